@@ -70,3 +70,33 @@ spawn() {
   done
   die "could not start: $* (see $logfile)"
 }
+
+# find_pg_bin: print the directory of the PostgreSQL server binaries (initdb, pg_ctl, postgres).
+# Order: $PG_BIN, /usr/lib/postgresql/<highest>/bin (Debian/Ubuntu), Homebrew, pg_config --bindir,
+# PATH. Prints nothing and returns 1 when none is found.
+find_pg_bin() {
+  local d
+  local -a candidates=()
+  [[ -n ${PG_BIN:-} ]] && candidates+=("$PG_BIN")
+  if [[ -d /usr/lib/postgresql ]]; then
+    while IFS= read -r d; do candidates+=("/usr/lib/postgresql/$d/bin"); done \
+      < <(ls /usr/lib/postgresql 2>/dev/null | sort -rn)
+  fi
+  for d in /opt/homebrew/opt/postgresql@*/bin /usr/local/opt/postgresql@*/bin; do
+    [[ -d $d ]] && candidates+=("$d")
+  done
+  command -v pg_config >/dev/null 2>&1 && candidates+=("$(pg_config --bindir 2>/dev/null || true)")
+  command -v initdb >/dev/null 2>&1 && candidates+=("$(dirname "$(command -v initdb)")")
+  for d in ${candidates[@]+"${candidates[@]}"}; do
+    if [[ -x $d/initdb && -x $d/pg_ctl && -x $d/postgres ]]; then
+      echo "$d"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# pg_major BINDIR: the major version of the postgres binary in BINDIR (e.g. 15).
+pg_major() {
+  "$1/postgres" --version | sed -n 's/^[^0-9]*\([0-9][0-9]*\).*/\1/p'
+}

@@ -8,7 +8,6 @@ cannot tell which was used.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -16,15 +15,10 @@ from contextlib import ExitStack
 
 import asyncpg
 import pytest
+from kokuho.events.testing.databases import Infra, temporary_database
 
 LOCAL_PG_ADMIN_DSN = "postgresql://kokuho_admin:kokuho_admin@127.0.0.1:55432/postgres"
 LOCAL_KAFKA_BOOTSTRAP = "127.0.0.1:59092"
-
-
-class Infra:
-    def __init__(self, pg_admin_dsn: str, kafka_bootstrap: str) -> None:
-        self.pg_admin_dsn = pg_admin_dsn
-        self.kafka_bootstrap = kafka_bootstrap
 
 
 @pytest.fixture(scope="session")
@@ -40,7 +34,9 @@ def infra() -> Iterator[Infra]:
             yield Infra(pg.get_connection_url(), kafka.get_bootstrap_server())
         return
     if mode != "local":
-        raise pytest.UsageError(f"KOKUHO_TEST_INFRA must be 'local' or 'testcontainers', not {mode!r}")
+        raise pytest.UsageError(
+            f"KOKUHO_TEST_INFRA must be 'local' or 'testcontainers', not {mode!r}"
+        )
     yield Infra(
         os.environ.get("KOKUHO_PG_ADMIN_DSN", LOCAL_PG_ADMIN_DSN),
         os.environ.get("KOKUHO_KAFKA_BOOTSTRAP", LOCAL_KAFKA_BOOTSTRAP),
@@ -48,13 +44,10 @@ def infra() -> Iterator[Infra]:
 
 
 @pytest.fixture(scope="session")
-def pg_admin_dsn(infra: Infra) -> str:
-    async def probe() -> None:
+async def pg_admin_dsn(infra: Infra) -> str:
+    try:
         conn = await asyncpg.connect(infra.pg_admin_dsn, timeout=5)
         await conn.close()
-
-    try:
-        asyncio.run(probe())
     except (OSError, asyncpg.PostgresError) as exc:
         pytest.fail(
             f"PostgreSQL is not reachable at {infra.pg_admin_dsn} ({exc}). "
@@ -80,26 +73,11 @@ def kafka_bootstrap(infra: Infra) -> str:
     return infra.kafka_bootstrap
 
 
-def _with_database(dsn: str, database: str) -> str:
-    base, _, _ = dsn.rpartition("/")
-    return f"{base}/{database}"
-
-
 @pytest.fixture
 async def fresh_database(pg_admin_dsn: str) -> AsyncIterator[str]:
     """A new, empty database for one test; dropped afterwards. Yields its DSN (admin login)."""
-    name = f"t_{uuid.uuid4().hex[:16]}"
-    admin = await asyncpg.connect(pg_admin_dsn)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    yield _with_database(pg_admin_dsn, name)
-    admin = await asyncpg.connect(pg_admin_dsn)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
+    async with temporary_database(pg_admin_dsn) as dsn:
+        yield dsn
 
 
 @pytest.fixture

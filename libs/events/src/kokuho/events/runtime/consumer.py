@@ -1,0 +1,236 @@
+"""The inbox consumer: applies each event once, commits offsets by hand, never drops a failure.
+
+For each partition batch, one transaction records ``(consumer, event_id)`` in ``inbox`` and runs
+the handler for the ids not seen before; then the offsets are committed. If anything in the
+batch fails, the batch is rolled back and replayed message by message so that one bad message
+cannot hold up the rest: a handler failure is retried with exponential backoff and, after the
+last attempt, sent to ``<topic>.dlq`` with the reason; a message that cannot be decoded goes
+there at once. Lost database connections are retried without limit (the offsets stay
+uncommitted), because a database outage is not the message's fault.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer, ConsumerRecord
+from kokuho.events.contracts import Envelope, EventContract, UnknownEventType, parse_data
+from kokuho.events.runtime.deadletters import DeadLetterSink, FailedMessage
+from kokuho.events.runtime.inbox import PostgresInbox
+from kokuho.events.runtime.tracing import TRACER, context_from
+from opentelemetry import trace
+from pydantic import ValidationError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A decoded message. ``envelope`` and ``event`` are None for a tombstone."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: str | None
+    envelope: Envelope | None
+    event: EventContract | None
+
+
+Handler = Callable[[asyncpg.Connection, Delivery], Awaitable[None]]
+
+
+class PermanentFailure(Exception):
+    """Raised by a handler for a message that will never succeed: no retry, straight to DLQ."""
+
+
+class Undecodable(Exception):
+    pass
+
+
+_CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    asyncpg.exceptions.ConnectionDoesNotExistError,
+    asyncpg.exceptions.CannotConnectNowError,
+    asyncpg.exceptions.TooManyConnectionsError,
+    asyncpg.exceptions.AdminShutdownError,
+    asyncpg.exceptions.InterfaceError,
+)
+
+
+def decode(record: ConsumerRecord[bytes, bytes]) -> Delivery:
+    key = record.key.decode() if record.key is not None else None
+    if record.value is None:
+        return Delivery(record.topic, record.partition, record.offset, key, None, None)
+    try:
+        envelope = Envelope.from_json_bytes(record.value)
+        event = parse_data(envelope.type, envelope.data)
+    except (ValidationError, UnknownEventType, UnicodeDecodeError, ValueError) as exc:
+        raise Undecodable(_reason(exc)) from exc
+    return Delivery(record.topic, record.partition, record.offset, key, envelope, event)
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    return f"{type(exc).__name__}: {text}"[:500]
+
+
+class InboxConsumer:
+    def __init__(
+        self,
+        *,
+        pool: asyncpg.Pool,
+        bootstrap_servers: str,
+        group_id: str,
+        topics: Sequence[str],
+        handler: Handler,
+        dead_letters: DeadLetterSink,
+        consumer_name: str | None = None,
+        max_attempts: int = 5,
+        backoff: float = 0.1,
+        max_backoff: float = 5.0,
+        max_records: int = 1000,
+    ) -> None:
+        self._pool = pool
+        self._bootstrap = bootstrap_servers
+        self._group_id = group_id
+        self._topics = list(topics)
+        self._handler = handler
+        self._dead_letters = dead_letters
+        self.name = consumer_name or group_id
+        self._max_attempts = max_attempts
+        self._backoff = backoff
+        self._max_backoff = max_backoff
+        self._max_records = max_records
+        self.assigned = asyncio.Event()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        consumer = AIOKafkaConsumer(
+            *self._topics,
+            bootstrap_servers=self._bootstrap,
+            group_id=self._group_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_poll_records=self._max_records,
+        )
+        await consumer.start()
+        try:
+            while not stop.is_set():
+                batches = await consumer.getmany(timeout_ms=200, max_records=self._max_records)
+                if consumer.assignment():
+                    self.assigned.set()
+                for tp, records in batches.items():
+                    await self.process(records, stop)
+                    await consumer.commit({tp: records[-1].offset + 1})
+        finally:
+            await consumer.stop()
+
+    async def process(
+        self, records: Sequence[ConsumerRecord[bytes, bytes]], stop: asyncio.Event
+    ) -> None:
+        """Apply one partition's batch; returns once every record is applied or dead-lettered."""
+        decoded: list[Delivery] = []
+        for record in records:
+            try:
+                decoded.append(decode(record))
+            except Undecodable as exc:
+                await self._dead_letter(record, str(exc))
+        try:
+            await self._apply_batch(decoded)
+        except Exception as exc:  # any failure: replay one by one to isolate it
+            log.info("batch failed, replaying one by one", extra={"error": _reason(exc)})
+            by_offset = {r.offset: r for r in records}
+            for delivery in decoded:
+                await self._apply_one(delivery, by_offset[delivery.offset], stop)
+
+    async def _apply_batch(self, deliveries: Sequence[Delivery]) -> None:
+        if not deliveries:
+            return
+        ids = [d.envelope.id for d in deliveries if d.envelope is not None]
+        async with self._pool.acquire() as conn, conn.transaction():
+            new = await PostgresInbox(conn).first_seen(self.name, ids)
+            for delivery in deliveries:
+                if delivery.envelope is not None:
+                    if delivery.envelope.id not in new:
+                        continue  # already applied (a re-send), or twice in this batch
+                    new.discard(delivery.envelope.id)
+                await self._call_handler(conn, delivery)
+
+    async def _apply_one(
+        self,
+        delivery: Delivery,
+        record: ConsumerRecord[bytes, bytes],
+        stop: asyncio.Event,
+    ) -> None:
+        attempt = 0
+        delay = self._backoff
+        while True:
+            try:
+                async with self._pool.acquire() as conn, conn.transaction():
+                    if delivery.envelope is not None and not await PostgresInbox(conn).first_seen(
+                        self.name, [delivery.envelope.id]
+                    ):
+                        return  # already applied
+                    await self._call_handler(conn, delivery)
+                return
+            except PermanentFailure as exc:
+                await self._dead_letter(record, _reason(exc))
+                return
+            except _CONNECTION_ERRORS as exc:
+                if stop.is_set():
+                    raise  # leave the offset uncommitted; the next run starts here
+                log.warning("database unavailable, retrying", extra={"error": _reason(exc)})
+            except Exception as exc:
+                attempt += 1
+                if attempt >= self._max_attempts:
+                    await self._dead_letter(
+                        record, f"failed after {attempt} attempts: {_reason(exc)}"
+                    )
+                    return
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, self._max_backoff)
+
+    async def _call_handler(self, conn: asyncpg.Connection, delivery: Delivery) -> None:
+        envelope = delivery.envelope
+        parent = context_from(
+            envelope.traceparent if envelope else None, envelope.tracestate if envelope else None
+        )
+        with TRACER.start_as_current_span(
+            f"{delivery.topic} process",
+            context=parent,
+            kind=trace.SpanKind.CONSUMER,
+            attributes={
+                "messaging.system": "kafka",
+                "messaging.destination.name": delivery.topic,
+                "messaging.consumer.group.name": self._group_id,
+                "messaging.message.id": str(envelope.id) if envelope else "",
+            },
+        ):
+            await self._handler(conn, delivery)
+
+    async def _dead_letter(self, record: ConsumerRecord[bytes, bytes], reason: str) -> None:
+        log.error(
+            "message dead-lettered",
+            extra={"topic": record.topic, "offset": record.offset, "reason": reason},
+        )
+        await self._dead_letters.send(
+            FailedMessage(
+                topic=record.topic,
+                partition=record.partition,
+                offset=record.offset,
+                key=record.key,
+                value=record.value,
+                headers=list(record.headers),
+                consumer=self.name,
+                reason=reason,
+            )
+        )
+
+
+async def wait_assigned(consumer: InboxConsumer, timeout: float = 30.0) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(consumer.assigned.wait(), timeout)

@@ -1,0 +1,140 @@
+"""The outbox relay: puts committed outbox rows on Kafka, in order, at least once.
+
+One relay is active per service (a session-level advisory lock held on its connection; a
+standby waits for it). It is woken by LISTEN/NOTIFY with a poll fallback, sends a batch with an
+idempotent producer (``acks=all``) and marks rows published only after the broker acknowledged
+them. A crash between the two re-sends the same event ids; consumers drop the duplicates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+from typing import Protocol
+
+import asyncpg
+from kokuho.events.runtime.store import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+NOTIFY_CHANNEL = "kokuho_outbox"
+
+
+class Sender(Protocol):
+    async def send_all(self, messages: Sequence[OutboxMessage]) -> int:
+        """Send in order; return how many leading messages the broker acknowledged."""
+        ...
+
+
+def relay_lock_key(service: str) -> str:
+    return f"kokuho.outbox.{service}"
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        dsn: str,
+        sender: Sender,
+        *,
+        service: str,
+        batch_size: int = 2000,
+        poll_interval: float = 1.0,
+        retry_delay: float = 1.0,
+    ) -> None:
+        self._dsn = dsn
+        self._sender = sender
+        self._lock_key = relay_lock_key(service)
+        self._batch_size = batch_size
+        self._poll_interval = poll_interval
+        self._retry_delay = retry_delay
+        self.is_leader = False
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Relay until ``stop`` is set. Waits as a standby while another relay is active."""
+        conn: asyncpg.Connection = await asyncpg.connect(self._dsn)
+        wake = asyncio.Event()
+        try:
+            while not stop.is_set() and not await self.try_lead(conn):
+                await _wait(stop, self._poll_interval)
+            if stop.is_set():
+                return
+            await conn.add_listener(NOTIFY_CHANNEL, lambda *_: wake.set())
+            while not stop.is_set():
+                wake.clear()  # before reading, so a NOTIFY during the read is not lost
+                try:
+                    sent = await self.relay_once(conn)
+                except (OSError, asyncpg.PostgresError, RelayFailed) as exc:
+                    log.warning("outbox relay failed; retrying", extra={"error": str(exc)})
+                    await _wait(stop, self._retry_delay)
+                    continue
+                if sent < self._batch_size:
+                    await _wait_any(stop, wake, self._poll_interval)
+        finally:
+            self.is_leader = False
+            await conn.close()  # also releases the advisory lock
+
+    async def try_lead(self, conn: asyncpg.Connection) -> bool:
+        self.is_leader = bool(
+            await conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", self._lock_key)
+        )
+        return self.is_leader
+
+    async def relay_once(self, conn: asyncpg.Connection) -> int:
+        """Send one batch of unpublished rows; returns how many were published."""
+        rows = await conn.fetch(
+            "SELECT position, event_id, topic, key, value, traceparent, tracestate FROM outbox"
+            " WHERE published_at IS NULL ORDER BY position LIMIT $1",
+            self._batch_size,
+        )
+        if not rows:
+            return 0
+        messages = [
+            OutboxMessage(
+                r["event_id"], r["topic"], r["key"], r["value"], r["traceparent"], r["tracestate"]
+            )
+            for r in rows
+        ]
+        acked = await self._sender.send_all(messages)
+        if acked:
+            await self._mark_published(conn, [r["position"] for r in rows[:acked]])
+        if acked < len(rows):
+            raise RelayFailed(f"broker acknowledged {acked} of {len(rows)} messages")
+        return acked
+
+    async def _mark_published(self, conn: asyncpg.Connection, positions: list[int]) -> None:
+        await conn.execute(
+            "UPDATE outbox SET published_at = now() WHERE position = ANY($1::bigint[])", positions
+        )
+
+
+class RelayFailed(Exception):
+    """The broker did not acknowledge the whole batch; the rest is retried."""
+
+
+async def backlog(conn: asyncpg.Connection) -> int:
+    """Rows waiting to be published (a metric for operators)."""
+    return int(await conn.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL"))
+
+
+async def purge_published(conn: asyncpg.Connection, older_than_days: int) -> int:
+    result = await conn.execute(
+        "DELETE FROM outbox WHERE published_at < now() - make_interval(days => $1)",
+        older_than_days,
+    )
+    return int(result.split()[-1])
+
+
+async def _wait(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)
+
+
+async def _wait_any(stop: asyncio.Event, wake: asyncio.Event, seconds: float) -> None:
+    waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())]
+    try:
+        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for w in waiters:
+            w.cancel()

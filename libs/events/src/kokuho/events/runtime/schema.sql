@@ -1,0 +1,59 @@
+-- kokuho.events runtime schema: event store, outbox, inbox, forgettable personal payloads.
+-- Idempotent: services apply it from their first migration (kokuho.events.runtime.schema.install).
+
+CREATE TABLE IF NOT EXISTS events (
+    global_position bigint GENERATED ALWAYS AS IDENTITY,
+    stream_id       text        NOT NULL,
+    version         integer     NOT NULL CHECK (version > 0),
+    event_id        uuid        NOT NULL UNIQUE,
+    event_type      text        NOT NULL,
+    occurred_at     timestamptz NOT NULL,
+    envelope        jsonb       NOT NULL,
+    -- The primary key is the optimistic-concurrency check: two writers of the same version
+    -- cannot both commit.
+    PRIMARY KEY (stream_id, version)
+);
+CREATE INDEX IF NOT EXISTS events_global_position ON events (global_position);
+
+CREATE TABLE IF NOT EXISTS outbox (
+    position     bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    event_id     uuid,               -- null for a tombstone on a compacted topic
+    topic        text        NOT NULL,
+    key          text        NOT NULL,
+    value        bytea,              -- the structured CloudEvent; null is a tombstone
+    traceparent  text,
+    tracestate   text,
+    created_at   timestamptz NOT NULL DEFAULT now(),
+    published_at timestamptz
+);
+CREATE INDEX IF NOT EXISTS outbox_unpublished ON outbox (position) WHERE published_at IS NULL;
+
+CREATE OR REPLACE FUNCTION kokuho_outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('kokuho_outbox', '');
+    RETURN NULL;
+END $$;
+DROP TRIGGER IF EXISTS outbox_notify ON outbox;
+CREATE TRIGGER outbox_notify AFTER INSERT ON outbox
+    FOR EACH STATEMENT EXECUTE FUNCTION kokuho_outbox_notify();
+
+CREATE TABLE IF NOT EXISTS inbox (
+    consumer     text        NOT NULL,
+    event_id     uuid        NOT NULL,
+    processed_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (consumer, event_id)
+);
+
+-- Personal details referenced by events ("forgettable payload"): erasure clears the data here
+-- and leaves the event history untouched.
+CREATE TABLE IF NOT EXISTS personal_payloads (
+    payload_id uuid        PRIMARY KEY,
+    subject    text        NOT NULL,
+    kind       text        NOT NULL,
+    data       jsonb,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    erased_at  timestamptz,
+    erasure_reason text,
+    CHECK ((data IS NULL) = (erased_at IS NOT NULL))
+);
+CREATE INDEX IF NOT EXISTS personal_payloads_subject ON personal_payloads (subject);

@@ -1,0 +1,386 @@
+"""The relay and the inbox consumer on the real PostgreSQL and Kafka."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import asyncpg
+import pytest
+from aiokafka import AIOKafkaProducer
+from cloudevents.core.bindings.kafka import KafkaMessage, from_structured
+from cloudevents.core.formats.json import JSONFormat
+from kokuho.events.contracts import Envelope
+from kokuho.events.runtime.consumer import Delivery, InboxConsumer, PermanentFailure
+from kokuho.events.runtime.deadletters import REASON_HEADER, KafkaDeadLetters
+from kokuho.events.runtime.kafka import KafkaSender, reliable_producer
+from kokuho.events.runtime.relay import OutboxRelay, backlog
+from kokuho.events.runtime.store import EventContext, PostgresEventStore, StreamAppend, append
+from kokuho.events.runtime.topics import (
+    TopicSpec,
+    dead_letter_topic,
+    ensure_topics,
+    with_dead_letters,
+)
+from kokuho.events.testing.sample import SampleRecorded
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+
+from .kafka_tools import read_topic
+
+pytestmark = pytest.mark.integration
+SOURCE = "/kokuho/sample"
+
+
+@pytest.fixture
+async def topic(kafka_bootstrap: str, unique_topic: str) -> str:
+    await ensure_topics(kafka_bootstrap, with_dead_letters([TopicSpec(unique_topic, partitions=3)]))
+    return unique_topic
+
+
+@pytest.fixture
+async def producer(kafka_bootstrap: str) -> AsyncIterator[AIOKafkaProducer]:
+    p = reliable_producer(kafka_bootstrap)
+    await p.start()
+    yield p
+    await p.stop()
+
+
+async def write(dsn: str, appends: list[StreamAppend]) -> None:
+    conn = await asyncpg.connect(dsn)
+    try:
+        async with conn.transaction():
+            await PostgresEventStore(conn, source=SOURCE).append_batch(appends)
+    finally:
+        await conn.close()
+
+
+class Applied:
+    """A handler that records its effects in a table, in the consumer's transaction."""
+
+    def __init__(self, fail: Callable[[Delivery], Awaitable[None]] | None = None) -> None:
+        self.fail = fail
+        self.trace_ids: list[int] = []
+
+    async def __call__(self, conn: asyncpg.Connection, delivery: Delivery) -> None:
+        if self.fail is not None:
+            await self.fail(delivery)
+        self.trace_ids.append(trace.get_current_span().get_span_context().trace_id)
+        assert delivery.envelope is not None
+        await conn.execute(
+            "INSERT INTO applied (event_id, key, n) VALUES ($1, $2, $3)",
+            delivery.envelope.id,
+            delivery.key,
+            delivery.envelope.data["n"],
+        )
+
+
+@contextlib.asynccontextmanager
+async def running(*runners: Callable[[asyncio.Event], Awaitable[None]]) -> AsyncIterator[None]:
+    stop = asyncio.Event()
+    tasks = [asyncio.create_task(r(stop)) for r in runners]
+    try:
+        yield
+    finally:
+        stop.set()
+        await asyncio.gather(*tasks)
+
+
+async def until(predicate: Callable[[], Awaitable[bool]], timeout: float = 30.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not await predicate():
+        if loop.time() > deadline:
+            raise AssertionError("condition not reached in time")
+        await asyncio.sleep(0.1)
+
+
+@pytest.fixture
+async def applied_table(events_pool: asyncpg.Pool) -> asyncpg.Pool:
+    await events_pool.execute(
+        "CREATE TABLE applied (seq bigserial, event_id uuid, key text, n int)"
+    )
+    return events_pool
+
+
+def consumer_for(
+    pool: asyncpg.Pool, bootstrap: str, topic: str, handler: Any, producer: AIOKafkaProducer
+) -> InboxConsumer:
+    return InboxConsumer(
+        pool=pool,
+        bootstrap_servers=bootstrap,
+        group_id=f"g-{topic}",
+        topics=[topic],
+        handler=handler,
+        dead_letters=KafkaDeadLetters(producer),
+        max_attempts=3,
+        backoff=0.01,
+    )
+
+
+async def count(pool: asyncpg.Pool, sql: str) -> int:
+    return int(await pool.fetchval(sql))
+
+
+async def test_relay_publishes_valid_cloudevents_and_marks_them(
+    events_db: str, kafka_bootstrap: str, topic: str, producer: AIOKafkaProducer
+) -> None:
+    await write(events_db, [StreamAppend("h-1", 0, [SampleRecorded(n=1)], topic=topic)])
+    relay = OutboxRelay(events_db, KafkaSender(producer), service="sample")
+    conn = await asyncpg.connect(events_db)
+    try:
+        assert await relay.relay_once(conn) == 1
+        assert await backlog(conn) == 0
+    finally:
+        await conn.close()
+    [record] = await read_topic(kafka_bootstrap, topic, 1)
+    assert record.key == b"h-1"
+    # An independent CloudEvents implementation reads what the relay put on Kafka.
+    event = from_structured(
+        KafkaMessage(headers=dict(record.headers), key=record.key, value=record.value),
+        JSONFormat(),
+    )
+    assert event.get_type() == SampleRecorded.event_type
+    assert event.get_source() == SOURCE
+    assert event.get_extension("sequence") == "1"
+    assert event.get_data() == {"n": 1, "note": ""}
+    assert dict(record.headers)["content-type"].startswith(b"application/cloudevents+json")
+
+
+async def test_relay_killed_between_send_and_mark_resends_and_consumer_applies_once(
+    events_db: str,
+    applied_table: asyncpg.Pool,
+    kafka_bootstrap: str,
+    topic: str,
+    producer: AIOKafkaProducer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await write(events_db, [StreamAppend("h-1", 0, [SampleRecorded(n=7)], topic=topic)])
+
+    class Killed(BaseException):
+        pass
+
+    async def die(*_: object) -> None:
+        raise Killed
+
+    doomed = OutboxRelay(events_db, KafkaSender(producer), service="sample")
+    monkeypatch.setattr(doomed, "_mark_published", die)
+    conn = await asyncpg.connect(events_db)
+    try:
+        with pytest.raises(Killed):
+            await doomed.relay_once(conn)
+        assert await backlog(conn) == 1  # sent but not marked
+        assert (
+            await OutboxRelay(events_db, KafkaSender(producer), service="sample").relay_once(conn)
+            == 1
+        )
+    finally:
+        await conn.close()
+    records = await read_topic(kafka_bootstrap, topic, 2)
+    assert len(records) == 2
+    assert (
+        Envelope.from_json_bytes(records[0].value).id
+        == Envelope.from_json_bytes(records[1].value).id
+    )
+
+    consumer = consumer_for(applied_table, kafka_bootstrap, topic, Applied(), producer)
+    async with running(consumer.run):
+        await until(lambda: _inbox_has(applied_table, 1))
+        await asyncio.sleep(1.0)  # give the duplicate every chance to be applied
+    assert await count(applied_table, "SELECT count(*) FROM applied") == 1
+    assert await count(applied_table, "SELECT count(*) FROM inbox") == 1
+
+
+async def _inbox_has(pool: asyncpg.Pool, n: int) -> bool:
+    return await count(pool, "SELECT count(*) FROM inbox") >= n
+
+
+async def test_poison_message_goes_to_the_dead_letter_topic_and_the_consumer_moves_on(
+    events_db: str,
+    applied_table: asyncpg.Pool,
+    kafka_bootstrap: str,
+    topic: str,
+    producer: AIOKafkaProducer,
+) -> None:
+    # Same key, so all three land on one partition in this order.
+    await producer.send_and_wait(topic, key=b"k", value=b"{not json")
+    await write(
+        events_db, [StreamAppend("k", 0, [SampleRecorded(n=1), SampleRecorded(n=13)], topic=topic)]
+    )
+    relay = OutboxRelay(events_db, KafkaSender(producer), service="sample", poll_interval=0.2)
+
+    async def refuse_unlucky(delivery: Delivery) -> None:
+        assert delivery.envelope is not None
+        if delivery.envelope.data["n"] == 13:
+            raise RuntimeError("thirteen is refused by this handler")
+
+    consumer = consumer_for(
+        applied_table, kafka_bootstrap, topic, Applied(refuse_unlucky), producer
+    )
+    async with running(relay.run, consumer.run):
+        dead = await read_topic(kafka_bootstrap, dead_letter_topic(topic), 2)
+        await until(lambda: _applied(applied_table, 1))
+    reasons = sorted(dict(r.headers)[REASON_HEADER].decode() for r in dead)
+    assert len(reasons) == 2
+    assert (
+        reasons[0].startswith("Undecodable")
+        or "json" in reasons[0].lower()
+        or "Validation" in reasons[0]
+    )
+    assert any("after 3 attempts" in r and "thirteen" in r for r in reasons)
+    assert {r.value for r in dead} >= {b"{not json"}
+    assert await count(applied_table, "SELECT count(*) FROM applied") == 1
+    assert await count(applied_table, "SELECT n FROM applied") == 1
+
+
+async def _applied(pool: asyncpg.Pool, n: int) -> bool:
+    return await count(pool, "SELECT count(*) FROM applied") >= n
+
+
+async def test_permanent_failure_is_not_retried(
+    events_db: str,
+    applied_table: asyncpg.Pool,
+    kafka_bootstrap: str,
+    topic: str,
+    producer: AIOKafkaProducer,
+) -> None:
+    calls: list[int] = []
+
+    async def refuse(delivery: Delivery) -> None:
+        calls.append(1)
+        raise PermanentFailure("no such household")
+
+    await write(events_db, [StreamAppend("k", 0, [SampleRecorded(n=1)], topic=topic)])
+    relay = OutboxRelay(events_db, KafkaSender(producer), service="sample", poll_interval=0.2)
+    consumer = consumer_for(applied_table, kafka_bootstrap, topic, Applied(refuse), producer)
+    async with running(relay.run, consumer.run):
+        [dead] = await read_topic(kafka_bootstrap, dead_letter_topic(topic), 1)
+    assert b"no such household" in dict(dead.headers)[REASON_HEADER]
+    assert len(calls) == 2  # once in the batch, once alone; never the full retry budget
+
+
+async def test_order_per_key_is_preserved_end_to_end(
+    events_db: str,
+    applied_table: asyncpg.Pool,
+    kafka_bootstrap: str,
+    topic: str,
+    producer: AIOKafkaProducer,
+) -> None:
+    keys = [f"household-{i}" for i in range(6)]
+    for round_ in range(10):
+        await write(
+            events_db,
+            [
+                StreamAppend(
+                    k, round_ * 5, [SampleRecorded(n=round_ * 5 + j) for j in range(5)], topic=topic
+                )
+                for k in keys
+            ],
+        )
+    relay = OutboxRelay(
+        events_db, KafkaSender(producer), service="sample", poll_interval=0.2, batch_size=37
+    )
+    consumer = consumer_for(applied_table, kafka_bootstrap, topic, Applied(), producer)
+    async with running(relay.run, consumer.run):
+        await until(lambda: _applied(applied_table, 300))
+    rows = await applied_table.fetch("SELECT key, n FROM applied ORDER BY seq")
+    for key in keys:
+        assert [r["n"] for r in rows if r["key"] == key] == list(range(50))
+
+
+async def test_trace_context_reaches_the_consumer(
+    events_db: str,
+    applied_table: asyncpg.Pool,
+    kafka_bootstrap: str,
+    topic: str,
+    producer: AIOKafkaProducer,
+) -> None:
+    tracer = TracerProvider().get_tracer("test")
+    with tracer.start_as_current_span("POST /api/v1/things") as span:
+        request_trace_id = span.get_span_context().trace_id
+        await write(events_db, [StreamAppend("k", 0, [SampleRecorded(n=1)], topic=topic)])
+    handler = Applied()
+    relay = OutboxRelay(events_db, KafkaSender(producer), service="sample", poll_interval=0.2)
+    consumer = consumer_for(applied_table, kafka_bootstrap, topic, handler, producer)
+    provider = TracerProvider()
+    original = trace.get_tracer_provider()
+    trace._TRACER_PROVIDER = provider  # the consumer's spans must be real (recording) spans
+    try:
+        async with running(relay.run, consumer.run):
+            await until(lambda: _applied(applied_table, 1))
+    finally:
+        trace._TRACER_PROVIDER = original
+    assert handler.trace_ids == [request_trace_id]
+    stored = await applied_table.fetchval("SELECT traceparent FROM outbox")
+    assert stored is not None
+    assert f"{request_trace_id:032x}" in stored
+
+
+async def test_only_one_relay_is_active_per_service(
+    events_db: str, producer: AIOKafkaProducer
+) -> None:
+    first = OutboxRelay(events_db, KafkaSender(producer), service="sample", poll_interval=0.1)
+    second = OutboxRelay(events_db, KafkaSender(producer), service="sample", poll_interval=0.1)
+    other = OutboxRelay(events_db, KafkaSender(producer), service="other", poll_interval=0.1)
+    async with running(first.run):
+        await until(lambda: _true(first.is_leader))
+        async with running(second.run, other.run):
+            await until(lambda: _true(other.is_leader))
+            await asyncio.sleep(0.5)
+            assert not second.is_leader
+    # once the first relay stops, the standby takes over
+    async with running(second.run):
+        await until(lambda: _true(second.is_leader))
+
+
+async def _true(value: bool) -> bool:
+    return value
+
+
+async def test_notify_wakes_the_relay_without_waiting_for_the_poll(
+    events_db: str, kafka_bootstrap: str, topic: str, producer: AIOKafkaProducer
+) -> None:
+    relay = OutboxRelay(events_db, KafkaSender(producer), service="sample", poll_interval=3600)
+    async with running(relay.run):
+        await until(lambda: _true(relay.is_leader))
+        await asyncio.sleep(0.3)  # the relay is now waiting for a NOTIFY (the poll is an hour)
+        await write(events_db, [StreamAppend("k", 0, [SampleRecorded(n=1)], topic=topic)])
+        records = await read_topic(kafka_bootstrap, topic, 1, timeout=15)
+    assert len(records) == 1
+
+
+async def test_compacted_topic_carries_latest_details_and_tombstones(
+    events_db: str, kafka_bootstrap: str, unique_topic: str, producer: AIOKafkaProducer
+) -> None:
+    details = f"{unique_topic}.personal-details"
+    await ensure_topics(kafka_bootstrap, [TopicSpec(details, partitions=1, compacted=True)])
+    conn = await asyncpg.connect(events_db)
+    try:
+        async with conn.transaction():
+            store = PostgresEventStore(conn, source=SOURCE)
+            [recorded] = await append(
+                store, "000001", 0, [SampleRecorded(n=1)], context=EventContext()
+            )
+            await store.put_latest(details, "000001", recorded.envelope)
+            await store.put_latest(details, "000001", None)
+        await OutboxRelay(events_db, KafkaSender(producer), service="sample").relay_once(conn)
+    finally:
+        await conn.close()
+    records = await read_topic(kafka_bootstrap, details, 2)
+    assert [(r.key, r.value is None) for r in records] == [(b"000001", False), (b"000001", True)]
+    from aiokafka.admin import AIOKafkaAdminClient, ConfigResource, ConfigResourceType
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    await admin.start()
+    try:
+        [response] = await admin.describe_configs(
+            [ConfigResource(ConfigResourceType.TOPIC, details)]
+        )
+        configs = {c[0]: c[1] for c in response.resources[0][4]}
+    finally:
+        await admin.close()
+    assert configs["cleanup.policy"] == "compact"
+    json.dumps(configs)

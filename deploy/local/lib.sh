@@ -42,14 +42,18 @@ stop_pid() {
   fi
   pid=$(<"$pidfile")
   log "stopping $name (pid $pid)"
-  kill -TERM "$pid" 2>/dev/null || true
+  # A process started by spawn() under setsid leads its own process group: signal the whole group
+  # (e.g. `uv run` and the python it started).
+  local target=$pid
+  [[ "$(ps -p "$pid" -o pgid= 2>/dev/null | tr -d ' ')" == "$pid" ]] && target=-$pid
+  kill -TERM -- "$target" 2>/dev/null || true
   for ((i = 0; i < timeout * 2; i++)); do
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.5
   done
   if kill -0 "$pid" 2>/dev/null; then
     log "$name did not stop within ${timeout}s; sending SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
+    kill -KILL -- "$target" 2>/dev/null || true
     sleep 0.5
   fi
   rm -f "$pidfile"
@@ -99,4 +103,28 @@ find_pg_bin() {
 # pg_major BINDIR: the major version of the postgres binary in BINDIR (e.g. 15).
 pg_major() {
   "$1/postgres" --version | sed -n 's/^[^0-9]*\([0-9][0-9]*\).*/\1/p'
+}
+
+# write_endpoints: (re)write the infrastructure part of .local/endpoints.json, keeping "services".
+write_endpoints() {
+  mkdir -p "$LOCAL_DIR"
+  python3 - "$LOCAL_DIR/endpoints.json" "$KAFKA_HOST:$KAFKA_PORT" "$PG_ADMIN_DSN" <<'PY'
+import json, os, sys
+path, bootstrap, admin_dsn = sys.argv[1:]
+try:
+    with open(path) as f:
+        services = json.load(f).get("services", {})
+except (OSError, ValueError):
+    services = {}
+doc = {
+    "kafka": {"bootstrap_servers": bootstrap},
+    "postgres": {"admin_dsn": admin_dsn},
+    "services": services,
+}
+tmp = path + ".tmp"
+with open(tmp, "w") as f:
+    json.dump(doc, f, indent=2)
+    f.write("\n")
+os.replace(tmp, path)
+PY
 }

@@ -1,0 +1,55 @@
+# Kokuho developer entry points. `make` (or `make help`) lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+LOCAL := deploy/local
+
+# make token USER=u1 ROLES=a,b TERMINAL=t1  (USER defaults to your login name; ROLES and
+# TERMINAL must be given). Target-specific, so the command line wins over the USER env var.
+token: USER ?= $(shell id -un)
+token: ROLES ?=
+token: TERMINAL ?=
+PYTEST_ARGS ?=
+
+.PHONY: help install up down run test check fmt bench token clean
+
+help: ## list the targets
+	@echo "Kokuho: make <target>"
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | awk -F'\t' '{printf "  %-9s %s\n", $$1, $$2}'
+
+install: ## install the Python workspace (uv sync; --frozen when uv.lock exists)
+	@if [ -f uv.lock ]; then uv sync --frozen; else uv sync; fi
+
+up: ## start PostgreSQL and Kafka (idempotent); writes .local/endpoints.json
+	@$(LOCAL)/up.sh
+
+down: ## stop the services, Kafka and PostgreSQL (data in .local/ is kept)
+	@$(LOCAL)/down.sh
+
+run: install up ## start everything: infrastructure, then every service (migrate, seed, serve)
+	@$(LOCAL)/run.sh
+
+test: install up ## run the test suite against the local infrastructure (extra args: PYTEST_ARGS=...)
+	uv run pytest $(PYTEST_ARGS)
+
+check: ## lint, format check, type check
+	uv run ruff check .
+	uv run ruff format --check .
+	uv run mypy
+
+fmt: ## format the code and apply safe lint fixes
+	uv run ruff check --fix .
+	uv run ruff format .
+
+bench: install up ## run the benchmarks (python -m bench)
+	uv run python -m bench
+
+token: ## mint a development token: make token USER=u1 ROLES=a,b TERMINAL=t1
+	@if [ -z "$(ROLES)" ] || [ -z "$(TERMINAL)" ]; then \
+	  echo "usage: make token USER=<user> ROLES=<role,role> TERMINAL=<terminal>" >&2; exit 2; fi
+	uv run python -m kokuho.platform.token --user "$(USER)" --roles "$(ROLES)" --terminal "$(TERMINAL)"
+
+clean: down ## stop everything and delete .local/ except the cached Kafka jars
+	@find .local -mindepth 1 -maxdepth 1 ! -name kafka -exec rm -rf {} + 2>/dev/null || true
+	@if [ -d .local/kafka ]; then find .local/kafka -mindepth 1 -maxdepth 1 ! -name libs -exec rm -rf {} +; fi
+	@echo "removed .local/ (kept .local/kafka/libs, the Kafka jars; rm -rf .local to drop them too)"

@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# Start every service under services/*/ (a directory with a pyproject.toml) against the local
+# infrastructure, and record it in .local/endpoints.json.
+#   deploy/local/run.sh [start]   migrate, seed, then serve each service in the background
+#   deploy/local/run.sh stop      stop the services started here
+#   deploy/local/run.sh status
+#
+# For services/<name>/ (sorted by name, the i-th one gets port 8000+i):
+#   uv run python -m kokuho.<name_with_underscores> migrate
+#   uv run python -m kokuho.<name_with_underscores> seed
+#   uv run python -m kokuho.<name_with_underscores> serve        (background, .local/run/<name>.pid)
+# each with this environment:
+#   KOKUHO_SERVICE_NAME       <name>
+#   KOKUHO_HTTP_HOST/PORT     127.0.0.1 / 800i   (serve binds there)
+#   KOKUHO_DATABASE_DSN       postgresql://kokuho_<n>:kokuho_<n>@127.0.0.1:55432/kokuho_<n>
+#                             (<n> = name with underscores; local development credentials; migrate
+#                             creates the role and database with the admin DSN)
+#   KOKUHO_PG_ADMIN_DSN       the superuser DSN
+#   KOKUHO_KAFKA_BOOTSTRAP    127.0.0.1:59092
+#   KOKUHO_ENDPOINTS          path of .local/endpoints.json (base URLs of the other services)
+# Logs: .local/run/<name>.log. The infrastructure must be up (make up; make run does it).
+set -euo pipefail
+LOG_TAG=run
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+RUN_DIR="$LOCAL_DIR/run"
+ENDPOINTS="$LOCAL_DIR/endpoints.json"
+BASE_PORT=8000
+SERVE_TIMEOUT=${KOKUHO_SERVE_TIMEOUT:-60}
+
+services() { # name per line, sorted
+  local d
+  for d in "$KOKUHO_ROOT"/services/*/; do
+    [[ -f $d/pyproject.toml ]] && basename "$d"
+  done | LC_ALL=C sort
+}
+
+# record_services NAME=PORT...: set endpoints.json "services" to exactly these.
+record_services() {
+  [[ -f $ENDPOINTS ]] || write_endpoints
+  python3 - "$ENDPOINTS" "$PG_HOST" "$PG_PORT" "$RUN_DIR" "$@" <<'PY'
+import json, os, sys
+path, pg_host, pg_port, run_dir, *entries = sys.argv[1:]
+with open(path) as f:
+    doc = json.load(f)
+services = {}
+for entry in entries:
+    name, port = entry.split("=")
+    db = "kokuho_" + name.replace("-", "_")
+    base = f"http://127.0.0.1:{port}"
+    services[name] = {
+        "base_url": base,
+        "docs_url": base + "/docs",
+        "dsn": f"postgresql://{db}:{db}@{pg_host}:{pg_port}/{db}",
+        "log": os.path.join(run_dir, name + ".log"),
+    }
+doc["services"] = services
+tmp = path + ".tmp"
+with open(tmp, "w") as f:
+    json.dump(doc, f, indent=2)
+    f.write("\n")
+os.replace(tmp, path)
+PY
+}
+
+service_env() { # service_env NAME PORT: print env assignments
+  local name=$1 port=$2 db
+  db="kokuho_${name//-/_}"
+  printf '%s\n' \
+    "KOKUHO_SERVICE_NAME=$name" \
+    "KOKUHO_HTTP_HOST=127.0.0.1" \
+    "KOKUHO_HTTP_PORT=$port" \
+    "KOKUHO_DATABASE_DSN=postgresql://$db:$db@$PG_HOST:$PG_PORT/$db" \
+    "KOKUHO_PG_ADMIN_DSN=$PG_ADMIN_DSN" \
+    "KOKUHO_KAFKA_BOOTSTRAP=$KAFKA_HOST:$KAFKA_PORT" \
+    "KOKUHO_ENDPOINTS=$ENDPOINTS"
+}
+
+start() {
+  mkdir -p "$RUN_DIR"
+  local -a names=() recorded=()
+  mapfile -t names < <(services)
+  if ((${#names[@]} == 0)); then
+    record_services
+    log "no services yet (nothing under services/*/pyproject.toml)"
+    summary
+    return 0
+  fi
+  local i=0 name module port logf pidf
+  local -a svc_env=()
+  for name in "${names[@]}"; do
+    i=$((i + 1))
+    port=$((BASE_PORT + i))
+    module="kokuho.${name//-/_}"
+    logf="$RUN_DIR/$name.log"
+    pidf="$RUN_DIR/$name.pid"
+    recorded+=("$name=$port")
+    if pid_alive "$pidf" "$module"; then
+      log "$name already running (pid $(<"$pidf")) on port $port"
+      continue
+    fi
+    mapfile -t svc_env < <(service_env "$name" "$port")
+    if port_open 127.0.0.1 "$port"; then
+      die "port $port (for $name) is in use by another process"
+    fi
+    for step in migrate seed; do
+      log "$name: $step"
+      if ! (cd "$KOKUHO_ROOT" && env "${svc_env[@]}" uv run python -m "$module" "$step") >>"$logf" 2>&1; then
+        tail -n 20 "$logf" >&2
+        die "$name: '$step' failed; see $logf"
+      fi
+    done
+    log "$name: serve on http://127.0.0.1:$port"
+    (cd "$KOKUHO_ROOT" && spawn "$logf" "$pidf" env "${svc_env[@]}" uv run python -m "$module" serve)
+    local deadline=$((SECONDS + SERVE_TIMEOUT))
+    until port_open 127.0.0.1 "$port"; do
+      if ! pid_alive "$pidf" "$module"; then
+        tail -n 20 "$logf" >&2
+        die "$name exited during startup; see $logf"
+      fi
+      ((SECONDS < deadline)) || die "$name did not listen on port $port within ${SERVE_TIMEOUT}s; see $logf"
+      sleep 0.5
+    done
+  done
+  record_services "${recorded[@]}"
+  summary
+}
+
+summary() {
+  python3 - "$ENDPOINTS" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+print(f"""
+Kokuho is running locally.
+  endpoints:  {sys.argv[1]}
+  Kafka:      {doc['kafka']['bootstrap_servers']}    logs: .local/kafka/logs/server.log
+  PostgreSQL: {doc['postgres']['admin_dsn']}    logs: .local/postgres/log/""")
+for name, svc in doc.get("services", {}).items():
+    print(f"  {name:<16} {svc['base_url']}   API docs: {svc['docs_url']}   log: {svc['log']}")
+print("""
+  mint a token:  make token USER=<user> ROLES=<role,role> TERMINAL=<terminal>
+  stop it all:   make down""")
+PY
+}
+
+stop() {
+  local pidf name
+  shopt -s nullglob
+  for pidf in "$RUN_DIR"/*.pid; do
+    name=$(basename "$pidf" .pid)
+    stop_pid "$pidf" "kokuho.${name//-/_}" "$name" 30
+  done
+  [[ -f $ENDPOINTS ]] && record_services
+  return 0
+}
+
+status() {
+  local name pidf any=0
+  while IFS= read -r name; do
+    any=1
+    pidf="$RUN_DIR/$name.pid"
+    if pid_alive "$pidf" "kokuho.${name//-/_}"; then
+      log "$name running (pid $(<"$pidf"))"
+    else
+      log "$name not running"
+    fi
+  done < <(services)
+  ((any)) || log "no services yet"
+}
+
+case "${1:-start}" in
+  start) start ;;
+  stop) stop ;;
+  status) status ;;
+  *) echo "usage: $0 [start|stop|status]" >&2; exit 2 ;;
+esac

@@ -87,15 +87,20 @@ start() {
     summary
     return 0
   fi
-  local i=0 name module port logf pidf
+  local i name module port logf pidf
   local -a svc_env=()
+  # Record every service's address first, so each one can find the others while it starts.
+  for i in "${!names[@]}"; do
+    recorded+=("${names[i]}=$((BASE_PORT + i + 1))")
+  done
+  record_services "${recorded[@]}"
+  i=0
   for name in "${names[@]}"; do
     i=$((i + 1))
     port=$((BASE_PORT + i))
     module="kokuho.${name//-/_}"
     logf="$RUN_DIR/$name.log"
     pidf="$RUN_DIR/$name.pid"
-    recorded+=("$name=$port")
     if pid_alive "$pidf" "$module"; then
       log "$name already running (pid $(<"$pidf")) on port $port"
       continue
@@ -123,7 +128,6 @@ start() {
       sleep 0.5
     done
   done
-  record_services "${recorded[@]}"
   summary
 }
 

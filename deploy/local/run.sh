@@ -9,15 +9,18 @@
 #   uv run python -m kokuho.<name_with_underscores> migrate
 #   uv run python -m kokuho.<name_with_underscores> seed
 #   uv run python -m kokuho.<name_with_underscores> serve        (background, .local/run/<name>.pid)
-# each with this environment:
-#   KOKUHO_SERVICE_NAME       <name>
-#   KOKUHO_HTTP_HOST/PORT     127.0.0.1 / 800i   (serve binds there)
-#   KOKUHO_DATABASE_DSN       postgresql://kokuho_<n>:kokuho_<n>@127.0.0.1:55432/kokuho_<n>
-#                             (<n> = name with underscores; local development credentials; migrate
-#                             creates the role and database with the admin DSN)
-#   KOKUHO_PG_ADMIN_DSN       the superuser DSN
-#   KOKUHO_KAFKA_BOOTSTRAP    127.0.0.1:59092
-#   KOKUHO_ENDPOINTS          path of .local/endpoints.json (base URLs of the other services)
+# each with this environment (<N> = name upper-cased, '-' -> '_', the prefix of the service's
+# kokuho.platform.settings.ServiceSettings subclass; <n> = name with '_'):
+#   KOKUHO_<N>_HTTP_HOST/_HTTP_PORT      127.0.0.1 / 800i  (serve must bind there; also exported
+#                                        without the <N>_ part)
+#   KOKUHO_<N>_DATABASE_DSN              postgresql://kokuho_<n>:kokuho_<n>@127.0.0.1:55432/kokuho_<n>
+#                                        (local development credentials; `migrate` creates the
+#                                        role and database with the admin DSN)
+#   KOKUHO_<N>_KAFKA_BOOTSTRAP_SERVERS   127.0.0.1:59092
+#   KOKUHO_<N>_AUTH_PUBLIC_KEY_PATH      .local/dev-issuer/public.pem (the key `make token` signs with)
+#   KOKUHO_PG_ADMIN_DSN                  the superuser DSN
+#   KOKUHO_ENDPOINTS                     .local/endpoints.json (every service's base URL)
+#   KOKUHO_SERVICE_NAME                  <name>
 # Logs: .local/run/<name>.log. The infrastructure must be up (make up; make run does it).
 set -euo pipefail
 LOG_TAG=run
@@ -64,17 +67,31 @@ os.replace(tmp, path)
 PY
 }
 
-service_env() { # service_env NAME PORT: print env assignments
-  local name=$1 port=$2 db
+service_env() { # service_env NAME PORT: print the environment for NAME, one VAR=value a line
+  local name=$1 port=$2 db prefix
   db="kokuho_${name//-/_}"
+  prefix="KOKUHO_$(tr '[:lower:]-' '[:upper:]_' <<<"$name")_"
   printf '%s\n' \
     "KOKUHO_SERVICE_NAME=$name" \
+    "KOKUHO_PG_ADMIN_DSN=$PG_ADMIN_DSN" \
+    "KOKUHO_ENDPOINTS=$ENDPOINTS" \
     "KOKUHO_HTTP_HOST=127.0.0.1" \
     "KOKUHO_HTTP_PORT=$port" \
-    "KOKUHO_DATABASE_DSN=postgresql://$db:$db@$PG_HOST:$PG_PORT/$db" \
-    "KOKUHO_PG_ADMIN_DSN=$PG_ADMIN_DSN" \
-    "KOKUHO_KAFKA_BOOTSTRAP=$KAFKA_HOST:$KAFKA_PORT" \
-    "KOKUHO_ENDPOINTS=$ENDPOINTS"
+    "${prefix}HTTP_HOST=127.0.0.1" \
+    "${prefix}HTTP_PORT=$port" \
+    "${prefix}DATABASE_DSN=postgresql://$db:$db@$PG_HOST:$PG_PORT/$db" \
+    "${prefix}KAFKA_BOOTSTRAP_SERVERS=$KAFKA_HOST:$KAFKA_PORT" \
+    "${prefix}AUTH_PUBLIC_KEY_PATH=$LOCAL_DIR/dev-issuer/public.pem"
+}
+
+# The development token issuer's key pair (.local/dev-issuer/), which `make token` signs with and
+# the services verify against; created on first use by kokuho.platform.token.
+ensure_dev_issuer() {
+  [[ -f $LOCAL_DIR/dev-issuer/public.pem ]] && return 0
+  log "creating the development token issuer key in $LOCAL_DIR/dev-issuer"
+  (cd "$KOKUHO_ROOT" && uv run python -c \
+    'from kokuho.platform.token import dev_issuer_public_key_path as p; p()') ||
+    die "could not create the development issuer key (kokuho.platform.token)"
 }
 
 start() {
@@ -94,6 +111,7 @@ start() {
     recorded+=("${names[i]}=$((BASE_PORT + i + 1))")
   done
   record_services "${recorded[@]}"
+  ensure_dev_issuer
   i=0
   for name in "${names[@]}"; do
     i=$((i + 1))

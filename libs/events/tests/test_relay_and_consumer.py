@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import asyncpg
 import pytest
 from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from cloudevents.core.bindings.kafka import KafkaMessage, from_structured
 from cloudevents.core.formats.json import JSONFormat
 from kokuho.events.contracts import Envelope
@@ -371,7 +372,6 @@ async def test_compacted_topic_carries_latest_details_and_tombstones(
         await conn.close()
     records = await read_topic(kafka_bootstrap, details, 2)
     assert [(r.key, r.value is None) for r in records] == [(b"000001", False), (b"000001", True)]
-    from aiokafka.admin import AIOKafkaAdminClient, ConfigResource, ConfigResourceType
 
     admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
     await admin.start()
@@ -383,4 +383,3 @@ async def test_compacted_topic_carries_latest_details_and_tombstones(
     finally:
         await admin.close()
     assert configs["cleanup.policy"] == "compact"
-    json.dumps(configs)

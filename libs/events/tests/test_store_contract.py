@@ -148,7 +148,7 @@ async def test_only_public_events_reach_the_outbox_keyed_by_partition_key(
         await append(store, "q", 0, [SampleRecorded(n=2)])  # private
     async with backend.outbox() as outbox:
         assert [(topic, key) for topic, key, _ in outbox] == [("public", "k1")]
-        assert Envelope.from_json_bytes(outbox[0][2]).data == {"n": 1}
+        assert Envelope.from_json_bytes(outbox[0][2]).data == {"n": 1, "note": ""}
 
 
 async def test_large_batches_keep_every_event(backend: Backend) -> None:

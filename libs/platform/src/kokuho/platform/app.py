@@ -1,0 +1,89 @@
+"""``create_app``: one call that builds a Kokuho service's FastAPI app with the platform wired in.
+
+    app = create_app(
+        settings,
+        title="eligibility",
+        routers=[api.router],
+        audit_log=PostgresAuditLog(lambda: state.pool),
+        idempotency_store=PostgresIdempotencyStore(),
+        readiness_checks={"postgres": postgres_check(lambda: state.pool),
+                          "kafka": kafka_check(settings.kafka_bootstrap_servers)},
+        domain_errors={InsuredAlreadyEnrolled: None, StaleVersion: DomainErrorMapping(409)},
+        lifespan=lifespan,
+    )
+
+It installs, in order: JSON logging, problem+json handlers (with the service's domain
+errors), the idempotency replay handler, the request-context middleware (``X-Request-Id``,
+``traceparent``, last-resort 500), ``/healthz`` and ``/readyz``, the routers, OpenTelemetry;
+then it refuses to return an app whose ``/api`` routes do not all declare roles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from kokuho.platform.audit import AuditLog
+from kokuho.platform.auth import TokenVerifier, assert_all_routes_guarded
+from kokuho.platform.health import ReadinessCheck, install_health
+from kokuho.platform.idempotency import IdempotencyStore, install_idempotency
+from kokuho.platform.logs import configure_logging
+from kokuho.platform.problems import DomainErrorMapping, ProblemBody, install_problem_handlers
+from kokuho.platform.request_context import RequestContextMiddleware
+from kokuho.platform.settings import ServiceSettings
+from kokuho.platform.telemetry import setup_telemetry
+
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[Any]]
+
+#: Error responses every API route may give, for the OpenAPI document.
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ProblemBody, "content": {"application/problem+json": {}}, "description": d}
+    for status, d in (
+        (401, "No valid staff token"),
+        (403, "Role, IC-card factor or terminal not allowed"),
+        (422, "Invalid request or refused by a business rule"),
+    )
+}
+
+
+def create_app(
+    settings: ServiceSettings,
+    *,
+    audit_log: AuditLog,
+    title: str | None = None,
+    version: str = "1.0.0",
+    routers: Sequence[APIRouter] = (),
+    readiness_checks: Mapping[str, ReadinessCheck] | None = None,
+    domain_errors: Mapping[type[Exception], DomainErrorMapping | None] | None = None,
+    idempotency_store: IdempotencyStore | None = None,
+    token_verifier: TokenVerifier | None = None,
+    lifespan: Lifespan | None = None,
+    telemetry: bool = True,
+    configure_logs: bool = True,
+) -> FastAPI:
+    if configure_logs:
+        configure_logging(settings.service_name, settings.log_level)
+    verifier = token_verifier or TokenVerifier.from_settings(settings)
+
+    app = FastAPI(
+        title=title or settings.service_name,
+        version=version,
+        lifespan=lifespan,
+        responses=PROBLEM_RESPONSES,
+    )
+    app.state.settings = settings
+    app.state.token_verifier = verifier
+    app.state.audit_log = audit_log
+
+    install_problem_handlers(app, domain_errors)
+    install_idempotency(app, idempotency_store)
+    app.add_middleware(RequestContextMiddleware)
+    install_health(app, readiness_checks)
+    for router in routers:
+        app.include_router(router)
+    if telemetry:
+        setup_telemetry(app, settings.service_name, settings.otlp_endpoint)
+    assert_all_routes_guarded(app)
+    return app

@@ -1,0 +1,352 @@
+"""Staff authentication and authorisation (C-15, C-35, C-36, C-37, C-45).
+
+Tokens are JWTs signed ES256 or EdDSA (``TokenVerifier.algorithms``; never HMAC) with the
+claims ``iss``, ``aud``, ``exp``, ``iat``, ``sub`` (staff user id), ``roles`` (list of role
+names), ``terminal_id`` and ``amr`` (authentication methods; the IC-card factor ``iccard`` is
+required by default, C-36).
+
+Every ``/api`` route names its roles (deny by default)::
+
+    @router.get("/api/v1/insured/{addressee_number}")
+    async def get_insured(
+        addressee_number: str,
+        user: Annotated[StaffUser, require_roles("eligibility.clerk")],
+        audit: AuditTrail,
+    ) -> Insured: ...
+
+or ``dependencies=[require_roles("eligibility.clerk")]`` on the route or router. The guard:
+
+- no, malformed, expired, wrong-issuer, wrong-audience or wrongly signed token -> 401 problem;
+- valid token, but none of the roles, no IC-card factor, or a terminal not registered in
+  ``allowed_terminal_ids`` (C-15) -> 403 problem;
+- both denials are appended to the audit log (outcome ``denied``) before the response;
+- an allowed request gets a ``RequestAudit`` (``audit.AuditTrail``); if the route records
+  nothing itself, one record with the route's outcome is written when the route returns.
+
+``assert_all_routes_guarded(app)`` (called by ``create_app``) refuses to build an app whose
+``/api`` routes lack ``require_roles``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import AsyncIterator, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+from fastapi import Depends, FastAPI, Request
+from fastapi.dependencies.models import Dependant
+from kokuho.platform.audit import (
+    AuditEntry,
+    Outcome,
+    RequestAudit,
+    audit_log_of,
+)
+from kokuho.platform.problems import Problem, status_for
+from kokuho.platform.request_context import current_request_id
+
+DEV_ISSUER = "kokuho-dev-issuer"
+AUDIENCE = "kokuho"
+ICCARD = "iccard"
+DEFAULT_ALGORITHMS = ("ES256", "EdDSA")
+EXEMPT_PATHS = frozenset({"/healthz", "/readyz", "/openapi.json", "/docs", "/redoc"})
+#: Path parameters that name whose data a request touches (recorded as audit subjects).
+SUBJECT_PATH_PARAMS = ("addressee_number",)
+
+PublicKey = ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StaffUser:
+    user_id: str
+    roles: frozenset[str]
+    terminal_id: str | None
+
+    def has_any(self, roles: Iterable[str]) -> bool:
+        return not self.roles.isdisjoint(roles)
+
+
+class AuthError(Exception):
+    """Why a token was refused; ``status`` is 401 (not authenticated) or 403 (not allowed)."""
+
+    def __init__(self, status: int, reason: str, user: StaffUser | None = None) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+        self.user = user
+
+
+def load_public_keys(path: Path) -> list[PublicKey]:
+    """All PEM public keys in a file (several allow key rotation)."""
+    text = path.read_bytes()
+    blocks = re.findall(rb"-----BEGIN PUBLIC KEY-----.+?-----END PUBLIC KEY-----", text, re.S)
+    keys: list[PublicKey] = []
+    for block in blocks:
+        key = serialization.load_pem_public_key(block)
+        if not isinstance(key, (ec.EllipticCurvePublicKey, ed25519.Ed25519PublicKey)):
+            raise ValueError(f"{path}: only EC (P-256) and Ed25519 public keys are accepted")
+        keys.append(key)
+    if not keys:
+        raise ValueError(f"{path}: no PEM public key found")
+    return keys
+
+
+class TokenVerifier:
+    def __init__(
+        self,
+        public_keys: Sequence[PublicKey],
+        *,
+        issuer: str = DEV_ISSUER,
+        audience: str = AUDIENCE,
+        algorithms: Sequence[str] = DEFAULT_ALGORITHMS,
+        required_amr: str | None = ICCARD,
+        allowed_terminal_ids: frozenset[str] | None = None,
+        leeway_seconds: int = 30,
+    ) -> None:
+        if not public_keys:
+            raise ValueError("at least one public key is needed")
+        if any(alg.upper().startswith(("HS", "NONE")) for alg in algorithms):
+            raise ValueError("only asymmetric algorithms (ES256, EdDSA) are accepted")
+        self.public_keys = list(public_keys)
+        self.issuer = issuer
+        self.audience = audience
+        self.algorithms = list(algorithms)
+        self.required_amr = required_amr
+        self.allowed_terminal_ids = allowed_terminal_ids
+        self.leeway = leeway_seconds
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> TokenVerifier:
+        """Build from a ``ServiceSettings`` (needs ``auth_public_key_path``)."""
+        if settings.auth_public_key_path is None:
+            raise ValueError("auth_public_key_path is not configured")
+        return cls(
+            load_public_keys(Path(settings.auth_public_key_path)),
+            issuer=settings.auth_issuer,
+            audience=settings.auth_audience,
+            algorithms=settings.auth_algorithms,
+            required_amr=settings.auth_required_amr,
+            allowed_terminal_ids=settings.allowed_terminal_ids,
+            leeway_seconds=settings.auth_leeway_seconds,
+        )
+
+    def authenticate(self, token: str) -> StaffUser:
+        """Verify the token; raises ``AuthError(401)`` for any bad token."""
+        claims: dict[str, Any] | None = None
+        failure = "invalid token"
+        for key in self.public_keys:
+            try:
+                claims = jwt.decode(
+                    token,
+                    key=key,
+                    algorithms=self._algorithms_for(key),
+                    audience=self.audience,
+                    issuer=self.issuer,
+                    leeway=self.leeway,
+                    options={"require": ["exp", "iat", "iss", "aud", "sub"]},
+                )
+                break
+            except jwt.InvalidSignatureError:
+                failure = "invalid signature"
+            except jwt.ExpiredSignatureError:
+                raise AuthError(401, "token expired") from None
+            except jwt.InvalidIssuerError:
+                raise AuthError(401, "wrong issuer") from None
+            except jwt.InvalidAudienceError:
+                raise AuthError(401, "wrong audience") from None
+            except jwt.InvalidAlgorithmError:
+                failure = "algorithm not allowed"
+            except (jwt.PyJWTError, ValueError, TypeError) as exc:
+                failure = f"invalid token ({type(exc).__name__})"
+        if claims is None:
+            raise AuthError(401, failure)
+        sub, roles, terminal = claims.get("sub"), claims.get("roles", []), claims.get("terminal_id")
+        if not isinstance(sub, str) or not sub:
+            raise AuthError(401, "invalid subject")
+        if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+            raise AuthError(401, "invalid roles claim")
+        if terminal is not None and not isinstance(terminal, str):
+            raise AuthError(401, "invalid terminal_id claim")
+        user = StaffUser(sub, frozenset(roles), terminal)
+        amr = claims.get("amr", [])
+        if self.required_amr is not None and (
+            not isinstance(amr, list) or self.required_amr not in amr
+        ):
+            raise AuthError(403, f"authentication lacks the {self.required_amr} factor", user)
+        if self.allowed_terminal_ids is not None and terminal not in self.allowed_terminal_ids:
+            raise AuthError(403, "terminal is not registered", user)
+        return user
+
+    def authorize(self, token: str, roles: Iterable[str]) -> StaffUser:
+        """Authenticate and check that the user holds one of ``roles`` (else 403)."""
+        user = self.authenticate(token)
+        if not user.has_any(roles):
+            raise AuthError(403, "role not granted", user)
+        return user
+
+    def _algorithms_for(self, key: PublicKey) -> list[str]:
+        wanted = {"ES256", "ES384"} if isinstance(key, ec.EllipticCurvePublicKey) else {"EdDSA"}
+        return [alg for alg in self.algorithms if alg in wanted]
+
+
+def verifier_of(request: Request) -> TokenVerifier:
+    verifier: TokenVerifier | None = getattr(request.app.state, "token_verifier", None)
+    if verifier is None:
+        raise RuntimeError("app.state.token_verifier is not set; build the app with create_app")
+    return verifier
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def operation_of(request: Request) -> str:
+    route = request.scope.get("route")
+    path = getattr(route, "path", None) or request.url.path
+    return f"{request.method} {path}"
+
+
+def subjects_of(request: Request) -> tuple[str, ...]:
+    return tuple(
+        str(request.path_params[name])
+        for name in SUBJECT_PATH_PARAMS
+        if name in request.path_params
+    )
+
+
+def _route_status(request: Request) -> int:
+    status = getattr(request.scope.get("route"), "status_code", None)
+    return status if isinstance(status, int) else 200
+
+
+def require_roles(*roles: str) -> Any:
+    """A FastAPI dependency (``Depends``) that lets only holders of one of ``roles`` through."""
+    if not roles or not all(isinstance(r, str) and r for r in roles):
+        raise ValueError("require_roles needs at least one role name")
+    allowed = frozenset(roles)
+
+    async def guard(request: Request) -> AsyncIterator[StaffUser]:
+        audit_log = audit_log_of(request)
+        token = bearer_token(request)
+        try:
+            if token is None:
+                raise AuthError(401, "no bearer token")
+            user = verifier_of(request).authorize(token, allowed)
+        except AuthError as denied:
+            who = denied.user
+            try:
+                await audit_log.append(
+                    AuditEntry(
+                        user_id=who.user_id if who else "anonymous",
+                        terminal_id=who.terminal_id if who else None,
+                        operation=operation_of(request),
+                        subjects=subjects_of(request),
+                        outcome=Outcome.DENIED,
+                        status_code=denied.status,
+                        request_id=current_request_id(),
+                        detail={"reason": denied.reason, "required_roles": sorted(allowed)},
+                    )
+                )
+            except Exception:
+                log.exception("could not record a denied request in the audit log")
+            log.info("request denied", extra={"status": denied.status, "reason": denied.reason})
+            headers = {"WWW-Authenticate": "Bearer"} if denied.status == 401 else None
+            detail = (
+                "A valid staff bearer token is required."
+                if denied.status == 401
+                else "You are not allowed to use this function."
+            )
+            raise Problem(
+                denied.status,
+                "unauthenticated" if denied.status == 401 else "forbidden",
+                detail=detail,
+                headers=headers,
+            ) from None
+
+        audit = RequestAudit(
+            audit_log,
+            user_id=user.user_id,
+            terminal_id=user.terminal_id,
+            operation=operation_of(request),
+            request_id=current_request_id(),
+            subjects=subjects_of(request),
+        )
+        request.state.staff_user = user
+        request.state.audit = audit
+        try:
+            yield user
+        except BaseException as exc:
+            if not audit.recorded:
+                status = status_for(request.app, exc)
+                outcome = Outcome.ALLOWED if status < 400 else Outcome.FAILED
+                await audit.record(outcome=outcome, status_code=status)
+            raise
+        if not audit.recorded:
+            await audit.record(outcome=Outcome.ALLOWED, status_code=_route_status(request))
+
+    guard.__kokuho_roles__ = allowed  # type: ignore[attr-defined]
+    return Depends(guard, scope="function")
+
+
+def current_user(request: Request) -> StaffUser:
+    """The authenticated user of a guarded request."""
+    user = getattr(request.state, "staff_user", None)
+    if not isinstance(user, StaffUser):
+        raise RuntimeError("current_user needs a route guarded by require_roles(...)")
+    return user
+
+
+def _guarded(dependant: Dependant) -> bool:
+    if getattr(dependant.call, "__kokuho_roles__", None):
+        return True
+    return any(_guarded(sub) for sub in dependant.dependencies)
+
+
+def _flat_routes(app: FastAPI) -> list[Any]:
+    """Every route with its effective path and dependencies (routers included)."""
+    try:  # FastAPI >= 0.16x keeps included routers nested
+        from fastapi.routing import iter_route_contexts
+    except ImportError:  # pragma: no cover - older FastAPI flattens routes on include
+        return list(app.routes)
+    return list(iter_route_contexts(app.routes))
+
+
+def unguarded_routes(app: FastAPI, *, prefix: str = "/api") -> list[str]:
+    """``METHOD path`` of every route under ``prefix`` without ``require_roles``."""
+    missing: list[str] = []
+    for route in _flat_routes(app):
+        path = str(getattr(route, "path", "") or "")
+        if path in EXEMPT_PATHS or not path.startswith(prefix):
+            continue
+        dependant = getattr(route, "dependant", None)
+        # Mounts and plain Starlette routes cannot declare roles: refused as well.
+        if not isinstance(dependant, Dependant) or not _guarded(dependant):
+            methods = sorted(getattr(route, "methods", None) or {"*"})
+            missing.extend(f"{m} {path}" for m in methods)
+    return missing
+
+
+class UnguardedRouteError(RuntimeError):
+    pass
+
+
+def assert_all_routes_guarded(app: FastAPI, *, prefix: str = "/api") -> None:
+    missing = unguarded_routes(app, prefix=prefix)
+    if missing:
+        raise UnguardedRouteError(
+            "every API route must declare its roles with require_roles(...); missing on: "
+            + ", ".join(missing)
+        )

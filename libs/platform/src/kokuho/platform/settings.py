@@ -1,0 +1,73 @@
+"""``ServiceSettings``: the configuration every Kokuho service shares.
+
+Each service subclasses it with its own environment prefix::
+
+    class Settings(ServiceSettings):
+        model_config = SettingsConfigDict(env_prefix="KOKUHO_ELIGIBILITY_", extra="ignore")
+        service_name: str = "eligibility"
+
+so that ``KOKUHO_ELIGIBILITY_DATABASE_DSN`` sets ``database_dsn`` and so on.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+#: C-46: operation logs are kept at least 10 years.
+MIN_AUDIT_RETENTION_YEARS = 10
+
+
+def _split_list(value: Any) -> Any:
+    """Accept ``a,b,c`` as well as a JSON list for list-valued environment variables."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            import json
+
+            return json.loads(text)
+        return [part.strip() for part in text.split(",") if part.strip()]
+    return value
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KOKUHO_", extra="ignore")
+
+    service_name: str
+    database_dsn: str = Field(default="", repr=False)
+    kafka_bootstrap_servers: str = "127.0.0.1:59092"
+
+    # Staff authentication (C-35, C-36, C-15).
+    auth_issuer: str = "kokuho-dev-issuer"
+    auth_audience: str = "kokuho"
+    auth_public_key_path: Path | None = None
+    auth_algorithms: Annotated[list[str], NoDecode] = ["ES256", "EdDSA"]
+    #: The authentication method that must appear in the token's ``amr`` (C-36); None: no check.
+    auth_required_amr: str | None = "iccard"
+    auth_leeway_seconds: int = Field(default=30, ge=0, le=300)
+    #: Registered terminal ids (C-15). None means terminals are not restricted by this service.
+    allowed_terminal_ids: Annotated[frozenset[str] | None, NoDecode] = None
+
+    audit_retention_years: int = Field(
+        default=MIN_AUDIT_RETENTION_YEARS, ge=MIN_AUDIT_RETENTION_YEARS
+    )
+
+    log_level: str = "INFO"
+    otlp_endpoint: str | None = None
+
+    @field_validator("auth_algorithms", "allowed_terminal_ids", mode="before")
+    @classmethod
+    def _lists_from_env(cls, value: Any) -> Any:
+        return _split_list(value)
+
+    @field_validator("auth_algorithms")
+    @classmethod
+    def _asymmetric_only(cls, value: list[str]) -> list[str]:
+        allowed = {"ES256", "ES384", "EdDSA"}
+        bad = [alg for alg in value if alg not in allowed]
+        if bad or not value:
+            raise ValueError(f"auth_algorithms must be a non-empty subset of {sorted(allowed)}")
+        return value

@@ -303,3 +303,40 @@ async def test_concurrent_requests_share_nothing(service: Any) -> None:
     ids = {r.headers["x-request-id"] for r in responses}
     assert len(ids) == 20
     assert {rec.request_id for rec in service.audit_log.records} == ids
+
+
+async def test_openapi_and_docs_need_no_token(service: Any) -> None:
+    async with service.client() as client:
+        spec = await client.get("/openapi.json")
+        docs = await client.get("/docs")
+    assert spec.status_code == docs.status_code == 200
+    paths = spec.json()["paths"]
+    assert "/api/v1/insured/{addressee_number}" in paths
+    assert "401" in paths["/api/v1/insured/{addressee_number}"]["get"]["responses"]
+
+
+def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pydantic import ValidationError
+    from pydantic_settings import SettingsConfigDict
+
+    class EligibilitySettings(ServiceSettings):
+        model_config = SettingsConfigDict(env_prefix="KOKUHO_ELIGIBILITY_", extra="ignore")
+        service_name: str = "eligibility"
+
+    monkeypatch.setenv("KOKUHO_ELIGIBILITY_DATABASE_DSN", "postgresql://u:secret@h/db")
+    monkeypatch.setenv("KOKUHO_ELIGIBILITY_ALLOWED_TERMINAL_IDS", "T-1, T-2")
+    monkeypatch.setenv("KOKUHO_ELIGIBILITY_AUTH_ALGORITHMS", "EdDSA")
+    settings = EligibilitySettings()
+    assert settings.service_name == "eligibility"
+    assert settings.allowed_terminal_ids == frozenset({"T-1", "T-2"})
+    assert settings.auth_algorithms == ["EdDSA"]
+    assert settings.audit_retention_years == 10
+    assert settings.auth_required_amr == "iccard"
+    assert "secret" not in repr(settings)
+    monkeypatch.setenv("KOKUHO_ELIGIBILITY_AUDIT_RETENTION_YEARS", "5")
+    with pytest.raises(ValidationError):
+        EligibilitySettings()
+    monkeypatch.setenv("KOKUHO_ELIGIBILITY_AUDIT_RETENTION_YEARS", "10")
+    monkeypatch.setenv("KOKUHO_ELIGIBILITY_AUTH_ALGORITHMS", "HS256")
+    with pytest.raises(ValidationError):
+        EligibilitySettings()

@@ -11,11 +11,16 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
+import httpx
 import pytest
+from fastapi import APIRouter
 from kokuho.platform import audit
-from kokuho.platform.audit import AuditEntry, Outcome, PostgresAuditLog
+from kokuho.platform.app import create_app
+from kokuho.platform.audit import AuditEntry, AuditTrail, Outcome, PostgresAuditLog
+from kokuho.platform.auth import TokenVerifier, require_roles
 from kokuho.platform.idempotency import IdempotencyScope, PostgresIdempotencyStore
 from kokuho.platform.problems import Problem
+from kokuho.platform.settings import ServiceSettings
 from kokuho.platform.token import mint_token, new_private_key
 
 pytestmark = pytest.mark.integration
@@ -348,3 +353,36 @@ async def test_idempotency_in_flight_and_rollback(pool: asyncpg.Pool) -> None:
     with pytest.raises(RuntimeError, match="transaction"):
         async with pool.acquire() as conn:
             await store.reserve(scope, conn)
+
+
+async def test_route_record_rolled_back_with_handler_is_replaced_by_failure(
+    pool: asyncpg.Pool,
+) -> None:
+
+    router = APIRouter()
+
+    @router.post("/api/v1/change/{addressee_number}", dependencies=[require_roles("r")])
+    async def change(addressee_number: str, trail: AuditTrail) -> None:
+        async with pool.acquire() as conn, conn.transaction():
+            await trail.record(conn=conn)
+            raise RuntimeError("effects failed")
+
+    key = new_private_key()
+    app = create_app(
+        ServiceSettings(service_name="t"),
+        audit_log=PostgresAuditLog(pool),
+        token_verifier=TokenVerifier([key.public_key()]),  # type: ignore[list-item]
+        routers=[router],
+        configure_logs=False,
+    )
+    token = mint_token(key, user_id="U5", roles=["r"])
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        response = await client.post(
+            "/api/v1/change/000555", headers={"Authorization": f"Bearer {token}"}
+        )
+    assert response.status_code == 500
+    records = await rows(pool)
+    assert [(r["outcome"], r["status_code"], r["subject_addressee_numbers"]) for r in records] == [
+        ("failed", 500, ["000555"])
+    ]

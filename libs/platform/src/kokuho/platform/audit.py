@@ -465,7 +465,10 @@ class RequestAudit:
         self.operation = operation
         self.request_id = request_id
         self.default_subjects = tuple(subjects)
+        #: A record was committed on its own (not inside a caller's transaction).
         self.recorded = False
+        #: A record was written inside a caller's transaction (lost if it rolls back).
+        self.pending = False
 
     async def record(
         self,
@@ -491,7 +494,10 @@ class RequestAudit:
             ),
             conn=conn,
         )
-        self.recorded = True
+        if conn is None or not conn.is_in_transaction():
+            self.recorded = True
+        else:
+            self.pending = True
         return record
 
 

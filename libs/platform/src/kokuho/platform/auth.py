@@ -289,12 +289,13 @@ def require_roles(*roles: str) -> Any:
         try:
             yield user
         except BaseException as exc:
+            # A record written in the handler's transaction may have been rolled back with it.
             if not audit.recorded:
                 status = status_for(request.app, exc)
                 outcome = Outcome.ALLOWED if status < 400 else Outcome.FAILED
                 await audit.record(outcome=outcome, status_code=status)
             raise
-        if not audit.recorded:
+        if not (audit.recorded or audit.pending):
             await audit.record(outcome=Outcome.ALLOWED, status_code=_route_status(request))
 
     guard.__kokuho_roles__ = allowed  # type: ignore[attr-defined]

@@ -340,3 +340,25 @@ def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KOKUHO_ELIGIBILITY_AUTH_ALGORITHMS", "HS256")
     with pytest.raises(ValidationError):
         EligibilitySettings()
+
+
+async def test_router_and_route_roles_both_apply_and_audit_once(make_service: Any) -> None:
+    from kokuho.platform.audit import InMemoryAuditLog
+    from kokuho.platform.idempotency import InMemoryIdempotencyStore
+
+    svc = make_service(InMemoryAuditLog(), InMemoryIdempotencyStore())
+    router = APIRouter(prefix="/api/v2", dependencies=[require_roles("eligibility.clerk")])
+
+    @router.get("/both/{addressee_number}", dependencies=[require_roles("auditor")])
+    async def both(addressee_number: str) -> dict[str, str]:
+        return {"ok": addressee_number}
+
+    svc.app.include_router(router)
+    async with svc.client() as client:
+        one_role = await client.get("/api/v2/both/000001", headers=svc.headers())
+        two_roles = await client.get(
+            "/api/v2/both/000001", headers=svc.headers(("eligibility.clerk", "auditor"))
+        )
+    assert (one_role.status_code, two_roles.status_code) == (403, 200)
+    records = svc.audit_log.records
+    assert [(r.outcome, r.status_code) for r in records] == [("denied", 403), ("allowed", 200)]

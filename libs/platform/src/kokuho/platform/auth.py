@@ -240,26 +240,42 @@ def require_roles(*roles: str) -> Any:
 
     async def guard(request: Request) -> AsyncIterator[StaffUser]:
         audit_log = audit_log_of(request)
+        outer_user = getattr(request.state, "staff_user", None)
         token = bearer_token(request)
         try:
-            if token is None:
+            if isinstance(outer_user, StaffUser):
+                # Another guard (router and route both declare roles) already authenticated
+                # this request and owns its audit trail: only check these roles too.
+                if not outer_user.has_any(allowed):
+                    raise AuthError(403, "role not granted", outer_user)
+                user = outer_user
+            elif token is None:
                 raise AuthError(401, "no bearer token")
-            user = verifier_of(request).authorize(token, allowed)
+            else:
+                user = verifier_of(request).authorize(token, allowed)
         except AuthError as denied:
             who = denied.user
+            outer_audit = getattr(request.state, "audit", None)
             try:
-                await audit_log.append(
-                    AuditEntry(
-                        user_id=who.user_id if who else "anonymous",
-                        terminal_id=who.terminal_id if who else None,
-                        operation=operation_of(request),
-                        subjects=subjects_of(request),
+                if isinstance(outer_audit, RequestAudit):
+                    await outer_audit.record(
                         outcome=Outcome.DENIED,
                         status_code=denied.status,
-                        request_id=current_request_id(),
                         detail={"reason": denied.reason, "required_roles": sorted(allowed)},
                     )
-                )
+                else:
+                    await audit_log.append(
+                        AuditEntry(
+                            user_id=who.user_id if who else "anonymous",
+                            terminal_id=who.terminal_id if who else None,
+                            operation=operation_of(request),
+                            subjects=subjects_of(request),
+                            outcome=Outcome.DENIED,
+                            status_code=denied.status,
+                            request_id=current_request_id(),
+                            detail={"reason": denied.reason, "required_roles": sorted(allowed)},
+                        )
+                    )
             except Exception:
                 log.exception("could not record a denied request in the audit log")
             log.info("request denied", extra={"status": denied.status, "reason": denied.reason})
@@ -276,6 +292,9 @@ def require_roles(*roles: str) -> Any:
                 headers=headers,
             ) from None
 
+        if isinstance(outer_user, StaffUser):
+            yield user
+            return
         audit = RequestAudit(
             audit_log,
             user_id=user.user_id,

@@ -9,6 +9,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 import asyncpg
 import pytest
 from kokuho.events.contracts import Envelope
+from kokuho.events.runtime.relay import pending
 from kokuho.events.runtime.store import (
     ConcurrencyConflict,
     EventContext,
@@ -69,8 +70,8 @@ def postgres_backend(dsn: str) -> tuple[OpenStore, Callable[[], AbstractAsyncCon
     async def postgres_outbox() -> AsyncIterator[list]:
         conn = await asyncpg.connect(dsn)
         try:
-            rows = await conn.fetch("SELECT topic, key, value FROM outbox ORDER BY position")
-            yield [(r["topic"], r["key"], r["value"]) for r in rows]
+            _, messages = await pending(conn, 10_000)
+            yield [(m.topic, m.key, m.value) for m in messages]
         finally:
             await conn.close()
 

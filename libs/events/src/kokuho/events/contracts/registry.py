@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, TypeVar
 
+from kokuho.events.contracts.envelope import TYPE_PATTERN
 from pydantic import BaseModel, ConfigDict
 
 _REGISTRY: dict[str, type[EventContract]] = {}
@@ -36,6 +37,8 @@ class EventContract(BaseModel):
         event_type = cls.__dict__.get("event_type")
         if event_type is None:
             return  # an abstract intermediate class
+        if not TYPE_PATTERN.match(event_type):
+            raise TypeError(f"{event_type!r} is not jp.kokuho.<service>.<event_name>.v<N>")
         existing = _REGISTRY.get(event_type)
         if existing is not None and existing.__qualname__ != cls.__qualname__:
             raise TypeError(f"{event_type} is already registered by {existing.__qualname__}")

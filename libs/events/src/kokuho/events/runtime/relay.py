@@ -83,30 +83,39 @@ class OutboxRelay:
 
     async def relay_once(self, conn: asyncpg.Connection) -> int:
         """Send one batch of unpublished rows; returns how many were published."""
-        rows = await conn.fetch(
-            "SELECT position, event_id, topic, key, value, traceparent, tracestate FROM outbox"
-            " WHERE published_at IS NULL ORDER BY position LIMIT $1",
-            self._batch_size,
-        )
-        if not rows:
+        positions, messages = await pending(conn, self._batch_size)
+        if not messages:
             return 0
-        messages = [
-            OutboxMessage(
-                r["event_id"], r["topic"], r["key"], r["value"], r["traceparent"], r["tracestate"]
-            )
-            for r in rows
-        ]
         acked = await self._sender.send_all(messages)
         if acked:
-            await self._mark_published(conn, [r["position"] for r in rows[:acked]])
-        if acked < len(rows):
-            raise RelayFailed(f"broker acknowledged {acked} of {len(rows)} messages")
+            await self._mark_published(conn, positions[:acked])
+        if acked < len(messages):
+            raise RelayFailed(f"broker acknowledged {acked} of {len(messages)} messages")
         return acked
 
     async def _mark_published(self, conn: asyncpg.Connection, positions: list[int]) -> None:
         await conn.execute(
             "UPDATE outbox SET published_at = now() WHERE position = ANY($1::bigint[])", positions
         )
+
+
+async def pending(conn: asyncpg.Connection, limit: int) -> tuple[list[int], list[OutboxMessage]]:
+    """The oldest unpublished outbox rows, with their values, in publication order."""
+    rows = await conn.fetch(
+        "SELECT o.position, o.event_id, o.topic, o.key,"
+        " coalesce(o.value, convert_to(e.envelope::text, 'UTF8')) AS value,"
+        " o.traceparent, o.tracestate"
+        " FROM (SELECT * FROM outbox WHERE published_at IS NULL ORDER BY position LIMIT $1) o"
+        " LEFT JOIN events e ON e.event_id = o.event_id AND o.value IS NULL"
+        " ORDER BY o.position",
+        limit,
+    )
+    return [r["position"] for r in rows], [
+        OutboxMessage(
+            r["event_id"], r["topic"], r["key"], r["value"], r["traceparent"], r["tracestate"]
+        )
+        for r in rows
+    ]
 
 
 class RelayFailed(Exception):

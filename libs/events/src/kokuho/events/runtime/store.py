@@ -11,13 +11,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any, Protocol
 from uuid import UUID, uuid4
 
 import asyncpg
-from kokuho.events.contracts import Envelope, EventContract
+from kokuho.events.contracts import SPECVERSION, Envelope, EventContract
+from kokuho.events.contracts.envelope import SOURCE_PATTERN
 from kokuho.events.runtime.tracing import current_trace_headers
+from pydantic_core import to_json
 
+MAX_KEY_LENGTH = 200
 COPY_THRESHOLD = 64  # below this many rows a multi-row INSERT beats COPY's extra round trips
 
 
@@ -53,14 +57,26 @@ class StreamAppend:
 
 @dataclass(frozen=True)
 class RecordedEvent:
+    """A stored event: its stream position and its envelope exactly as published."""
+
     stream_id: str
     version: int
-    envelope: Envelope
+    event_id: UUID
+    event_type: str
+    raw: bytes = field(repr=False)
+
+    @cached_property
+    def envelope(self) -> Envelope:
+        return Envelope.from_json_bytes(self.raw)
 
 
 @dataclass(frozen=True)
 class OutboxMessage:
-    """A row to be put on Kafka by the relay; ``value`` None is a tombstone."""
+    """A message for the relay to put on Kafka.
+
+    ``value`` None with an ``event_id`` means the stored event's envelope (read by the relay
+    from the events table, not copied into the outbox); None without one is a tombstone.
+    """
 
     event_id: UUID | None
     topic: str
@@ -105,41 +121,75 @@ async def append(
     )
 
 
-def build_envelopes(source: str, item: StreamAppend, now: datetime) -> list[Envelope]:
-    traceparent, tracestate = current_trace_headers()
-    return [
-        Envelope(
-            id=uuid4(),
-            source=source,
-            type=event.event_type,
-            time=now,
-            subject=item.stream_id,
-            data=event.model_dump(mode="json"),
-            partitionkey=item.partition_key or item.stream_id,
-            sequence=str(item.expected_version + offset),
-            correlationid=item.context.correlation_id,
-            causationid=item.context.causation_id,
-            traceparent=traceparent,
-            tracestate=tracestate,
+def encode_events(
+    source: str,
+    item: StreamAppend,
+    now: datetime,
+    trace_headers: tuple[str | None, str | None],
+) -> list[RecordedEvent]:
+    """The structured CloudEvents for one stream's new events, serialised once.
+
+    Serialised straight from the validated contract instances instead of building an Envelope
+    model per event: annual runs append hundreds of thousands of events, and every attribute
+    here is either generated or already checked (the type at registration, source and stream
+    id by ``check_source``/``check_streams``). ``load`` and every consumer parse the result
+    with the Envelope model, so the contract tests catch any drift.
+    """
+    traceparent, tracestate = trace_headers
+    base: dict[str, Any] = {
+        "specversion": SPECVERSION,
+        "source": source,
+        "time": now.isoformat(),
+        "subject": item.stream_id,
+        "datacontenttype": "application/json",
+        "partitionkey": item.partition_key or item.stream_id,
+    }
+    optional = (
+        ("correlationid", item.context.correlation_id),
+        ("causationid", item.context.causation_id),
+        ("traceparent", traceparent),
+        ("tracestate", tracestate),
+    )
+    base.update({name: str(value) for name, value in optional if value is not None})
+    recorded = []
+    for version, event in enumerate(item.events, start=item.expected_version + 1):
+        event_id = uuid4()
+        document = {
+            **base,
+            "id": str(event_id),
+            "type": event.event_type,
+            "sequence": str(version),
+            "data": event,
+        }
+        recorded.append(
+            RecordedEvent(item.stream_id, version, event_id, event.event_type, to_json(document))
         )
-        for offset, event in enumerate(item.events, start=1)
-    ]
+    return recorded
 
 
-def outbox_message(topic: str, envelope: Envelope) -> OutboxMessage:
+def outbox_message(topic: str, envelope: Envelope, value: bytes | None = None) -> OutboxMessage:
     return OutboxMessage(
         envelope.id,
         topic,
         envelope.partitionkey,
-        envelope.to_json_bytes(),
+        value if value is not None else envelope.to_json_bytes(),
         envelope.traceparent,
         envelope.tracestate,
     )
 
 
+def check_source(source: str) -> str:
+    if not SOURCE_PATTERN.match(source):
+        raise ValueError("source must look like /kokuho/<service>")
+    return source
+
+
 def check_streams(appends: Sequence[StreamAppend]) -> None:
     seen: set[str] = set()
     for item in appends:
+        for key in (item.stream_id, item.partition_key or item.stream_id):
+            if not 0 < len(key) <= MAX_KEY_LENGTH:
+                raise ValueError(f"stream ids and partition keys are 1 to {MAX_KEY_LENGTH} long")
         if item.stream_id in seen:
             raise ValueError(f"stream {item.stream_id!r} appears twice in one batch")
         if item.expected_version < 0:
@@ -152,7 +202,7 @@ class PostgresEventStore:
 
     def __init__(self, conn: asyncpg.Connection, *, source: str) -> None:
         self._conn = conn
-        self._source = source
+        self._source = check_source(source)
 
     async def append_batch(self, appends: Sequence[StreamAppend]) -> list[RecordedEvent]:
         check_streams(appends)
@@ -161,25 +211,21 @@ class PostgresEventStore:
             return []
         await self._check_versions(appends)
         now = datetime.now(UTC)
+        trace_headers = current_trace_headers()
         recorded: list[RecordedEvent] = []
-        outbox: list[OutboxMessage] = []
+        published: list[UUID] = []
+        topics: list[str] = []
+        keys: list[str] = []
         for item in appends:
-            for envelope in build_envelopes(self._source, item, now):
-                recorded.append(
-                    RecordedEvent(item.stream_id, int(envelope.sequence or 0), envelope)
-                )
-                if item.topic is not None:
-                    outbox.append(outbox_message(item.topic, envelope))
+            encoded = encode_events(self._source, item, now, trace_headers)
+            recorded.extend(encoded)
+            if item.topic is not None:
+                published.extend(e.event_id for e in encoded)
+                topics.extend([item.topic] * len(encoded))
+                keys.extend([item.partition_key or item.stream_id] * len(encoded))
         event_rows = [
-            (
-                r.stream_id,
-                r.version,
-                r.envelope.id,
-                r.envelope.type,
-                r.envelope.time,
-                r.envelope.model_dump_json(exclude_none=True),
-            )
-            for r in recorded
+            (e.stream_id, e.version, e.event_id, e.event_type, now, e.raw.decode())
+            for e in recorded
         ]
         try:
             await self._write_events(event_rows)
@@ -187,7 +233,17 @@ class PostgresEventStore:
             # Lost the race after the version check: someone committed the same version.
             first = appends[0]
             raise ConcurrencyConflict(first.stream_id, first.expected_version, None) from exc
-        await write_outbox(self._conn, outbox)
+        if published:
+            # The relay reads each value from its events row: no second copy here.
+            await self._conn.execute(
+                "INSERT INTO outbox (event_id, topic, key, traceparent, tracestate)"
+                " SELECT i, t, k, $4, $5 FROM unnest($1::uuid[], $2::text[], $3::text[])"
+                " AS u(i, t, k)",
+                published,
+                topics,
+                keys,
+                *trace_headers,
+            )
         return recorded
 
     async def _check_versions(self, appends: Sequence[StreamAppend]) -> None:
@@ -209,7 +265,7 @@ class PostgresEventStore:
             return
         await self._conn.execute(
             "INSERT INTO events (stream_id, version, event_id, event_type, occurred_at, envelope)"
-            " SELECT s, v, i, t, o, e::jsonb FROM unnest("
+            " SELECT s, v, i, t, o, e::json FROM unnest("
             "$1::text[], $2::int[], $3::uuid[], $4::text[], $5::timestamptz[], $6::text[])"
             " AS u(s, v, i, t, o, e)",
             *zip(*rows, strict=True),
@@ -217,13 +273,15 @@ class PostgresEventStore:
 
     async def load(self, stream_id: str, after_version: int = 0) -> list[RecordedEvent]:
         rows = await self._conn.fetch(
-            "SELECT version, envelope::text AS envelope FROM events"
+            "SELECT version, event_id, event_type, envelope::text AS envelope FROM events"
             " WHERE stream_id = $1 AND version > $2 ORDER BY version",
             stream_id,
             after_version,
         )
         return [
-            RecordedEvent(stream_id, r["version"], Envelope.model_validate_json(r["envelope"]))
+            RecordedEvent(
+                stream_id, r["version"], r["event_id"], r["event_type"], r["envelope"].encode()
+            )
             for r in rows
         ]
 

@@ -15,15 +15,17 @@ from kokuho.events.runtime.store import (
     OutboxMessage,
     RecordedEvent,
     StreamAppend,
-    build_envelopes,
+    check_source,
     check_streams,
+    encode_events,
     outbox_message,
 )
+from kokuho.events.runtime.tracing import current_trace_headers
 
 
 class InMemoryEventStore:
     def __init__(self, *, source: str) -> None:
-        self._source = source
+        self._source = check_source(source)
         self.streams: dict[str, list[RecordedEvent]] = defaultdict(list)
         self.outbox: list[OutboxMessage] = []
 
@@ -35,14 +37,14 @@ class InMemoryEventStore:
             if actual != item.expected_version:
                 raise ConcurrencyConflict(item.stream_id, item.expected_version, actual)
         now = datetime.now(UTC)
+        trace_headers = current_trace_headers()
         recorded: list[RecordedEvent] = []
         for item in appends:
-            for envelope in build_envelopes(self._source, item, now):
-                event = RecordedEvent(item.stream_id, int(envelope.sequence or 0), envelope)
+            for event in encode_events(self._source, item, now, trace_headers):
                 self.streams[item.stream_id].append(event)
                 recorded.append(event)
                 if item.topic is not None:
-                    self.outbox.append(outbox_message(item.topic, envelope))
+                    self.outbox.append(outbox_message(item.topic, event.envelope, event.raw))
         return recorded
 
     async def load(self, stream_id: str, after_version: int = 0) -> list[RecordedEvent]:

@@ -1,0 +1,1 @@
+"""Benchmarks: each prints events/s and the ratio to a baseline measured in the same run."""

@@ -1,0 +1,158 @@
+"""Outbox relay against a raw idempotent producer; inbox consumer against a raw consumer."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer
+from kokuho.events.runtime.consumer import Delivery, InboxConsumer
+from kokuho.events.runtime.deadletters import KafkaDeadLetters
+from kokuho.events.runtime.kafka import KafkaSender, kafka_headers, reliable_producer
+from kokuho.events.runtime.relay import OutboxRelay, backlog
+from kokuho.events.runtime.store import OutboxMessage, PostgresEventStore, StreamAppend
+from kokuho.events.runtime.topics import TopicSpec, ensure_topics, with_dead_letters
+from kokuho.events.testing.databases import temporary_database
+from kokuho.events.testing.sample import SampleRecorded
+
+from bench.report import Result
+
+
+async def fill_outbox(dsn: str, topic: str, total: int) -> None:
+    conn = await asyncpg.connect(dsn)
+    try:
+        store = PostgresEventStore(conn, source="/kokuho/bench")
+        appends = [
+            StreamAppend(f"s-{i:07d}", 0, [SampleRecorded(n=i, note="bench")], topic=topic)
+            for i in range(total)
+        ]
+        for i in range(0, total, 5000):
+            async with conn.transaction():
+                await store.append_batch(appends[i : i + 5000])
+    finally:
+        await conn.close()
+
+
+async def relay_all(dsn: str, bootstrap: str) -> float:
+    producer = reliable_producer(bootstrap)
+    await producer.start()
+    conn = await asyncpg.connect(dsn)
+    try:
+        relay = OutboxRelay(dsn, KafkaSender(producer), service="bench")
+        started = time.perf_counter()
+        while await relay.relay_once(conn):
+            pass
+        seconds = time.perf_counter() - started
+        assert await backlog(conn) == 0
+        return seconds
+    finally:
+        await conn.close()
+        await producer.stop()
+
+
+async def raw_produce(dsn: str, bootstrap: str, topic: str) -> float:
+    conn = await asyncpg.connect(dsn)
+    try:
+        rows = await conn.fetch("SELECT event_id, key, value, traceparent FROM outbox")
+    finally:
+        await conn.close()
+    messages = [OutboxMessage(r[0], topic, r[1], r[2], r[3], None) for r in rows]
+    producer = reliable_producer(bootstrap)
+    await producer.start()
+    try:
+        started = time.perf_counter()
+        futures = [
+            await producer.send(topic, value=m.value, key=m.key.encode(), headers=kafka_headers(m))
+            for m in messages
+        ]
+        await asyncio.gather(*futures)
+        return time.perf_counter() - started
+    finally:
+        await producer.stop()
+
+
+async def inbox_consume(dsn: str, bootstrap: str, topic: str, total: int) -> float:
+    first: list[float] = []
+
+    async def handle(conn: asyncpg.Connection, delivery: Delivery) -> None:
+        if not first:
+            first.append(time.perf_counter())
+
+    pool = await asyncpg.create_pool(dsn, min_size=2, max_size=4)
+    producer = reliable_producer(bootstrap)
+    await producer.start()
+    consumer = InboxConsumer(
+        pool=pool,
+        bootstrap_servers=bootstrap,
+        group_id=f"bench-{uuid.uuid4().hex[:8]}",
+        topics=[topic],
+        handler=handle,
+        dead_letters=KafkaDeadLetters(producer),
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(consumer.run(stop))
+    try:
+        while await pool.fetchval("SELECT count(*) FROM inbox") < total:
+            await asyncio.sleep(0.02)
+        return time.perf_counter() - first[0]
+    finally:
+        stop.set()
+        await task
+        await producer.stop()
+        await pool.close()
+
+
+async def raw_consume(bootstrap: str, topic: str, total: int) -> float:
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=f"raw-{uuid.uuid4().hex[:8]}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    try:
+        seen = 0
+        started = None
+        while seen < total:
+            batches = await consumer.getmany(timeout_ms=200, max_records=1000)
+            for records in batches.values():
+                if started is None:
+                    started = time.perf_counter()
+                seen += len(records)
+        assert started is not None
+        return time.perf_counter() - started
+    finally:
+        await consumer.stop()
+
+
+async def run(admin_dsn: str, bootstrap: str, total: int) -> list[Result]:
+    run_id = uuid.uuid4().hex[:8]
+    relayed, raw = f"bench.{run_id}.relayed", f"bench.{run_id}.raw"
+    await ensure_topics(bootstrap, with_dead_letters([TopicSpec(relayed), TopicSpec(raw)]))
+    async with temporary_database(admin_dsn, events_schema=True) as dsn:
+        await fill_outbox(dsn, relayed, total)
+        raw_seconds = await raw_produce(dsn, bootstrap, raw)
+        relay_seconds = await relay_all(dsn, bootstrap)
+        raw_consume_seconds = await raw_consume(bootstrap, relayed, total)
+        consume_seconds = await inbox_consume(dsn, bootstrap, relayed, total)
+    return [
+        Result(
+            "outbox relay",
+            total,
+            relay_seconds,
+            "raw idempotent producer (acks=all)",
+            raw_seconds,
+            ">= 0.5x",
+        ),
+        Result(
+            "inbox consumer",
+            total,
+            consume_seconds,
+            "raw consumer, no database",
+            raw_consume_seconds,
+            ">= 5,000 events/s",
+        ),
+    ]

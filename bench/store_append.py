@@ -1,0 +1,78 @@
+"""Event-store append rate against a raw COPY of the same rows into the same table."""
+
+from __future__ import annotations
+
+import time
+
+import asyncpg
+from kokuho.events.runtime.store import PostgresEventStore, StreamAppend
+from kokuho.events.testing.databases import temporary_database
+from kokuho.events.testing.sample import SampleRecorded
+
+from bench.report import Result
+
+SOURCE = "/kokuho/bench"
+
+
+def batches(total: int, batch_streams: int, per_stream: int, run: str) -> list[list[StreamAppend]]:
+    streams = total // per_stream
+    appends = [
+        StreamAppend(
+            f"{run}-{i:07d}",
+            0,
+            [SampleRecorded(n=j, note="bench") for j in range(per_stream)],
+            topic="bench.events",
+        )
+        for i in range(streams)
+    ]
+    return [appends[i : i + batch_streams] for i in range(0, len(appends), batch_streams)]
+
+
+async def run(admin_dsn: str, total: int) -> list[Result]:
+    per_stream, batch_streams = 2, 500
+    async with temporary_database(admin_dsn, events_schema=True) as dsn:
+        conn = await asyncpg.connect(dsn)
+        try:
+            work = batches(total, batch_streams, per_stream, "a")
+            store = PostgresEventStore(conn, source=SOURCE)
+            started = time.perf_counter()
+            for batch in work:
+                async with conn.transaction():
+                    await store.append_batch(batch)
+            append_seconds = time.perf_counter() - started
+
+            # The same rows as the events table holds, copied raw (no checks, no outbox).
+            rows = await conn.fetch(
+                "SELECT 'b' || substr(stream_id, 2) AS stream_id, version, gen_random_uuid()"
+                " AS event_id, event_type, occurred_at, envelope::text AS envelope FROM events"
+            )
+            records = [tuple(r) for r in rows]
+            chunk = batch_streams * per_stream
+            started = time.perf_counter()
+            for i in range(0, len(records), chunk):
+                async with conn.transaction():
+                    await conn.copy_records_to_table(
+                        "events",
+                        records=[(*r[:5], r[5]) for r in records[i : i + chunk]],
+                        columns=[
+                            "stream_id",
+                            "version",
+                            "event_id",
+                            "event_type",
+                            "occurred_at",
+                            "envelope",
+                        ],
+                    )
+            copy_seconds = time.perf_counter() - started
+        finally:
+            await conn.close()
+    return [
+        Result(
+            "event store append",
+            total,
+            append_seconds,
+            "raw COPY of the same rows",
+            copy_seconds,
+            ">= 0.5x",
+        )
+    ]

@@ -10,6 +10,8 @@ token: USER ?= $(shell id -un)
 token: ROLES ?=
 token: TERMINAL ?=
 PYTEST_ARGS ?=
+SRC_DIRS := $(wildcard libs/*/src services/*/src)
+SPACE := $(subst ,, )
 
 .PHONY: help install up down run test check fmt bench token clean
 
@@ -18,7 +20,7 @@ help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | awk -F'\t' '{printf "  %-9s %s\n", $$1, $$2}'
 
 install: ## install the Python workspace (uv sync; --frozen when uv.lock exists)
-	@if [ -f uv.lock ]; then uv sync --frozen; else uv sync; fi
+	@if [ -f uv.lock ]; then uv sync --all-packages --frozen; else uv sync --all-packages; fi
 
 up: ## start PostgreSQL and Kafka (idempotent); writes .local/endpoints.json
 	@$(LOCAL)/up.sh
@@ -35,7 +37,7 @@ test: install up ## run the test suite against the local infrastructure (extra a
 check: ## lint, format check, type check
 	uv run ruff check .
 	uv run ruff format --check .
-	uv run mypy
+	MYPYPATH=$(subst $(SPACE),:,$(SRC_DIRS)) uv run mypy $(SRC_DIRS)
 
 fmt: ## format the code and apply safe lint fixes
 	uv run ruff check --fix .

@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
+
 from kokuho.events.testing.databases import temporary_database
 
 

@@ -6,11 +6,12 @@ from uuid import uuid4
 import pytest
 from cloudevents.core.bindings.kafka import KafkaMessage, from_structured
 from cloudevents.core.formats.json import JSONFormat
+from pydantic import ValidationError
+
 from kokuho.events.contracts import Envelope, EventContract, UnknownEventType, parse_data
 from kokuho.events.runtime.kafka import kafka_headers
 from kokuho.events.runtime.store import OutboxMessage
 from kokuho.events.testing.sample import SampleRecorded
-from pydantic import ValidationError
 
 
 def envelope(**overrides: object) -> Envelope:

@@ -7,6 +7,7 @@ from uuid import uuid4
 
 import asyncpg
 import pytest
+
 from kokuho.events.runtime.inbox import Inbox, PostgresInbox
 from kokuho.events.runtime.payloads import PersonalPayloads, PostgresPersonalPayloads
 from kokuho.events.testing.databases import Infra, temporary_database

@@ -14,6 +14,9 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from cloudevents.core.bindings.kafka import KafkaMessage, from_structured
 from cloudevents.core.formats.json import JSONFormat
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+
 from kokuho.events.contracts import Envelope
 from kokuho.events.runtime.consumer import Delivery, InboxConsumer, PermanentFailure
 from kokuho.events.runtime.deadletters import REASON_HEADER, KafkaDeadLetters
@@ -27,8 +30,6 @@ from kokuho.events.runtime.topics import (
     with_dead_letters,
 )
 from kokuho.events.testing.sample import SampleRecorded
-from opentelemetry import trace
-from opentelemetry.sdk.trace import TracerProvider
 
 from .kafka_tools import read_topic
 

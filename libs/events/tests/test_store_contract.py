@@ -8,6 +8,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import asyncpg
 import pytest
+
 from kokuho.events.contracts import Envelope
 from kokuho.events.runtime.relay import pending
 from kokuho.events.runtime.store import (

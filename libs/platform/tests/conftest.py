@@ -10,6 +10,8 @@ import asyncpg
 import httpx
 import pytest
 from fastapi import APIRouter, FastAPI
+from pydantic import BaseModel
+
 from kokuho.platform import audit as audit_module
 from kokuho.platform import idempotency as idempotency_module
 from kokuho.platform.app import create_app
@@ -19,7 +21,6 @@ from kokuho.platform.idempotency import IdempotencyDep, IdempotencyStore
 from kokuho.platform.problems import DomainErrorMapping
 from kokuho.platform.settings import ServiceSettings
 from kokuho.platform.token import PrivateKey, mint_token, new_private_key
-from pydantic import BaseModel
 
 CLERK = "eligibility.clerk"
 

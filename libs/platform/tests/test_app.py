@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from fastapi import APIRouter, FastAPI
+
 from kokuho.platform.app import create_app
 from kokuho.platform.auth import (
     TokenVerifier,

@@ -14,6 +14,7 @@ import asyncpg
 import httpx
 import pytest
 from fastapi import APIRouter
+
 from kokuho.platform import audit
 from kokuho.platform.app import create_app
 from kokuho.platform.audit import AuditEntry, AuditTrail, Outcome, PostgresAuditLog

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import jwt
 import pytest
+
 from kokuho.platform.auth import AuthError, TokenVerifier, load_public_keys
 from kokuho.platform.token import dev_issuer_key, mint_token, new_private_key
 

@@ -25,6 +25,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
+
 from kokuho.platform.audit import AuditLog
 from kokuho.platform.auth import TokenVerifier, assert_all_routes_guarded
 from kokuho.platform.health import ReadinessCheck, install_health

@@ -41,6 +41,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from fastapi import Depends, FastAPI, Request
 from fastapi.dependencies.models import Dependant
+
 from kokuho.platform.audit import (
     AuditEntry,
     Outcome,

@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Mapping
 import asyncpg
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
+
 from kokuho.platform.problems import Problem
 
 ReadinessCheck = Callable[[], Awaitable[None]]

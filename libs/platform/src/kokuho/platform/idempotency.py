@@ -40,6 +40,7 @@ import asyncpg
 from fastapi import Depends, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import Response
+
 from kokuho.platform.problems import Problem
 
 HEADER = "Idempotency-Key"

@@ -21,8 +21,9 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from kokuho.platform.request_context import current_request_id
 from opentelemetry import trace
+
+from kokuho.platform.request_context import current_request_id
 
 REDACTED = "[REDACTED]"
 PERSONAL_KEYS = frozenset(

@@ -20,9 +20,10 @@ import logging
 import re
 import uuid
 
-from kokuho.platform.problems import PROBLEM_MEDIA_TYPE
 from opentelemetry import propagate
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from kokuho.platform.problems import PROBLEM_MEDIA_TYPE
 
 REQUEST_ID_HEADER = "x-request-id"
 _SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9-]{1,64}")

@@ -39,6 +39,14 @@ class ServiceSettings(BaseSettings):
     service_name: str
     database_dsn: str = Field(default="", repr=False)
     kafka_bootstrap_servers: str = "127.0.0.1:59092"
+    #: Partitions and replication of the topics this service creates (production: RF 3).
+    kafka_partitions: int = Field(default=3, ge=1)
+    kafka_replication_factor: int = Field(default=1, ge=1)
+    #: Superuser DSN used only by ``migrate`` to create the service's role and database.
+    pg_admin_dsn: str | None = Field(default=None, repr=False)
+
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8000, ge=1, le=65535)
 
     # Staff authentication (C-35, C-36, C-15).
     auth_issuer: str = "kokuho-dev-issuer"

@@ -23,6 +23,7 @@ import jwt
 import typer
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+
 from kokuho.platform.auth import AUDIENCE, DEV_ISSUER, ICCARD
 
 PrivateKey = ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey

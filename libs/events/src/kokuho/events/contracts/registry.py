@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, TypeVar
 
-from kokuho.events.contracts.envelope import TYPE_PATTERN
 from pydantic import BaseModel, ConfigDict
+
+from kokuho.events.contracts.envelope import TYPE_PATTERN
 
 _REGISTRY: dict[str, type[EventContract]] = {}
 

@@ -19,12 +19,13 @@ from dataclasses import dataclass
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
+from opentelemetry import trace
+from pydantic import ValidationError
+
 from kokuho.events.contracts import Envelope, EventContract, UnknownEventType, parse_data
 from kokuho.events.runtime.deadletters import DeadLetterSink, FailedMessage
 from kokuho.events.runtime.inbox import PostgresInbox
 from kokuho.events.runtime.tracing import TRACER, context_from
-from opentelemetry import trace
-from pydantic import ValidationError
 
 log = logging.getLogger(__name__)
 

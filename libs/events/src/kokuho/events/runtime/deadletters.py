@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from aiokafka import AIOKafkaProducer
+
 from kokuho.events.runtime.topics import dead_letter_topic
 
 REASON_HEADER = "kokuho-dlq-reason"

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Sequence
 
 from aiokafka import AIOKafkaProducer
+
 from kokuho.events.contracts import CONTENT_TYPE
 from kokuho.events.runtime.store import OutboxMessage
 

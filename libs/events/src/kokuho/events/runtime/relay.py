@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 import asyncpg
+
 from kokuho.events.runtime.store import OutboxMessage
 
 log = logging.getLogger(__name__)

@@ -16,10 +16,11 @@ from typing import Any, Protocol
 from uuid import UUID, uuid4
 
 import asyncpg
+from pydantic_core import to_json
+
 from kokuho.events.contracts import SPECVERSION, Envelope, EventContract
 from kokuho.events.contracts.envelope import SOURCE_PATTERN
 from kokuho.events.runtime.tracing import current_trace_headers
-from pydantic_core import to_json
 
 MAX_KEY_LENGTH = 200
 COPY_THRESHOLD = 64  # below this many rows a multi-row INSERT beats COPY's extra round trips

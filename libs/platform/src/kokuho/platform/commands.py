@@ -1,0 +1,112 @@
+"""The command line every service shares: ``python -m kokuho.<service> migrate|seed|serve``.
+
+A service's ``__main__`` builds a ``ServiceDefinition`` and calls ``main``:
+
+- ``migrate``: create the service's role and database when a superuser DSN is given
+  (``KOKUHO_<SERVICE>_PG_ADMIN_DSN`` or ``KOKUHO_PG_ADMIN_DSN``), apply the platform schemas
+  and the service's migrations, and create its topics (with their dead-letter topics);
+- ``seed``: load the service's synthetic demo data (idempotent);
+- ``serve``: run the API, the outbox relay and the service's consumers;
+- ``verify-audit``: check the audit log's hash chain.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import uvicorn
+from fastapi import FastAPI
+
+from kokuho.events.runtime.topics import TopicSpec, ensure_topics, with_dead_letters
+from kokuho.platform import audit
+from kokuho.platform.database import migrate, migration_files, provision
+from kokuho.platform.settings import ServiceSettings
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    settings: Callable[[], ServiceSettings]
+    build_app: Callable[[ServiceSettings], FastAPI]
+    migrations: Path
+    topics: Sequence[TopicSpec] = ()
+    seed: Callable[[ServiceSettings], Coroutine[Any, Any, str]] | None = None
+    extra_commands: dict[str, Callable[[ServiceSettings, list[str]], Coroutine[Any, Any, int]]] = (
+        field(default_factory=dict)
+    )
+
+
+def topic_specs(settings: ServiceSettings, topics: Sequence[TopicSpec]) -> list[TopicSpec]:
+    """The service's topics sized as configured, each with its dead-letter topic."""
+    sized = [
+        TopicSpec(
+            t.name,
+            settings.kafka_partitions,
+            settings.kafka_replication_factor,
+            compacted=t.compacted,
+            min_insync_replicas=t.min_insync_replicas,
+        )
+        for t in topics
+    ]
+    return with_dead_letters(sized)
+
+
+async def run_migrate(definition: ServiceDefinition, settings: ServiceSettings) -> list[str]:
+    admin = settings.pg_admin_dsn or os.environ.get("KOKUHO_PG_ADMIN_DSN")
+    if admin:
+        await provision(admin, settings.database_dsn)
+    applied = await migrate(settings.database_dsn, migration_files(definition.migrations))
+    await ensure_topics(settings.kafka_bootstrap_servers, topic_specs(settings, definition.topics))
+    return applied
+
+
+async def run_verify_audit(settings: ServiceSettings) -> int:
+    conn = await asyncpg.connect(settings.database_dsn)
+    try:
+        report = await audit.verify(conn)
+    finally:
+        await conn.close()
+    print(str(report))
+    return 0 if report.ok else 1
+
+
+def main(definition: ServiceDefinition, argv: Sequence[str] | None = None) -> int:
+    commands = ["migrate", "seed", "serve", "verify-audit", *definition.extra_commands]
+    parser = argparse.ArgumentParser(prog=f"python -m kokuho.{definition.migrations.parent.name}")
+    parser.add_argument("command", choices=commands)
+    parser.add_argument("args", nargs=argparse.REMAINDER)
+    ns = parser.parse_args(argv)
+    settings = definition.settings()
+    if ns.command == "migrate":
+        applied = asyncio.run(run_migrate(definition, settings))
+        print(f"migrations applied: {', '.join(applied) if applied else 'none pending'}")
+        return 0
+    if ns.command == "seed":
+        if definition.seed is None:
+            print("this service has no demo data")
+            return 0
+        print(asyncio.run(definition.seed(settings)))
+        return 0
+    if ns.command == "serve":
+        uvicorn.run(
+            definition.build_app(settings),
+            host=settings.http_host,
+            port=settings.http_port,
+            log_config=None,  # our JSON logging, configured by create_app
+            access_log=False,  # request facts go to the audit log, not to text logs
+        )
+        return 0
+    if ns.command == "verify-audit":
+        return asyncio.run(run_verify_audit(settings))
+    return asyncio.run(definition.extra_commands[ns.command](settings, ns.args))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit("run a service's own module: python -m kokuho.<service>")

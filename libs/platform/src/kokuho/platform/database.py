@@ -1,0 +1,151 @@
+"""The service's own database: provisioning (one role, one database: C-05) and migrations.
+
+``provision`` runs with the superuser DSN and creates the login role and the database named in
+the service DSN, owned by that role, with CONNECT revoked from PUBLIC, so one service's
+credentials are refused by every other service's database. ``migrate`` then runs as the
+service role: the platform schemas (event store, outbox, inbox, audit log, idempotency keys)
+and the service's numbered ``NNNN_name.sql`` files, each once, in order, in its own
+transaction, with a checksum so an edited applied migration is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import asyncpg
+
+from kokuho.events.runtime import schema as events_schema
+from kokuho.platform import audit, idempotency
+
+_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+_MIGRATION = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+Step = Callable[[asyncpg.Connection], Awaitable[None]]
+
+
+class MigrationError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class DatabaseLogin:
+    role: str
+    password: str
+    database: str
+
+    @classmethod
+    def from_dsn(cls, dsn: str) -> DatabaseLogin:
+        parts = urlsplit(dsn)
+        role = unquote(parts.username or "")
+        database = parts.path.lstrip("/")
+        for name in (role, database):
+            if not _NAME.match(name):
+                raise MigrationError(f"{name!r} is not a plain lower-case PostgreSQL name")
+        return cls(role, unquote(parts.password or ""), database)
+
+
+def _quote(name: str) -> str:
+    if not _NAME.match(name):
+        raise MigrationError(f"{name!r} is not a plain lower-case PostgreSQL name")
+    return f'"{name}"'
+
+
+def _on_database(dsn: str, database: str) -> str:
+    parts = urlsplit(dsn)
+    return parts._replace(path=f"/{database}").geturl()
+
+
+async def provision(admin_dsn: str, service_dsn: str) -> None:
+    """Create (or bring up to date) the service's login role and database. Idempotent."""
+    login = DatabaseLogin.from_dsn(service_dsn)
+    role, database = _quote(login.role), _quote(login.database)
+    admin = await asyncpg.connect(admin_dsn)
+    try:
+        # One provisioning at a time across services sharing a cluster.
+        await admin.execute("SELECT pg_advisory_lock(hashtext('kokuho.provision'))")
+        exists = await admin.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", login.role)
+        verb = "ALTER" if exists else "CREATE"
+        password = login.password.replace("'", "''")
+        await admin.execute(
+            f"{verb} ROLE {role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '{password}'"
+        )
+        if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", login.database):
+            await admin.execute(f"CREATE DATABASE {database} OWNER {role} ENCODING 'UTF8'")
+        await admin.execute(f"REVOKE ALL ON DATABASE {database} FROM PUBLIC")
+        await admin.execute(f"GRANT CONNECT, TEMPORARY ON DATABASE {database} TO {role}")
+    finally:
+        await admin.close()
+    inside = await asyncpg.connect(_on_database(admin_dsn, login.database))
+    try:
+        await inside.execute(f"ALTER SCHEMA public OWNER TO {role}")
+        await inside.execute("REVOKE ALL ON SCHEMA public FROM PUBLIC")
+    finally:
+        await inside.close()
+
+
+def migration_files(directory: Path | Traversable) -> list[tuple[str, str]]:
+    """``(version, sql)`` for every ``NNNN_name.sql`` file, in order; refuses duplicates."""
+    found: dict[str, tuple[str, str]] = {}
+    for entry in directory.iterdir():
+        match = _MIGRATION.match(entry.name)
+        if not match:
+            continue
+        if match.group(1) in found:
+            raise MigrationError(f"two migrations numbered {match.group(1)}")
+        found[match.group(1)] = (entry.name, entry.read_text(encoding="utf-8"))
+    return [found[number] for number in sorted(found)]
+
+
+async def migrate(
+    service_dsn: str,
+    migrations: Sequence[tuple[str, str]],
+    *,
+    platform_steps: Sequence[Step] | None = None,
+) -> list[str]:
+    """Apply the platform schemas and the pending migrations; returns the names applied."""
+    login = DatabaseLogin.from_dsn(service_dsn)
+    steps = (
+        list(platform_steps)
+        if platform_steps is not None
+        else [
+            events_schema.install,
+            lambda conn: audit.install(conn, app_role=login.role),
+            idempotency.install,
+        ]
+    )
+    conn = await asyncpg.connect(service_dsn)
+    try:
+        await conn.execute("SELECT pg_advisory_lock(hashtext('kokuho.migrate'))")
+        for step in steps:
+            await step(conn)
+        await conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " name text PRIMARY KEY, checksum text NOT NULL,"
+            " applied_at timestamptz NOT NULL DEFAULT now())"
+        )
+        applied = {
+            r["name"]: r["checksum"]
+            for r in await conn.fetch("SELECT name, checksum FROM schema_migrations")
+        }
+        done: list[str] = []
+        for name, sql in migrations:
+            checksum = hashlib.sha256(sql.encode()).hexdigest()
+            if name in applied:
+                if applied[name] != checksum:
+                    raise MigrationError(f"{name} was changed after it was applied")
+                continue
+            async with conn.transaction():
+                await conn.execute(sql)
+                await conn.execute(
+                    "INSERT INTO schema_migrations (name, checksum) VALUES ($1, $2)", name, checksum
+                )
+            done.append(name)
+        return done
+    finally:
+        await conn.close()

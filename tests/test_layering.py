@@ -1,0 +1,83 @@
+"""Dependencies point inwards (architecture.md section 3), checked for every service.
+
+- ``kokuho.<service>.domain`` imports only the standard library and its own domain package;
+- ``kokuho.<service>.app`` imports no adapters, API, bootstrap or I/O libraries;
+- ``kokuho.events.contracts`` is pure data: no runtime, no I/O.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+IO_LIBRARIES = {"asyncpg", "aiokafka", "fastapi", "starlette", "uvicorn", "httpx", "requests"}
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return found
+
+
+def package_dirs(layer: str) -> list[Path]:
+    return sorted(ROOT.glob(f"services/*/src/kokuho/*/{layer}"))
+
+
+def violations(directory: Path, allowed: callable) -> list[str]:  # type: ignore[valid-type]
+    out = []
+    for path in sorted(directory.rglob("*.py")):
+        for module in sorted(imported_modules(path)):
+            if not allowed(module):
+                out.append(f"{path.relative_to(ROOT)} imports {module}")
+    return out
+
+
+def test_the_checks_would_catch_a_violation(tmp_path: Path) -> None:
+    bad = tmp_path / "domain"
+    bad.mkdir()
+    (bad / "rules.py").write_text("import asyncpg\nfrom kokuho.events.runtime import store\n")
+    assert len(violations(bad, lambda m: m.split(".")[0] in sys.stdlib_module_names)) == 2
+
+
+@pytest.mark.parametrize("domain", package_dirs("domain"), ids=lambda p: p.parent.name)
+def test_domain_imports_only_the_standard_library(domain: Path) -> None:
+    own = f"kokuho.{domain.parent.name}.domain"
+
+    def allowed(module: str) -> bool:
+        return module.split(".")[0] in sys.stdlib_module_names or module.startswith(own)
+
+    assert violations(domain, allowed) == []
+
+
+@pytest.mark.parametrize("app", package_dirs("app"), ids=lambda p: p.parent.name)
+def test_application_layer_does_no_io(app: Path) -> None:
+    service = f"kokuho.{app.parent.name}"
+    forbidden = tuple(f"{service}.{layer}" for layer in ("adapters", "api", "bootstrap"))
+
+    def allowed(module: str) -> bool:
+        return module.split(".")[0] not in IO_LIBRARIES and not module.startswith(forbidden)
+
+    assert violations(app, allowed) == []
+
+
+def test_event_contracts_are_pure_data() -> None:
+    contracts = ROOT / "libs/events/src/kokuho/events/contracts"
+
+    def allowed(module: str) -> bool:
+        top = module.split(".")[0]
+        return (
+            top in sys.stdlib_module_names
+            or top == "pydantic"
+            or module.startswith("kokuho.events.contracts")
+        )
+
+    assert violations(contracts, allowed) == []

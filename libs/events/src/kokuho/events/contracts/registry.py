@@ -46,7 +46,22 @@ class EventContract(BaseModel):
         _REGISTRY[event_type] = cls
 
 
+def load_all_contracts() -> None:
+    """Import every contract module of this package (one per producing service), so a
+    consumer knows every published type without importing each module by hand."""
+    import importlib
+    import pkgutil
+
+    import kokuho.events.contracts as package
+
+    for module in pkgutil.iter_modules(package.__path__):
+        if module.name not in {"envelope", "registry"}:
+            importlib.import_module(f"{package.__name__}.{module.name}")
+
+
 def contract_for(event_type: str) -> type[EventContract]:
+    if event_type not in _REGISTRY:
+        load_all_contracts()
     try:
         return _REGISTRY[event_type]
     except KeyError:
@@ -59,4 +74,5 @@ def parse_data(event_type: str, data: dict[str, Any]) -> EventContract:
 
 
 def event_types() -> list[str]:
+    load_all_contracts()
     return sorted(_REGISTRY)

@@ -8,17 +8,29 @@ cannot tell which was used.
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import ExitStack
+from pathlib import Path
 
 import asyncpg
 import pytest
+
 from kokuho.events.testing.databases import Infra, temporary_database
 
+ENDPOINTS = Path(__file__).resolve().parent / ".local" / "endpoints.json"
 LOCAL_PG_ADMIN_DSN = "postgresql://kokuho_admin:kokuho_admin@127.0.0.1:55432/postgres"
 LOCAL_KAFKA_BOOTSTRAP = "127.0.0.1:59092"
+
+
+def local_endpoints() -> tuple[str, str]:
+    """What `make up` wrote to .local/endpoints.json; the default ports otherwise."""
+    if ENDPOINTS.exists():
+        data = json.loads(ENDPOINTS.read_text())
+        return data["postgres"]["admin_dsn"], data["kafka"]["bootstrap_servers"]
+    return LOCAL_PG_ADMIN_DSN, LOCAL_KAFKA_BOOTSTRAP
 
 
 @pytest.fixture(scope="session")
@@ -37,9 +49,10 @@ def infra() -> Iterator[Infra]:
         raise pytest.UsageError(
             f"KOKUHO_TEST_INFRA must be 'local' or 'testcontainers', not {mode!r}"
         )
+    pg, kafka = local_endpoints()
     yield Infra(
-        os.environ.get("KOKUHO_PG_ADMIN_DSN", LOCAL_PG_ADMIN_DSN),
-        os.environ.get("KOKUHO_KAFKA_BOOTSTRAP", LOCAL_KAFKA_BOOTSTRAP),
+        os.environ.get("KOKUHO_PG_ADMIN_DSN", pg),
+        os.environ.get("KOKUHO_KAFKA_BOOTSTRAP", kafka),
     )
 
 

@@ -7,10 +7,11 @@ LOCAL_DIR="$KOKUHO_ROOT/.local"
 DEPLOY_DIR="$KOKUHO_ROOT/deploy/local"
 
 KAFKA_HOST=127.0.0.1
-KAFKA_PORT=59092
-KAFKA_CONTROLLER_PORT=59093
+# Fixed non-default ports; overridable so a second checkout can run beside this one.
+KAFKA_PORT=${KOKUHO_KAFKA_PORT:-59092}
+KAFKA_CONTROLLER_PORT=${KOKUHO_KAFKA_CONTROLLER_PORT:-59093}
 PG_HOST=127.0.0.1
-PG_PORT=55432
+PG_PORT=${KOKUHO_PG_PORT:-55432}
 PG_ADMIN_USER=kokuho_admin
 PG_ADMIN_PASSWORD=kokuho_admin # local development only
 PG_ADMIN_DSN="postgresql://$PG_ADMIN_USER:$PG_ADMIN_PASSWORD@$PG_HOST:$PG_PORT/postgres"

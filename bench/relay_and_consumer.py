@@ -8,6 +8,8 @@ import uuid
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer
+
+from bench.report import Result
 from kokuho.events.runtime.consumer import Delivery, InboxConsumer
 from kokuho.events.runtime.deadletters import KafkaDeadLetters
 from kokuho.events.runtime.kafka import KafkaSender, kafka_headers, reliable_producer
@@ -16,8 +18,6 @@ from kokuho.events.runtime.store import OutboxMessage, PostgresEventStore, Strea
 from kokuho.events.runtime.topics import TopicSpec, ensure_topics, with_dead_letters
 from kokuho.events.testing.databases import temporary_database
 from kokuho.events.testing.sample import SampleRecorded
-
-from bench.report import Result
 
 
 async def fill_outbox(dsn: str, topic: str, total: int) -> None:
@@ -75,10 +75,16 @@ async def raw_produce(dsn: str, bootstrap: str, topic: str) -> float:
 
 async def inbox_consume(dsn: str, bootstrap: str, topic: str, total: int) -> float:
     first: list[float] = []
+    handled = 0
+    done = asyncio.Event()
 
     async def handle(conn: asyncpg.Connection, delivery: Delivery) -> None:
+        nonlocal handled
         if not first:
             first.append(time.perf_counter())
+        handled += 1
+        if handled >= total:
+            done.set()
 
     pool = await asyncpg.create_pool(dsn, min_size=2, max_size=4)
     producer = reliable_producer(bootstrap)
@@ -94,12 +100,16 @@ async def inbox_consume(dsn: str, bootstrap: str, topic: str, total: int) -> flo
     stop = asyncio.Event()
     task = asyncio.create_task(consumer.run(stop))
     try:
-        while await pool.fetchval("SELECT count(*) FROM inbox") < total:
-            await asyncio.sleep(0.02)
-        return time.perf_counter() - first[0]
-    finally:
+        await done.wait()
+        seconds = time.perf_counter() - first[0]
         stop.set()
         await task
+        assert await pool.fetchval("SELECT count(*) FROM inbox") == total
+        return seconds
+    finally:
+        stop.set()
+        if not task.done():
+            await task
         await producer.stop()
         await pool.close()
 

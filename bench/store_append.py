@@ -5,11 +5,11 @@ from __future__ import annotations
 import time
 
 import asyncpg
+
+from bench.report import Result
 from kokuho.events.runtime.store import PostgresEventStore, StreamAppend
 from kokuho.events.testing.databases import temporary_database
 from kokuho.events.testing.sample import SampleRecorded
-
-from bench.report import Result
 
 SOURCE = "/kokuho/bench"
 

@@ -6,9 +6,11 @@ import asyncio
 from collections.abc import Sequence
 
 from aiokafka import AIOKafkaProducer
+from opentelemetry import context
 
 from kokuho.events.contracts import CONTENT_TYPE
 from kokuho.events.runtime.store import OutboxMessage
+from kokuho.events.runtime.tracing import context_from
 
 CONTENT_TYPE_HEADER = ("content-type", f"{CONTENT_TYPE}; charset=utf-8".encode())
 
@@ -40,12 +42,19 @@ class KafkaSender:
         self._producer = producer
 
     async def send_all(self, messages: Sequence[OutboxMessage]) -> int:
-        futures = [
-            await self._producer.send(
-                m.topic, value=m.value, key=m.key.encode(), headers=kafka_headers(m)
-            )
-            for m in messages
-        ]
+        futures = []
+        for m in messages:
+            # Send within the trace of the request that produced the event, so producer spans
+            # (aiokafka instrumentation) join that trace instead of starting a new one.
+            token = context.attach(context_from(m.traceparent, m.tracestate))
+            try:
+                futures.append(
+                    await self._producer.send(
+                        m.topic, value=m.value, key=m.key.encode(), headers=kafka_headers(m)
+                    )
+                )
+            finally:
+                context.detach(token)
         results = await asyncio.gather(*futures, return_exceptions=True)
         for acked, result in enumerate(results):
             if isinstance(result, BaseException):

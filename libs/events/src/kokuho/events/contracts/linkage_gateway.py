@@ -1,0 +1,39 @@
+"""Public events of linkage-gateway (topic ``kokuho.linkage-gateway.events``, key: addressee
+number).
+
+They never carry an individual number, its index, its mask or the integrated addressee number:
+only that a fact happened to a person known by the addressee number (宛名番号).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import ClassVar
+
+from pydantic import Field
+
+from kokuho.events.contracts.registry import EventContract
+
+TOPIC = "kokuho.linkage-gateway.events"
+
+_ADDRESSEE = Field(min_length=1, max_length=32, pattern=r"^[0-9A-Za-z-]+$")
+
+
+class IndividualNumberBound(EventContract):
+    """An individual number was checked (check digit, J-LIS) and bound to the person."""
+
+    event_type: ClassVar[str] = "jp.kokuho.linkage_gateway.individual_number_bound.v1"
+
+    addressee_number: str = _ADDRESSEE
+    bound_at: datetime
+
+
+class ReplicaRegistered(EventContract):
+    """A provision replica (副本) was registered at the intermediate server (C-79)."""
+
+    event_type: ClassVar[str] = "jp.kokuho.linkage_gateway.replica_registered.v1"
+
+    addressee_number: str = _ADDRESSEE
+    information_item: str = Field(min_length=1, max_length=64)
+    effective_date: date
+    registered_at: datetime

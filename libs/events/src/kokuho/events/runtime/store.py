@@ -8,6 +8,7 @@ publication cannot part. Large batches (annual runs) are written with COPY.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -210,20 +211,27 @@ class PostgresEventStore:
         appends = [a for a in appends if a.events]
         if not appends:
             return []
-        await self._check_versions(appends)
-        now = datetime.now(UTC)
-        trace_headers = current_trace_headers()
-        recorded: list[RecordedEvent] = []
-        published: list[UUID] = []
-        topics: list[str] = []
-        keys: list[str] = []
-        for item in appends:
-            encoded = encode_events(self._source, item, now, trace_headers)
-            recorded.extend(encoded)
-            if item.topic is not None:
-                published.extend(e.event_id for e in encoded)
-                topics.extend([item.topic] * len(encoded))
-                keys.extend([item.partition_key or item.stream_id] * len(encoded))
+        # The version check runs in the database while the events are encoded here.
+        check = asyncio.ensure_future(self._check_versions(appends))
+        await asyncio.sleep(0)  # let the check send its query before encoding starts
+        try:
+            now = datetime.now(UTC)
+            trace_headers = current_trace_headers()
+            recorded: list[RecordedEvent] = []
+            published: list[UUID] = []
+            topics: list[str] = []
+            keys: list[str] = []
+            for item in appends:
+                encoded = encode_events(self._source, item, now, trace_headers)
+                recorded.extend(encoded)
+                if item.topic is not None:
+                    published.extend(e.event_id for e in encoded)
+                    topics.extend([item.topic] * len(encoded))
+                    keys.extend([item.partition_key or item.stream_id] * len(encoded))
+        except BaseException:
+            await asyncio.gather(check, return_exceptions=True)  # free the connection first
+            raise
+        await check
         event_rows = [
             (e.stream_id, e.version, e.event_id, e.event_type, now, e.raw.decode())
             for e in recorded

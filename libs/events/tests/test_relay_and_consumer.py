@@ -21,7 +21,7 @@ from kokuho.events.contracts import Envelope
 from kokuho.events.runtime.consumer import Delivery, InboxConsumer, PermanentFailure
 from kokuho.events.runtime.deadletters import REASON_HEADER, KafkaDeadLetters
 from kokuho.events.runtime.kafka import KafkaSender, reliable_producer
-from kokuho.events.runtime.relay import OutboxRelay, backlog
+from kokuho.events.runtime.relay import OutboxRelay, RelayFailed, backlog
 from kokuho.events.runtime.store import EventContext, PostgresEventStore, StreamAppend, append
 from kokuho.events.runtime.topics import (
     TopicSpec,
@@ -384,3 +384,27 @@ async def test_compacted_topic_carries_latest_details_and_tombstones(
     finally:
         await admin.close()
     assert configs["cleanup.policy"] == "compact"
+
+
+async def test_only_acknowledged_rows_are_marked_published(
+    events_db: str, topic: str, kafka_bootstrap: str
+) -> None:
+    missing = f"missing.{topic}"  # auto-creation is off: the broker never acknowledges it
+    await write(
+        events_db,
+        [
+            StreamAppend("a", 0, [SampleRecorded(n=1)], topic=topic),
+            StreamAppend("b", 0, [SampleRecorded(n=2)], topic=missing),
+            StreamAppend("c", 0, [SampleRecorded(n=3)], topic=topic),
+        ],
+    )
+    fast = reliable_producer(kafka_bootstrap, request_timeout_ms=3000)
+    await fast.start()
+    conn = await asyncpg.connect(events_db)
+    try:
+        with pytest.raises(RelayFailed, match="acknowledged 1 of 3"):
+            await OutboxRelay(events_db, KafkaSender(fast), service="sample").relay_once(conn)
+        assert await backlog(conn) == 2  # the refused row and the one behind it wait
+    finally:
+        await conn.close()
+        await fast.stop()

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Sequence
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
 from opentelemetry import context
 
 from kokuho.events.contracts import CONTENT_TYPE
 from kokuho.events.runtime.store import OutboxMessage
 from kokuho.events.runtime.tracing import context_from
+
+log = logging.getLogger(__name__)
 
 CONTENT_TYPE_HEADER = ("content-type", f"{CONTENT_TYPE}; charset=utf-8".encode())
 
@@ -53,6 +57,10 @@ class KafkaSender:
                         m.topic, value=m.value, key=m.key.encode(), headers=kafka_headers(m)
                     )
                 )
+            except KafkaError as exc:
+                # Nothing after a refused message may be sent, or order per key would break.
+                log.warning("broker refused a message", extra={"topic": m.topic, "error": str(exc)})
+                break
             finally:
                 context.detach(token)
         results = await asyncio.gather(*futures, return_exceptions=True)

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 import asyncpg
+from aiokafka.errors import KafkaError
 
 from kokuho.events.runtime.store import OutboxMessage
 
@@ -66,7 +67,7 @@ class OutboxRelay:
                 wake.clear()  # before reading, so a NOTIFY during the read is not lost
                 try:
                     sent = await self.relay_once(conn)
-                except (OSError, asyncpg.PostgresError, RelayFailed) as exc:
+                except (OSError, asyncpg.PostgresError, KafkaError, RelayFailed) as exc:
                     log.warning("outbox relay failed; retrying", extra={"error": str(exc)})
                     await _wait(stop, self._retry_delay)
                     continue

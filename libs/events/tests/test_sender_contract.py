@@ -1,0 +1,57 @@
+"""One contract for the relay's Sender port: the in-memory broker and the Kafka sender."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from kokuho.events.runtime.kafka import KafkaSender, reliable_producer
+from kokuho.events.runtime.store import OutboxMessage
+from kokuho.events.runtime.topics import TopicSpec, ensure_topics
+from kokuho.events.testing.databases import Infra
+from kokuho.events.testing.fakes import InMemoryBroker
+
+from .kafka_tools import read_topic
+
+
+def messages(topic: str) -> list[OutboxMessage]:
+    return [
+        OutboxMessage(uuid.uuid4(), topic, "k", b'{"n": 1}', None, None),
+        OutboxMessage(uuid.uuid4(), topic, "k", b'{"n": 2}', None, None),
+        OutboxMessage(None, topic, "k", None, None, None),  # a tombstone
+    ]
+
+
+async def test_sender_acknowledges_all_and_keeps_order(backend_kind: str, infra: Infra) -> None:
+    topic = f"test.sender.{uuid.uuid4().hex[:8]}"
+    sent = messages(topic)
+    if backend_kind == "memory":
+        broker = InMemoryBroker()
+        assert await broker.send_all(sent) == 3
+        received = [(m.key, m.value) for m in broker.topics[topic]]
+    else:
+        await ensure_topics(infra.kafka_bootstrap, [TopicSpec(topic, partitions=1)])
+        producer = reliable_producer(infra.kafka_bootstrap)
+        await producer.start()
+        try:
+            assert await KafkaSender(producer).send_all(sent) == 3
+        finally:
+            await producer.stop()
+        records = await read_topic(infra.kafka_bootstrap, topic, 3)
+        received = [(r.key.decode(), r.value) for r in records]
+    assert received == [("k", b'{"n": 1}'), ("k", b'{"n": 2}'), ("k", None)]
+
+
+@pytest.mark.integration
+async def test_kafka_sender_reports_the_acknowledged_prefix(kafka_bootstrap: str) -> None:
+    """A topic that does not exist (auto-creation is off) is never acknowledged."""
+    producer = reliable_producer(kafka_bootstrap, request_timeout_ms=3000)
+    await producer.start()
+    try:
+        topic = f"test.sender.{uuid.uuid4().hex[:8]}"
+        await ensure_topics(kafka_bootstrap, [TopicSpec(topic, partitions=1)])
+        batch = [*messages(topic)[:1], *messages(f"missing.{uuid.uuid4().hex[:8]}")]
+        assert await KafkaSender(producer).send_all(batch) == 1
+    finally:
+        await producer.stop()

@@ -1,0 +1,1 @@
+"""The eligibility domain: pure, synchronous, standard library only."""

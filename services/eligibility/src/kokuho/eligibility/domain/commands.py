@@ -1,0 +1,167 @@
+"""Commands on a household. ``today`` comes from the application's clock, so the domain has no
+clock of its own; numbers (insured numbers, certificate ids) are allocated by the application."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True)
+class AcquireQualification:
+    """資格取得. ``effective_date`` only for reason ``other`` (set ex officio, C-24)."""
+
+    addressee_number: str
+    insured_number: str
+    reason: str
+    fact_date: date
+    notification_date: date
+    birth_date: date
+    relationship: str
+    today: date
+    former_dependant: bool = False
+    effective_date: date | None = None
+
+
+@dataclass(frozen=True)
+class RegisterHousehold:
+    """A new NHI household with its first members (a family moving in, a newborn's own
+    household is rare). A householder not among ``acquisitions`` is a deemed householder."""
+
+    nhi_household_number: str
+    householder_addressee_number: str
+    acquisitions: tuple[AcquireQualification, ...]
+
+
+@dataclass(frozen=True)
+class LoseQualification:
+    """資格喪失. ``effective_date`` only for reason ``other``."""
+
+    addressee_number: str
+    reason: str
+    fact_date: date
+    notification_date: date
+    today: date
+    effective_date: date | None = None
+
+
+@dataclass(frozen=True)
+class ChangeHouseholder:
+    householder_addressee_number: str
+    fact_date: date
+    notification_date: date
+    today: date
+    previous_householder_relationship: str | None = None
+
+
+@dataclass(frozen=True)
+class ChangeRelationship:
+    addressee_number: str
+    relationship: str
+    fact_date: date
+    today: date
+
+
+@dataclass(frozen=True)
+class ChangePersonalDetails:
+    """Name, kana, sex, birth date, address or phone changed; the values travel separately."""
+
+    addressee_number: str
+    changed_fields: tuple[str, ...]
+    fact_date: date
+    notification_date: date
+    today: date
+    birth_date: date | None = None
+
+
+@dataclass(frozen=True)
+class CorrectQualification:
+    """職権訂正 (C-24): replace a member's period; ``reason`` is required."""
+
+    addressee_number: str
+    acquisition_date: date
+    acquisition_reason: str
+    loss_date: date | None
+    loss_reason: str | None
+    reason_code: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class StartSpecialCase:
+    addressee_number: str
+    kind: str
+    facility_kind: str | None
+    fact_date: date
+    notification_date: date
+    today: date
+
+
+@dataclass(frozen=True)
+class EndSpecialCase:
+    addressee_number: str
+    kind: str
+    end_date: date
+    today: date
+
+
+@dataclass(frozen=True)
+class RecordInvoluntaryUnemployment:
+    addressee_number: str
+    separation_date: date
+    separation_reason_code: str
+    today: date
+
+
+@dataclass(frozen=True)
+class IssueCertificate:
+    certificate_id: str
+    kind: str
+    addressee_number: str
+    issue_date: date
+    reissue_of: str | None = None
+
+
+@dataclass(frozen=True)
+class CollectCertificate:
+    certificate_id: str
+    collected_date: date
+    reason: str
+
+
+@dataclass(frozen=True)
+class SplitHousehold:
+    """世帯分離: ``members`` move to a new household headed by ``new_householder``."""
+
+    new_household_number: str
+    new_householder_addressee_number: str
+    members: tuple[str, ...]
+    fact_date: date
+    notification_date: date
+    today: date
+
+
+@dataclass(frozen=True)
+class MergeHousehold:
+    """世帯合併: every insured member of this household joins ``into`` (the other state)."""
+
+    into_household_number: str
+    fact_date: date
+    notification_date: date
+    today: date
+
+
+Command = (
+    RegisterHousehold
+    | AcquireQualification
+    | LoseQualification
+    | ChangeHouseholder
+    | ChangeRelationship
+    | ChangePersonalDetails
+    | CorrectQualification
+    | StartSpecialCase
+    | EndSpecialCase
+    | RecordInvoluntaryUnemployment
+    | IssueCertificate
+    | CollectCertificate
+)

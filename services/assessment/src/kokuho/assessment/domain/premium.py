@@ -527,7 +527,8 @@ def _validate(household: Household, params: PremiumParameters) -> None:
         if p.addressee_number in seen:
             raise HouseholdInvalid(number, f"{p.addressee_number} is listed twice")
         seen.add(p.addressee_number)
-        if p.insured and p.specified_same_household:
+        if p.insured and p.specified_same_household and p.loss_date is None:
+            # a 特定同一世帯所属者 is someone whose NHI membership ended (a loss date)
             raise HouseholdInvalid(
                 number, f"{p.addressee_number} cannot be insured and 特定同一世帯所属者 at once"
             )

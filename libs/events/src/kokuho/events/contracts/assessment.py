@@ -1,0 +1,108 @@
+"""Public events of the assessment service (保険料賦課).
+
+Topic ``kokuho.assessment.events`` (general; partition key = NHI household number, so that the
+assessments of one household arrive in order). Identifiers, fiscal years, dates and amounts
+only: **no** names, addresses, phone numbers or individual numbers, and no one's income
+(only the household's levies). See docs/adr/0031-assessment-events.md.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from kokuho.events.contracts.registry import EventContract
+
+EVENTS_TOPIC = "kokuho.assessment.events"
+
+HouseholdNumber = Annotated[str, Field(pattern=r"^[0-9]{10}$", description="国保世帯番号")]
+Yen = Annotated[int, Field(ge=0, description="integer yen")]
+
+ComponentName = Literal["medical", "elderly_support", "long_term_care", "child_support"]
+
+
+class ComponentAmount(BaseModel):
+    """One component of the premium (医療分/支援分/介護分/子ども分) for the fiscal year."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    component: ComponentName
+    amount: Yen = Field(description="the component's premium for the year, prorated and capped")
+    months: int = Field(ge=0, le=12, description="months assessed (月割)")
+    income_levy: Yen = Field(description="所得割 (annual, of the last segment)")
+    asset_levy: Yen = Field(description="資産割")
+    per_capita_levy: Yen = Field(description="均等割 after reductions")
+    per_household_levy: Yen = Field(description="平等割 after reductions")
+    capped: bool = Field(description="the 賦課限度額 limited the amount")
+
+
+class Instalment(BaseModel):
+    """期別: one 普通徴収 instalment of the annual premium."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    period: int = Field(ge=1, le=12, description="第n期")
+    due_date: date
+    amount: Yen
+
+
+class PremiumAssessed(EventContract):
+    """The premium of one NHI household for one fiscal year (賦課), or its correction (更正).
+
+    Every assessment of a household and year replaces the previous one; ``difference`` is the
+    change from the previous annual amount (0 for the first). Collection turns these into
+    charges per instalment.
+    """
+
+    event_type = "jp.kokuho.assessment.premium_assessed.v1"
+
+    assessment_id: UUID
+    nhi_household_number: HouseholdNumber
+    fiscal_year: int = Field(ge=2000, le=2100)
+    revision: int = Field(ge=1, description="1 for the first assessment, then each correction")
+    kind: Literal["assessment", "correction"]
+    cause: Literal[
+        "request", "annual_run", "eligibility_change", "income_change", "reduction_exemption"
+    ]
+    assessed_on: date
+    annual_amount: Yen = Field(description="年間保険料 after 減免")
+    previous_annual_amount: Yen | None = None
+    difference: int = Field(description="annual_amount − previous_annual_amount (0 if first)")
+    reduction_exemption_amount: Yen = Field(default=0, description="減免 granted on application")
+    statutory_reduction: Literal[0, 2, 5, 7] = Field(description="7/5/2割軽減 at the levy date")
+    insured_months: int = Field(ge=0, le=12)
+    components: list[ComponentAmount]
+    instalments: list[Instalment] = Field(default_factory=list)
+    parameter_documents: list[str] = Field(description="parameter files used, e.g. national-2026")
+
+
+class IncomeImportApplied(EventContract):
+    """An income file from the municipal tax system was applied (counts only, no income)."""
+
+    event_type = "jp.kokuho.assessment.income_import_applied.v1"
+
+    import_id: UUID
+    income_year: int | None = Field(default=None, description="the one income year in the file")
+    lines: int = Field(ge=0)
+    applied: int = Field(ge=0)
+    rejected: int = Field(ge=0)
+    partial: bool = Field(description="the operator chose to apply only the valid lines")
+    applied_by: str = Field(min_length=1, max_length=64)
+
+
+class ReductionExemptionDecided(EventContract):
+    """減免: a reduction or exemption on application decided by a second person (C-11)."""
+
+    event_type = "jp.kokuho.assessment.reduction_exemption_decided.v1"
+
+    application_id: UUID
+    nhi_household_number: HouseholdNumber
+    fiscal_year: int = Field(ge=2000, le=2100)
+    approved: bool
+    reason_code: str = Field(min_length=1, max_length=40)
+    ratio_percent: int = Field(ge=0, le=100, description="share of the premium forgiven")
+    entered_by: str = Field(min_length=1, max_length=64)
+    decided_by: str = Field(min_length=1, max_length=64)

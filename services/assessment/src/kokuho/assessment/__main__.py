@@ -1,0 +1,25 @@
+"""``python -m kokuho.assessment migrate|seed|serve|verify-audit|what-if``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from kokuho.assessment.bootstrap import build
+from kokuho.assessment.commands import seed, what_if
+from kokuho.assessment.config import Settings
+from kokuho.events.contracts.assessment import EVENTS_TOPIC
+from kokuho.events.runtime.topics import TopicSpec
+from kokuho.platform.commands import ServiceDefinition, main
+
+DEFINITION = ServiceDefinition(
+    settings=Settings,
+    build_app=build,
+    migrations=Path(__file__).resolve().parents[3] / "migrations",
+    topics=[TopicSpec(EVENTS_TOPIC, 3, 1)],
+    seed=seed,  # type: ignore[arg-type]
+    extra_commands={"what-if": what_if},  # type: ignore[dict-item]
+)
+
+if __name__ == "__main__":
+    sys.exit(main(DEFINITION))

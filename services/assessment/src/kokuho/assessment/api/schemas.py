@@ -1,0 +1,169 @@
+"""Request and response bodies of the assessment API (integer yen, ISO dates)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+AddresseeNumber = Annotated[str, Field(pattern=r"^[0-9]{10}$", description="宛名番号")]
+HouseholdNumber = Annotated[str, Field(pattern=r"^[0-9]{10}$", description="国保世帯番号")]
+FiscalYear = Annotated[int, Field(ge=2000, le=2100, description="fiscal year (April–March)")]
+Yen = Annotated[int, Field(ge=0, le=100_000_000_000)]
+
+
+class Closed(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class IncomeImportIn(Closed):
+    file_name: str = Field(min_length=1, max_length=200)
+    content: str = Field(max_length=100_000_000, description="the CSV file (README: format)")
+    apply_valid_part: bool = Field(
+        default=False,
+        description="apply the valid lines of a file that has refused lines (recorded)",
+    )
+
+
+class RefusedLineOut(BaseModel):
+    line: int
+    field: str | None
+    reason: str
+
+
+class ReassessedOut(BaseModel):
+    nhi_household_number: str
+    fiscal_year: int
+    revision: int
+    annual_amount: int
+    changed: bool
+
+
+class IncomeImportOut(BaseModel):
+    import_id: UUID
+    status: Literal["applied", "partially_applied"]
+    lines: int
+    applied: int
+    rejected: list[RefusedLineOut]
+    reassessed: list[ReassessedOut]
+
+
+class NoIncomeDeclarationIn(Closed):
+    addressee_number: AddresseeNumber
+    income_year: FiscalYear
+    birth_date: date
+    channel: Literal["counter", "mail", "e_application"]
+
+
+class NoIncomeDeclarationOut(BaseModel):
+    addressee_number: str
+    income_year: int
+    reassessed: list[ReassessedOut]
+
+
+class IncomeOut(BaseModel):
+    addressee_number: str
+    income_year: int
+    declared: bool
+    salary_revenue: int
+    salary_income: int
+    pension_revenue: int
+    pension_income: int
+    other_income: int
+    family_employee_deduction: int
+    transfer_special_deduction: int
+    fixed_asset_tax: int
+    resident_tax_status: str
+
+
+class AssessIn(Closed):
+    nhi_household_number: HouseholdNumber
+    fiscal_year: FiscalYear
+
+
+class AssessmentOut(BaseModel):
+    nhi_household_number: str
+    fiscal_year: int
+    revision: int
+    assessment_id: UUID
+    annual_amount: int
+    statutory_reduction: int
+    reduction_exemption_amount: int
+    cause: str
+    components: list[dict[str, Any]]
+    explanation: dict[str, Any]
+
+
+class ReductionExemptionIn(Closed):
+    nhi_household_number: HouseholdNumber
+    fiscal_year: FiscalYear
+    reason_code: str = Field(min_length=1, max_length=40, pattern=r"^[a-z0-9_]+$")
+    reason: str = Field(min_length=1, max_length=1000)
+    ratio_percent: int = Field(ge=1, le=100)
+
+
+class DecisionIn(Closed):
+    approve: bool
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class ReductionExemptionOut(BaseModel):
+    application_id: UUID
+    nhi_household_number: str
+    fiscal_year: int
+    reason_code: str
+    reason: str
+    ratio_percent: int
+    status: str
+    entered_by: str
+    decided_by: str | None
+    decision_reason: str | None
+    assessment: AssessmentOut | None = None
+
+
+class WhatIfIncome(Closed):
+    declared: bool = True
+    salary_revenue: Yen = 0
+    salary_income: Yen = 0
+    pension_revenue: Yen = 0
+    pension_income: Yen = 0
+    other_income: Yen = 0
+    family_employee_deduction: Yen = 0
+    transfer_special_deduction: Yen = 0
+    fixed_asset_tax: Yen = 0
+
+
+class WhatIfPerson(Closed):
+    label: str = Field(
+        min_length=1,
+        max_length=20,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="a label for the explanation (never a name)",
+    )
+    birth_date: date
+    insured: bool = True
+    specified_same_household: bool = False
+    acquisition_date: date | None = None
+    loss_date: date | None = None
+    former_dependant_since: date | None = None
+    childbirth_date: date | None = None
+    childbirth_multiple: bool = False
+    involuntary_separation_date: date | None = None
+    income: WhatIfIncome = Field(default_factory=WhatIfIncome)
+
+
+class WhatIfIn(Closed):
+    fiscal_year: FiscalYear
+    householder: str = Field(min_length=1, max_length=20, description="label of the 世帯主")
+    people: list[WhatIfPerson] = Field(min_length=1, max_length=20)
+    specified_household_since: date | None = None
+
+
+class WhatIfOut(BaseModel):
+    fiscal_year: int
+    annual_amount: int
+    statutory_reduction: int
+    components: list[dict[str, Any]]
+    explanation: dict[str, Any]

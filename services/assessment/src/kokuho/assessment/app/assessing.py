@@ -1,0 +1,266 @@
+"""Assess a household for a fiscal year: load the facts, run the engine, apply approved 減免,
+store the result and publish ``PremiumAssessed`` when (and only when) it changed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from uuid import UUID, uuid4
+
+from kokuho.assessment.app.explanation import component_json, explanation_json, statutory_level
+from kokuho.assessment.app.ports import AssessmentStore, HouseholdRow, StoredAssessment
+from kokuho.assessment.domain.errors import AssessmentError, NoInsuredMonths
+from kokuho.assessment.domain.household import Childbirth, Household, Income, Person
+from kokuho.assessment.domain.income_file import IncomeRecord
+from kokuho.assessment.domain.parameters import PremiumParameters
+from kokuho.assessment.domain.premium import assess
+from kokuho.assessment.domain.reduction_exemption import forgiven_amount
+from kokuho.events.contracts.assessment import EVENTS_TOPIC, ComponentAmount, PremiumAssessed
+from kokuho.events.runtime.store import EventContext, EventStore, StreamAppend
+
+ParametersFor = Callable[[int], PremiumParameters]
+
+#: birth date assumed for a deemed householder the tax file has not told us about: the
+#: person is then treated as under 65 (no 15万 pension deduction), the cautious reading
+UNKNOWN_BIRTH_DATE = date(1970, 1, 1)
+
+
+class HouseholdUnknown(AssessmentError):
+    """Eligibility has not told assessment about this household."""
+
+    def __init__(self, nhi_household_number: str) -> None:
+        super().__init__(f"household {nhi_household_number} is not known to assessment")
+        self.nhi_household_number = nhi_household_number
+
+
+class AssessmentNotFound(AssessmentError):
+    def __init__(self, nhi_household_number: str, fiscal_year: int) -> None:
+        super().__init__(f"no assessment of household {nhi_household_number} for {fiscal_year}")
+        self.nhi_household_number = nhi_household_number
+        self.fiscal_year = fiscal_year
+
+
+def stream_id(nhi_household_number: str, fiscal_year: int) -> str:
+    return f"premium-{nhi_household_number}-{fiscal_year}"
+
+
+def to_household(row: HouseholdRow, incomes: dict[str, IncomeRecord]) -> Household:
+    people: list[Person] = []
+    listed = set()
+    for m in row.members:
+        record = incomes.get(m.addressee_number)
+        people.append(
+            Person(
+                addressee_number=m.addressee_number,
+                birth_date=m.birth_date,
+                income=record.income if record else Income(declared=False),
+                insured=m.insured,
+                acquisition_date=m.acquisition_date,
+                loss_date=m.loss_date,
+                specified_same_household=m.specified_same_household,
+                former_dependant_since=m.former_dependant_since,
+                childbirth=(
+                    Childbirth(m.childbirth_date, m.childbirth_multiple)
+                    if m.childbirth_date
+                    else None
+                ),
+                involuntary_separation_date=m.involuntary_separation_date,
+            )
+        )
+        listed.add(m.addressee_number)
+    head = row.householder_addressee_number
+    if head not in listed:
+        record = incomes.get(head)
+        people.append(
+            Person(
+                addressee_number=head,
+                birth_date=record.birth_date if record else UNKNOWN_BIRTH_DATE,
+                income=record.income if record else Income(declared=False),
+                insured=False,
+            )
+        )
+    return Household(row.nhi_household_number, head, tuple(people), row.specified_household_since)
+
+
+def people_of(row: HouseholdRow) -> list[str]:
+    return sorted({m.addressee_number for m in row.members} | {row.householder_addressee_number})
+
+
+@dataclass(frozen=True)
+class Computed:
+    """An assessment computed but not stored (also the what-if answer)."""
+
+    annual_amount: int
+    reduction_exemption_amount: int
+    statutory_reduction: int
+    insured_months: int
+    components: list[dict[str, Any]]
+    explanation: dict[str, Any]
+    documents: tuple[str, ...]
+
+
+def compute(
+    household: Household, params: PremiumParameters, forgiven_ratios: list[int] | None = None
+) -> Computed:
+    result = assess(household, params)
+    forgiven = forgiven_amount(result.total, forgiven_ratios or [])
+    explanation = explanation_json(result, params.documents)
+    explanation["reduction_exemption"] = {
+        "ratios_percent": list(forgiven_ratios or []),
+        "amount": forgiven,
+    }
+    explanation["annual_amount"] = result.total - forgiven
+    return Computed(
+        annual_amount=result.total - forgiven,
+        reduction_exemption_amount=forgiven,
+        statutory_reduction=statutory_level(result),
+        insured_months=result.insured_months,
+        components=[component_json(c) for c in result.components],
+        explanation=explanation,
+        documents=params.documents,
+    )
+
+
+@dataclass(frozen=True)
+class AssessOutcome:
+    assessment: StoredAssessment
+    changed: bool
+
+
+async def assess_household(
+    store: AssessmentStore,
+    events: EventStore,
+    parameters_for: ParametersFor,
+    *,
+    nhi_household_number: str,
+    fiscal_year: int,
+    cause: str,
+    actor: str,
+    today: date,
+    context: EventContext | None = None,
+) -> AssessOutcome:
+    """Load → compute → store and publish if the premium changed (never a double assessment)."""
+    params = parameters_for(fiscal_year)  # refuses a year without complete parameters
+    row = await store.load_household(nhi_household_number)
+    if row is None:
+        raise HouseholdUnknown(nhi_household_number)
+    incomes = await store.incomes(people_of(row), fiscal_year - 1)
+    ratios = await store.approved_reduction_ratios(nhi_household_number, fiscal_year)
+    previous = await store.load_assessment(nhi_household_number, fiscal_year)
+    try:
+        computed = compute(to_household(row, incomes), params, ratios)
+    except NoInsuredMonths:
+        if previous is None:
+            raise
+        # a correction to nothing: every member's months went away (e.g. a loss backdated)
+        computed = Computed(
+            0,
+            0,
+            0,
+            0,
+            [],
+            {
+                "fiscal_year": fiscal_year,
+                "components": [],
+                "annual_amount": 0,
+                "parameter_documents": list(params.documents),
+            },
+            params.documents,
+        )
+    if (
+        previous is not None
+        and previous.annual_amount == computed.annual_amount
+        and previous.components == computed.components
+    ):
+        return AssessOutcome(previous, changed=False)
+    revision = 1 if previous is None else previous.revision + 1
+    stored = StoredAssessment(
+        nhi_household_number=nhi_household_number,
+        fiscal_year=fiscal_year,
+        revision=revision,
+        assessment_id=uuid4(),
+        annual_amount=computed.annual_amount,
+        statutory_reduction=computed.statutory_reduction,
+        reduction_exemption_amount=computed.reduction_exemption_amount,
+        components=computed.components,
+        explanation=computed.explanation,
+        cause=cause,
+        assessed_by=actor,
+    )
+    event = premium_assessed(stored, previous, today, computed)
+    await events.append_batch(
+        [
+            StreamAppend(
+                stream_id(nhi_household_number, fiscal_year),
+                revision - 1,
+                [event],
+                topic=EVENTS_TOPIC,
+                partition_key=nhi_household_number,
+                context=context or EventContext(),
+            )
+        ]
+    )
+    await store.save_assessment(stored)
+    return AssessOutcome(stored, changed=True)
+
+
+def premium_assessed(
+    stored: StoredAssessment,
+    previous: StoredAssessment | None,
+    today: date,
+    computed: Computed,
+) -> PremiumAssessed:
+    return PremiumAssessed(
+        assessment_id=stored.assessment_id,
+        nhi_household_number=stored.nhi_household_number,
+        fiscal_year=stored.fiscal_year,
+        revision=stored.revision,
+        kind="assessment" if previous is None else "correction",
+        cause=stored.cause,  # type: ignore[arg-type]
+        assessed_on=today,
+        annual_amount=stored.annual_amount,
+        previous_annual_amount=None if previous is None else previous.annual_amount,
+        difference=stored.annual_amount - (0 if previous is None else previous.annual_amount),
+        reduction_exemption_amount=stored.reduction_exemption_amount,
+        statutory_reduction=stored.statutory_reduction,  # type: ignore[arg-type]
+        insured_months=computed.insured_months,
+        components=[ComponentAmount(**c) for c in stored.components],
+        parameter_documents=[d.removesuffix(".toml") for d in computed.documents],
+    )
+
+
+async def reassess_all(
+    store: AssessmentStore,
+    events: EventStore,
+    parameters_for: ParametersFor,
+    households: list[tuple[str, int]],
+    *,
+    cause: str,
+    actor: str,
+    today: date,
+    context: EventContext | None = None,
+) -> list[AssessOutcome]:
+    """Re-assess (更正) each (household, year); a household that no longer has an insured month
+    or facts is left as it was and reported by the caller's logs, not raised."""
+    outcomes = []
+    for number, year in households:
+        outcomes.append(
+            await assess_household(
+                store,
+                events,
+                parameters_for,
+                nhi_household_number=number,
+                fiscal_year=year,
+                cause=cause,
+                actor=actor,
+                today=today,
+                context=context,
+            )
+        )
+    return outcomes
+
+
+def new_id() -> UUID:
+    return uuid4()

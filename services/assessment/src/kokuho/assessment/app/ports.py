@@ -1,0 +1,105 @@
+"""What the handlers need from storage (implemented on PostgreSQL in ``adapters`` and in memory
+for unit tests)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Protocol
+from uuid import UUID
+
+from kokuho.assessment.domain.income_file import IncomeRecord
+from kokuho.assessment.domain.reduction_exemption import ReductionExemption
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    addressee_number: str
+    birth_date: date
+    insured: bool = True
+    specified_same_household: bool = False
+    acquisition_date: date | None = None
+    loss_date: date | None = None
+    former_dependant_since: date | None = None
+    involuntary_separation_date: date | None = None
+    childbirth_date: date | None = None
+    childbirth_multiple: bool = False
+
+
+@dataclass(frozen=True)
+class HouseholdRow:
+    nhi_household_number: str
+    householder_addressee_number: str
+    deemed_householder: bool = False
+    specified_household_since: date | None = None
+    members: tuple[MemberRow, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class StoredAssessment:
+    nhi_household_number: str
+    fiscal_year: int
+    revision: int
+    assessment_id: UUID
+    annual_amount: int
+    statutory_reduction: int
+    reduction_exemption_amount: int
+    components: list[dict[str, Any]]
+    explanation: dict[str, Any]
+    cause: str
+    assessed_by: str
+
+
+@dataclass(frozen=True)
+class ImportReceipt:
+    import_id: UUID
+    file_name: str
+    received_by: str
+    lines: int
+    valid_lines: int
+    rejected: list[dict[str, Any]]
+    status: str
+    applied_lines: int
+
+
+class AssessmentStore(Protocol):
+    async def load_household(self, nhi_household_number: str) -> HouseholdRow | None: ...
+
+    async def incomes(
+        self, addressee_numbers: Sequence[str], income_year: int
+    ) -> dict[str, IncomeRecord]: ...
+
+    async def income_source(self, addressee_number: str, income_year: int) -> str | None: ...
+
+    async def write_incomes(
+        self,
+        records: Sequence[IncomeRecord],
+        *,
+        source: str,
+        import_id: UUID | None,
+        channel: str | None,
+        actor: str,
+    ) -> None: ...
+
+    async def record_import(self, receipt: ImportReceipt) -> None: ...
+
+    async def load_assessment(
+        self, nhi_household_number: str, fiscal_year: int
+    ) -> StoredAssessment | None: ...
+
+    async def save_assessment(self, assessment: StoredAssessment) -> None: ...
+
+    async def assessed_households_of(
+        self, addressee_numbers: Sequence[str], fiscal_year: int
+    ) -> list[str]: ...
+
+    async def assessed_years(self, nhi_household_number: str, from_year: int) -> list[int]: ...
+
+    async def load_reduction_exemption(self, application_id: UUID) -> ReductionExemption | None: ...
+
+    async def save_reduction_exemption(self, application: ReductionExemption) -> None: ...
+
+    async def approved_reduction_ratios(
+        self, nhi_household_number: str, fiscal_year: int
+    ) -> list[int]: ...

@@ -1,0 +1,119 @@
+"""The composition root: ``build(settings)`` wires parameters, storage, eventing and the API."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import date
+from functools import lru_cache
+from types import SimpleNamespace
+
+import asyncpg
+from fastapi import FastAPI
+
+from kokuho.assessment.adapters.consumer import eligibility_handler
+from kokuho.assessment.api import routes
+from kokuho.assessment.api.context import Service
+from kokuho.assessment.app.assessing import AssessmentNotFound, HouseholdUnknown, ParametersFor
+from kokuho.assessment.app.income import IncomeAlreadyDeclared, NothingToApply
+from kokuho.assessment.app.reductions import ApplicationNotFound
+from kokuho.assessment.config import Settings
+from kokuho.assessment.domain.errors import (
+    HouseholdInvalid,
+    NoInsuredMonths,
+    ParametersIncomplete,
+    ParametersMissing,
+)
+from kokuho.assessment.domain.parameters import PremiumParameters
+from kokuho.assessment.domain.reduction_exemption import (
+    AlreadyDecided,
+    FourEyesRequired,
+    ReasonRequired,
+)
+from kokuho.assessment.parameters import load_parameters
+from kokuho.events.runtime.store import ConcurrencyConflict
+from kokuho.platform.app import create_app
+from kokuho.platform.audit import PostgresAuditLog
+from kokuho.platform.auth import TokenVerifier
+from kokuho.platform.eventing import Eventing, Subscription
+from kokuho.platform.health import kafka_check, postgres_check
+from kokuho.platform.idempotency import PostgresIdempotencyStore
+from kokuho.platform.problems import DomainErrorMapping
+from kokuho.platform.settings import ServiceSettings
+
+DOMAIN_ERRORS: dict[type[Exception], DomainErrorMapping | None] = {
+    ParametersMissing: DomainErrorMapping(422, "parameters-missing"),
+    ParametersIncomplete: DomainErrorMapping(422, "parameters-incomplete"),
+    HouseholdInvalid: DomainErrorMapping(422, "household-invalid"),
+    NoInsuredMonths: DomainErrorMapping(422, "no-insured-months"),
+    HouseholdUnknown: DomainErrorMapping(404, "household-unknown"),
+    AssessmentNotFound: DomainErrorMapping(404, "assessment-not-found"),
+    ApplicationNotFound: DomainErrorMapping(404, "application-not-found"),
+    NothingToApply: DomainErrorMapping(422, "nothing-to-apply"),
+    IncomeAlreadyDeclared: DomainErrorMapping(422, "income-already-declared"),
+    FourEyesRequired: DomainErrorMapping(422, "four-eyes-required"),
+    AlreadyDecided: DomainErrorMapping(409, "already-decided"),
+    ReasonRequired: DomainErrorMapping(422, "reason-required"),
+    ConcurrencyConflict: DomainErrorMapping(409, "concurrent-change"),
+}
+
+
+def parameters_source(settings: Settings) -> ParametersFor:
+    @lru_cache(maxsize=16)
+    def parameters_for(fiscal_year: int) -> PremiumParameters:
+        return load_parameters(fiscal_year, settings.city, settings.parameters_directory)
+
+    return parameters_for
+
+
+def build(
+    settings: ServiceSettings,
+    *,
+    token_verifier: TokenVerifier | None = None,
+    today: Callable[[], date] | None = None,
+) -> FastAPI:
+    assert isinstance(settings, Settings)
+    state = SimpleNamespace(eventing=None)
+    parameters_for = parameters_source(settings)
+    clock = today or date.today
+
+    def pool() -> asyncpg.Pool:
+        if state.eventing is None:
+            raise RuntimeError("assessment is not started")
+        return state.eventing.pool
+
+    subscriptions = []
+    if settings.consume_eligibility:
+        subscriptions.append(
+            Subscription(
+                "eligibility",
+                [settings.eligibility_topic],
+                eligibility_handler(parameters_for, clock),
+            )
+        )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with Eventing(settings, subscriptions=subscriptions) as eventing:
+            state.eventing = eventing
+            try:
+                yield
+            finally:
+                state.eventing = None
+
+    app = create_app(
+        settings,
+        title="assessment",
+        routers=[routes.router],
+        audit_log=PostgresAuditLog(pool),
+        idempotency_store=PostgresIdempotencyStore(),
+        readiness_checks={
+            "postgres": postgres_check(pool),
+            "kafka": kafka_check(settings.kafka_bootstrap_servers),
+        },
+        domain_errors=DOMAIN_ERRORS,
+        token_verifier=token_verifier,
+        lifespan=lifespan,
+    )
+    app.state.assessment = Service(pool=pool, parameters_for=parameters_for, today=clock)
+    return app

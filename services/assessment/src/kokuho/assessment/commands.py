@@ -1,0 +1,131 @@
+"""Commands beyond migrate/serve: the synthetic demo seed and the what-if CLI (保険料試算)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import asyncpg
+
+from kokuho.assessment.adapters.postgres import PostgresAssessmentStore
+from kokuho.assessment.api.routes import what_if_household
+from kokuho.assessment.api.schemas import WhatIfIn
+from kokuho.assessment.app.assessing import assess_household, compute
+from kokuho.assessment.bootstrap import parameters_source
+from kokuho.assessment.config import Settings
+from kokuho.assessment.domain.household import Income
+from kokuho.assessment.domain.income_file import IncomeRecord
+from kokuho.events.runtime.store import PostgresEventStore
+
+SOURCE = "/kokuho/assessment"
+
+#: synthetic demo households (as if eligibility had published them): numbers start with 99
+DemoHousehold = tuple[str, str, bool, list[tuple[str, date, date | None]], dict[str, Income]]
+
+DEMO: list[DemoHousehold] = [
+    # (household, householder, deemed, [(addressee, birth, acquisition)], {addressee: income})
+    (
+        "9900000001",
+        "9910000001",
+        False,
+        [
+            ("9910000001", date(1980, 5, 5), None),
+            ("9910000002", date(1982, 8, 8), None),
+            ("9910000003", date(2015, 9, 9), None),
+            ("9910000004", date(2021, 11, 11), None),
+        ],
+        {"9910000001": Income(salary_revenue=5_500_000, salary_income=4_000_000)},
+    ),
+    (
+        "9900000002",
+        "9910000011",
+        False,
+        [("9910000011", date(1955, 1, 10), None)],
+        {"9910000011": Income(pension_revenue=1_680_000, pension_income=580_000)},
+    ),
+    (
+        "9900000003",
+        "9910000021",
+        True,
+        [("9910000022", date(1990, 7, 7), date(2026, 6, 15))],
+        {"9910000021": Income(salary_revenue=7_000_000, salary_income=5_000_000)},
+    ),
+]
+DEMO_YEAR = 2026
+
+
+async def seed(settings: Settings) -> str:
+    conn = await asyncpg.connect(settings.database_dsn)
+    parameters_for = parameters_source(settings)
+    assessed = 0
+    try:
+        async with conn.transaction():
+            store = PostgresAssessmentStore(conn)
+            for number, head, deemed, members, incomes in DEMO:
+                await conn.execute(
+                    "INSERT INTO households (nhi_household_number, householder_addressee_number,"
+                    " deemed_householder) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                    number,
+                    head,
+                    deemed,
+                )
+                await conn.executemany(
+                    "INSERT INTO household_members (nhi_household_number, addressee_number,"
+                    " birth_date, acquisition_date) VALUES ($1, $2, $3, $4)"
+                    " ON CONFLICT DO NOTHING",
+                    [(number, a, b, acq) for a, b, acq in members],
+                )
+                births = {a: b for a, b, _ in members}
+                records = [
+                    IncomeRecord(
+                        a,
+                        DEMO_YEAR - 1,
+                        births.get(a, date(1970, 1, 1)),
+                        incomes.get(a, Income()),
+                        "unknown",
+                    )
+                    for a in sorted(set(births) | set(incomes))
+                ]
+                await store.write_incomes(
+                    records, source="tax_file", import_id=None, channel=None, actor="system:seed"
+                )
+                outcome = await assess_household(
+                    store,
+                    PostgresEventStore(conn, source=SOURCE),
+                    parameters_for,
+                    nhi_household_number=number,
+                    fiscal_year=DEMO_YEAR,
+                    cause="request",
+                    actor="system:seed",
+                    today=date.today(),
+                )
+                assessed += int(outcome.changed)
+    finally:
+        await conn.close()
+    return f"demo: {len(DEMO)} households, {assessed} assessed for FY{DEMO_YEAR}"
+
+
+async def what_if(settings: Settings, args: list[str]) -> int:
+    """``what-if <household.json>``: print the premium and its explanation (no stored data)."""
+    if len(args) != 1:
+        print("usage: python -m kokuho.assessment what-if <household.json>", file=sys.stderr)
+        return 2
+    text = await asyncio.to_thread(Path(args[0]).read_text, encoding="utf-8")
+    body = WhatIfIn.model_validate_json(text)
+    params = parameters_source(settings)(body.fiscal_year)
+    computed = compute(what_if_household(body), params)
+    print(
+        json.dumps(
+            {
+                "annual_amount": computed.annual_amount,
+                "components": computed.components,
+                "explanation": computed.explanation,
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+    )
+    return 0

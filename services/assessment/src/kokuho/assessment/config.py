@@ -1,0 +1,23 @@
+"""Settings of assessment (environment prefix ``KOKUHO_ASSESSMENT_``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic_settings import SettingsConfigDict
+
+from kokuho.platform.settings import ServiceSettings
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="KOKUHO_ASSESSMENT_", extra="ignore")
+    service_name: str = "assessment"
+
+    #: the city whose parameter files (``<city>-<FY>.toml``) apply
+    city: str = "hiroshima"
+    #: a directory of parameter files replacing the packaged ones (the city's confirmed figures)
+    parameters_directory: Path | None = None
+    #: eligibility's general topic, consumed for households and qualification dates
+    eligibility_topic: str = "kokuho.eligibility.events"
+    #: consume eligibility's events (off for tests that drive the API alone)
+    consume_eligibility: bool = True

@@ -1,0 +1,1 @@
+"""Kokuho eligibility: NHI households, qualification acquisition and loss, certificates."""

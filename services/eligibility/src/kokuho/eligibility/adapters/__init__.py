@@ -1,0 +1,1 @@
+"""Adapters at the edge: PostgreSQL unit of work and read-model queries."""

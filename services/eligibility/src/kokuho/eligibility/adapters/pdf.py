@@ -1,0 +1,88 @@
+"""Japanese PDF of an issued document, with reportlab's built-in CID fonts (no font files).
+
+The layout is ours: the standard 帳票 layouts were not retrieved (rules.md section 1,
+UNCONFIRMED); the items printed follow data-items.md NHI-Q and NHI-O."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from typing import Any
+
+from reportlab.lib.pagesizes import A4  # type: ignore[import-untyped]
+from reportlab.lib.units import mm  # type: ignore[import-untyped]
+from reportlab.pdfbase import pdfmetrics  # type: ignore[import-untyped]
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont  # type: ignore[import-untyped]
+from reportlab.pdfgen import canvas  # type: ignore[import-untyped]
+
+MINCHO = "HeiseiMin-W3"
+GOTHIC = "HeiseiKakuGo-W5"
+
+TITLES = {
+    "eligibility_confirmation_document": "国民健康保険資格確認書",
+    "eligibility_information_notice": "資格情報のお知らせ",
+    "elderly_recipient_certificate": "国民健康保険高齢受給者証",
+    "limit_certificate": "限度額適用認定証",
+    "standard_burden_reduction_certificate": "標準負担額減額認定証",
+    "specified_disease_certificate": "特定疾病療養受療証",
+}
+SEX = {"male": "男", "female": "女"}
+
+
+def _fonts() -> None:
+    registered = pdfmetrics.getRegisteredFontNames()
+    for name in (MINCHO, GOTHIC):
+        if name not in registered:
+            pdfmetrics.registerFont(UnicodeCIDFont(name))
+
+
+def wareki(day: date | None) -> str:
+    """A date in the Japanese era calendar as printed on cards (令和 from 2019-05-01)."""
+    if day is None:
+        return "定めなし"
+    eras = ((date(2019, 5, 1), "令和"), (date(1989, 1, 8), "平成"), (date(1926, 12, 25), "昭和"))
+    for start, name in eras:
+        if day >= start:
+            year = day.year - start.year + 1
+            return f"{name}{'元' if year == 1 else year}年{day.month}月{day.day}日"
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def render_certificate(cert: dict[str, Any]) -> bytes:
+    _fonts()
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer, pagesize=A4)
+    page.setTitle(TITLES.get(cert["kind"], cert["kind"]))
+    width, height = A4
+    page.setFont(GOTHIC, 18)
+    page.drawCentredString(width / 2, height - 30 * mm, TITLES.get(cert["kind"], cert["kind"]))
+    rows: list[tuple[str, str]] = [
+        ("記号・番号", f"{cert.get('card_symbol') or ''} {cert['nhi_household_number']}"),
+        ("被保険者番号", cert["insured_number"]),
+        ("氏名", cert.get("name") or ""),
+        ("フリガナ", cert.get("name_kana") or ""),
+        ("性別", SEX.get(cert.get("sex") or "", "")),
+        ("生年月日", wareki(cert.get("birth_date"))),
+        ("住所", f"〒{cert['postal_code']} " if cert.get("postal_code") else ""),
+        ("", cert.get("address") or ""),
+        ("世帯主氏名", cert.get("householder_name") or ""),
+        ("交付年月日", wareki(cert["issue_date"])),
+        ("有効期間", f"{wareki(cert['valid_from'])} から {wareki(cert.get('valid_until'))} まで"),
+    ]
+    if cert.get("copayment_rate_tenths"):
+        rows.append(("一部負担金の割合", f"{cert['copayment_rate_tenths']}割"))
+    if cert.get("collected_date"):
+        rows.append(("回収", wareki(cert["collected_date"])))
+    y = height - 50 * mm
+    for label, value in rows:
+        page.setFont(GOTHIC, 10)
+        page.drawString(25 * mm, y, label)
+        page.setFont(MINCHO, 11)
+        page.drawString(65 * mm, y, value)
+        y -= 9 * mm
+    page.setFont(MINCHO, 10)
+    page.drawString(25 * mm, 30 * mm, "保険者  広島市")
+    page.drawString(25 * mm, 24 * mm, "この書面は医療機関等の窓口で提示してください。")
+    page.showPage()
+    page.save()
+    return buffer.getvalue()

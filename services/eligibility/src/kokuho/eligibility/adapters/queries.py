@@ -1,0 +1,178 @@
+"""Read-model queries for the API (no event replay on the read path)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import date
+from typing import Any
+
+import asyncpg
+
+PERIOD_COLUMNS = (
+    "addressee_number, nhi_household_number, insured_number, card_symbol, card_number,"
+    " branch_number, birth_date, relationship, acquisition_date, acquisition_reason,"
+    " acquisition_notified, acquisition_late, loss_date, loss_reason, loss_notified, loss_late,"
+    " former_dependant"
+)
+
+
+def encode_cursor(values: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode()
+
+
+def decode_cursor(cursor: str) -> dict[str, Any] | None:
+    try:
+        value = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+async def person(conn: asyncpg.Connection, addressee_number: str) -> dict[str, Any] | None:
+    details = await conn.fetchrow(
+        "SELECT addressee_number, nhi_household_number, name, name_kana, sex, birth_date,"
+        " postal_code, address, phone, as_of FROM persons WHERE addressee_number = $1",
+        addressee_number,
+    )
+    periods = await conn.fetch(
+        f"SELECT {PERIOD_COLUMNS} FROM qualification_periods WHERE addressee_number = $1"  # noqa: S608
+        " ORDER BY acquisition_date, period_id",
+        addressee_number,
+    )
+    if details is None and not periods:
+        return None
+    special = await conn.fetch(
+        "SELECT kind, nhi_household_number, facility_kind, facility_name, facility_address,"
+        " start_date, end_date FROM special_cases WHERE addressee_number = $1 ORDER BY start_date",
+        addressee_number,
+    )
+    unemployment = await conn.fetch(
+        "SELECT separation_date, separation_reason_code, reduction_start, reduction_end"
+        " FROM involuntary_unemployment WHERE addressee_number = $1 ORDER BY separation_date",
+        addressee_number,
+    )
+    return {
+        "addressee_number": addressee_number,
+        "details": dict(details) if details else None,
+        "qualifications": [dict(p) for p in periods],
+        "special_cases": [dict(s) for s in special],
+        "involuntary_unemployment": [dict(u) for u in unemployment],
+    }
+
+
+async def search_persons(
+    conn: asyncpg.Connection, name_kana: str | None, limit: int, after: str | None
+) -> list[dict[str, Any]]:
+    """Persons by kana prefix, in addressee-number order (C-18: never an individual number,
+    which this database does not hold)."""
+    rows = await conn.fetch(
+        "SELECT p.addressee_number, p.nhi_household_number, p.name, p.name_kana, p.sex,"
+        " p.birth_date, q.insured_number, (q.addressee_number IS NOT NULL) AS insured"
+        " FROM persons p LEFT JOIN qualification_periods q"
+        " ON q.addressee_number = p.addressee_number AND q.open"
+        " WHERE ($1::text IS NULL OR p.name_kana LIKE $1 || '%')"
+        " AND ($2::text IS NULL OR p.addressee_number > $2)"
+        " ORDER BY p.addressee_number LIMIT $3",
+        name_kana,
+        after,
+        limit,
+    )
+    return [dict(r) for r in rows]
+
+
+async def household(
+    conn: asyncpg.Connection, number: str, as_of: date | None
+) -> dict[str, Any] | None:
+    head = await conn.fetchrow(
+        "SELECT nhi_household_number, householder_addressee_number, deemed_householder,"
+        " dissolved, specified_same_household_members, registered_on"
+        " FROM households WHERE nhi_household_number = $1",
+        number,
+    )
+    if head is None:
+        return None
+    if as_of is None:
+        members = await conn.fetch(
+            f"SELECT {PERIOD_COLUMNS} FROM qualification_periods"  # noqa: S608 - constant columns
+            " WHERE nhi_household_number = $1 AND open ORDER BY branch_number",
+            number,
+        )
+    else:
+        members = await conn.fetch(
+            f"SELECT {PERIOD_COLUMNS} FROM qualification_periods"  # noqa: S608 - constant columns
+            " WHERE nhi_household_number = $1 AND acquisition_date <= $2"
+            " AND (loss_date IS NULL OR loss_date > $2) ORDER BY branch_number",
+            number,
+            as_of,
+        )
+    names = await conn.fetch(
+        "SELECT addressee_number, name, name_kana FROM persons"
+        " WHERE addressee_number = ANY($1::text[])",
+        [m["addressee_number"] for m in members] + [head["householder_addressee_number"]],
+    )
+    by_number = {n["addressee_number"]: dict(n) for n in names}
+    result = dict(head)
+    result["as_of"] = as_of
+    householder = head["householder_addressee_number"]
+    result["householder_name"] = by_number.get(householder, {}).get("name")
+    result["members"] = [
+        {**dict(m), "name": by_number.get(m["addressee_number"], {}).get("name")} for m in members
+    ]
+    if as_of is not None:
+        # The householder as of the date is not kept as a period; the history endpoint has it.
+        result["deemed_householder"] = householder not in {m["addressee_number"] for m in members}
+    return result
+
+
+async def household_history(conn: asyncpg.Connection, number: str) -> list[dict[str, Any]]:
+    rows = await conn.fetch(
+        "SELECT version, event_type, occurred_at AS recorded_at,"
+        " (envelope->'data')::text AS data FROM events"
+        " WHERE stream_id = $1 ORDER BY version",
+        f"household-{number}",
+    )
+    return [
+        {
+            "version": r["version"],
+            "type": r["event_type"],
+            "recorded_at": r["recorded_at"],
+            "data": json.loads(r["data"]),
+        }
+        for r in rows
+    ]
+
+
+async def change(conn: asyncpg.Connection, change_id: Any) -> dict[str, Any] | None:
+    row = await conn.fetchrow(
+        "SELECT change_id, kind, nhi_household_number, subjects, status, ex_officio, entered_by,"
+        " entered_at, decided_by, decided_at FROM changes WHERE change_id = $1",
+        change_id,
+    )
+    return dict(row) if row else None
+
+
+async def pending_changes(
+    conn: asyncpg.Connection, limit: int, after: str | None
+) -> list[dict[str, Any]]:
+    rows = await conn.fetch(
+        "SELECT change_id, kind, nhi_household_number, subjects, status, ex_officio, entered_by,"
+        " entered_at, decided_by, decided_at FROM changes WHERE status = 'pending'"
+        " AND ($1::text IS NULL OR change_id::text > $1) ORDER BY change_id::text LIMIT $2",
+        after,
+        limit,
+    )
+    return [dict(r) for r in rows]
+
+
+async def certificate(conn: asyncpg.Connection, certificate_id: Any) -> dict[str, Any] | None:
+    row = await conn.fetchrow(
+        "SELECT c.*, p.name, p.name_kana, p.sex, p.birth_date, p.address, p.postal_code,"
+        " h.householder_addressee_number, hp.name AS householder_name"
+        " FROM certificates c LEFT JOIN persons p ON p.addressee_number = c.addressee_number"
+        " LEFT JOIN households h ON h.nhi_household_number = c.nhi_household_number"
+        " LEFT JOIN persons hp ON hp.addressee_number = h.householder_addressee_number"
+        " WHERE c.certificate_id = $1",
+        certificate_id,
+    )
+    return dict(row) if row else None

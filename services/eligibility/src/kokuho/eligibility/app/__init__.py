@@ -1,0 +1,1 @@
+"""Application layer: handlers (load -> decide -> append), ports, request models."""

@@ -1,0 +1,189 @@
+"""What a counter clerk enters (request bodies), validated at the edge (C-04: closed schema,
+undeclared fields are refused; C-10: identity verification is recorded with each intake)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from kokuho.events.contracts.eligibility import (
+    AcquisitionReason,
+    AddresseeNumber,
+    FacilityKind,
+    LossReason,
+    Relationship,
+    SpecialCaseKind,
+)
+
+Text = Annotated[str, Field(min_length=1, max_length=100)]
+KANA_PATTERN = r"^[\u30A1-\u30FC\u3000 ・]+$"  # full-width katakana, long vowel mark, spaces
+DateField = Annotated[date, Field(ge=date(1900, 1, 1), le=date(2200, 12, 31))]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PersonalDetails(Strict):
+    """基本5情報 (and the phone number) as entered from the form."""
+
+    name: Text = Field(description="氏名 (漢字)")
+    name_kana: str = Field(min_length=1, max_length=200, pattern=KANA_PATTERN)
+    sex: Literal["male", "female"]
+    birth_date: DateField
+    postal_code: str | None = Field(default=None, pattern=r"^[0-9]{3}-?[0-9]{4}$")
+    address: str = Field(min_length=1, max_length=300)
+    phone: str | None = Field(default=None, pattern=r"^[0-9+\-() ]{6,20}$")
+
+
+class IdentityVerification(Strict):
+    """C-10: how the person (or proxy) was identified at the counter."""
+
+    method: Literal["mn_card", "notification_card_with_photo_id", "photo_id", "two_documents"]
+    proxy: bool = False
+    power_of_attorney_checked: bool = False
+
+    @model_validator(mode="after")
+    def _proxy_needs_power_of_attorney(self) -> IdentityVerification:
+        if self.proxy and not self.power_of_attorney_checked:
+            raise ValueError("a proxy needs power_of_attorney_checked = true (C-10)")
+        return self
+
+
+class MemberIn(Strict):
+    addressee_number: AddresseeNumber
+    reason: AcquisitionReason
+    fact_date: DateField = Field(description="the date of the fact (moving in, retirement ...)")
+    notification_date: DateField
+    relationship: Relationship
+    former_dependant: bool = False
+    effective_date: DateField | None = Field(
+        default=None, description="only for reason 'other' (ex officio); otherwise computed"
+    )
+    details: PersonalDetails
+
+
+class RegisterHouseholdIn(Strict):
+    householder_addressee_number: AddresseeNumber
+    householder_details: PersonalDetails | None = Field(
+        default=None, description="required when the householder is not insured (擬制世帯主)"
+    )
+    members: list[MemberIn] = Field(min_length=1, max_length=20)
+    identity_verification: IdentityVerification
+
+    @model_validator(mode="after")
+    def _deemed_householder_needs_details(self) -> RegisterHouseholdIn:
+        numbers = [m.addressee_number for m in self.members]
+        if len(set(numbers)) != len(numbers):
+            raise ValueError("a member appears twice")
+        if self.householder_addressee_number not in numbers and self.householder_details is None:
+            raise ValueError("householder_details are required for a deemed householder")
+        return self
+
+
+class AcquisitionIn(Strict):
+    member: MemberIn
+    identity_verification: IdentityVerification
+
+
+class LossIn(Strict):
+    addressee_number: AddresseeNumber
+    reason: LossReason
+    fact_date: DateField
+    notification_date: DateField
+    effective_date: DateField | None = None
+    identity_verification: IdentityVerification
+
+
+class HouseholderIn(Strict):
+    householder_addressee_number: AddresseeNumber
+    fact_date: DateField
+    notification_date: DateField
+    previous_householder_relationship: Relationship | None = None
+    householder_details: PersonalDetails | None = Field(
+        default=None, description="for a new householder who is not insured"
+    )
+    identity_verification: IdentityVerification
+
+
+class RelationshipIn(Strict):
+    relationship: Relationship
+    fact_date: DateField
+
+
+class PersonalDetailsIn(Strict):
+    details: PersonalDetails
+    fact_date: DateField
+    notification_date: DateField
+    identity_verification: IdentityVerification
+
+
+class CorrectionIn(Strict):
+    """職権訂正 (C-24): the corrected period and why."""
+
+    acquisition_date: DateField
+    acquisition_reason: AcquisitionReason
+    loss_date: DateField | None = None
+    loss_reason: LossReason | None = None
+    reason_code: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class SpecialCaseIn(Strict):
+    kind: SpecialCaseKind
+    facility_kind: FacilityKind | None = None
+    facility_name: str | None = Field(default=None, max_length=200)
+    facility_address: str | None = Field(default=None, max_length=300)
+    fact_date: DateField
+    notification_date: DateField
+    identity_verification: IdentityVerification
+
+
+class SpecialCaseEndIn(Strict):
+    kind: SpecialCaseKind
+    end_date: DateField
+
+
+class UnemploymentIn(Strict):
+    separation_date: DateField
+    separation_reason_code: str = Field(pattern=r"^[0-9]{2}$")
+
+
+class RejectIn(Strict):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class CertificateIn(Strict):
+    kind: Literal[
+        "eligibility_confirmation_document",
+        "eligibility_information_notice",
+        "elderly_recipient_certificate",
+    ]
+    addressee_number: AddresseeNumber
+    issue_date: DateField
+    reissue_of: str | None = Field(default=None, pattern=r"^[0-9a-f-]{36}$")
+
+
+class CollectIn(Strict):
+    collected_date: DateField
+    reason: Literal["returned", "details_changed", "other"]
+
+
+class TurningSeventyFiveIn(Strict):
+    as_of: DateField = Field(description="find persons whose NHI ends by this date at 75")
+
+
+CHANGE_KINDS: dict[str, type[Strict]] = {
+    "register_household": RegisterHouseholdIn,
+    "acquire": AcquisitionIn,
+    "lose": LossIn,
+    "change_householder": HouseholderIn,
+    "change_relationship": RelationshipIn,
+    "change_personal_details": PersonalDetailsIn,
+    "correct_qualification": CorrectionIn,
+    "start_special_case": SpecialCaseIn,
+    "end_special_case": SpecialCaseEndIn,
+    "record_involuntary_unemployment": UnemploymentIn,
+}

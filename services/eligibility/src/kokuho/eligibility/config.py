@@ -1,0 +1,16 @@
+"""Settings of the eligibility service (environment prefix ``KOKUHO_ELIGIBILITY_``)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from kokuho.platform.settings import ServiceSettings
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="KOKUHO_ELIGIBILITY_", extra="ignore")
+
+    service_name: str = "eligibility"
+    #: Demo city size for ``seed`` (households).
+    seed_households: int = Field(default=300, ge=0, le=100_000)

@@ -1,0 +1,360 @@
+"""End to end on the real PostgreSQL and Kafka: counter request -> pending change -> second
+clerk confirms -> QualificationAcquired on Kafka and in the read model (issue 3, Done when)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+
+from kokuho.eligibility.config import Settings
+from kokuho.events.contracts import Envelope, parse_data
+from kokuho.events.contracts.eligibility import (
+    EVENTS_TOPIC,
+    PERSONAL_DETAILS_TOPIC,
+    PersonalDetailsRecorded,
+    QualificationAcquired,
+)
+
+from .. import builders as b
+from ..conftest import find_on_topic
+
+pytestmark = pytest.mark.integration
+
+CLERK = "eligibility.clerk"
+Headers = Callable[..., dict[str, str]]
+
+
+async def enter_move_in(
+    client: httpx.AsyncClient, token: Headers, body: dict[str, Any]
+) -> dict[str, Any]:
+    response = await client.post("/api/v1/households", json=body, headers=token("clerk-a", CLERK))
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def confirm(
+    client: httpx.AsyncClient, token: Headers, change_id: str, user: str = "clerk-b"
+) -> httpx.Response:
+    return await client.post(f"/api/v1/changes/{change_id}/confirm", headers=token(user, CLERK))
+
+
+async def test_move_in_publishes_qualification_acquired_and_updates_the_read_model(
+    client: httpx.AsyncClient, token: Headers, eligibility_settings: Settings
+) -> None:
+    head, child = b.addressee(), b.addressee()
+    change = await enter_move_in(client, token, b.move_in(head, child))
+    assert change["status"] == "pending"
+    assert {e["type"] for e in change["events"]} >= {QualificationAcquired.event_type}
+
+    # Not in effect before the second clerk confirms (C-11).
+    pending = await client.get(f"/api/v1/persons/{head}", headers=token("clerk-b", CLERK))
+    assert pending.status_code == 404
+
+    response = await confirm(client, token, change["change_id"])
+    assert response.status_code == 200, response.text
+    confirmed = response.json()
+    assert confirmed["status"] == "confirmed"
+    assert confirmed["confirmed_by"] == "clerk-b"
+    acquired = [e for e in confirmed["events"] if e["type"] == QualificationAcquired.event_type]
+    assert {e["data"]["addressee_number"] for e in acquired} == {head, child}
+    assert all(e["data"]["entered_by"] == "clerk-a" for e in acquired)
+    household = confirmed["nhi_household_number"]
+
+    person = await client.get(f"/api/v1/persons/{head}", headers=token("clerk-b", CLERK))
+    assert person.status_code == 200
+    body = person.json()
+    (period,) = body["qualifications"]
+    assert period["nhi_household_number"] == household
+    assert period["acquisition_reason"] == "moved_in"
+    assert period["loss_date"] is None
+    assert body["details"]["name"] == "試験　太郎"
+    assert "individual_number" not in person.text
+
+    bootstrap = eligibility_settings.kafka_bootstrap_servers
+
+    def is_head_acquired(key: bytes | None, value: dict[str, Any] | None) -> bool:
+        return (
+            value is not None
+            and value["type"] == QualificationAcquired.event_type
+            and value["data"]["addressee_number"] == head
+        )
+
+    key, value = await find_on_topic(bootstrap, EVENTS_TOPIC, is_head_acquired)
+    assert key == household.encode()
+    assert value is not None
+    envelope = Envelope.model_validate(value)
+    event = parse_data(envelope.type, envelope.data)
+    assert isinstance(event, QualificationAcquired)
+    assert event.nhi_household_number == household
+    assert event.confirmed_by == "clerk-b"
+    assert "name" not in envelope.data
+    assert "address" not in envelope.data
+
+    _, details = await find_on_topic(
+        bootstrap, PERSONAL_DETAILS_TOPIC, lambda k, v: k == head.encode()
+    )
+    assert details is not None
+    recorded = parse_data(details["type"], details["data"])
+    assert isinstance(recorded, PersonalDetailsRecorded)
+    assert recorded.address == "広島市中区基町1丁目1-1"
+
+
+async def test_the_same_idempotency_key_twice_changes_nothing(
+    client: httpx.AsyncClient, token: Headers, eligibility_dsn: str
+) -> None:
+    head = b.addressee()
+    body = b.move_in(head)
+    headers = token("clerk-a", CLERK, **{"Idempotency-Key": f"move-in-{head}"})
+    first = await client.post("/api/v1/households", json=body, headers=headers)
+    second = await client.post("/api/v1/households", json=body, headers=headers)
+    assert first.status_code == second.status_code == 201
+    assert first.json() == second.json()
+    conn = await asyncpg.connect(eligibility_dsn)
+    try:
+        count = await conn.fetchval("SELECT count(*) FROM changes WHERE $1 = ANY(subjects)", head)
+        events = await conn.fetchval(
+            "SELECT count(*) FROM events WHERE stream_id = $1",
+            f"change-{first.json()['change_id']}",
+        )
+    finally:
+        await conn.close()
+    assert count == 1
+    assert events == 1
+
+    confirm_headers = token("clerk-b", CLERK, **{"Idempotency-Key": f"confirm-{head}"})
+    url = f"/api/v1/changes/{first.json()['change_id']}/confirm"
+    once = await client.post(url, headers=confirm_headers)
+    again = await client.post(url, headers=confirm_headers)
+    assert once.status_code == again.status_code == 200
+    assert once.json() == again.json()
+    conn = await asyncpg.connect(eligibility_dsn)
+    try:
+        acquired = await conn.fetchval(
+            "SELECT count(*) FROM qualification_periods WHERE addressee_number = $1", head
+        )
+    finally:
+        await conn.close()
+    assert acquired == 1
+    # Without the key, a repeat is refused by the rules instead: the change is no longer pending.
+    repeat = await client.post(url, headers=token("clerk-b", CLERK))
+    assert repeat.status_code == 409
+    assert repeat.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_confirmation_by_the_entering_clerk_is_refused(
+    client: httpx.AsyncClient, token: Headers, eligibility_dsn: str
+) -> None:
+    head = b.addressee()
+    change = await enter_move_in(client, token, b.move_in(head))
+    response = await confirm(client, token, change["change_id"], user="clerk-a")
+    assert response.status_code == 403
+    problem = response.json()
+    assert problem["type"].endswith("self-confirmation-refused")
+    state = await client.get(
+        f"/api/v1/changes/{change['change_id']}", headers=token("clerk-b", CLERK)
+    )
+    assert state.json()["status"] == "pending"
+    conn = await asyncpg.connect(eligibility_dsn)
+    try:
+        periods = await conn.fetchval(
+            "SELECT count(*) FROM qualification_periods WHERE addressee_number = $1", head
+        )
+        audited = await conn.fetchval(
+            "SELECT count(*) FROM audit_log WHERE user_id = 'clerk-a' AND status_code = 403"
+            " AND operation LIKE '%confirm%'"
+        )
+    finally:
+        await conn.close()
+    assert periods == 0
+    assert audited >= 1
+
+
+async def test_a_request_without_the_role_is_refused_and_audited(
+    client: httpx.AsyncClient, token: Headers, eligibility_dsn: str
+) -> None:
+    head = b.addressee()
+    response = await client.post(
+        "/api/v1/households", json=b.move_in(head), headers=token("assessor-x", "assessment.clerk")
+    )
+    assert response.status_code == 403
+    assert response.headers["content-type"].startswith("application/problem+json")
+    read = await client.get(
+        f"/api/v1/persons/{head}", headers=token("assessor-x", "assessment.clerk")
+    )
+    assert read.status_code == 403
+    anonymous = await client.get(f"/api/v1/persons/{head}")
+    assert anonymous.status_code == 401
+    conn = await asyncpg.connect(eligibility_dsn)
+    try:
+        rows = await conn.fetch(
+            "SELECT outcome, status_code, subject_addressee_numbers FROM audit_log"
+            " WHERE user_id = 'assessor-x' ORDER BY seq"
+        )
+        changes = await conn.fetchval("SELECT count(*) FROM changes WHERE $1 = ANY(subjects)", head)
+    finally:
+        await conn.close()
+    assert [(r["outcome"], r["status_code"]) for r in rows][-2:] == [("denied", 403)] * 2
+    assert head in rows[-1]["subject_addressee_numbers"]  # the read names whose data it sought
+    assert changes == 0
+
+
+async def test_every_read_of_a_person_is_audited(
+    client: httpx.AsyncClient, token: Headers, eligibility_dsn: str
+) -> None:
+    head = b.addressee()
+    change = await enter_move_in(client, token, b.move_in(head))
+    await confirm(client, token, change["change_id"])
+    await client.get(f"/api/v1/persons/{head}", headers=token("reader-1", CLERK))
+    await client.get(
+        f"/api/v1/households/{change['nhi_household_number']}", headers=token("reader-1", CLERK)
+    )
+    conn = await asyncpg.connect(eligibility_dsn)
+    try:
+        rows = await conn.fetch(
+            "SELECT operation FROM audit_log WHERE user_id = 'reader-1'"
+            " AND $1 = ANY(subject_addressee_numbers)",
+            head,
+        )
+    finally:
+        await conn.close()
+    assert len(rows) == 2
+
+
+async def test_loss_household_as_of_and_history(client: httpx.AsyncClient, token: Headers) -> None:
+    head, child = b.addressee(), b.addressee()
+    fact = date.today() - timedelta(days=40)
+    change = await enter_move_in(client, token, b.move_in(head, child, fact=fact))
+    await confirm(client, token, change["change_id"])
+    household = change["nhi_household_number"]
+    moved_out = date.today() - timedelta(days=10)
+    loss = {
+        "addressee_number": child,
+        "reason": "moved_out",
+        "fact_date": moved_out.isoformat(),
+        "notification_date": date.today().isoformat(),
+        "identity_verification": b.ID,
+    }
+    entered = await client.post(
+        f"/api/v1/households/{household}/losses", json=loss, headers=token("clerk-a", CLERK)
+    )
+    assert entered.status_code == 201, entered.text
+    done = await confirm(client, token, entered.json()["change_id"])
+    lost = [e for e in done.json()["events"] if e["type"].endswith("qualification_lost.v1")]
+    assert lost[0]["data"]["loss_date"] == (moved_out + timedelta(days=1)).isoformat()
+
+    now = await client.get(f"/api/v1/households/{household}", headers=token("clerk-a", CLERK))
+    assert [m["addressee_number"] for m in now.json()["members"]] == [head]
+    before = await client.get(
+        f"/api/v1/households/{household}",
+        params={"as_of": (moved_out - timedelta(days=1)).isoformat()},
+        headers=token("clerk-a", CLERK),
+    )
+    assert [m["addressee_number"] for m in before.json()["members"]] == [head, child]
+    history = await client.get(
+        f"/api/v1/households/{household}/history", headers=token("auditor-1", "auditor")
+    )
+    types = [h["type"].split(".")[3] for h in history.json()]
+    assert types[0] == "household_registered"
+    assert "qualification_lost" in types
+
+    twice = await client.post(
+        f"/api/v1/households/{household}/losses", json=loss, headers=token("clerk-a", CLERK)
+    )
+    assert twice.status_code == 422
+    assert twice.json()["type"].endswith("qualification-not-held")
+
+
+async def test_acquiring_twice_across_households_is_refused(
+    client: httpx.AsyncClient, token: Headers
+) -> None:
+    head = b.addressee()
+    change = await enter_move_in(client, token, b.move_in(head))
+    await confirm(client, token, change["change_id"])
+    again = await client.post(
+        "/api/v1/households", json=b.move_in(head), headers=token("clerk-a", CLERK)
+    )
+    assert again.status_code == 422
+    assert again.json()["type"].endswith("qualification-already-held")
+
+
+async def test_bad_input_names_the_field(client: httpx.AsyncClient, token: Headers) -> None:
+    body = b.move_in(b.addressee())
+    body["members"][0]["fact_date"] = "2026-02-30"
+    body["unexpected"] = 1
+    response = await client.post("/api/v1/households", json=body, headers=token("clerk-a", CLERK))
+    assert response.status_code == 422
+    pointers = {e["pointer"] for e in response.json()["errors"]}
+    assert "/body/members/0/fact_date" in pointers
+    assert "/body/unexpected" in pointers
+
+
+async def test_certificate_issue_and_japanese_pdf(
+    client: httpx.AsyncClient, token: Headers
+) -> None:
+    head = b.addressee()
+    change = await enter_move_in(client, token, b.move_in(head))
+    await confirm(client, token, change["change_id"])
+    household = change["nhi_household_number"]
+    issued = await client.post(
+        f"/api/v1/households/{household}/certificates",
+        json={
+            "kind": "eligibility_confirmation_document",
+            "addressee_number": head,
+            "issue_date": date.today().isoformat(),
+        },
+        headers=token("clerk-a", CLERK),
+    )
+    assert issued.status_code == 201, issued.text
+    (event,) = [e for e in issued.json()["events"] if e["type"].endswith("certificate_issued.v1")]
+    certificate_id = event["data"]["certificate_id"]
+    pdf = await client.get(
+        f"/api/v1/certificates/{certificate_id}/pdf", headers=token("clerk-a", CLERK)
+    )
+    assert pdf.status_code == 200
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    assert b"HeiseiMin" in pdf.content  # the Japanese CID font is embedded by name
+    collected = await client.post(
+        f"/api/v1/households/{household}/certificates/{certificate_id}/collect",
+        json={"collected_date": date.today().isoformat(), "reason": "returned"},
+        headers=token("clerk-a", CLERK),
+    )
+    assert collected.status_code == 200, collected.text
+
+
+async def test_turning_75_job_ends_nhi_on_the_birthday(
+    client: httpx.AsyncClient, token: Headers
+) -> None:
+    head = b.addressee()
+    today = date.today()
+    try:
+        birth = today.replace(year=today.year - 75) - timedelta(days=2)
+    except ValueError:  # 29 February
+        birth = date(today.year - 75, 2, 28) - timedelta(days=2)
+    fact = today - timedelta(days=30)
+    body = b.move_in(head, fact=fact)
+    body["members"][0]["details"]["birth_date"] = birth.isoformat()
+    change = await enter_move_in(client, token, body)
+    await confirm(client, token, change["change_id"])
+    refused = await client.post(
+        "/api/v1/jobs/turning-75",
+        json={"as_of": today.isoformat()},
+        headers=token("clerk-a", CLERK),
+    )
+    assert refused.status_code == 403
+    run = await client.post(
+        "/api/v1/jobs/turning-75",
+        json={"as_of": today.isoformat()},
+        headers=token("batch-1", "batch.operator"),
+    )
+    assert run.status_code == 200, run.text
+    assert run.json()["processed"] >= 1
+    person = await client.get(f"/api/v1/persons/{head}", headers=token("clerk-a", CLERK))
+    (period,) = person.json()["qualifications"]
+    assert period["loss_reason"] == "turned_75"
+    assert period["loss_date"] == (birth.replace(year=birth.year + 75)).isoformat()

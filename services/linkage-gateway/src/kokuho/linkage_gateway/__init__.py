@@ -1,0 +1,1 @@
+"""linkage-gateway: the individual-number vault (個人番号) and the door to the outside."""

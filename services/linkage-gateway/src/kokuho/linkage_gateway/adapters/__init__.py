@@ -1,0 +1,1 @@
+"""Adapters at the edge: PostgreSQL, keys and encryption, simulators of external systems."""

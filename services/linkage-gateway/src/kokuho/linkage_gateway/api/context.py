@@ -1,0 +1,32 @@
+"""What the routes need, put on ``app.state.gateway`` by the composition root."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated
+
+import asyncpg
+from fastapi import Depends, Request
+
+from kokuho.linkage_gateway.app.ports import IdentityService, NumberSealer
+from kokuho.linkage_gateway.domain.resolution import ResolutionPolicy
+
+
+@dataclass(frozen=True)
+class Gateway:
+    pool: Callable[[], asyncpg.Pool]
+    sealer: NumberSealer
+    identity: IdentityService
+    policy: ResolutionPolicy
+    clock: Callable[[], datetime]
+
+
+def _gateway(request: Request) -> Gateway:
+    gateway = request.app.state.gateway
+    assert isinstance(gateway, Gateway)
+    return gateway
+
+
+GatewayDep = Annotated[Gateway, Depends(_gateway)]

@@ -1,0 +1,67 @@
+"""Request and response bodies. The individual number comes in only in a request body and goes
+out only masked (api.md; C-18)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+AddresseeNumber = Annotated[
+    str, StringConstraints(min_length=1, max_length=32, pattern=r"^[0-9A-Za-z-]+$")
+]
+Affair = Annotated[
+    str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9-]*$")
+]
+# Only the shape here; the check digit is the domain's (a named 422 when it fails).
+RawIndividualNumber = Annotated[str, StringConstraints(pattern=r"^[0-9]{12}$")]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class NumberRegistrationIn(_In):
+    addressee_number: AddresseeNumber
+    individual_number: RawIndividualNumber = Field(repr=False)
+    affair: Affair = "nhi-eligibility"
+
+
+class NumberRegistrationOut(BaseModel):
+    addressee_number: str
+    individual_number_masked: str
+    bound_at: datetime
+    created: bool
+
+
+class ResolutionOut(BaseModel):
+    addressee_number: str
+    integrated_addressee_number: str
+    individual_number_masked: str
+    affair: str
+    legal_basis: str
+    deceased: bool
+
+
+class LookupIn(_In):
+    individual_number: RawIndividualNumber = Field(repr=False)
+    affair: Affair
+
+
+class LookupOut(BaseModel):
+    addressee_number: str
+    individual_number_masked: str
+
+
+class ConfirmationOut(BaseModel):
+    id: int
+    addressee_number: str
+    rule: str
+    reported_at: datetime
+    reported_by: str
+
+
+class ConfirmationPage(BaseModel):
+    items: list[ConfirmationOut]
+    next_cursor: str | None

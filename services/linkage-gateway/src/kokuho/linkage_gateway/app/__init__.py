@@ -1,0 +1,1 @@
+"""Handlers and ports of linkage-gateway (no I/O libraries here)."""

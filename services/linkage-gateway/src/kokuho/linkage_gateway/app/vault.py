@@ -1,0 +1,128 @@
+"""Vault handlers: load -> decide -> record. The plain number lives only in memory here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from kokuho.linkage_gateway.app.ports import IdentityService, NumberSealer, VaultRepository
+from kokuho.linkage_gateway.domain.individual_number import IndividualNumber
+from kokuho.linkage_gateway.domain.resolution import AffairPermit, ResolutionPolicy
+from kokuho.linkage_gateway.domain.vault import (
+    Binding,
+    BindNumber,
+    NoNumberBound,
+    PersonDied,
+    decide_binding,
+    evolve,
+)
+
+
+@dataclass(frozen=True)
+class Registration:
+    binding: Binding
+    masked_number: str
+    created: bool
+
+
+@dataclass(frozen=True)
+class Resolution:
+    binding: Binding
+    number: IndividualNumber
+    permit: AffairPermit
+
+
+async def register_number(
+    repo: VaultRepository,
+    sealer: NumberSealer,
+    identity: IdentityService,
+    *,
+    addressee_number: str,
+    number: IndividualNumber,
+    affair: str,
+    at: datetime,
+) -> Registration:
+    """Bind ``number`` to the person (C-17, C-75), after the J-LIS authenticity check."""
+    index = sealer.index(number)
+    person = await repo.binding_of(addressee_number)
+    holder = await repo.holder_of(index)
+    already = person is not None and person.number_index == index
+    authenticity = await identity.confirm(number) if not already and holder is None else None
+    command = BindNumber(
+        addressee_number=addressee_number,
+        number_index=index,
+        authentic=authenticity.authentic if authenticity else True,
+        authenticity_reason=authenticity.reason if authenticity else "",
+        new_integrated_addressee_number=(
+            "" if already or holder is not None else await repo.next_integrated_addressee_number()
+        ),
+        at=at,
+    )
+    events = decide_binding(person, holder, command)
+    if not events:
+        assert person is not None
+        await repo.add_subject(addressee_number, affair)
+        return Registration(person, number.masked, created=False)
+    binding = None
+    for event in events:
+        binding = evolve(binding, event)
+    assert binding is not None
+    await repo.record(events, sealer.seal(number, addressee_number=addressee_number))
+    await repo.add_subject(addressee_number, affair)
+    return Registration(binding, number.masked, created=True)
+
+
+async def resolve_number(
+    repo: VaultRepository,
+    sealer: NumberSealer,
+    policy: ResolutionPolicy,
+    *,
+    addressee_number: str,
+    affair: str,
+    roles: frozenset[str],
+) -> Resolution:
+    """Addressee number -> individual number, only for a permitted affair's own subject."""
+    permit = policy.check(
+        addressee_number=addressee_number,
+        affair=affair,
+        roles=roles,
+        subject_affairs=await repo.subject_affairs(addressee_number),
+    )
+    binding = await repo.binding_of(addressee_number)
+    sealed = await repo.sealed_of(addressee_number)
+    if binding is None or sealed is None:
+        raise NoNumberBound(addressee_number)
+    number = sealer.open(sealed, addressee_number=addressee_number)
+    return Resolution(binding, number, permit)
+
+
+async def find_by_number(
+    repo: VaultRepository,
+    sealer: NumberSealer,
+    policy: ResolutionPolicy,
+    *,
+    number: IndividualNumber,
+    affair: str,
+    roles: frozenset[str],
+) -> Binding | None:
+    """Individual number -> person (through the keyed index), for a permitted affair."""
+    policy.permit(affair=affair, roles=roles)  # before the lookup: no answer leaks to others
+    binding = await repo.holder_of(sealer.index(number))
+    if binding is None:
+        return None
+    policy.check(
+        addressee_number=binding.addressee_number,
+        affair=affair,
+        roles=roles,
+        subject_affairs=await repo.subject_affairs(binding.addressee_number),
+    )
+    return binding
+
+
+async def record_death(repo: VaultRepository, *, addressee_number: str, at: datetime) -> bool:
+    """C-93: mark the person deceased; the number stays sealed and protected as before."""
+    binding = await repo.binding_of(addressee_number)
+    if binding is None or binding.deceased:
+        return False
+    await repo.record([PersonDied(addressee_number, at)])
+    return True

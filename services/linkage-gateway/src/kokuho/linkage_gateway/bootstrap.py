@@ -1,0 +1,98 @@
+"""The composition root: ``build(settings)`` wires adapters, handlers and the API."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from types import SimpleNamespace
+
+import asyncpg
+from fastapi import FastAPI
+
+from kokuho.linkage_gateway.adapters.crypto import EnvelopeSealer
+from kokuho.linkage_gateway.adapters.jlis_simulator import JlisSimulator
+from kokuho.linkage_gateway.adapters.keys import KeyStore
+from kokuho.linkage_gateway.adapters.parameters import load_resolution_policy
+from kokuho.linkage_gateway.api import vault_routes
+from kokuho.linkage_gateway.api.context import Gateway
+from kokuho.linkage_gateway.app.ports import IdentityService
+from kokuho.linkage_gateway.config import Settings
+from kokuho.linkage_gateway.domain.individual_number import InvalidIndividualNumber
+from kokuho.linkage_gateway.domain.resolution import ResolutionNotPermitted
+from kokuho.linkage_gateway.domain.vault import (
+    NoNumberBound,
+    NumberBoundToAnotherPerson,
+    NumberNotAuthentic,
+    SecondNumberForPerson,
+)
+from kokuho.platform.app import create_app
+from kokuho.platform.audit import PostgresAuditLog
+from kokuho.platform.auth import TokenVerifier
+from kokuho.platform.eventing import Eventing, Subscription
+from kokuho.platform.health import kafka_check, postgres_check
+from kokuho.platform.idempotency import PostgresIdempotencyStore
+from kokuho.platform.problems import DomainErrorMapping
+from kokuho.platform.settings import ServiceSettings
+
+DOMAIN_ERRORS: dict[type[Exception], DomainErrorMapping | None] = {
+    InvalidIndividualNumber: DomainErrorMapping(422, "invalid-individual-number"),
+    SecondNumberForPerson: DomainErrorMapping(422, "second-number-for-person"),
+    NumberBoundToAnotherPerson: DomainErrorMapping(422, "number-bound-to-another-person"),
+    NumberNotAuthentic: DomainErrorMapping(422, "number-not-authentic"),
+    NoNumberBound: DomainErrorMapping(404, "no-number-bound"),
+    ResolutionNotPermitted: DomainErrorMapping(403, "resolution-not-permitted"),
+}
+
+
+def key_store(settings: Settings) -> KeyStore:
+    return KeyStore(settings.key_directory, create=settings.create_dev_keys)
+
+
+def build(
+    settings: ServiceSettings,
+    *,
+    identity: IdentityService | None = None,
+    token_verifier: TokenVerifier | None = None,
+    subscriptions: list[Subscription] | None = None,
+) -> FastAPI:
+    assert isinstance(settings, Settings)
+    state = SimpleNamespace(eventing=None)
+
+    def pool() -> asyncpg.Pool:
+        if state.eventing is None:
+            raise RuntimeError("linkage-gateway is not started")
+        return state.eventing.pool
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with Eventing(settings, subscriptions=subscriptions or []) as eventing:
+            state.eventing = eventing
+            try:
+                yield
+            finally:
+                state.eventing = None
+
+    sealer = EnvelopeSealer(key_store(settings))
+    app = create_app(
+        settings,
+        title="linkage-gateway",
+        routers=[vault_routes.router],
+        audit_log=PostgresAuditLog(pool),
+        idempotency_store=PostgresIdempotencyStore(),
+        readiness_checks={
+            "postgres": postgres_check(pool),
+            "kafka": kafka_check(settings.kafka_bootstrap_servers),
+        },
+        domain_errors=DOMAIN_ERRORS,
+        token_verifier=token_verifier,
+        lifespan=lifespan,
+    )
+    app.state.gateway = Gateway(
+        pool=pool,
+        sealer=sealer,
+        identity=identity or JlisSimulator(),
+        policy=load_resolution_policy(settings.resolution_permits_path),
+        clock=lambda: datetime.now(UTC),
+    )
+    return app

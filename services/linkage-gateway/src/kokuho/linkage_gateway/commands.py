@@ -1,0 +1,69 @@
+"""Service commands beyond the platform's: demo seed and key rotation."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+
+import asyncpg
+
+from kokuho.linkage_gateway.adapters.crypto import EnvelopeSealer
+from kokuho.linkage_gateway.adapters.jlis_simulator import JlisSimulator
+from kokuho.linkage_gateway.adapters.postgres_vault import PostgresVault, keys_in_use, rotate
+from kokuho.linkage_gateway.app.vault import register_number
+from kokuho.linkage_gateway.bootstrap import key_store
+from kokuho.linkage_gateway.config import Settings
+from kokuho.linkage_gateway.synthetic import synthetic_number
+
+DEMO_PERSONS = 20
+DEMO_RANDOM_SEED = 20260401  # the same synthetic numbers every run: seeding is idempotent
+
+
+async def seed(settings: Settings) -> str:
+    """Bind synthetic numbers to demo addressee numbers D0000001.. (idempotent)."""
+    sealer = EnvelopeSealer(key_store(settings))
+    identity = JlisSimulator()
+    rng = random.Random(DEMO_RANDOM_SEED)  # noqa: S311 - synthetic demo data, not secrets
+    created = 0
+    conn = await asyncpg.connect(settings.database_dsn)
+    try:
+        for i in range(1, DEMO_PERSONS + 1):
+            async with conn.transaction():
+                result = await register_number(
+                    PostgresVault(conn),
+                    sealer,
+                    identity,
+                    addressee_number=f"D{i:07d}",
+                    number=synthetic_number(rng),
+                    affair="nhi-eligibility",
+                    at=datetime.now(UTC),
+                )
+                created += int(result.created)
+    finally:
+        await conn.close()
+    return f"linkage-gateway demo: {created} bindings created, {DEMO_PERSONS - created} present"
+
+
+async def rotate_keys(settings: Settings, args: list[str]) -> int:
+    """``rotate-keys``: make a new key-encryption key active and rewrap every value under it
+    while the service keeps serving; ``rotate-keys --status`` only reports. Old keys are
+    removed once no value uses them."""
+    store = key_store(settings)
+    if "--status" not in args:
+        new_id = store.add_kek(activate=True)
+        print(f"new active key-encryption key: {new_id}")
+    sealer = EnvelopeSealer(store)
+    pool = await asyncpg.create_pool(settings.database_dsn, min_size=1, max_size=2)
+    try:
+        if "--status" not in args:
+            print(f"rewrapped: {await rotate(pool, sealer)}")
+        async with pool.acquire() as conn:
+            in_use = await keys_in_use(conn)
+    finally:
+        await pool.close()
+    for kek_id in store.kek_ids():
+        if kek_id != store.active_kek_id() and in_use.get(kek_id, 0) == 0:
+            store.retire(kek_id)
+            print(f"retired: {kek_id}")
+    print(f"values per key: {in_use}")
+    return 0 if set(in_use) <= {store.active_kek_id()} else 1

@@ -1,0 +1,38 @@
+"""Settings of linkage-gateway (environment prefix ``KOKUHO_LINKAGE_GATEWAY_``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from kokuho.platform.settings import ServiceSettings
+
+PARAMETERS = Path(__file__).resolve().parent / "parameters"
+
+
+def _repo_local() -> Path:
+    """``.local/`` of the repository (ignored by git), for development keys."""
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / ".git").exists():
+            return parent / ".local"
+    return Path.cwd() / ".local"
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="KOKUHO_LINKAGE_GATEWAY_", extra="ignore")
+    service_name: str = "linkage-gateway"
+
+    #: Key-encryption keys and the index key (a mounted secret in production).
+    key_directory: Path = Field(default_factory=lambda: _repo_local() / "linkage-gateway" / "keys")
+    #: Create a development key store on first use (never in production).
+    create_dev_keys: bool = True
+    resolution_permits_path: Path = PARAMETERS / "resolution_permits.toml"
+    permitted_inquiries_path: Path = PARAMETERS / "permitted_inquiries.toml"
+    #: C-77: inquiry results are deleted this many days after the inquiry completed. The source
+    #: states no period; this is configuration (❌ unconfirmed in the source).
+    inquiry_result_retention_days: int = Field(default=30, ge=1, le=3650)
+    #: Topics whose events drive replica registration (C-79).
+    eligibility_topic: str = "kokuho.eligibility.events"

@@ -1,0 +1,1 @@
+"""Pure rules of linkage-gateway: no I/O, standard library only."""

@@ -1,0 +1,66 @@
+"""Who may resolve a person's individual number, for which affair (C-01, C-02).
+
+An individual number is used only for affairs with a legal basis (My Number Act Art. 9(1),
+Appended Table item 44; city ordinance Art. 3). Each affair may resolve only its own
+subjects. The permits themselves are data (``parameters/resolution_permits.toml``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+
+class ResolutionNotPermitted(Exception):
+    """C-01/C-02: this role or affair may not resolve this person's number."""
+
+    def __init__(self, addressee_number: str, affair: str, reason: str) -> None:
+        super().__init__(
+            f"resolution of addressee {addressee_number} for affair {affair!r} is not "
+            f"permitted: {reason}"
+        )
+        self.addressee_number = addressee_number
+        self.affair = affair
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class AffairPermit:
+    """One number-using affair (個人番号利用事務) and the roles that act for it."""
+
+    affair: str
+    legal_basis: str
+    roles: frozenset[str]
+
+
+@dataclass(frozen=True)
+class ResolutionPolicy:
+    permits: Mapping[str, AffairPermit]
+
+    def check(
+        self,
+        *,
+        addressee_number: str,
+        affair: str,
+        roles: Iterable[str],
+        subject_affairs: Iterable[str],
+    ) -> AffairPermit:
+        """The permit used, or ``ResolutionNotPermitted``. ``subject_affairs``: the affairs
+        the person is a subject of (C-02)."""
+        permit = self.permit(affair=affair, roles=roles, addressee_number=addressee_number)
+        if affair not in set(subject_affairs):
+            raise ResolutionNotPermitted(
+                addressee_number, affair, "the person is not a subject of this affair"
+            )
+        return permit
+
+    def permit(
+        self, *, affair: str, roles: Iterable[str], addressee_number: str = "-"
+    ) -> AffairPermit:
+        """The affair's permit if one of ``roles`` acts for it (C-01), before any person."""
+        permit = self.permits.get(affair)
+        if permit is None:
+            raise ResolutionNotPermitted(addressee_number, affair, "no legal basis listed")
+        if permit.roles.isdisjoint(roles):
+            raise ResolutionNotPermitted(addressee_number, affair, "role not permitted")
+        return permit

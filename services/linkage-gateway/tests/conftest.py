@@ -1,0 +1,128 @@
+"""Fixtures of linkage-gateway's tests: synthetic numbers, keys, a migrated database and the
+real app in process."""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from kokuho.events.contracts.linkage_gateway import TOPIC
+from kokuho.events.runtime.topics import TopicSpec, ensure_topics, with_dead_letters
+from kokuho.events.testing.databases import temporary_database
+from kokuho.linkage_gateway.adapters.crypto import EnvelopeSealer
+from kokuho.linkage_gateway.adapters.jlis_simulator import JlisSimulator
+from kokuho.linkage_gateway.adapters.keys import KeyStore
+from kokuho.linkage_gateway.bootstrap import build
+from kokuho.linkage_gateway.config import Settings
+from kokuho.linkage_gateway.domain.individual_number import IndividualNumber
+from kokuho.linkage_gateway.synthetic import synthetic_number
+from kokuho.platform.auth import TokenVerifier
+from kokuho.platform.database import migrate, migration_files
+from kokuho.platform.eventing import Subscription
+from kokuho.platform.token import PrivateKey, mint_token, new_private_key
+
+MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
+
+
+@pytest.fixture
+def numbers() -> Callable[[], IndividualNumber]:
+    """Fresh synthetic individual numbers (our generator; never a literal in a test)."""
+    rng = random.Random()
+    seen: set[str] = set()
+
+    def make() -> IndividualNumber:
+        while True:
+            n = synthetic_number(rng)
+            if n.value not in seen:
+                seen.add(n.value)
+                return n
+
+    return make
+
+
+@pytest.fixture
+def key_store(tmp_path: Path) -> KeyStore:
+    return KeyStore(tmp_path / "keys", create=True)
+
+
+@pytest.fixture
+def sealer(key_store: KeyStore) -> EnvelopeSealer:
+    return EnvelopeSealer(key_store)
+
+
+@pytest.fixture
+async def gateway_dsn(pg_admin_dsn: str, kafka_bootstrap: str) -> AsyncIterator[str]:
+    """A throwaway database with the platform schemas and linkage-gateway's migrations, and
+    the service's topics (as ``migrate`` makes them)."""
+    await ensure_topics(kafka_bootstrap, with_dead_letters([TopicSpec(TOPIC, 3, 1)]))
+    async with temporary_database(pg_admin_dsn) as dsn:
+        await migrate(dsn, migration_files(MIGRATIONS))
+        yield dsn
+
+
+class LogCapture(logging.Handler):
+    """Every formatted log line, from every logger, while the app runs."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+        self.lines.append(repr(record.__dict__))
+
+
+@dataclass
+class RunningGateway:
+    client: httpx.AsyncClient
+    settings: Settings
+    jlis: JlisSimulator
+    key: PrivateKey
+    logs: LogCapture
+
+    def headers(self, *roles: str, user: str = "U-TEST", **extra: str) -> dict[str, str]:
+        token = mint_token(self.key, user_id=user, roles=list(roles), terminal_id="T-TEST")
+        return {"Authorization": f"Bearer {token}", **extra}
+
+
+@pytest.fixture
+def gateway_settings(gateway_dsn: str, kafka_bootstrap: str, tmp_path: Path) -> Settings:
+    return Settings(
+        database_dsn=gateway_dsn,
+        kafka_bootstrap_servers=kafka_bootstrap,
+        key_directory=tmp_path / "keys",
+        create_dev_keys=True,
+    )
+
+
+@pytest.fixture
+def subscriptions() -> list[Subscription]:
+    return []
+
+
+@pytest.fixture
+async def gateway(
+    gateway_settings: Settings, subscriptions: list[Subscription]
+) -> AsyncIterator[RunningGateway]:
+    key = new_private_key("ES256")
+    verifier = TokenVerifier([key.public_key()])
+    jlis = JlisSimulator()
+    app = build(
+        gateway_settings, identity=jlis, token_verifier=verifier, subscriptions=subscriptions
+    )
+    capture = LogCapture()
+    root = logging.getLogger()
+    root.addHandler(capture)
+    try:
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://gw") as client:
+                yield RunningGateway(client, gateway_settings, jlis, key, capture)
+    finally:
+        root.removeHandler(capture)

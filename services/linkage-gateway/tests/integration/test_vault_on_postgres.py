@@ -1,0 +1,258 @@
+"""The vault through its HTTP API on the real PostgreSQL and Kafka: nothing in plain text in
+the database, the logs or the topic; refusals change nothing; every touch is audited."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable
+
+import asyncpg
+import pytest
+from aiokafka import AIOKafkaConsumer
+
+from kokuho.events.contracts.linkage_gateway import TOPIC
+from kokuho.linkage_gateway.adapters.crypto import EnvelopeSealer
+from kokuho.linkage_gateway.adapters.keys import KeyStore
+from kokuho.linkage_gateway.adapters.postgres_vault import keys_in_use, rotate
+from kokuho.linkage_gateway.domain.individual_number import IndividualNumber
+from kokuho.linkage_gateway.synthetic import with_wrong_check_digit
+
+pytestmark = pytest.mark.integration
+
+Numbers = Callable[[], IndividualNumber]
+OPERATOR = "linkage.operator"
+CLERK = "eligibility.clerk"
+
+
+async def database_text(dsn: str) -> str:
+    """Every row of every table (and every sequence) as text, bytea as hex and as raw bytes
+    decoded latin-1, so a plain number is found whatever column type holds it."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        tables = await conn.fetch(
+            "SELECT schemaname, tablename FROM pg_tables"
+            " WHERE schemaname NOT IN ('pg_catalog', 'information_schema')"
+        )
+        parts = []
+        for t in tables:
+            name = f'"{t["schemaname"]}"."{t["tablename"]}"'
+            for row in await conn.fetch(f"SELECT * FROM {name}"):
+                for value in row.values():
+                    if isinstance(value, bytes):
+                        parts.append(value.hex())
+                        parts.append(value.decode("latin-1"))
+                    else:
+                        parts.append(str(value))
+        assert len(tables) > 5  # the scan saw the platform's tables and ours
+        return "\n".join(parts)
+    finally:
+        await conn.close()
+
+
+def hex_of(number: IndividualNumber) -> str:
+    return number.value.encode().hex()
+
+
+async def register(gw, addressee: str, number: str, *, key: str | None = None):  # type: ignore[no-untyped-def]
+    headers = gw.headers(CLERK)
+    if key:
+        headers["Idempotency-Key"] = key
+    return await gw.client.post(
+        "/api/v1/individual-numbers",
+        json={"addressee_number": addressee, "individual_number": number},
+        headers=headers,
+    )
+
+
+async def test_registration_stores_and_logs_no_plain_number(gateway, numbers: Numbers) -> None:  # type: ignore[no-untyped-def]
+    people = {f"A{i:04d}": numbers() for i in range(5)}
+    for addressee, number in people.items():
+        r = await register(gateway, addressee, number.value)
+        assert r.status_code == 201, r.text
+        body = r.json()
+        assert body["individual_number_masked"] == number.masked
+        assert number.value not in r.text
+
+    text = await database_text(gateway.settings.database_dsn)
+    assert "A0000" in text  # the scan does see our rows
+    for number in people.values():
+        assert number.value not in text
+        assert hex_of(number) not in text
+    logs = "\n".join(gateway.logs.lines)
+    for number in people.values():
+        assert number.value not in logs
+
+
+async def test_repeat_with_idempotency_key_and_same_number_again(gateway, numbers: Numbers) -> None:  # type: ignore[no-untyped-def]
+    number = numbers()
+    first = await register(gateway, "B1", number.value, key="k-1")
+    replay = await register(gateway, "B1", number.value, key="k-1")
+    again = await register(gateway, "B1", number.value)
+    assert (first.status_code, replay.status_code, again.status_code) == (201, 201, 200)
+    assert replay.headers.get("Idempotent-Replayed") == "true"
+    assert again.json()["created"] is False
+    assert gateway.jlis.calls == 1
+
+
+async def test_refusals_are_named_and_change_nothing(gateway, numbers: Numbers) -> None:  # type: ignore[no-untyped-def]
+    n1, n2, n3 = numbers(), numbers(), numbers()
+    assert (await register(gateway, "C1", n1.value)).status_code == 201
+    dsn = gateway.settings.database_dsn
+
+    async def vault_rows() -> list[tuple[str, str]]:
+        conn = await asyncpg.connect(dsn)
+        try:
+            rows = await conn.fetch(
+                "SELECT addressee_number, number_index FROM integrated_addressee ORDER BY 1"
+            )
+            return [(r[0], r[1]) for r in rows]
+        finally:
+            await conn.close()
+
+    before = await vault_rows()
+    cases = [
+        ("C1", n2.value, "second-number-for-person"),
+        ("C2", n1.value, "number-bound-to-another-person"),
+        ("C3", with_wrong_check_digit(n3), "invalid-individual-number"),
+    ]
+    for addressee, value, slug in cases:
+        r = await register(gateway, addressee, value)
+        assert r.status_code == 422, r.text
+        assert r.headers["content-type"].startswith("application/problem+json")
+        assert r.json()["type"].endswith(slug)
+        assert value not in r.text
+    gateway.jlis.mark_not_issued(n3)
+    r = await register(gateway, "C3", n3.value)
+    assert r.status_code == 422
+    assert r.json()["type"].endswith("number-not-authentic")
+    assert await vault_rows() == before
+
+    listing = await gateway.client.get(
+        "/api/v1/binding-confirmations", headers=gateway.headers(OPERATOR)
+    )
+    assert listing.status_code == 200
+    rules = sorted((i["addressee_number"], i["rule"]) for i in listing.json()["items"])
+    assert rules == [("C1", "SecondNumberForPerson"), ("C2", "NumberBoundToAnotherPerson")]
+
+
+async def test_resolution_is_permitted_only_by_role_and_affair_and_audited(
+    gateway, numbers: Numbers
+) -> None:  # type: ignore[no-untyped-def]
+    number = numbers()
+    assert (await register(gateway, "D1", number.value)).status_code == 201
+    url = "/api/v1/persons/D1/individual-number"
+    ok = await gateway.client.get(
+        url, params={"affair": "nhi-eligibility"}, headers=gateway.headers(OPERATOR, user="U-OK")
+    )
+    assert ok.status_code == 200, ok.text
+    assert ok.json()["individual_number_masked"] == number.masked
+    assert len(ok.json()["integrated_addressee_number"]) == 16
+    assert number.value not in ok.text
+
+    other_affair = await gateway.client.get(
+        url, params={"affair": "nhi-benefits"}, headers=gateway.headers(OPERATOR, user="U-AFF")
+    )
+    assert other_affair.status_code == 403
+    assert other_affair.json()["type"].endswith("resolution-not-permitted")
+    wrong_role = await gateway.client.get(
+        url, params={"affair": "nhi-eligibility"}, headers=gateway.headers("collection.clerk")
+    )
+    assert wrong_role.status_code == 403
+
+    lookup = await gateway.client.post(
+        "/api/v1/individual-numbers/lookups",
+        json={"individual_number": number.value, "affair": "nhi-eligibility"},
+        headers=gateway.headers(OPERATOR, user="U-LOOK"),
+    )
+    assert lookup.status_code == 200
+    assert lookup.json() == {"addressee_number": "D1", "individual_number_masked": number.masked}
+
+    conn = await asyncpg.connect(gateway.settings.database_dsn)
+    try:
+        rows = await conn.fetch(
+            "SELECT user_id, outcome, status_code, subject_addressee_numbers, detail::text AS d"
+            " FROM audit_log WHERE 'D1' = ANY(subject_addressee_numbers) ORDER BY seq"
+        )
+    finally:
+        await conn.close()
+    seen = [(r["user_id"], r["outcome"], r["status_code"]) for r in rows]
+    assert ("U-OK", "allowed", None) in seen or ("U-OK", "allowed", 200) in seen
+    assert ("U-AFF", "failed", 403) in seen
+    assert ("U-LOOK", "allowed", 200) in seen
+    assert all(number.value not in r["d"] for r in rows)
+
+
+async def test_key_rotation_leaves_every_number_readable_under_the_new_key(
+    gateway, numbers: Numbers
+) -> None:  # type: ignore[no-untyped-def]
+    people = {f"E{i}": numbers() for i in range(7)}
+    for addressee, number in people.items():
+        assert (await register(gateway, addressee, number.value)).status_code == 201
+    store = KeyStore(gateway.settings.key_directory)
+    old = store.active_kek_id()
+    new = store.add_kek(activate=True)
+    pool = await asyncpg.create_pool(gateway.settings.database_dsn, min_size=1, max_size=2)
+    try:
+        # the server keeps answering while the rotation runs
+        rotated, *answers = await asyncio.gather(
+            rotate(pool, EnvelopeSealer(store), batch=2),
+            *(
+                gateway.client.get(
+                    f"/api/v1/persons/{a}/individual-number",
+                    params={"affair": "nhi-eligibility"},
+                    headers=gateway.headers(OPERATOR),
+                )
+                for a in people
+            ),
+        )
+        async with pool.acquire() as conn:
+            in_use = await keys_in_use(conn)
+    finally:
+        await pool.close()
+    assert rotated == 7
+    assert in_use == {new: 7}
+    assert all(a.status_code == 200 for a in answers)
+    store.retire(old)
+    for addressee, number in people.items():
+        r = await gateway.client.get(
+            f"/api/v1/persons/{addressee}/individual-number",
+            params={"affair": "nhi-eligibility"},
+            headers=gateway.headers(OPERATOR),
+        )
+        assert r.status_code == 200
+        assert r.json()["individual_number_masked"] == number.masked
+    new_person = numbers()
+    assert (await register(gateway, "E-new", new_person.value)).status_code == 201
+
+
+async def test_the_public_topic_carries_no_number(
+    gateway, numbers: Numbers, kafka_bootstrap: str
+) -> None:  # type: ignore[no-untyped-def]
+    mine = f"K{uuid.uuid4().hex[:10]}"
+    number = numbers()
+    assert (await register(gateway, mine, number.value)).status_code == 201
+    consumer = AIOKafkaConsumer(
+        TOPIC,
+        bootstrap_servers=kafka_bootstrap,
+        group_id=f"scan-{uuid.uuid4().hex[:8]}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    found = None
+    values: list[bytes] = []
+    try:
+        deadline = asyncio.get_running_loop().time() + 30
+        while found is None and asyncio.get_running_loop().time() < deadline:
+            for batch in (await consumer.getmany(timeout_ms=300)).values():
+                for record in batch:
+                    values.append(record.value or b"")
+                    if record.key == mine.encode():
+                        found = record
+    finally:
+        await consumer.stop()
+    assert found is not None, "the IndividualNumberBound event did not reach Kafka"
+    assert b"individual_number_bound" in (found.value or b"")
+    blob = b"\n".join(values)
+    assert number.value.encode() not in blob

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import AsyncIterator, Callable
+import socket
+import threading
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
+import uvicorn
 
 from kokuho.events.contracts.linkage_gateway import TOPIC
 from kokuho.events.runtime.topics import TopicSpec, ensure_topics, with_dead_letters
@@ -126,3 +130,40 @@ async def gateway(
                 yield RunningGateway(client, gateway_settings, jlis, key, capture)
     finally:
         root.removeHandler(capture)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@dataclass
+class ServedGateway:
+    url: str
+    key: PrivateKey
+
+    def headers(self, *roles: str, user: str = "U-FUZZ") -> dict[str, str]:
+        token = mint_token(self.key, user_id=user, roles=list(roles), terminal_id="T-TEST")
+        return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def served_gateway(gateway_settings: Settings) -> Iterator[ServedGateway]:
+    """The app on a real port in its own thread and event loop (for the fuzzer's requests)."""
+    key = new_private_key("ES256")
+    app = build(gateway_settings, token_verifier=TokenVerifier([key.public_key()]))
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline and thread.is_alive():
+        time.sleep(0.05)
+    assert server.started, "linkage-gateway did not start"
+    yield ServedGateway(f"http://127.0.0.1:{port}", key)
+    server.should_exit = True
+    thread.join(timeout=15)

@@ -12,6 +12,8 @@ AddresseeNumber = Annotated[str, Field(pattern=r"^[0-9]{10}$", description="宛�
 HouseholdNumber = Annotated[str, Field(pattern=r"^[0-9]{10}$", description="国保世帯番号")]
 FiscalYear = Annotated[int, Field(ge=2000, le=2100, description="fiscal year (April–March)")]
 Yen = Annotated[int, Field(ge=0, le=100_000_000_000)]
+#: dates the premium rules can reason about (an age needs a year to add 75 to)
+Day = Annotated[date, Field(ge=date(1890, 1, 1), le=date(2200, 12, 31))]
 
 
 class Closed(BaseModel):
@@ -53,7 +55,7 @@ class IncomeImportOut(BaseModel):
 class NoIncomeDeclarationIn(Closed):
     addressee_number: AddresseeNumber
     income_year: FiscalYear
-    birth_date: date
+    birth_date: Day
     channel: Literal["counter", "mail", "e_application"]
 
 
@@ -142,15 +144,15 @@ class WhatIfPerson(Closed):
         pattern=r"^[A-Za-z0-9_-]+$",
         description="a label for the explanation (never a name)",
     )
-    birth_date: date
+    birth_date: Day
     insured: bool = True
     specified_same_household: bool = False
-    acquisition_date: date | None = None
-    loss_date: date | None = None
-    former_dependant_since: date | None = None
-    childbirth_date: date | None = None
+    acquisition_date: Day | None = None
+    loss_date: Day | None = None
+    former_dependant_since: Day | None = None
+    childbirth_date: Day | None = None
     childbirth_multiple: bool = False
-    involuntary_separation_date: date | None = None
+    involuntary_separation_date: Day | None = None
     income: WhatIfIncome = Field(default_factory=WhatIfIncome)
 
 
@@ -158,7 +160,7 @@ class WhatIfIn(Closed):
     fiscal_year: FiscalYear
     householder: str = Field(min_length=1, max_length=20, description="label of the 世帯主")
     people: list[WhatIfPerson] = Field(min_length=1, max_length=20)
-    specified_household_since: date | None = None
+    specified_household_since: Day | None = None
 
 
 class WhatIfOut(BaseModel):

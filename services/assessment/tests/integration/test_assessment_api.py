@@ -1,0 +1,273 @@
+"""The assessment API on the real PostgreSQL and Kafka: income import (all or nothing), the
+assessment with its explanation, 減免 with four eyes, idempotency and the audit trail."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import date
+
+import pytest
+
+from kokuho.assessment.domain.income_file import COLUMNS
+from kokuho.events.contracts.eligibility import HouseholdRegistered, QualificationAcquired
+
+from ..conftest import Running
+
+pytestmark = pytest.mark.integration
+
+HEADER = ",".join(COLUMNS)
+CLERK = "assessment.clerk"
+SUPERVISOR = "assessment.supervisor"
+
+
+def numbers() -> tuple[str, str]:
+    n = uuid.uuid4().int % 10**9
+    return f"1{n:09d}", f"2{n:09d}"
+
+
+def income_line(addressee: str, salary_income: int, year: int = 2025) -> str:
+    return (
+        f"{addressee},{year},1980-05-05,1,{salary_income + 1_000_000},{salary_income},"
+        "0,0,0,0,0,0,taxable"
+    )
+
+
+async def known_household(running: Running, household: str, person: str) -> None:
+    """Eligibility tells assessment about a one-person household (moved in 2026-04-01)."""
+    change = uuid.uuid4()
+    await running.publish_eligibility(
+        household,
+        HouseholdRegistered(
+            change_id=change,
+            entered_by="E1",
+            confirmed_by="E2",
+            nhi_household_number=household,
+            householder_addressee_number=person,
+            deemed_householder=False,
+            effective_date=date(2026, 4, 1),
+        ),
+        QualificationAcquired(
+            change_id=change,
+            entered_by="E1",
+            confirmed_by="E2",
+            addressee_number=person,
+            nhi_household_number=household,
+            insured_number="12345678",
+            card_symbol="広島",
+            card_number="1",
+            branch_number="01",
+            acquisition_date=date(2026, 4, 1),
+            acquisition_reason="moved_in",
+            fact_date=date(2026, 4, 1),
+            notification_date=date(2026, 4, 3),
+            late_notification=False,
+            birth_date=date(1980, 5, 5),
+            relationship="householder",
+            householder_addressee_number=person,
+        ),
+    )
+    await wait_for(running, "SELECT 1 FROM household_members WHERE addressee_number = $1", person)
+
+
+async def wait_for(running: Running, sql: str, *args: object, timeout: float = 30.0) -> None:
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        if await running.fetch(sql, *args):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {sql} {args}")
+
+
+async def test_a_bad_income_file_changes_nothing(running: Running) -> None:
+    _household, person = numbers()
+    content = "\n".join([HEADER, income_line(person, 2_000_000), "1,2025,x", ""])
+    r = await running.client.post(
+        "/api/v1/income-imports",
+        json={"file_name": "tax.csv", "content": content},
+        headers=running.headers("batch.operator"),
+    )
+    assert r.status_code == 422
+    assert r.headers["content-type"].startswith("application/problem+json")
+    problem = r.json()
+    assert problem["type"].endswith("income-file-refused")
+    assert problem["errors"] == [
+        {"pointer": "/body/content/line/3", "reason": "expected 13 fields, found 3"}
+    ]
+    assert await running.fetch("SELECT * FROM incomes") == []
+    assert await running.fetch("SELECT * FROM income_imports") == []
+
+
+async def test_the_valid_part_is_applied_only_on_request_and_recorded(running: Running) -> None:
+    _, person = numbers()
+    content = "\n".join([HEADER, income_line(person, 2_000_000), "1,2025,x", ""])
+    r = await running.client.post(
+        "/api/v1/income-imports",
+        json={"file_name": "tax.csv", "content": content, "apply_valid_part": True},
+        headers=running.headers("batch.operator", user="U-OPERATOR"),
+    )
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["status"] == "partially_applied"
+    assert body["applied"] == 1
+    assert body["rejected"] == [{"line": 3, "field": None, "reason": "expected 13 fields, found 3"}]
+    (receipt,) = await running.fetch("SELECT * FROM income_imports")
+    assert receipt["received_by"] == "U-OPERATOR"
+    assert receipt["status"] == "partially_applied"
+    assert json.loads(receipt["rejected"])[0]["line"] == 3
+    r = await running.client.get(f"/api/v1/incomes/{person}/2025", headers=running.headers(CLERK))
+    assert r.status_code == 200
+    assert r.json()["salary_income"] == 2_000_000
+    audits = await running.fetch(
+        "SELECT operation FROM audit_log WHERE $1 = ANY(subject_addressee_numbers)", person
+    )
+    assert len(audits) == 2  # the import and the read
+
+
+async def test_assess_explain_and_idempotency(running: Running) -> None:
+    household, person = numbers()
+    await known_household(running, household, person)
+    r = await running.client.post(
+        "/api/v1/income-imports",
+        json={"file_name": "tax.csv", "content": f"{HEADER}\n{income_line(person, 2_000_000)}\n"},
+        headers=running.headers("batch.operator"),
+    )
+    assert r.status_code == 201, r.text
+    headers = running.headers(CLERK, **{"Idempotency-Key": str(uuid.uuid4())})
+    body = {"nhi_household_number": household, "fiscal_year": 2026}
+    first = await running.client.post("/api/v1/assessments", json=body, headers=headers)
+    assert first.status_code == 201, first.text
+    # FY2026, base 2,000,000 − 430,000 = 1,570,000 (see the unit tests for the rates)
+    # 医療 128,426 + 31,228 + 30,403 = 190,057 → 190,000; 支援 41,448 + 10,342 + 10,069 = 61,859
+    # → 61,800; 介護 39,564 + 10,443 + 7,860 = 57,867 → 57,800; 子ども 4,239 + 1,128 + 1,044
+    # = 6,411 → 6,400. Total 316,000
+    assert first.json()["annual_amount"] == 316_000
+    again = await running.client.post("/api/v1/assessments", json=body, headers=headers)
+    assert again.status_code == 201
+    assert again.json() == first.json()
+    unchanged = await running.client.post(
+        "/api/v1/assessments", json=body, headers=running.headers(CLERK)
+    )
+    assert unchanged.status_code == 200
+    assert unchanged.json()["revision"] == 1
+    events = await running.fetch(
+        "SELECT event_type FROM events WHERE stream_id = $1", f"premium-{household}-2026"
+    )
+    assert len(events) == 1
+    shown = await running.client.get(
+        f"/api/v1/households/{household}/assessments/2026", headers=running.headers(SUPERVISOR)
+    )
+    assert shown.status_code == 200
+    medical = shown.json()["explanation"]["components"][0]
+    income_line_ = next(x for x in medical["segments"][0]["lines"] if x["levy"] == "income_levy")
+    assert income_line_["addressee_number"] == person
+    assert income_line_["base"] == 1_570_000
+    assert income_line_["rate"] == "0.0818"
+    assert medical["segments"][0]["cap"] == 670_000
+
+
+async def test_reduction_exemption_needs_a_second_person(running: Running) -> None:
+    household, person = numbers()
+    await known_household(running, household, person)
+    await running.client.post(
+        "/api/v1/income-imports",
+        json={"file_name": "t.csv", "content": f"{HEADER}\n{income_line(person, 2_000_000)}\n"},
+        headers=running.headers("batch.operator"),
+    )
+    r = await running.client.post(
+        "/api/v1/assessments",
+        json={"nhi_household_number": household, "fiscal_year": 2026},
+        headers=running.headers(CLERK),
+    )
+    assert r.status_code == 201
+    r = await running.client.post(
+        "/api/v1/reduction-exemptions",
+        json={
+            "nhi_household_number": household,
+            "fiscal_year": 2026,
+            "reason_code": "disaster",
+            "reason": "house damaged by flood",
+            "ratio_percent": 50,
+        },
+        headers=running.headers(CLERK, user="U-A"),
+    )
+    assert r.status_code == 201, r.text
+    application = r.json()["application_id"]
+    same = await running.client.post(
+        f"/api/v1/reduction-exemptions/{application}/decision",
+        json={"approve": True, "reason": "confirmed"},
+        headers=running.headers(SUPERVISOR, CLERK, user="U-A"),
+    )
+    assert same.status_code == 422
+    assert same.json()["type"].endswith("four-eyes-required")
+    ok = await running.client.post(
+        f"/api/v1/reduction-exemptions/{application}/decision",
+        json={"approve": True, "reason": "damage certificate seen"},
+        headers=running.headers(SUPERVISOR, user="U-B"),
+    )
+    assert ok.status_code == 200, ok.text
+    decided = ok.json()
+    assert decided["status"] == "approved"
+    assert decided["decided_by"] == "U-B"
+    assert decided["assessment"]["revision"] == 2
+    assert decided["assessment"]["reduction_exemption_amount"] == 158_000  # half of 316,000
+    assert decided["assessment"]["annual_amount"] == 158_000
+    again = await running.client.post(
+        f"/api/v1/reduction-exemptions/{application}/decision",
+        json={"approve": False, "reason": "x"},
+        headers=running.headers(SUPERVISOR, user="U-C"),
+    )
+    assert again.status_code == 409
+
+
+async def test_unknown_household_and_missing_year(running: Running) -> None:
+    household, _ = numbers()
+    r = await running.client.post(
+        "/api/v1/assessments",
+        json={"nhi_household_number": household, "fiscal_year": 2026},
+        headers=running.headers(CLERK),
+    )
+    assert r.status_code == 404
+    assert r.json()["type"].endswith("household-unknown")
+    r = await running.client.post(
+        "/api/v1/assessments",
+        json={"nhi_household_number": household, "fiscal_year": 2024},
+        headers=running.headers(CLERK),
+    )
+    assert r.status_code == 422
+    assert r.json()["type"].endswith("parameters-missing")
+
+
+async def test_roles_are_enforced(running: Running) -> None:
+    r = await running.client.post(
+        "/api/v1/reduction-exemptions/" + str(uuid.uuid4()) + "/decision",
+        json={"approve": True, "reason": "x"},
+        headers=running.headers(CLERK),
+    )
+    assert r.status_code == 403
+    r = await running.client.get("/api/v1/incomes/1000000001/2025")
+    assert r.status_code == 401
+
+
+async def test_what_if_touches_no_data(running: Running) -> None:
+    r = await running.client.post(
+        "/api/v1/premium-calculations",
+        json={
+            "fiscal_year": 2025,
+            "householder": "a",
+            "people": [
+                {
+                    "label": "a",
+                    "birth_date": "1980-05-05",
+                    "income": {"salary_revenue": 3000000, "salary_income": 2000000},
+                }
+            ],
+        },
+        headers=running.headers(CLERK),
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["annual_amount"] == 307_700  # the FY2025 plain case of the unit tests
+    assert await running.fetch("SELECT * FROM assessments") == []

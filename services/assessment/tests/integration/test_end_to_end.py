@@ -1,0 +1,107 @@
+"""End to end on real Kafka and PostgreSQL: a move-in at eligibility plus imported income
+leads to PremiumAssessed on Kafka; a later loss leads to a correction on Kafka."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from datetime import date
+
+import pytest
+from aiokafka import AIOKafkaConsumer
+
+from kokuho.events.contracts.assessment import EVENTS_TOPIC
+from kokuho.events.contracts.eligibility import QualificationLost
+
+from ..conftest import Running
+from .test_assessment_api import HEADER, income_line, known_household, numbers
+
+pytestmark = pytest.mark.integration
+
+
+async def premium_events(bootstrap: str, household: str, expected: int) -> list[dict]:
+    """PremiumAssessed events of one household on the shared topic (read from the start)."""
+    consumer = AIOKafkaConsumer(
+        EVENTS_TOPIC,
+        bootstrap_servers=bootstrap,
+        group_id=f"reader-{uuid.uuid4().hex[:8]}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    found: list[dict] = []
+    try:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 45
+        while len(found) < expected and loop.time() < deadline:
+            batches = await consumer.getmany(timeout_ms=200)
+            for batch in batches.values():
+                for record in batch:
+                    if record.key != household.encode():
+                        continue
+                    envelope = json.loads(record.value)
+                    if envelope["type"] == "jp.kokuho.assessment.premium_assessed.v1":
+                        found.append(envelope)
+    finally:
+        await consumer.stop()
+    return found
+
+
+async def test_move_in_income_assessment_then_loss_correction(running: Running) -> None:
+    household, person = numbers()
+    await known_household(running, household, person)  # QualificationAcquired on Kafka
+    r = await running.client.post(
+        "/api/v1/income-imports",
+        json={"file_name": "tax.csv", "content": f"{HEADER}\n{income_line(person, 2_000_000)}\n"},
+        headers=running.headers("batch.operator"),
+    )
+    assert r.status_code == 201
+    r = await running.client.post(
+        "/api/v1/assessments",
+        json={"nhi_household_number": household, "fiscal_year": 2026},
+        headers=running.headers("assessment.clerk"),
+    )
+    assert r.status_code == 201, r.text
+
+    (first,) = await premium_events(running.settings.kafka_bootstrap_servers, household, 1)
+    data = first["data"]
+    assert data["kind"] == "assessment"
+    assert data["annual_amount"] == 316_000
+    assert data["insured_months"] == 12
+    assert {c["component"] for c in data["components"]} == {
+        "medical",
+        "elderly_support",
+        "long_term_care",
+        "child_support",
+    }
+    assert person not in json.dumps(first)  # no addressee numbers, names or incomes on the topic
+
+    # moves out on 2026-09-30: loss the day after → premium months April to September
+    await running.publish_eligibility(
+        household,
+        QualificationLost(
+            change_id=uuid.uuid4(),
+            entered_by="E1",
+            confirmed_by="E2",
+            addressee_number=person,
+            nhi_household_number=household,
+            insured_number="12345678",
+            loss_date=date(2026, 10, 1),
+            loss_reason="moved_out",
+            fact_date=date(2026, 9, 30),
+            notification_date=date(2026, 10, 2),
+            late_notification=False,
+            remains_in_household=False,
+        ),
+    )
+    events = await premium_events(running.settings.kafka_bootstrap_servers, household, 2)
+    assert len(events) == 2
+    correction = events[1]["data"]
+    # 6 of 12 months: 190,000/2 = 95,000; 61,800/2 = 30,900; 57,800/2 = 28,900; 6,400/2 = 3,200
+    assert correction["kind"] == "correction"
+    assert correction["cause"] == "eligibility_change"
+    assert correction["revision"] == 2
+    assert correction["annual_amount"] == 158_000
+    assert correction["difference"] == -158_000
+    assert correction["insured_months"] == 6

@@ -81,6 +81,7 @@ class Demo:
         fact = self.day_between(self.today - timedelta(days=720), self.today - timedelta(days=30))
         late = rng.random() < 0.1
         notified = fact + timedelta(days=rng.randrange(15, 60) if late else rng.randrange(0, 14))
+        notified = min(notified, self.today)
         reason = rng.choices(
             ["moved_in", "left_employee_insurance", "public_assistance_ended", "other"],
             weights=[60, 30, 8, 2],

@@ -18,10 +18,9 @@ import pytest
 import uvicorn
 from aiokafka import AIOKafkaConsumer
 
-from kokuho.eligibility.__main__ import DEFINITION
 from kokuho.eligibility.bootstrap import build
 from kokuho.eligibility.config import Settings
-from kokuho.events.runtime.topics import ensure_topics
+from kokuho.events.runtime.topics import TopicSpec, ensure_topics
 from kokuho.events.testing.databases import temporary_database
 from kokuho.platform.auth import TokenVerifier
 from kokuho.platform.commands import topic_specs
@@ -54,8 +53,19 @@ async def eligibility_dsn(pg_admin_dsn: str) -> AsyncIterator[str]:
 
 @pytest.fixture(scope="session")
 async def eligibility_settings(eligibility_dsn: str, kafka_bootstrap: str) -> Settings:
-    settings = Settings(database_dsn=eligibility_dsn, kafka_bootstrap_servers=kafka_bootstrap)
-    await ensure_topics(kafka_bootstrap, topic_specs(settings, DEFINITION.topics))
+    # The tests' own topics: synthetic test events never reach the shared service topics.
+    suffix = uuid.uuid4().hex[:8]
+    settings = Settings(
+        database_dsn=eligibility_dsn,
+        kafka_bootstrap_servers=kafka_bootstrap,
+        events_topic=f"test.eligibility.events.{suffix}",
+        personal_details_topic=f"test.eligibility.personal-details.{suffix}",
+    )
+    specs = [
+        TopicSpec(settings.events_topic, 3, 1),
+        TopicSpec(settings.personal_details_topic, 3, 1, compacted=True),
+    ]
+    await ensure_topics(kafka_bootstrap, topic_specs(settings, specs))
     return settings
 
 

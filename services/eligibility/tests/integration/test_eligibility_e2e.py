@@ -14,8 +14,6 @@ import pytest
 from kokuho.eligibility.config import Settings
 from kokuho.events.contracts import Envelope, parse_data
 from kokuho.events.contracts.eligibility import (
-    EVENTS_TOPIC,
-    PERSONAL_DETAILS_TOPIC,
     PersonalDetailsRecorded,
     QualificationAcquired,
 )
@@ -84,7 +82,7 @@ async def test_move_in_publishes_qualification_acquired_and_updates_the_read_mod
             and value["data"]["addressee_number"] == head
         )
 
-    key, value = await find_on_topic(bootstrap, EVENTS_TOPIC, is_head_acquired)
+    key, value = await find_on_topic(bootstrap, eligibility_settings.events_topic, is_head_acquired)
     assert key == household.encode()
     assert value is not None
     envelope = Envelope.model_validate(value)
@@ -96,7 +94,7 @@ async def test_move_in_publishes_qualification_acquired_and_updates_the_read_mod
     assert "address" not in envelope.data
 
     _, details = await find_on_topic(
-        bootstrap, PERSONAL_DETAILS_TOPIC, lambda k, v: k == head.encode()
+        bootstrap, eligibility_settings.personal_details_topic, lambda k, v: k == head.encode()
     )
     assert details is not None
     recorded = parse_data(details["type"], details["data"])

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import asyncpg
 
+from kokuho.eligibility.adapters.postgres import Topics
 from kokuho.eligibility.bootstrap import build
 from kokuho.eligibility.config import Settings
 from kokuho.eligibility.parameters import load_rules
@@ -29,7 +30,9 @@ async def turning_75_command(settings: ServiceSettings, args: list[str]) -> int:
     as_of = date.fromisoformat(args[0]) if args else service.today()
     pool = await asyncpg.create_pool(settings.database_dsn, min_size=1, max_size=2)
     try:
-        result = await turning_75(pool, service, as_of)
+        assert isinstance(settings, Settings)
+        topics = Topics(settings.events_topic, settings.personal_details_topic)
+        result = await turning_75(pool, service, as_of, topics)
     finally:
         await pool.close()
     print(

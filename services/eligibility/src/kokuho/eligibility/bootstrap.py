@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import asyncpg
 from fastapi import FastAPI
 
+from kokuho.eligibility.adapters.postgres import Topics
 from kokuho.eligibility.api import routes
 from kokuho.eligibility.api.runtime import Runtime
 from kokuho.eligibility.app.service import ChangeNotFound, EligibilityService, HouseholdNotFound
@@ -89,5 +90,6 @@ def build(
         token_verifier=token_verifier,
         lifespan=lifespan,
     )
-    app.state.eligibility = Runtime(pool=pool, service=service)
+    topics = Topics(settings.events_topic, settings.personal_details_topic)
+    app.state.eligibility = Runtime(pool=pool, service=service, topics=topics)
     return app

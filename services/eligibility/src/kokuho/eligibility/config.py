@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from kokuho.events.contracts import eligibility as contracts
 from kokuho.platform.settings import ServiceSettings
 
 
@@ -14,3 +15,6 @@ class Settings(ServiceSettings):
     service_name: str = "eligibility"
     #: Demo city size for ``seed`` (households).
     seed_households: int = Field(default=300, ge=0, le=100_000)
+    #: Topic names (the contract's names; tests point them at their own topics).
+    events_topic: str = contracts.EVENTS_TOPIC
+    personal_details_topic: str = contracts.PERSONAL_DETAILS_TOPIC

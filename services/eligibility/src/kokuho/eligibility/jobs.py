@@ -10,7 +10,7 @@ from datetime import date
 
 import asyncpg
 
-from kokuho.eligibility.adapters.postgres import PostgresUnit
+from kokuho.eligibility.adapters.postgres import PostgresUnit, Topics
 from kokuho.eligibility.app.service import EligibilityService
 from kokuho.eligibility.domain.errors import EligibilityRuleBroken
 from kokuho.events.runtime.store import ConcurrencyConflict
@@ -26,7 +26,9 @@ class JobResult:
     subjects: list[str] = field(default_factory=list)
 
 
-async def turning_75(pool: asyncpg.Pool, service: EligibilityService, as_of: date) -> JobResult:
+async def turning_75(
+    pool: asyncpg.Pool, service: EligibilityService, as_of: date, topics: Topics | None = None
+) -> JobResult:
     result = JobResult()
     async with pool.acquire() as conn:
         candidates = await PostgresUnit(conn).persons_turning_75(as_of)
@@ -34,7 +36,9 @@ async def turning_75(pool: asyncpg.Pool, service: EligibilityService, as_of: dat
     for addressee, household, birth_date in candidates:
         try:
             async with pool.acquire() as conn, conn.transaction():
-                await service.lose_at_75(PostgresUnit(conn), household, addressee, birth_date)
+                await service.lose_at_75(
+                    PostgresUnit(conn, topics), household, addressee, birth_date
+                )
         except (EligibilityRuleBroken, ConcurrencyConflict) as refused:
             result.failed.append({"addressee_number": addressee, "reason": type(refused).__name__})
             log.warning("turning-75 refused", extra={"reason": type(refused).__name__})

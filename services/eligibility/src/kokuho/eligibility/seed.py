@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 import asyncpg
 
-from kokuho.eligibility.adapters.postgres import PostgresUnit
+from kokuho.eligibility.adapters.postgres import PostgresUnit, Topics
 from kokuho.eligibility.app import requests as rq
 from kokuho.eligibility.app.service import EligibilityService
 from kokuho.eligibility.config import Settings
@@ -148,12 +148,15 @@ async def seed(settings: ServiceSettings) -> str:
             )
         if done is not None:
             return f"demo city already seeded ({done} households)"
-        return await _seed(pool, service, settings.seed_households)
+        topics = Topics(settings.events_topic, settings.personal_details_topic)
+        return await _seed(pool, service, settings.seed_households, topics)
     finally:
         await pool.close()
 
 
-async def _seed(pool: asyncpg.Pool, service: EligibilityService, households: int) -> str:
+async def _seed(
+    pool: asyncpg.Pool, service: EligibilityService, households: int, topics: Topics
+) -> str:
     demo = Demo(service.today())
     rng = demo.rng
     counts: dict[str, int] = {}
@@ -162,7 +165,7 @@ async def _seed(pool: asyncpg.Pool, service: EligibilityService, households: int
         await conn.execute("SELECT pg_advisory_xact_lock(hashtext('eligibility.seed'))")
         if await conn.fetchval("SELECT 1 FROM seed_runs WHERE name = $1", SEED_NAME):
             return "demo city already seeded"
-        unit = PostgresUnit(conn)
+        unit = PostgresUnit(conn, topics)
         for _ in range(households):
             body, _ = demo.household()
             entered = await service.enter(unit, "register_household", body, user_id=ENTERING)

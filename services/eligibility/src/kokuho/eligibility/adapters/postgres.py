@@ -4,6 +4,7 @@ and the read models, all on the caller's transaction's connection."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID, uuid4
@@ -19,11 +20,20 @@ from kokuho.events.runtime.store import PostgresEventStore, append
 SOURCE = "/kokuho/eligibility"
 
 
+@dataclass(frozen=True)
+class Topics:
+    """Where the unit publishes; configurable so tests can use their own topics."""
+
+    events: str = ce.EVENTS_TOPIC
+    personal_details: str = ce.PERSONAL_DETAILS_TOPIC
+
+
 class PostgresUnit:
     """Implements ``app.ports.Unit`` on one connection inside a transaction."""
 
-    def __init__(self, conn: asyncpg.Connection) -> None:
+    def __init__(self, conn: asyncpg.Connection, topics: Topics | None = None) -> None:
         self.conn = conn
+        self.topics = topics or Topics()
         self.store = PostgresEventStore(conn, source=SOURCE)
         self.payloads = PostgresPersonalPayloads(conn)
 
@@ -45,7 +55,7 @@ class PostgresUnit:
             stream_id,
             expected_version,
             events,
-            topic=ce.EVENTS_TOPIC if publish else None,
+            topic=self.topics.events if publish else None,
             partition_key=partition_key,
         )
 
@@ -110,7 +120,7 @@ class PostgresUnit:
             data=record.model_dump(mode="json"),
             partitionkey=record.addressee_number,
         )
-        await self.store.put_latest(ce.PERSONAL_DETAILS_TOPIC, record.addressee_number, envelope)
+        await self.store.put_latest(self.topics.personal_details, record.addressee_number, envelope)
 
     async def record_special_case_place(
         self, addressee_number: str, kind: str, name: str | None, address: str | None

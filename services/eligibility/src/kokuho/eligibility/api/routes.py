@@ -44,7 +44,7 @@ async def _write(
     runtime = runtime_of(request)
     async with runtime.pool().acquire() as conn, conn.transaction():
         await idem.begin(conn)
-        outcome = await work(PostgresUnit(conn))
+        outcome = await work(runtime.unit(conn))
         out = ChangeOut.of(outcome)
         await audit.record(
             subjects=list(outcome.subjects),
@@ -448,7 +448,7 @@ async def run_turning_75(
     from kokuho.eligibility.jobs import turning_75
 
     runtime = runtime_of(request)
-    result = await turning_75(runtime.pool(), runtime.service, body.as_of)
+    result = await turning_75(runtime.pool(), runtime.service, body.as_of, runtime.topics)
     await audit.record(
         subjects=result.subjects, detail={"job": "turning-75", "as_of": str(body.as_of)}
     )

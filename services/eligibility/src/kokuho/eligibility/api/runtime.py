@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import asyncpg
 from fastapi import Request
 
+from kokuho.eligibility.adapters.postgres import PostgresUnit, Topics
 from kokuho.eligibility.app.service import EligibilityService
 
 
@@ -16,6 +17,10 @@ from kokuho.eligibility.app.service import EligibilityService
 class Runtime:
     pool: Callable[[], asyncpg.Pool]
     service: EligibilityService
+    topics: Topics
+
+    def unit(self, conn: asyncpg.Connection) -> PostgresUnit:
+        return PostgresUnit(conn, self.topics)
 
 
 def runtime_of(request: Request) -> Runtime:

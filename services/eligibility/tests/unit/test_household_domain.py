@@ -608,3 +608,49 @@ def test_moving_out_may_be_notified_in_advance() -> None:
         apply(
             state, c.LoseQualification(HEAD, "death", date(2026, 12, 10), date(2026, 11, 26), TODAY)
         )
+
+
+def test_former_dependant_status_is_set_and_closed() -> None:
+    state = registered(acquire(fact=date(2026, 4, 1)), acquire(SPOUSE, relationship="spouse"))
+    with pytest.raises(e.StatusBeforeAcquisition):
+        apply(state, c.ChangeFormerDependantStatus(SPOUSE, True, date(2026, 3, 1), TODAY))
+    state, events = apply(
+        state, c.ChangeFormerDependantStatus(SPOUSE, True, date(2026, 4, 1), TODAY)
+    )
+    (changed,) = of_type(events, ev.FormerDependantStatusChanged)
+    assert changed.since == date(2026, 4, 1)
+    (composition,) = of_type(events, ev.HouseholdCompositionChanged)
+    assert [m.former_dependant for m in composition.members] == [False, True]
+    with pytest.raises(e.NothingChanged):
+        apply(state, c.ChangeFormerDependantStatus(SPOUSE, True, date(2026, 4, 1), TODAY))
+    with pytest.raises(e.PeriodEndsBeforeStart):
+        apply(
+            state,
+            c.ChangeFormerDependantStatus(
+                SPOUSE, True, date(2026, 4, 1), TODAY, until=date(2026, 3, 31)
+            ),
+        )
+    state, _ = apply(
+        state,
+        c.ChangeFormerDependantStatus(SPOUSE, True, date(2026, 4, 1), TODAY, date(2026, 9, 30)),
+    )
+    assert state.members[SPOUSE].former_dependant is False
+
+
+def test_specified_members_end_with_the_household_keeping_their_start() -> None:
+    state = registered(
+        acquire(fact=date(2020, 4, 1), birth=date(1951, 6, 15)),
+        acquire(SPOUSE, fact=date(2020, 4, 1), relationship="spouse", birth=date(1960, 1, 1)),
+    )
+    birthday = date(2026, 6, 15)
+    state, _ = apply(state, c.LoseQualification(HEAD, "turned_75", birthday, birthday, TODAY))
+    _, events = apply(
+        state, c.LoseQualification(SPOUSE, "death", date(2026, 9, 1), date(2026, 9, 2), TODAY)
+    )
+    (ended,) = of_type(events, ev.SpecifiedSameHouseholdMemberChanged)
+    assert ended.addressee_number == HEAD
+    assert ended.since == birthday
+    assert ended.until == date(2026, 9, 2)
+    (composition,) = of_type(events, ev.HouseholdCompositionChanged)
+    assert composition.dissolved
+    assert composition.specified_same_household_members == ()

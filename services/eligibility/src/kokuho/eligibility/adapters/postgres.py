@@ -252,6 +252,14 @@ class PostgresUnit:
                 x.addressee_number,
                 x.birth_date,
             )
+        elif isinstance(x, ce.FormerDependantStatusChanged):
+            await conn.execute(
+                "UPDATE qualification_periods SET former_dependant = $3"
+                " WHERE addressee_number = $1 AND nhi_household_number = $2 AND open",
+                x.addressee_number,
+                x.nhi_household_number,
+                x.former_dependant and x.until is None,
+            )
         elif isinstance(x, ce.SpecialCaseStarted):
             await conn.execute(
                 "INSERT INTO special_cases (addressee_number, kind, nhi_household_number,"

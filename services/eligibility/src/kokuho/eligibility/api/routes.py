@@ -181,6 +181,7 @@ def _member_change(kind: str, body_type: type[rq.Strict], summary: str) -> None:
         "start_special_case": "special-cases",
         "end_special_case": "special-cases/end",
         "record_involuntary_unemployment": "involuntary-unemployment",
+        "change_former_dependant": "former-dependant",
     }[kind]
     router.add_api_route(
         f"/households/{{household_number}}/members/{{addressee_number}}/{path}",
@@ -198,6 +199,7 @@ _member_change("correct_qualification", rq.CorrectionIn, "職権訂正 (C-24, re
 _member_change("start_special_case", rq.SpecialCaseIn, "住所地特例・修学の開始")
 _member_change("end_special_case", rq.SpecialCaseEndIn, "住所地特例・修学の終了")
 _member_change("record_involuntary_unemployment", rq.UnemploymentIn, "非自発的失業者の記録")
+_member_change("change_former_dependant", rq.FormerDependantIn, "旧被扶養者の記録")
 
 
 # --- four eyes --------------------------------------------------------------------------

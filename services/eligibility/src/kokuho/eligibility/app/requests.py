@@ -151,6 +151,14 @@ class UnemploymentIn(Strict):
     separation_reason_code: str = Field(pattern=r"^[0-9]{2}$")
 
 
+class FormerDependantIn(Strict):
+    """旧被扶養者 (from the employee-insurance certificate of the insured who moved to 後期)."""
+
+    former_dependant: bool
+    since: DateField
+    until: DateField | None = None
+
+
 class RejectIn(Strict):
     reason: str = Field(min_length=1, max_length=500)
 
@@ -186,4 +194,5 @@ CHANGE_KINDS: dict[str, type[Strict]] = {
     "start_special_case": SpecialCaseIn,
     "end_special_case": SpecialCaseEndIn,
     "record_involuntary_unemployment": UnemploymentIn,
+    "change_former_dependant": FormerDependantIn,
 }

@@ -404,6 +404,10 @@ class EligibilityService:
             )
         if isinstance(body, rq.SpecialCaseEndIn):
             return c.EndSpecialCase(addressee, body.kind, body.end_date, today)
+        if isinstance(body, rq.FormerDependantIn):
+            return c.ChangeFormerDependantStatus(
+                addressee, body.former_dependant, body.since, today, body.until
+            )
         if isinstance(body, rq.UnemploymentIn):
             return c.RecordInvoluntaryUnemployment(
                 addressee, body.separation_date, body.separation_reason_code, today

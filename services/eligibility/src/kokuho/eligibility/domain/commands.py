@@ -114,6 +114,17 @@ class RecordInvoluntaryUnemployment:
 
 
 @dataclass(frozen=True)
+class ChangeFormerDependantStatus:
+    """旧被扶養者: set from ``since``; ``until`` closes it."""
+
+    addressee_number: str
+    former_dependant: bool
+    since: date
+    today: date
+    until: date | None = None
+
+
+@dataclass(frozen=True)
 class IssueCertificate:
     certificate_id: str
     kind: str
@@ -162,6 +173,7 @@ Command = (
     | StartSpecialCase
     | EndSpecialCase
     | RecordInvoluntaryUnemployment
+    | ChangeFormerDependantStatus
     | IssueCertificate
     | CollectCertificate
 )

@@ -201,6 +201,24 @@ class NotInAgeBand(EligibilityRuleBroken):
         self.band = band
 
 
+class StatusBeforeAcquisition(EligibilityRuleBroken):
+    def __init__(self, addressee_number: str, acquisition_date: date, since: date) -> None:
+        super().__init__(
+            f"a status of addressee {addressee_number} cannot start ({since}) before the"
+            f" acquisition date {acquisition_date}"
+        )
+        self.addressee_number = addressee_number
+        self.acquisition_date = acquisition_date
+        self.since = since
+
+
+class PeriodEndsBeforeStart(EligibilityRuleBroken):
+    def __init__(self, start: date, end: date) -> None:
+        super().__init__(f"a period cannot end ({end}) before it starts ({start})")
+        self.start = start
+        self.end = end
+
+
 class UnemploymentNotEligible(EligibilityRuleBroken):
     def __init__(self, detail: str) -> None:
         super().__init__(f"not an involuntary unemployment case: {detail}")

@@ -171,6 +171,15 @@ class InvoluntaryUnemploymentRecorded:
 
 
 @dataclass(frozen=True)
+class FormerDependantStatusChanged:
+    addressee_number: str
+    nhi_household_number: str
+    former_dependant: bool
+    since: date
+    until: date | None = None
+
+
+@dataclass(frozen=True)
 class SpecifiedSameHouseholdMemberChanged:
     addressee_number: str
     nhi_household_number: str
@@ -227,6 +236,7 @@ Event = (
     | SpecialCaseStarted
     | SpecialCaseEnded
     | InvoluntaryUnemploymentRecorded
+    | FormerDependantStatusChanged
     | SpecifiedSameHouseholdMemberChanged
     | CertificateIssued
     | CertificateCollected
@@ -247,6 +257,7 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     SpecialCaseStarted,
     SpecialCaseEnded,
     InvoluntaryUnemploymentRecorded,
+    FormerDependantStatusChanged,
     SpecifiedSameHouseholdMemberChanged,
     CertificateIssued,
     CertificateCollected,

@@ -93,7 +93,8 @@ class Household:
     householder_addressee_number: str = ""
     members: dict[str, Member] = field(default_factory=dict)
     next_branch: int = 1
-    specified_same_household: frozenset[str] = frozenset()
+    #: 特定同一世帯所属者 and the date each became one
+    specified_same_household: dict[str, date] = field(default_factory=dict)
     certificates: dict[str, Certificate] = field(default_factory=dict)
 
     @property
@@ -151,6 +152,8 @@ def _decide(state: Household, command: c.Command, rules: QualificationRules) -> 
             return _end_special_case(state, command)
         case c.RecordInvoluntaryUnemployment():
             return _record_unemployment(state, command, rules)
+        case c.ChangeFormerDependantStatus():
+            return _change_former_dependant(state, command)
         case c.IssueCertificate():
             return issue_certificate(state, command, rules)
         case c.CollectCertificate():
@@ -315,9 +318,9 @@ def _lose(
     if not others:  # the household is dissolved: specified members end with it
         out += [
             ev.SpecifiedSameHouseholdMemberChanged(
-                a, state.nhi_household_number, since=effective, until=effective
+                a, state.nhi_household_number, since=since, until=effective
             )
-            for a in sorted(state.specified_same_household)
+            for a, since in sorted(state.specified_same_household.items())
         ]
     for cert in state.certificates.values():
         if cert.addressee_number == member.addressee_number and not cert.collected:
@@ -534,6 +537,32 @@ def _record_unemployment(
     ]
 
 
+def _change_former_dependant(
+    state: Household, command: c.ChangeFormerDependantStatus
+) -> list[ev.Event]:
+    member = state.active_member(command.addressee_number)
+    if command.since < member.acquisition_date:
+        raise e.StatusBeforeAcquisition(
+            member.addressee_number, member.acquisition_date, command.since
+        )
+    if command.since > command.today:
+        raise e.DateInFuture("since", command.since, command.today)
+    if command.until is not None and command.until < command.since:
+        raise e.PeriodEndsBeforeStart(command.since, command.until)
+    now = command.former_dependant and command.until is None
+    if now == member.former_dependant and command.until is None:
+        raise e.NothingChanged("former dependant status")
+    return [
+        ev.FormerDependantStatusChanged(
+            member.addressee_number,
+            state.nhi_household_number,
+            command.former_dependant,
+            command.since,
+            command.until,
+        )
+    ]
+
+
 def certificate_validity(
     member: Member, kind: str, issue_date: date, rules: QualificationRules
 ) -> tuple[date, date | None, int | None]:
@@ -742,6 +771,11 @@ def evolve(state: Household, event: ev.Event) -> Household:
                     old.addressee_number: replace(old, birth_date=event.birth_date),
                 },
             )
+        case ev.FormerDependantStatusChanged():
+            old = members[event.addressee_number]
+            flag = event.former_dependant and event.until is None
+            changed_flag = replace(old, former_dependant=flag)
+            return replace(state, members={**members, old.addressee_number: changed_flag})
         case ev.SpecialCaseStarted():
             old = members[event.addressee_number]
             started = replace(old, special_cases=old.special_cases | {event.kind})
@@ -752,9 +786,13 @@ def evolve(state: Household, event: ev.Event) -> Household:
             return replace(state, members={**members, old.addressee_number: ended})
         case ev.SpecifiedSameHouseholdMemberChanged():
             if event.until is None:
-                specified = state.specified_same_household | {event.addressee_number}
+                specified = {**state.specified_same_household, event.addressee_number: event.since}
             else:
-                specified = state.specified_same_household - {event.addressee_number}
+                specified = {
+                    a: d
+                    for a, d in state.specified_same_household.items()
+                    if a != event.addressee_number
+                }
             return replace(state, specified_same_household=specified)
         case ev.CertificateIssued():
             cert = Certificate(event.certificate_id, event.kind, event.addressee_number)

@@ -75,6 +75,9 @@ async def test_move_in_income_assessment_then_loss_correction(running: Running) 
         "long_term_care",
         "child_support",
     }
+    # assessed on 2026-11-26: 第1–5期 are past, 316,000 over 第6–10期 = 63,200 each
+    assert [i["amount"] for i in data["instalments"]] == [0] * 5 + [63_200] * 5
+    assert data["instalments"][6]["due_date"] == "2027-01-04"
     assert person not in json.dumps(first)  # no addressee numbers, names or incomes on the topic
 
     # moves out on 2026-09-30: loss the day after → premium months April to September
@@ -105,3 +108,5 @@ async def test_move_in_income_assessment_then_loss_correction(running: Running) 
     assert correction["annual_amount"] == 158_000
     assert correction["difference"] == -158_000
     assert correction["insured_months"] == 6
+    assert [i["amount"] for i in correction["instalments"]] == [0] * 5 + [31_600] * 5
+    assert [i["difference"] for i in correction["instalments"]] == [0] * 5 + [-31_600] * 5

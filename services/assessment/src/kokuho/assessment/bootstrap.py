@@ -6,12 +6,14 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import date
 from functools import lru_cache
+from pathlib import Path
 from types import SimpleNamespace
 
 import asyncpg
 from fastapi import FastAPI
 
 from kokuho.assessment.adapters.consumer import eligibility_handler
+from kokuho.assessment.adapters.holidays import is_public_holiday
 from kokuho.assessment.api import routes
 from kokuho.assessment.api.context import Service
 from kokuho.assessment.app.assessing import AssessmentNotFound, HouseholdUnknown, ParametersFor
@@ -58,12 +60,26 @@ DOMAIN_ERRORS: dict[type[Exception], DomainErrorMapping | None] = {
 }
 
 
-def parameters_source(settings: Settings) -> ParametersFor:
-    @lru_cache(maxsize=16)
-    def parameters_for(fiscal_year: int) -> PremiumParameters:
-        return load_parameters(fiscal_year, settings.city, settings.parameters_directory)
+class CityRulebook:
+    """The city's parameter files (cached per year) and Japan's public holidays."""
 
-    return parameters_for
+    def __init__(self, city: str, directory: Path | None) -> None:
+        self._city = city
+        self._directory = directory
+        self._load = lru_cache(maxsize=16)(self._read)
+
+    def _read(self, fiscal_year: int) -> PremiumParameters:
+        return load_parameters(fiscal_year, self._city, self._directory)
+
+    def __call__(self, fiscal_year: int) -> PremiumParameters:
+        return self._load(fiscal_year)
+
+    def is_holiday(self, day: date) -> bool:
+        return is_public_holiday(day)
+
+
+def parameters_source(settings: Settings) -> ParametersFor:
+    return CityRulebook(settings.city, settings.parameters_directory)
 
 
 def build(

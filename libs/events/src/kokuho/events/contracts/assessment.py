@@ -45,8 +45,9 @@ class Instalment(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     period: int = Field(ge=1, le=12, description="第n期")
-    due_date: date
+    due_date: date = Field(description="納期限 (moved to the next day the city office is open)")
     amount: Yen
+    difference: int = Field(description="change from the previous assessment's instalment")
 
 
 class PremiumAssessed(EventContract):

@@ -240,15 +240,16 @@ async def save_assessments(conn: asyncpg.Connection, items: Sequence[StoredAsses
     await conn.executemany(
         "INSERT INTO assessments (nhi_household_number, fiscal_year, revision, assessment_id,"
         " annual_amount, statutory_reduction, reduction_exemption_amount, components,"
-        " explanation, cause, assessed_by)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11)"
+        " explanation, cause, assessed_by, instalments)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11, $12::jsonb)"
         " ON CONFLICT (nhi_household_number, fiscal_year) DO UPDATE SET"
         " revision = EXCLUDED.revision, assessment_id = EXCLUDED.assessment_id,"
         " annual_amount = EXCLUDED.annual_amount,"
         " statutory_reduction = EXCLUDED.statutory_reduction,"
         " reduction_exemption_amount = EXCLUDED.reduction_exemption_amount,"
         " components = EXCLUDED.components, explanation = EXCLUDED.explanation,"
-        " cause = EXCLUDED.cause, assessed_by = EXCLUDED.assessed_by, assessed_at = now()",
+        " cause = EXCLUDED.cause, assessed_by = EXCLUDED.assessed_by, assessed_at = now(),"
+        " instalments = EXCLUDED.instalments",
         [
             (
                 a.nhi_household_number,
@@ -262,6 +263,7 @@ async def save_assessments(conn: asyncpg.Connection, items: Sequence[StoredAsses
                 json.dumps(a.explanation, ensure_ascii=False),
                 a.cause,
                 a.assessed_by,
+                json.dumps(a.instalments),
             )
             for a in items
         ],
@@ -310,4 +312,5 @@ def stored_assessment(r: asyncpg.Record) -> StoredAssessment:
         explanation=_json(r["explanation"]),
         cause=r["cause"],
         assessed_by=r["assessed_by"],
+        instalments=_json(r["instalments"]),
     )

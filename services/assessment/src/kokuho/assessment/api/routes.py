@@ -59,6 +59,7 @@ def assessment_out(a: StoredAssessment) -> AssessmentOut:
         reduction_exemption_amount=a.reduction_exemption_amount,
         cause=a.cause,
         components=a.components,
+        instalments=a.instalments,
         explanation=a.explanation,
     )
 

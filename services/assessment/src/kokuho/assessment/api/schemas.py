@@ -95,6 +95,7 @@ class AssessmentOut(BaseModel):
     reduction_exemption_amount: int
     cause: str
     components: list[dict[str, Any]]
+    instalments: list[dict[str, Any]]
     explanation: dict[str, Any]
 
 

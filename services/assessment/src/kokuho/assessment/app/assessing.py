@@ -3,10 +3,9 @@ store the result and publish ``PremiumAssessed`` when (and only when) it changed
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID, uuid4
 
 from kokuho.assessment.app.explanation import component_json, explanation_json, statutory_level
@@ -14,13 +13,27 @@ from kokuho.assessment.app.ports import AssessmentStore, HouseholdRow, StoredAss
 from kokuho.assessment.domain.errors import AssessmentError, NoInsuredMonths
 from kokuho.assessment.domain.household import Childbirth, Household, Income, Person
 from kokuho.assessment.domain.income_file import IncomeRecord
+from kokuho.assessment.domain.instalments import Instalment as DueInstalment
+from kokuho.assessment.domain.instalments import due_dates, split
 from kokuho.assessment.domain.parameters import PremiumParameters
 from kokuho.assessment.domain.premium import assess
 from kokuho.assessment.domain.reduction_exemption import forgiven_amount
-from kokuho.events.contracts.assessment import EVENTS_TOPIC, ComponentAmount, PremiumAssessed
+from kokuho.events.contracts.assessment import (
+    EVENTS_TOPIC,
+    ComponentAmount,
+    Instalment,
+    PremiumAssessed,
+)
 from kokuho.events.runtime.store import EventContext, EventStore, StreamAppend
 
-ParametersFor = Callable[[int], PremiumParameters]
+
+class ParametersFor(Protocol):
+    """The city's rulebook: the parameters of a fiscal year and its calendar of holidays."""
+
+    def __call__(self, fiscal_year: int) -> PremiumParameters: ...
+
+    def is_holiday(self, day: date) -> bool: ...
+
 
 #: birth date assumed for a deemed householder the tax file has not told us about: the
 #: person is then treated as under 65 (no 15万 pension deduction), the cautious reading
@@ -176,6 +189,12 @@ async def assess_household(
     ):
         return AssessOutcome(previous, changed=False)
     revision = 1 if previous is None else previous.revision + 1
+    dues = due_dates(fiscal_year, params.instalments, parameters_for.is_holiday)
+    before = [
+        DueInstalment(i["period"], date.fromisoformat(i["due_date"]), i["amount"])
+        for i in (previous.instalments if previous else [])
+    ]
+    instalments = split(computed.annual_amount, dues, today, params.instalments.amount_unit, before)
     stored = StoredAssessment(
         nhi_household_number=nhi_household_number,
         fiscal_year=fiscal_year,
@@ -188,6 +207,15 @@ async def assess_household(
         explanation=computed.explanation,
         cause=cause,
         assessed_by=actor,
+        instalments=[
+            {
+                "period": i.period,
+                "due_date": i.due_date.isoformat(),
+                "amount": i.amount,
+                "difference": i.difference,
+            }
+            for i in instalments
+        ],
     )
     event = premium_assessed(stored, previous, today, computed)
     await events.append_batch(
@@ -227,6 +255,7 @@ def premium_assessed(
         statutory_reduction=stored.statutory_reduction,  # type: ignore[arg-type]
         insured_months=computed.insured_months,
         components=[ComponentAmount(**c) for c in stored.components],
+        instalments=[Instalment(**i) for i in stored.instalments],
         parameter_documents=[d.removesuffix(".toml") for d in computed.documents],
     )
 

@@ -49,6 +49,7 @@ class StoredAssessment:
     explanation: dict[str, Any]
     cause: str
     assessed_by: str
+    instalments: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -81,6 +81,16 @@ class Conventions:
 
 
 @dataclass(frozen=True)
+class InstalmentCalendar:
+    """普通徴収 instalments (納期)."""
+
+    periods: int  # 10 in Hiroshima
+    first_month: int  # 6 = June
+    closed_days: frozenset[tuple[int, int]]  # (month, day) the city office is closed
+    amount_unit: int  # instalments in multiples of this, the remainder in the first
+
+
+@dataclass(frozen=True)
 class PremiumParameters:
     fiscal_year: int
     city: str
@@ -101,6 +111,7 @@ class PremiumParameters:
     long_term_care_age_from: int
     long_term_care_age_to: int
     conventions: Conventions
+    instalments: InstalmentCalendar
     figures: Mapping[str, Figure]  # every figure used, by dotted name, for citing
     documents: tuple[str, ...]  # the parameter files the year was built from
 
@@ -327,6 +338,25 @@ def parse_parameters(
         ),
         "prorated_rounding_unit": c.yen("conventions.prorated_rounding_unit"),
     }
+    periods = c.yen("instalments.periods")
+    first_month = c.yen("instalments.first_month")
+    amount_unit = c.yen("instalments.amount_unit")
+    closed_fig = c.figure("instalments.closed_days")
+    closed: set[tuple[int, int]] = set()
+    if closed_fig is not None:
+        try:
+            for text in closed_fig.value:
+                month, day = (int(x) for x in str(text).split("-"))
+                date(2000, month, day)  # a leap year accepts every real month-day
+                closed.add((month, day))
+        except (ValueError, TypeError):
+            c.problems.append('instalments.closed_days: must be a list of "MM-DD"')
+    if periods is not None and not 1 <= periods <= 12:
+        c.problems.append("instalments.periods: must lie in 1..12")
+    if first_month is not None and not 1 <= first_month <= 12:
+        c.problems.append("instalments.first_month: must be a month 1..12")
+    if amount_unit == 0:
+        c.problems.append("instalments.amount_unit: must be at least 1")
     for unit_name in ("rounding_unit", "prorated_rounding_unit"):
         if conventions[unit_name] == 0:
             c.problems.append(f"conventions.{unit_name}: must be at least 1")
@@ -336,7 +366,7 @@ def parse_parameters(
     )
     if problems or None in reduction_values.values() or None in scalars.values():
         raise ParametersIncomplete(fiscal_year, city, problems or ("a figure is missing",))
-    if None in conventions.values():
+    if None in conventions.values() or None in (periods, first_month, amount_unit):
         raise ParametersIncomplete(fiscal_year, city, ("a convention is missing",))
     rv = {k: int(v) for k, v in reduction_values.items() if v is not None}
     return PremiumParameters(
@@ -349,6 +379,12 @@ def parse_parameters(
             rounding_level=str(conventions["rounding_level"]),
             reduced_levy_rounding=str(conventions["reduced_levy_rounding"]),
             prorated_rounding_unit=int(conventions["prorated_rounding_unit"] or 1),
+        ),
+        instalments=InstalmentCalendar(
+            periods=int(periods or 1),
+            first_month=int(first_month or 4),
+            closed_days=frozenset(closed),
+            amount_unit=int(amount_unit or 1),
         ),
         figures={**n.figures, **c.figures},
         documents=documents,

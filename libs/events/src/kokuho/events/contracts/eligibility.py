@@ -231,7 +231,8 @@ class HouseholdCompositionChanged(_Provenance):
 
 
 class MemberMoved(BaseModel):
-    """A member who moved to another household in a split or merge, with the new card."""
+    """A member who moved to another household in a split or merge, with the new card.
+    The qualification continues: ``acquisition_date`` is the original one."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -240,6 +241,10 @@ class MemberMoved(BaseModel):
     card_number: str = Field(min_length=1, max_length=20)
     branch_number: BranchNumber
     relationship: Relationship
+    birth_date: date | None = None
+    acquisition_date: date | None = None
+    acquisition_reason: AcquisitionReason | None = None
+    former_dependant: bool = False
 
 
 class HouseholdSplit(_Provenance):

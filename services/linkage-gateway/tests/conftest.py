@@ -8,6 +8,7 @@ import random
 import socket
 import threading
 import time
+import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,9 @@ from kokuho.events.contracts.linkage_gateway import TOPIC
 from kokuho.events.runtime.topics import TopicSpec, ensure_topics, with_dead_letters
 from kokuho.events.testing.databases import temporary_database
 from kokuho.linkage_gateway.adapters.crypto import EnvelopeSealer
+from kokuho.linkage_gateway.adapters.intermediate_server_simulator import (
+    IntermediateServerSimulator,
+)
 from kokuho.linkage_gateway.adapters.jlis_simulator import JlisSimulator
 from kokuho.linkage_gateway.adapters.keys import KeyStore
 from kokuho.linkage_gateway.bootstrap import build
@@ -28,7 +32,6 @@ from kokuho.linkage_gateway.domain.individual_number import IndividualNumber
 from kokuho.linkage_gateway.synthetic import synthetic_number
 from kokuho.platform.auth import TokenVerifier
 from kokuho.platform.database import migrate, migration_files
-from kokuho.platform.eventing import Subscription
 from kokuho.platform.token import PrivateKey, mint_token, new_private_key
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
@@ -70,6 +73,14 @@ async def gateway_dsn(pg_admin_dsn: str, kafka_bootstrap: str) -> AsyncIterator[
         yield dsn
 
 
+@pytest.fixture
+async def eligibility_topic(kafka_bootstrap: str) -> str:
+    """A fresh topic standing in for kokuho.eligibility.events in one test."""
+    name = f"test.eligibility.{uuid.uuid4().hex[:10]}"
+    await ensure_topics(kafka_bootstrap, [TopicSpec(name, 1, 1)])
+    return name
+
+
 class LogCapture(logging.Handler):
     """Every formatted log line, from every logger, while the app runs."""
 
@@ -89,6 +100,7 @@ class RunningGateway:
     jlis: JlisSimulator
     key: PrivateKey
     logs: LogCapture
+    server: IntermediateServerSimulator
 
     def headers(self, *roles: str, user: str = "U-TEST", **extra: str) -> dict[str, str]:
         token = mint_token(self.key, user_id=user, roles=list(roles), terminal_id="T-TEST")
@@ -96,30 +108,29 @@ class RunningGateway:
 
 
 @pytest.fixture
-def gateway_settings(gateway_dsn: str, kafka_bootstrap: str, tmp_path: Path) -> Settings:
+def gateway_settings(
+    gateway_dsn: str, kafka_bootstrap: str, tmp_path: Path, eligibility_topic: str
+) -> Settings:
     return Settings(
         database_dsn=gateway_dsn,
         kafka_bootstrap_servers=kafka_bootstrap,
         key_directory=tmp_path / "keys",
         create_dev_keys=True,
+        # A consumer group and an eligibility topic of this test's own.
+        service_name=f"linkage-gateway-test-{uuid.uuid4().hex[:8]}",
+        eligibility_topic=eligibility_topic,
     )
-
-
-@pytest.fixture
-def subscriptions() -> list[Subscription]:
-    return []
 
 
 @pytest.fixture
 async def gateway(
-    gateway_settings: Settings, subscriptions: list[Subscription]
+    gateway_settings: Settings,
 ) -> AsyncIterator[RunningGateway]:
     key = new_private_key("ES256")
     verifier = TokenVerifier([key.public_key()])
     jlis = JlisSimulator()
-    app = build(
-        gateway_settings, identity=jlis, token_verifier=verifier, subscriptions=subscriptions
-    )
+    server = IntermediateServerSimulator()
+    app = build(gateway_settings, identity=jlis, server=server, token_verifier=verifier)
     capture = LogCapture()
     root = logging.getLogger()
     root.addHandler(capture)
@@ -127,7 +138,7 @@ async def gateway(
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://gw") as client:
-                yield RunningGateway(client, gateway_settings, jlis, key, capture)
+                yield RunningGateway(client, gateway_settings, jlis, key, capture, server)
     finally:
         root.removeHandler(capture)
 

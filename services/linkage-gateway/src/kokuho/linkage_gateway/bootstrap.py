@@ -2,23 +2,41 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import asyncpg
 from fastapi import FastAPI
 
+from kokuho.linkage_gateway.adapters.consumers import replica_handler
 from kokuho.linkage_gateway.adapters.crypto import EnvelopeSealer
+from kokuho.linkage_gateway.adapters.intermediate_server_simulator import (
+    IntermediateServerSimulator,
+)
 from kokuho.linkage_gateway.adapters.jlis_simulator import JlisSimulator
 from kokuho.linkage_gateway.adapters.keys import KeyStore
-from kokuho.linkage_gateway.adapters.parameters import load_resolution_policy
-from kokuho.linkage_gateway.api import vault_routes
+from kokuho.linkage_gateway.adapters.parameters import (
+    load_permitted_inquiries,
+    load_resolution_policy,
+)
+from kokuho.linkage_gateway.adapters.retention import run_retention
+from kokuho.linkage_gateway.api import linkage_routes, vault_routes
 from kokuho.linkage_gateway.api.context import Gateway
-from kokuho.linkage_gateway.app.ports import IdentityService
+from kokuho.linkage_gateway.app.intermediate import (
+    UnknownIntegratedAddressee,
+    UnknownProvision,
+)
+from kokuho.linkage_gateway.app.ports import IdentityService, IntermediateServer
 from kokuho.linkage_gateway.config import Settings
 from kokuho.linkage_gateway.domain.individual_number import InvalidIndividualNumber
+from kokuho.linkage_gateway.domain.intermediate import (
+    InquiryNotPermitted,
+    ProvisionNotPermitted,
+    UnknownReplicaItem,
+)
 from kokuho.linkage_gateway.domain.resolution import ResolutionNotPermitted
 from kokuho.linkage_gateway.domain.vault import (
     NoNumberBound,
@@ -42,6 +60,11 @@ DOMAIN_ERRORS: dict[type[Exception], DomainErrorMapping | None] = {
     NumberNotAuthentic: DomainErrorMapping(422, "number-not-authentic"),
     NoNumberBound: DomainErrorMapping(404, "no-number-bound"),
     ResolutionNotPermitted: DomainErrorMapping(403, "resolution-not-permitted"),
+    InquiryNotPermitted: DomainErrorMapping(422, "inquiry-not-permitted"),
+    ProvisionNotPermitted: DomainErrorMapping(422, "provision-not-permitted"),
+    UnknownReplicaItem: DomainErrorMapping(422, "unknown-replica-item"),
+    UnknownProvision: DomainErrorMapping(404, "unknown-provision"),
+    UnknownIntegratedAddressee: DomainErrorMapping(404, "unknown-integrated-addressee"),
 }
 
 
@@ -53,11 +76,17 @@ def build(
     settings: ServiceSettings,
     *,
     identity: IdentityService | None = None,
+    server: IntermediateServer | None = None,
     token_verifier: TokenVerifier | None = None,
-    subscriptions: list[Subscription] | None = None,
+    relay: bool = True,
 ) -> FastAPI:
     assert isinstance(settings, Settings)
     state = SimpleNamespace(eventing=None)
+    permits = load_permitted_inquiries(settings.permitted_inquiries_path)
+    server = server or IntermediateServerSimulator()
+    subscriptions = [
+        Subscription("replicas", [settings.eligibility_topic], replica_handler(server, permits))
+    ]
 
     def pool() -> asyncpg.Pool:
         if state.eventing is None:
@@ -66,18 +95,26 @@ def build(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with Eventing(settings, subscriptions=subscriptions or []) as eventing:
+        async with Eventing(settings, subscriptions=subscriptions, relay=relay) as eventing:
             state.eventing = eventing
+            stop = asyncio.Event()
+            retention = asyncio.create_task(
+                run_retention(
+                    eventing.pool, timedelta(days=settings.inquiry_result_retention_days), stop
+                )
+            )
             try:
                 yield
             finally:
+                stop.set()
+                await retention
                 state.eventing = None
 
     sealer = EnvelopeSealer(key_store(settings))
     app = create_app(
         settings,
         title="linkage-gateway",
-        routers=[vault_routes.router],
+        routers=[vault_routes.router, linkage_routes.router],
         audit_log=PostgresAuditLog(pool),
         idempotency_store=PostgresIdempotencyStore(),
         readiness_checks={
@@ -94,5 +131,7 @@ def build(
         identity=identity or JlisSimulator(),
         policy=load_resolution_policy(settings.resolution_permits_path),
         clock=lambda: datetime.now(UTC),
+        server=server,
+        permits=permits,
     )
     return app

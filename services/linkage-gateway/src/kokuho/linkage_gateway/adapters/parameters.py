@@ -5,6 +5,12 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+from kokuho.linkage_gateway.domain.intermediate import (
+    InquiryPermit,
+    PermittedInquiryList,
+    ProvisionPermit,
+    ReplicaItem,
+)
 from kokuho.linkage_gateway.domain.resolution import AffairPermit, ResolutionPolicy
 
 
@@ -25,3 +31,29 @@ def load_resolution_policy(path: Path) -> ResolutionPolicy:
             raise ParameterFileError(f"{path.name}: affair {name!r} needs roles and legal_basis")
         permits[name] = AffairPermit(name, basis, frozenset(str(r) for r in roles))
     return ResolutionPolicy(permits)
+
+
+def load_permitted_inquiries(path: Path) -> PermittedInquiryList:
+    """The permitted-inquiry list (C-71..C-74) and provision permits; a bad file stops start-up."""
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    try:
+        inquiries = tuple(
+            InquiryPermit(
+                str(e["legal_basis_row"]), str(e["affair"]), str(e["provider"]), str(e["item"])
+            )
+            for e in data.get("inquiry", [])
+        )
+        provisions = tuple(
+            ProvisionPermit(str(e["legal_basis_row"]), str(e["requester"]), str(e["item"]))
+            for e in data.get("provision", [])
+        )
+        items = {
+            name: ReplicaItem(name, str(e["legal_basis_row"]), bool(e["no_auto_response"]))
+            for name, e in data.get("replica_items", {}).items()
+        }
+    except (KeyError, TypeError) as exc:
+        raise ParameterFileError(f"{path.name}: missing or malformed entry ({exc})") from None
+    unknown = [p.item for p in provisions if p.item not in items]
+    if unknown:
+        raise ParameterFileError(f"{path.name}: provisions of items without a replica: {unknown}")
+    return PermittedInquiryList(str(data.get("version", "")), inquiries, provisions, items)

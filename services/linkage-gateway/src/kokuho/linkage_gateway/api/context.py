@@ -10,7 +10,8 @@ from typing import Annotated
 import asyncpg
 from fastapi import Depends, Request
 
-from kokuho.linkage_gateway.app.ports import IdentityService, NumberSealer
+from kokuho.linkage_gateway.app.ports import IdentityService, IntermediateServer, NumberSealer
+from kokuho.linkage_gateway.domain.intermediate import PermittedInquiryList
 from kokuho.linkage_gateway.domain.resolution import ResolutionPolicy
 
 
@@ -21,6 +22,8 @@ class Gateway:
     identity: IdentityService
     policy: ResolutionPolicy
     clock: Callable[[], datetime]
+    server: IntermediateServer
+    permits: PermittedInquiryList
 
 
 def _gateway(request: Request) -> Gateway:

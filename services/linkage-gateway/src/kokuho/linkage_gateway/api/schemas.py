@@ -4,7 +4,8 @@ out only masked (api.md; C-18)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
+from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -65,3 +66,60 @@ class ConfirmationOut(BaseModel):
 class ConfirmationPage(BaseModel):
     items: list[ConfirmationOut]
     next_cursor: str | None
+
+
+class InquiryIn(_In):
+    addressee_number: AddresseeNumber
+    affair: Affair
+    provider: Affair
+    item: Affair
+
+
+class InquiryOut(BaseModel):
+    inquiry_id: UUID
+    requested_by: str
+    requested_at: datetime
+    affair: str
+    provider: str
+    item: str
+    legal_basis_row: str
+    addressee_number: str
+    status: str
+    result: dict[str, Any] | None
+    completed_at: datetime | None
+    result_deleted_at: datetime | None
+
+
+class ProvisionRequestIn(_In):
+    requester: Affair
+    integrated_addressee_number: Annotated[str, StringConstraints(pattern=r"^[0-9]{16}$")]
+    item: Affair
+
+
+class ProvisionOut(BaseModel):
+    provision_id: UUID
+    requester: str
+    item: str
+    legal_basis_row: str
+    addressee_number: str
+    requested_at: datetime
+    status: str
+    provided_at: datetime | None
+    approved_by: str | None
+
+
+class ProvisionPage(BaseModel):
+    items: list[ProvisionOut]
+
+
+class DifferenceOut(BaseModel):
+    integrated_addressee_number: str
+    item: str
+    kind: str
+    original: dict[str, Any] | None
+    replica: dict[str, Any] | None
+
+
+class ReconciliationOut(BaseModel):
+    checked_at: datetime
+    differences: list[DifferenceOut]

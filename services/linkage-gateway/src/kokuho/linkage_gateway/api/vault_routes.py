@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
+from kokuho.linkage_gateway.adapters.postgres_linkage import PostgresLinkageRecords
 from kokuho.linkage_gateway.adapters.postgres_vault import PostgresVault
 from kokuho.linkage_gateway.api.context import GatewayDep
 from kokuho.linkage_gateway.api.schemas import (
@@ -21,6 +22,7 @@ from kokuho.linkage_gateway.api.schemas import (
     ResolutionOut,
 )
 from kokuho.linkage_gateway.app import vault
+from kokuho.linkage_gateway.app.intermediate import register_pending_replicas
 from kokuho.linkage_gateway.domain.individual_number import IndividualNumber
 from kokuho.linkage_gateway.domain.vault import NumberBoundToAnotherPerson, SecondNumberForPerson
 from kokuho.platform.audit import AuditTrail
@@ -59,6 +61,16 @@ async def register_individual_number(
                 affair=body.affair,
                 at=gateway.clock(),
             )
+            if result.created:
+                # Replicas that waited for this person's number go out now (C-79).
+                await register_pending_replicas(
+                    PostgresLinkageRecords(conn),
+                    gateway.server,
+                    gateway.permits,
+                    addressee_number=body.addressee_number,
+                    integrated_addressee_number=result.binding.integrated_addressee_number,
+                    at=gateway.clock(),
+                )
             out = NumberRegistrationOut(
                 addressee_number=result.binding.addressee_number,
                 individual_number_masked=result.masked_number,

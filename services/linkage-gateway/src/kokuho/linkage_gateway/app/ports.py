@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from datetime import datetime
+from typing import Any, Protocol
+from uuid import UUID
 
 from kokuho.linkage_gateway.domain.individual_number import IndividualNumber
 from kokuho.linkage_gateway.domain.vault import Binding, VaultEvent
@@ -69,3 +71,126 @@ class VaultRepository(Protocol):
     async def subject_affairs(self, addressee_number: str) -> set[str]: ...
 
     async def add_subject(self, addressee_number: str, affair: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class ReplicaMessage:
+    """A replica registration (副本登録). Keyed by the integrated addressee number; neither the
+    individual number nor the network code (符号) is in it (C-75, C-85)."""
+
+    integrated_addressee_number: str
+    item: str
+    version: int
+    content: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class InquiryAnswer:
+    status: str  # "answered" | "no-data" | "held"
+    content: dict[str, Any] | None
+
+
+class IntermediateServer(Protocol):
+    """The municipal intermediate server (自治体中間サーバー)."""
+
+    async def register_replica(self, message: ReplicaMessage) -> str:
+        """Register (or replace) a replica; returns the server's receipt id. Idempotent on
+        (integrated addressee number, item, version)."""
+        ...
+
+    async def inquire(
+        self, *, integrated_addressee_number: str, provider: str, item: str
+    ) -> InquiryAnswer: ...
+
+    async def export_replicas(self) -> dict[tuple[str, str], dict[str, Any]]:
+        """Every replica held, for reconciliation with the originals (C-84)."""
+        ...
+
+
+@dataclass(frozen=True)
+class StoredReplica:
+    content: dict[str, Any]
+    version: int
+    registered_version: int
+    integrated_addressee_number: str | None
+
+
+@dataclass(frozen=True)
+class InquiryRecord:
+    inquiry_id: UUID
+    requested_by: str
+    requested_at: datetime
+    affair: str
+    provider: str
+    item: str
+    legal_basis_row: str
+    addressee_number: str
+    status: str
+    result: dict[str, Any] | None
+    completed_at: datetime | None
+    result_deleted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ProvisionRecord:
+    provision_id: UUID
+    requester: str
+    item: str
+    legal_basis_row: str
+    addressee_number: str
+    requested_at: datetime
+    status: str
+    provided_at: datetime | None
+    approved_by: str | None
+
+
+class LinkageRecords(Protocol):
+    """Replicas, registrations, inquiries and provisions inside one transaction."""
+
+    async def replica(self, addressee_number: str, item: str) -> StoredReplica | None: ...
+
+    async def save_replica(
+        self,
+        addressee_number: str,
+        item: str,
+        content: dict[str, Any],
+        version: int,
+        integrated_addressee_number: str | None,
+    ) -> None: ...
+
+    async def pending_replicas(self, addressee_number: str) -> list[tuple[str, StoredReplica]]: ...
+
+    async def record_registration(
+        self,
+        *,
+        addressee_number: str,
+        message: ReplicaMessage,
+        legal_basis_row: str,
+        source_event_id: UUID | None,
+        receipt: str,
+        at: datetime,
+    ) -> None: ...
+
+    async def registered_originals(self) -> dict[tuple[str, str], dict[str, Any]]: ...
+
+    async def save_inquiry(
+        self, record: InquiryRecord, integrated_addressee_number: str
+    ) -> None: ...
+
+    async def inquiry(self, inquiry_id: UUID) -> InquiryRecord | None: ...
+
+    async def delete_inquiry_results(
+        self, *, completed_before: datetime, at: datetime
+    ) -> list[UUID]: ...
+
+    async def addressee_of_integrated(self, integrated_addressee_number: str) -> str | None: ...
+
+    async def save_provision(
+        self, record: ProvisionRecord, integrated_addressee_number: str
+    ) -> None: ...
+
+    async def provision(self, provision_id: UUID) -> ProvisionRecord | None: ...
+
+    async def approve_provision(self, provision_id: UUID, *, by: str, at: datetime) -> None: ...
+
+    async def held_provisions(self, limit: int) -> list[ProvisionRecord]: ...

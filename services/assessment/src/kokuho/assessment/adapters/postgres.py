@@ -240,8 +240,9 @@ async def save_assessments(conn: asyncpg.Connection, items: Sequence[StoredAsses
     await conn.executemany(
         "INSERT INTO assessments (nhi_household_number, fiscal_year, revision, assessment_id,"
         " annual_amount, statutory_reduction, reduction_exemption_amount, components,"
-        " explanation, cause, assessed_by, instalments)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11, $12::jsonb)"
+        " explanation, cause, assessed_by, instalments, inputs, parameters_digest)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11, $12::jsonb,"
+        " $13::jsonb, $14)"
         " ON CONFLICT (nhi_household_number, fiscal_year) DO UPDATE SET"
         " revision = EXCLUDED.revision, assessment_id = EXCLUDED.assessment_id,"
         " annual_amount = EXCLUDED.annual_amount,"
@@ -249,7 +250,8 @@ async def save_assessments(conn: asyncpg.Connection, items: Sequence[StoredAsses
         " reduction_exemption_amount = EXCLUDED.reduction_exemption_amount,"
         " components = EXCLUDED.components, explanation = EXCLUDED.explanation,"
         " cause = EXCLUDED.cause, assessed_by = EXCLUDED.assessed_by, assessed_at = now(),"
-        " instalments = EXCLUDED.instalments",
+        " instalments = EXCLUDED.instalments, inputs = EXCLUDED.inputs,"
+        " parameters_digest = EXCLUDED.parameters_digest",
         [
             (
                 a.nhi_household_number,
@@ -260,10 +262,12 @@ async def save_assessments(conn: asyncpg.Connection, items: Sequence[StoredAsses
                 a.statutory_reduction,
                 a.reduction_exemption_amount,
                 json.dumps(a.components, ensure_ascii=False),
-                json.dumps(a.explanation, ensure_ascii=False),
+                None if a.explanation is None else json.dumps(a.explanation, ensure_ascii=False),
                 a.cause,
                 a.assessed_by,
                 json.dumps(a.instalments),
+                json.dumps(a.inputs),
+                a.parameters_digest,
             )
             for a in items
         ],
@@ -309,8 +313,10 @@ def stored_assessment(r: asyncpg.Record) -> StoredAssessment:
         statutory_reduction=r["statutory_reduction"],
         reduction_exemption_amount=int(r["reduction_exemption_amount"]),
         components=_json(r["components"]),
-        explanation=_json(r["explanation"]),
+        explanation=None if r["explanation"] is None else _json(r["explanation"]),
         cause=r["cause"],
         assessed_by=r["assessed_by"],
         instalments=_json(r["instalments"]),
+        inputs=_json(r["inputs"]),
+        parameters_digest=r["parameters_digest"],
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Path, Response
@@ -48,7 +48,7 @@ Addressee_ = Annotated[str, Path(pattern=r"^[0-9]{10}$", description="宛名番�
 Year_ = Annotated[int, Path(ge=2000, le=2100)]
 
 
-def assessment_out(a: StoredAssessment) -> AssessmentOut:
+def assessment_out(a: StoredAssessment, explanation: dict[str, Any] | None = None) -> AssessmentOut:
     return AssessmentOut(
         nhi_household_number=a.nhi_household_number,
         fiscal_year=a.fiscal_year,
@@ -60,7 +60,7 @@ def assessment_out(a: StoredAssessment) -> AssessmentOut:
         cause=a.cause,
         components=a.components,
         instalments=a.instalments,
-        explanation=a.explanation,
+        explanation=explanation or a.explanation or {},
     )
 
 
@@ -280,7 +280,7 @@ async def get_assessment(
     )
     if stored is None:
         raise AssessmentNotFound(nhi_household_number, fiscal_year)
-    return assessment_out(stored)
+    return assessment_out(stored, assessing.explain_stored(stored, service.parameters_for))
 
 
 # --- 減免 ---------------------------------------------------------------------------------
@@ -439,5 +439,5 @@ async def calculate_premium(
         annual_amount=computed.annual_amount,
         statutory_reduction=computed.statutory_reduction,
         components=computed.components,
-        explanation=computed.explanation,
+        explanation=computed.explanation or {},
     )

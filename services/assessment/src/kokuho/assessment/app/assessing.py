@@ -3,13 +3,14 @@ store the result and publish ``PremiumAssessed`` when (and only when) it changed
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 from uuid import UUID, uuid4
 
 from kokuho.assessment.app.explanation import component_json, explanation_json, statutory_level
 from kokuho.assessment.app.ports import AssessmentStore, HouseholdRow, StoredAssessment
+from kokuho.assessment.app.snapshot import household_from_json, household_json
 from kokuho.assessment.domain.errors import AssessmentError, NoInsuredMonths
 from kokuho.assessment.domain.household import Childbirth, Household, Income, Person
 from kokuho.assessment.domain.income_file import IncomeRecord
@@ -110,21 +111,29 @@ class Computed:
     statutory_reduction: int
     insured_months: int
     components: list[dict[str, Any]]
-    explanation: dict[str, Any]
+    explanation: dict[str, Any] | None
     documents: tuple[str, ...]
+    inputs: dict[str, Any] = field(default_factory=dict)
+    digest: str = ""
 
 
 def compute(
-    household: Household, params: PremiumParameters, forgiven_ratios: list[int] | None = None
+    household: Household,
+    params: PremiumParameters,
+    forgiven_ratios: list[int] | None = None,
+    *,
+    explain: bool = True,
 ) -> Computed:
     result = assess(household, params)
     forgiven = forgiven_amount(result.total, forgiven_ratios or [])
-    explanation = explanation_json(result, params.documents)
-    explanation["reduction_exemption"] = {
-        "ratios_percent": list(forgiven_ratios or []),
-        "amount": forgiven,
-    }
-    explanation["annual_amount"] = result.total - forgiven
+    explanation: dict[str, Any] | None = None
+    if explain:
+        explanation = explanation_json(result, params.documents)
+        explanation["reduction_exemption"] = {
+            "ratios_percent": list(forgiven_ratios or []),
+            "amount": forgiven,
+        }
+        explanation["annual_amount"] = result.total - forgiven
     return Computed(
         annual_amount=result.total - forgiven,
         reduction_exemption_amount=forgiven,
@@ -133,7 +142,23 @@ def compute(
         components=[component_json(c) for c in result.components],
         explanation=explanation,
         documents=params.documents,
+        inputs=household_json(household, forgiven_ratios or []),
+        digest=params.digest,
     )
+
+
+def explain_stored(stored: StoredAssessment, parameters_for: ParametersFor) -> dict[str, Any]:
+    """The stored explanation, or one regenerated from the stored inputs (annual run)."""
+    if stored.explanation is not None:
+        return stored.explanation
+    if not stored.inputs:
+        return {"components": [], "annual_amount": stored.annual_amount}
+    params = parameters_for(stored.fiscal_year)
+    household, ratios = household_from_json(stored.inputs)
+    regenerated = compute(household, params, ratios).explanation or {}
+    regenerated["regenerated_from_inputs"] = True
+    regenerated["parameters_changed_since_assessment"] = params.digest != stored.parameters_digest
+    return regenerated
 
 
 @dataclass(frozen=True)
@@ -207,6 +232,8 @@ async def assess_household(
         explanation=computed.explanation,
         cause=cause,
         assessed_by=actor,
+        inputs=computed.inputs,
+        parameters_digest=computed.digest,
         instalments=[
             {
                 "period": i.period,

@@ -54,7 +54,7 @@ def line_json(line: LevyLine) -> dict[str, Any]:
 
 def segment_json(s: Segment) -> dict[str, Any]:
     return {
-        "months": [m.strftime("%Y-%m") for m in s.months],
+        "months": [f"{m.year:04d}-{m.month:02d}" for m in s.months],
         "statutory_reduction": judgement_json(s.judgement),
         "income_levy": s.income_levy,
         "asset_levy": s.asset_levy,

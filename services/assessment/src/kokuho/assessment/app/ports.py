@@ -46,10 +46,12 @@ class StoredAssessment:
     statutory_reduction: int
     reduction_exemption_amount: int
     components: list[dict[str, Any]]
-    explanation: dict[str, Any]
+    explanation: dict[str, Any] | None  # None: regenerate it from ``inputs``
     cause: str
     assessed_by: str
     instalments: list[dict[str, Any]] = field(default_factory=list)
+    inputs: dict[str, Any] = field(default_factory=dict)
+    parameters_digest: str = ""
 
 
 @dataclass(frozen=True)

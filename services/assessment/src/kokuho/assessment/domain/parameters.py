@@ -114,6 +114,7 @@ class PremiumParameters:
     instalments: InstalmentCalendar
     figures: Mapping[str, Figure]  # every figure used, by dotted name, for citing
     documents: tuple[str, ...]  # the parameter files the year was built from
+    digest: str = ""  # sha256 of the files' text, to tell whether they changed since
 
     def rates(self, component: Component) -> ComponentRates | None:
         for c in self.components:

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal
+from functools import lru_cache
 
 from kokuho.assessment.domain.calendar import (
     age_on,
@@ -40,6 +41,11 @@ ZERO = Decimal(0)
 ONE = Decimal(1)
 
 STATUTORY_RATIOS = {7: Decimal("0.7"), 5: Decimal("0.5"), 2: Decimal("0.2"), 0: ZERO}
+
+
+@lru_cache(maxsize=32)
+def _fiscal_month_bounds(fiscal_year: int) -> tuple[tuple[date, date], ...]:
+    return tuple((first, month_end(first)) for first in fiscal_months(fiscal_year))
 
 
 def floor_to(value: Decimal | int, unit: int = 1) -> int:
@@ -161,10 +167,9 @@ def _insured_on(person: Person, day: date) -> bool:
     return person.loss_date is None or person.loss_date > day
 
 
-def _insured_in_month(person: Person, first: date) -> bool:
+def _insured_in_month(person: Person, last: date) -> bool:
     # premium months: from the month containing acquisition to the month before the month
-    # containing the loss (rules.md 5.1, [Q03])
-    last = month_end(first)
+    # containing the loss (rules.md 5.1, [Q03]); ``last`` is the month's last day
     if not person.insured:
         return False
     if person.acquisition_date is not None and person.acquisition_date > last:
@@ -195,14 +200,37 @@ def _childbirth_exempt(person: Person, first: date, params: PremiumParameters) -
     return -before <= offset <= params.childbirth_months_after
 
 
-def _month_state(household: Household, params: PremiumParameters, first: date) -> _MonthState:
-    last = month_end(first)
-    insured = [p for p in household.people if _insured_in_month(p, first)]
+@dataclass(frozen=True)
+class _Ages:
+    """The days a person attains the 介護分 ages, computed once per assessment."""
+
+    long_term_care_from: date
+    long_term_care_to: date
+
+
+def _ages(household: Household, params: PremiumParameters) -> dict[str, _Ages]:
+    return {
+        p.addressee_number: _Ages(
+            attains(p.birth_date, params.long_term_care_age_from),
+            attains(p.birth_date, params.long_term_care_age_to),
+        )
+        for p in household.people
+    }
+
+
+def _month_state(
+    household: Household,
+    params: PremiumParameters,
+    first: date,
+    last: date,
+    ages: dict[str, _Ages],
+) -> _MonthState:
+    insured = [p for p in household.people if _insured_in_month(p, last)]
     ltc = [
         p
         for p in insured
-        if attains(p.birth_date, params.long_term_care_age_from) <= last
-        and attains(p.birth_date, params.long_term_care_age_to) > last
+        if ages[p.addressee_number].long_term_care_from <= last
+        and ages[p.addressee_number].long_term_care_to > last
     ]
     former = [
         p
@@ -562,8 +590,9 @@ def assess(household: Household, params: PremiumParameters) -> Assessment:
     _validate(household, params)
     fy = params.fiscal_year
     groups: dict[_MonthState, list[date]] = {}
-    for first in fiscal_months(fy):
-        state = _month_state(household, params, first)
+    ages = _ages(household, params)
+    for first, last in _fiscal_month_bounds(fy):
+        state = _month_state(household, params, first, last, ages)
         if state.insured:
             groups.setdefault(state, []).append(first)
     if not groups:

@@ -6,6 +6,8 @@ Read with :mod:`tomllib`; figures are turned into :class:`PremiumParameters` by 
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -17,18 +19,12 @@ from kokuho.assessment.domain.parameters import PremiumParameters, parse_paramet
 DEFAULT_CITY = "hiroshima"
 
 
-def _read(name: str, directory: Path | None) -> dict[str, Any] | None:
+def _text(name: str, directory: Path | None) -> str | None:
     if directory is not None:
         path = directory / name
-        if not path.is_file():
-            return None
-        text = path.read_text(encoding="utf-8")
-    else:
-        resource = resources.files(__name__).joinpath(name)
-        if not resource.is_file():
-            return None
-        text = resource.read_text(encoding="utf-8")
-    return tomllib.loads(text)
+        return path.read_text(encoding="utf-8") if path.is_file() else None
+    resource = resources.files(__name__).joinpath(name)
+    return resource.read_text(encoding="utf-8") if resource.is_file() else None
 
 
 def load_document(text: str, fiscal_year: int, scope: str) -> dict[str, Any]:
@@ -45,16 +41,17 @@ def load_parameters(
     """The year's parameters from the package's files (or ``directory``)."""
     national_name = f"national-{fiscal_year}.toml"
     city_name = f"{city}-{fiscal_year}.toml"
-    try:
-        national = _read(national_name, directory)
-        city_doc = _read(city_name, directory)
-    except tomllib.TOMLDecodeError as exc:
-        raise ParametersIncomplete(fiscal_year, city, (f"not valid TOML: {exc}",)) from exc
-    if national is None:
+    national_text = _text(national_name, directory)
+    city_text = _text(city_name, directory)
+    if national_text is None:
         raise ParametersMissing(fiscal_year, "national")
-    if city_doc is None:
+    if city_text is None:
         raise ParametersMissing(fiscal_year, city)
-    return parse_parameters(fiscal_year, city, national, city_doc, (national_name, city_name))
+    national = load_document(national_text, fiscal_year, "national")
+    city_doc = load_document(city_text, fiscal_year, city)
+    params = parse_parameters(fiscal_year, city, national, city_doc, (national_name, city_name))
+    digest = hashlib.sha256((national_text + "\0" + city_text).encode()).hexdigest()
+    return dataclasses.replace(params, digest=digest)
 
 
 def available_years(city: str = DEFAULT_CITY) -> list[int]:

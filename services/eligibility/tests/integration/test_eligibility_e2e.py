@@ -356,3 +356,62 @@ async def test_turning_75_job_ends_nhi_on_the_birthday(
     (period,) = person.json()["qualifications"]
     assert period["loss_reason"] == "turned_75"
     assert period["loss_date"] == (birth.replace(year=birth.year + 75)).isoformat()
+
+
+async def test_split_then_merge_households(client: httpx.AsyncClient, token: Headers) -> None:
+    head, child, grandchild = b.addressee(), b.addressee(), b.addressee()
+    fact = date.today() - timedelta(days=60)
+    change = await enter_move_in(client, token, b.move_in(head, child, grandchild, fact=fact))
+    await confirm(client, token, change["change_id"])
+    household = change["nhi_household_number"]
+    split_day = date.today() - timedelta(days=5)
+    entered = await client.post(
+        f"/api/v1/households/{household}/split",
+        json={
+            "members": [child, grandchild],
+            "new_householder_addressee_number": child,
+            "fact_date": split_day.isoformat(),
+            "notification_date": date.today().isoformat(),
+            "identity_verification": b.ID,
+        },
+        headers=token("clerk-a", CLERK),
+    )
+    assert entered.status_code == 201, entered.text
+    done = await confirm(client, token, entered.json()["change_id"])
+    assert done.status_code == 200, done.text
+    registered = [e for e in done.json()["events"] if e["type"].endswith("household_registered.v1")]
+    new_household = registered[0]["data"]["nhi_household_number"]
+    assert new_household != household
+
+    old = await client.get(f"/api/v1/households/{household}", headers=token("clerk-a", CLERK))
+    assert [m["addressee_number"] for m in old.json()["members"]] == [head]
+    new = await client.get(f"/api/v1/households/{new_household}", headers=token("clerk-a", CLERK))
+    assert [m["addressee_number"] for m in new.json()["members"]] == [child, grandchild]
+    assert new.json()["householder_addressee_number"] == child
+    before = await client.get(
+        f"/api/v1/households/{household}",
+        params={"as_of": (split_day - timedelta(days=1)).isoformat()},
+        headers=token("clerk-a", CLERK),
+    )
+    assert len(before.json()["members"]) == 3
+
+    merge = await client.post(
+        f"/api/v1/households/{new_household}/merge",
+        json={
+            "into_household_number": household,
+            "fact_date": date.today().isoformat(),
+            "notification_date": date.today().isoformat(),
+            "identity_verification": b.ID,
+        },
+        headers=token("clerk-b", CLERK),
+    )
+    assert merge.status_code == 201, merge.text
+    merged = await confirm(client, token, merge.json()["change_id"], user="clerk-a")
+    assert merged.status_code == 200, merged.text
+    back = await client.get(f"/api/v1/households/{household}", headers=token("clerk-a", CLERK))
+    assert sorted(m["addressee_number"] for m in back.json()["members"]) == sorted(
+        [head, child, grandchild]
+    )
+    gone = await client.get(f"/api/v1/households/{new_household}", headers=token("clerk-a", CLERK))
+    assert gone.json()["dissolved"] is True
+    assert gone.json()["members"] == []

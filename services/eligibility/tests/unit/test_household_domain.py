@@ -10,7 +10,14 @@ import pytest
 from kokuho.eligibility.domain import commands as c
 from kokuho.eligibility.domain import errors as e
 from kokuho.eligibility.domain import events as ev
-from kokuho.eligibility.domain.household import Household, decide, evolve, initial
+from kokuho.eligibility.domain.household import (
+    Household,
+    decide,
+    decide_merge,
+    decide_split,
+    evolve,
+    initial,
+)
 from kokuho.eligibility.parameters import load_rules
 
 RULES = load_rules()
@@ -654,3 +661,102 @@ def test_specified_members_end_with_the_household_keeping_their_start() -> None:
     (composition,) = of_type(events, ev.HouseholdCompositionChanged)
     assert composition.dissolved
     assert composition.specified_same_household_members == ()
+
+
+# --- split and merge --------------------------------------------------------------------------
+
+NEW = "2000000002"
+GRANDCHILD = "1000000004"
+
+
+def family() -> Household:
+    return registered(
+        acquire(fact=date(2025, 4, 1)),
+        acquire(SPOUSE, fact=date(2025, 4, 1), relationship="spouse"),
+        acquire(CHILD, fact=date(2025, 4, 1), relationship="child", birth=date(2000, 1, 1)),
+        acquire(
+            GRANDCHILD, fact=date(2025, 4, 1), relationship="grandchild", birth=date(2024, 1, 1)
+        ),
+    )
+
+
+def split(members: tuple[str, ...], head: str = CHILD) -> c.SplitHousehold:
+    return c.SplitHousehold(NEW, head, members, date(2026, 6, 1), date(2026, 6, 5), TODAY)
+
+
+def test_split_moves_members_with_new_cards_and_keeps_their_qualification() -> None:
+    source = family()
+    source_events, target_events = decide_split(
+        source, initial(NEW), split((CHILD, GRANDCHILD)), RULES
+    )
+    (moved,) = of_type(source_events, ev.HouseholdSplit)
+    assert [m.addressee_number for m in moved.members] == [CHILD, GRANDCHILD]
+    assert [m.branch_number for m in moved.members] == ["01", "02"]
+    assert all(m.card_number == NEW for m in moved.members)
+    assert moved.members[0].relationship == "householder"
+    assert moved.members[0].acquisition_date == date(2025, 4, 1)  # continues
+    (left,) = of_type(source_events, ev.HouseholdCompositionChanged)
+    assert [m.addressee_number for m in left.members] == [HEAD, SPOUSE]
+    assert isinstance(target_events[0], ev.HouseholdRegistered)
+    assert target_events[0].deemed_householder is False
+    (joined,) = of_type(target_events, ev.HouseholdCompositionChanged)
+    assert [m.addressee_number for m in joined.members] == [CHILD, GRANDCHILD]
+    target = initial(NEW)
+    for event in target_events:
+        target = evolve(target, event)
+    assert target.members[CHILD].insured_number == source.members[CHILD].insured_number
+    assert target.householder_addressee_number == CHILD
+    assert not target.deemed_householder
+
+
+def test_split_refusals() -> None:
+    source = family()
+    with pytest.raises(e.HouseholderMustStay):
+        decide_split(source, initial(NEW), split((HEAD, CHILD)), RULES)
+    deemed = registered(acquire(SPOUSE, relationship="spouse", fact=date(2025, 4, 1)))
+    with pytest.raises(e.SplitWouldEmptyHousehold):
+        decide_split(deemed, initial(NEW), split((SPOUSE,), head=SPOUSE), RULES)
+    with pytest.raises(e.MembersMissing):
+        decide_split(source, initial(NEW), split(("1000000099",)), RULES)
+    with pytest.raises(e.HouseholderMustBeMember):
+        decide_split(source, initial(NEW), split((GRANDCHILD,), head=SPOUSE), RULES)
+    with pytest.raises(e.HouseholdAlreadyRegistered):
+        decide_split(source, source, split((CHILD,)), RULES)
+
+
+def test_split_with_a_deemed_householder_and_late_notice() -> None:
+    command = c.SplitHousehold(
+        NEW, "1000000077", (CHILD,), date(2026, 5, 1), date(2026, 5, 20), TODAY
+    )
+    _, target_events = decide_split(family(), initial(NEW), command, RULES)
+    (registered_event,) = of_type(target_events, ev.HouseholdRegistered)
+    assert registered_event.deemed_householder
+    (moved,) = of_type(target_events, ev.HouseholdSplit)
+    assert moved.late_notification
+
+
+def test_merge_moves_everyone_and_dissolves_the_absorbed_household() -> None:
+    into = family()
+    absorbed, _ = apply(
+        initial(NEW),
+        c.RegisterHousehold(NEW, "1000000010", (acquire("1000000010", fact=date(2025, 1, 1)),)),
+    )
+    absorbed, _ = apply(
+        absorbed,
+        c.IssueCertificate(
+            "c9", "eligibility_confirmation_document", "1000000010", date(2025, 1, 2)
+        ),
+    )
+    command = c.MergeHousehold(HH, date(2026, 7, 1), date(2026, 7, 2), TODAY)
+    absorbed_events, into_events = decide_merge(absorbed, into, command, RULES)
+    (merged,) = of_type(absorbed_events, ev.HouseholdMerged)
+    assert merged.members[0].branch_number == "05"  # after the four members of `into`
+    assert merged.members[0].relationship == "other_relative"
+    (collected,) = of_type(absorbed_events, ev.CertificateCollected)
+    assert collected.reason == "details_changed"
+    (gone,) = of_type(absorbed_events, ev.HouseholdCompositionChanged)
+    assert gone.dissolved
+    (grown,) = of_type(into_events, ev.HouseholdCompositionChanged)
+    assert len(grown.members) == 5
+    with pytest.raises(e.SameHousehold):
+        decide_merge(into, into, command, RULES)

@@ -148,6 +148,44 @@ class PostgresUnit:
 
     # --- read models ----------------------------------------------------------------------
 
+    async def _project_moves(self, x: ce.HouseholdSplit | ce.HouseholdMerged) -> None:
+        """A household move ends the member's row in the old household and opens one in the
+        new household (rows are periods of a person in a household); the qualification and
+        its original acquisition date continue (in the event and the person's first row)."""
+        if isinstance(x, ce.HouseholdSplit):
+            source, target, why = x.from_household_number, x.new_household_number, "split"
+        else:
+            source, target, why = x.absorbed_household_number, x.into_household_number, "merged"
+        for m in x.members:
+            await self.conn.execute(
+                "WITH closed AS (UPDATE qualification_periods SET loss_date = $3,"
+                " loss_reason = $4, loss_notified = $5, loss_late = $6, open = false"
+                " WHERE addressee_number = $1 AND nhi_household_number = $2 AND open"
+                " RETURNING *)"
+                " INSERT INTO qualification_periods (addressee_number, nhi_household_number,"
+                " insured_number, card_symbol, card_number, branch_number, birth_date,"
+                " relationship, acquisition_date, acquisition_reason, acquisition_notified,"
+                " acquisition_late, former_dependant)"
+                " SELECT addressee_number, $7, insured_number, card_symbol, $8, $9, birth_date,"
+                " $10, $3, $11, $5, $6, former_dependant FROM closed",
+                m.addressee_number,
+                source,
+                x.effective_date,
+                f"household_{why}_out",
+                x.notification_date,
+                x.late_notification,
+                target,
+                m.card_number,
+                m.branch_number,
+                m.relationship,
+                f"household_{why}_in",
+            )
+            await self.conn.execute(
+                "UPDATE persons SET nhi_household_number = $2 WHERE addressee_number = $1",
+                m.addressee_number,
+                target,
+            )
+
     async def project(self, events: Sequence[EventContract]) -> None:
         for event in events:
             await self._project_one(event)
@@ -252,6 +290,8 @@ class PostgresUnit:
                 x.addressee_number,
                 x.birth_date,
             )
+        elif isinstance(x, (ce.HouseholdSplit, ce.HouseholdMerged)):
+            await self._project_moves(x)
         elif isinstance(x, ce.FormerDependantStatusChanged):
             await conn.execute(
                 "UPDATE qualification_periods SET former_dependant = $3"

@@ -146,6 +146,50 @@ async def change_householder(
     )
 
 
+@router.post("/households/{household_number}/split", status_code=201)
+async def split_household(
+    household_number: HouseholdNumber,
+    body: rq.SplitIn,
+    request: Request,
+    user: Staff,
+    idem: IdempotencyDep,
+    audit: AuditTrail,
+) -> ChangeOut:
+    """世帯分離: members leave for a new household (pending)."""
+    service = runtime_of(request).service
+    return await _write(
+        request,
+        idem,
+        audit,
+        lambda u: service.enter(
+            u, "split_household", body, user_id=user.user_id, household_number=household_number
+        ),
+        201,
+    )
+
+
+@router.post("/households/{household_number}/merge", status_code=201)
+async def merge_household(
+    household_number: HouseholdNumber,
+    body: rq.MergeIn,
+    request: Request,
+    user: Staff,
+    idem: IdempotencyDep,
+    audit: AuditTrail,
+) -> ChangeOut:
+    """世帯合併: this household's members join another household (pending)."""
+    service = runtime_of(request).service
+    return await _write(
+        request,
+        idem,
+        audit,
+        lambda u: service.enter(
+            u, "merge_household", body, user_id=user.user_id, household_number=household_number
+        ),
+        201,
+    )
+
+
 def _member_change(kind: str, body_type: type[rq.Strict], summary: str) -> None:
     async def enter_member_change(
         household_number: HouseholdNumber,

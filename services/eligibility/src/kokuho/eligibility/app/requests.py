@@ -159,6 +159,27 @@ class FormerDependantIn(Strict):
     until: DateField | None = None
 
 
+class SplitIn(Strict):
+    """世帯分離: the members who leave, and the new household's householder (one of them, or a
+    non-insured person who is then the deemed householder)."""
+
+    members: list[AddresseeNumber] = Field(min_length=1, max_length=20)
+    new_householder_addressee_number: AddresseeNumber
+    new_householder_details: PersonalDetails | None = None
+    fact_date: DateField
+    notification_date: DateField
+    identity_verification: IdentityVerification
+
+
+class MergeIn(Strict):
+    """世帯合併: this household's members join ``into_household_number``."""
+
+    into_household_number: str = Field(pattern=r"^[0-9]{10}$")
+    fact_date: DateField
+    notification_date: DateField
+    identity_verification: IdentityVerification
+
+
 class RejectIn(Strict):
     reason: str = Field(min_length=1, max_length=500)
 
@@ -195,4 +216,6 @@ CHANGE_KINDS: dict[str, type[Strict]] = {
     "end_special_case": SpecialCaseEndIn,
     "record_involuntary_unemployment": UnemploymentIn,
     "change_former_dependant": FormerDependantIn,
+    "split_household": SplitIn,
+    "merge_household": MergeIn,
 }

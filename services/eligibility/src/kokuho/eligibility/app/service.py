@@ -19,9 +19,17 @@ from kokuho.eligibility.domain import change as ch
 from kokuho.eligibility.domain import commands as c
 from kokuho.eligibility.domain import errors as e
 from kokuho.eligibility.domain import events as ev
-from kokuho.eligibility.domain.household import Household, decide, evolve, initial
+from kokuho.eligibility.domain.household import (
+    Household,
+    decide,
+    decide_merge,
+    decide_split,
+    evolve,
+    initial,
+)
 from kokuho.eligibility.domain.rules import QualificationRules, anniversary
 from kokuho.events.contracts import EventContract
+from kokuho.events.contracts import eligibility as ce
 from kokuho.events.contracts.eligibility import PersonalDetailsRecorded
 
 JST = timezone(timedelta(hours=9), "JST")  # Japan has no daylight saving time
@@ -124,8 +132,16 @@ class EligibilityService:
         else:
             assert household_number is not None
             loaded = await self._existing(unit, household_number)
-        command = await self._command(unit, kind, body, loaded.state, addressee_number, False)
-        preview = decide(loaded.state, command, self.rules)
+        target = None
+        if isinstance(body, rq.SplitIn):
+            target = await unit.next_household_number()
+            preview = self._split(loaded.state, initial(target), body)[0]
+        elif isinstance(body, rq.MergeIn):
+            into = await self._existing(unit, body.into_household_number)
+            preview = self._merge(loaded.state, into.state, body)[0]
+        else:
+            command = await self._command(unit, kind, body, loaded.state, addressee_number, False)
+            preview = decide(loaded.state, command, self.rules)
         subjects = _subjects(kind, body, addressee_number)
         change_id = uuid4()
         payload_id = await unit.put_payload(
@@ -134,6 +150,7 @@ class EligibilityService:
             {
                 "kind": kind,
                 "addressee_number": addressee_number,
+                "target_household_number": target,
                 "body": body.model_dump(mode="json"),
             },
         )
@@ -178,14 +195,46 @@ class EligibilityService:
             if entered.kind == "register_household"
             else await self._existing(unit, number)
         )
-        command = await self._command(unit, entered.kind, body, loaded.state, addressee, True)
-        events = decide(loaded.state, command, self.rules)
         provenance = Provenance(change_id, entered.entered_by, user_id, entered.ex_officio)
+        other: tuple[str, Loaded, list[ev.Event]] | None = None
+        if isinstance(body, rq.SplitIn):
+            target_number = str(payload["target_household_number"])
+            target = Loaded(initial(target_number), 0)
+            events, target_events = self._split(loaded.state, target.state, body)
+            other = (target_number, target, target_events)
+        elif isinstance(body, rq.MergeIn):
+            into = await self._existing(unit, body.into_household_number)
+            events, into_events = self._merge(loaded.state, into.state, body)
+            other = (body.into_household_number, into, into_events)
+        else:
+            command = await self._command(unit, entered.kind, body, loaded.state, addressee, True)
+            events = decide(loaded.state, command, self.rules)
         contracts = [to_contract(x, provenance) for x in events]
         await unit.append(
             household_stream(number), loaded.version, contracts, publish=True, partition_key=number
         )
+        if other is not None:
+            other_number, other_loaded, other_events = other
+            other_contracts = [to_contract(x, provenance) for x in other_events]
+            await unit.append(
+                household_stream(other_number),
+                other_loaded.version,
+                other_contracts,
+                publish=True,
+                partition_key=other_number,
+            )
+            # The split/merge event is in both streams; the read model takes it once, from the
+            # source, after the other household exists in it.
+            await unit.project(
+                [
+                    x
+                    for x in other_contracts
+                    if not isinstance(x, (ce.HouseholdSplit, ce.HouseholdMerged))
+                ]
+            )
         await unit.project(contracts)
+        if other is not None:
+            contracts += other_contracts
         await self._record_details(unit, entered.kind, body, number, addressee)
         done = pe.ChangeConfirmed(
             change_id=change_id, confirmed_by=user_id, confirmed_at=confirmed.confirmed_at
@@ -298,6 +347,27 @@ class EligibilityService:
         )
 
     # --- helpers --------------------------------------------------------------------------
+
+    def _split(
+        self, source: Household, target: Household, body: rq.SplitIn
+    ) -> tuple[list[ev.Event], list[ev.Event]]:
+        command = c.SplitHousehold(
+            target.nhi_household_number,
+            body.new_householder_addressee_number,
+            tuple(body.members),
+            body.fact_date,
+            body.notification_date,
+            self.today(),
+        )
+        return decide_split(source, target, command, self.rules)
+
+    def _merge(
+        self, absorbed: Household, into: Household, body: rq.MergeIn
+    ) -> tuple[list[ev.Event], list[ev.Event]]:
+        command = c.MergeHousehold(
+            body.into_household_number, body.fact_date, body.notification_date, self.today()
+        )
+        return decide_merge(absorbed, into, command, self.rules)
 
     async def _existing(self, unit: Unit, number: str) -> Loaded:
         loaded = await load_household(unit, number)
@@ -433,6 +503,14 @@ class EligibilityService:
             )
         elif isinstance(body, rq.PersonalDetailsIn) and addressee is not None:
             records.append((addressee, body.details, body.fact_date))
+        elif isinstance(body, rq.SplitIn) and body.new_householder_details is not None:
+            records.append(
+                (
+                    body.new_householder_addressee_number,
+                    body.new_householder_details,
+                    body.fact_date,
+                )
+            )
         for number, details, as_of in records:
             await unit.record_personal_details(
                 PersonalDetailsRecorded(
@@ -460,6 +538,8 @@ def _subjects(kind: str, body: rq.Strict, addressee: str | None) -> tuple[str, .
         return (body.addressee_number,)
     if isinstance(body, rq.HouseholderIn):
         return (body.householder_addressee_number,)
+    if isinstance(body, rq.SplitIn):
+        return tuple(dict.fromkeys([*body.members, body.new_householder_addressee_number]))
     return (addressee,) if addressee else ()
 
 

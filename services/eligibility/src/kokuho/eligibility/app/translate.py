@@ -15,7 +15,7 @@ from kokuho.events.contracts import eligibility as contracts
 
 _DOMAIN_BY_NAME: dict[str, type[ev.Event]] = {cls.__name__: cls for cls in ev.ALL_EVENTS}
 #: Events whose nested values evolve() does not use; they are not read back.
-_NOT_READ_BACK = {"HouseholdCompositionChanged", "HouseholdSplit", "HouseholdMerged"}
+_NOT_READ_BACK = {"HouseholdCompositionChanged"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -40,6 +40,8 @@ def to_domain(contract: EventContract) -> ev.Event | None:
         return None
     names = {f.name for f in dataclasses.fields(cls)}
     values = {k: v for k, v in contract.model_dump().items() if k in names}
+    if "members" in values and cls in (ev.HouseholdSplit, ev.HouseholdMerged):
+        values["members"] = tuple(ev.MemberMoved(**m) for m in values["members"])
     if "changed_fields" in values:
         values["changed_fields"] = tuple(values["changed_fields"])
     if "certificate_id" in values:

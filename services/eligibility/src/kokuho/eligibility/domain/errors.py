@@ -241,6 +241,14 @@ class SplitWouldEmptyHousehold(EligibilityRuleBroken):
         self.nhi_household_number = nhi_household_number
 
 
+class HouseholderMustStay(EligibilityRuleBroken):
+    """A split moves members away from the householder; change the householder first."""
+
+    def __init__(self, addressee_number: str) -> None:
+        super().__init__(f"the householder {addressee_number} cannot leave in a split")
+        self.addressee_number = addressee_number
+
+
 class SameHousehold(EligibilityRuleBroken):
     def __init__(self, nhi_household_number: str) -> None:
         super().__init__(f"household {nhi_household_number} cannot merge into itself")

@@ -107,6 +107,10 @@ class MemberMoved:
     card_number: str
     branch_number: str
     relationship: str
+    birth_date: date | None = None
+    acquisition_date: date | None = None
+    acquisition_reason: str | None = None
+    former_dependant: bool = False
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,184 @@
+"""Handlers on the in-memory unit: four eyes, cross-household checks, what goes to which topic,
+and that no personal detail reaches the general topic."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from uuid import uuid4
+
+import pytest
+
+from kokuho.eligibility.adapters.memory import InMemoryUnit
+from kokuho.eligibility.app import requests as rq
+from kokuho.eligibility.app.service import ChangeNotFound, EligibilityService
+from kokuho.eligibility.domain import errors as e
+from kokuho.eligibility.parameters import load_rules
+from kokuho.events.contracts.eligibility import EVENTS_TOPIC, PERSONAL_DETAILS_TOPIC
+
+RULES = load_rules()
+NOW = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)  # 10:00 in Japan
+ID = rq.IdentityVerification(method="mn_card")
+HEAD, CHILD = "1000000001", "1000000002"
+
+
+def details(birth: date, name: str = "架空　一郎") -> rq.PersonalDetails:
+    return rq.PersonalDetails(
+        name=name,
+        name_kana="カクウ　イチロウ",
+        sex="male",
+        birth_date=birth,
+        address="広島市中区架空町1-1",
+        phone="082-111-2222",
+    )
+
+
+def member(number: str, relationship: str, birth: date) -> rq.MemberIn:
+    return rq.MemberIn(
+        addressee_number=number,
+        reason="moved_in",
+        fact_date=date(2026, 11, 1),
+        notification_date=date(2026, 11, 20),
+        relationship=relationship,  # type: ignore[arg-type]
+        details=details(birth),
+    )
+
+
+def move_in(*members: rq.MemberIn) -> rq.RegisterHouseholdIn:
+    return rq.RegisterHouseholdIn(
+        householder_addressee_number=HEAD, members=list(members), identity_verification=ID
+    )
+
+
+@pytest.fixture
+def service() -> EligibilityService:
+    return EligibilityService(RULES, clock=lambda: NOW)
+
+
+@pytest.fixture
+def unit() -> InMemoryUnit:
+    return InMemoryUnit(RULES)
+
+
+async def registered(service: EligibilityService, unit: InMemoryUnit) -> str:
+    body = move_in(member(HEAD, "householder", date(1980, 1, 1)))
+    change = await service.enter(unit, "register_household", body, user_id="clerk-a")
+    await service.confirm(unit, change.change_id, user_id="clerk-b")
+    return change.nhi_household_number
+
+
+async def test_nothing_is_published_until_a_second_clerk_confirms(
+    service: EligibilityService, unit: InMemoryUnit
+) -> None:
+    body = move_in(
+        member(HEAD, "householder", date(1980, 1, 1)), member(CHILD, "child", date(2012, 2, 29))
+    )
+    change = await service.enter(unit, "register_household", body, user_id="clerk-a")
+    assert change.status == "pending"
+    assert unit.store.outbox == []
+    assert unit.persons == {}
+    with pytest.raises(e.SelfConfirmationRefused):
+        await service.confirm(unit, change.change_id, user_id="clerk-a")
+    done = await service.confirm(unit, change.change_id, user_id="clerk-b")
+    assert done.status == "confirmed"
+    acquired = [x for x in done.events if x.event_type.endswith("qualification_acquired.v1")]
+    assert len(acquired) == 2
+    assert {x.confirmed_by for x in done.events} == {"clerk-b"}
+    assert {x.entered_by for x in done.events} == {"clerk-a"}
+    assert all(getattr(x, "late_notification", False) for x in acquired)  # 19 days
+    topics = {m.topic for m in unit.store.outbox}
+    assert topics == {EVENTS_TOPIC, PERSONAL_DETAILS_TOPIC}
+    keys = {m.key for m in unit.store.outbox if m.topic == EVENTS_TOPIC}
+    assert keys == {done.nhi_household_number}
+    with pytest.raises(e.ChangeNotPending):
+        await service.confirm(unit, change.change_id, user_id="clerk-c")
+
+
+async def test_no_name_address_or_phone_on_the_general_topic(
+    service: EligibilityService, unit: InMemoryUnit
+) -> None:
+    await registered(service, unit)
+    general = [m for m in unit.store.outbox if m.topic == EVENTS_TOPIC]
+    assert general
+    for message in general:
+        raw = message.value
+        assert raw is not None
+        text = raw.decode()
+        for secret in ("架空", "カクウ", "広島市中区", "082-111-2222"):
+            assert secret not in text
+        data = json.loads(text)["data"]
+        assert not {"name", "name_kana", "address", "phone"} & set(data)
+    personal = [m for m in unit.store.outbox if m.topic == PERSONAL_DETAILS_TOPIC]
+    assert [m.key for m in personal] == [HEAD]
+    assert personal[0].value is not None
+    assert "架空" in personal[0].value.decode()
+
+
+async def test_acquiring_in_a_second_household_is_refused(
+    service: EligibilityService, unit: InMemoryUnit
+) -> None:
+    await registered(service, unit)
+    again = move_in(member(HEAD, "householder", date(1980, 1, 1)))
+    with pytest.raises(e.QualificationAlreadyHeld) as refused:
+        await service.enter(unit, "register_household", again, user_id="clerk-a")
+    assert refused.value.addressee_number == HEAD
+
+
+async def test_rule_failures_show_at_entry_and_store_nothing(
+    service: EligibilityService, unit: InMemoryUnit
+) -> None:
+    household = await registered(service, unit)
+    before = len(unit.store.outbox)
+    loss = rq.LossIn(
+        addressee_number=CHILD,
+        reason="death",
+        fact_date=date(2026, 11, 10),
+        notification_date=date(2026, 11, 11),
+        identity_verification=ID,
+    )
+    with pytest.raises(e.QualificationNotHeld):
+        await service.enter(unit, "lose", loss, user_id="clerk-a", household_number=household)
+    assert len(unit.store.outbox) == before
+    with pytest.raises(ChangeNotFound):
+        await service.confirm(unit, uuid4(), user_id="clerk-b")
+
+
+async def test_personal_details_change_names_only_the_changed_fields(
+    service: EligibilityService, unit: InMemoryUnit
+) -> None:
+    household = await registered(service, unit)
+    moved = details(date(1980, 1, 1)).model_copy(update={"address": "広島市南区架空町2-2"})
+    body = rq.PersonalDetailsIn(
+        details=moved,
+        fact_date=date(2026, 11, 20),
+        notification_date=date(2026, 11, 25),
+        identity_verification=ID,
+    )
+    change = await service.enter(
+        unit,
+        "change_personal_details",
+        body,
+        user_id="clerk-a",
+        household_number=household,
+        addressee_number=HEAD,
+    )
+    done = await service.confirm(unit, change.change_id, user_id="clerk-b")
+    (changed,) = [x for x in done.events if x.event_type.endswith("personal_details_changed.v1")]
+    assert changed.model_dump()["changed_fields"] == ["address"]
+    assert unit.persons[HEAD].address == "広島市南区架空町2-2"
+
+
+async def test_turning_75_candidates_and_loss(
+    service: EligibilityService, unit: InMemoryUnit
+) -> None:
+    body = move_in(member(HEAD, "householder", date(1951, 11, 25)))
+    change = await service.enter(unit, "register_household", body, user_id="clerk-a")
+    await service.confirm(unit, change.change_id, user_id="clerk-b")
+    assert await unit.persons_turning_75(date(2026, 11, 24)) == []
+    ((addressee, household, birth),) = await unit.persons_turning_75(date(2026, 11, 26))
+    outcome = await service.lose_at_75(unit, household, addressee, birth)
+    (lost,) = [x for x in outcome.events if x.event_type.endswith("qualification_lost.v1")]
+    assert lost.model_dump()["loss_date"] == date(2026, 11, 25)
+    assert lost.entered_by == "system:turning-75"
+    assert lost.confirmed_by is None
+    assert await unit.persons_turning_75(date(2026, 11, 26)) == []

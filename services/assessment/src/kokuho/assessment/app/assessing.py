@@ -167,61 +167,43 @@ class AssessOutcome:
     changed: bool
 
 
-async def assess_household(
-    store: AssessmentStore,
-    events: EventStore,
-    parameters_for: ParametersFor,
+def decide_assessment(
+    row: HouseholdRow,
+    incomes: dict[str, IncomeRecord],
+    ratios: list[int],
+    previous: StoredAssessment | None,
+    params: PremiumParameters,
+    dues: list[date],
     *,
-    nhi_household_number: str,
-    fiscal_year: int,
     cause: str,
     actor: str,
     today: date,
-    context: EventContext | None = None,
-) -> AssessOutcome:
-    """Load → compute → store and publish if the premium changed (never a double assessment)."""
-    params = parameters_for(fiscal_year)  # refuses a year without complete parameters
-    row = await store.load_household(nhi_household_number)
-    if row is None:
-        raise HouseholdUnknown(nhi_household_number)
-    incomes = await store.incomes(people_of(row), fiscal_year - 1)
-    ratios = await store.approved_reduction_ratios(nhi_household_number, fiscal_year)
-    previous = await store.load_assessment(nhi_household_number, fiscal_year)
+    explain: bool = True,
+) -> tuple[StoredAssessment, PremiumAssessed] | None:
+    """The new assessment and its event, or None when the premium is unchanged (so a repeated
+    request or a re-run never assesses a household twice)."""
+    fiscal_year = params.fiscal_year
     try:
-        computed = compute(to_household(row, incomes), params, ratios)
+        computed = compute(to_household(row, incomes), params, ratios, explain=explain)
     except NoInsuredMonths:
         if previous is None:
             raise
         # a correction to nothing: every member's months went away (e.g. a loss backdated)
-        computed = Computed(
-            0,
-            0,
-            0,
-            0,
-            [],
-            {
-                "fiscal_year": fiscal_year,
-                "components": [],
-                "annual_amount": 0,
-                "parameter_documents": list(params.documents),
-            },
-            params.documents,
-        )
+        computed = Computed(0, 0, 0, 0, [], None, params.documents, digest=params.digest)
     if (
         previous is not None
         and previous.annual_amount == computed.annual_amount
         and previous.components == computed.components
     ):
-        return AssessOutcome(previous, changed=False)
+        return None
     revision = 1 if previous is None else previous.revision + 1
-    dues = due_dates(fiscal_year, params.instalments, parameters_for.is_holiday)
     before = [
         DueInstalment(i["period"], date.fromisoformat(i["due_date"]), i["amount"])
         for i in (previous.instalments if previous else [])
     ]
     instalments = split(computed.annual_amount, dues, today, params.instalments.amount_unit, before)
     stored = StoredAssessment(
-        nhi_household_number=nhi_household_number,
+        nhi_household_number=row.nhi_household_number,
         fiscal_year=fiscal_year,
         revision=revision,
         assessment_id=uuid4(),
@@ -244,19 +226,54 @@ async def assess_household(
             for i in instalments
         ],
     )
-    event = premium_assessed(stored, previous, today, computed)
-    await events.append_batch(
-        [
-            StreamAppend(
-                stream_id(nhi_household_number, fiscal_year),
-                revision - 1,
-                [event],
-                topic=EVENTS_TOPIC,
-                partition_key=nhi_household_number,
-                context=context or EventContext(),
-            )
-        ]
+    return stored, premium_assessed(stored, previous, today, computed)
+
+
+def assessment_append(
+    stored: StoredAssessment,
+    event: PremiumAssessed,
+    context: EventContext | None = None,
+    topic: str = EVENTS_TOPIC,
+) -> StreamAppend:
+    return StreamAppend(
+        stream_id(stored.nhi_household_number, stored.fiscal_year),
+        stored.revision - 1,
+        [event],
+        topic=topic,
+        partition_key=stored.nhi_household_number,
+        context=context or EventContext(),
     )
+
+
+async def assess_household(
+    store: AssessmentStore,
+    events: EventStore,
+    parameters_for: ParametersFor,
+    *,
+    nhi_household_number: str,
+    fiscal_year: int,
+    cause: str,
+    actor: str,
+    today: date,
+    context: EventContext | None = None,
+) -> AssessOutcome:
+    """Load → compute → store and publish if the premium changed (never a double assessment)."""
+    params = parameters_for(fiscal_year)  # refuses a year without complete parameters
+    row = await store.load_household(nhi_household_number)
+    if row is None:
+        raise HouseholdUnknown(nhi_household_number)
+    incomes = await store.incomes(people_of(row), fiscal_year - 1)
+    ratios = await store.approved_reduction_ratios(nhi_household_number, fiscal_year)
+    previous = await store.load_assessment(nhi_household_number, fiscal_year)
+    dues = due_dates(fiscal_year, params.instalments, parameters_for.is_holiday)
+    decided = decide_assessment(
+        row, incomes, ratios, previous, params, dues, cause=cause, actor=actor, today=today
+    )
+    if decided is None:
+        assert previous is not None
+        return AssessOutcome(previous, changed=False)
+    stored, event = decided
+    await events.append_batch([assessment_append(stored, event, context)])
     await store.save_assessment(stored)
     return AssessOutcome(stored, changed=True)
 

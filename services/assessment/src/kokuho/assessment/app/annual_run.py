@@ -1,0 +1,75 @@
+"""本算定: assess every household for a fiscal year, chunk by chunk (pure planning here; the
+PostgreSQL batch that loads and writes each chunk set-based is in ``adapters.annual_run``)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from kokuho.assessment.app.assessing import assessment_append, decide_assessment
+from kokuho.assessment.app.ports import HouseholdRow, StoredAssessment
+from kokuho.assessment.domain.errors import AssessmentError
+from kokuho.assessment.domain.income_file import IncomeRecord
+from kokuho.assessment.domain.parameters import PremiumParameters
+from kokuho.events.runtime.store import EventContext, StreamAppend
+
+
+@dataclass(frozen=True)
+class ChunkFacts:
+    households: list[HouseholdRow]
+    incomes: dict[str, IncomeRecord]  # of the income year (fiscal year − 1)
+    previous: dict[str, StoredAssessment]
+    ratios: dict[str, list[int]]
+
+
+@dataclass
+class ChunkPlan:
+    assessments: list[StoredAssessment] = field(default_factory=list)
+    appends: list[StreamAppend] = field(default_factory=list)
+    unchanged: int = 0
+    refused: list[dict[str, str]] = field(default_factory=list)
+    totals: Counter[str] = field(default_factory=Counter)
+    reductions: Counter[str] = field(default_factory=Counter)
+
+
+def plan_chunk(
+    facts: ChunkFacts,
+    params: PremiumParameters,
+    dues: list[date],
+    *,
+    today: date,
+    actor: str,
+    topic: str,
+    context: EventContext,
+) -> ChunkPlan:
+    plan = ChunkPlan()
+    for row in facts.households:
+        number = row.nhi_household_number
+        try:
+            decided = decide_assessment(
+                row,
+                facts.incomes,
+                facts.ratios.get(number, []),
+                facts.previous.get(number),
+                params,
+                dues,
+                cause="annual_run",
+                actor=actor,
+                today=today,
+                explain=False,  # regenerated from the stored inputs on request
+            )
+        except AssessmentError as refused:
+            plan.refused.append({"nhi_household_number": number, "reason": str(refused)})
+            continue
+        if decided is None:
+            plan.unchanged += 1
+            continue
+        stored, event = decided
+        plan.assessments.append(stored)
+        plan.appends.append(assessment_append(stored, event, context, topic))
+        plan.totals["annual_amount"] += stored.annual_amount
+        for component in stored.components:
+            plan.totals[component["component"]] += component["amount"]
+        plan.reductions[str(stored.statutory_reduction)] += 1
+    return plan

@@ -415,3 +415,21 @@ async def test_split_then_merge_households(client: httpx.AsyncClient, token: Hea
     gone = await client.get(f"/api/v1/households/{new_household}", headers=token("clerk-a", CLERK))
     assert gone.json()["dissolved"] is True
     assert gone.json()["members"] == []
+
+
+async def test_erasure_needs_a_supervisor_and_an_ended_retention(
+    client: httpx.AsyncClient, token: Headers
+) -> None:
+    head = b.addressee()
+    change = await enter_move_in(client, token, b.move_in(head))
+    await confirm(client, token, change["change_id"])
+    url = f"/api/v1/persons/{head}/erasure"
+    as_clerk = await client.post(url, json={"reason": "retention"}, headers=token("c", CLERK))
+    assert as_clerk.status_code == 403
+    insured = await client.post(
+        url, json={"reason": "retention"}, headers=token("sv-1", "eligibility.supervisor")
+    )
+    assert insured.status_code == 422
+    assert insured.json()["type"].endswith("person-still-insured")
+    person = await client.get(f"/api/v1/persons/{head}", headers=token("c", CLERK))
+    assert person.json()["details"] is not None

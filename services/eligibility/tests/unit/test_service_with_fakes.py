@@ -182,3 +182,36 @@ async def test_turning_75_candidates_and_loss(
     assert lost.entered_by == "system:turning-75"
     assert lost.confirmed_by is None
     assert await unit.persons_turning_75(date(2026, 11, 26)) == []
+
+
+async def test_decided_changes_keep_no_copy_of_the_request(
+    service: EligibilityService, unit: InMemoryUnit
+) -> None:
+    await registered(service, unit)
+    assert unit.payloads
+    assert all(data is None for data in unit.payloads.values())
+
+
+async def test_erasure_waits_for_the_retention_period(
+    service: EligibilityService, unit: InMemoryUnit
+) -> None:
+    household = await registered(service, unit)
+    with pytest.raises(e.PersonStillInsured):
+        await service.erase_person(unit, HEAD, reason="retention", user_id="sv-1")
+    loss = rq.LossIn(
+        addressee_number=HEAD,
+        reason="death",
+        fact_date=date(2026, 11, 10),
+        notification_date=date(2026, 11, 12),
+        identity_verification=ID,
+    )
+    change = await service.enter(unit, "lose", loss, user_id="clerk-a", household_number=household)
+    await service.confirm(unit, change.change_id, user_id="clerk-b")
+    with pytest.raises(e.RetentionNotOver) as refused:
+        await service.erase_person(unit, HEAD, reason="retention", user_id="sv-1")
+    assert refused.value.until == date(2031, 11, 11)
+    later = EligibilityService(RULES, clock=lambda: datetime(2031, 11, 11, 1, 0, tzinfo=UTC))
+    assert await later.erase_person(unit, HEAD, reason="retention", user_id="sv-1") is True
+    assert HEAD not in unit.persons
+    tombstone = unit.store.outbox[-1]
+    assert (tombstone.topic, tombstone.key, tombstone.value) == (PERSONAL_DETAILS_TOPIC, HEAD, None)

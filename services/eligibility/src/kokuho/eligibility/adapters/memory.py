@@ -26,6 +26,7 @@ class InMemoryUnit:
         self.persons: dict[str, ce.PersonalDetailsRecorded] = {}
         self.open: dict[str, tuple[str, date]] = {}  # addressee -> (household, birth date)
         self.places: dict[tuple[str, str], tuple[str | None, str | None]] = {}
+        self.last_loss: dict[str, date] = {}
         self._households = 2_000_000_000
         self._insured = 30_000_000
 
@@ -92,6 +93,7 @@ class InMemoryUnit:
                 self.open[x.addressee_number] = (x.nhi_household_number, x.birth_date)
             elif isinstance(x, ce.QualificationLost):
                 self.open.pop(x.addressee_number, None)
+                self.last_loss[x.addressee_number] = x.loss_date
             elif isinstance(x, (ce.HouseholdSplit, ce.HouseholdMerged)):
                 target = (
                     x.new_household_number
@@ -106,6 +108,18 @@ class InMemoryUnit:
         self, addressee_number: str, kind: str, name: str | None, address: str | None
     ) -> None:
         self.places[(addressee_number, kind)] = (name, address)
+
+    async def qualification_summary(self, addressee_number: str) -> tuple[bool, date | None]:
+        return addressee_number in self.open, self.last_loss.get(addressee_number)
+
+    async def forget_payload(self, payload_id: UUID, reason: str) -> None:
+        if payload_id in self.payloads:
+            self.payloads[payload_id] = None
+
+    async def erase_person(self, addressee_number: str, reason: str) -> bool:
+        found = self.persons.pop(addressee_number, None)
+        await self.store.put_latest(ce.PERSONAL_DETAILS_TOPIC, addressee_number, None)
+        return found is not None
 
     async def persons_turning_75(self, until: date) -> list[tuple[str, str, date]]:
         return sorted(

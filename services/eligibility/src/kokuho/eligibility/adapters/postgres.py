@@ -134,6 +134,36 @@ class PostgresUnit:
             address,
         )
 
+    async def qualification_summary(self, addressee_number: str) -> tuple[bool, date | None]:
+        row = await self.conn.fetchrow(
+            "SELECT bool_or(open) AS insured, max(loss_date) AS last_loss"
+            " FROM qualification_periods WHERE addressee_number = $1",
+            addressee_number,
+        )
+        return bool(row["insured"]), row["last_loss"]
+
+    async def forget_payload(self, payload_id: UUID, reason: str) -> None:
+        await self.conn.execute(
+            "UPDATE personal_payloads SET data = NULL, erased_at = now(), erasure_reason = $2"
+            " WHERE payload_id = $1 AND erased_at IS NULL",
+            payload_id,
+            reason,
+        )
+
+    async def erase_person(self, addressee_number: str, reason: str) -> bool:
+        deleted: str = await self.conn.execute(
+            "DELETE FROM persons WHERE addressee_number = $1", addressee_number
+        )
+        await self.conn.execute(
+            "UPDATE special_cases SET facility_name = NULL, facility_address = NULL"
+            " WHERE addressee_number = $1",
+            addressee_number,
+        )
+        await self.payloads.erase_subject(addressee_number, reason)
+        # A tombstone: the compacted topic forgets the person too.
+        await self.store.put_latest(self.topics.personal_details, addressee_number, None)
+        return deleted != "DELETE 0"
+
     async def persons_turning_75(self, until: date) -> list[tuple[str, str, date]]:
         # The 75th birthday is on or before ``until``: born on or before until - 75 years.
         # 29 February births are kept when ``until`` is 28 February (their day is 1 March).

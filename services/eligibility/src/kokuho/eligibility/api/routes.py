@@ -335,6 +335,29 @@ async def get_person(
     return found
 
 
+@router.post("/persons/{addressee_number}/erasure")
+async def erase_person(
+    addressee_number: AddresseeNumber,
+    body: rq.ErasureIn,
+    request: Request,
+    user: Annotated[StaffUser, require_roles(SUPERVISOR)],
+    idem: IdempotencyDep,
+    audit: AuditTrail,
+) -> dict[str, Any]:
+    """Erase a person's details after the retention period (C-95); a tombstone goes to the
+    compacted personal-details topic. Identifiers, dates and events stay."""
+    runtime = runtime_of(request)
+    async with runtime.pool().acquire() as conn, conn.transaction():
+        await idem.begin(conn)
+        erased = await runtime.service.erase_person(
+            runtime.unit(conn), addressee_number, reason=body.reason, user_id=user.user_id
+        )
+        out = {"addressee_number": addressee_number, "erased": erased}
+        await audit.record(subjects=[addressee_number], detail={"erasure": erased}, conn=conn)
+        await idem.complete(conn, out, status_code=200)
+    return out
+
+
 @router.get("/persons")
 async def search_persons(
     request: Request,

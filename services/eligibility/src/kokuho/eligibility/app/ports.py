@@ -55,6 +55,18 @@ class Unit(Protocol):
         self, addressee_number: str, kind: str, name: str | None, address: str | None
     ) -> None: ...
 
+    async def qualification_summary(self, addressee_number: str) -> tuple[bool, date | None]:
+        """(holds an open qualification, the latest loss date)."""
+        ...
+
+    async def forget_payload(self, payload_id: UUID, reason: str) -> None:
+        """Erase a forgettable payload (a decided change's request is no longer needed)."""
+        ...
+
+    async def erase_person(self, addressee_number: str, reason: str) -> bool:
+        """Delete the person's details and publish a tombstone; False when none were held."""
+        ...
+
     async def persons_turning_75(self, until: date) -> list[tuple[str, str, date]]:
         """(addressee, household, birth date) of active members whose 75th birthday is on or
         before ``until`` (the job's window)."""

@@ -180,6 +180,10 @@ class MergeIn(Strict):
     identity_verification: IdentityVerification
 
 
+class ErasureIn(Strict):
+    reason: str = Field(min_length=1, max_length=500)
+
+
 class RejectIn(Strict):
     reason: str = Field(min_length=1, max_length=500)
 

@@ -27,7 +27,7 @@ from kokuho.eligibility.domain.household import (
     evolve,
     initial,
 )
-from kokuho.eligibility.domain.rules import QualificationRules, anniversary
+from kokuho.eligibility.domain.rules import QualificationRules, anniversary, erasable_from
 from kokuho.events.contracts import EventContract
 from kokuho.events.contracts import eligibility as ce
 from kokuho.events.contracts.eligibility import PersonalDetailsRecorded
@@ -236,6 +236,8 @@ class EligibilityService:
         if other is not None:
             contracts += other_contracts
         await self._record_details(unit, entered.kind, body, number, addressee)
+        # The request (with names and addresses) has served its purpose: keep no copy.
+        await unit.forget_payload(entered.payload_id, "change confirmed")
         done = pe.ChangeConfirmed(
             change_id=change_id, confirmed_by=user_id, confirmed_at=confirmed.confirmed_at
         )
@@ -257,6 +259,7 @@ class EligibilityService:
     async def reject(self, unit: Unit, change_id: UUID, *, user_id: str, reason: str) -> Outcome:
         state, entered, version = await load_change(unit, change_id)
         ch.decide_change(state, ch.RejectChange(user_id, self.now(), reason))
+        await unit.forget_payload(entered.payload_id, "change rejected")
         reason_id = await unit.put_payload(
             entered.subjects[0] if entered.subjects else entered.nhi_household_number,
             "change-rejection",
@@ -288,6 +291,19 @@ class EligibilityService:
         )
 
     # --- direct actions -------------------------------------------------------------------
+
+    async def erase_person(
+        self, unit: Unit, addressee_number: str, *, reason: str, user_id: str
+    ) -> bool:
+        """Erase a person's details once the retention period is over (C-95)."""
+        insured, last_loss = await unit.qualification_summary(addressee_number)
+        if insured:
+            raise e.PersonStillInsured(addressee_number)
+        if last_loss is not None:
+            until = erasable_from(last_loss, self.rules)
+            if self.today() < until:
+                raise e.RetentionNotOver(addressee_number, until)
+        return await unit.erase_person(addressee_number, f"{reason} (by {user_id})")
 
     async def issue_certificate(
         self, unit: Unit, household_number: str, body: rq.CertificateIn, *, user_id: str

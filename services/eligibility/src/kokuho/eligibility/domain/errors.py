@@ -255,6 +255,21 @@ class SameHousehold(EligibilityRuleBroken):
         self.nhi_household_number = nhi_household_number
 
 
+class PersonStillInsured(EligibilityRuleBroken):
+    def __init__(self, addressee_number: str) -> None:
+        super().__init__(f"addressee {addressee_number} is insured; details are kept (C-95)")
+        self.addressee_number = addressee_number
+
+
+class RetentionNotOver(EligibilityRuleBroken):
+    def __init__(self, addressee_number: str, until: date) -> None:
+        super().__init__(
+            f"the details of addressee {addressee_number} are kept until {until} (C-95)"
+        )
+        self.addressee_number = addressee_number
+        self.until = until
+
+
 # --- four eyes (C-11) -------------------------------------------------------------------
 
 

@@ -28,6 +28,7 @@ class QualificationRules:
     unemployment_reason_codes: frozenset[str] = field(default_factory=frozenset)
     unemployment_max_age_at_separation: int = 64
     card_symbol: str = "広島34"
+    retention_years_after_loss: int = 5
     version: str = ""
 
 
@@ -66,6 +67,11 @@ def loss_date(reason: str, fact_date: date, rules: QualificationRules) -> date:
 def turning_75_loss_date(birth_date: date, rules: QualificationRules) -> date:
     birthday = anniversary(birth_date, rules.late_elderly_age, rules)
     return loss_date("turned_75", birthday, rules)
+
+
+def erasable_from(last_loss: date, rules: QualificationRules) -> date:
+    """The first day personal details may be erased after the last loss (C-95)."""
+    return add_years(last_loss, rules.retention_years_after_loss)
 
 
 def fiscal_year_end(on: date) -> date:

@@ -31,5 +31,6 @@ def load_rules() -> QualificationRules:
         unemployment_reason_codes=frozenset(raw["involuntary_unemployment"]["reason_codes"]),
         unemployment_max_age_at_separation=raw["involuntary_unemployment"]["max_age_at_separation"],
         card_symbol=raw["card"]["symbol"],
+        retention_years_after_loss=raw["retention"]["years_after_loss"],
         version=raw["version"],
     )

@@ -433,3 +433,39 @@ async def test_erasure_needs_a_supervisor_and_an_ended_retention(
     assert insured.json()["type"].endswith("person-still-insured")
     person = await client.get(f"/api/v1/persons/{head}", headers=token("c", CLERK))
     assert person.json()["details"] is not None
+
+
+async def test_householder_change_and_the_householder_as_of_a_date(
+    client: httpx.AsyncClient, token: Headers
+) -> None:
+    head, spouse = b.addressee(), b.addressee()
+    fact = date.today() - timedelta(days=50)
+    body = b.move_in(head, fact=fact)
+    body["members"].append(b.member(spouse, relationship="spouse", fact=fact))
+    change = await enter_move_in(client, token, body)
+    await confirm(client, token, change["change_id"])
+    household = change["nhi_household_number"]
+    changed_on = date.today() - timedelta(days=20)
+    entered = await client.post(
+        f"/api/v1/households/{household}/householder",
+        json={
+            "householder_addressee_number": spouse,
+            "fact_date": changed_on.isoformat(),
+            "notification_date": date.today().isoformat(),
+            "previous_householder_relationship": "spouse",
+            "identity_verification": b.ID,
+        },
+        headers=token("clerk-a", CLERK),
+    )
+    assert entered.status_code == 201, entered.text
+    done = await confirm(client, token, entered.json()["change_id"])
+    (event,) = [e for e in done.json()["events"] if e["type"].endswith("householder_changed.v1")]
+    assert event["data"]["late_notification"] is True  # 20 days after the change
+    now = await client.get(f"/api/v1/households/{household}", headers=token("clerk-a", CLERK))
+    assert now.json()["householder_addressee_number"] == spouse
+    before = await client.get(
+        f"/api/v1/households/{household}",
+        params={"as_of": (changed_on - timedelta(days=1)).isoformat()},
+        headers=token("clerk-a", CLERK),
+    )
+    assert before.json()["householder_addressee_number"] == head

@@ -120,9 +120,30 @@ async def household(
         {**dict(m), "name": by_number.get(m["addressee_number"], {}).get("name")} for m in members
     ]
     if as_of is not None:
-        # The householder as of the date is not kept as a period; the history endpoint has it.
+        householder = await householder_as_of(conn, number, as_of) or householder
+        result["householder_addressee_number"] = householder
+        result["householder_name"] = by_number.get(householder, {}).get("name")
         result["deemed_householder"] = householder not in {m["addressee_number"] for m in members}
     return result
+
+
+async def householder_as_of(conn: asyncpg.Connection, number: str, as_of: date) -> str | None:
+    """The householder on ``as_of``, from the household's registration and householder changes."""
+    rows = await conn.fetch(
+        "SELECT (envelope->'data')::text AS data FROM events WHERE stream_id = $1"
+        " AND event_type = ANY($2::text[]) ORDER BY version",
+        f"household-{number}",
+        [
+            "jp.kokuho.eligibility.household_registered.v1",
+            "jp.kokuho.eligibility.householder_changed.v1",
+        ],
+    )
+    found: str | None = None
+    for row in rows:
+        data = json.loads(row["data"])
+        if date.fromisoformat(data["effective_date"]) <= as_of:
+            found = data["householder_addressee_number"]
+    return found
 
 
 async def household_history(conn: asyncpg.Connection, number: str) -> list[dict[str, Any]]:

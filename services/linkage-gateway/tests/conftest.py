@@ -21,6 +21,7 @@ from kokuho.events.contracts.linkage_gateway import TOPIC
 from kokuho.events.runtime.topics import TopicSpec, ensure_topics, with_dead_letters
 from kokuho.events.testing.databases import temporary_database
 from kokuho.linkage_gateway.adapters.crypto import EnvelopeSealer
+from kokuho.linkage_gateway.adapters.federation_simulator import FederationSimulator
 from kokuho.linkage_gateway.adapters.intermediate_server_simulator import (
     IntermediateServerSimulator,
 )
@@ -101,6 +102,7 @@ class RunningGateway:
     key: PrivateKey
     logs: LogCapture
     server: IntermediateServerSimulator
+    federation: FederationSimulator
 
     def headers(self, *roles: str, user: str = "U-TEST", **extra: str) -> dict[str, str]:
         token = mint_token(self.key, user_id=user, roles=list(roles), terminal_id="T-TEST")
@@ -119,6 +121,7 @@ def gateway_settings(
         # A consumer group and an eligibility topic of this test's own.
         service_name=f"linkage-gateway-test-{uuid.uuid4().hex[:8]}",
         eligibility_topic=eligibility_topic,
+        federation_outbox=None,
     )
 
 
@@ -130,7 +133,14 @@ async def gateway(
     verifier = TokenVerifier([key.public_key()])
     jlis = JlisSimulator()
     server = IntermediateServerSimulator()
-    app = build(gateway_settings, identity=jlis, server=server, token_verifier=verifier)
+    federation = FederationSimulator()
+    app = build(
+        gateway_settings,
+        identity=jlis,
+        server=server,
+        federation=federation,
+        token_verifier=verifier,
+    )
     capture = LogCapture()
     root = logging.getLogger()
     root.addHandler(capture)
@@ -138,7 +148,9 @@ async def gateway(
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://gw") as client:
-                yield RunningGateway(client, gateway_settings, jlis, key, capture, server)
+                yield RunningGateway(
+                    client, gateway_settings, jlis, key, capture, server, federation
+                )
     finally:
         root.removeHandler(capture)
 

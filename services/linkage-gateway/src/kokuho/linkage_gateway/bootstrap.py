@@ -11,8 +11,9 @@ from types import SimpleNamespace
 import asyncpg
 from fastapi import FastAPI
 
-from kokuho.linkage_gateway.adapters.consumers import replica_handler
+from kokuho.linkage_gateway.adapters.consumers import eligibility_handler
 from kokuho.linkage_gateway.adapters.crypto import EnvelopeSealer
+from kokuho.linkage_gateway.adapters.federation_simulator import FederationSimulator
 from kokuho.linkage_gateway.adapters.intermediate_server_simulator import (
     IntermediateServerSimulator,
 )
@@ -23,14 +24,19 @@ from kokuho.linkage_gateway.adapters.parameters import (
     load_resolution_policy,
 )
 from kokuho.linkage_gateway.adapters.retention import run_retention
-from kokuho.linkage_gateway.api import linkage_routes, vault_routes
+from kokuho.linkage_gateway.api import federation_routes, linkage_routes, vault_routes
 from kokuho.linkage_gateway.api.context import Gateway
+from kokuho.linkage_gateway.app.federation import (
+    ContinuationFileAlreadyReceived,
+    DifferenceNotOpen,
+)
 from kokuho.linkage_gateway.app.intermediate import (
     UnknownIntegratedAddressee,
     UnknownProvision,
 )
-from kokuho.linkage_gateway.app.ports import IdentityService, IntermediateServer
+from kokuho.linkage_gateway.app.ports import Federation, IdentityService, IntermediateServer
 from kokuho.linkage_gateway.config import Settings
+from kokuho.linkage_gateway.domain.federation import FieldNotRepresentable
 from kokuho.linkage_gateway.domain.individual_number import InvalidIndividualNumber
 from kokuho.linkage_gateway.domain.intermediate import (
     InquiryNotPermitted,
@@ -65,6 +71,9 @@ DOMAIN_ERRORS: dict[type[Exception], DomainErrorMapping | None] = {
     UnknownReplicaItem: DomainErrorMapping(422, "unknown-replica-item"),
     UnknownProvision: DomainErrorMapping(404, "unknown-provision"),
     UnknownIntegratedAddressee: DomainErrorMapping(404, "unknown-integrated-addressee"),
+    ContinuationFileAlreadyReceived: DomainErrorMapping(409, "continuation-file-already-received"),
+    DifferenceNotOpen: DomainErrorMapping(404, "difference-not-open"),
+    FieldNotRepresentable: DomainErrorMapping(422, "field-not-representable"),
 }
 
 
@@ -77,6 +86,7 @@ def build(
     *,
     identity: IdentityService | None = None,
     server: IntermediateServer | None = None,
+    federation: Federation | None = None,
     token_verifier: TokenVerifier | None = None,
     relay: bool = True,
 ) -> FastAPI:
@@ -85,7 +95,9 @@ def build(
     permits = load_permitted_inquiries(settings.permitted_inquiries_path)
     server = server or IntermediateServerSimulator()
     subscriptions = [
-        Subscription("replicas", [settings.eligibility_topic], replica_handler(server, permits))
+        Subscription(
+            "eligibility", [settings.eligibility_topic], eligibility_handler(server, permits)
+        )
     ]
 
     def pool() -> asyncpg.Pool:
@@ -114,7 +126,7 @@ def build(
     app = create_app(
         settings,
         title="linkage-gateway",
-        routers=[vault_routes.router, linkage_routes.router],
+        routers=[vault_routes.router, linkage_routes.router, federation_routes.router],
         audit_log=PostgresAuditLog(pool),
         idempotency_store=PostgresIdempotencyStore(),
         readiness_checks={
@@ -133,5 +145,6 @@ def build(
         clock=lambda: datetime.now(UTC),
         server=server,
         permits=permits,
+        federation=federation or FederationSimulator(settings.federation_outbox),
     )
     return app

@@ -34,5 +34,9 @@ class Settings(ServiceSettings):
     #: C-77: inquiry results are deleted this many days after the inquiry completed. The source
     #: states no period; this is configuration (❌ unconfirmed in the source).
     inquiry_result_retention_days: int = Field(default=30, ge=1, le=3650)
+    #: Where the federation simulator drops sent files (None: kept in memory only).
+    federation_outbox: Path | None = Field(
+        default_factory=lambda: _repo_local() / "linkage-gateway" / "federation-outbound"
+    )
     #: Topics whose events drive replica registration (C-79).
     eligibility_topic: str = "kokuho.eligibility.events"

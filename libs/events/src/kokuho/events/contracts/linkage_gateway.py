@@ -37,3 +37,19 @@ class ReplicaRegistered(EventContract):
     information_item: str = Field(min_length=1, max_length=64)
     effective_date: date
     registered_at: datetime
+
+
+class FederationDifferenceConfirmed(EventContract):
+    """Staff confirmed a difference between the federation's daily eligibility-continuation
+    file (資格継続) and our records (C-20, C-21): eligibility should apply the federation's
+    dates. ``kind`` is ``unknown-to-us``, ``acquisition-date`` or ``loss-date``."""
+
+    event_type: ClassVar[str] = "jp.kokuho.linkage_gateway.federation_difference_confirmed.v1"
+
+    addressee_number: str = _ADDRESSEE
+    insured_number: str = Field(pattern=r"^[0-9]{8}$")
+    kind: str = Field(pattern=r"^(unknown-to-us|acquisition-date|loss-date)$")
+    federation_acquisition_date: date
+    federation_loss_date: date | None
+    file_date: date
+    confirmed_by: str = Field(min_length=1, max_length=64)

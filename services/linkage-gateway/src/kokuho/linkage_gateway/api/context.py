@@ -10,7 +10,12 @@ from typing import Annotated
 import asyncpg
 from fastapi import Depends, Request
 
-from kokuho.linkage_gateway.app.ports import IdentityService, IntermediateServer, NumberSealer
+from kokuho.linkage_gateway.app.ports import (
+    Federation,
+    IdentityService,
+    IntermediateServer,
+    NumberSealer,
+)
 from kokuho.linkage_gateway.domain.intermediate import PermittedInquiryList
 from kokuho.linkage_gateway.domain.resolution import ResolutionPolicy
 
@@ -24,6 +29,7 @@ class Gateway:
     clock: Callable[[], datetime]
     server: IntermediateServer
     permits: PermittedInquiryList
+    federation: Federation
 
 
 def _gateway(request: Request) -> Gateway:

@@ -3,7 +3,7 @@ out only masked (api.md; C-18)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -123,3 +123,56 @@ class DifferenceOut(BaseModel):
 class ReconciliationOut(BaseModel):
     checked_at: datetime
     differences: list[DifferenceOut]
+
+
+class TransmissionOut(BaseModel):
+    id: int
+    file_name: str
+    sequence: int
+    record_count: int
+    sha256: str
+    sent_by: str
+    receipt: str
+    sent_at: datetime
+
+
+class TransmissionPage(BaseModel):
+    items: list[TransmissionOut]
+
+
+class ContinuationFileIn(_In):
+    file_name: Annotated[
+        str, StringConstraints(min_length=1, max_length=120, pattern=r"^[A-Za-z0-9._-]+$")
+    ]
+    content: Annotated[str, StringConstraints(min_length=1, max_length=5_000_000)]
+
+
+class ContinuationReceiptOut(BaseModel):
+    file_id: int
+    records: int
+    differences: int
+
+
+class DifferenceItem(BaseModel):
+    id: int
+    file_id: int
+    file_date: date
+    addressee_number: str
+    insured_number: str
+    kind: str
+    federation_acquisition_date: date
+    federation_loss_date: date | None
+    our_acquisition_date: date | None
+    our_loss_date: date | None
+    status: str
+    decided_by: str | None
+
+
+class DifferencePage(BaseModel):
+    items: list[DifferenceItem]
+    next_cursor: str | None
+
+
+class TransmissionResult(BaseModel):
+    sent: bool
+    transmission: TransmissionOut | None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -10,6 +9,7 @@ from fastapi import APIRouter, Query, Response
 from kokuho.linkage_gateway.adapters.postgres_linkage import PostgresLinkageRecords
 from kokuho.linkage_gateway.adapters.postgres_vault import PostgresVault
 from kokuho.linkage_gateway.api.context import GatewayDep
+from kokuho.linkage_gateway.api.pagination import decode_cursor, encode_cursor
 from kokuho.linkage_gateway.api.schemas import (
     AddresseeNumber,
     Affair,
@@ -171,7 +171,7 @@ async def list_binding_confirmations(
     cursor: Annotated[str | None, Query(max_length=64)] = None,
 ) -> ConfirmationPage:
     """C-17: refused bindings waiting for staff confirmation."""
-    after = _decode_cursor(cursor)
+    after = decode_cursor(cursor)
     async with gateway.pool().acquire() as conn:
         rows = await conn.fetch(
             "SELECT id, addressee_number, rule, reported_at, reported_by"
@@ -182,24 +182,5 @@ async def list_binding_confirmations(
         )
     items = [ConfirmationOut(**dict(r)) for r in rows[:limit]]
     await audit.record(subjects=sorted({i.addressee_number for i in items}))
-    next_cursor = _encode_cursor(items[-1].id) if len(rows) > limit else None
+    next_cursor = encode_cursor(items[-1].id) if len(rows) > limit else None
     return ConfirmationPage(items=items, next_cursor=next_cursor)
-
-
-def _encode_cursor(last_id: int) -> str:
-    return base64.urlsafe_b64encode(f"id:{last_id}".encode()).decode()
-
-
-def _decode_cursor(cursor: str | None) -> int:
-    if cursor is None:
-        return 0
-    try:
-        text = base64.urlsafe_b64decode(cursor.encode()).decode()
-        kind, _, value = text.partition(":")
-        if kind != "id" or not value.isdigit() or len(value) > 18:
-            raise ValueError(text)
-        return int(value)
-    except (ValueError, UnicodeDecodeError):
-        raise Problem(
-            422, "invalid-cursor", detail="The cursor is not one this API issued."
-        ) from None

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
+from kokuho.events.contracts.linkage_gateway import FederationDifferenceConfirmed
+from kokuho.linkage_gateway.domain.federation import (
+    ContinuationDifference,
+    ContinuationFile,
+    InsuredChange,
+    OurQualification,
+)
 from kokuho.linkage_gateway.domain.individual_number import IndividualNumber
 from kokuho.linkage_gateway.domain.vault import Binding, VaultEvent
 
@@ -194,3 +201,78 @@ class LinkageRecords(Protocol):
     async def approve_provision(self, provision_id: UUID, *, by: str, at: datetime) -> None: ...
 
     async def held_provisions(self, limit: int) -> list[ProvisionRecord]: ...
+
+
+class Federation(Protocol):
+    """The federation's file exchange (国保総合PC / 国保情報集約システム)."""
+
+    async def send(self, file_name: str, content: bytes) -> str:
+        """Deliver a file; returns the federation's receipt."""
+        ...
+
+
+@dataclass(frozen=True)
+class Transmission:
+    id: int
+    file_name: str
+    sequence: int
+    record_count: int
+    sha256: str
+    sent_by: str
+    receipt: str
+    sent_at: datetime
+
+
+@dataclass(frozen=True)
+class StoredDifference:
+    id: int
+    file_id: int
+    file_date: date
+    difference: ContinuationDifference
+    status: str
+    decided_by: str | None
+
+
+class FederationRecords(Protocol):
+    async def add_change(self, change: InsuredChange, source_event_id: UUID | None) -> None: ...
+
+    async def last_change(self, addressee_number: str) -> InsuredChange | None: ...
+
+    async def pending_changes(self) -> list[tuple[int, InsuredChange]]: ...
+
+    async def next_sequence(self) -> int: ...
+
+    async def record_transmission(
+        self, transmission: Transmission, change_ids: Sequence[int], file_format: str
+    ) -> Transmission: ...
+
+    async def transmissions(self, limit: int) -> list[Transmission]: ...
+
+    async def our_qualifications(
+        self, addressee_numbers: Sequence[str]
+    ) -> dict[str, OurQualification]: ...
+
+    async def file_seen(self, sha256: str) -> bool: ...
+
+    async def save_continuation(
+        self,
+        *,
+        file_name: str,
+        file: ContinuationFile,
+        sha256: str,
+        received_by: str,
+        at: datetime,
+        differences: Sequence[ContinuationDifference],
+    ) -> int: ...
+
+    async def open_differences(self, limit: int, after: int) -> list[StoredDifference]: ...
+
+    async def difference(self, difference_id: int) -> StoredDifference | None: ...
+
+    async def decide_difference(
+        self, difference_id: int, *, status: str, by: str, at: datetime
+    ) -> None: ...
+
+    async def publish(self, event: FederationDifferenceConfirmed) -> None:
+        """Put the confirmed difference on the public topic (for eligibility)."""
+        ...

@@ -1,0 +1,182 @@
+"""Federation routes: send insured changes (C-58 ledger), receive the daily continuation file
+(validated all or nothing, C-16), the differences for staff and their confirmation (C-20,
+C-21)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Response
+
+from kokuho.linkage_gateway.adapters.postgres_federation import PostgresFederationRecords
+from kokuho.linkage_gateway.api.context import GatewayDep
+from kokuho.linkage_gateway.api.pagination import decode_cursor, encode_cursor
+from kokuho.linkage_gateway.api.schemas import (
+    ContinuationFileIn,
+    ContinuationReceiptOut,
+    DifferenceItem,
+    DifferencePage,
+    TransmissionOut,
+    TransmissionPage,
+    TransmissionResult,
+)
+from kokuho.linkage_gateway.app import federation
+from kokuho.linkage_gateway.app.ports import StoredDifference
+from kokuho.linkage_gateway.domain.federation import FileRejected
+from kokuho.platform.audit import AuditTrail
+from kokuho.platform.auth import StaffUser, require_roles
+from kokuho.platform.idempotency import IdempotencyDep
+from kokuho.platform.problems import FieldError, Problem
+
+router = APIRouter(prefix="/api/v1/federation", tags=["federation"])
+
+SENDERS = ("batch.operator", "linkage.operator")
+
+
+@router.post("/transmissions", status_code=201)
+async def send_insured_changes(
+    response: Response,
+    user: Annotated[StaffUser, require_roles(*SENDERS)],
+    gateway: GatewayDep,
+    idem: IdempotencyDep,
+    audit: AuditTrail,
+) -> TransmissionResult:
+    """Send every insured change not yet sent as one KKH-IDO file (201); 200 with
+    ``sent: false`` when none waits."""
+    async with gateway.pool().acquire() as conn, conn.transaction():
+        await idem.begin(conn)
+        sent = await federation.send_insured_changes(
+            PostgresFederationRecords(conn),
+            gateway.federation,
+            user_id=user.user_id,
+            at=gateway.clock(),
+        )
+        out = TransmissionResult(
+            sent=sent is not None,
+            transmission=TransmissionOut(**sent.__dict__) if sent else None,
+        )
+        status = 201 if sent else 200
+        await audit.record(
+            detail={
+                "file_name": sent.file_name if sent else None,
+                "records": sent.record_count if sent else 0,
+            },
+            status_code=status,
+            conn=conn,
+        )
+        await idem.complete(conn, out, status_code=status)
+    response.status_code = status
+    return out
+
+
+@router.get("/transmissions")
+async def list_transmissions(
+    _user: Annotated[StaffUser, require_roles(*SENDERS, "auditor")],
+    gateway: GatewayDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> TransmissionPage:
+    """The transmission ledger (C-58)."""
+    async with gateway.pool().acquire() as conn:
+        rows = await PostgresFederationRecords(conn).transmissions(limit)
+    return TransmissionPage(items=[TransmissionOut(**t.__dict__) for t in rows])
+
+
+@router.post("/continuation-files", status_code=201)
+async def receive_continuation_file(
+    body: ContinuationFileIn,
+    user: Annotated[StaffUser, require_roles(*SENDERS)],
+    gateway: GatewayDep,
+    idem: IdempotencyDep,
+    audit: AuditTrail,
+) -> ContinuationReceiptOut:
+    """The daily KKH-SKK file: a bad line rejects the file with every line's number and
+    reason and nothing applied; otherwise the differences are kept for staff."""
+    try:
+        async with gateway.pool().acquire() as conn, conn.transaction():
+            await idem.begin(conn)
+            receipt = await federation.receive_continuation_file(
+                PostgresFederationRecords(conn),
+                file_name=body.file_name,
+                text=body.content,
+                user_id=user.user_id,
+                at=gateway.clock(),
+            )
+            out = ContinuationReceiptOut(**receipt.__dict__)
+            await audit.record(detail={"file_name": body.file_name, **receipt.__dict__}, conn=conn)
+            await idem.complete(conn, out, status_code=201)
+    except FileRejected as rejected:
+        raise Problem(
+            422,
+            "federation-file-rejected",
+            detail=f"{body.file_name}: {rejected}. Nothing of the file was applied.",
+            errors=[
+                FieldError(pointer=f"/body/content/line/{e.line}", reason=e.reason)
+                for e in rejected.errors[:1000]
+            ],
+        ) from None
+    return out
+
+
+def _item(d: StoredDifference) -> DifferenceItem:
+    x = d.difference
+    return DifferenceItem(
+        id=d.id,
+        file_id=d.file_id,
+        file_date=d.file_date,
+        addressee_number=x.addressee_number,
+        insured_number=x.insured_number,
+        kind=x.kind,
+        federation_acquisition_date=x.federation_acquisition_date,
+        federation_loss_date=x.federation_loss_date,
+        our_acquisition_date=x.our_acquisition_date,
+        our_loss_date=x.our_loss_date,
+        status=d.status,
+        decided_by=d.decided_by,
+    )
+
+
+@router.get("/differences")
+async def list_differences(
+    _user: Annotated[StaffUser, require_roles("linkage.operator", "eligibility.supervisor")],
+    gateway: GatewayDep,
+    audit: AuditTrail,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=64)] = None,
+) -> DifferencePage:
+    """Open differences between the federation's file and our records (C-20)."""
+    async with gateway.pool().acquire() as conn:
+        rows = await PostgresFederationRecords(conn).open_differences(
+            limit + 1, decode_cursor(cursor)
+        )
+    items = [_item(d) for d in rows[:limit]]
+    await audit.record(subjects=sorted({i.addressee_number for i in items}))
+    return DifferencePage(
+        items=items, next_cursor=encode_cursor(items[-1].id) if len(rows) > limit else None
+    )
+
+
+@router.post("/differences/{difference_id}/confirmation")
+async def confirm_difference(
+    difference_id: Annotated[int, Path(ge=1, le=2**62)],
+    user: Annotated[StaffUser, require_roles("linkage.operator", "eligibility.supervisor")],
+    gateway: GatewayDep,
+    idem: IdempotencyDep,
+    audit: AuditTrail,
+) -> DifferenceItem:
+    """C-21: staff confirm a difference; it then goes to eligibility as an event."""
+    async with gateway.pool().acquire() as conn, conn.transaction():
+        await idem.begin(conn)
+        decided = await federation.confirm_difference(
+            PostgresFederationRecords(conn),
+            difference_id=difference_id,
+            user_id=user.user_id,
+            at=gateway.clock(),
+        )
+        out = _item(decided)
+        await audit.record(
+            subjects=[out.addressee_number],
+            detail={"difference_id": difference_id, "kind": out.kind, "confirmed": True},
+            conn=conn,
+        )
+        await idem.complete(conn, out, status_code=200)
+    return out

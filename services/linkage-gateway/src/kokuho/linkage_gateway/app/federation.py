@@ -1,0 +1,172 @@
+"""Federation handlers: insured changes captured from eligibility's events and sent with a
+ledger entry (C-58); the daily continuation file validated, reconciled and held as a list of
+differences until staff confirm them (C-16, C-20, C-21)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime
+from uuid import UUID
+
+from kokuho.events.contracts import EventContract
+from kokuho.events.contracts.eligibility import (
+    QualificationAcquired,
+    QualificationCorrected,
+    QualificationLost,
+)
+from kokuho.events.contracts.linkage_gateway import FederationDifferenceConfirmed
+from kokuho.linkage_gateway.app.ports import (
+    Federation,
+    FederationRecords,
+    StoredDifference,
+    Transmission,
+)
+from kokuho.linkage_gateway.domain.federation import (
+    OUTBOUND_FORMAT,
+    VERSION,
+    InsuredChange,
+    build_insured_change_file,
+    parse_continuation_file,
+    reconcile_continuation,
+)
+
+
+class ContinuationFileAlreadyReceived(Exception):
+    def __init__(self) -> None:
+        super().__init__("this continuation file was already received (same content)")
+
+
+class DifferenceNotOpen(Exception):
+    def __init__(self, difference_id: int) -> None:
+        super().__init__(f"difference {difference_id} is not open for confirmation")
+        self.difference_id = difference_id
+
+
+async def capture_change(
+    records: FederationRecords, *, event: EventContract, event_id: UUID | None
+) -> InsuredChange | None:
+    """An eligibility qualification event becomes one 異動 record awaiting transmission."""
+    if isinstance(event, QualificationAcquired):
+        change = InsuredChange(
+            "acquired",
+            event.addressee_number,
+            event.nhi_household_number,
+            event.insured_number,
+            event.card_symbol,
+            event.card_number,
+            event.branch_number,
+            event.acquisition_date,
+            None,
+        )
+    elif isinstance(event, (QualificationLost, QualificationCorrected)):
+        # The card items come from the person's last change (a loss event does not repeat them).
+        last = await records.last_change(event.addressee_number)
+        symbol, card, branch = (
+            (last.card_symbol, last.card_number, last.branch_number) if last else ("", "", "")
+        )
+        acquired: date | None
+        lost: date | None
+        if isinstance(event, QualificationLost):
+            kind, acquired, lost = (
+                "lost",
+                last.acquisition_date if last else None,
+                event.loss_date,
+            )
+        else:
+            kind, acquired, lost = "corrected", event.acquisition_date, event.loss_date
+        change = InsuredChange(
+            kind,
+            event.addressee_number,
+            event.nhi_household_number,
+            event.insured_number,
+            symbol,
+            card,
+            branch,
+            acquired,
+            lost,
+        )
+    else:
+        return None
+    await records.add_change(change, event_id)
+    return change
+
+
+async def send_insured_changes(
+    records: FederationRecords, federation: Federation, *, user_id: str, at: datetime
+) -> Transmission | None:
+    """Send every change not yet sent in one file; the ledger records it (C-58)."""
+    pending = await records.pending_changes()
+    if not pending:
+        return None
+    sequence = await records.next_sequence()
+    text = build_insured_change_file(
+        [c for _, c in pending], file_date=at.date(), sequence=sequence
+    )
+    content = text.encode("utf-8")
+    file_name = f"{OUTBOUND_FORMAT}-{VERSION}-{at:%Y%m%d}-{sequence:06d}.csv"
+    receipt = await federation.send(file_name, content)
+    transmission = Transmission(
+        id=0,
+        file_name=file_name,
+        sequence=sequence,
+        record_count=len(pending),
+        sha256=hashlib.sha256(content).hexdigest(),
+        sent_by=user_id,
+        receipt=receipt,
+        sent_at=at,
+    )
+    return await records.record_transmission(transmission, [i for i, _ in pending], OUTBOUND_FORMAT)
+
+
+@dataclass(frozen=True)
+class ContinuationReceipt:
+    file_id: int
+    records: int
+    differences: int
+
+
+async def receive_continuation_file(
+    records: FederationRecords, *, file_name: str, text: str, user_id: str, at: datetime
+) -> ContinuationReceipt:
+    """Validate (all or nothing), reconcile, and keep the differences for staff."""
+    file = parse_continuation_file(text)  # FileRejected: nothing applied
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    if await records.file_seen(digest):
+        raise ContinuationFileAlreadyReceived()
+    ours = await records.our_qualifications([r.addressee_number for r in file.records])
+    differences = reconcile_continuation(file, ours)
+    file_id = await records.save_continuation(
+        file_name=file_name,
+        file=file,
+        sha256=digest,
+        received_by=user_id,
+        at=at,
+        differences=differences,
+    )
+    return ContinuationReceipt(file_id, len(file.records), len(differences))
+
+
+async def confirm_difference(
+    records: FederationRecords, *, difference_id: int, user_id: str, at: datetime
+) -> StoredDifference:
+    """C-21: a person confirms; only then does the difference go to eligibility as an event."""
+    stored = await records.difference(difference_id)
+    if stored is None or stored.status != "open":
+        raise DifferenceNotOpen(difference_id)
+    d = stored.difference
+    await records.decide_difference(difference_id, status="confirmed", by=user_id, at=at)
+    await records.publish(
+        FederationDifferenceConfirmed(
+            addressee_number=d.addressee_number,
+            insured_number=d.insured_number,
+            kind=d.kind,
+            federation_acquisition_date=d.federation_acquisition_date,
+            federation_loss_date=d.federation_loss_date,
+            file_date=stored.file_date,
+            confirmed_by=user_id,
+        )
+    )
+    decided = await records.difference(difference_id)
+    assert decided is not None
+    return decided

@@ -1,0 +1,170 @@
+"""Federation exchange on the real PostgreSQL and Kafka: insured changes from eligibility's
+events are sent as one file with a ledger entry (C-58); the daily continuation file is
+validated all or nothing (C-16) and reconciled into differences staff confirm (C-20, C-21),
+which then reach eligibility as events."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import asyncpg
+import pytest
+
+from kokuho.events.contracts.linkage_gateway import TOPIC
+from kokuho.linkage_gateway.domain.individual_number import IndividualNumber
+
+from .test_intermediate_server import acquired, addressee, lost, poll, publish
+from .test_vault_on_postgres import read_until
+
+pytestmark = pytest.mark.integration
+
+Numbers = Callable[[], IndividualNumber]
+BATCH = "batch.operator"
+OPERATOR = "linkage.operator"
+
+
+async def test_insured_changes_are_sent_once_with_a_ledger_entry(  # type: ignore[no-untyped-def]
+    gateway, kafka_bootstrap: str
+) -> None:
+    a, b = addressee(), addressee()
+    topic = gateway.settings.eligibility_topic
+    await publish(kafka_bootstrap, topic, acquired(a, date(2026, 4, 1)), a)
+    await publish(kafka_bootstrap, topic, acquired(b, date(2026, 4, 3)), b)
+    await publish(kafka_bootstrap, topic, lost(b, date(2026, 8, 1)), b)
+    dsn = gateway.settings.database_dsn
+    rows = await poll(dsn, "SELECT 1 FROM insured_changes WHERE change = 'lost'")
+    assert rows
+
+    r = await gateway.client.post(
+        "/api/v1/federation/transmissions",
+        headers={**gateway.headers(BATCH, user="U-BATCH"), "Idempotency-Key": "send-1"},
+    )
+    assert r.status_code == 201, r.text
+    sent = r.json()["transmission"]
+    assert sent["record_count"] == 3
+    assert sent["sent_by"] == "U-BATCH"
+    content = gateway.federation.received[sent["file_name"]].decode()
+    lines = content.splitlines()
+    assert lines[0].startswith("H,KKH-IDO,1,")
+    assert lines[-1] == "T,3"
+    assert f"D,acquired,{a},5000000001,12345678,広,1234,01,2026-04-01," in lines
+    # The loss repeats the card items of the person's earlier change.
+    assert f"D,lost,{b},5000000001,12345678,広,1234,01,2026-04-03,2026-08-01" in lines
+
+    replay = await gateway.client.post(
+        "/api/v1/federation/transmissions",
+        headers={**gateway.headers(BATCH, user="U-BATCH"), "Idempotency-Key": "send-1"},
+    )
+    assert replay.json() == r.json()
+    nothing = await gateway.client.post(
+        "/api/v1/federation/transmissions", headers=gateway.headers(BATCH, user="U-BATCH")
+    )
+    assert nothing.status_code == 200
+    assert nothing.json() == {"sent": False, "transmission": None}
+
+    ledger = await gateway.client.get(
+        "/api/v1/federation/transmissions", headers=gateway.headers("auditor")
+    )
+    assert [t["file_name"] for t in ledger.json()["items"]] == [sent["file_name"]]
+    assert len(gateway.federation.received) == 1
+
+
+def continuation(lines: list[str]) -> str:
+    return "\n".join(["H,KKH-SKK,1,2026-09-02", *lines, f"T,{len(lines)}"]) + "\n"
+
+
+async def test_a_bad_line_rejects_the_whole_file_and_changes_nothing(gateway) -> None:  # type: ignore[no-untyped-def]
+    text = continuation(
+        [
+            f"D,{addressee()},10000001,2026-04-01,",
+            f"D,{addressee()},1000000X,2026-04-01,",
+            f"D,{addressee()},10000003,2026-02-30,",
+        ]
+    )
+    r = await gateway.client.post(
+        "/api/v1/federation/continuation-files",
+        json={"file_name": "KKH-SKK-20260902.csv", "content": text},
+        headers=gateway.headers(BATCH),
+    )
+    assert r.status_code == 422
+    body = r.json()
+    assert body["type"].endswith("federation-file-rejected")
+    assert [(e["pointer"], e["reason"]) for e in body["errors"]] == [
+        ("/body/content/line/3", "insured_number must be 8 digits"),
+        ("/body/content/line/4", "acquisition_date is not a date (YYYY-MM-DD)"),
+    ]
+    conn = await asyncpg.connect(gateway.settings.database_dsn)
+    try:
+        assert await conn.fetchval("SELECT count(*) FROM continuation_files") == 0
+        assert await conn.fetchval("SELECT count(*) FROM continuation_differences") == 0
+    finally:
+        await conn.close()
+
+
+async def test_differences_wait_for_staff_and_confirmed_ones_are_published(  # type: ignore[no-untyped-def]
+    gateway, kafka_bootstrap: str
+) -> None:
+    same, differs, unknown = addressee(), addressee(), addressee()
+    topic = gateway.settings.eligibility_topic
+    await publish(kafka_bootstrap, topic, acquired(same, date(2026, 4, 1)), same)
+    await publish(kafka_bootstrap, topic, acquired(differs, date(2026, 4, 1)), differs)
+    dsn = gateway.settings.database_dsn
+    assert await poll(dsn, "SELECT 1 FROM replicas WHERE addressee_number = $1", differs)
+
+    text = continuation(
+        [
+            f"D,{same},12345678,2026-04-01,",
+            f"D,{differs},12345678,2026-04-01,2026-07-31",
+            f"D,{unknown},22345678,2025-10-01,",
+        ]
+    )
+    r = await gateway.client.post(
+        "/api/v1/federation/continuation-files",
+        json={"file_name": "KKH-SKK-20260902.csv", "content": text},
+        headers=gateway.headers(BATCH),
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["records"] == 3
+    assert r.json()["differences"] == 2
+    again = await gateway.client.post(
+        "/api/v1/federation/continuation-files",
+        json={"file_name": "KKH-SKK-20260902-again.csv", "content": text},
+        headers=gateway.headers(BATCH),
+    )
+    assert again.status_code == 409
+
+    listing = await gateway.client.get(
+        "/api/v1/federation/differences", headers=gateway.headers(OPERATOR)
+    )
+    found = {(d["addressee_number"], d["kind"]): d for d in listing.json()["items"]}
+    assert set(found) == {(differs, "loss-date"), (unknown, "unknown-to-us")}
+    assert found[(differs, "loss-date")]["our_loss_date"] is None
+    assert found[(differs, "loss-date")]["federation_loss_date"] == "2026-07-31"
+
+    # Nothing reached eligibility before a person confirmed.
+    conn = await asyncpg.connect(dsn)
+    try:
+        before = await conn.fetchval(
+            "SELECT count(*) FROM events WHERE event_type LIKE '%federation_difference_confirmed%'"
+        )
+    finally:
+        await conn.close()
+    assert before == 0
+    target = found[(differs, "loss-date")]["id"]
+    confirmed = await gateway.client.post(
+        f"/api/v1/federation/differences/{target}/confirmation",
+        headers=gateway.headers(OPERATOR, user="U-CONFIRM"),
+    )
+    assert confirmed.status_code == 200, confirmed.text
+    assert confirmed.json()["status"] == "confirmed"
+    assert confirmed.json()["decided_by"] == "U-CONFIRM"
+    twice = await gateway.client.post(
+        f"/api/v1/federation/differences/{target}/confirmation",
+        headers=gateway.headers(OPERATOR),
+    )
+    assert twice.status_code == 404
+
+    record = await read_until(kafka_bootstrap, TOPIC, differs.encode(), b"federation_difference")
+    assert b'"federation_loss_date":"2026-07-31"' in record
+    assert b"U-CONFIRM" in record

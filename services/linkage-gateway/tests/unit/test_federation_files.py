@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from kokuho.linkage_gateway.domain.federation import (
+    FieldNotRepresentable,
+    FileRejected,
+    InsuredChange,
+    OurQualification,
+    build_insured_change_file,
+    parse_continuation_file,
+    reconcile_continuation,
+)
+
+GOOD = (
+    "H,KKH-SKK,1,2026-04-02\n"
+    "D,0000000001,10000001,2026-04-01,\n"
+    "D,0000000002,10000002,2025-04-01,2026-03-31\n"
+    "T,2\n"
+)
+
+
+def test_a_well_formed_file_is_read() -> None:
+    f = parse_continuation_file(GOOD)
+    assert f.file_date == date(2026, 4, 2)
+    assert [(r.line, r.addressee_number, r.loss_date) for r in f.records] == [
+        (2, "0000000001", None),
+        (3, "0000000002", date(2026, 3, 31)),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "reason"),
+    [
+        (GOOD.replace("D,0000000002,10000002", "D,000000002,10000002"), 3, "10 digits"),
+        (GOOD.replace("2025-04-01", "2025-13-01"), 3, "acquisition_date is not a date"),
+        (GOOD.replace("2026-03-31", "2026-03-31,X"), 3, "5 fields"),
+        (GOOD.replace("T,2", "T,3"), 4, "counts 3"),
+        (GOOD.replace("KKH-SKK,1", "KKH-SKK,2"), 1, "version"),
+        (GOOD.replace("D,0000000002", "X,0000000002"), 3, "unknown record type"),
+        (GOOD.replace("0000000002", "0000000001"), 3, "repeats line 2"),
+        (GOOD.replace("2025-04-01,2026-03-31", "2026-04-01,2026-03-31"), 3, "before"),
+        (GOOD.replace("T,2\n", ""), 3, "trailer"),
+        (GOOD + "D,0000000003,10000003,2026-04-01,\n", 5, "after the trailer"),
+    ],
+)
+def test_a_bad_line_rejects_the_file_with_its_number_and_reason(
+    text: str, line: int, reason: str
+) -> None:
+    with pytest.raises(FileRejected) as caught:
+        parse_continuation_file(text)
+    assert any(e.line == line and reason in e.reason for e in caught.value.errors), (
+        caught.value.errors
+    )
+
+
+def test_every_bad_line_is_reported_not_only_the_first() -> None:
+    text = GOOD.replace("10000001", "1").replace("10000002", "2")
+    with pytest.raises(FileRejected) as caught:
+        parse_continuation_file(text)
+    assert [(e.line, e.reason) for e in caught.value.errors] == [
+        (2, "insured_number must be 8 digits"),
+        (3, "insured_number must be 8 digits"),
+    ]
+
+
+def test_reconciliation_lists_differences_only() -> None:
+    f = parse_continuation_file(GOOD)
+    ours = {
+        "0000000001": OurQualification(date(2026, 4, 1), None),
+        "0000000002": OurQualification(date(2025, 4, 1), None),
+    }
+    [diff] = reconcile_continuation(f, ours)
+    assert (diff.addressee_number, diff.kind) == ("0000000002", "loss-date")
+    assert diff.federation_loss_date == date(2026, 3, 31)
+    unknown = reconcile_continuation(f, {})
+    assert [d.kind for d in unknown] == ["unknown-to-us", "unknown-to-us"]
+
+
+def test_the_outbound_file_has_header_lines_and_trailer() -> None:
+    change = InsuredChange(
+        "acquired",
+        "0000000001",
+        "5000000001",
+        "10000001",
+        "広",
+        "1234",
+        "01",
+        date(2026, 4, 1),
+        None,
+    )
+    text = build_insured_change_file([change], file_date=date(2026, 4, 2), sequence=7)
+    assert text.splitlines() == [
+        "H,KKH-IDO,1,2026-04-02,7",
+        "D,acquired,0000000001,5000000001,10000001,広,1234,01,2026-04-01,",
+        "T,1",
+    ]
+    with pytest.raises(FieldNotRepresentable):
+        build_insured_change_file(
+            [InsuredChange("lost", "0000000001", "5000000001", "1", "a,b", "1", "01", None, None)],
+            file_date=date(2026, 4, 2),
+            sequence=8,
+        )

@@ -760,3 +760,22 @@ def test_merge_moves_everyone_and_dissolves_the_absorbed_household() -> None:
     assert len(grown.members) == 5
     with pytest.raises(e.SameHousehold):
         decide_merge(into, into, command, RULES)
+
+
+def test_limit_certificates_are_records_from_before_2024_12_02() -> None:
+    state = registered(acquire(fact=date(2024, 4, 1)))
+    with pytest.raises(e.NoLongerIssued):
+        apply(state, c.IssueCertificate("l1", "limit_certificate", HEAD, date(2024, 12, 2)))
+    _, events = apply(
+        state,
+        c.IssueCertificate(
+            "l1", "limit_certificate", HEAD, date(2024, 8, 1), None, date(2025, 7, 31)
+        ),
+    )
+    (issued,) = of_type(events, ev.CertificateIssued)
+    assert (issued.valid_from, issued.valid_until) == (date(2024, 8, 1), date(2025, 7, 31))
+    _, events = apply(
+        state, c.IssueCertificate("d1", "specified_disease_certificate", HEAD, date(2026, 5, 1))
+    )
+    (issued,) = of_type(events, ev.CertificateIssued)
+    assert issued.valid_until is None  # 特定疾病 is still issued, with no fixed end

@@ -215,3 +215,39 @@ async def test_erasure_waits_for_the_retention_period(
     assert HEAD not in unit.persons
     tombstone = unit.store.outbox[-1]
     assert (tombstone.topic, tombstone.key, tombstone.value) == (PERSONAL_DETAILS_TOPIC, HEAD, None)
+
+
+async def test_certificate_records_keep_health_data_out_of_events(
+    service: EligibilityService, unit: InMemoryUnit
+) -> None:
+    household = await registered(service, unit)
+    body = rq.CertificateIn(
+        kind="specified_disease_certificate",
+        addressee_number=HEAD,
+        issue_date=date(2026, 11, 20),
+        disease_name="架空疾病",
+        copayment_limit_yen=10000,
+    )
+    outcome = await service.issue_certificate(unit, household, body, user_id="clerk-a")
+    (issued,) = [x for x in outcome.events if x.event_type.endswith("certificate_issued.v1")]
+    assert "架空疾病" not in issued.model_dump_json()
+    (stored,) = unit.certificate_details.values()
+    assert stored["disease_name"] == "架空疾病"
+    assert all(
+        m.value is None or b"\xe6\x9e\xb6\xe7\xa9\xba\xe7\x96\xbe" not in m.value
+        for m in unit.store.outbox
+    )
+
+
+def test_certificate_record_fields_must_match_the_kind() -> None:
+    with pytest.raises(ValueError, match="disease_name"):
+        rq.CertificateIn(
+            kind="specified_disease_certificate", addressee_number=HEAD, issue_date=date(2026, 1, 1)
+        )
+    with pytest.raises(ValueError, match="computed"):
+        rq.CertificateIn(
+            kind="eligibility_confirmation_document",
+            addressee_number=HEAD,
+            issue_date=date(2026, 1, 1),
+            valid_until=date(2027, 1, 1),
+        )

@@ -27,6 +27,7 @@ class InMemoryUnit:
         self.open: dict[str, tuple[str, date]] = {}  # addressee -> (household, birth date)
         self.places: dict[tuple[str, str], tuple[str | None, str | None]] = {}
         self.last_loss: dict[str, date] = {}
+        self.certificate_details: dict[UUID, dict[str, Any]] = {}
         self._households = 2_000_000_000
         self._insured = 30_000_000
 
@@ -120,6 +121,11 @@ class InMemoryUnit:
         found = self.persons.pop(addressee_number, None)
         await self.store.put_latest(ce.PERSONAL_DETAILS_TOPIC, addressee_number, None)
         return found is not None
+
+    async def record_certificate_details(
+        self, certificate_id: UUID, details: dict[str, Any]
+    ) -> None:
+        self.certificate_details[certificate_id] = details
 
     async def persons_turning_75(self, until: date) -> list[tuple[str, str, date]]:
         return sorted(

@@ -71,6 +71,14 @@ def render_certificate(cert: dict[str, Any]) -> bytes:
     ]
     if cert.get("copayment_rate_tenths"):
         rows.append(("一部負担金の割合", f"{cert['copayment_rate_tenths']}割"))
+    if cert.get("limit_category"):
+        rows.append(("適用区分", str(cert["limit_category"])))
+    if cert.get("long_term"):
+        rows.append(("長期該当", "該当"))
+    if cert.get("disease_name"):
+        rows.append(("認定疾病名", str(cert["disease_name"])))
+    if cert.get("copayment_limit_yen") is not None:
+        rows.append(("自己負担限度額", f"{cert['copayment_limit_yen']:,}円"))
     if cert.get("collected_date"):
         rows.append(("回収", wareki(cert["collected_date"])))
     y = height - 50 * mm

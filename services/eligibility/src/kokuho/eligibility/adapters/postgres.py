@@ -164,6 +164,20 @@ class PostgresUnit:
         await self.store.put_latest(self.topics.personal_details, addressee_number, None)
         return deleted != "DELETE 0"
 
+    async def record_certificate_details(
+        self, certificate_id: UUID, details: dict[str, Any]
+    ) -> None:
+        await self.conn.execute(
+            "UPDATE certificates SET limit_category = $2, application_date = $3, long_term = $4,"
+            " disease_name = $5, copayment_limit_yen = $6 WHERE certificate_id = $1",
+            certificate_id,
+            details["limit_category"],
+            details["application_date"],
+            details["long_term"],
+            details["disease_name"],
+            details["copayment_limit_yen"],
+        )
+
     async def persons_turning_75(self, until: date) -> list[tuple[str, str, date]]:
         # The 75th birthday is on or before ``until``: born on or before until - 75 years.
         # 29 February births are kept when ``until`` is 28 February (their day is 1 March).
@@ -389,8 +403,8 @@ class PostgresUnit:
         elif isinstance(x, pe.ChangeEntered):
             await conn.execute(
                 "INSERT INTO changes (change_id, kind, nhi_household_number, subjects, status,"
-                " ex_officio, entered_by, entered_at) VALUES ($1, $2, $3, $4, 'pending', $5,"
-                " $6, $7)",
+                " ex_officio, entered_by, entered_at, identity_method, by_proxy)"
+                " VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7, $8, $9)",
                 x.change_id,
                 x.kind,
                 x.nhi_household_number,
@@ -398,6 +412,8 @@ class PostgresUnit:
                 x.ex_officio,
                 x.entered_by,
                 x.entered_at,
+                x.identity_method,
+                x.by_proxy,
             )
         elif isinstance(x, pe.ChangeConfirmed):
             await conn.execute(

@@ -167,7 +167,8 @@ async def household_history(conn: asyncpg.Connection, number: str) -> list[dict[
 async def change(conn: asyncpg.Connection, change_id: Any) -> dict[str, Any] | None:
     row = await conn.fetchrow(
         "SELECT change_id, kind, nhi_household_number, subjects, status, ex_officio, entered_by,"
-        " entered_at, decided_by, decided_at FROM changes WHERE change_id = $1",
+        " entered_at, decided_by, decided_at, identity_method, by_proxy"
+        " FROM changes WHERE change_id = $1",
         change_id,
     )
     return dict(row) if row else None

@@ -67,6 +67,12 @@ class Unit(Protocol):
         """Delete the person's details and publish a tombstone; False when none were held."""
         ...
 
+    async def record_certificate_details(
+        self, certificate_id: UUID, details: dict[str, Any]
+    ) -> None:
+        """Items of a certificate record that stay in eligibility (category, disease name)."""
+        ...
+
     async def persons_turning_75(self, until: date) -> list[tuple[str, str, date]]:
         """(addressee, household, birth date) of active members whose 75th birthday is on or
         before ``until`` (the job's window)."""

@@ -22,6 +22,8 @@ class ChangeEntered(EventContract):
     entered_at: datetime
     payload_id: UUID
     ex_officio: bool = False
+    identity_method: str | None = None
+    by_proxy: bool | None = None
 
 
 class ChangeConfirmed(EventContract):

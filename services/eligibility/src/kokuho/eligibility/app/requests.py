@@ -189,14 +189,40 @@ class RejectIn(Strict):
 
 
 class CertificateIn(Strict):
+    """Issue a document, or record a 限度額適用認定証 / 標準負担額減額認定証 / 特定疾病療養受療証
+    (NHI-Q-39..45; the disease name is health data and stays in eligibility)."""
+
     kind: Literal[
         "eligibility_confirmation_document",
         "eligibility_information_notice",
         "elderly_recipient_certificate",
+        "limit_certificate",
+        "standard_burden_reduction_certificate",
+        "specified_disease_certificate",
     ]
     addressee_number: AddresseeNumber
     issue_date: DateField
     reissue_of: str | None = Field(default=None, pattern=r"^[0-9a-f-]{36}$")
+    valid_until: DateField | None = Field(default=None, description="records only")
+    limit_category: str | None = Field(default=None, pattern=r"^[ア-オ一-龥A-Za-z0-9ⅠⅡ]{1,10}$")
+    application_date: DateField | None = None
+    long_term: bool | None = Field(default=None, description="長期該当 (減額認定証)")
+    disease_name: str | None = Field(default=None, min_length=1, max_length=100)
+    copayment_limit_yen: int | None = Field(default=None, ge=0, le=1_000_000)
+
+    @model_validator(mode="after")
+    def _record_fields_match_the_kind(self) -> CertificateIn:
+        limit = self.kind in ("limit_certificate", "standard_burden_reduction_certificate")
+        disease = self.kind == "specified_disease_certificate"
+        if limit != (self.limit_category is not None and self.application_date is not None):
+            raise ValueError("limit_category and application_date go with limit certificates")
+        if disease != (self.disease_name is not None and self.copayment_limit_yen is not None):
+            raise ValueError("disease_name and copayment_limit_yen go with 特定疾病療養受療証")
+        if self.long_term is not None and self.kind != "standard_burden_reduction_certificate":
+            raise ValueError("long_term goes with 標準負担額減額認定証")
+        if self.valid_until is not None and not (limit or disease):
+            raise ValueError("the validity of this document is computed, not entered")
+        return self
 
 
 class CollectIn(Strict):

@@ -163,6 +163,8 @@ class EligibilityService:
             entered_at=self.now(),
             payload_id=payload_id,
             ex_officio=_ex_officio(kind, body),
+            identity_method=_identity(body)[0],
+            by_proxy=_identity(body)[1],
         )
         await unit.append(
             change_stream(change_id), 0, [entered], publish=False, partition_key=household_number
@@ -309,9 +311,24 @@ class EligibilityService:
         self, unit: Unit, household_number: str, body: rq.CertificateIn, *, user_id: str
     ) -> Outcome:
         command = c.IssueCertificate(
-            str(uuid4()), body.kind, body.addressee_number, body.issue_date, body.reissue_of
+            str(uuid4()),
+            body.kind,
+            body.addressee_number,
+            body.issue_date,
+            body.reissue_of,
+            body.valid_until,
         )
-        return await self._direct(unit, household_number, command, "issue_certificate", user_id)
+        outcome = await self._direct(unit, household_number, command, "issue_certificate", user_id)
+        record = {
+            "limit_category": body.limit_category,
+            "application_date": body.application_date,
+            "long_term": body.long_term,
+            "disease_name": body.disease_name,
+            "copayment_limit_yen": body.copayment_limit_yen,
+        }
+        if any(v is not None for v in record.values()):
+            await unit.record_certificate_details(UUID(command.certificate_id), record)
+        return outcome
 
     async def collect_certificate(
         self,
@@ -557,6 +574,14 @@ def _subjects(kind: str, body: rq.Strict, addressee: str | None) -> tuple[str, .
     if isinstance(body, rq.SplitIn):
         return tuple(dict.fromkeys([*body.members, body.new_householder_addressee_number]))
     return (addressee,) if addressee else ()
+
+
+def _identity(body: rq.Strict) -> tuple[str | None, bool | None]:
+    """C-10: how the person was identified (kept with the change; the request is erased)."""
+    verification = getattr(body, "identity_verification", None)
+    if isinstance(verification, rq.IdentityVerification):
+        return verification.method, verification.proxy
+    return None, None
 
 
 def _ex_officio(kind: str, body: rq.Strict) -> bool:

@@ -131,6 +131,7 @@ class IssueCertificate:
     addressee_number: str
     issue_date: date
     reissue_of: str | None = None
+    valid_until: date | None = None  # records of limit / disease certificates carry their own
 
 
 @dataclass(frozen=True)

@@ -181,6 +181,13 @@ class FacilityKindRequired(EligibilityRuleBroken):
         super().__init__("a residence exception (住所地特例) names the kind of facility")
 
 
+class NoLongerIssued(EligibilityRuleBroken):
+    def __init__(self, kind: str, last_issue_date: date) -> None:
+        super().__init__(f"{kind} is not issued after {last_issue_date}; only earlier records")
+        self.kind = kind
+        self.last_issue_date = last_issue_date
+
+
 class CertificateNotFound(EligibilityRuleBroken):
     def __init__(self, certificate_id: str) -> None:
         super().__init__(f"certificate {certificate_id} is not known in this household")

@@ -590,10 +590,19 @@ def certificate_validity(
     return valid_from, None, None
 
 
+LIMIT_KINDS = frozenset({"limit_certificate", "standard_burden_reduction_certificate"})
+RECORD_KINDS = LIMIT_KINDS | {"specified_disease_certificate"}
+
+
 def issue_certificate(
     state: Household, command: c.IssueCertificate, rules: QualificationRules
 ) -> list[ev.Event]:
     member = state.active_member(command.addressee_number)
+    if (
+        command.kind in LIMIT_KINDS
+        and command.issue_date > rules.limit_certificates_last_issue_date
+    ):
+        raise e.NoLongerIssued(command.kind, rules.limit_certificates_last_issue_date)
     out: list[ev.Event] = []
     if command.reissue_of is not None:
         old = state.certificates.get(command.reissue_of)
@@ -613,6 +622,10 @@ def issue_certificate(
     valid_from, valid_until, rate = certificate_validity(
         member, command.kind, command.issue_date, rules
     )
+    if command.kind in RECORD_KINDS:
+        valid_until = command.valid_until
+        if valid_until is not None and valid_until < valid_from:
+            raise e.PeriodEndsBeforeStart(valid_from, valid_until)
     out.append(
         ev.CertificateIssued(
             certificate_id=command.certificate_id,

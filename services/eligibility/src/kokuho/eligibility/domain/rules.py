@@ -29,6 +29,7 @@ class QualificationRules:
     unemployment_max_age_at_separation: int = 64
     card_symbol: str = "広島34"
     retention_years_after_loss: int = 5
+    limit_certificates_last_issue_date: date = date(2024, 12, 1)
     version: str = ""
 
 

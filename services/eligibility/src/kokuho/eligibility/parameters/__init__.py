@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from datetime import date
 from importlib import resources
 from typing import Any
 
@@ -32,5 +33,8 @@ def load_rules() -> QualificationRules:
         unemployment_max_age_at_separation=raw["involuntary_unemployment"]["max_age_at_separation"],
         card_symbol=raw["card"]["symbol"],
         retention_years_after_loss=raw["retention"]["years_after_loss"],
+        limit_certificates_last_issue_date=date.fromisoformat(
+            raw["certificates"]["limit_certificates_last_issue_date"]
+        ),
         version=raw["version"],
     )

@@ -103,7 +103,7 @@ async def test_no_name_address_or_phone_on_the_general_topic(
     for message in general:
         raw = message.value
         assert raw is not None
-        text = raw.decode()
+        text = json.dumps(json.loads(raw), ensure_ascii=False)  # \u escapes decoded
         for secret in ("架空", "カクウ", "広島市中区", "082-111-2222"):
             assert secret not in text
         data = json.loads(text)["data"]
@@ -233,10 +233,9 @@ async def test_certificate_records_keep_health_data_out_of_events(
     assert "架空疾病" not in issued.model_dump_json()
     (stored,) = unit.certificate_details.values()
     assert stored["disease_name"] == "架空疾病"
-    assert all(
-        m.value is None or b"\xe6\x9e\xb6\xe7\xa9\xba\xe7\x96\xbe" not in m.value
-        for m in unit.store.outbox
-    )
+    published = [json.loads(m.value) for m in unit.store.outbox if m.value is not None]
+    assert published
+    assert "架空疾病" not in json.dumps(published, ensure_ascii=False)
 
 
 def test_certificate_record_fields_must_match_the_kind() -> None:

@@ -20,7 +20,8 @@ DEMO_RANDOM_SEED = 20260401  # the same synthetic numbers every run: seeding is 
 
 
 async def seed(settings: Settings) -> str:
-    """Bind synthetic numbers to demo addressee numbers D0000001.. (idempotent)."""
+    """Bind synthetic numbers to the demo addressee numbers 1000000001.. that eligibility's demo
+    data uses (idempotent)."""
     sealer = EnvelopeSealer(key_store(settings))
     identity = JlisSimulator()
     rng = random.Random(DEMO_RANDOM_SEED)  # noqa: S311 - synthetic demo data, not secrets
@@ -33,7 +34,7 @@ async def seed(settings: Settings) -> str:
                     PostgresVault(conn),
                     sealer,
                     identity,
-                    addressee_number=f"D{i:07d}",
+                    addressee_number=f"{1_000_000_000 + i:010d}",
                     number=synthetic_number(rng),
                     affair="nhi-eligibility",
                     at=datetime.now(UTC),

@@ -10,6 +10,7 @@ below, then capped; reduced amounts are cut to the yen per member.
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -17,7 +18,12 @@ import pytest
 from kokuho.assessment.domain.errors import HouseholdInvalid, NoInsuredMonths
 from kokuho.assessment.domain.household import Childbirth, Household, Income, Person
 from kokuho.assessment.domain.parameters import Component, PremiumParameters
-from kokuho.assessment.domain.premium import Assessment, assess, judge_statutory_reduction
+from kokuho.assessment.domain.premium import (
+    Assessment,
+    assess,
+    floor_to,
+    judge_statutory_reduction,
+)
 
 MED, SUP, LTC, CHILD = (
     Component.MEDICAL,
@@ -612,3 +618,19 @@ def test_a_person_who_counts_for_nothing_is_refused(fy2025: PremiumParameters) -
 def test_duplicate_person_is_refused(fy2025: PremiumParameters) -> None:
     with pytest.raises(HouseholdInvalid):
         assess(hh(p(1, AGE_30), p(1, AGE_30)), fy2025)
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "expected"),
+    [
+        (0, 100, 0),
+        (199, 100, 100),
+        (Decimal("9039.9"), 1, 9039),
+        (Decimal("-0.5"), 1, -1),
+        (Decimal("-100"), 100, -100),
+        (Decimal("190201"), 100, 190200),
+        (-1, 100, -100),
+    ],
+)
+def test_floor_to(value: Decimal | int, unit: int, expected: int) -> None:
+    assert floor_to(value, unit) == expected

@@ -5,8 +5,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from kokuho.assessment.bench import bench_command
 from kokuho.assessment.bootstrap import build
-from kokuho.assessment.commands import seed, what_if
+from kokuho.assessment.commands import annual_run, seed, what_if
 from kokuho.assessment.config import Settings
 from kokuho.events.contracts.assessment import EVENTS_TOPIC
 from kokuho.events.runtime.topics import TopicSpec
@@ -18,7 +19,11 @@ DEFINITION = ServiceDefinition(
     migrations=Path(__file__).resolve().parents[3] / "migrations",
     topics=[TopicSpec(EVENTS_TOPIC, 3, 1)],
     seed=seed,  # type: ignore[arg-type]
-    extra_commands={"what-if": what_if},  # type: ignore[dict-item]
+    extra_commands={
+        "what-if": what_if,  # type: ignore[dict-item]
+        "annual-run": annual_run,  # type: ignore[dict-item]
+        "bench": bench_command,
+    },
 )
 
 if __name__ == "__main__":

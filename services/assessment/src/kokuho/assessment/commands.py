@@ -129,3 +129,39 @@ async def what_if(settings: Settings, args: list[str]) -> int:
         )
     )
     return 0
+
+
+async def annual_run(settings: Settings, args: list[str]) -> int:
+    """``annual-run <fiscal_year> [--chunk N]``: run or resume 本算定, printing progress and the
+    summary (households, totals per component, reductions, refused households with reasons)."""
+    import argparse
+
+    from kokuho.assessment.adapters.annual_run import RunSummary, run_annual
+
+    parser = argparse.ArgumentParser(prog="python -m kokuho.assessment annual-run")
+    parser.add_argument("fiscal_year", type=int)
+    parser.add_argument("--chunk", type=int, default=2000)
+    ns = parser.parse_args(args)
+
+    def progress(s: RunSummary) -> None:
+        print(
+            f"{s.households} households, {s.assessed} assessed, {s.unchanged} unchanged,"
+            f" {len(s.refused)} refused",
+            flush=True,
+        )
+
+    pool = await asyncpg.create_pool(settings.database_dsn, min_size=1, max_size=2)
+    try:
+        summary = await run_annual(
+            pool,
+            parameters_source(settings),
+            ns.fiscal_year,
+            actor="system:annual-run",
+            today=date.today(),
+            chunk_size=ns.chunk,
+            progress=progress,
+        )
+    finally:
+        await pool.close()
+    print(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
+    return 0

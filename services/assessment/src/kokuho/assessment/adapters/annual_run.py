@@ -5,11 +5,15 @@ re-run publishes nothing for households whose premium did not change."""
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections import Counter
+import multiprocessing
+from collections import Counter, deque
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -20,7 +24,7 @@ from kokuho.assessment.adapters.postgres import (
     member_row,
     stored_assessment,
 )
-from kokuho.assessment.app.annual_run import ChunkFacts, plan_chunk
+from kokuho.assessment.app.annual_run import ChunkFacts, ChunkPlan, plan_chunk
 from kokuho.assessment.app.assessing import ParametersFor, people_of
 from kokuho.assessment.app.ports import HouseholdRow, MemberRow, StoredAssessment
 from kokuho.assessment.domain.instalments import due_dates
@@ -171,6 +175,44 @@ async def _load_chunk(
     return ChunkFacts(households, incomes, previous, ratios)
 
 
+def checkpoint_loaded(
+    pending: deque[tuple[ChunkFacts, asyncio.Future[ChunkPlan]]], checkpoint: str
+) -> str:
+    """Where the next load starts: after the last household already loaded."""
+    return pending[-1][0].households[-1].nhi_household_number if pending else checkpoint
+
+
+async def _write_chunk(
+    pool: asyncpg.Pool, run_id: UUID, facts: ChunkFacts, plan: ChunkPlan, summary: RunSummary
+) -> str:
+    """Events (COPY), the read model (COPY + upsert) and the checkpoint in one transaction."""
+    checkpoint = facts.households[-1].nhi_household_number
+    async with pool.acquire() as conn, conn.transaction():
+        if plan.appends:
+            await PostgresEventStore(conn, source=SOURCE).append_batch(plan.appends)
+        await copy_assessments(conn, plan.assessments)
+        summary.households += len(facts.households)
+        summary.assessed += len(plan.assessments)
+        summary.unchanged += plan.unchanged
+        summary.refused += plan.refused
+        summary.totals.update(plan.totals)
+        summary.reductions.update(plan.reductions)
+        await conn.execute(
+            "UPDATE annual_runs SET checkpoint = $2, households = $3, assessed = $4,"
+            " unchanged = $5, refused = $6::jsonb, totals = $7::jsonb,"
+            " reductions = $8::jsonb WHERE run_id = $1",
+            run_id,
+            checkpoint,
+            summary.households,
+            summary.assessed,
+            summary.unchanged,
+            json.dumps(summary.refused, ensure_ascii=False),
+            json.dumps(dict(summary.totals)),
+            json.dumps(dict(summary.reductions)),
+        )
+    return checkpoint
+
+
 async def run_annual(
     pool: asyncpg.Pool,
     rulebook: ParametersFor,
@@ -182,10 +224,12 @@ async def run_annual(
     topic: str = EVENTS_TOPIC,
     progress: Callable[[RunSummary], None] | None = None,
     stop_after_chunks: int | None = None,
+    workers: int = 0,
 ) -> RunSummary:
     """Run (or resume) the annual assessment of ``fiscal_year``.
 
-    ``stop_after_chunks`` stops early, as a crash would (for the resume test)."""
+    ``workers`` > 0 computes chunks in that many worker processes; ``stop_after_chunks`` stops
+    early, as a crash would (for the resume test)."""
     params = rulebook(fiscal_year)  # refuses a year without complete parameters
     dues = due_dates(fiscal_year, params.instalments, rulebook.is_holiday)
     async with pool.acquire() as conn:
@@ -219,46 +263,62 @@ async def run_annual(
             )
             checkpoint = running["checkpoint"]
     context = EventContext(correlation_id=run_id)
+    # the engine runs in worker processes while this process loads the next chunks and writes
+    # the finished ones in order (the checkpoint only ever moves past written chunks)
+    executor = (
+        ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        if workers > 0
+        else None
+    )
+    pending: deque[tuple[ChunkFacts, asyncio.Future[ChunkPlan]]] = deque()
     chunks = 0
-    while True:
-        async with pool.acquire() as conn, conn.transaction():
-            facts = await _load_chunk(conn, fiscal_year, checkpoint, chunk_size)
-            if not facts.households:
-                await conn.execute(
-                    "UPDATE annual_runs SET status = 'finished', finished_at = now()"
-                    " WHERE run_id = $1",
-                    run_id,
+    loop = asyncio.get_running_loop()
+    try:
+        exhausted = False
+        while True:
+            while not exhausted and len(pending) <= max(workers, 0):
+                async with pool.acquire() as conn:
+                    facts = await _load_chunk(
+                        conn, fiscal_year, checkpoint_loaded(pending, checkpoint), chunk_size
+                    )
+                if not facts.households:
+                    exhausted = True
+                    break
+                call = partial(
+                    plan_chunk,
+                    facts,
+                    params,
+                    dues,
+                    today=today,
+                    actor=actor,
+                    topic=topic,
+                    context=context,
                 )
+                if executor is None:
+                    future: asyncio.Future[ChunkPlan] = loop.create_future()
+                    future.set_result(call())
+                else:
+                    future = asyncio.wrap_future(executor.submit(call))
+                pending.append((facts, future))
+            if not pending:
+                async with pool.acquire() as conn:
+                    await conn.execute(
+                        "UPDATE annual_runs SET status = 'finished', finished_at = now()"
+                        " WHERE run_id = $1",
+                        run_id,
+                    )
                 break
-            plan = plan_chunk(
-                facts, params, dues, today=today, actor=actor, topic=topic, context=context
-            )
-            if plan.appends:
-                await PostgresEventStore(conn, source=SOURCE).append_batch(plan.appends)
-            await copy_assessments(conn, plan.assessments)
-            checkpoint = facts.households[-1].nhi_household_number
-            summary.households += len(facts.households)
-            summary.assessed += len(plan.assessments)
-            summary.unchanged += plan.unchanged
-            summary.refused += plan.refused
-            summary.totals.update(plan.totals)
-            summary.reductions.update(plan.reductions)
-            await conn.execute(
-                "UPDATE annual_runs SET checkpoint = $2, households = $3, assessed = $4,"
-                " unchanged = $5, refused = $6::jsonb, totals = $7::jsonb,"
-                " reductions = $8::jsonb WHERE run_id = $1",
-                run_id,
-                checkpoint,
-                summary.households,
-                summary.assessed,
-                summary.unchanged,
-                json.dumps(summary.refused, ensure_ascii=False),
-                json.dumps(dict(summary.totals)),
-                json.dumps(dict(summary.reductions)),
-            )
-        chunks += 1
-        if progress is not None:
-            progress(summary)
-        if stop_after_chunks is not None and chunks >= stop_after_chunks:
-            break
+            facts, future = pending.popleft()
+            plan = await future
+            checkpoint = await _write_chunk(pool, run_id, facts, plan, summary)
+            chunks += 1
+            if progress is not None:
+                progress(summary)
+            if stop_after_chunks is not None and chunks >= stop_after_chunks:
+                for _, other in pending:
+                    other.cancel()
+                break
+    finally:
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
     return summary

@@ -298,8 +298,17 @@ def premium_assessed(
         reduction_exemption_amount=stored.reduction_exemption_amount,
         statutory_reduction=stored.statutory_reduction,  # type: ignore[arg-type]
         insured_months=computed.insured_months,
-        components=[ComponentAmount(**c) for c in stored.components],
-        instalments=[Instalment(**i) for i in stored.instalments],
+        # nested parts are built from our own computed values; the event itself is validated
+        components=[ComponentAmount.model_construct(**c) for c in stored.components],
+        instalments=[
+            Instalment.model_construct(
+                period=i["period"],
+                due_date=date.fromisoformat(i["due_date"]),
+                amount=i["amount"],
+                difference=i["difference"],
+            )
+            for i in stored.instalments
+        ],
         parameter_documents=[d.removesuffix(".toml") for d in computed.documents],
     )
 

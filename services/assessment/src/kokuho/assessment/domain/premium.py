@@ -21,8 +21,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
 from functools import lru_cache
+from itertools import pairwise
 
 from kokuho.assessment.domain.calendar import (
     age_on,
@@ -50,7 +51,12 @@ def _fiscal_month_bounds(fiscal_year: int) -> tuple[tuple[date, date], ...]:
 
 def floor_to(value: Decimal | int, unit: int = 1) -> int:
     """Cut ``value`` down to a multiple of ``unit`` yen (切捨て)."""
-    return int((Decimal(value) / unit).to_integral_value(rounding=ROUND_FLOOR)) * unit
+    if isinstance(value, int):
+        return value // unit * unit
+    quotient = value // unit  # Decimal division truncates toward zero
+    if value < 0 and quotient * unit != value:
+        quotient -= 1
+    return int(quotient) * unit
 
 
 # --- the explanation -----------------------------------------------------------------------
@@ -167,103 +173,118 @@ def _insured_on(person: Person, day: date) -> bool:
     return person.loss_date is None or person.loss_date > day
 
 
-def _insured_in_month(person: Person, last: date) -> bool:
-    # premium months: from the month containing acquisition to the month before the month
-    # containing the loss (rules.md 5.1, [Q03]); ``last`` is the month's last day
-    if not person.insured:
-        return False
-    if person.acquisition_date is not None and person.acquisition_date > last:
-        return False
-    return person.loss_date is None or person.loss_date > last
-
-
-def _unemployment_active(person: Person, first: date) -> bool:
-    if person.involuntary_separation_date is None:
-        return False
-    start = person.involuntary_separation_date + timedelta(days=1)
-    # from the month of the day after 離職 to the end of the following fiscal year
-    return month_index(first) >= month_index(start) and fiscal_year_of(first) <= (
-        fiscal_year_of(start) + 1
-    )
-
-
-def _childbirth_exempt(person: Person, first: date, params: PremiumParameters) -> bool:
-    birth = person.childbirth
-    if birth is None or birth.date < params.childbirth_births_from:
-        return False
-    before = (
-        params.childbirth_multiple_months_before
-        if birth.multiple
-        else params.childbirth_months_before
-    )
-    offset = month_index(first) - month_index(birth.date)
-    return -before <= offset <= params.childbirth_months_after
+NEVER = 10**6  # a month offset beyond any fiscal year
 
 
 @dataclass(frozen=True)
-class _Ages:
-    """The days a person attains the 介護分 ages, computed once per assessment."""
+class _Timeline:
+    """One person's facts as month offsets from April of the fiscal year (0..11), computed once
+    per assessment so that each month's state is a handful of integer comparisons."""
 
-    long_term_care_from: date
-    long_term_care_to: date
+    addressee_number: str
+    insured_from: int  # first premium month
+    insured_to: int  # first month no longer insured (the month containing the loss)
+    long_term_care_from: int  # the month of attaining 40
+    long_term_care_to: int  # the month of attaining 65
+    childbirth_from: int
+    childbirth_to: int  # exclusive
+    unemployed_from: int
+    former_from: int
+    former_halved_to: int  # exclusive
+    minor: bool  # 子ども分: under 18 up to the 31 March after attaining 18
+    preschool: bool  # 未就学児
 
-
-def _ages(household: Household, params: PremiumParameters) -> dict[str, _Ages]:
-    return {
-        p.addressee_number: _Ages(
-            attains(p.birth_date, params.long_term_care_age_from),
-            attains(p.birth_date, params.long_term_care_age_to),
+    def bounds(self) -> tuple[int, ...]:
+        return (
+            self.insured_from,
+            self.insured_to,
+            self.long_term_care_from,
+            self.long_term_care_to,
+            self.childbirth_from,
+            self.childbirth_to,
+            self.unemployed_from,
+            self.former_from,
+            self.former_halved_to,
         )
-        for p in household.people
-    }
+
+
+def _offset(day: date, april: int) -> int:
+    return month_index(day) - april
+
+
+def _timeline(person: Person, params: PremiumParameters) -> _Timeline:
+    fy = params.fiscal_year
+    april = month_index(date(fy, 4, 1))
+    acquired = person.acquisition_date
+    insured_from = -NEVER if acquired is None else _offset(acquired, april)
+    insured_to = NEVER if person.loss_date is None else _offset(person.loss_date, april)
+    if not person.insured:
+        insured_from, insured_to = NEVER, NEVER
+    childbirth_from = childbirth_to = NEVER
+    birth = person.childbirth
+    if birth is not None and birth.date >= params.childbirth_births_from:
+        before = (
+            params.childbirth_multiple_months_before
+            if birth.multiple
+            else params.childbirth_months_before
+        )
+        at = _offset(birth.date, april)
+        childbirth_from, childbirth_to = at - before, at + params.childbirth_months_after + 1
+    unemployed_from = NEVER
+    if person.involuntary_separation_date is not None:
+        start = person.involuntary_separation_date + timedelta(days=1)
+        # from the month of the day after 離職 to the end of the following fiscal year
+        if fy <= fiscal_year_of(start) + 1:
+            unemployed_from = _offset(start, april)
+    former_from = former_halved_to = NEVER
+    if person.former_dependant_since is not None:
+        former_from = _offset(person.former_dependant_since, april)
+        former_halved_to = former_from + params.former_dependant_months
+    ltc_from = attains(person.birth_date, params.long_term_care_age_from)
+    ltc_to = attains(person.birth_date, params.long_term_care_age_to)
+    return _Timeline(
+        addressee_number=person.addressee_number,
+        insured_from=insured_from,
+        insured_to=insured_to,
+        long_term_care_from=_offset(ltc_from, april),
+        long_term_care_to=_offset(ltc_to, april),
+        childbirth_from=childbirth_from,
+        childbirth_to=childbirth_to,
+        unemployed_from=unemployed_from,
+        former_from=former_from,
+        former_halved_to=former_halved_to,
+        minor=until_fiscal_year_end_after(person.birth_date, 18, fy),
+        preschool=until_fiscal_year_end_after(person.birth_date, 6, fy),
+    )
 
 
 def _month_state(
-    household: Household,
     params: PremiumParameters,
-    first: date,
-    last: date,
-    ages: dict[str, _Ages],
+    m: int,
+    timelines: tuple[_Timeline, ...],
+    specified_from: int,
 ) -> _MonthState:
-    insured = [p for p in household.people if _insured_in_month(p, last)]
-    ltc = [
-        p
-        for p in insured
-        if ages[p.addressee_number].long_term_care_from <= last
-        and ages[p.addressee_number].long_term_care_to > last
-    ]
-    former = [
-        p
-        for p in insured
-        if p.former_dependant_since is not None and p.former_dependant_since <= last
-    ]
-    halved = [
-        p
-        for p in former
-        if p.former_dependant_since is not None
-        and month_index(first) - month_index(p.former_dependant_since)
-        < params.former_dependant_months
-    ]
+    insured = [t for t in timelines if t.insured_from <= m < t.insured_to]
+    former = [t for t in insured if t.former_from <= m]
     specified: str | None = None
-    since = household.specified_household_since
-    if since is not None and len(insured) == 1 and since <= last:
-        elapsed = month_index(first) - month_index(since)
+    if len(insured) == 1 and specified_from <= m:
+        elapsed = m - specified_from
         if elapsed < params.specified_household_months:
             specified = "specified_household"
         elif elapsed < params.specified_continuing_household_months:
             specified = "specified_continuing_household"
     return _MonthState(
-        insured=tuple(p.addressee_number for p in insured),
-        long_term_care=tuple(p.addressee_number for p in ltc),
+        insured=tuple(t.addressee_number for t in insured),
+        long_term_care=tuple(
+            t.addressee_number for t in insured if t.long_term_care_from <= m < t.long_term_care_to
+        ),
         childbirth_exempt=tuple(
-            p.addressee_number for p in insured if _childbirth_exempt(p, first, params)
+            t.addressee_number for t in insured if t.childbirth_from <= m < t.childbirth_to
         ),
         # the deemed householder's and 特定同一世帯所属者' salary counts in the test too
-        unemployed=tuple(
-            p.addressee_number for p in household.people if _unemployment_active(p, first)
-        ),
-        former_dependant=tuple(p.addressee_number for p in former),
-        former_dependant_halved=tuple(p.addressee_number for p in halved),
+        unemployed=tuple(t.addressee_number for t in timelines if t.unemployed_from <= m),
+        former_dependant=tuple(t.addressee_number for t in former),
+        former_dependant_halved=tuple(t.addressee_number for t in former if m < t.former_halved_to),
         specified=specified,
     )
 
@@ -390,6 +411,7 @@ def _component_segment(
     state: _MonthState,
     months: tuple[date, ...],
     judgement: ReductionJudgement,
+    flags: dict[str, _Timeline],
 ) -> Segment | None:
     comp = rates.component
     liable = state.long_term_care if comp is Component.LONG_TERM_CARE else state.insured
@@ -465,7 +487,7 @@ def _component_segment(
     capita_nets: list[Decimal] = []
     for a in liable:
         p = people[a]
-        minor = until_fiscal_year_end_after(p.birth_date, 18, params.fiscal_year)
+        minor = flags[a].minor
         amount = rates.per_capita + (rates.adult_per_capita if not minor else 0)
         gross = Decimal(amount)
         net = gross
@@ -484,7 +506,7 @@ def _component_segment(
             cut = net * ratio
             reductions.append(Reduction(name, ratio, cut))
             net -= cut
-        if until_fiscal_year_end_after(p.birth_date, 6, params.fiscal_year) and net:
+        if flags[a].preschool and net:
             cut = net * params.preschool_reduction
             reductions.append(Reduction("preschool", params.preschool_reduction, cut))
             net -= cut
@@ -589,12 +611,31 @@ def assess(household: Household, params: PremiumParameters) -> Assessment:
     """Assess ``household`` for ``params.fiscal_year`` with its explanation."""
     _validate(household, params)
     fy = params.fiscal_year
+    # premium months: from the month containing acquisition to the month before the month
+    # containing the loss (rules.md 5.1, [Q03]); states change only at a person's boundaries
+    timelines = tuple(_timeline(p, params) for p in household.people)
+    april = month_index(date(fy, 4, 1))
+    since = household.specified_household_since
+    specified_from = NEVER if since is None else _offset(since, april)
+    cuts = {0, 12}
+    for t in timelines:
+        cuts.update(b for b in t.bounds() if 0 < b < 12)
+    if since is not None:
+        for b in (
+            specified_from,
+            specified_from + params.specified_household_months,
+            specified_from + params.specified_continuing_household_months,
+        ):
+            if 0 < b < 12:
+                cuts.add(b)
+    firsts = [first for first, _ in _fiscal_month_bounds(fy)]
+    ordered = sorted(cuts)
     groups: dict[_MonthState, list[date]] = {}
-    ages = _ages(household, params)
-    for first, last in _fiscal_month_bounds(fy):
-        state = _month_state(household, params, first, last, ages)
+    for start, stop in pairwise(ordered):
+        state = _month_state(params, start, timelines, specified_from)
         if state.insured:
-            groups.setdefault(state, []).append(first)
+            groups.setdefault(state, []).extend(firsts[start:stop])
+    flags = {t.addressee_number: t for t in timelines}
     if not groups:
         raise NoInsuredMonths(household.nhi_household_number, fy)
     reference = reference_date(household, fy)
@@ -611,7 +652,9 @@ def assess(household: Household, params: PremiumParameters) -> Assessment:
                     household, params, reference, state.unemployed
                 )
                 judgements[state.unemployed] = judgement
-            seg = _component_segment(household, params, rates, state, tuple(firsts), judgement)
+            seg = _component_segment(
+                household, params, rates, state, tuple(firsts), judgement, flags
+            )
             if seg is None:
                 continue
             segments.append(seg)

@@ -3,6 +3,7 @@ every refusal is RFC 9457 problem+json (schemathesis against the real app on Pos
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 import httpx
@@ -28,7 +29,7 @@ def test_no_endpoint_answers_with_a_server_error(
     for operation in operations:
 
         @settings(
-            max_examples=15,
+            max_examples=int(os.environ.get("ELIGIBILITY_FUZZ_EXAMPLES", "15")),
             deadline=None,
             database=None,
             derandomize=True,

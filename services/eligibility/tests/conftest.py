@@ -60,6 +60,7 @@ async def eligibility_settings(eligibility_dsn: str, kafka_bootstrap: str) -> Se
         kafka_bootstrap_servers=kafka_bootstrap,
         events_topic=f"test.eligibility.events.{suffix}",
         personal_details_topic=f"test.eligibility.personal-details.{suffix}",
+        turning_75_daily=False,  # the job runs when a test asks for it
     )
     specs = [
         TopicSpec(settings.events_topic, 3, 1),

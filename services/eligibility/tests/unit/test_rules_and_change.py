@@ -130,3 +130,12 @@ def test_rejection_needs_a_reason_and_ends_the_change() -> None:
     state = evolve_change(state, rejected)
     with pytest.raises(e.ChangeNotPending):
         decide_change(state, ConfirmChange("clerk-b", NOW))
+
+
+def test_the_daily_job_waits_for_the_next_run_in_japan_time() -> None:
+    from kokuho.eligibility.jobs import seconds_until_next_run
+
+    # 15:30 UTC is 00:30 JST: the 01:00 JST run is 30 minutes away
+    assert seconds_until_next_run(datetime(2026, 11, 26, 15, 30, tzinfo=UTC), 1) == 1800
+    # 16:00 UTC is 01:00 JST exactly: the next run is a day later
+    assert seconds_until_next_run(datetime(2026, 11, 26, 16, 0, tzinfo=UTC), 1) == 86400

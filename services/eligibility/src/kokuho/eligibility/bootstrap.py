@@ -3,6 +3,7 @@ build the app here; nothing is created at import time."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -17,6 +18,7 @@ from kokuho.eligibility.api.runtime import Runtime
 from kokuho.eligibility.app.service import ChangeNotFound, EligibilityService, HouseholdNotFound
 from kokuho.eligibility.config import Settings
 from kokuho.eligibility.domain import errors
+from kokuho.eligibility.jobs import run_daily
 from kokuho.eligibility.parameters import load_rules
 from kokuho.events.runtime.store import ConcurrencyConflict
 from kokuho.platform.app import create_app
@@ -71,11 +73,23 @@ def build(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with Eventing(settings, relay=relay) as eventing:
             state.eventing = eventing
+            stop = asyncio.Event()
+            daily = (
+                asyncio.create_task(
+                    run_daily(pool, service, topics, settings.daily_job_hour_jst, stop)
+                )
+                if settings.turning_75_daily
+                else None
+            )
             try:
                 yield
             finally:
+                stop.set()
+                if daily is not None:
+                    await daily
                 state.eventing = None
 
+    topics = Topics(settings.events_topic, settings.personal_details_topic)
     app = create_app(
         settings,
         title="Kokuho eligibility (被保険者資格管理)",
@@ -90,6 +104,5 @@ def build(
         token_verifier=token_verifier,
         lifespan=lifespan,
     )
-    topics = Topics(settings.events_topic, settings.personal_details_topic)
     app.state.eligibility = Runtime(pool=pool, service=service, topics=topics)
     return app

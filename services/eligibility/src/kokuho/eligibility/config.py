@@ -15,6 +15,9 @@ class Settings(ServiceSettings):
     service_name: str = "eligibility"
     #: Demo city size for ``seed`` (households).
     seed_households: int = Field(default=300, ge=0, le=100_000)
+    #: Run the turning-75 job in ``serve`` at start and every day at ``daily_job_hour_jst``.
+    turning_75_daily: bool = True
+    daily_job_hour_jst: int = Field(default=1, ge=0, le=23)
     #: Topic names (the contract's names; tests point them at their own topics).
     events_topic: str = contracts.EVENTS_TOPIC
     personal_details_topic: str = contracts.PERSONAL_DETAILS_TOPIC

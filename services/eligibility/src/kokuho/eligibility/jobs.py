@@ -4,14 +4,17 @@ a processed person no longer holds an open qualification)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import asyncpg
 
 from kokuho.eligibility.adapters.postgres import PostgresUnit, Topics
-from kokuho.eligibility.app.service import EligibilityService
+from kokuho.eligibility.app.service import JST, EligibilityService
 from kokuho.eligibility.domain.errors import EligibilityRuleBroken
 from kokuho.events.runtime.store import ConcurrencyConflict
 
@@ -24,6 +27,39 @@ class JobResult:
     processed: int = 0
     failed: list[dict[str, str]] = field(default_factory=list)
     subjects: list[str] = field(default_factory=list)
+
+
+def seconds_until_next_run(now: datetime, hour_jst: int) -> float:
+    """Seconds from ``now`` to the next ``hour_jst``:00 in Japan time."""
+    local = now.astimezone(JST)
+    run = local.replace(hour=hour_jst, minute=0, second=0, microsecond=0)
+    if run <= local:
+        run += timedelta(days=1)
+    return (run - local).total_seconds()
+
+
+async def run_daily(
+    pool: Callable[[], asyncpg.Pool],
+    service: EligibilityService,
+    topics: Topics,
+    hour_jst: int,
+    stop: asyncio.Event,
+) -> None:
+    """The daily turning-75 run inside ``serve``: once at start (catching up after downtime),
+    then every day. Running it twice is harmless: a processed person holds no open
+    qualification and is not a candidate again."""
+    while not stop.is_set():
+        try:
+            result = await turning_75(pool(), service, service.today(), topics)
+            log.info(
+                "turning-75 run",
+                extra={"processed": result.processed, "refused": len(result.failed)},
+            )
+        except Exception:
+            log.exception("turning-75 run failed; trying again at the next run")
+        wait = seconds_until_next_run(service.now(), hour_jst)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), wait)
 
 
 async def turning_75(

@@ -11,6 +11,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -27,6 +28,12 @@ from kokuho.linkage_gateway.adapters.intermediate_server_simulator import (
 )
 from kokuho.linkage_gateway.adapters.jlis_simulator import JlisSimulator
 from kokuho.linkage_gateway.adapters.keys import KeyStore
+from kokuho.linkage_gateway.adapters.portal_simulator import (
+    PortalSimulator,
+    ResidentRecordSimulator,
+)
+from kokuho.linkage_gateway.adapters.signature import X509SignatureVerifier
+from kokuho.linkage_gateway.app.ports import SignatureCheck, SignedApplication
 from kokuho.linkage_gateway.bootstrap import build
 from kokuho.linkage_gateway.config import Settings
 from kokuho.linkage_gateway.domain.individual_number import IndividualNumber
@@ -34,6 +41,8 @@ from kokuho.linkage_gateway.synthetic import synthetic_number
 from kokuho.platform.auth import TokenVerifier
 from kokuho.platform.database import migrate, migration_files
 from kokuho.platform.token import PrivateKey, mint_token, new_private_key
+
+from .ca import CertificateAuthority
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 
@@ -82,6 +91,17 @@ async def eligibility_topic(kafka_bootstrap: str) -> str:
     return name
 
 
+class CurrentCrlVerifier:
+    """The real verifier, always with the test authority's latest revocation list."""
+
+    def __init__(self, authority: CertificateAuthority) -> None:
+        self.authority = authority
+
+    def verify(self, application: SignedApplication, at: datetime) -> SignatureCheck:
+        verifier = X509SignatureVerifier([self.authority.root], [self.authority.crl()])
+        return verifier.verify(application, at)
+
+
 class LogCapture(logging.Handler):
     """Every formatted log line, from every logger, while the app runs."""
 
@@ -103,6 +123,9 @@ class RunningGateway:
     logs: LogCapture
     server: IntermediateServerSimulator
     federation: FederationSimulator
+    portal: PortalSimulator
+    residents: ResidentRecordSimulator
+    authority: CertificateAuthority
 
     def headers(self, *roles: str, user: str = "U-TEST", **extra: str) -> dict[str, str]:
         token = mint_token(self.key, user_id=user, roles=list(roles), terminal_id="T-TEST")
@@ -134,11 +157,19 @@ async def gateway(
     jlis = JlisSimulator()
     server = IntermediateServerSimulator()
     federation = FederationSimulator()
+    portal, residents, authority = (
+        PortalSimulator(),
+        ResidentRecordSimulator(),
+        CertificateAuthority(),
+    )
     app = build(
         gateway_settings,
         identity=jlis,
         server=server,
         federation=federation,
+        portal=portal,
+        residents=residents,
+        signatures=CurrentCrlVerifier(authority),
         token_verifier=verifier,
     )
     capture = LogCapture()
@@ -149,7 +180,16 @@ async def gateway(
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://gw") as client:
                 yield RunningGateway(
-                    client, gateway_settings, jlis, key, capture, server, federation
+                    client,
+                    gateway_settings,
+                    jlis,
+                    key,
+                    capture,
+                    server,
+                    federation,
+                    portal,
+                    residents,
+                    authority,
                 )
     finally:
         root.removeHandler(capture)

@@ -23,8 +23,18 @@ from kokuho.linkage_gateway.adapters.parameters import (
     load_permitted_inquiries,
     load_resolution_policy,
 )
+from kokuho.linkage_gateway.adapters.portal_simulator import (
+    PortalSimulator,
+    ResidentRecordSimulator,
+)
 from kokuho.linkage_gateway.adapters.retention import run_retention
-from kokuho.linkage_gateway.api import federation_routes, linkage_routes, vault_routes
+from kokuho.linkage_gateway.adapters.signature import X509SignatureVerifier
+from kokuho.linkage_gateway.api import (
+    application_routes,
+    federation_routes,
+    linkage_routes,
+    vault_routes,
+)
 from kokuho.linkage_gateway.api.context import Gateway
 from kokuho.linkage_gateway.app.federation import (
     ContinuationFileAlreadyReceived,
@@ -34,7 +44,14 @@ from kokuho.linkage_gateway.app.intermediate import (
     UnknownIntegratedAddressee,
     UnknownProvision,
 )
-from kokuho.linkage_gateway.app.ports import Federation, IdentityService, IntermediateServer
+from kokuho.linkage_gateway.app.ports import (
+    EApplicationPortal,
+    Federation,
+    IdentityService,
+    IntermediateServer,
+    ResidentRecords,
+    SignatureVerifier,
+)
 from kokuho.linkage_gateway.config import Settings
 from kokuho.linkage_gateway.domain.federation import FieldNotRepresentable
 from kokuho.linkage_gateway.domain.individual_number import InvalidIndividualNumber
@@ -87,6 +104,9 @@ def build(
     identity: IdentityService | None = None,
     server: IntermediateServer | None = None,
     federation: Federation | None = None,
+    portal: EApplicationPortal | None = None,
+    residents: ResidentRecords | None = None,
+    signatures: SignatureVerifier | None = None,
     token_verifier: TokenVerifier | None = None,
     relay: bool = True,
 ) -> FastAPI:
@@ -126,7 +146,12 @@ def build(
     app = create_app(
         settings,
         title="linkage-gateway",
-        routers=[vault_routes.router, linkage_routes.router, federation_routes.router],
+        routers=[
+            vault_routes.router,
+            linkage_routes.router,
+            federation_routes.router,
+            application_routes.router,
+        ],
         audit_log=PostgresAuditLog(pool),
         idempotency_store=PostgresIdempotencyStore(),
         readiness_checks={
@@ -146,5 +171,11 @@ def build(
         server=server,
         permits=permits,
         federation=federation or FederationSimulator(settings.federation_outbox),
+        portal=portal or PortalSimulator(),
+        residents=residents or ResidentRecordSimulator(),
+        signatures=signatures
+        or X509SignatureVerifier.from_files(
+            settings.e_application_trust_roots, settings.e_application_crl
+        ),
     )
     return app

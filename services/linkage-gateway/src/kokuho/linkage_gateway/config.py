@@ -38,5 +38,9 @@ class Settings(ServiceSettings):
     federation_outbox: Path | None = Field(
         default_factory=lambda: _repo_local() / "linkage-gateway" / "federation-outbound"
     )
+    #: Trusted roots (PEM) for e-application signing certificates and the issuer's CRL (C-12).
+    #: Without them every e-application is refused (fail closed).
+    e_application_trust_roots: Path | None = None
+    e_application_crl: Path | None = None
     #: Topics whose events drive replica registration (C-79).
     eligibility_topic: str = "kokuho.eligibility.events"

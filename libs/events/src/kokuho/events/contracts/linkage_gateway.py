@@ -53,3 +53,18 @@ class FederationDifferenceConfirmed(EventContract):
     federation_loss_date: date | None
     file_date: date
     confirmed_by: str = Field(min_length=1, max_length=64)
+
+
+class EApplicationAccepted(EventContract):
+    """An e-application (電子申請) whose signature was verified (C-12), converted to the
+    addressee number and stripped of the individual number, for the affair that handles it
+    (for now the no-income declaration, 所得なし申告, for assessment)."""
+
+    event_type: ClassVar[str] = "jp.kokuho.linkage_gateway.e_application_accepted.v1"
+
+    receipt_number: str = Field(min_length=1, max_length=40)
+    procedure_code: str = Field(min_length=1, max_length=40)
+    affair: str = Field(min_length=1, max_length=40)
+    addressee_number: str = _ADDRESSEE
+    applied_at: datetime
+    answers: dict[str, str | int | bool | None]

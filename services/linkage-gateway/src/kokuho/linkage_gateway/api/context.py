@@ -11,10 +11,13 @@ import asyncpg
 from fastapi import Depends, Request
 
 from kokuho.linkage_gateway.app.ports import (
+    EApplicationPortal,
     Federation,
     IdentityService,
     IntermediateServer,
     NumberSealer,
+    ResidentRecords,
+    SignatureVerifier,
 )
 from kokuho.linkage_gateway.domain.intermediate import PermittedInquiryList
 from kokuho.linkage_gateway.domain.resolution import ResolutionPolicy
@@ -30,6 +33,9 @@ class Gateway:
     server: IntermediateServer
     permits: PermittedInquiryList
     federation: Federation
+    portal: EApplicationPortal
+    residents: ResidentRecords
+    signatures: SignatureVerifier
 
 
 def _gateway(request: Request) -> Gateway:

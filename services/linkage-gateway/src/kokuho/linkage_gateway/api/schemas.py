@@ -176,3 +176,24 @@ class DifferencePage(BaseModel):
 class TransmissionResult(BaseModel):
     sent: bool
     transmission: TransmissionOut | None
+
+
+class IntakeResultOut(BaseModel):
+    receipt_number: str
+    status_code: str
+    reason: str
+
+
+class IntakeRunOut(BaseModel):
+    results: list[IntakeResultOut]
+
+
+class ApplicationOut(BaseModel):
+    receipt_number: str
+    procedure_code: str
+    procedure_name: str
+    applied_at: datetime
+    status_code: str
+    status_reason: str
+    addressee_number: str | None
+    received_at: datetime

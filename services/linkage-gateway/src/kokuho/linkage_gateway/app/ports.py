@@ -8,7 +8,10 @@ from datetime import date, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
-from kokuho.events.contracts.linkage_gateway import FederationDifferenceConfirmed
+from kokuho.events.contracts.linkage_gateway import (
+    EApplicationAccepted,
+    FederationDifferenceConfirmed,
+)
 from kokuho.linkage_gateway.domain.federation import (
     ContinuationDifference,
     ContinuationFile,
@@ -276,3 +279,67 @@ class FederationRecords(Protocol):
     async def publish(self, event: FederationDifferenceConfirmed) -> None:
         """Put the confirmed difference on the public topic (for eligibility)."""
         ...
+
+
+@dataclass(frozen=True)
+class SignedApplication:
+    """One application as fetched from the portal: the payload (JSON, carries the individual
+    number), its signature and the signing certificate from the MN card."""
+
+    receipt_number: str
+    procedure_code: str
+    applied_at: datetime
+    payload: bytes
+    signature: bytes
+    certificate_pem: bytes
+
+
+@dataclass(frozen=True)
+class SignatureCheck:
+    valid: bool
+    reason: str
+    certificate_serial: str | None
+
+
+class SignatureVerifier(Protocol):
+    """C-12: validity, chain to the trusted root, revocation, tampering."""
+
+    def verify(self, application: SignedApplication, at: datetime) -> SignatureCheck: ...
+
+
+class EApplicationPortal(Protocol):
+    """サービス検索・電子申請機能 (the portal)."""
+
+    async def fetch_new(self) -> list[SignedApplication]: ...
+
+    async def update_status(self, receipt_number: str, status_code: str, reason: str) -> None: ...
+
+
+class ResidentRecords(Protocol):
+    """The resident-record system: user-certificate serial -> addressee number."""
+
+    async def addressee_of_certificate(self, serial: str) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class ApplicationRecord:
+    """A row of the application-management table (AM): no individual number."""
+
+    receipt_number: str
+    procedure_code: str
+    procedure_name: str
+    applied_at: datetime
+    status_code: str
+    status_reason: str
+    addressee_number: str | None
+    integrated_addressee_number: str | None
+    user_auth_certificate_serial: str | None
+    received_at: datetime
+
+
+class ApplicationRecords(Protocol):
+    async def seen(self, receipt_number: str) -> bool: ...
+
+    async def save(self, record: ApplicationRecord) -> None: ...
+
+    async def publish(self, event: EApplicationAccepted) -> None: ...

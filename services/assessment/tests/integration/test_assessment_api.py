@@ -167,6 +167,19 @@ async def test_assess_explain_and_idempotency(running: Running) -> None:
     assert income_line_["base"] == 1_570_000
     assert income_line_["rate"] == "0.0818"
     assert medical["segments"][0]["cap"] == 670_000
+    assert [i["amount"] for i in shown.json()["instalments"]] == [0] * 5 + [63_200] * 5
+    notice = await running.client.get(
+        f"/api/v1/households/{household}/assessments/2026/notice",
+        headers=running.headers(CLERK),
+    )
+    assert notice.status_code == 200
+    assert notice.headers["content-type"] == "application/pdf"
+    assert notice.content.startswith(b"%PDF")
+    missing = await running.client.get(
+        f"/api/v1/households/{household}/assessments/2025/notice",
+        headers=running.headers(CLERK),
+    )
+    assert missing.status_code == 404
 
 
 async def test_reduction_exemption_needs_a_second_person(running: Running) -> None:

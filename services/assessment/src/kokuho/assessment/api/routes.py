@@ -7,6 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Path, Response
 
+from kokuho.assessment.adapters.notice_pdf import render_notice
 from kokuho.assessment.adapters.postgres import PostgresAssessmentStore
 from kokuho.assessment.api.context import SOURCE, ServiceDep
 from kokuho.assessment.api.schemas import (
@@ -441,3 +442,32 @@ async def calculate_premium(
         components=computed.components,
         explanation=computed.explanation or {},
     )
+
+
+@router.get(
+    "/households/{nhi_household_number}/assessments/{fiscal_year}/notice",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}, "description": "the notice as PDF"}},
+)
+async def get_notice(
+    nhi_household_number: Household_,
+    fiscal_year: Year_,
+    user: Annotated[StaffUser, require_roles("assessment.clerk", "assessment.supervisor")],
+    service: ServiceDep,
+    audit: AuditTrail,
+) -> Response:
+    """The premium notice (納入通知書), or the correction notice after a re-assessment, as a
+    Japanese PDF with the instalment table and the explanation."""
+    async with service.pool().acquire() as conn:
+        store = PostgresAssessmentStore(conn)
+        stored = await store.load_assessment(nhi_household_number, fiscal_year)
+        row = await store.load_household(nhi_household_number)
+    await audit.record(
+        subjects=assessing.people_of(row) if row else [],
+        detail={"notice": True, "fiscal_year": fiscal_year, "found": stored is not None},
+    )
+    if stored is None or row is None:
+        raise AssessmentNotFound(nhi_household_number, fiscal_year)
+    explanation = assessing.explain_stored(stored, service.parameters_for)
+    pdf = render_notice(stored, explanation, row.householder_addressee_number, service.today())
+    return Response(content=pdf, media_type="application/pdf")

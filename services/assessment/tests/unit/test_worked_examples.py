@@ -1,0 +1,75 @@
+"""Worked examples published by municipalities, reproduced to the yen by the what-if
+calculation with that municipality's parameters (sources named per test)."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+
+from kokuho.assessment.app.assessing import compute
+from kokuho.assessment.domain.household import Household, Income, Person
+from kokuho.assessment.domain.parameters import PremiumParameters, parse_parameters
+from kokuho.assessment.domain.premium import floor_to
+
+DATA = Path(__file__).parent / "data"
+
+
+def kanazawa_2025() -> PremiumParameters:
+    national = tomllib.loads(
+        resources.files("kokuho.assessment.parameters")
+        .joinpath("national-2025.toml")
+        .read_text("utf-8")
+    )
+    national["figures"]["components"]["value"] = ["medical"]  # only 医療分 was published to us
+    city = tomllib.loads((DATA / "kanazawa-2025.toml").read_text("utf-8"))
+    return parse_parameters(2025, "kanazawa", national, city)
+
+
+def per_capita_line(explanation: dict, addressee: str) -> dict:  # type: ignore[type-arg]
+    lines = explanation["components"][0]["segments"][0]["lines"]
+    return next(
+        x for x in lines if x["levy"] == "per_capita_levy" and x["addressee_number"] == addressee
+    )
+
+
+def test_kanazawa_fy2025_seventy_percent_reduction() -> None:
+    """Kanazawa FY2025 医療分 均等割 24,000円; 7割 reduction −16,800 (rules.md §2.3 [P14])."""
+    member = Person("0000000001", date(1990, 1, 1), Income(declared=True))
+    computed = compute(Household("h", "0000000001", (member,)), kanazawa_2025())
+    line = per_capita_line(computed.explanation or {}, "0000000001")
+    assert line["gross"] == "24000"
+    assert line["reductions"] == [
+        {"name": "statutory_70_percent", "rate": "0.7", "amount": "16800"}
+    ]
+    assert line["net"] == "7200"
+
+
+def test_kanazawa_fy2025_fifty_percent_reduction() -> None:
+    """Kanazawa FY2025: 5割 reduction −12,000 of 24,000 (rules.md §2.3 [P14])."""
+    # other income 500,000: > 430,000, ≤ 430,000 + 305,000 → 5割
+    member = Person("0000000001", date(1990, 1, 1), Income(other_income=500_000))
+    computed = compute(Household("h", "0000000001", (member,)), kanazawa_2025())
+    line = per_capita_line(computed.explanation or {}, "0000000001")
+    assert line["reductions"][0]["amount"] == "12000"
+
+
+def test_kanazawa_fy2025_specified_household_per_household_levy() -> None:
+    """Kanazawa FY2025 平等割 25,200; 特定世帯 12,600 (rules.md §2.5 [P14])."""
+    member = Person("0000000001", date(1950, 1, 1), Income(other_income=5_000_000))
+    moved = Person("0000000002", date(1949, 1, 1), insured=False, specified_same_household=True)
+    household = Household("h", "0000000001", (member, moved), date(2024, 10, 1))
+    computed = compute(household, kanazawa_2025())
+    segment = (computed.explanation or {})["components"][0]["segments"][0]
+    assert segment["per_household_levy"] == 12_600
+    # 所得割 (5,000,000 − 430,000) × 9.08% = 414,956; + 24,000 + 12,600 = 451,556
+    assert segment["income_levy"] == 414_956
+    assert computed.annual_amount == 451_556
+
+
+def test_exact_decimal_arithmetic_of_rules_5b() -> None:
+    """rules.md §5b: 890,000 × 6.81% is exactly 60,609 (a float multiply gives 60,608)."""
+    assert floor_to(890_000 * Decimal("0.0681")) == 60_609
+    assert int(890_000 * 0.0681) == 60_608  # the trap the engine avoids

@@ -1,0 +1,237 @@
+"""Eligibility's household events keep assessment's households right and re-assess (更正):
+a composition change adds a baby, a 特定同一世帯所属者 makes the household a 特定世帯, and a
+backdated loss corrects the premium to nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import date
+from typing import Any
+
+import pytest
+
+from kokuho.events.contracts.eligibility import (
+    HouseholdCompositionChanged,
+    HouseholdMember,
+    QualificationCorrected,
+    SpecifiedSameHouseholdMemberChanged,
+)
+
+from ..conftest import Running
+from .test_assessment_api import HEADER, income_line, numbers
+
+pytestmark = pytest.mark.integration
+
+PROVENANCE: dict[str, Any] = {"entered_by": "E1", "confirmed_by": "E2"}
+
+
+async def revision(running: Running, household: str, wanted: int) -> dict[str, Any]:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 30
+    while loop.time() < deadline:
+        r = await running.client.get(
+            f"/api/v1/households/{household}/assessments/2026",
+            headers=running.headers("assessment.clerk"),
+        )
+        if r.status_code == 200 and r.json()["revision"] >= wanted:
+            return dict(r.json())
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"revision {wanted} of {household} never came")
+
+
+async def test_household_events_re_assess(running: Running) -> None:
+    household, parent = numbers()
+    partner = parent[:-1] + ("1" if parent[-1] != "1" else "2")
+    baby = parent[:-1] + ("3" if parent[-1] != "3" else "4")
+    await running.publish_eligibility(
+        household,
+        HouseholdCompositionChanged(
+            change_id=uuid.uuid4(),
+            **PROVENANCE,
+            nhi_household_number=household,
+            effective_date=date(2026, 4, 1),
+            householder_addressee_number=parent,
+            deemed_householder=False,
+            members=[
+                HouseholdMember(
+                    addressee_number=parent,
+                    insured_number="10000001",
+                    birth_date=date(1990, 5, 5),
+                    relationship="householder",
+                    acquisition_date=date(2026, 4, 1),
+                ),
+                HouseholdMember(
+                    addressee_number=partner,
+                    insured_number="10000002",
+                    birth_date=date(1991, 6, 6),
+                    relationship="spouse",
+                    acquisition_date=date(2026, 4, 1),
+                ),
+            ],
+        ),
+    )
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 30
+    while not await running.fetch(
+        "SELECT 1 FROM household_members WHERE addressee_number = $1", partner
+    ):
+        assert loop.time() < deadline
+        await asyncio.sleep(0.1)
+    content = "\n".join([HEADER, income_line(parent, 3_000_000), income_line(partner, 0), ""])
+    r = await running.client.post(
+        "/api/v1/income-imports",
+        json={"file_name": "t.csv", "content": content},
+        headers=running.headers("batch.operator"),
+    )
+    assert r.status_code == 201, r.text
+    r = await running.client.post(
+        "/api/v1/assessments",
+        json={"nhi_household_number": household, "fiscal_year": 2026},
+        headers=running.headers("assessment.clerk"),
+    )
+    assert r.status_code == 201, r.text
+    first = r.json()["annual_amount"]
+
+    # a baby born 2026-12-05 joins: Dec–Mar with 均等割 (未就学児 halved) → a correction upwards
+    await running.publish_eligibility(
+        household,
+        HouseholdCompositionChanged(
+            change_id=uuid.uuid4(),
+            **PROVENANCE,
+            nhi_household_number=household,
+            effective_date=date(2026, 12, 5),
+            householder_addressee_number=parent,
+            deemed_householder=False,
+            members=[
+                HouseholdMember(
+                    addressee_number=parent,
+                    insured_number="10000001",
+                    birth_date=date(1990, 5, 5),
+                    relationship="householder",
+                    acquisition_date=date(2026, 4, 1),
+                ),
+                HouseholdMember(
+                    addressee_number=partner,
+                    insured_number="10000002",
+                    birth_date=date(1991, 6, 6),
+                    relationship="spouse",
+                    acquisition_date=date(2026, 4, 1),
+                ),
+                HouseholdMember(
+                    addressee_number=baby,
+                    insured_number="10000003",
+                    birth_date=date(2026, 12, 5),
+                    relationship="child",
+                    acquisition_date=date(2026, 12, 5),
+                ),
+            ],
+        ),
+    )
+    second = await revision(running, household, 2)
+    assert second["cause"] == "eligibility_change"
+    # 医療 均等割 31,228 × 0.5 = 15,614 and 支援 10,342 × 0.5 = 5,171 more a year, 4 of 12 months
+    # (子ども分: the baby's 均等割 is fully reduced); each component is cut to 100円 per year
+    assert 0 < second["annual_amount"] - first <= (15_614 + 5_171) * 4 // 12 + 300
+
+    # everyone's loss corrected back to April 1: the premium is corrected to nothing
+    for person in (parent, partner):
+        await running.publish_eligibility(
+            household,
+            QualificationCorrected(
+                change_id=uuid.uuid4(),
+                **PROVENANCE,
+                ex_officio=True,
+                addressee_number=person,
+                nhi_household_number=household,
+                insured_number="10000001",
+                acquisition_date=date(2026, 4, 1),
+                acquisition_reason="moved_in",
+                loss_date=date(2026, 4, 1),
+                loss_reason="moved_out",
+                correction_reason_code="moved_out_earlier",
+            ),
+        )
+    await running.publish_eligibility(
+        household,
+        QualificationCorrected(
+            change_id=uuid.uuid4(),
+            **PROVENANCE,
+            ex_officio=True,
+            addressee_number=baby,
+            nhi_household_number=household,
+            insured_number="10000003",
+            acquisition_date=date(2026, 12, 5),
+            acquisition_reason="birth",
+            loss_date=date(2026, 12, 5),
+            loss_reason="moved_out",
+            correction_reason_code="moved_out_earlier",
+        ),
+    )
+    last = await revision(running, household, 4)
+    loop_deadline = loop.time() + 30
+    while last["annual_amount"] != 0 and loop.time() < loop_deadline:
+        await asyncio.sleep(0.1)
+        last = await revision(running, household, last["revision"])
+    assert last["annual_amount"] == 0
+    assert sum(i["amount"] for i in last["instalments"]) == 0
+
+
+async def test_specified_same_household_member_makes_a_specified_household(
+    running: Running,
+) -> None:
+    household, member = numbers()
+    elder = member[:-1] + ("7" if member[-1] != "7" else "8")
+    await running.publish_eligibility(
+        household,
+        HouseholdCompositionChanged(
+            change_id=uuid.uuid4(),
+            **PROVENANCE,
+            nhi_household_number=household,
+            effective_date=date(2026, 4, 1),
+            householder_addressee_number=member,
+            deemed_householder=False,
+            members=[
+                HouseholdMember(
+                    addressee_number=member,
+                    insured_number="10000001",
+                    birth_date=date(1955, 1, 10),
+                    relationship="householder",
+                    acquisition_date=date(2020, 4, 1),
+                )
+            ],
+        ),
+    )
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 30
+    while not await running.fetch(
+        "SELECT 1 FROM households WHERE nhi_household_number = $1", household
+    ):
+        assert loop.time() < deadline
+        await asyncio.sleep(0.1)
+    r = await running.client.post(
+        "/api/v1/income-imports",
+        json={"file_name": "t.csv", "content": f"{HEADER}\n{income_line(member, 3_000_000)}\n"},
+        headers=running.headers("batch.operator"),
+    )
+    assert r.status_code == 201
+    r = await running.client.post(
+        "/api/v1/assessments",
+        json={"nhi_household_number": household, "fiscal_year": 2026},
+        headers=running.headers("assessment.clerk"),
+    )
+    assert r.status_code == 201
+    await running.publish_eligibility(
+        household,
+        SpecifiedSameHouseholdMemberChanged(
+            change_id=uuid.uuid4(),
+            **PROVENANCE,
+            addressee_number=elder,
+            nhi_household_number=household,
+            since=date(2026, 3, 15),
+        ),
+    )
+    corrected = await revision(running, household, 2)
+    medical = next(c for c in corrected["components"] if c["component"] == "medical")
+    # 特定世帯: the 医療分 平等割 is 15,202 instead of 30,403 (derived, standard-and-rates.md B.3)
+    assert medical["per_household_levy"] == 15_202

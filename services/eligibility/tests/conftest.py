@@ -61,8 +61,11 @@ async def eligibility_settings(eligibility_dsn: str, kafka_bootstrap: str) -> Se
         events_topic=f"test.eligibility.events.{suffix}",
         personal_details_topic=f"test.eligibility.personal-details.{suffix}",
         turning_75_daily=False,  # the job runs when a test asks for it
+        linkage_topic=f"test.linkage-gateway.events.{suffix}",
     )
+    assert settings.linkage_topic is not None
     specs = [
+        TopicSpec(settings.linkage_topic, 3, 1),
         TopicSpec(settings.events_topic, 3, 1),
         TopicSpec(settings.personal_details_topic, 3, 1, compacted=True),
     ]

@@ -3,13 +3,16 @@ clerk confirms -> QualificationAcquired on Kafka and in the read model (issue 3,
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from uuid import uuid4
 
 import asyncpg
 import httpx
 import pytest
+from aiokafka import AIOKafkaProducer
 
 from kokuho.eligibility.config import Settings
 from kokuho.events.contracts import Envelope, parse_data
@@ -469,3 +472,62 @@ async def test_householder_change_and_the_householder_as_of_a_date(
         headers=token("clerk-a", CLERK),
     )
     assert before.json()["householder_addressee_number"] == head
+
+
+async def test_a_federation_difference_from_linkage_gateway_arrives_as_a_pending_correction(
+    client: httpx.AsyncClient, token: Headers, eligibility_settings: Settings, eligibility_dsn: str
+) -> None:
+    head = b.addressee()
+    fact = date.today() - timedelta(days=30)
+    change = await enter_move_in(client, token, b.move_in(head, fact=fact))
+    confirmed = await confirm(client, token, change["change_id"])
+    (acquired,) = [
+        e for e in confirmed.json()["events"] if e["type"] == QualificationAcquired.event_type
+    ]
+    federation_date = fact - timedelta(days=3)
+    data = {
+        "addressee_number": head,
+        "insured_number": acquired["data"]["insured_number"],
+        "kind": "acquisition-date",
+        "federation_acquisition_date": federation_date.isoformat(),
+        "federation_loss_date": None,
+        "file_date": date.today().isoformat(),
+        "confirmed_by": "lg-staff-1",
+    }
+    envelope = Envelope(
+        id=uuid4(),
+        source="/kokuho/linkage-gateway",
+        type="jp.kokuho.linkage_gateway.federation_difference_confirmed.v1",
+        time=datetime.now(UTC),
+        subject=head,
+        data=data,
+        partitionkey=head,
+    )
+    producer = AIOKafkaProducer(bootstrap_servers=eligibility_settings.kafka_bootstrap_servers)
+    await producer.start()
+    try:
+        assert eligibility_settings.linkage_topic is not None
+        await producer.send_and_wait(
+            eligibility_settings.linkage_topic, envelope.to_json_bytes(), key=head.encode()
+        )
+    finally:
+        await producer.stop()
+
+    conn = await asyncpg.connect(eligibility_dsn)
+    try:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 30
+        change_id = None
+        while change_id is None and loop.time() < deadline:
+            change_id = await conn.fetchval(
+                "SELECT change_id FROM federation_reviews WHERE addressee_number = $1", head
+            )
+            if change_id is None:
+                await asyncio.sleep(0.2)  # polling the read model with a deadline
+    finally:
+        await conn.close()
+    assert change_id is not None, "the federation difference was not taken up"
+    done = await confirm(client, token, str(change_id))
+    assert done.status_code == 200, done.text
+    person = await client.get(f"/api/v1/persons/{head}", headers=token("clerk-b", CLERK))
+    assert person.json()["qualifications"][0]["acquisition_date"] == federation_date.isoformat()

@@ -11,10 +11,12 @@ import pytest
 
 from kokuho.eligibility.adapters.memory import InMemoryUnit
 from kokuho.eligibility.app import requests as rq
+from kokuho.eligibility.app.policies import on_federation_difference
 from kokuho.eligibility.app.service import ChangeNotFound, EligibilityService
 from kokuho.eligibility.domain import errors as e
 from kokuho.eligibility.parameters import load_rules
 from kokuho.events.contracts.eligibility import EVENTS_TOPIC, PERSONAL_DETAILS_TOPIC
+from kokuho.events.contracts.linkage_gateway import FederationDifferenceConfirmed
 
 RULES = load_rules()
 NOW = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)  # 10:00 in Japan
@@ -250,3 +252,48 @@ def test_certificate_record_fields_must_match_the_kind() -> None:
             issue_date=date(2026, 1, 1),
             valid_until=date(2027, 1, 1),
         )
+
+
+def difference(
+    kind: str, acquired: date, lost: date | None = None
+) -> FederationDifferenceConfirmed:
+    return FederationDifferenceConfirmed(
+        addressee_number=HEAD,
+        insured_number="30000001",
+        kind=kind,
+        federation_acquisition_date=acquired,
+        federation_loss_date=lost,
+        file_date=date(2026, 11, 25),
+        confirmed_by="lg-staff",
+    )
+
+
+async def test_a_federation_difference_becomes_a_pending_correction(
+    service: EligibilityService, unit: InMemoryUnit
+) -> None:
+    await registered(service, unit)
+    outcome = await on_federation_difference(
+        unit, service, difference("acquisition-date", date(2026, 10, 30)), uuid4()
+    )
+    assert outcome.action == "pending-correction"
+    assert outcome.change_id is not None
+    done = await service.confirm(unit, outcome.change_id, user_id="clerk-b")
+    (corrected,) = [x for x in done.events if x.event_type.endswith("qualification_corrected.v1")]
+    assert corrected.model_dump()["acquisition_date"] == date(2026, 10, 30)
+    assert corrected.ex_officio
+    assert corrected.entered_by == "linkage-gateway:lg-staff"
+    again = await on_federation_difference(
+        unit, service, difference("acquisition-date", date(2026, 10, 30)), uuid4()
+    )
+    assert again.action == "already-equal"
+
+
+async def test_an_unknown_person_is_kept_for_review(
+    service: EligibilityService, unit: InMemoryUnit
+) -> None:
+    event_id = uuid4()
+    outcome = await on_federation_difference(
+        unit, service, difference("unknown-to-us", date(2026, 4, 1)), event_id
+    )
+    assert outcome.action == "review"
+    assert unit.reviews[event_id][1] is None

@@ -12,6 +12,7 @@ from types import SimpleNamespace
 import asyncpg
 from fastapi import FastAPI
 
+from kokuho.eligibility.adapters.consumer import linkage_handler
 from kokuho.eligibility.adapters.postgres import Topics
 from kokuho.eligibility.api import routes
 from kokuho.eligibility.api.runtime import Runtime
@@ -24,7 +25,7 @@ from kokuho.events.runtime.store import ConcurrencyConflict
 from kokuho.platform.app import create_app
 from kokuho.platform.audit import PostgresAuditLog
 from kokuho.platform.auth import TokenVerifier
-from kokuho.platform.eventing import Eventing
+from kokuho.platform.eventing import Eventing, Subscription
 from kokuho.platform.health import kafka_check, postgres_check
 from kokuho.platform.idempotency import PostgresIdempotencyStore
 from kokuho.platform.problems import DomainErrorMapping
@@ -71,7 +72,12 @@ def build(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with Eventing(settings, relay=relay) as eventing:
+        subscriptions = (
+            [Subscription("federation", [settings.linkage_topic], linkage_handler(service, topics))]
+            if settings.linkage_topic
+            else []
+        )
+        async with Eventing(settings, relay=relay, subscriptions=subscriptions) as eventing:
             state.eventing = eventing
             stop = asyncio.Event()
             daily = (

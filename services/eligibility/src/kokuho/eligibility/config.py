@@ -18,6 +18,8 @@ class Settings(ServiceSettings):
     #: Run the turning-75 job in ``serve`` at start and every day at ``daily_job_hour_jst``.
     turning_75_daily: bool = True
     daily_job_hour_jst: int = Field(default=1, ge=0, le=23)
+    #: linkage-gateway's topic (federation differences); None: consume nothing.
+    linkage_topic: str | None = "kokuho.linkage-gateway.events"
     #: Topic names (the contract's names; tests point them at their own topics).
     events_topic: str = contracts.EVENTS_TOPIC
     personal_details_topic: str = contracts.PERSONAL_DETAILS_TOPIC

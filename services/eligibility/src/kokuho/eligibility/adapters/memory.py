@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 from kokuho.eligibility.domain.rules import QualificationRules, anniversary
 from kokuho.events.contracts import Envelope, EventContract, parse_data
 from kokuho.events.contracts import eligibility as ce
+from kokuho.events.contracts.linkage_gateway import FederationDifferenceConfirmed
 from kokuho.events.runtime.store import append
 from kokuho.events.testing.fakes import InMemoryEventStore
 
@@ -28,6 +29,8 @@ class InMemoryUnit:
         self.places: dict[tuple[str, str], tuple[str | None, str | None]] = {}
         self.last_loss: dict[str, date] = {}
         self.certificate_details: dict[UUID, dict[str, Any]] = {}
+        self.periods: dict[str, tuple[str, str, str | None]] = {}
+        self.reviews: dict[UUID, tuple[FederationDifferenceConfirmed, UUID | None]] = {}
         self._households = 2_000_000_000
         self._insured = 30_000_000
 
@@ -92,9 +95,16 @@ class InMemoryUnit:
         for x in events:
             if isinstance(x, ce.QualificationAcquired):
                 self.open[x.addressee_number] = (x.nhi_household_number, x.birth_date)
+                self.periods[x.addressee_number] = (
+                    x.nhi_household_number,
+                    x.acquisition_reason,
+                    None,
+                )
             elif isinstance(x, ce.QualificationLost):
                 self.open.pop(x.addressee_number, None)
                 self.last_loss[x.addressee_number] = x.loss_date
+                household, reason, _ = self.periods[x.addressee_number]
+                self.periods[x.addressee_number] = (household, reason, x.loss_reason)
             elif isinstance(x, (ce.HouseholdSplit, ce.HouseholdMerged)):
                 target = (
                     x.new_household_number
@@ -126,6 +136,14 @@ class InMemoryUnit:
         self, certificate_id: UUID, details: dict[str, Any]
     ) -> None:
         self.certificate_details[certificate_id] = details
+
+    async def latest_period(self, addressee_number: str) -> tuple[str, str, str | None] | None:
+        return self.periods.get(addressee_number)
+
+    async def record_federation_review(
+        self, event_id: UUID, event: FederationDifferenceConfirmed, change_id: UUID | None
+    ) -> None:
+        self.reviews[event_id] = (event, change_id)
 
     async def persons_turning_75(self, until: date) -> list[tuple[str, str, date]]:
         return sorted(

@@ -14,6 +14,7 @@ import asyncpg
 from kokuho.eligibility.app import private_events as pe
 from kokuho.events.contracts import Envelope, EventContract, parse_data
 from kokuho.events.contracts import eligibility as ce
+from kokuho.events.contracts.linkage_gateway import FederationDifferenceConfirmed
 from kokuho.events.runtime.payloads import PostgresPersonalPayloads
 from kokuho.events.runtime.store import PostgresEventStore, append
 
@@ -176,6 +177,36 @@ class PostgresUnit:
             details["long_term"],
             details["disease_name"],
             details["copayment_limit_yen"],
+        )
+
+    async def latest_period(self, addressee_number: str) -> tuple[str, str, str | None] | None:
+        row = await self.conn.fetchrow(
+            "SELECT nhi_household_number, acquisition_reason, loss_reason"
+            " FROM qualification_periods WHERE addressee_number = $1"
+            " ORDER BY open DESC, period_id DESC LIMIT 1",
+            addressee_number,
+        )
+        if row is None:
+            return None
+        return row["nhi_household_number"], row["acquisition_reason"], row["loss_reason"]
+
+    async def record_federation_review(
+        self, event_id: UUID, event: FederationDifferenceConfirmed, change_id: UUID | None
+    ) -> None:
+        await self.conn.execute(
+            "INSERT INTO federation_reviews (event_id, addressee_number, insured_number, kind,"
+            " federation_acquisition_date, federation_loss_date, file_date, confirmed_by,"
+            " change_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+            " ON CONFLICT (event_id) DO NOTHING",
+            event_id,
+            event.addressee_number,
+            event.insured_number,
+            event.kind,
+            event.federation_acquisition_date,
+            event.federation_loss_date,
+            event.file_date,
+            event.confirmed_by,
+            change_id,
         )
 
     async def persons_turning_75(self, until: date) -> list[tuple[str, str, date]]:

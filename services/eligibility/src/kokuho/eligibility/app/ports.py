@@ -9,6 +9,7 @@ from uuid import UUID
 
 from kokuho.events.contracts import EventContract
 from kokuho.events.contracts.eligibility import PersonalDetailsRecorded
+from kokuho.events.contracts.linkage_gateway import FederationDifferenceConfirmed
 
 
 class Unit(Protocol):
@@ -72,6 +73,14 @@ class Unit(Protocol):
     ) -> None:
         """Items of a certificate record that stay in eligibility (category, disease name)."""
         ...
+
+    async def latest_period(self, addressee_number: str) -> tuple[str, str, str | None] | None:
+        """(household, acquisition reason, loss reason) of the person's latest period."""
+        ...
+
+    async def record_federation_review(
+        self, event_id: UUID, event: FederationDifferenceConfirmed, change_id: UUID | None
+    ) -> None: ...
 
     async def persons_turning_75(self, until: date) -> list[tuple[str, str, date]]:
         """(addressee, household, birth date) of active members whose 75th birthday is on or

@@ -1,0 +1,62 @@
+"""Policies: eligibility reacting to other services' events.
+
+linkage-gateway's staff confirm differences between the federation's daily 資格継続 file and
+our records (C-20, C-21). Eligibility does not apply them blindly: each becomes a pending ex
+officio correction (C-24) that an eligibility clerk confirms (C-11). A person we do not know
+at all is kept for review at the counter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from kokuho.eligibility.app import requests as rq
+from kokuho.eligibility.app.ports import Unit
+from kokuho.eligibility.app.service import EligibilityService
+from kokuho.eligibility.domain import errors as e
+from kokuho.events.contracts.linkage_gateway import FederationDifferenceConfirmed
+
+FEDERATION_CLERK = "linkage-gateway"
+
+
+@dataclass(frozen=True)
+class PolicyOutcome:
+    action: str  # "pending-correction" | "review" | "already-equal"
+    change_id: UUID | None = None
+
+
+async def on_federation_difference(
+    unit: Unit,
+    service: EligibilityService,
+    event: FederationDifferenceConfirmed,
+    event_id: UUID,
+) -> PolicyOutcome:
+    period = await unit.latest_period(event.addressee_number)
+    if event.kind == "unknown-to-us" or period is None:
+        await unit.record_federation_review(event_id, event, None)
+        return PolicyOutcome("review")
+    household, acquisition_reason, loss_reason = period
+    body = rq.CorrectionIn(
+        acquisition_date=event.federation_acquisition_date,
+        acquisition_reason=acquisition_reason,  # type: ignore[arg-type]
+        loss_date=event.federation_loss_date,
+        loss_reason=(loss_reason or "other") if event.federation_loss_date else None,  # type: ignore[arg-type]
+        reason_code="federation_difference",
+        reason=(
+            f"国保連合会 資格継続ファイル {event.file_date} との差異"
+            f" (linkage-gateway {event.confirmed_by} 確認済)"
+        ),
+    )
+    try:
+        change = await service.enter(
+            unit,
+            "correct_qualification",
+            body,
+            user_id=f"{FEDERATION_CLERK}:{event.confirmed_by}",
+            household_number=household,
+            addressee_number=event.addressee_number,
+        )
+    except e.NothingChanged:
+        return PolicyOutcome("already-equal")
+    await unit.record_federation_review(event_id, event, change.change_id)
+    return PolicyOutcome("pending-correction", change.change_id)

@@ -198,3 +198,17 @@ async def certificate(conn: asyncpg.Connection, certificate_id: Any) -> dict[str
         certificate_id,
     )
     return dict(row) if row else None
+
+
+async def federation_reviews(
+    conn: asyncpg.Connection, limit: int, after: str | None
+) -> list[dict[str, Any]]:
+    rows = await conn.fetch(
+        "SELECT event_id, addressee_number, insured_number, kind, federation_acquisition_date,"
+        " federation_loss_date, file_date, confirmed_by, change_id, received_at"
+        " FROM federation_reviews WHERE change_id IS NULL"
+        " AND ($1::text IS NULL OR event_id::text > $1) ORDER BY event_id::text LIMIT $2",
+        after,
+        limit,
+    )
+    return [dict(r) for r in rows]

@@ -318,6 +318,22 @@ def _after(cursor: str | None) -> str | None:
     return after
 
 
+@router.get("/federation-reviews")
+async def list_federation_reviews(
+    request: Request, user: Staff, audit: AuditTrail, limit: Limit = 50, cursor: str | None = None
+) -> Page:
+    """Persons the federation's 資格継続 file knows and eligibility does not (to take up at the
+    counter); differences for known persons arrive as pending corrections instead."""
+    after = _after(cursor)
+    async with runtime_of(request).pool().acquire() as conn:
+        items = await queries.federation_reviews(conn, limit, after)
+    await audit.record(
+        subjects=sorted({i["addressee_number"] for i in items}), detail={"listed": len(items)}
+    )
+    last = str(items[-1]["event_id"]) if len(items) == limit else None
+    return Page(items=items, next_cursor=queries.encode_cursor({"after": last}) if last else None)
+
+
 # --- reads (audited, C-18: no individual numbers exist here) -----------------------------------
 
 

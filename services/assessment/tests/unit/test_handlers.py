@@ -1,0 +1,182 @@
+"""The handlers with the in-memory store and event store: load → decide → append."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+
+import pytest
+
+from kokuho.assessment.adapters.memory import InMemoryAssessmentStore
+from kokuho.assessment.app import income, reductions
+from kokuho.assessment.app.assessing import HouseholdUnknown, assess_household, stream_id
+from kokuho.assessment.app.ports import HouseholdRow, MemberRow
+from kokuho.assessment.bootstrap import CityRulebook
+from kokuho.assessment.domain.income_file import COLUMNS
+from kokuho.assessment.domain.reduction_exemption import FourEyesRequired
+from kokuho.events.testing.fakes import InMemoryEventStore
+
+RULES = CityRulebook("hiroshima", None)
+HEADER = ",".join(COLUMNS)
+TODAY = date(2026, 6, 1)
+HOUSEHOLD = "9000000001"
+PERSON = "1000000001"
+
+
+def store_with_household() -> InMemoryAssessmentStore:
+    store = InMemoryAssessmentStore()
+    store.households[HOUSEHOLD] = HouseholdRow(
+        HOUSEHOLD, PERSON, members=(MemberRow(PERSON, date(1980, 5, 5)),)
+    )
+    return store
+
+
+async def import_salary(
+    store: InMemoryAssessmentStore, events: InMemoryEventStore, salary: int
+) -> None:
+    line = f"{PERSON},2025,1980-05-05,1,{salary + 1_000_000},{salary},0,0,0,0,0,0,taxable"
+    await income.import_income(
+        store,
+        events,
+        RULES,
+        file_name="f.csv",
+        text=f"{HEADER}\n{line}\n",
+        apply_valid_part=False,
+        actor="U1",
+        today=TODAY,
+    )
+
+
+async def assess(store: InMemoryAssessmentStore, events: InMemoryEventStore) -> object:
+    return await assess_household(
+        store,
+        events,
+        RULES,
+        nhi_household_number=HOUSEHOLD,
+        fiscal_year=2026,
+        cause="request",
+        actor="U1",
+        today=TODAY,
+    )
+
+
+async def recorded(events: InMemoryEventStore) -> list[dict]:  # type: ignore[type-arg]
+    out = []
+    for r in await events.load(stream_id(HOUSEHOLD, 2026)):
+        out.append(r.envelope.data)
+    return out
+
+
+async def test_assess_then_unchanged_then_correction() -> None:
+    store, events = store_with_household(), InMemoryEventStore(source="/kokuho/assessment")
+    await import_salary(store, events, 2_000_000)
+    first = await assess(store, events)
+    assert first.changed  # type: ignore[attr-defined]
+    assert first.assessment.annual_amount == 316_000  # type: ignore[attr-defined]
+    again = await assess(store, events)
+    assert not again.changed  # type: ignore[attr-defined]
+    assert len(await recorded(events)) == 1
+    assert [m.topic for m in events.outbox].count("kokuho.assessment.events") == 2  # import+assess
+    # an income correction re-assesses the assessed household by itself (更正)
+    await import_salary(store, events, 1_000_000)
+    data = await recorded(events)
+    assert [d["kind"] for d in data] == ["assessment", "correction"]
+    assert data[1]["cause"] == "income_change"
+    assert data[1]["difference"] == data[1]["annual_amount"] - 316_000 < 0
+
+
+async def test_unknown_household() -> None:
+    store, events = InMemoryAssessmentStore(), InMemoryEventStore(source="/kokuho/assessment")
+    with pytest.raises(HouseholdUnknown):
+        await assess(store, events)
+
+
+async def test_a_refused_file_writes_nothing() -> None:
+    store, events = store_with_household(), InMemoryEventStore(source="/kokuho/assessment")
+    with pytest.raises(income.IncomeFileRefused) as refused:
+        await income.import_income(
+            store,
+            events,
+            RULES,
+            file_name="f.csv",
+            text=f"{HEADER}\nbroken\n",
+            apply_valid_part=False,
+            actor="U1",
+            today=TODAY,
+        )
+    assert refused.value.parsed.refused[0].line == 2
+    assert store.income == {}
+    assert store.imports == []
+    assert not any(events.streams.values())
+    assert events.outbox == []
+
+
+async def test_no_income_declaration_cannot_replace_taxed_income() -> None:
+    store, events = store_with_household(), InMemoryEventStore(source="/kokuho/assessment")
+    await import_salary(store, events, 2_000_000)
+    with pytest.raises(income.IncomeAlreadyDeclared):
+        await income.declare_no_income(
+            store,
+            events,
+            RULES,
+            addressee_number=PERSON,
+            income_year=2025,
+            birth_date=date(1980, 5, 5),
+            channel="counter",
+            actor="U1",
+            today=TODAY,
+        )
+
+
+async def test_loss_of_every_month_corrects_to_zero() -> None:
+    store, events = store_with_household(), InMemoryEventStore(source="/kokuho/assessment")
+    await import_salary(store, events, 2_000_000)
+    await assess(store, events)
+    row = store.households[HOUSEHOLD]
+    store.households[HOUSEHOLD] = dataclasses.replace(
+        row, members=(dataclasses.replace(row.members[0], loss_date=date(2026, 4, 1)),)
+    )
+    outcome = await assess(store, events)
+    assert outcome.assessment.annual_amount == 0  # type: ignore[attr-defined]
+    assert (await recorded(events))[-1]["difference"] == -316_000
+
+
+async def test_reduction_exemption_four_eyes_and_reassessment() -> None:
+    store, events = store_with_household(), InMemoryEventStore(source="/kokuho/assessment")
+    await import_salary(store, events, 2_000_000)
+    await assess(store, events)
+    application = await reductions.enter_application(
+        store,
+        nhi_household_number=HOUSEHOLD,
+        fiscal_year=2026,
+        reason_code="disaster",
+        reason="flood",
+        ratio_percent=30,
+        actor="U-A",
+    )
+    with pytest.raises(FourEyesRequired):
+        await reductions.decide_application(
+            store,
+            events,
+            RULES,
+            application_id=application.application_id,
+            approve=True,
+            reason="ok",
+            actor="U-A",
+            today=TODAY,
+        )
+    decided, outcome = await reductions.decide_application(
+        store,
+        events,
+        RULES,
+        application_id=application.application_id,
+        approve=True,
+        reason="certificate seen",
+        actor="U-B",
+        today=TODAY,
+    )
+    assert decided.status == "approved"
+    assert outcome is not None
+    # 30% of 316,000 = 94,800 forgiven
+    assert outcome.assessment.reduction_exemption_amount == 94_800
+    assert outcome.assessment.annual_amount == 221_200

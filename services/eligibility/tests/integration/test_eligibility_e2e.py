@@ -494,6 +494,17 @@ async def test_a_federation_difference_from_linkage_gateway_arrives_as_a_pending
         "file_date": date.today().isoformat(),
         "confirmed_by": "lg-staff-1",
     }
+    await publish_difference(eligibility_settings, head, data)
+    row = await wait_for_review(eligibility_dsn, head)
+    change_id = row["change_id"]
+    assert change_id is not None, "the federation difference did not become a change"
+    done = await confirm(client, token, str(change_id))
+    assert done.status_code == 200, done.text
+    person = await client.get(f"/api/v1/persons/{head}", headers=token("clerk-b", CLERK))
+    assert person.json()["qualifications"][0]["acquisition_date"] == federation_date.isoformat()
+
+
+async def publish_difference(settings: Settings, head: str, data: dict[str, Any]) -> None:
     envelope = Envelope(
         id=uuid4(),
         source="/kokuho/linkage-gateway",
@@ -503,31 +514,52 @@ async def test_a_federation_difference_from_linkage_gateway_arrives_as_a_pending
         data=data,
         partitionkey=head,
     )
-    producer = AIOKafkaProducer(bootstrap_servers=eligibility_settings.kafka_bootstrap_servers)
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers)
     await producer.start()
     try:
-        assert eligibility_settings.linkage_topic is not None
+        assert settings.linkage_topic is not None
         await producer.send_and_wait(
-            eligibility_settings.linkage_topic, envelope.to_json_bytes(), key=head.encode()
+            settings.linkage_topic, envelope.to_json_bytes(), key=head.encode()
         )
     finally:
         await producer.stop()
 
-    conn = await asyncpg.connect(eligibility_dsn)
+
+async def wait_for_review(dsn: str, head: str) -> asyncpg.Record:
+    conn = await asyncpg.connect(dsn)
     try:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + 30
-        change_id = None
-        while change_id is None and loop.time() < deadline:
-            change_id = await conn.fetchval(
-                "SELECT change_id FROM federation_reviews WHERE addressee_number = $1", head
+        while loop.time() < deadline:
+            row = await conn.fetchrow(
+                "SELECT change_id, kind FROM federation_reviews WHERE addressee_number = $1", head
             )
-            if change_id is None:
-                await asyncio.sleep(0.2)  # polling the read model with a deadline
+            if row is not None:
+                return row
+            await asyncio.sleep(0.2)  # polling the read model with a deadline
     finally:
         await conn.close()
-    assert change_id is not None, "the federation difference was not taken up"
-    done = await confirm(client, token, str(change_id))
-    assert done.status_code == 200, done.text
-    person = await client.get(f"/api/v1/persons/{head}", headers=token("clerk-b", CLERK))
-    assert person.json()["qualifications"][0]["acquisition_date"] == federation_date.isoformat()
+    raise AssertionError("the federation difference was not taken up")
+
+
+async def test_a_person_unknown_here_is_listed_for_review(
+    client: httpx.AsyncClient, token: Headers, eligibility_settings: Settings, eligibility_dsn: str
+) -> None:
+    stranger = b.addressee()
+    data = {
+        "addressee_number": stranger,
+        "insured_number": "39999999",
+        "kind": "unknown-to-us",
+        "federation_acquisition_date": "2026-04-01",
+        "federation_loss_date": None,
+        "file_date": date.today().isoformat(),
+        "confirmed_by": "lg-staff-1",
+    }
+    await publish_difference(eligibility_settings, stranger, data)
+    row = await wait_for_review(eligibility_dsn, stranger)
+    assert row["change_id"] is None
+    listed = await client.get(
+        "/api/v1/federation-reviews", params={"limit": 200}, headers=token("clerk-a", CLERK)
+    )
+    assert listed.status_code == 200
+    assert stranger in {i["addressee_number"] for i in listed.json()["items"]}

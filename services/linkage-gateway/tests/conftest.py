@@ -33,6 +33,7 @@ from kokuho.linkage_gateway.adapters.portal_simulator import (
     ResidentRecordSimulator,
 )
 from kokuho.linkage_gateway.adapters.signature import X509SignatureVerifier
+from kokuho.linkage_gateway.adapters.transfer_channel_simulator import TransferChannelSimulator
 from kokuho.linkage_gateway.app.ports import SignatureCheck, SignedApplication
 from kokuho.linkage_gateway.bootstrap import build
 from kokuho.linkage_gateway.config import Settings
@@ -127,9 +128,14 @@ class RunningGateway:
     residents: ResidentRecordSimulator
     authority: CertificateAuthority
 
+    channel: TransferChannelSimulator
+
     def headers(self, *roles: str, user: str = "U-TEST", **extra: str) -> dict[str, str]:
         token = mint_token(self.key, user_id=user, roles=list(roles), terminal_id="T-TEST")
         return {"Authorization": f"Bearer {token}", **extra}
+
+    def channel_deliveries(self) -> list[tuple[str, str, list[dict[str, str]]]]:
+        return self.channel.delivered
 
 
 @pytest.fixture
@@ -162,6 +168,9 @@ async def gateway(
         ResidentRecordSimulator(),
         CertificateAuthority(),
     )
+    channel = TransferChannelSimulator(
+        [("municipal-tax-division", "platform-linkage"), ("welfare-division", "platform-linkage")]
+    )
     app = build(
         gateway_settings,
         identity=jlis,
@@ -170,6 +179,7 @@ async def gateway(
         portal=portal,
         residents=residents,
         signatures=CurrentCrlVerifier(authority),
+        channel=channel,
         token_verifier=verifier,
     )
     capture = LogCapture()
@@ -190,6 +200,7 @@ async def gateway(
                     portal,
                     residents,
                     authority,
+                    channel,
                 )
     finally:
         root.removeHandler(capture)

@@ -22,6 +22,7 @@ from kokuho.linkage_gateway.adapters.keys import KeyStore
 from kokuho.linkage_gateway.adapters.parameters import (
     load_permitted_inquiries,
     load_resolution_policy,
+    load_transfer_registry,
 )
 from kokuho.linkage_gateway.adapters.portal_simulator import (
     PortalSimulator,
@@ -29,10 +30,12 @@ from kokuho.linkage_gateway.adapters.portal_simulator import (
 )
 from kokuho.linkage_gateway.adapters.retention import run_retention
 from kokuho.linkage_gateway.adapters.signature import X509SignatureVerifier
+from kokuho.linkage_gateway.adapters.transfer_channel_simulator import TransferChannelSimulator
 from kokuho.linkage_gateway.api import (
     application_routes,
     federation_routes,
     linkage_routes,
+    transfer_routes,
     vault_routes,
 )
 from kokuho.linkage_gateway.api.context import Gateway
@@ -51,6 +54,7 @@ from kokuho.linkage_gateway.app.ports import (
     IntermediateServer,
     ResidentRecords,
     SignatureVerifier,
+    TransferChannel,
 )
 from kokuho.linkage_gateway.config import Settings
 from kokuho.linkage_gateway.domain.federation import FieldNotRepresentable
@@ -61,6 +65,12 @@ from kokuho.linkage_gateway.domain.intermediate import (
     UnknownReplicaItem,
 )
 from kokuho.linkage_gateway.domain.resolution import ResolutionNotPermitted
+from kokuho.linkage_gateway.domain.transfers import (
+    ItemsNotApproved,
+    MethodNotApproved,
+    TransferNotRegistered,
+    TransferRegistry,
+)
 from kokuho.linkage_gateway.domain.vault import (
     NoNumberBound,
     NumberBoundToAnotherPerson,
@@ -83,6 +93,9 @@ DOMAIN_ERRORS: dict[type[Exception], DomainErrorMapping | None] = {
     NumberNotAuthentic: DomainErrorMapping(422, "number-not-authentic"),
     NoNumberBound: DomainErrorMapping(404, "no-number-bound"),
     ResolutionNotPermitted: DomainErrorMapping(403, "resolution-not-permitted"),
+    TransferNotRegistered: DomainErrorMapping(422, "transfer-not-registered"),
+    MethodNotApproved: DomainErrorMapping(422, "method-not-approved"),
+    ItemsNotApproved: DomainErrorMapping(422, "items-not-approved"),
     InquiryNotPermitted: DomainErrorMapping(422, "inquiry-not-permitted"),
     ProvisionNotPermitted: DomainErrorMapping(422, "provision-not-permitted"),
     UnknownReplicaItem: DomainErrorMapping(422, "unknown-replica-item"),
@@ -107,12 +120,14 @@ def build(
     portal: EApplicationPortal | None = None,
     residents: ResidentRecords | None = None,
     signatures: SignatureVerifier | None = None,
+    channel: TransferChannel | None = None,
     token_verifier: TokenVerifier | None = None,
     relay: bool = True,
 ) -> FastAPI:
     assert isinstance(settings, Settings)
     state = SimpleNamespace(eventing=None)
     permits = load_permitted_inquiries(settings.permitted_inquiries_path)
+    transfers = load_transfer_registry(settings.transfer_flows_path)
     server = server or IntermediateServerSimulator()
     subscriptions = [
         Subscription(
@@ -151,6 +166,7 @@ def build(
             linkage_routes.router,
             federation_routes.router,
             application_routes.router,
+            transfer_routes.router,
         ],
         audit_log=PostgresAuditLog(pool),
         idempotency_store=PostgresIdempotencyStore(),
@@ -177,5 +193,13 @@ def build(
         or X509SignatureVerifier.from_files(
             settings.e_application_trust_roots, settings.e_application_crl
         ),
+        transfers=transfers,
+        channel=channel or TransferChannelSimulator(approved_routes(transfers)),
     )
     return app
+
+
+def approved_routes(registry: TransferRegistry) -> list[tuple[str, str]]:
+    """The simulator is set up exactly as the registry approves (a real channel reports its
+    own configuration, which the drift check compares)."""
+    return sorted({(f.recipient, f.method) for f in registry.flows.values()})

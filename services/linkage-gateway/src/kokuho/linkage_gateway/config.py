@@ -31,6 +31,7 @@ class Settings(ServiceSettings):
     create_dev_keys: bool = True
     resolution_permits_path: Path = PARAMETERS / "resolution_permits.toml"
     permitted_inquiries_path: Path = PARAMETERS / "permitted_inquiries.toml"
+    transfer_flows_path: Path = PARAMETERS / "transfer_flows.toml"
     #: C-77: inquiry results are deleted this many days after the inquiry completed. The source
     #: states no period; this is configuration (❌ unconfirmed in the source).
     inquiry_result_retention_days: int = Field(default=30, ge=1, le=3650)

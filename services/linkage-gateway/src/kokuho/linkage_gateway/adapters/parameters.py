@@ -12,6 +12,12 @@ from kokuho.linkage_gateway.domain.intermediate import (
     ReplicaItem,
 )
 from kokuho.linkage_gateway.domain.resolution import AffairPermit, ResolutionPolicy
+from kokuho.linkage_gateway.domain.transfers import (
+    DELIVERABLE_ITEMS,
+    METHODS,
+    TransferFlow,
+    TransferRegistry,
+)
 
 
 class ParameterFileError(Exception):
@@ -57,3 +63,23 @@ def load_permitted_inquiries(path: Path) -> PermittedInquiryList:
     if unknown:
         raise ParameterFileError(f"{path.name}: provisions of items without a replica: {unknown}")
     return PermittedInquiryList(str(data.get("version", "")), inquiries, provisions, items)
+
+
+def load_transfer_registry(path: Path) -> TransferRegistry:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    flows = {}
+    try:
+        for e in data.get("flow", []):
+            flow = TransferFlow(
+                str(e["flow_id"]),
+                str(e["recipient"]),
+                str(e["legal_basis"]),
+                frozenset(str(i) for i in e["items"]),
+                str(e["method"]),
+            )
+            if not flow.items <= DELIVERABLE_ITEMS or flow.method not in METHODS:
+                raise ParameterFileError(f"{path.name}: flow {flow.flow_id!r} is malformed")
+            flows[flow.flow_id] = flow
+    except (KeyError, TypeError) as exc:
+        raise ParameterFileError(f"{path.name}: missing or malformed entry ({exc})") from None
+    return TransferRegistry(str(data.get("version", "")), flows)

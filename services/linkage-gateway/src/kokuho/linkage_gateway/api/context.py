@@ -18,9 +18,11 @@ from kokuho.linkage_gateway.app.ports import (
     NumberSealer,
     ResidentRecords,
     SignatureVerifier,
+    TransferChannel,
 )
 from kokuho.linkage_gateway.domain.intermediate import PermittedInquiryList
 from kokuho.linkage_gateway.domain.resolution import ResolutionPolicy
+from kokuho.linkage_gateway.domain.transfers import TransferRegistry
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,8 @@ class Gateway:
     portal: EApplicationPortal
     residents: ResidentRecords
     signatures: SignatureVerifier
+    transfers: TransferRegistry
+    channel: TransferChannel
 
 
 def _gateway(request: Request) -> Gateway:

@@ -15,6 +15,9 @@ AddresseeNumber = Annotated[
 Affair = Annotated[
     str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9-]*$")
 ]
+ItemName = Annotated[
+    str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_-]*$")
+]
 # Only the shape here; the check digit is the domain's (a named 422 when it fails).
 RawIndividualNumber = Annotated[str, StringConstraints(pattern=r"^[0-9]{12}$")]
 
@@ -197,3 +200,35 @@ class ApplicationOut(BaseModel):
     status_reason: str
     addressee_number: str | None
     received_at: datetime
+
+
+class TransferIn(_In):
+    flow_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    recipient: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    method: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    items: Annotated[list[ItemName], Field(min_length=1, max_length=10)]
+    addressee_numbers: Annotated[list[AddresseeNumber], Field(min_length=1, max_length=1000)]
+
+
+class TransferOut(BaseModel):
+    transfer_id: UUID
+    flow_id: str
+    recipient: str
+    legal_basis: str
+    items: list[str]
+    method: str
+    subject_count: int
+    requested_by: str
+    delivered_at: datetime
+    receipt: str
+
+
+class DriftOut(BaseModel):
+    recipient: str
+    method: str
+    reason: str
+
+
+class DriftReport(BaseModel):
+    registry_version: str
+    drift: list[DriftOut]

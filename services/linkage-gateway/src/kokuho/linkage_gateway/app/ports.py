@@ -343,3 +343,33 @@ class ApplicationRecords(Protocol):
     async def save(self, record: ApplicationRecord) -> None: ...
 
     async def publish(self, event: EApplicationAccepted) -> None: ...
+
+
+class TransferChannel(Protocol):
+    """The common platform's linkage to other divisions (庁内連携) or the media process."""
+
+    async def deliver(
+        self, *, recipient: str, method: str, records: list[dict[str, str]]
+    ) -> str: ...
+
+    def configured_routes(self) -> list[tuple[str, str]]:
+        """(recipient, method) pairs the channel is set up for (C-69)."""
+        ...
+
+
+@dataclass(frozen=True)
+class TransferRecord:
+    transfer_id: UUID
+    flow_id: str
+    recipient: str
+    legal_basis: str
+    items: tuple[str, ...]
+    method: str
+    subjects: tuple[str, ...]
+    requested_by: str
+    delivered_at: datetime
+    receipt: str
+
+
+class TransferRecords(Protocol):
+    async def save(self, record: TransferRecord) -> None: ...

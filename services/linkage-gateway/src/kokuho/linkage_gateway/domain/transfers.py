@@ -1,0 +1,84 @@
+"""Transfers to other divisions of the city (移転): only flows in the approved registry, only
+their listed items, only by their approved method (C-67, C-68); configuration drift against
+the registry is flagged (C-69)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+#: What the gateway can deliver about a person.
+DELIVERABLE_ITEMS = frozenset(
+    {"addressee_number", "integrated_addressee_number", "individual_number"}
+)
+METHODS = frozenset({"platform-linkage", "media"})
+
+
+class TransferRefused(Exception):
+    """Base of the refusals; nothing is delivered."""
+
+
+class TransferNotRegistered(TransferRefused):
+    def __init__(self, flow_id: str, recipient: str) -> None:
+        super().__init__(f"no approved transfer flow {flow_id!r} to {recipient!r} (C-67)")
+        self.flow_id, self.recipient = flow_id, recipient
+
+
+class MethodNotApproved(TransferRefused):
+    def __init__(self, flow_id: str, method: str) -> None:
+        super().__init__(f"flow {flow_id!r} is not approved for method {method!r} (C-68)")
+        self.flow_id, self.method = flow_id, method
+
+
+class ItemsNotApproved(TransferRefused):
+    def __init__(self, flow_id: str, items: Iterable[str]) -> None:
+        names = sorted(items)
+        super().__init__(f"flow {flow_id!r} is not approved for items {names} (C-67)")
+        self.flow_id, self.items = flow_id, names
+
+
+@dataclass(frozen=True)
+class TransferFlow:
+    flow_id: str
+    recipient: str
+    legal_basis: str
+    items: frozenset[str]
+    method: str
+
+
+@dataclass(frozen=True)
+class TransferRegistry:
+    version: str
+    flows: Mapping[str, TransferFlow]
+
+    def check(
+        self, *, flow_id: str, recipient: str, method: str, items: Iterable[str]
+    ) -> TransferFlow:
+        flow = self.flows.get(flow_id)
+        if flow is None or flow.recipient != recipient:
+            raise TransferNotRegistered(flow_id, recipient)
+        if flow.method != method:
+            raise MethodNotApproved(flow_id, method)
+        extra = set(items) - flow.items
+        if extra:
+            raise ItemsNotApproved(flow_id, extra)
+        return flow
+
+
+@dataclass(frozen=True)
+class Drift:
+    recipient: str
+    method: str
+    reason: str
+
+
+def configuration_drift(
+    registry: TransferRegistry, configured_routes: Iterable[tuple[str, str]]
+) -> list[Drift]:
+    """C-69: every configured (recipient, method) route needs an approved flow."""
+    approved = {(f.recipient, f.method) for f in registry.flows.values()}
+    return [
+        Drift(recipient, method, "route without an approved registry entry")
+        for recipient, method in sorted(set(configured_routes))
+        if (recipient, method) not in approved
+    ]

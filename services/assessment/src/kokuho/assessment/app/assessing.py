@@ -19,12 +19,7 @@ from kokuho.assessment.domain.instalments import due_dates, split
 from kokuho.assessment.domain.parameters import PremiumParameters
 from kokuho.assessment.domain.premium import assess
 from kokuho.assessment.domain.reduction_exemption import forgiven_amount
-from kokuho.events.contracts.assessment import (
-    EVENTS_TOPIC,
-    ComponentAmount,
-    Instalment,
-    PremiumAssessed,
-)
+from kokuho.events.contracts.assessment import EVENTS_TOPIC, PremiumAssessed
 from kokuho.events.runtime.store import EventContext, EventStore, StreamAppend
 
 
@@ -124,7 +119,7 @@ def compute(
     *,
     explain: bool = True,
 ) -> Computed:
-    result = assess(household, params)
+    result = assess(household, params, explain)
     forgiven = forgiven_amount(result.total, forgiven_ratios or [])
     explanation: dict[str, Any] | None = None
     if explain:
@@ -284,32 +279,27 @@ def premium_assessed(
     today: date,
     computed: Computed,
 ) -> PremiumAssessed:
-    return PremiumAssessed(
-        assessment_id=stored.assessment_id,
-        nhi_household_number=stored.nhi_household_number,
-        fiscal_year=stored.fiscal_year,
-        revision=stored.revision,
-        kind="assessment" if previous is None else "correction",
-        cause=stored.cause,  # type: ignore[arg-type]
-        assessed_on=today,
-        annual_amount=stored.annual_amount,
-        previous_annual_amount=None if previous is None else previous.annual_amount,
-        difference=stored.annual_amount - (0 if previous is None else previous.annual_amount),
-        reduction_exemption_amount=stored.reduction_exemption_amount,
-        statutory_reduction=stored.statutory_reduction,  # type: ignore[arg-type]
-        insured_months=computed.insured_months,
-        # nested parts are built from our own computed values; the event itself is validated
-        components=[ComponentAmount.model_construct(**c) for c in stored.components],
-        instalments=[
-            Instalment.model_construct(
-                period=i["period"],
-                due_date=date.fromisoformat(i["due_date"]),
-                amount=i["amount"],
-                difference=i["difference"],
-            )
-            for i in stored.instalments
-        ],
-        parameter_documents=[d.removesuffix(".toml") for d in computed.documents],
+    # one validation of the whole event (nested parts included) is the cheapest way in pydantic
+    return PremiumAssessed.model_validate(
+        {
+            "assessment_id": stored.assessment_id,
+            "nhi_household_number": stored.nhi_household_number,
+            "fiscal_year": stored.fiscal_year,
+            "revision": stored.revision,
+            "kind": "assessment" if previous is None else "correction",
+            "cause": stored.cause,
+            "assessed_on": today,
+            "annual_amount": stored.annual_amount,
+            "previous_annual_amount": None if previous is None else previous.annual_amount,
+            "difference": stored.annual_amount
+            - (0 if previous is None else previous.annual_amount),
+            "reduction_exemption_amount": stored.reduction_exemption_amount,
+            "statutory_reduction": stored.statutory_reduction,
+            "insured_months": computed.insured_months,
+            "components": stored.components,
+            "instalments": stored.instalments,
+            "parameter_documents": [d.removesuffix(".toml") for d in computed.documents],
+        }
     )
 
 

@@ -412,6 +412,7 @@ def _component_segment(
     months: tuple[date, ...],
     judgement: ReductionJudgement,
     flags: dict[str, _Timeline],
+    explain: bool = True,
 ) -> Segment | None:
     comp = rates.component
     liable = state.long_term_care if comp is Component.LONG_TERM_CARE else state.insured
@@ -430,12 +431,13 @@ def _component_segment(
         income = _levy_income(p, unemployed, params)
         base = max(0, income - params.basic_deduction)
         notes: list[str] = []
-        if unemployed:
+        if explain and unemployed:
             notes.append(
                 f"involuntary_unemployment: salary_income {p.income.salary_income} × "
                 f"{params.unemployment_salary_factor} = {_salary_income(p, True, params)}"
             )
-        notes.append(f"total_income {income} − basic_deduction {params.basic_deduction}")
+        if explain:
+            notes.append(f"total_income {income} − basic_deduction {params.basic_deduction}")
         gross = base * rates.income_rate
         net = gross
         reductions: list[Reduction] = []
@@ -446,18 +448,19 @@ def _component_segment(
             reductions.append(Reduction("childbirth", ONE, net))
             net = ZERO
         income_nets.append(net)
-        lines.append(
-            LevyLine(
-                "income_levy",
-                a,
-                base,
-                rates.income_rate,
-                gross,
-                tuple(reductions),
-                net,
-                tuple(notes),
+        if explain:
+            lines.append(
+                LevyLine(
+                    "income_levy",
+                    a,
+                    base,
+                    rates.income_rate,
+                    gross,
+                    tuple(reductions),
+                    net,
+                    tuple(notes),
+                )
             )
-        )
         if rates.asset_rate:
             asset_gross = p.income.fixed_asset_tax * rates.asset_rate
             asset_net = asset_gross
@@ -466,17 +469,18 @@ def _component_segment(
                 asset_reductions.append(Reduction("childbirth", ONE, asset_net))
                 asset_net = ZERO
             asset_nets.append(asset_net)
-            lines.append(
-                LevyLine(
-                    "asset_levy",
-                    a,
-                    p.income.fixed_asset_tax,
-                    rates.asset_rate,
-                    asset_gross,
-                    tuple(asset_reductions),
-                    asset_net,
+            if explain:
+                lines.append(
+                    LevyLine(
+                        "asset_levy",
+                        a,
+                        p.income.fixed_asset_tax,
+                        rates.asset_rate,
+                        asset_gross,
+                        tuple(asset_reductions),
+                        asset_net,
+                    )
                 )
-            )
     income_levy = floor_to(sum(income_nets, ZERO))
     asset_levy = floor_to(sum(asset_nets, ZERO))
 
@@ -514,7 +518,10 @@ def _component_segment(
             reductions.append(Reduction("childbirth", ONE, net))
             net = ZERO
         capita_nets.append(net)
-        lines.append(LevyLine("per_capita_levy", a, amount, None, gross, tuple(reductions), net))
+        if explain:
+            lines.append(
+                LevyLine("per_capita_levy", a, amount, None, gross, tuple(reductions), net)
+            )
     per_capita_levy = _round_reduced(capita_nets, conv.reduced_levy_rounding)
 
     # 平等割
@@ -541,9 +548,12 @@ def _component_segment(
         cut = net * ratio
         reductions.append(Reduction(name, ratio, cut))
         net -= cut
-    lines.append(
-        LevyLine("per_household_levy", None, household_amount, None, gross, tuple(reductions), net)
-    )
+    if explain:
+        lines.append(
+            LevyLine(
+                "per_household_levy", None, household_amount, None, gross, tuple(reductions), net
+            )
+        )
     per_household_levy = floor_to(net)
 
     subtotal = income_levy + asset_levy + per_capita_levy + per_household_levy
@@ -607,8 +617,9 @@ def _validate(household: Household, params: PremiumParameters) -> None:
         raise HouseholdInvalid(number, "the householder is not among the household's people")
 
 
-def assess(household: Household, params: PremiumParameters) -> Assessment:
-    """Assess ``household`` for ``params.fiscal_year`` with its explanation."""
+def assess(household: Household, params: PremiumParameters, explain: bool = True) -> Assessment:
+    """Assess ``household`` for ``params.fiscal_year``; with ``explain`` every segment keeps its
+    levy lines (the batch leaves them out and regenerates them on request)."""
     _validate(household, params)
     fy = params.fiscal_year
     # premium months: from the month containing acquisition to the month before the month
@@ -653,7 +664,7 @@ def assess(household: Household, params: PremiumParameters) -> Assessment:
                 )
                 judgements[state.unemployed] = judgement
             seg = _component_segment(
-                household, params, rates, state, tuple(firsts), judgement, flags
+                household, params, rates, state, tuple(firsts), judgement, flags, explain
             )
             if seg is None:
                 continue

@@ -1,0 +1,314 @@
+"""A move-in at the counter, across the services, on the real PostgreSQL and Kafka.
+
+eligibility (a household moves in; a second clerk confirms) → QualificationAcquired on Kafka →
+assessment (knows the household, assesses FY2026 from imported income → PremiumAssessed) and
+linkage-gateway (registers the replica at the intermediate server with the integrated
+addressee number, C-79). The person's individual number, registered at linkage-gateway, must
+then appear nowhere else: not in eligibility's or assessment's database, not on any topic the
+journey used, not in any log line; and in linkage-gateway's own database only encrypted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from aiokafka import AIOKafkaConsumer
+from fastapi import FastAPI
+
+from kokuho.assessment import bootstrap as assessment_bootstrap
+from kokuho.assessment import config as assessment_config
+from kokuho.assessment.domain.income_file import COLUMNS
+from kokuho.eligibility import bootstrap as eligibility_bootstrap
+from kokuho.eligibility import config as eligibility_config
+from kokuho.events.contracts.assessment import EVENTS_TOPIC as ASSESSMENT_TOPIC
+from kokuho.events.contracts.linkage_gateway import TOPIC as GATEWAY_TOPIC
+from kokuho.events.runtime.topics import TopicSpec, ensure_topics, with_dead_letters
+from kokuho.events.testing.databases import temporary_database
+from kokuho.linkage_gateway import bootstrap as gateway_bootstrap
+from kokuho.linkage_gateway import config as gateway_config
+from kokuho.linkage_gateway.synthetic import synthetic_number
+from kokuho.platform.auth import TokenVerifier
+from kokuho.platform.database import migrate, migration_files
+from kokuho.platform.token import PrivateKey, mint_token, new_private_key
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Lines(logging.Handler):
+    """Every log record of every logger, formatted and raw, while the services run."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+        self.lines.append(repr(record.__dict__))
+
+
+@contextlib.asynccontextmanager
+async def database(admin_dsn: str, service: str) -> AsyncIterator[str]:
+    async with temporary_database(admin_dsn) as dsn:
+        await migrate(dsn, migration_files(ROOT / "services" / service / "migrations"))
+        yield dsn
+
+
+@contextlib.asynccontextmanager
+async def serving(app: FastAPI, name: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=f"http://{name}") as client:
+            yield client
+
+
+def headers(key: PrivateKey, user: str, *roles: str) -> dict[str, str]:
+    token = mint_token(key, user_id=user, roles=list(roles), terminal_id="T-E2E", amr=["iccard"])
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def eventually(attempt: Callable[[], Awaitable[Any]], timeout: float = 45.0) -> Any:
+    """Retry until ``attempt`` returns something truthy (events take a moment to flow)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        result = await attempt()
+        if result:
+            return result
+        if loop.time() > deadline:
+            raise AssertionError("the journey did not complete in time")
+        await asyncio.sleep(0.2)
+
+
+async def topic_text(bootstrap: str, topic: str) -> str:
+    """Everything on a topic (keys, headers, values), read from the beginning."""
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=f"e2e-scan-{uuid.uuid4().hex[:8]}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    try:
+        chunks: list[str] = []
+        end = await consumer.end_offsets(list(consumer.assignment()) or [])
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 20
+        while loop.time() < deadline:
+            batches = await consumer.getmany(timeout_ms=500)
+            if not batches and consumer.assignment():
+                end = await consumer.end_offsets(list(consumer.assignment()))
+                positions = {tp: await consumer.position(tp) for tp in consumer.assignment()}
+                if all(positions[tp] >= end[tp] for tp in end):
+                    break
+            for batch in batches.values():
+                for r in batch:
+                    chunks.append(f"{r.key!r} {r.headers!r} {r.value!r}")
+        return "\n".join(chunks)
+    finally:
+        await consumer.stop()
+
+
+async def database_text(dsn: str) -> str:
+    """Every row of every table in the database, as text."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        tables = [
+            r["tablename"]
+            for r in await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname='public'")
+        ]
+        parts = []
+        for table in tables:
+            text = await conn.fetchval(f"SELECT string_agg(t::text, E'\\n') FROM \"{table}\" t")
+            parts.append(f"{table}: {text or ''}")
+        return "\n".join(parts)
+    finally:
+        await conn.close()
+
+
+async def test_a_move_in_reaches_assessment_and_the_intermediate_server(
+    pg_admin_dsn: str, kafka_bootstrap: str, tmp_path: Path
+) -> None:
+    suffix = uuid.uuid4().hex[:8]
+    eligibility_topic = f"test.e2e.eligibility.{suffix}"
+    details_topic = f"test.e2e.personal-details.{suffix}"
+    federation_topic = f"test.e2e.linkage.{suffix}"
+    await ensure_topics(
+        kafka_bootstrap,
+        with_dead_letters(
+            [
+                TopicSpec(eligibility_topic, 3, 1),
+                TopicSpec(details_topic, 3, 1, compacted=True),
+                TopicSpec(federation_topic, 1, 1),
+                TopicSpec(ASSESSMENT_TOPIC, 3, 1),
+                TopicSpec(GATEWAY_TOPIC, 3, 1),
+            ]
+        ),
+    )
+    key = new_private_key("ES256")
+    verifier = TokenVerifier([key.public_key()])  # type: ignore[list-item]
+    logs = Lines()
+    logging.getLogger().addHandler(logs)
+
+    head = f"3{uuid.uuid4().int % 10**9:09d}"
+    number = synthetic_number(random.Random()).value
+    moved_in = date.today() - timedelta(days=3)
+
+    try:
+        async with (
+            database(pg_admin_dsn, "eligibility") as eligibility_dsn,
+            database(pg_admin_dsn, "assessment") as assessment_dsn,
+            database(pg_admin_dsn, "linkage-gateway") as gateway_dsn,
+        ):
+            eligibility_app = eligibility_bootstrap.build(
+                eligibility_config.Settings(
+                    database_dsn=eligibility_dsn,
+                    kafka_bootstrap_servers=kafka_bootstrap,
+                    events_topic=eligibility_topic,
+                    personal_details_topic=details_topic,
+                    linkage_topic=federation_topic,
+                ),
+                token_verifier=verifier,
+            )
+            assessment_app = assessment_bootstrap.build(
+                assessment_config.Settings(
+                    database_dsn=assessment_dsn,
+                    kafka_bootstrap_servers=kafka_bootstrap,
+                    eligibility_topic=eligibility_topic,
+                ),
+                token_verifier=verifier,
+            )
+            gateway_settings = gateway_config.Settings(
+                database_dsn=gateway_dsn,
+                kafka_bootstrap_servers=kafka_bootstrap,
+                key_directory=tmp_path / "keys",
+                create_dev_keys=True,
+                eligibility_topic=eligibility_topic,
+                federation_outbox=None,
+            )
+            gateway_app = gateway_bootstrap.build(gateway_settings, token_verifier=verifier)
+
+            async with (
+                serving(eligibility_app, "eligibility") as eligibility,
+                serving(assessment_app, "assessment") as assessment,
+                serving(gateway_app, "linkage-gateway") as gateway,
+            ):
+                # ② the individual number is registered at linkage-gateway, and only there.
+                r = await gateway.post(
+                    "/api/v1/individual-numbers",
+                    json={"addressee_number": head, "individual_number": number},
+                    headers=headers(key, "clerk-a", "eligibility.clerk"),
+                )
+                assert r.status_code == 201, r.text
+                assert number not in r.text
+
+                # ① the move-in, entered by one clerk and confirmed by another (C-11).
+                r = await eligibility.post(
+                    "/api/v1/households",
+                    json={
+                        "householder_addressee_number": head,
+                        "members": [
+                            {
+                                "addressee_number": head,
+                                "reason": "moved_in",
+                                "fact_date": moved_in.isoformat(),
+                                "notification_date": moved_in.isoformat(),
+                                "relationship": "householder",
+                                "details": {
+                                    "name": "試験　花子",
+                                    "name_kana": "シケン　ハナコ",
+                                    "sex": "female",
+                                    "birth_date": "1980-05-05",
+                                    "postal_code": "730-0011",
+                                    "address": "広島市中区基町1丁目1-1",
+                                    "phone": "082-000-0000",
+                                },
+                            }
+                        ],
+                        "identity_verification": {"method": "mn_card"},
+                    },
+                    headers=headers(key, "clerk-a", "eligibility.clerk"),
+                )
+                assert r.status_code == 201, r.text
+                change = r.json()["change_id"]
+                r = await eligibility.post(
+                    f"/api/v1/changes/{change}/confirm",
+                    headers=headers(key, "clerk-b", "eligibility.clerk"),
+                )
+                assert r.status_code == 200, r.text
+                household = r.json()["nhi_household_number"]
+
+                # ⑥ the tax system's income, then ⑧ the assessment once the household is known.
+                line = ",".join(
+                    [head, "2025", "1980-05-05", "1", "3000000", "2000000"]
+                    + ["0"] * 6
+                    + ["taxable"]
+                )
+                assert len(line.split(",")) == len(COLUMNS)
+                r = await assessment.post(
+                    "/api/v1/income-imports",
+                    json={"file_name": "tax.csv", "content": f"{','.join(COLUMNS)}\n{line}\n"},
+                    headers=headers(key, "batch-1", "batch.operator"),
+                )
+                assert r.status_code == 201, r.text
+
+                async def assess() -> dict[str, Any] | None:
+                    response = await assessment.post(
+                        "/api/v1/assessments",
+                        json={"nhi_household_number": household, "fiscal_year": 2026},
+                        headers=headers(key, "assessor-1", "assessment.clerk"),
+                    )
+                    return response.json() if response.status_code == 201 else None
+
+                assessed = await eventually(assess)
+                assert assessed["annual_amount"] > 0
+
+                async def replica() -> list[asyncpg.Record]:
+                    conn = await asyncpg.connect(gateway_dsn)
+                    try:
+                        return list(
+                            await conn.fetch(
+                                "SELECT integrated_addressee_number, item"
+                                " FROM replica_registrations WHERE addressee_number = $1",
+                                head,
+                            )
+                        )
+                    finally:
+                        await conn.close()
+
+                [registered] = await eventually(replica)
+                assert registered["item"] == "nhi-qualification"
+
+            published = await topic_text(kafka_bootstrap, ASSESSMENT_TOPIC)
+            assert household in published  # PremiumAssessed reached Kafka
+
+            # The individual number exists nowhere but linkage-gateway, and there encrypted.
+            places = {
+                "eligibility database": await database_text(eligibility_dsn),
+                "assessment database": await database_text(assessment_dsn),
+                "linkage-gateway database": await database_text(gateway_dsn),
+                "eligibility topic": await topic_text(kafka_bootstrap, eligibility_topic),
+                "personal-details topic": await topic_text(kafka_bootstrap, details_topic),
+                "assessment topic": published,
+                "linkage-gateway topic": await topic_text(kafka_bootstrap, GATEWAY_TOPIC),
+                "logs": "\n".join(logs.lines),
+            }
+            assert head in places["eligibility database"]  # the scan does see the data
+            assert head in places["linkage-gateway database"]
+            leaks = [where for where, text in places.items() if number in text]
+            assert leaks == []
+    finally:
+        logging.getLogger().removeHandler(logs)

@@ -104,7 +104,6 @@ async def topic_text(bootstrap: str, topic: str) -> str:
     await consumer.start()
     try:
         chunks: list[str] = []
-        end = await consumer.end_offsets(list(consumer.assignment()) or [])
         loop = asyncio.get_running_loop()
         deadline = loop.time() + 20
         while loop.time() < deadline:

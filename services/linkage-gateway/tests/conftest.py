@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
+from fastapi import FastAPI
 
 from kokuho.events.contracts.linkage_gateway import TOPIC
 from kokuho.events.runtime.topics import TopicSpec, ensure_topics, with_dead_letters
@@ -129,6 +130,7 @@ class RunningGateway:
     authority: CertificateAuthority
 
     channel: TransferChannelSimulator
+    app: FastAPI
 
     def headers(self, *roles: str, user: str = "U-TEST", **extra: str) -> dict[str, str]:
         token = mint_token(self.key, user_id=user, roles=list(roles), terminal_id="T-TEST")
@@ -201,6 +203,7 @@ async def gateway(
                     residents,
                     authority,
                     channel,
+                    app,
                 )
     finally:
         root.removeHandler(capture)

@@ -93,6 +93,9 @@ async def test_intake_accepts_the_valid_and_refuses_the_rest(  # type: ignore[no
     assert number.value.encode() not in value
     assert b"individual_number" not in value
 
+    logs = "\n".join(gateway.logs.lines)
+    assert number.value not in logs
+    assert other_number.value not in logs
     text = await database_text(gateway.settings.database_dsn)
     assert number.value not in text
     assert other_number.value not in text

@@ -12,6 +12,7 @@ import asyncpg
 import pytest
 
 from kokuho.events.contracts.linkage_gateway import TOPIC
+from kokuho.linkage_gateway.adapters.scheduled_jobs import scheduled_federation_send
 from kokuho.linkage_gateway.domain.individual_number import IndividualNumber
 
 from .test_intermediate_server import acquired, addressee, lost, poll, publish
@@ -168,3 +169,29 @@ async def test_differences_wait_for_staff_and_confirmed_ones_are_published(  # t
     record = await read_until(kafka_bootstrap, TOPIC, differs.encode(), b"federation_difference")
     assert b'"federation_loss_date":"2026-07-31"' in record
     assert b"U-CONFIRM" in record
+
+
+async def test_the_scheduled_send_records_and_audits_its_run(  # type: ignore[no-untyped-def]
+    gateway, kafka_bootstrap: str
+) -> None:
+    who = addressee()
+    await publish(
+        kafka_bootstrap, gateway.settings.eligibility_topic, acquired(who, date(2026, 5, 1)), who
+    )
+    dsn = gateway.settings.database_dsn
+    assert await poll(dsn, "SELECT 1 FROM insured_changes WHERE addressee_number = $1", who)
+    await scheduled_federation_send(gateway.app.state.gateway)
+    await scheduled_federation_send(gateway.app.state.gateway)  # nothing left: no second file
+    assert len(gateway.federation.received) == 1
+    conn = await asyncpg.connect(dsn)
+    try:
+        ledger = await conn.fetch("SELECT sent_by, record_count FROM federation_transmissions")
+        audited = await conn.fetchval(
+            "SELECT count(*) FROM audit_log WHERE user_id = 'system:federation-schedule'"
+        )
+    finally:
+        await conn.close()
+    assert [(r["sent_by"], r["record_count"]) for r in ledger] == [
+        ("system:federation-schedule", 1)
+    ]
+    assert audited == 1

@@ -8,7 +8,7 @@ from pathlib import Path
 from kokuho.events.contracts.linkage_gateway import TOPIC
 from kokuho.events.runtime.topics import TopicSpec
 from kokuho.linkage_gateway.bootstrap import build
-from kokuho.linkage_gateway.commands import rotate_keys, seed
+from kokuho.linkage_gateway.commands import purge_inquiry_results_command, rotate_keys, seed
 from kokuho.linkage_gateway.config import Settings
 from kokuho.platform.commands import ServiceDefinition, main
 
@@ -17,8 +17,11 @@ DEFINITION = ServiceDefinition(
     build_app=build,
     migrations=Path(__file__).resolve().parents[3] / "migrations",
     topics=[TopicSpec(TOPIC, 3, 1)],
-    seed=seed,  # type: ignore[arg-type]
-    extra_commands={"rotate-keys": rotate_keys},  # type: ignore[dict-item]
+    seed=seed,
+    extra_commands={
+        "rotate-keys": rotate_keys,
+        "purge-inquiry-results": purge_inquiry_results_command,
+    },
 )
 
 if __name__ == "__main__":

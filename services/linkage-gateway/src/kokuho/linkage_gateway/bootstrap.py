@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from types import SimpleNamespace
 
 import asyncpg
@@ -29,6 +30,11 @@ from kokuho.linkage_gateway.adapters.portal_simulator import (
     ResidentRecordSimulator,
 )
 from kokuho.linkage_gateway.adapters.retention import run_retention
+from kokuho.linkage_gateway.adapters.scheduled_jobs import (
+    every,
+    scheduled_federation_send,
+    scheduled_intake,
+)
 from kokuho.linkage_gateway.adapters.signature import X509SignatureVerifier
 from kokuho.linkage_gateway.adapters.transfer_channel_simulator import TransferChannelSimulator
 from kokuho.linkage_gateway.api import (
@@ -124,7 +130,7 @@ def build(
     token_verifier: TokenVerifier | None = None,
     relay: bool = True,
 ) -> FastAPI:
-    assert isinstance(settings, Settings)
+    settings = Settings.of(settings)
     state = SimpleNamespace(eventing=None)
     permits = load_permitted_inquiries(settings.permitted_inquiries_path)
     transfers = load_transfer_registry(settings.transfer_flows_path)
@@ -145,16 +151,22 @@ def build(
         async with Eventing(settings, subscriptions=subscriptions, relay=relay) as eventing:
             state.eventing = eventing
             stop = asyncio.Event()
-            retention = asyncio.create_task(
-                run_retention(
-                    eventing.pool, timedelta(days=settings.inquiry_result_retention_days), stop
-                )
-            )
+            days = timedelta(days=settings.inquiry_result_retention_days)
+            tasks = [asyncio.create_task(run_retention(eventing.pool, days, stop))]
+            gateway = app.state.gateway
+            schedule = [
+                (settings.federation_send_interval_seconds, scheduled_federation_send),
+                (settings.e_application_poll_interval_seconds, scheduled_intake),
+            ]
+            for seconds, job in schedule:
+                if seconds:
+                    run = partial(job, gateway)
+                    tasks.append(asyncio.create_task(every(seconds, run, stop, job.__name__)))
             try:
                 yield
             finally:
                 stop.set()
-                await retention
+                await asyncio.gather(*tasks)
                 state.eventing = None
 
     sealer = EnvelopeSealer(key_store(settings))

@@ -3,25 +3,28 @@
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
 from kokuho.linkage_gateway.adapters.crypto import EnvelopeSealer
 from kokuho.linkage_gateway.adapters.jlis_simulator import JlisSimulator
 from kokuho.linkage_gateway.adapters.postgres_vault import PostgresVault, keys_in_use, rotate
+from kokuho.linkage_gateway.adapters.retention import purge_inquiry_results
 from kokuho.linkage_gateway.app.vault import register_number
 from kokuho.linkage_gateway.bootstrap import key_store
 from kokuho.linkage_gateway.config import Settings
 from kokuho.linkage_gateway.synthetic import synthetic_number
+from kokuho.platform.settings import ServiceSettings
 
 DEMO_PERSONS = 20
 DEMO_RANDOM_SEED = 20260401  # the same synthetic numbers every run: seeding is idempotent
 
 
-async def seed(settings: Settings) -> str:
+async def seed(service_settings: ServiceSettings) -> str:
     """Bind synthetic numbers to the demo addressee numbers 1000000001.. that eligibility's demo
     data uses (idempotent)."""
+    settings = Settings.of(service_settings)
     sealer = EnvelopeSealer(key_store(settings))
     identity = JlisSimulator()
     rng = random.Random(DEMO_RANDOM_SEED)  # noqa: S311 - synthetic demo data, not secrets
@@ -45,10 +48,11 @@ async def seed(settings: Settings) -> str:
     return f"linkage-gateway demo: {created} bindings created, {DEMO_PERSONS - created} present"
 
 
-async def rotate_keys(settings: Settings, args: list[str]) -> int:
+async def rotate_keys(service_settings: ServiceSettings, args: list[str]) -> int:
     """``rotate-keys``: make a new key-encryption key active and rewrap every value under it
     while the service keeps serving; ``rotate-keys --status`` only reports. Old keys are
     removed once no value uses them."""
+    settings = Settings.of(service_settings)
     store = key_store(settings)
     if "--status" not in args:
         new_id = store.add_kek(activate=True)
@@ -68,3 +72,17 @@ async def rotate_keys(settings: Settings, args: list[str]) -> int:
             print(f"retired: {kek_id}")
     print(f"values per key: {in_use}")
     return 0 if set(in_use) <= {store.active_kek_id()} else 1
+
+
+async def purge_inquiry_results_command(service_settings: ServiceSettings, args: list[str]) -> int:
+    """``purge-inquiry-results``: delete inquiry results past the retention now (C-77)."""
+    settings = Settings.of(service_settings)
+    pool = await asyncpg.create_pool(settings.database_dsn, min_size=1, max_size=2)
+    try:
+        count = await purge_inquiry_results(
+            pool, retention=timedelta(days=settings.inquiry_result_retention_days)
+        )
+    finally:
+        await pool.close()
+    print(f"inquiry results deleted: {count}")
+    return 0

@@ -39,9 +39,20 @@ class Settings(ServiceSettings):
     federation_outbox: Path | None = Field(
         default_factory=lambda: _repo_local() / "linkage-gateway" / "federation-outbound"
     )
+    #: Send insured changes to the federation every this many seconds (None: only on request).
+    federation_send_interval_seconds: int | None = Field(default=None, ge=10)
+    #: Poll the e-application portal every this many seconds (None: only on request).
+    e_application_poll_interval_seconds: int | None = Field(default=None, ge=10)
     #: Trusted roots (PEM) for e-application signing certificates and the issuer's CRL (C-12).
     #: Without them every e-application is refused (fail closed).
     e_application_trust_roots: Path | None = None
     e_application_crl: Path | None = None
     #: Topics whose events drive replica registration (C-79).
     eligibility_topic: str = "kokuho.eligibility.events"
+
+    @classmethod
+    def of(cls, settings: ServiceSettings) -> Settings:
+        """The platform hands commands its base type; ours is always this subclass."""
+        if not isinstance(settings, cls):
+            raise TypeError("linkage-gateway needs its own Settings")
+        return settings

@@ -92,11 +92,13 @@ def free_port() -> int:
         return port
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def served(eligibility_settings: Settings, signing_key: PrivateKey) -> Iterator[str]:
-    """The app on a real port in its own thread and event loop (for the fuzzer's requests)."""
+    """The app on a real port in its own thread and event loop (for the fuzzer's requests);
+    no relay and no consumer: the in-process app of the other tests does that work."""
     verifier = TokenVerifier([signing_key.public_key()])  # type: ignore[list-item]
-    app = build(eligibility_settings, token_verifier=verifier, relay=False)
+    settings = eligibility_settings.model_copy(update={"linkage_topic": None})
+    app = build(settings, token_verifier=verifier, relay=False)
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)

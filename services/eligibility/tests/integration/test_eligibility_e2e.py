@@ -563,3 +563,46 @@ async def test_a_person_unknown_here_is_listed_for_review(
     )
     assert listed.status_code == 200
     assert stranger in {i["addressee_number"] for i in listed.json()["items"]}
+
+
+async def test_residence_exception_moves_the_member_to_a_household_of_their_own(
+    client: httpx.AsyncClient, token: Headers
+) -> None:
+    head, mother = b.addressee(), b.addressee()
+    fact = date.today() - timedelta(days=90)
+    body = b.move_in(head, fact=fact)
+    body["members"].append(
+        b.member(mother, relationship="parent", fact=fact, birth=date(1955, 2, 2))
+    )
+    change = await enter_move_in(client, token, body)
+    await confirm(client, token, change["change_id"])
+    household = change["nhi_household_number"]
+    moved_on = date.today() - timedelta(days=7)
+    entered = await client.post(
+        f"/api/v1/households/{household}/members/{mother}/residence-exception",
+        json={
+            "facility_kind": "elderly_home",
+            "facility_name": "架空ホーム",
+            "facility_address": "東京都架空区1-1",
+            "fact_date": moved_on.isoformat(),
+            "notification_date": date.today().isoformat(),
+            "identity_verification": b.ID,
+        },
+        headers=token("clerk-a", CLERK),
+    )
+    assert entered.status_code == 201, entered.text
+    done = await confirm(client, token, entered.json()["change_id"])
+    assert done.status_code == 200, done.text
+    types = [e["type"].split(".")[3] for e in done.json()["events"]]
+    assert "household_split" in types
+    assert "special_case_started" in types
+    assert "qualification_lost" not in types  # the qualification continues
+    person = await client.get(f"/api/v1/persons/{mother}", headers=token("clerk-a", CLERK))
+    (case,) = person.json()["special_cases"]
+    assert case["kind"] == "residence_exception"
+    assert case["facility_name"] == "架空ホーム"
+    own = case["nhi_household_number"]
+    assert own != household
+    alone = await client.get(f"/api/v1/households/{own}", headers=token("clerk-a", CLERK))
+    assert alone.json()["householder_addressee_number"] == mother
+    assert [m["addressee_number"] for m in alone.json()["members"]] == [mother]

@@ -141,6 +141,23 @@ class SpecialCaseIn(Strict):
     identity_verification: IdentityVerification
 
 
+class ResidenceExceptionIn(Strict):
+    """住所地特例 (国保法116条の2) for a member who moves into a facility in another
+    municipality: the member leaves the household for a one-person household of their own,
+    keeps the qualification, and becomes their own payer (rules.md 5.2). A child placed in a
+    児童福祉施設 stays in the parents' household: use ``special-cases`` instead."""
+
+    facility_kind: FacilityKind
+    facility_name: str | None = Field(default=None, max_length=200)
+    facility_address: str | None = Field(default=None, max_length=300)
+    details: PersonalDetails | None = Field(
+        default=None, description="the member's details with the facility address, if changed"
+    )
+    fact_date: DateField
+    notification_date: DateField
+    identity_verification: IdentityVerification
+
+
 class SpecialCaseEndIn(Strict):
     kind: SpecialCaseKind
     end_date: DateField
@@ -247,5 +264,6 @@ CHANGE_KINDS: dict[str, type[Strict]] = {
     "record_involuntary_unemployment": UnemploymentIn,
     "change_former_dependant": FormerDependantIn,
     "split_household": SplitIn,
+    "start_residence_exception": ResidenceExceptionIn,
     "merge_household": MergeIn,
 }

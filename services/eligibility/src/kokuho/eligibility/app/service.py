@@ -133,9 +133,10 @@ class EligibilityService:
             assert household_number is not None
             loaded = await self._existing(unit, household_number)
         target = None
-        if isinstance(body, rq.SplitIn):
+        if isinstance(body, (rq.SplitIn, rq.ResidenceExceptionIn)):
             target = await unit.next_household_number()
-            preview = self._split(loaded.state, initial(target), body)[0]
+            split_preview = self._split(loaded.state, initial(target), body, addressee_number)
+            preview = split_preview[0] + split_preview[1]
         elif isinstance(body, rq.MergeIn):
             into = await self._existing(unit, body.into_household_number)
             preview = self._merge(loaded.state, into.state, body)[0]
@@ -199,10 +200,10 @@ class EligibilityService:
         )
         provenance = Provenance(change_id, entered.entered_by, user_id, entered.ex_officio)
         other: tuple[str, Loaded, list[ev.Event]] | None = None
-        if isinstance(body, rq.SplitIn):
+        if isinstance(body, (rq.SplitIn, rq.ResidenceExceptionIn)):
             target_number = str(payload["target_household_number"])
             target = Loaded(initial(target_number), 0)
-            events, target_events = self._split(loaded.state, target.state, body)
+            events, target_events = self._split(loaded.state, target.state, body, addressee)
             other = (target_number, target, target_events)
         elif isinstance(body, rq.MergeIn):
             into = await self._existing(unit, body.into_household_number)
@@ -237,7 +238,9 @@ class EligibilityService:
         await unit.project(contracts)
         if other is not None:
             contracts += other_contracts
-        await self._record_details(unit, entered.kind, body, number, addressee)
+        await self._record_details(
+            unit, entered.kind, body, other[0] if other else number, addressee
+        )
         # The request (with names and addresses) has served its purpose: keep no copy.
         await unit.forget_payload(entered.payload_id, "change confirmed")
         done = pe.ChangeConfirmed(
@@ -382,17 +385,43 @@ class EligibilityService:
     # --- helpers --------------------------------------------------------------------------
 
     def _split(
-        self, source: Household, target: Household, body: rq.SplitIn
+        self,
+        source: Household,
+        target: Household,
+        body: rq.SplitIn | rq.ResidenceExceptionIn,
+        addressee: str | None,
     ) -> tuple[list[ev.Event], list[ev.Event]]:
+        if isinstance(body, rq.SplitIn):
+            head, members = body.new_householder_addressee_number, tuple(body.members)
+        else:
+            assert addressee is not None
+            head, members = addressee, (addressee,)
         command = c.SplitHousehold(
             target.nhi_household_number,
-            body.new_householder_addressee_number,
-            tuple(body.members),
+            head,
+            members,
             body.fact_date,
             body.notification_date,
             self.today(),
         )
-        return decide_split(source, target, command, self.rules)
+        source_events, target_events = decide_split(source, target, command, self.rules)
+        if isinstance(body, rq.ResidenceExceptionIn):
+            after = target
+            for event in target_events:
+                after = evolve(after, event)
+            target_events += decide(
+                after,
+                c.StartSpecialCase(
+                    head,
+                    "residence_exception",
+                    body.facility_kind,
+                    body.fact_date,
+                    body.notification_date,
+                    self.today(),
+                ),
+                self.rules,
+            )
+        return source_events, target_events
 
     def _merge(
         self, absorbed: Household, into: Household, body: rq.MergeIn
@@ -544,6 +573,8 @@ class EligibilityService:
                     body.fact_date,
                 )
             )
+        if isinstance(body, rq.ResidenceExceptionIn) and body.details and addressee:
+            records.append((addressee, body.details, body.fact_date))
         for number, details, as_of in records:
             await unit.record_personal_details(
                 PersonalDetailsRecorded(
@@ -556,6 +587,10 @@ class EligibilityService:
         if isinstance(body, rq.SpecialCaseIn) and addressee is not None:
             await unit.record_special_case_place(
                 addressee, body.kind, body.facility_name, body.facility_address
+            )
+        if isinstance(body, rq.ResidenceExceptionIn) and addressee is not None:
+            await unit.record_special_case_place(
+                addressee, "residence_exception", body.facility_name, body.facility_address
             )
 
 

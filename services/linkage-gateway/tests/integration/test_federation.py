@@ -195,3 +195,53 @@ async def test_the_scheduled_send_records_and_audits_its_run(  # type: ignore[no
         ("system:federation-schedule", 1)
     ]
     assert audited == 1
+
+
+async def test_the_carry_over_list_reaches_benefits_as_events_or_not_at_all(  # type: ignore[no-untyped-def]
+    gateway, kafka_bootstrap: str
+) -> None:
+    household = addressee()
+    good = (
+        "H,KKH-KGK,1,2026-09-05,confirmed,2026-08\n"
+        f"D,{household},1000000001,340001,3,2026-07\n"
+        "T,1\n"
+    )
+    bad = good.replace(",3,2026-07", ",30,2026-07")
+    headers = gateway.headers(BATCH)
+    refused = await gateway.client.post(
+        "/api/v1/federation/high-cost-carry-over-lists",
+        json={"file_name": "KKH-KGK-202608.csv", "content": bad},
+        headers=headers,
+    )
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == [
+        {"pointer": "/body/content/line/2", "reason": "high_cost_months must be 0 to 12"}
+    ]
+    conn = await asyncpg.connect(gateway.settings.database_dsn)
+    try:
+        assert await conn.fetchval("SELECT count(*) FROM carry_over_files") == 0
+        assert (
+            await conn.fetchval(
+                "SELECT count(*) FROM events WHERE event_type LIKE '%high_cost_carry_over%'"
+            )
+            == 0
+        )
+    finally:
+        await conn.close()
+
+    ok = await gateway.client.post(
+        "/api/v1/federation/high-cost-carry-over-lists",
+        json={"file_name": "KKH-KGK-202608.csv", "content": good},
+        headers=headers,
+    )
+    assert ok.status_code == 201, ok.text
+    assert ok.json() == {"households": 1}
+    twice = await gateway.client.post(
+        "/api/v1/federation/high-cost-carry-over-lists",
+        json={"file_name": "KKH-KGK-202608-b.csv", "content": good},
+        headers=headers,
+    )
+    assert twice.status_code == 409
+    value = await read_until(kafka_bootstrap, TOPIC, household.encode(), b"high_cost_carry_over")
+    assert b'"high_cost_months":3' in value
+    assert b'"kind":"confirmed"' in value

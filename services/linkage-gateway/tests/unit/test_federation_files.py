@@ -10,6 +10,7 @@ from kokuho.linkage_gateway.domain.federation import (
     InsuredChange,
     OurQualification,
     build_insured_change_file,
+    parse_carry_over_list,
     parse_continuation_file,
     reconcile_continuation,
 )
@@ -103,3 +104,39 @@ def test_the_outbound_file_has_header_lines_and_trailer() -> None:
             file_date=date(2026, 4, 2),
             sequence=8,
         )
+
+
+CARRY = (
+    "H,KKH-KGK,1,2026-09-05,confirmed,2026-08\n"
+    "D,5000000001,1000000001,340001,3,2026-07\n"
+    "D,5000000002,1000000004,06340012,0,2025-12\n"
+    "T,2\n"
+)
+
+
+def test_a_carry_over_list_is_read() -> None:
+    listed = parse_carry_over_list(CARRY)
+    assert (listed.kind, listed.target_month) == ("confirmed", "2026-08")
+    assert [(h.nhi_household_number, h.high_cost_months) for h in listed.households] == [
+        ("5000000001", 3),
+        ("5000000002", 0),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "reason"),
+    [
+        (CARRY.replace("confirmed", "maybe"), 1, "list kind"),
+        (CARRY.replace(",2026-08\n", ",2026-13\n", 1), 1, "target month"),
+        (CARRY.replace(",3,2026-07", ",13,2026-07"), 2, "0 to 12"),
+        (CARRY.replace("340001", "3400"), 2, "6 or 8 digits"),
+        (CARRY.replace("5000000002", "5000000001"), 3, "repeats line 2"),
+        (CARRY.replace("T,2", "T,1"), 4, "counts 1"),
+    ],
+)
+def test_a_bad_carry_over_line_rejects_the_list(text: str, line: int, reason: str) -> None:
+    with pytest.raises(FileRejected) as caught:
+        parse_carry_over_list(text)
+    assert any(e.line == line and reason in e.reason for e in caught.value.errors), (
+        caught.value.errors
+    )

@@ -46,6 +46,7 @@ from kokuho.linkage_gateway.api import (
 )
 from kokuho.linkage_gateway.api.context import Gateway
 from kokuho.linkage_gateway.app.federation import (
+    CarryOverListAlreadyReceived,
     ContinuationFileAlreadyReceived,
     DifferenceNotOpen,
 )
@@ -109,6 +110,7 @@ DOMAIN_ERRORS: dict[type[Exception], DomainErrorMapping | None] = {
     UnknownIntegratedAddressee: DomainErrorMapping(404, "unknown-integrated-addressee"),
     ContinuationFileAlreadyReceived: DomainErrorMapping(409, "continuation-file-already-received"),
     DifferenceNotOpen: DomainErrorMapping(404, "difference-not-open"),
+    CarryOverListAlreadyReceived: DomainErrorMapping(409, "carry-over-list-already-received"),
     FieldNotRepresentable: DomainErrorMapping(422, "field-not-representable"),
 }
 

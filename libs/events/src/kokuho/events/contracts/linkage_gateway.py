@@ -68,3 +68,21 @@ class EApplicationAccepted(EventContract):
     addressee_number: str = _ADDRESSEE
     applied_at: datetime
     answers: dict[str, str | int | bool | None]
+
+
+class HighCostCarryOverListed(EventContract):
+    """One household on the federation's monthly high-cost carry-over list (高額該当の引き継ぎ):
+    ``kind`` ``candidate`` (継続候補世帯リスト) or ``confirmed`` (継続世帯確定リスト), for
+    benefits to continue the count of high-cost months (多数回該当) after a move within the
+    prefecture."""
+
+    event_type: ClassVar[str] = "jp.kokuho.linkage_gateway.high_cost_carry_over_listed.v1"
+
+    kind: str = Field(pattern=r"^(candidate|confirmed)$")
+    target_month: str = Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")
+    nhi_household_number: str = Field(pattern=r"^[0-9]{10}$")
+    householder_addressee_number: str = Field(pattern=r"^[0-9]{10}$")
+    previous_insurer_number: str = Field(pattern=r"^([0-9]{6}|[0-9]{8})$")
+    high_cost_months: int = Field(ge=0, le=12)
+    last_high_cost_month: str = Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")
+    file_date: date

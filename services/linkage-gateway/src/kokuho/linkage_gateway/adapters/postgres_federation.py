@@ -9,11 +9,16 @@ from uuid import UUID, uuid4
 
 import asyncpg
 
-from kokuho.events.contracts.linkage_gateway import TOPIC, FederationDifferenceConfirmed
-from kokuho.events.runtime.store import PostgresEventStore, append
+from kokuho.events.contracts.linkage_gateway import (
+    TOPIC,
+    FederationDifferenceConfirmed,
+    HighCostCarryOverListed,
+)
+from kokuho.events.runtime.store import PostgresEventStore, StreamAppend, append
 from kokuho.linkage_gateway.adapters.postgres_vault import SOURCE
 from kokuho.linkage_gateway.app.ports import StoredDifference, Transmission
 from kokuho.linkage_gateway.domain.federation import (
+    CarryOverList,
     ContinuationDifference,
     ContinuationFile,
     InsuredChange,
@@ -257,4 +262,45 @@ class PostgresFederationRecords:
             [event],
             topic=TOPIC,
             partition_key=event.addressee_number,
+        )
+
+    async def save_carry_over(
+        self,
+        *,
+        file_name: str,
+        carry_over: CarryOverList,
+        sha256: str,
+        received_by: str,
+        at: datetime,
+    ) -> int | None:
+        value = await self._conn.fetchval(
+            "INSERT INTO carry_over_files (file_name, file_date, kind, target_month, sha256,"
+            " households, received_by, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+            " ON CONFLICT (sha256) DO NOTHING RETURNING id",
+            file_name,
+            carry_over.file_date,
+            carry_over.kind,
+            carry_over.target_month,
+            sha256,
+            len(carry_over.households),
+            received_by,
+            at,
+        )
+        return int(value) if value is not None else None
+
+    async def publish_carry_over(self, events: Sequence[HighCostCarryOverListed]) -> None:
+        # One batch (COPY above 64 rows): a list holds thousands of households.
+        store = PostgresEventStore(self._conn, source=SOURCE)
+        await store.append_batch(
+            [
+                StreamAppend(
+                    f"carry-over-{e.target_month}-{e.kind}-{e.nhi_household_number}-"
+                    f"{uuid4().hex[:8]}",
+                    0,
+                    [e],
+                    topic=TOPIC,
+                    partition_key=e.nhi_household_number,
+                )
+                for e in events
+            ]
         )

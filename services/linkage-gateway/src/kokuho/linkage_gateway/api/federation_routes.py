@@ -12,6 +12,7 @@ from kokuho.linkage_gateway.adapters.postgres_federation import PostgresFederati
 from kokuho.linkage_gateway.api.context import GatewayDep
 from kokuho.linkage_gateway.api.pagination import decode_cursor, encode_cursor
 from kokuho.linkage_gateway.api.schemas import (
+    CarryOverReceiptOut,
     ContinuationFileIn,
     ContinuationReceiptOut,
     DifferenceItem,
@@ -105,15 +106,49 @@ async def receive_continuation_file(
             await audit.record(detail={"file_name": body.file_name, **receipt.__dict__}, conn=conn)
             await idem.complete(conn, out, status_code=201)
     except FileRejected as rejected:
-        raise Problem(
-            422,
-            "federation-file-rejected",
-            detail=f"{body.file_name}: {rejected}. Nothing of the file was applied.",
-            errors=[
-                FieldError(pointer=f"/body/content/line/{e.line}", reason=e.reason)
-                for e in rejected.errors[:1000]
-            ],
-        ) from None
+        raise _rejected(body.file_name, rejected) from None
+    return out
+
+
+def _rejected(file_name: str, rejected: FileRejected) -> Problem:
+    return Problem(
+        422,
+        "federation-file-rejected",
+        detail=f"{file_name}: {rejected}. Nothing of the file was applied.",
+        errors=[
+            FieldError(pointer=f"/body/content/line/{e.line}", reason=e.reason)
+            for e in rejected.errors[:1000]
+        ],
+    )
+
+
+@router.post("/high-cost-carry-over-lists", status_code=201)
+async def receive_carry_over_list(
+    body: ContinuationFileIn,
+    user: Annotated[StaffUser, require_roles(*SENDERS)],
+    gateway: GatewayDep,
+    idem: IdempotencyDep,
+    audit: AuditTrail,
+) -> CarryOverReceiptOut:
+    """The monthly KKH-KGK list (継続候補世帯リスト / 継続世帯確定リスト): validated all or
+    nothing, then passed on to benefits, one event per household."""
+    try:
+        async with gateway.pool().acquire() as conn, conn.transaction():
+            await idem.begin(conn)
+            households = await federation.receive_carry_over_list(
+                PostgresFederationRecords(conn),
+                file_name=body.file_name,
+                text=body.content,
+                user_id=user.user_id,
+                at=gateway.clock(),
+            )
+            out = CarryOverReceiptOut(households=households)
+            await audit.record(
+                detail={"file_name": body.file_name, "households": households}, conn=conn
+            )
+            await idem.complete(conn, out, status_code=201)
+    except FileRejected as rejected:
+        raise _rejected(body.file_name, rejected) from None
     return out
 
 

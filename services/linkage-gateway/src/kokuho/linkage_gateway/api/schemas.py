@@ -232,3 +232,7 @@ class DriftOut(BaseModel):
 class DriftReport(BaseModel):
     registry_version: str
     drift: list[DriftOut]
+
+
+class CarryOverReceiptOut(BaseModel):
+    households: int

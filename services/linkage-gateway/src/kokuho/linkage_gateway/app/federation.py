@@ -15,7 +15,10 @@ from kokuho.events.contracts.eligibility import (
     QualificationCorrected,
     QualificationLost,
 )
-from kokuho.events.contracts.linkage_gateway import FederationDifferenceConfirmed
+from kokuho.events.contracts.linkage_gateway import (
+    FederationDifferenceConfirmed,
+    HighCostCarryOverListed,
+)
 from kokuho.linkage_gateway.app.ports import (
     Federation,
     FederationRecords,
@@ -27,6 +30,7 @@ from kokuho.linkage_gateway.domain.federation import (
     VERSION,
     InsuredChange,
     build_insured_change_file,
+    parse_carry_over_list,
     parse_continuation_file,
     reconcile_continuation,
 )
@@ -170,3 +174,38 @@ async def confirm_difference(
     decided = await records.difference(difference_id)
     assert decided is not None
     return decided
+
+
+class CarryOverListAlreadyReceived(Exception):
+    def __init__(self) -> None:
+        super().__init__("this carry-over list was already received (same content)")
+
+
+async def receive_carry_over_list(
+    records: FederationRecords, *, file_name: str, text: str, user_id: str, at: datetime
+) -> int:
+    """The monthly high-cost carry-over list: validated all or nothing, passed on to benefits
+    as one event per household. Returns the number of households."""
+    carry_over = parse_carry_over_list(text)  # FileRejected: nothing applied
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    saved = await records.save_carry_over(
+        file_name=file_name, carry_over=carry_over, sha256=digest, received_by=user_id, at=at
+    )
+    if saved is None:
+        raise CarryOverListAlreadyReceived()
+    await records.publish_carry_over(
+        [
+            HighCostCarryOverListed(
+                kind=carry_over.kind,
+                target_month=carry_over.target_month,
+                nhi_household_number=h.nhi_household_number,
+                householder_addressee_number=h.householder_addressee_number,
+                previous_insurer_number=h.previous_insurer_number,
+                high_cost_months=h.high_cost_months,
+                last_high_cost_month=h.last_high_cost_month,
+                file_date=carry_over.file_date,
+            )
+            for h in carry_over.households
+        ]
+    )
+    return len(carry_over.households)

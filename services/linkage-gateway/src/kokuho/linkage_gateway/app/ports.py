@@ -11,8 +11,10 @@ from uuid import UUID
 from kokuho.events.contracts.linkage_gateway import (
     EApplicationAccepted,
     FederationDifferenceConfirmed,
+    HighCostCarryOverListed,
 )
 from kokuho.linkage_gateway.domain.federation import (
+    CarryOverList,
     ContinuationDifference,
     ContinuationFile,
     InsuredChange,
@@ -279,6 +281,20 @@ class FederationRecords(Protocol):
     async def publish(self, event: FederationDifferenceConfirmed) -> None:
         """Put the confirmed difference on the public topic (for eligibility)."""
         ...
+
+    async def save_carry_over(
+        self,
+        *,
+        file_name: str,
+        carry_over: CarryOverList,
+        sha256: str,
+        received_by: str,
+        at: datetime,
+    ) -> int | None:
+        """Record the list; None when the same file was recorded before."""
+        ...
+
+    async def publish_carry_over(self, events: Sequence[HighCostCarryOverListed]) -> None: ...
 
 
 @dataclass(frozen=True)

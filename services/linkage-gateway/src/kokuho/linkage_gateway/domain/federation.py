@@ -265,3 +265,108 @@ def reconcile_continuation(
                 )
             )
     return out
+
+
+# --- monthly high-cost carry-over lists (高額該当の引き継ぎ) --------------------------------
+
+CARRY_OVER_FORMAT = "KKH-KGK"
+CARRY_OVER_KINDS = ("candidate", "confirmed")  # 継続候補世帯リスト / 継続世帯確定リスト
+_MONTH = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
+_INSURER = re.compile(r"^[0-9]{6}$|^[0-9]{8}$")
+
+
+@dataclass(frozen=True)
+class CarryOverHousehold:
+    line: int
+    nhi_household_number: str
+    householder_addressee_number: str
+    previous_insurer_number: str
+    high_cost_months: int  # months with high-cost benefits in the last 12 (多数回該当)
+    last_high_cost_month: str  # YYYY-MM
+
+
+@dataclass(frozen=True)
+class CarryOverList:
+    file_date: date
+    kind: str
+    target_month: str
+    households: tuple[CarryOverHousehold, ...]
+
+
+def parse_carry_over_list(text: str) -> CarryOverList:
+    """``KKH-KGK`` v1::
+
+        H,KKH-KGK,1,<file date>,<candidate|confirmed>,<target month YYYY-MM>
+        D,<household 10>,<householder addressee 10>,<previous insurer 6|8>,<months 0-12>,<YYYY-MM>
+        T,<number of D lines>
+
+    All or nothing, like the continuation file."""
+    errors: list[LineError] = []
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines = lines[:-1]
+    if not lines:
+        raise FileRejected([LineError(1, "the file is empty")])
+    header = lines[0].rstrip("\r").split(",")
+    file_date: date | None = None
+    kind = month = ""
+    if len(header) != 6 or header[0] != "H":
+        errors.append(LineError(1, "the first line must be the header H,KKH-KGK,1,date,kind,month"))
+    elif header[1] != CARRY_OVER_FORMAT or header[2] != VERSION:
+        errors.append(LineError(1, f"unknown format {header[1]!r} version {header[2]!r}"))
+    else:
+        file_date = _date(header[3], "the file date", errors, 1)
+        kind, month = header[4], header[5]
+        if kind not in CARRY_OVER_KINDS:
+            errors.append(LineError(1, f"list kind must be one of {list(CARRY_OVER_KINDS)}"))
+        if not _MONTH.match(month):
+            errors.append(LineError(1, "the target month is not YYYY-MM"))
+    households: list[CarryOverHousehold] = []
+    seen: dict[str, int] = {}
+    trailer: int | None = None
+    for number, raw in enumerate(lines[1:], start=2):
+        fields = raw.rstrip("\r").split(",")
+        if trailer is not None:
+            errors.append(LineError(number, "a line after the trailer"))
+        elif fields[0] == "T":
+            if len(fields) != 2 or not fields[1].isdigit():
+                errors.append(LineError(number, "the trailer must be T,<count>"))
+                trailer = -1
+            else:
+                trailer = int(fields[1])
+                if trailer != number - 2:
+                    errors.append(
+                        LineError(
+                            number, f"the trailer counts {trailer}, the file has {number - 2}"
+                        )
+                    )
+        elif fields[0] != "D":
+            errors.append(LineError(number, f"unknown record type {fields[0]!r}"))
+        elif len(fields) != 6:
+            errors.append(LineError(number, f"a D line has 6 fields, not {len(fields)}"))
+        else:
+            _, household, head, insurer, months, last = fields
+            bad = len(errors)
+            if not _ADDRESSEE.match(household):
+                errors.append(LineError(number, "nhi_household_number must be 10 digits"))
+            if not _ADDRESSEE.match(head):
+                errors.append(LineError(number, "householder_addressee_number must be 10 digits"))
+            if not _INSURER.match(insurer):
+                errors.append(LineError(number, "previous_insurer_number must be 6 or 8 digits"))
+            if not months.isdigit() or not 0 <= int(months) <= 12:
+                errors.append(LineError(number, "high_cost_months must be 0 to 12"))
+            if not _MONTH.match(last):
+                errors.append(LineError(number, "last_high_cost_month is not YYYY-MM"))
+            if household in seen:
+                errors.append(LineError(number, f"the household repeats line {seen[household]}"))
+            if len(errors) == bad:
+                seen[household] = number
+                households.append(
+                    CarryOverHousehold(number, household, head, insurer, int(months), last)
+                )
+    if trailer is None:
+        errors.append(LineError(len(lines), "the trailer line T,<count> is missing"))
+    if errors:
+        raise FileRejected(errors)
+    assert file_date is not None
+    return CarryOverList(file_date, kind, month, tuple(households))

@@ -99,3 +99,25 @@ def test_no_key_store_and_no_permission_to_create_one(tmp_path: Path) -> None:
 def test_key_files_are_private(key_store: KeyStore) -> None:
     for path in (key_store.directory / "kek").glob("*.key"):
         assert path.stat().st_mode & 0o077 == 0
+
+
+def test_two_processes_creating_the_dev_store_at_once_share_one(tmp_path: Path) -> None:
+    import threading
+
+    stores: list[KeyStore] = []
+    errors: list[BaseException] = []
+
+    def start() -> None:
+        try:
+            stores.append(KeyStore(tmp_path / "keys", create=True))
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len({s.index_key() for s in stores}) == 1
+    assert len({s.active_kek_id() for s in stores}) == 1

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -56,13 +57,24 @@ class KeyStore:
         if not (directory / "active").exists():
             if not create:
                 raise KeyStoreMissing(f"no key store at {directory}")
-            _write_secret(directory / "index.key", secrets.token_hex(32))
-            self.add_kek(activate=True)
+            self._create(directory)
         self._keks: dict[str, bytes] = {}
         self._active = ""
         self._active_mtime = -1
         self._index_key = _read_key(directory / "index.key")
         self._reload()
+
+    def _create(self, directory: Path) -> None:
+        """A development key store; of two processes creating it at once, one wins."""
+        try:
+            _write_secret(directory / "index.key", secrets.token_hex(32))
+        except FileExistsError:
+            deadline = 50
+            while not (directory / "active").exists() and deadline:
+                time.sleep(0.1)  # the other process is writing its first KEK
+                deadline -= 1
+            return
+        self.add_kek(activate=True)
 
     def _reload(self) -> None:
         keks = {}

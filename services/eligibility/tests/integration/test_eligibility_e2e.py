@@ -606,3 +606,49 @@ async def test_residence_exception_moves_the_member_to_a_household_of_their_own(
     alone = await client.get(f"/api/v1/households/{own}", headers=token("clerk-a", CLERK))
     assert alone.json()["householder_addressee_number"] == mother
     assert [m["addressee_number"] for m in alone.json()["members"]] == [mother]
+
+
+async def test_copayment_rate_job_gives_70_to_74_members_the_default_rate_once(
+    client: httpx.AsyncClient, token: Headers, eligibility_dsn: str
+) -> None:
+    head = b.addressee()
+    today = date.today()
+    birth = date(today.year - 72, 3, 3)
+    body = b.move_in(head, fact=today - timedelta(days=10))
+    body["members"][0]["details"]["birth_date"] = birth.isoformat()
+    change = await enter_move_in(client, token, body)
+    await confirm(client, token, change["change_id"])
+    batch = token("batch-1", "batch.operator")
+    first = await client.post(
+        "/api/v1/jobs/copayment-rates", json={"as_of": today.isoformat()}, headers=batch
+    )
+    assert first.status_code == 200, first.text
+    assert first.json()["processed"] >= 1
+    person = await client.get(f"/api/v1/persons/{head}", headers=token("clerk-a", CLERK))
+    (period,) = person.json()["qualifications"]
+    year = today.year if today.month >= 8 else today.year - 1
+    assert period["copayment_until"] == date(year + 1, 7, 31).isoformat()
+    conn = await asyncpg.connect(eligibility_dsn)
+    try:
+        rates = await conn.fetchval(
+            "SELECT count(*) FROM events WHERE event_type LIKE '%copayment_rate_determined%'"
+            " AND envelope->'data'->>'addressee_number' = $1",
+            head,
+        )
+    finally:
+        await conn.close()
+    assert rates == 1
+    again = await client.post(
+        "/api/v1/jobs/copayment-rates", json={"as_of": today.isoformat()}, headers=batch
+    )
+    assert again.status_code == 200
+    conn = await asyncpg.connect(eligibility_dsn)
+    try:
+        rates_after = await conn.fetchval(
+            "SELECT count(*) FROM events WHERE event_type LIKE '%copayment_rate_determined%'"
+            " AND envelope->'data'->>'addressee_number' = $1",
+            head,
+        )
+    finally:
+        await conn.close()
+    assert rates_after == 1

@@ -556,7 +556,7 @@ def test_confirmation_document_validity_is_five_years_cut_at_the_day_before_75()
         older, c.IssueCertificate("c2", "eligibility_confirmation_document", HEAD, date(2026, 4, 2))
     )
     (issued,) = of_type(events, ev.CertificateIssued)
-    assert issued.valid_until == date(2028, 7, 6)
+    assert issued.valid_until == date(2026, 7, 31)  # a 70-74 document ends with its rate year
     assert issued.copayment_rate_tenths == 2  # the documented default until income is known
     (rate,) = of_type(events, ev.CopaymentRateDetermined)
     assert rate.basis == "default"
@@ -779,3 +779,45 @@ def test_limit_certificates_are_records_from_before_2024_12_02() -> None:
     )
     (issued,) = of_type(events, ev.CertificateIssued)
     assert issued.valid_until is None  # 特定疾病 is still issued, with no fixed end
+
+
+def test_copayment_rate_periods_run_august_to_july_within_70_to_74() -> None:
+    from kokuho.eligibility.domain.rules import copayment_period, elderly_start
+
+    assert elderly_start(date(1956, 5, 15), RULES) == date(2026, 6, 1)  # month after
+    assert elderly_start(date(1956, 5, 1), RULES) == date(2026, 5, 1)  # born on the 1st
+    assert elderly_start(date(1956, 12, 20), RULES) == date(2027, 1, 1)
+    assert copayment_period(date(1956, 5, 15), date(2026, 5, 31), RULES) is None
+    assert copayment_period(date(1956, 5, 15), date(2026, 6, 1), RULES) == (
+        date(2026, 6, 1),
+        date(2026, 7, 31),
+    )
+    assert copayment_period(date(1956, 5, 15), date(2026, 8, 1), RULES) == (
+        date(2026, 8, 1),
+        date(2027, 7, 31),
+    )
+    # the last period ends the day before the 75th birthday
+    assert copayment_period(date(1952, 2, 29), date(2026, 9, 1), RULES) == (
+        date(2026, 8, 1),
+        date(2027, 2, 28),
+    )
+    assert copayment_period(date(1952, 2, 29), date(2027, 3, 1), RULES) is None
+
+
+def test_determining_the_rate_once_per_period() -> None:
+    state = registered(acquire(fact=date(2025, 4, 1), birth=date(1956, 5, 15)))
+    with pytest.raises(e.NotInAgeBand):
+        apply(state, c.DetermineCopaymentRate(HEAD, date(2026, 5, 31)))
+    state, events = apply(state, c.DetermineCopaymentRate(HEAD, date(2026, 6, 1)))
+    (rate,) = of_type(events, ev.CopaymentRateDetermined)
+    assert (rate.valid_from, rate.valid_until, rate.copayment_rate_tenths) == (
+        date(2026, 6, 1),
+        date(2026, 7, 31),
+        2,
+    )
+    assert rate.basis == "default"
+    with pytest.raises(e.NothingChanged):
+        apply(state, c.DetermineCopaymentRate(HEAD, date(2026, 7, 31)))
+    _, events = apply(state, c.DetermineCopaymentRate(HEAD, date(2026, 8, 1)))
+    (renewed,) = of_type(events, ev.CopaymentRateDetermined)
+    assert renewed.valid_until == date(2027, 7, 31)

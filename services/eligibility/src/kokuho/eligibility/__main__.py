@@ -42,6 +42,27 @@ async def turning_75_command(settings: ServiceSettings, args: list[str]) -> int:
     return 0 if not result.failed else 1
 
 
+async def copayment_rates_command(settings: ServiceSettings, args: list[str]) -> int:
+    """Give 70-74 members the rate of the period containing the date (today)."""
+    from kokuho.eligibility.app.service import EligibilityService
+    from kokuho.eligibility.jobs import copayment_rates
+
+    assert isinstance(settings, Settings)
+    service = EligibilityService(load_rules())
+    as_of = date.fromisoformat(args[0]) if args else service.today()
+    topics = Topics(settings.events_topic, settings.personal_details_topic)
+    pool = await asyncpg.create_pool(settings.database_dsn, min_size=1, max_size=2)
+    try:
+        result = await copayment_rates(pool, service, as_of, topics)
+    finally:
+        await pool.close()
+    print(
+        f"copayment-rates as of {as_of}: {result.candidates} candidates,"
+        f" {result.processed} processed, {len(result.failed)} refused"
+    )
+    return 0 if not result.failed else 1
+
+
 DEFINITION = ServiceDefinition(
     settings=Settings,
     build_app=build,
@@ -51,7 +72,10 @@ DEFINITION = ServiceDefinition(
         TopicSpec(contracts.PERSONAL_DETAILS_TOPIC, 3, 1, compacted=True),
     ],
     seed=seed,
-    extra_commands={"turning-75": turning_75_command},
+    extra_commands={
+        "turning-75": turning_75_command,
+        "copayment-rates": copayment_rates_command,
+    },
 )
 
 if __name__ == "__main__":

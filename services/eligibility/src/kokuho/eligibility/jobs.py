@@ -15,7 +15,7 @@ import asyncpg
 
 from kokuho.eligibility.adapters.postgres import PostgresUnit, Topics
 from kokuho.eligibility.app.service import JST, EligibilityService
-from kokuho.eligibility.domain.errors import EligibilityRuleBroken
+from kokuho.eligibility.domain.errors import EligibilityRuleBroken, NothingChanged, NotInAgeBand
 from kokuho.events.runtime.store import ConcurrencyConflict
 
 log = logging.getLogger(__name__)
@@ -49,17 +49,45 @@ async def run_daily(
     then every day. Running it twice is harmless: a processed person holds no open
     qualification and is not a candidate again."""
     while not stop.is_set():
-        try:
-            result = await turning_75(pool(), service, service.today(), topics)
-            log.info(
-                "turning-75 run",
-                extra={"processed": result.processed, "refused": len(result.failed)},
-            )
-        except Exception:
-            log.exception("turning-75 run failed; trying again at the next run")
+        for name, job in (("turning-75", turning_75), ("copayment-rates", copayment_rates)):
+            try:
+                result = await job(pool(), service, service.today(), topics)
+                log.info(
+                    f"{name} run",
+                    extra={"processed": result.processed, "refused": len(result.failed)},
+                )
+            except Exception:
+                log.exception(f"{name} run failed; trying again at the next run")
         wait = seconds_until_next_run(service.now(), hour_jst)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), wait)
+
+
+async def copayment_rates(
+    pool: asyncpg.Pool, service: EligibilityService, as_of: date, topics: Topics | None = None
+) -> JobResult:
+    """Give every 70-74 member without a rate for ``as_of`` the rate of its period: new
+    70-year-olds each month, everyone in the band each August (rules.md 3.4)."""
+    result = JobResult()
+    async with pool.acquire() as conn:
+        candidates = await PostgresUnit(conn, topics).persons_needing_copayment_rate(as_of)
+    result.candidates = len(candidates)
+    for addressee, household in candidates:
+        try:
+            async with pool.acquire() as conn, conn.transaction():
+                await service.determine_copayment_rate(
+                    PostgresUnit(conn, topics), household, addressee, as_of
+                )
+        except NothingChanged:
+            continue  # not yet in the band (before the month after the 70th birthday)
+        except NotInAgeBand:
+            continue
+        except (EligibilityRuleBroken, ConcurrencyConflict) as refused:
+            result.failed.append({"addressee_number": addressee, "reason": type(refused).__name__})
+            continue
+        result.processed += 1
+        result.subjects.append(addressee)
+    return result
 
 
 async def turning_75(

@@ -31,6 +31,7 @@ class InMemoryUnit:
         self.certificate_details: dict[UUID, dict[str, Any]] = {}
         self.periods: dict[str, tuple[str, str, str | None]] = {}
         self.reviews: dict[UUID, tuple[FederationDifferenceConfirmed, UUID | None]] = {}
+        self.copayment_until: dict[str, date] = {}
         self._households = 2_000_000_000
         self._insured = 30_000_000
 
@@ -100,6 +101,8 @@ class InMemoryUnit:
                     x.acquisition_reason,
                     None,
                 )
+            elif isinstance(x, ce.CopaymentRateDetermined):
+                self.copayment_until[x.addressee_number] = x.valid_until
             elif isinstance(x, ce.QualificationLost):
                 self.open.pop(x.addressee_number, None)
                 self.last_loss[x.addressee_number] = x.loss_date
@@ -144,6 +147,16 @@ class InMemoryUnit:
         self, event_id: UUID, event: FederationDifferenceConfirmed, change_id: UUID | None
     ) -> None:
         self.reviews[event_id] = (event, change_id)
+
+    async def persons_needing_copayment_rate(self, on: date) -> list[tuple[str, str]]:
+        from kokuho.eligibility.domain.rules import age_on
+
+        return sorted(
+            (a, h)
+            for a, (h, b) in self.open.items()
+            if 70 <= age_on(b, on, self.rules) < 75
+            and (self.copayment_until.get(a) is None or self.copayment_until[a] < on)
+        )
 
     async def persons_turning_75(self, until: date) -> list[tuple[str, str, date]]:
         return sorted(

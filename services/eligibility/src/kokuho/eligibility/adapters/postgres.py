@@ -209,6 +209,17 @@ class PostgresUnit:
             change_id,
         )
 
+    async def persons_needing_copayment_rate(self, on: date) -> list[tuple[str, str]]:
+        rows = await self.conn.fetch(
+            "SELECT addressee_number, nhi_household_number FROM qualification_periods"
+            " WHERE open AND birth_date <= ($1::date - interval '70 years')::date"
+            " AND birth_date > ($1::date - interval '75 years')::date"
+            " AND (copayment_until IS NULL OR copayment_until < $1)"
+            " ORDER BY nhi_household_number, addressee_number",
+            on,
+        )
+        return [(r["addressee_number"], r["nhi_household_number"]) for r in rows]
+
     async def persons_turning_75(self, until: date) -> list[tuple[str, str, date]]:
         # The 75th birthday is on or before ``until``: born on or before until - 75 years.
         # 29 February births are kept when ``until`` is 28 February (their day is 1 March).
@@ -240,9 +251,9 @@ class PostgresUnit:
                 " INSERT INTO qualification_periods (addressee_number, nhi_household_number,"
                 " insured_number, card_symbol, card_number, branch_number, birth_date,"
                 " relationship, acquisition_date, acquisition_reason, acquisition_notified,"
-                " acquisition_late, former_dependant)"
+                " acquisition_late, former_dependant, copayment_until)"
                 " SELECT addressee_number, $7, insured_number, card_symbol, $8, $9, birth_date,"
-                " $10, $3, $11, $5, $6, former_dependant FROM closed",
+                " $10, $3, $11, $5, $6, former_dependant, copayment_until FROM closed",
                 m.addressee_number,
                 source,
                 x.effective_date,
@@ -367,6 +378,14 @@ class PostgresUnit:
             )
         elif isinstance(x, (ce.HouseholdSplit, ce.HouseholdMerged)):
             await self._project_moves(x)
+        elif isinstance(x, ce.CopaymentRateDetermined):
+            await conn.execute(
+                "UPDATE qualification_periods SET copayment_until = $3"
+                " WHERE addressee_number = $1 AND nhi_household_number = $2 AND open",
+                x.addressee_number,
+                x.nhi_household_number,
+                x.valid_until,
+            )
         elif isinstance(x, ce.FormerDependantStatusChanged):
             await conn.execute(
                 "UPDATE qualification_periods SET former_dependant = $3"

@@ -13,7 +13,7 @@ PERIOD_COLUMNS = (
     "addressee_number, nhi_household_number, insured_number, card_symbol, card_number,"
     " branch_number, birth_date, relationship, acquisition_date, acquisition_reason,"
     " acquisition_notified, acquisition_late, loss_date, loss_reason, loss_notified, loss_late,"
-    " former_dependant"
+    " former_dependant, copayment_until"
 )
 
 

@@ -528,9 +528,32 @@ async def get_certificate_pdf(
 # --- batch -----------------------------------------------------------------------------------
 
 
+@router.post("/jobs/copayment-rates")
+async def run_copayment_rates(
+    body: rq.JobIn,
+    request: Request,
+    user: Annotated[StaffUser, require_roles(BATCH)],
+    audit: AuditTrail,
+) -> JobOut:
+    """Give 70-74 members the co-payment rate of the period containing ``as_of``."""
+    from kokuho.eligibility.jobs import copayment_rates
+
+    runtime = runtime_of(request)
+    result = await copayment_rates(runtime.pool(), runtime.service, body.as_of, runtime.topics)
+    await audit.record(
+        subjects=result.subjects, detail={"job": "copayment-rates", "as_of": str(body.as_of)}
+    )
+    return JobOut(
+        as_of=str(body.as_of),
+        candidates=result.candidates,
+        processed=result.processed,
+        failed=result.failed,
+    )
+
+
 @router.post("/jobs/turning-75")
 async def run_turning_75(
-    body: rq.TurningSeventyFiveIn,
+    body: rq.JobIn,
     request: Request,
     user: Annotated[StaffUser, require_roles(BATCH)],
     audit: AuditTrail,

@@ -82,6 +82,11 @@ class Unit(Protocol):
         self, event_id: UUID, event: FederationDifferenceConfirmed, change_id: UUID | None
     ) -> None: ...
 
+    async def persons_needing_copayment_rate(self, on: date) -> list[tuple[str, str]]:
+        """(addressee, household) of active members aged 70-74 on ``on`` whose rate period
+        does not cover it (candidates; the rules decide)."""
+        ...
+
     async def persons_turning_75(self, until: date) -> list[tuple[str, str, date]]:
         """(addressee, household, birth date) of active members whose 75th birthday is on or
         before ``until`` (the job's window)."""

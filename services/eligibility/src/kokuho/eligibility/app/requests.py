@@ -247,8 +247,8 @@ class CollectIn(Strict):
     reason: Literal["returned", "details_changed", "other"]
 
 
-class TurningSeventyFiveIn(Strict):
-    as_of: DateField = Field(description="find persons whose NHI ends by this date at 75")
+class JobIn(Strict):
+    as_of: DateField = Field(description="the date the job runs for (normally today)")
 
 
 CHANGE_KINDS: dict[str, type[Strict]] = {

@@ -35,6 +35,7 @@ from kokuho.events.contracts.eligibility import PersonalDetailsRecorded
 JST = timezone(timedelta(hours=9), "JST")  # Japan has no daylight saving time
 PLACEHOLDER_INSURED = "00000000"
 SYSTEM_TURNING_75 = "system:turning-75"
+SYSTEM_COPAYMENT = "system:copayment-rate"
 
 
 class ChangeNotFound(e.EligibilityRuleBroken):
@@ -354,6 +355,15 @@ class EligibilityService:
             addressee_number, "turned_75", birthday, birthday, max(self.today(), birthday)
         )
         return await self._direct(unit, household_number, command, "turned_75", SYSTEM_TURNING_75)
+
+    async def determine_copayment_rate(
+        self, unit: Unit, household_number: str, addressee_number: str, as_of: date
+    ) -> Outcome:
+        """The daily job's step for one 70-74 person without a rate for ``as_of``."""
+        command = c.DetermineCopaymentRate(addressee_number, as_of)
+        return await self._direct(
+            unit, household_number, command, "copayment_rate", SYSTEM_COPAYMENT
+        )
 
     async def _direct(
         self, unit: Unit, household_number: str, command: c.Command, kind: str, user_id: str

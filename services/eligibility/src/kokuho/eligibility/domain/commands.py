@@ -125,6 +125,15 @@ class ChangeFormerDependantStatus:
 
 
 @dataclass(frozen=True)
+class DetermineCopaymentRate:
+    """The 70-74 co-payment rate for the period containing ``as_of`` (the documented default
+    until assessment publishes income-based decisions)."""
+
+    addressee_number: str
+    as_of: date
+
+
+@dataclass(frozen=True)
 class IssueCertificate:
     certificate_id: str
     kind: str
@@ -175,6 +184,7 @@ Command = (
     | EndSpecialCase
     | RecordInvoluntaryUnemployment
     | ChangeFormerDependantStatus
+    | DetermineCopaymentRate
     | IssueCertificate
     | CollectCertificate
 )

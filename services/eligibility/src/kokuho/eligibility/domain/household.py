@@ -14,6 +14,7 @@ from kokuho.eligibility.domain.rules import (
     acquisition_date,
     age_on,
     anniversary,
+    copayment_period,
     fiscal_year_end,
     is_late,
     loss_date,
@@ -72,6 +73,7 @@ class Member:
     loss_reason: str | None = None
     former_dependant: bool = False
     special_cases: frozenset[str] = frozenset()
+    copayment_until: date | None = None
 
     @property
     def active(self) -> bool:
@@ -154,6 +156,8 @@ def _decide(state: Household, command: c.Command, rules: QualificationRules) -> 
             return _record_unemployment(state, command, rules)
         case c.ChangeFormerDependantStatus():
             return _change_former_dependant(state, command)
+        case c.DetermineCopaymentRate():
+            return _determine_copayment_rate(state, command, rules)
         case c.IssueCertificate():
             return issue_certificate(state, command, rules)
         case c.CollectCertificate():
@@ -563,30 +567,56 @@ def _change_former_dependant(
     ]
 
 
+def _rate_event(
+    state: Household, member: Member, period: tuple[date, date], rules: QualificationRules
+) -> ev.CopaymentRateDetermined:
+    return ev.CopaymentRateDetermined(
+        addressee_number=member.addressee_number,
+        nhi_household_number=state.nhi_household_number,
+        insured_number=member.insured_number,
+        copayment_rate_tenths=rules.elderly_default_copayment_tenths,
+        valid_from=max(period[0], member.acquisition_date),
+        valid_until=period[1],
+        basis="default",
+    )
+
+
+def _determine_copayment_rate(
+    state: Household, command: c.DetermineCopaymentRate, rules: QualificationRules
+) -> list[ev.Event]:
+    member = state.active_member(command.addressee_number)
+    period = copayment_period(member.birth_date, command.as_of, rules)
+    if period is None:
+        age = age_on(member.birth_date, command.as_of, rules)
+        raise e.NotInAgeBand(member.addressee_number, age, "70-74 (高齢受給者)")
+    if member.copayment_until is not None and member.copayment_until >= command.as_of:
+        raise e.NothingChanged("a co-payment rate covers the date")
+    return [_rate_event(state, member, period, rules)]
+
+
 def certificate_validity(
     member: Member, kind: str, issue_date: date, rules: QualificationRules
 ) -> tuple[date, date | None, int | None]:
-    """(valid_from, valid_until, co-payment rate) of a new certificate for ``member``."""
+    """(valid_from, valid_until, co-payment rate) of a new certificate for ``member``. A
+    document that prints the 70-74 rate expires with the rate's period (August to July)."""
     day_before_75 = anniversary(member.birth_date, rules.late_elderly_age, rules) - timedelta(1)
     valid_from = max(issue_date, member.acquisition_date)
-    age = age_on(member.birth_date, valid_from, rules)
-    in_elderly_band = rules.elderly_from_age <= age < rules.elderly_until_age
+    period = copayment_period(member.birth_date, valid_from, rules)
+    rate = rules.elderly_default_copayment_tenths if period else None
     if kind == "elderly_recipient_certificate":
-        if not in_elderly_band:
-            raise e.NotInAgeBand(member.addressee_number, age, "70-74")
-        return valid_from, day_before_75, rules.elderly_default_copayment_tenths
+        if period is None:
+            age = age_on(member.birth_date, valid_from, rules)
+            raise e.NotInAgeBand(member.addressee_number, age, "70-74 (高齢受給者)")
+        return valid_from, period[1], rate
     if kind == "eligibility_confirmation_document":
         until = min(
             anniversary(valid_from, rules.confirmation_document_valid_years, rules) - timedelta(1),
             day_before_75,
         )
-        rate = rules.elderly_default_copayment_tenths if in_elderly_band else None
-        return valid_from, until, rate
+        return valid_from, min(until, period[1]) if period else until, rate
     if kind == "eligibility_information_notice":
-        # no expiry under 70; for 70+ it carries the rate and ends with the band (rules.md 5.4)
-        if in_elderly_band:
-            return valid_from, day_before_75, rules.elderly_default_copayment_tenths
-        return valid_from, None, None
+        # no expiry under 70; for 70+ it carries the rate and expires (rules.md 5.4)
+        return valid_from, period[1] if period else None, rate
     return valid_from, None, None
 
 
@@ -640,18 +670,10 @@ def issue_certificate(
             reissue_of=command.reissue_of,
         )
     )
-    if rate is not None and valid_until is not None:
-        out.append(
-            ev.CopaymentRateDetermined(
-                addressee_number=member.addressee_number,
-                nhi_household_number=state.nhi_household_number,
-                insured_number=member.insured_number,
-                copayment_rate_tenths=rate,
-                valid_from=valid_from,
-                valid_until=valid_until,
-                basis="default",
-            )
-        )
+    period = copayment_period(member.birth_date, valid_from, rules)
+    already = member.copayment_until is not None and member.copayment_until >= valid_from
+    if rate is not None and period is not None and not already:
+        out.append(_rate_event(state, member, period, rules))
     return out
 
 
@@ -784,6 +806,10 @@ def evolve(state: Household, event: ev.Event) -> Household:
                     old.addressee_number: replace(old, birth_date=event.birth_date),
                 },
             )
+        case ev.CopaymentRateDetermined():
+            old = members[event.addressee_number]
+            rated = replace(old, copayment_until=event.valid_until)
+            return replace(state, members={**members, old.addressee_number: rated})
         case ev.FormerDependantStatusChanged():
             old = members[event.addressee_number]
             flag = event.former_dependant and event.until is None

@@ -24,6 +24,7 @@ class QualificationRules:
     elderly_from_age: int = 70
     elderly_until_age: int = 75
     elderly_default_copayment_tenths: int = 2
+    elderly_rate_year_start_month: int = 8
     confirmation_document_valid_years: int = 5
     unemployment_reason_codes: frozenset[str] = field(default_factory=frozenset)
     unemployment_max_age_at_separation: int = 64
@@ -68,6 +69,32 @@ def loss_date(reason: str, fact_date: date, rules: QualificationRules) -> date:
 def turning_75_loss_date(birth_date: date, rules: QualificationRules) -> date:
     birthday = anniversary(birth_date, rules.late_elderly_age, rules)
     return loss_date("turned_75", birthday, rules)
+
+
+def elderly_start(birth_date: date, rules: QualificationRules) -> date:
+    """高齢受給者 from the month after the 70th birthday; from that month if born on the 1st."""
+    birthday = anniversary(birth_date, rules.elderly_from_age, rules)
+    if birthday.day == 1:
+        return birthday
+    if birthday.month == 12:
+        return date(birthday.year + 1, 1, 1)
+    return date(birthday.year, birthday.month + 1, 1)
+
+
+def copayment_period(
+    birth_date: date, on: date, rules: QualificationRules
+) -> tuple[date, date] | None:
+    """The 70-74 co-payment rate period containing ``on`` (August to July, cut at the start of
+    the band and at the day before the 75th birthday), or None outside the band."""
+    start = elderly_start(birth_date, rules)
+    band_end = anniversary(birth_date, rules.late_elderly_age, rules) - timedelta(days=1)
+    if not start <= on <= band_end:
+        return None
+    month = rules.elderly_rate_year_start_month
+    year = on.year if on.month >= month else on.year - 1
+    year_start = date(year, month, 1)
+    year_end = date(year + 1, month, 1) - timedelta(days=1)
+    return max(start, year_start), min(band_end, year_end)
 
 
 def erasable_from(last_loss: date, rules: QualificationRules) -> date:

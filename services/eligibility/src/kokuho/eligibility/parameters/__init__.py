@@ -28,6 +28,7 @@ def load_rules() -> QualificationRules:
         elderly_from_age=raw["elderly_recipient"]["from_age"],
         elderly_until_age=raw["elderly_recipient"]["until_age"],
         elderly_default_copayment_tenths=raw["elderly_recipient"]["default_copayment_rate_tenths"],
+        elderly_rate_year_start_month=raw["elderly_recipient"]["rate_year_start_month"],
         confirmation_document_valid_years=raw["eligibility_confirmation_document"]["valid_years"],
         unemployment_reason_codes=frozenset(raw["involuntary_unemployment"]["reason_codes"]),
         unemployment_max_age_at_separation=raw["involuntary_unemployment"]["max_age_at_separation"],

@@ -73,3 +73,29 @@ def test_exact_decimal_arithmetic_of_rules_5b() -> None:
     """rules.md §5b: 890,000 × 6.81% is exactly 60,609 (a float multiply gives 60,608)."""
     assert floor_to(890_000 * Decimal("0.0681")) == 60_609
     assert int(890_000 * 0.0681) == 60_608  # the trap the engine avoids
+
+
+def adachi_2025() -> PremiumParameters:
+    national = tomllib.loads(
+        resources.files("kokuho.assessment.parameters")
+        .joinpath("national-2025.toml")
+        .read_text("utf-8")
+    )
+    city = tomllib.loads((DATA / "adachi-2025.toml").read_text("utf-8"))
+    return parse_parameters(2025, "adachi", national, city)
+
+
+def test_adachi_fy2025_householder_of_the_worked_example() -> None:
+    """Adachi City 「令和7年度の国民健康保険料の計算例」: the householder (45) with 給与収入 300万 →
+    給与所得 202万, base 202万 − 43万 = 159万: 医療 1,590,000 × 7.71% + 47,300 = 169,889; 支援
+    × 2.69% + 16,800 = 59,571; 介護 × 2.25% + 16,600 = 52,375; together 281,835円. (The rest of
+    the four-person example was not retrieved, so the householder is assessed alone here; at
+    2,020,000 a one-person household gets no 7/5/2割 either.)"""
+    head = Person(
+        "0000000001",
+        date(1980, 1, 1),
+        Income(salary_revenue=3_000_000, salary_income=2_020_000),
+    )
+    computed = compute(Household("h", "0000000001", (head,)), adachi_2025())
+    assert [c["amount"] for c in computed.components] == [169_889, 59_571, 52_375]
+    assert computed.annual_amount == 281_835

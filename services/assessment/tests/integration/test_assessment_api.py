@@ -283,4 +283,32 @@ async def test_what_if_touches_no_data(running: Running) -> None:
     )
     assert r.status_code == 200, r.text
     assert r.json()["annual_amount"] == 307_700  # the FY2025 plain case of the unit tests
+    assert r.json()["special_collection"] is None
+    r = await running.client.post(
+        "/api/v1/premium-calculations",
+        json={
+            "fiscal_year": 2025,
+            "householder": "a",
+            "people": [
+                {
+                    "label": "a",
+                    "birth_date": "1955-01-10",
+                    "income": {"pension_revenue": 1680000, "pension_income": 580000},
+                }
+            ],
+            "pension": {
+                "annual_amount": 1680000,
+                "ltc_special_collection": True,
+                "ltc_premium": 70000,
+                "previous_february": 7000,
+            },
+        },
+        headers=running.headers(CLERK),
+    )
+    assert r.status_code == 200, r.text
+    special = r.json()["special_collection"]
+    # 40,700 (the 65+ 7割 case of the unit tests): 仮徴収 3 × 7,000, 本徴収 19,700 / 3
+    assert r.json()["annual_amount"] == 40_700
+    assert special["applies"] is True
+    assert [d["amount"] for d in special["deductions"]] == [7_000] * 3 + [6_568, 6_566, 6_566]
     assert await running.fetch("SELECT * FROM assessments") == []

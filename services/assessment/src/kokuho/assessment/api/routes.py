@@ -31,6 +31,11 @@ from kokuho.assessment.app.assessing import AssessmentNotFound, AssessOutcome
 from kokuho.assessment.app.ports import StoredAssessment
 from kokuho.assessment.domain.household import Childbirth, Household, Income, Person
 from kokuho.assessment.domain.reduction_exemption import ReductionExemption
+from kokuho.assessment.domain.special_collection import (
+    Pension,
+    decide_special_collection,
+    deductions,
+)
 from kokuho.events.runtime.store import PostgresEventStore
 from kokuho.platform.audit import AuditTrail
 from kokuho.platform.auth import StaffUser, require_roles
@@ -434,13 +439,35 @@ async def calculate_premium(
     """保険料試算: the premium and its explanation for a described household, touching no
     stored data (labels, never names)."""
     params = service.parameters_for(body.fiscal_year)
-    computed = assessing.compute(what_if_household(body), params)
+    household = what_if_household(body)
+    computed = assessing.compute(household, params)
+    special: dict[str, Any] | None = None
+    if body.pension is not None:
+        pension = Pension(
+            body.pension.annual_amount,
+            body.pension.ltc_special_collection,
+            body.pension.ltc_premium,
+        )
+        decision = decide_special_collection(
+            household, params, computed.annual_amount, pension, body.pension.requested_ordinary
+        )
+        special = {
+            "applies": decision.applies,
+            "reasons": list(decision.reasons),
+            "deductions": [
+                {"month": d.month, "kind": d.kind, "amount": d.amount}
+                for d in deductions(computed.annual_amount, body.pension.previous_february, params)
+            ]
+            if decision.applies
+            else [],
+        }
     return WhatIfOut(
         fiscal_year=body.fiscal_year,
         annual_amount=computed.annual_amount,
         statutory_reduction=computed.statutory_reduction,
         components=computed.components,
         explanation=computed.explanation or {},
+        special_collection=special,
     )
 
 

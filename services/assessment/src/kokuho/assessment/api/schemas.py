@@ -157,11 +157,22 @@ class WhatIfPerson(Closed):
     income: WhatIfIncome = Field(default_factory=WhatIfIncome)
 
 
+class WhatIfPension(Closed):
+    """The householder's pension, to tell whether 特別徴収 applies (rules.md 2.6)."""
+
+    annual_amount: Yen
+    ltc_special_collection: bool = Field(description="介護保険料 already deducted from it")
+    ltc_premium: Yen = Field(description="annual 介護保険料 deducted from it")
+    previous_february: Yen = Field(default=0, description="last February's deduction (仮徴収)")
+    requested_ordinary: bool = Field(default=False, description="asked for 口座振替 instead")
+
+
 class WhatIfIn(Closed):
     fiscal_year: FiscalYear
     householder: str = Field(min_length=1, max_length=20, description="label of the 世帯主")
     people: list[WhatIfPerson] = Field(min_length=1, max_length=20)
     specified_household_since: Day | None = None
+    pension: WhatIfPension | None = None
 
 
 class WhatIfOut(BaseModel):
@@ -170,3 +181,4 @@ class WhatIfOut(BaseModel):
     statutory_reduction: int
     components: list[dict[str, Any]]
     explanation: dict[str, Any]
+    special_collection: dict[str, Any] | None = None

@@ -91,6 +91,17 @@ class InstalmentCalendar:
 
 
 @dataclass(frozen=True)
+class SpecialCollectionRules:
+    """特別徴収 (pension deduction) conditions and months (rules.md 2.6)."""
+
+    pension_minimum: int  # 18万円
+    share_limit: Decimal  # 国保料 + 介護保険料 ≤ 1/2 of the pension
+    age_from: int  # every member 65..
+    age_to: int  # ..74; the householder does not turn 75 in the year
+    deduction_months: tuple[int, ...]  # 4, 6, 8 (仮徴収), 10, 12, 2 (本徴収)
+
+
+@dataclass(frozen=True)
 class PremiumParameters:
     fiscal_year: int
     city: str
@@ -112,6 +123,7 @@ class PremiumParameters:
     long_term_care_age_to: int
     conventions: Conventions
     instalments: InstalmentCalendar
+    special_collection: SpecialCollectionRules
     figures: Mapping[str, Figure]  # every figure used, by dotted name, for citing
     documents: tuple[str, ...]  # the parameter files the year was built from
     digest: str = ""  # sha256 of the files' text, to tell whether they changed since
@@ -339,6 +351,22 @@ def parse_parameters(
         ),
         "prorated_rounding_unit": c.yen("conventions.prorated_rounding_unit"),
     }
+    sc_minimum = n.yen("special_collection.pension_minimum")
+    sc_share = n.ratio("special_collection.share_limit")
+    sc_from = n.yen("special_collection.age_from")
+    sc_to = n.yen("special_collection.age_to")
+    sc_months_fig = n.figure("special_collection.deduction_months")
+    sc_months: tuple[int, ...] = ()
+    if sc_months_fig is not None:
+        value = sc_months_fig.value
+        if (
+            isinstance(value, list)
+            and len(value) == 6
+            and all(isinstance(m, int) and 1 <= m <= 12 for m in value)
+        ):
+            sc_months = tuple(value)
+        else:
+            n.problems.append("special_collection.deduction_months: must be 6 months 1..12")
     periods = c.yen("instalments.periods")
     first_month = c.yen("instalments.first_month")
     amount_unit = c.yen("instalments.amount_unit")
@@ -367,6 +395,8 @@ def parse_parameters(
     )
     if problems or None in reduction_values.values() or None in scalars.values():
         raise ParametersIncomplete(fiscal_year, city, problems or ("a figure is missing",))
+    if None in (sc_minimum, sc_share, sc_from, sc_to) or not sc_months:
+        raise ParametersIncomplete(fiscal_year, city, problems or ("special collection",))
     if None in conventions.values() or None in (periods, first_month, amount_unit):
         raise ParametersIncomplete(fiscal_year, city, ("a convention is missing",))
     rv = {k: int(v) for k, v in reduction_values.items() if v is not None}
@@ -386,6 +416,13 @@ def parse_parameters(
             first_month=int(first_month or 4),
             closed_days=frozenset(closed),
             amount_unit=int(amount_unit or 1),
+        ),
+        special_collection=SpecialCollectionRules(
+            pension_minimum=int(sc_minimum or 0),
+            share_limit=sc_share or Decimal(0),
+            age_from=int(sc_from or 0),
+            age_to=int(sc_to or 0),
+            deduction_months=sc_months,
         ),
         figures={**n.figures, **c.figures},
         documents=documents,

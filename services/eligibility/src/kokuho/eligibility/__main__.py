@@ -14,6 +14,7 @@ from kokuho.eligibility.config import Settings
 from kokuho.eligibility.parameters import load_rules
 from kokuho.eligibility.seed import seed
 from kokuho.events.contracts import eligibility as contracts
+from kokuho.events.contracts import linkage_gateway
 from kokuho.events.runtime.topics import TopicSpec
 from kokuho.platform.commands import ServiceDefinition, main
 from kokuho.platform.settings import ServiceSettings
@@ -70,6 +71,9 @@ DEFINITION = ServiceDefinition(
     topics=[
         TopicSpec(contracts.EVENTS_TOPIC, 3, 1),
         TopicSpec(contracts.PERSONAL_DETAILS_TOPIC, 3, 1, compacted=True),
+        # The topic eligibility consumes (and its .dlq, where refused differences go): created
+        # here too, idempotently, so the consumer never waits on a topic that is not there yet.
+        TopicSpec(linkage_gateway.TOPIC, 3, 1),
     ],
     seed=seed,
     extra_commands={

@@ -93,6 +93,14 @@ async def eligibility_topic(kafka_bootstrap: str) -> str:
     return name
 
 
+@pytest.fixture
+async def assessment_topic(kafka_bootstrap: str) -> str:
+    """A fresh topic standing in for kokuho.assessment.events in one test."""
+    name = f"test.assessment.{uuid.uuid4().hex[:10]}"
+    await ensure_topics(kafka_bootstrap, [TopicSpec(name, 1, 1)])
+    return name
+
+
 class CurrentCrlVerifier:
     """The real verifier, always with the test authority's latest revocation list."""
 
@@ -142,7 +150,11 @@ class RunningGateway:
 
 @pytest.fixture
 def gateway_settings(
-    gateway_dsn: str, kafka_bootstrap: str, tmp_path: Path, eligibility_topic: str
+    gateway_dsn: str,
+    kafka_bootstrap: str,
+    tmp_path: Path,
+    eligibility_topic: str,
+    assessment_topic: str,
 ) -> Settings:
     return Settings(
         database_dsn=gateway_dsn,
@@ -152,6 +164,7 @@ def gateway_settings(
         # A consumer group and an eligibility topic of this test's own.
         service_name=f"linkage-gateway-test-{uuid.uuid4().hex[:8]}",
         eligibility_topic=eligibility_topic,
+        assessment_topic=assessment_topic,
         federation_outbox=None,
     )
 

@@ -16,6 +16,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from kokuho.events.contracts import EventContract
+from kokuho.events.contracts.assessment import PremiumAssessed
 from kokuho.events.contracts.eligibility import QualificationAcquired, QualificationLost
 from kokuho.events.contracts.envelope import Envelope
 from kokuho.linkage_gateway.adapters.retention import purge_inquiry_results
@@ -402,3 +403,68 @@ async def test_there_is_no_manual_replica_write_route(gateway) -> None:  # type:
     for path in ("/api/v1/replicas", "/api/v1/replicas/registrations"):
         r = await gateway.client.post(path, json={}, headers=gateway.headers(OPERATOR))
         assert r.status_code in (404, 405)
+
+
+def premium(household: str, fiscal_year: int, revision: int, amount: int) -> PremiumAssessed:
+    return PremiumAssessed(
+        assessment_id=uuid.uuid4(),
+        nhi_household_number=household,
+        fiscal_year=fiscal_year,
+        revision=revision,
+        kind="assessment" if revision == 1 else "correction",
+        cause="annual_run",
+        assessed_on=date(2026, 6, 15),
+        annual_amount=amount,
+        previous_annual_amount=None,
+        difference=0,
+        statutory_reduction=0,
+        insured_months=12,
+        components=[],
+        parameter_documents=["national-2026"],
+    )
+
+
+async def test_assessed_premiums_become_the_householders_replica(  # type: ignore[no-untyped-def]
+    gateway, numbers: Numbers, kafka_bootstrap: str
+) -> None:
+    head = addressee()
+    household = "5000000001"
+    integrated = await bind(gateway, head, numbers())
+    # The premium may arrive before the household is known: it waits for the householder.
+    await publish(
+        kafka_bootstrap, gateway.settings.assessment_topic, premium(household, 2026, 1, 98700), head
+    )
+    await publish(
+        kafka_bootstrap, gateway.settings.eligibility_topic, acquired(head, date(2026, 4, 1)), head
+    )
+    dsn = gateway.settings.database_dsn
+    rows = await poll(
+        dsn,
+        "SELECT version FROM replica_registrations WHERE addressee_number = $1 AND item = $2",
+        head,
+        "nhi-premium",
+    )
+    assert len(rows) == 1
+    assert gateway.server.replicas[(integrated, "nhi-premium")] == {
+        "nhi_household_number": household,
+        "fiscal_years": {
+            "2026": {"annual_amount": 98700, "statutory_reduction": 0, "assessed_on": "2026-06-15"}
+        },
+    }
+    # A correction replaces the year's amount; a late, older revision changes nothing.
+    await publish(
+        kafka_bootstrap, gateway.settings.assessment_topic, premium(household, 2026, 2, 91000), head
+    )
+    await publish(
+        kafka_bootstrap, gateway.settings.assessment_topic, premium(household, 2026, 1, 98700), head
+    )
+    rows = await poll(
+        dsn,
+        "SELECT version FROM replica_registrations WHERE addressee_number = $1 AND item = $2"
+        " AND version = 2",
+        head,
+        "nhi-premium",
+    )
+    assert len(rows) == 1
+    replica = gateway.server.replicas[(integrated, "nhi-premium")]
+    assert replica["fiscal_years"]["2026"]["annual_amount"] == 91000

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import asyncpg
 from fastapi import FastAPI
 
-from kokuho.linkage_gateway.adapters.consumers import eligibility_handler
+from kokuho.linkage_gateway.adapters.consumers import business_event_handler
 from kokuho.linkage_gateway.adapters.crypto import EnvelopeSealer
 from kokuho.linkage_gateway.adapters.federation_simulator import FederationSimulator
 from kokuho.linkage_gateway.adapters.intermediate_server_simulator import (
@@ -139,7 +139,9 @@ def build(
     server = server or IntermediateServerSimulator()
     subscriptions = [
         Subscription(
-            "eligibility", [settings.eligibility_topic], eligibility_handler(server, permits)
+            "business-events",
+            [settings.eligibility_topic, settings.assessment_topic],
+            business_event_handler(server, permits),
         )
     ]
 

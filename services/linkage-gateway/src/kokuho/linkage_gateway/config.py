@@ -49,6 +49,7 @@ class Settings(ServiceSettings):
     e_application_crl: Path | None = None
     #: Topics whose events drive replica registration (C-79).
     eligibility_topic: str = "kokuho.eligibility.events"
+    assessment_topic: str = "kokuho.assessment.events"
 
     @classmethod
     def of(cls, settings: ServiceSettings) -> Settings:

@@ -1,7 +1,7 @@
 """Inbox handlers: each runs inside the inbox transaction of one delivery.
 
 Eligibility's events feed the federation's insured changes and the intermediate server's
-replicas in the same transaction: both or neither."""
+replicas in the same transaction (both or neither); assessment's premiums feed replicas."""
 
 from __future__ import annotations
 
@@ -16,11 +16,11 @@ from kokuho.linkage_gateway.adapters.postgres_linkage import PostgresLinkageReco
 from kokuho.linkage_gateway.adapters.postgres_vault import PostgresVault
 from kokuho.linkage_gateway.app.federation import capture_change
 from kokuho.linkage_gateway.app.ports import IntermediateServer
-from kokuho.linkage_gateway.app.replica_policy import on_eligibility_event
+from kokuho.linkage_gateway.app.replica_policy import on_business_event
 from kokuho.linkage_gateway.domain.intermediate import PermittedInquiryList
 
 
-def eligibility_handler(
+def business_event_handler(
     server: IntermediateServer, permits: PermittedInquiryList
 ) -> Callable[[asyncpg.Connection, Delivery], Awaitable[None]]:
     async def handle(conn: asyncpg.Connection, delivery: Delivery) -> None:
@@ -29,7 +29,7 @@ def eligibility_handler(
         await capture_change(
             PostgresFederationRecords(conn), event=delivery.event, event_id=delivery.envelope.id
         )
-        await on_eligibility_event(
+        await on_business_event(
             PostgresLinkageRecords(conn),
             PostgresVault(conn),
             server,

@@ -253,3 +253,43 @@ class PostgresLinkageRecords:
             "SELECT * FROM provisions WHERE status = 'held' ORDER BY requested_at LIMIT $1", limit
         )
         return [_provision(r) for r in rows]
+
+    async def set_householder(self, nhi_household_number: str, addressee_number: str) -> None:
+        await self._conn.execute(
+            "INSERT INTO households (nhi_household_number, householder_addressee_number)"
+            " VALUES ($1, $2) ON CONFLICT (nhi_household_number) DO UPDATE SET"
+            " householder_addressee_number = EXCLUDED.householder_addressee_number,"
+            " updated_at = now()",
+            nhi_household_number,
+            addressee_number,
+        )
+
+    async def householder_of(self, nhi_household_number: str) -> str | None:
+        value = await self._conn.fetchval(
+            "SELECT householder_addressee_number FROM households WHERE nhi_household_number = $1",
+            nhi_household_number,
+        )
+        return str(value) if value is not None else None
+
+    async def save_premium(
+        self, nhi_household_number: str, fiscal_year: int, revision: int, content: dict[str, Any]
+    ) -> bool:
+        kept = await self._conn.fetchval(
+            "INSERT INTO household_premiums (nhi_household_number, fiscal_year, revision, content)"
+            " VALUES ($1, $2, $3, $4::jsonb) ON CONFLICT (nhi_household_number, fiscal_year)"
+            " DO UPDATE SET revision = EXCLUDED.revision, content = EXCLUDED.content"
+            " WHERE household_premiums.revision < EXCLUDED.revision RETURNING true",
+            nhi_household_number,
+            fiscal_year,
+            revision,
+            json.dumps(content),
+        )
+        return bool(kept)
+
+    async def premiums_of(self, nhi_household_number: str) -> dict[str, Any]:
+        rows = await self._conn.fetch(
+            "SELECT fiscal_year, content FROM household_premiums"
+            " WHERE nhi_household_number = $1 ORDER BY fiscal_year",
+            nhi_household_number,
+        )
+        return {str(r["fiscal_year"]): _json(r["content"]) for r in rows}

@@ -207,6 +207,20 @@ class LinkageRecords(Protocol):
 
     async def held_provisions(self, limit: int) -> list[ProvisionRecord]: ...
 
+    async def set_householder(self, nhi_household_number: str, addressee_number: str) -> None: ...
+
+    async def householder_of(self, nhi_household_number: str) -> str | None: ...
+
+    async def save_premium(
+        self, nhi_household_number: str, fiscal_year: int, revision: int, content: dict[str, Any]
+    ) -> bool:
+        """Keep the household's assessment for the year; False if a later revision is kept."""
+        ...
+
+    async def premiums_of(self, nhi_household_number: str) -> dict[str, Any]:
+        """Every fiscal year's kept assessment, keyed by the year as text."""
+        ...
+
 
 class Federation(Protocol):
     """The federation's file exchange (国保総合PC / 国保情報集約システム)."""

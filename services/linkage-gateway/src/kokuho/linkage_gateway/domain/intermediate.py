@@ -108,6 +108,7 @@ def decide_provision(
 # --- replicas ------------------------------------------------------------------------------
 
 QUALIFICATION_ITEM = "nhi-qualification"
+PREMIUM_ITEM = "nhi-premium"
 
 
 @dataclass(frozen=True)

@@ -180,3 +180,38 @@ async def test_reduction_exemption_four_eyes_and_reassessment() -> None:
     # 30% of 316,000 = 94,800 forgiven
     assert outcome.assessment.reduction_exemption_amount == 94_800
     assert outcome.assessment.annual_amount == 221_200
+
+
+async def test_a_refused_reassessment_is_logged_not_raised(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from kokuho.assessment.app.assessing import reassess_all
+
+    store, events = store_with_household(), InMemoryEventStore(source="/kokuho/assessment")
+    await import_salary(store, events, 2_000_000)
+    await assess(store, events)
+    row = store.households[HOUSEHOLD]
+    # an inconsistent fact: 非自発的失業者 at 70 (the rule is for under 65)
+    store.households[HOUSEHOLD] = dataclasses.replace(
+        row,
+        members=(
+            dataclasses.replace(
+                row.members[0],
+                birth_date=date(1950, 1, 1),
+                involuntary_separation_date=date(2026, 3, 31),
+            ),
+        ),
+    )
+    with caplog.at_level("WARNING"):
+        outcomes = await reassess_all(
+            store,
+            events,
+            RULES,
+            [(HOUSEHOLD, 2026)],
+            cause="eligibility_change",
+            actor="system",
+            today=TODAY,
+        )
+    assert outcomes == []
+    assert store.assessments[(HOUSEHOLD, 2026)].revision == 1  # kept as it was
+    assert any(r.__dict__.get("rule") == "HouseholdInvalid" for r in caplog.records)

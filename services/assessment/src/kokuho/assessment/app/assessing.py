@@ -3,15 +3,21 @@ store the result and publish ``PremiumAssessed`` when (and only when) it changed
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 from kokuho.assessment.app.explanation import component_json, explanation_json, statutory_level
 from kokuho.assessment.app.ports import AssessmentStore, HouseholdRow, StoredAssessment
 from kokuho.assessment.app.snapshot import household_from_json, household_json
-from kokuho.assessment.domain.errors import AssessmentError, NoInsuredMonths
+from kokuho.assessment.domain.errors import (
+    AssessmentError,
+    NoInsuredMonths,
+    ParametersIncomplete,
+    ParametersMissing,
+)
 from kokuho.assessment.domain.household import Childbirth, Household, Income, Person
 from kokuho.assessment.domain.income_file import IncomeRecord
 from kokuho.assessment.domain.instalments import Instalment as DueInstalment
@@ -34,6 +40,8 @@ class ParametersFor(Protocol):
 #: birth date assumed for a deemed householder the tax file has not told us about: the
 #: person is then treated as under 65 (no 15万 pension deduction), the cautious reading
 UNKNOWN_BIRTH_DATE = date(1970, 1, 1)
+
+log = logging.getLogger(__name__)
 
 
 class HouseholdUnknown(AssessmentError):
@@ -314,25 +322,34 @@ async def reassess_all(
     today: date,
     context: EventContext | None = None,
 ) -> list[AssessOutcome]:
-    """Re-assess (更正) each (household, year); a household that no longer has an insured month
-    or facts is left as it was and reported by the caller's logs, not raised."""
+    """Re-assess (更正) each (household, year). A household whose facts a rule refuses (e.g. an
+    inconsistent correction) keeps its current assessment and is logged by number and rule,
+    so one bad household does not block the others or the fact that caused the re-assessment."""
     outcomes = []
     for number, year in households:
-        outcomes.append(
-            await assess_household(
-                store,
-                events,
-                parameters_for,
-                nhi_household_number=number,
-                fiscal_year=year,
-                cause=cause,
-                actor=actor,
-                today=today,
-                context=context,
+        try:
+            outcomes.append(
+                await assess_household(
+                    store,
+                    events,
+                    parameters_for,
+                    nhi_household_number=number,
+                    fiscal_year=year,
+                    cause=cause,
+                    actor=actor,
+                    today=today,
+                    context=context,
+                )
             )
-        )
+        except (ParametersMissing, ParametersIncomplete):
+            raise  # the city must complete its parameters; retrying later will succeed
+        except AssessmentError as refused:
+            log.warning(
+                "re-assessment refused",
+                extra={
+                    "nhi_household_number": number,
+                    "fiscal_year": year,
+                    "rule": type(refused).__name__,
+                },
+            )
     return outcomes
-
-
-def new_id() -> UUID:
-    return uuid4()

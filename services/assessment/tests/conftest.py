@@ -62,6 +62,7 @@ class Running:
     key: PrivateKey
     dsn: str
     eligibility_topic: str
+    linkage_topic: str
 
     def headers(self, *roles: str, user: str = "U-CLERK", **extra: str) -> dict[str, str]:
         token = mint_token(
@@ -77,22 +78,23 @@ class Running:
             await conn.close()
 
     async def publish_eligibility(self, key: str, *events: EventContract) -> None:
+        await self.publish(self.eligibility_topic, key, "/kokuho/eligibility", *events)
+
+    async def publish(self, topic: str, key: str, source: str, *events: EventContract) -> None:
         producer = AIOKafkaProducer(bootstrap_servers=self.settings.kafka_bootstrap_servers)
         await producer.start()
         try:
             for event in events:
                 envelope = Envelope(
                     id=uuid.uuid4(),
-                    source="/kokuho/eligibility",
+                    source=source,
                     type=event.event_type,
                     time=datetime.now(UTC),
                     subject=f"household-{key}",
                     data=event.model_dump(mode="json"),
                     partitionkey=key,
                 )
-                await producer.send_and_wait(
-                    self.eligibility_topic, envelope.to_json_bytes(), key=key.encode()
-                )
+                await producer.send_and_wait(topic, envelope.to_json_bytes(), key=key.encode())
         finally:
             await producer.stop()
 
@@ -101,20 +103,27 @@ class Running:
 async def running(
     assessment_dsn: str, kafka_bootstrap: str, unique_topic: str
 ) -> AsyncIterator[Running]:
+    linkage_topic = f"{unique_topic}.linkage"
     await ensure_topics(
-        kafka_bootstrap, [TopicSpec(EVENTS_TOPIC, 3, 1), TopicSpec(unique_topic, 3, 1)]
+        kafka_bootstrap,
+        [
+            TopicSpec(EVENTS_TOPIC, 3, 1),
+            TopicSpec(unique_topic, 3, 1),
+            TopicSpec(linkage_topic, 3, 1),
+        ],
     )
     settings = Settings(
         database_dsn=assessment_dsn,
         kafka_bootstrap_servers=kafka_bootstrap,
         eligibility_topic=unique_topic,
+        linkage_topic=linkage_topic,
     )
     key = new_private_key("ES256")
     app = build(settings, token_verifier=TokenVerifier([key.public_key()]), today=lambda: TODAY)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://assessment") as client:
-            yield Running(client, settings, key, assessment_dsn, unique_topic)
+            yield Running(client, settings, key, assessment_dsn, unique_topic, linkage_topic)
 
 
 @dataclass

@@ -235,3 +235,38 @@ async def test_specified_same_household_member_makes_a_specified_household(
     medical = next(c for c in corrected["components"] if c["component"] == "medical")
     # 特定世帯: the 医療分 平等割 is 15,202 instead of 30,403 (derived, standard-and-rates.md B.3)
     assert medical["per_household_levy"] == 15_202
+
+
+async def test_no_income_e_application_from_linkage_gateway(running: Running) -> None:
+    from datetime import UTC, datetime
+
+    from kokuho.events.contracts.linkage_gateway import EApplicationAccepted
+
+    _, person = numbers()
+    await running.publish(
+        running.linkage_topic,
+        person,
+        "/kokuho/linkage-gateway",
+        EApplicationAccepted(
+            receipt_number="R-0001",
+            procedure_code="NHI-NO-INCOME-DECLARATION",
+            affair="assessment",
+            addressee_number=person,
+            applied_at=datetime(2026, 5, 1, 9, 0, tzinfo=UTC),
+            answers={"fiscal_year": 2026, "no_income": True, "circumstances": "無職"},
+        ),
+    )
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 30
+    rows: list[Any] = []
+    while not rows and loop.time() < deadline:
+        rows = await running.fetch(
+            "SELECT * FROM incomes WHERE addressee_number = $1 AND income_year = 2025", person
+        )
+        await asyncio.sleep(0.1)
+    assert rows, "the declaration was not recorded"
+    (row,) = rows
+    assert row["source"] == "no_income_declaration"
+    assert row["declaration_channel"] == "e_application"
+    assert row["declared"] is True
+    assert row["salary_income"] == row["other_income"] == 0

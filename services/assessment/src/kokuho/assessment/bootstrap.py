@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import asyncpg
 from fastapi import FastAPI
 
-from kokuho.assessment.adapters.consumer import eligibility_handler
+from kokuho.assessment.adapters.consumer import e_application_handler, eligibility_handler
 from kokuho.assessment.adapters.holidays import is_public_holiday
 from kokuho.assessment.api import routes
 from kokuho.assessment.api.context import Service
@@ -105,6 +105,13 @@ def build(
                 "eligibility",
                 [settings.eligibility_topic],
                 eligibility_handler(parameters_for, clock),
+            )
+        )
+        subscriptions.append(
+            Subscription(
+                "e-applications",
+                [settings.linkage_topic],
+                e_application_handler(parameters_for, clock),
             )
         )
 

@@ -19,5 +19,7 @@ class Settings(ServiceSettings):
     parameters_directory: Path | None = None
     #: eligibility's general topic, consumed for households and qualification dates
     eligibility_topic: str = "kokuho.eligibility.events"
-    #: consume eligibility's events (off for tests that drive the API alone)
+    #: linkage-gateway's general topic: e-applications (無所得申立) forwarded to assessment
+    linkage_topic: str = "kokuho.linkage-gateway.events"
+    #: consume the other services' events (off for tests that drive the API alone)
     consume_eligibility: bool = True

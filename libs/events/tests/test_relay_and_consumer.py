@@ -404,3 +404,29 @@ async def test_only_acknowledged_rows_are_marked_published(
     finally:
         await conn.close()
         await fast.stop()
+
+
+async def test_a_consumer_waits_for_a_missing_topic_then_consumes_it(
+    events_db: str,
+    applied_table: asyncpg.Pool,
+    kafka_bootstrap: str,
+    unique_topic: str,
+    producer: AIOKafkaProducer,
+) -> None:
+    consumer = consumer_for(applied_table, kafka_bootstrap, unique_topic, Applied(), producer)
+    stop = asyncio.Event()
+    task = asyncio.create_task(consumer._wait_for_topics(stop, poll=0.2))
+    await asyncio.sleep(0.5)
+    assert not task.done()  # still waiting: the owner has not created the topic
+    await ensure_topics(kafka_bootstrap, with_dead_letters([TopicSpec(unique_topic)]))
+    assert await asyncio.wait_for(task, 10) is True
+
+    # Stopping while waiting returns at once instead of hanging.
+    waiting = asyncio.create_task(
+        consumer_for(
+            applied_table, kafka_bootstrap, f"{unique_topic}.never", Applied(), producer
+        ).run(stop)
+    )
+    await asyncio.sleep(0.3)
+    stop.set()
+    await asyncio.wait_for(waiting, 5)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
+from aiokafka.admin import AIOKafkaAdminClient
 from opentelemetry import trace
 from pydantic import ValidationError
 
@@ -110,6 +111,8 @@ class InboxConsumer:
         self.assigned = asyncio.Event()
 
     async def run(self, stop: asyncio.Event) -> None:
+        if not await self._wait_for_topics(stop):
+            return
         consumer = AIOKafkaConsumer(
             *self._topics,
             bootstrap_servers=self._bootstrap,
@@ -129,6 +132,29 @@ class InboxConsumer:
                     await consumer.commit({tp: records[-1].offset + 1})
         finally:
             await consumer.stop()
+
+    async def _wait_for_topics(self, stop: asyncio.Event, poll: float = 5.0) -> bool:
+        """Wait until every subscribed topic exists (their owners create them). Subscribing to
+        a missing topic makes the Kafka client spin on metadata errors and hang on stop."""
+        admin = AIOKafkaAdminClient(bootstrap_servers=self._bootstrap)
+        await admin.start()
+        warned = False
+        try:
+            while not stop.is_set():
+                missing = set(self._topics) - set(await admin.list_topics())
+                if not missing:
+                    return True
+                if not warned:
+                    log.warning(
+                        "waiting for topics to be created by their owners",
+                        extra={"topics": sorted(missing), "consumer": self.name},
+                    )
+                    warned = True
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), poll)
+            return False
+        finally:
+            await admin.close()
 
     async def process(
         self, records: Sequence[ConsumerRecord[bytes, bytes]], stop: asyncio.Event

@@ -101,6 +101,14 @@ async def assessment_topic(kafka_bootstrap: str) -> str:
     return name
 
 
+@pytest.fixture
+async def personal_details_topic(kafka_bootstrap: str) -> str:
+    """A fresh compacted topic standing in for kokuho.eligibility.personal-details."""
+    name = f"test.personal.{uuid.uuid4().hex[:10]}"
+    await ensure_topics(kafka_bootstrap, [TopicSpec(name, 1, 1, compacted=True)])
+    return name
+
+
 class CurrentCrlVerifier:
     """The real verifier, always with the test authority's latest revocation list."""
 
@@ -155,6 +163,7 @@ def gateway_settings(
     tmp_path: Path,
     eligibility_topic: str,
     assessment_topic: str,
+    personal_details_topic: str,
 ) -> Settings:
     return Settings(
         database_dsn=gateway_dsn,
@@ -165,6 +174,7 @@ def gateway_settings(
         service_name=f"linkage-gateway-test-{uuid.uuid4().hex[:8]}",
         eligibility_topic=eligibility_topic,
         assessment_topic=assessment_topic,
+        personal_details_topic=personal_details_topic,
         federation_outbox=None,
     )
 

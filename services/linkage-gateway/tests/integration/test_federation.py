@@ -10,7 +10,9 @@ from datetime import date
 
 import asyncpg
 import pytest
+from aiokafka import AIOKafkaProducer
 
+from kokuho.events.contracts.eligibility import PersonalDetailsRecorded
 from kokuho.events.contracts.linkage_gateway import TOPIC
 from kokuho.linkage_gateway.adapters.scheduled_jobs import scheduled_federation_send
 from kokuho.linkage_gateway.domain.individual_number import IndividualNumber
@@ -30,6 +32,11 @@ async def test_insured_changes_are_sent_once_with_a_ledger_entry(  # type: ignor
 ) -> None:
     a, b = addressee(), addressee()
     topic = gateway.settings.eligibility_topic
+    details = gateway.settings.personal_details_topic
+    await publish(kafka_bootstrap, details, personal_details(a), a)
+    assert await poll(
+        gateway.settings.database_dsn, "SELECT 1 FROM card_names WHERE addressee_number = $1", a
+    )
     await publish(kafka_bootstrap, topic, acquired(a, date(2026, 4, 1)), a)
     await publish(kafka_bootstrap, topic, acquired(b, date(2026, 4, 3)), b)
     await publish(kafka_bootstrap, topic, lost(b, date(2026, 8, 1)), b)
@@ -47,11 +54,11 @@ async def test_insured_changes_are_sent_once_with_a_ledger_entry(  # type: ignor
     assert sent["sent_by"] == "U-BATCH"
     content = gateway.federation.received[sent["file_name"]].decode()
     lines = content.splitlines()
-    assert lines[0].startswith("H,KKH-IDO,1,")
+    assert lines[0].startswith("H,KKH-IDO,2,")
     assert lines[-1] == "T,3"
-    assert f"D,acquired,{a},5000000001,12345678,広,1234,01,2026-04-01," in lines
+    assert f"D,acquired,{a},5000000001,12345678,広,1234,01,2026-04-01,,{KANA},{NAME}" in lines
     # The loss repeats the card items of the person's earlier change.
-    assert f"D,lost,{b},5000000001,12345678,広,1234,01,2026-04-03,2026-08-01" in lines
+    assert f"D,lost,{b},5000000001,12345678,広,1234,01,2026-04-03,2026-08-01,," in lines
 
     replay = await gateway.client.post(
         "/api/v1/federation/transmissions",
@@ -69,6 +76,42 @@ async def test_insured_changes_are_sent_once_with_a_ledger_entry(  # type: ignor
     )
     assert [t["file_name"] for t in ledger.json()["items"]] == [sent["file_name"]]
     assert len(gateway.federation.received) == 1
+
+
+NAME, KANA = "広島 花子", "ヒロシマ ハナコ"
+
+
+def personal_details(who: str) -> PersonalDetailsRecorded:
+    return PersonalDetailsRecorded(
+        addressee_number=who,
+        nhi_household_number="5000000001",
+        name=NAME,
+        name_kana=KANA,
+        sex="female",
+        birth_date=date(1980, 5, 5),
+        address="広島市中区",
+        as_of=date(2026, 4, 1),
+    )
+
+
+async def test_a_tombstone_erases_the_names_on_the_card(gateway, kafka_bootstrap: str) -> None:  # type: ignore[no-untyped-def]
+    who = addressee()
+    details = gateway.settings.personal_details_topic
+    dsn = gateway.settings.database_dsn
+    await publish(kafka_bootstrap, details, personal_details(who), who)
+    assert await poll(dsn, "SELECT 1 FROM card_names WHERE addressee_number = $1", who)
+    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
+    await producer.start()
+    try:
+        await producer.send_and_wait(details, None, key=who.encode())
+    finally:
+        await producer.stop()
+    gone = await poll(
+        dsn,
+        "SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM card_names WHERE addressee_number = $1)",
+        who,
+    )
+    assert gone
 
 
 def continuation(lines: list[str]) -> str:

@@ -12,6 +12,7 @@ from types import SimpleNamespace
 import asyncpg
 from fastapi import FastAPI
 
+from kokuho.linkage_gateway.adapters.card_names import handle_personal_details
 from kokuho.linkage_gateway.adapters.consumers import business_event_handler
 from kokuho.linkage_gateway.adapters.crypto import EnvelopeSealer
 from kokuho.linkage_gateway.adapters.federation_simulator import FederationSimulator
@@ -142,7 +143,8 @@ def build(
             "business-events",
             [settings.eligibility_topic, settings.assessment_topic],
             business_event_handler(server, permits),
-        )
+        ),
+        Subscription("card-names", [settings.personal_details_topic], handle_personal_details),
     ]
 
     def pool() -> asyncpg.Pool:

@@ -50,6 +50,7 @@ class Settings(ServiceSettings):
     #: Topics whose events drive replica registration (C-79).
     eligibility_topic: str = "kokuho.eligibility.events"
     assessment_topic: str = "kokuho.assessment.events"
+    personal_details_topic: str = "kokuho.eligibility.personal-details"
 
     @classmethod
     def of(cls, settings: ServiceSettings) -> Settings:

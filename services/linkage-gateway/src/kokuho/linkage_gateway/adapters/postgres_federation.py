@@ -18,6 +18,7 @@ from kokuho.events.runtime.store import PostgresEventStore, StreamAppend, append
 from kokuho.linkage_gateway.adapters.postgres_vault import SOURCE
 from kokuho.linkage_gateway.app.ports import StoredDifference, Transmission
 from kokuho.linkage_gateway.domain.federation import (
+    OUTBOUND_VERSION,
     CarryOverList,
     ContinuationDifference,
     ContinuationFile,
@@ -38,9 +39,11 @@ _LAST_CHANGE = (
     " WHERE addressee_number = $1 ORDER BY id DESC LIMIT 1"
 )
 _PENDING_CHANGES = (
-    "SELECT id, change, addressee_number, nhi_household_number, insured_number, card_symbol,"
-    " card_number, branch_number, acquisition_date, loss_date FROM insured_changes"
-    " WHERE transmission_id IS NULL ORDER BY id FOR UPDATE"
+    "SELECT c.id, c.change, c.addressee_number, c.nhi_household_number, c.insured_number,"
+    " c.card_symbol, c.card_number, c.branch_number, c.acquisition_date, c.loss_date,"
+    " coalesce(n.name_kana, '') AS name_kana, coalesce(n.name, '') AS name"
+    " FROM insured_changes c LEFT JOIN card_names n USING (addressee_number)"
+    " WHERE c.transmission_id IS NULL ORDER BY c.id FOR UPDATE OF c"
 )
 
 
@@ -55,6 +58,8 @@ def _change(r: asyncpg.Record) -> InsuredChange:
         r["branch_number"],
         r["acquisition_date"],
         r["loss_date"],
+        r.get("name_kana", ""),
+        r.get("name", ""),
     )
 
 
@@ -144,7 +149,7 @@ class PostgresFederationRecords:
         row = await self._conn.fetchrow(
             "INSERT INTO federation_transmissions (file_name, file_format, format_version,"
             " sequence, record_count, sha256, sent_by, receipt, sent_at)"
-            " VALUES ($1, $2, '1', $3, $4, $5, $6, $7, $8) RETURNING *",
+            " VALUES ($1, $2, $9, $3, $4, $5, $6, $7, $8) RETURNING *",
             transmission.file_name,
             file_format,
             transmission.sequence,
@@ -153,6 +158,7 @@ class PostgresFederationRecords:
             transmission.sent_by,
             transmission.receipt,
             transmission.sent_at,
+            OUTBOUND_VERSION,
         )
         await self._conn.execute(
             "UPDATE insured_changes SET transmission_id = $1 WHERE id = ANY($2::bigint[])",

@@ -27,7 +27,7 @@ from kokuho.linkage_gateway.app.ports import (
 )
 from kokuho.linkage_gateway.domain.federation import (
     OUTBOUND_FORMAT,
-    VERSION,
+    OUTBOUND_VERSION,
     InsuredChange,
     build_insured_change_file,
     parse_carry_over_list,
@@ -108,7 +108,7 @@ async def send_insured_changes(
         [c for _, c in pending], file_date=at.date(), sequence=sequence
     )
     content = text.encode("utf-8")
-    file_name = f"{OUTBOUND_FORMAT}-{VERSION}-{at:%Y%m%d}-{sequence:06d}.csv"
+    file_name = f"{OUTBOUND_FORMAT}-{OUTBOUND_VERSION}-{at:%Y%m%d}-{sequence:06d}.csv"
     receipt = await federation.send(file_name, content)
     transmission = Transmission(
         id=0,

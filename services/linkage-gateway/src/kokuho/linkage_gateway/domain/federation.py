@@ -4,12 +4,14 @@ The real interface specification is not public, so the formats here are our own,
 and modelled on the record items (data-items.md NHI-Q/NHI-O); README.md documents them. Both
 are UTF-8, one record per line, comma-separated, no quoting (no field may contain a comma).
 
-Outbound ``KKH-IDO`` v1, insured-change information (異動情報)::
+Outbound ``KKH-IDO`` v2, insured-change information (異動情報)::
 
-    H,KKH-IDO,1,<file date>,<sequence>
+    H,KKH-IDO,2,<file date>,<sequence>
     D,<change>,<addressee 10>,<household 10>,<insured 8>,<card symbol>,<card number>,
-      <branch 2>,<acquisition date>,<loss date or empty>
+      <branch 2>,<acquisition date>,<loss date or empty>,<name kana>,<name>
     T,<number of D lines>
+
+(v1 was the same without the two names.)
 
 Inbound ``KKH-SKK`` v1, daily eligibility continuation (資格継続); no individual numbers (C-19)::
 
@@ -31,6 +33,7 @@ from datetime import date
 OUTBOUND_FORMAT = "KKH-IDO"
 INBOUND_FORMAT = "KKH-SKK"
 VERSION = "1"
+OUTBOUND_VERSION = "2"  # v2 adds the names on the card (NHI-O)
 
 _ADDRESSEE = re.compile(r"^[0-9]{10}$")
 _INSURED = re.compile(r"^[0-9]{8}$")
@@ -78,6 +81,8 @@ class InsuredChange:
     branch_number: str
     acquisition_date: date | None
     loss_date: date | None
+    name_kana: str = ""  # on the card (NHI-O); empty when eligibility has not sent it yet
+    name: str = ""
 
 
 def _clean(name: str, value: str) -> str:
@@ -89,7 +94,7 @@ def _clean(name: str, value: str) -> str:
 def build_insured_change_file(
     changes: Sequence[InsuredChange], *, file_date: date, sequence: int
 ) -> str:
-    lines = [f"H,{OUTBOUND_FORMAT},{VERSION},{file_date.isoformat()},{sequence}"]
+    lines = [f"H,{OUTBOUND_FORMAT},{OUTBOUND_VERSION},{file_date.isoformat()},{sequence}"]
     for c in changes:
         if c.change not in CHANGE_KINDS:
             raise ValueError(f"unknown change kind {c.change!r}")
@@ -106,6 +111,8 @@ def build_insured_change_file(
                     _clean("branch_number", c.branch_number),
                     c.acquisition_date.isoformat() if c.acquisition_date else "",
                     c.loss_date.isoformat() if c.loss_date else "",
+                    _clean("name_kana", c.name_kana),
+                    _clean("name", c.name),
                 ]
             )
         )

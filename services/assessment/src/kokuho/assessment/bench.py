@@ -30,7 +30,7 @@ MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
 
 
 async def bench(
-    admin_dsn: str, bootstrap: str, households: int, fiscal_year: int, workers: int = 1
+    admin_dsn: str, bootstrap: str, households: int, fiscal_year: int, workers: int = 0
 ) -> str:
     topic = f"bench.assessment.{uuid.uuid4().hex[:8]}"
     await ensure_topics(bootstrap, [TopicSpec(topic, 3, 1)])
@@ -130,7 +130,7 @@ async def bench_command(settings: object, args: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m kokuho.assessment bench")
     parser.add_argument("--households", type=int, default=150_000)
     parser.add_argument("--fiscal-year", type=int, default=2026)
-    parser.add_argument("--workers", type=int, default=1, help="engine worker processes")
+    parser.add_argument("--workers", type=int, default=0, help="engine worker processes")
     ns = parser.parse_args(args)
     import os
 

@@ -270,3 +270,44 @@ async def test_no_income_e_application_from_linkage_gateway(running: Running) ->
     assert row["declaration_channel"] == "e_application"
     assert row["declared"] is True
     assert row["salary_income"] == row["other_income"] == 0
+
+
+async def test_a_corrected_birth_date_re_assesses(running: Running) -> None:
+    from kokuho.events.contracts.eligibility import PersonalDetailsChanged
+
+    from .test_assessment_api import known_household
+
+    household, person = numbers()
+    await known_household(running, household, person)  # born 1980-05-05: 介護分 all year
+    r = await running.client.post(
+        "/api/v1/income-imports",
+        json={"file_name": "t.csv", "content": f"{HEADER}\n{income_line(person, 2_000_000)}\n"},
+        headers=running.headers("batch.operator"),
+    )
+    assert r.status_code == 201
+    r = await running.client.post(
+        "/api/v1/assessments",
+        json={"nhi_household_number": household, "fiscal_year": 2026},
+        headers=running.headers("assessment.clerk"),
+    )
+    assert {c["component"] for c in r.json()["components"]} >= {"long_term_care"}
+    # the birth date was wrong: born 1990, so 36 and no 介護分
+    await running.publish_eligibility(
+        household,
+        PersonalDetailsChanged(
+            change_id=uuid.uuid4(),
+            **PROVENANCE,
+            ex_officio=True,
+            addressee_number=person,
+            nhi_household_number=household,
+            changed_fields=["birth_date"],
+            effective_date=date(2026, 7, 1),
+            notification_date=date(2026, 7, 1),
+            late_notification=False,
+            birth_date=date(1990, 5, 5),
+        ),
+    )
+    corrected = await revision(running, household, 2)
+    assert "long_term_care" not in {c["component"] for c in corrected["components"]}
+    # 316,000 − 57,800 (the 介護分 of the e2e household)
+    assert corrected["annual_amount"] == 258_200

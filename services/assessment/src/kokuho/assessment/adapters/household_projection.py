@@ -180,3 +180,12 @@ class PostgresHouseholdProjection:
                 number,
                 addressee,
             )
+
+    async def birth_date_corrected(self, number: str, addressee: str, birth_date: date) -> None:
+        await self.conn.execute(
+            "UPDATE household_members SET birth_date = $3 WHERE nhi_household_number = $1"
+            " AND addressee_number = $2",
+            number,
+            addressee,
+            birth_date,
+        )

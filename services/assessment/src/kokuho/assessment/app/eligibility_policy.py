@@ -16,6 +16,7 @@ from kokuho.events.contracts.eligibility import (
     HouseholderChanged,
     HouseholdRegistered,
     InvoluntaryUnemploymentRecorded,
+    PersonalDetailsChanged,
     QualificationAcquired,
     QualificationCorrected,
     QualificationLost,
@@ -57,6 +58,8 @@ class HouseholdProjection(Protocol):
     async def specified_member(
         self, number: str, addressee: str, since: date, until: date | None
     ) -> None: ...
+
+    async def birth_date_corrected(self, number: str, addressee: str, birth_date: date) -> None: ...
 
 
 #: Premiums (保険料) can be corrected back 2 years (国保法110条, rules.md 4.5)
@@ -141,6 +144,13 @@ async def apply_eligibility_event(
             event.nhi_household_number, event.addressee_number, event.since, event.until
         )
         number, effective = event.nhi_household_number, event.since
+    elif isinstance(event, PersonalDetailsChanged) and event.birth_date is not None:
+        # ages decide 介護分, 未就学児, the under-18 子ども分 and the 65+ pension rules
+        await projection.birth_date_corrected(
+            event.nhi_household_number, event.addressee_number, event.birth_date
+        )
+        # a corrected birth date is true from the start: every year still correctable
+        number, effective = event.nhi_household_number, date(1900, 4, 1)
     if number is None or effective is None:
         return []
     first_year = max(fiscal_year_of(effective), fiscal_year_of(today) - CORRECTION_YEARS)

@@ -122,6 +122,13 @@ async def test_refusals_are_named_and_change_nothing(gateway, numbers: Numbers) 
         assert r.headers["content-type"].startswith("application/problem+json")
         assert r.json()["type"].endswith(slug)
         assert value not in r.text
+    other_affair = await gateway.client.post(
+        "/api/v1/individual-numbers",
+        json={"addressee_number": "C4", "individual_number": n3.value, "affair": "nhi-benefits"},
+        headers=gateway.headers(CLERK),
+    )
+    assert other_affair.status_code == 403
+    assert other_affair.json()["type"].endswith("resolution-not-permitted")
     gateway.jlis.mark_not_issued(n3)
     r = await register(gateway, "C3", n3.value)
     assert r.status_code == 422

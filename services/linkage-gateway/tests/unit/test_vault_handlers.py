@@ -28,7 +28,15 @@ async def register(
     repo: InMemoryVault, sealer: EnvelopeSealer, jlis: JlisSimulator, who: str, n: IndividualNumber
 ) -> vault.Registration:
     return await vault.register_number(
-        repo, sealer, jlis, addressee_number=who, number=n, affair="nhi-eligibility", at=AT
+        repo,
+        sealer,
+        jlis,
+        POLICY,
+        addressee_number=who,
+        number=n,
+        affair="nhi-eligibility",
+        roles=frozenset({"eligibility.clerk"}),
+        at=AT,
     )
 
 
@@ -139,3 +147,37 @@ async def test_a_deceased_persons_number_stays_sealed_and_resolvable_as_before(
             affair="nhi-eligibility",
             roles=frozenset({"collection.clerk"}),
         )
+
+
+async def test_a_clerk_registers_only_for_the_affairs_it_acts_for(
+    sealer: EnvelopeSealer, numbers: Numbers
+) -> None:
+    repo, jlis = InMemoryVault(), JlisSimulator()
+    for affair, roles in (
+        ("nhi-benefits", {"eligibility.clerk"}),
+        ("delinquency", {"linkage.operator"}),
+    ):
+        with pytest.raises(ResolutionNotPermitted):
+            await vault.register_number(
+                repo,
+                sealer,
+                jlis,
+                POLICY,
+                addressee_number="A1",
+                number=numbers(),
+                affair=affair,
+                roles=frozenset(roles),
+                at=AT,
+            )
+    assert repo.bindings == {}
+    assert jlis.calls == 0
+
+
+async def test_a_refused_binding_asks_jlis_nothing(
+    sealer: EnvelopeSealer, numbers: Numbers
+) -> None:
+    repo, jlis = InMemoryVault(), JlisSimulator()
+    await register(repo, sealer, jlis, "A1", numbers())
+    with pytest.raises(SecondNumberForPerson):
+        await register(repo, sealer, jlis, "A1", numbers())
+    assert jlis.calls == 1

@@ -9,6 +9,7 @@ import asyncpg
 
 from kokuho.linkage_gateway.adapters.crypto import EnvelopeSealer
 from kokuho.linkage_gateway.adapters.jlis_simulator import JlisSimulator
+from kokuho.linkage_gateway.adapters.parameters import load_resolution_policy
 from kokuho.linkage_gateway.adapters.postgres_vault import PostgresVault, keys_in_use, rotate
 from kokuho.linkage_gateway.adapters.retention import purge_inquiry_results
 from kokuho.linkage_gateway.app.vault import register_number
@@ -37,9 +38,11 @@ async def seed(service_settings: ServiceSettings) -> str:
                     PostgresVault(conn),
                     sealer,
                     identity,
+                    load_resolution_policy(settings.resolution_permits_path),
                     addressee_number=f"{1_000_000_000 + i:010d}",
                     number=synthetic_number(rng),
                     affair="nhi-eligibility",
+                    roles=frozenset({"linkage.operator"}),
                     at=datetime.now(UTC),
                 )
                 created += int(result.created)

@@ -35,7 +35,15 @@ def load_resolution_policy(path: Path) -> ResolutionPolicy:
         basis = entry.get("legal_basis")
         if not isinstance(roles, list) or not roles or not isinstance(basis, str) or not basis:
             raise ParameterFileError(f"{path.name}: affair {name!r} needs roles and legal_basis")
-        permits[name] = AffairPermit(name, basis, frozenset(str(r) for r in roles))
+        registrars = entry.get("registrar_roles", [])
+        if not isinstance(registrars, list):
+            raise ParameterFileError(f"{path.name}: affair {name!r}: registrar_roles is a list")
+        permits[name] = AffairPermit(
+            name,
+            basis,
+            frozenset(str(r) for r in roles),
+            frozenset(str(r) for r in registrars),
+        )
     return ResolutionPolicy(permits)
 
 

@@ -56,9 +56,11 @@ async def register_individual_number(
                 PostgresVault(conn),
                 gateway.sealer,
                 gateway.identity,
+                gateway.policy,
                 addressee_number=body.addressee_number,
                 number=number,
                 affair=body.affair,
+                roles=user.roles,
                 at=gateway.clock(),
             )
             if result.created:

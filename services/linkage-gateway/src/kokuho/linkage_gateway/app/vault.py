@@ -36,25 +36,30 @@ async def register_number(
     repo: VaultRepository,
     sealer: NumberSealer,
     identity: IdentityService,
+    policy: ResolutionPolicy,
     *,
     addressee_number: str,
     number: IndividualNumber,
     affair: str,
+    roles: frozenset[str],
     at: datetime,
 ) -> Registration:
     """Bind ``number`` to the person (C-17, C-75), after the J-LIS authenticity check."""
+    policy.may_register(affair=affair, roles=roles, addressee_number=addressee_number)
     index = sealer.index(number)
     person = await repo.binding_of(addressee_number)
     holder = await repo.holder_of(index)
-    already = person is not None and person.number_index == index
-    authenticity = await identity.confirm(number) if not already and holder is None else None
+    # J-LIS is asked, and an integrated addressee number issued, only for a binding that the
+    # rules would make; a refusal costs neither.
+    fresh = person is None and holder is None
+    authenticity = await identity.confirm(number) if fresh else None
     command = BindNumber(
         addressee_number=addressee_number,
         number_index=index,
         authentic=authenticity.authentic if authenticity else True,
         authenticity_reason=authenticity.reason if authenticity else "",
         new_integrated_addressee_number=(
-            "" if already or holder is not None else await repo.next_integrated_addressee_number()
+            await repo.next_integrated_addressee_number() if fresh else ""
         ),
         at=at,
     )

@@ -31,6 +31,8 @@ class AffairPermit:
     affair: str
     legal_basis: str
     roles: frozenset[str]
+    #: Roles that may register a number for this affair (make a person its subject).
+    registrar_roles: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -63,4 +65,17 @@ class ResolutionPolicy:
             raise ResolutionNotPermitted(addressee_number, affair, "no legal basis listed")
         if permit.roles.isdisjoint(roles):
             raise ResolutionNotPermitted(addressee_number, affair, "role not permitted")
+        return permit
+
+    def may_register(
+        self, *, affair: str, roles: Iterable[str], addressee_number: str
+    ) -> AffairPermit:
+        """Registering for an affair makes the person its subject (C-02): only its registrars."""
+        permit = self.permits.get(affair)
+        if permit is None:
+            raise ResolutionNotPermitted(addressee_number, affair, "no legal basis listed")
+        if permit.registrar_roles.isdisjoint(roles):
+            raise ResolutionNotPermitted(
+                addressee_number, affair, "role may not register numbers for this affair"
+            )
         return permit

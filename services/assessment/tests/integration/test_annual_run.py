@@ -13,6 +13,8 @@ from kokuho.assessment.app.assessing import explain_stored
 from kokuho.assessment.bootstrap import CityRulebook
 from kokuho.assessment.synthetic import load
 
+from ..conftest import Running
+
 pytestmark = pytest.mark.integration
 
 
@@ -84,3 +86,33 @@ async def test_resumable_and_never_twice(assessment_dsn: str) -> None:
             assert sum(i["amount"] for i in stored.instalments) == stored.annual_amount
     finally:
         await pool.close()
+
+
+async def test_progress_and_summary_over_the_api(running: Running) -> None:
+    r = await running.client.get(
+        "/api/v1/annual-runs/2026", headers=running.headers("batch.operator")
+    )
+    assert r.status_code == 404
+    pool = await asyncpg.create_pool(running.dsn, min_size=1, max_size=2)
+    try:
+        async with pool.acquire() as conn:
+            await load(conn, 12, 2026)
+        summary = await run_annual(
+            pool,
+            CityRulebook("hiroshima", None),
+            2026,
+            actor="U-BATCH",
+            today=date(2026, 6, 1),
+            chunk_size=5,
+        )
+    finally:
+        await pool.close()
+    r = await running.client.get(
+        "/api/v1/annual-runs/2026", headers=running.headers("batch.operator")
+    )
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["status"] == "finished"
+    assert body["households"] == body["assessed"] == 12
+    assert body["totals"]["annual_amount"] == summary.totals["annual_amount"] > 0
+    assert sum(body["statutory_reductions"].values()) == 12

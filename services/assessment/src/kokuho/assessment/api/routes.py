@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -11,6 +12,7 @@ from kokuho.assessment.adapters.notice_pdf import render_notice
 from kokuho.assessment.adapters.postgres import PostgresAssessmentStore
 from kokuho.assessment.api.context import SOURCE, ServiceDep
 from kokuho.assessment.api.schemas import (
+    AnnualRunOut,
     AssessIn,
     AssessmentOut,
     DecisionIn,
@@ -498,3 +500,34 @@ async def get_notice(
     explanation = assessing.explain_stored(stored, service.parameters_for)
     pdf = render_notice(stored, explanation, row.householder_addressee_number, service.today())
     return Response(content=pdf, media_type="application/pdf")
+
+
+@router.get("/annual-runs/{fiscal_year}")
+async def get_annual_run(
+    fiscal_year: Year_,
+    user: Annotated[StaffUser, require_roles("batch.operator", "assessment.supervisor", "auditor")],
+    service: ServiceDep,
+) -> AnnualRunOut:
+    """The latest annual run (本算定) of a fiscal year: its progress while it runs (started with
+    ``python -m kokuho.assessment annual-run``) and its summary when finished."""
+    async with service.pool().acquire() as conn:
+        row = await conn.fetchrow(
+            "SELECT * FROM annual_runs WHERE fiscal_year = $1 ORDER BY started_at DESC LIMIT 1",
+            fiscal_year,
+        )
+    if row is None:
+        raise Problem(404, "annual-run-not-found", detail=f"no annual run for {fiscal_year}")
+    return AnnualRunOut(
+        run_id=row["run_id"],
+        fiscal_year=row["fiscal_year"],
+        status=row["status"],
+        started_at=row["started_at"],
+        finished_at=row["finished_at"],
+        started_by=row["started_by"],
+        households=row["households"],
+        assessed=row["assessed"],
+        unchanged=row["unchanged"],
+        refused=json.loads(row["refused"]),
+        totals=json.loads(row["totals"]),
+        statutory_reductions=json.loads(row["reductions"]),
+    )

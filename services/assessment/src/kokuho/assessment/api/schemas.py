@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -182,3 +182,18 @@ class WhatIfOut(BaseModel):
     components: list[dict[str, Any]]
     explanation: dict[str, Any]
     special_collection: dict[str, Any] | None = None
+
+
+class AnnualRunOut(BaseModel):
+    run_id: UUID
+    fiscal_year: int
+    status: Literal["running", "finished"]
+    started_at: datetime
+    finished_at: datetime | None
+    started_by: str
+    households: int
+    assessed: int
+    unchanged: int
+    refused: list[dict[str, str]]
+    totals: dict[str, int]
+    statutory_reductions: dict[str, int]

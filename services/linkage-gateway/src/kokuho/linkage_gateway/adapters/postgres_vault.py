@@ -48,6 +48,13 @@ class PostgresVault:
         self._conn = conn
 
     async def binding_of(self, addressee_number: str) -> Binding | None:
+        # One transaction per person at a time: a registration and a replica event for the same
+        # person must not pass each other unseen (the replica would wait for a binding that
+        # already committed). Row locks cannot do it: the binding may not exist yet.
+        await self._conn.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended('linkage-gateway.person:' || $1, 0))",
+            addressee_number,
+        )
         row = await self._conn.fetchrow(
             _SELECT_BINDING + " WHERE addressee_number = $1 FOR UPDATE",
             addressee_number,

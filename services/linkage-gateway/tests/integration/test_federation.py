@@ -288,3 +288,55 @@ async def test_the_carry_over_list_reaches_benefits_as_events_or_not_at_all(  # 
     value = await read_until(kafka_bootstrap, TOPIC, household.encode(), b"high_cost_carry_over")
     assert b'"high_cost_months":3' in value
     assert b'"kind":"confirmed"' in value
+
+
+async def test_a_send_cut_off_midway_resends_the_same_prepared_file(  # type: ignore[no-untyped-def]
+    gateway, kafka_bootstrap: str
+) -> None:
+    who = addressee()
+    await publish(
+        kafka_bootstrap, gateway.settings.eligibility_topic, acquired(who, date(2026, 5, 1)), who
+    )
+    dsn = gateway.settings.database_dsn
+    assert await poll(dsn, "SELECT 1 FROM insured_changes WHERE addressee_number = $1", who)
+    real_send = gateway.federation.send
+
+    async def line_down(file_name: str, content: bytes) -> str:
+        raise ConnectionRefusedError("federation line down")
+
+    gateway.federation.send = line_down
+    down = await gateway.client.post(
+        "/api/v1/federation/transmissions", headers=gateway.headers(BATCH)
+    )
+    assert down.status_code == 503
+    assert down.json()["type"].endswith("federation-unavailable")
+    conn = await asyncpg.connect(dsn)
+    try:
+        prepared = await conn.fetch("SELECT file_name, status FROM federation_transmissions")
+    finally:
+        await conn.close()
+    assert [r["status"] for r in prepared] == ["prepared"]  # in the ledger before it left
+
+    gateway.federation.send = real_send
+    # A change arriving meanwhile waits for the next file; the prepared one goes out as it was.
+    other = addressee()
+    await publish(
+        kafka_bootstrap,
+        gateway.settings.eligibility_topic,
+        acquired(other, date(2026, 5, 2)),
+        other,
+    )
+    assert await poll(dsn, "SELECT 1 FROM insured_changes WHERE addressee_number = $1", other)
+    up = await gateway.client.post(
+        "/api/v1/federation/transmissions", headers=gateway.headers(BATCH)
+    )
+    assert up.status_code == 201, up.text
+    assert up.json()["transmission"]["file_name"] == prepared[0]["file_name"]
+    assert up.json()["transmission"]["status"] == "sent"
+    assert up.json()["transmission"]["record_count"] == 1
+    nxt = await gateway.client.post(
+        "/api/v1/federation/transmissions", headers=gateway.headers(BATCH)
+    )
+    assert nxt.json()["transmission"]["sequence"] == 2
+    assert other in gateway.federation.received[nxt.json()["transmission"]["file_name"]].decode()
+    assert len(gateway.federation.received) == 2

@@ -65,14 +65,16 @@ def _change(r: asyncpg.Record) -> InsuredChange:
 
 def _transmission(r: asyncpg.Record) -> Transmission:
     return Transmission(
-        r["id"],
-        r["file_name"],
-        r["sequence"],
-        r["record_count"],
-        r["sha256"],
-        r["sent_by"],
-        r["receipt"],
-        r["sent_at"],
+        id=r["id"],
+        file_name=r["file_name"],
+        sequence=r["sequence"],
+        record_count=r["record_count"],
+        sha256=r["sha256"],
+        sent_by=r["sent_by"],
+        status=r["status"],
+        prepared_at=r["prepared_at"] or r["sent_at"],
+        receipt=r["receipt"],
+        sent_at=r["sent_at"],
     )
 
 
@@ -135,35 +137,55 @@ class PostgresFederationRecords:
         rows = await self._conn.fetch(_PENDING_CHANGES)
         return [(r["id"], _change(r)) for r in rows]
 
-    async def next_sequence(self) -> int:
-        # The ledger's sequence; the table lock keeps two senders from taking the same number.
+    async def prepared_transmission(self) -> tuple[Transmission, bytes] | None:
+        # The ledger lock: one sender at a time takes the sequence and the pending changes.
         await self._conn.execute("LOCK TABLE federation_transmissions IN EXCLUSIVE MODE")
+        row = await self._conn.fetchrow(
+            "SELECT * FROM federation_transmissions WHERE status = 'prepared'"
+        )
+        return (_transmission(row), bytes(row["content"])) if row else None
+
+    async def next_sequence(self) -> int:
         value = await self._conn.fetchval(
             "SELECT coalesce(max(sequence), 0) + 1 FROM federation_transmissions"
         )
         return int(value)
 
     async def record_transmission(
-        self, transmission: Transmission, change_ids: Sequence[int], file_format: str
+        self,
+        transmission: Transmission,
+        change_ids: Sequence[int],
+        file_format: str,
+        content: bytes,
     ) -> Transmission:
         row = await self._conn.fetchrow(
             "INSERT INTO federation_transmissions (file_name, file_format, format_version,"
-            " sequence, record_count, sha256, sent_by, receipt, sent_at)"
-            " VALUES ($1, $2, $9, $3, $4, $5, $6, $7, $8) RETURNING *",
+            " sequence, record_count, sha256, sent_by, status, prepared_at, content)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, 'prepared', $8, $9) RETURNING *",
             transmission.file_name,
             file_format,
+            OUTBOUND_VERSION,
             transmission.sequence,
             transmission.record_count,
             transmission.sha256,
             transmission.sent_by,
-            transmission.receipt,
-            transmission.sent_at,
-            OUTBOUND_VERSION,
+            transmission.prepared_at,
+            content,
         )
         await self._conn.execute(
             "UPDATE insured_changes SET transmission_id = $1 WHERE id = ANY($2::bigint[])",
             row["id"],
             list(change_ids),
+        )
+        return _transmission(row)
+
+    async def mark_sent(self, transmission_id: int, receipt: str, at: datetime) -> Transmission:
+        row = await self._conn.fetchrow(
+            "UPDATE federation_transmissions SET status = 'sent', receipt = $2, sent_at = $3"
+            " WHERE id = $1 RETURNING *",
+            transmission_id,
+            receipt,
+            at,
         )
         return _transmission(row)
 

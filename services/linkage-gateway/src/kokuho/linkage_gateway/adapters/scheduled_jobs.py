@@ -12,10 +12,10 @@ from datetime import UTC, datetime
 
 import asyncpg
 
+from kokuho.linkage_gateway.adapters.federation_sending import send_to_federation
 from kokuho.linkage_gateway.adapters.postgres_applications import run_intake
-from kokuho.linkage_gateway.adapters.postgres_federation import PostgresFederationRecords
 from kokuho.linkage_gateway.api.context import Gateway
-from kokuho.linkage_gateway.app.federation import send_insured_changes
+from kokuho.linkage_gateway.app.ports import Transmission
 from kokuho.platform.audit import AuditEntry, Outcome, PostgresAuditLog
 
 log = logging.getLogger(__name__)
@@ -26,23 +26,21 @@ INTAKE_JOB = "system:e-application-intake"
 
 async def scheduled_federation_send(gateway: Gateway) -> None:
     pool = gateway.pool()
-    async with pool.acquire() as conn, conn.transaction():
-        sent = await send_insured_changes(
-            PostgresFederationRecords(conn),
-            gateway.federation,
-            user_id=FEDERATION_JOB,
-            at=datetime.now(UTC),
+
+    async def audited(conn: asyncpg.Connection, sent: Transmission) -> None:
+        await PostgresAuditLog(pool).append(
+            AuditEntry(
+                user_id=FEDERATION_JOB,
+                operation="federation transmission (C-58)",
+                outcome=Outcome.ALLOWED,
+                detail={"file_name": sent.file_name, "records": sent.record_count},
+            ),
+            conn=conn,
         )
-        if sent is not None:
-            await PostgresAuditLog(pool).append(
-                AuditEntry(
-                    user_id=FEDERATION_JOB,
-                    operation="federation transmission (C-58)",
-                    outcome=Outcome.ALLOWED,
-                    detail={"file_name": sent.file_name, "records": sent.record_count},
-                ),
-                conn=conn,
-            )
+
+    await send_to_federation(
+        pool, gateway.federation, user_id=FEDERATION_JOB, at=datetime.now(UTC), finish=audited
+    )
 
 
 async def scheduled_intake(gateway: Gateway) -> None:

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import asyncpg
 from fastapi import APIRouter, Path, Query, Response
 
+from kokuho.linkage_gateway.adapters.federation_sending import send_to_federation
 from kokuho.linkage_gateway.adapters.postgres_federation import PostgresFederationRecords
 from kokuho.linkage_gateway.api.context import GatewayDep
 from kokuho.linkage_gateway.api.pagination import decode_cursor, encode_cursor
@@ -22,7 +24,7 @@ from kokuho.linkage_gateway.api.schemas import (
     TransmissionResult,
 )
 from kokuho.linkage_gateway.app import federation
-from kokuho.linkage_gateway.app.ports import StoredDifference
+from kokuho.linkage_gateway.app.ports import StoredDifference, Transmission
 from kokuho.linkage_gateway.domain.federation import FileRejected
 from kokuho.platform.audit import AuditTrail
 from kokuho.platform.auth import StaffUser, require_roles
@@ -34,6 +36,10 @@ router = APIRouter(prefix="/api/v1/federation", tags=["federation"])
 SENDERS = ("batch.operator", "linkage.operator")
 
 
+class _NewRequest(Exception):
+    """The Idempotency-Key was not used before (the probe's transaction is rolled back)."""
+
+
 @router.post("/transmissions", status_code=201)
 async def send_insured_changes(
     response: Response,
@@ -43,31 +49,43 @@ async def send_insured_changes(
     audit: AuditTrail,
 ) -> TransmissionResult:
     """Send every insured change not yet sent as one KKH-IDO file (201); 200 with
-    ``sent: false`` when none waits."""
-    async with gateway.pool().acquire() as conn, conn.transaction():
+    ``sent: false`` when none waits. The ledger entry exists before the file leaves (C-58)."""
+    try:  # a repeated Idempotency-Key is answered before anything is prepared or sent
+        async with gateway.pool().acquire() as conn, conn.transaction():
+            await idem.begin(conn)
+            raise _NewRequest
+    except _NewRequest:
+        pass
+
+    async def finish(conn: asyncpg.Connection, sent: Transmission) -> None:
         await idem.begin(conn)
-        sent = await federation.send_insured_changes(
-            PostgresFederationRecords(conn),
+        result = TransmissionResult(sent=True, transmission=TransmissionOut(**sent.__dict__))
+        await audit.record(
+            detail={"file_name": sent.file_name, "records": sent.record_count},
+            status_code=201,
+            conn=conn,
+        )
+        await idem.complete(conn, result, status_code=201)
+
+    try:
+        sent = await send_to_federation(
+            gateway.pool(),
             gateway.federation,
             user_id=user.user_id,
             at=gateway.clock(),
+            finish=finish,
         )
-        out = TransmissionResult(
-            sent=sent is not None,
-            transmission=TransmissionOut(**sent.__dict__) if sent else None,
-        )
-        status = 201 if sent else 200
-        await audit.record(
-            detail={
-                "file_name": sent.file_name if sent else None,
-                "records": sent.record_count if sent else 0,
-            },
-            status_code=status,
-            conn=conn,
-        )
-        await idem.complete(conn, out, status_code=status)
-    response.status_code = status
-    return out
+    except OSError:
+        # The file stays prepared in the ledger; the next send delivers that same file.
+        raise Problem(
+            503,
+            "federation-unavailable",
+            detail="The federation did not take the file; it stays prepared and is re-sent.",
+        ) from None
+    if sent is None:
+        response.status_code = 200
+        return TransmissionResult(sent=False, transmission=None)
+    return TransmissionResult(sent=True, transmission=TransmissionOut(**sent.__dict__))
 
 
 @router.get("/transmissions")

@@ -135,8 +135,10 @@ class TransmissionOut(BaseModel):
     record_count: int
     sha256: str
     sent_by: str
-    receipt: str
-    sent_at: datetime
+    status: str
+    prepared_at: datetime
+    receipt: str | None
+    sent_at: datetime | None
 
 
 class TransmissionPage(BaseModel):

@@ -96,10 +96,20 @@ async def capture_change(
     return change
 
 
-async def send_insured_changes(
-    records: FederationRecords, federation: Federation, *, user_id: str, at: datetime
-) -> Transmission | None:
-    """Send every change not yet sent in one file; the ledger records it (C-58)."""
+@dataclass(frozen=True)
+class PreparedFile:
+    transmission: Transmission
+    content: bytes
+
+
+async def prepare_insured_changes(
+    records: FederationRecords, *, user_id: str, at: datetime
+) -> PreparedFile | None:
+    """Phase one of a send (C-58): the file and its ledger entry, before anything leaves. A
+    file prepared earlier and never marked sent is taken again as it was."""
+    waiting = await records.prepared_transmission()
+    if waiting is not None:
+        return PreparedFile(*waiting)
     pending = await records.pending_changes()
     if not pending:
         return None
@@ -108,19 +118,29 @@ async def send_insured_changes(
         [c for _, c in pending], file_date=at.date(), sequence=sequence
     )
     content = text.encode("utf-8")
-    file_name = f"{OUTBOUND_FORMAT}-{OUTBOUND_VERSION}-{at:%Y%m%d}-{sequence:06d}.csv"
-    receipt = await federation.send(file_name, content)
-    transmission = Transmission(
-        id=0,
-        file_name=file_name,
-        sequence=sequence,
-        record_count=len(pending),
-        sha256=hashlib.sha256(content).hexdigest(),
-        sent_by=user_id,
-        receipt=receipt,
-        sent_at=at,
+    prepared = await records.record_transmission(
+        Transmission(
+            id=0,
+            file_name=f"{OUTBOUND_FORMAT}-{OUTBOUND_VERSION}-{at:%Y%m%d}-{sequence:06d}.csv",
+            sequence=sequence,
+            record_count=len(pending),
+            sha256=hashlib.sha256(content).hexdigest(),
+            sent_by=user_id,
+            status="prepared",
+            prepared_at=at,
+            receipt=None,
+            sent_at=None,
+        ),
+        [i for i, _ in pending],
+        OUTBOUND_FORMAT,
+        content,
     )
-    return await records.record_transmission(transmission, [i for i, _ in pending], OUTBOUND_FORMAT)
+    return PreparedFile(prepared, content)
+
+
+async def deliver_prepared(federation: Federation, prepared: PreparedFile) -> str:
+    """Phase two: the file leaves; the federation keys it by name, so a re-send is harmless."""
+    return await federation.send(prepared.transmission.file_name, prepared.content)
 
 
 @dataclass(frozen=True)

@@ -238,8 +238,10 @@ class Transmission:
     record_count: int
     sha256: str
     sent_by: str
-    receipt: str
-    sent_at: datetime
+    status: str  # prepared | sent
+    prepared_at: datetime
+    receipt: str | None
+    sent_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -261,9 +263,21 @@ class FederationRecords(Protocol):
 
     async def next_sequence(self) -> int: ...
 
+    async def prepared_transmission(self) -> tuple[Transmission, bytes] | None:
+        """The transmission prepared but not yet marked sent (locks the ledger)."""
+        ...
+
     async def record_transmission(
-        self, transmission: Transmission, change_ids: Sequence[int], file_format: str
-    ) -> Transmission: ...
+        self,
+        transmission: Transmission,
+        change_ids: Sequence[int],
+        file_format: str,
+        content: bytes,
+    ) -> Transmission:
+        """The ledger entry, status prepared, before the file leaves (C-58)."""
+        ...
+
+    async def mark_sent(self, transmission_id: int, receipt: str, at: datetime) -> Transmission: ...
 
     async def transmissions(self, limit: int) -> list[Transmission]: ...
 

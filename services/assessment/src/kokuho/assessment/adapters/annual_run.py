@@ -10,7 +10,7 @@ import json
 import multiprocessing
 from collections import Counter, deque
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
@@ -228,8 +228,8 @@ async def run_annual(
 ) -> RunSummary:
     """Run (or resume) the annual assessment of ``fiscal_year``.
 
-    ``workers`` > 0 computes chunks in that many worker processes; ``stop_after_chunks`` stops
-    early, as a crash would (for the resume test)."""
+    ``workers`` > 0 computes chunks in that many worker processes (0: one thread beside the
+    writes); ``stop_after_chunks`` stops early, as a crash would (for the resume test)."""
     params = rulebook(fiscal_year)  # refuses a year without complete parameters
     dues = due_dates(fiscal_year, params.instalments, rulebook.is_holiday)
     async with pool.acquire() as conn:
@@ -265,18 +265,20 @@ async def run_annual(
     context = EventContext(correlation_id=run_id)
     # the engine runs in worker processes while this process loads the next chunks and writes
     # the finished ones in order (the checkpoint only ever moves past written chunks)
-    executor = (
+    executor: Executor = (
         ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
         if workers > 0
-        else None
+        # one thread: the engine runs while this thread waits for PostgreSQL to take the
+        # previous chunk's COPY (the GIL is free during that wait)
+        else ThreadPoolExecutor(1)
     )
+    depth = max(workers, 1)
     pending: deque[tuple[ChunkFacts, asyncio.Future[ChunkPlan]]] = deque()
     chunks = 0
-    loop = asyncio.get_running_loop()
     try:
         exhausted = False
         while True:
-            while not exhausted and len(pending) <= max(workers, 0):
+            while not exhausted and len(pending) <= depth:
                 async with pool.acquire() as conn:
                     facts = await _load_chunk(
                         conn, fiscal_year, checkpoint_loaded(pending, checkpoint), chunk_size
@@ -294,11 +296,7 @@ async def run_annual(
                     topic=topic,
                     context=context,
                 )
-                if executor is None:
-                    future: asyncio.Future[ChunkPlan] = loop.create_future()
-                    future.set_result(call())
-                else:
-                    future = asyncio.wrap_future(executor.submit(call))
+                future: asyncio.Future[ChunkPlan] = asyncio.wrap_future(executor.submit(call))
                 pending.append((facts, future))
             if not pending:
                 async with pool.acquire() as conn:
@@ -319,6 +317,5 @@ async def run_annual(
                     other.cancel()
                 break
     finally:
-        if executor is not None:
-            executor.shutdown(wait=True, cancel_futures=True)
+        executor.shutdown(wait=True, cancel_futures=True)
     return summary

@@ -113,6 +113,8 @@ DOMAIN_ERRORS: dict[type[Exception], DomainErrorMapping | None] = {
     DifferenceNotOpen: DomainErrorMapping(404, "difference-not-open"),
     CarryOverListAlreadyReceived: DomainErrorMapping(409, "carry-over-list-already-received"),
     FieldNotRepresentable: DomainErrorMapping(422, "field-not-representable"),
+    # An external counterpart (intermediate server, portal, transfer channel) is unreachable.
+    ConnectionError: DomainErrorMapping(503, "counterpart-unavailable"),
 }
 
 

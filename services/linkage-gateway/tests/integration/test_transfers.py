@@ -33,6 +33,8 @@ async def test_only_registered_flows_are_delivered_and_each_is_recorded(  # type
     ok = await gateway.client.post("/api/v1/transfers", json=body, headers=headers)
     assert ok.status_code == 201, ok.text
     assert ok.json()["subject_count"] == 1
+    assert ok.json()["status"] == "delivered"
+    assert ok.json()["receipt"].startswith("xfer-")
     delivered = gateway.channel_deliveries()
     assert delivered == [
         (
@@ -58,6 +60,8 @@ async def test_only_registered_flows_are_delivered_and_each_is_recorded(  # type
         rows = await conn.fetch("SELECT flow_id, items, subjects, requested_by FROM transfers")
         with pytest.raises(asyncpg.RaiseError, match="append-only"):
             await conn.execute("DELETE FROM transfers")
+        with pytest.raises(asyncpg.RaiseError, match="append-only"):
+            await conn.execute("UPDATE transfers SET recipient = 'police'")
         failed = await conn.fetchval(
             "SELECT count(*) FROM audit_log WHERE operation = 'POST /api/v1/transfers'"
             " AND outcome = 'failed'"
@@ -72,3 +76,42 @@ async def test_only_registered_flows_are_delivered_and_each_is_recorded(  # type
     drift = await gateway.client.get("/api/v1/transfers/drift", headers=gateway.headers("auditor"))
     assert drift.status_code == 200
     assert drift.json()["drift"] == []
+
+
+async def test_a_transfer_is_recorded_before_it_leaves(gateway, numbers: Numbers) -> None:  # type: ignore[no-untyped-def]
+    who = addressee()
+    await bind(gateway, who, numbers())
+    body = {
+        "flow_id": "nhi-to-welfare-2026",
+        "recipient": "welfare-division",
+        "method": "platform-linkage",
+        "items": ["addressee_number", "individual_number"],
+        "addressee_numbers": [who],
+    }
+    real = gateway.channel.deliver
+
+    async def line_down(**_: object) -> str:
+        raise ConnectionRefusedError("linkage platform down")
+
+    gateway.channel.deliver = line_down
+    down = await gateway.client.post(
+        "/api/v1/transfers", json=body, headers=gateway.headers("linkage.operator")
+    )
+    assert down.status_code == 503
+    conn = await asyncpg.connect(gateway.settings.database_dsn)
+    try:
+        attempts = await conn.fetch("SELECT status, receipt FROM transfers")
+    finally:
+        await conn.close()
+    assert [(r["status"], r["receipt"]) for r in attempts] == [("prepared", None)]
+
+    gateway.channel.deliver = real
+    ok = await gateway.client.post(
+        "/api/v1/transfers", json=body, headers=gateway.headers("linkage.operator")
+    )
+    assert ok.status_code == 201
+    [(recipient, method, payload)] = gateway.channel_deliveries()
+    assert (recipient, method) == ("welfare-division", "platform-linkage")
+    assert sorted(payload[0]) == ["addressee_number", "individual_number"]
+    logs = "\n".join(gateway.logs.lines)
+    assert payload[0]["individual_number"] not in logs

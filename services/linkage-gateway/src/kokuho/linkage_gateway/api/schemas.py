@@ -221,8 +221,9 @@ class TransferOut(BaseModel):
     method: str
     subject_count: int
     requested_by: str
-    delivered_at: datetime
-    receipt: str
+    status: str
+    delivered_at: datetime | None
+    receipt: str | None
 
 
 class DriftOut(BaseModel):

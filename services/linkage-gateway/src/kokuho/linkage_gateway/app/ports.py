@@ -411,9 +411,17 @@ class TransferRecord:
     method: str
     subjects: tuple[str, ...]
     requested_by: str
-    delivered_at: datetime
-    receipt: str
+    status: str  # prepared | delivered
+    prepared_at: datetime
+    delivered_at: datetime | None
+    receipt: str | None
 
 
 class TransferRecords(Protocol):
-    async def save(self, record: TransferRecord) -> None: ...
+    async def save(self, record: TransferRecord) -> None:
+        """The record, status prepared, before anything leaves (C-66)."""
+        ...
+
+    async def mark_delivered(
+        self, transfer_id: UUID, receipt: str, at: datetime
+    ) -> TransferRecord: ...

@@ -1,8 +1,11 @@
-"""Transfer delivery (移転): registry check, only the listed items, recorded (C-66..C-68)."""
+"""Transfer delivery (移転): registry check, only the listed items, recorded before it leaves
+(C-66..C-68). ``prepare_transfer`` runs in one transaction, the delivery outside it, and the
+confirmation in another (adapters/transfer_sending.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
@@ -17,9 +20,14 @@ from kokuho.linkage_gateway.domain.transfers import TransferRegistry
 from kokuho.linkage_gateway.domain.vault import NoNumberBound
 
 
-async def deliver_transfer(
+@dataclass(frozen=True)
+class PreparedTransfer:
+    record: TransferRecord
+    payload: list[dict[str, str]] = field(repr=False)  # may hold individual numbers
+
+
+async def prepare_transfer(
     registry: TransferRegistry,
-    channel: TransferChannel,
     vault: VaultRepository,
     sealer: NumberSealer,
     records: TransferRecords,
@@ -32,7 +40,7 @@ async def deliver_transfer(
     addressee_numbers: Sequence[str],
     user_id: str,
     at: datetime,
-) -> TransferRecord:
+) -> PreparedTransfer:
     flow = registry.check(flow_id=flow_id, recipient=recipient, method=method, items=items)
     wanted = sorted(set(items))
     payload: list[dict[str, str]] = []
@@ -49,7 +57,6 @@ async def deliver_transfer(
                 raise NoNumberBound(addressee)
             row["individual_number"] = sealer.open(sealed, addressee_number=addressee).value
         payload.append({k: v for k, v in row.items() if k in wanted})
-    receipt = await channel.deliver(recipient=recipient, method=method, records=payload)
     record = TransferRecord(
         transfer_id=transfer_id,
         flow_id=flow.flow_id,
@@ -59,8 +66,15 @@ async def deliver_transfer(
         method=method,
         subjects=tuple(addressee_numbers),
         requested_by=user_id,
-        delivered_at=at,
-        receipt=receipt,
+        status="prepared",
+        prepared_at=at,
+        delivered_at=None,
+        receipt=None,
     )
     await records.save(record)
-    return record
+    return PreparedTransfer(record, payload)
+
+
+async def deliver_prepared(channel: TransferChannel, prepared: PreparedTransfer) -> str:
+    r = prepared.record
+    return await channel.deliver(recipient=r.recipient, method=r.method, records=prepared.payload)

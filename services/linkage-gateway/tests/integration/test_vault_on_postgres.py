@@ -115,13 +115,14 @@ async def test_refusals_are_named_and_change_nothing(gateway, numbers: Numbers) 
         ("C1", n2.value, "second-number-for-person"),
         ("C2", n1.value, "number-bound-to-another-person"),
         ("C3", with_wrong_check_digit(n3), "invalid-individual-number"),
+        ("C5", "", "invalid-individual-number"),
     ]
     for addressee, value, slug in cases:
         r = await register(gateway, addressee, value)
         assert r.status_code == 422, r.text
         assert r.headers["content-type"].startswith("application/problem+json")
         assert r.json()["type"].endswith(slug)
-        assert value not in r.text
+        assert not value or value not in r.text
     other_affair = await gateway.client.post(
         "/api/v1/individual-numbers",
         json={"addressee_number": "C4", "individual_number": n3.value, "affair": "nhi-benefits"},
@@ -140,7 +141,11 @@ async def test_refusals_are_named_and_change_nothing(gateway, numbers: Numbers) 
     )
     assert listing.status_code == 200
     rules = sorted((i["addressee_number"], i["rule"]) for i in listing.json()["items"])
-    assert rules == [("C1", "SecondNumberForPerson"), ("C2", "NumberBoundToAnotherPerson")]
+    assert rules == [
+        ("C1", "SecondNumberForPerson"),
+        ("C2", "NumberBoundToAnotherPerson"),
+        ("C5", "BlankNumber"),
+    ]
 
 
 async def test_resolution_is_permitted_only_by_role_and_affair_and_audited(

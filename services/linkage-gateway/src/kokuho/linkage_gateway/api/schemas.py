@@ -28,7 +28,10 @@ class _In(BaseModel):
 
 class NumberRegistrationIn(_In):
     addressee_number: AddresseeNumber
-    individual_number: RawIndividualNumber = Field(repr=False)
+    # Blank is let through to the handler: C-17 puts a blank number on the confirmation list.
+    individual_number: Annotated[str, StringConstraints(pattern=r"^([0-9]{12})?$")] = Field(
+        repr=False
+    )
     affair: Affair = "nhi-eligibility"
 
 

@@ -48,7 +48,13 @@ async def register_individual_number(
     """Bind an individual number to a person (check digit, J-LIS, C-17, C-75).
 
     201 when bound now, 200 when the same number was already bound to the person."""
-    number = IndividualNumber(body.individual_number)
+    if not body.individual_number:
+        # C-17: a blank number is not applied and goes on the confirmation list.
+        async with gateway.pool().acquire() as conn:
+            await PostgresVault(conn).report_for_confirmation(
+                body.addressee_number, "BlankNumber", user.user_id
+            )
+    number = IndividualNumber(body.individual_number)  # blank: 422 invalid-individual-number
     try:
         async with gateway.pool().acquire() as conn, conn.transaction():
             await idem.begin(conn)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import uuid
 from datetime import date
 
 import pytest
@@ -215,3 +216,33 @@ async def test_a_refused_reassessment_is_logged_not_raised(
     assert outcomes == []
     assert store.assessments[(HOUSEHOLD, 2026)].revision == 1  # kept as it was
     assert any(r.__dict__.get("rule") == "HouseholdInvalid" for r in caplog.records)
+
+
+def test_first_correctable_year_comes_from_the_parameters() -> None:
+    from kokuho.assessment.app.assessing import first_correctable_year
+
+    assert first_correctable_year(RULES, date(2026, 11, 26)) == 2024
+    # FY2027 has no files yet: the FY2026 period applies
+    assert first_correctable_year(RULES, date(2027, 4, 2)) == 2025
+
+
+async def test_income_of_a_year_beyond_the_correction_period_reassesses_nothing() -> None:
+    from kokuho.assessment.app.ports import StoredAssessment
+
+    store, events = store_with_household(), InMemoryEventStore(source="/kokuho/assessment")
+    # an (old) FY2023 assessment exists; income for 2022 arrives in FY2026 (period: FY2024–)
+    store.assessments[(HOUSEHOLD, 2023)] = StoredAssessment(
+        HOUSEHOLD, 2023, 1, uuid.uuid4(), 100, 0, 0, [], None, "request", "U"
+    )
+    line = f"{PERSON},2022,1980-05-05,1,2000000,1000000,0,0,0,0,0,0,taxable"
+    outcome = await income.import_income(
+        store,
+        events,
+        RULES,
+        file_name="f.csv",
+        text=f"{HEADER}\n{line}\n",
+        apply_valid_part=False,
+        actor="U1",
+        today=date(2026, 11, 26),
+    )
+    assert outcome.reassessed == []

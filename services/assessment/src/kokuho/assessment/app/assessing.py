@@ -12,6 +12,7 @@ from uuid import uuid4
 from kokuho.assessment.app.explanation import component_json, explanation_json, statutory_level
 from kokuho.assessment.app.ports import AssessmentStore, HouseholdRow, StoredAssessment
 from kokuho.assessment.app.snapshot import household_from_json, household_json
+from kokuho.assessment.domain.calendar import fiscal_year_of
 from kokuho.assessment.domain.errors import (
     AssessmentError,
     NoInsuredMonths,
@@ -57,6 +58,18 @@ class AssessmentNotFound(AssessmentError):
         super().__init__(f"no assessment of household {nhi_household_number} for {fiscal_year}")
         self.nhi_household_number = nhi_household_number
         self.fiscal_year = fiscal_year
+
+
+def first_correctable_year(parameters_for: ParametersFor, today: date) -> int:
+    """The earliest fiscal year a premium may still be corrected in (国保法110条: 2 years,
+    from the current year's national parameters)."""
+    current = fiscal_year_of(today)
+    try:
+        years = parameters_for(current).correction_years
+    except (ParametersMissing, ParametersIncomplete):
+        # early in a year whose files are not out yet, the period is the previous year's
+        years = parameters_for(current - 1).correction_years
+    return current - years
 
 
 def stream_id(nhi_household_number: str, fiscal_year: int) -> str:

@@ -6,7 +6,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Protocol
 
-from kokuho.assessment.app.assessing import AssessOutcome, ParametersFor, reassess_all
+from kokuho.assessment.app.assessing import (
+    AssessOutcome,
+    ParametersFor,
+    first_correctable_year,
+    reassess_all,
+)
 from kokuho.assessment.app.ports import AssessmentStore
 from kokuho.assessment.domain.calendar import fiscal_year_of
 from kokuho.events.contracts import EventContract
@@ -60,10 +65,6 @@ class HouseholdProjection(Protocol):
     ) -> None: ...
 
     async def birth_date_corrected(self, number: str, addressee: str, birth_date: date) -> None: ...
-
-
-#: Premiums (保険料) can be corrected back 2 years (国保法110条, rules.md 4.5)
-CORRECTION_YEARS = 2
 
 
 async def apply_eligibility_event(
@@ -153,7 +154,7 @@ async def apply_eligibility_event(
         number, effective = event.nhi_household_number, date(1900, 4, 1)
     if number is None or effective is None:
         return []
-    first_year = max(fiscal_year_of(effective), fiscal_year_of(today) - CORRECTION_YEARS)
+    first_year = max(fiscal_year_of(effective), first_correctable_year(parameters_for, today))
     years = await store.assessed_years(number, first_year)
     return await reassess_all(
         store,

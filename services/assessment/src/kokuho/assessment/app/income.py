@@ -7,7 +7,12 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import uuid4
 
-from kokuho.assessment.app.assessing import AssessOutcome, ParametersFor, reassess_all
+from kokuho.assessment.app.assessing import (
+    AssessOutcome,
+    ParametersFor,
+    first_correctable_year,
+    reassess_all,
+)
 from kokuho.assessment.app.ports import AssessmentStore, ImportReceipt
 from kokuho.assessment.domain.errors import AssessmentError
 from kokuho.assessment.domain.household import Income
@@ -117,9 +122,12 @@ async def _reassess_for(
     context: EventContext | None,
 ) -> list[AssessOutcome]:
     """更正 of the households already assessed for the fiscal year the income belongs to."""
+    # premiums can be corrected back 2 years only (国保法110条, rules.md 4.5)
+    first_year = first_correctable_year(parameters_for, today)
     by_year: dict[int, list[str]] = {}
     for r in records:
-        by_year.setdefault(r.income_year + 1, []).append(r.addressee_number)
+        if r.income_year + 1 >= first_year:
+            by_year.setdefault(r.income_year + 1, []).append(r.addressee_number)
     targets: list[tuple[str, int]] = []
     for fiscal_year, people in sorted(by_year.items()):
         for number in await store.assessed_households_of(people, fiscal_year):

@@ -121,6 +121,7 @@ class PremiumParameters:
     specified_continuing_household_months: int
     long_term_care_age_from: int
     long_term_care_age_to: int
+    correction_years: int  # how far back a premium may be corrected (国保法110条)
     conventions: Conventions
     instalments: InstalmentCalendar
     special_collection: SpecialCollectionRules
@@ -342,6 +343,7 @@ def parse_parameters(
         "specified_continuing_household_months": n.yen("specified_continuing_household.months"),
         "long_term_care_age_from": n.yen("long_term_care.age_from"),
         "long_term_care_age_to": n.yen("long_term_care.age_to"),
+        "correction_years": n.yen("correction.years"),
     }
     conventions = {
         "rounding_unit": c.yen("conventions.rounding_unit"),

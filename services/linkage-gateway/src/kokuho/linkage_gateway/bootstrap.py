@@ -143,7 +143,7 @@ def build(
     subscriptions = [
         Subscription(
             "business-events",
-            [settings.eligibility_topic, settings.assessment_topic],
+            [t for t in (settings.eligibility_topic, settings.assessment_topic) if t],
             business_event_handler(server, permits),
         ),
         Subscription("card-names", [settings.personal_details_topic], handle_personal_details),

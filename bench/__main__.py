@@ -8,9 +8,10 @@ import platform
 
 from bench import relay_and_consumer, store_append
 from bench.infra import endpoints
+from kokuho.assessment.bench import bench as assessment_annual_run
 
 
-async def main(total: int) -> None:
+async def main(total: int, households: int) -> None:
     admin_dsn, bootstrap = endpoints()
     print(f"Kokuho benchmarks: {total} events each; {platform.processor() or platform.machine()}")
     results = [
@@ -19,9 +20,17 @@ async def main(total: int) -> None:
     ]
     for result in results:
         print(result.line())
+    if households:
+        # The assessment's annual run (賦課本算定), end to end until every PremiumAssessed is on
+        # Kafka, against a raw COPY of the same assessment rows.
+        print(await assessment_annual_run(admin_dsn, bootstrap, households, 2026))
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=50_000)
-    asyncio.run(main(parser.parse_args().events))
+    parser.add_argument(
+        "--households", type=int, default=20_000, help="annual-run size; 0 skips it"
+    )
+    args = parser.parse_args()
+    asyncio.run(main(args.events, args.households))

@@ -196,6 +196,7 @@ async def test_a_move_in_reaches_assessment_and_the_intermediate_server(
                 key_directory=tmp_path / "keys",
                 create_dev_keys=True,
                 eligibility_topic=eligibility_topic,
+                assessment_topic=ASSESSMENT_TOPIC,
                 federation_outbox=None,
             )
             gateway_app = gateway_bootstrap.build(gateway_settings, token_verifier=verifier)
@@ -275,22 +276,22 @@ async def test_a_move_in_reaches_assessment_and_the_intermediate_server(
                 assessed = await eventually(assess)
                 assert assessed["annual_amount"] > 0
 
-                async def replica() -> list[asyncpg.Record]:
+                async def replicas() -> dict[str, str] | None:
                     conn = await asyncpg.connect(gateway_dsn)
                     try:
-                        return list(
-                            await conn.fetch(
-                                "SELECT integrated_addressee_number, item"
-                                " FROM replica_registrations WHERE addressee_number = $1",
-                                head,
-                            )
+                        rows = await conn.fetch(
+                            "SELECT item, integrated_addressee_number"
+                            " FROM replica_registrations WHERE addressee_number = $1",
+                            head,
                         )
                     finally:
                         await conn.close()
+                    found = {r["item"]: r["integrated_addressee_number"] for r in rows}
+                    # ⑤ the qualification and ⑧ the premium, both as replicas (C-79)
+                    return found if {"nhi-qualification", "nhi-premium"} <= set(found) else None
 
-                registered = await eventually(replica)
-                assert "nhi-qualification" in {r["item"] for r in registered}
-                assert len({r["integrated_addressee_number"] for r in registered}) == 1
+                registered = await eventually(replicas)
+                assert len(set(registered.values())) == 1  # one integrated addressee number
 
             published = await topic_text(kafka_bootstrap, ASSESSMENT_TOPIC)
             assert household in published  # PremiumAssessed reached Kafka

@@ -49,10 +49,9 @@ class Settings(ServiceSettings):
     e_application_crl: Path | None = None
     #: Topics whose events drive replica registration (C-79).
     eligibility_topic: str = "kokuho.eligibility.events"
-    #: Assessment's topic for the premium replicas; None (the default for now) leaves them off:
-    #: the cross-service journey test (tests/e2e) expects one replica per person. Set to
-    #: ``kokuho.assessment.events`` to register premium replicas (C-79).
-    assessment_topic: str | None = None
+    #: Assessment's topic, whose PremiumAssessed events drive the premium replicas (C-79);
+    #: None turns them off.
+    assessment_topic: str | None = "kokuho.assessment.events"
     personal_details_topic: str = "kokuho.eligibility.personal-details"
 
     @classmethod

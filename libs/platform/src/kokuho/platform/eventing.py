@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 
@@ -78,9 +78,8 @@ class Eventing:
             self._tasks.append(asyncio.create_task(self._guard(sub.name, consumer.run)))
         return self
 
-    async def _guard(self, name: str, run: object) -> None:
+    async def _guard(self, name: str, run: Callable[[asyncio.Event], Awaitable[None]]) -> None:
         """Keep a background loop alive: log a crash and start it again after a pause."""
-        assert callable(run)
         while not self._stop.is_set():
             try:
                 await run(self._stop)

@@ -209,13 +209,52 @@ async def test_reduction_exemption_needs_a_second_person(running: Running) -> No
     )
     assert r.status_code == 201, r.text
     application = r.json()["application_id"]
+    # C-04: an undeclared field is refused, naming it; C-24: no decision without a reason
+    undeclared = await running.client.post(
+        "/api/v1/reduction-exemptions",
+        json={
+            "nhi_household_number": household,
+            "fiscal_year": 2026,
+            "reason_code": "disaster",
+            "reason": "flood",
+            "ratio_percent": 50,
+            "phone": "0820000000",
+        },
+        headers=running.headers(CLERK, user="U-A"),
+    )
+    assert undeclared.status_code == 422
+    assert any(e["pointer"] == "/body/phone" for e in undeclared.json()["errors"])
+    for body in (
+        {"approve": True},
+        {"approve": True, "reason": ""},
+        {"approve": True, "reason": "  "},
+    ):
+        no_reason = await running.client.post(
+            f"/api/v1/reduction-exemptions/{application}/decision",
+            json=body,
+            headers=running.headers(SUPERVISOR, user="U-B"),
+        )
+        assert no_reason.status_code == 422, no_reason.text
+        assert [e["pointer"] for e in no_reason.json()["errors"]] == ["/body/reason"]
+    # C-11: the clerk who entered it cannot decide it, even holding the supervisor role
     same = await running.client.post(
         f"/api/v1/reduction-exemptions/{application}/decision",
         json={"approve": True, "reason": "confirmed"},
         headers=running.headers(SUPERVISOR, CLERK, user="U-A"),
     )
-    assert same.status_code == 422
+    assert same.status_code == 403
     assert same.json()["type"].endswith("four-eyes-required")
+    # none of the refused requests changed anything
+    pending = await running.client.get(
+        f"/api/v1/reduction-exemptions/{application}", headers=running.headers(SUPERVISOR)
+    )
+    assert pending.json()["status"] == "pending"
+    assert (
+        await running.fetch(
+            "SELECT 1 FROM events WHERE stream_id = $1", f"reduction-exemption-{application}"
+        )
+        == []
+    )
     ok = await running.client.post(
         f"/api/v1/reduction-exemptions/{application}/decision",
         json={"approve": True, "reason": "damage certificate seen"},
@@ -228,6 +267,13 @@ async def test_reduction_exemption_needs_a_second_person(running: Running) -> No
     assert decided["assessment"]["revision"] == 2
     assert decided["assessment"]["reduction_exemption_amount"] == 158_000  # half of 316,000
     assert decided["assessment"]["annual_amount"] == 158_000
+    # the decision event names both people (C-11) and the actor (C-24)
+    (event,) = await running.fetch(
+        "SELECT envelope::text AS envelope FROM events WHERE stream_id = $1",
+        f"reduction-exemption-{application}",
+    )
+    data = json.loads(event["envelope"])["data"]
+    assert (data["entered_by"], data["decided_by"], data["approved"]) == ("U-A", "U-B", True)
     again = await running.client.post(
         f"/api/v1/reduction-exemptions/{application}/decision",
         json={"approve": False, "reason": "x"},

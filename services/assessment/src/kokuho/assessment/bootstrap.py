@@ -53,7 +53,7 @@ DOMAIN_ERRORS: dict[type[Exception], DomainErrorMapping | None] = {
     ApplicationNotFound: DomainErrorMapping(404, "application-not-found"),
     NothingToApply: DomainErrorMapping(422, "nothing-to-apply"),
     IncomeAlreadyDeclared: DomainErrorMapping(422, "income-already-declared"),
-    FourEyesRequired: DomainErrorMapping(422, "four-eyes-required"),
+    FourEyesRequired: DomainErrorMapping(403, "four-eyes-required"),
     AlreadyDecided: DomainErrorMapping(409, "already-decided"),
     ReasonRequired: DomainErrorMapping(422, "reason-required"),
     ConcurrencyConflict: DomainErrorMapping(409, "concurrent-change"),

@@ -9,16 +9,19 @@ from datetime import date
 from pathlib import Path
 
 import asyncpg
+from pydantic import ValidationError
 
 from kokuho.assessment.adapters.postgres import PostgresAssessmentStore
-from kokuho.assessment.api.routes import what_if_household
+from kokuho.assessment.api.routes import premium_calculation
 from kokuho.assessment.api.schemas import WhatIfIn
-from kokuho.assessment.app.assessing import assess_household, compute
+from kokuho.assessment.app.assessing import assess_household
 from kokuho.assessment.bootstrap import parameters_source
 from kokuho.assessment.config import Settings
+from kokuho.assessment.domain.errors import AssessmentError
 from kokuho.assessment.domain.household import Income
 from kokuho.assessment.domain.income_file import IncomeRecord
 from kokuho.events.runtime.store import PostgresEventStore
+from kokuho.platform.problems import Problem
 
 SOURCE = "/kokuho/assessment"
 
@@ -109,25 +112,33 @@ async def seed(settings: Settings) -> str:
 
 
 async def what_if(settings: Settings, args: list[str]) -> int:
-    """``what-if <household.json>``: print the premium and its explanation (no stored data)."""
+    """``what-if <household.json>``: print the premium, its explanation and, with a pension,
+    whether 特別徴収 applies, exactly as ``POST /premium-calculations`` answers (no stored
+    data). A bad file or a year without parameters is reported on stderr with exit status 2."""
     if len(args) != 1:
         print("usage: python -m kokuho.assessment what-if <household.json>", file=sys.stderr)
         return 2
-    text = await asyncio.to_thread(Path(args[0]).read_text, encoding="utf-8")
-    body = WhatIfIn.model_validate_json(text)
-    params = parameters_source(settings)(body.fiscal_year)
-    computed = compute(what_if_household(body), params)
-    print(
-        json.dumps(
-            {
-                "annual_amount": computed.annual_amount,
-                "components": computed.components,
-                "explanation": computed.explanation,
-            },
-            ensure_ascii=False,
-            indent=2,
-        )
-    )
+    try:
+        text = await asyncio.to_thread(Path(args[0]).read_text, encoding="utf-8")
+        body = WhatIfIn.model_validate_json(text)
+        out = premium_calculation(body, parameters_source(settings)(body.fiscal_year))
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"cannot read {args[0]}: {error}", file=sys.stderr)
+        return 2
+    except ValidationError as error:
+        for e in error.errors():
+            where = "/" + "/".join(str(part) for part in e["loc"])
+            print(f"{where}: {e['msg']}", file=sys.stderr)
+        return 2
+    except Problem as problem:
+        for fe in problem.errors or []:
+            print(f"{fe.pointer}: {fe.reason}", file=sys.stderr)
+        print(problem.detail or problem.title, file=sys.stderr)
+        return 2
+    except AssessmentError as error:
+        print(f"{type(error).__name__}: {error}", file=sys.stderr)
+        return 2
+    print(json.dumps(out.model_dump(mode="json"), ensure_ascii=False, indent=2))
     return 0
 
 

@@ -32,6 +32,7 @@ from kokuho.assessment.app import assessing, income, reductions
 from kokuho.assessment.app.assessing import AssessmentNotFound, AssessOutcome
 from kokuho.assessment.app.ports import StoredAssessment
 from kokuho.assessment.domain.household import Childbirth, Household, Income, Person
+from kokuho.assessment.domain.parameters import PremiumParameters
 from kokuho.assessment.domain.reduction_exemption import ReductionExemption
 from kokuho.assessment.domain.special_collection import (
     Pension,
@@ -432,15 +433,8 @@ def what_if_household(body: WhatIfIn) -> Household:
     return Household("what-if", body.householder, people, body.specified_household_since)
 
 
-@router.post("/premium-calculations")
-async def calculate_premium(
-    body: WhatIfIn,
-    user: Annotated[StaffUser, require_roles("assessment.clerk", "assessment.supervisor")],
-    service: ServiceDep,
-) -> WhatIfOut:
-    """保険料試算: the premium and its explanation for a described household, touching no
-    stored data (labels, never names)."""
-    params = service.parameters_for(body.fiscal_year)
+def premium_calculation(body: WhatIfIn, params: PremiumParameters) -> WhatIfOut:
+    """The what-if result for a described household (shared by the endpoint and the CLI)."""
     household = what_if_household(body)
     computed = assessing.compute(household, params)
     special: dict[str, Any] | None = None
@@ -471,6 +465,17 @@ async def calculate_premium(
         explanation=computed.explanation or {},
         special_collection=special,
     )
+
+
+@router.post("/premium-calculations")
+async def calculate_premium(
+    body: WhatIfIn,
+    user: Annotated[StaffUser, require_roles("assessment.clerk", "assessment.supervisor")],
+    service: ServiceDep,
+) -> WhatIfOut:
+    """保険料試算: the premium and its explanation for a described household, touching no
+    stored data (labels, never names)."""
+    return premium_calculation(body, service.parameters_for(body.fiscal_year))
 
 
 @router.get(

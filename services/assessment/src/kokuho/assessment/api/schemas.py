@@ -103,13 +103,15 @@ class ReductionExemptionIn(Closed):
     nhi_household_number: HouseholdNumber
     fiscal_year: FiscalYear
     reason_code: str = Field(min_length=1, max_length=40, pattern=r"^[a-z0-9_]+$")
-    reason: str = Field(min_length=1, max_length=1000)
+    #: C-24: a reason that says something (not only blanks); named in the 422 otherwise
+    reason: str = Field(min_length=1, max_length=1000, pattern=r"\S")
     ratio_percent: int = Field(ge=1, le=100)
 
 
 class DecisionIn(Closed):
     approve: bool
-    reason: str = Field(min_length=1, max_length=1000)
+    #: C-24: a reason that says something (not only blanks); named in the 422 otherwise
+    reason: str = Field(min_length=1, max_length=1000, pattern=r"\S")
 
 
 class ReductionExemptionOut(BaseModel):

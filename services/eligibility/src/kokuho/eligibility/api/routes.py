@@ -3,6 +3,7 @@ or change of a person's data is audited inside the transaction that does it."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Annotated, Any
@@ -314,13 +315,16 @@ async def list_pending_changes(
     return Page(items=items, next_cursor=queries.encode_cursor({"after": last}) if last else None)
 
 
-def _after(cursor: str | None) -> str | None:
+def _after(cursor: str | None, key: str = r"[0-9a-f-]{36}") -> str | None:
+    """The position a cursor this API returned stands for; ``key`` is the form of that
+    position (a change or event id, or an addressee number), so a forged cursor is a 400 and
+    never reaches PostgreSQL."""
     if cursor is None:
         return None
     decoded = queries.decode_cursor(cursor)
-    if decoded is None or not isinstance(decoded.get("after"), str):
+    after = decoded.get("after") if decoded is not None else None
+    if not isinstance(after, str) or re.fullmatch(key, after) is None:
         raise Problem(400, "invalid-cursor", detail="cursor is not one this API returned")
-    after: str = decoded["after"]
     return after
 
 
@@ -385,11 +389,19 @@ async def search_persons(
     request: Request,
     user: Staff,
     audit: AuditTrail,
-    name_kana: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
+    name_kana: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=100,
+            pattern=rq.KANA_PATTERN,
+            description="フリガナ prefix (full-width katakana, as stored)",
+        ),
+    ] = None,
     limit: Limit = 50,
     cursor: str | None = None,
 ) -> Page:
-    after = _after(cursor)
+    after = _after(cursor, key=r"[0-9]{10}")
     async with runtime_of(request).pool().acquire() as conn:
         items = await queries.search_persons(conn, name_kana, limit, after)
     await audit.record(

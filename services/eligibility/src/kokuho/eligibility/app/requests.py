@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from kokuho.events.contracts.eligibility import (
     AcquisitionReason,
@@ -24,6 +24,18 @@ DateField = Annotated[date, Field(ge=date(1900, 1, 1), le=date(2200, 12, 31))]
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: object) -> object:
+        # PostgreSQL cannot store NUL in text or jsonb, and no form has control characters
+        # other than line breaks: refuse them here, naming the field, rather than fail with a
+        # 500 half way through the write.
+        if isinstance(value, str) and any(
+            (ord(ch) < 0x20 and ch not in "\t\n\r") or ord(ch) == 0x7F for ch in value
+        ):
+            raise ValueError("control characters are not allowed")
+        return value
 
 
 class PersonalDetails(Strict):

@@ -1,0 +1,466 @@
+"""The gateway's own journey across the services, on the real PostgreSQL and Kafka (issue 4,
+"Done when"):
+
+a move-in at eligibility plus the individual number registered at the gateway → an
+insured-change record sent to the federation simulator (KKH-IDO) → the federation's daily
+continuation file (KKH-SKK) comes back, staff confirm the difference, and it reaches
+eligibility as an event → an e-application signed under the test authority reaches assessment
+without the number. Afterwards no 12-digit string with a valid check digit is found in any
+database, on any topic the journey used, or in any log line: the number lives only sealed in
+the vault.
+
+The gateway's events go on its contract topic (``kokuho.linkage-gateway.events``), shared with
+other test runs, so eligibility and assessment read it under consumer groups of this test's own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import re
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from aiokafka import AIOKafkaConsumer
+from fastapi import FastAPI
+
+from kokuho.assessment import bootstrap as assessment_bootstrap
+from kokuho.assessment import config as assessment_config
+from kokuho.eligibility import bootstrap as eligibility_bootstrap
+from kokuho.eligibility import config as eligibility_config
+from kokuho.events.contracts.linkage_gateway import TOPIC as GATEWAY_TOPIC
+from kokuho.events.runtime.topics import TopicSpec, ensure_topics, with_dead_letters
+from kokuho.events.testing.databases import temporary_database
+from kokuho.linkage_gateway import bootstrap as gateway_bootstrap
+from kokuho.linkage_gateway import config as gateway_config
+from kokuho.linkage_gateway.adapters.federation_simulator import FederationSimulator
+from kokuho.linkage_gateway.adapters.portal_simulator import (
+    PortalSimulator,
+    ResidentRecordSimulator,
+)
+from kokuho.linkage_gateway.adapters.signature import X509SignatureVerifier
+from kokuho.linkage_gateway.app.ports import SignatureCheck, SignedApplication
+from kokuho.linkage_gateway.domain.individual_number import check_digit
+from kokuho.linkage_gateway.synthetic import synthetic_number
+from kokuho.platform.auth import TokenVerifier
+from kokuho.platform.database import migrate, migration_files
+from kokuho.platform.token import PrivateKey, mint_token, new_private_key
+
+from ..ca import CertificateAuthority
+
+pytestmark = pytest.mark.integration
+
+SERVICES = Path(__file__).resolve().parents[3]
+
+# UUIDs and long hexadecimal runs (hashes, sealed bytes shown as hex) are taken out before the
+# scan: their digit groups are not numbers. What is left is searched for 12-digit runs that
+# stand alone (no digit or letter either side, not the fraction of a decimal such as a log
+# record's timestamp) and carry a valid check digit.
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_HEX = re.compile(r"[0-9a-fA-F]{16,}")
+_TWELVE = re.compile(r"(?<![0-9A-Za-z.])[0-9]{12}(?![0-9A-Za-z])")
+
+
+def individual_numbers_in(text: str) -> set[str]:
+    """Every 12-digit string with a valid check digit (ministerial-order formula) in ``text``."""
+    text = _HEX.sub(" ", _UUID.sub(" ", text))
+    return {m for m in _TWELVE.findall(text) if check_digit(m[:11]) == int(m[11])}
+
+
+class Lines(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+        self.lines.append(repr(record.__dict__))
+
+
+class AuthorityVerifier:
+    """The real X.509 verifier, trusting only the test authority (C-12)."""
+
+    def __init__(self, authority: CertificateAuthority) -> None:
+        self.authority = authority
+
+    def verify(self, application: SignedApplication, at: datetime) -> SignatureCheck:
+        return X509SignatureVerifier([self.authority.root], [self.authority.crl()]).verify(
+            application, at
+        )
+
+
+@contextlib.asynccontextmanager
+async def database(admin_dsn: str, service: str) -> AsyncIterator[str]:
+    async with temporary_database(admin_dsn) as dsn:
+        await migrate(dsn, migration_files(SERVICES / service / "migrations"))
+        yield dsn
+
+
+@contextlib.asynccontextmanager
+async def serving(app: FastAPI, name: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=f"http://{name}") as client:
+            yield client
+
+
+def headers(key: PrivateKey, user: str, *roles: str) -> dict[str, str]:
+    token = mint_token(key, user_id=user, roles=list(roles), terminal_id="T-GW", amr=["iccard"])
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def eventually(attempt: Callable[[], Awaitable[Any]], timeout: float = 60.0) -> Any:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        result = await attempt()
+        if result:
+            return result
+        if loop.time() > deadline:
+            raise AssertionError("the journey did not complete in time")
+        await asyncio.sleep(0.2)
+
+
+async def row(dsn: str, sql: str, *args: object) -> asyncpg.Record | None:
+    conn = await asyncpg.connect(dsn)
+    try:
+        found: asyncpg.Record | None = await conn.fetchrow(sql, *args)
+        return found
+    finally:
+        await conn.close()
+
+
+async def database_text(dsn: str) -> str:
+    conn = await asyncpg.connect(dsn)
+    try:
+        tables = await conn.fetch(
+            "SELECT schemaname, tablename FROM pg_tables"
+            " WHERE schemaname NOT IN ('pg_catalog', 'information_schema')"
+        )
+        parts = []
+        for t in tables:
+            name = f'"{t["schemaname"]}"."{t["tablename"]}"'
+            parts.append(await conn.fetchval(f"SELECT string_agg(t::text, E'\\n') FROM {name} t"))
+        return "\n".join(p for p in parts if p)
+    finally:
+        await conn.close()
+
+
+async def topic_text(bootstrap: str, topic: str) -> str:
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=f"gw-journey-scan-{uuid.uuid4().hex[:8]}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    try:
+        chunks: list[str] = []
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 30
+        while loop.time() < deadline:
+            batches = await consumer.getmany(timeout_ms=500)
+            if not batches and consumer.assignment():
+                end = await consumer.end_offsets(list(consumer.assignment()))
+                positions = {tp: await consumer.position(tp) for tp in consumer.assignment()}
+                if all(positions[tp] >= end[tp] for tp in end):
+                    break
+            for batch in batches.values():
+                for r in batch:
+                    chunks.append(f"{r.key!r} {r.headers!r} {r.value!r}")
+        return "\n".join(chunks)
+    finally:
+        await consumer.stop()
+
+
+def test_the_scan_finds_a_number_and_ignores_hashes_and_identifiers() -> None:
+    number = synthetic_number(random.Random(7)).value
+    assert individual_numbers_in(f'{{"n":"{number}"}}') == {number}
+    assert individual_numbers_in(f"D,x,{number},") == {number}
+    wrong = number[:11] + str((int(number[11]) + 1) % 10)
+    assert individual_numbers_in(f" {wrong} ") == set()
+    assert individual_numbers_in(f"'relativeCreated': 7486.{number}") == set()
+    hashed = f"\\xab{number}cd{number}ef00"
+    identifier = f"12345678-1234-1234-1234-{number}"
+    assert individual_numbers_in(f"{hashed} {identifier}") == set()
+
+
+async def test_move_in_federation_round_trip_and_e_application(
+    pg_admin_dsn: str, kafka_bootstrap: str, tmp_path: Path
+) -> None:
+    suffix = uuid.uuid4().hex[:8]
+    eligibility_topic = f"test.gw-journey.eligibility.{suffix}"
+    details_topic = f"test.gw-journey.personal-details.{suffix}"
+    assessment_topic = f"test.gw-journey.assessment.{suffix}"
+    await ensure_topics(
+        kafka_bootstrap,
+        with_dead_letters(
+            [
+                TopicSpec(eligibility_topic, 3, 1),
+                TopicSpec(details_topic, 3, 1, compacted=True),
+                TopicSpec(assessment_topic, 1, 1),
+                TopicSpec(GATEWAY_TOPIC, 3, 1),
+            ]
+        ),
+    )
+    key = new_private_key("ES256")
+    verifier = TokenVerifier([key.public_key()])  # type: ignore[list-item]
+    federation = FederationSimulator()
+    portal, residents, authority = (
+        PortalSimulator(),
+        ResidentRecordSimulator(),
+        CertificateAuthority(),
+    )
+    logs = Lines()
+    logging.getLogger().addHandler(logs)
+
+    head = f"4{uuid.uuid4().int % 10**9:09d}"
+    number = synthetic_number(random.Random()).value
+    moved_in = date.today() - timedelta(days=3)
+    own_groups = f"gw-journey-{suffix}"
+
+    try:
+        async with (
+            database(pg_admin_dsn, "eligibility") as eligibility_dsn,
+            database(pg_admin_dsn, "assessment") as assessment_dsn,
+            database(pg_admin_dsn, "linkage-gateway") as gateway_dsn,
+        ):
+            eligibility_app = eligibility_bootstrap.build(
+                eligibility_config.Settings(
+                    database_dsn=eligibility_dsn,
+                    kafka_bootstrap_servers=kafka_bootstrap,
+                    service_name=f"eligibility-{own_groups}",
+                    events_topic=eligibility_topic,
+                    personal_details_topic=details_topic,
+                    linkage_topic=GATEWAY_TOPIC,
+                    turning_75_daily=False,
+                ),
+                token_verifier=verifier,
+            )
+            assessment_app = assessment_bootstrap.build(
+                assessment_config.Settings(
+                    database_dsn=assessment_dsn,
+                    kafka_bootstrap_servers=kafka_bootstrap,
+                    service_name=f"assessment-{own_groups}",
+                    eligibility_topic=eligibility_topic,
+                    linkage_topic=GATEWAY_TOPIC,
+                ),
+                token_verifier=verifier,
+            )
+            gateway_app = gateway_bootstrap.build(
+                gateway_config.Settings(
+                    database_dsn=gateway_dsn,
+                    kafka_bootstrap_servers=kafka_bootstrap,
+                    service_name=f"linkage-gateway-{own_groups}",
+                    key_directory=tmp_path / "keys",
+                    create_dev_keys=True,
+                    eligibility_topic=eligibility_topic,
+                    assessment_topic=assessment_topic,
+                    personal_details_topic=details_topic,
+                    federation_outbox=None,
+                ),
+                federation=federation,
+                portal=portal,
+                residents=residents,
+                signatures=AuthorityVerifier(authority),
+                token_verifier=verifier,
+            )
+
+            async with (
+                serving(eligibility_app, "eligibility") as eligibility,
+                serving(assessment_app, "assessment"),
+                serving(gateway_app, "linkage-gateway") as gateway,
+            ):
+                # ② the individual number, registered at the gateway and only there.
+                r = await gateway.post(
+                    "/api/v1/individual-numbers",
+                    json={"addressee_number": head, "individual_number": number},
+                    headers=headers(key, "clerk-a", "eligibility.clerk"),
+                )
+                assert r.status_code == 201, r.text
+                assert number not in r.text
+
+                # ① the move-in, entered by one clerk and confirmed by another.
+                r = await eligibility.post(
+                    "/api/v1/households",
+                    json={
+                        "householder_addressee_number": head,
+                        "members": [
+                            {
+                                "addressee_number": head,
+                                "reason": "moved_in",
+                                "fact_date": moved_in.isoformat(),
+                                "notification_date": moved_in.isoformat(),
+                                "relationship": "householder",
+                                "details": {
+                                    "name": "試験　一郎",
+                                    "name_kana": "シケン　イチロウ",
+                                    "sex": "male",
+                                    "birth_date": "1985-06-06",
+                                    "postal_code": "730-0011",
+                                    "address": "広島市中区基町1丁目1-1",
+                                    "phone": "082-000-0000",
+                                },
+                            }
+                        ],
+                        "identity_verification": {"method": "mn_card"},
+                    },
+                    headers=headers(key, "clerk-a", "eligibility.clerk"),
+                )
+                assert r.status_code == 201, r.text
+                r = await eligibility.post(
+                    f"/api/v1/changes/{r.json()['change_id']}/confirm",
+                    headers=headers(key, "clerk-b", "eligibility.clerk"),
+                )
+                assert r.status_code == 200, r.text
+                household = r.json()["nhi_household_number"]
+
+                # ③ the insured change (with the names on the card) goes to the federation.
+                change = await eventually(
+                    lambda: row(
+                        gateway_dsn,
+                        "SELECT i.insured_number, c.name FROM insured_changes i"
+                        " LEFT JOIN card_names c USING (addressee_number)"
+                        " WHERE i.addressee_number = $1 AND c.name IS NOT NULL",
+                        head,
+                    )
+                )
+                insured = change["insured_number"]
+                r = await gateway.post(
+                    "/api/v1/federation/transmissions",
+                    headers=headers(key, "batch-1", "batch.operator"),
+                )
+                assert r.status_code == 201, r.text
+                sent = r.json()["transmission"]
+                lines = federation.received[sent["file_name"]].decode().splitlines()
+                mine = [line for line in lines if f",{head}," in line]
+                assert len(mine) == 1
+                fields = mine[0].split(",")
+                assert fields[:5] == ["D", "acquired", head, household, insured]
+                assert fields[8] == moved_in.isoformat()
+                assert fields[-1] == "試験　一郎"
+                ledger = await gateway.get(
+                    "/api/v1/federation/transmissions",
+                    headers=headers(key, "auditor-1", "auditor"),
+                )
+                assert sent["file_name"] in [t["file_name"] for t in ledger.json()["items"]]
+
+                # ④ the federation's daily file comes back with an earlier acquisition date;
+                # nothing moves until staff confirm, then eligibility receives the event.
+                federation_date = moved_in - timedelta(days=1)
+                content = "\n".join(
+                    [
+                        f"H,KKH-SKK,1,{date.today().isoformat()}",
+                        f"D,{head},{insured},{federation_date.isoformat()},",
+                        "T,1",
+                    ]
+                )
+                r = await gateway.post(
+                    "/api/v1/federation/continuation-files",
+                    json={"file_name": f"KKH-SKK-{suffix}.csv", "content": content + "\n"},
+                    headers=headers(key, "batch-1", "batch.operator"),
+                )
+                assert r.status_code == 201, r.text
+                assert r.json()["differences"] == 1
+                listing = await gateway.get(
+                    "/api/v1/federation/differences",
+                    headers=headers(key, "operator-1", "linkage.operator"),
+                )
+                (difference,) = [
+                    d for d in listing.json()["items"] if d["addressee_number"] == head
+                ]
+                assert difference["kind"] == "acquisition-date"
+                assert (
+                    await row(
+                        eligibility_dsn,
+                        "SELECT 1 FROM federation_reviews WHERE addressee_number = $1",
+                        head,
+                    )
+                    is None
+                )
+                r = await gateway.post(
+                    f"/api/v1/federation/differences/{difference['id']}/confirmation",
+                    headers=headers(key, "operator-1", "linkage.operator"),
+                )
+                assert r.status_code == 200, r.text
+                review = await eventually(
+                    lambda: row(
+                        eligibility_dsn,
+                        "SELECT kind, federation_acquisition_date, change_id"
+                        " FROM federation_reviews WHERE addressee_number = $1",
+                        head,
+                    )
+                )
+                assert review["kind"] == "acquisition-date"
+                assert review["federation_acquisition_date"] == federation_date
+                # a pending ex officio correction for an eligibility clerk to confirm
+                assert review["change_id"] is not None
+
+                # ⑤ an e-application signed under the test authority reaches assessment.
+                signer = authority.issue("resident")
+                residents.by_serial[signer.serial] = head
+                receipt = f"J{suffix}"
+                portal.submit(
+                    signer.sign(
+                        receipt,
+                        {
+                            "individual_number": number,
+                            "answers": {"fiscal_year": 2026, "no_income": True},
+                        },
+                    )
+                )
+                r = await gateway.post(
+                    "/api/v1/e-applications/intake-runs",
+                    headers=headers(key, "batch-1", "batch.operator"),
+                )
+                assert r.status_code == 201, r.text
+                assert [(x["receipt_number"], x["status_code"]) for x in r.json()["results"]] == [
+                    (receipt, "accepted")
+                ]
+                declared = await eventually(
+                    lambda: row(
+                        assessment_dsn,
+                        "SELECT income_year, declaration_channel FROM incomes"
+                        " WHERE addressee_number = $1 AND source = 'no_income_declaration'",
+                        head,
+                    )
+                )
+                assert declared["income_year"] == 2025
+                assert declared["declaration_channel"] == "e_application"
+
+            # The number exists nowhere but sealed in the vault: no valid 12-digit number at all
+            # in any database, on any topic the journey used, or in the logs.
+            places = {
+                "eligibility database": await database_text(eligibility_dsn),
+                "assessment database": await database_text(assessment_dsn),
+                "linkage-gateway database": await database_text(gateway_dsn),
+                "eligibility topic": await topic_text(kafka_bootstrap, eligibility_topic),
+                "personal-details topic": await topic_text(kafka_bootstrap, details_topic),
+                "linkage-gateway topic": await topic_text(kafka_bootstrap, GATEWAY_TOPIC),
+                "federation file": "\n".join(lines),
+                "logs": "\n".join(logs.lines),
+            }
+            assert head in places["eligibility database"]  # the scan does see the data
+            assert head in places["assessment database"]
+            assert head in places["linkage-gateway topic"]
+            found = {where: individual_numbers_in(text) for where, text in places.items()}
+            assert {where: n for where, n in found.items() if n} == {}
+            conn = await asyncpg.connect(gateway_dsn)
+            try:
+                sealed = await conn.fetchval(
+                    "SELECT count(*) FROM integrated_addressee WHERE addressee_number = $1", head
+                )
+            finally:
+                await conn.close()
+            assert sealed == 1
+    finally:
+        logging.getLogger().removeHandler(logs)

@@ -1,0 +1,193 @@
+"""Every kind of document the issue endpoint takes is issued through the API on the real
+PostgreSQL and rendered as a Japanese PDF showing its own items (issue 3: "Each issued document
+can be rendered as a Japanese PDF")."""
+
+from __future__ import annotations
+
+import base64
+import re
+import zlib
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from .. import builders as b
+
+pytestmark = pytest.mark.integration
+
+CLERK = "eligibility.clerk"
+Headers = Callable[..., dict[str, str]]
+
+_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The text drawn on the page: reportlab writes CID-font text as UTF-16BE literal strings
+    in an ASCII85 + Flate content stream."""
+    shown: list[str] = []
+    for stream in re.findall(rb"stream\r?\n(.*?)endstream", pdf, re.S):
+        raw = stream.strip()
+        content = zlib.decompress(base64.a85decode(raw[:-2] if raw.endswith(b"~>") else raw))
+        for literal in re.findall(rb"\(((?:\\.|[^\\)])*)\) Tj", content, re.S):
+            data = re.sub(
+                rb"\\([0-7]{1,3}|.)",
+                lambda m: (
+                    bytes([int(m.group(1), 8)])
+                    if m.group(1)[:1].isdigit()
+                    else _ESCAPES.get(m.group(1), m.group(1))
+                ),
+                literal,
+            )
+            shown.append(data.decode("utf-16-be"))
+    return "\n".join(shown)
+
+
+async def household_of(
+    client: httpx.AsyncClient, token: Headers, head: str, fact: date, birth: date
+) -> str:
+    body = {
+        "householder_addressee_number": head,
+        "members": [b.member(head, fact=fact, birth=birth)],
+        "identity_verification": b.ID,
+    }
+    entered = await client.post("/api/v1/households", json=body, headers=token("clerk-a", CLERK))
+    assert entered.status_code == 201, entered.text
+    done = await client.post(
+        f"/api/v1/changes/{entered.json()['change_id']}/confirm", headers=token("clerk-b", CLERK)
+    )
+    assert done.status_code == 200, done.text
+    number: str = done.json()["nhi_household_number"]
+    return number
+
+
+async def issue_and_render(
+    client: httpx.AsyncClient, token: Headers, household: str, body: dict[str, Any]
+) -> tuple[dict[str, Any], str]:
+    issued = await client.post(
+        f"/api/v1/households/{household}/certificates", json=body, headers=token("clerk-a", CLERK)
+    )
+    assert issued.status_code == 201, issued.text
+    (event,) = [e for e in issued.json()["events"] if e["type"].endswith("certificate_issued.v1")]
+    certificate_id = event["data"]["certificate_id"]
+    record = await client.get(
+        f"/api/v1/certificates/{certificate_id}", headers=token("clerk-a", CLERK)
+    )
+    assert record.status_code == 200, record.text
+    pdf = await client.get(
+        f"/api/v1/certificates/{certificate_id}/pdf", headers=token("clerk-a", CLERK)
+    )
+    assert pdf.status_code == 200, pdf.text
+    assert pdf.headers["content-type"] == "application/pdf"
+    return record.json(), pdf_text(pdf.content)
+
+
+async def test_every_document_kind_renders_its_own_japanese_pdf(
+    client: httpx.AsyncClient, token: Headers
+) -> None:
+    today = date.today()
+    young, old, early = b.addressee(), b.addressee(), b.addressee()
+    young_household = await household_of(
+        client, token, young, today - timedelta(days=3), date(1985, 6, 1)
+    )
+    old_household = await household_of(
+        client, token, old, today - timedelta(days=3), date(today.year - 72, 1, 15)
+    )
+    early_household = await household_of(client, token, early, date(2024, 4, 1), date(1985, 6, 1))
+
+    record, text = await issue_and_render(
+        client,
+        token,
+        young_household,
+        {
+            "kind": "eligibility_confirmation_document",
+            "addressee_number": young,
+            "issue_date": today.isoformat(),
+        },
+    )
+    assert "国民健康保険資格確認書" in text
+    assert "試験　太郎" in text
+    assert record["insured_number"] in text
+
+    _, text = await issue_and_render(
+        client,
+        token,
+        young_household,
+        {
+            "kind": "eligibility_information_notice",
+            "addressee_number": young,
+            "issue_date": today.isoformat(),
+        },
+    )
+    assert "資格情報のお知らせ" in text
+
+    record, text = await issue_and_render(
+        client,
+        token,
+        old_household,
+        {
+            "kind": "elderly_recipient_certificate",
+            "addressee_number": old,
+            "issue_date": today.isoformat(),
+        },
+    )
+    assert "国民健康保険高齢受給者証" in text
+    assert record["copayment_rate_tenths"] == 2  # the documented default until income is known
+    assert "一部負担金の割合\n2割" in text  # the label and its value
+
+    record, text = await issue_and_render(
+        client,
+        token,
+        early_household,
+        {
+            "kind": "limit_certificate",
+            "addressee_number": early,
+            "issue_date": "2024-08-01",
+            "valid_until": "2025-07-31",
+            "limit_category": "ウ",
+            "application_date": "2024-07-20",
+        },
+    )
+    assert "限度額適用認定証" in text
+    assert "適用区分\nウ" in text
+    assert record["valid_until"] == "2025-07-31"
+
+    record, text = await issue_and_render(
+        client,
+        token,
+        young_household,
+        {
+            "kind": "specified_disease_certificate",
+            "addressee_number": young,
+            "issue_date": today.isoformat(),
+            "disease_name": "架空疾病",
+            "copayment_limit_yen": 10000,
+        },
+    )
+    assert "特定疾病療養受療証" in text
+    assert "認定疾病名\n架空疾病" in text
+    assert "自己負担限度額\n10,000円" in text
+    assert record["disease_name"] == "架空疾病"
+
+
+async def test_a_limit_certificate_is_no_longer_issued_from_2024_12_02(
+    client: httpx.AsyncClient, token: Headers
+) -> None:
+    head = b.addressee()
+    household = await household_of(client, token, head, date(2024, 4, 1), date(1985, 6, 1))
+    refused = await client.post(
+        f"/api/v1/households/{household}/certificates",
+        json={
+            "kind": "limit_certificate",
+            "addressee_number": head,
+            "issue_date": "2024-12-02",
+            "valid_until": "2025-07-31",
+            "limit_category": "ウ",
+            "application_date": "2024-11-20",
+        },
+        headers=token("clerk-a", CLERK),
+    )
+    assert refused.status_code == 422, refused.text
+    assert refused.headers["content-type"].startswith("application/problem+json")

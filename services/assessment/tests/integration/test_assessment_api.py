@@ -100,6 +100,53 @@ async def test_a_bad_income_file_changes_nothing(running: Running) -> None:
     assert await running.fetch("SELECT * FROM incomes") == []
     assert await running.fetch("SELECT * FROM income_imports") == []
 
+    # a correction file with one bad line leaves the recorded income, the assessment and the
+    # event store exactly as they were (no re-assessment, nothing for Kafka)
+    household, other = numbers()
+    await known_household(running, household, other)
+    r = await running.client.post(
+        "/api/v1/income-imports",
+        json={"file_name": "t.csv", "content": f"{HEADER}\n{income_line(other, 2_000_000)}\n"},
+        headers=running.headers("batch.operator"),
+    )
+    assert r.status_code == 201, r.text
+    r = await running.client.post(
+        "/api/v1/assessments",
+        json={"nhi_household_number": household, "fiscal_year": 2026},
+        headers=running.headers(CLERK),
+    )
+    assert r.status_code == 201, r.text
+    before = [
+        await running.fetch(sql)
+        for sql in (
+            "SELECT * FROM incomes ORDER BY addressee_number",
+            "SELECT * FROM assessments ORDER BY nhi_household_number",
+            "SELECT event_id FROM events ORDER BY global_position",
+            "SELECT position FROM outbox ORDER BY position",
+        )
+    ]
+    correction = "\n".join([HEADER, income_line(other, 3_000_000), "1,2025,x", ""])
+    r = await running.client.post(
+        "/api/v1/income-imports",
+        json={"file_name": "tax.csv", "content": correction},
+        headers=running.headers("batch.operator"),
+    )
+    assert r.status_code == 422
+    after = [
+        await running.fetch(sql)
+        for sql in (
+            "SELECT * FROM incomes ORDER BY addressee_number",
+            "SELECT * FROM assessments ORDER BY nhi_household_number",
+            "SELECT event_id FROM events ORDER BY global_position",
+            "SELECT position FROM outbox ORDER BY position",
+        )
+    ]
+    assert after == before
+    (row,) = await running.fetch(
+        "SELECT salary_income FROM incomes WHERE addressee_number = $1", other
+    )
+    assert row["salary_income"] == 2_000_000
+
 
 async def test_the_valid_part_is_applied_only_on_request_and_recorded(running: Running) -> None:
     _, person = numbers()

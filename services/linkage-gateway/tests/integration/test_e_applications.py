@@ -105,8 +105,15 @@ async def test_intake_accepts_the_valid_and_refuses_the_rest(  # type: ignore[no
             "SELECT outcome, detail->>'receipt_number' AS r FROM audit_log"
             " WHERE operation = 'e-application intake'"
         )
+        # The refused applications publish nothing: one event, for the valid one.
+        published = await conn.fetch(
+            "SELECT envelope::text AS p FROM events"
+            " WHERE event_type LIKE '%e_application_accepted%'"
+        )
     finally:
         await conn.close()
     assert {a["r"]: a["outcome"] for a in audited} == {
         k: ("allowed" if v == "accepted" else "failed") for k, v in statuses.items()
     }
+    assert len(published) == 1
+    assert receipt in published[0]["p"]

@@ -15,6 +15,7 @@ from aiokafka import AIOKafkaProducer
 from kokuho.events.contracts.eligibility import PersonalDetailsRecorded
 from kokuho.events.contracts.linkage_gateway import TOPIC
 from kokuho.linkage_gateway.adapters.scheduled_jobs import scheduled_federation_send
+from kokuho.linkage_gateway.domain.federation import INDIVIDUAL_NUMBER_IN_FILE
 from kokuho.linkage_gateway.domain.individual_number import IndividualNumber
 
 from .test_intermediate_server import acquired, addressee, lost, poll, publish
@@ -138,6 +139,34 @@ async def test_a_bad_line_rejects_the_whole_file_and_changes_nothing(gateway) ->
         ("/body/content/line/3", "insured_number must be 8 digits"),
         ("/body/content/line/4", "acquisition_date is not a date (YYYY-MM-DD)"),
     ]
+    conn = await asyncpg.connect(gateway.settings.database_dsn)
+    try:
+        assert await conn.fetchval("SELECT count(*) FROM continuation_files") == 0
+        assert await conn.fetchval("SELECT count(*) FROM continuation_differences") == 0
+    finally:
+        await conn.close()
+
+
+async def test_an_inbound_file_carrying_an_individual_number_is_refused_with_an_alert(  # type: ignore[no-untyped-def]
+    gateway, numbers: Numbers
+) -> None:
+    number = numbers().value
+    text = continuation(
+        [f"D,{addressee()},10000001,2026-04-01,", f"D,{number},10000002,2026-04-01,"]
+    )
+    r = await gateway.client.post(
+        "/api/v1/federation/continuation-files",
+        json={"file_name": "KKH-SKK-20260903.csv", "content": text},
+        headers=gateway.headers(BATCH),
+    )
+    assert r.status_code == 422
+    assert ("/body/content/line/3", f"{INDIVIDUAL_NUMBER_IN_FILE}: field 2") in [
+        (e["pointer"], e["reason"]) for e in r.json()["errors"]
+    ]
+    assert number not in r.text
+    logs = "\n".join(gateway.logs.lines)
+    assert "C-19 alert" in logs
+    assert number not in logs
     conn = await asyncpg.connect(gateway.settings.database_dsn)
     try:
         assert await conn.fetchval("SELECT count(*) FROM continuation_files") == 0

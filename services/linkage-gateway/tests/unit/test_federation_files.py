@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import random
 from datetime import date
 
 import pytest
 
 from kokuho.linkage_gateway.domain.federation import (
+    INDIVIDUAL_NUMBER_IN_FILE,
     FieldNotRepresentable,
     FileRejected,
     InsuredChange,
@@ -14,6 +16,7 @@ from kokuho.linkage_gateway.domain.federation import (
     parse_continuation_file,
     reconcile_continuation,
 )
+from kokuho.linkage_gateway.synthetic import synthetic_number
 
 GOOD = (
     "H,KKH-SKK,1,2026-04-02\n"
@@ -146,3 +149,29 @@ def test_a_bad_carry_over_line_rejects_the_list(text: str, line: int, reason: st
     assert any(e.line == line and reason in e.reason for e in caught.value.errors), (
         caught.value.errors
     )
+
+
+def test_an_individual_number_in_an_inbound_file_rejects_it_without_echoing_it() -> None:
+    number = synthetic_number(random.Random()).value
+    continuation = GOOD.replace("D,0000000002,10000002,", f"D,{number},10000002,")
+    with pytest.raises(FileRejected) as caught:
+        parse_continuation_file(continuation)
+    reasons = {(e.line, e.reason) for e in caught.value.errors}
+    assert (3, f"{INDIVIDUAL_NUMBER_IN_FILE}: field 2") in reasons
+    assert number not in str(caught.value) + repr(caught.value.errors)
+
+    carry_over = (
+        "H,KKH-KGK,1,2026-05-01,candidate,2026-05\n"
+        f"D,7000000001,1000000001,{number},3,2026-04\n"
+        "T,1\n"
+    )
+    with pytest.raises(FileRejected) as caught:
+        parse_carry_over_list(carry_over)
+    assert (2, f"{INDIVIDUAL_NUMBER_IN_FILE}: field 4") in {
+        (e.line, e.reason) for e in caught.value.errors
+    }
+    # a 12-digit value with a wrong check digit is only a format error, not a number
+    wrong = number[:11] + str((int(number[11]) + 1) % 10)
+    with pytest.raises(FileRejected) as caught:
+        parse_continuation_file(GOOD.replace("D,0000000002,", f"D,{wrong},"))
+    assert not any(INDIVIDUAL_NUMBER_IN_FILE in e.reason for e in caught.value.errors)

@@ -4,6 +4,7 @@ C-21)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 import asyncpg
@@ -25,13 +26,14 @@ from kokuho.linkage_gateway.api.schemas import (
 )
 from kokuho.linkage_gateway.app import federation
 from kokuho.linkage_gateway.app.ports import StoredDifference, Transmission
-from kokuho.linkage_gateway.domain.federation import FileRejected
+from kokuho.linkage_gateway.domain.federation import INDIVIDUAL_NUMBER_IN_FILE, FileRejected
 from kokuho.platform.audit import AuditTrail
 from kokuho.platform.auth import StaffUser, require_roles
 from kokuho.platform.idempotency import IdempotencyDep
 from kokuho.platform.problems import FieldError, Problem
 
 router = APIRouter(prefix="/api/v1/federation", tags=["federation"])
+log = logging.getLogger(__name__)
 
 SENDERS = ("batch.operator", "linkage.operator")
 
@@ -129,6 +131,14 @@ async def receive_continuation_file(
 
 
 def _rejected(file_name: str, rejected: FileRejected) -> Problem:
+    carrying = [e.line for e in rejected.errors if e.reason.startswith(INDIVIDUAL_NUMBER_IN_FILE)]
+    if carrying:
+        # C-19 alert: the federation sent what it must never send. Line numbers only: neither
+        # the value nor the caller-chosen file name goes into the log.
+        log.warning(
+            "C-19 alert: an inbound federation file carried an individual number",
+            extra={"alert": "C-19", "lines": carrying[:100]},
+        )
     return Problem(
         422,
         "federation-file-rejected",

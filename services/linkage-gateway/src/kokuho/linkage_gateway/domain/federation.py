@@ -30,6 +30,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from kokuho.linkage_gateway.domain.individual_number import check_digit
+
 OUTBOUND_FORMAT = "KKH-IDO"
 INBOUND_FORMAT = "KKH-SKK"
 VERSION = "1"
@@ -38,6 +40,10 @@ OUTBOUND_VERSION = "2"  # v2 adds the names on the card (NHI-O)
 _ADDRESSEE = re.compile(r"^[0-9]{10}$")
 _INSURED = re.compile(r"^[0-9]{8}$")
 _FIELD = re.compile(r"^[^,\r\n]*$")
+_TWELVE_DIGITS = re.compile(r"^[0-9]{12}$")
+#: C-19: the federation's files carry no individual numbers; one that does is an error (and an
+#: alert for the operators), whichever field it is in.
+INDIVIDUAL_NUMBER_IN_FILE = "an individual number is not allowed in a federation file (C-19)"
 CHANGE_KINDS = ("acquired", "lost", "corrected")
 
 
@@ -140,6 +146,14 @@ class ContinuationFile:
     records: tuple[ContinuationRecord, ...]
 
 
+def _no_individual_number(fields: Sequence[str], line: int, errors: list[LineError]) -> None:
+    """Name the field by its position only: the value is never repeated in an error."""
+    for position, value in enumerate(fields, start=1):
+        value = value.strip()
+        if _TWELVE_DIGITS.match(value) and check_digit(value[:11]) == int(value[11]):
+            errors.append(LineError(line, f"{INDIVIDUAL_NUMBER_IN_FILE}: field {position}"))
+
+
 def _date(text: str, what: str, errors: list[LineError], line: int) -> date | None:
     try:
         if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
@@ -165,6 +179,7 @@ def parse_continuation_file(text: str) -> ContinuationFile:
     for number, raw in enumerate(lines, start=1):
         fields = raw.rstrip("\r").split(",")
         kind = fields[0]
+        _no_individual_number(fields, number, errors)
         if trailer is not None:
             errors.append(LineError(number, "a line after the trailer"))
             continue
@@ -315,6 +330,7 @@ def parse_carry_over_list(text: str) -> CarryOverList:
     if not lines:
         raise FileRejected([LineError(1, "the file is empty")])
     header = lines[0].rstrip("\r").split(",")
+    _no_individual_number(header, 1, errors)
     file_date: date | None = None
     kind = month = ""
     if len(header) != 6 or header[0] != "H":
@@ -333,6 +349,7 @@ def parse_carry_over_list(text: str) -> CarryOverList:
     trailer: int | None = None
     for number, raw in enumerate(lines[1:], start=2):
         fields = raw.rstrip("\r").split(",")
+        _no_individual_number(fields, number, errors)
         if trailer is not None:
             errors.append(LineError(number, "a line after the trailer"))
         elif fields[0] == "T":

@@ -256,3 +256,29 @@ async def test_a_nul_character_is_refused_before_anything_is_written(
     )
     assert search.status_code == 422, search.text
     assert search.headers["content-type"].startswith("application/problem+json")
+
+
+# --- the turning-75 job ----------------------------------------------------------------------
+
+
+async def test_the_turning_75_job_refuses_a_date_more_than_a_month_ahead(
+    client: httpx.AsyncClient, token: Headers, eligibility_dsn: str
+) -> None:
+    head = b.addressee()
+    household = await registered(client, token, head)
+    batch = token("batch-1", "batch.operator")
+    for as_of in (date.today() + timedelta(days=32), date(2200, 1, 1)):
+        refused = await client.post(
+            "/api/v1/jobs/turning-75", json={"as_of": as_of.isoformat()}, headers=batch
+        )
+        assert "/body/as_of" in {e["pointer"] for e in refused.json().get("errors", [])}
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["type"].endswith("as-of-too-far-ahead")
+    now = await client.get(f"/api/v1/households/{household}", headers=token("s", CLERK))
+    assert [m["addressee_number"] for m in now.json()["members"]] == [head]
+    ahead = await client.post(
+        "/api/v1/jobs/turning-75",
+        json={"as_of": (date.today() + timedelta(days=31)).isoformat()},
+        headers=batch,
+    )
+    assert ahead.status_code == 200, ahead.text

@@ -90,6 +90,13 @@ async def copayment_rates(
     return result
 
 
+#: How far ahead the turning-75 job may be run by hand: the losses it records are final
+#: events, so a date years ahead (a typo) would end the NHI of everyone born before it. A month
+#: lets the office prepare the next month's transfers to 後期高齢者医療; an operations figure,
+#: not a legal one.
+TURNING_75_MAX_LEAD = timedelta(days=31)
+
+
 async def turning_75(
     pool: asyncpg.Pool, service: EligibilityService, as_of: date, topics: Topics | None = None
 ) -> JobResult:

@@ -20,7 +20,7 @@ from kokuho.eligibility.app.service import Outcome
 from kokuho.platform.audit import AuditTrail
 from kokuho.platform.auth import StaffUser, require_roles
 from kokuho.platform.idempotency import IdempotencyDep
-from kokuho.platform.problems import Problem
+from kokuho.platform.problems import FieldError, Problem
 
 CLERK = "eligibility.clerk"
 SUPERVISOR = "eligibility.supervisor"
@@ -570,10 +570,19 @@ async def run_turning_75(
     user: Annotated[StaffUser, require_roles(BATCH)],
     audit: AuditTrail,
 ) -> JobOut:
-    """The daily job: end NHI for everyone whose 75th birthday is on or before ``as_of``."""
-    from kokuho.eligibility.jobs import turning_75
+    """The daily job: end NHI for everyone whose 75th birthday is on or before ``as_of``
+    (at most a month ahead, so that a mistyped year cannot end the city's NHI in advance)."""
+    from kokuho.eligibility.jobs import TURNING_75_MAX_LEAD, turning_75
 
     runtime = runtime_of(request)
+    latest = runtime.service.today() + TURNING_75_MAX_LEAD
+    if body.as_of > latest:
+        raise Problem(
+            422,
+            "as-of-too-far-ahead",
+            detail=f"as_of may be at most {TURNING_75_MAX_LEAD.days} days ahead ({latest})",
+            errors=[FieldError(pointer="/body/as_of", reason=f"later than {latest}")],
+        )
     result = await turning_75(runtime.pool(), runtime.service, body.as_of, runtime.topics)
     await audit.record(
         subjects=result.subjects, detail={"job": "turning-75", "as_of": str(body.as_of)}

@@ -311,6 +311,8 @@ async def test_reduction_exemption_needs_a_second_person(running: Running) -> No
     decided = ok.json()
     assert decided["status"] == "approved"
     assert decided["decided_by"] == "U-B"
+    assert decided["entered_by"] == "U-A"
+    assert decided["decision_reason"] == "damage certificate seen"  # C-24: recorded
     assert decided["assessment"]["revision"] == 2
     assert decided["assessment"]["reduction_exemption_amount"] == 158_000  # half of 316,000
     assert decided["assessment"]["annual_amount"] == 158_000
@@ -405,3 +407,89 @@ async def test_what_if_touches_no_data(running: Running) -> None:
     assert special["applies"] is True
     assert [d["amount"] for d in special["deductions"]] == [7_000] * 3 + [6_568, 6_566, 6_566]
     assert await running.fetch("SELECT * FROM assessments") == []
+
+
+async def test_no_income_declaration_at_the_counter_re_assesses(running: Running) -> None:
+    """無所得申立: an undeclared person gets no 7/5/2割; their declaration at the counter
+    records no income for the year and corrects the assessment (7割 now applies)."""
+    household, person = numbers()
+    await known_household(running, household, person)
+    undeclared = f"{person},2025,1980-05-05,0,0,0,0,0,0,0,0,0,unknown"
+    r = await running.client.post(
+        "/api/v1/income-imports",
+        json={"file_name": "t.csv", "content": f"{HEADER}\n{undeclared}\n"},
+        headers=running.headers("batch.operator"),
+    )
+    assert r.status_code == 201, r.text
+    r = await running.client.post(
+        "/api/v1/assessments",
+        json={"nhi_household_number": household, "fiscal_year": 2026},
+        headers=running.headers(CLERK),
+    )
+    assert r.status_code == 201, r.text
+    first = r.json()
+    assert first["statutory_reduction"] == 0
+    declaration = {
+        "addressee_number": person,
+        "income_year": 2025,
+        "birth_date": "1980-05-05",
+        "channel": "counter",
+    }
+    r = await running.client.post(
+        "/api/v1/no-income-declarations", json=declaration, headers=running.headers(CLERK)
+    )
+    assert r.status_code == 201, r.text
+    (again,) = r.json()["reassessed"]
+    assert again["nhi_household_number"] == household
+    assert again["changed"] is True
+    assert again["revision"] == 2
+    assert again["annual_amount"] < first["annual_amount"]
+    r = await running.client.get(
+        f"/api/v1/households/{household}/assessments/2026", headers=running.headers(CLERK)
+    )
+    assert r.json()["statutory_reduction"] == 7
+    assert r.json()["cause"] == "income_change"
+    (row,) = await running.fetch(
+        "SELECT source, declaration_channel, declared FROM incomes WHERE addressee_number = $1",
+        person,
+    )
+    assert tuple(row) == ("no_income_declaration", "counter", True)
+    events = await running.fetch(
+        "SELECT envelope::text AS e FROM events WHERE event_type = $1 AND stream_id LIKE $2"
+        " ORDER BY version",
+        "jp.kokuho.assessment.premium_assessed.v1",
+        f"%{household}%",
+    )
+    assert [json.loads(e["e"])["data"]["kind"] for e in events] == ["assessment", "correction"]
+    audits = await running.fetch(
+        "SELECT 1 FROM audit_log WHERE $1 = ANY(subject_addressee_numbers)"
+        " AND detail->>'channel' = 'counter'",
+        person,
+    )
+    assert len(audits) == 1
+
+
+async def test_no_income_declaration_cannot_replace_taxed_income(running: Running) -> None:
+    _, person = numbers()
+    r = await running.client.post(
+        "/api/v1/income-imports",
+        json={"file_name": "t.csv", "content": f"{HEADER}\n{income_line(person, 2_000_000)}\n"},
+        headers=running.headers("batch.operator"),
+    )
+    assert r.status_code == 201, r.text
+    r = await running.client.post(
+        "/api/v1/no-income-declarations",
+        json={
+            "addressee_number": person,
+            "income_year": 2025,
+            "birth_date": "1980-05-05",
+            "channel": "counter",
+        },
+        headers=running.headers(CLERK),
+    )
+    assert r.status_code == 422
+    assert r.json()["type"].endswith("income-already-declared")
+    (row,) = await running.fetch(
+        "SELECT source, salary_income FROM incomes WHERE addressee_number = $1", person
+    )
+    assert tuple(row) == ("tax_file", 2_000_000)

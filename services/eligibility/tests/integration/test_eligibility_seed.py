@@ -45,3 +45,40 @@ async def test_seed_is_deterministic_and_idempotent(pg_admin_dsn: str) -> None:
     assert outbox > 25  # events and personal details wait in the outbox for the relay
     _, _, again, _ = await seeded_snapshot(pg_admin_dsn, 25)
     assert snapshot == again
+
+
+async def test_the_default_demo_city_spans_the_acquisition_and_loss_reasons(
+    pg_admin_dsn: str,
+) -> None:
+    settings_default = Settings(database_dsn="postgresql://unused/unused")
+    assert 200 <= settings_default.seed_households <= 1000  # "a few hundred households"
+    async with temporary_database(pg_admin_dsn) as dsn:
+        await migrate(dsn, migration_files(MIGRATIONS))
+        await seed(Settings(database_dsn=dsn))
+        conn = await asyncpg.connect(dsn)
+        try:
+            households = await conn.fetchval("SELECT count(*) FROM households")
+            acquired = {
+                r["acquisition_reason"]
+                for r in await conn.fetch(
+                    "SELECT DISTINCT acquisition_reason FROM qualification_periods"
+                )
+            }
+            lost = {
+                r["loss_reason"]
+                for r in await conn.fetch(
+                    "SELECT DISTINCT loss_reason FROM qualification_periods"
+                    " WHERE loss_reason IS NOT NULL"
+                )
+            }
+            late = await conn.fetchval(
+                "SELECT count(*) FROM qualification_periods WHERE acquisition_late"
+            )
+            deemed = await conn.fetchval("SELECT count(*) FROM households WHERE deemed_householder")
+        finally:
+            await conn.close()
+    assert households == settings_default.seed_households
+    assert {"moved_in", "left_employee_insurance", "birth", "public_assistance_ended"} <= acquired
+    assert {"moved_out", "joined_employee_insurance", "death", "public_assistance_started"} <= lost
+    assert late > 0
+    assert deemed > 0

@@ -821,3 +821,20 @@ def test_determining_the_rate_once_per_period() -> None:
     _, events = apply(state, c.DetermineCopaymentRate(HEAD, date(2026, 8, 1)))
     (renewed,) = of_type(events, ev.CopaymentRateDetermined)
     assert renewed.valid_until == date(2027, 7, 31)
+
+
+def test_information_notice_has_no_expiry_under_70_and_carries_the_rate_from_70() -> None:
+    young = registered(acquire(fact=date(2026, 4, 1), birth=date(1980, 5, 5)))
+    _, events = apply(
+        young, c.IssueCertificate("n1", "eligibility_information_notice", HEAD, date(2026, 4, 2))
+    )
+    (issued,) = of_type(events, ev.CertificateIssued)
+    assert (issued.valid_from, issued.valid_until) == (date(2026, 4, 2), None)
+    assert issued.copayment_rate_tenths is None
+    older = registered(acquire(fact=date(2026, 4, 1), birth=date(1953, 7, 7)))
+    _, events = apply(
+        older, c.IssueCertificate("n2", "eligibility_information_notice", HEAD, date(2026, 4, 2))
+    )
+    (issued,) = of_type(events, ev.CertificateIssued)
+    assert issued.valid_until == date(2026, 7, 31)  # expires with the August-July rate period
+    assert issued.copayment_rate_tenths == 2

@@ -311,3 +311,56 @@ async def test_a_corrected_birth_date_re_assesses(running: Running) -> None:
     assert "long_term_care" not in {c["component"] for c in corrected["components"]}
     # 316,000 − 57,800 (the 介護分 of the e2e household)
     assert corrected["annual_amount"] == 258_200
+
+
+async def test_after_the_annual_run_a_joining_household_is_assessed(running: Running) -> None:
+    """年度途中の賦課: before 本算定 a new household waits for the run; once the year's run has
+    finished, a household that joins is assessed from the joining month without anyone asking."""
+    import asyncpg
+
+    from kokuho.assessment.adapters.annual_run import run_annual
+    from kokuho.assessment.bootstrap import CityRulebook
+    from kokuho.assessment.synthetic import load
+
+    from .test_assessment_api import known_household
+
+    early, early_person = numbers()
+    await known_household(running, early, early_person)
+    assert (
+        await running.fetch("SELECT 1 FROM assessments WHERE nhi_household_number = $1", early)
+        == []
+    )
+
+    pool = await asyncpg.create_pool(running.dsn, min_size=1, max_size=2)
+    try:
+        async with pool.acquire() as conn:
+            await load(conn, 3, 2026)
+        summary = await run_annual(
+            pool,
+            CityRulebook("hiroshima", None),
+            2026,
+            actor="U-BATCH",
+            today=date(2026, 6, 1),
+            chunk_size=10,
+        )
+    finally:
+        await pool.close()
+    assert summary.assessed == 4  # the early household is in the run
+
+    late, late_person = numbers()
+    await known_household(running, late, late_person)  # joins 2026-04-01, known after the run
+    assessed = await revision(running, late, 1)
+    assert assessed["revision"] == 1
+    assert assessed["cause"] == "eligibility_change"
+    assert assessed["annual_amount"] > 0
+    events = await running.fetch(
+        "SELECT envelope::text AS e FROM events WHERE event_type = $1 AND stream_id LIKE $2",
+        "jp.kokuho.assessment.premium_assessed.v1",
+        f"%{late}%",
+    )
+    assert len(events) == 1
+    # the early household was assessed once, by the run, and not again by the late one's events
+    (early_row,) = await running.fetch(
+        "SELECT revision, cause FROM assessments WHERE nhi_household_number = $1", early
+    )
+    assert tuple(early_row) == (1, "annual_run")

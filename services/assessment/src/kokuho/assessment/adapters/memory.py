@@ -17,6 +17,8 @@ class InMemoryAssessmentStore:
         self.imports: list[ImportReceipt] = []
         self.assessments: dict[tuple[str, int], StoredAssessment] = {}
         self.applications: dict[UUID, ReductionExemption] = {}
+        #: fiscal years whose annual run has finished
+        self.annual_runs: set[int] = set()
 
     async def load_household(self, nhi_household_number: str) -> HouseholdRow | None:
         return self.households.get(nhi_household_number)
@@ -75,6 +77,9 @@ class InMemoryAssessmentStore:
         return sorted(
             y for (n, y) in self.assessments if n == nhi_household_number and y >= from_year
         )
+
+    async def annually_run_years(self, from_year: int) -> list[int]:
+        return sorted(y for y in self.annual_runs if y >= from_year)
 
     async def load_reduction_exemption(self, application_id: UUID) -> ReductionExemption | None:
         return self.applications.get(application_id)

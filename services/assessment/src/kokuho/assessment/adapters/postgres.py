@@ -177,6 +177,14 @@ class PostgresAssessmentStore:
         )
         return [r[0] for r in rows]
 
+    async def annually_run_years(self, from_year: int) -> list[int]:
+        rows = await self.conn.fetch(
+            "SELECT DISTINCT fiscal_year FROM annual_runs WHERE status = 'finished'"
+            " AND fiscal_year >= $1 ORDER BY 1",
+            from_year,
+        )
+        return [r[0] for r in rows]
+
     # --- 減免 ---------------------------------------------------------------------------
 
     async def load_reduction_exemption(self, application_id: UUID) -> ReductionExemption | None:

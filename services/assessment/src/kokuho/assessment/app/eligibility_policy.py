@@ -1,5 +1,6 @@
 """Policy: eligibility's events keep assessment's view of households current, and every change
-re-assesses (更正) the years already assessed that it touches."""
+re-assesses (更正) the years already assessed that it touches; after a year's annual run, a
+household not yet assessed for that year is assessed."""
 
 from __future__ import annotations
 
@@ -155,7 +156,13 @@ async def apply_eligibility_event(
     if number is None or effective is None:
         return []
     first_year = max(fiscal_year_of(effective), first_correctable_year(parameters_for, today))
-    years = await store.assessed_years(number, first_year)
+    # the years the household was assessed, and every year whose 本算定 is done: a household
+    # that joins (or is first known) after the annual run is assessed now (年度途中の賦課), not
+    # only when someone asks; before the run, the run assesses it
+    years = sorted(
+        set(await store.assessed_years(number, first_year))
+        | set(await store.annually_run_years(first_year))
+    )
     return await reassess_all(
         store,
         events,

@@ -493,3 +493,24 @@ async def test_no_income_declaration_cannot_replace_taxed_income(running: Runnin
         "SELECT source, salary_income FROM incomes WHERE addressee_number = $1", person
     )
     assert tuple(row) == ("tax_file", 2_000_000)
+
+
+async def test_a_corrected_income_keeps_the_prior_value(running: Running) -> None:
+    """C-24: a later tax file replaces the income; the replaced row stays in income_history
+    with who replaced it. The same file again adds nothing."""
+    _, person = numbers()
+    for user, salary in (("U-1", 2_000_000), ("U-2", 2_000_000), ("U-3", 3_000_000)):
+        r = await running.client.post(
+            "/api/v1/income-imports",
+            json={"file_name": "t.csv", "content": f"{HEADER}\n{income_line(person, salary)}\n"},
+            headers=running.headers("batch.operator", user=user),
+        )
+        assert r.status_code == 201, r.text
+    r = await running.client.get(f"/api/v1/incomes/{person}/2025", headers=running.headers(CLERK))
+    assert r.json()["salary_income"] == 3_000_000
+    history = await running.fetch(
+        "SELECT salary_income, updated_by, replaced_by FROM income_history"
+        " WHERE addressee_number = $1",
+        person,
+    )
+    assert [tuple(h) for h in history] == [(2_000_000, "U-2", "U-3")]

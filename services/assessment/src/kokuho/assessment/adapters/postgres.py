@@ -118,6 +118,17 @@ class PostgresAssessmentStore:
             if c not in ("addressee_number", "income_year")
         )
         columns = ", ".join(INCOME_COLUMNS)
+        # C-24: the row a correction replaces goes to income_history first (only when a
+        # figure differs: a repeated file adds nothing)
+        facts = ("birth_date", "declared", *AMOUNTS, "resident_tax_status", "source")
+        await self.conn.execute(
+            f"INSERT INTO income_history ({columns}, updated_at, replaced_by)"  # noqa: S608
+            f" SELECT {', '.join('i.' + c for c in INCOME_COLUMNS)}, i.updated_at, $1"
+            " FROM incomes i JOIN incoming_incomes n USING (addressee_number, income_year)"
+            f" WHERE ({', '.join('i.' + c for c in facts)})"
+            f" IS DISTINCT FROM ({', '.join('n.' + c for c in facts)})",
+            actor,
+        )
         await self.conn.execute(
             f"INSERT INTO incomes ({columns}) SELECT {columns} FROM incoming_incomes"  # noqa: S608
             f" ON CONFLICT (addressee_number, income_year) DO UPDATE SET {updates},"

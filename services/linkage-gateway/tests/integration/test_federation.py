@@ -6,7 +6,7 @@ which then reach eligibility as events."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import asyncpg
 import pytest
@@ -139,6 +139,7 @@ async def test_a_bad_line_rejects_the_whole_file_and_changes_nothing(gateway) ->
         ("/body/content/line/3", "insured_number must be 8 digits"),
         ("/body/content/line/4", "acquisition_date is not a date (YYYY-MM-DD)"),
     ]
+    assert "C-16 alert: an inbound federation file was rejected" in gateway.logs.lines
     conn = await asyncpg.connect(gateway.settings.database_dsn)
     try:
         assert await conn.fetchval("SELECT count(*) FROM continuation_files") == 0
@@ -171,6 +172,27 @@ async def test_an_inbound_file_carrying_an_individual_number_is_refused_with_an_
     try:
         assert await conn.fetchval("SELECT count(*) FROM continuation_files") == 0
         assert await conn.fetchval("SELECT count(*) FROM continuation_differences") == 0
+    finally:
+        await conn.close()
+
+
+async def test_a_file_dated_after_today_is_not_of_this_cycle(gateway) -> None:  # type: ignore[no-untyped-def]
+    tomorrow = (datetime.now(UTC) + timedelta(days=2)).date().isoformat()
+    daily = f"H,KKH-SKK,1,{tomorrow}\nD,{addressee()},10000001,2026-04-01,\nT,1\n"
+    monthly = f"H,KKH-KGK,1,{tomorrow},confirmed,2026-08\nT,0\n"
+    for path, text in (("continuation-files", daily), ("high-cost-carry-over-lists", monthly)):
+        r = await gateway.client.post(
+            f"/api/v1/federation/{path}",
+            json={"file_name": f"early-{path}.csv", "content": text},
+            headers=gateway.headers(BATCH),
+        )
+        assert r.status_code == 422, r.text
+        assert r.json()["errors"][0]["pointer"] == "/body/content/line/1"
+        assert "not of this cycle" in r.json()["errors"][0]["reason"]
+    conn = await asyncpg.connect(gateway.settings.database_dsn)
+    try:
+        assert await conn.fetchval("SELECT count(*) FROM continuation_files") == 0
+        assert await conn.fetchval("SELECT count(*) FROM carry_over_files") == 0
     finally:
         await conn.close()
 

@@ -15,6 +15,7 @@ from kokuho.linkage_gateway.domain.federation import (
     parse_carry_over_list,
     parse_continuation_file,
     reconcile_continuation,
+    refuse_out_of_cycle,
 )
 from kokuho.linkage_gateway.synthetic import synthetic_number
 
@@ -175,3 +176,11 @@ def test_an_individual_number_in_an_inbound_file_rejects_it_without_echoing_it()
     with pytest.raises(FileRejected) as caught:
         parse_continuation_file(GOOD.replace("D,0000000002,", f"D,{wrong},"))
     assert not any(INDIVIDUAL_NUMBER_IN_FILE in e.reason for e in caught.value.errors)
+
+
+def test_a_file_dated_after_today_is_refused_as_out_of_cycle() -> None:
+    refuse_out_of_cycle(date(2026, 4, 2), today=date(2026, 4, 2))
+    with pytest.raises(FileRejected) as caught:
+        refuse_out_of_cycle(date(2026, 4, 3), today=date(2026, 4, 2))
+    assert caught.value.errors[0].line == 1
+    assert "not of this cycle" in caught.value.errors[0].reason

@@ -131,10 +131,20 @@ async def receive_continuation_file(
 
 
 def _rejected(file_name: str, rejected: FileRejected) -> Problem:
+    # C-16 alert: the federation's file broke the interface format; the operators follow it up
+    # with the federation. Line numbers only: neither field values nor the caller-chosen file
+    # name go into the log.
+    log.warning(
+        "C-16 alert: an inbound federation file was rejected",
+        extra={
+            "alert": "C-16",
+            "errors": len(rejected.errors),
+            "lines": sorted({e.line for e in rejected.errors})[:100],
+        },
+    )
     carrying = [e.line for e in rejected.errors if e.reason.startswith(INDIVIDUAL_NUMBER_IN_FILE)]
     if carrying:
-        # C-19 alert: the federation sent what it must never send. Line numbers only: neither
-        # the value nor the caller-chosen file name goes into the log.
+        # C-19 alert: the federation sent what it must never send.
         log.warning(
             "C-19 alert: an inbound federation file carried an individual number",
             extra={"alert": "C-19", "lines": carrying[:100]},

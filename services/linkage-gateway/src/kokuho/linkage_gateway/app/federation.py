@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from uuid import UUID
 
 from kokuho.events.contracts import EventContract
@@ -33,7 +33,11 @@ from kokuho.linkage_gateway.domain.federation import (
     parse_carry_over_list,
     parse_continuation_file,
     reconcile_continuation,
+    refuse_out_of_cycle,
 )
+
+#: The federation's files are dated in Japan time (no DST, so a fixed offset is exact).
+JST = timezone(timedelta(hours=9), "JST")
 
 
 class ContinuationFileAlreadyReceived(Exception):
@@ -155,6 +159,7 @@ async def receive_continuation_file(
 ) -> ContinuationReceipt:
     """Validate (all or nothing), reconcile, and keep the differences for staff."""
     file = parse_continuation_file(text)  # FileRejected: nothing applied
+    refuse_out_of_cycle(file.file_date, at.astimezone(JST).date())
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     if await records.file_seen(digest):
         raise ContinuationFileAlreadyReceived()
@@ -207,6 +212,7 @@ async def receive_carry_over_list(
     """The monthly high-cost carry-over list: validated all or nothing, passed on to benefits
     as one event per household. Returns the number of households."""
     carry_over = parse_carry_over_list(text)  # FileRejected: nothing applied
+    refuse_out_of_cycle(carry_over.file_date, at.astimezone(JST).date())
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     saved = await records.save_carry_over(
         file_name=file_name, carry_over=carry_over, sha256=digest, received_by=user_id, at=at

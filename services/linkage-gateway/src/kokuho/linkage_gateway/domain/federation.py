@@ -154,6 +154,14 @@ def _no_individual_number(fields: Sequence[str], line: int, errors: list[LineErr
             errors.append(LineError(line, f"{INDIVIDUAL_NUMBER_IN_FILE}: field {position}"))
 
 
+def refuse_out_of_cycle(file_date: date, today: date) -> None:
+    """C-16 (the cycle): a file dated after today is not a file of this cycle."""
+    if file_date > today:
+        raise FileRejected(
+            [LineError(1, f"the file date {file_date} is after today: not of this cycle (C-16)")]
+        )
+
+
 def _date(text: str, what: str, errors: list[LineError], line: int) -> date | None:
     try:
         if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):

@@ -183,6 +183,16 @@ async def test_qualification_acquired_on_kafka_registers_the_replica(  # type: i
     assert difference["integrated_addressee_number"] == integrated
     assert difference["kind"] == "content-differs"
     assert difference["original"]["loss_date"] == "2026-09-01"
+    conn = await asyncpg.connect(dsn)
+    try:
+        audited = await conn.fetch(
+            "SELECT subject_addressee_numbers AS s FROM audit_log"
+            " WHERE operation = 'GET /api/v1/replicas/reconciliation' ORDER BY seq"
+        )
+    finally:
+        await conn.close()
+    # the clean run showed no one; the flagged run showed this person's replica
+    assert [list(a["s"]) for a in audited] == [[], [who]]
 
 
 async def test_a_replica_waits_for_the_number_and_goes_out_when_it_is_bound(  # type: ignore[no-untyped-def]

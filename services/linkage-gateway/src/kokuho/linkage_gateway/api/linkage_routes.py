@@ -179,7 +179,16 @@ async def replica_reconciliation(
         differences = await intermediate.reconciliation(
             PostgresLinkageRecords(conn), gateway.server
         )
-    await audit.record(detail={"differences": len(differences)})
+        # The differences show persons' replica contents: the audit names whose (C-45).
+        subjects = await conn.fetch(
+            "SELECT addressee_number FROM integrated_addressee"
+            " WHERE integrated_addressee_number = ANY($1::text[])",
+            sorted({d.key[0] for d in differences}),
+        )
+    await audit.record(
+        subjects=sorted(r["addressee_number"] for r in subjects),
+        detail={"differences": len(differences)},
+    )
     return ReconciliationOut(
         checked_at=gateway.clock(),
         differences=[

@@ -15,7 +15,12 @@ import asyncpg
 import httpx
 import pytest
 
+from kokuho.eligibility.config import Settings
+from kokuho.events.contracts import parse_data
+from kokuho.events.contracts.eligibility import RetireeStatusRecorded
+
 from .. import builders as b
+from ..conftest import find_on_topic
 
 pytestmark = pytest.mark.integration
 
@@ -282,3 +287,61 @@ async def test_the_turning_75_job_refuses_a_date_more_than_a_month_ahead(
         headers=batch,
     )
     assert ahead.status_code == 200, ahead.text
+
+
+# --- 退職情報 (NHI-Q-18) ------------------------------------------------------------------------
+
+
+async def test_retiree_status_is_confirmed_published_and_shown_with_the_person(
+    client: httpx.AsyncClient, token: Headers, eligibility_settings: Settings
+) -> None:
+    head = b.addressee()
+    fact = date.today() - timedelta(days=30)
+    household = await registered(client, token, head, fact=fact)
+    url = f"/api/v1/households/{household}/members/{head}/retiree-status"
+    body = {"retiree_kind": "retired_insured", "since": fact.isoformat()}
+    early = {**body, "since": (fact - timedelta(days=1)).isoformat()}
+    refused = await client.post(url, json=early, headers=token("clerk-a", CLERK))
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["type"].endswith("status-before-acquisition")
+    assert "/body/retiree_kind" in pointers(
+        await client.post(
+            url, json={**body, "retiree_kind": "pensioner"}, headers=token("clerk-a", CLERK)
+        )
+    )
+
+    entered = await client.post(url, json=body, headers=token("clerk-a", CLERK))
+    assert entered.status_code == 201, entered.text
+    assert entered.json()["status"] == "pending"
+    person = await client.get(f"/api/v1/persons/{head}", headers=token("clerk-a", CLERK))
+    assert person.json()["retiree_status"] == []  # not in effect before the second clerk
+    done = await client.post(
+        f"/api/v1/changes/{entered.json()['change_id']}/confirm", headers=token("clerk-b", CLERK)
+    )
+    assert done.status_code == 200, done.text
+    person = await client.get(f"/api/v1/persons/{head}", headers=token("clerk-a", CLERK))
+    (status,) = person.json()["retiree_status"]
+    assert status == {
+        "retiree_kind": "retired_insured",
+        "nhi_household_number": household,
+        "since": fact.isoformat(),
+        "until": None,
+    }
+
+    def is_recorded(key: bytes | None, value: dict[str, Any] | None) -> bool:
+        return (
+            value is not None
+            and value["type"] == RetireeStatusRecorded.event_type
+            and value["data"]["addressee_number"] == head
+        )
+
+    key, value = await find_on_topic(
+        eligibility_settings.kafka_bootstrap_servers, eligibility_settings.events_topic, is_recorded
+    )
+    assert key == household.encode()
+    assert value is not None
+    event = parse_data(value["type"], value["data"])
+    assert isinstance(event, RetireeStatusRecorded)
+    assert (event.entered_by, event.confirmed_by) == ("clerk-a", "clerk-b")
+    assert set(value["data"]) >= {"since", "until", "retiree_kind"}
+    assert not {"name", "name_kana", "address", "phone"} & set(value["data"])

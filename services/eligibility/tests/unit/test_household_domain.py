@@ -838,3 +838,33 @@ def test_information_notice_has_no_expiry_under_70_and_carries_the_rate_from_70(
     (issued,) = of_type(events, ev.CertificateIssued)
     assert issued.valid_until == date(2026, 7, 31)  # expires with the August-July rate period
     assert issued.copayment_rate_tenths == 2
+
+
+def test_retiree_status_is_recorded_within_the_qualification() -> None:
+    state = registered(acquire(fact=date(2014, 4, 1), birth=date(1952, 5, 5)))
+    _, events = apply(
+        state,
+        c.RecordRetireeStatus(HEAD, "retired_insured", date(2014, 4, 1), TODAY, date(2017, 5, 4)),
+    )
+    (recorded,) = of_type(events, ev.RetireeStatusRecorded)
+    assert (recorded.retiree_kind, recorded.since, recorded.until) == (
+        "retired_insured",
+        date(2014, 4, 1),
+        date(2017, 5, 4),
+    )
+    assert recorded.nhi_household_number == HH
+    with pytest.raises(e.StatusBeforeAcquisition):
+        apply(state, c.RecordRetireeStatus(HEAD, "retired_insured", date(2014, 3, 31), TODAY))
+    with pytest.raises(e.PeriodEndsBeforeStart):
+        apply(
+            state,
+            c.RecordRetireeStatus(
+                HEAD, "retiree_dependant", date(2015, 1, 1), TODAY, date(2014, 12, 31)
+            ),
+        )
+    with pytest.raises(e.DateInFuture):
+        apply(state, c.RecordRetireeStatus(HEAD, "retired_insured", date(2026, 11, 27), TODAY))
+    with pytest.raises(e.ReasonNotForThisPath):
+        apply(state, c.RecordRetireeStatus(HEAD, "pensioner", date(2014, 4, 1), TODAY))
+    with pytest.raises(e.QualificationNotHeld):
+        apply(state, c.RecordRetireeStatus(SPOUSE, "retired_insured", date(2014, 4, 1), TODAY))

@@ -78,6 +78,11 @@ SpecialCaseKind = Literal[
     "student",  # 修学中の特例 (国保法116条, マル学)
 ]
 
+RetireeKind = Literal[
+    "retired_insured",  # 退職被保険者 (退職者医療制度)
+    "retiree_dependant",  # 退職被保険者の被扶養者
+]
+
 FacilityKind = Literal[
     "hospital",  # 病院・診療所
     "child_welfare_facility",  # 児童福祉施設
@@ -381,6 +386,20 @@ class InvoluntaryUnemploymentRecorded(_Provenance):
     separation_reason_code: str = Field(pattern=r"^[0-9]{2}$")
     reduction_start: date
     reduction_end: date
+
+
+class RetireeStatusRecorded(_Provenance):
+    """退職情報 (NHI-Q-18): a period in which the person was a 退職被保険者 or the dependant
+    of one under the 退職者医療制度, as the form states it; ``until`` None = still open.
+    Assessment's 退職分 breakdown reads it."""
+
+    event_type = "jp.kokuho.eligibility.retiree_status_recorded.v1"
+
+    addressee_number: AddresseeNumber
+    nhi_household_number: HouseholdNumber
+    retiree_kind: RetireeKind
+    since: date
+    until: date | None = None
 
 
 class SpecifiedSameHouseholdMemberChanged(_Provenance):

@@ -413,6 +413,19 @@ class PostgresUnit:
                 x.kind,
                 x.end_date,
             )
+        elif isinstance(x, ce.RetireeStatusRecorded):
+            await conn.execute(
+                "INSERT INTO retiree_status (addressee_number, nhi_household_number,"
+                " retiree_kind, since, until) VALUES ($1, $2, $3, $4, $5)"
+                " ON CONFLICT (addressee_number, retiree_kind, since)"
+                " DO UPDATE SET until = EXCLUDED.until,"
+                " nhi_household_number = EXCLUDED.nhi_household_number",
+                x.addressee_number,
+                x.nhi_household_number,
+                x.retiree_kind,
+                x.since,
+                x.until,
+            )
         elif isinstance(x, ce.InvoluntaryUnemploymentRecorded):
             await conn.execute(
                 "INSERT INTO involuntary_unemployment VALUES ($1, $2, $3, $4, $5, $6)"

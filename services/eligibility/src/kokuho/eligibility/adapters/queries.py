@@ -52,12 +52,18 @@ async def person(conn: asyncpg.Connection, addressee_number: str) -> dict[str, A
         " FROM involuntary_unemployment WHERE addressee_number = $1 ORDER BY separation_date",
         addressee_number,
     )
+    retiree = await conn.fetch(
+        "SELECT retiree_kind, nhi_household_number, since, until FROM retiree_status"
+        " WHERE addressee_number = $1 ORDER BY since, retiree_kind",
+        addressee_number,
+    )
     return {
         "addressee_number": addressee_number,
         "details": dict(details) if details else None,
         "qualifications": [dict(p) for p in periods],
         "special_cases": [dict(s) for s in special],
         "involuntary_unemployment": [dict(u) for u in unemployment],
+        "retiree_status": [dict(r) for r in retiree],
     }
 
 

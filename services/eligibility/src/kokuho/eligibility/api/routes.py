@@ -227,6 +227,7 @@ def _member_change(kind: str, body_type: type[rq.Strict], summary: str) -> None:
         "end_special_case": "special-cases/end",
         "record_involuntary_unemployment": "involuntary-unemployment",
         "change_former_dependant": "former-dependant",
+        "record_retiree_status": "retiree-status",
         "start_residence_exception": "residence-exception",
     }[kind]
     router.add_api_route(
@@ -246,6 +247,7 @@ _member_change("start_special_case", rq.SpecialCaseIn, "住所地特例・修学
 _member_change("end_special_case", rq.SpecialCaseEndIn, "住所地特例・修学の終了")
 _member_change("record_involuntary_unemployment", rq.UnemploymentIn, "非自発的失業者の記録")
 _member_change("change_former_dependant", rq.FormerDependantIn, "旧被扶養者の記録")
+_member_change("record_retiree_status", rq.RetireeIn, "退職情報 (退職被保険者等) の記録")
 _member_change(
     "start_residence_exception",
     rq.ResidenceExceptionIn,

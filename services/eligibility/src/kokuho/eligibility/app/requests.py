@@ -14,6 +14,7 @@ from kokuho.events.contracts.eligibility import (
     FacilityKind,
     LossReason,
     Relationship,
+    RetireeKind,
     SpecialCaseKind,
 )
 
@@ -188,6 +189,15 @@ class FormerDependantIn(Strict):
     until: DateField | None = None
 
 
+class RetireeIn(Strict):
+    """退職情報 (NHI-Q-18): 退職被保険者 or the dependant of one, from ``since``; ``until``
+    closes the period."""
+
+    retiree_kind: RetireeKind
+    since: DateField
+    until: DateField | None = None
+
+
 class SplitIn(Strict):
     """世帯分離: the members who leave, and the new household's householder (one of them, or a
     non-insured person who is then the deemed householder)."""
@@ -275,6 +285,7 @@ CHANGE_KINDS: dict[str, type[Strict]] = {
     "end_special_case": SpecialCaseEndIn,
     "record_involuntary_unemployment": UnemploymentIn,
     "change_former_dependant": FormerDependantIn,
+    "record_retiree_status": RetireeIn,
     "split_household": SplitIn,
     "start_residence_exception": ResidenceExceptionIn,
     "merge_household": MergeIn,

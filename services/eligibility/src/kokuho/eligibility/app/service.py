@@ -550,6 +550,10 @@ class EligibilityService:
             return c.ChangeFormerDependantStatus(
                 addressee, body.former_dependant, body.since, today, body.until
             )
+        if isinstance(body, rq.RetireeIn):
+            return c.RecordRetireeStatus(
+                addressee, body.retiree_kind, body.since, today, body.until
+            )
         if isinstance(body, rq.UnemploymentIn):
             return c.RecordInvoluntaryUnemployment(
                 addressee, body.separation_date, body.separation_reason_code, today

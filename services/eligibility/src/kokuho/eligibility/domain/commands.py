@@ -114,6 +114,17 @@ class RecordInvoluntaryUnemployment:
 
 
 @dataclass(frozen=True)
+class RecordRetireeStatus:
+    """退職情報: the person was a 退職被保険者 (or a dependant of one) from ``since``."""
+
+    addressee_number: str
+    retiree_kind: str
+    since: date
+    today: date
+    until: date | None = None
+
+
+@dataclass(frozen=True)
 class ChangeFormerDependantStatus:
     """旧被扶養者: set from ``since``; ``until`` closes it."""
 
@@ -183,6 +194,7 @@ Command = (
     | StartSpecialCase
     | EndSpecialCase
     | RecordInvoluntaryUnemployment
+    | RecordRetireeStatus
     | ChangeFormerDependantStatus
     | DetermineCopaymentRate
     | IssueCertificate

@@ -175,6 +175,15 @@ class InvoluntaryUnemploymentRecorded:
 
 
 @dataclass(frozen=True)
+class RetireeStatusRecorded:
+    addressee_number: str
+    nhi_household_number: str
+    retiree_kind: str
+    since: date
+    until: date | None = None
+
+
+@dataclass(frozen=True)
 class FormerDependantStatusChanged:
     addressee_number: str
     nhi_household_number: str
@@ -240,6 +249,7 @@ Event = (
     | SpecialCaseStarted
     | SpecialCaseEnded
     | InvoluntaryUnemploymentRecorded
+    | RetireeStatusRecorded
     | FormerDependantStatusChanged
     | SpecifiedSameHouseholdMemberChanged
     | CertificateIssued
@@ -261,6 +271,7 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     SpecialCaseStarted,
     SpecialCaseEnded,
     InvoluntaryUnemploymentRecorded,
+    RetireeStatusRecorded,
     FormerDependantStatusChanged,
     SpecifiedSameHouseholdMemberChanged,
     CertificateIssued,

@@ -156,6 +156,8 @@ def _decide(state: Household, command: c.Command, rules: QualificationRules) -> 
             return _record_unemployment(state, command, rules)
         case c.ChangeFormerDependantStatus():
             return _change_former_dependant(state, command)
+        case c.RecordRetireeStatus():
+            return _record_retiree_status(state, command)
         case c.DetermineCopaymentRate():
             return _determine_copayment_rate(state, command, rules)
         case c.IssueCertificate():
@@ -537,6 +539,32 @@ def _record_unemployment(
             reduction_start=start,
             # to the end of the fiscal year following the one containing the day after 離職
             reduction_end=fiscal_year_end(start).replace(year=fiscal_year_end(start).year + 1),
+        )
+    ]
+
+
+RETIREE_KINDS = frozenset({"retired_insured", "retiree_dependant"})
+
+
+def _record_retiree_status(state: Household, command: c.RecordRetireeStatus) -> list[ev.Event]:
+    member = state.active_member(command.addressee_number)
+    if command.retiree_kind not in RETIREE_KINDS:
+        raise e.ReasonNotForThisPath(command.retiree_kind, "retiree status")
+    if command.since < member.acquisition_date:
+        raise e.StatusBeforeAcquisition(
+            member.addressee_number, member.acquisition_date, command.since
+        )
+    if command.since > command.today:
+        raise e.DateInFuture("since", command.since, command.today)
+    if command.until is not None and command.until < command.since:
+        raise e.PeriodEndsBeforeStart(command.since, command.until)
+    return [
+        ev.RetireeStatusRecorded(
+            member.addressee_number,
+            state.nhi_household_number,
+            command.retiree_kind,
+            command.since,
+            command.until,
         )
     ]
 

@@ -67,6 +67,7 @@ async def test_move_in_income_assessment_then_loss_correction(running: Running) 
     (first,) = await premium_events(running.settings.kafka_bootstrap_servers, household, 1)
     data = first["data"]
     assert data["kind"] == "assessment"
+    assert data["assessed_by"] == "U-CLERK"  # the clerk who asked (C-24)
     assert data["annual_amount"] == 316_000
     assert data["insured_months"] == 12
     assert {c["component"] for c in data["components"]} == {
@@ -104,6 +105,7 @@ async def test_move_in_income_assessment_then_loss_correction(running: Running) 
     # 6 of 12 months: 190,000/2 = 95,000; 61,800/2 = 30,900; 57,800/2 = 28,900; 6,400/2 = 3,200
     assert correction["kind"] == "correction"
     assert correction["cause"] == "eligibility_change"
+    assert correction["assessed_by"] == "system:eligibility-policy"  # C-24: who caused it
     assert correction["revision"] == 2
     assert correction["annual_amount"] == 158_000
     assert correction["difference"] == -158_000

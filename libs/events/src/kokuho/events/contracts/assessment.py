@@ -78,6 +78,12 @@ class PremiumAssessed(EventContract):
     components: list[ComponentAmount]
     instalments: list[Instalment] = Field(default_factory=list)
     parameter_documents: list[str] = Field(description="parameter files used, e.g. national-2026")
+    assessed_by: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="the staff user whose request caused it, or system:<process> (C-24)",
+    )
 
 
 class IncomeImportApplied(EventContract):

@@ -320,6 +320,7 @@ def premium_assessed(
             "components": stored.components,
             "instalments": stored.instalments,
             "parameter_documents": [d.removesuffix(".toml") for d in computed.documents],
+            "assessed_by": stored.assessed_by,
         }
     )
 

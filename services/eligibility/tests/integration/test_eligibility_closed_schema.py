@@ -1,0 +1,138 @@
+"""C-04 (hold only the needed items): every column of eligibility's own tables is one of its
+data items in data-items.md (NHI-Q, NHI-O), or a named piece of bookkeeping that holds no
+information about a person. A new column fails this test until it is placed here."""
+
+from __future__ import annotations
+
+import re
+
+import asyncpg
+import pytest
+
+from ..conftest import MIGRATIONS
+
+pytestmark = pytest.mark.integration
+
+#: column -> the data item it holds (data-items.md 3.1 and 3.5)
+ITEMS = {
+    "insured_number": "NHI-Q-1",
+    "nhi_household_number": "NHI-Q-2",
+    "householder_addressee_number": "NHI-Q-3",
+    "addressee_number": "NHI-Q-12",
+    "acquisition_date": "NHI-Q-14",
+    "acquisition_reason": "NHI-Q-15",
+    "loss_date": "NHI-Q-16",
+    "loss_reason": "NHI-Q-17",
+    "retiree_kind": "NHI-Q-18",
+    "since": "NHI-Q-18/25",
+    "until": "NHI-Q-18/25",
+    "facility_kind": "NHI-Q-20/21/22",
+    "facility_name": "NHI-Q-21/22",
+    "facility_address": "NHI-Q-21/22",
+    "start_date": "NHI-Q-20/22",
+    "end_date": "NHI-Q-20/22",
+    "separation_date": "NHI-Q-23",
+    "separation_reason_code": "NHI-Q-23",
+    "reduction_start": "NHI-Q-23",
+    "reduction_end": "NHI-Q-23",
+    "specified_same_household_members": "NHI-Q-24",
+    "former_dependant": "NHI-Q-25",
+    "name": "NHI-Q-26 / NHI-O-4",
+    "address": "NHI-Q-27",
+    "postal_code": "NHI-Q-27",
+    "phone": "NHI-Q-28",
+    "sex": "NHI-Q-29",
+    "birth_date": "NHI-Q-30",
+    "relationship": "NHI-Q-31",
+    "name_kana": "NHI-O-5",
+    "issue_date": "NHI-Q-34/36/39/45",
+    "valid_from": "NHI-Q-35",
+    "valid_until": "NHI-Q-35",
+    "issued_by": "NHI-Q-36",
+    "reissue_of": "NHI-Q-36",
+    "collected_date": "NHI-Q-37 / NHI-O-10",
+    "collected_reason": "NHI-Q-37",
+    "copayment_rate_tenths": "NHI-Q-38",
+    "copayment_until": "NHI-Q-38",
+    "limit_category": "NHI-Q-40",
+    "application_date": "NHI-Q-41",
+    "long_term": "NHI-Q-42",
+    "disease_name": "NHI-Q-43",
+    "copayment_limit_yen": "NHI-Q-44",
+    "branch_number": "NHI-O-1",
+    "card_symbol": "NHI-O-2",
+    "card_number": "NHI-O-3",
+    "updated_at": "NHI-Q-46",
+    "entered_by": "NHI-Q-47",
+    "decided_by": "NHI-Q-47",
+}
+
+#: table.column -> why it is bookkeeping and not information about a person
+BOOKKEEPING = {
+    "households.deemed_householder": "derived: the householder is not a member (NHI-Q-3)",
+    "households.dissolved": "derived from the household's events",
+    "households.member_count": "derived from the household's events",
+    "households.registered_on": "NHI-Q-14 of the first member",
+    "households.version": "event-store version of the household stream",
+    "qualification_periods.period_id": "row key",
+    "qualification_periods.open": "derived: loss_date is null",
+    "qualification_periods.acquisition_notified": "the notification date (C-11 form check)",
+    "qualification_periods.acquisition_late": "derived: notified after 14 days",
+    "qualification_periods.loss_notified": "the notification date",
+    "qualification_periods.loss_late": "derived: notified after 14 days",
+    "persons.as_of": "date the details hold from",
+    "special_cases.kind": "which special case (NHI-Q-20 or 22)",
+    "certificates.certificate_id": "row key",
+    "certificates.kind": "card type (NHI-Q-33)",
+    "changes.change_id": "row key (four eyes, C-11)",
+    "changes.kind": "kind of change entered",
+    "changes.subjects": "addressee numbers the change is about (NHI-Q-12)",
+    "changes.status": "pending, confirmed or rejected (C-11)",
+    "changes.ex_officio": "C-24",
+    "changes.entered_at": "C-11",
+    "changes.decided_at": "C-11",
+    "changes.identity_method": "C-10 (the method, never a document number)",
+    "changes.by_proxy": "C-10",
+    "federation_reviews.event_id": "row key: the linkage-gateway event",
+    "federation_reviews.kind": "kind of difference",
+    "federation_reviews.federation_acquisition_date": "NHI-Q-14 as the federation has it",
+    "federation_reviews.federation_loss_date": "NHI-Q-16 as the federation has it",
+    "federation_reviews.file_date": "date of the federation file",
+    "federation_reviews.change_id": "the change that took it up",
+    "federation_reviews.received_at": "bookkeeping",
+    "seed_runs.name": "demo seed bookkeeping",
+    "seed_runs.households": "demo seed bookkeeping",
+    "seed_runs.finished_at": "demo seed bookkeeping",
+}
+
+NEVER = {"individual_number", "my_number", "household_head_individual_number"}
+
+
+def own_tables() -> set[str]:
+    names: set[str] = set()
+    for path in sorted(MIGRATIONS.glob("*.sql")):
+        names |= set(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", path.read_text()))
+    return names
+
+
+async def test_every_persisted_column_is_a_declared_data_item(eligibility_dsn: str) -> None:
+    tables = own_tables()
+    assert {"households", "qualification_periods", "persons", "certificates"} <= tables
+    conn = await asyncpg.connect(eligibility_dsn)
+    try:
+        rows = await conn.fetch(
+            "SELECT table_name, column_name FROM information_schema.columns"
+            " WHERE table_schema = 'public' AND table_name = ANY($1::text[])",
+            sorted(tables),
+        )
+    finally:
+        await conn.close()
+    columns = {(r["table_name"], r["column_name"]) for r in rows}
+    assert len(columns) > 50
+    undeclared = sorted(
+        f"{t}.{c}" for t, c in columns if c not in ITEMS and f"{t}.{c}" not in BOOKKEEPING
+    )
+    assert undeclared == []
+    assert not {c for _, c in columns} & NEVER
+    stale = sorted(k for k in BOOKKEEPING if tuple(k.split(".")) not in columns)
+    assert stale == []

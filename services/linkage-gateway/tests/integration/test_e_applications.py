@@ -102,8 +102,8 @@ async def test_intake_accepts_the_valid_and_refuses_the_rest(  # type: ignore[no
     conn = await asyncpg.connect(gateway.settings.database_dsn)
     try:
         audited = await conn.fetch(
-            "SELECT outcome, detail->>'receipt_number' AS r FROM audit_log"
-            " WHERE operation = 'e-application intake'"
+            "SELECT outcome, detail->>'receipt_number' AS r, subject_addressee_numbers AS s"
+            " FROM audit_log WHERE operation = 'e-application intake'"
         )
         # The refused applications publish nothing: one event, for the valid one.
         published = await conn.fetch(
@@ -114,6 +114,14 @@ async def test_intake_accepts_the_valid_and_refuses_the_rest(  # type: ignore[no
         await conn.close()
     assert {a["r"]: a["outcome"] for a in audited} == {
         k: ("allowed" if v == "accepted" else "failed") for k, v in statuses.items()
+    }
+    # whose application it was, once a valid signature made the certificate trustworthy
+    assert {a["r"]: list(a["s"]) for a in audited} == {
+        receipt: [who],
+        f"T{who}": [],
+        f"V{who}": [],
+        f"F{who}": [],
+        f"M{who}": [who],
     }
     assert len(published) == 1
     assert receipt in published[0]["p"]

@@ -6,9 +6,10 @@ which then reach eligibility as events."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import asyncpg
+import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 
@@ -77,6 +78,24 @@ async def test_insured_changes_are_sent_once_with_a_ledger_entry(  # type: ignor
     )
     assert [t["file_name"] for t in ledger.json()["items"]] == [sent["file_name"]]
     assert len(gateway.federation.received) == 1
+
+    # C-58: the ledger can be queried by day (Japan time).
+    today = datetime.now(UTC).astimezone(timezone(timedelta(hours=9))).date()
+
+    async def ledger_between(**period: str) -> httpx.Response:
+        return await gateway.client.get(
+            "/api/v1/federation/transmissions", params=period, headers=gateway.headers("auditor")
+        )
+
+    on_the_day = await ledger_between(on_or_after=str(today), on_or_before=str(today))
+    assert [t["file_name"] for t in on_the_day.json()["items"]] == [sent["file_name"]]
+    earlier = await ledger_between(on_or_before=str(today - timedelta(days=1)))
+    assert earlier.json()["items"] == []
+    later = await ledger_between(on_or_after=str(today + timedelta(days=1)))
+    assert later.json()["items"] == []
+    backwards = await ledger_between(on_or_after=str(today), on_or_before="2000-01-01")
+    assert backwards.status_code == 422
+    assert backwards.json()["errors"][0]["pointer"] == "/query/on_or_before"
 
 
 NAME, KANA = "広島 花子", "ヒロシマ ハナコ"

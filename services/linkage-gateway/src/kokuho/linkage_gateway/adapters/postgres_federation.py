@@ -189,9 +189,20 @@ class PostgresFederationRecords:
         )
         return _transmission(row)
 
-    async def transmissions(self, limit: int) -> list[Transmission]:
+    async def transmissions(
+        self, limit: int, *, on_or_after: date | None = None, on_or_before: date | None = None
+    ) -> list[Transmission]:
+        # The day of a transmission is its ledger day in Japan time (prepared, else sent).
         rows = await self._conn.fetch(
-            "SELECT * FROM federation_transmissions ORDER BY sequence DESC LIMIT $1", limit
+            "SELECT * FROM federation_transmissions"
+            " WHERE ($2::date IS NULL OR"
+            "  (COALESCE(prepared_at, sent_at) AT TIME ZONE 'Asia/Tokyo')::date >= $2)"
+            " AND ($3::date IS NULL OR"
+            "  (COALESCE(prepared_at, sent_at) AT TIME ZONE 'Asia/Tokyo')::date <= $3)"
+            " ORDER BY sequence DESC LIMIT $1",
+            limit,
+            on_or_after,
+            on_or_before,
         )
         return [_transmission(r) for r in rows]
 

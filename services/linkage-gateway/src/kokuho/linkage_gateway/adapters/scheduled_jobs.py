@@ -60,6 +60,7 @@ async def scheduled_intake(gateway: Gateway) -> None:
                 user_id=INTAKE_JOB,
                 operation="e-application intake",
                 outcome=Outcome.ALLOWED if r.status_code == "accepted" else Outcome.FAILED,
+                subjects=(r.addressee_number,) if r.addressee_number else (),
                 detail={"receipt_number": r.receipt_number, "status": r.status_code},
             )
         )

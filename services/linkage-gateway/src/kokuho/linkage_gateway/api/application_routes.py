@@ -40,7 +40,7 @@ async def run_e_application_intake(
     for r in results:
         await audit.record(
             "e-application intake",
-            subjects=[],
+            subjects=[r.addressee_number] if r.addressee_number else [],
             outcome=Outcome.ALLOWED if r.status_code == "accepted" else Outcome.FAILED,
             detail={
                 "receipt_number": r.receipt_number,
@@ -48,7 +48,14 @@ async def run_e_application_intake(
                 "reason": r.reason,
             },
         )
-    return IntakeRunOut(results=[IntakeResultOut(**r.__dict__) for r in results])
+    return IntakeRunOut(
+        results=[
+            IntakeResultOut(
+                receipt_number=r.receipt_number, status_code=r.status_code, reason=r.reason
+            )
+            for r in results
+        ]
+    )
 
 
 @router.get("/{receipt_number}")

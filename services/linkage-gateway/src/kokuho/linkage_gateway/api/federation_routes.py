@@ -5,6 +5,7 @@ C-21)."""
 from __future__ import annotations
 
 import logging
+from datetime import date
 from typing import Annotated
 
 import asyncpg
@@ -94,11 +95,24 @@ async def send_insured_changes(
 async def list_transmissions(
     _user: Annotated[StaffUser, require_roles(*SENDERS, "auditor")],
     gateway: GatewayDep,
+    audit: AuditTrail,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    on_or_after: Annotated[date | None, Query(description="ledger day (JST), from")] = None,
+    on_or_before: Annotated[date | None, Query(description="ledger day (JST), to")] = None,
 ) -> TransmissionPage:
-    """The transmission ledger (C-58)."""
+    """The transmission ledger (C-58), newest first, optionally by day."""
+    if on_or_after and on_or_before and on_or_before < on_or_after:
+        raise Problem(
+            422,
+            "invalid-period",
+            detail="on_or_before is before on_or_after.",
+            errors=[FieldError(pointer="/query/on_or_before", reason="before on_or_after")],
+        )
     async with gateway.pool().acquire() as conn:
-        rows = await PostgresFederationRecords(conn).transmissions(limit)
+        rows = await PostgresFederationRecords(conn).transmissions(
+            limit, on_or_after=on_or_after, on_or_before=on_or_before
+        )
+    await audit.record(detail={"transmissions": len(rows)})
     return TransmissionPage(items=[TransmissionOut(**t.__dict__) for t in rows])
 
 

@@ -34,6 +34,8 @@ class IntakeResult:
     receipt_number: str
     status_code: str
     reason: str
+    #: whose application it was, once the certificate was converted (for the audit's subjects)
+    addressee_number: str | None = None
 
 
 async def take_application(
@@ -106,4 +108,4 @@ async def take_application(
                 answers=answers,
             )
         )
-    return IntakeResult(application.receipt_number, status, reason)
+    return IntakeResult(application.receipt_number, status, reason, addressee)

@@ -279,7 +279,9 @@ class FederationRecords(Protocol):
 
     async def mark_sent(self, transmission_id: int, receipt: str, at: datetime) -> Transmission: ...
 
-    async def transmissions(self, limit: int) -> list[Transmission]: ...
+    async def transmissions(
+        self, limit: int, *, on_or_after: date | None = None, on_or_before: date | None = None
+    ) -> list[Transmission]: ...
 
     async def our_qualifications(
         self, addressee_numbers: Sequence[str]

@@ -268,3 +268,25 @@ async def test_the_public_topic_carries_no_number(
     assert (await register(gateway, mine, number.value)).status_code == 201
     value = await read_until(kafka_bootstrap, TOPIC, mine.encode(), b"individual_number_bound")
     assert number.value.encode() not in value
+
+
+async def test_jlis_unreachable_answers_503_and_binds_nothing(gateway, numbers: Numbers) -> None:  # type: ignore[no-untyped-def]
+    number = numbers()
+
+    async def down(_: object) -> object:
+        raise ConnectionRefusedError("J-LIS unreachable")
+
+    gateway.jlis.confirm = down
+    r = await register(gateway, "J1", number.value)
+    assert r.status_code == 503, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert r.json()["type"].endswith("counterpart-unavailable")
+    assert number.value not in r.text
+    conn = await asyncpg.connect(gateway.settings.database_dsn)
+    try:
+        assert await conn.fetchval("SELECT count(*) FROM integrated_addressee") == 0
+        assert await conn.fetchval("SELECT count(*) FROM affair_subjects") == 0
+        assert await conn.fetchval("SELECT count(*) FROM events") == 0
+    finally:
+        await conn.close()
+    assert number.value not in "\n".join(gateway.logs.lines)

@@ -99,6 +99,7 @@ BOOKKEEPING = {
     "federation_reviews.federation_loss_date": "NHI-Q-16 as the federation has it",
     "federation_reviews.file_date": "date of the federation file",
     "federation_reviews.change_id": "the change that took it up",
+    "federation_reviews.confirmed_by": "linkage-gateway staff who confirmed it (NHI-Q-47)",
     "federation_reviews.received_at": "bookkeeping",
     "seed_runs.name": "demo seed bookkeeping",
     "seed_runs.households": "demo seed bookkeeping",

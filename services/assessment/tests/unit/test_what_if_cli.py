@@ -1,5 +1,5 @@
-"""The what-if CLI (保険料試算): the same answer as POST /premium-calculations, from a JSON
-file; bad input is named on stderr with exit status 2, never a traceback."""
+"""The CLIs: what-if (保険料試算) gives the same answer as POST /premium-calculations from a JSON
+file; bad input to it or to annual-run is named on stderr with exit status 2, never a traceback."""
 
 from __future__ import annotations
 
@@ -99,3 +99,16 @@ async def test_unreadable_file(tmp_path: Path, capsys: pytest.CaptureFixture[str
     code = await what_if(Settings(), [str(tmp_path / "missing.json")])
     assert code == 2
     assert "cannot read" in capsys.readouterr().err
+
+
+async def test_annual_run_refuses_a_year_without_parameters(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from kokuho.assessment.commands import annual_run
+
+    # refused before a connection is opened (the DSN points nowhere)
+    settings = Settings(database_dsn="postgresql://nobody@127.0.0.1:1/none")
+    assert await annual_run(settings, ["2024"]) == 2
+    assert "ParametersMissing" in capsys.readouterr().err
+    assert await annual_run(settings, ["2026", "--chunk", "0"]) == 2
+    assert "--chunk" in capsys.readouterr().err

@@ -161,11 +161,20 @@ async def annual_run(settings: Settings, args: list[str]) -> int:
             flush=True,
         )
 
+    if ns.chunk < 1:
+        print("--chunk must be at least 1", file=sys.stderr)
+        return 2
+    rulebook = parameters_source(settings)
+    try:
+        rulebook(ns.fiscal_year)  # a year without complete parameters is refused before any write
+    except AssessmentError as error:
+        print(f"{type(error).__name__}: {error}", file=sys.stderr)
+        return 2
     pool = await asyncpg.create_pool(settings.database_dsn, min_size=1, max_size=2)
     try:
         summary = await run_annual(
             pool,
-            parameters_source(settings),
+            rulebook,
             ns.fiscal_year,
             actor="system:annual-run",
             today=date.today(),

@@ -359,6 +359,16 @@ async def test_turning_75_job_ends_nhi_on_the_birthday(
     (period,) = person.json()["qualifications"]
     assert period["loss_reason"] == "turned_75"
     assert period["loss_date"] == (birth.replace(year=birth.year + 75)).isoformat()
+    # A second run finds nothing left to do for this person (the job needs no Idempotency-Key).
+    again = await client.post(
+        "/api/v1/jobs/turning-75",
+        json={"as_of": today.isoformat()},
+        headers=token("batch-1", "batch.operator"),
+    )
+    assert again.status_code == 200, again.text
+    assert head not in {f["addressee_number"] for f in again.json()["failed"]}
+    after = await client.get(f"/api/v1/persons/{head}", headers=token("clerk-a", CLERK))
+    assert after.json()["qualifications"] == person.json()["qualifications"]
 
 
 async def test_split_then_merge_households(client: httpx.AsyncClient, token: Headers) -> None:

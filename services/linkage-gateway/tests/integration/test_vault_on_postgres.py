@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Callable
 
 import asyncpg
+import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer
 
@@ -290,3 +291,33 @@ async def test_jlis_unreachable_answers_503_and_binds_nothing(gateway, numbers: 
     finally:
         await conn.close()
     assert number.value not in "\n".join(gateway.logs.lines)
+
+
+async def test_a_lookup_outside_the_affairs_subjects_looks_like_no_holder(  # type: ignore[no-untyped-def]
+    gateway, numbers: Numbers
+) -> None:
+    held, unheld = numbers(), numbers()
+    assert (await register(gateway, "K1", held.value)).status_code == 201  # nhi-eligibility
+
+    async def look_up(number: IndividualNumber) -> httpx.Response:
+        return await gateway.client.post(
+            "/api/v1/individual-numbers/lookups",
+            json={"individual_number": number.value, "affair": "nhi-benefits"},
+            headers=gateway.headers(OPERATOR, user="U-PROBE"),
+        )
+
+    other_affair, nobody = await look_up(held), await look_up(unheld)
+    assert (other_affair.status_code, nobody.status_code) == (404, 404)
+    assert other_affair.json() == nobody.json()  # C-02: no hint that someone holds it
+    conn = await asyncpg.connect(gateway.settings.database_dsn)
+    try:
+        rows = await conn.fetch(
+            "SELECT outcome, subject_addressee_numbers AS s, detail->>'reason' AS reason"
+            " FROM audit_log WHERE user_id = 'U-PROBE' ORDER BY seq"
+        )
+    finally:
+        await conn.close()
+    # the refused lookup is on the record with the holder it reached; the other names no one
+    named = [(r["outcome"], r["reason"]) for r in rows if list(r["s"]) == ["K1"]]
+    assert named == [("failed", "not-a-subject")]
+    assert all(list(r["s"]) in ([], ["K1"]) for r in rows)

@@ -121,6 +121,28 @@ async def test_resolution_needs_a_permitted_role_and_a_subject_of_the_affair(
         )
 
 
+async def test_a_lookup_for_another_affairs_subject_says_no_more_than_not_found(
+    sealer: EnvelopeSealer, numbers: Numbers
+) -> None:
+    repo, jlis, number = InMemoryVault(), JlisSimulator(), numbers()
+    await register(repo, sealer, jlis, "A1", number)  # a subject of nhi-eligibility only
+    operator = frozenset({"linkage.operator"})
+    with pytest.raises(vault.HolderNotASubject) as caught:
+        await vault.find_by_number(
+            repo, sealer, POLICY, number=number, affair="nhi-benefits", roles=operator
+        )
+    assert caught.value.addressee_number == "A1"  # for the audit, not for the caller
+    with pytest.raises(ResolutionNotPermitted, match="role"):  # before any lookup
+        await vault.find_by_number(
+            repo,
+            sealer,
+            POLICY,
+            number=number,
+            affair="nhi-benefits",
+            roles=frozenset({"eligibility.supervisor"}),
+        )
+
+
 async def test_a_deceased_persons_number_stays_sealed_and_resolvable_as_before(
     sealer: EnvelopeSealer, numbers: Numbers
 ) -> None:

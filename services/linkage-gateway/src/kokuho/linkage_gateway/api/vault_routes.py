@@ -25,7 +25,7 @@ from kokuho.linkage_gateway.app import vault
 from kokuho.linkage_gateway.app.intermediate import register_pending_replicas
 from kokuho.linkage_gateway.domain.individual_number import IndividualNumber
 from kokuho.linkage_gateway.domain.vault import NumberBoundToAnotherPerson, SecondNumberForPerson
-from kokuho.platform.audit import AuditTrail
+from kokuho.platform.audit import AuditTrail, Outcome
 from kokuho.platform.auth import StaffUser, require_roles
 from kokuho.platform.idempotency import IdempotencyDep
 from kokuho.platform.problems import Problem
@@ -149,20 +149,32 @@ async def look_up_by_individual_number(
     """Which person holds this number (through the keyed index), for a permitted affair."""
     number = IndividualNumber(body.individual_number)
     async with gateway.pool().acquire() as conn, conn.transaction():
-        binding = await vault.find_by_number(
-            PostgresVault(conn),
-            gateway.sealer,
-            gateway.policy,
-            number=number,
-            affair=body.affair,
-            roles=user.roles,
-        )
-        await audit.record(
-            subjects=[binding.addressee_number] if binding else [],
-            detail={"affair": body.affair, "found": binding is not None},
-            status_code=200 if binding else 404,
-            conn=conn,
-        )
+        try:
+            binding = await vault.find_by_number(
+                PostgresVault(conn),
+                gateway.sealer,
+                gateway.policy,
+                number=number,
+                affair=body.affair,
+                roles=user.roles,
+            )
+        except vault.HolderNotASubject as refused:
+            # Answered as if no one held it (C-02); the audit names the holder.
+            await audit.record(
+                subjects=[refused.addressee_number],
+                outcome=Outcome.FAILED,
+                detail={"affair": body.affair, "found": False, "reason": "not-a-subject"},
+                status_code=404,
+                conn=conn,
+            )
+            binding = None
+        else:
+            await audit.record(
+                subjects=[binding.addressee_number] if binding else [],
+                detail={"affair": body.affair, "found": binding is not None},
+                status_code=200 if binding else 404,
+                conn=conn,
+            )
     if binding is None:
         raise Problem(404, "not-found", detail="No person holds this individual number.")
     return LookupOut(

@@ -7,7 +7,11 @@ from datetime import datetime
 
 from kokuho.linkage_gateway.app.ports import IdentityService, NumberSealer, VaultRepository
 from kokuho.linkage_gateway.domain.individual_number import IndividualNumber
-from kokuho.linkage_gateway.domain.resolution import AffairPermit, ResolutionPolicy
+from kokuho.linkage_gateway.domain.resolution import (
+    AffairPermit,
+    ResolutionNotPermitted,
+    ResolutionPolicy,
+)
 from kokuho.linkage_gateway.domain.vault import (
     Binding,
     BindNumber,
@@ -115,13 +119,27 @@ async def find_by_number(
     binding = await repo.holder_of(sealer.index(number))
     if binding is None:
         return None
-    policy.check(
-        addressee_number=binding.addressee_number,
-        affair=affair,
-        roles=roles,
-        subject_affairs=await repo.subject_affairs(binding.addressee_number),
-    )
+    try:
+        policy.check(
+            addressee_number=binding.addressee_number,
+            affair=affair,
+            roles=roles,
+            subject_affairs=await repo.subject_affairs(binding.addressee_number),
+        )
+    except ResolutionNotPermitted as refused:
+        # C-02: the holder is not this affair's subject. The caller is told what it would be
+        # told if no one held the number; the audit still names the holder.
+        raise HolderNotASubject(binding.addressee_number, affair) from refused
     return binding
+
+
+class HolderNotASubject(Exception):
+    """A number was looked up for an affair whose subject its holder is not (C-02)."""
+
+    def __init__(self, addressee_number: str, affair: str) -> None:
+        super().__init__(f"the holder is not a subject of affair {affair!r}")
+        self.addressee_number = addressee_number
+        self.affair = affair
 
 
 async def record_death(repo: VaultRepository, *, addressee_number: str, at: datetime) -> bool:

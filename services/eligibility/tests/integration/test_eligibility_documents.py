@@ -21,6 +21,11 @@ pytestmark = pytest.mark.integration
 CLERK = "eligibility.clerk"
 Headers = Callable[..., dict[str, str]]
 
+RECORDS = {
+    "limit_certificate",
+    "standard_burden_reduction_certificate",
+    "specified_disease_certificate",
+}
 _ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
 
 
@@ -70,7 +75,24 @@ async def issue_and_render(
         f"/api/v1/households/{household}/certificates", json=body, headers=token("clerk-a", CLERK)
     )
     assert issued.status_code == 201, issued.text
-    (event,) = [e for e in issued.json()["events"] if e["type"].endswith("certificate_issued.v1")]
+    change = issued.json()
+    if body["kind"] in RECORDS:
+        # keyed from an application form: in effect only when a second clerk confirms (C-11)
+        assert change["status"] == "pending"
+        self_confirmed = await client.post(
+            f"/api/v1/changes/{change['change_id']}/confirm", headers=token("clerk-a", CLERK)
+        )
+        assert self_confirmed.status_code == 403
+        confirmed = await client.post(
+            f"/api/v1/changes/{change['change_id']}/confirm", headers=token("clerk-b", CLERK)
+        )
+        assert confirmed.status_code == 200, confirmed.text
+        change = confirmed.json()
+        assert (change["entered_by"], change["confirmed_by"]) == ("clerk-a", "clerk-b")
+    else:
+        assert change["status"] == "done"  # a document is issued at once
+    (event,) = [e for e in change["events"] if e["type"].endswith("certificate_issued.v1")]
+    assert body.get("disease_name", "架空疾病") not in str(change["events"])  # health data stays
     certificate_id = event["data"]["certificate_id"]
     record = await client.get(
         f"/api/v1/certificates/{certificate_id}", headers=token("clerk-a", CLERK)

@@ -230,7 +230,13 @@ async def test_certificate_records_keep_health_data_out_of_events(
         disease_name="架空疾病",
         copayment_limit_yen=10000,
     )
-    outcome = await service.issue_certificate(unit, household, body, user_id="clerk-a")
+    entered = await service.issue_certificate(unit, household, body, user_id="clerk-a")
+    # keyed from an application form: pending until a second clerk confirms it (C-11)
+    assert entered.status == "pending"
+    assert unit.certificate_details == {}
+    with pytest.raises(e.SelfConfirmationRefused):
+        await service.confirm(unit, entered.change_id, user_id="clerk-a")
+    outcome = await service.confirm(unit, entered.change_id, user_id="clerk-b")
     (issued,) = [x for x in outcome.events if x.event_type.endswith("certificate_issued.v1")]
     assert "架空疾病" not in issued.model_dump_json()
     (stored,) = unit.certificate_details.values()

@@ -469,7 +469,9 @@ async def issue_certificate(
     idem: IdempotencyDep,
     audit: AuditTrail,
 ) -> ChangeOut:
-    """Issue or reissue 資格確認書, 資格情報のお知らせ or 高齢受給者証 (acts at once)."""
+    """Issue or reissue 資格確認書, 資格情報のお知らせ or 高齢受給者証 (acts at once), or enter
+    the record of a 限度額適用認定証 / 減額認定証 / 特定疾病療養受療証 (pending until a second
+    clerk confirms it, C-11)."""
     service = runtime_of(request).service
     return await _write(
         request,

@@ -289,4 +289,5 @@ CHANGE_KINDS: dict[str, type[Strict]] = {
     "split_household": SplitIn,
     "start_residence_exception": ResidenceExceptionIn,
     "merge_household": MergeIn,
+    "record_certificate": CertificateIn,
 }

@@ -20,6 +20,7 @@ from kokuho.eligibility.domain import commands as c
 from kokuho.eligibility.domain import errors as e
 from kokuho.eligibility.domain import events as ev
 from kokuho.eligibility.domain.household import (
+    RECORD_KINDS,
     Household,
     decide,
     decide_merge,
@@ -242,6 +243,8 @@ class EligibilityService:
         await self._record_details(
             unit, entered.kind, body, other[0] if other else number, addressee
         )
+        if isinstance(body, rq.CertificateIn):
+            await _record_certificate_details(unit, body, contracts)
         # The request (with names and addresses) has served its purpose: keep no copy.
         await unit.forget_payload(entered.payload_id, "change confirmed")
         done = pe.ChangeConfirmed(
@@ -314,25 +317,16 @@ class EligibilityService:
     async def issue_certificate(
         self, unit: Unit, household_number: str, body: rq.CertificateIn, *, user_id: str
     ) -> Outcome:
-        command = c.IssueCertificate(
-            str(uuid4()),
-            body.kind,
-            body.addressee_number,
-            body.issue_date,
-            body.reissue_of,
-            body.valid_until,
+        """Issue a document at once (it prints what two clerks already confirmed), or enter the
+        record of a 限度額適用認定証 / 減額認定証 / 特定疾病療養受療証, which is keyed from an
+        application form and so waits for a second clerk like any other entry (C-11)."""
+        if body.kind in RECORD_KINDS:
+            return await self.enter(
+                unit, "record_certificate", body, user_id=user_id, household_number=household_number
+            )
+        return await self._direct(
+            unit, household_number, _issue(body), "issue_certificate", user_id
         )
-        outcome = await self._direct(unit, household_number, command, "issue_certificate", user_id)
-        record = {
-            "limit_category": body.limit_category,
-            "application_date": body.application_date,
-            "long_term": body.long_term,
-            "disease_name": body.disease_name,
-            "copayment_limit_yen": body.copayment_limit_yen,
-        }
-        if any(v is not None for v in record.values()):
-            await unit.record_certificate_details(UUID(command.certificate_id), record)
-        return outcome
 
     async def collect_certificate(
         self,
@@ -494,6 +488,8 @@ class EligibilityService:
             )
         if isinstance(body, rq.AcquisitionIn):
             return await self._acquisition(unit, body.member, state, allocate)
+        if isinstance(body, rq.CertificateIn):
+            return _issue(body)
         if isinstance(body, rq.LossIn):
             return c.LoseQualification(
                 body.addressee_number,
@@ -616,13 +612,40 @@ def _subjects(kind: str, body: rq.Strict, addressee: str | None) -> tuple[str, .
         return tuple(numbers)
     if isinstance(body, rq.AcquisitionIn):
         return (body.member.addressee_number,)
-    if isinstance(body, rq.LossIn):
+    if isinstance(body, (rq.LossIn, rq.CertificateIn)):
         return (body.addressee_number,)
     if isinstance(body, rq.HouseholderIn):
         return (body.householder_addressee_number,)
     if isinstance(body, rq.SplitIn):
         return tuple(dict.fromkeys([*body.members, body.new_householder_addressee_number]))
     return (addressee,) if addressee else ()
+
+
+def _issue(body: rq.CertificateIn) -> c.IssueCertificate:
+    return c.IssueCertificate(
+        str(uuid4()),
+        body.kind,
+        body.addressee_number,
+        body.issue_date,
+        body.reissue_of,
+        body.valid_until,
+    )
+
+
+async def _record_certificate_details(
+    unit: Unit, body: rq.CertificateIn, contracts: Sequence[EventContract]
+) -> None:
+    """The record's own items (NHI-Q-40..44; the disease name is health data and stays in this
+    database, never in an event)."""
+    (issued,) = [x for x in contracts if isinstance(x, ce.CertificateIssued)]
+    record = {
+        "limit_category": body.limit_category,
+        "application_date": body.application_date,
+        "long_term": body.long_term,
+        "disease_name": body.disease_name,
+        "copayment_limit_yen": body.copayment_limit_yen,
+    }
+    await unit.record_certificate_details(UUID(str(issued.certificate_id)), record)
 
 
 def _identity(body: rq.Strict) -> tuple[str | None, bool | None]:

@@ -15,7 +15,7 @@ from aiokafka import AIOKafkaConsumer
 from kokuho.events.contracts.linkage_gateway import TOPIC
 from kokuho.linkage_gateway.adapters.crypto import EnvelopeSealer
 from kokuho.linkage_gateway.adapters.keys import KeyStore
-from kokuho.linkage_gateway.adapters.postgres_vault import keys_in_use, rotate
+from kokuho.linkage_gateway.adapters.postgres_vault import PostgresVault, keys_in_use, rotate
 from kokuho.linkage_gateway.domain.individual_number import IndividualNumber
 from kokuho.linkage_gateway.synthetic import with_wrong_check_digit
 
@@ -227,6 +227,19 @@ async def test_key_rotation_leaves_every_number_readable_under_the_new_key(
     assert in_use == {new: 7}
     assert all(a.status_code == 200 for a in answers)
     store.retire(old)
+    # every number opens in full under the new key alone (the old one is gone)
+    conn = await asyncpg.connect(gateway.settings.database_dsn)
+    try:
+        for addressee, number in people.items():
+            sealed = await PostgresVault(conn).sealed_of(addressee)
+            assert sealed is not None
+            assert sealed.kek_id == new
+            opened = EnvelopeSealer(KeyStore(gateway.settings.key_directory)).open(
+                sealed, addressee_number=addressee
+            )
+            assert opened == number
+    finally:
+        await conn.close()
     for addressee, number in people.items():
         r = await gateway.client.get(
             f"/api/v1/persons/{addressee}/individual-number",

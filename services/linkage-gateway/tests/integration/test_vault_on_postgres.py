@@ -334,3 +334,59 @@ async def test_a_lookup_outside_the_affairs_subjects_looks_like_no_holder(  # ty
     named = [(r["outcome"], r["reason"]) for r in rows if list(r["s"]) == ["K1"]]
     assert named == [("failed", "not-a-subject")]
     assert all(list(r["s"]) in ([], ["K1"]) for r in rows)
+
+
+async def test_a_shown_number_is_verified_as_match_or_mismatch_and_every_call_is_audited(  # type: ignore[no-untyped-def]
+    gateway, numbers: Numbers
+) -> None:
+    own, other = numbers(), numbers()
+    assert (await register(gateway, "V1", own.value)).status_code == 201
+
+    async def verify(number: str, affair: str = "nhi-eligibility") -> httpx.Response:
+        return await gateway.client.post(
+            "/api/v1/individual-numbers/verifications",
+            json={"addressee_number": "V1", "individual_number": number, "affair": affair},
+            headers=gateway.headers(CLERK, user="U-COUNTER"),
+        )
+
+    answers = [
+        await verify(own.value),
+        await verify(other.value),
+        await verify(with_wrong_check_digit(own)),
+        await verify(own.value, affair="nhi-benefits"),
+    ]
+    assert [a.status_code for a in answers] == [200, 200, 422, 403]
+    assert answers[0].json() == {
+        "addressee_number": "V1",
+        "affair": "nhi-eligibility",
+        "match": True,
+    }
+    assert answers[1].json()["match"] is False
+    assert answers[2].json()["type"].endswith("invalid-individual-number")
+    for a in answers:
+        assert own.value not in a.text
+    assert all("masked" not in a.text for a in answers[:2])  # not even the last four digits
+    wrong_role = await gateway.client.post(
+        "/api/v1/individual-numbers/verifications",
+        json={"addressee_number": "V1", "individual_number": own.value},
+        headers=gateway.headers("assessment.clerk", user="U-OTHER"),
+    )
+    assert wrong_role.status_code == 403
+    conn = await asyncpg.connect(gateway.settings.database_dsn)
+    try:
+        rows = await conn.fetch(
+            "SELECT user_id, outcome, detail::text AS d FROM audit_log"
+            " WHERE operation = 'POST /api/v1/individual-numbers/verifications' ORDER BY seq"
+        )
+    finally:
+        await conn.close()
+    assert [(r["user_id"], r["outcome"]) for r in rows] == [
+        ("U-COUNTER", "allowed"),
+        ("U-COUNTER", "allowed"),
+        ("U-COUNTER", "failed"),
+        ("U-COUNTER", "failed"),
+        ("U-OTHER", "denied"),
+    ]
+    assert '"match": true' in rows[0]["d"]
+    assert '"match": false' in rows[1]["d"]
+    assert all(own.value not in r["d"] for r in rows)

@@ -143,6 +143,26 @@ async def test_a_lookup_for_another_affairs_subject_says_no_more_than_not_found(
         )
 
 
+async def test_verification_answers_match_or_mismatch_for_the_affairs_subject_only(
+    sealer: EnvelopeSealer, numbers: Numbers
+) -> None:
+    repo, jlis, own, other = InMemoryVault(), JlisSimulator(), numbers(), numbers()
+    await register(repo, sealer, jlis, "A1", own)
+    clerk = frozenset({"eligibility.clerk"})  # a registrar, not a resolver, of nhi-eligibility
+
+    async def verify(number: IndividualNumber, affair: str, roles: frozenset[str]) -> bool:
+        return await vault.verify_number(
+            repo, sealer, POLICY, addressee_number="A1", number=number, affair=affair, roles=roles
+        )
+
+    assert await verify(own, "nhi-eligibility", clerk) is True
+    assert await verify(other, "nhi-eligibility", clerk) is False
+    with pytest.raises(ResolutionNotPermitted, match="subject"):
+        await verify(own, "nhi-benefits", frozenset({"linkage.operator"}))
+    with pytest.raises(ResolutionNotPermitted, match="role"):
+        await verify(own, "nhi-eligibility", frozenset({"assessment.clerk"}))
+
+
 async def test_a_deceased_persons_number_stays_sealed_and_resolvable_as_before(
     sealer: EnvelopeSealer, numbers: Numbers
 ) -> None:

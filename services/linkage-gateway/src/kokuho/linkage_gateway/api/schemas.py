@@ -56,6 +56,20 @@ class LookupIn(_In):
     affair: Affair
 
 
+class VerificationIn(_In):
+    addressee_number: AddresseeNumber
+    individual_number: RawIndividualNumber = Field(repr=False)
+    affair: Affair = "nhi-eligibility"
+
+
+class VerificationOut(BaseModel):
+    """Match or mismatch only; the number is not echoed, not even masked (C-22)."""
+
+    addressee_number: str
+    affair: str
+    match: bool
+
+
 class LookupOut(BaseModel):
     addressee_number: str
     individual_number_masked: str

@@ -20,6 +20,8 @@ from kokuho.linkage_gateway.api.schemas import (
     NumberRegistrationIn,
     NumberRegistrationOut,
     ResolutionOut,
+    VerificationIn,
+    VerificationOut,
 )
 from kokuho.linkage_gateway.app import vault
 from kokuho.linkage_gateway.app.intermediate import register_pending_replicas
@@ -137,6 +139,33 @@ async def resolve_individual_number(
         legal_basis=resolved.permit.legal_basis,
         deceased=resolved.binding.deceased,
     )
+
+
+@router.post("/individual-numbers/verifications")
+async def verify_individual_number(
+    body: VerificationIn,
+    user: Annotated[StaffUser, require_roles(*REGISTRARS, *RESOLVERS)],
+    gateway: GatewayDep,
+    audit: AuditTrail,
+) -> VerificationOut:
+    """C-22: check a number shown at the counter against the person's bound number."""
+    number = IndividualNumber(body.individual_number)
+    async with gateway.pool().acquire() as conn, conn.transaction():
+        match = await vault.verify_number(
+            PostgresVault(conn),
+            gateway.sealer,
+            gateway.policy,
+            addressee_number=body.addressee_number,
+            number=number,
+            affair=body.affair,
+            roles=user.roles,
+        )
+        await audit.record(
+            subjects=[body.addressee_number],
+            detail={"affair": body.affair, "match": match},
+            conn=conn,
+        )
+    return VerificationOut(addressee_number=body.addressee_number, affair=body.affair, match=match)
 
 
 @router.post("/individual-numbers/lookups")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -103,6 +104,29 @@ async def resolve_number(
         raise NoNumberBound(addressee_number)
     number = sealer.open(sealed, addressee_number=addressee_number)
     return Resolution(binding, number, permit)
+
+
+async def verify_number(
+    repo: VaultRepository,
+    sealer: NumberSealer,
+    policy: ResolutionPolicy,
+    *,
+    addressee_number: str,
+    number: IndividualNumber,
+    affair: str,
+    roles: frozenset[str],
+) -> bool:
+    """C-22: is this the person's number? Compared through the keyed index: the stored number
+    is neither opened nor returned, and only match or mismatch is answered."""
+    policy.may_verify(affair=affair, roles=roles, addressee_number=addressee_number)
+    if affair not in await repo.subject_affairs(addressee_number):
+        raise ResolutionNotPermitted(
+            addressee_number, affair, "the person is not a subject of this affair"
+        )
+    binding = await repo.binding_of(addressee_number)
+    if binding is None:
+        raise NoNumberBound(addressee_number)
+    return hmac.compare_digest(binding.number_index, sealer.index(number))
 
 
 async def find_by_number(

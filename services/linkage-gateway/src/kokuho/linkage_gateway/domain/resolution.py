@@ -67,6 +67,18 @@ class ResolutionPolicy:
             raise ResolutionNotPermitted(addressee_number, affair, "role not permitted")
         return permit
 
+    def may_verify(
+        self, *, affair: str, roles: Iterable[str], addressee_number: str
+    ) -> AffairPermit:
+        """C-22: checking a shown number against the person's is for those who act for the
+        affair or register its numbers (the counter clerk holds the card in hand)."""
+        permit = self.permits.get(affair)
+        if permit is None:
+            raise ResolutionNotPermitted(addressee_number, affair, "no legal basis listed")
+        if (permit.roles | permit.registrar_roles).isdisjoint(roles):
+            raise ResolutionNotPermitted(addressee_number, affair, "role not permitted")
+        return permit
+
     def may_register(
         self, *, affair: str, roles: Iterable[str], addressee_number: str
     ) -> AffairPermit:

@@ -169,6 +169,22 @@ async def test_qualification_acquired_on_kafka_registers_the_replica(  # type: i
         await conn.close()
     assert total == 2
 
+    # C-83: staff view the current replica (an auditor may; a clerk may not).
+    viewed = await gateway.client.get(
+        f"/api/v1/persons/{who}/replicas", headers=gateway.headers("auditor", user="U-VIEW")
+    )
+    assert viewed.status_code == 200, viewed.text
+    [replica] = viewed.json()["items"]
+    assert replica["item"] == "nhi-qualification"
+    assert replica["content"]["loss_date"] == "2026-09-01"
+    assert (replica["version"], replica["registered_version"]) == (2, 2)
+    assert replica["integrated_addressee_number"] == integrated
+    assert number.value not in viewed.text
+    refused = await gateway.client.get(
+        f"/api/v1/persons/{who}/replicas", headers=gateway.headers("eligibility.clerk")
+    )
+    assert refused.status_code == 403
+
     # C-84: the reconciliation finds nothing, then flags a deliberately altered replica.
     clean = await gateway.client.get(
         "/api/v1/replicas/reconciliation", headers=gateway.headers("auditor")
@@ -413,6 +429,11 @@ async def test_there_is_no_manual_replica_write_route(gateway) -> None:  # type:
     for path in ("/api/v1/replicas", "/api/v1/replicas/registrations"):
         r = await gateway.client.post(path, json={}, headers=gateway.headers(OPERATOR))
         assert r.status_code in (404, 405)
+    # C-79 over the whole API: every route that names replicas only reads
+    paths = gateway.app.openapi()["paths"]
+    replica_routes = {p: set(ops) for p, ops in paths.items() if "replica" in p}
+    assert replica_routes  # the viewer and the reconciliation exist
+    assert all(methods == {"get"} for methods in replica_routes.values()), replica_routes
 
 
 def premium(household: str, fiscal_year: int, revision: int, amount: int) -> PremiumAssessed:

@@ -4,6 +4,7 @@ reconciliation (C-84). There is no route that writes a replica (C-79)."""
 from __future__ import annotations
 
 import dataclasses
+import json
 from typing import Annotated
 from uuid import UUID, uuid4
 
@@ -13,6 +14,7 @@ from kokuho.linkage_gateway.adapters.postgres_linkage import PostgresLinkageReco
 from kokuho.linkage_gateway.adapters.postgres_vault import PostgresVault
 from kokuho.linkage_gateway.api.context import GatewayDep
 from kokuho.linkage_gateway.api.schemas import (
+    AddresseeNumber,
     DifferenceOut,
     InquiryIn,
     InquiryOut,
@@ -20,6 +22,8 @@ from kokuho.linkage_gateway.api.schemas import (
     ProvisionPage,
     ProvisionRequestIn,
     ReconciliationOut,
+    ReplicaOut,
+    ReplicaPage,
 )
 from kokuho.linkage_gateway.app import intermediate
 from kokuho.platform.audit import AuditTrail
@@ -166,6 +170,28 @@ async def approve_provision(
         )
         await idem.complete(conn, out, status_code=200)
     return out
+
+
+@router.get("/persons/{addressee_number}/replicas")
+async def view_replicas(
+    addressee_number: AddresseeNumber,
+    _user: Annotated[StaffUser, require_roles("linkage.operator", "auditor")],
+    gateway: GatewayDep,
+    audit: AuditTrail,
+) -> ReplicaPage:
+    """C-83: the person's current replicas, for staff to view (read only; C-79)."""
+    async with gateway.pool().acquire() as conn:
+        rows = await conn.fetch(
+            "SELECT item, content::text AS content, version, registered_version,"
+            " integrated_addressee_number, updated_at FROM replicas"
+            " WHERE addressee_number = $1 ORDER BY item",
+            addressee_number,
+        )
+    await audit.record(subjects=[addressee_number], detail={"replicas": len(rows)})
+    return ReplicaPage(
+        addressee_number=addressee_number,
+        items=[ReplicaOut(**{**dict(r), "content": json.loads(r["content"])}) for r in rows],
+    )
 
 
 @router.get("/replicas/reconciliation")

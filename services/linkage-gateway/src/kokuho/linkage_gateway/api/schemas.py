@@ -132,6 +132,23 @@ class ProvisionPage(BaseModel):
     items: list[ProvisionOut]
 
 
+class ReplicaOut(BaseModel):
+    """One replica as we hold it (the original) and what was registered of it (C-83)."""
+
+    item: str
+    content: dict[str, Any]
+    version: int
+    registered_version: int
+    #: None while the person's number is not yet bound (the replica waits)
+    integrated_addressee_number: str | None
+    updated_at: datetime
+
+
+class ReplicaPage(BaseModel):
+    addressee_number: str
+    items: list[ReplicaOut]
+
+
 class DifferenceOut(BaseModel):
     integrated_addressee_number: str
     item: str

@@ -390,3 +390,21 @@ async def test_a_shown_number_is_verified_as_match_or_mismatch_and_every_call_is
     assert '"match": true' in rows[0]["d"]
     assert '"match": false' in rows[1]["d"]
     assert all(own.value not in r["d"] for r in rows)
+
+
+async def test_the_mapping_is_one_to_one_in_the_schema_itself(gateway) -> None:  # type: ignore[no-untyped-def]
+    """C-75: besides the rules, the table refuses a second row with the same integrated
+    addressee number or the same number (index), whatever writes to it."""
+    conn = await asyncpg.connect(gateway.settings.database_dsn)
+    try:
+        unique = await conn.fetch(
+            "SELECT array_agg(a.attname::text ORDER BY a.attname) AS cols"
+            " FROM pg_index i JOIN pg_attribute a"
+            "   ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)"
+            " WHERE i.indrelid = 'integrated_addressee'::regclass AND i.indisunique"
+            " GROUP BY i.indexrelid"
+        )
+    finally:
+        await conn.close()
+    single = sorted(r["cols"][0] for r in unique if len(r["cols"]) == 1)
+    assert single == ["addressee_number", "integrated_addressee_number", "number_index"]

@@ -354,19 +354,17 @@ async def test_move_in_federation_round_trip_and_e_application(
                 )
                 assert sent["file_name"] in [t["file_name"] for t in ledger.json()["items"]]
 
-                # ④ the federation's daily file comes back with an earlier acquisition date;
+                # ④ the federation simulator's daily file comes back, its record of the person
+                # showing an earlier acquisition date;
                 # nothing moves until staff confirm, then eligibility receives the event.
                 federation_date = moved_in - timedelta(days=1)
-                content = "\n".join(
-                    [
-                        f"H,KKH-SKK,1,{date.today().isoformat()}",
-                        f"D,{head},{insured},{federation_date.isoformat()},",
-                        "T,1",
-                    ]
+                content = federation.continuation_file(
+                    date.today(), federation_acquisition_dates={head: federation_date}
                 )
+                assert f"D,{head},{insured},{federation_date.isoformat()}," in content
                 r = await gateway.post(
                     "/api/v1/federation/continuation-files",
-                    json={"file_name": f"KKH-SKK-{suffix}.csv", "content": content + "\n"},
+                    json={"file_name": f"KKH-SKK-{suffix}.csv", "content": content},
                     headers=headers(key, "batch-1", "batch.operator"),
                 )
                 assert r.status_code == 201, r.text

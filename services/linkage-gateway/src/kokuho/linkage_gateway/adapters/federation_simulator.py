@@ -1,9 +1,13 @@
 """Stand-in for the federation's file exchange (国保総合PC): keeps every file it receives and,
-when given a directory, drops it there as the real terminal's transfer folder would."""
+when given a directory, drops it there as the real terminal's transfer folder would. It also
+writes the daily continuation file (KKH-SKK v1) from the insured changes it has received, as
+the federation's aggregation system would from its own records."""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 
 
@@ -23,3 +27,23 @@ class FederationSimulator:
             self.directory.mkdir(parents=True, exist_ok=True)
             (self.directory / file_name).write_bytes(content)
         return "fed-" + hashlib.sha256(content).hexdigest()[:16]
+
+    def continuation_file(
+        self, file_date: date, *, federation_acquisition_dates: Mapping[str, date] | None = None
+    ) -> str:
+        """KKH-SKK v1 of everyone the federation holds: per addressee the latest received
+        KKH-IDO record (files in sequence order). ``federation_acquisition_dates`` stands for
+        the federation's own records where they differ from what we sent."""
+        latest: dict[str, list[str]] = {}
+        for name in sorted(self.received):
+            lines = self.received[name].decode("utf-8").splitlines()
+            for line in lines:
+                fields = line.split(",")
+                if fields[0] == "D" and len(fields) >= 10:
+                    latest[fields[2]] = fields
+        overrides = federation_acquisition_dates or {}
+        data = []
+        for addressee, f in sorted(latest.items()):
+            acquired = overrides[addressee].isoformat() if addressee in overrides else f[8]
+            data.append(f"D,{addressee},{f[4]},{acquired},{f[9]}")
+        return "\n".join([f"H,KKH-SKK,1,{file_date.isoformat()}", *data, f"T,{len(data)}"]) + "\n"

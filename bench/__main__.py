@@ -21,7 +21,7 @@ async def main(total: int, households: int) -> None:
     for result in results:
         print(result.line())
     if households:
-        # The assessment's annual run (賦課本算定), end to end until every PremiumAssessed is on
+        # The assessment's annual run (本算定) at the city's scale, end to end until every PremiumAssessed is on
         # Kafka, against a raw COPY of the same assessment rows.
         print(await assessment_annual_run(admin_dsn, bootstrap, households, 2026))
 
@@ -30,7 +30,10 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=50_000)
     parser.add_argument(
-        "--households", type=int, default=20_000, help="annual-run size; 0 skips it"
+        "--households",
+        type=int,
+        default=150_000,
+        help="annual-run size (the city scale); 0 skips it",
     )
     args = parser.parse_args()
     asyncio.run(main(args.events, args.households))

@@ -21,8 +21,8 @@ async def main(total: int, households: int) -> None:
     for result in results:
         print(result.line())
     if households:
-        # The assessment's annual run (本算定) at the city's scale, end to end until every PremiumAssessed is on
-        # Kafka, against a raw COPY of the same assessment rows.
+        # The assessment's annual run (本算定) at the city's scale, end to end until every
+        # PremiumAssessed is on Kafka, against a raw COPY of the same assessment rows.
         print(await assessment_annual_run(admin_dsn, bootstrap, households, 2026))
 
 

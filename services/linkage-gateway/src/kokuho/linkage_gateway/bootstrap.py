@@ -14,6 +14,7 @@ from fastapi import FastAPI
 
 from kokuho.linkage_gateway.adapters.card_names import handle_personal_details
 from kokuho.linkage_gateway.adapters.consumers import business_event_handler
+from kokuho.linkage_gateway.adapters.counterpart_http import IntermediateServerHttp, JlisHttp
 from kokuho.linkage_gateway.adapters.crypto import EnvelopeSealer
 from kokuho.linkage_gateway.adapters.federation_simulator import FederationSimulator
 from kokuho.linkage_gateway.adapters.intermediate_server_simulator import (
@@ -139,6 +140,10 @@ def build(
     state = SimpleNamespace(eventing=None)
     permits = load_permitted_inquiries(settings.permitted_inquiries_path)
     transfers = load_transfer_registry(settings.transfer_flows_path)
+    if identity is None and settings.jlis_url:
+        identity = JlisHttp(settings.jlis_url)
+    if server is None and settings.intermediate_server_url:
+        server = IntermediateServerHttp(settings.intermediate_server_url)
     server = server or IntermediateServerSimulator()
     subscriptions = [
         Subscription(

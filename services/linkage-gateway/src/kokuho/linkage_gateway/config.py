@@ -35,6 +35,10 @@ class Settings(ServiceSettings):
     #: C-77: inquiry results are deleted this many days after the inquiry completed. The source
     #: states no period; this is configuration (❌ unconfirmed in the source).
     inquiry_result_retention_days: int = Field(default=30, ge=1, le=3650)
+    #: Base URLs of the counterparts reached over HTTP (the simulator processes `make run`
+    #: starts, or the real systems). Unset: the in-process simulator answers.
+    jlis_url: str | None = None
+    intermediate_server_url: str | None = None
     #: Where the federation simulator drops sent files (None: kept in memory only).
     federation_outbox: Path | None = Field(
         default_factory=lambda: _repo_local() / "linkage-gateway" / "federation-outbound"

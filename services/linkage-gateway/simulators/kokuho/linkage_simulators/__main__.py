@@ -1,0 +1,47 @@
+"""``python -m kokuho.linkage_simulators <name> --port N`` serves one simulator.
+
+Run with ``services/linkage-gateway/simulators`` on ``PYTHONPATH`` (``deploy/local/run.sh``
+does). ``SIMULATORS`` is the list ``make run`` starts, in order.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+
+import uvicorn
+from fastapi import FastAPI
+
+from kokuho.linkage_simulators import intermediate_server, jlis
+
+#: name -> (app factory, the gateway setting that points at it)
+SIMULATORS: dict[str, tuple[Callable[[], FastAPI], str]] = {
+    "jlis": (jlis.build, "KOKUHO_LINKAGE_GATEWAY_JLIS_URL"),
+    "intermediate-server": (
+        intermediate_server.build,
+        "KOKUHO_LINKAGE_GATEWAY_INTERMEDIATE_SERVER_URL",
+    ),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="kokuho.linkage_simulators")
+    parser.add_argument("name", choices=[*SIMULATORS, "list"])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args(argv)
+    if args.name == "list":
+        # One "name SETTING" a line, for deploy/local/run.sh.
+        for name, (_, setting) in SIMULATORS.items():
+            print(name, setting)
+        return 0
+    build, _ = SIMULATORS[args.name]
+    # No access log: request lines carry no numbers, but the simulators stay as quiet as the
+    # gateway about what passes through them.
+    uvicorn.run(build(), host=args.host, port=args.port, access_log=False, log_level="info")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

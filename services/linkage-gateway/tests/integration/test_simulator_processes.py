@@ -1,0 +1,182 @@
+"""The simulators as real processes (``python -m kokuho.linkage_simulators <name>``, as
+`make run` starts them) and the gateway's HTTP adapters against them: the process path works
+and speaks the documented formats."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+
+from kokuho.linkage_gateway.adapters.counterpart_http import IntermediateServerHttp, JlisHttp
+from kokuho.linkage_gateway.app.ports import ReplicaMessage
+from kokuho.linkage_gateway.bootstrap import build
+from kokuho.linkage_gateway.config import Settings
+from kokuho.linkage_gateway.domain.individual_number import IndividualNumber
+from kokuho.platform.auth import TokenVerifier
+from kokuho.platform.token import mint_token, new_private_key
+
+pytestmark = pytest.mark.integration
+
+SIMULATORS_DIR = Path(__file__).resolve().parents[2] / "simulators"
+Numbers = Callable[[], IndividualNumber]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _start(name: str) -> Iterator[str]:
+    port = _free_port()
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(SIMULATORS_DIR), env.get("PYTHONPATH", "")) if p
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kokuho.linkage_simulators", name, "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert process.poll() is None, process.stderr.read() if process.stderr else b""
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, f"{name} simulator did not start"
+            time.sleep(0.1)  # polling with a deadline, not synchronisation
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+async def control(method: str, url: str, json: object) -> httpx.Response:
+    """A call to a simulator's own endpoints (set-up, or the raw format)."""
+    async with httpx.AsyncClient(timeout=10) as client:
+        return await client.request(method, url, json=json)
+
+
+@pytest.fixture
+def jlis_url() -> Iterator[str]:
+    yield from _start("jlis")
+
+
+@pytest.fixture
+def intermediate_server_url() -> Iterator[str]:
+    yield from _start("intermediate-server")
+
+
+async def test_jlis_adapter_against_the_process(jlis_url: str, numbers: Numbers) -> None:
+    jlis = JlisHttp(jlis_url)
+    issued, not_issued = numbers(), numbers()
+    r = await control(
+        "POST", f"{jlis_url}/simulator/not-issued", json={"individual_number": not_issued.value}
+    )
+    assert r.status_code == 204
+    assert (await jlis.confirm(issued)).authentic is True
+    refused = await jlis.confirm(not_issued)
+    assert (refused.authentic, refused.reason) == (False, "J-LIS reports the number as not issued")
+    # The documented format is enforced: a malformed number is a 4xx, not a guess.
+    malformed = await control(
+        "POST", f"{jlis_url}/v1/authenticity-checks", json={"individual_number": "12"}
+    )
+    assert malformed.status_code == 422
+
+
+async def test_intermediate_server_adapter_against_the_process(
+    intermediate_server_url: str,
+) -> None:
+    server = IntermediateServerHttp(intermediate_server_url)
+    v2 = ReplicaMessage("IAN-0001", "nhi-qualification", 2, {"status": "insured"})
+    v1 = ReplicaMessage("IAN-0001", "nhi-qualification", 1, {"status": "old"})
+    receipt = await server.register_replica(v2)
+    assert receipt.startswith("rcpt-")
+    assert await server.register_replica(v2) == receipt  # idempotent on the version
+    await server.register_replica(v1)  # an older version never replaces a newer one
+    assert await server.export_replicas() == {
+        ("IAN-0001", "nhi-qualification"): {"status": "insured"}
+    }
+    none = await server.inquire(
+        integrated_addressee_number="IAN-0001", provider="city-tax", item="income"
+    )
+    assert (none.status, none.content) == ("no-data", None)
+    r = await control(
+        "PUT",
+        f"{intermediate_server_url}/simulator/provider-data",
+        json={
+            "integrated_addressee_number": "IAN-0001",
+            "provider": "city-tax",
+            "item": "income",
+            "content": {"income": 1_200_000},
+        },
+    )
+    assert r.status_code == 204
+    answered = await server.inquire(
+        integrated_addressee_number="IAN-0001", provider="city-tax", item="income"
+    )
+    assert (answered.status, answered.content) == ("answered", {"income": 1_200_000})
+
+
+async def test_unreachable_counterpart_is_a_connection_error(numbers: Numbers) -> None:
+    with pytest.raises(ConnectionError):
+        await JlisHttp(f"http://127.0.0.1:{_free_port()}").confirm(numbers())
+
+
+async def test_the_gateway_checks_numbers_with_the_jlis_process(
+    gateway_settings: Settings, jlis_url: str, intermediate_server_url: str, numbers: Numbers
+) -> None:
+    """Settings with the URLs set: no in-process simulator is passed, the HTTP adapters answer."""
+    settings = gateway_settings.model_copy(
+        update={"jlis_url": jlis_url, "intermediate_server_url": intermediate_server_url}
+    )
+    key = new_private_key("ES256")
+    app = build(settings, token_verifier=TokenVerifier([key.public_key()]))
+    token = mint_token(key, user_id="U-SIM", roles=["eligibility.clerk"], terminal_id="T-TEST")
+    headers = {"Authorization": f"Bearer {token}"}
+    issued, not_issued = numbers(), numbers()
+    await control(
+        "POST", f"{jlis_url}/simulator/not-issued", json={"individual_number": not_issued.value}
+    )
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://gw") as client:
+            ok = await client.post(
+                "/api/v1/individual-numbers",
+                json={"addressee_number": "S1", "individual_number": issued.value},
+                headers=headers,
+            )
+            assert ok.status_code == 201, ok.text
+            refused = await client.post(
+                "/api/v1/individual-numbers",
+                json={"addressee_number": "S2", "individual_number": not_issued.value},
+                headers=headers,
+            )
+            assert refused.status_code == 422, refused.text
+            assert refused.json()["type"].endswith("number-not-authentic")
+    conn = await asyncpg.connect(settings.database_dsn)
+    try:
+        rows = await conn.fetch("SELECT addressee_number FROM integrated_addressee")
+    finally:
+        await conn.close()
+    assert [r["addressee_number"] for r in rows] == ["S1"]

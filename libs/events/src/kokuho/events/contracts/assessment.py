@@ -50,6 +50,16 @@ class Instalment(BaseModel):
     difference: int = Field(description="change from the previous assessment's instalment")
 
 
+class SpecialCollectionDeduction(BaseModel):
+    """特別徴収: one deduction from the householder's pension (rules.md 2.6)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    month: int = Field(ge=1, le=12, description="pension month: 4, 6, 8 (仮徴収), 10, 12, 2")
+    kind: Literal["provisional", "definitive"] = Field(description="仮徴収 or 本徴収")
+    amount: Yen
+
+
 class PremiumAssessed(EventContract):
     """The premium of one NHI household for one fiscal year (賦課), or its correction (更正).
 
@@ -83,6 +93,15 @@ class PremiumAssessed(EventContract):
         min_length=1,
         max_length=200,
         description="the staff user whose request caused it, or system:<process> (C-24)",
+    )
+    collection_method: Literal["ordinary", "special"] | None = Field(
+        default=None,
+        description="普通徴収 or 特別徴収 (rules.md 2.6); absent when not decided (older events,"
+        " the annual run)",
+    )
+    special_collection_deductions: list[SpecialCollectionDeduction] | None = Field(
+        default=None,
+        description="仮徴収/本徴収 from the pension under 特別徴収 (empty under 普通徴収)",
     )
 
 

@@ -48,6 +48,7 @@ ASSESSMENT_COLUMNS = (
     "instalments",
     "inputs",
     "parameters_digest",
+    "collection",
 )
 
 
@@ -105,6 +106,7 @@ async def copy_assessments(conn: asyncpg.Connection, items: list[StoredAssessmen
                 json.dumps(a.instalments),
                 json.dumps(a.inputs),
                 a.parameters_digest,
+                json.dumps(a.collection),
             )
             for a in items
         ],

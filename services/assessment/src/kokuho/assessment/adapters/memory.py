@@ -5,7 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from uuid import UUID
 
-from kokuho.assessment.app.ports import HouseholdRow, ImportReceipt, StoredAssessment
+from kokuho.assessment.app.ports import (
+    HouseholdRow,
+    ImportReceipt,
+    PensionRecord,
+    StoredAssessment,
+)
 from kokuho.assessment.domain.income_file import IncomeRecord
 from kokuho.assessment.domain.reduction_exemption import ReductionExemption
 
@@ -19,6 +24,24 @@ class InMemoryAssessmentStore:
         self.applications: dict[UUID, ReductionExemption] = {}
         #: fiscal years whose annual run has finished
         self.annual_runs: set[int] = set()
+        self.pensions: dict[tuple[str, int], PensionRecord] = {}
+        self.method_requests: dict[tuple[str, int], str] = {}
+
+    async def pension(self, addressee_number: str, fiscal_year: int) -> PensionRecord | None:
+        return self.pensions.get((addressee_number, fiscal_year))
+
+    async def write_pension(
+        self, addressee_number: str, fiscal_year: int, record: PensionRecord, *, actor: str
+    ) -> None:
+        self.pensions[(addressee_number, fiscal_year)] = record
+
+    async def requested_method(self, nhi_household_number: str, fiscal_year: int) -> str | None:
+        return self.method_requests.get((nhi_household_number, fiscal_year))
+
+    async def write_method_request(
+        self, nhi_household_number: str, fiscal_year: int, method: str, reason: str, *, actor: str
+    ) -> None:
+        self.method_requests[(nhi_household_number, fiscal_year)] = method
 
     async def load_household(self, nhi_household_number: str) -> HouseholdRow | None:
         return self.households.get(nhi_household_number)

@@ -13,11 +13,13 @@ from kokuho.assessment.app.ports import (
     HouseholdRow,
     ImportReceipt,
     MemberRow,
+    PensionRecord,
     StoredAssessment,
 )
 from kokuho.assessment.domain.household import Income
 from kokuho.assessment.domain.income_file import AMOUNTS, IncomeRecord
 from kokuho.assessment.domain.reduction_exemption import ReductionExemption
+from kokuho.assessment.domain.special_collection import Pension
 
 INCOME_COLUMNS = (
     "addressee_number",
@@ -164,6 +166,67 @@ class PostgresAssessmentStore:
     async def save_assessment(self, a: StoredAssessment) -> None:
         await save_assessments(self.conn, [a])
 
+    async def pension(self, addressee_number: str, fiscal_year: int) -> PensionRecord | None:
+        r = await self.conn.fetchrow(
+            "SELECT * FROM pensions WHERE addressee_number = $1 AND fiscal_year = $2",
+            addressee_number,
+            fiscal_year,
+        )
+        if r is None:
+            return None
+        return PensionRecord(
+            Pension(int(r["annual_amount"]), r["ltc_special_collection"], int(r["ltc_premium"])),
+            int(r["previous_february_deduction"]),
+        )
+
+    async def write_pension(
+        self, addressee_number: str, fiscal_year: int, record: PensionRecord, *, actor: str
+    ) -> None:
+        await self.conn.execute(
+            "INSERT INTO pensions (addressee_number, fiscal_year, annual_amount,"
+            " ltc_special_collection, ltc_premium, previous_february_deduction, recorded_by)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7)"
+            " ON CONFLICT (addressee_number, fiscal_year) DO UPDATE SET"
+            " annual_amount = EXCLUDED.annual_amount,"
+            " ltc_special_collection = EXCLUDED.ltc_special_collection,"
+            " ltc_premium = EXCLUDED.ltc_premium,"
+            " previous_february_deduction = EXCLUDED.previous_february_deduction,"
+            " recorded_by = EXCLUDED.recorded_by, recorded_at = now()",
+            addressee_number,
+            fiscal_year,
+            record.pension.annual_amount,
+            record.pension.ltc_special_collection,
+            record.pension.ltc_premium,
+            record.previous_february,
+            actor,
+        )
+
+    async def requested_method(self, nhi_household_number: str, fiscal_year: int) -> str | None:
+        value = await self.conn.fetchval(
+            "SELECT method FROM collection_method_requests"
+            " WHERE nhi_household_number = $1 AND fiscal_year = $2",
+            nhi_household_number,
+            fiscal_year,
+        )
+        return None if value is None else str(value)
+
+    async def write_method_request(
+        self, nhi_household_number: str, fiscal_year: int, method: str, reason: str, *, actor: str
+    ) -> None:
+        await self.conn.execute(
+            "INSERT INTO collection_method_requests"
+            " (nhi_household_number, fiscal_year, method, reason, requested_by)"
+            " VALUES ($1, $2, $3, $4, $5)"
+            " ON CONFLICT (nhi_household_number, fiscal_year) DO UPDATE SET"
+            " method = EXCLUDED.method, reason = EXCLUDED.reason,"
+            " requested_by = EXCLUDED.requested_by, requested_at = now()",
+            nhi_household_number,
+            fiscal_year,
+            method,
+            reason,
+            actor,
+        )
+
     async def assessed_households_of(
         self, addressee_numbers: Sequence[str], fiscal_year: int
     ) -> list[str]:
@@ -259,9 +322,9 @@ async def save_assessments(conn: asyncpg.Connection, items: Sequence[StoredAsses
     await conn.executemany(
         "INSERT INTO assessments (nhi_household_number, fiscal_year, revision, assessment_id,"
         " annual_amount, statutory_reduction, reduction_exemption_amount, components,"
-        " explanation, cause, assessed_by, instalments, inputs, parameters_digest)"
+        " explanation, cause, assessed_by, instalments, inputs, parameters_digest, collection)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11, $12::jsonb,"
-        " $13::jsonb, $14)"
+        " $13::jsonb, $14, $15::jsonb)"
         " ON CONFLICT (nhi_household_number, fiscal_year) DO UPDATE SET"
         " revision = EXCLUDED.revision, assessment_id = EXCLUDED.assessment_id,"
         " annual_amount = EXCLUDED.annual_amount,"
@@ -270,7 +333,7 @@ async def save_assessments(conn: asyncpg.Connection, items: Sequence[StoredAsses
         " components = EXCLUDED.components, explanation = EXCLUDED.explanation,"
         " cause = EXCLUDED.cause, assessed_by = EXCLUDED.assessed_by, assessed_at = now(),"
         " instalments = EXCLUDED.instalments, inputs = EXCLUDED.inputs,"
-        " parameters_digest = EXCLUDED.parameters_digest",
+        " parameters_digest = EXCLUDED.parameters_digest, collection = EXCLUDED.collection",
         [
             (
                 a.nhi_household_number,
@@ -287,6 +350,7 @@ async def save_assessments(conn: asyncpg.Connection, items: Sequence[StoredAsses
                 json.dumps(a.instalments),
                 json.dumps(a.inputs),
                 a.parameters_digest,
+                json.dumps(a.collection),
             )
             for a in items
         ],
@@ -338,4 +402,5 @@ def stored_assessment(r: asyncpg.Record) -> StoredAssessment:
         instalments=_json(r["instalments"]),
         inputs=_json(r["inputs"]),
         parameters_digest=r["parameters_digest"],
+        collection=_json(r["collection"]),
     )

@@ -15,12 +15,16 @@ from kokuho.assessment.api.schemas import (
     AnnualRunOut,
     AssessIn,
     AssessmentOut,
+    CollectionMethodRequestIn,
+    CollectionMethodRequestOut,
     DecisionIn,
     IncomeImportIn,
     IncomeImportOut,
     IncomeOut,
     NoIncomeDeclarationIn,
     NoIncomeDeclarationOut,
+    PensionIn,
+    PensionOut,
     ReassessedOut,
     ReductionExemptionIn,
     ReductionExemptionOut,
@@ -30,7 +34,7 @@ from kokuho.assessment.api.schemas import (
 )
 from kokuho.assessment.app import assessing, income, reductions
 from kokuho.assessment.app.assessing import AssessmentNotFound, AssessOutcome
-from kokuho.assessment.app.ports import StoredAssessment
+from kokuho.assessment.app.ports import PensionRecord, StoredAssessment
 from kokuho.assessment.domain.household import Childbirth, Household, Income, Person
 from kokuho.assessment.domain.parameters import PremiumParameters
 from kokuho.assessment.domain.reduction_exemption import ReductionExemption
@@ -70,6 +74,7 @@ def assessment_out(a: StoredAssessment, explanation: dict[str, Any] | None = Non
         components=a.components,
         instalments=a.instalments,
         explanation=explanation or a.explanation or {},
+        collection=a.collection,
     )
 
 
@@ -262,6 +267,105 @@ async def assess(
         )
         await idem.complete(conn, out, status_code=status)
     response.status_code = status
+    return out
+
+
+# --- 特別徴収 -------------------------------------------------------------------------------
+
+
+@router.post("/pensions", status_code=201)
+async def record_pension(
+    body: PensionIn,
+    user: Annotated[StaffUser, require_roles(*IMPORTERS)],
+    service: ServiceDep,
+    idem: IdempotencyDep,
+    audit: AuditTrail,
+) -> PensionOut:
+    """Record a person's pension for a fiscal year (NHI-A-24..26); the households already
+    assessed for that year are re-assessed, deciding 特別徴収 by rules.md 2.6."""
+    async with service.pool().acquire() as conn, conn.transaction():
+        await idem.begin(conn)
+        store = PostgresAssessmentStore(conn)
+        await store.write_pension(
+            body.addressee_number,
+            body.fiscal_year,
+            PensionRecord(
+                Pension(body.annual_amount, body.ltc_special_collection, body.ltc_premium),
+                body.previous_february_deduction,
+            ),
+            actor=user.user_id,
+        )
+        households = await store.assessed_households_of([body.addressee_number], body.fiscal_year)
+        outcomes = await assessing.reassess_all(
+            store,
+            PostgresEventStore(conn, source=SOURCE),
+            service.parameters_for,
+            [(n, body.fiscal_year) for n in households],
+            cause="request",
+            actor=user.user_id,
+            today=service.today(),
+        )
+        out = PensionOut(
+            addressee_number=body.addressee_number,
+            fiscal_year=body.fiscal_year,
+            reassessed=reassessed(outcomes),
+        )
+        await audit.record(
+            subjects=[body.addressee_number],
+            detail={"pension": True, "fiscal_year": body.fiscal_year},
+            status_code=201,
+            conn=conn,
+        )
+        await idem.complete(conn, out, status_code=201)
+    return out
+
+
+@router.post("/collection-method-requests", status_code=201)
+async def request_collection_method(
+    body: CollectionMethodRequestIn,
+    user: Annotated[StaffUser, require_roles("assessment.clerk")],
+    service: ServiceDep,
+    idem: IdempotencyDep,
+    audit: AuditTrail,
+) -> CollectionMethodRequestOut:
+    """The householder asks for 普通徴収 (口座振替) instead of 特別徴収, or back; recorded and
+    the year's assessment re-assessed (a correction event when the method changes)."""
+    async with service.pool().acquire() as conn, conn.transaction():
+        await idem.begin(conn)
+        store = PostgresAssessmentStore(conn)
+        row = await store.load_household(body.nhi_household_number)
+        if row is None:
+            raise assessing.HouseholdUnknown(body.nhi_household_number)
+        await store.write_method_request(
+            body.nhi_household_number,
+            body.fiscal_year,
+            body.method,
+            body.reason,
+            actor=user.user_id,
+        )
+        assessed = await store.load_assessment(body.nhi_household_number, body.fiscal_year)
+        outcomes = await assessing.reassess_all(
+            store,
+            PostgresEventStore(conn, source=SOURCE),
+            service.parameters_for,
+            [(body.nhi_household_number, body.fiscal_year)] if assessed else [],
+            cause="request",
+            actor=user.user_id,
+            today=service.today(),
+        )
+        out = CollectionMethodRequestOut(
+            nhi_household_number=body.nhi_household_number,
+            fiscal_year=body.fiscal_year,
+            method=body.method,
+            reassessed=reassessed(outcomes),
+        )
+        await audit.record(
+            subjects=assessing.people_of(row),
+            detail={"collection_method": body.method, "fiscal_year": body.fiscal_year},
+            status_code=201,
+            conn=conn,
+        )
+        await idem.complete(conn, out, status_code=201)
     return out
 
 

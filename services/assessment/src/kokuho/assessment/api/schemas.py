@@ -97,6 +97,47 @@ class AssessmentOut(BaseModel):
     components: list[dict[str, Any]]
     instalments: list[dict[str, Any]]
     explanation: dict[str, Any]
+    collection: dict[str, Any] = Field(
+        default_factory=dict,
+        description="method (ordinary 普通徴収 | special 特別徴収), failing conditions, deductions",
+    )
+
+
+class PensionIn(Closed):
+    """The householder's pension for a fiscal year as the pension insurer reports it
+    (NHI-A-24..26), and the previous February's deduction that sets 仮徴収."""
+
+    addressee_number: AddresseeNumber
+    fiscal_year: FiscalYear
+    annual_amount: Yen = Field(description="年金額 of the pension bearing 介護保険料 特別徴収")
+    ltc_special_collection: bool = Field(description="介護保険料 is deducted from this pension")
+    ltc_premium: Yen = Field(description="annual 介護保険料 deducted from it")
+    previous_february_deduction: Yen = Field(
+        default=0, description="the 2月 deduction of the previous year (仮徴収 amount)"
+    )
+
+
+class PensionOut(BaseModel):
+    addressee_number: str
+    fiscal_year: int
+    reassessed: list[ReassessedOut]
+
+
+class CollectionMethodRequestIn(Closed):
+    """The householder's request: ``ordinary`` (普通徴収 by 口座振替) or ``special`` (back to
+    特別徴収 when the conditions hold)."""
+
+    nhi_household_number: HouseholdNumber
+    fiscal_year: FiscalYear
+    method: Literal["ordinary", "special"]
+    reason: str = Field(min_length=1, max_length=400, pattern=r"\S")
+
+
+class CollectionMethodRequestOut(BaseModel):
+    nhi_household_number: str
+    fiscal_year: int
+    method: str
+    reassessed: list[ReassessedOut]
 
 
 class ReductionExemptionIn(Closed):

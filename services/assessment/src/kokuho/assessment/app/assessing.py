@@ -10,7 +10,12 @@ from typing import Any, Protocol
 from uuid import uuid4
 
 from kokuho.assessment.app.explanation import component_json, explanation_json, statutory_level
-from kokuho.assessment.app.ports import AssessmentStore, HouseholdRow, StoredAssessment
+from kokuho.assessment.app.ports import (
+    AssessmentStore,
+    HouseholdRow,
+    PensionRecord,
+    StoredAssessment,
+)
 from kokuho.assessment.app.snapshot import household_from_json, household_json
 from kokuho.assessment.domain.calendar import fiscal_year_of
 from kokuho.assessment.domain.errors import (
@@ -26,6 +31,7 @@ from kokuho.assessment.domain.instalments import due_dates, split
 from kokuho.assessment.domain.parameters import PremiumParameters
 from kokuho.assessment.domain.premium import assess
 from kokuho.assessment.domain.reduction_exemption import forgiven_amount
+from kokuho.assessment.domain.special_collection import decide_special_collection, deductions
 from kokuho.events.contracts.assessment import EVENTS_TOPIC, PremiumAssessed
 from kokuho.events.runtime.store import EventContext, EventStore, StreamAppend
 
@@ -178,6 +184,40 @@ def explain_stored(stored: StoredAssessment, parameters_for: ParametersFor) -> d
 
 
 @dataclass(frozen=True)
+class CollectionFacts:
+    """What decides the collection method: the householder's pension and the householder's
+    requested method (``ordinary`` = 口座振替 on request, ``special`` = back to 特別徴収)."""
+
+    pension: PensionRecord | None = None
+    requested: str | None = None
+
+
+def collection_of(
+    household: Household, params: PremiumParameters, annual_amount: int, facts: CollectionFacts
+) -> dict[str, Any]:
+    """特別徴収 when every condition of rules.md 2.6 holds (the what-if calculation's own
+    decision), with its 仮徴収/本徴収 deductions; otherwise 普通徴収 with the failing conditions."""
+    record = facts.pension
+    decision = decide_special_collection(
+        household,
+        params,
+        annual_amount,
+        record.pension if record else None,
+        requested_ordinary=facts.requested == "ordinary",
+    )
+    if not decision.applies or record is None:
+        return {"method": "ordinary", "reasons": list(decision.reasons), "deductions": []}
+    return {
+        "method": "special",
+        "reasons": [],
+        "deductions": [
+            {"month": d.month, "kind": d.kind, "amount": d.amount}
+            for d in deductions(annual_amount, record.previous_february, params)
+        ],
+    }
+
+
+@dataclass(frozen=True)
 class AssessOutcome:
     assessment: StoredAssessment
     changed: bool
@@ -195,21 +235,31 @@ def decide_assessment(
     actor: str,
     today: date,
     explain: bool = True,
+    collection: CollectionFacts | None = None,
 ) -> tuple[StoredAssessment, PremiumAssessed] | None:
     """The new assessment and its event, or None when the premium is unchanged (so a repeated
     request or a re-run never assesses a household twice)."""
     fiscal_year = params.fiscal_year
+    household = to_household(row, incomes)
     try:
-        computed = compute(to_household(row, incomes), params, ratios, explain=explain)
+        computed = compute(household, params, ratios, explain=explain)
     except NoInsuredMonths:
         if previous is None:
             raise
         # a correction to nothing: every member's months went away (e.g. a loss backdated)
         computed = Computed(0, 0, 0, 0, [], None, params.documents, digest=params.digest)
+    # None: the caller did not load the collection facts (the annual run), so no method is
+    # decided and the stored one is not compared
+    method: dict[str, Any] = (
+        {}
+        if collection is None
+        else collection_of(household, params, computed.annual_amount, collection)
+    )
     if (
         previous is not None
         and previous.annual_amount == computed.annual_amount
         and previous.components == computed.components
+        and (collection is None or previous.collection == method)
     ):
         return None
     revision = 1 if previous is None else previous.revision + 1
@@ -217,7 +267,9 @@ def decide_assessment(
         DueInstalment(i["period"], date.fromisoformat(i["due_date"]), i["amount"])
         for i in (previous.instalments if previous else [])
     ]
-    instalments = split(computed.annual_amount, dues, today, params.instalments.amount_unit, before)
+    # under 特別徴収 the pension deductions collect the whole premium: no 普通徴収 instalments
+    ordinary_amount = 0 if method.get("method") == "special" else computed.annual_amount
+    instalments = split(ordinary_amount, dues, today, params.instalments.amount_unit, before)
     stored = StoredAssessment(
         nhi_household_number=row.nhi_household_number,
         fiscal_year=fiscal_year,
@@ -232,6 +284,7 @@ def decide_assessment(
         assessed_by=actor,
         inputs=computed.inputs,
         parameters_digest=computed.digest,
+        collection=method,
         instalments=[
             {
                 "period": i.period,
@@ -282,8 +335,21 @@ async def assess_household(
     ratios = await store.approved_reduction_ratios(nhi_household_number, fiscal_year)
     previous = await store.load_assessment(nhi_household_number, fiscal_year)
     dues = due_dates(fiscal_year, params.instalments, parameters_for.is_holiday)
+    collection = CollectionFacts(
+        await store.pension(row.householder_addressee_number, fiscal_year),
+        await store.requested_method(nhi_household_number, fiscal_year),
+    )
     decided = decide_assessment(
-        row, incomes, ratios, previous, params, dues, cause=cause, actor=actor, today=today
+        row,
+        incomes,
+        ratios,
+        previous,
+        params,
+        dues,
+        cause=cause,
+        actor=actor,
+        today=today,
+        collection=collection,
     )
     if decided is None:
         assert previous is not None
@@ -321,6 +387,14 @@ def premium_assessed(
             "instalments": stored.instalments,
             "parameter_documents": [d.removesuffix(".toml") for d in computed.documents],
             "assessed_by": stored.assessed_by,
+            **(
+                {
+                    "collection_method": stored.collection["method"],
+                    "special_collection_deductions": stored.collection["deductions"],
+                }
+                if stored.collection
+                else {}
+            ),
         }
     )
 

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from kokuho.assessment.domain.income_file import IncomeRecord
 from kokuho.assessment.domain.reduction_exemption import ReductionExemption
+from kokuho.assessment.domain.special_collection import Pension
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,17 @@ class StoredAssessment:
     instalments: list[dict[str, Any]] = field(default_factory=list)
     inputs: dict[str, Any] = field(default_factory=dict)
     parameters_digest: str = ""
+    #: 特別徴収 or 普通徴収: {"method", "reasons", "deductions"}; {} before this was stored
+    collection: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PensionRecord:
+    """The householder's pension for a fiscal year (NHI-A-24..26) and the 2月 deduction of the
+    previous year that sets 仮徴収."""
+
+    pension: Pension
+    previous_february: int = 0
 
 
 @dataclass(frozen=True)
@@ -86,6 +98,20 @@ class AssessmentStore(Protocol):
     ) -> None: ...
 
     async def record_import(self, receipt: ImportReceipt) -> None: ...
+
+    async def pension(self, addressee_number: str, fiscal_year: int) -> PensionRecord | None: ...
+
+    async def write_pension(
+        self, addressee_number: str, fiscal_year: int, record: PensionRecord, *, actor: str
+    ) -> None: ...
+
+    async def requested_method(self, nhi_household_number: str, fiscal_year: int) -> str | None:
+        """The householder's requested method (普通徴収 by 口座振替, or back to 特別徴収)."""
+        ...
+
+    async def write_method_request(
+        self, nhi_household_number: str, fiscal_year: int, method: str, reason: str, *, actor: str
+    ) -> None: ...
 
     async def load_assessment(
         self, nhi_household_number: str, fiscal_year: int

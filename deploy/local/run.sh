@@ -22,6 +22,11 @@
 #   KOKUHO_ENDPOINTS                     .local/endpoints.json (every service's base URL)
 #   KOKUHO_SERVICE_NAME                  <name>
 # Logs: .local/run/<name>.log. The infrastructure must be up (make up; make run does it).
+#
+# Simulators: before the services, every line "<sim> <module> <SETTING>" of
+# services/<name>/simulators/simulators.txt starts `python -m <module> <sim> --port 81jj` (with
+# that directory on PYTHONPATH; pid and log under .local/run/simulators/), is recorded in
+# endpoints.json under "simulators", and <name> gets SETTING=http://127.0.0.1:81jj.
 set -euo pipefail
 LOG_TAG=run
 # shellcheck source=lib.sh
@@ -30,6 +35,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 RUN_DIR="$LOCAL_DIR/run"
 ENDPOINTS="$LOCAL_DIR/endpoints.json"
 BASE_PORT=8000
+SIM_BASE_PORT=8100
+SIM_DIR="$RUN_DIR/simulators"
+declare -A SIM_ENV=() # service name -> its simulator settings, one VAR=url a line
 SERVE_TIMEOUT=${KOKUHO_SERVE_TIMEOUT:-60}
 
 services() { # name per line, sorted
@@ -67,6 +75,69 @@ os.replace(tmp, path)
 PY
 }
 
+# start_simulators: start every declared simulator (idempotent), fill SIM_ENV, record them.
+start_simulators() {
+  mkdir -p "$SIM_DIR"
+  local svc decl sim module setting port logf pidf j=0
+  local -a recorded=()
+  while IFS= read -r svc; do
+    decl="$KOKUHO_ROOT/services/$svc/simulators/simulators.txt"
+    [[ -f $decl ]] || continue
+    while read -r sim module setting; do
+      [[ -z $sim || $sim == \#* ]] && continue
+      j=$((j + 1))
+      port=$((SIM_BASE_PORT + j))
+      logf="$SIM_DIR/$sim.log"
+      pidf="$SIM_DIR/$sim.pid"
+      SIM_ENV[$svc]+="$setting=http://127.0.0.1:$port"$'\n'
+      recorded+=("$sim=$port=$svc")
+      if pid_alive "$pidf" " $sim --port"; then
+        log "simulator $sim already running (pid $(<"$pidf")) on port $port"
+        continue
+      fi
+      port_open 127.0.0.1 "$port" && die "port $port (for simulator $sim) is in use by another process"
+      log "simulator $sim (for $svc): serve on http://127.0.0.1:$port"
+      (cd "$KOKUHO_ROOT" && spawn "$logf" "$pidf" env "PYTHONPATH=$KOKUHO_ROOT/services/$svc/simulators" \
+        uv run python -m "$module" "$sim" --port "$port")
+      local deadline=$((SECONDS + SERVE_TIMEOUT))
+      until port_open 127.0.0.1 "$port"; do
+        if ! pid_alive "$pidf" " $sim --port"; then
+          tail -n 20 "$logf" >&2
+          die "simulator $sim exited during startup; see $logf"
+        fi
+        ((SECONDS < deadline)) || die "simulator $sim did not listen on port $port; see $logf"
+        sleep 0.5
+      done
+    done <"$decl"
+  done < <(services)
+  record_simulators "${recorded[@]}"
+}
+
+# record_simulators NAME=PORT=SERVICE...: set endpoints.json "simulators" to exactly these.
+record_simulators() {
+  [[ -f $ENDPOINTS ]] || write_endpoints
+  python3 - "$ENDPOINTS" "$SIM_DIR" "$@" <<'PY'
+import json, os, sys
+path, sim_dir, *entries = sys.argv[1:]
+with open(path) as f:
+    doc = json.load(f)
+sims = {}
+for entry in entries:
+    name, port, service = entry.split("=")
+    sims[name] = {
+        "base_url": f"http://127.0.0.1:{port}",
+        "for_service": service,
+        "log": os.path.join(sim_dir, name + ".log"),
+    }
+doc["simulators"] = sims
+tmp = path + ".tmp"
+with open(tmp, "w") as f:
+    json.dump(doc, f, indent=2)
+    f.write("\n")
+os.replace(tmp, path)
+PY
+}
+
 service_env() { # service_env NAME PORT: print the environment for NAME, one VAR=value a line
   local name=$1 port=$2 db prefix
   db="kokuho_${name//-/_}"
@@ -82,6 +153,8 @@ service_env() { # service_env NAME PORT: print the environment for NAME, one VAR
     "${prefix}DATABASE_DSN=postgresql://$db:$db@$PG_HOST:$PG_PORT/$db" \
     "${prefix}KAFKA_BOOTSTRAP_SERVERS=$KAFKA_HOST:$KAFKA_PORT" \
     "${prefix}AUTH_PUBLIC_KEY_PATH=$LOCAL_DIR/dev-issuer/public.pem"
+  [[ -n ${SIM_ENV[$name]:-} ]] && printf '%s' "${SIM_ENV[$name]}"
+  return 0
 }
 
 # The development token issuer's key pair (.local/dev-issuer/), which `make token` signs with and
@@ -112,6 +185,7 @@ start() {
   done
   record_services "${recorded[@]}"
   ensure_dev_issuer
+  start_simulators
   i=0
   for name in "${names[@]}"; do
     i=$((i + 1))
@@ -160,6 +234,8 @@ Kokuho is running locally.
   PostgreSQL: {doc['postgres']['admin_dsn']}    logs: .local/postgres/log/""")
 for name, svc in doc.get("services", {}).items():
     print(f"  {name:<16} {svc['base_url']}   API docs: {svc['docs_url']}   log: {svc['log']}")
+for name, sim in doc.get("simulators", {}).items():
+    print(f"  simulator {name:<20} {sim['base_url']}   for {sim['for_service']}   log: {sim['log']}")
 print("""
   mint a token:  make token USER=<user> ROLES=<role,role> TERMINAL=<terminal>
   stop it all:   make down""")
@@ -173,7 +249,11 @@ stop() {
     name=$(basename "$pidf" .pid)
     stop_pid "$pidf" "kokuho.${name//-/_}" "$name" 30
   done
-  [[ -f $ENDPOINTS ]] && record_services
+  for pidf in "$SIM_DIR"/*.pid; do
+    name=$(basename "$pidf" .pid)
+    stop_pid "$pidf" " $name --port" "simulator $name" 30
+  done
+  [[ -f $ENDPOINTS ]] && record_services && record_simulators
   return 0
 }
 

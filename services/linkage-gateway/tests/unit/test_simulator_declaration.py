@@ -1,0 +1,24 @@
+"""The list run.sh reads (simulators/simulators.txt) and the simulators the module serves
+agree, and each names a setting the gateway actually has."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kokuho.linkage_gateway.config import Settings
+
+DECLARATION = Path(__file__).resolve().parents[2] / "simulators" / "simulators.txt"
+PREFIX = "KOKUHO_LINKAGE_GATEWAY_"
+
+
+def test_every_declared_simulator_points_a_gateway_setting_at_itself() -> None:
+    lines = [
+        line.split()
+        for line in DECLARATION.read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert {name for name, _, _ in lines} == {"jlis", "intermediate-server"}
+    for _name, module, setting in lines:
+        assert module == "kokuho.linkage_simulators"
+        assert setting.startswith(PREFIX)
+        assert setting.removeprefix(PREFIX).lower() in Settings.model_fields

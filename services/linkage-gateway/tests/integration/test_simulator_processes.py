@@ -4,6 +4,7 @@ and speaks the documented formats."""
 
 from __future__ import annotations
 
+import base64
 import os
 import socket
 import subprocess
@@ -16,13 +17,21 @@ import asyncpg
 import httpx
 import pytest
 
-from kokuho.linkage_gateway.adapters.counterpart_http import IntermediateServerHttp, JlisHttp
+from kokuho.linkage_gateway.adapters.counterpart_http import (
+    IntermediateServerHttp,
+    JlisHttp,
+    PortalHttp,
+    ResidentRecordsHttp,
+)
+from kokuho.linkage_gateway.adapters.signature import X509SignatureVerifier
 from kokuho.linkage_gateway.app.ports import ReplicaMessage
 from kokuho.linkage_gateway.bootstrap import build
 from kokuho.linkage_gateway.config import Settings
 from kokuho.linkage_gateway.domain.individual_number import IndividualNumber
 from kokuho.platform.auth import TokenVerifier
 from kokuho.platform.token import mint_token, new_private_key
+
+from ..ca import NOW, CertificateAuthority
 
 pytestmark = pytest.mark.integration
 
@@ -85,6 +94,60 @@ def jlis_url() -> Iterator[str]:
 @pytest.fixture
 def intermediate_server_url() -> Iterator[str]:
     yield from _start("intermediate-server")
+
+
+@pytest.fixture
+def portal_url() -> Iterator[str]:
+    yield from _start("portal")
+
+
+@pytest.fixture
+def resident_records_url() -> Iterator[str]:
+    yield from _start("resident-records")
+
+
+async def test_portal_and_resident_records_adapters_against_the_processes(
+    portal_url: str, resident_records_url: str, numbers: Numbers
+) -> None:
+    """A signed application travels through the portal process byte for byte (the signature
+    still verifies), its status goes back, and the certificate serial resolves to its holder."""
+    ca = CertificateAuthority()
+    signer = ca.issue("resident")
+    signed = signer.sign("R-SIM-1", {"individual_number": numbers().value, "answers": {}})
+    submitted = await control(
+        "POST",
+        f"{portal_url}/simulator/applications",
+        json={
+            "receipt_number": signed.receipt_number,
+            "procedure_code": signed.procedure_code,
+            "applied_at": signed.applied_at.isoformat(),
+            "payload_b64": base64.b64encode(signed.payload).decode(),
+            "signature_b64": base64.b64encode(signed.signature).decode(),
+            "certificate_pem": signed.certificate_pem.decode(),
+        },
+    )
+    assert submitted.status_code == 204, submitted.text
+    portal = PortalHttp(portal_url)
+    (fetched,) = await portal.fetch_new()
+    assert fetched == signed
+    check = X509SignatureVerifier([ca.root], [ca.crl()]).verify(fetched, NOW)
+    assert (check.valid, check.certificate_serial) == (True, signer.serial)
+    await portal.update_status("R-SIM-1", "accepted", "")
+    assert await portal.fetch_new() == []  # nothing is offered twice
+    status = await control("GET", f"{portal_url}/simulator/applications/R-SIM-1/status", None)
+    assert status.json() == {"status_code": "accepted", "reason": ""}
+    with pytest.raises(ConnectionError):
+        await portal.update_status("R-UNKNOWN", "accepted", "")
+
+    residents = ResidentRecordsHttp(resident_records_url)
+    assert await residents.addressee_of_certificate(signer.serial) is None
+    put = await control(
+        "PUT",
+        f"{resident_records_url}/simulator/certificate-holders/{signer.serial}",
+        json={"addressee_number": "1000000777"},
+    )
+    assert put.status_code == 204
+    assert await residents.addressee_of_certificate(signer.serial) == "1000000777"
 
 
 async def test_jlis_adapter_against_the_process(jlis_url: str, numbers: Numbers) -> None:

@@ -17,7 +17,12 @@ def test_every_declared_simulator_points_a_gateway_setting_at_itself() -> None:
         for line in DECLARATION.read_text().splitlines()
         if line.strip() and not line.startswith("#")
     ]
-    assert {name for name, _, _ in lines} == {"jlis", "intermediate-server"}
+    assert {name for name, _, _ in lines} == {
+        "jlis",
+        "intermediate-server",
+        "portal",
+        "resident-records",
+    }
     for _name, module, setting in lines:
         assert module == "kokuho.linkage_simulators"
         assert setting.startswith(PREFIX)

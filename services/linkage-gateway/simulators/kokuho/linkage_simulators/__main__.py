@@ -13,7 +13,7 @@ from collections.abc import Callable
 import uvicorn
 from fastapi import FastAPI
 
-from kokuho.linkage_simulators import intermediate_server, jlis
+from kokuho.linkage_simulators import intermediate_server, jlis, portal, resident_records
 
 #: name -> (app factory, the gateway setting that points at it)
 SIMULATORS: dict[str, tuple[Callable[[], FastAPI], str]] = {
@@ -22,6 +22,8 @@ SIMULATORS: dict[str, tuple[Callable[[], FastAPI], str]] = {
         intermediate_server.build,
         "KOKUHO_LINKAGE_GATEWAY_INTERMEDIATE_SERVER_URL",
     ),
+    "portal": (portal.build, "KOKUHO_LINKAGE_GATEWAY_PORTAL_URL"),
+    "resident-records": (resident_records.build, "KOKUHO_LINKAGE_GATEWAY_RESIDENT_RECORDS_URL"),
 }
 
 

@@ -14,7 +14,12 @@ from fastapi import FastAPI
 
 from kokuho.linkage_gateway.adapters.card_names import handle_personal_details
 from kokuho.linkage_gateway.adapters.consumers import business_event_handler
-from kokuho.linkage_gateway.adapters.counterpart_http import IntermediateServerHttp, JlisHttp
+from kokuho.linkage_gateway.adapters.counterpart_http import (
+    IntermediateServerHttp,
+    JlisHttp,
+    PortalHttp,
+    ResidentRecordsHttp,
+)
 from kokuho.linkage_gateway.adapters.crypto import EnvelopeSealer
 from kokuho.linkage_gateway.adapters.federation_simulator import FederationSimulator
 from kokuho.linkage_gateway.adapters.intermediate_server_simulator import (
@@ -144,6 +149,10 @@ def build(
         identity = JlisHttp(settings.jlis_url)
     if server is None and settings.intermediate_server_url:
         server = IntermediateServerHttp(settings.intermediate_server_url)
+    if portal is None and settings.portal_url:
+        portal = PortalHttp(settings.portal_url)
+    if residents is None and settings.resident_records_url:
+        residents = ResidentRecordsHttp(settings.resident_records_url)
     server = server or IntermediateServerSimulator()
     subscriptions = [
         Subscription(

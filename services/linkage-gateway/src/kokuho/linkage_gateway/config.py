@@ -39,6 +39,8 @@ class Settings(ServiceSettings):
     #: starts, or the real systems). Unset: the in-process simulator answers.
     jlis_url: str | None = None
     intermediate_server_url: str | None = None
+    portal_url: str | None = None
+    resident_records_url: str | None = None
     #: Where the federation simulator drops sent files (None: kept in memory only).
     federation_outbox: Path | None = Field(
         default_factory=lambda: _repo_local() / "linkage-gateway" / "federation-outbound"

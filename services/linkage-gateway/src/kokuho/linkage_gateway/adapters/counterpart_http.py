@@ -1,6 +1,8 @@
 """HTTP clients for the counterparts that speak JSON over HTTP (J-LIS, the intermediate
-server). They implement the same ports as the in-process simulators; bootstrap picks them
-when ``KOKUHO_LINKAGE_GATEWAY_JLIS_URL`` / ``..._INTERMEDIATE_SERVER_URL`` is set.
+server, the e-application portal, the resident-record system). They implement the same ports
+as the in-process simulators; bootstrap picks one when its URL setting is set
+(``KOKUHO_LINKAGE_GATEWAY_JLIS_URL``, ``..._INTERMEDIATE_SERVER_URL``, ``..._PORTAL_URL``,
+``..._RESIDENT_RECORDS_URL``).
 
 Any transport failure or non-2xx answer becomes ``ConnectionError``, which the API maps to
 503 counterpart-unavailable: the gateway never guesses an answer it did not get.
@@ -8,23 +10,34 @@ Any transport failure or non-2xx answer becomes ``ConnectionError``, which the A
 
 from __future__ import annotations
 
+import base64
+from datetime import datetime
 from typing import Any
 
 import httpx
 
-from kokuho.linkage_gateway.app.ports import Authenticity, InquiryAnswer, ReplicaMessage
+from kokuho.linkage_gateway.app.ports import (
+    Authenticity,
+    InquiryAnswer,
+    ReplicaMessage,
+    SignedApplication,
+)
 from kokuho.linkage_gateway.domain.individual_number import IndividualNumber
 
 TIMEOUT = httpx.Timeout(10.0)
 
 
-async def _call(base_url: str, method: str, path: str, body: Any = None) -> Any:
+async def _call(
+    base_url: str, method: str, path: str, body: Any = None, *, absent_ok: bool = False
+) -> Any:
     try:
         async with httpx.AsyncClient(base_url=base_url, timeout=TIMEOUT) as client:
             response = await client.request(method, path, json=body)
     except httpx.HTTPError as exc:
         # The message names the counterpart only, never the request body (it may hold a number).
         raise ConnectionError(f"{base_url}{path} unreachable ({type(exc).__name__})") from None
+    if absent_ok and response.status_code == 404:
+        return None
     if response.status_code >= 300:
         raise ConnectionError(f"{base_url}{path} answered {response.status_code}")
     return response.json() if response.content else None
@@ -88,3 +101,45 @@ class IntermediateServerHttp:
             (r["integrated_addressee_number"], r["item"]): dict(r["content"])
             for r in answer["replicas"]
         }
+
+
+class PortalHttp:
+    """The e-application portal over HTTP (``/v1/applications``)."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url.rstrip("/")
+
+    async def fetch_new(self) -> list[SignedApplication]:
+        answer = await _call(self.base_url, "GET", "/v1/applications")
+        return [
+            SignedApplication(
+                receipt_number=a["receipt_number"],
+                procedure_code=a["procedure_code"],
+                applied_at=datetime.fromisoformat(a["applied_at"]),
+                payload=base64.b64decode(a["payload_b64"]),
+                signature=base64.b64decode(a["signature_b64"]),
+                certificate_pem=a["certificate_pem"].encode(),
+            )
+            for a in answer["applications"]
+        ]
+
+    async def update_status(self, receipt_number: str, status_code: str, reason: str) -> None:
+        await _call(
+            self.base_url,
+            "PUT",
+            f"/v1/applications/{receipt_number}/status",
+            {"status_code": status_code, "reason": reason},
+        )
+
+
+class ResidentRecordsHttp:
+    """The resident-record system's certificate-holder lookup over HTTP."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url.rstrip("/")
+
+    async def addressee_of_certificate(self, serial: str) -> str | None:
+        answer = await _call(
+            self.base_url, "GET", f"/v1/certificate-holders/{serial}", absent_ok=True
+        )
+        return None if answer is None else str(answer["addressee_number"])

@@ -116,3 +116,52 @@ async def test_progress_and_summary_over_the_api(running: Running) -> None:
     assert body["households"] == body["assessed"] == 12
     assert body["totals"]["annual_amount"] == summary.totals["annual_amount"] > 0
     assert sum(body["statutory_reductions"].values()) == 12
+
+
+async def test_the_annual_run_decides_the_collection_method(assessment_dsn: str) -> None:
+    """本算定 loads the householders' pensions and the requests set-based: a pensioner household
+    is 特別徴収 with its deductions on the event, one that asked for 口座振替 is 普通徴収."""
+    rulebook = CityRulebook("hiroshima", None)
+    pool = await asyncpg.create_pool(assessment_dsn, min_size=1, max_size=2)
+    try:
+        async with pool.acquire() as conn:
+            for household, person in (("5888888801", "6888888801"), ("5888888802", "6888888802")):
+                await conn.execute(
+                    "INSERT INTO households VALUES ($1, $2, false, NULL)", household, person
+                )
+                await conn.execute(
+                    "INSERT INTO household_members (nhi_household_number, addressee_number,"
+                    " birth_date) VALUES ($1, $2, '1958-06-01')",
+                    household,
+                    person,
+                )
+                await conn.execute(
+                    "INSERT INTO pensions VALUES ($1, 2026, 2400000, true, 90000, 12000, 'U-P')",
+                    person,
+                )
+            await conn.execute(
+                "INSERT INTO collection_method_requests (nhi_household_number, fiscal_year,"
+                " method, reason, requested_by) VALUES ('5888888802', 2026, 'ordinary', 'r', 'U')"
+            )
+        summary = await run_annual(
+            pool, rulebook, 2026, actor="U-BATCH", today=date(2026, 6, 1), chunk_size=20
+        )
+        assert summary.assessed == 2
+        async with pool.acquire() as conn:
+            store = PostgresAssessmentStore(conn)
+            special = await store.load_assessment("5888888801", 2026)
+            ordinary = await store.load_assessment("5888888802", 2026)
+            assert special is not None
+            assert ordinary is not None
+            assert special.collection["method"] == "special"
+            assert [d["amount"] for d in special.collection["deductions"][:3]] == [12_000] * 3
+            assert all(i["amount"] == 0 for i in special.instalments)
+            assert ordinary.collection["method"] == "ordinary"
+            assert ordinary.collection["reasons"] == ["householder-requested-ordinary-collection"]
+            methods = await conn.fetch(
+                "SELECT e.envelope::jsonb -> 'data' ->> 'collection_method' AS m"
+                " FROM outbox o JOIN events e USING (event_id)"
+            )
+            assert sorted(r["m"] for r in methods) == ["ordinary", "special"]
+    finally:
+        await pool.close()

@@ -96,8 +96,8 @@ class PremiumAssessed(EventContract):
     )
     collection_method: Literal["ordinary", "special"] | None = Field(
         default=None,
-        description="普通徴収 or 特別徴収 (rules.md 2.6); absent when not decided (older events,"
-        " the annual run)",
+        description="普通徴収 or 特別徴収 (rules.md 2.6); absent on events from before it was"
+        " stored",
     )
     special_collection_deductions: list[SpecialCollectionDeduction] | None = Field(
         default=None,

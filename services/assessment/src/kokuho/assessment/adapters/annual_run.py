@@ -26,8 +26,9 @@ from kokuho.assessment.adapters.postgres import (
 )
 from kokuho.assessment.app.annual_run import ChunkFacts, ChunkPlan, plan_chunk
 from kokuho.assessment.app.assessing import ParametersFor, people_of
-from kokuho.assessment.app.ports import HouseholdRow, MemberRow, StoredAssessment
+from kokuho.assessment.app.ports import HouseholdRow, MemberRow, PensionRecord, StoredAssessment
 from kokuho.assessment.domain.instalments import due_dates
+from kokuho.assessment.domain.special_collection import Pension
 from kokuho.events.contracts.assessment import EVENTS_TOPIC
 from kokuho.events.runtime.store import EventContext, PostgresEventStore
 
@@ -174,7 +175,27 @@ async def _load_chunk(
         fiscal_year,
     ):
         ratios.setdefault(r["nhi_household_number"], []).append(r["ratio_percent"])
-    return ChunkFacts(households, incomes, previous, ratios)
+    pensions = {
+        r["addressee_number"]: PensionRecord(
+            Pension(int(r["annual_amount"]), r["ltc_special_collection"], int(r["ltc_premium"])),
+            int(r["previous_february_deduction"]),
+        )
+        for r in await conn.fetch(
+            "SELECT * FROM pensions WHERE fiscal_year = $2 AND addressee_number = ANY($1::text[])",
+            sorted({row.householder_addressee_number for row in households}),
+            fiscal_year,
+        )
+    }
+    requested = {
+        r["nhi_household_number"]: r["method"]
+        for r in await conn.fetch(
+            "SELECT nhi_household_number, method FROM collection_method_requests"
+            " WHERE fiscal_year = $2 AND nhi_household_number = ANY($1::text[])",
+            numbers,
+            fiscal_year,
+        )
+    }
+    return ChunkFacts(households, incomes, previous, ratios, pensions, requested)
 
 
 def checkpoint_loaded(

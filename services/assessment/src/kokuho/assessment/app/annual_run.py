@@ -7,8 +7,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from kokuho.assessment.app.assessing import assessment_append, decide_assessment
-from kokuho.assessment.app.ports import HouseholdRow, StoredAssessment
+from kokuho.assessment.app.assessing import (
+    CollectionFacts,
+    assessment_append,
+    decide_assessment,
+)
+from kokuho.assessment.app.ports import HouseholdRow, PensionRecord, StoredAssessment
 from kokuho.assessment.domain.errors import AssessmentError
 from kokuho.assessment.domain.income_file import IncomeRecord
 from kokuho.assessment.domain.parameters import PremiumParameters
@@ -21,6 +25,10 @@ class ChunkFacts:
     incomes: dict[str, IncomeRecord]  # of the income year (fiscal year − 1)
     previous: dict[str, StoredAssessment]
     ratios: dict[str, list[int]]
+    #: the householders' pensions of the fiscal year (by addressee number) and the households'
+    #: requested collection methods, so that 本算定 decides 特別徴収 as every other assessment
+    pensions: dict[str, PensionRecord] = field(default_factory=dict)
+    requested: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -58,6 +66,10 @@ def plan_chunk(
                 actor=actor,
                 today=today,
                 explain=False,  # regenerated from the stored inputs on request
+                collection=CollectionFacts(
+                    facts.pensions.get(row.householder_addressee_number),
+                    facts.requested.get(number),
+                ),
             )
         except AssessmentError as refused:
             plan.refused.append({"nhi_household_number": number, "reason": str(refused)})

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 
 import asyncpg
@@ -18,6 +19,7 @@ import httpx
 import pytest
 
 from kokuho.linkage_gateway.adapters.counterpart_http import (
+    FederationHttp,
     IntermediateServerHttp,
     JlisHttp,
     PortalHttp,
@@ -27,6 +29,11 @@ from kokuho.linkage_gateway.adapters.signature import X509SignatureVerifier
 from kokuho.linkage_gateway.app.ports import ReplicaMessage
 from kokuho.linkage_gateway.bootstrap import build
 from kokuho.linkage_gateway.config import Settings
+from kokuho.linkage_gateway.domain.federation import (
+    InsuredChange,
+    build_insured_change_file,
+    parse_continuation_file,
+)
 from kokuho.linkage_gateway.domain.individual_number import IndividualNumber
 from kokuho.platform.auth import TokenVerifier
 from kokuho.platform.token import mint_token, new_private_key
@@ -94,6 +101,41 @@ def jlis_url() -> Iterator[str]:
 @pytest.fixture
 def intermediate_server_url() -> Iterator[str]:
     yield from _start("intermediate-server")
+
+
+@pytest.fixture
+def federation_url() -> Iterator[str]:
+    yield from _start("federation")
+
+
+async def test_federation_adapter_against_the_process(federation_url: str) -> None:
+    """A KKH-IDO file built by the gateway goes over as it is; the KKH-SKK file the process
+    writes back is one the gateway's own parser accepts."""
+    change = InsuredChange(
+        change="acquired",
+        addressee_number="1000000555",
+        nhi_household_number="H0000555",
+        insured_number="00000555",
+        card_symbol="S1",
+        card_number="555",
+        branch_number="01",
+        acquisition_date=date(2026, 4, 1),
+        loss_date=None,
+    )
+    text = build_insured_change_file([change], file_date=date(2026, 4, 2), sequence=1)
+    federation = FederationHttp(federation_url)
+    receipt = await federation.send("KKH-IDO-20260402-0001.csv", text.encode())
+    assert receipt.startswith("fed-")
+    assert await federation.send("KKH-IDO-20260402-0001.csv", text.encode()) == receipt
+    with pytest.raises(FileExistsError):
+        await federation.send("KKH-IDO-20260402-0001.csv", text.replace("555,", "556,").encode())
+    skk = await control("GET", f"{federation_url}/v1/continuation-files/2026-04-03", None)
+    assert skk.status_code == 200
+    parsed = parse_continuation_file(skk.text)
+    assert parsed.file_date == date(2026, 4, 3)
+    assert [(r.addressee_number, r.acquisition_date) for r in parsed.records] == [
+        ("1000000555", date(2026, 4, 1))
+    ]
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ def test_every_declared_simulator_points_a_gateway_setting_at_itself() -> None:
     assert {name for name, _, _ in lines} == {
         "jlis",
         "intermediate-server",
+        "federation",
         "portal",
         "resident-records",
     }

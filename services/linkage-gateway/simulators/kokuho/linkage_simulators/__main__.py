@@ -13,7 +13,13 @@ from collections.abc import Callable
 import uvicorn
 from fastapi import FastAPI
 
-from kokuho.linkage_simulators import intermediate_server, jlis, portal, resident_records
+from kokuho.linkage_simulators import (
+    federation,
+    intermediate_server,
+    jlis,
+    portal,
+    resident_records,
+)
 
 #: name -> (app factory, the gateway setting that points at it)
 SIMULATORS: dict[str, tuple[Callable[[], FastAPI], str]] = {
@@ -22,6 +28,7 @@ SIMULATORS: dict[str, tuple[Callable[[], FastAPI], str]] = {
         intermediate_server.build,
         "KOKUHO_LINKAGE_GATEWAY_INTERMEDIATE_SERVER_URL",
     ),
+    "federation": (federation.build, "KOKUHO_LINKAGE_GATEWAY_FEDERATION_URL"),
     "portal": (portal.build, "KOKUHO_LINKAGE_GATEWAY_PORTAL_URL"),
     "resident-records": (resident_records.build, "KOKUHO_LINKAGE_GATEWAY_RESIDENT_RECORDS_URL"),
 }

@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from kokuho.linkage_gateway.adapters.card_names import handle_personal_details
 from kokuho.linkage_gateway.adapters.consumers import business_event_handler
 from kokuho.linkage_gateway.adapters.counterpart_http import (
+    FederationHttp,
     IntermediateServerHttp,
     JlisHttp,
     PortalHttp,
@@ -149,6 +150,8 @@ def build(
         identity = JlisHttp(settings.jlis_url)
     if server is None and settings.intermediate_server_url:
         server = IntermediateServerHttp(settings.intermediate_server_url)
+    if federation is None and settings.federation_url:
+        federation = FederationHttp(settings.federation_url)
     if portal is None and settings.portal_url:
         portal = PortalHttp(settings.portal_url)
     if residents is None and settings.resident_records_url:

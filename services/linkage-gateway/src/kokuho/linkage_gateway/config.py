@@ -40,6 +40,8 @@ class Settings(ServiceSettings):
     jlis_url: str | None = None
     intermediate_server_url: str | None = None
     portal_url: str | None = None
+    #: The federation's file exchange over HTTP; set, it replaces the outbox-folder simulator.
+    federation_url: str | None = None
     resident_records_url: str | None = None
     #: Where the federation simulator drops sent files (None: kept in memory only).
     federation_outbox: Path | None = Field(

@@ -1,8 +1,8 @@
-"""HTTP clients for the counterparts that speak JSON over HTTP (J-LIS, the intermediate
-server, the e-application portal, the resident-record system). They implement the same ports
-as the in-process simulators; bootstrap picks one when its URL setting is set
-(``KOKUHO_LINKAGE_GATEWAY_JLIS_URL``, ``..._INTERMEDIATE_SERVER_URL``, ``..._PORTAL_URL``,
-``..._RESIDENT_RECORDS_URL``).
+"""HTTP clients for the counterparts reached over HTTP (J-LIS, the intermediate server, the
+e-application portal, the resident-record system: JSON; the federation: the KKH files as they
+are). They implement the same ports as the in-process simulators; bootstrap picks one when its
+URL setting is set (``KOKUHO_LINKAGE_GATEWAY_JLIS_URL``, ``..._INTERMEDIATE_SERVER_URL``,
+``..._FEDERATION_URL``, ``..._PORTAL_URL``, ``..._RESIDENT_RECORDS_URL``).
 
 Any transport failure or non-2xx answer becomes ``ConnectionError``, which the API maps to
 503 counterpart-unavailable: the gateway never guesses an answer it did not get.
@@ -101,6 +101,32 @@ class IntermediateServerHttp:
             (r["integrated_addressee_number"], r["item"]): dict(r["content"])
             for r in answer["replicas"]
         }
+
+
+class FederationHttp:
+    """The federation's file exchange over HTTP: ``PUT /v1/files/{file_name}`` with the KKH
+    file as the body. 409 (the name was delivered with other content) is ``FileExistsError``,
+    as from the in-process simulator."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url.rstrip("/")
+
+    async def send(self, file_name: str, content: bytes) -> str:
+        path = f"/v1/files/{file_name}"
+        try:
+            async with httpx.AsyncClient(base_url=self.base_url, timeout=TIMEOUT) as client:
+                response = await client.put(
+                    path, content=content, headers={"Content-Type": "text/plain; charset=utf-8"}
+                )
+        except httpx.HTTPError as exc:
+            raise ConnectionError(
+                f"{self.base_url}{path} unreachable ({type(exc).__name__})"
+            ) from None
+        if response.status_code == 409:
+            raise FileExistsError(f"{file_name} was received with other content")
+        if response.status_code >= 300:
+            raise ConnectionError(f"{self.base_url}{path} answered {response.status_code}")
+        return str(response.json()["receipt"])
 
 
 class PortalHttp:

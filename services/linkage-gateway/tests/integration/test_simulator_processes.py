@@ -251,7 +251,8 @@ async def test_unreachable_counterpart_is_a_connection_error(numbers: Numbers) -
 async def test_the_gateway_checks_numbers_with_the_jlis_process(
     gateway_settings: Settings, jlis_url: str, intermediate_server_url: str, numbers: Numbers
 ) -> None:
-    """Settings with the URLs set: no in-process simulator is passed, the HTTP adapters answer."""
+    """Settings with the URLs set: no in-process simulator is passed, the HTTP adapters answer
+    (J-LIS on registration, the intermediate server on reconciliation)."""
     settings = gateway_settings.model_copy(
         update={"jlis_url": jlis_url, "intermediate_server_url": intermediate_server_url}
     )
@@ -259,6 +260,8 @@ async def test_the_gateway_checks_numbers_with_the_jlis_process(
     app = build(settings, token_verifier=TokenVerifier([key.public_key()]))
     token = mint_token(key, user_id="U-SIM", roles=["eligibility.clerk"], terminal_id="T-TEST")
     headers = {"Authorization": f"Bearer {token}"}
+    auditor_token = mint_token(key, user_id="U-AUD", roles=["auditor"], terminal_id="T-TEST")
+    auditor = {"Authorization": f"Bearer {auditor_token}"}
     issued, not_issued = numbers(), numbers()
     await control(
         "POST", f"{jlis_url}/simulator/not-issued", json={"individual_number": not_issued.value}
@@ -279,6 +282,26 @@ async def test_the_gateway_checks_numbers_with_the_jlis_process(
             )
             assert refused.status_code == 422, refused.text
             assert refused.json()["type"].endswith("number-not-authentic")
+            # C-84 through the intermediate-server process: a replica the server holds with no
+            # original here is flagged by the gateway's reconciliation (export over HTTP).
+            clean = await client.get("/api/v1/replicas/reconciliation", headers=auditor)
+            assert clean.status_code == 200, clean.text
+            assert clean.json()["differences"] == []
+            stray = await control(
+                "POST",
+                f"{intermediate_server_url}/v1/replicas",
+                json={
+                    "integrated_addressee_number": "IAN-STRAY",
+                    "item": "nhi-qualification",
+                    "version": 1,
+                    "content": {"status": "insured"},
+                },
+            )
+            assert stray.status_code == 200, stray.text
+            flagged = await client.get("/api/v1/replicas/reconciliation", headers=auditor)
+            assert [d["integrated_addressee_number"] for d in flagged.json()["differences"]] == [
+                "IAN-STRAY"
+            ]
     conn = await asyncpg.connect(settings.database_dsn)
     try:
         rows = await conn.fetch("SELECT addressee_number FROM integrated_addressee")

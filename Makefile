@@ -10,7 +10,7 @@ token: USER ?= $(shell id -un)
 token: ROLES ?=
 token: TERMINAL ?=
 PYTEST_ARGS ?=
-SRC_DIRS := $(wildcard libs/*/src services/*/src)
+SRC_DIRS := $(wildcard libs/*/src services/*/src services/*/simulators)
 SPACE := $(subst ,, )
 
 .PHONY: help install up down run test check fmt bench token clean

@@ -60,6 +60,26 @@ async def _write(
     return out
 
 
+async def _enter(
+    request: Request,
+    idem: Any,
+    audit: Any,
+    user: StaffUser,
+    kind: str,
+    body: Any,
+    **keys: str,
+) -> ChangeOut:
+    """Enter a counter change of ``kind`` (pending until a second clerk confirms it)."""
+    service = runtime_of(request).service
+    return await _write(
+        request,
+        idem,
+        audit,
+        lambda u: service.enter(u, kind, body, user_id=user.user_id, **keys),
+        201,
+    )
+
+
 # --- entering changes (pending until a second clerk confirms, C-11) --------------------------
 
 
@@ -71,14 +91,7 @@ async def register_household(
     idem: IdempotencyDep,
     audit: AuditTrail,
 ) -> ChangeOut:
-    service = runtime_of(request).service
-    return await _write(
-        request,
-        idem,
-        audit,
-        lambda u: service.enter(u, "register_household", body, user_id=user.user_id),
-        201,
-    )
+    return await _enter(request, idem, audit, user, "register_household", body)
 
 
 @router.post("/households/{household_number}/acquisitions", status_code=201)
@@ -91,15 +104,8 @@ async def acquire(
     audit: AuditTrail,
 ) -> ChangeOut:
     """資格取得 (a member joins an existing household)."""
-    service = runtime_of(request).service
-    return await _write(
-        request,
-        idem,
-        audit,
-        lambda u: service.enter(
-            u, "acquire", body, user_id=user.user_id, household_number=household_number
-        ),
-        201,
+    return await _enter(
+        request, idem, audit, user, "acquire", body, household_number=household_number
     )
 
 
@@ -113,16 +119,7 @@ async def lose(
     audit: AuditTrail,
 ) -> ChangeOut:
     """資格喪失."""
-    service = runtime_of(request).service
-    return await _write(
-        request,
-        idem,
-        audit,
-        lambda u: service.enter(
-            u, "lose", body, user_id=user.user_id, household_number=household_number
-        ),
-        201,
-    )
+    return await _enter(request, idem, audit, user, "lose", body, household_number=household_number)
 
 
 @router.post("/households/{household_number}/householder", status_code=201)
@@ -135,15 +132,8 @@ async def change_householder(
     audit: AuditTrail,
 ) -> ChangeOut:
     """世帯主変更."""
-    service = runtime_of(request).service
-    return await _write(
-        request,
-        idem,
-        audit,
-        lambda u: service.enter(
-            u, "change_householder", body, user_id=user.user_id, household_number=household_number
-        ),
-        201,
+    return await _enter(
+        request, idem, audit, user, "change_householder", body, household_number=household_number
     )
 
 
@@ -157,15 +147,8 @@ async def split_household(
     audit: AuditTrail,
 ) -> ChangeOut:
     """世帯分離: members leave for a new household (pending)."""
-    service = runtime_of(request).service
-    return await _write(
-        request,
-        idem,
-        audit,
-        lambda u: service.enter(
-            u, "split_household", body, user_id=user.user_id, household_number=household_number
-        ),
-        201,
+    return await _enter(
+        request, idem, audit, user, "split_household", body, household_number=household_number
     )
 
 
@@ -179,15 +162,8 @@ async def merge_household(
     audit: AuditTrail,
 ) -> ChangeOut:
     """世帯合併: this household's members join another household (pending)."""
-    service = runtime_of(request).service
-    return await _write(
-        request,
-        idem,
-        audit,
-        lambda u: service.enter(
-            u, "merge_household", body, user_id=user.user_id, household_number=household_number
-        ),
-        201,
+    return await _enter(
+        request, idem, audit, user, "merge_household", body, household_number=household_number
     )
 
 

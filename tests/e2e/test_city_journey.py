@@ -11,20 +11,16 @@ journey used, not in any log line; and in linkage-gateway's own database only en
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import asyncpg
-import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer
-from fastapi import FastAPI
 
 from kokuho.assessment import bootstrap as assessment_bootstrap
 from kokuho.assessment import config as assessment_config
@@ -34,12 +30,11 @@ from kokuho.eligibility import config as eligibility_config
 from kokuho.events.contracts.assessment import EVENTS_TOPIC as ASSESSMENT_TOPIC
 from kokuho.events.contracts.linkage_gateway import TOPIC as GATEWAY_TOPIC
 from kokuho.events.runtime.topics import TopicSpec, ensure_topics, with_dead_letters
-from kokuho.events.testing.databases import temporary_database
 from kokuho.linkage_gateway import bootstrap as gateway_bootstrap
 from kokuho.linkage_gateway import config as gateway_config
 from kokuho.linkage_gateway.synthetic import synthetic_number
 from kokuho.platform.auth import TokenVerifier
-from kokuho.platform.database import migrate, migration_files
+from kokuho.platform.testing import LogLines, eventually, migrated_database, serving
 from kokuho.platform.token import PrivateKey, mint_token, new_private_key
 
 pytestmark = pytest.mark.integration
@@ -47,49 +42,13 @@ pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
 
 
-class Lines(logging.Handler):
-    """Every log record of every logger, formatted and raw, while the services run."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(self.format(record))
-        self.lines.append(repr(record.__dict__))
-
-
-@contextlib.asynccontextmanager
-async def database(admin_dsn: str, service: str) -> AsyncIterator[str]:
-    async with temporary_database(admin_dsn) as dsn:
-        await migrate(dsn, migration_files(ROOT / "services" / service / "migrations"))
-        yield dsn
-
-
-@contextlib.asynccontextmanager
-async def serving(app: FastAPI, name: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url=f"http://{name}") as client:
-            yield client
+def migrations(service: str) -> Path:
+    return ROOT / "services" / service / "migrations"
 
 
 def headers(key: PrivateKey, user: str, *roles: str) -> dict[str, str]:
     token = mint_token(key, user_id=user, roles=list(roles), terminal_id="T-E2E", amr=["iccard"])
     return {"Authorization": f"Bearer {token}"}
-
-
-async def eventually(attempt: Callable[[], Awaitable[Any]], timeout: float = 45.0) -> Any:
-    """Retry until ``attempt`` returns something truthy (events take a moment to flow)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        result = await attempt()
-        if result:
-            return result
-        if loop.time() > deadline:
-            raise AssertionError("the journey did not complete in time")
-        await asyncio.sleep(0.2)
 
 
 async def topic_text(bootstrap: str, topic: str) -> str:
@@ -159,7 +118,7 @@ async def test_a_move_in_reaches_assessment_and_the_intermediate_server(
     )
     key = new_private_key("ES256")
     verifier = TokenVerifier([key.public_key()])  # type: ignore[list-item]
-    logs = Lines()
+    logs = LogLines()
     logging.getLogger().addHandler(logs)
 
     head = f"3{uuid.uuid4().int % 10**9:09d}"
@@ -168,9 +127,15 @@ async def test_a_move_in_reaches_assessment_and_the_intermediate_server(
 
     try:
         async with (
-            database(pg_admin_dsn, "eligibility") as eligibility_dsn,
-            database(pg_admin_dsn, "assessment") as assessment_dsn,
-            database(pg_admin_dsn, "linkage-gateway") as gateway_dsn,
+            migrated_database(
+                pg_admin_dsn, ROOT / "services/eligibility/migrations"
+            ) as eligibility_dsn,
+            migrated_database(
+                pg_admin_dsn, ROOT / "services/assessment/migrations"
+            ) as assessment_dsn,
+            migrated_database(
+                pg_admin_dsn, ROOT / "services/linkage-gateway/migrations"
+            ) as gateway_dsn,
         ):
             eligibility_app = eligibility_bootstrap.build(
                 eligibility_config.Settings(

@@ -16,21 +16,16 @@ other test runs, so eligibility and assessment read it under consumer groups of 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 import re
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import asyncpg
-import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer
-from fastapi import FastAPI
 
 from kokuho.assessment import bootstrap as assessment_bootstrap
 from kokuho.assessment import config as assessment_config
@@ -38,7 +33,6 @@ from kokuho.eligibility import bootstrap as eligibility_bootstrap
 from kokuho.eligibility import config as eligibility_config
 from kokuho.events.contracts.linkage_gateway import TOPIC as GATEWAY_TOPIC
 from kokuho.events.runtime.topics import TopicSpec, ensure_topics, with_dead_letters
-from kokuho.events.testing.databases import temporary_database
 from kokuho.linkage_gateway import bootstrap as gateway_bootstrap
 from kokuho.linkage_gateway import config as gateway_config
 from kokuho.linkage_gateway.adapters.federation_simulator import FederationSimulator
@@ -51,7 +45,7 @@ from kokuho.linkage_gateway.app.ports import SignatureCheck, SignedApplication
 from kokuho.linkage_gateway.domain.individual_number import check_digit
 from kokuho.linkage_gateway.synthetic import synthetic_number
 from kokuho.platform.auth import TokenVerifier
-from kokuho.platform.database import migrate, migration_files
+from kokuho.platform.testing import LogLines, eventually, migrated_database, serving
 from kokuho.platform.token import PrivateKey, mint_token, new_private_key
 
 from ..ca import CertificateAuthority
@@ -75,16 +69,6 @@ def individual_numbers_in(text: str) -> set[str]:
     return {m for m in _TWELVE.findall(text) if check_digit(m[:11]) == int(m[11])}
 
 
-class Lines(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(self.format(record))
-        self.lines.append(repr(record.__dict__))
-
-
 class AuthorityVerifier:
     """The real X.509 verifier, trusting only the test authority (C-12)."""
 
@@ -97,36 +81,13 @@ class AuthorityVerifier:
         )
 
 
-@contextlib.asynccontextmanager
-async def database(admin_dsn: str, service: str) -> AsyncIterator[str]:
-    async with temporary_database(admin_dsn) as dsn:
-        await migrate(dsn, migration_files(SERVICES / service / "migrations"))
-        yield dsn
-
-
-@contextlib.asynccontextmanager
-async def serving(app: FastAPI, name: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url=f"http://{name}") as client:
-            yield client
+def migrations(service: str) -> Path:
+    return SERVICES / service / "migrations"
 
 
 def headers(key: PrivateKey, user: str, *roles: str) -> dict[str, str]:
     token = mint_token(key, user_id=user, roles=list(roles), terminal_id="T-GW", amr=["iccard"])
     return {"Authorization": f"Bearer {token}"}
-
-
-async def eventually(attempt: Callable[[], Awaitable[Any]], timeout: float = 60.0) -> Any:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        result = await attempt()
-        if result:
-            return result
-        if loop.time() > deadline:
-            raise AssertionError("the journey did not complete in time")
-        await asyncio.sleep(0.2)
 
 
 async def row(dsn: str, sql: str, *args: object) -> asyncpg.Record | None:
@@ -220,7 +181,7 @@ async def test_move_in_federation_round_trip_and_e_application(
         ResidentRecordSimulator(),
         CertificateAuthority(),
     )
-    logs = Lines()
+    logs = LogLines()
     logging.getLogger().addHandler(logs)
 
     head = f"4{uuid.uuid4().int % 10**9:09d}"
@@ -230,9 +191,15 @@ async def test_move_in_federation_round_trip_and_e_application(
 
     try:
         async with (
-            database(pg_admin_dsn, "eligibility") as eligibility_dsn,
-            database(pg_admin_dsn, "assessment") as assessment_dsn,
-            database(pg_admin_dsn, "linkage-gateway") as gateway_dsn,
+            migrated_database(
+                pg_admin_dsn, SERVICES / "eligibility" / "migrations"
+            ) as eligibility_dsn,
+            migrated_database(
+                pg_admin_dsn, SERVICES / "assessment" / "migrations"
+            ) as assessment_dsn,
+            migrated_database(
+                pg_admin_dsn, SERVICES / "linkage-gateway" / "migrations"
+            ) as gateway_dsn,
         ):
             eligibility_app = eligibility_bootstrap.build(
                 eligibility_config.Settings(
@@ -332,7 +299,8 @@ async def test_move_in_federation_round_trip_and_e_application(
                         " LEFT JOIN card_names c USING (addressee_number)"
                         " WHERE i.addressee_number = $1 AND c.name IS NOT NULL",
                         head,
-                    )
+                    ),
+                    timeout=60.0,
                 )
                 insured = change["insured_number"]
                 r = await gateway.post(
@@ -396,7 +364,8 @@ async def test_move_in_federation_round_trip_and_e_application(
                         "SELECT kind, federation_acquisition_date, change_id"
                         " FROM federation_reviews WHERE addressee_number = $1",
                         head,
-                    )
+                    ),
+                    timeout=60.0,
                 )
                 assert review["kind"] == "acquisition-date"
                 assert review["federation_acquisition_date"] == federation_date
@@ -430,7 +399,8 @@ async def test_move_in_federation_round_trip_and_e_application(
                         "SELECT income_year, declaration_channel FROM incomes"
                         " WHERE addressee_number = $1 AND source = 'no_income_declaration'",
                         head,
-                    )
+                    ),
+                    timeout=60.0,
                 )
                 assert declared["income_year"] == 2025
                 assert declared["declaration_channel"] == "e_application"

@@ -153,6 +153,8 @@ service_env() { # service_env NAME PORT: print the environment for NAME, one VAR
     "${prefix}DATABASE_DSN=postgresql://$db:$db@$PG_HOST:$PG_PORT/$db" \
     "${prefix}KAFKA_BOOTSTRAP_SERVERS=$KAFKA_HOST:$KAFKA_PORT" \
     "${prefix}AUTH_PUBLIC_KEY_PATH=$LOCAL_DIR/dev-issuer/public.pem"
+  # development-only behaviour is off by default (fail closed); the local runner turns it on
+  [[ $name == linkage-gateway ]] && printf '%s\n' "${prefix}CREATE_DEV_KEYS=true"
   [[ -n ${SIM_ENV[$name]:-} ]] && printf '%s' "${SIM_ENV[$name]}"
   return 0
 }

@@ -321,7 +321,7 @@ def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     from pydantic_settings import SettingsConfigDict
 
     class EligibilitySettings(ServiceSettings):
-        model_config = SettingsConfigDict(env_prefix="KOKUHO_ELIGIBILITY_", extra="ignore")
+        model_config = SettingsConfigDict(env_prefix="KOKUHO_ELIGIBILITY_")
         service_name: str = "eligibility"
 
     monkeypatch.setenv("KOKUHO_ELIGIBILITY_DATABASE_DSN", "postgresql://u:secret@h/db")

@@ -70,7 +70,7 @@ class Eventing:
             consumer = InboxConsumer(
                 pool=self._pool,
                 bootstrap_servers=s.kafka_bootstrap_servers,
-                group_id=f"kokuho.{s.service_name}.{sub.name}",
+                group_id=f"{s.consumer_group_prefix}.{s.service_name}.{sub.name}",
                 topics=sub.topics,
                 handler=sub.handler,
                 dead_letters=KafkaDeadLetters(self._producer),

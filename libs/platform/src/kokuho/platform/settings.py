@@ -3,18 +3,24 @@
 Each service subclasses it with its own environment prefix::
 
     class Settings(ServiceSettings):
-        model_config = SettingsConfigDict(env_prefix="KOKUHO_ELIGIBILITY_", extra="ignore")
+        model_config = SettingsConfigDict(env_prefix="KOKUHO_ELIGIBILITY_")
         service_name: str = "eligibility"
 
 so that ``KOKUHO_ELIGIBILITY_DATABASE_DSN`` sets ``database_dsn`` and so on.
+
+Configuration fails closed: a ``KOKUHO_ELIGIBILITY_*`` variable that names no field stops
+start-up with its name (a misspelt key directory must not silently fall back to a default),
+and so does an unknown keyword argument.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 #: C-46: operation logs are kept at least 10 years.
@@ -33,8 +39,31 @@ def _split_list(value: Any) -> Any:
     return value
 
 
+class UnknownSetting(Exception):
+    """An environment variable with the service's prefix that no setting reads.
+
+    Not a ``ValueError``, so pydantic does not fold it into a validation error: start-up stops
+    with this message and the variable's name."""
+
+
+#: The shared prefix: variables under it alone (``KOKUHO_ENDPOINTS``...) are not one service's.
+SHARED_PREFIX = "KOKUHO_"
+
+
+def unknown_variables(
+    settings_class: type[BaseSettings], environ: Mapping[str, str] | None = None
+) -> list[str]:
+    """The variables under ``settings_class``'s own prefix that name none of its fields."""
+    prefix = str(settings_class.model_config.get("env_prefix") or "")
+    if not prefix or prefix.upper() == SHARED_PREFIX:
+        return []
+    known = {prefix.upper() + name.upper() for name in settings_class.model_fields}
+    env = os.environ if environ is None else environ
+    return sorted(k for k in env if k.upper().startswith(prefix.upper()) and k.upper() not in known)
+
+
 class ServiceSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="KOKUHO_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=SHARED_PREFIX, extra="forbid")
 
     service_name: str
     database_dsn: str = Field(default="", repr=False)
@@ -65,6 +94,21 @@ class ServiceSettings(BaseSettings):
 
     log_level: str = "INFO"
     otlp_endpoint: str | None = None
+
+    #: Consumer groups are ``<prefix>.<service_name>.<subscription>``; tests use their own
+    #: prefix so that a running demo never takes their events.
+    consumer_group_prefix: str = Field(default="kokuho", pattern=r"^[A-Za-z0-9._-]{1,100}$")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_unknown_variables(cls, data: Any) -> Any:
+        unknown = unknown_variables(cls)
+        if unknown:
+            raise UnknownSetting(
+                f"unknown setting(s) {', '.join(unknown)}: no field of {cls.__name__} reads "
+                f"them (fields: {', '.join(sorted(cls.model_fields))})"
+            )
+        return data
 
     @field_validator("auth_algorithms", "allowed_terminal_ids", mode="before")
     @classmethod

@@ -6,11 +6,12 @@ from pathlib import Path
 
 from pydantic_settings import SettingsConfigDict
 
+from kokuho.events.contracts import assessment, eligibility, linkage_gateway
 from kokuho.platform.settings import ServiceSettings
 
 
 class Settings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="KOKUHO_ASSESSMENT_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="KOKUHO_ASSESSMENT_")
     service_name: str = "assessment"
 
     #: the city whose parameter files (``<city>-<FY>.toml``) apply
@@ -18,8 +19,10 @@ class Settings(ServiceSettings):
     #: a directory of parameter files replacing the packaged ones (the city's confirmed figures)
     parameters_directory: Path | None = None
     #: eligibility's general topic, consumed for households and qualification dates
-    eligibility_topic: str = "kokuho.eligibility.events"
+    eligibility_topic: str = eligibility.EVENTS_TOPIC
     #: linkage-gateway's general topic: e-applications (無所得申立) forwarded to assessment
-    linkage_topic: str = "kokuho.linkage-gateway.events"
+    linkage_topic: str = linkage_gateway.TOPIC
     #: consume the other services' events (off for tests that drive the API alone)
     consume_eligibility: bool = True
+    #: this service's own topic (the contract's name; tests point it at their own topic)
+    events_topic: str = assessment.EVENTS_TOPIC

@@ -6,11 +6,12 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from kokuho.events.contracts import eligibility as contracts
+from kokuho.events.contracts import linkage_gateway
 from kokuho.platform.settings import ServiceSettings
 
 
 class Settings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="KOKUHO_ELIGIBILITY_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="KOKUHO_ELIGIBILITY_")
 
     service_name: str = "eligibility"
     #: Demo city size for ``seed`` (households).
@@ -19,7 +20,7 @@ class Settings(ServiceSettings):
     turning_75_daily: bool = True
     daily_job_hour_jst: int = Field(default=1, ge=0, le=23)
     #: linkage-gateway's topic (federation differences); None: consume nothing.
-    linkage_topic: str | None = "kokuho.linkage-gateway.events"
+    linkage_topic: str | None = linkage_gateway.TOPIC
     #: Topic names (the contract's names; tests point them at their own topics).
     events_topic: str = contracts.EVENTS_TOPIC
     personal_details_topic: str = contracts.PERSONAL_DETAILS_TOPIC

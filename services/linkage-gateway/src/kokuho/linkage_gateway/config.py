@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from kokuho.events.contracts import assessment, eligibility, linkage_gateway
 from kokuho.platform.settings import ServiceSettings
 
 PARAMETERS = Path(__file__).resolve().parent / "parameters"
@@ -22,13 +23,14 @@ def _repo_local() -> Path:
 
 
 class Settings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="KOKUHO_LINKAGE_GATEWAY_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="KOKUHO_LINKAGE_GATEWAY_")
     service_name: str = "linkage-gateway"
 
     #: Key-encryption keys and the index key (a mounted secret in production).
     key_directory: Path = Field(default_factory=lambda: _repo_local() / "linkage-gateway" / "keys")
-    #: Create a development key store on first use (never in production).
-    create_dev_keys: bool = True
+    #: Create a development key store on first use. Off unless the local runner (`make run`)
+    #: or a test turns it on: in production a missing key directory stops start-up.
+    create_dev_keys: bool = False
     resolution_permits_path: Path = PARAMETERS / "resolution_permits.toml"
     permitted_inquiries_path: Path = PARAMETERS / "permitted_inquiries.toml"
     transfer_flows_path: Path = PARAMETERS / "transfer_flows.toml"
@@ -56,11 +58,13 @@ class Settings(ServiceSettings):
     e_application_trust_roots: Path | None = None
     e_application_crl: Path | None = None
     #: Topics whose events drive replica registration (C-79).
-    eligibility_topic: str = "kokuho.eligibility.events"
+    eligibility_topic: str = eligibility.EVENTS_TOPIC
     #: Assessment's topic, whose PremiumAssessed events drive the premium replicas (C-79);
     #: None turns them off.
-    assessment_topic: str | None = "kokuho.assessment.events"
-    personal_details_topic: str = "kokuho.eligibility.personal-details"
+    assessment_topic: str | None = assessment.EVENTS_TOPIC
+    personal_details_topic: str = eligibility.PERSONAL_DETAILS_TOPIC
+    #: this service's own topic (the contract's name; tests point it at their own topic)
+    events_topic: str = linkage_gateway.TOPIC
 
     @classmethod
     def of(cls, settings: ServiceSettings) -> Settings:

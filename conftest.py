@@ -19,6 +19,7 @@ import asyncpg
 import pytest
 
 from kokuho.events.testing.databases import Infra, temporary_database
+from kokuho.platform.testing import OwnTopics
 
 ENDPOINTS = Path(__file__).resolve().parent / ".local" / "endpoints.json"
 LOCAL_PG_ADMIN_DSN = "postgresql://kokuho_admin:kokuho_admin@127.0.0.1:55432/postgres"
@@ -96,3 +97,11 @@ async def fresh_database(pg_admin_dsn: str) -> AsyncIterator[str]:
 @pytest.fixture
 def unique_topic() -> str:
     return f"test.{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+async def own_topics(kafka_bootstrap: str) -> OwnTopics:
+    """This test's own topics (created, with dead-letter topics) and consumer-group prefix:
+    pass ``**own_topics.<service>()`` to a service's Settings. A running demo (`make run`)
+    then shares neither a topic nor a consumer group with the test."""
+    return await OwnTopics.fresh().create(kafka_bootstrap)

@@ -10,8 +10,6 @@ journey used, not in any log line; and in linkage-gateway's own database only en
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import random
 import uuid
 from datetime import date, timedelta
@@ -20,112 +18,48 @@ from typing import Any
 
 import asyncpg
 import pytest
-from aiokafka import AIOKafkaConsumer
 
 from kokuho.assessment import bootstrap as assessment_bootstrap
 from kokuho.assessment import config as assessment_config
 from kokuho.assessment.domain.income_file import COLUMNS
 from kokuho.eligibility import bootstrap as eligibility_bootstrap
 from kokuho.eligibility import config as eligibility_config
-from kokuho.events.contracts.assessment import EVENTS_TOPIC as ASSESSMENT_TOPIC
-from kokuho.events.contracts.linkage_gateway import TOPIC as GATEWAY_TOPIC
-from kokuho.events.runtime.topics import TopicSpec, ensure_topics, with_dead_letters
+from kokuho.events.testing.kafka import topic_text
 from kokuho.linkage_gateway import bootstrap as gateway_bootstrap
 from kokuho.linkage_gateway import config as gateway_config
 from kokuho.linkage_gateway.synthetic import synthetic_number
 from kokuho.platform.auth import TokenVerifier
-from kokuho.platform.testing import LogLines, eventually, migrated_database, serving
-from kokuho.platform.token import PrivateKey, mint_token, new_private_key
+from kokuho.platform.testing import (
+    OwnTopics,
+    captured_logs,
+    database_text,
+    eventually,
+    migrated_database,
+    serving,
+    staff_headers,
+)
+from kokuho.platform.token import PrivateKey, new_private_key
 
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def migrations(service: str) -> Path:
-    return ROOT / "services" / service / "migrations"
-
-
 def headers(key: PrivateKey, user: str, *roles: str) -> dict[str, str]:
-    token = mint_token(key, user_id=user, roles=list(roles), terminal_id="T-E2E", amr=["iccard"])
-    return {"Authorization": f"Bearer {token}"}
-
-
-async def topic_text(bootstrap: str, topic: str) -> str:
-    """Everything on a topic (keys, headers, values), read from the beginning."""
-    consumer = AIOKafkaConsumer(
-        topic,
-        bootstrap_servers=bootstrap,
-        group_id=f"e2e-scan-{uuid.uuid4().hex[:8]}",
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-    )
-    await consumer.start()
-    try:
-        chunks: list[str] = []
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + 20
-        while loop.time() < deadline:
-            batches = await consumer.getmany(timeout_ms=500)
-            if not batches and consumer.assignment():
-                end = await consumer.end_offsets(list(consumer.assignment()))
-                positions = {tp: await consumer.position(tp) for tp in consumer.assignment()}
-                if all(positions[tp] >= end[tp] for tp in end):
-                    break
-            for batch in batches.values():
-                for r in batch:
-                    chunks.append(f"{r.key!r} {r.headers!r} {r.value!r}")
-        return "\n".join(chunks)
-    finally:
-        await consumer.stop()
-
-
-async def database_text(dsn: str) -> str:
-    """Every row of every table in the database, as text."""
-    conn = await asyncpg.connect(dsn)
-    try:
-        tables = [
-            r["tablename"]
-            for r in await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname='public'")
-        ]
-        parts = []
-        for table in tables:
-            text = await conn.fetchval(f"SELECT string_agg(t::text, E'\\n') FROM \"{table}\" t")
-            parts.append(f"{table}: {text or ''}")
-        return "\n".join(parts)
-    finally:
-        await conn.close()
+    return staff_headers(key, user, *roles, terminal_id="T-E2E")
 
 
 async def test_a_move_in_reaches_assessment_and_the_intermediate_server(
-    pg_admin_dsn: str, kafka_bootstrap: str, tmp_path: Path
+    pg_admin_dsn: str, kafka_bootstrap: str, own_topics: OwnTopics, tmp_path: Path
 ) -> None:
-    suffix = uuid.uuid4().hex[:8]
-    eligibility_topic = f"test.e2e.eligibility.{suffix}"
-    details_topic = f"test.e2e.personal-details.{suffix}"
-    federation_topic = f"test.e2e.linkage.{suffix}"
-    await ensure_topics(
-        kafka_bootstrap,
-        with_dead_letters(
-            [
-                TopicSpec(eligibility_topic, 3, 1),
-                TopicSpec(details_topic, 3, 1, compacted=True),
-                TopicSpec(federation_topic, 1, 1),
-                TopicSpec(ASSESSMENT_TOPIC, 3, 1),
-                TopicSpec(GATEWAY_TOPIC, 3, 1),
-            ]
-        ),
-    )
     key = new_private_key("ES256")
     verifier = TokenVerifier([key.public_key()])  # type: ignore[list-item]
-    logs = LogLines()
-    logging.getLogger().addHandler(logs)
 
     head = f"3{uuid.uuid4().int % 10**9:09d}"
     number = synthetic_number(random.Random()).value
     moved_in = date.today() - timedelta(days=3)
 
-    try:
+    with captured_logs() as logs:
         async with (
             migrated_database(
                 pg_admin_dsn, ROOT / "services/eligibility/migrations"
@@ -141,9 +75,7 @@ async def test_a_move_in_reaches_assessment_and_the_intermediate_server(
                 eligibility_config.Settings(
                     database_dsn=eligibility_dsn,
                     kafka_bootstrap_servers=kafka_bootstrap,
-                    events_topic=eligibility_topic,
-                    personal_details_topic=details_topic,
-                    linkage_topic=federation_topic,
+                    **own_topics.eligibility(),
                 ),
                 token_verifier=verifier,
             )
@@ -151,7 +83,7 @@ async def test_a_move_in_reaches_assessment_and_the_intermediate_server(
                 assessment_config.Settings(
                     database_dsn=assessment_dsn,
                     kafka_bootstrap_servers=kafka_bootstrap,
-                    eligibility_topic=eligibility_topic,
+                    **own_topics.assessment(),
                 ),
                 token_verifier=verifier,
             )
@@ -160,9 +92,8 @@ async def test_a_move_in_reaches_assessment_and_the_intermediate_server(
                 kafka_bootstrap_servers=kafka_bootstrap,
                 key_directory=tmp_path / "keys",
                 create_dev_keys=True,
-                eligibility_topic=eligibility_topic,
-                assessment_topic=ASSESSMENT_TOPIC,
                 federation_outbox=None,
+                **own_topics.linkage_gateway(),
             )
             gateway_app = gateway_bootstrap.build(gateway_settings, token_verifier=verifier)
 
@@ -258,7 +189,7 @@ async def test_a_move_in_reaches_assessment_and_the_intermediate_server(
                 registered = await eventually(replicas)
                 assert len(set(registered.values())) == 1  # one integrated addressee number
 
-            published = await topic_text(kafka_bootstrap, ASSESSMENT_TOPIC)
+            published = await topic_text(kafka_bootstrap, own_topics.assessment_events)
             assert household in published  # PremiumAssessed reached Kafka
 
             # The individual number exists nowhere but linkage-gateway, and there encrypted.
@@ -266,15 +197,19 @@ async def test_a_move_in_reaches_assessment_and_the_intermediate_server(
                 "eligibility database": await database_text(eligibility_dsn),
                 "assessment database": await database_text(assessment_dsn),
                 "linkage-gateway database": await database_text(gateway_dsn),
-                "eligibility topic": await topic_text(kafka_bootstrap, eligibility_topic),
-                "personal-details topic": await topic_text(kafka_bootstrap, details_topic),
+                "eligibility topic": await topic_text(
+                    kafka_bootstrap, own_topics.eligibility_events
+                ),
+                "personal-details topic": await topic_text(
+                    kafka_bootstrap, own_topics.personal_details
+                ),
                 "assessment topic": published,
-                "linkage-gateway topic": await topic_text(kafka_bootstrap, GATEWAY_TOPIC),
+                "linkage-gateway topic": await topic_text(
+                    kafka_bootstrap, own_topics.linkage_events
+                ),
                 "logs": "\n".join(logs.lines),
             }
             assert head in places["eligibility database"]  # the scan does see the data
             assert head in places["linkage-gateway database"]
             leaks = [where for where, text in places.items() if number in text]
             assert leaks == []
-    finally:
-        logging.getLogger().removeHandler(logs)

@@ -9,30 +9,25 @@ without the number. Afterwards no 12-digit string with a valid check digit is fo
 database, on any topic the journey used, or in any log line: the number lives only sealed in
 the vault.
 
-The gateway's events go on its contract topic (``kokuho.linkage-gateway.events``), shared with
-other test runs, so eligibility and assessment read it under consumer groups of this test's own.
+Every topic and consumer group is the test's own (``own_topics``): a running demo neither takes
+the journey's events nor leaves its data where the journey scans.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import random
-import re
 import uuid
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
 import pytest
-from aiokafka import AIOKafkaConsumer
 
 from kokuho.assessment import bootstrap as assessment_bootstrap
 from kokuho.assessment import config as assessment_config
 from kokuho.eligibility import bootstrap as eligibility_bootstrap
 from kokuho.eligibility import config as eligibility_config
-from kokuho.events.contracts.linkage_gateway import TOPIC as GATEWAY_TOPIC
-from kokuho.events.runtime.topics import TopicSpec, ensure_topics, with_dead_letters
+from kokuho.events.testing.kafka import topic_text
 from kokuho.linkage_gateway import bootstrap as gateway_bootstrap
 from kokuho.linkage_gateway import config as gateway_config
 from kokuho.linkage_gateway.adapters.federation_simulator import FederationSimulator
@@ -42,31 +37,26 @@ from kokuho.linkage_gateway.adapters.portal_simulator import (
 )
 from kokuho.linkage_gateway.adapters.signature import X509SignatureVerifier
 from kokuho.linkage_gateway.app.ports import SignatureCheck, SignedApplication
-from kokuho.linkage_gateway.domain.individual_number import check_digit
 from kokuho.linkage_gateway.synthetic import synthetic_number
 from kokuho.platform.auth import TokenVerifier
-from kokuho.platform.testing import LogLines, eventually, migrated_database, serving
-from kokuho.platform.token import PrivateKey, mint_token, new_private_key
+from kokuho.platform.testing import (
+    OwnTopics,
+    captured_logs,
+    database_text,
+    eventually,
+    individual_numbers_by_place,
+    individual_numbers_in,
+    migrated_database,
+    serving,
+    staff_headers,
+)
+from kokuho.platform.token import PrivateKey, new_private_key
 
 from ..ca import CertificateAuthority
 
 pytestmark = pytest.mark.integration
 
 SERVICES = Path(__file__).resolve().parents[3]
-
-# UUIDs and long hexadecimal runs (hashes, sealed bytes shown as hex) are taken out before the
-# scan: their digit groups are not numbers. What is left is searched for 12-digit runs that
-# stand alone (no digit or letter either side, not the fraction of a decimal such as a log
-# record's timestamp) and carry a valid check digit.
-_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-_HEX = re.compile(r"[0-9a-fA-F]{16,}")
-_TWELVE = re.compile(r"(?<![0-9A-Za-z.])[0-9]{12}(?![0-9A-Za-z])")
-
-
-def individual_numbers_in(text: str) -> set[str]:
-    """Every 12-digit string with a valid check digit (ministerial-order formula) in ``text``."""
-    text = _HEX.sub(" ", _UUID.sub(" ", text))
-    return {m for m in _TWELVE.findall(text) if check_digit(m[:11]) == int(m[11])}
 
 
 class AuthorityVerifier:
@@ -86,8 +76,7 @@ def migrations(service: str) -> Path:
 
 
 def headers(key: PrivateKey, user: str, *roles: str) -> dict[str, str]:
-    token = mint_token(key, user_id=user, roles=list(roles), terminal_id="T-GW", amr=["iccard"])
-    return {"Authorization": f"Bearer {token}"}
+    return staff_headers(key, user, *roles, terminal_id="T-GW")
 
 
 async def row(dsn: str, sql: str, *args: object) -> asyncpg.Record | None:
@@ -97,50 +86,6 @@ async def row(dsn: str, sql: str, *args: object) -> asyncpg.Record | None:
         return found
     finally:
         await conn.close()
-
-
-async def database_text(dsn: str) -> str:
-    conn = await asyncpg.connect(dsn)
-    try:
-        tables = await conn.fetch(
-            "SELECT schemaname, tablename FROM pg_tables"
-            " WHERE schemaname NOT IN ('pg_catalog', 'information_schema')"
-        )
-        parts = []
-        for t in tables:
-            name = f'"{t["schemaname"]}"."{t["tablename"]}"'
-            parts.append(await conn.fetchval(f"SELECT string_agg(t::text, E'\\n') FROM {name} t"))
-        return "\n".join(p for p in parts if p)
-    finally:
-        await conn.close()
-
-
-async def topic_text(bootstrap: str, topic: str) -> str:
-    consumer = AIOKafkaConsumer(
-        topic,
-        bootstrap_servers=bootstrap,
-        group_id=f"gw-journey-scan-{uuid.uuid4().hex[:8]}",
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-    )
-    await consumer.start()
-    try:
-        chunks: list[str] = []
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + 30
-        while loop.time() < deadline:
-            batches = await consumer.getmany(timeout_ms=500)
-            if not batches and consumer.assignment():
-                end = await consumer.end_offsets(list(consumer.assignment()))
-                positions = {tp: await consumer.position(tp) for tp in consumer.assignment()}
-                if all(positions[tp] >= end[tp] for tp in end):
-                    break
-            for batch in batches.values():
-                for r in batch:
-                    chunks.append(f"{r.key!r} {r.headers!r} {r.value!r}")
-        return "\n".join(chunks)
-    finally:
-        await consumer.stop()
 
 
 def test_the_scan_finds_a_number_and_ignores_hashes_and_identifiers() -> None:
@@ -156,23 +101,9 @@ def test_the_scan_finds_a_number_and_ignores_hashes_and_identifiers() -> None:
 
 
 async def test_move_in_federation_round_trip_and_e_application(
-    pg_admin_dsn: str, kafka_bootstrap: str, tmp_path: Path
+    pg_admin_dsn: str, kafka_bootstrap: str, own_topics: OwnTopics, tmp_path: Path
 ) -> None:
     suffix = uuid.uuid4().hex[:8]
-    eligibility_topic = f"test.gw-journey.eligibility.{suffix}"
-    details_topic = f"test.gw-journey.personal-details.{suffix}"
-    assessment_topic = f"test.gw-journey.assessment.{suffix}"
-    await ensure_topics(
-        kafka_bootstrap,
-        with_dead_letters(
-            [
-                TopicSpec(eligibility_topic, 3, 1),
-                TopicSpec(details_topic, 3, 1, compacted=True),
-                TopicSpec(assessment_topic, 1, 1),
-                TopicSpec(GATEWAY_TOPIC, 3, 1),
-            ]
-        ),
-    )
     key = new_private_key("ES256")
     verifier = TokenVerifier([key.public_key()])  # type: ignore[list-item]
     federation = FederationSimulator()
@@ -181,15 +112,12 @@ async def test_move_in_federation_round_trip_and_e_application(
         ResidentRecordSimulator(),
         CertificateAuthority(),
     )
-    logs = LogLines()
-    logging.getLogger().addHandler(logs)
 
     head = f"4{uuid.uuid4().int % 10**9:09d}"
     number = synthetic_number(random.Random()).value
     moved_in = date.today() - timedelta(days=3)
-    own_groups = f"gw-journey-{suffix}"
 
-    try:
+    with captured_logs() as logs:
         async with (
             migrated_database(
                 pg_admin_dsn, SERVICES / "eligibility" / "migrations"
@@ -205,11 +133,8 @@ async def test_move_in_federation_round_trip_and_e_application(
                 eligibility_config.Settings(
                     database_dsn=eligibility_dsn,
                     kafka_bootstrap_servers=kafka_bootstrap,
-                    service_name=f"eligibility-{own_groups}",
-                    events_topic=eligibility_topic,
-                    personal_details_topic=details_topic,
-                    linkage_topic=GATEWAY_TOPIC,
                     turning_75_daily=False,
+                    **own_topics.eligibility(),
                 ),
                 token_verifier=verifier,
             )
@@ -217,9 +142,7 @@ async def test_move_in_federation_round_trip_and_e_application(
                 assessment_config.Settings(
                     database_dsn=assessment_dsn,
                     kafka_bootstrap_servers=kafka_bootstrap,
-                    service_name=f"assessment-{own_groups}",
-                    eligibility_topic=eligibility_topic,
-                    linkage_topic=GATEWAY_TOPIC,
+                    **own_topics.assessment(),
                 ),
                 token_verifier=verifier,
             )
@@ -227,13 +150,10 @@ async def test_move_in_federation_round_trip_and_e_application(
                 gateway_config.Settings(
                     database_dsn=gateway_dsn,
                     kafka_bootstrap_servers=kafka_bootstrap,
-                    service_name=f"linkage-gateway-{own_groups}",
                     key_directory=tmp_path / "keys",
                     create_dev_keys=True,
-                    eligibility_topic=eligibility_topic,
-                    assessment_topic=assessment_topic,
-                    personal_details_topic=details_topic,
                     federation_outbox=None,
+                    **own_topics.linkage_gateway(),
                 ),
                 federation=federation,
                 portal=portal,
@@ -411,17 +331,22 @@ async def test_move_in_federation_round_trip_and_e_application(
                 "eligibility database": await database_text(eligibility_dsn),
                 "assessment database": await database_text(assessment_dsn),
                 "linkage-gateway database": await database_text(gateway_dsn),
-                "eligibility topic": await topic_text(kafka_bootstrap, eligibility_topic),
-                "personal-details topic": await topic_text(kafka_bootstrap, details_topic),
-                "linkage-gateway topic": await topic_text(kafka_bootstrap, GATEWAY_TOPIC),
+                "eligibility topic": await topic_text(
+                    kafka_bootstrap, own_topics.eligibility_events
+                ),
+                "personal-details topic": await topic_text(
+                    kafka_bootstrap, own_topics.personal_details
+                ),
+                "linkage-gateway topic": await topic_text(
+                    kafka_bootstrap, own_topics.linkage_events
+                ),
                 "federation file": "\n".join(lines),
                 "logs": "\n".join(logs.lines),
             }
             assert head in places["eligibility database"]  # the scan does see the data
             assert head in places["assessment database"]
             assert head in places["linkage-gateway topic"]
-            found = {where: individual_numbers_in(text) for where, text in places.items()}
-            assert {where: n for where, n in found.items() if n} == {}
+            assert individual_numbers_by_place(places) == {}
             conn = await asyncpg.connect(gateway_dsn)
             try:
                 sealed = await conn.fetchval(
@@ -430,5 +355,3 @@ async def test_move_in_federation_round_trip_and_e_application(
             finally:
                 await conn.close()
             assert sealed == 1
-    finally:
-        logging.getLogger().removeHandler(logs)

@@ -1,19 +1,288 @@
-"""Helpers for tests that run whole services in process (end-to-end journeys)."""
+"""The test kit: one copy of every helper the services' tests share.
+
+- ``OwnTopics``: a test's own topic names and consumer-group prefix, so that a running demo
+  (``make run``) never takes a test's events and a test never reads the demo's;
+- ``serving`` (in process) and ``serving_on_port`` (a real port, for the fuzzer);
+- ``staff_headers``: a bearer token for a user with roles;
+- ``eventually`` / ``eventually_blocking``: wait for a condition with a deadline;
+- ``database_text``: every row of every table of a database, as text;
+- ``individual_numbers_in``: the privacy scan (check-digit-valid 12-digit numbers in a text);
+- ``fuzz_by_roles``: schemathesis against every operation of a served API;
+- ``LogLines`` and ``migrated_database``.
+
+Reading a topic is ``kokuho.events.testing.kafka``. Test-only libraries (schemathesis,
+hypothesis) are imported only by the helper that needs them.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+import re
+import socket
+import threading
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+import asyncpg
 import httpx
 from fastapi import FastAPI
 
+from kokuho.events.contracts import assessment, eligibility, linkage_gateway
+from kokuho.events.runtime.topics import TopicSpec, ensure_topics, with_dead_letters
 from kokuho.events.testing.databases import temporary_database
 from kokuho.platform.database import migrate, migration_files
+from kokuho.platform.token import PrivateKey, mint_token
+
+T = TypeVar("T")
+
+
+# --- isolation from a running system --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OwnTopics:
+    """One test's names for every service topic, and its own consumer-group prefix.
+
+    The services' settings take them as keyword arguments (``**own.eligibility()``), so a test
+    publishes, consumes and scans only what it made itself: the services ``make run`` started
+    share neither a topic nor a consumer group with it.
+    """
+
+    eligibility_events: str
+    personal_details: str
+    assessment_events: str
+    linkage_events: str
+    consumer_group_prefix: str
+
+    @classmethod
+    def fresh(cls, label: str = "t") -> OwnTopics:
+        run = f"test.{label}.{uuid.uuid4().hex[:12]}"
+        return cls(
+            eligibility_events=f"{run}.{eligibility.EVENTS_TOPIC}",
+            personal_details=f"{run}.{eligibility.PERSONAL_DETAILS_TOPIC}",
+            assessment_events=f"{run}.{assessment.EVENTS_TOPIC}",
+            linkage_events=f"{run}.{linkage_gateway.TOPIC}",
+            consumer_group_prefix=run,
+        )
+
+    def specs(self, partitions: int = 3) -> list[TopicSpec]:
+        """The topics with their dead-letter topics (personal details compacted)."""
+        return with_dead_letters(
+            [
+                TopicSpec(self.eligibility_events, partitions, 1),
+                TopicSpec(self.personal_details, partitions, 1, compacted=True),
+                TopicSpec(self.assessment_events, partitions, 1),
+                TopicSpec(self.linkage_events, partitions, 1),
+            ]
+        )
+
+    async def create(self, bootstrap: str, partitions: int = 3) -> OwnTopics:
+        await ensure_topics(bootstrap, self.specs(partitions))
+        return self
+
+    def eligibility(self) -> dict[str, Any]:
+        """Settings of eligibility (``kokuho.eligibility.config.Settings``)."""
+        return {
+            "events_topic": self.eligibility_events,
+            "personal_details_topic": self.personal_details,
+            "linkage_topic": self.linkage_events,
+            "consumer_group_prefix": self.consumer_group_prefix,
+        }
+
+    def assessment(self) -> dict[str, Any]:
+        """Settings of assessment (``kokuho.assessment.config.Settings``)."""
+        return {
+            "eligibility_topic": self.eligibility_events,
+            "linkage_topic": self.linkage_events,
+            "events_topic": self.assessment_events,
+            "consumer_group_prefix": self.consumer_group_prefix,
+        }
+
+    def linkage_gateway(self) -> dict[str, Any]:
+        """Settings of linkage-gateway (``kokuho.linkage_gateway.config.Settings``)."""
+        return {
+            "eligibility_topic": self.eligibility_events,
+            "assessment_topic": self.assessment_events,
+            "personal_details_topic": self.personal_details,
+            "events_topic": self.linkage_events,
+            "consumer_group_prefix": self.consumer_group_prefix,
+        }
+
+
+# --- serving an app ---------------------------------------------------------------------------
+
+
+@contextlib.asynccontextmanager
+async def serving(app: FastAPI, name: str) -> AsyncIterator[httpx.AsyncClient]:
+    """Run the app's lifespan (relay, consumers) and give a client that calls it in process."""
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=f"http://{name}") as client:
+            yield client
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def serving_on_port(app: FastAPI, name: str = "the app") -> Iterator[str]:
+    """The app on a real port in its own thread and event loop; yields its base URL."""
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        eventually_blocking(
+            lambda: server.started or not thread.is_alive(), timeout=30, what=f"{name} to start"
+        )
+        assert server.started, f"{name} did not start"
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+
+
+# --- staff ------------------------------------------------------------------------------------
+
+
+def staff_headers(
+    key: PrivateKey,
+    user: str,
+    *roles: str,
+    terminal_id: str = "T-TEST",
+    amr: tuple[str, ...] = ("iccard",),
+    **extra: str,
+) -> dict[str, str]:
+    """``Authorization`` for ``user`` with ``roles`` (signed by ``key``), plus ``extra``."""
+    token = mint_token(key, user_id=user, roles=list(roles), terminal_id=terminal_id, amr=amr)
+    return {"Authorization": f"Bearer {token}", **extra}
+
+
+# --- waiting with a deadline --------------------------------------------------------------------
+
+
+async def eventually(
+    attempt: Callable[[], Awaitable[T] | T],
+    timeout: float = 45.0,
+    *,
+    interval: float = 0.2,
+    what: str = "the condition",
+) -> T:
+    """Retry until ``attempt`` (sync or async) returns something truthy; return it.
+
+    An ``AssertionError`` raised by the attempt counts as "not yet"; after the deadline the
+    last one is raised again, so a failing test shows what it was waiting for.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        failure: AssertionError | None = None
+        try:
+            result = attempt()
+            if inspect.isawaitable(result):
+                result = await result
+        except AssertionError as exc:
+            failure, result = exc, None
+        if result:
+            return result  # type: ignore[return-value]
+        if loop.time() > deadline:
+            if failure is not None:
+                raise failure
+            raise AssertionError(f"{what} was not reached within {timeout}s")
+        await asyncio.sleep(interval)
+
+
+def eventually_blocking(
+    attempt: Callable[[], T], timeout: float = 30.0, *, interval: float = 0.05, what: str = ""
+) -> T:
+    """``eventually`` for code outside an event loop (threads, processes)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = attempt()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what or 'the condition'} was not reached within {timeout}s")
+        time.sleep(interval)
+
+
+# --- scanning for what must not be there --------------------------------------------------------
+
+
+async def database_text(dsn: str) -> str:
+    """Every value of every row of every table in every schema, one per line: text as it is,
+    ``bytea`` as hex and as raw bytes decoded latin-1 (a plain number is found whatever column
+    type holds it)."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        parts: list[str] = []
+        for name in await _tables(conn):
+            for row in await conn.fetch(f"SELECT * FROM {name}"):  # noqa: S608 (catalog names)
+                for value in row.values():
+                    if isinstance(value, bytes):
+                        parts.append(value.hex())
+                        parts.append(value.decode("latin-1"))
+                    else:
+                        parts.append(str(value))
+        return "\n".join(parts)
+    finally:
+        await conn.close()
+
+
+async def database_tables(dsn: str) -> list[str]:
+    """The tables ``database_text`` scans (``"schema"."table"``)."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        return await _tables(conn)
+    finally:
+        await conn.close()
+
+
+async def _tables(conn: asyncpg.Connection) -> list[str]:
+    rows = await conn.fetch(
+        "SELECT schemaname, tablename FROM pg_tables"
+        " WHERE schemaname NOT IN ('pg_catalog', 'information_schema')"
+        " ORDER BY schemaname, tablename"
+    )
+    return [f'"{r["schemaname"]}"."{r["tablename"]}"' for r in rows]
+
+
+# UUIDs and long hexadecimal runs (hashes, sealed bytes shown as hex) are taken out before the
+# scan: their digit groups are not numbers. What is left is searched for 12-digit runs that
+# stand alone (no digit or letter either side, not the fraction of a decimal such as a log
+# record's timestamp) and carry a valid check digit.
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_HEX = re.compile(r"[0-9a-fA-F]{16,}")
+_TWELVE = re.compile(r"(?<![0-9A-Za-z.])[0-9]{12}(?![0-9A-Za-z])")
+
+
+def individual_numbers_in(text: str) -> set[str]:
+    """Every 12-digit string with a valid check digit (ministerial-order formula) in ``text``,
+    by linkage-gateway's own check-digit function."""
+    from kokuho.linkage_gateway.domain.individual_number import check_digit
+
+    text = _HEX.sub(" ", _UUID.sub(" ", text))
+    return {m for m in _TWELVE.findall(text) if check_digit(m[:11]) == int(m[11])}
+
+
+def individual_numbers_by_place(places: Mapping[str, str]) -> dict[str, set[str]]:
+    """The places (database, topic, log ... -> its text) where the scan finds a number."""
+    found = {where: individual_numbers_in(text) for where, text in places.items()}
+    return {where: numbers for where, numbers in found.items() if numbers}
 
 
 class LogLines(logging.Handler):
@@ -28,6 +297,21 @@ class LogLines(logging.Handler):
         self.lines.append(repr(record.__dict__))
 
 
+@contextlib.contextmanager
+def captured_logs() -> Iterator[LogLines]:
+    """``LogLines`` on the root logger for the duration of the block."""
+    lines = LogLines()
+    root = logging.getLogger()
+    root.addHandler(lines)
+    try:
+        yield lines
+    finally:
+        root.removeHandler(lines)
+
+
+# --- databases ----------------------------------------------------------------------------------
+
+
 @contextlib.asynccontextmanager
 async def migrated_database(admin_dsn: str, migrations: Path) -> AsyncIterator[str]:
     """A throwaway database with the platform schemas and a service's migrations."""
@@ -36,23 +320,51 @@ async def migrated_database(admin_dsn: str, migrations: Path) -> AsyncIterator[s
         yield dsn
 
 
-@contextlib.asynccontextmanager
-async def serving(app: FastAPI, name: str) -> AsyncIterator[httpx.AsyncClient]:
-    """Run the app's lifespan (relay, consumers) and give a client that calls it in process."""
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url=f"http://{name}") as client:
-            yield client
+# --- fuzzing ------------------------------------------------------------------------------------
 
 
-async def eventually(attempt: Callable[[], Awaitable[Any]], timeout: float = 45.0) -> Any:
-    """Retry until ``attempt`` returns something truthy (events take a moment to flow)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        result = await attempt()
-        if result:
-            return result
-        if loop.time() > deadline:
-            raise AssertionError("the journey did not complete in time")
-        await asyncio.sleep(0.2)
+@dataclass
+class FuzzReport:
+    """What ``fuzz_by_roles`` saw: how many operations, their statuses, and every problem (a
+    5xx answer or a refusal that is not problem+json)."""
+
+    operations: int = 0
+    statuses: set[int] = field(default_factory=set)
+    problems: list[str] = field(default_factory=list)
+
+
+def fuzz_by_roles(base_url: str, headers: Mapping[str, str], *, max_examples: int) -> FuzzReport:
+    """Schemathesis-generated requests against every operation of the served OpenAPI document,
+    sent with ``headers`` (a user holding the roles under test)."""
+    import schemathesis
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    raw = httpx.get(f"{base_url}/openapi.json").json()
+    schema = schemathesis.openapi.from_dict(raw)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    report = FuzzReport(operations=len(operations))
+    for operation in operations:
+
+        @settings(
+            max_examples=max_examples,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(case=operation.as_strategy(), data=st.data())
+        def check(case: schemathesis.Case, data: st.DataObject) -> None:
+            response = case.call(base_url=base_url, headers=dict(headers))
+            report.statuses.add(response.status_code)
+            where = f"{case.method} {case.formatted_path} -> {response.status_code}"
+            if response.status_code >= 500:
+                report.problems.append(f"{where}: {response.text[:300]}")
+            elif response.status_code >= 400:
+                found = response.headers.get("content-type") or [""]
+                content_type = found if isinstance(found, str) else found[0]
+                if not content_type.startswith("application/problem+json"):
+                    report.problems.append(f"{where}: content type {content_type}")
+
+        check()
+    return report

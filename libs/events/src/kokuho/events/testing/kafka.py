@@ -1,0 +1,73 @@
+"""Reading a topic back from the real broker, for tests: every record from the beginning, under
+no consumer group (nothing is committed, nothing is taken from another reader), with a deadline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+
+from aiokafka import AIOKafkaConsumer, ConsumerRecord
+
+Record = ConsumerRecord[bytes, bytes]
+
+
+async def read_topic(
+    bootstrap: str,
+    topic: str,
+    *,
+    expected: int | None = None,
+    until: Callable[[Sequence[Record]], bool] | None = None,
+    timeout: float = 30.0,
+) -> list[Record]:
+    """The records of ``topic`` from its beginning, in partition order.
+
+    Reads until ``expected`` records arrived, or ``until(records so far)`` holds, or, with
+    neither, until every partition's end (as it was when the reader caught up) is reached.
+    Returns what was read when the deadline passes; the caller asserts on it.
+    """
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=None,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    records: list[Record] = []
+
+    def done() -> bool:
+        if expected is not None:
+            return len(records) >= expected
+        if until is not None:
+            return until(records)
+        return False
+
+    try:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not done() and loop.time() < deadline:
+            batches = await consumer.getmany(timeout_ms=300)
+            for batch in batches.values():
+                records.extend(batch)
+            if batches or expected is not None or until is not None:
+                continue
+            assigned = consumer.assignment()
+            if assigned:
+                end = await consumer.end_offsets(list(assigned))
+                positions = {tp: await consumer.position(tp) for tp in assigned}
+                if all(positions[tp] >= end[tp] for tp in assigned):
+                    break
+    finally:
+        await consumer.stop()
+    return records
+
+
+def records_text(records: Sequence[Record]) -> str:
+    """Keys, headers and values of ``records``, one line each (for scanning what was sent)."""
+    return "\n".join(f"{r.key!r} {r.headers!r} {r.value!r}" for r in records)
+
+
+async def topic_text(bootstrap: str, topic: str, *, timeout: float = 30.0) -> str:
+    """Everything on ``topic`` (keys, headers, values), read from the beginning to its end."""
+    return records_text(await read_topic(bootstrap, topic, timeout=timeout))

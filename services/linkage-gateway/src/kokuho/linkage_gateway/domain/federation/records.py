@@ -1,0 +1,154 @@
+"""What every federation file shares: one record per line, comma-separated fields, a header
+``H`` line, ``D`` data lines and a ``T`` trailer counting them (ADR 0021).
+
+An inbound file is read whole: every line is checked, every error is collected with its line
+number and reason, and the file is refused if there is any (C-04, C-16). No line may carry an
+individual number, in any field (C-19).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TypeVar
+
+from kokuho.linkage_gateway.domain.individual_number import check_digit
+
+VERSION = "1"
+
+TEN_DIGITS = re.compile(r"^[0-9]{10}$")
+EIGHT_DIGITS = re.compile(r"^[0-9]{8}$")
+_FIELD = re.compile(r"^[^,\r\n]*$")
+_TWELVE_DIGITS = re.compile(r"^[0-9]{12}$")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+#: C-19: the federation's files carry no individual numbers; one that does is an error (and an
+#: alert for the operators), whichever field it is in.
+INDIVIDUAL_NUMBER_IN_FILE = "an individual number is not allowed in a federation file (C-19)"
+
+Header = TypeVar("Header")
+#: Checks one ``D`` line's fields (line number given), appending to the file's errors.
+DataReader = Callable[[list[str], int], None]
+
+
+@dataclass(frozen=True)
+class LineError:
+    line: int
+    reason: str
+
+
+class FileRejected(Exception):
+    """The file breaks the format; nothing of it was applied."""
+
+    def __init__(self, errors: Sequence[LineError]) -> None:
+        first = errors[0]
+        super().__init__(
+            f"the file was rejected: {len(errors)} line(s) break the format; first: line "
+            f"{first.line}: {first.reason}"
+        )
+        self.errors = list(errors)
+
+
+class FieldNotRepresentable(Exception):
+    def __init__(self, field: str) -> None:
+        super().__init__(f"{field} contains a comma or a line break and cannot be sent")
+        self.field = field
+
+
+def clean(name: str, value: str) -> str:
+    """``value`` as an outbound field, refused if it holds a comma or a line break."""
+    if not _FIELD.match(value):
+        raise FieldNotRepresentable(name)
+    return value
+
+
+def refuse_out_of_cycle(file_date: date, today: date) -> None:
+    """C-16 (the cycle): a file dated after today is not a file of this cycle."""
+    if file_date > today:
+        raise FileRejected(
+            [LineError(1, f"the file date {file_date} is after today: not of this cycle (C-16)")]
+        )
+
+
+def no_individual_number(fields: Sequence[str], line: int, errors: list[LineError]) -> None:
+    """C-19. Name the field by its position only: the value is never repeated in an error."""
+    for position, value in enumerate(fields, start=1):
+        value = value.strip()
+        if _TWELVE_DIGITS.match(value) and check_digit(value[:11]) == int(value[11]):
+            errors.append(LineError(line, f"{INDIVIDUAL_NUMBER_IN_FILE}: field {position}"))
+
+
+def parse_date(text: str, what: str, errors: list[LineError], line: int) -> date | None:
+    """A ``YYYY-MM-DD`` field, or ``None`` with an error naming ``what``."""
+    try:
+        if not _ISO_DATE.fullmatch(text):
+            raise ValueError(text)
+        return date.fromisoformat(text)
+    except ValueError:
+        errors.append(LineError(line, f"{what} is not a date (YYYY-MM-DD)"))
+        return None
+
+
+def _fields(raw: str) -> list[str]:
+    return raw.rstrip("\r").split(",")
+
+
+class _Body:
+    """The lines after the header: ``D`` lines go to the format's reader, one ``T`` line ends
+    the file and must count the ``D`` lines before it (dispatch by record type)."""
+
+    def __init__(self, errors: list[LineError], data: DataReader) -> None:
+        self.errors = errors
+        self.trailer: int | None = None
+        self.readers: dict[str, DataReader] = {"D": data, "T": self._trailer}
+
+    def _trailer(self, fields: list[str], number: int) -> None:
+        if len(fields) != 2 or not fields[1].isdigit():
+            self.errors.append(LineError(number, "the trailer must be T,<count>"))
+            self.trailer = -1
+            return
+        self.trailer = int(fields[1])
+        data_lines = number - 2
+        if self.trailer != data_lines:
+            self.errors.append(
+                LineError(number, f"the trailer counts {self.trailer}, the file has {data_lines}")
+            )
+
+    def read(self, lines: Sequence[str]) -> None:
+        for number, raw in enumerate(lines[1:], start=2):
+            fields = _fields(raw)
+            no_individual_number(fields, number, self.errors)
+            if self.trailer is not None:
+                self.errors.append(LineError(number, "a line after the trailer"))
+                continue
+            reader = self.readers.get(fields[0])
+            if reader is None:
+                self.errors.append(LineError(number, f"unknown record type {fields[0]!r}"))
+            else:
+                reader(fields, number)
+        if self.trailer is None:
+            self.errors.append(LineError(len(lines), "the trailer line T,<count> is missing"))
+
+
+def read_file(
+    text: str,
+    header: Callable[[list[str], list[LineError]], Header],
+    data: DataReader,
+    errors: list[LineError],
+) -> Header:
+    """Read a whole inbound file: ``header`` checks line 1 and returns what it carries,
+    ``data`` checks each ``D`` line; raise :class:`FileRejected` with every error, if any.
+    ``errors`` is the list ``data`` appends to."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines = lines[:-1]
+    if not lines:
+        raise FileRejected([LineError(1, "the file is empty")])
+    head = _fields(lines[0])
+    no_individual_number(head, 1, errors)
+    found = header(head, errors)
+    _Body(errors, data).read(lines)
+    if errors:
+        raise FileRejected(errors)
+    return found

@@ -3,6 +3,9 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 LOCAL := deploy/local
+# uv's path, looked up where each recipe that uses it starts (after `install`, which installs uv
+# when it is missing, so it works in the same make invocation even when pip put uv off PATH).
+UV = $(shell $(LOCAL)/prereqs.sh uv-path)
 
 # make token USER=u1 ROLES=a,b TERMINAL=t1  (USER defaults to your login name; ROLES and
 # TERMINAL must be given). Target-specific, so the command line wins over the USER env var.
@@ -19,10 +22,11 @@ help: ## list the targets
 	@echo "Kokuho: make <target>"
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | awk -F'\t' '{printf "  %-9s %s\n", $$1, $$2}'
 
-install: ## install the Python workspace (uv sync; --frozen when uv.lock exists)
-	@if [ -f uv.lock ]; then uv sync --all-packages --frozen; else uv sync --all-packages; fi
+install: ## install uv when missing (pip), then the Python workspace (uv sync; --frozen with uv.lock)
+	@uv=$$($(LOCAL)/prereqs.sh uv) && \
+	  if [ -f uv.lock ]; then "$$uv" sync --all-packages --frozen; else "$$uv" sync --all-packages; fi
 
-up: ## start PostgreSQL and Kafka (idempotent); writes .local/endpoints.json
+up: ## start PostgreSQL and Kafka (idempotent; installs missing Java/Maven/PostgreSQL as root with apt)
 	@$(LOCAL)/up.sh
 
 down: ## stop the services, Kafka and PostgreSQL (data in .local/ is kept)
@@ -32,7 +36,7 @@ run: install up ## start everything: infrastructure, then every service (migrate
 	@$(LOCAL)/run.sh
 
 test: install up ## run the test suite against the local infrastructure (extra args: PYTEST_ARGS=...)
-	uv run pytest $(PYTEST_ARGS)
+	$(UV) run pytest $(PYTEST_ARGS)
 
 check: ## lint, format check, type check
 	uv run ruff check .

@@ -2,17 +2,26 @@
 # Start every service under services/*/ (a directory with a pyproject.toml) against the local
 # infrastructure, and record it in .local/endpoints.json.
 #   deploy/local/run.sh [start]   migrate, seed, then serve each service in the background
-#   deploy/local/run.sh stop      stop the services started here
+#   deploy/local/run.sh stop      stop the services and simulators started here
 #   deploy/local/run.sh status
+#   deploy/local/run.sh ports     print the declared ports (and check them)
 #
-# For services/<name>/ (sorted by name, the i-th one gets port 8000+i):
+# Ports are declared, never derived from the order of the services: each services/<name>/
+# pyproject.toml has
+#   [tool.kokuho]
+#   port = 8002                   # the service's HTTP port
+#   [tool.kokuho.simulators]      # only with simulators/simulators.txt: one port per simulator
+#   jlis = 8101
+# run.sh refuses to start when a service or simulator declares no port or two declare the same.
+#
+# For each services/<name>/ (sorted by name), on its declared port:
 #   uv run python -m kokuho.<name_with_underscores> migrate
 #   uv run python -m kokuho.<name_with_underscores> seed
 #   uv run python -m kokuho.<name_with_underscores> serve        (background, .local/run/<name>.pid)
 # each with this environment (<N> = name upper-cased, '-' -> '_', the prefix of the service's
 # kokuho.platform.settings.ServiceSettings subclass; <n> = name with '_'):
-#   KOKUHO_<N>_HTTP_HOST/_HTTP_PORT      127.0.0.1 / 800i  (serve must bind there; also exported
-#                                        without the <N>_ part)
+#   KOKUHO_<N>_HTTP_HOST/_HTTP_PORT      127.0.0.1 / the declared port (serve must bind there; also
+#                                        exported without the <N>_ part)
 #   KOKUHO_<N>_DATABASE_DSN              postgresql://kokuho_<n>:kokuho_<n>@127.0.0.1:55432/kokuho_<n>
 #                                        (local development credentials; `migrate` creates the
 #                                        role and database with the admin DSN)
@@ -24,9 +33,15 @@
 # Logs: .local/run/<name>.log. The infrastructure must be up (make up; make run does it).
 #
 # Simulators: before the services, every line "<sim> <module> <SETTING>" of
-# services/<name>/simulators/simulators.txt starts `python -m <module> <sim> --port 81jj` (with
-# that directory on PYTHONPATH; pid and log under .local/run/simulators/), is recorded in
-# endpoints.json under "simulators", and <name> gets SETTING=http://127.0.0.1:81jj.
+# services/<name>/simulators/simulators.txt starts `python -m <module> <sim> --port <port>` (the
+# port declared under [tool.kokuho.simulators]; that directory on PYTHONPATH; pid and log under
+# .local/run/simulators/), is recorded in endpoints.json under "simulators", and <name> gets
+# SETTING=http://127.0.0.1:<port>.
+#
+# Processes: each one runs in a session (process group) of its own and its pid file holds the
+# group's id, so stop ends `uv run` and the server it started together, and still finds the server
+# when `uv run` died. stop also ends a server of ours (its command line names its kokuho.<module>)
+# still listening on a declared port when its pid file is gone.
 set -euo pipefail
 LOG_TAG=run
 # shellcheck source=lib.sh
@@ -34,17 +49,124 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 RUN_DIR="$LOCAL_DIR/run"
 ENDPOINTS="$LOCAL_DIR/endpoints.json"
-BASE_PORT=8000
-SIM_BASE_PORT=8100
 SIM_DIR="$RUN_DIR/simulators"
-declare -A SIM_ENV=() # service name -> its simulator settings, one VAR=url a line
 SERVE_TIMEOUT=${KOKUHO_SERVE_TIMEOUT:-60}
+declare -A SIM_ENV=()   # service name -> its simulator settings, one VAR=url a line
+declare -A PORT_OF=()   # service name -> declared port
+declare -a SERVICES=()  # service names, sorted
+declare -a SIMULATORS=() # "<service> <sim> <port> <module> <setting>", in declaration order
 
-services() { # name per line, sorted
-  local d
-  for d in "$KOKUHO_ROOT"/services/*/; do
-    [[ -f $d/pyproject.toml ]] && basename "$d"
-  done | LC_ALL=C sort
+# declared_ports [--lenient]: read every service's [tool.kokuho] table (and simulators.txt) and
+# print "service <name> <port>" / "simulator <service> <sim> <port> <module> <setting>" lines.
+# Fails naming each service or simulator without a port and each port declared twice (also a
+# clash with the PostgreSQL and Kafka ports); --lenient prints what is valid and never fails.
+declared_ports() {
+  python3 - "$KOKUHO_ROOT" "${1:-}" "PostgreSQL=$PG_PORT" "Kafka=$KAFKA_PORT" \
+    "Kafka controller=$KAFKA_CONTROLLER_PORT" <<'PY'
+import os, sys, tomllib
+
+root, mode, *infra = sys.argv[1:]
+services_dir = os.path.join(root, "services")
+problems, lines, owner = [], [], {}
+for entry in infra:
+    what, port = entry.rsplit("=", 1)
+    owner[int(port)] = what
+
+
+def claim(port, what):
+    if port in owner:
+        problems.append(f"port {port} is declared twice: by {owner[port]} and by {what}")
+        return False
+    owner[port] = what
+    return True
+
+
+def valid(port):
+    return isinstance(port, int) and not isinstance(port, bool) and 0 < port < 65536
+
+
+names = sorted(
+    n for n in (os.listdir(services_dir) if os.path.isdir(services_dir) else [])
+    if os.path.isfile(os.path.join(services_dir, n, "pyproject.toml"))
+)
+sim_owner = {}
+for name in names:
+    rel = f"services/{name}/pyproject.toml"
+    try:
+        with open(os.path.join(root, rel), "rb") as f:
+            table = tomllib.load(f).get("tool", {}).get("kokuho", {})
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        problems.append(f"service {name}: cannot read {rel}: {e}")
+        continue
+    port = table.get("port")
+    if not valid(port):
+        problems.append(
+            f"service {name} declares no port: add `[tool.kokuho]` with `port = <port>` to {rel}"
+        )
+    elif claim(port, f"service {name}"):
+        lines.append(f"service {name} {port}")
+    sim_ports = table.get("simulators", {})
+    decl = f"services/{name}/simulators/simulators.txt"
+    listed = set()
+    if os.path.isfile(os.path.join(root, decl)):
+        with open(os.path.join(root, decl)) as f:
+            for raw in f:
+                fields = raw.split()
+                if not fields or fields[0].startswith("#"):
+                    continue
+                if len(fields) != 3:
+                    problems.append(f"{decl}: expected '<name> <module> <SETTING>': {raw.strip()}")
+                    continue
+                sim, module, setting = fields
+                listed.add(sim)
+                if sim in sim_owner:
+                    problems.append(f"simulator {sim} is declared by {sim_owner[sim]} and {name}")
+                    continue
+                sim_owner[sim] = name
+                port = sim_ports.get(sim)
+                if not valid(port):
+                    problems.append(
+                        f"simulator {sim} (listed in {decl}) declares no port: add `{sim} = <port>`"
+                        f" under `[tool.kokuho.simulators]` in {rel}"
+                    )
+                elif claim(port, f"simulator {sim} of {name}"):
+                    lines.append(f"simulator {name} {sim} {port} {module} {setting}")
+    for sim in sorted(set(sim_ports) - listed):
+        problems.append(f"{rel} declares a port for simulator {sim}, which {decl} does not list")
+print("\n".join(lines))
+if problems and mode != "--lenient":
+    for problem in problems:
+        print(f"[run] ERROR: {problem}", file=sys.stderr)
+    taken = ", ".join(f"{p} ({w})" for p, w in sorted(owner.items()))
+    print(f"[run] ports taken: {taken}", file=sys.stderr)
+    sys.exit(1)
+PY
+}
+
+# load_ports [--lenient]: fill SERVICES, PORT_OF and SIMULATORS from declared_ports.
+load_ports() {
+  local out kind a b c d e
+  out=$(declared_ports "${1:-}") || exit 1
+  SERVICES=()
+  SIMULATORS=()
+  PORT_OF=()
+  while read -r kind a b c d e; do
+    case $kind in
+      service)
+        SERVICES+=("$a")
+        PORT_OF[$a]=$b
+        ;;
+      simulator) SIMULATORS+=("$a $b $c $d $e") ;;
+    esac
+  done <<<"$out"
+}
+
+# listener_note PORT: " (pid N: command line)" for what listens on PORT, when that can be seen.
+listener_note() {
+  local pid
+  pid=$(port_listeners "$1" | head -n1)
+  [[ -n $pid ]] && printf ' (pid %s: %s)' "$pid" "$(proc_args "$pid")"
+  return 0
 }
 
 # record_services NAME=PORT...: set endpoints.json "services" to exactly these.
@@ -75,42 +197,44 @@ os.replace(tmp, path)
 PY
 }
 
+# wait_listening PORT PIDFILE PATTERN WHAT LOGFILE: until something listens on PORT; fail when what
+# PIDFILE records exits first, or after SERVE_TIMEOUT seconds.
+wait_listening() {
+  local port=$1 pidf=$2 pattern=$3 what=$4 logf=$5
+  local deadline=$((SECONDS + SERVE_TIMEOUT))
+  until port_open 127.0.0.1 "$port"; do
+    if ! pid_alive "$pidf" "$pattern"; then
+      tail -n 20 "$logf" >&2
+      die "$what exited during startup; see $logf"
+    fi
+    ((SECONDS < deadline)) || die "$what did not listen on port $port within ${SERVE_TIMEOUT}s; see $logf"
+    sleep 0.5
+  done
+}
+
 # start_simulators: start every declared simulator (idempotent), fill SIM_ENV, record them.
 start_simulators() {
   mkdir -p "$SIM_DIR"
-  local svc decl sim module setting port logf pidf j=0
+  local entry svc sim port module setting logf pidf
   local -a recorded=()
-  while IFS= read -r svc; do
-    decl="$KOKUHO_ROOT/services/$svc/simulators/simulators.txt"
-    [[ -f $decl ]] || continue
-    while read -r sim module setting; do
-      [[ -z $sim || $sim == \#* ]] && continue
-      j=$((j + 1))
-      port=$((SIM_BASE_PORT + j))
-      logf="$SIM_DIR/$sim.log"
-      pidf="$SIM_DIR/$sim.pid"
-      SIM_ENV[$svc]+="$setting=http://127.0.0.1:$port"$'\n'
-      recorded+=("$sim=$port=$svc")
-      if pid_alive "$pidf" " $sim --port"; then
-        log "simulator $sim already running (pid $(<"$pidf")) on port $port"
-        continue
-      fi
-      port_open 127.0.0.1 "$port" && die "port $port (for simulator $sim) is in use by another process"
-      log "simulator $sim (for $svc): serve on http://127.0.0.1:$port"
-      (cd "$KOKUHO_ROOT" && spawn "$logf" "$pidf" env "PYTHONPATH=$KOKUHO_ROOT/services/$svc/simulators" \
-        uv run python -m "$module" "$sim" --port "$port")
-      local deadline=$((SECONDS + SERVE_TIMEOUT))
-      until port_open 127.0.0.1 "$port"; do
-        if ! pid_alive "$pidf" " $sim --port"; then
-          tail -n 20 "$logf" >&2
-          die "simulator $sim exited during startup; see $logf"
-        fi
-        ((SECONDS < deadline)) || die "simulator $sim did not listen on port $port; see $logf"
-        sleep 0.5
-      done
-    done <"$decl"
-  done < <(services)
-  record_simulators "${recorded[@]}"
+  for entry in ${SIMULATORS[@]+"${SIMULATORS[@]}"}; do
+    read -r svc sim port module setting <<<"$entry"
+    logf="$SIM_DIR/$sim.log"
+    pidf="$SIM_DIR/$sim.pid"
+    SIM_ENV[$svc]+="$setting=http://127.0.0.1:$port"$'\n'
+    recorded+=("$sim=$port=$svc")
+    if pid_alive "$pidf" " $sim --port"; then
+      log "simulator $sim already running (process group $(<"$pidf")) on port $port"
+      continue
+    fi
+    port_open 127.0.0.1 "$port" &&
+      die "port $port (for simulator $sim) is in use by another process$(listener_note "$port"); if it is a leftover of ours, deploy/local/run.sh stop ends it"
+    log "simulator $sim (for $svc): serve on http://127.0.0.1:$port"
+    (cd "$KOKUHO_ROOT" && spawn "$logf" "$pidf" env "PYTHONPATH=$KOKUHO_ROOT/services/$svc/simulators" \
+      "$UV" run python -m "$module" "$sim" --port "$port")
+    wait_listening "$port" "$pidf" " $sim --port" "simulator $sim" "$logf"
+  done
+  record_simulators ${recorded[@]+"${recorded[@]}"}
 }
 
 # record_simulators NAME=PORT=SERVICE...: set endpoints.json "simulators" to exactly these.
@@ -170,57 +294,46 @@ ensure_dev_issuer() {
 }
 
 start() {
+  load_ports
   mkdir -p "$RUN_DIR"
-  local -a names=() recorded=()
-  mapfile -t names < <(services)
-  if ((${#names[@]} == 0)); then
+  if ((${#SERVICES[@]} == 0)); then
     record_services
     log "no services yet (nothing under services/*/pyproject.toml)"
     summary
     return 0
   fi
-  local i name module port logf pidf
-  local -a svc_env=()
+  local name module port logf pidf
+  local -a svc_env=() recorded=()
   # Record every service's address first, so each one can find the others while it starts.
-  for i in "${!names[@]}"; do
-    recorded+=("${names[i]}=$((BASE_PORT + i + 1))")
+  for name in "${SERVICES[@]}"; do
+    recorded+=("$name=${PORT_OF[$name]}")
   done
   record_services "${recorded[@]}"
   ensure_dev_issuer
   start_simulators
-  i=0
-  for name in "${names[@]}"; do
-    i=$((i + 1))
-    port=$((BASE_PORT + i))
+  for name in "${SERVICES[@]}"; do
+    port=${PORT_OF[$name]}
     module="kokuho.${name//-/_}"
     logf="$RUN_DIR/$name.log"
     pidf="$RUN_DIR/$name.pid"
     if pid_alive "$pidf" "$module"; then
-      log "$name already running (pid $(<"$pidf")) on port $port"
+      log "$name already running (process group $(<"$pidf")) on port $port"
       continue
     fi
     mapfile -t svc_env < <(service_env "$name" "$port")
     if port_open 127.0.0.1 "$port"; then
-      die "port $port (for $name) is in use by another process"
+      die "port $port (for $name) is in use by another process$(listener_note "$port"); if it is a leftover of ours, deploy/local/run.sh stop ends it"
     fi
     for step in migrate seed; do
       log "$name: $step"
-      if ! (cd "$KOKUHO_ROOT" && env "${svc_env[@]}" uv run python -m "$module" "$step") >>"$logf" 2>&1; then
+      if ! (cd "$KOKUHO_ROOT" && env "${svc_env[@]}" "$UV" run python -m "$module" "$step") >>"$logf" 2>&1; then
         tail -n 20 "$logf" >&2
         die "$name: '$step' failed; see $logf"
       fi
     done
     log "$name: serve on http://127.0.0.1:$port"
-    (cd "$KOKUHO_ROOT" && spawn "$logf" "$pidf" env "${svc_env[@]}" uv run python -m "$module" serve)
-    local deadline=$((SECONDS + SERVE_TIMEOUT))
-    until port_open 127.0.0.1 "$port"; do
-      if ! pid_alive "$pidf" "$module"; then
-        tail -n 20 "$logf" >&2
-        die "$name exited during startup; see $logf"
-      fi
-      ((SECONDS < deadline)) || die "$name did not listen on port $port within ${SERVE_TIMEOUT}s; see $logf"
-      sleep 0.5
-    done
+    (cd "$KOKUHO_ROOT" && spawn "$logf" "$pidf" env "${svc_env[@]}" "$UV" run python -m "$module" serve)
+    wait_listening "$port" "$pidf" "$module" "$name" "$logf"
   done
   summary
 }
@@ -245,7 +358,8 @@ PY
 }
 
 stop() {
-  local pidf name
+  local pidf name entry svc sim port module setting
+  load_ports --lenient
   shopt -s nullglob
   for pidf in "$RUN_DIR"/*.pid; do
     name=$(basename "$pidf" .pid)
@@ -255,27 +369,63 @@ stop() {
     name=$(basename "$pidf" .pid)
     stop_pid "$pidf" " $name --port" "simulator $name" 30
   done
-  [[ -f $ENDPOINTS ]] && record_services && record_simulators
+  # Servers of ours whose pid file was lost, still on their declared ports.
+  for name in ${SERVICES[@]+"${SERVICES[@]}"}; do
+    stop_port_leftover "${PORT_OF[$name]}" "kokuho\.${name//-/_} serve" "$name" 30
+  done
+  for entry in ${SIMULATORS[@]+"${SIMULATORS[@]}"}; do
+    read -r svc sim port module setting <<<"$entry"
+    stop_port_leftover "$port" "$module $sim --port" "simulator $sim" 30
+  done
+  if [[ -f $ENDPOINTS ]]; then
+    record_services
+    record_simulators
+  fi
   return 0
 }
 
 status() {
-  local name pidf any=0
-  while IFS= read -r name; do
-    any=1
+  local name pidf port module code=0
+  load_ports --lenient
+  ((${#SERVICES[@]})) || log "no services yet"
+  for name in ${SERVICES[@]+"${SERVICES[@]}"}; do
     pidf="$RUN_DIR/$name.pid"
-    if pid_alive "$pidf" "kokuho.${name//-/_}"; then
-      log "$name running (pid $(<"$pidf"))"
+    port=${PORT_OF[$name]}
+    module="kokuho.${name//-/_}"
+    if pid_alive "$pidf" "$module"; then
+      log "$name running (process group $(<"$pidf")) on port $port"
+    elif port_open 127.0.0.1 "$port"; then
+      log "$name not running from here, but port $port is in use$(listener_note "$port")"
+      code=3
     else
-      log "$name not running"
+      log "$name not running (port $port)"
+      code=3
     fi
-  done < <(services)
-  ((any)) || log "no services yet"
+  done
+  return "$code"
 }
+
+ports() {
+  load_ports
+  local name entry svc sim port module setting
+  for name in ${SERVICES[@]+"${SERVICES[@]}"}; do
+    printf '%-5s  %-32s %s\n' "${PORT_OF[$name]}" "$name" "services/$name/pyproject.toml [tool.kokuho] port"
+  done
+  for entry in ${SIMULATORS[@]+"${SIMULATORS[@]}"}; do
+    read -r svc sim port module setting <<<"$entry"
+    printf '%-5s  %-32s %s\n' "$port" "simulator $sim" "services/$svc/pyproject.toml [tool.kokuho.simulators]"
+  done
+}
+
+UV=$(find_uv || echo uv)
 
 case "${1:-start}" in
   start) start ;;
   stop) stop ;;
   status) status ;;
-  *) echo "usage: $0 [start|stop|status]" >&2; exit 2 ;;
+  ports) ports ;;
+  *)
+    echo "usage: $0 [start|stop|status|ports]" >&2
+    exit 2
+    ;;
 esac

@@ -8,9 +8,11 @@
   * ``RequestValidationError`` -> 422 with one JSON pointer per bad field (400 for a body that
     is not JSON at all). The offending input is never echoed back (it may be personal data).
   * ``HTTPException`` (404 for unknown paths, 405, ...) -> problem with the same status.
-  * domain errors: ``domain_errors`` maps a service's error classes to ``DomainErrorMapping``
-    (status and type); any other class listed with ``None`` gets 422 and a type derived from
-    the class name (``InsuredAlreadyEnrolled`` -> ``urn:kokuho:problem:insured-already-enrolled``).
+  * domain errors: every ``kokuho.platform.errors.DomainError`` with the status and type its
+    class declares (422 and a type from the class name by default:
+    ``InsuredAlreadyEnrolled`` -> ``urn:kokuho:problem:insured-already-enrolled``), and the
+    event store's ``ConcurrencyConflict`` as 409 ``concurrent-change``. ``domain_errors`` is
+    kept for errors outside that hierarchy (``DomainErrorMapping``: status and type).
 
 Unknown exceptions become a bare 500 problem in ``request_context.RequestContextMiddleware``
 (no message, no stack trace; the exception is logged with the request id).
@@ -19,7 +21,6 @@ Unknown exceptions become a bare 500 problem in ``request_context.RequestContext
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -31,6 +32,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from kokuho.events.ports import ConcurrencyConflict
+from kokuho.platform.errors import DomainError, slug_from_class_name
+
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 TYPE_PREFIX = "urn:kokuho:problem:"
 
@@ -40,14 +44,6 @@ log = logging.getLogger(__name__)
 def problem_type(slug: str) -> str:
     """The ``type`` URI for a problem slug, e.g. ``validation-error``."""
     return TYPE_PREFIX + slug
-
-
-def slug_from_class_name(name: str) -> str:
-    """``InsuredAlreadyEnrolled`` -> ``insured-already-enrolled`` (a trailing ``Error`` dropped)."""
-    if name.endswith("Error") and name != "Error":
-        name = name[: -len("Error")]
-    words = re.findall(r"[A-Z]+(?=[A-Z][a-z]|\d|\b)|[A-Z]?[a-z]+|[A-Z]+|\d+", name)
-    return "-".join(word.lower() for word in words)
 
 
 class FieldError(BaseModel):
@@ -174,11 +170,17 @@ def install_problem_handlers(
         )
         return problem.response()
 
+    async def on_domain_error(request: Request, exc: Exception) -> JSONResponse:
+        status, slug = domain_problem(exc)
+        return Problem(status, slug, detail=str(exc) or None, instance=request.url.path).response()
+
     app.add_exception_handler(Problem, on_problem)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(DomainError, on_domain_error)
+    app.add_exception_handler(ConcurrencyConflict, on_domain_error)
 
-    statuses: dict[type[BaseException], int] = {}
+    statuses: dict[type[BaseException], int] = {DomainError: 422, ConcurrencyConflict: 409}
     for error_class, mapping in (domain_errors or {}).items():
         resolved = mapping or DomainErrorMapping()
         slug = resolved.slug or slug_from_class_name(error_class.__name__)
@@ -200,9 +202,20 @@ def status_for(app: Any, exc: BaseException) -> int:
         return status
     statuses: dict[type[BaseException], int] = getattr(app.state, "problem_statuses", {})
     for cls in type(exc).__mro__:
-        if cls in statuses:
+        if cls in statuses and cls not in (DomainError, ConcurrencyConflict):
             return statuses[cls]
+    if isinstance(exc, DomainError | ConcurrencyConflict):
+        return domain_problem(exc)[0]
     return 500
+
+
+def domain_problem(exc: BaseException) -> tuple[int, str]:
+    """The one rule for a domain error's problem: the status and slug its class declares."""
+    if isinstance(exc, DomainError):
+        return type(exc).status, type(exc).problem_slug()
+    if isinstance(exc, ConcurrencyConflict):
+        return ConcurrencyConflict.status, ConcurrencyConflict.slug
+    raise TypeError(f"{type(exc).__name__} is not a domain error")
 
 
 def _domain_handler(status: int, slug: str) -> Any:

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cached_property
-from typing import Any, Protocol
+from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
@@ -21,55 +20,28 @@ from pydantic_core import to_json
 
 from kokuho.events.contracts import SPECVERSION, Envelope, EventContract
 from kokuho.events.contracts.envelope import SOURCE_PATTERN
+from kokuho.events.ports import (
+    ConcurrencyConflict,
+    EventContext,
+    EventStore,
+    RecordedEvent,
+    StreamAppend,
+)
 from kokuho.events.runtime.tracing import current_trace_headers
+
+__all__ = [
+    "ConcurrencyConflict",
+    "EventContext",
+    "EventStore",
+    "OutboxMessage",
+    "PostgresEventStore",
+    "RecordedEvent",
+    "StreamAppend",
+    "append",
+]
 
 MAX_KEY_LENGTH = 200
 COPY_THRESHOLD = 64  # below this many rows a multi-row INSERT beats COPY's extra round trips
-
-
-class ConcurrencyConflict(Exception):
-    """Another writer appended to the stream first; reload and decide again (HTTP 409)."""
-
-    def __init__(self, stream_id: str, expected_version: int, actual_version: int | None) -> None:
-        super().__init__(
-            f"stream {stream_id!r}: expected version {expected_version}, found {actual_version}"
-        )
-        self.stream_id = stream_id
-        self.expected_version = expected_version
-        self.actual_version = actual_version
-
-
-@dataclass(frozen=True)
-class EventContext:
-    """Why an event happened: the request or event that caused it."""
-
-    correlation_id: UUID | None = None
-    causation_id: UUID | None = None
-
-
-@dataclass(frozen=True)
-class StreamAppend:
-    stream_id: str
-    expected_version: int
-    events: Sequence[EventContract]
-    topic: str | None = None  # the public topic, or None for a private event
-    partition_key: str | None = None  # defaults to the stream id
-    context: EventContext = field(default_factory=EventContext)
-
-
-@dataclass(frozen=True)
-class RecordedEvent:
-    """A stored event: its stream position and its envelope exactly as published."""
-
-    stream_id: str
-    version: int
-    event_id: UUID
-    event_type: str
-    raw: bytes = field(repr=False)
-
-    @cached_property
-    def envelope(self) -> Envelope:
-        return Envelope.from_json_bytes(self.raw)
 
 
 @dataclass(frozen=True)
@@ -86,16 +58,6 @@ class OutboxMessage:
     value: bytes | None
     traceparent: str | None
     tracestate: str | None
-
-
-class EventStore(Protocol):
-    async def append_batch(self, appends: Sequence[StreamAppend]) -> list[RecordedEvent]: ...
-
-    async def load(self, stream_id: str, after_version: int = 0) -> list[RecordedEvent]: ...
-
-    async def put_latest(self, topic: str, key: str, envelope: Envelope | None) -> None:
-        """Queue the latest state of ``key`` for a compacted topic (None: a tombstone)."""
-        ...
 
 
 async def append(

@@ -194,9 +194,14 @@ os.execvp(sys.argv[1], sys.argv[1:])')
 }
 
 # find_uv: print the path of uv, also where pip puts it outside PATH (the interpreter's scripts
-# directory, the user scheme's, ~/.local/bin); returns 1 when there is none.
+# directory, the user scheme's, ~/.local/bin), or the one `uv run` names in $UV; returns 1 when
+# there is none.
 find_uv() {
   local d
+  if [[ -n ${UV:-} && $UV == /* && -x $UV ]]; then
+    echo "$UV"
+    return 0
+  fi
   if command -v uv >/dev/null 2>&1; then
     command -v uv
     return 0

@@ -1,0 +1,87 @@
+"""The state of a household (国保世帯): its members with their qualification periods, the
+householder, the specified members (特定同一世帯所属者) and the certificates issued."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from kokuho.eligibility.domain import errors as e
+
+
+@dataclass(frozen=True)
+class Member:
+    addressee_number: str
+    insured_number: str
+    branch_number: str
+    birth_date: date
+    relationship: str
+    acquisition_date: date
+    acquisition_reason: str
+    loss_date: date | None = None
+    loss_reason: str | None = None
+    former_dependant: bool = False
+    special_cases: frozenset[str] = frozenset()
+    copayment_until: date | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.loss_date is None
+
+
+@dataclass(frozen=True)
+class Certificate:
+    certificate_id: str
+    kind: str
+    addressee_number: str
+    collected: bool = False
+
+
+@dataclass(frozen=True)
+class Household:
+    nhi_household_number: str
+    registered: bool = False
+    householder_addressee_number: str = ""
+    members: dict[str, Member] = field(default_factory=dict)
+    next_branch: int = 1
+    #: 特定同一世帯所属者 and the date each became one
+    specified_same_household: dict[str, date] = field(default_factory=dict)
+    certificates: dict[str, Certificate] = field(default_factory=dict)
+
+    @property
+    def active_members(self) -> list[Member]:
+        return [m for m in self.members.values() if m.active]
+
+    @property
+    def deemed_householder(self) -> bool:
+        """擬制世帯主: the householder is not an insured member."""
+        head = self.members.get(self.householder_addressee_number)
+        return head is None or not head.active
+
+    def active_member(self, addressee_number: str) -> Member:
+        member = self.members.get(addressee_number)
+        if member is None or not member.active:
+            raise e.QualificationNotHeld(addressee_number, self.nhi_household_number)
+        return member
+
+    def with_member(self, member: Member) -> Household:
+        """This household with ``member`` added or replaced."""
+        return replace(self, members={**self.members, member.addressee_number: member})
+
+
+def initial(nhi_household_number: str) -> Household:
+    return Household(nhi_household_number)
+
+
+def check_dates(fact_date: date, notification_date: date, today: date) -> None:
+    """A notification comes on or after the fact, and not after today."""
+    if notification_date < fact_date:
+        raise e.NotificationBeforeFact(fact_date, notification_date)
+    if notification_date > today:
+        raise e.DateInFuture("notification_date", notification_date, today)
+
+
+def check_not_future(name: str, day: date, today: date) -> None:
+    """A fact dated today is allowed; tomorrow is not."""
+    if day > today:
+        raise e.DateInFuture(name, day, today)

@@ -173,7 +173,9 @@ def _check_acquisition(
 # --- loss ---------------------------------------------------------------------------------
 
 
-def lose(state: Household, command: c.LoseQualification, rules: QualificationRules) -> list[ev.Event]:
+def lose(
+    state: Household, command: c.LoseQualification, rules: QualificationRules
+) -> list[ev.Event]:
     if command.reason not in LOSS_REASONS:
         raise e.ReasonNotForThisPath(command.reason, "is not a loss reason")
     member = state.active_member(command.addressee_number)

@@ -146,7 +146,11 @@ PY
 # load_ports [--lenient]: fill SERVICES, PORT_OF and SIMULATORS from declared_ports.
 load_ports() {
   local out kind a b c d e
-  out=$(declared_ports "${1:-}") || exit 1
+  if ! out=$(declared_ports "${1:-}"); then
+    [[ ${1:-} == --lenient ]] || exit 1
+    log "WARNING: could not read the declared ports; only what the pid files name is stopped"
+    out=""
+  fi
   SERVICES=()
   SIMULATORS=()
   PORT_OF=()

@@ -1,6 +1,7 @@
 """Dependencies point inwards (architecture.md section 3), checked for every service.
 
-- ``kokuho.<service>.domain`` imports only the standard library and its own domain package;
+- ``kokuho.<service>.domain`` imports only the standard library, its own domain package and
+  ``kokuho.platform.errors`` (the pure ``DomainError`` base);
 - ``kokuho.<service>.app`` imports no adapters, API, bootstrap or I/O libraries;
 - ``kokuho.events.contracts`` is pure data: no runtime, no I/O.
 """
@@ -53,7 +54,11 @@ def test_domain_imports_only_the_standard_library() -> None:
         own = f"kokuho.{domain.parent.name}.domain"
 
         def allowed(module: str, own: str = own) -> bool:
-            return module.split(".")[0] in sys.stdlib_module_names or module.startswith(own)
+            return (
+                module.split(".")[0] in sys.stdlib_module_names
+                or module.startswith(own)
+                or module == "kokuho.platform.errors"  # pure: the one DomainError base
+            )
 
         found += violations(domain, allowed)
     assert found == []

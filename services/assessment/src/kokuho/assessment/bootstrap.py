@@ -16,48 +16,17 @@ from kokuho.assessment.adapters.consumer import e_application_handler, eligibili
 from kokuho.assessment.adapters.holidays import is_public_holiday
 from kokuho.assessment.api import routes
 from kokuho.assessment.api.context import Service
-from kokuho.assessment.app.assessing import AssessmentNotFound, HouseholdUnknown, ParametersFor
-from kokuho.assessment.app.income import IncomeAlreadyDeclared, NothingToApply
-from kokuho.assessment.app.reductions import ApplicationNotFound
+from kokuho.assessment.app.assessing import ParametersFor
 from kokuho.assessment.config import Settings
-from kokuho.assessment.domain.errors import (
-    HouseholdInvalid,
-    NoInsuredMonths,
-    ParametersIncomplete,
-    ParametersMissing,
-)
 from kokuho.assessment.domain.parameters import PremiumParameters
-from kokuho.assessment.domain.reduction_exemption import (
-    AlreadyDecided,
-    FourEyesRequired,
-    ReasonRequired,
-)
 from kokuho.assessment.parameters import load_parameters
-from kokuho.events.runtime.store import ConcurrencyConflict
 from kokuho.platform.app import create_app
 from kokuho.platform.audit import PostgresAuditLog
 from kokuho.platform.auth import TokenVerifier
 from kokuho.platform.eventing import Eventing, Subscription
 from kokuho.platform.health import kafka_check, postgres_check
 from kokuho.platform.idempotency import PostgresIdempotencyStore
-from kokuho.platform.problems import DomainErrorMapping
 from kokuho.platform.settings import ServiceSettings
-
-DOMAIN_ERRORS: dict[type[Exception], DomainErrorMapping | None] = {
-    ParametersMissing: DomainErrorMapping(422, "parameters-missing"),
-    ParametersIncomplete: DomainErrorMapping(422, "parameters-incomplete"),
-    HouseholdInvalid: DomainErrorMapping(422, "household-invalid"),
-    NoInsuredMonths: DomainErrorMapping(422, "no-insured-months"),
-    HouseholdUnknown: DomainErrorMapping(404, "household-unknown"),
-    AssessmentNotFound: DomainErrorMapping(404, "assessment-not-found"),
-    ApplicationNotFound: DomainErrorMapping(404, "application-not-found"),
-    NothingToApply: DomainErrorMapping(422, "nothing-to-apply"),
-    IncomeAlreadyDeclared: DomainErrorMapping(422, "income-already-declared"),
-    FourEyesRequired: DomainErrorMapping(403, "four-eyes-required"),
-    AlreadyDecided: DomainErrorMapping(409, "already-decided"),
-    ReasonRequired: DomainErrorMapping(422, "reason-required"),
-    ConcurrencyConflict: DomainErrorMapping(409, "concurrent-change"),
-}
 
 
 class CityRulebook:
@@ -134,7 +103,6 @@ def build(
             "postgres": postgres_check(pool),
             "kafka": kafka_check(settings.kafka_bootstrap_servers),
         },
-        domain_errors=DOMAIN_ERRORS,
         token_verifier=token_verifier,
         lifespan=lifespan,
     )

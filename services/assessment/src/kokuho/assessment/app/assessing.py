@@ -54,12 +54,18 @@ log = logging.getLogger(__name__)
 class HouseholdUnknown(AssessmentError):
     """Eligibility has not told assessment about this household."""
 
+    status = 404
+    slug = "household-unknown"
+
     def __init__(self, nhi_household_number: str) -> None:
         super().__init__(f"household {nhi_household_number} is not known to assessment")
         self.nhi_household_number = nhi_household_number
 
 
 class AssessmentNotFound(AssessmentError):
+    status = 404
+    slug = "assessment-not-found"
+
     def __init__(self, nhi_household_number: str, fiscal_year: int) -> None:
         super().__init__(f"no assessment of household {nhi_household_number} for {fiscal_year}")
         self.nhi_household_number = nhi_household_number

@@ -24,18 +24,24 @@ from kokuho.events.runtime.store import EventContext, EventStore, StreamAppend
 class IncomeFileRefused(AssessmentError):
     """The file has refused lines and the operator did not choose to apply the valid part."""
 
+    slug = "income-file-refused"
+
     def __init__(self, parsed: ParsedIncomeFile) -> None:
         super().__init__(f"{len(parsed.refused)} of {parsed.lines} lines refused; nothing applied")
         self.parsed = parsed
 
 
 class NothingToApply(AssessmentError):
+    slug = "nothing-to-apply"
+
     def __init__(self) -> None:
         super().__init__("no valid line to apply")
 
 
 class IncomeAlreadyDeclared(AssessmentError):
     """A 無所得申立 cannot replace income the tax system reported."""
+
+    slug = "income-already-declared"
 
     def __init__(self, addressee_number: str, income_year: int) -> None:
         super().__init__(f"{addressee_number} has taxed income recorded for {income_year}")

@@ -20,6 +20,9 @@ from kokuho.events.runtime.store import EventContext, EventStore, StreamAppend
 
 
 class ApplicationNotFound(AssessmentError):
+    status = 404
+    slug = "application-not-found"
+
     def __init__(self, application_id: UUID) -> None:
         super().__init__(f"no 減免 application {application_id}")
         self.application_id = application_id

@@ -13,6 +13,9 @@ from kokuho.assessment.domain.errors import AssessmentError
 class FourEyesRequired(AssessmentError):
     """The person who entered an application may not decide it (C-11)."""
 
+    status = 403
+    slug = "four-eyes-required"
+
     def __init__(self, application_id: UUID, user_id: str) -> None:
         super().__init__(f"{user_id} entered application {application_id} and cannot decide it")
         self.application_id = application_id
@@ -20,14 +23,19 @@ class FourEyesRequired(AssessmentError):
 
 
 class AlreadyDecided(AssessmentError):
-    def __init__(self, application_id: UUID, status: str) -> None:
-        super().__init__(f"application {application_id} is already {status}")
+    status = 409
+    slug = "already-decided"
+
+    def __init__(self, application_id: UUID, decided_status: str) -> None:
+        super().__init__(f"application {application_id} is already {decided_status}")
         self.application_id = application_id
-        self.status = status
+        self.decided_status = decided_status
 
 
 class ReasonRequired(AssessmentError):
     """A decision (and an application) must say why (C-24)."""
+
+    slug = "reason-required"
 
     def __init__(self, what: str) -> None:
         super().__init__(f"a reason is required for the {what}")

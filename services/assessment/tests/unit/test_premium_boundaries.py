@@ -1,0 +1,224 @@
+"""Boundaries of the premium engine that a mutation sample showed were not pinned: the cap
+itself, a loss on the acquisition day, the reference date (賦課期日), and the 12 months of a
+fiscal year. Figures come from the year's parameter files (``fy2025`` fixture), never from
+literals here; the comments show what they are for FY2025 (Hiroshima).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_CEILING, Decimal
+from typing import Any
+
+import pytest
+
+from kokuho.assessment.domain.errors import NoInsuredMonths
+from kokuho.assessment.domain.household import Childbirth, Household, Income, Person
+from kokuho.assessment.domain.parameters import Component, PremiumParameters
+from kokuho.assessment.domain.premium import (
+    Assessment,
+    ComponentResult,
+    assess,
+    judge_statutory_reduction,
+    reference_date,
+)
+
+MED = Component.MEDICAL
+AGE_30 = date(1995, 6, 1)
+
+
+def p(n: int, birth: date = AGE_30, **fields: Any) -> Person:
+    income = {k: fields.pop(k) for k in list(fields) if k in Income.__dataclass_fields__}
+    return Person(f"{n:010d}", birth, Income(**income), **fields)
+
+
+def hh(*people: Person, **fields: Any) -> Household:
+    return Household("9000000001", people[0].addressee_number, tuple(people), **fields)
+
+
+def medical(a: Assessment) -> ComponentResult:
+    result = a.component(MED)
+    assert result is not None
+    return result
+
+
+def income_reaching(params: PremiumParameters, levy: int) -> int:
+    """The smallest 総所得金額 whose 医療 所得割 is exactly ``levy`` yen (rates are below 1, so
+    the smallest base whose levy reaches ``levy`` cannot overshoot it by a yen)."""
+    rates = params.rates(MED)
+    assert rates is not None
+    base = (Decimal(levy) / rates.income_rate).to_integral_value(rounding=ROUND_CEILING)
+    return int(base) + params.basic_deduction
+
+
+# --- the cap (賦課限度額) ------------------------------------------------------------------------
+
+
+def test_an_amount_exactly_at_the_cap_is_not_capped(fy2025: PremiumParameters) -> None:
+    # FY2025 医療: cap 660,000 − 均等割 30,133 − 平等割 29,758 = 所得割 600,109
+    #   (base 7,230,229 × 8.30% = 600,109.007 → 600,109): subtotal 660,000, nothing cut off
+    rates = fy2025.rates(MED)
+    assert rates is not None
+    levy = rates.cap - rates.per_capita - rates.per_household
+    a = assess(hh(p(1, other_income=income_reaching(fy2025, levy))), fy2025)
+    seg = medical(a).segments[0]
+    assert seg.income_levy == levy
+    assert (seg.subtotal, seg.rounded, seg.cap, seg.annual) == (rates.cap,) * 4
+    assert not seg.capped
+    assert medical(a).amount == rates.cap
+
+
+def test_one_rounding_unit_above_the_cap_is_capped(fy2025: PremiumParameters) -> None:
+    # 所得割 600,209: subtotal 660,100 → rounded 660,100 > 660,000 → capped at 660,000
+    rates = fy2025.rates(MED)
+    assert rates is not None
+    unit = fy2025.conventions.rounding_unit
+    levy = rates.cap - rates.per_capita - rates.per_household + unit
+    seg = medical(assess(hh(p(1, other_income=income_reaching(fy2025, levy))), fy2025)).segments[0]
+    assert seg.rounded == rates.cap + unit
+    assert seg.capped
+    assert seg.annual == rates.cap
+
+
+# --- a loss on the acquisition day ------------------------------------------------------------
+
+
+def test_a_loss_on_the_acquisition_day_is_accepted_and_gives_no_month(
+    fy2025: PremiumParameters,
+) -> None:
+    # joins and leaves on 10 July (e.g. a same-day transfer): a valid history with no premium
+    # month; the household pays exactly what the other member alone pays
+    day = date(2025, 7, 10)
+    both = assess(hh(p(1), p(2, acquisition_date=day, loss_date=day)), fy2025)
+    alone = assess(hh(p(1)), fy2025)
+    assert both.total == alone.total
+    assert both.insured_months == 12
+    assert [len(s.months) for s in medical(both).segments] == [12]
+
+
+def test_a_loss_on_the_acquisition_day_alone_has_no_insured_month(
+    fy2025: PremiumParameters,
+) -> None:
+    day = date(2025, 7, 10)
+    with pytest.raises(NoInsuredMonths):
+        assess(hh(p(1, acquisition_date=day, loss_date=day)), fy2025)
+
+
+def test_a_same_day_joiner_does_not_fix_the_reference_date(fy2025: PremiumParameters) -> None:
+    # nobody is insured on 1 April; the first real joining (1 September) is the reference date
+    day = date(2025, 7, 10)
+    h = hh(p(1, acquisition_date=day, loss_date=day), p(2, acquisition_date=date(2025, 9, 1)))
+    assert reference_date(h, 2025) == date(2025, 9, 1)
+    seg = medical(assess(h, fy2025)).segments[0]
+    assert seg.judgement.reference_date == date(2025, 9, 1)
+    assert [m.month for m in seg.months] == [9, 10, 11, 12, 1, 2, 3]
+
+
+def test_a_loss_on_april_1_means_not_insured_on_the_reference_date(
+    fy2025: PremiumParameters,
+) -> None:
+    # member 1 leaves on 1 April (no month of the year); member 2 joins on 1 June
+    h = hh(p(1, loss_date=date(2025, 4, 1)), p(2, acquisition_date=date(2025, 6, 1)))
+    assert reference_date(h, 2025) == date(2025, 6, 1)
+
+
+def test_an_acquisition_on_april_1_is_insured_on_the_reference_date(
+    fy2025: PremiumParameters,
+) -> None:
+    h = hh(p(1), p(2, acquisition_date=date(2025, 4, 1)))
+    assert reference_date(h, 2025) == date(2025, 4, 1)
+    # both count as heads of the 軽減判定 on that day
+    assert judge_statutory_reduction(h, fy2025, date(2025, 4, 1)).heads == 2
+
+
+def test_a_member_lost_on_the_reference_date_is_not_a_head(fy2025: PremiumParameters) -> None:
+    h = hh(p(1), p(2, loss_date=date(2025, 4, 1)))
+    assert judge_statutory_reduction(h, fy2025, date(2025, 4, 1)).heads == 1
+
+
+# --- the 12 months of a fiscal year --------------------------------------------------------------
+
+
+def test_a_member_insured_across_the_whole_year_counts_twelve_months(
+    fy2025: PremiumParameters,
+) -> None:
+    # acquired long before April, lost long after March: exactly April..March, no more
+    h = hh(p(1, acquisition_date=date(2010, 1, 1), loss_date=date(2030, 1, 1)))
+    a = assess(h, fy2025)
+    assert a.insured_months == 12
+    assert medical(a).months == 12
+    assert [m for m in medical(a).segments[0].months] == [
+        date(2025, m, 1) for m in (4, 5, 6, 7, 8, 9, 10, 11, 12)
+    ] + [date(2026, m, 1) for m in (1, 2, 3)]
+
+
+def test_a_loss_on_april_1_of_the_next_year_keeps_all_twelve_months(
+    fy2025: PremiumParameters,
+) -> None:
+    # loss 2026-04-01 is in the next fiscal year: March 2026 is the last premium month
+    a = assess(hh(p(1, loss_date=date(2026, 4, 1))), fy2025)
+    assert (a.insured_months, medical(a).months) == (12, 12)
+    assert medical(a).amount == medical(assess(hh(p(1)), fy2025)).amount
+
+
+def test_a_loss_on_march_31_drops_march(fy2025: PremiumParameters) -> None:
+    # the month containing the loss is not a premium month: April..February, 11 months; one
+    # state for 11 months is still prorated: 医療 17,900 × 11/12 = 16,408.3 → 16,400
+    a = assess(hh(p(1, loss_date=date(2026, 3, 31))), fy2025)
+    assert (a.insured_months, medical(a).months) == (11, 11)
+    annual = medical(a).segments[0].annual
+    unit = fy2025.conventions.prorated_rounding_unit
+    assert medical(a).amount == annual * 11 // 12 // unit * unit
+    assert medical(a).amount < annual
+
+
+def test_a_joiner_in_march_pays_one_twelfth(fy2025: PremiumParameters) -> None:
+    # 7割 single member: 医療 annual 17,900 (see test_premium_engine) × 1/12 = 1,491.6 → 1,400
+    a = assess(hh(p(1, acquisition_date=date(2026, 3, 31))), fy2025)
+    seg = medical(a).segments[0]
+    unit = fy2025.conventions.prorated_rounding_unit
+    assert (a.insured_months, medical(a).months) == (1, 1)
+    # joining on the last day of the fiscal year still sets the reference date (賦課期日)
+    assert seg.judgement.reference_date == date(2026, 3, 31)
+    assert medical(a).amount == seg.annual // 12 // unit * unit
+
+
+def test_twelve_months_in_two_states_are_prorated_not_taken_whole(
+    fy2025: PremiumParameters,
+) -> None:
+    # birth 2025-08-10 exempts Jul..Oct: two segments cover the 12 months, so the amount is
+    # Σ(annual × months) ÷ 12 cut to the prorated unit, not the first segment's annual
+    mother = p(1, salary_income=2_000_000, childbirth=Childbirth(date(2025, 8, 10)))
+    result = medical(assess(hh(mother), fy2025))
+    assert result.months == 12
+    weighted = sum(s.annual * len(s.months) for s in result.segments)
+    unit = fy2025.conventions.prorated_rounding_unit
+    assert result.amount == weighted // 12 // unit * unit
+    assert result.amount != result.segments[0].annual
+
+
+def test_ten_tenths_reductions_are_reported_with_rate_one(fy2025: PremiumParameters) -> None:
+    # 産前産後: 所得割 and 均等割 of the exempt months are reduced by 10割 (rate 1)
+    mother = p(1, salary_income=2_000_000, childbirth=Childbirth(date(2025, 8, 10)))
+    exempt = medical(assess(hh(mother), fy2025)).segments[1]
+    reductions = [r for line in exempt.lines for r in line.reductions]
+    assert {r.name for r in reductions} == {"childbirth"}
+    assert all(r.rate == 1 for r in reductions)
+    assert exempt.income_levy == exempt.per_capita_levy == 0
+
+
+def test_a_specified_household_from_march_changes_the_last_month(
+    fy2025: PremiumParameters,
+) -> None:
+    # a member moves to 後期高齢者医療 in March 2026: March alone is a 特定世帯 month, so the
+    # year has two states (Apr..Feb, Mar) and March's 平等割 is reduced
+    member = p(1, date(1955, 1, 10), other_income=3_000_000)
+    moved = p(2, date(1951, 3, 3), insured=False, specified_same_household=True)
+    h = hh(member, moved, specified_household_since=date(2026, 3, 20))
+    segments = medical(assess(h, fy2025)).segments
+    assert [len(s.months) for s in segments] == [11, 1]
+    rates = fy2025.rates(MED)
+    assert rates is not None
+    assert rates.specified_per_household is not None
+    assert segments[0].per_household_levy == rates.per_household
+    assert segments[1].per_household_levy == rates.specified_per_household

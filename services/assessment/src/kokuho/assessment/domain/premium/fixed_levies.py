@@ -1,0 +1,102 @@
+"""均等割 (per member) and 平等割 (per household), and the reductions taken off them, in order
+(rules.md 2.2–2.5):
+
+- 均等割: 子ども分 under 18 exempt (10割); the statutory 7/5/2割 reduction, or the 旧被扶養者
+  halving where that is larger; then the 未就学児 reduction on what is left; 産前産後 months
+  exempt. Reduced amounts are cut to the yen per member or on the household's sum.
+- 平等割: the 特定世帯/特定継続世帯 amount; then the statutory reduction, or the 旧被扶養者
+  halving where every liable member is one and that is larger.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from kokuho.assessment.domain.premium.explanation import LevyLine, Reduction
+from kokuho.assessment.domain.premium.levying import Levying
+from kokuho.assessment.domain.premium.rounding import ONE, ZERO, floor_to, round_reduced
+
+
+def _statutory(lv: Levying) -> tuple[Decimal, str]:
+    ratio = lv.judgement.ratio if lv.rates.statutory_reductions_apply else ZERO
+    return ratio, f"statutory_{lv.judgement.level}0_percent"
+
+
+def _cut(net: Decimal, ratio: Decimal, name: str, reductions: list[Reduction]) -> Decimal:
+    """Take ``ratio`` of ``net`` off, recording the reduction; nothing to take from nothing."""
+    if ratio and net:
+        cut = net * ratio
+        reductions.append(Reduction(name, ratio, cut))
+        net -= cut
+    return net
+
+
+def _per_capita(lv: Levying, a: str) -> Decimal:
+    """One member's 均等割 after its reductions, with its line."""
+    params, rates = lv.params, lv.rates
+    timeline = lv.timelines[a]
+    minor = timeline.minor
+    amount = rates.per_capita + (rates.adult_per_capita if not minor else 0)
+    gross = Decimal(amount)
+    net = gross
+    reductions: list[Reduction] = []
+    if rates.under_18_per_capita_exempt and minor:
+        reductions.append(Reduction("under_18", ONE, net))
+        net = ZERO
+    ratio, name = _statutory(lv)
+    if (
+        a in lv.state.former_dependant_halved
+        and params.former_dependant_per_capita_reduction > ratio
+    ):
+        # 旧被扶養者 halving applies only where the statutory reduction is smaller
+        ratio, name = params.former_dependant_per_capita_reduction, "former_dependant"
+    net = _cut(net, ratio, name, reductions)
+    if timeline.preschool and net:
+        cut = net * params.preschool_reduction
+        reductions.append(Reduction("preschool", params.preschool_reduction, cut))
+        net -= cut
+    if lv.exempt_for_childbirth(a) and net:
+        reductions.append(Reduction("childbirth", ONE, net))
+        net = ZERO
+    lv.explained(LevyLine("per_capita_levy", a, amount, None, gross, tuple(reductions), net))
+    return net
+
+
+def per_capita_levy(lv: Levying) -> int:
+    """均等割 of the liable members, cut to the yen by the city's method."""
+    nets = [_per_capita(lv, a) for a in lv.liable]
+    return round_reduced(nets, lv.params.conventions.reduced_levy_rounding)
+
+
+def _specified_amount(lv: Levying) -> int | None:
+    """平等割 of a 特定世帯 or 特定継続世帯, None for any other household."""
+    return {
+        "specified_household": lv.rates.specified_per_household,
+        "specified_continuing_household": lv.rates.specified_continuing_per_household,
+    }.get(lv.state.specified or "")
+
+
+def per_household_levy(lv: Levying) -> int:
+    """平等割 of the household after its reductions, cut to the yen."""
+    params = lv.params
+    household_amount = lv.rates.per_household
+    reductions: list[Reduction] = []
+    gross = Decimal(household_amount)
+    net = gross
+    special = _specified_amount(lv)
+    if special is not None and special < household_amount:
+        reductions.append(
+            Reduction(str(lv.state.specified), None, Decimal(household_amount - special))
+        )
+        net = Decimal(special)
+    ratio, name = _statutory(lv)
+    if (
+        set(lv.liable) <= set(lv.state.former_dependant_halved)
+        and params.former_dependant_per_household_reduction > ratio
+    ):
+        ratio, name = params.former_dependant_per_household_reduction, "former_dependant"
+    net = _cut(net, ratio, name, reductions)
+    lv.explained(
+        LevyLine("per_household_levy", None, household_amount, None, gross, tuple(reductions), net)
+    )
+    return floor_to(net)

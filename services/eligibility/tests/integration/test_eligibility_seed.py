@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncpg
 import pytest
 
+from kokuho.eligibility.commands import seed
 from kokuho.eligibility.config import Settings
-from kokuho.eligibility.seed import seed
 from kokuho.events.testing.databases import temporary_database
 from kokuho.platform.database import migrate, migration_files
 

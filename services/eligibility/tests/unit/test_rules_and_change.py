@@ -133,7 +133,7 @@ def test_rejection_needs_a_reason_and_ends_the_change() -> None:
 
 
 def test_the_daily_job_waits_for_the_next_run_in_japan_time() -> None:
-    from kokuho.eligibility.jobs import seconds_until_next_run
+    from kokuho.eligibility.app.jobs import seconds_until_next_run
 
     # 15:30 UTC is 00:30 JST: the 01:00 JST run is 30 minutes away
     assert seconds_until_next_run(datetime(2026, 11, 26, 15, 30, tzinfo=UTC), 1) == 1800

@@ -1,18 +1,29 @@
-"""Handlers on the in-memory unit: four eyes, cross-household checks, what goes to which topic,
-and that no personal detail reaches the general topic."""
+"""Use cases on the in-memory unit of work: four eyes, cross-household checks, what goes to
+which topic, and that no personal detail reaches the general topic."""
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 
-from kokuho.eligibility.adapters.memory import InMemoryUnit
+from kokuho.eligibility.adapters.memory import InMemoryEligibilityUnit
 from kokuho.eligibility.app import requests as rq
+from kokuho.eligibility.app.certificates import IssueCertificate, issue_certificate
+from kokuho.eligibility.app.changes import (
+    ConfirmChange,
+    EnterChange,
+    Outcome,
+    confirm_change,
+    enter_change,
+)
+from kokuho.eligibility.app.errors import ChangeNotFound
+from kokuho.eligibility.app.jobs import lose_at_75
+from kokuho.eligibility.app.persons import ErasePerson, erase_person
 from kokuho.eligibility.app.policies import on_federation_difference
-from kokuho.eligibility.app.service import ChangeNotFound, EligibilityService
+from kokuho.eligibility.app.ports import Eligibility
 from kokuho.eligibility.domain import errors as e
 from kokuho.eligibility.parameters import load_rules
 from kokuho.events.contracts.eligibility import EVENTS_TOPIC, PERSONAL_DETAILS_TOPIC
@@ -22,6 +33,7 @@ RULES = load_rules()
 NOW = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)  # 10:00 in Japan
 ID = rq.IdentityVerification(method="mn_card")
 HEAD, CHILD = "1000000001", "1000000002"
+ERASE = ErasePerson(HEAD, "retention", "sv-1")
 
 
 def details(birth: date, name: str = "架空　一郎") -> rq.PersonalDetails:
@@ -52,17 +64,42 @@ def move_in(*members: rq.MemberIn) -> rq.RegisterHouseholdIn:
     )
 
 
-@pytest.fixture
-def service() -> EligibilityService:
-    return EligibilityService(RULES, clock=lambda: NOW)
+class Service:
+    """The use cases with their ports, called as the routes call them."""
+
+    def __init__(self, ports: Eligibility) -> None:
+        self.ports = ports
+
+    async def enter(
+        self,
+        unit: InMemoryEligibilityUnit,
+        kind: str,
+        body: rq.RequestModel,
+        *,
+        user_id: str,
+        household_number: str | None = None,
+        addressee_number: str | None = None,
+    ) -> Outcome:
+        command = EnterChange(kind, body, user_id, household_number, addressee_number)
+        return await enter_change(unit, self.ports, command)
+
+    async def confirm(
+        self, unit: InMemoryEligibilityUnit, change_id: UUID, *, user_id: str
+    ) -> Outcome:
+        return await confirm_change(unit, self.ports, ConfirmChange(change_id, user_id))
 
 
 @pytest.fixture
-def unit() -> InMemoryUnit:
-    return InMemoryUnit(RULES)
+def service() -> Service:
+    return Service(Eligibility(RULES, clock=lambda: NOW))
 
 
-async def registered(service: EligibilityService, unit: InMemoryUnit) -> str:
+@pytest.fixture
+def unit() -> InMemoryEligibilityUnit:
+    return InMemoryEligibilityUnit()
+
+
+async def registered(service: Service, unit: InMemoryEligibilityUnit) -> str:
     body = move_in(member(HEAD, "householder", date(1980, 1, 1)))
     change = await service.enter(unit, "register_household", body, user_id="clerk-a")
     await service.confirm(unit, change.change_id, user_id="clerk-b")
@@ -70,15 +107,15 @@ async def registered(service: EligibilityService, unit: InMemoryUnit) -> str:
 
 
 async def test_nothing_is_published_until_a_second_clerk_confirms(
-    service: EligibilityService, unit: InMemoryUnit
+    service: Service, unit: InMemoryEligibilityUnit
 ) -> None:
     body = move_in(
         member(HEAD, "householder", date(1980, 1, 1)), member(CHILD, "child", date(2012, 2, 29))
     )
     change = await service.enter(unit, "register_household", body, user_id="clerk-a")
     assert change.status == "pending"
-    assert unit.store.outbox == []
-    assert unit.persons == {}
+    assert unit.events.outbox == []
+    assert unit.persons.held == {}
     with pytest.raises(e.SelfConfirmationRefused):
         await service.confirm(unit, change.change_id, user_id="clerk-a")
     done = await service.confirm(unit, change.change_id, user_id="clerk-b")
@@ -88,19 +125,19 @@ async def test_nothing_is_published_until_a_second_clerk_confirms(
     assert {x.confirmed_by for x in done.events} == {"clerk-b"}
     assert {x.entered_by for x in done.events} == {"clerk-a"}
     assert all(getattr(x, "late_notification", False) for x in acquired)  # 19 days
-    topics = {m.topic for m in unit.store.outbox}
+    topics = {m.topic for m in unit.events.outbox}
     assert topics == {EVENTS_TOPIC, PERSONAL_DETAILS_TOPIC}
-    keys = {m.key for m in unit.store.outbox if m.topic == EVENTS_TOPIC}
+    keys = {m.key for m in unit.events.outbox if m.topic == EVENTS_TOPIC}
     assert keys == {done.nhi_household_number}
     with pytest.raises(e.ChangeNotPending):
         await service.confirm(unit, change.change_id, user_id="clerk-c")
 
 
 async def test_no_name_address_or_phone_on_the_general_topic(
-    service: EligibilityService, unit: InMemoryUnit
+    service: Service, unit: InMemoryEligibilityUnit
 ) -> None:
     await registered(service, unit)
-    general = [m for m in unit.store.outbox if m.topic == EVENTS_TOPIC]
+    general = [m for m in unit.events.outbox if m.topic == EVENTS_TOPIC]
     assert general
     for message in general:
         raw = message.value
@@ -110,14 +147,14 @@ async def test_no_name_address_or_phone_on_the_general_topic(
             assert secret not in text
         data = json.loads(text)["data"]
         assert not {"name", "name_kana", "address", "phone"} & set(data)
-    personal = [m for m in unit.store.outbox if m.topic == PERSONAL_DETAILS_TOPIC]
+    personal = [m for m in unit.events.outbox if m.topic == PERSONAL_DETAILS_TOPIC]
     assert [m.key for m in personal] == [HEAD]
     assert personal[0].value is not None
     assert "架空" in personal[0].value.decode()
 
 
 async def test_acquiring_in_a_second_household_is_refused(
-    service: EligibilityService, unit: InMemoryUnit
+    service: Service, unit: InMemoryEligibilityUnit
 ) -> None:
     await registered(service, unit)
     again = move_in(member(HEAD, "householder", date(1980, 1, 1)))
@@ -127,10 +164,10 @@ async def test_acquiring_in_a_second_household_is_refused(
 
 
 async def test_rule_failures_show_at_entry_and_store_nothing(
-    service: EligibilityService, unit: InMemoryUnit
+    service: Service, unit: InMemoryEligibilityUnit
 ) -> None:
     household = await registered(service, unit)
-    before = len(unit.store.outbox)
+    before = len(unit.events.outbox)
     loss = rq.LossIn(
         addressee_number=CHILD,
         reason="death",
@@ -140,13 +177,13 @@ async def test_rule_failures_show_at_entry_and_store_nothing(
     )
     with pytest.raises(e.QualificationNotHeld):
         await service.enter(unit, "lose", loss, user_id="clerk-a", household_number=household)
-    assert len(unit.store.outbox) == before
+    assert len(unit.events.outbox) == before
     with pytest.raises(ChangeNotFound):
         await service.confirm(unit, uuid4(), user_id="clerk-b")
 
 
 async def test_personal_details_change_names_only_the_changed_fields(
-    service: EligibilityService, unit: InMemoryUnit
+    service: Service, unit: InMemoryEligibilityUnit
 ) -> None:
     household = await registered(service, unit)
     moved = details(date(1980, 1, 1)).model_copy(update={"address": "広島市南区架空町2-2"})
@@ -167,39 +204,39 @@ async def test_personal_details_change_names_only_the_changed_fields(
     done = await service.confirm(unit, change.change_id, user_id="clerk-b")
     (changed,) = [x for x in done.events if x.event_type.endswith("personal_details_changed.v1")]
     assert changed.model_dump()["changed_fields"] == ["address"]
-    assert unit.persons[HEAD].address == "広島市南区架空町2-2"
+    assert unit.persons.held[HEAD].address == "広島市南区架空町2-2"
 
 
 async def test_turning_75_candidates_and_loss(
-    service: EligibilityService, unit: InMemoryUnit
+    service: Service, unit: InMemoryEligibilityUnit
 ) -> None:
     body = move_in(member(HEAD, "householder", date(1951, 11, 25)))
     change = await service.enter(unit, "register_household", body, user_id="clerk-a")
     await service.confirm(unit, change.change_id, user_id="clerk-b")
-    assert await unit.persons_turning_75(date(2026, 11, 24)) == []
-    ((addressee, household, birth),) = await unit.persons_turning_75(date(2026, 11, 26))
-    outcome = await service.lose_at_75(unit, household, addressee, birth)
+    assert await unit.qualifications.turning_75(date(2026, 11, 24)) == []
+    ((addressee, household, birth),) = await unit.qualifications.turning_75(date(2026, 11, 26))
+    outcome = await lose_at_75(unit, service.ports, household, addressee, birth)
     (lost,) = [x for x in outcome.events if x.event_type.endswith("qualification_lost.v1")]
     assert lost.model_dump()["loss_date"] == date(2026, 11, 25)
     assert lost.entered_by == "system:turning-75"
     assert lost.confirmed_by is None
-    assert await unit.persons_turning_75(date(2026, 11, 26)) == []
+    assert await unit.qualifications.turning_75(date(2026, 11, 26)) == []
 
 
 async def test_decided_changes_keep_no_copy_of_the_request(
-    service: EligibilityService, unit: InMemoryUnit
+    service: Service, unit: InMemoryEligibilityUnit
 ) -> None:
     await registered(service, unit)
-    assert unit.payloads
-    assert all(data is None for data in unit.payloads.values())
+    assert unit.payloads.data
+    assert all(data is None for data in unit.payloads.data.values())
 
 
 async def test_erasure_waits_for_the_retention_period(
-    service: EligibilityService, unit: InMemoryUnit
+    service: Service, unit: InMemoryEligibilityUnit
 ) -> None:
     household = await registered(service, unit)
     with pytest.raises(e.PersonStillInsured):
-        await service.erase_person(unit, HEAD, reason="retention", user_id="sv-1")
+        await erase_person(unit, service.ports, ERASE)
     loss = rq.LossIn(
         addressee_number=HEAD,
         reason="death",
@@ -210,17 +247,17 @@ async def test_erasure_waits_for_the_retention_period(
     change = await service.enter(unit, "lose", loss, user_id="clerk-a", household_number=household)
     await service.confirm(unit, change.change_id, user_id="clerk-b")
     with pytest.raises(e.RetentionNotOver) as refused:
-        await service.erase_person(unit, HEAD, reason="retention", user_id="sv-1")
+        await erase_person(unit, service.ports, ERASE)
     assert refused.value.until == date(2031, 11, 11)
-    later = EligibilityService(RULES, clock=lambda: datetime(2031, 11, 11, 1, 0, tzinfo=UTC))
-    assert await later.erase_person(unit, HEAD, reason="retention", user_id="sv-1") is True
-    assert HEAD not in unit.persons
-    tombstone = unit.store.outbox[-1]
+    later = Eligibility(RULES, clock=lambda: datetime(2031, 11, 11, 1, 0, tzinfo=UTC))
+    assert (await erase_person(unit, later, ERASE)).erased is True
+    assert HEAD not in unit.persons.held
+    tombstone = unit.events.outbox[-1]
     assert (tombstone.topic, tombstone.key, tombstone.value) == (PERSONAL_DETAILS_TOPIC, HEAD, None)
 
 
 async def test_certificate_records_keep_health_data_out_of_events(
-    service: EligibilityService, unit: InMemoryUnit
+    service: Service, unit: InMemoryEligibilityUnit
 ) -> None:
     household = await registered(service, unit)
     body = rq.CertificateIn(
@@ -230,18 +267,20 @@ async def test_certificate_records_keep_health_data_out_of_events(
         disease_name="架空疾病",
         copayment_limit_yen=10000,
     )
-    entered = await service.issue_certificate(unit, household, body, user_id="clerk-a")
+    entered = await issue_certificate(
+        unit, service.ports, IssueCertificate(household, body, "clerk-a")
+    )
     # keyed from an application form: pending until a second clerk confirms it (C-11)
     assert entered.status == "pending"
-    assert unit.certificate_details == {}
+    assert unit.records.certificates == {}
     with pytest.raises(e.SelfConfirmationRefused):
         await service.confirm(unit, entered.change_id, user_id="clerk-a")
     outcome = await service.confirm(unit, entered.change_id, user_id="clerk-b")
     (issued,) = [x for x in outcome.events if x.event_type.endswith("certificate_issued.v1")]
     assert "架空疾病" not in issued.model_dump_json()
-    (stored,) = unit.certificate_details.values()
+    (stored,) = unit.records.certificates.values()
     assert stored["disease_name"] == "架空疾病"
-    published = [json.loads(m.value) for m in unit.store.outbox if m.value is not None]
+    published = [json.loads(m.value) for m in unit.events.outbox if m.value is not None]
     assert published
     assert "架空疾病" not in json.dumps(published, ensure_ascii=False)
 
@@ -275,11 +314,11 @@ def difference(
 
 
 async def test_a_federation_difference_becomes_a_pending_correction(
-    service: EligibilityService, unit: InMemoryUnit
+    service: Service, unit: InMemoryEligibilityUnit
 ) -> None:
     await registered(service, unit)
     outcome = await on_federation_difference(
-        unit, service, difference("acquisition-date", date(2026, 10, 30)), uuid4()
+        unit, service.ports, difference("acquisition-date", date(2026, 10, 30)), uuid4()
     )
     assert outcome.action == "pending-correction"
     assert outcome.change_id is not None
@@ -289,17 +328,17 @@ async def test_a_federation_difference_becomes_a_pending_correction(
     assert corrected.ex_officio
     assert corrected.entered_by == "linkage-gateway:lg-staff"
     again = await on_federation_difference(
-        unit, service, difference("acquisition-date", date(2026, 10, 30)), uuid4()
+        unit, service.ports, difference("acquisition-date", date(2026, 10, 30)), uuid4()
     )
     assert again.action == "already-equal"
 
 
 async def test_an_unknown_person_is_kept_for_review(
-    service: EligibilityService, unit: InMemoryUnit
+    service: Service, unit: InMemoryEligibilityUnit
 ) -> None:
     event_id = uuid4()
     outcome = await on_federation_difference(
-        unit, service, difference("unknown-to-us", date(2026, 4, 1)), event_id
+        unit, service.ports, difference("unknown-to-us", date(2026, 4, 1)), event_id
     )
     assert outcome.action == "review"
-    assert unit.reviews[event_id][1] is None
+    assert unit.records.reviews[event_id][1] is None

@@ -1,1 +1,28 @@
-"""HTTP API: routes, response schemas, the error mapping."""
+"""HTTP API: one router per resource (``routers``), the ``Annotated`` dependencies
+(``deps.py``) and the request/response schemas (``schemas.py``)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+
+def routers() -> list[APIRouter]:
+    from kokuho.eligibility.api import (
+        certificates,
+        changes,
+        federation,
+        households,
+        jobs,
+        members,
+        persons,
+    )
+
+    return [
+        households.router,
+        members.router,
+        changes.router,
+        persons.router,
+        certificates.router,
+        federation.router,
+        jobs.router,
+    ]

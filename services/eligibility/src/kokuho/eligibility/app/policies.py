@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from kokuho.eligibility.app import requests as rq
-from kokuho.eligibility.app.ports import Unit
-from kokuho.eligibility.app.service import EligibilityService
+from kokuho.eligibility.app.changes import EnterChange, enter_change
+from kokuho.eligibility.app.ports import Eligibility, EligibilityUnitPort
 from kokuho.eligibility.domain import errors as e
 from kokuho.events.contracts.linkage_gateway import FederationDifferenceConfirmed
 
@@ -25,18 +25,11 @@ class PolicyOutcome:
     change_id: UUID | None = None
 
 
-async def on_federation_difference(
-    unit: Unit,
-    service: EligibilityService,
-    event: FederationDifferenceConfirmed,
-    event_id: UUID,
-) -> PolicyOutcome:
-    period = await unit.latest_period(event.addressee_number)
-    if event.kind == "unknown-to-us" or period is None:
-        await unit.record_federation_review(event_id, event, None)
-        return PolicyOutcome("review")
-    household, acquisition_reason, loss_reason = period
-    body = rq.CorrectionIn(
+def _correction(
+    event: FederationDifferenceConfirmed, period: tuple[str, str, str | None]
+) -> rq.CorrectionIn:
+    _, acquisition_reason, loss_reason = period
+    return rq.CorrectionIn(
         acquisition_date=event.federation_acquisition_date,
         acquisition_reason=acquisition_reason,  # type: ignore[arg-type]
         loss_date=event.federation_loss_date,
@@ -47,16 +40,29 @@ async def on_federation_difference(
             f" (linkage-gateway {event.confirmed_by} 確認済)"
         ),
     )
-    try:
-        change = await service.enter(
-            unit,
+
+
+async def on_federation_difference(
+    uow: EligibilityUnitPort,
+    ports: Eligibility,
+    event: FederationDifferenceConfirmed,
+    event_id: UUID,
+) -> PolicyOutcome:
+    async with uow:
+        period = await uow.qualifications.latest_period(event.addressee_number)
+        if event.kind == "unknown-to-us" or period is None:
+            await uow.records.federation_review(event_id, event, None)
+            return PolicyOutcome("review")
+        cmd = EnterChange(
             "correct_qualification",
-            body,
+            _correction(event, period),
             user_id=f"{FEDERATION_CLERK}:{event.confirmed_by}",
-            household_number=household,
+            household_number=period[0],
             addressee_number=event.addressee_number,
         )
-    except e.NothingChanged:
-        return PolicyOutcome("already-equal")
-    await unit.record_federation_review(event_id, event, change.change_id)
-    return PolicyOutcome("pending-correction", change.change_id)
+        try:
+            change = await enter_change(uow, ports, cmd)
+        except e.NothingChanged:
+            return PolicyOutcome("already-equal")
+        await uow.records.federation_review(event_id, event, change.change_id)
+        return PolicyOutcome("pending-correction", change.change_id)

@@ -1,93 +1,223 @@
-"""What the handlers need from the outside, inside one transaction (a unit of work)."""
+"""What the use cases need from the outside: the unit of work (one transaction: the event store,
+small repositories, the audit trail) and the service's own ports (legal figures, clock).
+
+``adapters/unit_of_work.py`` implements ``EligibilityUnitPort`` on PostgreSQL and
+``adapters/memory.py`` in memory; both pass ``tests/integration/test_unit_contract.py``."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date
-from typing import Any, Protocol
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta, timezone
+from types import TracebackType
+from typing import Any, Protocol, Self
 from uuid import UUID
 
+from kokuho.eligibility.domain.rules import QualificationRules
 from kokuho.events.contracts import EventContract
+from kokuho.events.contracts import eligibility as ce
 from kokuho.events.contracts.eligibility import PersonalDetailsRecorded
 from kokuho.events.contracts.linkage_gateway import FederationDifferenceConfirmed
+from kokuho.events.ports import EventStore
+from kokuho.platform.unit_of_work import AuditTrailPort
+
+JST = timezone(timedelta(hours=9), "JST")  # Japan has no daylight saving time
 
 
-class Unit(Protocol):
-    """One transaction: event streams, forgettable payloads, numbers, read models."""
+def utc_now() -> datetime:
+    return datetime.now(UTC)
 
-    async def load(self, stream_id: str) -> list[EventContract]: ...
 
-    async def append(
-        self,
-        stream_id: str,
-        expected_version: int,
-        events: Sequence[EventContract],
-        *,
-        publish: bool,
-        partition_key: str,
-    ) -> None:
-        """Append; ``publish`` puts the events on the eligibility topic through the outbox.
-        Raises the store's concurrency conflict when the stream moved on."""
+@dataclass(frozen=True)
+class Eligibility:
+    """The service's own ports: the legal figures (parameter files) and the clock."""
+
+    rules: QualificationRules
+    clock: Callable[[], datetime] = field(default=utc_now)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def today(self) -> date:
+        return self.now().astimezone(JST).date()
+
+
+@dataclass(frozen=True)
+class Topics:
+    """Where the unit publishes (settings.events_topic; tests point them at their own)."""
+
+    events: str = ce.EVENTS_TOPIC
+    personal_details: str = ce.PERSONAL_DETAILS_TOPIC
+
+
+class PayloadsPort(Protocol):
+    """Forgettable payloads: a pending change's request, a rejection's reason."""
+
+    async def put(self, subject: str, kind: str, data: dict[str, Any]) -> UUID: ...
+
+    async def get(self, payload_id: UUID) -> dict[str, Any] | None: ...
+
+    async def forget(self, payload_id: UUID, reason: str) -> None:
+        """Erase one payload (a decided change's request is no longer needed)."""
         ...
 
-    async def put_payload(self, subject: str, kind: str, data: dict[str, Any]) -> UUID: ...
+    async def erase_subject(self, subject: str, reason: str) -> int: ...
 
-    async def get_payload(self, payload_id: UUID) -> dict[str, Any] | None: ...
 
+class NumbersPort(Protocol):
     async def next_household_number(self) -> str: ...
 
     async def next_insured_number(self) -> str: ...
 
-    async def active_household_of(self, addressee_number: str) -> str | None:
-        """The household where the person holds an active qualification, if any."""
-        ...
 
-    async def personal_details(self, addressee_number: str) -> PersonalDetailsRecorded | None: ...
+class PersonsPort(Protocol):
+    """Personal details (基本5情報) and the compacted personal-details topic."""
 
-    async def record_personal_details(self, record: PersonalDetailsRecorded) -> None:
+    async def details(self, addressee_number: str) -> PersonalDetailsRecorded | None: ...
+
+    async def record(self, record: PersonalDetailsRecorded) -> None:
         """Store the latest details and queue them for the compacted topic."""
         ...
 
-    async def project(self, events: Sequence[EventContract]) -> None:
-        """Update the read models with newly appended public or private events."""
+    async def erase(self, addressee_number: str, reason: str) -> bool:
+        """Delete the details (and facility places, payloads) and publish a tombstone; False
+        when none were held."""
         ...
 
-    async def record_special_case_place(
-        self, addressee_number: str, kind: str, name: str | None, address: str | None
-    ) -> None: ...
 
-    async def qualification_summary(self, addressee_number: str) -> tuple[bool, date | None]:
+class QualificationsPort(Protocol):
+    """Lookups in the qualification periods read model."""
+
+    async def active_household_of(self, addressee_number: str) -> str | None: ...
+
+    async def summary(self, addressee_number: str) -> tuple[bool, date | None]:
         """(holds an open qualification, the latest loss date)."""
-        ...
-
-    async def forget_payload(self, payload_id: UUID, reason: str) -> None:
-        """Erase a forgettable payload (a decided change's request is no longer needed)."""
-        ...
-
-    async def erase_person(self, addressee_number: str, reason: str) -> bool:
-        """Delete the person's details and publish a tombstone; False when none were held."""
-        ...
-
-    async def record_certificate_details(
-        self, certificate_id: UUID, details: dict[str, Any]
-    ) -> None:
-        """Items of a certificate record that stay in eligibility (category, disease name)."""
         ...
 
     async def latest_period(self, addressee_number: str) -> tuple[str, str, str | None] | None:
         """(household, acquisition reason, loss reason) of the person's latest period."""
         ...
 
-    async def record_federation_review(
-        self, event_id: UUID, event: FederationDifferenceConfirmed, change_id: UUID | None
-    ) -> None: ...
-
-    async def persons_needing_copayment_rate(self, on: date) -> list[tuple[str, str]]:
+    async def needing_copayment_rate(self, on: date) -> list[tuple[str, str]]:
         """(addressee, household) of active members aged 70-74 on ``on`` whose rate period
         does not cover it (candidates; the rules decide)."""
         ...
 
-    async def persons_turning_75(self, until: date) -> list[tuple[str, str, date]]:
+    async def turning_75(self, until: date) -> list[tuple[str, str, date]]:
         """(addressee, household, birth date) of active members whose 75th birthday is on or
-        before ``until`` (the job's window)."""
+        before ``until``."""
         ...
+
+
+class RecordsPort(Protocol):
+    """Items that stay in eligibility beside the events."""
+
+    async def special_case_place(
+        self, addressee_number: str, kind: str, name: str | None, address: str | None
+    ) -> None: ...
+
+    async def certificate_details(self, certificate_id: UUID, details: dict[str, Any]) -> None:
+        """A certificate record's own items (category, disease name: never in an event)."""
+        ...
+
+    async def federation_review(
+        self, event_id: UUID, event: FederationDifferenceConfirmed, change_id: UUID | None
+    ) -> None: ...
+
+    async def seeded(self, name: str, *, lock: bool = False) -> int | None:
+        """Households of the demo seed ``name`` (None: not seeded); ``lock`` serialises
+        seeders for the rest of the transaction."""
+        ...
+
+    async def record_seed(self, name: str, households: int) -> None: ...
+
+
+class ReadModelsPort(Protocol):
+    async def project(self, events: Sequence[EventContract]) -> None:
+        """Update the read models with newly appended public or private events."""
+        ...
+
+
+class EligibilityUnitPort(Protocol):
+    """One transaction of the eligibility service, entered by the use case itself."""
+
+    @property
+    def topics(self) -> Topics: ...
+
+    @property
+    def events(self) -> EventStore: ...
+
+    @property
+    def payloads(self) -> PayloadsPort: ...
+
+    @property
+    def numbers(self) -> NumbersPort: ...
+
+    @property
+    def persons(self) -> PersonsPort: ...
+
+    @property
+    def qualifications(self) -> QualificationsPort: ...
+
+    @property
+    def records(self) -> RecordsPort: ...
+
+    @property
+    def read_models(self) -> ReadModelsPort: ...
+
+    @property
+    def audit(self) -> AuditTrailPort: ...
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+
+#: A fresh unit on the service's pool (jobs, commands: each person one transaction).
+Units = Callable[[], EligibilityUnitPort]
+
+
+class ViewsPort(Protocol):
+    """The API's reads of the read models (no event replay on the read path)."""
+
+    async def person(self, addressee_number: str) -> dict[str, Any] | None: ...
+
+    async def search_persons(
+        self, name_kana: str | None, limit: int, after: str | None
+    ) -> list[dict[str, Any]]: ...
+
+    async def household(self, number: str, as_of: date | None) -> dict[str, Any] | None: ...
+
+    async def household_history(self, number: str) -> list[dict[str, Any]]: ...
+
+    async def change(self, change_id: UUID) -> dict[str, Any] | None: ...
+
+    async def pending_changes(self, limit: int, after: str | None) -> list[dict[str, Any]]: ...
+
+    async def certificate(self, certificate_id: UUID) -> dict[str, Any] | None: ...
+
+    async def federation_reviews(self, limit: int, after: str | None) -> list[dict[str, Any]]: ...
+
+
+class ReadUnitPort(Protocol):
+    """A unit the reads run in (the PostgreSQL unit; the in-memory twin has no views)."""
+
+    @property
+    def views(self) -> ViewsPort: ...
+
+    @property
+    def audit(self) -> AuditTrailPort: ...
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...

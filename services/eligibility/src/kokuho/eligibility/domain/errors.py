@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from kokuho.platform.errors import DomainError
 
-class EligibilityRuleBroken(Exception):
-    """Base class of the eligibility domain's refusals."""
+
+class EligibilityRuleBroken(DomainError):
+    """Base class of the eligibility domain's refusals: 422 with the class's name as the
+    problem type, unless a class declares otherwise."""
 
 
 class HouseholdNotRegistered(EligibilityRuleBroken):
@@ -283,6 +286,9 @@ class RetentionNotOver(EligibilityRuleBroken):
 class SelfConfirmationRefused(EligibilityRuleBroken):
     """C-11: the clerk who entered a change may not confirm it."""
 
+    status = 403
+    slug = "self-confirmation-refused"
+
     def __init__(self, change_id: str, user_id: str) -> None:
         super().__init__(f"change {change_id} was entered by {user_id}; another clerk confirms it")
         self.change_id = change_id
@@ -290,7 +296,10 @@ class SelfConfirmationRefused(EligibilityRuleBroken):
 
 
 class ChangeNotPending(EligibilityRuleBroken):
+    status = 409
+    slug = "change-not-pending"
+
     def __init__(self, change_id: str, status: str) -> None:
         super().__init__(f"change {change_id} is {status}, not pending")
         self.change_id = change_id
-        self.status = status
+        self.change_status = status

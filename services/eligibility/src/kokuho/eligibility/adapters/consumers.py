@@ -1,0 +1,40 @@
+"""The service's inbox consumers (run in the inbox transaction; duplicates are dropped by the
+runtime): linkage-gateway's confirmed federation differences."""
+
+from __future__ import annotations
+
+import logging
+
+import asyncpg
+
+from kokuho.eligibility.adapters.unit_of_work import unit_of
+from kokuho.eligibility.app.policies import on_federation_difference
+from kokuho.eligibility.app.ports import Eligibility
+from kokuho.eligibility.domain.errors import EligibilityRuleBroken
+from kokuho.events.contracts.linkage_gateway import FederationDifferenceConfirmed
+from kokuho.events.runtime.consumer import Delivery, PermanentFailure
+from kokuho.platform.eventing import Subscription
+from kokuho.platform.service import ServiceKit
+
+log = logging.getLogger(__name__)
+
+
+def linkage_subscription(kit: ServiceKit, topic: str) -> Subscription:
+    """``federation``: each confirmed difference becomes a pending ex officio correction (or a
+    review of a person unknown here); a difference the rules refuse goes to the dead-letter
+    topic with the rule's name, never silently."""
+    ports = kit.ports
+    assert isinstance(ports, Eligibility)
+
+    async def handle(conn: asyncpg.Connection, delivery: Delivery) -> None:
+        event = delivery.event
+        if not isinstance(event, FederationDifferenceConfirmed) or delivery.envelope is None:
+            return  # other linkage-gateway events are for other services
+        uow = unit_of(kit, conn)
+        try:
+            outcome = await on_federation_difference(uow, ports, event, delivery.envelope.id)
+        except EligibilityRuleBroken as refused:
+            raise PermanentFailure(f"{type(refused).__name__}: {refused}") from refused
+        log.info("federation difference taken up", extra={"action": outcome.action})
+
+    return Subscription("federation", [topic], handle)

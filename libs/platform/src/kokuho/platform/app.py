@@ -14,8 +14,10 @@
 
 It installs, in order: JSON logging, problem+json handlers (with the service's domain
 errors), the idempotency replay handler, the request-context middleware (``X-Request-Id``,
-``traceparent``, last-resort 500), ``/healthz`` and ``/readyz``, the routers, OpenTelemetry;
-then it refuses to return an app whose ``/api`` routes do not all declare roles.
+``traceparent``, last-resort 500), the edge guard (body limit, control characters in path and
+query, authentication before a body is read: ``kokuho.platform.edges``), ``/healthz`` and
+``/readyz``, the routers, OpenTelemetry; then it refuses to return an app whose ``/api``
+routes do not all declare roles.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from fastapi import APIRouter, FastAPI
 
 from kokuho.platform.audit import AuditLog
 from kokuho.platform.auth import TokenVerifier, assert_all_routes_guarded
+from kokuho.platform.edges import EdgeGuardMiddleware
 from kokuho.platform.health import ReadinessCheck, install_health
 from kokuho.platform.idempotency import IdempotencyStore, install_idempotency
 from kokuho.platform.logs import configure_logging
@@ -63,6 +66,7 @@ def create_app(
     lifespan: Lifespan | None = None,
     telemetry: bool = True,
     configure_logs: bool = True,
+    body_limits: Mapping[str, int] | None = None,
 ) -> FastAPI:
     if configure_logs:
         configure_logging(settings.service_name, settings.log_level)
@@ -80,7 +84,10 @@ def create_app(
 
     install_problem_handlers(app, domain_errors)
     install_idempotency(app, idempotency_store)
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(
+        EdgeGuardMiddleware, max_body_bytes=settings.max_body_bytes, body_limits=body_limits
+    )
+    app.add_middleware(RequestContextMiddleware)  # outermost: the request id is set first
     install_health(app, readiness_checks)
     for router in routers:
         app.include_router(router)

@@ -169,11 +169,15 @@ class TokenVerifier:
         if claims is None:
             raise AuthError(401, failure)
         sub, roles, terminal = claims.get("sub"), claims.get("roles", []), claims.get("terminal_id")
-        if not isinstance(sub, str) or not sub:
+        # Claims end up in audit records and logs: printable text only (a NUL is a 401, not
+        # a 500 when PostgreSQL refuses to store it).
+        if not isinstance(sub, str) or not sub or not sub.isprintable():
             raise AuthError(401, "invalid subject")
-        if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+        if not isinstance(roles, list) or not all(
+            isinstance(r, str) and r.isprintable() for r in roles
+        ):
             raise AuthError(401, "invalid roles claim")
-        if terminal is not None and not isinstance(terminal, str):
+        if terminal is not None and (not isinstance(terminal, str) or not terminal.isprintable()):
             raise AuthError(401, "invalid terminal_id claim")
         user = StaffUser(sub, frozenset(roles), terminal)
         amr = claims.get("amr", [])

@@ -101,6 +101,7 @@ def build_service(
     relay: bool = True,
     domain_errors: Mapping[type[Exception], DomainErrorMapping | None] | None = None,
     readiness_checks: Mapping[str, ReadinessCheck] | None = None,
+    body_limits: Mapping[str, int] | None = None,
 ) -> FastAPI:
     kit = ServiceKit(settings, unit_of_work, clock or utc_now, ports)
 
@@ -132,6 +133,7 @@ def build_service(
         domain_errors=domain_errors,
         token_verifier=token_verifier,
         lifespan=lifespan,
+        body_limits=body_limits,
     )
     app.state.kit = kit
     return app

@@ -91,6 +91,15 @@ class ServiceSettings(BaseSettings):
     audit_retention_years: int = Field(
         default=MIN_AUDIT_RETENTION_YEARS, ge=MIN_AUDIT_RETENTION_YEARS
     )
+    #: The audit chain's HMAC key file (ADR 0006), never kept in the database. A service
+    #: refuses to start without it; unset, ``KOKUHO_AUDIT_KEY_PATH`` names it (tests, make run).
+    audit_key_path: Path | None = None
+    #: How often the audit sealer looks for committed records to chain (seconds).
+    audit_seal_interval_seconds: float = Field(default=0.1, gt=0, le=5)
+
+    #: Largest request body read (bytes); larger ones get 413 before they are read. File
+    #: imports declare their own limit on their route (``create_app(body_limits=...)``).
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024, le=64 * 1024 * 1024)
 
     log_level: str = "INFO"
     otlp_endpoint: str | None = None

@@ -1,0 +1,129 @@
+"""The edge guard: oversized bodies, control characters in path and query, authentication
+before a body is read; each refusal a problem, never a 500, and audited."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+import pytest
+
+from kokuho.platform import audit as audit_module
+
+pytestmark = pytest.mark.integration
+
+
+async def audited(pool: asyncpg.Pool) -> list[asyncpg.Record]:
+    return await pool.fetch(
+        "SELECT user_id, operation, outcome, status_code, subject_addressee_numbers, detail"
+        " FROM audit_log ORDER BY seq"
+    )
+
+
+async def test_control_characters_in_path_and_query_are_422_and_audited(
+    pg_service: Any, pool: asyncpg.Pool
+) -> None:
+    async with pg_service.client() as client:
+        in_path = await client.get("/api/v1/insured/1000000001%00", headers=pg_service.headers())
+        anonymous = await client.get("/api/v1/insured/1000000001%00")
+        in_query = await client.post(
+            "/api/v1/rules/1000000001?kind=en%07rolled", headers=pg_service.headers()
+        )
+    for response, pointer in (
+        (in_path, "/path/addressee_number"),
+        (anonymous, "/path/addressee_number"),
+        (in_query, "/query/kind"),
+    ):
+        assert response.status_code == 422, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["errors"] == [
+            {"pointer": pointer, "reason": "control characters are not allowed"}
+        ]
+    records = await audited(pool)
+    assert [(r["operation"], r["outcome"], r["status_code"]) for r in records] == [
+        ("GET /api/v1/insured/{addressee_number}", "failed", 422),
+        ("GET /api/v1/insured/{addressee_number}", "failed", 422),
+        ("POST /api/v1/rules/{addressee_number}", "failed", 422),
+    ]
+    assert all(r["subject_addressee_numbers"] == [] for r in records)
+    async with pool.acquire() as conn:
+        assert (await audit_module.verify(conn)).ok
+
+
+async def test_a_body_is_not_read_before_authentication(
+    pg_service: Any, pool: asyncpg.Pool
+) -> None:
+    reads = 0
+
+    async def body() -> AsyncIterator[bytes]:
+        nonlocal reads
+        for _ in range(4):
+            reads += 1
+            yield b"x" * 1024
+
+    async with pg_service.client() as client:
+        response = await client.post("/api/v1/enrolments", content=body())
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+    assert reads == 0
+    [record] = await audited(pool)
+    assert (record["user_id"], record["operation"], record["outcome"]) == (
+        "anonymous",
+        "POST /api/v1/enrolments",
+        "denied",
+    )
+    assert '"required_roles"' in record["detail"]
+
+
+async def test_oversized_bodies_are_413_declared_or_streamed(
+    pg_service: Any, pool: asyncpg.Pool
+) -> None:
+    big = b'{"addressee_number": "' + b"1" * (1024 * 1024) + b'", "birth_date": "2000-01-01"}'
+
+    async def streamed() -> AsyncIterator[bytes]:
+        for start in range(0, len(big), 65536):
+            yield big[start : start + 65536]
+
+    async with pg_service.client() as client:
+        declared = await client.post(
+            "/api/v1/enrolments",
+            content=big,
+            headers=pg_service.headers() | {"content-type": "application/json"},
+        )
+        chunked = await client.post(
+            "/api/v1/enrolments",
+            content=streamed(),
+            headers=pg_service.headers() | {"content-type": "application/json"},
+        )
+        small = await client.post(
+            "/api/v1/enrolments",
+            json={"addressee_number": "1000000001", "birth_date": "2000-01-01"},
+            headers=pg_service.headers(),
+        )
+    for response in (declared, chunked):
+        assert response.status_code == 413, response.text
+        assert response.json()["type"] == "urn:kokuho:problem:request-too-large"
+    assert small.status_code == 201
+    assert await pool.fetchval("SELECT count(*) FROM enrolments") == 1
+    statuses = [r["status_code"] for r in await audited(pool)]
+    assert statuses.count(413) == 2
+
+
+async def test_control_characters_in_token_claims_are_401_not_500(
+    pg_service: Any, pool: asyncpg.Pool
+) -> None:
+    async with pg_service.client() as client:
+        responses = [
+            await client.get("/api/v1/insured/1000000001", headers=pg_service.headers(**claims))
+            for claims in (
+                {"user_id": "U\u00001"},
+                {"terminal_id": "T\u0000"},
+                {"roles": ("eligibility.clerk\u0000",)},
+            )
+        ]
+    assert [r.status_code for r in responses] == [401, 401, 401]
+    records = await audited(pool)
+    assert [(r["user_id"], r["outcome"], r["status_code"]) for r in records] == [
+        ("anonymous", "denied", 401)
+    ] * 3

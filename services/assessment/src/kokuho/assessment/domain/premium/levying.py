@@ -10,15 +10,24 @@ from kokuho.assessment.domain.parameters import Component, ComponentRates, Premi
 from kokuho.assessment.domain.premium.explanation import LevyLine, ReductionJudgement
 from kokuho.assessment.domain.premium.months import MonthState, Timeline
 
+
+def _insured(state: MonthState) -> tuple[str, ...]:
+    return state.insured
+
+
+def _long_term_care(state: MonthState) -> tuple[str, ...]:
+    return state.long_term_care
+
+
 #: Who is liable for a component in a month: every insured member, except for 介護分 (members
 #: liable for 介護, aged 40–64).
 LIABLE: dict[Component, Callable[[MonthState], tuple[str, ...]]] = {
-    Component.LONG_TERM_CARE: lambda state: state.long_term_care,
+    Component.LONG_TERM_CARE: _long_term_care,
 }
 
 
 def liable(component: Component, state: MonthState) -> tuple[str, ...]:
-    return LIABLE.get(component, lambda s: s.insured)(state)
+    return LIABLE.get(component, _insured)(state)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,276 @@
+"""Building one fiscal year's :class:`PremiumParameters` from the national and the city
+parameter file (``kokuho/assessment/parameters/*.toml``; ADR 0030).
+
+A figure that is missing, malformed or of the wrong kind makes the whole year refuse to run
+(:class:`ParametersIncomplete`), naming every gap at once. The city's cap may not exceed the
+statutory cap (国民健康保険法施行令29条の7).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from kokuho.assessment.domain.errors import ParametersIncomplete
+from kokuho.assessment.domain.parameters.model import (
+    Component,
+    ComponentRates,
+    Conventions,
+    InstalmentCalendar,
+    PremiumParameters,
+    ReductionRules,
+    SpecialCollectionRules,
+)
+from kokuho.assessment.domain.parameters.reader import FigureReader, check_meta
+
+
+def _component_names(n: FigureReader) -> list[Component]:
+    component_fig = n.figure("components")
+    if component_fig is None:
+        return []
+    try:
+        return [Component(v) for v in component_fig.value]
+    except (ValueError, TypeError):
+        n.problems.append("components: unknown component")
+        return []
+
+
+def _city_cap(n: FigureReader, c: FigureReader, key: str) -> int | None:
+    statutory_cap = n.yen(f"caps.{key}")
+    city_cap = c.yen(f"components.{key}.cap")
+    if statutory_cap is not None and city_cap is not None and city_cap > statutory_cap:
+        c.problems.append(
+            f"components.{key}.cap: {city_cap} is above the statutory cap {statutory_cap}"
+        )
+    return city_cap
+
+
+def _child_support_rules(n: FigureReader, c: FigureReader, key: str) -> dict[str, Any]:
+    """子ども分: the 18歳以上 均等割 is required; whether the 7/5/2割 and 産前産後 reductions
+    apply is the city's convention; under 18 the 均等割 is exempt (national)."""
+    return {
+        "adult_per_capita": c.yen(f"components.{key}.adult_per_capita"),
+        "statutory_reductions_apply": bool(
+            c.flag("conventions.child_support_statutory_reductions")
+        ),
+        "childbirth_exemption_applies": bool(
+            c.flag("conventions.child_support_childbirth_exemption")
+        ),
+        "under_18_per_capita_exempt": bool(n.flag("child_support.under_18_per_capita_exempt")),
+    }
+
+
+#: Rules read only for some components (the other components keep the defaults).
+COMPONENT_RULES = {Component.CHILD_SUPPORT: _child_support_rules}
+
+
+def _component_rates(n: FigureReader, c: FigureReader, comp: Component) -> ComponentRates | None:
+    key = comp.value
+    city_cap = _city_cap(n, c, key)
+    income_rate = c.ratio(f"components.{key}.income_rate")
+    asset_rate = c.ratio(f"components.{key}.asset_rate")
+    per_capita = c.yen(f"components.{key}.per_capita")
+    per_household = c.yen(f"components.{key}.per_household")
+    optional: dict[str, Any] = {
+        "adult_per_capita": c.yen(f"components.{key}.adult_per_capita", optional=True),
+        "specified_per_household": c.yen(
+            f"components.{key}.specified_per_household", optional=True
+        ),
+        "specified_continuing_per_household": c.yen(
+            f"components.{key}.specified_continuing_per_household", optional=True
+        ),
+    }
+    rules = COMPONENT_RULES.get(comp)
+    if rules is not None:
+        optional.update(rules(n, c, key))
+    if (
+        city_cap is None
+        or income_rate is None
+        or asset_rate is None
+        or per_capita is None
+        or per_household is None
+    ):
+        return None
+    optional["adult_per_capita"] = optional["adult_per_capita"] or 0
+    return ComponentRates(
+        component=comp,
+        income_rate=income_rate,
+        asset_rate=asset_rate,
+        per_capita=per_capita,
+        per_household=per_household,
+        cap=city_cap,
+        **optional,
+    )
+
+
+def _reduction_values(n: FigureReader) -> dict[str, int | None]:
+    """軽減判定 thresholds (国民健康保険法施行令29条の7)."""
+    names = (
+        "seventy_base",
+        "earner_addition",
+        "fifty_per_head",
+        "twenty_per_head",
+        "earner_salary_revenue_over",
+        "earner_pension_revenue_over_under_65",
+        "earner_pension_revenue_over_65_plus",
+        "pension_deduction_65_plus",
+    )
+    return {name: n.yen(f"statutory_reduction.{name}") for name in names}
+
+
+def _scalars(n: FigureReader) -> dict[str, Any]:
+    return {
+        "basic_deduction": n.yen("basic_deduction"),
+        "preschool_reduction": n.ratio("preschool.per_capita_reduction"),
+        "unemployment_salary_factor": n.ratio("involuntary_unemployment.salary_income_factor"),
+        "childbirth_births_from": n.day("childbirth.births_from"),
+        "childbirth_months_before": n.yen("childbirth.months_before"),
+        "childbirth_months_after": n.yen("childbirth.months_after"),
+        "childbirth_multiple_months_before": n.yen("childbirth.multiple_months_before"),
+        "former_dependant_per_capita_reduction": n.ratio("former_dependant.per_capita_reduction"),
+        "former_dependant_per_household_reduction": n.ratio(
+            "former_dependant.per_household_reduction"
+        ),
+        "former_dependant_months": n.yen("former_dependant.months"),
+        "specified_household_months": n.yen("specified_household.months"),
+        "specified_continuing_household_months": n.yen("specified_continuing_household.months"),
+        "long_term_care_age_from": n.yen("long_term_care.age_from"),
+        "long_term_care_age_to": n.yen("long_term_care.age_to"),
+        "correction_years": n.yen("correction.years"),
+    }
+
+
+def _conventions(c: FigureReader) -> dict[str, Any]:
+    return {
+        "rounding_unit": c.yen("conventions.rounding_unit"),
+        "rounding_level": c.choice("conventions.rounding_level", {"component", "total"}),
+        "reduced_levy_rounding": c.choice(
+            "conventions.reduced_levy_rounding", {"per_member", "household"}
+        ),
+        "prorated_rounding_unit": c.yen("conventions.prorated_rounding_unit"),
+    }
+
+
+def _special_collection(n: FigureReader) -> SpecialCollectionRules | None:
+    """特別徴収 (rules.md 2.6); None when a figure is missing or malformed."""
+    sc_minimum = n.yen("special_collection.pension_minimum")
+    sc_share = n.ratio("special_collection.share_limit")
+    sc_from = n.yen("special_collection.age_from")
+    sc_to = n.yen("special_collection.age_to")
+    sc_months_fig = n.figure("special_collection.deduction_months")
+    sc_months: tuple[int, ...] = ()
+    if sc_months_fig is not None:
+        value = sc_months_fig.value
+        if (
+            isinstance(value, list)
+            and len(value) == 6
+            and all(isinstance(m, int) and 1 <= m <= 12 for m in value)
+        ):
+            sc_months = tuple(value)
+        else:
+            n.problems.append("special_collection.deduction_months: must be 6 months 1..12")
+    if sc_minimum is None or sc_share is None or sc_from is None or sc_to is None:
+        return None
+    if not sc_months:
+        return None
+    return SpecialCollectionRules(
+        pension_minimum=sc_minimum,
+        share_limit=sc_share,
+        age_from=sc_from,
+        age_to=sc_to,
+        deduction_months=sc_months,
+    )
+
+
+def _closed_days(c: FigureReader) -> frozenset[tuple[int, int]]:
+    closed_fig = c.figure("instalments.closed_days")
+    closed: set[tuple[int, int]] = set()
+    if closed_fig is not None:
+        try:
+            for text in closed_fig.value:
+                month, day = (int(x) for x in str(text).split("-"))
+                date(2000, month, day)  # a leap year accepts every real month-day
+                closed.add((month, day))
+        except (ValueError, TypeError):
+            c.problems.append('instalments.closed_days: must be a list of "MM-DD"')
+    return frozenset(closed)
+
+
+def _instalments(c: FigureReader) -> InstalmentCalendar | None:
+    """普通徴収 instalments (納期); None when a figure is missing."""
+    periods = c.yen("instalments.periods")
+    first_month = c.yen("instalments.first_month")
+    amount_unit = c.yen("instalments.amount_unit")
+    closed = _closed_days(c)
+    if periods is not None and not 1 <= periods <= 12:
+        c.problems.append("instalments.periods: must lie in 1..12")
+    if first_month is not None and not 1 <= first_month <= 12:
+        c.problems.append("instalments.first_month: must be a month 1..12")
+    if amount_unit == 0:
+        c.problems.append("instalments.amount_unit: must be at least 1")
+    if periods is None or first_month is None or amount_unit is None:
+        return None
+    return InstalmentCalendar(
+        periods=int(periods or 1),
+        first_month=int(first_month or 4),
+        closed_days=closed,
+        amount_unit=int(amount_unit or 1),
+    )
+
+
+def _checked_units(c: FigureReader, conventions: dict[str, Any]) -> None:
+    for unit_name in ("rounding_unit", "prorated_rounding_unit"):
+        if conventions[unit_name] == 0:
+            c.problems.append(f"conventions.{unit_name}: must be at least 1")
+            conventions[unit_name] = None
+
+
+def parse_parameters(
+    fiscal_year: int,
+    city: str,
+    national: Mapping[str, Any],
+    city_document: Mapping[str, Any],
+    documents: tuple[str, ...] = (),
+) -> PremiumParameters:
+    """Build the year's parameters or raise :class:`ParametersIncomplete` naming every gap."""
+    n = FigureReader(fiscal_year, "national", national)
+    c = FigureReader(fiscal_year, city, city_document)
+    meta_problems: list[str] = []
+    check_meta(national, "national", fiscal_year, meta_problems)
+    check_meta(city_document, city, fiscal_year, meta_problems)
+    rates = [r for comp in _component_names(n) if (r := _component_rates(n, c, comp)) is not None]
+    reduction_values = _reduction_values(n)
+    scalars = _scalars(n)
+    conventions = _conventions(c)
+    special_collection = _special_collection(n)
+    instalments = _instalments(c)
+    _checked_units(c, conventions)
+    problems = tuple(
+        meta_problems + [f"national {p}" for p in n.problems] + [f"{city} {p}" for p in c.problems]
+    )
+    if problems or None in reduction_values.values() or None in scalars.values():
+        raise ParametersIncomplete(fiscal_year, city, problems or ("a figure is missing",))
+    if special_collection is None:
+        raise ParametersIncomplete(fiscal_year, city, problems or ("special collection",))
+    if None in conventions.values() or instalments is None:
+        raise ParametersIncomplete(fiscal_year, city, ("a convention is missing",))
+    return PremiumParameters(
+        fiscal_year=fiscal_year,
+        city=city,
+        components=tuple(rates),
+        reductions=ReductionRules(
+            **{k: int(v) for k, v in reduction_values.items() if v is not None}
+        ),
+        conventions=Conventions(
+            rounding_unit=int(conventions["rounding_unit"] or 1),
+            rounding_level=str(conventions["rounding_level"]),
+            reduced_levy_rounding=str(conventions["reduced_levy_rounding"]),
+            prorated_rounding_unit=int(conventions["prorated_rounding_unit"] or 1),
+        ),
+        instalments=instalments,
+        special_collection=special_collection,
+        figures={**n.figures, **c.figures},
+        documents=documents,
+        **scalars,
+    )

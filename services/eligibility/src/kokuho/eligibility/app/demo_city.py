@@ -71,8 +71,8 @@ class Demo:
         end = date(self.today.year - min_age, 1, 1)
         return self.day_between(start, end)
 
-    def household(self) -> tuple[rq.RegisterHouseholdIn, list[tuple[str, date]]]:
-        """A household registration and its members' (addressee, birth date)."""
+    def _intake(self) -> tuple[tuple[str, str], str, date, date, str]:
+        """Family name, address, fact and notification dates and the acquisition reason."""
         rng = self.rng
         family = rng.choice(FAMILY)
         address = (
@@ -87,6 +87,12 @@ class Demo:
             ["moved_in", "left_employee_insurance", "public_assistance_ended", "other"],
             weights=[60, 30, 8, 2],
         )[0]
+        return family, address, fact, notified, reason
+
+    def household(self) -> tuple[rq.RegisterHouseholdIn, list[tuple[str, date]]]:
+        """A household registration and its members' (addressee, birth date)."""
+        rng = self.rng
+        family, address, fact, notified, reason = self._intake()
         kind = rng.choices(
             ["single", "couple", "family", "elderly", "deemed"], [25, 20, 30, 15, 10]
         )[0]

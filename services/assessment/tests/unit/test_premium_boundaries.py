@@ -19,6 +19,7 @@ from kokuho.assessment.domain.premium import (
     Assessment,
     ComponentResult,
     assess,
+    floor_to,
     judge_statutory_reduction,
     reference_date,
 )
@@ -222,3 +223,20 @@ def test_a_specified_household_from_march_changes_the_last_month(
     assert rates.specified_per_household is not None
     assert segments[0].per_household_levy == rates.per_household
     assert segments[1].per_household_levy == rates.specified_per_household
+
+
+# --- cutting to the unit (切捨て) -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "expected"),
+    [
+        (Decimal("0.5"), 1, 0),  # less than one unit above zero is cut to zero, not below
+        (Decimal("0.99"), 100, 0),
+        (Decimal("50"), 100, 0),
+        (Decimal("-0.01"), 100, -100),
+        (Decimal("0"), 100, 0),
+    ],
+)
+def test_floor_to_near_zero(value: Decimal, unit: int, expected: int) -> None:
+    assert floor_to(value, unit) == expected

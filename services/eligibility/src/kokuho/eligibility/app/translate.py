@@ -4,6 +4,7 @@ adds the provenance (change id, clerks, ex officio)."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -51,22 +52,33 @@ def to_domain(contract: EventContract) -> ev.Event | None:
     return cls(**values)
 
 
+def _entered(x: pe.ChangeEntered) -> ch.ChangeEvent:
+    return ch.ChangeEntered(
+        str(x.change_id),
+        x.kind,
+        x.nhi_household_number,
+        tuple(x.subjects),
+        x.entered_by,
+        x.entered_at,
+    )
+
+
+def _confirmed(x: pe.ChangeConfirmed) -> ch.ChangeEvent:
+    return ch.ChangeConfirmed(str(x.change_id), x.confirmed_by, x.confirmed_at)
+
+
+def _rejected(x: pe.ChangeRejected) -> ch.ChangeEvent:
+    return ch.ChangeRejected(str(x.change_id), x.rejected_by, x.rejected_at, "")
+
+
+_CHANGE_EVENTS: dict[type[EventContract], Callable[[Any], ch.ChangeEvent]] = {
+    pe.ChangeEntered: _entered,
+    pe.ChangeConfirmed: _confirmed,
+    pe.ChangeRejected: _rejected,
+}
+
+
 def change_to_domain(contract: EventContract) -> ch.ChangeEvent | None:
-    if isinstance(contract, pe.ChangeEntered):
-        return ch.ChangeEntered(
-            str(contract.change_id),
-            contract.kind,
-            contract.nhi_household_number,
-            tuple(contract.subjects),
-            contract.entered_by,
-            contract.entered_at,
-        )
-    if isinstance(contract, pe.ChangeConfirmed):
-        return ch.ChangeConfirmed(
-            str(contract.change_id), contract.confirmed_by, contract.confirmed_at
-        )
-    if isinstance(contract, pe.ChangeRejected):
-        return ch.ChangeRejected(
-            str(contract.change_id), contract.rejected_by, contract.rejected_at, ""
-        )
-    return None
+    """A change stream's private event as the domain's (None: not a change event)."""
+    convert = _CHANGE_EVENTS.get(type(contract))
+    return convert(contract) if convert is not None else None

@@ -179,7 +179,6 @@ def test_the_port_is_declared_and_distinct(rendered: Path) -> None:
         if p.parent.name != NAME
     }
     reserved = renderer(rendered).reserved_ports(rendered)
-    assert reserved == {"benefits": 8004, "collection": 8005, "delinquency": 8006}
     assert port not in set(others.values()) | set(reserved.values())
     assert 8001 <= port < 8100
     # the lowest free one
@@ -196,13 +195,34 @@ def test_the_port_is_declared_and_distinct(rendered: Path) -> None:
     assert [str(port), NAME] in [line.split()[:2] for line in ports.stdout.splitlines()]
 
 
-def test_a_reserved_name_gets_its_port_and_bad_names_are_refused(repo: Path) -> None:
+def test_ports_reserved_in_the_readme_are_kept_for_their_names(repo: Path, tmp_path: Path) -> None:
     render_module = renderer(repo)
-    assert render_module.choose_port(repo, "benefits") == 8004
-    assert render_module.choose_port(repo, "delinquency") == 8006
+    (tmp_path / "README.md").write_text(
+        "| Port | Service / simulator |\n| --- | --- |\n| 8001 | alpha |\n"
+        "| 8002 | benefits (reserved) |\n| 8004 | collection (reserved) |\n"
+    )
+    for name, table in {
+        "alpha": "[tool.kokuho]\nport = 8001\n",
+        "gamma": "[tool.kokuho]\nport = 8005\n[tool.kokuho.simulators]\nsim = 8003\n",
+    }.items():
+        (tmp_path / "services" / name).mkdir(parents=True)
+        (tmp_path / "services" / name / "pyproject.toml").write_text(table)
+    assert render_module.reserved_ports(tmp_path) == {"benefits": 8002, "collection": 8004}
+    assert render_module.choose_port(tmp_path, "benefits") == 8002
+    assert render_module.choose_port(tmp_path, "collection") == 8004
+    # 8001 declared, 8002 reserved, 8003 a simulator's, 8004 reserved, 8005 declared
+    assert render_module.choose_port(tmp_path, "other") == 8006
+    # the real README reserves the three services to come
+    reserved = render_module.reserved_ports(repo)
+    assert reserved.items() <= {"benefits": 8004, "collection": 8005, "delinquency": 8006}.items()
+
+
+def test_bad_names_are_refused(repo: Path) -> None:
+    render_module = renderer(repo)
     for bad in ("Probe", "9lives", "events", "platform", "a_b", "a--b", "import", "x" * 41):
         with pytest.raises(render_module.RenderError):
             render_module.check_name(bad)
+    render_module.check_name("home-care")
 
 
 def test_the_manifest_is_listed_and_the_workspace_locked(rendered: Path) -> None:

@@ -15,7 +15,7 @@ from aiokafka import AIOKafkaProducer
 
 from kokuho.events.contracts.eligibility import PersonalDetailsRecorded
 from kokuho.events.contracts.linkage_gateway import TOPIC
-from kokuho.linkage_gateway.adapters.scheduled_jobs import scheduled_federation_send
+from kokuho.linkage_gateway.adapters.jobs import scheduled_federation_send
 from kokuho.linkage_gateway.domain.federation import INDIVIDUAL_NUMBER_IN_FILE
 from kokuho.linkage_gateway.domain.individual_number import IndividualNumber
 
@@ -293,8 +293,8 @@ async def test_the_scheduled_send_records_and_audits_its_run(  # type: ignore[no
     )
     dsn = gateway.settings.database_dsn
     assert await poll(dsn, "SELECT 1 FROM insured_changes WHERE addressee_number = $1", who)
-    await scheduled_federation_send(gateway.app.state.gateway)
-    await scheduled_federation_send(gateway.app.state.gateway)  # nothing left: no second file
+    await scheduled_federation_send(gateway.app.state.kit)
+    await scheduled_federation_send(gateway.app.state.kit)  # nothing left: no second file
     assert len(gateway.federation.received) == 1
     conn = await asyncpg.connect(dsn)
     try:

@@ -19,7 +19,7 @@ from kokuho.events.contracts import EventContract
 from kokuho.events.contracts.assessment import PremiumAssessed
 from kokuho.events.contracts.eligibility import QualificationAcquired, QualificationLost
 from kokuho.events.contracts.envelope import Envelope
-from kokuho.linkage_gateway.adapters.retention import purge_inquiry_results
+from kokuho.linkage_gateway.adapters.jobs import purge_inquiry_results
 from kokuho.linkage_gateway.domain.individual_number import IndividualNumber
 
 pytestmark = pytest.mark.integration

@@ -25,7 +25,7 @@ async def test_the_second_reader_waits_for_the_binding_in_flight(
     try:
         tx = registering.transaction()
         await tx.start()
-        vault = PostgresVault(registering)
+        vault = PostgresVault(registering, topic="test.linkage-gateway.events")
         assert await vault.binding_of("P1") is None
         number = numbers()
         await vault.record(

@@ -1,28 +1,35 @@
-"""``python -m kokuho.linkage_gateway migrate|seed|serve|verify-audit|rotate-keys``."""
+"""``python -m kokuho.linkage_gateway migrate|seed|serve|verify-audit|rotate-keys|
+purge-inquiry-results``."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from kokuho.events.contracts.linkage_gateway import TOPIC
 from kokuho.events.runtime.topics import TopicSpec
 from kokuho.linkage_gateway.bootstrap import build
 from kokuho.linkage_gateway.commands import purge_inquiry_results_command, rotate_keys, seed
 from kokuho.linkage_gateway.config import Settings
 from kokuho.platform.commands import ServiceDefinition, main
 
-DEFINITION = ServiceDefinition(
-    settings=Settings,
-    build_app=build,
-    migrations=Path(__file__).resolve().parents[3] / "migrations",
-    topics=[TopicSpec(TOPIC, 3, 1)],
-    seed=seed,
-    extra_commands={
-        "rotate-keys": rotate_keys,
-        "purge-inquiry-results": purge_inquiry_results_command,
-    },
-)
+MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
+
+
+def definition() -> ServiceDefinition:
+    """The service's commands; ``migrate`` creates its own topic, ``settings.events_topic``."""
+    settings = Settings()
+    return ServiceDefinition(
+        settings=lambda: settings,
+        build_app=build,
+        migrations=MIGRATIONS,
+        topics=[TopicSpec(settings.events_topic, 3, 1)],
+        seed=seed,
+        extra_commands={
+            "rotate-keys": rotate_keys,
+            "purge-inquiry-results": purge_inquiry_results_command,
+        },
+    )
+
 
 if __name__ == "__main__":
-    sys.exit(main(DEFINITION))
+    sys.exit(main(definition()))

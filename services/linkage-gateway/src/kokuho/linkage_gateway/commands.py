@@ -9,10 +9,11 @@ import asyncpg
 
 from kokuho.linkage_gateway.adapters.crypto import EnvelopeSealer
 from kokuho.linkage_gateway.adapters.jlis_simulator import JlisSimulator
+from kokuho.linkage_gateway.adapters.jobs import purge_inquiry_results
 from kokuho.linkage_gateway.adapters.parameters import load_resolution_policy
-from kokuho.linkage_gateway.adapters.postgres_vault import PostgresVault, keys_in_use, rotate
-from kokuho.linkage_gateway.adapters.retention import purge_inquiry_results
-from kokuho.linkage_gateway.app.vault import register_number
+from kokuho.linkage_gateway.adapters.postgres_vault import keys_in_use, rotate
+from kokuho.linkage_gateway.adapters.unit_of_work import GatewayUnit
+from kokuho.linkage_gateway.app.vault import bind_number
 from kokuho.linkage_gateway.bootstrap import key_store
 from kokuho.linkage_gateway.config import Settings
 from kokuho.linkage_gateway.synthetic import synthetic_number
@@ -29,16 +30,17 @@ async def seed(service_settings: ServiceSettings) -> str:
     sealer = EnvelopeSealer(key_store(settings))
     identity = JlisSimulator()
     rng = random.Random(DEMO_RANDOM_SEED)  # noqa: S311 - synthetic demo data, not secrets
+    policy = load_resolution_policy(settings.resolution_permits_path)
     created = 0
-    conn = await asyncpg.connect(settings.database_dsn)
+    pool = await asyncpg.create_pool(settings.database_dsn, min_size=1, max_size=1)
     try:
         for i in range(1, DEMO_PERSONS + 1):
-            async with conn.transaction():
-                result = await register_number(
-                    PostgresVault(conn),
+            async with GatewayUnit(lambda: pool, events_topic=settings.events_topic) as uow:
+                result = await bind_number(
+                    uow.vault,
                     sealer,
                     identity,
-                    load_resolution_policy(settings.resolution_permits_path),
+                    policy,
                     addressee_number=f"{1_000_000_000 + i:010d}",
                     number=synthetic_number(rng),
                     affair="nhi-eligibility",
@@ -47,7 +49,7 @@ async def seed(service_settings: ServiceSettings) -> str:
                 )
                 created += int(result.created)
     finally:
-        await conn.close()
+        await pool.close()
     return f"linkage-gateway demo: {created} bindings created, {DEMO_PERSONS - created} present"
 
 

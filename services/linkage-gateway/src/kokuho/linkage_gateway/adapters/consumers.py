@@ -1,7 +1,11 @@
-"""Inbox handlers: each runs inside the inbox transaction of one delivery.
+"""The gateway's inbox consumers; each handler runs inside the inbox transaction of one delivery.
 
-Eligibility's events feed the federation's insured changes and the intermediate server's
-replicas in the same transaction (both or neither); assessment's premiums feed replicas."""
+- ``business-events`` (eligibility's and assessment's topics): ``app.replica_policy`` on a unit
+  of work joining the inbox transaction: the federation's insured change and the replica, both
+  or neither.
+- ``card-names`` (eligibility's compacted personal-details topic): a projection keeping only
+  the names on the card (for the federation file); a tombstone erases them.
+"""
 
 from __future__ import annotations
 
@@ -10,28 +14,25 @@ from datetime import UTC, datetime
 
 import asyncpg
 
-from kokuho.events.runtime.consumer import Delivery
-from kokuho.linkage_gateway.adapters.postgres_federation import PostgresFederationRecords
-from kokuho.linkage_gateway.adapters.postgres_linkage import PostgresLinkageRecords
-from kokuho.linkage_gateway.adapters.postgres_vault import PostgresVault
-from kokuho.linkage_gateway.app.federation import capture_change
-from kokuho.linkage_gateway.app.ports import IntermediateServer
+from kokuho.events.contracts import EventContract
+from kokuho.events.contracts.eligibility import PersonalDetailsRecorded
+from kokuho.events.runtime.consumer import Delivery, Handler
+from kokuho.linkage_gateway.app.ports import GatewayUnitPort, IntermediateServer
 from kokuho.linkage_gateway.app.replica_policy import on_business_event
 from kokuho.linkage_gateway.domain.intermediate import PermittedInquiryList
 
+#: A unit of work joining the delivery's transaction.
+JoinedUnit = Callable[[asyncpg.Connection], GatewayUnitPort]
+
 
 def business_event_handler(
-    server: IntermediateServer, permits: PermittedInquiryList
-) -> Callable[[asyncpg.Connection, Delivery], Awaitable[None]]:
+    unit: JoinedUnit, server: IntermediateServer, permits: PermittedInquiryList
+) -> Handler:
     async def handle(conn: asyncpg.Connection, delivery: Delivery) -> None:
         if delivery.event is None or delivery.envelope is None:
             return  # a tombstone: nothing for the replicas
-        await capture_change(
-            PostgresFederationRecords(conn), event=delivery.event, event_id=delivery.envelope.id
-        )
         await on_business_event(
-            PostgresLinkageRecords(conn),
-            PostgresVault(conn),
+            unit(conn),
             server,
             permits,
             event=delivery.event,
@@ -40,3 +41,35 @@ def business_event_handler(
         )
 
     return handle
+
+
+async def _names_recorded(conn: asyncpg.Connection, event: EventContract) -> None:
+    assert isinstance(event, PersonalDetailsRecorded)
+    await conn.execute(
+        "INSERT INTO card_names (addressee_number, name, name_kana, as_of)"
+        " VALUES ($1, $2, $3, $4) ON CONFLICT (addressee_number) DO UPDATE SET"
+        " name = EXCLUDED.name, name_kana = EXCLUDED.name_kana, as_of = EXCLUDED.as_of,"
+        " updated_at = now() WHERE card_names.as_of <= EXCLUDED.as_of",
+        event.addressee_number,
+        event.name,
+        event.name_kana,
+        event.as_of,
+    )
+
+
+#: The card-names projection, by event type (others on the topic are not ours to keep).
+CARD_NAMES: dict[
+    type[EventContract], Callable[[asyncpg.Connection, EventContract], Awaitable[None]]
+] = {
+    PersonalDetailsRecorded: _names_recorded,
+}
+
+
+async def handle_personal_details(conn: asyncpg.Connection, delivery: Delivery) -> None:
+    if delivery.event is None:
+        if delivery.key:
+            await conn.execute("DELETE FROM card_names WHERE addressee_number = $1", delivery.key)
+        return
+    project = CARD_NAMES.get(type(delivery.event))
+    if project is not None:
+        await project(conn, delivery.event)

@@ -4,8 +4,9 @@ are). They implement the same ports as the in-process simulators; bootstrap pick
 URL setting is set (``KOKUHO_LINKAGE_GATEWAY_JLIS_URL``, ``..._INTERMEDIATE_SERVER_URL``,
 ``..._FEDERATION_URL``, ``..._PORTAL_URL``, ``..._RESIDENT_RECORDS_URL``).
 
-Any transport failure or non-2xx answer becomes ``ConnectionError``, which the API maps to
-503 counterpart-unavailable: the gateway never guesses an answer it did not get.
+Any transport failure or non-2xx answer becomes ``CounterpartUnavailable`` (a
+``ConnectionError`` and a domain error: 503 counterpart-unavailable): the gateway never guesses
+an answer it did not get.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import httpx
 
 from kokuho.linkage_gateway.app.ports import (
     Authenticity,
+    CounterpartUnavailable,
     InquiryAnswer,
     ReplicaMessage,
     SignedApplication,
@@ -35,11 +37,12 @@ async def _call(
             response = await client.request(method, path, json=body)
     except httpx.HTTPError as exc:
         # The message names the counterpart only, never the request body (it may hold a number).
-        raise ConnectionError(f"{base_url}{path} unreachable ({type(exc).__name__})") from None
+        reason = type(exc).__name__
+        raise CounterpartUnavailable(f"{base_url}{path} unreachable ({reason})") from None
     if absent_ok and response.status_code == 404:
         return None
     if response.status_code >= 300:
-        raise ConnectionError(f"{base_url}{path} answered {response.status_code}")
+        raise CounterpartUnavailable(f"{base_url}{path} answered {response.status_code}")
     return response.json() if response.content else None
 
 
@@ -119,13 +122,13 @@ class FederationHttp:
                     path, content=content, headers={"Content-Type": "text/plain; charset=utf-8"}
                 )
         except httpx.HTTPError as exc:
-            raise ConnectionError(
+            raise CounterpartUnavailable(
                 f"{self.base_url}{path} unreachable ({type(exc).__name__})"
             ) from None
         if response.status_code == 409:
             raise FileExistsError(f"{file_name} was received with other content")
         if response.status_code >= 300:
-            raise ConnectionError(f"{self.base_url}{path} answered {response.status_code}")
+            raise CounterpartUnavailable(f"{self.base_url}{path} answered {response.status_code}")
         return str(response.json()["receipt"])
 
 

@@ -20,7 +20,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from kokuho.linkage_gateway.adapters.keys import KeyStore
-from kokuho.linkage_gateway.app.ports import SealedNumber
+from kokuho.linkage_gateway.app.records import SealedNumber
 from kokuho.linkage_gateway.domain.individual_number import IndividualNumber
 
 NONCE_BYTES = 12

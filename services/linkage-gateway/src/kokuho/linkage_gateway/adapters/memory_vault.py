@@ -1,15 +1,19 @@
-"""In-memory vault for unit tests of the handlers (same behaviour as ``PostgresVault``)."""
+"""The vault in memory, for unit tests of the use cases: the same behaviour as ``PostgresVault``
+(both pass tests/integration/test_vault_contract.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import UTC, datetime
 
-from kokuho.linkage_gateway.app.ports import SealedNumber
+from kokuho.events.contracts.linkage_gateway import IndividualNumberBound
+from kokuho.linkage_gateway.app.records import Confirmation, SealedNumber
 from kokuho.linkage_gateway.domain.vault import (
     Binding,
     NumberBound,
     NumberBoundToAnotherPerson,
+    PersonDied,
     SecondNumberForPerson,
     VaultEvent,
 )
@@ -20,7 +24,9 @@ class InMemoryVault:
         self.bindings: dict[str, Binding] = {}
         self.sealed: dict[str, SealedNumber] = {}
         self.subjects: dict[str, set[str]] = {}
-        self.published: list[VaultEvent] = []
+        self.confirmations: list[Confirmation] = []
+        #: what PostgresVault appends to the event store and the outbox
+        self.published: list[IndividualNumberBound] = []
         self._seq = 0
 
     async def binding_of(self, addressee_number: str) -> Binding | None:
@@ -38,11 +44,12 @@ class InMemoryVault:
     ) -> None:
         for event in events:
             if isinstance(event, NumberBound):
+                if sealed is None:
+                    raise ValueError("a binding needs its sealed number")
                 if event.addressee_number in self.bindings:
                     raise SecondNumberForPerson(event.addressee_number)
                 if await self.holder_of(event.number_index):
                     raise NumberBoundToAnotherPerson(event.addressee_number)
-                assert sealed is not None
                 self.bindings[event.addressee_number] = Binding(
                     event.addressee_number,
                     event.integrated_addressee_number,
@@ -50,10 +57,14 @@ class InMemoryVault:
                     event.at,
                 )
                 self.sealed[event.addressee_number] = sealed
-            else:
+                self.published.append(
+                    IndividualNumberBound(
+                        addressee_number=event.addressee_number, bound_at=event.at
+                    )
+                )
+            elif isinstance(event, PersonDied) and event.addressee_number in self.bindings:
                 b = self.bindings[event.addressee_number]
                 self.bindings[event.addressee_number] = replace(b, deceased=True)
-            self.published.append(event)
 
     async def sealed_of(self, addressee_number: str) -> SealedNumber | None:
         return self.sealed.get(addressee_number)
@@ -63,3 +74,19 @@ class InMemoryVault:
 
     async def add_subject(self, addressee_number: str, affair: str) -> None:
         self.subjects.setdefault(addressee_number, set()).add(affair)
+
+    async def report_for_confirmation(self, addressee_number: str, rule: str, by: str) -> None:
+        self.confirmations.append(
+            Confirmation(len(self.confirmations) + 1, addressee_number, rule, datetime.now(UTC), by)
+        )
+
+    async def open_confirmations(self, limit: int, after: int) -> list[Confirmation]:
+        return [c for c in self.confirmations if c.id > after][:limit]
+
+    async def addressees_of_integrated(self, integrated: Sequence[str]) -> list[str]:
+        wanted = set(integrated)
+        return sorted(
+            b.addressee_number
+            for b in self.bindings.values()
+            if b.integrated_addressee_number in wanted
+        )

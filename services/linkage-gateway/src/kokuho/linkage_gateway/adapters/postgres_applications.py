@@ -1,28 +1,26 @@
-"""The application-management table and intake runs on PostgreSQL."""
+"""The application-management table (AM) in PostgreSQL, on the caller's transaction."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from uuid import uuid4
 
 import asyncpg
 
-from kokuho.events.contracts.linkage_gateway import TOPIC, EApplicationAccepted
+from kokuho.events.contracts.linkage_gateway import EApplicationAccepted
 from kokuho.events.runtime.store import PostgresEventStore, append
-from kokuho.linkage_gateway.adapters.postgres_vault import SOURCE, PostgresVault
-from kokuho.linkage_gateway.app.applications import IntakeResult, take_application
-from kokuho.linkage_gateway.app.ports import (
-    ApplicationRecord,
-    EApplicationPortal,
-    NumberSealer,
-    ResidentRecords,
-    SignatureVerifier,
+from kokuho.linkage_gateway.adapters.postgres_vault import SOURCE, publication_topic
+from kokuho.linkage_gateway.app.records import ApplicationRecord
+
+_COLUMNS = (
+    "receipt_number, procedure_code, procedure_name, applied_at, status_code, status_reason,"
+    " addressee_number, integrated_addressee_number, user_auth_certificate_serial, received_at"
 )
 
 
 class PostgresApplicationRecords:
-    def __init__(self, conn: asyncpg.Connection) -> None:
+    def __init__(self, conn: asyncpg.Connection, *, topic: str | None = None) -> None:
         self._conn = conn
+        self._topic = topic  # the unit of work passes settings.events_topic
 
     async def seen(self, receipt_number: str) -> bool:
         found = await self._conn.fetchval(
@@ -37,11 +35,16 @@ class PostgresApplicationRecords:
         )
         return (row["status_code"], row["status_reason"]) if row else None
 
+    async def record_of(self, receipt_number: str) -> ApplicationRecord | None:
+        row = await self._conn.fetchrow(
+            f"SELECT {_COLUMNS} FROM applications WHERE receipt_number = $1",  # noqa: S608
+            receipt_number,
+        )
+        return ApplicationRecord(**dict(row)) if row else None
+
     async def save(self, record: ApplicationRecord) -> None:
         await self._conn.execute(
-            "INSERT INTO applications (receipt_number, procedure_code, procedure_name,"
-            " applied_at, status_code, status_reason, addressee_number,"
-            " integrated_addressee_number, user_auth_certificate_serial, received_at)"
+            f"INSERT INTO applications ({_COLUMNS})"  # noqa: S608
             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             record.receipt_number,
             record.procedure_code,
@@ -61,39 +64,6 @@ class PostgresApplicationRecords:
             f"e-application-{event.receipt_number}-{uuid4().hex[:8]}",
             0,
             [event],
-            topic=TOPIC,
+            topic=publication_topic(self._topic),
             partition_key=event.addressee_number,
         )
-
-
-async def run_intake(
-    pool: asyncpg.Pool,
-    portal: EApplicationPortal,
-    *,
-    verifier: SignatureVerifier,
-    residents: ResidentRecords,
-    sealer: NumberSealer,
-    at: datetime,
-) -> list[IntakeResult]:
-    """Take every new application, one transaction each; tell the portal after the commit."""
-    results = []
-    for application in await portal.fetch_new():
-        async with pool.acquire() as conn, conn.transaction():
-            records = PostgresApplicationRecords(conn)
-            known = await records.status_of(application.receipt_number)
-            if known is not None:
-                # Taken before, but the portal was not told (a crash after the commit).
-                await portal.update_status(application.receipt_number, *known)
-                continue
-            result = await take_application(
-                application,
-                verifier=verifier,
-                residents=residents,
-                vault=PostgresVault(conn),
-                sealer=sealer,
-                records=records,
-                at=at,
-            )
-        await portal.update_status(result.receipt_number, result.status_code, result.reason)
-        results.append(result)
-    return results

@@ -10,13 +10,12 @@ from uuid import UUID, uuid4
 import asyncpg
 
 from kokuho.events.contracts.linkage_gateway import (
-    TOPIC,
     FederationDifferenceConfirmed,
     HighCostCarryOverListed,
 )
 from kokuho.events.runtime.store import PostgresEventStore, StreamAppend, append
-from kokuho.linkage_gateway.adapters.postgres_vault import SOURCE
-from kokuho.linkage_gateway.app.ports import StoredDifference, Transmission
+from kokuho.linkage_gateway.adapters.postgres_vault import SOURCE, publication_topic
+from kokuho.linkage_gateway.app.records import StoredDifference, Transmission
 from kokuho.linkage_gateway.domain.federation import (
     OUTBOUND_VERSION,
     CarryOverList,
@@ -108,8 +107,9 @@ def _iso_date(value: object) -> date | None:
 
 
 class PostgresFederationRecords:
-    def __init__(self, conn: asyncpg.Connection) -> None:
+    def __init__(self, conn: asyncpg.Connection, *, topic: str | None = None) -> None:
         self._conn = conn
+        self._topic = topic  # the unit of work passes settings.events_topic
 
     async def add_change(self, change: InsuredChange, source_event_id: UUID | None) -> None:
         await self._conn.execute(
@@ -299,7 +299,7 @@ class PostgresFederationRecords:
             f"federation-difference-{uuid4()}",
             0,
             [event],
-            topic=TOPIC,
+            topic=publication_topic(self._topic),
             partition_key=event.addressee_number,
         )
 
@@ -337,7 +337,7 @@ class PostgresFederationRecords:
                     f"{uuid4().hex[:8]}",
                     0,
                     [e],
-                    topic=TOPIC,
+                    topic=publication_topic(self._topic),
                     partition_key=e.nhi_household_number,
                 )
                 for e in events

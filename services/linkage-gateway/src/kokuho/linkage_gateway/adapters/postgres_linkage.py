@@ -9,13 +9,14 @@ from uuid import UUID
 
 import asyncpg
 
-from kokuho.events.contracts.linkage_gateway import TOPIC, ReplicaRegistered
+from kokuho.events.contracts.linkage_gateway import ReplicaRegistered
 from kokuho.events.runtime.store import EventContext, PostgresEventStore, append
-from kokuho.linkage_gateway.adapters.postgres_vault import SOURCE
-from kokuho.linkage_gateway.app.ports import (
+from kokuho.linkage_gateway.adapters.postgres_vault import SOURCE, publication_topic
+from kokuho.linkage_gateway.app.records import (
     InquiryRecord,
     ProvisionRecord,
     ReplicaMessage,
+    ReplicaView,
     StoredReplica,
 )
 
@@ -56,8 +57,9 @@ def _provision(row: asyncpg.Record) -> ProvisionRecord:
 
 
 class PostgresLinkageRecords:
-    def __init__(self, conn: asyncpg.Connection) -> None:
+    def __init__(self, conn: asyncpg.Connection, *, topic: str | None = None) -> None:
         self._conn = conn
+        self._topic = topic  # the unit of work passes settings.events_topic
 
     async def replica(self, addressee_number: str, item: str) -> StoredReplica | None:
         row = await self._conn.fetchrow(
@@ -159,7 +161,7 @@ class PostgresLinkageRecords:
                     registered_at=at,
                 )
             ],
-            topic=TOPIC,
+            topic=publication_topic(self._topic),
             partition_key=addressee_number,
             context=EventContext(causation_id=source_event_id),
         )
@@ -293,3 +295,12 @@ class PostgresLinkageRecords:
             nhi_household_number,
         )
         return {str(r["fiscal_year"]): _json(r["content"]) for r in rows}
+
+    async def replicas_of(self, addressee_number: str) -> list[ReplicaView]:
+        rows = await self._conn.fetch(
+            "SELECT item, content, version, registered_version,"
+            " integrated_addressee_number, updated_at FROM replicas"
+            " WHERE addressee_number = $1 ORDER BY item",
+            addressee_number,
+        )
+        return [ReplicaView(**{**dict(r), "content": _json(r["content"])}) for r in rows]

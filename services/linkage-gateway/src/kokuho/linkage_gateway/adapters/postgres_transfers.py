@@ -7,7 +7,7 @@ from uuid import UUID
 
 import asyncpg
 
-from kokuho.linkage_gateway.app.ports import TransferRecord
+from kokuho.linkage_gateway.app.records import TransferRecord
 
 
 class PostgresTransferRecords:

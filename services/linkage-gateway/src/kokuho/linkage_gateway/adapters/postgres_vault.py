@@ -7,9 +7,10 @@ from collections.abc import Sequence
 
 import asyncpg
 
-from kokuho.events.contracts.linkage_gateway import TOPIC, IndividualNumberBound
+from kokuho.events.contracts.linkage_gateway import IndividualNumberBound
 from kokuho.events.runtime.store import PostgresEventStore, append
-from kokuho.linkage_gateway.app.ports import NumberSealer, SealedNumber
+from kokuho.linkage_gateway.app.ports import NumberSealer
+from kokuho.linkage_gateway.app.records import Confirmation, SealedNumber
 from kokuho.linkage_gateway.domain.vault import (
     Binding,
     NumberBound,
@@ -25,6 +26,13 @@ _SELECT_BINDING = (
     "SELECT addressee_number, integrated_addressee_number, number_index, bound_at, deceased_at"
     " FROM integrated_addressee"
 )
+
+
+def publication_topic(topic: str | None) -> str:
+    """The service's own topic (``settings.events_topic``, given by the unit of work)."""
+    if topic is None:
+        raise RuntimeError("this repository was opened without the service's events topic")
+    return topic
 
 
 def stream_id(addressee_number: str) -> str:
@@ -44,8 +52,9 @@ def _binding(row: asyncpg.Record | None) -> Binding | None:
 
 
 class PostgresVault:
-    def __init__(self, conn: asyncpg.Connection) -> None:
+    def __init__(self, conn: asyncpg.Connection, *, topic: str | None = None) -> None:
         self._conn = conn
+        self._topic = topic  # the unit of work passes settings.events_topic
 
     async def binding_of(self, addressee_number: str) -> Binding | None:
         # One transaction per person at a time: a registration and a replica event for the same
@@ -88,7 +97,7 @@ class PostgresVault:
                             addressee_number=event.addressee_number, bound_at=event.at
                         )
                     ],
-                    topic=TOPIC,
+                    topic=publication_topic(self._topic),
                     partition_key=event.addressee_number,
                 )
             elif isinstance(event, PersonDied):
@@ -154,6 +163,24 @@ class PostgresVault:
             rule,
             by,
         )
+
+    async def open_confirmations(self, limit: int, after: int) -> list[Confirmation]:
+        rows = await self._conn.fetch(
+            "SELECT id, addressee_number, rule, reported_at, reported_by"
+            " FROM binding_confirmations WHERE resolved_at IS NULL AND id > $1"
+            " ORDER BY id LIMIT $2",
+            after,
+            limit,
+        )
+        return [Confirmation(**dict(r)) for r in rows]
+
+    async def addressees_of_integrated(self, integrated: Sequence[str]) -> list[str]:
+        rows = await self._conn.fetch(
+            "SELECT addressee_number FROM integrated_addressee"
+            " WHERE integrated_addressee_number = ANY($1::text[])",
+            sorted(set(integrated)),
+        )
+        return sorted(r["addressee_number"] for r in rows)
 
 
 async def rotate(pool: asyncpg.Pool, sealer: NumberSealer, *, batch: int = 500) -> int:

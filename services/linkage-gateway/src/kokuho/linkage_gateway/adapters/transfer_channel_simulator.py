@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import uuid
 
+from kokuho.linkage_gateway.app.ports import CounterpartUnavailable
+
 
 class TransferChannelSimulator:
     def __init__(self, routes: list[tuple[str, str]] | None = None) -> None:
@@ -13,7 +15,7 @@ class TransferChannelSimulator:
 
     async def deliver(self, *, recipient: str, method: str, records: list[dict[str, str]]) -> str:
         if (recipient, method) not in self.routes:
-            raise ConnectionRefusedError(f"no route to {recipient} by {method}")
+            raise CounterpartUnavailable(f"no route to {recipient} by {method}")
         self.delivered.append((recipient, method, records))
         return f"xfer-{uuid.uuid4().hex[:12]}"
 

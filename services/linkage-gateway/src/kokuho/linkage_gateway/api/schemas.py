@@ -7,7 +7,11 @@ from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import Field, StringConstraints
+
+from kokuho.linkage_gateway.app.records import StoredDifference, TransferRecord
+from kokuho.linkage_gateway.domain.intermediate import Difference
+from kokuho.platform.models import RequestModel, ResponseModel
 
 AddresseeNumber = Annotated[
     str, StringConstraints(min_length=1, max_length=32, pattern=r"^[0-9A-Za-z-]+$")
@@ -22,8 +26,8 @@ ItemName = Annotated[
 RawIndividualNumber = Annotated[str, StringConstraints(pattern=r"^[0-9]{12}$")]
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _In(RequestModel):
+    """Closed, frozen, no control characters (the platform's request base)."""
 
 
 class NumberRegistrationIn(_In):
@@ -35,14 +39,14 @@ class NumberRegistrationIn(_In):
     affair: Affair = "nhi-eligibility"
 
 
-class NumberRegistrationOut(BaseModel):
+class NumberRegistrationOut(ResponseModel):
     addressee_number: str
     individual_number_masked: str
     bound_at: datetime
     created: bool
 
 
-class ResolutionOut(BaseModel):
+class ResolutionOut(ResponseModel):
     addressee_number: str
     integrated_addressee_number: str
     individual_number_masked: str
@@ -62,7 +66,7 @@ class VerificationIn(_In):
     affair: Affair = "nhi-eligibility"
 
 
-class VerificationOut(BaseModel):
+class VerificationOut(ResponseModel):
     """Match or mismatch only; the number is not echoed, not even masked (C-22)."""
 
     addressee_number: str
@@ -70,12 +74,12 @@ class VerificationOut(BaseModel):
     match: bool
 
 
-class LookupOut(BaseModel):
+class LookupOut(ResponseModel):
     addressee_number: str
     individual_number_masked: str
 
 
-class ConfirmationOut(BaseModel):
+class ConfirmationOut(ResponseModel):
     id: int
     addressee_number: str
     rule: str
@@ -83,7 +87,7 @@ class ConfirmationOut(BaseModel):
     reported_by: str
 
 
-class ConfirmationPage(BaseModel):
+class ConfirmationPage(ResponseModel):
     items: list[ConfirmationOut]
     next_cursor: str | None
 
@@ -95,7 +99,7 @@ class InquiryIn(_In):
     item: Affair
 
 
-class InquiryOut(BaseModel):
+class InquiryOut(ResponseModel):
     inquiry_id: UUID
     requested_by: str
     requested_at: datetime
@@ -116,7 +120,7 @@ class ProvisionRequestIn(_In):
     item: Affair
 
 
-class ProvisionOut(BaseModel):
+class ProvisionOut(ResponseModel):
     provision_id: UUID
     requester: str
     item: str
@@ -128,11 +132,11 @@ class ProvisionOut(BaseModel):
     approved_by: str | None
 
 
-class ProvisionPage(BaseModel):
+class ProvisionPage(ResponseModel):
     items: list[ProvisionOut]
 
 
-class ReplicaOut(BaseModel):
+class ReplicaOut(ResponseModel):
     """One replica as we hold it (the original) and what was registered of it (C-83)."""
 
     item: str
@@ -144,25 +148,35 @@ class ReplicaOut(BaseModel):
     updated_at: datetime
 
 
-class ReplicaPage(BaseModel):
+class ReplicaPage(ResponseModel):
     addressee_number: str
     items: list[ReplicaOut]
 
 
-class DifferenceOut(BaseModel):
+class DifferenceOut(ResponseModel):
     integrated_addressee_number: str
     item: str
     kind: str
     original: dict[str, Any] | None
     replica: dict[str, Any] | None
 
+    @classmethod
+    def of(cls, d: Difference) -> DifferenceOut:
+        return cls(
+            integrated_addressee_number=d.key[0],
+            item=d.key[1],
+            kind=d.kind,
+            original=dict(d.original) if d.original is not None else None,
+            replica=dict(d.replica) if d.replica is not None else None,
+        )
 
-class ReconciliationOut(BaseModel):
+
+class ReconciliationOut(ResponseModel):
     checked_at: datetime
     differences: list[DifferenceOut]
 
 
-class TransmissionOut(BaseModel):
+class TransmissionOut(ResponseModel):
     id: int
     file_name: str
     sequence: int
@@ -175,7 +189,7 @@ class TransmissionOut(BaseModel):
     sent_at: datetime | None
 
 
-class TransmissionPage(BaseModel):
+class TransmissionPage(ResponseModel):
     items: list[TransmissionOut]
 
 
@@ -186,13 +200,13 @@ class ContinuationFileIn(_In):
     content: Annotated[str, StringConstraints(min_length=1, max_length=5_000_000)]
 
 
-class ContinuationReceiptOut(BaseModel):
+class ContinuationReceiptOut(ResponseModel):
     file_id: int
     records: int
     differences: int
 
 
-class DifferenceItem(BaseModel):
+class DifferenceItem(ResponseModel):
     id: int
     file_id: int
     file_date: date
@@ -206,28 +220,46 @@ class DifferenceItem(BaseModel):
     status: str
     decided_by: str | None
 
+    @classmethod
+    def of(cls, stored: StoredDifference) -> DifferenceItem:
+        x = stored.difference
+        return cls(
+            id=stored.id,
+            file_id=stored.file_id,
+            file_date=stored.file_date,
+            addressee_number=x.addressee_number,
+            insured_number=x.insured_number,
+            kind=x.kind,
+            federation_acquisition_date=x.federation_acquisition_date,
+            federation_loss_date=x.federation_loss_date,
+            our_acquisition_date=x.our_acquisition_date,
+            our_loss_date=x.our_loss_date,
+            status=stored.status,
+            decided_by=stored.decided_by,
+        )
 
-class DifferencePage(BaseModel):
+
+class DifferencePage(ResponseModel):
     items: list[DifferenceItem]
     next_cursor: str | None
 
 
-class TransmissionResult(BaseModel):
+class TransmissionResult(ResponseModel):
     sent: bool
     transmission: TransmissionOut | None
 
 
-class IntakeResultOut(BaseModel):
+class IntakeResultOut(ResponseModel):
     receipt_number: str
     status_code: str
     reason: str
 
 
-class IntakeRunOut(BaseModel):
+class IntakeRunOut(ResponseModel):
     results: list[IntakeResultOut]
 
 
-class ApplicationOut(BaseModel):
+class ApplicationOut(ResponseModel):
     receipt_number: str
     procedure_code: str
     procedure_name: str
@@ -246,7 +278,7 @@ class TransferIn(_In):
     addressee_numbers: Annotated[list[AddresseeNumber], Field(min_length=1, max_length=1000)]
 
 
-class TransferOut(BaseModel):
+class TransferOut(ResponseModel):
     transfer_id: UUID
     flow_id: str
     recipient: str
@@ -259,17 +291,33 @@ class TransferOut(BaseModel):
     delivered_at: datetime | None
     receipt: str | None
 
+    @classmethod
+    def of(cls, record: TransferRecord) -> TransferOut:
+        return cls(
+            transfer_id=record.transfer_id,
+            flow_id=record.flow_id,
+            recipient=record.recipient,
+            legal_basis=record.legal_basis,
+            items=list(record.items),
+            method=record.method,
+            subject_count=len(record.subjects),
+            requested_by=record.requested_by,
+            status=record.status,
+            delivered_at=record.delivered_at,
+            receipt=record.receipt,
+        )
 
-class DriftOut(BaseModel):
+
+class DriftOut(ResponseModel):
     recipient: str
     method: str
     reason: str
 
 
-class DriftReport(BaseModel):
+class DriftReport(ResponseModel):
     registry_version: str
     drift: list[DriftOut]
 
 
-class CarryOverReceiptOut(BaseModel):
+class CarryOverReceiptOut(ResponseModel):
     households: int

@@ -1,19 +1,27 @@
-"""E-application intake (C-12): verify, convert, store, publish without the number."""
+"""E-application intake (C-12): fetch from the portal, verify, convert, store, publish without
+the number, tell the portal. One transaction per application; the portal is told after the
+commit (an application taken before but not told is told again, not taken twice)."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from kokuho.events.contracts.linkage_gateway import EApplicationAccepted
 from kokuho.linkage_gateway.app.ports import (
-    ApplicationRecord,
-    ApplicationRecords,
+    GatewayUnitPort,
     NumberSealer,
+    Ports,
     ResidentRecords,
     SignatureVerifier,
     SignedApplication,
+    UnitOpener,
+)
+from kokuho.linkage_gateway.app.records import (
+    ApplicationRecord,
+    ApplicationRecords,
     VaultRepository,
 )
 from kokuho.linkage_gateway.domain.applications import (
@@ -25,6 +33,8 @@ from kokuho.linkage_gateway.domain.individual_number import (
     IndividualNumber,
     InvalidIndividualNumber,
 )
+from kokuho.platform.audit import Outcome
+from kokuho.platform.errors import DomainError
 
 ACCEPTED = "accepted"
 
@@ -64,20 +74,7 @@ async def take_application(
         addressee = await residents.addressee_of_certificate(serial)
         if addressee is None:
             raise ApplicationRejected("unknown-certificate", "no resident holds this certificate")
-        try:
-            data = json.loads(application.payload)
-            number = IndividualNumber(str(data.get("individual_number", "")))
-        except (ValueError, AttributeError, InvalidIndividualNumber) as exc:
-            reason = exc.reason if isinstance(exc, InvalidIndividualNumber) else "not JSON"
-            raise ApplicationRejected("malformed-payload", reason) from None
-        binding = await vault.binding_of(addressee)
-        if binding is None:
-            raise ApplicationRejected("number-not-bound", "the person has no bound number")
-        if binding.number_index != sealer.index(number):
-            raise ApplicationRejected(
-                "number-mismatch", "the number does not match the person's bound number"
-            )
-        integrated = binding.integrated_addressee_number
+        integrated, data = await _holder_checked(application.payload, addressee, vault, sealer)
         answers = de_identified_answers(procedure, data.get("answers") or {})
         status, reason = ACCEPTED, ""
     except ApplicationRejected as rejected:
@@ -109,3 +106,89 @@ async def take_application(
             )
         )
     return IntakeResult(application.receipt_number, status, reason, addressee)
+
+
+async def _holder_checked(
+    payload: bytes, addressee: str, vault: VaultRepository, sealer: NumberSealer
+) -> tuple[str, Any]:
+    """The payload's number must be the person's bound number: (integrated addressee number,
+    the payload's data)."""
+    try:
+        data = json.loads(payload)
+        number = IndividualNumber(str(data.get("individual_number", "")))
+    except (ValueError, AttributeError, InvalidIndividualNumber) as exc:
+        reason = exc.reason if isinstance(exc, InvalidIndividualNumber) else "not JSON"
+        raise ApplicationRejected("malformed-payload", reason) from None
+    binding = await vault.binding_of(addressee)
+    if binding is None:
+        raise ApplicationRejected("number-not-bound", "the person has no bound number")
+    if binding.number_index != sealer.index(number):
+        raise ApplicationRejected(
+            "number-mismatch", "the number does not match the person's bound number"
+        )
+    return binding.integrated_addressee_number, data
+
+
+INTAKE_OPERATION = "e-application intake"
+
+
+class ApplicationNotFound(DomainError):
+    status = 404
+    slug = "not-found"
+
+    def __init__(self) -> None:
+        super().__init__("No such application.")
+
+
+async def application(uow: GatewayUnitPort, receipt_number: str) -> ApplicationRecord:
+    """An application's record (AM table; no individual number)."""
+    async with uow:
+        record = await uow.applications.record_of(receipt_number)
+        if record is None:
+            raise ApplicationNotFound()
+        subjects = [record.addressee_number] if record.addressee_number else []
+        await uow.audit.record(subjects=subjects)
+        return record
+
+
+async def run_intake(open_unit: UnitOpener, ports: Ports, *, at: datetime) -> list[IntakeResult]:
+    """Take every new application; each is audited, accepted or refused, in its own
+    transaction (the unit's trail: the staff user, or the scheduled job)."""
+    results = []
+    for application in await ports.portal.fetch_new():
+        async with open_unit() as uow:
+            known = await uow.applications.status_of(application.receipt_number)
+            result = None if known else await _take_and_audit(uow, ports, application, at)
+        if result is None:
+            assert known is not None
+            # Taken before, but the portal was not told (a crash after the commit).
+            await ports.portal.update_status(application.receipt_number, *known)
+            continue
+        await ports.portal.update_status(result.receipt_number, result.status_code, result.reason)
+        results.append(result)
+    return results
+
+
+async def _take_and_audit(
+    uow: GatewayUnitPort, ports: Ports, application: SignedApplication, at: datetime
+) -> IntakeResult:
+    result = await take_application(
+        application,
+        verifier=ports.signatures,
+        residents=ports.residents,
+        vault=uow.vault,
+        sealer=ports.sealer,
+        records=uow.applications,
+        at=at,
+    )
+    await uow.audit.record(
+        operation=INTAKE_OPERATION,
+        subjects=[result.addressee_number] if result.addressee_number else [],
+        outcome=Outcome.ALLOWED if result.status_code == ACCEPTED else Outcome.FAILED,
+        detail={
+            "receipt_number": result.receipt_number,
+            "status": result.status_code,
+            "reason": result.reason,
+        },
+    )
+    return result

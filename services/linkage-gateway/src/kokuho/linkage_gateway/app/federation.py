@@ -1,12 +1,14 @@
-"""Federation handlers: insured changes captured from eligibility's events and sent with a
-ledger entry (C-58); the daily continuation file validated, reconciled and held as a list of
-differences until staff confirm them (C-16, C-20, C-21)."""
+"""Insured changes for the federation: captured from eligibility's events and sent as one
+KKH-IDO file with a ledger entry (C-58), in two phases around the transfer: the entry is
+committed before the file leaves and marked sent after, so no external call sits inside the
+preparing transaction. The inbound files and the differences: ``app/federation_files.py``."""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from uuid import UUID
 
 from kokuho.events.contracts import EventContract
@@ -15,87 +17,87 @@ from kokuho.events.contracts.eligibility import (
     QualificationCorrected,
     QualificationLost,
 )
-from kokuho.events.contracts.linkage_gateway import (
-    FederationDifferenceConfirmed,
-    HighCostCarryOverListed,
-)
-from kokuho.linkage_gateway.app.ports import (
-    Federation,
-    FederationRecords,
-    StoredDifference,
-    Transmission,
-)
+from kokuho.linkage_gateway.app.ports import Federation, GatewayUnitPort, UnitOpener
+from kokuho.linkage_gateway.app.records import FederationRecords, Transmission
 from kokuho.linkage_gateway.domain.federation import (
     OUTBOUND_FORMAT,
     OUTBOUND_VERSION,
     InsuredChange,
     build_insured_change_file,
-    parse_carry_over_list,
-    parse_continuation_file,
-    reconcile_continuation,
-    refuse_out_of_cycle,
 )
-
-#: The federation's files are dated in Japan time (no DST, so a fixed offset is exact).
-JST = timezone(timedelta(hours=9), "JST")
+from kokuho.platform.errors import DomainError
 
 
-class ContinuationFileAlreadyReceived(Exception):
+class FederationUnavailable(DomainError, ConnectionError):
+    """The federation did not take the file; it stays prepared and the next send delivers it."""
+
+    status = 503
+    slug = "federation-unavailable"
+
     def __init__(self) -> None:
-        super().__init__("this continuation file was already received (same content)")
+        super().__init__("The federation did not take the file; it stays prepared and is re-sent.")
 
 
-class DifferenceNotOpen(Exception):
-    def __init__(self, difference_id: int) -> None:
-        super().__init__(f"difference {difference_id} is not open for confirmation")
-        self.difference_id = difference_id
+async def _acquired(records: FederationRecords, event: EventContract) -> InsuredChange:
+    assert isinstance(event, QualificationAcquired)
+    return InsuredChange(
+        "acquired",
+        event.addressee_number,
+        event.nhi_household_number,
+        event.insured_number,
+        event.card_symbol,
+        event.card_number,
+        event.branch_number,
+        event.acquisition_date,
+        None,
+    )
+
+
+async def _lost_or_corrected(records: FederationRecords, event: EventContract) -> InsuredChange:
+    assert isinstance(event, QualificationLost | QualificationCorrected)
+    # The card items come from the person's last change (a loss event does not repeat them).
+    last = await records.last_change(event.addressee_number)
+    symbol, card, branch = (
+        (last.card_symbol, last.card_number, last.branch_number) if last else ("", "", "")
+    )
+    acquired: date | None
+    if isinstance(event, QualificationLost):
+        kind, acquired = "lost", last.acquisition_date if last else None
+    else:
+        kind, acquired = "corrected", event.acquisition_date
+    return InsuredChange(
+        kind,
+        event.addressee_number,
+        event.nhi_household_number,
+        event.insured_number,
+        symbol,
+        card,
+        branch,
+        acquired,
+        event.loss_date,
+    )
+
+
+#: Which eligibility event becomes which 異動 record (others carry no insured change).
+CHANGES: dict[
+    type[EventContract],
+    Callable[[FederationRecords, EventContract], Awaitable[InsuredChange]],
+] = {
+    QualificationAcquired: _acquired,
+    QualificationLost: _lost_or_corrected,
+    QualificationCorrected: _lost_or_corrected,
+}
 
 
 async def capture_change(
     records: FederationRecords, *, event: EventContract, event_id: UUID | None
 ) -> InsuredChange | None:
-    """An eligibility qualification event becomes one 異動 record awaiting transmission."""
-    if isinstance(event, QualificationAcquired):
-        change = InsuredChange(
-            "acquired",
-            event.addressee_number,
-            event.nhi_household_number,
-            event.insured_number,
-            event.card_symbol,
-            event.card_number,
-            event.branch_number,
-            event.acquisition_date,
-            None,
-        )
-    elif isinstance(event, (QualificationLost, QualificationCorrected)):
-        # The card items come from the person's last change (a loss event does not repeat them).
-        last = await records.last_change(event.addressee_number)
-        symbol, card, branch = (
-            (last.card_symbol, last.card_number, last.branch_number) if last else ("", "", "")
-        )
-        acquired: date | None
-        lost: date | None
-        if isinstance(event, QualificationLost):
-            kind, acquired, lost = (
-                "lost",
-                last.acquisition_date if last else None,
-                event.loss_date,
-            )
-        else:
-            kind, acquired, lost = "corrected", event.acquisition_date, event.loss_date
-        change = InsuredChange(
-            kind,
-            event.addressee_number,
-            event.nhi_household_number,
-            event.insured_number,
-            symbol,
-            card,
-            branch,
-            acquired,
-            lost,
-        )
-    else:
+    """An eligibility qualification event becomes one 異動 record awaiting transmission
+    (inside the caller's inbox transaction)."""
+    make = CHANGES.get(type(event))
+    if make is None:
         return None
+    change = await make(records, event)
     await records.add_change(change, event_id)
     return change
 
@@ -104,6 +106,43 @@ async def capture_change(
 class PreparedFile:
     transmission: Transmission
     content: bytes
+
+
+@dataclass(frozen=True)
+class SendInsuredChanges:
+    user_id: str
+    at: datetime
+
+
+async def send_insured_changes(
+    uow: GatewayUnitPort,
+    open_unit: UnitOpener,
+    federation: Federation,
+    command: SendInsuredChanges,
+    clock: Callable[[], datetime],
+) -> Transmission | None:
+    """Send every insured change not yet sent as one KKH-IDO file (None: none waits). Phase
+    one commits the file and its ledger entry (``open_unit``); the file leaves; ``uow`` marks
+    it sent and records the audit. A failed transfer leaves it prepared for the next send."""
+    async with open_unit() as first:
+        prepared = await prepare_insured_changes(
+            first.federation, user_id=command.user_id, at=command.at
+        )
+    if prepared is None:
+        return None
+    try:
+        # The federation keys files by name, so a re-send of the same file is harmless.
+        receipt = await federation.send(prepared.transmission.file_name, prepared.content)
+    except OSError:
+        raise FederationUnavailable() from None
+    async with uow:
+        sent = await uow.federation.mark_sent(prepared.transmission.id, receipt, clock())
+        await uow.audit.record(
+            subjects=[],
+            detail={"file_name": sent.file_name, "records": sent.record_count},
+            status_code=201,
+        )
+        return sent
 
 
 async def prepare_insured_changes(
@@ -142,96 +181,17 @@ async def prepare_insured_changes(
     return PreparedFile(prepared, content)
 
 
-async def deliver_prepared(federation: Federation, prepared: PreparedFile) -> str:
-    """Phase two: the file leaves; the federation keys it by name, so a re-send is harmless."""
-    return await federation.send(prepared.transmission.file_name, prepared.content)
-
-
-@dataclass(frozen=True)
-class ContinuationReceipt:
-    file_id: int
-    records: int
-    differences: int
-
-
-async def receive_continuation_file(
-    records: FederationRecords, *, file_name: str, text: str, user_id: str, at: datetime
-) -> ContinuationReceipt:
-    """Validate (all or nothing), reconcile, and keep the differences for staff."""
-    file = parse_continuation_file(text)  # FileRejected: nothing applied
-    refuse_out_of_cycle(file.file_date, at.astimezone(JST).date())
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    if await records.file_seen(digest):
-        raise ContinuationFileAlreadyReceived()
-    ours = await records.our_qualifications([r.addressee_number for r in file.records])
-    differences = reconcile_continuation(file, ours)
-    file_id = await records.save_continuation(
-        file_name=file_name,
-        file=file,
-        sha256=digest,
-        received_by=user_id,
-        at=at,
-        differences=differences,
-    )
-    return ContinuationReceipt(file_id, len(file.records), len(differences))
-
-
-async def confirm_difference(
-    records: FederationRecords, *, difference_id: int, user_id: str, at: datetime
-) -> StoredDifference:
-    """C-21: a person confirms; only then does the difference go to eligibility as an event."""
-    stored = await records.difference(difference_id)
-    if stored is None or stored.status != "open":
-        raise DifferenceNotOpen(difference_id)
-    d = stored.difference
-    await records.decide_difference(difference_id, status="confirmed", by=user_id, at=at)
-    await records.publish(
-        FederationDifferenceConfirmed(
-            addressee_number=d.addressee_number,
-            insured_number=d.insured_number,
-            kind=d.kind,
-            federation_acquisition_date=d.federation_acquisition_date,
-            federation_loss_date=d.federation_loss_date,
-            file_date=stored.file_date,
-            confirmed_by=user_id,
+async def transmissions(
+    uow: GatewayUnitPort,
+    *,
+    limit: int,
+    on_or_after: date | None,
+    on_or_before: date | None,
+) -> list[Transmission]:
+    """The transmission ledger (C-58), newest first, optionally by ledger day (JST)."""
+    async with uow:
+        rows = await uow.federation.transmissions(
+            limit, on_or_after=on_or_after, on_or_before=on_or_before
         )
-    )
-    decided = await records.difference(difference_id)
-    assert decided is not None
-    return decided
-
-
-class CarryOverListAlreadyReceived(Exception):
-    def __init__(self) -> None:
-        super().__init__("this carry-over list was already received (same content)")
-
-
-async def receive_carry_over_list(
-    records: FederationRecords, *, file_name: str, text: str, user_id: str, at: datetime
-) -> int:
-    """The monthly high-cost carry-over list: validated all or nothing, passed on to benefits
-    as one event per household. Returns the number of households."""
-    carry_over = parse_carry_over_list(text)  # FileRejected: nothing applied
-    refuse_out_of_cycle(carry_over.file_date, at.astimezone(JST).date())
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    saved = await records.save_carry_over(
-        file_name=file_name, carry_over=carry_over, sha256=digest, received_by=user_id, at=at
-    )
-    if saved is None:
-        raise CarryOverListAlreadyReceived()
-    await records.publish_carry_over(
-        [
-            HighCostCarryOverListed(
-                kind=carry_over.kind,
-                target_month=carry_over.target_month,
-                nhi_household_number=h.nhi_household_number,
-                householder_addressee_number=h.householder_addressee_number,
-                previous_insurer_number=h.previous_insurer_number,
-                high_cost_months=h.high_cost_months,
-                last_high_cost_month=h.last_high_cost_month,
-                file_date=carry_over.file_date,
-            )
-            for h in carry_over.households
-        ]
-    )
-    return len(carry_over.households)
+        await uow.audit.record(subjects=[], detail={"transmissions": len(rows)})
+        return rows

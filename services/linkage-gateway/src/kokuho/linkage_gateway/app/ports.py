@@ -1,38 +1,42 @@
-"""The ports the handlers need; adapters implement them."""
+"""The ports of the gateway: its counterparts (J-LIS, the intermediate server, the federation,
+the e-application portal, the resident-record system, the transfer channel, the signature check,
+the number sealer), the ``Ports`` the composition root fills, and the unit of work the use
+cases enter (``GatewayUnitPort``; what it stores is in ``app/records.py``)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any, Protocol
-from uuid import UUID
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Protocol, Self
 
-from kokuho.events.contracts.linkage_gateway import (
-    EApplicationAccepted,
-    FederationDifferenceConfirmed,
-    HighCostCarryOverListed,
+from kokuho.events.ports import EventStore
+from kokuho.linkage_gateway.app.records import (
+    ApplicationRecords,
+    FederationRecords,
+    LinkageRecords,
+    SealedNumber,
+    TransferRecords,
+    VaultRepository,
 )
-from kokuho.linkage_gateway.domain.federation import (
-    CarryOverList,
-    ContinuationDifference,
-    ContinuationFile,
-    InsuredChange,
-    OurQualification,
+from kokuho.linkage_gateway.app.records import (
+    ReplicaMessage as ReplicaMessage,  # the message of the IntermediateServer port
 )
 from kokuho.linkage_gateway.domain.individual_number import IndividualNumber
-from kokuho.linkage_gateway.domain.vault import Binding, VaultEvent
+from kokuho.linkage_gateway.domain.intermediate import PermittedInquiryList
+from kokuho.linkage_gateway.domain.resolution import ResolutionPolicy
+from kokuho.linkage_gateway.domain.transfers import TransferRegistry
+from kokuho.platform.errors import DomainError
+from kokuho.platform.unit_of_work import AuditTrailPort
 
 
-@dataclass(frozen=True)
-class SealedNumber:
-    """An individual number under envelope encryption: a per-value data key wrapped by the
-    key-encryption key ``kek_id``; the number encrypted under the data key."""
+class CounterpartUnavailable(DomainError, ConnectionError):
+    """An external counterpart (J-LIS, the intermediate server, the portal, the resident-record
+    system, the transfer channel) did not answer: 503, the gateway never guesses an answer."""
 
-    kek_id: str
-    wrapped_key: bytes
-    nonce: bytes
-    ciphertext: bytes
+    status = 503
+    slug = "counterpart-unavailable"
 
 
 class NumberSealer(Protocol):
@@ -65,37 +69,6 @@ class IdentityService(Protocol):
     async def confirm(self, number: IndividualNumber) -> Authenticity: ...
 
 
-class VaultRepository(Protocol):
-    """The integrated addressee table inside one transaction."""
-
-    async def binding_of(self, addressee_number: str) -> Binding | None: ...
-
-    async def holder_of(self, number_index: str) -> Binding | None: ...
-
-    async def next_integrated_addressee_number(self) -> str: ...
-
-    async def record(
-        self, events: Sequence[VaultEvent], sealed: SealedNumber | None = None
-    ) -> None: ...
-
-    async def sealed_of(self, addressee_number: str) -> SealedNumber | None: ...
-
-    async def subject_affairs(self, addressee_number: str) -> set[str]: ...
-
-    async def add_subject(self, addressee_number: str, affair: str) -> None: ...
-
-
-@dataclass(frozen=True)
-class ReplicaMessage:
-    """A replica registration (副本登録). Keyed by the integrated addressee number; neither the
-    individual number nor the network code (符号) is in it (C-75, C-85)."""
-
-    integrated_addressee_number: str
-    item: str
-    version: int
-    content: dict[str, Any]
-
-
 @dataclass(frozen=True)
 class InquiryAnswer:
     status: str  # "answered" | "no-data" | "held"
@@ -119,212 +92,12 @@ class IntermediateServer(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class StoredReplica:
-    content: dict[str, Any]
-    version: int
-    registered_version: int
-    integrated_addressee_number: str | None
-
-
-@dataclass(frozen=True)
-class InquiryRecord:
-    inquiry_id: UUID
-    requested_by: str
-    requested_at: datetime
-    affair: str
-    provider: str
-    item: str
-    legal_basis_row: str
-    addressee_number: str
-    status: str
-    result: dict[str, Any] | None
-    completed_at: datetime | None
-    result_deleted_at: datetime | None
-
-
-@dataclass(frozen=True)
-class ProvisionRecord:
-    provision_id: UUID
-    requester: str
-    item: str
-    legal_basis_row: str
-    addressee_number: str
-    requested_at: datetime
-    status: str
-    provided_at: datetime | None
-    approved_by: str | None
-
-
-class LinkageRecords(Protocol):
-    """Replicas, registrations, inquiries and provisions inside one transaction."""
-
-    async def replica(self, addressee_number: str, item: str) -> StoredReplica | None: ...
-
-    async def save_replica(
-        self,
-        addressee_number: str,
-        item: str,
-        content: dict[str, Any],
-        version: int,
-        integrated_addressee_number: str | None,
-    ) -> None: ...
-
-    async def pending_replicas(self, addressee_number: str) -> list[tuple[str, StoredReplica]]: ...
-
-    async def record_registration(
-        self,
-        *,
-        addressee_number: str,
-        message: ReplicaMessage,
-        legal_basis_row: str,
-        source_event_id: UUID | None,
-        receipt: str,
-        at: datetime,
-    ) -> None: ...
-
-    async def registered_originals(self) -> dict[tuple[str, str], dict[str, Any]]: ...
-
-    async def save_inquiry(
-        self, record: InquiryRecord, integrated_addressee_number: str
-    ) -> None: ...
-
-    async def inquiry(self, inquiry_id: UUID) -> InquiryRecord | None: ...
-
-    async def delete_inquiry_results(
-        self, *, completed_before: datetime, at: datetime
-    ) -> list[UUID]: ...
-
-    async def addressee_of_integrated(self, integrated_addressee_number: str) -> str | None: ...
-
-    async def save_provision(
-        self, record: ProvisionRecord, integrated_addressee_number: str
-    ) -> None: ...
-
-    async def provision(self, provision_id: UUID) -> ProvisionRecord | None: ...
-
-    async def approve_provision(self, provision_id: UUID, *, by: str, at: datetime) -> None: ...
-
-    async def held_provisions(self, limit: int) -> list[ProvisionRecord]: ...
-
-    async def set_householder(self, nhi_household_number: str, addressee_number: str) -> None: ...
-
-    async def householder_of(self, nhi_household_number: str) -> str | None: ...
-
-    async def save_premium(
-        self, nhi_household_number: str, fiscal_year: int, revision: int, content: dict[str, Any]
-    ) -> bool:
-        """Keep the household's assessment for the year; False if a later revision is kept."""
-        ...
-
-    async def premiums_of(self, nhi_household_number: str) -> dict[str, Any]:
-        """Every fiscal year's kept assessment, keyed by the year as text."""
-        ...
-
-
 class Federation(Protocol):
     """The federation's file exchange (国保総合PC / 国保情報集約システム)."""
 
     async def send(self, file_name: str, content: bytes) -> str:
         """Deliver a file; returns the federation's receipt."""
         ...
-
-
-@dataclass(frozen=True)
-class Transmission:
-    id: int
-    file_name: str
-    sequence: int
-    record_count: int
-    sha256: str
-    sent_by: str
-    status: str  # prepared | sent
-    prepared_at: datetime
-    receipt: str | None
-    sent_at: datetime | None
-
-
-@dataclass(frozen=True)
-class StoredDifference:
-    id: int
-    file_id: int
-    file_date: date
-    difference: ContinuationDifference
-    status: str
-    decided_by: str | None
-
-
-class FederationRecords(Protocol):
-    async def add_change(self, change: InsuredChange, source_event_id: UUID | None) -> None: ...
-
-    async def last_change(self, addressee_number: str) -> InsuredChange | None: ...
-
-    async def pending_changes(self) -> list[tuple[int, InsuredChange]]: ...
-
-    async def next_sequence(self) -> int: ...
-
-    async def prepared_transmission(self) -> tuple[Transmission, bytes] | None:
-        """The transmission prepared but not yet marked sent (locks the ledger)."""
-        ...
-
-    async def record_transmission(
-        self,
-        transmission: Transmission,
-        change_ids: Sequence[int],
-        file_format: str,
-        content: bytes,
-    ) -> Transmission:
-        """The ledger entry, status prepared, before the file leaves (C-58)."""
-        ...
-
-    async def mark_sent(self, transmission_id: int, receipt: str, at: datetime) -> Transmission: ...
-
-    async def transmissions(
-        self, limit: int, *, on_or_after: date | None = None, on_or_before: date | None = None
-    ) -> list[Transmission]: ...
-
-    async def our_qualifications(
-        self, addressee_numbers: Sequence[str]
-    ) -> dict[str, OurQualification]: ...
-
-    async def file_seen(self, sha256: str) -> bool: ...
-
-    async def save_continuation(
-        self,
-        *,
-        file_name: str,
-        file: ContinuationFile,
-        sha256: str,
-        received_by: str,
-        at: datetime,
-        differences: Sequence[ContinuationDifference],
-    ) -> int: ...
-
-    async def open_differences(self, limit: int, after: int) -> list[StoredDifference]: ...
-
-    async def difference(self, difference_id: int) -> StoredDifference | None: ...
-
-    async def decide_difference(
-        self, difference_id: int, *, status: str, by: str, at: datetime
-    ) -> None: ...
-
-    async def publish(self, event: FederationDifferenceConfirmed) -> None:
-        """Put the confirmed difference on the public topic (for eligibility)."""
-        ...
-
-    async def save_carry_over(
-        self,
-        *,
-        file_name: str,
-        carry_over: CarryOverList,
-        sha256: str,
-        received_by: str,
-        at: datetime,
-    ) -> int | None:
-        """Record the list; None when the same file was recorded before."""
-        ...
-
-    async def publish_carry_over(self, events: Sequence[HighCostCarryOverListed]) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -367,30 +140,6 @@ class ResidentRecords(Protocol):
     async def addressee_of_certificate(self, serial: str) -> str | None: ...
 
 
-@dataclass(frozen=True)
-class ApplicationRecord:
-    """A row of the application-management table (AM): no individual number."""
-
-    receipt_number: str
-    procedure_code: str
-    procedure_name: str
-    applied_at: datetime
-    status_code: str
-    status_reason: str
-    addressee_number: str | None
-    integrated_addressee_number: str | None
-    user_auth_certificate_serial: str | None
-    received_at: datetime
-
-
-class ApplicationRecords(Protocol):
-    async def seen(self, receipt_number: str) -> bool: ...
-
-    async def save(self, record: ApplicationRecord) -> None: ...
-
-    async def publish(self, event: EApplicationAccepted) -> None: ...
-
-
 class TransferChannel(Protocol):
     """The common platform's linkage to other divisions (庁内連携) or the media process."""
 
@@ -404,26 +153,58 @@ class TransferChannel(Protocol):
 
 
 @dataclass(frozen=True)
-class TransferRecord:
-    transfer_id: UUID
-    flow_id: str
-    recipient: str
-    legal_basis: str
-    items: tuple[str, ...]
-    method: str
-    subjects: tuple[str, ...]
-    requested_by: str
-    status: str  # prepared | delivered
-    prepared_at: datetime
-    delivered_at: datetime | None
-    receipt: str | None
+class Ports:
+    """Everything the gateway's use cases reach outside the database, made by ``bootstrap``."""
+
+    sealer: NumberSealer
+    identity: IdentityService
+    policy: ResolutionPolicy
+    server: IntermediateServer
+    permits: PermittedInquiryList
+    federation: Federation
+    portal: EApplicationPortal
+    residents: ResidentRecords
+    signatures: SignatureVerifier
+    transfers: TransferRegistry
+    channel: TransferChannel
+    clock: Callable[[], datetime]
 
 
-class TransferRecords(Protocol):
-    async def save(self, record: TransferRecord) -> None:
-        """The record, status prepared, before anything leaves (C-66)."""
-        ...
+class GatewayUnitPort(Protocol):
+    """One transaction over the gateway's tables (``adapters/unit_of_work.py``): the event
+    store, the small repositories and the audit trail; ``async with uow:`` enters it."""
 
-    async def mark_delivered(
-        self, transfer_id: UUID, receipt: str, at: datetime
-    ) -> TransferRecord: ...
+    @property
+    def events(self) -> EventStore: ...
+
+    @property
+    def vault(self) -> VaultRepository: ...
+
+    @property
+    def linkage(self) -> LinkageRecords: ...
+
+    @property
+    def federation(self) -> FederationRecords: ...
+
+    @property
+    def applications(self) -> ApplicationRecords: ...
+
+    @property
+    def transfers(self) -> TransferRecords: ...
+
+    @property
+    def audit(self) -> AuditTrailPort: ...
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+
+#: Opens a unit of work of its own (its own connection and transaction): for the phase of a
+#: two-phase send that must commit before a file leaves, and for intake (one per application).
+UnitOpener = Callable[[], GatewayUnitPort]

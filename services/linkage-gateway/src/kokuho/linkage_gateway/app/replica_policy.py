@@ -1,10 +1,14 @@
-"""Policy: the business services' events drive replica registration (C-79): eligibility's
-qualification events (and deaths in the vault, C-93), assessment's premiums (for the
-householder). No person ever writes a replica by hand."""
+"""Policy: the business services' events drive the gateway (C-79). In one inbox transaction an
+eligibility qualification event becomes an insured change for the federation and the original
+of the qualification replica (and a death marks the vault, C-93); assessment's premiums become
+the householder's premium replica. No person ever writes a replica by hand."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from kokuho.events.contracts import EventContract
@@ -16,9 +20,11 @@ from kokuho.events.contracts.eligibility import (
     QualificationCorrected,
     QualificationLost,
 )
-from kokuho.linkage_gateway.app import vault as vault_handlers
+from kokuho.linkage_gateway.app import vault as vault_use_cases
+from kokuho.linkage_gateway.app.federation import capture_change
 from kokuho.linkage_gateway.app.intermediate import ReplicaSync, sync_replica
-from kokuho.linkage_gateway.app.ports import IntermediateServer, LinkageRecords, VaultRepository
+from kokuho.linkage_gateway.app.ports import GatewayUnitPort, IntermediateServer
+from kokuho.linkage_gateway.app.records import LinkageRecords, VaultRepository
 from kokuho.linkage_gateway.domain.intermediate import (
     PREMIUM_ITEM,
     QUALIFICATION_ITEM,
@@ -29,9 +35,38 @@ from kokuho.linkage_gateway.domain.intermediate import (
 ELIGIBILITY_AFFAIR = "nhi-eligibility"
 
 
+@dataclass(frozen=True)
+class _Delivery:
+    """One business event and what its handling reaches."""
+
+    records: LinkageRecords
+    vault: VaultRepository
+    server: IntermediateServer
+    permits: PermittedInquiryList
+    event_id: UUID | None
+    at: datetime
+
+    async def sync(
+        self, addressee_number: str, item: str, content: dict[str, Any]
+    ) -> ReplicaSync | None:
+        return await sync_replica(
+            self.records,
+            self.vault,
+            self.server,
+            self.permits,
+            addressee_number=addressee_number,
+            item=item,
+            content=content,
+            source_event_id=self.event_id,
+            at=self.at,
+        )
+
+
+Handler = Callable[[_Delivery, EventContract], Awaitable[ReplicaSync | None]]
+
+
 async def on_business_event(
-    records: LinkageRecords,
-    vault: VaultRepository,
+    uow: GatewayUnitPort,
     server: IntermediateServer,
     permits: PermittedInquiryList,
     *,
@@ -39,70 +74,20 @@ async def on_business_event(
     event_id: UUID | None,
     at: datetime,
 ) -> ReplicaSync | None:
-    if isinstance(event, PremiumAssessed):
-        return await _premium_assessed(records, vault, server, permits, event, event_id, at)
-    if isinstance(event, (HouseholdRegistered, HouseholderChanged)):
-        await records.set_householder(
-            event.nhi_household_number, event.householder_addressee_number
-        )
-        return await _sync_premium(
-            records, vault, server, permits, event.nhi_household_number, event_id, at
-        )
-    if isinstance(event, QualificationAcquired):
-        replica = QualificationReplica(True, event.acquisition_date, None)
-        addressee = event.addressee_number
-        if await records.householder_of(event.nhi_household_number) is None:
-            await records.set_householder(
-                event.nhi_household_number, event.householder_addressee_number
-            )
-            # A premium that arrived before the household was known goes out now.
-            await _sync_premium(
-                records, vault, server, permits, event.nhi_household_number, event_id, at
-            )
-        # The person is a subject of the eligibility affair from now on (C-02).
-        await vault.add_subject(addressee, ELIGIBILITY_AFFAIR)
-    elif isinstance(event, QualificationLost):
-        addressee = event.addressee_number
-        current = await records.replica(addressee, QUALIFICATION_ITEM)
-        acquired = (current.content.get("acquisition_date") if current else None) or None
-        replica = QualificationReplica(
-            False,
-            datetime.fromisoformat(acquired).date() if isinstance(acquired, str) else None,
-            event.loss_date,
-        )
-        if event.loss_reason == "death":
-            await vault_handlers.record_death(vault, addressee_number=addressee, at=at)
-    elif isinstance(event, QualificationCorrected):
-        addressee = event.addressee_number
-        replica = QualificationReplica(
-            event.loss_date is None, event.acquisition_date, event.loss_date
-        )
-    else:
-        return None  # other eligibility events carry nothing the replicas hold
-    return await sync_replica(
-        records,
-        vault,
-        server,
-        permits,
-        addressee_number=addressee,
-        item=QUALIFICATION_ITEM,
-        content=replica.content(),
-        source_event_id=event_id,
-        at=at,
-    )
+    """Both effects of one delivery, or neither (``uow`` joins the inbox transaction)."""
+    async with uow:
+        await capture_change(uow.federation, event=event, event_id=event_id)
+        handle = REPLICA_POLICY.get(type(event))
+        if handle is None:
+            return None  # other events carry nothing the replicas hold
+        delivery = _Delivery(uow.linkage, uow.vault, server, permits, event_id, at)
+        return await handle(delivery, event)
 
 
-async def _premium_assessed(
-    records: LinkageRecords,
-    vault: VaultRepository,
-    server: IntermediateServer,
-    permits: PermittedInquiryList,
-    event: PremiumAssessed,
-    event_id: UUID | None,
-    at: datetime,
-) -> ReplicaSync | None:
+async def _premium_assessed(d: _Delivery, event: EventContract) -> ReplicaSync | None:
     """保険料: the household's assessment for the year, as the householder's replica."""
-    kept = await records.save_premium(
+    assert isinstance(event, PremiumAssessed)
+    kept = await d.records.save_premium(
         event.nhi_household_number,
         event.fiscal_year,
         event.revision,
@@ -114,32 +99,66 @@ async def _premium_assessed(
     )
     if not kept:
         return None  # an older revision arrived late
-    return await _sync_premium(
-        records, vault, server, permits, event.nhi_household_number, event_id, at
+    return await _sync_premium(d, event.nhi_household_number)
+
+
+async def _householder(d: _Delivery, event: EventContract) -> ReplicaSync | None:
+    assert isinstance(event, HouseholdRegistered | HouseholderChanged)
+    await d.records.set_householder(event.nhi_household_number, event.householder_addressee_number)
+    return await _sync_premium(d, event.nhi_household_number)
+
+
+async def _acquired(d: _Delivery, event: EventContract) -> ReplicaSync | None:
+    assert isinstance(event, QualificationAcquired)
+    if await d.records.householder_of(event.nhi_household_number) is None:
+        await d.records.set_householder(
+            event.nhi_household_number, event.householder_addressee_number
+        )
+        # A premium that arrived before the household was known goes out now.
+        await _sync_premium(d, event.nhi_household_number)
+    # The person is a subject of the eligibility affair from now on (C-02).
+    await d.vault.add_subject(event.addressee_number, ELIGIBILITY_AFFAIR)
+    replica = QualificationReplica(True, event.acquisition_date, None)
+    return await d.sync(event.addressee_number, QUALIFICATION_ITEM, replica.content())
+
+
+async def _lost(d: _Delivery, event: EventContract) -> ReplicaSync | None:
+    assert isinstance(event, QualificationLost)
+    addressee = event.addressee_number
+    current = await d.records.replica(addressee, QUALIFICATION_ITEM)
+    acquired = (current.content.get("acquisition_date") if current else None) or None
+    replica = QualificationReplica(
+        False,
+        datetime.fromisoformat(acquired).date() if isinstance(acquired, str) else None,
+        event.loss_date,
     )
+    if event.loss_reason == "death":
+        await vault_use_cases.record_death(d.vault, addressee_number=addressee, at=d.at)
+    return await d.sync(addressee, QUALIFICATION_ITEM, replica.content())
 
 
-async def _sync_premium(
-    records: LinkageRecords,
-    vault: VaultRepository,
-    server: IntermediateServer,
-    permits: PermittedInquiryList,
-    household: str,
-    event_id: UUID | None,
-    at: datetime,
-) -> ReplicaSync | None:
-    householder = await records.householder_of(household)
-    premiums = await records.premiums_of(household)
+async def _corrected(d: _Delivery, event: EventContract) -> ReplicaSync | None:
+    assert isinstance(event, QualificationCorrected)
+    replica = QualificationReplica(event.loss_date is None, event.acquisition_date, event.loss_date)
+    return await d.sync(event.addressee_number, QUALIFICATION_ITEM, replica.content())
+
+
+async def _sync_premium(d: _Delivery, household: str) -> ReplicaSync | None:
+    householder = await d.records.householder_of(household)
+    premiums = await d.records.premiums_of(household)
     if householder is None or not premiums:
         return None  # the other half arrives later and registers it then
-    return await sync_replica(
-        records,
-        vault,
-        server,
-        permits,
-        addressee_number=householder,
-        item=PREMIUM_ITEM,
-        content={"nhi_household_number": household, "fiscal_years": premiums},
-        source_event_id=event_id,
-        at=at,
+    return await d.sync(
+        householder, PREMIUM_ITEM, {"nhi_household_number": household, "fiscal_years": premiums}
     )
+
+
+#: Which business event feeds which replica (a dispatch table, keyed by the event's type).
+REPLICA_POLICY: dict[type[EventContract], Handler] = {
+    PremiumAssessed: _premium_assessed,
+    HouseholdRegistered: _householder,
+    HouseholderChanged: _householder,
+    QualificationAcquired: _acquired,
+    QualificationLost: _lost,
+    QualificationCorrected: _corrected,
+}

@@ -1,22 +1,24 @@
 """Transfer delivery (移転): registry check, only the listed items, recorded before it leaves
-(C-66..C-68). ``prepare_transfer`` runs in one transaction, the delivery outside it, and the
-confirmation in another (adapters/transfer_sending.py)."""
+(C-66..C-68). Two phases around the delivery: ``prepare_transfer`` commits the record as
+prepared, the channel delivers outside any transaction, and the caller's unit marks it
+delivered with the receipt (a failed delivery leaves it prepared)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
 from kokuho.linkage_gateway.app.ports import (
+    GatewayUnitPort,
     NumberSealer,
+    Ports,
     TransferChannel,
-    TransferRecord,
-    TransferRecords,
-    VaultRepository,
+    UnitOpener,
 )
-from kokuho.linkage_gateway.domain.transfers import TransferRegistry
+from kokuho.linkage_gateway.app.records import TransferRecord, TransferRecords, VaultRepository
+from kokuho.linkage_gateway.domain.transfers import Drift, TransferRegistry, configuration_drift
 from kokuho.linkage_gateway.domain.vault import NoNumberBound
 
 
@@ -78,3 +80,56 @@ async def prepare_transfer(
 async def deliver_prepared(channel: TransferChannel, prepared: PreparedTransfer) -> str:
     r = prepared.record
     return await channel.deliver(recipient=r.recipient, method=r.method, records=prepared.payload)
+
+
+@dataclass(frozen=True)
+class Transfer:
+    transfer_id: UUID
+    flow_id: str
+    recipient: str
+    method: str
+    items: Sequence[str]
+    addressee_numbers: Sequence[str]
+    user_id: str
+    at: datetime
+
+
+async def transfer(
+    uow: GatewayUnitPort,
+    open_unit: UnitOpener,
+    ports: Ports,
+    command: Transfer,
+    clock: Callable[[], datetime],
+) -> TransferRecord:
+    """Deliver a registered flow's items for the given persons; anything else is refused. The
+    record is committed before the delivery (C-66); a failed delivery leaves it prepared."""
+    c = command
+    async with open_unit() as first:
+        prepared = await prepare_transfer(
+            ports.transfers,
+            first.vault,
+            ports.sealer,
+            first.transfers,
+            transfer_id=c.transfer_id,
+            flow_id=c.flow_id,
+            recipient=c.recipient,
+            method=c.method,
+            items=c.items,
+            addressee_numbers=c.addressee_numbers,
+            user_id=c.user_id,
+            at=c.at,
+        )
+    receipt = await deliver_prepared(ports.channel, prepared)
+    async with uow:
+        delivered = await uow.transfers.mark_delivered(c.transfer_id, receipt, clock())
+        await uow.audit.record(
+            subjects=list(delivered.subjects),
+            detail={"transfer_id": str(c.transfer_id), "flow_id": delivered.flow_id},
+            status_code=201,
+        )
+        return delivered
+
+
+def drift(ports: Ports) -> list[Drift]:
+    """C-69: configured routes without an approved registry entry (no personal data)."""
+    return configuration_drift(ports.transfers, ports.channel.configured_routes())

@@ -1,12 +1,23 @@
-"""Vault handlers: load -> decide -> record. The plain number lives only in memory here."""
+"""Vault use cases: bind, resolve, verify and look up a number, the C-17 confirmation list.
+
+Each enters the unit of work itself, decides with the domain's rules and records its audit
+(C-45); the plain number lives only in memory here."""
 
 from __future__ import annotations
 
 import hmac
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from kokuho.linkage_gateway.app.ports import IdentityService, NumberSealer, VaultRepository
+from kokuho.linkage_gateway.app.intermediate import register_pending_replicas
+from kokuho.linkage_gateway.app.ports import (
+    GatewayUnitPort,
+    IdentityService,
+    NumberSealer,
+    Ports,
+    UnitOpener,
+)
+from kokuho.linkage_gateway.app.records import Confirmation, VaultRepository
 from kokuho.linkage_gateway.domain.individual_number import IndividualNumber
 from kokuho.linkage_gateway.domain.resolution import (
     AffairPermit,
@@ -17,10 +28,13 @@ from kokuho.linkage_gateway.domain.vault import (
     Binding,
     BindNumber,
     NoNumberBound,
+    NumberBoundToAnotherPerson,
     PersonDied,
+    SecondNumberForPerson,
     decide_binding,
     evolve,
 )
+from kokuho.platform.audit import Outcome
 
 
 @dataclass(frozen=True)
@@ -37,7 +51,87 @@ class Resolution:
     permit: AffairPermit
 
 
+@dataclass(frozen=True)
+class RegisterNumber:
+    addressee_number: str
+    individual_number: str = field(repr=False)  # as typed; blank goes on the C-17 list
+    affair: str
+    user_id: str
+    roles: frozenset[str]
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ResolveNumber:
+    addressee_number: str
+    affair: str
+    roles: frozenset[str]
+
+
+@dataclass(frozen=True)
+class VerifyNumber:
+    addressee_number: str
+    individual_number: str = field(repr=False)
+    affair: str
+    roles: frozenset[str]
+
+
+@dataclass(frozen=True)
+class LookUpNumber:
+    individual_number: str = field(repr=False)
+    affair: str
+    roles: frozenset[str]
+
+
 async def register_number(
+    uow: GatewayUnitPort, open_unit: UnitOpener, ports: Ports, command: RegisterNumber
+) -> Registration:
+    """Bind the number to the person (check digit, J-LIS, C-17, C-75); replicas that waited
+    for it go out (C-79). A refused binding is put on the confirmation list (``open_unit``:
+    committed although the request's own transaction rolls back)."""
+    if not command.individual_number:
+        await _report(open_unit, command, "BlankNumber")
+    number = IndividualNumber(command.individual_number)  # blank: 422 invalid-individual-number
+    try:
+        async with uow:
+            result = await bind_number(
+                uow.vault,
+                ports.sealer,
+                ports.identity,
+                ports.policy,
+                addressee_number=command.addressee_number,
+                number=number,
+                affair=command.affair,
+                roles=command.roles,
+                at=command.at,
+            )
+            if result.created:
+                await register_pending_replicas(
+                    uow.linkage,
+                    ports.server,
+                    ports.permits,
+                    addressee_number=command.addressee_number,
+                    integrated_addressee_number=result.binding.integrated_addressee_number,
+                    at=command.at,
+                )
+            await uow.audit.record(
+                subjects=[command.addressee_number],
+                detail={"affair": command.affair, "created": result.created},
+                status_code=201 if result.created else 200,
+            )
+            return result
+    except (SecondNumberForPerson, NumberBoundToAnotherPerson) as refused:
+        await _report(open_unit, command, type(refused).__name__)
+        raise
+
+
+async def _report(open_unit: UnitOpener, command: RegisterNumber, rule: str) -> None:
+    """C-17: not applied, and put on the confirmation list for staff."""
+    async with open_unit() as side:
+        await side.vault.report_for_confirmation(command.addressee_number, rule, command.user_id)
+
+
+async def bind_number(
     repo: VaultRepository,
     sealer: NumberSealer,
     identity: IdentityService,
@@ -49,7 +143,7 @@ async def register_number(
     roles: frozenset[str],
     at: datetime,
 ) -> Registration:
-    """Bind ``number`` to the person (C-17, C-75), after the J-LIS authenticity check."""
+    """The binding itself, inside the caller's transaction (also the demo seed's)."""
     policy.may_register(affair=affair, roles=roles, addressee_number=addressee_number)
     index = sealer.index(number)
     person = await repo.binding_of(addressee_number)
@@ -82,51 +176,76 @@ async def register_number(
     return Registration(binding, number.masked, created=True)
 
 
-async def resolve_number(
-    repo: VaultRepository,
-    sealer: NumberSealer,
-    policy: ResolutionPolicy,
-    *,
-    addressee_number: str,
-    affair: str,
-    roles: frozenset[str],
-) -> Resolution:
-    """Addressee number -> individual number, only for a permitted affair's own subject."""
-    permit = policy.check(
-        addressee_number=addressee_number,
-        affair=affair,
-        roles=roles,
-        subject_affairs=await repo.subject_affairs(addressee_number),
-    )
-    binding = await repo.binding_of(addressee_number)
-    sealed = await repo.sealed_of(addressee_number)
-    if binding is None or sealed is None:
-        raise NoNumberBound(addressee_number)
-    number = sealer.open(sealed, addressee_number=addressee_number)
-    return Resolution(binding, number, permit)
+async def resolve_number(uow: GatewayUnitPort, ports: Ports, command: ResolveNumber) -> Resolution:
+    """Addressee number -> individual number, only for a permitted affair's own subject
+    (C-01, C-02); answered masked by the API."""
+    who, affair = command.addressee_number, command.affair
+    async with uow:
+        permit = ports.policy.check(
+            addressee_number=who,
+            affair=affair,
+            roles=command.roles,
+            subject_affairs=await uow.vault.subject_affairs(who),
+        )
+        binding = await uow.vault.binding_of(who)
+        sealed = await uow.vault.sealed_of(who)
+        if binding is None or sealed is None:
+            raise NoNumberBound(who)
+        number = ports.sealer.open(sealed, addressee_number=who)
+        await uow.audit.record(
+            subjects=[who], detail={"affair": affair, "legal_basis": permit.legal_basis}
+        )
+        return Resolution(binding, number, permit)
 
 
-async def verify_number(
-    repo: VaultRepository,
-    sealer: NumberSealer,
-    policy: ResolutionPolicy,
-    *,
-    addressee_number: str,
-    number: IndividualNumber,
-    affair: str,
-    roles: frozenset[str],
-) -> bool:
+async def verify_number(uow: GatewayUnitPort, ports: Ports, command: VerifyNumber) -> bool:
     """C-22: is this the person's number? Compared through the keyed index: the stored number
     is neither opened nor returned, and only match or mismatch is answered."""
-    policy.may_verify(affair=affair, roles=roles, addressee_number=addressee_number)
-    if affair not in await repo.subject_affairs(addressee_number):
-        raise ResolutionNotPermitted(
-            addressee_number, affair, "the person is not a subject of this affair"
+    number = IndividualNumber(command.individual_number)
+    who, affair = command.addressee_number, command.affair
+    async with uow:
+        ports.policy.may_verify(affair=affair, roles=command.roles, addressee_number=who)
+        if affair not in await uow.vault.subject_affairs(who):
+            raise ResolutionNotPermitted(who, affair, "the person is not a subject of this affair")
+        binding = await uow.vault.binding_of(who)
+        if binding is None:
+            raise NoNumberBound(who)
+        match = hmac.compare_digest(binding.number_index, ports.sealer.index(number))
+        await uow.audit.record(subjects=[who], detail={"affair": affair, "match": match})
+        return match
+
+
+async def look_up_number(
+    uow: GatewayUnitPort, ports: Ports, command: LookUpNumber
+) -> Binding | None:
+    """Individual number -> person (through the keyed index), for a permitted affair. A holder
+    who is not the affair's subject is answered as no holder (C-02); the audit names them."""
+    number = IndividualNumber(command.individual_number)
+    affair = command.affair
+    async with uow:
+        try:
+            binding = await find_by_number(
+                uow.vault,
+                ports.sealer,
+                ports.policy,
+                number=number,
+                affair=affair,
+                roles=command.roles,
+            )
+        except HolderNotASubject as refused:
+            await uow.audit.record(
+                subjects=[refused.addressee_number],
+                outcome=Outcome.FAILED,
+                detail={"affair": affair, "found": False, "reason": "not-a-subject"},
+                status_code=404,
+            )
+            return None
+        await uow.audit.record(
+            subjects=[binding.addressee_number] if binding else [],
+            detail={"affair": affair, "found": binding is not None},
+            status_code=200 if binding else 404,
         )
-    binding = await repo.binding_of(addressee_number)
-    if binding is None:
-        raise NoNumberBound(addressee_number)
-    return hmac.compare_digest(binding.number_index, sealer.index(number))
+        return binding
 
 
 async def find_by_number(
@@ -138,7 +257,6 @@ async def find_by_number(
     affair: str,
     roles: frozenset[str],
 ) -> Binding | None:
-    """Individual number -> person (through the keyed index), for a permitted affair."""
     policy.permit(affair=affair, roles=roles)  # before the lookup: no answer leaks to others
     binding = await repo.holder_of(sealer.index(number))
     if binding is None:
@@ -164,6 +282,17 @@ class HolderNotASubject(Exception):
         super().__init__(f"the holder is not a subject of affair {affair!r}")
         self.addressee_number = addressee_number
         self.affair = affair
+
+
+async def binding_confirmations(
+    uow: GatewayUnitPort, *, limit: int, after: int
+) -> tuple[list[Confirmation], bool]:
+    """C-17: refused bindings waiting for staff; (the page, whether more follow)."""
+    async with uow:
+        rows = await uow.vault.open_confirmations(limit + 1, after)
+        page = rows[:limit]
+        await uow.audit.record(subjects=sorted({c.addressee_number for c in page}))
+        return page, len(rows) > limit
 
 
 async def record_death(repo: VaultRepository, *, addressee_number: str, at: datetime) -> bool:

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kokuho.platform.errors import DomainError
+
 LENGTH = 12
 
 
-class InvalidIndividualNumber(ValueError):
+class InvalidIndividualNumber(DomainError, ValueError):
     """Not a well-formed individual number; ``reason`` says why (never the number itself)."""
+
+    slug = "invalid-individual-number"
 
     def __init__(self, reason: str) -> None:
         super().__init__(f"individual_number is invalid: {reason}")

@@ -15,9 +15,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from kokuho.platform.errors import DomainError
 
-class InquiryNotPermitted(Exception):
+
+class InquiryNotPermitted(DomainError):
     """C-74: the (affair, provider, item) is not on the permitted-inquiry list."""
+
+    slug = "inquiry-not-permitted"
 
     def __init__(self, affair: str, provider: str, item: str) -> None:
         super().__init__(
@@ -27,15 +31,19 @@ class InquiryNotPermitted(Exception):
         self.affair, self.provider, self.item = affair, provider, item
 
 
-class ProvisionNotPermitted(Exception):
+class ProvisionNotPermitted(DomainError):
     """C-80: the requester may not receive this item."""
+
+    slug = "provision-not-permitted"
 
     def __init__(self, requester: str, item: str) -> None:
         super().__init__(f"provision of item {item!r} to {requester!r} is not permitted (C-80)")
         self.requester, self.item = requester, item
 
 
-class UnknownReplicaItem(Exception):
+class UnknownReplicaItem(DomainError):
+    slug = "unknown-replica-item"
+
     def __init__(self, item: str) -> None:
         super().__init__(f"item {item!r} has no replica registration row")
         self.item = item

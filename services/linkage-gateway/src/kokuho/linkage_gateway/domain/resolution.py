@@ -10,9 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from kokuho.platform.errors import DomainError
 
-class ResolutionNotPermitted(Exception):
+
+class ResolutionNotPermitted(DomainError):
     """C-01/C-02: this role or affair may not resolve this person's number."""
+
+    status = 403
+    slug = "resolution-not-permitted"
 
     def __init__(self, addressee_number: str, affair: str, reason: str) -> None:
         super().__init__(

@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from kokuho.platform.errors import DomainError
+
 #: What the gateway can deliver about a person.
 DELIVERABLE_ITEMS = frozenset(
     {"addressee_number", "integrated_addressee_number", "individual_number"}
@@ -14,23 +16,29 @@ DELIVERABLE_ITEMS = frozenset(
 METHODS = frozenset({"platform-linkage", "media"})
 
 
-class TransferRefused(Exception):
+class TransferRefused(DomainError):
     """Base of the refusals; nothing is delivered."""
 
 
 class TransferNotRegistered(TransferRefused):
+    slug = "transfer-not-registered"
+
     def __init__(self, flow_id: str, recipient: str) -> None:
         super().__init__(f"no approved transfer flow {flow_id!r} to {recipient!r} (C-67)")
         self.flow_id, self.recipient = flow_id, recipient
 
 
 class MethodNotApproved(TransferRefused):
+    slug = "method-not-approved"
+
     def __init__(self, flow_id: str, method: str) -> None:
         super().__init__(f"flow {flow_id!r} is not approved for method {method!r} (C-68)")
         self.flow_id, self.method = flow_id, method
 
 
 class ItemsNotApproved(TransferRefused):
+    slug = "items-not-approved"
+
     def __init__(self, flow_id: str, items: Iterable[str]) -> None:
         names = sorted(items)
         super().__init__(f"flow {flow_id!r} is not approved for items {names} (C-67)")

@@ -11,13 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from kokuho.platform.errors import DomainError
 
-class VaultRuleBroken(Exception):
-    """Base of the vault's refusals."""
+
+class VaultRuleBroken(DomainError):
+    """Base of the vault's refusals (422 unless said otherwise)."""
 
 
 class SecondNumberForPerson(VaultRuleBroken):
     """C-17: the person already has a different individual number."""
+
+    slug = "second-number-for-person"
 
     def __init__(self, addressee_number: str) -> None:
         super().__init__(
@@ -30,6 +34,8 @@ class SecondNumberForPerson(VaultRuleBroken):
 class NumberBoundToAnotherPerson(VaultRuleBroken):
     """C-75: the individual number is bound to another addressee."""
 
+    slug = "number-bound-to-another-person"
+
     def __init__(self, addressee_number: str) -> None:
         super().__init__(
             f"the individual number is already bound to another person, not to addressee "
@@ -41,6 +47,8 @@ class NumberBoundToAnotherPerson(VaultRuleBroken):
 class NumberNotAuthentic(VaultRuleBroken):
     """The national identity service (J-LIS) did not confirm the number (真正性確認)."""
 
+    slug = "number-not-authentic"
+
     def __init__(self, addressee_number: str, reason: str) -> None:
         super().__init__(
             f"the individual number for addressee {addressee_number} failed the authenticity "
@@ -51,6 +59,9 @@ class NumberNotAuthentic(VaultRuleBroken):
 
 
 class NoNumberBound(VaultRuleBroken):
+    status = 404
+    slug = "no-number-bound"
+
     def __init__(self, addressee_number: str) -> None:
         super().__init__(f"addressee {addressee_number} has no individual number bound")
         self.addressee_number = addressee_number

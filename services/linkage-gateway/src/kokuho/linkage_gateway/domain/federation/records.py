@@ -15,6 +15,7 @@ from datetime import date
 from typing import TypeVar
 
 from kokuho.linkage_gateway.domain.individual_number import check_digit
+from kokuho.platform.errors import DomainError
 
 VERSION = "1"
 
@@ -50,7 +51,9 @@ class FileRejected(Exception):
         self.errors = list(errors)
 
 
-class FieldNotRepresentable(Exception):
+class FieldNotRepresentable(DomainError):
+    slug = "field-not-representable"
+
     def __init__(self, field: str) -> None:
         super().__init__(f"{field} contains a comma or a line break and cannot be sent")
         self.field = field

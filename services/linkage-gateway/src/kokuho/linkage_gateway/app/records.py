@@ -1,0 +1,363 @@
+"""What the gateway stores, and the repositories that store it (one transaction each, reached
+through the unit of work, ``GatewayUnitPort`` in ``app/ports.py``). PostgreSQL implements them
+in ``adapters/postgres_*.py``; the vault also in memory (``adapters/memory_vault.py``), both
+held to the same contract tests."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
+from uuid import UUID
+
+from kokuho.events.contracts.linkage_gateway import (
+    EApplicationAccepted,
+    FederationDifferenceConfirmed,
+    HighCostCarryOverListed,
+)
+from kokuho.linkage_gateway.domain.federation import (
+    CarryOverList,
+    ContinuationDifference,
+    ContinuationFile,
+    InsuredChange,
+    OurQualification,
+)
+from kokuho.linkage_gateway.domain.vault import Binding, VaultEvent
+
+
+@dataclass(frozen=True)
+class SealedNumber:
+    """An individual number under envelope encryption: a per-value data key wrapped by the
+    key-encryption key ``kek_id``; the number encrypted under the data key."""
+
+    kek_id: str
+    wrapped_key: bytes
+    nonce: bytes
+    ciphertext: bytes
+
+
+class VaultRepository(Protocol):
+    """The integrated addressee table inside one transaction."""
+
+    async def binding_of(self, addressee_number: str) -> Binding | None: ...
+
+    async def holder_of(self, number_index: str) -> Binding | None: ...
+
+    async def next_integrated_addressee_number(self) -> str: ...
+
+    async def record(
+        self, events: Sequence[VaultEvent], sealed: SealedNumber | None = None
+    ) -> None: ...
+
+    async def sealed_of(self, addressee_number: str) -> SealedNumber | None: ...
+
+    async def subject_affairs(self, addressee_number: str) -> set[str]: ...
+
+    async def add_subject(self, addressee_number: str, affair: str) -> None: ...
+
+    async def report_for_confirmation(self, addressee_number: str, rule: str, by: str) -> None:
+        """C-17: a refused binding goes on the list for staff."""
+        ...
+
+    async def open_confirmations(self, limit: int, after: int) -> list[Confirmation]:
+        """The unresolved confirmation list, by id after ``after``."""
+        ...
+
+    async def addressees_of_integrated(self, integrated: Sequence[str]) -> list[str]:
+        """The addressee numbers holding these integrated addressee numbers (sorted)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """A refused binding on the C-17 confirmation list."""
+
+    id: int
+    addressee_number: str
+    rule: str
+    reported_at: datetime
+    reported_by: str
+
+
+@dataclass(frozen=True)
+class ReplicaMessage:
+    """A replica registration (副本登録). Keyed by the integrated addressee number; neither the
+    individual number nor the network code (符号) is in it (C-75, C-85)."""
+
+    integrated_addressee_number: str
+    item: str
+    version: int
+    content: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class StoredReplica:
+    content: dict[str, Any]
+    version: int
+    registered_version: int
+    integrated_addressee_number: str | None
+
+
+@dataclass(frozen=True)
+class InquiryRecord:
+    inquiry_id: UUID
+    requested_by: str
+    requested_at: datetime
+    affair: str
+    provider: str
+    item: str
+    legal_basis_row: str
+    addressee_number: str
+    status: str
+    result: dict[str, Any] | None
+    completed_at: datetime | None
+    result_deleted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ProvisionRecord:
+    provision_id: UUID
+    requester: str
+    item: str
+    legal_basis_row: str
+    addressee_number: str
+    requested_at: datetime
+    status: str
+    provided_at: datetime | None
+    approved_by: str | None
+
+
+class LinkageRecords(Protocol):
+    """Replicas, registrations, inquiries and provisions inside one transaction."""
+
+    async def replica(self, addressee_number: str, item: str) -> StoredReplica | None: ...
+
+    async def save_replica(
+        self,
+        addressee_number: str,
+        item: str,
+        content: dict[str, Any],
+        version: int,
+        integrated_addressee_number: str | None,
+    ) -> None: ...
+
+    async def pending_replicas(self, addressee_number: str) -> list[tuple[str, StoredReplica]]: ...
+
+    async def record_registration(
+        self,
+        *,
+        addressee_number: str,
+        message: ReplicaMessage,
+        legal_basis_row: str,
+        source_event_id: UUID | None,
+        receipt: str,
+        at: datetime,
+    ) -> None: ...
+
+    async def registered_originals(self) -> dict[tuple[str, str], dict[str, Any]]: ...
+
+    async def save_inquiry(
+        self, record: InquiryRecord, integrated_addressee_number: str
+    ) -> None: ...
+
+    async def inquiry(self, inquiry_id: UUID) -> InquiryRecord | None: ...
+
+    async def delete_inquiry_results(
+        self, *, completed_before: datetime, at: datetime
+    ) -> list[UUID]: ...
+
+    async def addressee_of_integrated(self, integrated_addressee_number: str) -> str | None: ...
+
+    async def save_provision(
+        self, record: ProvisionRecord, integrated_addressee_number: str
+    ) -> None: ...
+
+    async def provision(self, provision_id: UUID) -> ProvisionRecord | None: ...
+
+    async def approve_provision(self, provision_id: UUID, *, by: str, at: datetime) -> None: ...
+
+    async def held_provisions(self, limit: int) -> list[ProvisionRecord]: ...
+
+    async def set_householder(self, nhi_household_number: str, addressee_number: str) -> None: ...
+
+    async def householder_of(self, nhi_household_number: str) -> str | None: ...
+
+    async def save_premium(
+        self, nhi_household_number: str, fiscal_year: int, revision: int, content: dict[str, Any]
+    ) -> bool:
+        """Keep the household's assessment for the year; False if a later revision is kept."""
+        ...
+
+    async def premiums_of(self, nhi_household_number: str) -> dict[str, Any]:
+        """Every fiscal year's kept assessment, keyed by the year as text."""
+        ...
+
+    async def replicas_of(self, addressee_number: str) -> list[ReplicaView]:
+        """The person's current replicas, by item (C-83)."""
+        ...
+
+
+@dataclass(frozen=True)
+class ReplicaView:
+    """One replica as we hold it (the original) and what was registered of it (C-83)."""
+
+    item: str
+    content: dict[str, Any]
+    version: int
+    registered_version: int
+    integrated_addressee_number: str | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Transmission:
+    id: int
+    file_name: str
+    sequence: int
+    record_count: int
+    sha256: str
+    sent_by: str
+    status: str  # prepared | sent
+    prepared_at: datetime
+    receipt: str | None
+    sent_at: datetime | None
+
+
+@dataclass(frozen=True)
+class StoredDifference:
+    id: int
+    file_id: int
+    file_date: date
+    difference: ContinuationDifference
+    status: str
+    decided_by: str | None
+
+
+class FederationRecords(Protocol):
+    async def add_change(self, change: InsuredChange, source_event_id: UUID | None) -> None: ...
+
+    async def last_change(self, addressee_number: str) -> InsuredChange | None: ...
+
+    async def pending_changes(self) -> list[tuple[int, InsuredChange]]: ...
+
+    async def next_sequence(self) -> int: ...
+
+    async def prepared_transmission(self) -> tuple[Transmission, bytes] | None:
+        """The transmission prepared but not yet marked sent (locks the ledger)."""
+        ...
+
+    async def record_transmission(
+        self,
+        transmission: Transmission,
+        change_ids: Sequence[int],
+        file_format: str,
+        content: bytes,
+    ) -> Transmission:
+        """The ledger entry, status prepared, before the file leaves (C-58)."""
+        ...
+
+    async def mark_sent(self, transmission_id: int, receipt: str, at: datetime) -> Transmission: ...
+
+    async def transmissions(
+        self, limit: int, *, on_or_after: date | None = None, on_or_before: date | None = None
+    ) -> list[Transmission]: ...
+
+    async def our_qualifications(
+        self, addressee_numbers: Sequence[str]
+    ) -> dict[str, OurQualification]: ...
+
+    async def file_seen(self, sha256: str) -> bool: ...
+
+    async def save_continuation(
+        self,
+        *,
+        file_name: str,
+        file: ContinuationFile,
+        sha256: str,
+        received_by: str,
+        at: datetime,
+        differences: Sequence[ContinuationDifference],
+    ) -> int: ...
+
+    async def open_differences(self, limit: int, after: int) -> list[StoredDifference]: ...
+
+    async def difference(self, difference_id: int) -> StoredDifference | None: ...
+
+    async def decide_difference(
+        self, difference_id: int, *, status: str, by: str, at: datetime
+    ) -> None: ...
+
+    async def publish(self, event: FederationDifferenceConfirmed) -> None:
+        """Put the confirmed difference on the public topic (for eligibility)."""
+        ...
+
+    async def save_carry_over(
+        self,
+        *,
+        file_name: str,
+        carry_over: CarryOverList,
+        sha256: str,
+        received_by: str,
+        at: datetime,
+    ) -> int | None:
+        """Record the list; None when the same file was recorded before."""
+        ...
+
+    async def publish_carry_over(self, events: Sequence[HighCostCarryOverListed]) -> None: ...
+
+
+@dataclass(frozen=True)
+class ApplicationRecord:
+    """A row of the application-management table (AM): no individual number."""
+
+    receipt_number: str
+    procedure_code: str
+    procedure_name: str
+    applied_at: datetime
+    status_code: str
+    status_reason: str
+    addressee_number: str | None
+    integrated_addressee_number: str | None
+    user_auth_certificate_serial: str | None
+    received_at: datetime
+
+
+class ApplicationRecords(Protocol):
+    async def seen(self, receipt_number: str) -> bool: ...
+
+    async def status_of(self, receipt_number: str) -> tuple[str, str] | None:
+        """(status code, reason) of an application taken before."""
+        ...
+
+    async def record_of(self, receipt_number: str) -> ApplicationRecord | None: ...
+
+    async def save(self, record: ApplicationRecord) -> None: ...
+
+    async def publish(self, event: EApplicationAccepted) -> None: ...
+
+
+@dataclass(frozen=True)
+class TransferRecord:
+    transfer_id: UUID
+    flow_id: str
+    recipient: str
+    legal_basis: str
+    items: tuple[str, ...]
+    method: str
+    subjects: tuple[str, ...]
+    requested_by: str
+    status: str  # prepared | delivered
+    prepared_at: datetime
+    delivered_at: datetime | None
+    receipt: str | None
+
+
+class TransferRecords(Protocol):
+    async def save(self, record: TransferRecord) -> None:
+        """The record, status prepared, before anything leaves (C-66)."""
+        ...
+
+    async def mark_delivered(
+        self, transfer_id: UUID, receipt: str, at: datetime
+    ) -> TransferRecord: ...

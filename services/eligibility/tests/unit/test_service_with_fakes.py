@@ -20,7 +20,7 @@ from kokuho.eligibility.app.changes import (
     enter_change,
 )
 from kokuho.eligibility.app.errors import ChangeNotFound
-from kokuho.eligibility.app.jobs import lose_at_75
+from kokuho.eligibility.app.jobs import copayment_rates, lose_at_75, turning_75
 from kokuho.eligibility.app.persons import ErasePerson, erase_person
 from kokuho.eligibility.app.policies import on_federation_difference
 from kokuho.eligibility.app.ports import Eligibility
@@ -342,3 +342,24 @@ async def test_an_unknown_person_is_kept_for_review(
     )
     assert outcome.action == "review"
     assert unit.records.reviews[event_id][1] is None
+
+
+async def test_the_jobs_take_each_candidate_in_a_unit_of_its_own(
+    service: Service, unit: InMemoryEligibilityUnit
+) -> None:
+    body = move_in(
+        member(HEAD, "householder", date(1951, 11, 25)), member(CHILD, "spouse", date(1954, 5, 5))
+    )
+    change = await service.enter(unit, "register_household", body, user_id="clerk-a")
+    await service.confirm(unit, change.change_id, user_id="clerk-b")
+    commits = unit.commits
+    rates = await copayment_rates(lambda: unit, service.ports, date(2026, 11, 26))
+    assert (rates.candidates, rates.processed, rates.failed) == (1, 1, [])
+    assert rates.subjects == [CHILD]
+    again = await copayment_rates(lambda: unit, service.ports, date(2026, 11, 26))
+    assert again.candidates == 0
+    done = await turning_75(lambda: unit, service.ports, date(2026, 11, 26))
+    assert (done.candidates, done.processed, done.subjects) == (1, 1, [HEAD])
+    # one for each candidate list, one for each person
+    assert unit.commits - commits == 5
+    assert (await turning_75(lambda: unit, service.ports, date(2026, 11, 26))).candidates == 0

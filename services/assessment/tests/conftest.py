@@ -119,7 +119,7 @@ async def running(
         linkage_topic=linkage_topic,
     )
     key = new_private_key("ES256")
-    app = build(settings, token_verifier=TokenVerifier([key.public_key()]), today=lambda: TODAY)
+    app = build(settings, token_verifier=TokenVerifier([key.public_key()]), clock=lambda: TODAY)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://assessment") as client:
@@ -152,7 +152,7 @@ def served(assessment_dsn: str, kafka_bootstrap: str, unique_topic: str) -> Iter
         consume_eligibility=False,
     )
     key = new_private_key("ES256")
-    app = build(settings, token_verifier=TokenVerifier([key.public_key()]), today=lambda: TODAY)
+    app = build(settings, token_verifier=TokenVerifier([key.public_key()]), clock=lambda: TODAY)
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)

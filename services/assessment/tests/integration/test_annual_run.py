@@ -8,10 +8,11 @@ import asyncpg
 import pytest
 
 from kokuho.assessment.adapters.annual_run import run_annual
-from kokuho.assessment.adapters.postgres import PostgresAssessmentStore
+from kokuho.assessment.adapters.repositories import PostgresAssessmentStore
 from kokuho.assessment.app.assessing import explain_stored
 from kokuho.assessment.bootstrap import CityRulebook
 from kokuho.assessment.synthetic import load
+from kokuho.events.contracts.assessment import EVENTS_TOPIC
 
 from ..conftest import Running
 
@@ -41,6 +42,7 @@ async def test_resumable_and_never_twice(assessment_dsn: str) -> None:
             actor="U-BATCH",
             today=date(2026, 6, 1),
             chunk_size=20,
+            topic=EVENTS_TOPIC,
             stop_after_chunks=1,
             progress=lambda s: seen.append(s.households),
         )
@@ -53,6 +55,7 @@ async def test_resumable_and_never_twice(assessment_dsn: str) -> None:
             actor="U-BATCH",
             today=date(2026, 6, 1),
             chunk_size=20,
+            topic=EVENTS_TOPIC,
             progress=lambda s: seen.append(s.households),
         )
         assert resumed.resumed
@@ -69,7 +72,13 @@ async def test_resumable_and_never_twice(assessment_dsn: str) -> None:
             outbox = await conn.fetchval("SELECT count(*) FROM outbox")
             assert events == outbox == 50
             again = await run_annual(
-                pool, rulebook, 2026, actor="U-BATCH", today=date(2026, 6, 2), chunk_size=20
+                pool,
+                rulebook,
+                2026,
+                actor="U-BATCH",
+                today=date(2026, 6, 2),
+                chunk_size=20,
+                topic=EVENTS_TOPIC,
             )
             assert not again.resumed
             assert (again.assessed, again.unchanged) == (0, 50)
@@ -104,6 +113,7 @@ async def test_progress_and_summary_over_the_api(running: Running) -> None:
             actor="U-BATCH",
             today=date(2026, 6, 1),
             chunk_size=5,
+            topic=running.settings.events_topic,
         )
     finally:
         await pool.close()
@@ -144,7 +154,13 @@ async def test_the_annual_run_decides_the_collection_method(assessment_dsn: str)
                 " method, reason, requested_by) VALUES ('5888888802', 2026, 'ordinary', 'r', 'U')"
             )
         summary = await run_annual(
-            pool, rulebook, 2026, actor="U-BATCH", today=date(2026, 6, 1), chunk_size=20
+            pool,
+            rulebook,
+            2026,
+            actor="U-BATCH",
+            today=date(2026, 6, 1),
+            chunk_size=20,
+            topic=EVENTS_TOPIC,
         )
         assert summary.assessed == 2
         async with pool.acquire() as conn:

@@ -342,6 +342,7 @@ async def test_after_the_annual_run_a_joining_household_is_assessed(running: Run
             actor="U-BATCH",
             today=date(2026, 6, 1),
             chunk_size=10,
+            topic=running.settings.events_topic,
         )
     finally:
         await pool.close()

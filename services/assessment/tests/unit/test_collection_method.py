@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from kokuho.assessment.adapters.memory import InMemoryAssessmentStore
+from kokuho.assessment.adapters.memory import InMemoryAssessmentStore, InMemoryAssessmentUnit
 from kokuho.assessment.app.assessing import AssessOutcome, assess_household, stream_id
 from kokuho.assessment.app.ports import HouseholdRow, MemberRow, PensionRecord
 from kokuho.assessment.bootstrap import CityRulebook
@@ -41,8 +41,7 @@ def store_with_pensioner(
 
 async def assess(store: InMemoryAssessmentStore, events: InMemoryEventStore) -> AssessOutcome:
     return await assess_household(
-        store,
-        events,
+        InMemoryAssessmentUnit(store, events),
         RULES,
         nhi_household_number=HOUSEHOLD,
         fiscal_year=2026,

@@ -1,4 +1,5 @@
-"""The handlers with the in-memory store and event store: load → decide → append."""
+"""The use cases with the in-memory unit of work (store, projection, event store, audit):
+load → decide → append → audit, without HTTP."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from kokuho.assessment.adapters.memory import InMemoryAssessmentStore
+from kokuho.assessment.adapters.memory import InMemoryAssessmentStore, InMemoryAssessmentUnit
 from kokuho.assessment.app import income, reductions
 from kokuho.assessment.app.assessing import HouseholdUnknown, assess_household, stream_id
 from kokuho.assessment.app.ports import HouseholdRow, MemberRow
@@ -16,6 +17,7 @@ from kokuho.assessment.bootstrap import CityRulebook
 from kokuho.assessment.domain.income_file import COLUMNS
 from kokuho.assessment.domain.reduction_exemption import FourEyesRequired
 from kokuho.events.testing.fakes import InMemoryEventStore
+from kokuho.platform.unit_of_work import RecordingAudit
 
 RULES = CityRulebook("hiroshima", None)
 HEADER = ",".join(COLUMNS)
@@ -32,26 +34,26 @@ def store_with_household() -> InMemoryAssessmentStore:
     return store
 
 
+def unit(store: InMemoryAssessmentStore, events: InMemoryEventStore) -> InMemoryAssessmentUnit:
+    return InMemoryAssessmentUnit(store, events)
+
+
+def import_command(text: str, today: date = TODAY) -> income.ImportIncome:
+    return income.ImportIncome(
+        file_name="f.csv", text=text, apply_valid_part=False, actor="U1", today=today
+    )
+
+
 async def import_salary(
     store: InMemoryAssessmentStore, events: InMemoryEventStore, salary: int
 ) -> None:
     line = f"{PERSON},2025,1980-05-05,1,{salary + 1_000_000},{salary},0,0,0,0,0,0,taxable"
-    await income.import_income(
-        store,
-        events,
-        RULES,
-        file_name="f.csv",
-        text=f"{HEADER}\n{line}\n",
-        apply_valid_part=False,
-        actor="U1",
-        today=TODAY,
-    )
+    await income.import_income(unit(store, events), RULES, import_command(f"{HEADER}\n{line}\n"))
 
 
 async def assess(store: InMemoryAssessmentStore, events: InMemoryEventStore) -> object:
     return await assess_household(
-        store,
-        events,
+        unit(store, events),
         RULES,
         nhi_household_number=HOUSEHOLD,
         fiscal_year=2026,
@@ -94,22 +96,17 @@ async def test_unknown_household() -> None:
 
 async def test_a_refused_file_writes_nothing() -> None:
     store, events = store_with_household(), InMemoryEventStore(source="/kokuho/assessment")
+    uow = unit(store, events)
     with pytest.raises(income.IncomeFileRefused) as refused:
-        await income.import_income(
-            store,
-            events,
-            RULES,
-            file_name="f.csv",
-            text=f"{HEADER}\nbroken\n",
-            apply_valid_part=False,
-            actor="U1",
-            today=TODAY,
-        )
+        await income.import_income(uow, RULES, import_command(f"{HEADER}\nbroken\n"))
     assert refused.value.parsed.refused[0].line == 2
     assert store.income == {}
     assert store.imports == []
     assert not any(events.streams.values())
     assert events.outbox == []
+    assert uow.commits == 0
+    assert isinstance(uow.audit, RecordingAudit)
+    assert uow.audit.records == []
 
 
 async def test_no_income_declaration_cannot_replace_taxed_income() -> None:
@@ -117,15 +114,16 @@ async def test_no_income_declaration_cannot_replace_taxed_income() -> None:
     await import_salary(store, events, 2_000_000)
     with pytest.raises(income.IncomeAlreadyDeclared):
         await income.declare_no_income(
-            store,
-            events,
+            unit(store, events),
             RULES,
-            addressee_number=PERSON,
-            income_year=2025,
-            birth_date=date(1980, 5, 5),
-            channel="counter",
-            actor="U1",
-            today=TODAY,
+            income.DeclareNoIncome(
+                addressee_number=PERSON,
+                income_year=2025,
+                birth_date=date(1980, 5, 5),
+                channel="counter",
+                actor="U1",
+                today=TODAY,
+            ),
         )
 
 
@@ -147,40 +145,41 @@ async def test_reduction_exemption_four_eyes_and_reassessment() -> None:
     await import_salary(store, events, 2_000_000)
     await assess(store, events)
     application = await reductions.enter_application(
-        store,
-        nhi_household_number=HOUSEHOLD,
-        fiscal_year=2026,
-        reason_code="disaster",
-        reason="flood",
-        ratio_percent=30,
-        actor="U-A",
+        unit(store, events),
+        reductions.EnterApplication(
+            nhi_household_number=HOUSEHOLD,
+            fiscal_year=2026,
+            reason_code="disaster",
+            reason="flood",
+            ratio_percent=30,
+            actor="U-A",
+        ),
     )
-    with pytest.raises(FourEyesRequired):
-        await reductions.decide_application(
-            store,
-            events,
-            RULES,
+
+    def decision(actor: str, reason: str) -> reductions.DecideApplication:
+        return reductions.DecideApplication(
             application_id=application.application_id,
             approve=True,
-            reason="ok",
-            actor="U-A",
+            reason=reason,
+            actor=actor,
             today=TODAY,
         )
+
+    with pytest.raises(FourEyesRequired):
+        await reductions.decide_application(unit(store, events), RULES, decision("U-A", "ok"))
+    uow = unit(store, events)
     decided, outcome = await reductions.decide_application(
-        store,
-        events,
-        RULES,
-        application_id=application.application_id,
-        approve=True,
-        reason="certificate seen",
-        actor="U-B",
-        today=TODAY,
+        uow, RULES, decision("U-B", "certificate seen")
     )
     assert decided.status == "approved"
     assert outcome is not None
     # 30% of 316,000 = 94,800 forgiven
     assert outcome.assessment.reduction_exemption_amount == 94_800
     assert outcome.assessment.annual_amount == 221_200
+    # the decision is audited with the household's people, in the same unit of work
+    assert isinstance(uow.audit, RecordingAudit)
+    assert [r["subjects"] for r in uow.audit.records] == [[PERSON]]
+    assert uow.commits == 1
 
 
 async def test_a_refused_reassessment_is_logged_not_raised(
@@ -205,8 +204,7 @@ async def test_a_refused_reassessment_is_logged_not_raised(
     )
     with caplog.at_level("WARNING"):
         outcomes = await reassess_all(
-            store,
-            events,
+            unit(store, events),
             RULES,
             [(HOUSEHOLD, 2026)],
             cause="eligibility_change",
@@ -236,13 +234,6 @@ async def test_income_of_a_year_beyond_the_correction_period_reassesses_nothing(
     )
     line = f"{PERSON},2022,1980-05-05,1,2000000,1000000,0,0,0,0,0,0,taxable"
     outcome = await income.import_income(
-        store,
-        events,
-        RULES,
-        file_name="f.csv",
-        text=f"{HEADER}\n{line}\n",
-        apply_valid_part=False,
-        actor="U1",
-        today=date(2026, 11, 26),
+        unit(store, events), RULES, import_command(f"{HEADER}\n{line}\n", date(2026, 11, 26))
     )
     assert outcome.reassessed == []

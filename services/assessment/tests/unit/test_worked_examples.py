@@ -9,8 +9,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from kokuho.assessment.api.routes import premium_calculation
 from kokuho.assessment.api.schemas import WhatIfIn, WhatIfOut
+from kokuho.assessment.app.what_if import premium_calculation
 from kokuho.assessment.domain.parameters import PremiumParameters, parse_parameters
 from kokuho.assessment.domain.premium import floor_to
 

@@ -1,4 +1,4 @@
-"""``python -m kokuho.assessment migrate|seed|serve|verify-audit|what-if``."""
+"""``python -m kokuho.assessment migrate|seed|serve|verify-audit|what-if|annual-run|bench``."""
 
 from __future__ import annotations
 
@@ -9,22 +9,28 @@ from kokuho.assessment.bench import bench_command
 from kokuho.assessment.bootstrap import build
 from kokuho.assessment.commands import annual_run, seed, what_if
 from kokuho.assessment.config import Settings
-from kokuho.events.contracts.assessment import EVENTS_TOPIC
 from kokuho.events.runtime.topics import TopicSpec
 from kokuho.platform.commands import ServiceDefinition, main
 
-DEFINITION = ServiceDefinition(
-    settings=Settings,
-    build_app=build,
-    migrations=Path(__file__).resolve().parents[3] / "migrations",
-    topics=[TopicSpec(EVENTS_TOPIC, 3, 1)],
-    seed=seed,  # type: ignore[arg-type]
-    extra_commands={
-        "what-if": what_if,  # type: ignore[dict-item]
-        "annual-run": annual_run,  # type: ignore[dict-item]
-        "bench": bench_command,
-    },
-)
+MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
+
+
+def definition() -> ServiceDefinition:
+    """The service's commands; ``migrate`` creates its own topic, ``settings.events_topic``."""
+    settings = Settings()
+    return ServiceDefinition(
+        settings=lambda: settings,
+        build_app=build,
+        migrations=MIGRATIONS,
+        topics=[TopicSpec(settings.events_topic, 3, 1)],
+        seed=seed,  # type: ignore[arg-type]
+        extra_commands={
+            "what-if": what_if,  # type: ignore[dict-item]
+            "annual-run": annual_run,  # type: ignore[dict-item]
+            "bench": bench_command,
+        },
+    )
+
 
 if __name__ == "__main__":
-    sys.exit(main(DEFINITION))
+    sys.exit(main(definition()))

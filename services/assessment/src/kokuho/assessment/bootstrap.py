@@ -1,32 +1,31 @@
-"""The composition root: ``build(settings)`` wires parameters, storage, eventing and the API."""
+"""The composition root: ``build(settings)`` makes the rulebook, the clock and the unit of
+work, and hands them with the routers and the consumers to the platform's ``build_service``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
-from datetime import date
-from functools import lru_cache
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime, time
+from functools import lru_cache, partial
 from pathlib import Path
-from types import SimpleNamespace
 
-import asyncpg
 from fastapi import FastAPI
 
-from kokuho.assessment.adapters.consumer import e_application_handler, eligibility_handler
+from kokuho.assessment import api
+from kokuho.assessment.adapters.consumers import e_application_handler, eligibility_handler
 from kokuho.assessment.adapters.holidays import is_public_holiday
-from kokuho.assessment.api import routes
-from kokuho.assessment.api.context import Service
-from kokuho.assessment.app.assessing import ParametersFor
+from kokuho.assessment.adapters.unit_of_work import AssessmentUnit
+from kokuho.assessment.app.ports import ParametersFor, Ports
 from kokuho.assessment.config import Settings
 from kokuho.assessment.domain.parameters import PremiumParameters
 from kokuho.assessment.parameters import load_parameters
-from kokuho.platform.app import create_app
-from kokuho.platform.audit import PostgresAuditLog
 from kokuho.platform.auth import TokenVerifier
-from kokuho.platform.eventing import Eventing, Subscription
-from kokuho.platform.health import kafka_check, postgres_check
-from kokuho.platform.idempotency import PostgresIdempotencyStore
+from kokuho.platform.eventing import Subscription
+from kokuho.platform.service import ServiceKit, build_service
 from kokuho.platform.settings import ServiceSettings
+
+#: what tests may fix the time with: a datetime, or (as the assessment's day) a date
+Clock = Callable[[], datetime | date]
 
 
 class CityRulebook:
@@ -51,60 +50,62 @@ def parameters_source(settings: Settings) -> ParametersFor:
     return CityRulebook(settings.city, settings.parameters_directory)
 
 
+def clocks(clock: Clock | None) -> tuple[Callable[[], datetime] | None, Callable[[], date]]:
+    """The platform's clock (a datetime) and assessment's day, both from ``clock``; without
+    one, the platform's own clock and the local date."""
+    if clock is None:
+        return None, date.today
+    given = clock
+
+    def now() -> datetime:
+        value = given()
+        return value if isinstance(value, datetime) else datetime.combine(value, time(), UTC)
+
+    def today() -> date:
+        value = given()
+        return value.date() if isinstance(value, datetime) else value
+
+    return now, today
+
+
 def build(
     settings: ServiceSettings,
     *,
     token_verifier: TokenVerifier | None = None,
-    today: Callable[[], date] | None = None,
+    clock: Clock | None = None,
+    relay: bool = True,
+    rules: ParametersFor | None = None,
 ) -> FastAPI:
+    """The assessment service; ``rules`` replaces the city's parameter files (tests)."""
     assert isinstance(settings, Settings)
-    state = SimpleNamespace(eventing=None)
-    parameters_for = parameters_source(settings)
-    clock = today or date.today
+    now, today = clocks(clock)
+    ports = Ports(rules=rules or parameters_source(settings), today=today)
 
-    def pool() -> asyncpg.Pool:
-        if state.eventing is None:
-            raise RuntimeError("assessment is not started")
-        return state.eventing.pool
-
-    subscriptions = []
-    if settings.consume_eligibility:
-        subscriptions.append(
+    def subscriptions(kit: ServiceKit) -> Sequence[Subscription]:
+        if not settings.consume_eligibility:
+            return []
+        topic = settings.events_topic
+        return [
             Subscription(
                 "eligibility",
                 [settings.eligibility_topic],
-                eligibility_handler(parameters_for, clock),
-            )
-        )
-        subscriptions.append(
+                eligibility_handler(ports.rules, ports.today, topic),
+            ),
             Subscription(
                 "e-applications",
                 [settings.linkage_topic],
-                e_application_handler(parameters_for, clock),
-            )
-        )
+                e_application_handler(ports.rules, ports.today, topic),
+            ),
+        ]
 
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with Eventing(settings, subscriptions=subscriptions) as eventing:
-            state.eventing = eventing
-            try:
-                yield
-            finally:
-                state.eventing = None
-
-    app = create_app(
+    return build_service(
         settings,
         title="assessment",
-        routers=[routes.router],
-        audit_log=PostgresAuditLog(pool),
-        idempotency_store=PostgresIdempotencyStore(),
-        readiness_checks={
-            "postgres": postgres_check(pool),
-            "kafka": kafka_check(settings.kafka_bootstrap_servers),
-        },
+        routers=api.routers,
+        unit_of_work=partial(AssessmentUnit, topic=settings.events_topic),
+        ports=ports,
+        subscriptions=subscriptions,
         token_verifier=token_verifier,
-        lifespan=lifespan,
+        clock=now,
+        relay=relay,
     )
-    app.state.assessment = Service(pool=pool, parameters_for=parameters_for, today=clock)
-    return app

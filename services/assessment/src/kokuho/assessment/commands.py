@@ -11,19 +11,15 @@ from pathlib import Path
 import asyncpg
 from pydantic import ValidationError
 
-from kokuho.assessment.adapters.postgres import PostgresAssessmentStore
-from kokuho.assessment.api.routes import premium_calculation
-from kokuho.assessment.api.schemas import WhatIfIn
+from kokuho.assessment.adapters.unit_of_work import AssessmentUnit
 from kokuho.assessment.app.assessing import assess_household
+from kokuho.assessment.app.ports import ParametersFor
+from kokuho.assessment.app.what_if import HouseholderNotListed, WhatIfIn, premium_calculation
 from kokuho.assessment.bootstrap import parameters_source
 from kokuho.assessment.config import Settings
 from kokuho.assessment.domain.errors import AssessmentError
 from kokuho.assessment.domain.household import Income
 from kokuho.assessment.domain.income_file import IncomeRecord
-from kokuho.events.runtime.store import PostgresEventStore
-from kokuho.platform.problems import Problem
-
-SOURCE = "/kokuho/assessment"
 
 #: synthetic demo households (as if eligibility had published them): numbers start with 99
 DemoHousehold = tuple[str, str, bool, list[tuple[str, date, date | None]], dict[str, Income]]
@@ -65,50 +61,52 @@ async def seed(settings: Settings) -> str:
     parameters_for = parameters_source(settings)
     assessed = 0
     try:
-        async with conn.transaction():
-            store = PostgresAssessmentStore(conn)
-            for number, head, deemed, members, incomes in DEMO:
-                await conn.execute(
-                    "INSERT INTO households (nhi_household_number, householder_addressee_number,"
-                    " deemed_householder) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                    number,
-                    head,
-                    deemed,
-                )
-                await conn.executemany(
-                    "INSERT INTO household_members (nhi_household_number, addressee_number,"
-                    " birth_date, acquisition_date) VALUES ($1, $2, $3, $4)"
-                    " ON CONFLICT DO NOTHING",
-                    [(number, a, b, acq) for a, b, acq in members],
-                )
-                births = {a: b for a, b, _ in members}
-                records = [
-                    IncomeRecord(
-                        a,
-                        DEMO_YEAR - 1,
-                        births.get(a, date(1970, 1, 1)),
-                        incomes.get(a, Income()),
-                        "unknown",
-                    )
-                    for a in sorted(set(births) | set(incomes))
-                ]
-                await store.write_incomes(
-                    records, source="tax_file", import_id=None, channel=None, actor="system:seed"
-                )
-                outcome = await assess_household(
-                    store,
-                    PostgresEventStore(conn, source=SOURCE),
-                    parameters_for,
-                    nhi_household_number=number,
-                    fiscal_year=DEMO_YEAR,
-                    cause="request",
-                    actor="system:seed",
-                    today=date.today(),
-                )
-                assessed += int(outcome.changed)
+        async with AssessmentUnit(conn=conn, topic=settings.events_topic) as uow:
+            for household in DEMO:
+                assessed += await _seed_household(uow, parameters_for, household)
     finally:
         await conn.close()
     return f"demo: {len(DEMO)} households, {assessed} assessed for FY{DEMO_YEAR}"
+
+
+async def _seed_household(
+    uow: AssessmentUnit, parameters_for: ParametersFor, household: DemoHousehold
+) -> int:
+    """One demo household as eligibility would have published it, its income, assessed."""
+    number, head, deemed, members, incomes = household
+    await uow.conn.execute(
+        "INSERT INTO households (nhi_household_number, householder_addressee_number,"
+        " deemed_householder) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        number,
+        head,
+        deemed,
+    )
+    await uow.conn.executemany(
+        "INSERT INTO household_members (nhi_household_number, addressee_number,"
+        " birth_date, acquisition_date) VALUES ($1, $2, $3, $4)"
+        " ON CONFLICT DO NOTHING",
+        [(number, a, b, acq) for a, b, acq in members],
+    )
+    births = {a: b for a, b, _ in members}
+    records = [
+        IncomeRecord(
+            a, DEMO_YEAR - 1, births.get(a, date(1970, 1, 1)), incomes.get(a, Income()), "unknown"
+        )
+        for a in sorted(set(births) | set(incomes))
+    ]
+    await uow.store.write_incomes(
+        records, source="tax_file", import_id=None, channel=None, actor="system:seed"
+    )
+    outcome = await assess_household(
+        uow,
+        parameters_for,
+        nhi_household_number=number,
+        fiscal_year=DEMO_YEAR,
+        cause="request",
+        actor="system:seed",
+        today=date.today(),
+    )
+    return int(outcome.changed)
 
 
 async def what_if(settings: Settings, args: list[str]) -> int:
@@ -130,10 +128,9 @@ async def what_if(settings: Settings, args: list[str]) -> int:
             where = "/" + "/".join(str(part) for part in e["loc"])
             print(f"{where}: {e['msg']}", file=sys.stderr)
         return 2
-    except Problem as problem:
-        for fe in problem.errors or []:
-            print(f"{fe.pointer}: {fe.reason}", file=sys.stderr)
-        print(problem.detail or problem.title, file=sys.stderr)
+    except HouseholderNotListed as refused:
+        print(f"{refused.pointer}: not among people", file=sys.stderr)
+        print(str(refused), file=sys.stderr)
         return 2
     except AssessmentError as error:
         print(f"{type(error).__name__}: {error}", file=sys.stderr)
@@ -179,6 +176,7 @@ async def annual_run(settings: Settings, args: list[str]) -> int:
             actor="system:annual-run",
             today=date.today(),
             chunk_size=ns.chunk,
+            topic=settings.events_topic,
             progress=progress,
         )
     finally:

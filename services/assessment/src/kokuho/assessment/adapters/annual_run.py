@@ -19,20 +19,19 @@ from uuid import UUID, uuid4
 
 import asyncpg
 
-from kokuho.assessment.adapters.postgres import (
+from kokuho.assessment.adapters.rows import (
     income_record,
     member_row,
+    pension_record,
     stored_assessment,
 )
+from kokuho.assessment.adapters.unit_of_work import SOURCE
 from kokuho.assessment.app.annual_run import ChunkFacts, ChunkPlan, plan_chunk
-from kokuho.assessment.app.assessing import ParametersFor, people_of
-from kokuho.assessment.app.ports import HouseholdRow, MemberRow, PensionRecord, StoredAssessment
+from kokuho.assessment.app.computing import people_of
+from kokuho.assessment.app.ports import HouseholdRow, MemberRow, ParametersFor, StoredAssessment
 from kokuho.assessment.domain.instalments import due_dates
-from kokuho.assessment.domain.special_collection import Pension
-from kokuho.events.contracts.assessment import EVENTS_TOPIC
-from kokuho.events.runtime.store import EventContext, PostgresEventStore
-
-SOURCE = "/kokuho/assessment"
+from kokuho.events.ports import EventContext
+from kokuho.events.runtime.store import PostgresEventStore
 
 ASSESSMENT_COLUMNS = (
     "nhi_household_number",
@@ -176,10 +175,7 @@ async def _load_chunk(
     ):
         ratios.setdefault(r["nhi_household_number"], []).append(r["ratio_percent"])
     pensions = {
-        r["addressee_number"]: PensionRecord(
-            Pension(int(r["annual_amount"]), r["ltc_special_collection"], int(r["ltc_premium"])),
-            int(r["previous_february_deduction"]),
-        )
+        r["addressee_number"]: pension_record(r)
         for r in await conn.fetch(
             "SELECT * FROM pensions WHERE fiscal_year = $2 AND addressee_number = ANY($1::text[])",
             sorted({row.householder_addressee_number for row in households}),
@@ -236,25 +232,10 @@ async def _write_chunk(
     return checkpoint
 
 
-async def run_annual(
-    pool: asyncpg.Pool,
-    rulebook: ParametersFor,
-    fiscal_year: int,
-    *,
-    actor: str,
-    today: date,
-    chunk_size: int = 2000,
-    topic: str = EVENTS_TOPIC,
-    progress: Callable[[RunSummary], None] | None = None,
-    stop_after_chunks: int | None = None,
-    workers: int = 0,
-) -> RunSummary:
-    """Run (or resume) the annual assessment of ``fiscal_year``.
-
-    ``workers`` > 0 computes chunks in that many worker processes (0: one thread beside the
-    writes); ``stop_after_chunks`` stops early, as a crash would (for the resume test)."""
-    params = rulebook(fiscal_year)  # refuses a year without complete parameters
-    dues = due_dates(fiscal_year, params.instalments, rulebook.is_holiday)
+async def _start_or_resume(
+    pool: asyncpg.Pool, fiscal_year: int, actor: str
+) -> tuple[RunSummary, str]:
+    """The year's unfinished run and its checkpoint, or a new run from the first household."""
     async with pool.acquire() as conn:
         running = await conn.fetchrow(
             "SELECT * FROM annual_runs WHERE fiscal_year = $1 AND status = 'running'",
@@ -269,22 +250,78 @@ async def run_annual(
                 fiscal_year,
                 actor,
             )
-            summary = RunSummary(run_id, fiscal_year, resumed=False)
-            checkpoint = ""
-        else:
-            run_id = running["run_id"]
-            summary = RunSummary(
-                run_id,
-                fiscal_year,
-                resumed=True,
-                households=running["households"],
-                assessed=running["assessed"],
-                unchanged=running["unchanged"],
-                refused=json.loads(running["refused"]),
-                totals=Counter(json.loads(running["totals"])),
-                reductions=Counter(json.loads(running["reductions"])),
+            return RunSummary(run_id, fiscal_year, resumed=False), ""
+    summary = RunSummary(
+        running["run_id"],
+        fiscal_year,
+        resumed=True,
+        households=running["households"],
+        assessed=running["assessed"],
+        unchanged=running["unchanged"],
+        refused=json.loads(running["refused"]),
+        totals=Counter(json.loads(running["totals"])),
+        reductions=Counter(json.loads(running["reductions"])),
+    )
+    return summary, str(running["checkpoint"])
+
+
+Pending = deque[tuple[ChunkFacts, "asyncio.Future[ChunkPlan]"]]
+
+
+async def _load_ahead(
+    pool: asyncpg.Pool,
+    executor: Executor,
+    plan: Callable[[ChunkFacts], ChunkPlan],
+    pending: Pending,
+    depth: int,
+    where: tuple[int, str, int],
+) -> bool:
+    """Load chunks and hand them to the engine until ``depth`` are in flight; False when no
+    household is left. ``where``: the fiscal year, the checkpoint and the chunk size."""
+    fiscal_year, checkpoint, chunk_size = where
+    while len(pending) <= depth:
+        async with pool.acquire() as conn:
+            facts = await _load_chunk(
+                conn, fiscal_year, checkpoint_loaded(pending, checkpoint), chunk_size
             )
-            checkpoint = running["checkpoint"]
+        if not facts.households:
+            return False
+        future: asyncio.Future[ChunkPlan] = asyncio.wrap_future(
+            executor.submit(partial(plan, facts))
+        )
+        pending.append((facts, future))
+    return True
+
+
+async def _finish(pool: asyncpg.Pool, run_id: UUID) -> None:
+    async with pool.acquire() as conn:
+        await conn.execute(
+            "UPDATE annual_runs SET status = 'finished', finished_at = now() WHERE run_id = $1",
+            run_id,
+        )
+
+
+async def run_annual(
+    pool: asyncpg.Pool,
+    rulebook: ParametersFor,
+    fiscal_year: int,
+    *,
+    actor: str,
+    today: date,
+    chunk_size: int = 2000,
+    topic: str,
+    progress: Callable[[RunSummary], None] | None = None,
+    stop_after_chunks: int | None = None,
+    workers: int = 0,
+) -> RunSummary:
+    """Run (or resume) the annual assessment of ``fiscal_year``.
+
+    ``workers`` > 0 computes chunks in that many worker processes (0: one thread beside the
+    writes); ``stop_after_chunks`` stops early, as a crash would (for the resume test)."""
+    params = rulebook(fiscal_year)  # refuses a year without complete parameters
+    dues = due_dates(fiscal_year, params.instalments, rulebook.is_holiday)
+    summary, checkpoint = await _start_or_resume(pool, fiscal_year, actor)
+    run_id = summary.run_id
     context = EventContext(correlation_id=run_id)
     # the engine runs in worker processes while this process loads the next chunks and writes
     # the finished ones in order (the checkpoint only ever moves past written chunks)
@@ -296,42 +333,23 @@ async def run_annual(
         else ThreadPoolExecutor(1)
     )
     depth = max(workers, 1)
-    pending: deque[tuple[ChunkFacts, asyncio.Future[ChunkPlan]]] = deque()
+    plan = partial(
+        plan_chunk, params=params, dues=dues, today=today, actor=actor, topic=topic, context=context
+    )
+    pending: Pending = deque()
     chunks = 0
     try:
         exhausted = False
         while True:
-            while not exhausted and len(pending) <= depth:
-                async with pool.acquire() as conn:
-                    facts = await _load_chunk(
-                        conn, fiscal_year, checkpoint_loaded(pending, checkpoint), chunk_size
-                    )
-                if not facts.households:
-                    exhausted = True
-                    break
-                call = partial(
-                    plan_chunk,
-                    facts,
-                    params,
-                    dues,
-                    today=today,
-                    actor=actor,
-                    topic=topic,
-                    context=context,
+            if not exhausted:
+                exhausted = not await _load_ahead(
+                    pool, executor, plan, pending, depth, (fiscal_year, checkpoint, chunk_size)
                 )
-                future: asyncio.Future[ChunkPlan] = asyncio.wrap_future(executor.submit(call))
-                pending.append((facts, future))
             if not pending:
-                async with pool.acquire() as conn:
-                    await conn.execute(
-                        "UPDATE annual_runs SET status = 'finished', finished_at = now()"
-                        " WHERE run_id = $1",
-                        run_id,
-                    )
+                await _finish(pool, run_id)
                 break
             facts, future = pending.popleft()
-            plan = await future
-            checkpoint = await _write_chunk(pool, run_id, facts, plan, summary)
+            checkpoint = await _write_chunk(pool, run_id, facts, await future, summary)
             chunks += 1
             if progress is not None:
                 progress(summary)

@@ -1,18 +1,28 @@
-"""In-memory :class:`AssessmentStore` for unit tests of the handlers (no I/O)."""
+"""The in-memory twins of assessment's repositories and unit of work, for unit tests of the
+use cases (no I/O); they pass the same contract tests as the PostgreSQL ones
+(``tests/integration/test_store_contract.py``)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
+from datetime import date
 from uuid import UUID
 
 from kokuho.assessment.app.ports import (
+    AnnualRunRecord,
     HouseholdRow,
     ImportReceipt,
+    MemberRow,
     PensionRecord,
     StoredAssessment,
 )
 from kokuho.assessment.domain.income_file import IncomeRecord
 from kokuho.assessment.domain.reduction_exemption import ReductionExemption
+from kokuho.events.contracts.assessment import EVENTS_TOPIC
+from kokuho.events.contracts.eligibility import HouseholdCompositionChanged
+from kokuho.events.testing.fakes import InMemoryEventStore
+from kokuho.platform.unit_of_work import InMemoryUnitOfWork
 
 
 class InMemoryAssessmentStore:
@@ -120,3 +130,197 @@ class InMemoryAssessmentStore:
             and a.fiscal_year == fiscal_year
             and a.status == "approved"
         ]
+
+    async def birth_date_of(self, addressee_number: str) -> date | None:
+        for number in sorted(self.households):
+            for m in self.households[number].members:
+                if m.addressee_number == addressee_number:
+                    return m.birth_date
+        return None
+
+
+#: birth date of a 特定同一世帯所属者 eligibility has not told assessment about
+UNKNOWN_SPECIFIED_BIRTH = date(1900, 1, 1)
+
+
+class InMemoryHouseholdProjection:
+    """Households and members as eligibility publishes them, in the store's ``households``."""
+
+    def __init__(self, store: InMemoryAssessmentStore) -> None:
+        self.rows = store.households
+
+    def _members(self, number: str) -> dict[str, MemberRow]:
+        row = self.rows.get(number)
+        return {} if row is None else {m.addressee_number: m for m in row.members}
+
+    def _put(self, number: str, members: dict[str, MemberRow], **changes: object) -> None:
+        row = self.rows.get(number)
+        if row is None:
+            return
+        ordered = tuple(members[a] for a in sorted(members))
+        self.rows[number] = dataclasses.replace(row, members=ordered, **changes)  # type: ignore[arg-type]
+
+    def _update(self, number: str, addressee: str, **changes: object) -> None:
+        members = self._members(number)
+        if addressee in members:
+            members[addressee] = dataclasses.replace(members[addressee], **changes)  # type: ignore[arg-type]
+            self._put(number, members)
+
+    async def household(
+        self, number: str, householder: str, deemed: bool, *, householder_changed: bool
+    ) -> None:
+        row = self.rows.get(number)
+        if row is None:
+            self.rows[number] = HouseholdRow(number, householder, deemed)
+            return
+        # 特定世帯 ends when the householder changes (rules.md 2.4)
+        ends = householder_changed and row.householder_addressee_number != householder
+        since = None if ends else row.specified_household_since
+        self.rows[number] = dataclasses.replace(
+            row,
+            householder_addressee_number=householder,
+            deemed_householder=deemed,
+            specified_household_since=since,
+        )
+
+    async def household_if_new(self, number: str, householder: str) -> None:
+        self.rows.setdefault(number, HouseholdRow(number, householder))
+
+    def _acquire(
+        self,
+        members: dict[str, MemberRow],
+        addressee: str,
+        birth_date: date,
+        acquisition_date: date,
+        former: date | None,
+        *,
+        keep_former: bool,
+    ) -> None:
+        found = members.get(addressee) or MemberRow(addressee, birth_date)
+        kept = found.former_dependant_since
+        members[addressee] = dataclasses.replace(
+            found,
+            birth_date=birth_date,
+            acquisition_date=acquisition_date,
+            loss_date=None,
+            insured=True,
+            specified_same_household=False,
+            former_dependant_since=(kept or former) if keep_former else (former or kept),
+        )
+
+    async def member_acquired(
+        self,
+        number: str,
+        addressee: str,
+        birth_date: date,
+        acquisition_date: date,
+        former_dependant_since: date | None,
+    ) -> None:
+        members = self._members(number)
+        self._acquire(
+            members,
+            addressee,
+            birth_date,
+            acquisition_date,
+            former_dependant_since,
+            keep_former=False,
+        )
+        self._put(number, members)
+
+    async def member_lost(
+        self, number: str, addressee: str, loss_date: date, remains_in_household: bool
+    ) -> None:
+        self._update(number, addressee, loss_date=loss_date)
+
+    async def qualification_corrected(
+        self, number: str, addressee: str, acquisition_date: date, loss_date: date | None
+    ) -> None:
+        self._update(number, addressee, acquisition_date=acquisition_date, loss_date=loss_date)
+
+    async def composition(self, event: HouseholdCompositionChanged) -> None:
+        number = event.nhi_household_number
+        await self.household(
+            number,
+            event.householder_addressee_number,
+            event.deemed_householder,
+            householder_changed=True,
+        )
+        members = self._members(number)
+        for new in event.members:
+            former = new.acquisition_date if new.former_dependant else None
+            self._acquire(
+                members,
+                new.addressee_number,
+                new.birth_date,
+                new.acquisition_date,
+                former,
+                keep_former=True,
+            )
+        # insured members no longer listed left the household on the effective date
+        listed = {e.addressee_number for e in event.members}
+        for a, row in list(members.items()):
+            if row.insured and row.loss_date is None and a not in listed:
+                members[a] = dataclasses.replace(row, loss_date=event.effective_date)
+        self._put(number, members)
+
+    async def former_dependant(self, number: str, addressee: str, since: date | None) -> None:
+        self._update(number, addressee, former_dependant_since=since)
+
+    async def separation(self, number: str, addressee: str, separation_date: date) -> None:
+        self._update(number, addressee, involuntary_separation_date=separation_date)
+
+    async def specified_member(
+        self, number: str, addressee: str, since: date, until: date | None
+    ) -> None:
+        members = self._members(number)
+        row = self.rows.get(number)
+        if row is None:
+            return
+        if until is None:
+            found = members.get(addressee)
+            members[addressee] = (
+                dataclasses.replace(found, specified_same_household=True)
+                if found
+                else MemberRow(
+                    addressee, UNKNOWN_SPECIFIED_BIRTH, insured=False, specified_same_household=True
+                )
+            )
+            started = row.specified_household_since or since
+            self._put(number, members, specified_household_since=started)
+            return
+        found = members.get(addressee)
+        if found is not None and found.specified_same_household and not found.insured:
+            del members[addressee]
+        elif found is not None:
+            members[addressee] = dataclasses.replace(found, specified_same_household=False)
+        self._put(number, members)
+
+    async def birth_date_corrected(self, number: str, addressee: str, birth_date: date) -> None:
+        self._update(number, addressee, birth_date=birth_date)
+
+
+class InMemoryAnnualRuns:
+    def __init__(self) -> None:
+        self.runs: list[AnnualRunRecord] = []
+
+    async def latest(self, fiscal_year: int) -> AnnualRunRecord | None:
+        found = [r for r in self.runs if r.fiscal_year == fiscal_year]
+        return max(found, key=lambda r: r.started_at) if found else None
+
+
+class InMemoryAssessmentUnit(InMemoryUnitOfWork):
+    """The unit of work of the use-case tests: the fake store, projection and event store."""
+
+    def __init__(
+        self,
+        store: InMemoryAssessmentStore | None = None,
+        events: InMemoryEventStore | None = None,
+        *,
+        topic: str = EVENTS_TOPIC,
+    ) -> None:
+        super().__init__()
+        self.store = store or InMemoryAssessmentStore()
+        self.events = events or InMemoryEventStore(source="/kokuho/assessment")
+        self.households = InMemoryHouseholdProjection(self.store)
+        self.annual_runs = InMemoryAnnualRuns()
+        self.topic = topic

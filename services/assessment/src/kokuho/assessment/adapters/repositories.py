@@ -1,25 +1,31 @@
-"""PostgreSQL implementation of :class:`AssessmentStore` on the caller's transaction."""
+"""The repositories of assessment on PostgreSQL, on the unit of work's transaction: the read
+model (:class:`AssessmentStore`) and the annual runs' progress (:class:`AnnualRuns`)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from datetime import date
 from uuid import UUID
 
 import asyncpg
 
+from kokuho.assessment.adapters.rows import (
+    income_record,
+    member_row,
+    pension_record,
+    save_assessments,
+    stored_assessment,
+)
 from kokuho.assessment.app.ports import (
+    AnnualRunRecord,
     HouseholdRow,
     ImportReceipt,
-    MemberRow,
     PensionRecord,
     StoredAssessment,
 )
-from kokuho.assessment.domain.household import Income
 from kokuho.assessment.domain.income_file import AMOUNTS, IncomeRecord
 from kokuho.assessment.domain.reduction_exemption import ReductionExemption
-from kokuho.assessment.domain.special_collection import Pension
 
 INCOME_COLUMNS = (
     "addressee_number",
@@ -172,12 +178,7 @@ class PostgresAssessmentStore:
             addressee_number,
             fiscal_year,
         )
-        if r is None:
-            return None
-        return PensionRecord(
-            Pension(int(r["annual_amount"]), r["ltc_special_collection"], int(r["ltc_premium"])),
-            int(r["previous_february_deduction"]),
-        )
+        return None if r is None else pension_record(r)
 
     async def write_pension(
         self, addressee_number: str, fiscal_year: int, record: PensionRecord, *, actor: str
@@ -303,6 +304,13 @@ class PostgresAssessmentStore:
             a.decision_reason,
         )
 
+    async def birth_date_of(self, addressee_number: str) -> date | None:
+        value = await self.conn.fetchval(
+            "SELECT birth_date FROM household_members WHERE addressee_number = $1 LIMIT 1",
+            addressee_number,
+        )
+        return value if isinstance(value, date) else None
+
     async def approved_reduction_ratios(
         self, nhi_household_number: str, fiscal_year: int
     ) -> list[int]:
@@ -315,92 +323,28 @@ class PostgresAssessmentStore:
         return [r[0] for r in rows]
 
 
-async def save_assessments(conn: asyncpg.Connection, items: Sequence[StoredAssessment]) -> None:
-    """Multi-row upsert of the assessment read model."""
-    if not items:
-        return
-    await conn.executemany(
-        "INSERT INTO assessments (nhi_household_number, fiscal_year, revision, assessment_id,"
-        " annual_amount, statutory_reduction, reduction_exemption_amount, components,"
-        " explanation, cause, assessed_by, instalments, inputs, parameters_digest, collection)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11, $12::jsonb,"
-        " $13::jsonb, $14, $15::jsonb)"
-        " ON CONFLICT (nhi_household_number, fiscal_year) DO UPDATE SET"
-        " revision = EXCLUDED.revision, assessment_id = EXCLUDED.assessment_id,"
-        " annual_amount = EXCLUDED.annual_amount,"
-        " statutory_reduction = EXCLUDED.statutory_reduction,"
-        " reduction_exemption_amount = EXCLUDED.reduction_exemption_amount,"
-        " components = EXCLUDED.components, explanation = EXCLUDED.explanation,"
-        " cause = EXCLUDED.cause, assessed_by = EXCLUDED.assessed_by, assessed_at = now(),"
-        " instalments = EXCLUDED.instalments, inputs = EXCLUDED.inputs,"
-        " parameters_digest = EXCLUDED.parameters_digest, collection = EXCLUDED.collection",
-        [
-            (
-                a.nhi_household_number,
-                a.fiscal_year,
-                a.revision,
-                a.assessment_id,
-                a.annual_amount,
-                a.statutory_reduction,
-                a.reduction_exemption_amount,
-                json.dumps(a.components, ensure_ascii=False),
-                None if a.explanation is None else json.dumps(a.explanation, ensure_ascii=False),
-                a.cause,
-                a.assessed_by,
-                json.dumps(a.instalments),
-                json.dumps(a.inputs),
-                a.parameters_digest,
-                json.dumps(a.collection),
-            )
-            for a in items
-        ],
-    )
+class PostgresAnnualRuns:
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self.conn = conn
 
-
-def member_row(r: asyncpg.Record) -> MemberRow:
-    return MemberRow(
-        addressee_number=r["addressee_number"],
-        birth_date=r["birth_date"],
-        insured=r["insured"],
-        specified_same_household=r["specified_same_household"],
-        acquisition_date=r["acquisition_date"],
-        loss_date=r["loss_date"],
-        former_dependant_since=r["former_dependant_since"],
-        involuntary_separation_date=r["involuntary_separation_date"],
-        childbirth_date=r["childbirth_date"],
-        childbirth_multiple=r["childbirth_multiple"],
-    )
-
-
-def income_record(r: asyncpg.Record) -> IncomeRecord:
-    return IncomeRecord(
-        addressee_number=r["addressee_number"],
-        income_year=r["income_year"],
-        birth_date=r["birth_date"],
-        income=Income(declared=r["declared"], **{name: int(r[name]) for name in AMOUNTS}),
-        resident_tax_status=r["resident_tax_status"],
-    )
-
-
-def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str) else value
-
-
-def stored_assessment(r: asyncpg.Record) -> StoredAssessment:
-    return StoredAssessment(
-        nhi_household_number=r["nhi_household_number"],
-        fiscal_year=r["fiscal_year"],
-        revision=r["revision"],
-        assessment_id=r["assessment_id"],
-        annual_amount=int(r["annual_amount"]),
-        statutory_reduction=r["statutory_reduction"],
-        reduction_exemption_amount=int(r["reduction_exemption_amount"]),
-        components=_json(r["components"]),
-        explanation=None if r["explanation"] is None else _json(r["explanation"]),
-        cause=r["cause"],
-        assessed_by=r["assessed_by"],
-        instalments=_json(r["instalments"]),
-        inputs=_json(r["inputs"]),
-        parameters_digest=r["parameters_digest"],
-        collection=_json(r["collection"]),
-    )
+    async def latest(self, fiscal_year: int) -> AnnualRunRecord | None:
+        row = await self.conn.fetchrow(
+            "SELECT * FROM annual_runs WHERE fiscal_year = $1 ORDER BY started_at DESC LIMIT 1",
+            fiscal_year,
+        )
+        if row is None:
+            return None
+        return AnnualRunRecord(
+            run_id=row["run_id"],
+            fiscal_year=row["fiscal_year"],
+            status=row["status"],
+            started_at=row["started_at"],
+            finished_at=row["finished_at"],
+            started_by=row["started_by"],
+            households=row["households"],
+            assessed=row["assessed"],
+            unchanged=row["unchanged"],
+            refused=json.loads(row["refused"]),
+            totals=json.loads(row["totals"]),
+            statutory_reductions=json.loads(row["reductions"]),
+        )

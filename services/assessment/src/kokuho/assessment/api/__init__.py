@@ -1,0 +1,23 @@
+"""The HTTP API of assessment: one router per resource."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from kokuho.assessment.api import (
+    annual_runs,
+    assessments,
+    collection,
+    incomes,
+    reductions,
+    what_if,
+)
+
+routers: list[APIRouter] = [
+    incomes.router,
+    assessments.router,
+    collection.router,
+    reductions.router,
+    what_if.router,
+    annual_runs.router,
+]

@@ -2,22 +2,35 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from kokuho.assessment.app.what_if import (
+    Closed,
+    Day,
+    FiscalYear,
+    WhatIfIn,
+    WhatIfIncome,
+    WhatIfOut,
+    WhatIfPension,
+    WhatIfPerson,
+    Yen,
+)
+from kokuho.platform.models import ResponseModel
+
+__all__ = [
+    "WhatIfIn",
+    "WhatIfIncome",
+    "WhatIfOut",
+    "WhatIfPension",
+    "WhatIfPerson",
+]
 
 AddresseeNumber = Annotated[str, Field(pattern=r"^[0-9]{10}$", description="宛名番号")]
 HouseholdNumber = Annotated[str, Field(pattern=r"^[0-9]{10}$", description="国保世帯番号")]
-FiscalYear = Annotated[int, Field(ge=2000, le=2100, description="fiscal year (April–March)")]
-Yen = Annotated[int, Field(ge=0, le=100_000_000_000)]
-#: dates the premium rules can reason about (an age needs a year to add 75 to)
-Day = Annotated[date, Field(ge=date(1890, 1, 1), le=date(2200, 12, 31))]
-
-
-class Closed(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class IncomeImportIn(Closed):
@@ -29,13 +42,13 @@ class IncomeImportIn(Closed):
     )
 
 
-class RefusedLineOut(BaseModel):
+class RefusedLineOut(ResponseModel):
     line: int
     field: str | None
     reason: str
 
 
-class ReassessedOut(BaseModel):
+class ReassessedOut(ResponseModel):
     nhi_household_number: str
     fiscal_year: int
     revision: int
@@ -43,7 +56,7 @@ class ReassessedOut(BaseModel):
     changed: bool
 
 
-class IncomeImportOut(BaseModel):
+class IncomeImportOut(ResponseModel):
     import_id: UUID
     status: Literal["applied", "partially_applied"]
     lines: int
@@ -59,13 +72,13 @@ class NoIncomeDeclarationIn(Closed):
     channel: Literal["counter", "mail", "e_application"]
 
 
-class NoIncomeDeclarationOut(BaseModel):
+class NoIncomeDeclarationOut(ResponseModel):
     addressee_number: str
     income_year: int
     reassessed: list[ReassessedOut]
 
 
-class IncomeOut(BaseModel):
+class IncomeOut(ResponseModel):
     addressee_number: str
     income_year: int
     declared: bool
@@ -85,7 +98,7 @@ class AssessIn(Closed):
     fiscal_year: FiscalYear
 
 
-class AssessmentOut(BaseModel):
+class AssessmentOut(ResponseModel):
     nhi_household_number: str
     fiscal_year: int
     revision: int
@@ -117,7 +130,7 @@ class PensionIn(Closed):
     )
 
 
-class PensionOut(BaseModel):
+class PensionOut(ResponseModel):
     addressee_number: str
     fiscal_year: int
     reassessed: list[ReassessedOut]
@@ -133,7 +146,7 @@ class CollectionMethodRequestIn(Closed):
     reason: str = Field(min_length=1, max_length=400, pattern=r"\S")
 
 
-class CollectionMethodRequestOut(BaseModel):
+class CollectionMethodRequestOut(ResponseModel):
     nhi_household_number: str
     fiscal_year: int
     method: str
@@ -155,7 +168,7 @@ class DecisionIn(Closed):
     reason: str = Field(min_length=1, max_length=1000, pattern=r"\S")
 
 
-class ReductionExemptionOut(BaseModel):
+class ReductionExemptionOut(ResponseModel):
     application_id: UUID
     nhi_household_number: str
     fiscal_year: int
@@ -169,65 +182,7 @@ class ReductionExemptionOut(BaseModel):
     assessment: AssessmentOut | None = None
 
 
-class WhatIfIncome(Closed):
-    declared: bool = True
-    salary_revenue: Yen = 0
-    salary_income: Yen = 0
-    pension_revenue: Yen = 0
-    pension_income: Yen = 0
-    other_income: Yen = 0
-    family_employee_deduction: Yen = 0
-    transfer_special_deduction: Yen = 0
-    fixed_asset_tax: Yen = 0
-
-
-class WhatIfPerson(Closed):
-    label: str = Field(
-        min_length=1,
-        max_length=20,
-        pattern=r"^[A-Za-z0-9_-]+$",
-        description="a label for the explanation (never a name)",
-    )
-    birth_date: Day
-    insured: bool = True
-    specified_same_household: bool = False
-    acquisition_date: Day | None = None
-    loss_date: Day | None = None
-    former_dependant_since: Day | None = None
-    childbirth_date: Day | None = None
-    childbirth_multiple: bool = False
-    involuntary_separation_date: Day | None = None
-    income: WhatIfIncome = Field(default_factory=WhatIfIncome)
-
-
-class WhatIfPension(Closed):
-    """The householder's pension, to tell whether 特別徴収 applies (rules.md 2.6)."""
-
-    annual_amount: Yen
-    ltc_special_collection: bool = Field(description="介護保険料 already deducted from it")
-    ltc_premium: Yen = Field(description="annual 介護保険料 deducted from it")
-    previous_february: Yen = Field(default=0, description="last February's deduction (仮徴収)")
-    requested_ordinary: bool = Field(default=False, description="asked for 口座振替 instead")
-
-
-class WhatIfIn(Closed):
-    fiscal_year: FiscalYear
-    householder: str = Field(min_length=1, max_length=20, description="label of the 世帯主")
-    people: list[WhatIfPerson] = Field(min_length=1, max_length=20)
-    specified_household_since: Day | None = None
-    pension: WhatIfPension | None = None
-
-
-class WhatIfOut(BaseModel):
-    fiscal_year: int
-    annual_amount: int
-    statutory_reduction: int
-    components: list[dict[str, Any]]
-    explanation: dict[str, Any]
-    special_collection: dict[str, Any] | None = None
-
-
-class AnnualRunOut(BaseModel):
+class AnnualRunOut(ResponseModel):
     run_id: UUID
     fiscal_year: int
     status: Literal["running", "finished"]

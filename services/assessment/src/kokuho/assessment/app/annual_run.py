@@ -7,16 +7,19 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from kokuho.assessment.app.assessing import (
-    CollectionFacts,
-    assessment_append,
-    decide_assessment,
+from kokuho.assessment.app.computing import CollectionFacts
+from kokuho.assessment.app.deciding import assessment_append, decide_assessment
+from kokuho.assessment.app.ports import (
+    AnnualRunRecord,
+    AssessmentUnitPort,
+    HouseholdRow,
+    PensionRecord,
+    StoredAssessment,
 )
-from kokuho.assessment.app.ports import HouseholdRow, PensionRecord, StoredAssessment
 from kokuho.assessment.domain.errors import AssessmentError
 from kokuho.assessment.domain.income_file import IncomeRecord
 from kokuho.assessment.domain.parameters import PremiumParameters
-from kokuho.events.runtime.store import EventContext, StreamAppend
+from kokuho.events.ports import EventContext, StreamAppend
 
 
 @dataclass(frozen=True)
@@ -85,3 +88,9 @@ def plan_chunk(
             plan.totals[component["component"]] += component["amount"]
         plan.reductions[str(stored.statutory_reduction)] += 1
     return plan
+
+
+async def latest_run(uow: AssessmentUnitPort, fiscal_year: int) -> AnnualRunRecord | None:
+    """The latest annual run of the year (no personal data: counts and totals only)."""
+    async with uow:
+        return await uow.annual_runs.latest(fiscal_year)

@@ -1,19 +1,18 @@
 """Policy: eligibility's events keep assessment's view of households current, and every change
 re-assesses (更正) the years already assessed that it touches; after a year's annual run, a
-household not yet assessed for that year is assessed."""
+household not yet assessed for that year is assessed.
+
+The projection is a dispatch table keyed by event type: each entry writes the event into the
+projection and says which household it touched and from which date."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date
-from typing import Protocol
+from typing import Any
 
-from kokuho.assessment.app.assessing import (
-    AssessOutcome,
-    ParametersFor,
-    first_correctable_year,
-    reassess_all,
-)
-from kokuho.assessment.app.ports import AssessmentStore
+from kokuho.assessment.app.assessing import AssessOutcome, first_correctable_year, reassess_all
+from kokuho.assessment.app.ports import AssessmentUnitPort, HouseholdProjection, ParametersFor
 from kokuho.assessment.domain.calendar import fiscal_year_of
 from kokuho.events.contracts import EventContract
 from kokuho.events.contracts.eligibility import (
@@ -28,51 +27,96 @@ from kokuho.events.contracts.eligibility import (
     QualificationLost,
     SpecifiedSameHouseholdMemberChanged,
 )
-from kokuho.events.runtime.store import EventContext, EventStore
+from kokuho.events.ports import EventContext
+
+#: (household touched, the date from which it changed), or None when nothing changed
+Touched = tuple[str, date] | None
+Project = Callable[[HouseholdProjection, Any], Awaitable[Touched]]
 
 
-class HouseholdProjection(Protocol):
-    async def household(
-        self, number: str, householder: str, deemed: bool, *, householder_changed: bool
-    ) -> None: ...
+async def _registered(p: HouseholdProjection, e: HouseholdRegistered) -> Touched:
+    number = e.nhi_household_number
+    await p.household(
+        number, e.householder_addressee_number, e.deemed_householder, householder_changed=False
+    )
+    return number, e.effective_date
 
-    async def household_if_new(self, number: str, householder: str) -> None: ...
 
-    async def member_acquired(
-        self,
-        number: str,
-        addressee: str,
-        birth_date: date,
-        acquisition_date: date,
-        former_dependant_since: date | None,
-    ) -> None: ...
+async def _acquired(p: HouseholdProjection, e: QualificationAcquired) -> Touched:
+    number = e.nhi_household_number
+    await p.household_if_new(number, e.householder_addressee_number)
+    former = e.acquisition_date if e.former_dependant else None
+    await p.member_acquired(number, e.addressee_number, e.birth_date, e.acquisition_date, former)
+    return number, e.acquisition_date
 
-    async def member_lost(
-        self, number: str, addressee: str, loss_date: date, remains_in_household: bool
-    ) -> None: ...
 
-    async def qualification_corrected(
-        self, number: str, addressee: str, acquisition_date: date, loss_date: date | None
-    ) -> None: ...
+async def _lost(p: HouseholdProjection, e: QualificationLost) -> Touched:
+    number = e.nhi_household_number
+    await p.member_lost(number, e.addressee_number, e.loss_date, e.remains_in_household)
+    return number, e.loss_date
 
-    async def composition(self, event: HouseholdCompositionChanged) -> None: ...
 
-    async def former_dependant(self, number: str, addressee: str, since: date | None) -> None: ...
+async def _corrected(p: HouseholdProjection, e: QualificationCorrected) -> Touched:
+    number = e.nhi_household_number
+    await p.qualification_corrected(number, e.addressee_number, e.acquisition_date, e.loss_date)
+    return number, e.acquisition_date
 
-    async def separation(self, number: str, addressee: str, separation_date: date) -> None: ...
 
-    async def specified_member(
-        self, number: str, addressee: str, since: date, until: date | None
-    ) -> None: ...
+async def _householder(p: HouseholdProjection, e: HouseholderChanged) -> Touched:
+    number = e.nhi_household_number
+    await p.household(
+        number, e.householder_addressee_number, e.deemed_householder, householder_changed=True
+    )
+    return number, e.effective_date
 
-    async def birth_date_corrected(self, number: str, addressee: str, birth_date: date) -> None: ...
+
+async def _composition(p: HouseholdProjection, e: HouseholdCompositionChanged) -> Touched:
+    await p.composition(e)
+    return e.nhi_household_number, e.effective_date
+
+
+async def _former_dependant(p: HouseholdProjection, e: FormerDependantStatusChanged) -> Touched:
+    since = e.since if e.former_dependant else None
+    await p.former_dependant(e.nhi_household_number, e.addressee_number, since)
+    return e.nhi_household_number, e.since
+
+
+async def _unemployment(p: HouseholdProjection, e: InvoluntaryUnemploymentRecorded) -> Touched:
+    await p.separation(e.nhi_household_number, e.addressee_number, e.separation_date)
+    return e.nhi_household_number, e.reduction_start
+
+
+async def _specified(p: HouseholdProjection, e: SpecifiedSameHouseholdMemberChanged) -> Touched:
+    await p.specified_member(e.nhi_household_number, e.addressee_number, e.since, e.until)
+    return e.nhi_household_number, e.since
+
+
+async def _personal_details(p: HouseholdProjection, e: PersonalDetailsChanged) -> Touched:
+    if e.birth_date is None:
+        return None
+    # ages decide 介護分, 未就学児, the under-18 子ども分 and the 65+ pension rules
+    await p.birth_date_corrected(e.nhi_household_number, e.addressee_number, e.birth_date)
+    # a corrected birth date is true from the start: every year still correctable
+    return e.nhi_household_number, date(1900, 4, 1)
+
+
+PROJECTIONS: dict[type[EventContract], Project] = {
+    HouseholdRegistered: _registered,
+    QualificationAcquired: _acquired,
+    QualificationLost: _lost,
+    QualificationCorrected: _corrected,
+    HouseholderChanged: _householder,
+    HouseholdCompositionChanged: _composition,
+    FormerDependantStatusChanged: _former_dependant,
+    InvoluntaryUnemploymentRecorded: _unemployment,
+    SpecifiedSameHouseholdMemberChanged: _specified,
+    PersonalDetailsChanged: _personal_details,
+}
 
 
 async def apply_eligibility_event(
-    projection: HouseholdProjection,
-    store: AssessmentStore,
-    events: EventStore,
-    parameters_for: ParametersFor,
+    uow: AssessmentUnitPort,
+    rules: ParametersFor,
     event: EventContract,
     *,
     today: date,
@@ -80,96 +124,28 @@ async def apply_eligibility_event(
 ) -> list[AssessOutcome]:
     """Project ``event``; re-assess the affected household's assessed years. Unrelated event
     types are ignored (eligibility publishes more than assessment needs)."""
-    number: str | None = None
-    effective: date | None = None
-    if isinstance(event, HouseholdRegistered):
-        await projection.household(
-            event.nhi_household_number,
-            event.householder_addressee_number,
-            event.deemed_householder,
-            householder_changed=False,
-        )
-        number, effective = event.nhi_household_number, event.effective_date
-    elif isinstance(event, QualificationAcquired):
-        await projection.household_if_new(
-            event.nhi_household_number, event.householder_addressee_number
-        )
-        await projection.member_acquired(
-            event.nhi_household_number,
-            event.addressee_number,
-            event.birth_date,
-            event.acquisition_date,
-            event.acquisition_date if event.former_dependant else None,
-        )
-        number, effective = event.nhi_household_number, event.acquisition_date
-    elif isinstance(event, QualificationLost):
-        await projection.member_lost(
-            event.nhi_household_number,
-            event.addressee_number,
-            event.loss_date,
-            event.remains_in_household,
-        )
-        number, effective = event.nhi_household_number, event.loss_date
-    elif isinstance(event, QualificationCorrected):
-        await projection.qualification_corrected(
-            event.nhi_household_number,
-            event.addressee_number,
-            event.acquisition_date,
-            event.loss_date,
-        )
-        number, effective = event.nhi_household_number, event.acquisition_date
-    elif isinstance(event, HouseholderChanged):
-        await projection.household(
-            event.nhi_household_number,
-            event.householder_addressee_number,
-            event.deemed_householder,
-            householder_changed=True,
-        )
-        number, effective = event.nhi_household_number, event.effective_date
-    elif isinstance(event, HouseholdCompositionChanged):
-        await projection.composition(event)
-        number, effective = event.nhi_household_number, event.effective_date
-    elif isinstance(event, FormerDependantStatusChanged):
-        await projection.former_dependant(
-            event.nhi_household_number,
-            event.addressee_number,
-            event.since if event.former_dependant else None,
-        )
-        number, effective = event.nhi_household_number, event.since
-    elif isinstance(event, InvoluntaryUnemploymentRecorded):
-        await projection.separation(
-            event.nhi_household_number, event.addressee_number, event.separation_date
-        )
-        number, effective = event.nhi_household_number, event.reduction_start
-    elif isinstance(event, SpecifiedSameHouseholdMemberChanged):
-        await projection.specified_member(
-            event.nhi_household_number, event.addressee_number, event.since, event.until
-        )
-        number, effective = event.nhi_household_number, event.since
-    elif isinstance(event, PersonalDetailsChanged) and event.birth_date is not None:
-        # ages decide 介護分, 未就学児, the under-18 子ども分 and the 65+ pension rules
-        await projection.birth_date_corrected(
-            event.nhi_household_number, event.addressee_number, event.birth_date
-        )
-        # a corrected birth date is true from the start: every year still correctable
-        number, effective = event.nhi_household_number, date(1900, 4, 1)
-    if number is None or effective is None:
+    project = PROJECTIONS.get(type(event))
+    if project is None:
         return []
-    first_year = max(fiscal_year_of(effective), first_correctable_year(parameters_for, today))
-    # the years the household was assessed, and every year whose 本算定 is done: a household
-    # that joins (or is first known) after the annual run is assessed now (年度途中の賦課), not
-    # only when someone asks; before the run, the run assesses it
-    years = sorted(
-        set(await store.assessed_years(number, first_year))
-        | set(await store.annually_run_years(first_year))
-    )
-    return await reassess_all(
-        store,
-        events,
-        parameters_for,
-        [(number, y) for y in years],
-        cause="eligibility_change",
-        actor="system:eligibility-policy",
-        today=today,
-        context=context,
-    )
+    async with uow:
+        touched = await project(uow.households, event)
+        if touched is None:
+            return []
+        number, effective = touched
+        first_year = max(fiscal_year_of(effective), first_correctable_year(rules, today))
+        # the years the household was assessed, and every year whose 本算定 is done: a
+        # household that joins (or is first known) after the annual run is assessed now
+        # (年度途中の賦課), not only when someone asks; before the run, the run assesses it
+        years = sorted(
+            set(await uow.store.assessed_years(number, first_year))
+            | set(await uow.store.annually_run_years(first_year))
+        )
+        return await reassess_all(
+            uow,
+            rules,
+            [(number, y) for y in years],
+            cause="eligibility_change",
+            actor="system:eligibility-policy",
+            today=today,
+            context=context,
+        )

@@ -3,22 +3,24 @@ and 無所得申立 (no-income declarations); both re-assess the households they
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date
 from uuid import uuid4
 
 from kokuho.assessment.app.assessing import (
+    UNKNOWN_BIRTH_DATE,
     AssessOutcome,
-    ParametersFor,
     first_correctable_year,
     reassess_all,
 )
-from kokuho.assessment.app.ports import AssessmentStore, ImportReceipt
+from kokuho.assessment.app.ports import AssessmentUnitPort, ImportReceipt, ParametersFor
 from kokuho.assessment.domain.errors import AssessmentError
 from kokuho.assessment.domain.household import Income
 from kokuho.assessment.domain.income_file import IncomeRecord, ParsedIncomeFile, parse_income_file
-from kokuho.events.contracts.assessment import EVENTS_TOPIC, IncomeImportApplied
-from kokuho.events.runtime.store import EventContext, EventStore, StreamAppend
+from kokuho.events.contracts.assessment import IncomeImportApplied
+from kokuho.events.contracts.linkage_gateway import EApplicationAccepted
+from kokuho.events.ports import EventContext, StreamAppend
 
 
 class IncomeFileRefused(AssessmentError):
@@ -49,6 +51,20 @@ class IncomeAlreadyDeclared(AssessmentError):
         self.income_year = income_year
 
 
+class EApplicationInvalid(AssessmentError):
+    """A forwarded e-application lacks what the declaration needs (retrying cannot help)."""
+
+    def __init__(self, receipt_number: str) -> None:
+        super().__init__(f"e-application {receipt_number}: no valid fiscal_year")
+        self.receipt_number = receipt_number
+
+
+log = logging.getLogger(__name__)
+
+#: linkage-gateway's procedure for the no-income declaration (所得なし申告)
+NO_INCOME_PROCEDURE = "NHI-NO-INCOME-DECLARATION"
+
+
 @dataclass(frozen=True)
 class ImportOutcome:
     receipt: ImportReceipt
@@ -56,31 +72,64 @@ class ImportOutcome:
     subjects: list[str]  # whose income was written (for the audit trail)
 
 
+@dataclass(frozen=True)
+class ImportIncome:
+    """The tax system's income file (README "Income file format")."""
+
+    file_name: str
+    text: str
+    apply_valid_part: bool
+    actor: str
+    today: date
+
+
 async def import_income(
-    store: AssessmentStore,
-    events: EventStore,
-    parameters_for: ParametersFor,
-    *,
-    file_name: str,
-    text: str,
-    apply_valid_part: bool,
-    actor: str,
-    today: date,
+    uow: AssessmentUnitPort,
+    rules: ParametersFor,
+    command: ImportIncome,
     context: EventContext | None = None,
 ) -> ImportOutcome:
-    parsed = parse_income_file(text)
-    if parsed.refused and not apply_valid_part:
+    """All or nothing, unless the operator applies the valid part; re-assesses the households
+    already assessed for the year the income belongs to."""
+    parsed = parse_income_file(command.text)
+    if parsed.refused and not command.apply_valid_part:
         raise IncomeFileRefused(parsed)
     if not parsed.records:
         raise NothingToApply()
+    async with uow:
+        receipt = await _record_import(uow, command, parsed, context)
+        reassessed = await _reassess_for(
+            uow, rules, parsed.records, command.actor, command.today, context
+        )
+        subjects = sorted({r.addressee_number for r in parsed.records})
+        await uow.audit.record(
+            subjects=subjects,
+            detail={
+                "import_id": str(receipt.import_id),
+                "applied": receipt.applied_lines,
+                "partial": command.apply_valid_part and bool(receipt.rejected),
+            },
+            status_code=201,
+        )
+        return ImportOutcome(receipt, reassessed, subjects)
+
+
+async def _record_import(
+    uow: AssessmentUnitPort,
+    command: ImportIncome,
+    parsed: ParsedIncomeFile,
+    context: EventContext | None,
+) -> ImportReceipt:
+    """Write the valid lines and the receipt; publish ``IncomeImportApplied`` (counts only)."""
     import_id = uuid4()
-    await store.write_incomes(
+    actor = command.actor
+    await uow.store.write_incomes(
         parsed.records, source="tax_file", import_id=import_id, channel=None, actor=actor
     )
     rejected = [{"line": r.line, "field": r.field, "reason": r.reason} for r in parsed.refused]
     receipt = ImportReceipt(
         import_id=import_id,
-        file_name=file_name,
+        file_name=command.file_name,
         received_by=actor,
         lines=parsed.lines,
         valid_lines=len(parsed.records),
@@ -88,40 +137,35 @@ async def import_income(
         status="partially_applied" if parsed.refused else "applied",
         applied_lines=len(parsed.records),
     )
-    await store.record_import(receipt)
+    await uow.store.record_import(receipt)
     years = {r.income_year for r in parsed.records}
-    await events.append_batch(
+    applied = IncomeImportApplied(
+        import_id=import_id,
+        income_year=next(iter(years)) if len(years) == 1 else None,
+        lines=parsed.lines,
+        applied=len(parsed.records),
+        rejected=len(parsed.refused),
+        partial=bool(parsed.refused),
+        applied_by=actor,
+    )
+    await uow.events.append_batch(
         [
             StreamAppend(
                 f"income-import-{import_id}",
                 0,
-                [
-                    IncomeImportApplied(
-                        import_id=import_id,
-                        income_year=next(iter(years)) if len(years) == 1 else None,
-                        lines=parsed.lines,
-                        applied=len(parsed.records),
-                        rejected=len(parsed.refused),
-                        partial=bool(parsed.refused),
-                        applied_by=actor,
-                    )
-                ],
-                topic=EVENTS_TOPIC,
+                [applied],
+                topic=uow.topic,
                 partition_key=str(import_id),
                 context=context or EventContext(),
             )
         ]
     )
-    reassessed = await _reassess_for(
-        store, events, parameters_for, parsed.records, actor, today, context
-    )
-    return ImportOutcome(receipt, reassessed, sorted({r.addressee_number for r in parsed.records}))
+    return receipt
 
 
 async def _reassess_for(
-    store: AssessmentStore,
-    events: EventStore,
-    parameters_for: ParametersFor,
+    uow: AssessmentUnitPort,
+    rules: ParametersFor,
     records: tuple[IncomeRecord, ...] | list[IncomeRecord],
     actor: str,
     today: date,
@@ -129,19 +173,18 @@ async def _reassess_for(
 ) -> list[AssessOutcome]:
     """更正 of the households already assessed for the fiscal year the income belongs to."""
     # premiums can be corrected back 2 years only (国保法110条, rules.md 4.5)
-    first_year = first_correctable_year(parameters_for, today)
+    first_year = first_correctable_year(rules, today)
     by_year: dict[int, list[str]] = {}
     for r in records:
         if r.income_year + 1 >= first_year:
             by_year.setdefault(r.income_year + 1, []).append(r.addressee_number)
     targets: list[tuple[str, int]] = []
     for fiscal_year, people in sorted(by_year.items()):
-        for number in await store.assessed_households_of(people, fiscal_year):
+        for number in await uow.store.assessed_households_of(people, fiscal_year):
             targets.append((number, fiscal_year))
     return await reassess_all(
-        store,
-        events,
-        parameters_for,
+        uow,
+        rules,
         targets,
         cause="income_change",
         actor=actor,
@@ -150,30 +193,111 @@ async def _reassess_for(
     )
 
 
+@dataclass(frozen=True)
+class DeclareNoIncome:
+    """無所得の申立て: the person had no income in ``income_year``."""
+
+    addressee_number: str
+    income_year: int
+    birth_date: date
+    channel: str  # counter, mail or e_application
+    actor: str
+    today: date
+
+
+async def record_no_income(
+    uow: AssessmentUnitPort,
+    rules: ParametersFor,
+    command: DeclareNoIncome,
+    context: EventContext | None = None,
+) -> list[AssessOutcome]:
+    """Record the declaration and re-assess; refused when the tax system reported income."""
+    async with uow:
+        number, year = command.addressee_number, command.income_year
+        existing = await uow.store.income_source(number, year)
+        if existing == "tax_file":
+            current = await uow.store.incomes([number], year)
+            recorded = current.get(number)
+            if recorded is not None and recorded.income.declared:
+                raise IncomeAlreadyDeclared(number, year)
+        record = IncomeRecord(number, year, command.birth_date, Income(declared=True), "unknown")
+        await uow.store.write_incomes(
+            [record],
+            source="no_income_declaration",
+            import_id=None,
+            channel=command.channel,
+            actor=command.actor,
+        )
+        return await _reassess_for(uow, rules, [record], command.actor, command.today, context)
+
+
 async def declare_no_income(
-    store: AssessmentStore,
-    events: EventStore,
-    parameters_for: ParametersFor,
+    uow: AssessmentUnitPort, rules: ParametersFor, command: DeclareNoIncome
+) -> list[AssessOutcome]:
+    """A clerk records a declaration (counter, mail, or an e-application by hand); audited."""
+    async with uow:
+        outcomes = await record_no_income(uow, rules, command)
+        await uow.audit.record(
+            subjects=[command.addressee_number],
+            detail={"channel": command.channel},
+            status_code=201,
+        )
+        return outcomes
+
+
+async def declare_from_e_application(
+    uow: AssessmentUnitPort,
+    rules: ParametersFor,
+    event: EApplicationAccepted,
     *,
-    addressee_number: str,
-    income_year: int,
-    birth_date: date,
-    channel: str,
-    actor: str,
     today: date,
     context: EventContext | None = None,
 ) -> list[AssessOutcome]:
-    """無所得の申立て: the person had no income in ``income_year``."""
-    existing = await store.income_source(addressee_number, income_year)
-    if existing == "tax_file":
-        current = await store.incomes([addressee_number], income_year)
-        record = current.get(addressee_number)
-        if record is not None and record.income.declared:
-            raise IncomeAlreadyDeclared(addressee_number, income_year)
-    record = IncomeRecord(
-        addressee_number, income_year, birth_date, Income(declared=True), "unknown"
-    )
-    await store.write_incomes(
-        [record], source="no_income_declaration", import_id=None, channel=channel, actor=actor
-    )
-    return await _reassess_for(store, events, parameters_for, [record], actor, today, context)
+    """無所得申立 from an e-application linkage-gateway verified and forwarded (no individual
+    number: it arrives as an addressee number). ``fiscal_year`` in the answers is the premium's
+    year, so the income year is the calendar year before it. Other procedures are ignored."""
+    if event.affair != "assessment" or event.procedure_code != NO_INCOME_PROCEDURE:
+        return []
+    if event.answers.get("no_income") is not True:
+        return []  # a declaration that there was income carries nothing to record
+    fiscal_year = event.answers.get("fiscal_year")
+    if (
+        not isinstance(fiscal_year, int)
+        or isinstance(fiscal_year, bool)
+        or not (2000 <= fiscal_year <= 2100)
+    ):
+        raise EApplicationInvalid(event.receipt_number)
+    async with uow:
+        birth = await uow.store.birth_date_of(event.addressee_number)
+        command = DeclareNoIncome(
+            addressee_number=event.addressee_number,
+            income_year=fiscal_year - 1,
+            birth_date=birth or UNKNOWN_BIRTH_DATE,
+            channel="e_application",
+            actor=f"system:e-application:{event.receipt_number}",
+            today=today,
+        )
+        try:
+            return await record_no_income(uow, rules, command, context)
+        except IncomeAlreadyDeclared:
+            # the tax system reported income: the declaration does not replace it (logged for
+            # the clerks' follow-up by receipt number, never by person)
+            log.warning(
+                "no-income e-application not applied: income recorded",
+                extra={"receipt_number": event.receipt_number},
+            )
+            return []
+
+
+async def read_income(
+    uow: AssessmentUnitPort, addressee_number: str, income_year: int
+) -> IncomeRecord | None:
+    """One person's income of a year (None: none recorded; the read is audited either way)."""
+    async with uow:
+        records = await uow.store.incomes([addressee_number], income_year)
+        record = records.get(addressee_number)
+        await uow.audit.record(
+            subjects=[addressee_number],
+            detail={"income_year": income_year, "found": record is not None},
+        )
+        return record

@@ -1,17 +1,31 @@
-"""What the handlers need from storage (implemented on PostgreSQL in ``adapters`` and in memory
-for unit tests)."""
+"""What the use cases need: the unit of work (event store, repositories, audit trail) and the
+service's other ports (implemented on PostgreSQL in ``adapters`` and in memory for unit tests).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
-from typing import Any, Protocol
+from datetime import date, datetime
+from types import TracebackType
+from typing import Any, Protocol, Self
 from uuid import UUID
 
 from kokuho.assessment.domain.income_file import IncomeRecord
+from kokuho.assessment.domain.parameters import PremiumParameters
 from kokuho.assessment.domain.reduction_exemption import ReductionExemption
 from kokuho.assessment.domain.special_collection import Pension
+from kokuho.events.contracts.eligibility import HouseholdCompositionChanged
+from kokuho.events.ports import EventStore
+from kokuho.platform.unit_of_work import AuditTrailPort
+
+
+class ParametersFor(Protocol):
+    """The city's rulebook: the parameters of a fiscal year and its calendar of holidays."""
+
+    def __call__(self, fiscal_year: int) -> PremiumParameters: ...
+
+    def is_holiday(self, day: date) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -136,3 +150,97 @@ class AssessmentStore(Protocol):
     async def approved_reduction_ratios(
         self, nhi_household_number: str, fiscal_year: int
     ) -> list[int]: ...
+
+    async def birth_date_of(self, addressee_number: str) -> date | None:
+        """A member's birth date as eligibility published it (None: not a known member)."""
+        ...
+
+
+class HouseholdProjection(Protocol):
+    """Assessment's view of households and members, kept by eligibility's events."""
+
+    async def household(
+        self, number: str, householder: str, deemed: bool, *, householder_changed: bool
+    ) -> None: ...
+
+    async def household_if_new(self, number: str, householder: str) -> None: ...
+
+    async def member_acquired(
+        self,
+        number: str,
+        addressee: str,
+        birth_date: date,
+        acquisition_date: date,
+        former_dependant_since: date | None,
+    ) -> None: ...
+
+    async def member_lost(
+        self, number: str, addressee: str, loss_date: date, remains_in_household: bool
+    ) -> None: ...
+
+    async def qualification_corrected(
+        self, number: str, addressee: str, acquisition_date: date, loss_date: date | None
+    ) -> None: ...
+
+    async def composition(self, event: HouseholdCompositionChanged) -> None: ...
+
+    async def former_dependant(self, number: str, addressee: str, since: date | None) -> None: ...
+
+    async def separation(self, number: str, addressee: str, separation_date: date) -> None: ...
+
+    async def specified_member(
+        self, number: str, addressee: str, since: date, until: date | None
+    ) -> None: ...
+
+    async def birth_date_corrected(self, number: str, addressee: str, birth_date: date) -> None: ...
+
+
+@dataclass(frozen=True)
+class AnnualRunRecord:
+    """The latest annual run (本算定) of a year: progress while running, then the summary."""
+
+    run_id: UUID
+    fiscal_year: int
+    status: str
+    started_at: datetime
+    finished_at: datetime | None
+    started_by: str
+    households: int
+    assessed: int
+    unchanged: int
+    refused: list[dict[str, str]]
+    totals: dict[str, int]
+    statutory_reductions: dict[str, int]
+
+
+class AnnualRuns(Protocol):
+    async def latest(self, fiscal_year: int) -> AnnualRunRecord | None: ...
+
+
+class AssessmentUnitPort(Protocol):
+    """One transaction over the event store and the repositories, with the audit trail; the
+    service's own topic for what it publishes (``settings.events_topic``)."""
+
+    events: EventStore
+    store: AssessmentStore
+    households: HouseholdProjection
+    annual_runs: AnnualRuns
+    audit: AuditTrailPort
+    topic: str
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+
+@dataclass(frozen=True)
+class Ports:
+    """The service's dependencies besides the unit of work (made by ``bootstrap.build``)."""
+
+    rules: ParametersFor
+    today: Callable[[], date]

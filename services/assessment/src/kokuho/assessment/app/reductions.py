@@ -3,20 +3,21 @@ an approval re-assesses the household."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from uuid import UUID, uuid4
 
 from kokuho.assessment.app.assessing import (
     AssessOutcome,
     HouseholdUnknown,
-    ParametersFor,
     assess_household,
+    people_of,
 )
-from kokuho.assessment.app.ports import AssessmentStore
+from kokuho.assessment.app.ports import AssessmentUnitPort, ParametersFor
 from kokuho.assessment.domain.errors import AssessmentError
 from kokuho.assessment.domain.reduction_exemption import ReductionExemption, apply_for, decide
-from kokuho.events.contracts.assessment import EVENTS_TOPIC, ReductionExemptionDecided
-from kokuho.events.runtime.store import EventContext, EventStore, StreamAppend
+from kokuho.events.contracts.assessment import ReductionExemptionDecided
+from kokuho.events.ports import EventContext, StreamAppend
 
 
 class ApplicationNotFound(AssessmentError):
@@ -28,76 +29,125 @@ class ApplicationNotFound(AssessmentError):
         self.application_id = application_id
 
 
+@dataclass(frozen=True)
+class EnterApplication:
+    nhi_household_number: str
+    fiscal_year: int
+    reason_code: str
+    reason: str
+    ratio_percent: int
+    actor: str
+
+
 async def enter_application(
-    store: AssessmentStore,
-    *,
-    nhi_household_number: str,
-    fiscal_year: int,
-    reason_code: str,
-    reason: str,
-    ratio_percent: int,
-    actor: str,
+    uow: AssessmentUnitPort, command: EnterApplication
 ) -> ReductionExemption:
-    if await store.load_household(nhi_household_number) is None:
-        raise HouseholdUnknown(nhi_household_number)
-    application = apply_for(
-        uuid4(), nhi_household_number, fiscal_year, reason_code, reason, ratio_percent, actor
-    )
-    await store.save_reduction_exemption(application)
-    return application
+    """Enter a 減免 application for a known household; a supervisor decides it."""
+    async with uow:
+        row = await uow.store.load_household(command.nhi_household_number)
+        if row is None:
+            raise HouseholdUnknown(command.nhi_household_number)
+        application = apply_for(
+            uuid4(),
+            command.nhi_household_number,
+            command.fiscal_year,
+            command.reason_code,
+            command.reason,
+            command.ratio_percent,
+            command.actor,
+        )
+        await uow.store.save_reduction_exemption(application)
+        await uow.audit.record(
+            subjects=people_of(row),
+            detail={"application_id": str(application.application_id)},
+            status_code=201,
+        )
+        return application
+
+
+@dataclass(frozen=True)
+class DecideApplication:
+    application_id: UUID
+    approve: bool
+    reason: str
+    actor: str
+    today: date
 
 
 async def decide_application(
-    store: AssessmentStore,
-    events: EventStore,
-    parameters_for: ParametersFor,
-    *,
-    application_id: UUID,
-    approve: bool,
-    reason: str,
-    actor: str,
-    today: date,
+    uow: AssessmentUnitPort,
+    rules: ParametersFor,
+    command: DecideApplication,
     context: EventContext | None = None,
 ) -> tuple[ReductionExemption, AssessOutcome | None]:
-    application = await store.load_reduction_exemption(application_id)
-    if application is None:
-        raise ApplicationNotFound(application_id)
-    decided = decide(application, actor, approve, reason)
-    await store.save_reduction_exemption(decided)
-    await events.append_batch(
-        [
-            StreamAppend(
-                f"reduction-exemption-{application_id}",
-                0,
-                [
-                    ReductionExemptionDecided(
-                        application_id=application_id,
-                        nhi_household_number=decided.nhi_household_number,
-                        fiscal_year=decided.fiscal_year,
-                        approved=approve,
-                        reason_code=decided.reason_code,
-                        ratio_percent=decided.ratio_percent,
-                        entered_by=decided.entered_by,
-                        decided_by=actor,
-                    )
-                ],
-                topic=EVENTS_TOPIC,
-                partition_key=decided.nhi_household_number,
-                context=context or EventContext(),
+    """Approve or reject with a reason (C-24) by someone other than the clerk who entered it
+    (C-11); ``ReductionExemptionDecided`` is published and an approval re-assesses."""
+    async with uow:
+        application = await uow.store.load_reduction_exemption(command.application_id)
+        if application is None:
+            raise ApplicationNotFound(command.application_id)
+        decided = decide(application, command.actor, command.approve, command.reason)
+        await uow.store.save_reduction_exemption(decided)
+        await uow.events.append_batch([_decided_append(uow.topic, decided, command, context)])
+        outcome = None
+        if command.approve:
+            outcome = await assess_household(
+                uow,
+                rules,
+                nhi_household_number=decided.nhi_household_number,
+                fiscal_year=decided.fiscal_year,
+                cause="reduction_exemption",
+                actor=command.actor,
+                today=command.today,
+                context=context,
             )
-        ]
-    )
-    outcome = None
-    if approve:
-        outcome = await assess_household(
-            store,
-            events,
-            parameters_for,
-            nhi_household_number=decided.nhi_household_number,
-            fiscal_year=decided.fiscal_year,
-            cause="reduction_exemption",
-            actor=actor,
-            today=today,
-            context=context,
+        row = await uow.store.load_household(decided.nhi_household_number)
+        await uow.audit.record(
+            subjects=people_of(row) if row else [],
+            detail={"application_id": str(command.application_id), "approved": command.approve},
         )
-    return decided, outcome
+        return decided, outcome
+
+
+def _decided_append(
+    topic: str,
+    decided: ReductionExemption,
+    command: DecideApplication,
+    context: EventContext | None,
+) -> StreamAppend:
+    event = ReductionExemptionDecided(
+        application_id=command.application_id,
+        nhi_household_number=decided.nhi_household_number,
+        fiscal_year=decided.fiscal_year,
+        approved=command.approve,
+        reason_code=decided.reason_code,
+        ratio_percent=decided.ratio_percent,
+        entered_by=decided.entered_by,
+        decided_by=command.actor,
+    )
+    return StreamAppend(
+        f"reduction-exemption-{command.application_id}",
+        0,
+        [event],
+        topic=topic,
+        partition_key=decided.nhi_household_number,
+        context=context or EventContext(),
+    )
+
+
+async def read_application(
+    uow: AssessmentUnitPort, application_id: UUID
+) -> ReductionExemption | None:
+    """The application (None: unknown; the read is audited either way)."""
+    async with uow:
+        application = await uow.store.load_reduction_exemption(application_id)
+        row = (
+            await uow.store.load_household(application.nhi_household_number)
+            if application
+            else None
+        )
+        await uow.audit.record(
+            subjects=people_of(row) if row else [],
+            detail={"application_id": str(application_id)},
+        )
+        return application

@@ -1,0 +1,43 @@
+"""``AssessmentUnit``: one connection and transaction over assessment's event store, its
+repositories and the audit trail (see ``kokuho.platform.unit_of_work``)."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from kokuho.assessment.adapters.household_projection import PostgresHouseholdProjection
+from kokuho.assessment.adapters.repositories import PostgresAnnualRuns, PostgresAssessmentStore
+from kokuho.assessment.app.ports import AnnualRuns, AssessmentStore, HouseholdProjection
+from kokuho.events.ports import EventStore
+from kokuho.events.runtime.store import PostgresEventStore
+from kokuho.platform.audit import RequestAudit
+from kokuho.platform.unit_of_work import PoolSource, UnitOfWork
+
+SOURCE = "/kokuho/assessment"
+
+
+class AssessmentUnit(UnitOfWork):
+    """Opened on the pool (consumers, commands) or on a route's transaction; ``topic`` is where
+    what it appends is published (``settings.events_topic``)."""
+
+    events: EventStore
+    store: AssessmentStore
+    households: HouseholdProjection
+    annual_runs: AnnualRuns
+
+    def __init__(
+        self,
+        pool: PoolSource | None = None,
+        *,
+        conn: asyncpg.Connection | None = None,
+        audit: RequestAudit | None = None,
+        topic: str,
+    ) -> None:
+        super().__init__(pool, conn=conn, audit=audit)
+        self.topic = topic
+
+    def bind(self, conn: asyncpg.Connection) -> None:
+        self.events = PostgresEventStore(conn, source=SOURCE)
+        self.store = PostgresAssessmentStore(conn)
+        self.households = PostgresHouseholdProjection(conn)
+        self.annual_runs = PostgresAnnualRuns(conn)

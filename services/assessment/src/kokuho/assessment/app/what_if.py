@@ -1,0 +1,158 @@
+"""保険料試算 (what-if): the premium of a described household (labels, never names), and with
+the householder's pension whether 特別徴収 applies; no stored data is touched. The request and
+answer are shared by ``POST /premium-calculations`` and the ``what-if`` command."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from pydantic import Field
+
+from kokuho.assessment.app.computing import compute
+from kokuho.assessment.domain.errors import AssessmentError
+from kokuho.assessment.domain.household import Childbirth, Household, Income, Person
+from kokuho.assessment.domain.parameters import PremiumParameters
+from kokuho.assessment.domain.special_collection import (
+    Pension,
+    decide_special_collection,
+    deductions,
+)
+from kokuho.platform.models import RequestModel, ResponseModel
+
+FiscalYear = Annotated[int, Field(ge=2000, le=2100, description="fiscal year (April–March)")]
+Yen = Annotated[int, Field(ge=0, le=100_000_000_000)]
+#: dates the premium rules can reason about (an age needs a year to add 75 to)
+Day = Annotated[date, Field(ge=date(1890, 1, 1), le=date(2200, 12, 31))]
+
+
+class Closed(RequestModel):
+    """A request body: closed (an unknown field is named in the 422), immutable, no control
+    characters anywhere."""
+
+
+class HouseholderNotListed(AssessmentError):
+    """The householder's label is not among the people described."""
+
+    slug = "householder-not-listed"
+    #: where the problem is in the request (the answer names it)
+    pointer = "/body/householder"
+
+    def __init__(self) -> None:
+        super().__init__("householder must be one of the people")
+
+
+class WhatIfIncome(Closed):
+    declared: bool = True
+    salary_revenue: Yen = 0
+    salary_income: Yen = 0
+    pension_revenue: Yen = 0
+    pension_income: Yen = 0
+    other_income: Yen = 0
+    family_employee_deduction: Yen = 0
+    transfer_special_deduction: Yen = 0
+    fixed_asset_tax: Yen = 0
+
+
+class WhatIfPerson(Closed):
+    label: str = Field(
+        min_length=1,
+        max_length=20,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="a label for the explanation (never a name)",
+    )
+    birth_date: Day
+    insured: bool = True
+    specified_same_household: bool = False
+    acquisition_date: Day | None = None
+    loss_date: Day | None = None
+    former_dependant_since: Day | None = None
+    childbirth_date: Day | None = None
+    childbirth_multiple: bool = False
+    involuntary_separation_date: Day | None = None
+    income: WhatIfIncome = Field(default_factory=WhatIfIncome)
+
+
+class WhatIfPension(Closed):
+    """The householder's pension, to tell whether 特別徴収 applies (rules.md 2.6)."""
+
+    annual_amount: Yen
+    ltc_special_collection: bool = Field(description="介護保険料 already deducted from it")
+    ltc_premium: Yen = Field(description="annual 介護保険料 deducted from it")
+    previous_february: Yen = Field(default=0, description="last February's deduction (仮徴収)")
+    requested_ordinary: bool = Field(default=False, description="asked for 口座振替 instead")
+
+
+class WhatIfIn(Closed):
+    fiscal_year: FiscalYear
+    householder: str = Field(min_length=1, max_length=20, description="label of the 世帯主")
+    people: list[WhatIfPerson] = Field(min_length=1, max_length=20)
+    specified_household_since: Day | None = None
+    pension: WhatIfPension | None = None
+
+
+class WhatIfOut(ResponseModel):
+    fiscal_year: int
+    annual_amount: int
+    statutory_reduction: int
+    components: list[dict[str, Any]]
+    explanation: dict[str, Any]
+    special_collection: dict[str, Any] | None = None
+
+
+def what_if_household(body: WhatIfIn) -> Household:
+    labels = [p.label for p in body.people]
+    if body.householder not in labels:
+        raise HouseholderNotListed()
+    people = tuple(
+        Person(
+            addressee_number=p.label,
+            birth_date=p.birth_date,
+            income=Income(**p.income.model_dump()),
+            insured=p.insured,
+            acquisition_date=p.acquisition_date,
+            loss_date=p.loss_date,
+            specified_same_household=p.specified_same_household,
+            former_dependant_since=p.former_dependant_since,
+            childbirth=Childbirth(p.childbirth_date, p.childbirth_multiple)
+            if p.childbirth_date
+            else None,
+            involuntary_separation_date=p.involuntary_separation_date,
+        )
+        for p in body.people
+    )
+    return Household("what-if", body.householder, people, body.specified_household_since)
+
+
+def premium_calculation(body: WhatIfIn, params: PremiumParameters) -> WhatIfOut:
+    """The what-if result for a described household (shared by the endpoint and the CLI)."""
+    household = what_if_household(body)
+    computed = compute(household, params)
+    special: dict[str, Any] | None = None
+    if body.pension is not None:
+        pension = Pension(
+            body.pension.annual_amount,
+            body.pension.ltc_special_collection,
+            body.pension.ltc_premium,
+        )
+        decision = decide_special_collection(
+            household, params, computed.annual_amount, pension, body.pension.requested_ordinary
+        )
+        special = {
+            "applies": decision.applies,
+            "reasons": list(decision.reasons),
+            "deductions": [
+                {"month": d.month, "kind": d.kind, "amount": d.amount}
+                for d in deductions(computed.annual_amount, body.pension.previous_february, params)
+            ]
+            if decision.applies
+            else [],
+        }
+    return WhatIfOut(
+        fiscal_year=body.fiscal_year,
+        annual_amount=computed.annual_amount,
+        statutory_reduction=computed.statutory_reduction,
+        components=computed.components,
+        explanation=computed.explanation or {},
+        special_collection=special,
+    )

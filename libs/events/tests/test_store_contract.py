@@ -15,6 +15,7 @@ from kokuho.events.runtime.store import (
     ConcurrencyConflict,
     EventContext,
     EventStore,
+    IndividualNumberInEvent,
     PostgresEventStore,
     StreamAppend,
     append,
@@ -174,3 +175,35 @@ async def test_latest_state_and_tombstones_for_compacted_topics(backend: Backend
             ("details", "000001", False),
             ("details", "000001", True),
         ]
+
+
+def _number(first_eleven: str) -> str:
+    from kokuho.events.individual_numbers import check_digit
+
+    return first_eleven + str(check_digit(first_eleven))
+
+
+async def test_a_public_event_carrying_an_individual_number_is_refused(backend: Backend) -> None:
+    n = _number("12345678901")
+    full_width = n.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    refused = [
+        ({"events": [SampleRecorded(n=1, note=f"memo {full_width}")]}, "data/note"),
+        ({"events": [SampleRecorded(n=1, note=f"{n[:4]}-{n[4:8]}-{n[8:]}")]}, "data/note"),
+        ({"events": [SampleRecorded(n=1)], "partition_key": n}, "partition_key"),
+    ]
+    for kwargs, field in refused:
+        with pytest.raises(IndividualNumberInEvent) as info:
+            async with backend.open() as store:
+                await store.append_batch(
+                    [StreamAppend("p-1", 0, topic="t", **kwargs)]  # type: ignore[arg-type]
+                )
+        assert info.value.field == field
+        assert n not in str(info.value)
+    async with backend.open() as store:
+        assert await store.load("p-1") == []
+        with pytest.raises(IndividualNumberInEvent):
+            await store.put_latest("t", n, None)
+        # a wrong check digit is not a number
+        await append(store, "p-1", 0, [SampleRecorded(n=1, note=n[:-1] + "x")], topic="t")
+    async with backend.outbox() as outbox:
+        assert [m[1] for m in outbox] == ["p-1"]

@@ -287,3 +287,15 @@ def test_cursor_round_trip_and_refusals() -> None:
 def test_domain_error_slug_and_status() -> None:
     assert NoteRefused.problem_slug() == "note-refused"
     assert (NoteRefused.status, NoteNotFound.status) == (422, 404)
+
+
+def test_event_store_refusals_map_to_their_problems() -> None:
+    from kokuho.events.ports import IndividualNumberInEvent
+    from kokuho.platform.problems import domain_problem
+
+    assert domain_problem(IndividualNumberInEvent("t", "data/note")) == (
+        422,
+        "individual-number-refused",
+    )
+    assert domain_problem(ConcurrencyConflict("s", 1, 2)) == (409, "concurrent-change")
+    assert domain_problem(NoteNotFound("x")) == (404, "note-not-found")

@@ -31,6 +31,19 @@ class ConcurrencyConflict(Exception):
         self.actual_version = actual_version
 
 
+class IndividualNumberInEvent(ValueError):
+    """An event for a public topic (or its key) carries an individual number: nothing is
+    appended. Names the field, never the value (HTTP 422)."""
+
+    status = 422
+    slug = "individual-number-refused"
+
+    def __init__(self, event_type: str, field: str) -> None:
+        super().__init__(f"{event_type}: {field} carries an individual number")
+        self.event_type = event_type
+        self.field = field
+
+
 @dataclass(frozen=True)
 class EventContext:
     """Why an event happened: the request or event that caused it."""

@@ -32,7 +32,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from kokuho.events.ports import ConcurrencyConflict
+from kokuho.events.ports import ConcurrencyConflict, IndividualNumberInEvent
 from kokuho.platform.errors import DomainError, slug_from_class_name
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -144,6 +144,13 @@ def validation_problem(exc: RequestValidationError) -> Problem:
     )
 
 
+#: The event store's refusals, each with the status and slug its class declares.
+EVENT_ERRORS: tuple[type[ConcurrencyConflict] | type[IndividualNumberInEvent], ...] = (
+    ConcurrencyConflict,
+    IndividualNumberInEvent,
+)
+
+
 def install_problem_handlers(
     app: FastAPI,
     domain_errors: Mapping[type[Exception], DomainErrorMapping | None] | None = None,
@@ -178,9 +185,13 @@ def install_problem_handlers(
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(DomainError, on_domain_error)
-    app.add_exception_handler(ConcurrencyConflict, on_domain_error)
+    for event_error in EVENT_ERRORS:
+        app.add_exception_handler(event_error, on_domain_error)
 
-    statuses: dict[type[BaseException], int] = {DomainError: 422, ConcurrencyConflict: 409}
+    statuses: dict[type[BaseException], int] = {
+        DomainError: 422,
+        **{cls: cls.status for cls in EVENT_ERRORS},
+    }
     for error_class, mapping in (domain_errors or {}).items():
         resolved = mapping or DomainErrorMapping()
         slug = resolved.slug or slug_from_class_name(error_class.__name__)
@@ -202,9 +213,9 @@ def status_for(app: Any, exc: BaseException) -> int:
         return status
     statuses: dict[type[BaseException], int] = getattr(app.state, "problem_statuses", {})
     for cls in type(exc).__mro__:
-        if cls in statuses and cls not in (DomainError, ConcurrencyConflict):
+        if cls in statuses and cls is not DomainError and cls not in EVENT_ERRORS:
             return statuses[cls]
-    if isinstance(exc, DomainError | ConcurrencyConflict):
+    if isinstance(exc, DomainError | ConcurrencyConflict | IndividualNumberInEvent):
         return domain_problem(exc)[0]
     return 500
 
@@ -213,8 +224,8 @@ def domain_problem(exc: BaseException) -> tuple[int, str]:
     """The one rule for a domain error's problem: the status and slug its class declares."""
     if isinstance(exc, DomainError):
         return type(exc).status, type(exc).problem_slug()
-    if isinstance(exc, ConcurrencyConflict):
-        return ConcurrencyConflict.status, ConcurrencyConflict.slug
+    if isinstance(exc, ConcurrencyConflict | IndividualNumberInEvent):
+        return type(exc).status, type(exc).slug
     raise TypeError(f"{type(exc).__name__} is not a domain error")
 
 

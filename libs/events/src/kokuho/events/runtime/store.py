@@ -9,21 +9,24 @@ publication cannot part. Large batches (annual runs) are written with COPY.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
+from pydantic import BaseModel
 from pydantic_core import to_json
 
 from kokuho.events.contracts import SPECVERSION, Envelope, EventContract
 from kokuho.events.contracts.envelope import SOURCE_PATTERN
+from kokuho.events.individual_numbers import contains_individual_number
 from kokuho.events.ports import (
     ConcurrencyConflict,
     EventContext,
     EventStore,
+    IndividualNumberInEvent,
     RecordedEvent,
     StreamAppend,
 )
@@ -33,11 +36,13 @@ __all__ = [
     "ConcurrencyConflict",
     "EventContext",
     "EventStore",
+    "IndividualNumberInEvent",
     "OutboxMessage",
     "PostgresEventStore",
     "RecordedEvent",
     "StreamAppend",
     "append",
+    "check_latest",
 ]
 
 MAX_KEY_LENGTH = 200
@@ -148,9 +153,50 @@ def check_source(source: str) -> str:
     return source
 
 
+def _string_fields(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    """Every string of an event's data by its field path; typed values (UUIDs, dates,
+    numbers) are not text and are not looked at."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _string_fields(getattr(value, name), f"{path}/{name}")
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _string_fields(str(key), f"{path}/{key}")
+            yield from _string_fields(item, f"{path}/{key}")
+    elif isinstance(value, list | tuple | set | frozenset):
+        for i, item in enumerate(value):
+            yield from _string_fields(item, f"{path}/{i}")
+
+
+def check_no_individual_numbers(item: StreamAppend) -> None:
+    """A public event, its stream id and its partition key never carry an individual number
+    (only linkage-gateway holds them, encrypted): refused before anything is written."""
+    if item.topic is None:
+        return
+    for event in item.events:
+        keys = [("stream_id", item.stream_id), ("partition_key", item.partition_key or "")]
+        for field, text in [*keys, *_string_fields(event, "data")]:
+            if contains_individual_number(text):
+                raise IndividualNumberInEvent(event.event_type, field)
+
+
+def check_latest(topic: str, key: str, envelope: Envelope | None) -> None:
+    """The same refusal for the latest state put on a compacted topic."""
+    fields = [("key", key)]
+    if envelope is not None:
+        fields += list(_string_fields(envelope.data, "data"))
+    for field, text in fields:
+        if contains_individual_number(text):
+            kind = envelope.type if envelope is not None else f"tombstone on {topic}"
+            raise IndividualNumberInEvent(kind, field)
+
+
 def check_streams(appends: Sequence[StreamAppend]) -> None:
     seen: set[str] = set()
     for item in appends:
+        check_no_individual_numbers(item)
         for key in (item.stream_id, item.partition_key or item.stream_id):
             if not 0 < len(key) <= MAX_KEY_LENGTH:
                 raise ValueError(f"stream ids and partition keys are 1 to {MAX_KEY_LENGTH} long")
@@ -257,6 +303,7 @@ class PostgresEventStore:
         ]
 
     async def put_latest(self, topic: str, key: str, envelope: Envelope | None) -> None:
+        check_latest(topic, key, envelope)
         if envelope is None:
             traceparent, tracestate = current_trace_headers()
             message = OutboxMessage(None, topic, key, None, traceparent, tracestate)

@@ -15,6 +15,7 @@ from kokuho.events.runtime.store import (
     OutboxMessage,
     RecordedEvent,
     StreamAppend,
+    check_latest,
     check_source,
     check_streams,
     encode_events,
@@ -51,6 +52,7 @@ class InMemoryEventStore:
         return [e for e in self.streams.get(stream_id, []) if e.version > after_version]
 
     async def put_latest(self, topic: str, key: str, envelope: Envelope | None) -> None:
+        check_latest(topic, key, envelope)
         if envelope is None:
             self.outbox.append(OutboxMessage(None, topic, key, None, None, None))
             return

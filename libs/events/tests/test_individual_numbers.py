@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kokuho.platform.individual_numbers import (
+from kokuho.events.individual_numbers import (
     check_digit,
     contains_individual_number,
     is_individual_number,

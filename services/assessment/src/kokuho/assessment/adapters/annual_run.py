@@ -120,9 +120,7 @@ async def copy_assessments(conn: asyncpg.Connection, items: list[StoredAssessmen
     )
 
 
-async def _load_chunk(
-    conn: asyncpg.Connection, fiscal_year: int, after: str, size: int
-) -> ChunkFacts:
+async def _load_households(conn: asyncpg.Connection, after: str, size: int) -> list[HouseholdRow]:
     heads = await conn.fetch(
         "SELECT * FROM households WHERE nhi_household_number > $1"
         " ORDER BY nhi_household_number LIMIT $2",
@@ -137,7 +135,7 @@ async def _load_chunk(
         numbers,
     ):
         members[r["nhi_household_number"]].append(member_row(r))
-    households = [
+    return [
         HouseholdRow(
             nhi_household_number=h["nhi_household_number"],
             householder_addressee_number=h["householder_addressee_number"],
@@ -147,6 +145,13 @@ async def _load_chunk(
         )
         for h in heads
     ]
+
+
+async def _load_chunk(
+    conn: asyncpg.Connection, fiscal_year: int, after: str, size: int
+) -> ChunkFacts:
+    households = await _load_households(conn, after, size)
+    numbers = [row.nhi_household_number for row in households]
     people = sorted({a for row in households for a in people_of(row)})
     incomes = {
         r["addressee_number"]: income_record(r)

@@ -66,23 +66,52 @@ def _yen(amount: int | str) -> str:
     return f"{int(amount):,}円"
 
 
+TITLE = ParagraphStyle("title", fontName=GOTHIC, fontSize=15, leading=20)
+BODY = ParagraphStyle("body", fontName=MINCHO, fontSize=9.5, leading=14)
+HEAD = ParagraphStyle("head", fontName=GOTHIC, fontSize=11, leading=16, spaceBefore=6)
+
+
 def render_notice(
     stored: StoredAssessment, explanation: dict[str, Any], householder: str, issued: date
 ) -> bytes:
     _fonts()
-    title_style = ParagraphStyle("title", fontName=GOTHIC, fontSize=15, leading=20)
-    body = ParagraphStyle("body", fontName=MINCHO, fontSize=9.5, leading=14)
-    head = ParagraphStyle("head", fontName=GOTHIC, fontSize=11, leading=16, spaceBefore=6)
     correction = stored.revision > 1
     kind = "国民健康保険料 変更（更正）通知書" if correction else "国民健康保険料 納入通知書"
+    story = _heading(stored, kind, householder, issued)
+    story += [Paragraph("保険料の内訳（年額）", HEAD), _components(stored)]
+    story += [Paragraph("各期の納付額", HEAD), _instalments(stored, correction)]
+    story += [
+        Paragraph("算定の明細（年度当初の状態）", HEAD),
+        _table(_detail(explanation), [48, 24, 26, 14, 44, 22], size=7.5),
+        Spacer(1, 3 * mm),
+        Paragraph(
+            "所得割は前年の総所得金額等から基礎控除43万円を引いた額（旧ただし書き所得）に料率を掛けて"
+            "算定しています。年度の途中で加入・脱退があった場合は月割で算定しています。",
+            BODY,
+        ),
+    ]
+    buffer = io.BytesIO()
+    SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+        title=kind,
+    ).build(story)
+    return buffer.getvalue()
+
+
+def _heading(stored: StoredAssessment, kind: str, householder: str, issued: date) -> list[Any]:
     story: list[Any] = [
-        Paragraph(f"{_era(stored.fiscal_year)} {kind}", title_style),
+        Paragraph(f"{_era(stored.fiscal_year)} {kind}", TITLE),
         Spacer(1, 4 * mm),
         Paragraph(
             f"国保世帯番号 {stored.nhi_household_number}　世帯主（宛名番号）{householder} 様",
-            body,
+            BODY,
         ),
-        Paragraph(f"通知日 {_wareki(issued)}　第{stored.revision}回賦課", body),
+        Paragraph(f"通知日 {_wareki(issued)}　第{stored.revision}回賦課", BODY),
         Spacer(1, 3 * mm),
         Paragraph(
             f"年間保険料 <font name='{GOTHIC}' size='13'>{_yen(stored.annual_amount)}</font>"
@@ -91,13 +120,17 @@ def render_notice(
                 if stored.reduction_exemption_amount
                 else ""
             ),
-            body,
+            BODY,
         ),
     ]
     if stored.statutory_reduction:
         story.append(
-            Paragraph(f"均等割・平等割は{stored.statutory_reduction}割軽減されています。", body)
+            Paragraph(f"均等割・平等割は{stored.statutory_reduction}割軽減されています。", BODY)
         )
+    return story
+
+
+def _components(stored: StoredAssessment) -> Table:
     rows: list[list[str]] = [["区分", "所得割", "均等割", "平等割", "月数", "保険料"]]
     for c in stored.components:
         rows.append(
@@ -111,17 +144,20 @@ def render_notice(
             ]
         )
     rows.append(["合計", "", "", "", "", _yen(stored.annual_amount)])
-    story += [Paragraph("保険料の内訳（年額）", head), _table(rows, [42, 26, 26, 26, 16, 28])]
+    return _table(rows, [42, 26, 26, 26, 16, 28])
 
-    instalment_rows = [["期別", "納期限", "納付額"] + (["変更額"] if correction else [])]
+
+def _instalments(stored: StoredAssessment, correction: bool) -> Table:
+    rows = [["期別", "納期限", "納付額"] + (["変更額"] if correction else [])]
     for i in stored.instalments:
         row = [f"第{i['period']}期", _wareki(date.fromisoformat(i["due_date"])), _yen(i["amount"])]
         if correction:
             row.append(f"{int(i['difference']):+,}円")
-        instalment_rows.append(row)
-    widths = [20, 45, 30] + ([30] if correction else [])
-    story += [Paragraph("各期の納付額", head), _table(instalment_rows, widths)]
+        rows.append(row)
+    return _table(rows, [20, 45, 30] + ([30] if correction else []))
 
+
+def _detail(explanation: dict[str, Any]) -> list[list[str]]:
     detail = [["区分", "対象", "算定基礎", "率", "軽減・減免", "金額"]]
     for component in explanation.get("components", []):
         segments = component.get("segments", [])
@@ -142,27 +178,7 @@ def render_notice(
                     _yen(int(Decimal(line["net"]))),
                 ]
             )
-    story += [
-        Paragraph("算定の明細（年度当初の状態）", head),
-        _table(detail, [48, 24, 26, 14, 44, 22], size=7.5),
-        Spacer(1, 3 * mm),
-        Paragraph(
-            "所得割は前年の総所得金額等から基礎控除43万円を引いた額（旧ただし書き所得）に料率を掛けて"
-            "算定しています。年度の途中で加入・脱退があった場合は月割で算定しています。",
-            body,
-        ),
-    ]
-    buffer = io.BytesIO()
-    SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=15 * mm,
-        rightMargin=15 * mm,
-        topMargin=15 * mm,
-        bottomMargin=15 * mm,
-        title=kind,
-    ).build(story)
-    return buffer.getvalue()
+    return detail
 
 
 def _table(rows: list[list[str]], widths_mm: list[int], size: float = 9) -> Table:

@@ -29,9 +29,9 @@ from kokuho.events.runtime.topics import (
     ensure_topics,
     with_dead_letters,
 )
+from kokuho.events.testing.kafka import read_topic
 from kokuho.events.testing.sample import SampleRecorded
-
-from .kafka_tools import read_topic
+from kokuho.events.testing.waiting import eventually
 
 pytestmark = pytest.mark.integration
 SOURCE = "/kokuho/sample"
@@ -91,15 +91,6 @@ async def running(*runners: Callable[[asyncio.Event], Awaitable[None]]) -> Async
         await asyncio.gather(*tasks)
 
 
-async def until(predicate: Callable[[], Awaitable[bool]], timeout: float = 30.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not await predicate():
-        if loop.time() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.1)
-
-
 @pytest.fixture
 async def applied_table(events_pool: asyncpg.Pool) -> asyncpg.Pool:
     await events_pool.execute(
@@ -138,7 +129,7 @@ async def test_relay_publishes_valid_cloudevents_and_marks_them(
         assert await backlog(conn) == 0
     finally:
         await conn.close()
-    [record] = await read_topic(kafka_bootstrap, topic, 1)
+    [record] = await read_topic(kafka_bootstrap, topic, expected=1)
     assert record.key == b"h-1"
     # An independent CloudEvents implementation reads what the relay put on Kafka.
     event = from_structured(
@@ -181,7 +172,7 @@ async def test_relay_killed_between_send_and_mark_resends_and_consumer_applies_o
         )
     finally:
         await conn.close()
-    records = await read_topic(kafka_bootstrap, topic, 2)
+    records = await read_topic(kafka_bootstrap, topic, expected=2)
     assert len(records) == 2
     assert (
         Envelope.from_json_bytes(records[0].value).id
@@ -190,7 +181,7 @@ async def test_relay_killed_between_send_and_mark_resends_and_consumer_applies_o
 
     consumer = consumer_for(applied_table, kafka_bootstrap, topic, Applied(), producer)
     async with running(consumer.run):
-        await until(lambda: _inbox_has(applied_table, 1))
+        await eventually(lambda: _inbox_has(applied_table, 1))
         await asyncio.sleep(1.0)  # give the duplicate every chance to be applied
     assert await count(applied_table, "SELECT count(*) FROM applied") == 1
     assert await count(applied_table, "SELECT count(*) FROM inbox") == 1
@@ -223,8 +214,8 @@ async def test_poison_message_goes_to_the_dead_letter_topic_and_the_consumer_mov
         applied_table, kafka_bootstrap, topic, Applied(refuse_unlucky), producer
     )
     async with running(relay.run, consumer.run):
-        dead = await read_topic(kafka_bootstrap, dead_letter_topic(topic), 2)
-        await until(lambda: _applied(applied_table, 1))
+        dead = await read_topic(kafka_bootstrap, dead_letter_topic(topic), expected=2)
+        await eventually(lambda: _applied(applied_table, 1))
     reasons = {r.value: dict(r.headers)[REASON_HEADER].decode() for r in dead}
     assert len(reasons) == 2
     assert reasons.pop(b"{not json").startswith("ValidationError: 1 validation error for Envelope")
@@ -255,7 +246,7 @@ async def test_permanent_failure_is_not_retried(
     relay = OutboxRelay(events_db, KafkaSender(producer), service="sample", poll_interval=0.2)
     consumer = consumer_for(applied_table, kafka_bootstrap, topic, Applied(refuse), producer)
     async with running(relay.run, consumer.run):
-        [dead] = await read_topic(kafka_bootstrap, dead_letter_topic(topic), 1)
+        [dead] = await read_topic(kafka_bootstrap, dead_letter_topic(topic), expected=1)
     assert b"no such household" in dict(dead.headers)[REASON_HEADER]
     assert len(calls) == 2  # once in the batch, once alone; never the full retry budget
 
@@ -283,7 +274,7 @@ async def test_order_per_key_is_preserved_end_to_end(
     )
     consumer = consumer_for(applied_table, kafka_bootstrap, topic, Applied(), producer)
     async with running(relay.run, consumer.run):
-        await until(lambda: _applied(applied_table, 300))
+        await eventually(lambda: _applied(applied_table, 300))
     rows = await applied_table.fetch("SELECT key, n FROM applied ORDER BY seq")
     for key in keys:
         assert [r["n"] for r in rows if r["key"] == key] == list(range(50))
@@ -308,7 +299,7 @@ async def test_trace_context_reaches_the_consumer(
     trace._TRACER_PROVIDER = provider  # the consumer's spans must be real (recording) spans
     try:
         async with running(relay.run, consumer.run):
-            await until(lambda: _applied(applied_table, 1))
+            await eventually(lambda: _applied(applied_table, 1))
     finally:
         trace._TRACER_PROVIDER = original
     assert handler.trace_ids == [request_trace_id]
@@ -324,14 +315,14 @@ async def test_only_one_relay_is_active_per_service(
     second = OutboxRelay(events_db, KafkaSender(producer), service="sample", poll_interval=0.1)
     other = OutboxRelay(events_db, KafkaSender(producer), service="other", poll_interval=0.1)
     async with running(first.run):
-        await until(lambda: _true(first.is_leader))
+        await eventually(lambda: _true(first.is_leader))
         async with running(second.run, other.run):
-            await until(lambda: _true(other.is_leader))
+            await eventually(lambda: _true(other.is_leader))
             await asyncio.sleep(0.5)
             assert not second.is_leader
     # once the first relay stops, the standby takes over
     async with running(second.run):
-        await until(lambda: _true(second.is_leader))
+        await eventually(lambda: _true(second.is_leader))
 
 
 async def _true(value: bool) -> bool:
@@ -343,10 +334,10 @@ async def test_notify_wakes_the_relay_without_waiting_for_the_poll(
 ) -> None:
     relay = OutboxRelay(events_db, KafkaSender(producer), service="sample", poll_interval=3600)
     async with running(relay.run):
-        await until(lambda: _true(relay.is_leader))
+        await eventually(lambda: _true(relay.is_leader))
         await asyncio.sleep(0.3)  # the relay is now waiting for a NOTIFY (the poll is an hour)
         await write(events_db, [StreamAppend("k", 0, [SampleRecorded(n=1)], topic=topic)])
-        records = await read_topic(kafka_bootstrap, topic, 1, timeout=15)
+        records = await read_topic(kafka_bootstrap, topic, expected=1, timeout=15)
     assert len(records) == 1
 
 
@@ -367,7 +358,7 @@ async def test_compacted_topic_carries_latest_details_and_tombstones(
         await OutboxRelay(events_db, KafkaSender(producer), service="sample").relay_once(conn)
     finally:
         await conn.close()
-    records = await read_topic(kafka_bootstrap, details, 2)
+    records = await read_topic(kafka_bootstrap, details, expected=2)
     assert [(r.key, r.value is None) for r in records] == [(b"000001", False), (b"000001", True)]
 
     admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)

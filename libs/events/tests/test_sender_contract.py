@@ -11,8 +11,7 @@ from kokuho.events.runtime.store import OutboxMessage
 from kokuho.events.runtime.topics import TopicSpec, ensure_topics
 from kokuho.events.testing.databases import Infra
 from kokuho.events.testing.fakes import InMemoryBroker
-
-from .kafka_tools import read_topic
+from kokuho.events.testing.kafka import read_topic
 
 
 def messages(topic: str) -> list[OutboxMessage]:
@@ -38,7 +37,7 @@ async def test_sender_acknowledges_all_and_keeps_order(backend_kind: str, infra:
             assert await KafkaSender(producer).send_all(sent) == 3
         finally:
             await producer.stop()
-        records = await read_topic(infra.kafka_bootstrap, topic, 3)
+        records = await read_topic(infra.kafka_bootstrap, topic, expected=3)
         received = [(r.key.decode(), r.value) for r in records]
     assert received == [("k", b'{"n": 1}'), ("k", b'{"n": 2}'), ("k", None)]
 

@@ -24,7 +24,8 @@ from kokuho.platform.app import create_app
 from kokuho.platform.auth import TokenVerifier, require_roles
 from kokuho.platform.eventing import Eventing, Subscription
 from kokuho.platform.settings import ServiceSettings
-from kokuho.platform.token import mint_token, new_private_key
+from kokuho.platform.testing import OwnTopics, staff_headers
+from kokuho.platform.token import new_private_key
 
 pytestmark = pytest.mark.integration
 
@@ -52,7 +53,10 @@ async def test_a_requests_trace_reaches_the_consumer(
         finally:
             await conn.close()
         settings = ServiceSettings(
-            service_name="trace-test", database_dsn=dsn, kafka_bootstrap_servers=kafka_bootstrap
+            service_name="trace-test",
+            database_dsn=dsn,
+            kafka_bootstrap_servers=kafka_bootstrap,
+            consumer_group_prefix=OwnTopics.fresh("trace").consumer_group_prefix,
         )
         eventing = Eventing(settings, subscriptions=[Subscription("t", [topic], on_event)])
         router = APIRouter(prefix="/api/v1")
@@ -73,16 +77,18 @@ async def test_a_requests_trace_reaches_the_consumer(
             routers=[router],
             configure_logs=False,
         )
-        token = mint_token(key, user_id="U1", roles=["tester"], terminal_id="T1")
         async with eventing:
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
                 response = await client.post(
                     "/api/v1/things",
-                    headers={
-                        "Authorization": f"Bearer {token}",
-                        "traceparent": f"00-{TRACE_ID}-00f067aa0ba902b7-01",
-                    },
+                    headers=staff_headers(
+                        key,
+                        "U1",
+                        "tester",
+                        terminal_id="T1",
+                        traceparent=f"00-{TRACE_ID}-00f067aa0ba902b7-01",
+                    ),
                 )
             assert response.status_code == 201, response.text
             await asyncio.wait_for(applied.wait(), 30)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -15,7 +12,6 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-import uvicorn
 from aiokafka import AIOKafkaProducer
 
 from kokuho.assessment.bootstrap import build
@@ -23,12 +19,15 @@ from kokuho.assessment.config import Settings
 from kokuho.assessment.domain.parameters import PremiumParameters
 from kokuho.assessment.parameters import load_parameters
 from kokuho.events.contracts import Envelope, EventContract
-from kokuho.events.contracts.assessment import EVENTS_TOPIC
-from kokuho.events.runtime.topics import TopicSpec, ensure_topics
-from kokuho.events.testing.databases import temporary_database
 from kokuho.platform.auth import TokenVerifier
-from kokuho.platform.database import migrate, migration_files
-from kokuho.platform.token import PrivateKey, mint_token, new_private_key
+from kokuho.platform.testing import (
+    OwnTopics,
+    migrated_database,
+    serving,
+    serving_on_port,
+    staff_headers,
+)
+from kokuho.platform.token import PrivateKey, new_private_key
 
 
 @pytest.fixture(scope="session")
@@ -50,8 +49,7 @@ TODAY = date(2026, 11, 26)
 
 @pytest.fixture
 async def assessment_dsn(pg_admin_dsn: str) -> AsyncIterator[str]:
-    async with temporary_database(pg_admin_dsn) as dsn:
-        await migrate(dsn, migration_files(MIGRATIONS))
+    async with migrated_database(pg_admin_dsn, MIGRATIONS) as dsn:
         yield dsn
 
 
@@ -65,10 +63,7 @@ class Running:
     linkage_topic: str
 
     def headers(self, *roles: str, user: str = "U-CLERK", **extra: str) -> dict[str, str]:
-        token = mint_token(
-            self.key, user_id=user, roles=list(roles), terminal_id="T-TEST", amr=["iccard"]
-        )
-        return {"Authorization": f"Bearer {token}", **extra}
+        return staff_headers(self.key, user, *roles, **extra)
 
     async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
         conn = await asyncpg.connect(self.dsn)
@@ -101,29 +96,24 @@ class Running:
 
 @pytest.fixture
 async def running(
-    assessment_dsn: str, kafka_bootstrap: str, unique_topic: str
+    assessment_dsn: str, kafka_bootstrap: str, own_topics: OwnTopics
 ) -> AsyncIterator[Running]:
-    linkage_topic = f"{unique_topic}.linkage"
-    await ensure_topics(
-        kafka_bootstrap,
-        [
-            TopicSpec(EVENTS_TOPIC, 3, 1),
-            TopicSpec(unique_topic, 3, 1),
-            TopicSpec(linkage_topic, 3, 1),
-        ],
-    )
     settings = Settings(
         database_dsn=assessment_dsn,
         kafka_bootstrap_servers=kafka_bootstrap,
-        eligibility_topic=unique_topic,
-        linkage_topic=linkage_topic,
+        **own_topics.assessment(),
     )
     key = new_private_key("ES256")
     app = build(settings, token_verifier=TokenVerifier([key.public_key()]), clock=lambda: TODAY)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://assessment") as client:
-            yield Running(client, settings, key, assessment_dsn, unique_topic, linkage_topic)
+    async with serving(app, "assessment") as client:
+        yield Running(
+            client,
+            settings,
+            key,
+            assessment_dsn,
+            own_topics.eligibility_events,
+            own_topics.linkage_events,
+        )
 
 
 @dataclass
@@ -132,37 +122,19 @@ class Served:
     key: PrivateKey
 
     def headers(self, *roles: str, user: str = "U-FUZZ") -> dict[str, str]:
-        token = mint_token(self.key, user_id=user, roles=list(roles), terminal_id="T-TEST")
-        return {"Authorization": f"Bearer {token}"}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+        return staff_headers(self.key, user, *roles)
 
 
 @pytest.fixture
-def served(assessment_dsn: str, kafka_bootstrap: str, unique_topic: str) -> Iterator[Served]:
+def served(assessment_dsn: str, kafka_bootstrap: str, own_topics: OwnTopics) -> Iterator[Served]:
     """The app on a real port in its own thread and event loop (for the fuzzer's requests)."""
     settings = Settings(
         database_dsn=assessment_dsn,
         kafka_bootstrap_servers=kafka_bootstrap,
-        eligibility_topic=unique_topic,
         consume_eligibility=False,
+        **own_topics.assessment(),
     )
     key = new_private_key("ES256")
     app = build(settings, token_verifier=TokenVerifier([key.public_key()]), clock=lambda: TODAY)
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline and thread.is_alive():
-        time.sleep(0.05)
-    assert server.started, "assessment did not start"
-    yield Served(f"http://127.0.0.1:{port}", key)
-    server.should_exit = True
-    thread.join(timeout=15)
+    with serving_on_port(app, "assessment") as url:
+        yield Served(url, key)

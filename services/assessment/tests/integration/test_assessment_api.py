@@ -11,6 +11,7 @@ import pytest
 
 from kokuho.assessment.domain.income_file import COLUMNS
 from kokuho.events.contracts.eligibility import HouseholdRegistered, QualificationAcquired
+from kokuho.platform.testing import eventually
 
 from ..conftest import Running
 
@@ -71,15 +72,7 @@ async def known_household(running: Running, household: str, person: str) -> None
 
 
 async def wait_for(running: Running, sql: str, *args: object, timeout: float = 30.0) -> None:
-    import asyncio
-
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while loop.time() < deadline:
-        if await running.fetch(sql, *args):
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {sql} {args}")
+    await eventually(lambda: running.fetch(sql, *args), timeout, interval=0.1, what=f"{sql} {args}")
 
 
 async def test_a_bad_income_file_changes_nothing(running: Running) -> None:

@@ -150,7 +150,7 @@ async def test_pension_special_collection_then_request_for_ordinary(running: Run
     )
     assert audited
 
-    events = await premium_events(running.settings.kafka_bootstrap_servers, household, 3)
+    events = await premium_events(running, household, 3)
     data = [e["data"] for e in events]
     assert [(d["revision"], d["kind"], d["collection_method"]) for d in data] == [
         (1, "assessment", "ordinary"),

@@ -4,7 +4,6 @@ backdated loss corrects the premium to nothing."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import date
 from typing import Any
@@ -17,9 +16,10 @@ from kokuho.events.contracts.eligibility import (
     QualificationCorrected,
     SpecifiedSameHouseholdMemberChanged,
 )
+from kokuho.platform.testing import eventually
 
 from ..conftest import Running
-from .test_assessment_api import HEADER, income_line, numbers
+from .test_assessment_api import HEADER, income_line, numbers, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -27,17 +27,14 @@ PROVENANCE: dict[str, Any] = {"entered_by": "E1", "confirmed_by": "E2"}
 
 
 async def revision(running: Running, household: str, wanted: int) -> dict[str, Any]:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 30
-    while loop.time() < deadline:
+    async def reached() -> dict[str, Any] | None:
         r = await running.client.get(
             f"/api/v1/households/{household}/assessments/2026",
             headers=running.headers("assessment.clerk"),
         )
-        if r.status_code == 200 and r.json()["revision"] >= wanted:
-            return dict(r.json())
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"revision {wanted} of {household} never came")
+        return dict(r.json()) if r.status_code == 200 and r.json()["revision"] >= wanted else None
+
+    return await eventually(reached, 30, interval=0.1, what=f"revision {wanted} of {household}")
 
 
 async def test_household_events_re_assess(running: Running) -> None:
@@ -71,13 +68,7 @@ async def test_household_events_re_assess(running: Running) -> None:
             ],
         ),
     )
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 30
-    while not await running.fetch(
-        "SELECT 1 FROM household_members WHERE addressee_number = $1", partner
-    ):
-        assert loop.time() < deadline
-        await asyncio.sleep(0.1)
+    await wait_for(running, "SELECT 1 FROM household_members WHERE addressee_number = $1", partner)
     content = "\n".join([HEADER, income_line(parent, 3_000_000), income_line(partner, 0), ""])
     r = await running.client.post(
         "/api/v1/income-imports",
@@ -169,10 +160,12 @@ async def test_household_events_re_assess(running: Running) -> None:
         ),
     )
     last = await revision(running, household, 4)
-    loop_deadline = loop.time() + 30
-    while last["annual_amount"] != 0 and loop.time() < loop_deadline:
-        await asyncio.sleep(0.1)
-        last = await revision(running, household, last["revision"])
+
+    async def corrected_to_nothing() -> dict[str, Any] | None:
+        latest = await revision(running, household, last["revision"])
+        return latest if latest["annual_amount"] == 0 else None
+
+    last = await eventually(corrected_to_nothing, 30, interval=0.1, what="a premium of nothing")
     assert last["annual_amount"] == 0
     assert sum(i["amount"] for i in last["instalments"]) == 0
 
@@ -202,13 +195,7 @@ async def test_specified_same_household_member_makes_a_specified_household(
             ],
         ),
     )
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 30
-    while not await running.fetch(
-        "SELECT 1 FROM households WHERE nhi_household_number = $1", household
-    ):
-        assert loop.time() < deadline
-        await asyncio.sleep(0.1)
+    await wait_for(running, "SELECT 1 FROM households WHERE nhi_household_number = $1", household)
     r = await running.client.post(
         "/api/v1/income-imports",
         json={"file_name": "t.csv", "content": f"{HEADER}\n{income_line(member, 3_000_000)}\n"},
@@ -256,14 +243,14 @@ async def test_no_income_e_application_from_linkage_gateway(running: Running) ->
             answers={"fiscal_year": 2026, "no_income": True, "circumstances": "無職"},
         ),
     )
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 30
-    rows: list[Any] = []
-    while not rows and loop.time() < deadline:
-        rows = await running.fetch(
+    rows = await eventually(
+        lambda: running.fetch(
             "SELECT * FROM incomes WHERE addressee_number = $1 AND income_year = 2025", person
-        )
-        await asyncio.sleep(0.1)
+        ),
+        30,
+        interval=0.1,
+        what="the declaration recorded",
+    )
     assert rows, "the declaration was not recorded"
     (row,) = rows
     assert row["source"] == "no_income_declaration"

@@ -3,16 +3,15 @@ leads to PremiumAssessed on Kafka; a later loss leads to a correction on Kafka."
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
+from collections.abc import Sequence
 from datetime import date
 
 import pytest
-from aiokafka import AIOKafkaConsumer
 
-from kokuho.events.contracts.assessment import EVENTS_TOPIC
 from kokuho.events.contracts.eligibility import QualificationLost
+from kokuho.events.testing.kafka import Record, read_topic
 
 from ..conftest import Running
 from .test_assessment_api import HEADER, income_line, known_household, numbers
@@ -20,32 +19,20 @@ from .test_assessment_api import HEADER, income_line, known_household, numbers
 pytestmark = pytest.mark.integration
 
 
-async def premium_events(bootstrap: str, household: str, expected: int) -> list[dict]:
-    """PremiumAssessed events of one household on the shared topic (read from the start)."""
-    consumer = AIOKafkaConsumer(
-        EVENTS_TOPIC,
-        bootstrap_servers=bootstrap,
-        group_id=f"reader-{uuid.uuid4().hex[:8]}",
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
+async def premium_events(running: Running, household: str, expected: int) -> list[dict]:
+    """PremiumAssessed events of one household on the test's own topic (read from the start)."""
+
+    def premiums(records: Sequence[Record]) -> list[dict]:
+        mine = [json.loads(r.value) for r in records if r.key == household.encode()]
+        return [e for e in mine if e["type"] == "jp.kokuho.assessment.premium_assessed.v1"]
+
+    records = await read_topic(
+        running.settings.kafka_bootstrap_servers,
+        running.settings.events_topic,
+        until=lambda rs: len(premiums(rs)) >= expected,
+        timeout=45,
     )
-    await consumer.start()
-    found: list[dict] = []
-    try:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + 45
-        while len(found) < expected and loop.time() < deadline:
-            batches = await consumer.getmany(timeout_ms=200)
-            for batch in batches.values():
-                for record in batch:
-                    if record.key != household.encode():
-                        continue
-                    envelope = json.loads(record.value)
-                    if envelope["type"] == "jp.kokuho.assessment.premium_assessed.v1":
-                        found.append(envelope)
-    finally:
-        await consumer.stop()
-    return found
+    return premiums(records)
 
 
 async def test_move_in_income_assessment_then_loss_correction(running: Running) -> None:
@@ -64,7 +51,7 @@ async def test_move_in_income_assessment_then_loss_correction(running: Running) 
     )
     assert r.status_code == 201, r.text
 
-    (first,) = await premium_events(running.settings.kafka_bootstrap_servers, household, 1)
+    (first,) = await premium_events(running, household, 1)
     data = first["data"]
     assert data["kind"] == "assessment"
     assert data["assessed_by"] == "U-CLERK"  # the clerk who asked (C-24)
@@ -99,7 +86,7 @@ async def test_move_in_income_assessment_then_loss_correction(running: Running) 
             remains_in_household=False,
         ),
     )
-    events = await premium_events(running.settings.kafka_bootstrap_servers, household, 2)
+    events = await premium_events(running, household, 2)
     assert len(events) == 2
     correction = events[1]["data"]
     # 6 of 12 months: 190,000/2 = 95,000; 61,800/2 = 30,900; 57,800/2 = 28,900; 6,400/2 = 3,200

@@ -3,7 +3,6 @@ clerk confirms -> QualificationAcquired on Kafka and in the read model (issue 3,
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -20,6 +19,7 @@ from kokuho.events.contracts.eligibility import (
     PersonalDetailsRecorded,
     QualificationAcquired,
 )
+from kokuho.platform.testing import eventually
 
 from .. import builders as b
 from ..conftest import find_on_topic
@@ -536,20 +536,16 @@ async def publish_difference(settings: Settings, head: str, data: dict[str, Any]
 
 
 async def wait_for_review(dsn: str, head: str) -> asyncpg.Record:
-    conn = await asyncpg.connect(dsn)
-    try:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + 30
-        while loop.time() < deadline:
-            row = await conn.fetchrow(
+    async def review() -> asyncpg.Record | None:
+        conn = await asyncpg.connect(dsn)
+        try:
+            return await conn.fetchrow(
                 "SELECT change_id, kind FROM federation_reviews WHERE addressee_number = $1", head
             )
-            if row is not None:
-                return row
-            await asyncio.sleep(0.2)  # polling the read model with a deadline
-    finally:
-        await conn.close()
-    raise AssertionError("the federation difference was not taken up")
+        finally:
+            await conn.close()
+
+    return await eventually(review, 30, what="the federation difference taken up")
 
 
 async def test_a_person_unknown_here_is_listed_for_review(

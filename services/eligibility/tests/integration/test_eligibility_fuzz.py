@@ -6,11 +6,9 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-import httpx
 import pytest
-import schemathesis
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+
+from kokuho.platform.testing import fuzz_by_roles
 
 pytestmark = pytest.mark.integration
 
@@ -20,32 +18,10 @@ ALL_ROLES = ("eligibility.clerk", "eligibility.supervisor", "auditor", "batch.op
 def test_no_endpoint_answers_with_a_server_error(
     served: str, token: Callable[..., dict[str, str]]
 ) -> None:
-    raw = httpx.get(f"{served}/openapi.json").json()
-    schema = schemathesis.openapi.from_dict(raw)
-    headers = token("fuzz-clerk", *ALL_ROLES)
-    operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) >= 20  # the whole API is fuzzed, not an empty list
-    problems: list[str] = []
-    for operation in operations:
-
-        @settings(
-            max_examples=int(os.environ.get("ELIGIBILITY_FUZZ_EXAMPLES", "15")),
-            deadline=None,
-            database=None,
-            derandomize=True,
-            suppress_health_check=list(HealthCheck),
-        )
-        @given(case=operation.as_strategy(), data=st.data())
-        def check(case: schemathesis.Case, data: st.DataObject) -> None:
-            response = case.call(base_url=served, headers=headers)
-            where = f"{case.method} {case.formatted_path} -> {response.status_code}"
-            if response.status_code >= 500:
-                problems.append(f"{where}: {response.text[:300]}")
-            elif response.status_code >= 400:
-                values = response.headers.get("content-type") or [""]
-                content_type = values if isinstance(values, str) else values[0]
-                if not content_type.startswith("application/problem+json"):
-                    problems.append(f"{where}: content type {content_type}")
-
-        check()
-    assert problems == []
+    report = fuzz_by_roles(
+        served,
+        token("fuzz-clerk", *ALL_ROLES),
+        max_examples=int(os.environ.get("ELIGIBILITY_FUZZ_EXAMPLES", "15")),
+    )
+    assert report.operations >= 20  # the whole API is fuzzed, not an empty list
+    assert report.problems == []

@@ -9,12 +9,12 @@ from collections.abc import Callable
 import asyncpg
 import pytest
 
-from kokuho.events.contracts.linkage_gateway import TOPIC
 from kokuho.linkage_gateway.domain.individual_number import IndividualNumber
+from kokuho.platform.testing import database_text
 
 from ..ca import CertificateAuthority
+from ..conftest import read_until
 from .test_intermediate_server import addressee, bind
-from .test_vault_on_postgres import database_text, read_until
 
 pytestmark = pytest.mark.integration
 
@@ -87,7 +87,9 @@ async def test_intake_accepts_the_valid_and_refuses_the_rest(  # type: ignore[no
     assert stored.json()["addressee_number"] == who
     assert stored.json()["status_code"] == "accepted"
 
-    value = await read_until(kafka_bootstrap, TOPIC, who.encode(), b"e_application_accepted")
+    value = await read_until(
+        kafka_bootstrap, gateway.settings.events_topic, who.encode(), b"e_application_accepted"
+    )
     assert b'"affair":"assessment"' in value
     assert b'"no_income":true' in value
     assert number.value.encode() not in value

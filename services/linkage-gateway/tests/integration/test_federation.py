@@ -14,13 +14,12 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from kokuho.events.contracts.eligibility import PersonalDetailsRecorded
-from kokuho.events.contracts.linkage_gateway import TOPIC
 from kokuho.linkage_gateway.adapters.jobs import scheduled_federation_send
 from kokuho.linkage_gateway.domain.federation import INDIVIDUAL_NUMBER_IN_FILE
 from kokuho.linkage_gateway.domain.individual_number import IndividualNumber
 
+from ..conftest import read_until
 from .test_intermediate_server import acquired, addressee, lost, poll, publish
-from .test_vault_on_postgres import read_until
 
 pytestmark = pytest.mark.integration
 
@@ -279,7 +278,9 @@ async def test_differences_wait_for_staff_and_confirmed_ones_are_published(  # t
     )
     assert twice.status_code == 404
 
-    record = await read_until(kafka_bootstrap, TOPIC, differs.encode(), b"federation_difference")
+    record = await read_until(
+        kafka_bootstrap, gateway.settings.events_topic, differs.encode(), b"federation_difference"
+    )
     assert b'"federation_loss_date":"2026-07-31"' in record
     assert b"U-CONFIRM" in record
 
@@ -355,7 +356,9 @@ async def test_the_carry_over_list_reaches_benefits_as_events_or_not_at_all(  # 
         headers=headers,
     )
     assert twice.status_code == 409
-    value = await read_until(kafka_bootstrap, TOPIC, household.encode(), b"high_cost_carry_over")
+    value = await read_until(
+        kafka_bootstrap, gateway.settings.events_topic, household.encode(), b"high_cost_carry_over"
+    )
     assert b'"high_cost_months":3' in value
     assert b'"kind":"confirmed"' in value
 

@@ -5,7 +5,6 @@ holds (C-80, C-81); reconciliation (C-84)."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -21,6 +20,7 @@ from kokuho.events.contracts.eligibility import QualificationAcquired, Qualifica
 from kokuho.events.contracts.envelope import Envelope
 from kokuho.linkage_gateway.adapters.jobs import purge_inquiry_results
 from kokuho.linkage_gateway.domain.individual_number import IndividualNumber
+from kokuho.platform.testing import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -93,16 +93,18 @@ async def publish(bootstrap: str, topic: str, event: EventContract, key: str) ->
 
 async def poll(dsn: str, query: str, *args: Any, timeout: float = 30.0) -> list[asyncpg.Record]:
     """Rows of ``query`` once there are any (or [] after the deadline)."""
-    conn = await asyncpg.connect(dsn)
+
+    async def rows() -> list[asyncpg.Record]:
+        conn = await asyncpg.connect(dsn)
+        try:
+            return list(await conn.fetch(query, *args))
+        finally:
+            await conn.close()
+
     try:
-        deadline = asyncio.get_running_loop().time() + timeout
-        while True:
-            rows = await conn.fetch(query, *args)
-            if rows or asyncio.get_running_loop().time() > deadline:
-                return list(rows)
-            await asyncio.sleep(0.1)
-    finally:
-        await conn.close()
+        return await eventually(rows, timeout, interval=0.1)
+    except AssertionError:
+        return []
 
 
 async def bind(gateway, who: str, number: IndividualNumber) -> str:  # type: ignore[no-untyped-def]

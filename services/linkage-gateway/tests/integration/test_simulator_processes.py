@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import base64
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -36,7 +34,8 @@ from kokuho.linkage_gateway.domain.federation import (
 )
 from kokuho.linkage_gateway.domain.individual_number import IndividualNumber
 from kokuho.platform.auth import TokenVerifier
-from kokuho.platform.token import mint_token, new_private_key
+from kokuho.platform.testing import eventually_blocking, free_port, serving, staff_headers
+from kokuho.platform.token import new_private_key
 
 from ..ca import NOW, CertificateAuthority
 
@@ -46,15 +45,8 @@ SIMULATORS_DIR = Path(__file__).resolve().parents[2] / "simulators"
 Numbers = Callable[[], IndividualNumber]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 def _start(name: str) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(
         p for p in (str(SIMULATORS_DIR), env.get("PYTHONPATH", "")) if p
@@ -66,17 +58,16 @@ def _start(name: str) -> Iterator[str]:
         stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}"
+
+    def healthy() -> bool:
+        assert process.poll() is None, process.stderr.read() if process.stderr else b""
+        try:
+            return httpx.get(f"{url}/healthz", timeout=1).status_code == 200
+        except httpx.TransportError:
+            return False
+
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, process.stderr.read() if process.stderr else b""
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, f"{name} simulator did not start"
-            time.sleep(0.1)  # polling with a deadline, not synchronisation
+        eventually_blocking(healthy, timeout=30, interval=0.1, what=f"{name} simulator to start")
         yield url
     finally:
         process.terminate()
@@ -245,7 +236,7 @@ async def test_intermediate_server_adapter_against_the_process(
 
 async def test_unreachable_counterpart_is_a_connection_error(numbers: Numbers) -> None:
     with pytest.raises(ConnectionError):
-        await JlisHttp(f"http://127.0.0.1:{_free_port()}").confirm(numbers())
+        await JlisHttp(f"http://127.0.0.1:{free_port()}").confirm(numbers())
 
 
 async def test_the_gateway_checks_numbers_with_the_jlis_process(
@@ -258,50 +249,46 @@ async def test_the_gateway_checks_numbers_with_the_jlis_process(
     )
     key = new_private_key("ES256")
     app = build(settings, token_verifier=TokenVerifier([key.public_key()]))
-    token = mint_token(key, user_id="U-SIM", roles=["eligibility.clerk"], terminal_id="T-TEST")
-    headers = {"Authorization": f"Bearer {token}"}
-    auditor_token = mint_token(key, user_id="U-AUD", roles=["auditor"], terminal_id="T-TEST")
-    auditor = {"Authorization": f"Bearer {auditor_token}"}
+    headers = staff_headers(key, "U-SIM", "eligibility.clerk")
+    auditor = staff_headers(key, "U-AUD", "auditor")
     issued, not_issued = numbers(), numbers()
     await control(
         "POST", f"{jlis_url}/simulator/not-issued", json={"individual_number": not_issued.value}
     )
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gw") as client:
-            ok = await client.post(
-                "/api/v1/individual-numbers",
-                json={"addressee_number": "S1", "individual_number": issued.value},
-                headers=headers,
-            )
-            assert ok.status_code == 201, ok.text
-            refused = await client.post(
-                "/api/v1/individual-numbers",
-                json={"addressee_number": "S2", "individual_number": not_issued.value},
-                headers=headers,
-            )
-            assert refused.status_code == 422, refused.text
-            assert refused.json()["type"].endswith("number-not-authentic")
-            # C-84 through the intermediate-server process: a replica the server holds with no
-            # original here is flagged by the gateway's reconciliation (export over HTTP).
-            clean = await client.get("/api/v1/replicas/reconciliation", headers=auditor)
-            assert clean.status_code == 200, clean.text
-            assert clean.json()["differences"] == []
-            stray = await control(
-                "POST",
-                f"{intermediate_server_url}/v1/replicas",
-                json={
-                    "integrated_addressee_number": "IAN-STRAY",
-                    "item": "nhi-qualification",
-                    "version": 1,
-                    "content": {"status": "insured"},
-                },
-            )
-            assert stray.status_code == 200, stray.text
-            flagged = await client.get("/api/v1/replicas/reconciliation", headers=auditor)
-            assert [d["integrated_addressee_number"] for d in flagged.json()["differences"]] == [
-                "IAN-STRAY"
-            ]
+    async with serving(app, "gw") as client:
+        ok = await client.post(
+            "/api/v1/individual-numbers",
+            json={"addressee_number": "S1", "individual_number": issued.value},
+            headers=headers,
+        )
+        assert ok.status_code == 201, ok.text
+        refused = await client.post(
+            "/api/v1/individual-numbers",
+            json={"addressee_number": "S2", "individual_number": not_issued.value},
+            headers=headers,
+        )
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["type"].endswith("number-not-authentic")
+        # C-84 through the intermediate-server process: a replica the server holds with no
+        # original here is flagged by the gateway's reconciliation (export over HTTP).
+        clean = await client.get("/api/v1/replicas/reconciliation", headers=auditor)
+        assert clean.status_code == 200, clean.text
+        assert clean.json()["differences"] == []
+        stray = await control(
+            "POST",
+            f"{intermediate_server_url}/v1/replicas",
+            json={
+                "integrated_addressee_number": "IAN-STRAY",
+                "item": "nhi-qualification",
+                "version": 1,
+                "content": {"status": "insured"},
+            },
+        )
+        assert stray.status_code == 200, stray.text
+        flagged = await client.get("/api/v1/replicas/reconciliation", headers=auditor)
+        assert [d["integrated_addressee_number"] for d in flagged.json()["differences"]] == [
+            "IAN-STRAY"
+        ]
     conn = await asyncpg.connect(settings.database_dsn)
     try:
         rows = await conn.fetch("SELECT addressee_number FROM integrated_addressee")

@@ -13,6 +13,7 @@ from kokuho.linkage_gateway.adapters.crypto import EnvelopeSealer
 from kokuho.linkage_gateway.adapters.postgres_vault import PostgresVault
 from kokuho.linkage_gateway.domain.individual_number import IndividualNumber
 from kokuho.linkage_gateway.domain.vault import NumberBound
+from kokuho.platform.testing import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -39,17 +40,19 @@ async def test_the_second_reader_waits_for_the_binding_in_flight(
                 return binding.integrated_addressee_number if binding else None
 
         reader = asyncio.create_task(consumer_reads())
-        waiting = False
-        deadline = asyncio.get_running_loop().time() + 10
-        while not waiting and asyncio.get_running_loop().time() < deadline:
-            waiting = bool(
+
+        async def consumer_waits() -> bool:
+            return bool(
                 await registering.fetchval(
                     "SELECT count(*) FROM pg_stat_activity WHERE pid = $1"
                     " AND wait_event_type = 'Lock'",
                     consuming.get_server_pid(),
                 )
             )
-            await asyncio.sleep(0.02)
+
+        waiting = await eventually(
+            consumer_waits, timeout=10, interval=0.02, what="the consumer's read waiting"
+        )
         assert waiting, "the consumer's read did not wait for the registration"
         assert not reader.done()
         await tx.commit()

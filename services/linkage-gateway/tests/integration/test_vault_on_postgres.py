@@ -10,45 +10,21 @@ from collections.abc import Callable
 import asyncpg
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer
 
-from kokuho.events.contracts.linkage_gateway import TOPIC
 from kokuho.linkage_gateway.adapters.crypto import EnvelopeSealer
 from kokuho.linkage_gateway.adapters.keys import KeyStore
 from kokuho.linkage_gateway.adapters.postgres_vault import PostgresVault, keys_in_use, rotate
 from kokuho.linkage_gateway.domain.individual_number import IndividualNumber
 from kokuho.linkage_gateway.synthetic import with_wrong_check_digit
+from kokuho.platform.testing import database_tables, database_text
+
+from ..conftest import read_until
 
 pytestmark = pytest.mark.integration
 
 Numbers = Callable[[], IndividualNumber]
 OPERATOR = "linkage.operator"
 CLERK = "eligibility.clerk"
-
-
-async def database_text(dsn: str) -> str:
-    """Every row of every table (and every sequence) as text, bytea as hex and as raw bytes
-    decoded latin-1, so a plain number is found whatever column type holds it."""
-    conn = await asyncpg.connect(dsn)
-    try:
-        tables = await conn.fetch(
-            "SELECT schemaname, tablename FROM pg_tables"
-            " WHERE schemaname NOT IN ('pg_catalog', 'information_schema')"
-        )
-        parts = []
-        for t in tables:
-            name = f'"{t["schemaname"]}"."{t["tablename"]}"'
-            for row in await conn.fetch(f"SELECT * FROM {name}"):
-                for value in row.values():
-                    if isinstance(value, bytes):
-                        parts.append(value.hex())
-                        parts.append(value.decode("latin-1"))
-                    else:
-                        parts.append(str(value))
-        assert len(tables) > 5  # the scan saw the platform's tables and ours
-        return "\n".join(parts)
-    finally:
-        await conn.close()
 
 
 def hex_of(number: IndividualNumber) -> str:
@@ -76,6 +52,8 @@ async def test_registration_stores_and_logs_no_plain_number(gateway, numbers: Nu
         assert number.value not in r.text
 
     text = await database_text(gateway.settings.database_dsn)
+    # the scan saw the platform's tables and ours
+    assert len(await database_tables(gateway.settings.database_dsn)) > 5
     assert "A0000" in text  # the scan does see our rows
     for number in people.values():
         assert number.value not in text
@@ -252,35 +230,15 @@ async def test_key_rotation_leaves_every_number_readable_under_the_new_key(
     assert (await register(gateway, "E-new", new_person.value)).status_code == 201
 
 
-async def read_until(bootstrap: str, topic: str, key: bytes, marker: bytes) -> bytes:
-    """The value of the first record on ``topic`` with ``key`` whose value holds ``marker``."""
-    consumer = AIOKafkaConsumer(
-        topic,
-        bootstrap_servers=bootstrap,
-        group_id=f"scan-{uuid.uuid4().hex[:8]}",
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-    )
-    await consumer.start()
-    try:
-        deadline = asyncio.get_running_loop().time() + 30
-        while asyncio.get_running_loop().time() < deadline:
-            for batch in (await consumer.getmany(timeout_ms=300)).values():
-                for record in batch:
-                    if record.key == key and marker in (record.value or b""):
-                        return record.value or b""
-    finally:
-        await consumer.stop()
-    raise AssertionError(f"no record with key {key!r} and {marker!r} on {topic}")
-
-
 async def test_the_public_topic_carries_no_number(
     gateway, numbers: Numbers, kafka_bootstrap: str
 ) -> None:  # type: ignore[no-untyped-def]
     mine = f"K{uuid.uuid4().hex[:10]}"
     number = numbers()
     assert (await register(gateway, mine, number.value)).status_code == 201
-    value = await read_until(kafka_bootstrap, TOPIC, mine.encode(), b"individual_number_bound")
+    value = await read_until(
+        kafka_bootstrap, gateway.settings.events_topic, mine.encode(), b"individual_number_bound"
+    )
     assert number.value.encode() not in value
 
 

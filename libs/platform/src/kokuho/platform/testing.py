@@ -4,7 +4,8 @@
   (``make run``) never takes a test's events and a test never reads the demo's;
 - ``serving`` (in process) and ``serving_on_port`` (a real port, for the fuzzer);
 - ``staff_headers``: a bearer token for a user with roles;
-- ``eventually`` / ``eventually_blocking``: wait for a condition with a deadline;
+- ``eventually`` / ``eventually_blocking``: wait for a condition with a deadline (defined in
+  ``kokuho.events.testing.waiting`` for the events library's own tests, re-exported here);
 - ``database_text``: every row of every table of a database, as text;
 - ``individual_numbers_in``: the privacy scan (check-digit-valid 12-digit numbers in a text);
 - ``fuzz_by_roles``: schemathesis against every operation of a served API;
@@ -16,19 +17,16 @@ hypothesis) are imported only by the helper that needs them.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import inspect
 import logging
 import re
 import socket
 import threading
-import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import asyncpg
 import httpx
@@ -37,11 +35,10 @@ from fastapi import FastAPI
 from kokuho.events.contracts import assessment, eligibility, linkage_gateway
 from kokuho.events.runtime.topics import TopicSpec, ensure_topics, with_dead_letters
 from kokuho.events.testing.databases import temporary_database
+from kokuho.events.testing.waiting import eventually as eventually
+from kokuho.events.testing.waiting import eventually_blocking as eventually_blocking
 from kokuho.platform.database import migrate, migration_files
 from kokuho.platform.token import PrivateKey, mint_token
-
-T = TypeVar("T")
-
 
 # --- isolation from a running system --------------------------------------------------------
 
@@ -170,54 +167,6 @@ def staff_headers(
     """``Authorization`` for ``user`` with ``roles`` (signed by ``key``), plus ``extra``."""
     token = mint_token(key, user_id=user, roles=list(roles), terminal_id=terminal_id, amr=amr)
     return {"Authorization": f"Bearer {token}", **extra}
-
-
-# --- waiting with a deadline --------------------------------------------------------------------
-
-
-async def eventually(
-    attempt: Callable[[], Awaitable[T] | T],
-    timeout: float = 45.0,
-    *,
-    interval: float = 0.2,
-    what: str = "the condition",
-) -> T:
-    """Retry until ``attempt`` (sync or async) returns something truthy; return it.
-
-    An ``AssertionError`` raised by the attempt counts as "not yet"; after the deadline the
-    last one is raised again, so a failing test shows what it was waiting for.
-    """
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        failure: AssertionError | None = None
-        try:
-            result = attempt()
-            if inspect.isawaitable(result):
-                result = await result
-        except AssertionError as exc:
-            failure, result = exc, None
-        if result:
-            return result  # type: ignore[return-value]
-        if loop.time() > deadline:
-            if failure is not None:
-                raise failure
-            raise AssertionError(f"{what} was not reached within {timeout}s")
-        await asyncio.sleep(interval)
-
-
-def eventually_blocking(
-    attempt: Callable[[], T], timeout: float = 30.0, *, interval: float = 0.05, what: str = ""
-) -> T:
-    """``eventually`` for code outside an event loop (threads, processes)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = attempt()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what or 'the condition'} was not reached within {timeout}s")
-        time.sleep(interval)
 
 
 # --- scanning for what must not be there --------------------------------------------------------

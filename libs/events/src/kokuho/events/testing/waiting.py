@@ -34,7 +34,7 @@ async def eventually(
         except AssertionError as exc:
             failure, result = exc, None
         if result:
-            return result  # type: ignore[return-value]
+            return result
         if loop.time() > deadline:
             if failure is not None:
                 raise failure

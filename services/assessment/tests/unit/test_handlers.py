@@ -237,3 +237,103 @@ async def test_income_of_a_year_beyond_the_correction_period_reassesses_nothing(
         unit(store, events), RULES, import_command(f"{HEADER}\n{line}\n", date(2026, 11, 26))
     )
     assert outcome.reassessed == []
+
+
+async def test_the_assess_use_case_audits_with_the_status_it_answers() -> None:
+    from kokuho.assessment.app.assessing import Assess
+    from kokuho.assessment.app.assessing import assess as assess_use_case
+
+    store, events = store_with_household(), InMemoryEventStore(source="/kokuho/assessment")
+    await import_salary(store, events, 2_000_000)
+    command = Assess(HOUSEHOLD, 2026, actor="U1", today=TODAY)
+    first, again = unit(store, events), unit(store, events)
+    assert (await assess_use_case(first, RULES, command)).changed
+    assert not (await assess_use_case(again, RULES, command)).changed
+    for uow, status in ((first, 201), (again, 200)):
+        assert isinstance(uow.audit, RecordingAudit)
+        [record] = uow.audit.records
+        assert (record["subjects"], record["status_code"]) == ([PERSON], status)
+
+
+async def test_a_use_case_publishes_on_the_units_topic() -> None:
+    store, events = store_with_household(), InMemoryEventStore(source="/kokuho/assessment")
+    line = f"{PERSON},2025,1980-05-05,1,3000000,2000000,0,0,0,0,0,0,taxable"
+    uow = InMemoryAssessmentUnit(store, events, topic="test.assessment.own")
+    await income.import_income(uow, RULES, import_command(f"{HEADER}\n{line}\n"))
+    await assess_household(
+        uow,
+        RULES,
+        nhi_household_number=HOUSEHOLD,
+        fiscal_year=2026,
+        cause="request",
+        actor="U1",
+        today=TODAY,
+    )
+    assert [m.topic for m in events.outbox] == ["test.assessment.own"] * 2
+
+
+async def test_eligibility_events_project_and_assess_after_the_annual_run() -> None:
+    from kokuho.assessment.app.eligibility_policy import apply_eligibility_event
+    from kokuho.events.contracts.eligibility import HouseholdRegistered, QualificationAcquired
+
+    uow = InMemoryAssessmentUnit()
+    uow.store.annual_runs.add(2026)  # 本算定 done: a household known later is assessed now
+    provenance = {"change_id": uuid.uuid4(), "entered_by": "U-E"}
+    registered = HouseholdRegistered.model_construct(
+        **provenance,
+        nhi_household_number=HOUSEHOLD,
+        householder_addressee_number=PERSON,
+        deemed_householder=False,
+        effective_date=date(2026, 5, 1),
+    )
+    assert await apply_eligibility_event(uow, RULES, registered, today=TODAY) == []
+    acquired = QualificationAcquired.model_construct(
+        **provenance,
+        nhi_household_number=HOUSEHOLD,
+        householder_addressee_number=PERSON,
+        addressee_number=PERSON,
+        birth_date=date(1980, 5, 5),
+        acquisition_date=date(2026, 5, 1),
+        former_dependant=False,
+    )
+    outcomes = await apply_eligibility_event(uow, RULES, acquired, today=TODAY)
+    assert [(o.assessment.revision, o.assessment.cause) for o in outcomes] == [
+        (1, "eligibility_change")
+    ]
+    row = uow.store.households[HOUSEHOLD]
+    assert [(m.addressee_number, m.acquisition_date) for m in row.members] == [
+        (PERSON, date(2026, 5, 1))
+    ]
+
+
+async def test_a_no_income_e_application_is_declared_for_the_year_before() -> None:
+    from kokuho.assessment.app.income import EApplicationInvalid, declare_from_e_application
+    from kokuho.events.contracts.linkage_gateway import EApplicationAccepted
+
+    store, events = store_with_household(), InMemoryEventStore(source="/kokuho/assessment")
+
+    def application(answers: dict[str, object]) -> EApplicationAccepted:
+        return EApplicationAccepted.model_construct(
+            receipt_number="R-1",
+            affair="assessment",
+            procedure_code="NHI-NO-INCOME-DECLARATION",
+            addressee_number=PERSON,
+            answers=answers,
+        )
+
+    await declare_from_e_application(
+        unit(store, events),
+        RULES,
+        application({"fiscal_year": 2026, "no_income": True}),
+        today=TODAY,
+    )
+    record, source = store.income[(PERSON, 2025)]
+    assert (source, record.birth_date, record.income.declared) == (
+        "no_income_declaration",
+        date(1980, 5, 5),
+        True,
+    )
+    with pytest.raises(EApplicationInvalid):
+        await declare_from_e_application(
+            unit(store, events), RULES, application({"no_income": True}), today=TODAY
+        )

@@ -27,6 +27,8 @@
 #                                        role and database with the admin DSN)
 #   KOKUHO_<N>_KAFKA_BOOTSTRAP_SERVERS   127.0.0.1:59092
 #   KOKUHO_<N>_AUTH_PUBLIC_KEY_PATH      .local/dev-issuer/public.pem (the key `make token` signs with)
+#   KOKUHO_<N>_AUDIT_KEY_PATH            .local/dev-audit-key/audit.key (the audit chain's development
+#                                        HMAC key, ADR 0006; a service refuses to start without one)
 #   KOKUHO_PG_ADMIN_DSN                  the superuser DSN
 #   KOKUHO_ENDPOINTS                     .local/endpoints.json (every service's base URL)
 #   KOKUHO_SERVICE_NAME                  <name>
@@ -280,7 +282,8 @@ service_env() { # service_env NAME PORT: print the environment for NAME, one VAR
     "${prefix}HTTP_PORT=$port" \
     "${prefix}DATABASE_DSN=postgresql://$db:$db@$PG_HOST:$PG_PORT/$db" \
     "${prefix}KAFKA_BOOTSTRAP_SERVERS=$KAFKA_HOST:$KAFKA_PORT" \
-    "${prefix}AUTH_PUBLIC_KEY_PATH=$LOCAL_DIR/dev-issuer/public.pem"
+    "${prefix}AUTH_PUBLIC_KEY_PATH=$LOCAL_DIR/dev-issuer/public.pem" \
+    "${prefix}AUDIT_KEY_PATH=$LOCAL_DIR/dev-audit-key/audit.key"
   # development-only behaviour is off by default (fail closed); the local runner turns it on
   [[ $name == linkage-gateway ]] && printf '%s\n' "${prefix}CREATE_DEV_KEYS=true"
   [[ -n ${SIM_ENV[$name]:-} ]] && printf '%s' "${SIM_ENV[$name]}"
@@ -295,6 +298,19 @@ ensure_dev_issuer() {
   (cd "$KOKUHO_ROOT" && uv run python -c \
     'from kokuho.platform.token import dev_issuer_public_key_path as p; p()') ||
     die "could not create the development issuer key (kokuho.platform.token)"
+}
+
+# The development audit key (.local/dev-audit-key/audit.key: 32 random bytes, base64, mode
+# 0600), the same file kokuho.platform.audit.dev_key_path() makes for the tests (ADR 0006).
+ensure_dev_audit_key() {
+  local dir=$LOCAL_DIR/dev-audit-key
+  [[ -f $dir/audit.key ]] && return 0
+  log "creating the development audit key in $dir"
+  mkdir -p "$dir"
+  (umask 077 && head -c 32 /dev/urandom | base64 >"$dir/audit.key.$$" &&
+    ln "$dir/audit.key.$$" "$dir/audit.key" 2>/dev/null || [[ -f $dir/audit.key ]]) ||
+    die "could not create the development audit key in $dir"
+  rm -f "$dir/audit.key.$$"
 }
 
 start() {
@@ -314,6 +330,7 @@ start() {
   done
   record_services "${recorded[@]}"
   ensure_dev_issuer
+  ensure_dev_audit_key
   start_simulators
   for name in "${SERVICES[@]}"; do
     port=${PORT_OF[$name]}

@@ -79,7 +79,10 @@ async def test_migrations_apply_once_in_order_with_the_platform_schemas(
     try:
         tables = {
             r["tablename"]
-            for r in await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname='public'")
+            for r in await conn.fetch(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' UNION ALL"
+                " SELECT viewname FROM pg_views WHERE schemaname = 'public'"  # audit_log: ADR 0006
+            )
         }
         assert {"events", "outbox", "inbox", "audit_log", "things", "schema_migrations"} <= tables
         await conn.execute("INSERT INTO things (id, note) VALUES (1, 'x')")

@@ -30,7 +30,14 @@ INSURED = "/api/v1/insured/000123"
 
 
 async def rows(pool: asyncpg.Pool) -> list[asyncpg.Record]:
-    return await pool.fetch("SELECT * FROM audit_log ORDER BY seq")
+    """The records in append order (sealed or not yet: ADR 0006)."""
+    return await pool.fetch("SELECT * FROM audit_log ORDER BY id")
+
+
+async def seal(pool: asyncpg.Pool) -> int:
+    """What the running service's sealer does a moment after each commit."""
+    async with pool.acquire() as conn:
+        return await audit.seal_pending(conn)
 
 
 async def test_denials_and_access_are_audited(pg_service: Any, pool: asyncpg.Pool) -> None:
@@ -74,7 +81,10 @@ async def test_denials_and_access_are_audited(pg_service: Any, pool: asyncpg.Poo
     assert '"fields"' in last["detail"]
     async with pool.acquire() as conn:
         report = await audit.verify(conn)
-    assert report.ok, str(report)
+        assert report.ok, str(report)
+        assert (report.records, report.unsealed) == (7, 7)
+        assert await seal(pool) == 7
+        report = await audit.verify(conn)
     assert str(report) == "audit chain OK: 7 records"
 
 
@@ -98,7 +108,8 @@ async def append_many(pool: asyncpg.Pool, n: int, user: str = "U1") -> None:
 
 async def test_concurrent_appends_form_one_chain(pool: asyncpg.Pool) -> None:
     await append_many(pool, 60)
-    records = await rows(pool)
+    assert await seal(pool) == 60
+    records = await pool.fetch("SELECT * FROM audit_log ORDER BY seq")
     assert [r["seq"] for r in records] == list(range(1, 61))
     assert len({r["prev_hash"] for r in records}) == 60
     async with pool.acquire() as conn:
@@ -118,19 +129,21 @@ async def test_append_inside_caller_transaction_rolls_back_with_it(pool: asyncpg
         with pytest.raises(RuntimeError):
             await failing_handler(conn)
     await log.append(entry)
+    await seal(pool)
     records = await rows(pool)
-    assert [r["seq"] for r in records] == [1]  # gapless: the rolled-back seq was reused
+    assert [r["seq"] for r in records] == [1]  # gapless: only committed records are chained
     async with pool.acquire() as conn:
         assert (await audit.verify(conn)).ok
 
 
 async def test_application_cannot_change_or_delete_records(pool: asyncpg.Pool) -> None:
     await append_many(pool, 3)
+    await seal(pool)
     async with pool.acquire() as conn:
         for statement in (
-            "UPDATE audit_log SET user_id = 'someone' WHERE seq = 2",
-            "DELETE FROM audit_log WHERE seq = 2",
-            "TRUNCATE audit_log",
+            "UPDATE audit.log SET user_id = 'someone' WHERE seq = 2",
+            "DELETE FROM audit.log WHERE seq = 2",
+            "TRUNCATE audit.log",
         ):
             with pytest.raises(asyncpg.PostgresError, match="append-only"):
                 await conn.execute(statement)
@@ -142,7 +155,7 @@ async def test_application_cannot_change_or_delete_records(pool: asyncpg.Pool) -
             for statement in (
                 "UPDATE audit_log SET user_id = 'someone' WHERE seq = 2",
                 "DELETE FROM audit_log WHERE seq = 2",
-                "SELECT audit_purge(10)",
+                "SELECT audit.purge(10)",
             ):
                 with pytest.raises(asyncpg.InsufficientPrivilegeError):
                     await conn.execute(statement)
@@ -175,12 +188,13 @@ async def run_verify_cli(dsn: str) -> tuple[int, str]:
 
 async def test_verify_reports_tampered_record(pool: asyncpg.Pool, fresh_database: str) -> None:
     await append_many(pool, 5)
+    await seal(pool)
     code, out = await run_verify_cli(fresh_database)
     assert (code, out.strip()) == (0, "audit chain OK: 5 records")
-    async with pool.acquire() as conn:
-        await conn.execute("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update")
-        await conn.execute("UPDATE audit_log SET user_id = 'U-innocent' WHERE seq = 3")
-        await conn.execute("ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update")
+    async with pool.acquire() as conn:  # as the superuser: only it can disable the trigger
+        await conn.execute("ALTER TABLE audit.log DISABLE TRIGGER log_append_only")
+        await conn.execute("UPDATE audit.log SET user_id = 'U-innocent' WHERE seq = 3")
+        await conn.execute("ALTER TABLE audit.log ENABLE TRIGGER log_append_only")
         report = await audit.verify(conn)
     assert (report.problem, report.seq) == ("tampered", 3)
     code, out = await run_verify_cli(fresh_database)
@@ -188,8 +202,10 @@ async def test_verify_reports_tampered_record(pool: asyncpg.Pool, fresh_database
     assert "record 3 is tampered" in out
 
 
-async def test_verify_reports_rehashed_record_via_broken_link(pool: asyncpg.Pool) -> None:
+async def test_verify_reports_rehashed_record_without_the_key(pool: asyncpg.Pool) -> None:
+    """Re-sealing needs the key: an unkeyed hash recomputed over the edit is found at once."""
     await append_many(pool, 5)
+    await seal(pool)
     async with pool.acquire() as conn:
         row = await conn.fetchrow("SELECT * FROM audit_log WHERE seq = 2")
         forged = audit.record_hash(
@@ -205,22 +221,22 @@ async def test_verify_reports_rehashed_record_via_broken_link(pool: asyncpg.Pool
             detail={"i": 99},
             prev_hash=row["prev_hash"],
         )
-        await conn.execute("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update")
+        await conn.execute("ALTER TABLE audit.log DISABLE TRIGGER log_append_only")
         await conn.execute(
-            "UPDATE audit_log SET user_id = 'U-other', detail = '{\"i\": 99}', hash = $1"
+            "UPDATE audit.log SET user_id = 'U-other', detail = '{\"i\": 99}', hash = $1"
             " WHERE seq = 2",
             forged,
         )
         report = await audit.verify(conn)
-    assert report.problem == "missing"
-    assert report.seq == 3
+    assert (report.problem, report.seq) == ("tampered", 2)
 
 
 async def test_verify_reports_missing_record(pool: asyncpg.Pool, fresh_database: str) -> None:
     await append_many(pool, 5)
+    await seal(pool)
     async with pool.acquire() as conn:
-        await conn.execute("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update")
-        await conn.execute("DELETE FROM audit_log WHERE seq = 3")
+        await conn.execute("ALTER TABLE audit.log DISABLE TRIGGER log_append_only")
+        await conn.execute("DELETE FROM audit.log WHERE seq = 3")
         report = await audit.verify(conn)
     assert (report.problem, report.seq) == ("missing", 3)
     code, out = await run_verify_cli(fresh_database)
@@ -230,9 +246,10 @@ async def test_verify_reports_missing_record(pool: asyncpg.Pool, fresh_database:
 
 async def test_verify_reports_missing_tail(pool: asyncpg.Pool) -> None:
     await append_many(pool, 5)
+    await seal(pool)
     async with pool.acquire() as conn:
-        await conn.execute("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update")
-        await conn.execute("DELETE FROM audit_log WHERE seq = 5")
+        await conn.execute("ALTER TABLE audit.log DISABLE TRIGGER log_append_only")
+        await conn.execute("DELETE FROM audit.log WHERE seq = 5")
         report = await audit.verify(conn)
     assert (report.problem, report.seq) == ("missing", 5)
 
@@ -259,11 +276,19 @@ async def test_investigation_queries(pool: asyncpg.Pool) -> None:
 
 
 async def insert_sealed(conn: asyncpg.Connection, entry: AuditEntry, at: datetime) -> None:
-    """Write a record as if it had been appended at ``at`` (for retention tests)."""
-    head = await conn.fetchrow("SELECT last_seq, last_hash FROM audit_chain_head FOR UPDATE")
-    record = audit._seal(entry, head["last_seq"] + 1, head["last_hash"], at)
+    """Write a sealed record as if it had been appended at ``at`` (for retention tests; as
+    the superuser, with the key)."""
+    key = audit.current_key()
+    head = await conn.fetchrow("SELECT last_seq, last_hash FROM audit.chain_head FOR UPDATE")
+    record = audit._sealed(
+        audit._prepare(entry, key, at), key, head["last_seq"] + 1, head["last_hash"]
+    )
     await conn.execute(
-        audit._INSERT,
+        "INSERT INTO audit.log (entry_id, seq, occurred_at, user_id, terminal_id, operation,"
+        " subject_addressee_numbers, outcome, status_code, request_id, detail, entry_mac,"
+        " prev_hash, hash, sealed_at)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, '{}', $11, $12, $13, now())",
+        uuid.UUID(str(record.entry_id)),
         record.seq,
         record.occurred_at,
         record.user_id,
@@ -273,12 +298,12 @@ async def insert_sealed(conn: asyncpg.Connection, entry: AuditEntry, at: datetim
         record.outcome.value,
         record.status_code,
         record.request_id,
-        "{}",
+        record.entry_mac,
         record.prev_hash,
         record.hash,
     )
     await conn.execute(
-        "UPDATE audit_chain_head SET last_seq = $1, last_hash = $2", record.seq, record.hash
+        "UPDATE audit.chain_head SET last_seq = $1, last_hash = $2", record.seq, record.hash
     )
 
 
@@ -290,6 +315,7 @@ async def test_retention_purge_keeps_chain_verifiable(pool: asyncpg.Pool) -> Non
                 at = datetime.now(UTC) - timedelta(days=365 * years_ago + 3)
                 await insert_sealed(conn, entry, at)
         await append_many(pool, 2)
+        await seal(pool)
         with pytest.raises(asyncpg.PostgresError, match="at least 10 years"):
             await audit.purge(conn, 5)
         with pytest.raises(asyncpg.PostgresError, match="append-only"):
@@ -299,12 +325,12 @@ async def test_retention_purge_keeps_chain_verifiable(pool: asyncpg.Pool) -> Non
         report = await audit.verify(conn)
         assert (report.ok, report.records) == (True, 3)
         assert await audit.purge(conn, 10) == 0
-        checkpoint = await conn.fetchrow("SELECT * FROM audit_purge_checkpoint")
+        checkpoint = await conn.fetchrow("SELECT * FROM audit.purge_checkpoint")
         assert checkpoint["purged_through_seq"] == 2
         with pytest.raises(asyncpg.PostgresError, match="append-only"):
             await conn.execute("DELETE FROM audit_log WHERE seq = 3")  # within retention
         with pytest.raises(asyncpg.PostgresError, match="append-only"):
-            await conn.execute("UPDATE audit_purge_checkpoint SET last_purged_hash = 'x'")
+            await conn.execute("UPDATE audit.purge_checkpoint SET last_purged_hash = 'x'")
 
 
 async def test_install_is_idempotent(pool: asyncpg.Pool) -> None:

@@ -7,13 +7,14 @@ A service's ``__main__`` builds a ``ServiceDefinition`` and calls ``main``:
   and the service's migrations, and create its topics (with their dead-letter topics);
 - ``seed``: load the service's synthetic demo data (idempotent);
 - ``serve``: run the API, the outbox relay and the service's consumers;
-- ``verify-audit``: check the audit log's hash chain.
+- ``verify-audit``: check the audit log's keyed chain and its records not yet sealed.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import sys
 from collections.abc import Callable, Coroutine, Sequence
@@ -68,9 +69,16 @@ async def run_migrate(definition: ServiceDefinition, settings: ServiceSettings) 
 
 
 async def run_verify_audit(settings: ServiceSettings) -> int:
+    """Check the audit log with the service's key (ADR 0006): 0 when intact, 1 at the first
+    tampered or missing record, 2 without the key. Also reports the records not yet sealed."""
+    try:
+        key = audit.load_key(settings)
+    except audit.AuditKeyMissing as exc:
+        print(f"audit chain NOT VERIFIED: {exc}")
+        return 2
     conn = await asyncpg.connect(settings.database_dsn)
     try:
-        report = await audit.verify(conn)
+        report = await audit.verify(conn, key=key)
     finally:
         await conn.close()
     print(str(report))
@@ -84,6 +92,10 @@ def main(definition: ServiceDefinition, argv: Sequence[str] | None = None) -> in
     parser.add_argument("args", nargs=argparse.REMAINDER)
     ns = parser.parse_args(argv)
     settings = definition.settings()
+    # A command that writes audit records (an extra command's job) uses the service's key; one
+    # without a configured key fails at its first append (ADR 0006), the others need none.
+    with contextlib.suppress(audit.AuditKeyMissing):
+        audit.load_key(settings)
     if ns.command == "migrate":
         applied = asyncio.run(run_migrate(definition, settings))
         print(f"migrations applied: {', '.join(applied) if applied else 'none pending'}")

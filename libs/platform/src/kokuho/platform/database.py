@@ -2,10 +2,13 @@
 
 ``provision`` runs with the superuser DSN and creates the login role and the database named in
 the service DSN, owned by that role, with CONNECT revoked from PUBLIC, so one service's
-credentials are refused by every other service's database. ``migrate`` then runs as the
-service role: the platform schemas (event store, outbox, inbox, audit log, idempotency keys)
-and the service's numbered ``NNNN_name.sql`` files, each once, in order, in its own
-transaction, with a checksum so an edited applied migration is refused.
+credentials are refused by every other service's database. It also installs (or upgrades) the
+audit log, owned by a NOLOGIN role ``<role>_audit_owner`` that the service cannot become
+(ADR 0006). ``migrate`` then runs as the service role: the platform schemas (event store,
+outbox, inbox, idempotency keys; for the audit log only a check that provision installed it, or
+the whole install when the DSN is a superuser's, as in the tests) and the service's numbered
+``NNNN_name.sql`` files, each once, in order, in its own transaction, with a checksum so an
+edited applied migration is refused.
 """
 
 from __future__ import annotations
@@ -85,6 +88,9 @@ async def provision(admin_dsn: str, service_dsn: str) -> None:
     try:
         await inside.execute(f"ALTER SCHEMA public OWNER TO {role}")
         await inside.execute("REVOKE ALL ON SCHEMA public FROM PUBLIC")
+        # The audit log belongs to <role>_audit_owner, not to the service (ADR 0006); only a
+        # superuser can set that up (or upgrade a pre-0006 audit table in place).
+        await audit.install(inside, app_role=login.role)
     finally:
         await inside.close()
 

@@ -1,4 +1,5 @@
-"""The eventing side of a running service: its pool, the outbox relay and its inbox consumers.
+"""The eventing side of a running service: its pool, the outbox relay, its inbox consumers and
+the audit sealer (ADR 0006).
 
 ``Eventing`` is started by the service's lifespan (``async with Eventing(...)``) and stopped
 with it; nothing is created at import time.
@@ -20,6 +21,7 @@ from kokuho.events.runtime.consumer import Handler, InboxConsumer
 from kokuho.events.runtime.deadletters import KafkaDeadLetters
 from kokuho.events.runtime.kafka import KafkaSender, reliable_producer
 from kokuho.events.runtime.relay import OutboxRelay
+from kokuho.platform import audit
 from kokuho.platform.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -60,9 +62,18 @@ class Eventing:
 
     async def __aenter__(self) -> Eventing:
         s = self._settings
+        # Fail closed: a service that writes audit records does not start without its key.
+        audit_key = audit.load_key(s)
         self._pool = await asyncpg.create_pool(s.database_dsn, min_size=1, max_size=self._pool_size)
         self._producer = reliable_producer(s.kafka_bootstrap_servers)
         await self._producer.start()
+        sealer = audit.AuditSealer(
+            s.database_dsn,
+            audit_key,
+            service=s.service_name,
+            interval=s.audit_seal_interval_seconds,
+        )
+        self._tasks.append(asyncio.create_task(self._guard("audit-sealer", sealer.run)))
         if self._relay_enabled:
             relay = OutboxRelay(s.database_dsn, KafkaSender(self._producer), service=s.service_name)
             self._tasks.append(asyncio.create_task(self._guard("relay", relay.run)))

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import re
 import socket
 import threading
@@ -37,8 +38,13 @@ from kokuho.events.runtime.topics import TopicSpec, ensure_topics, with_dead_let
 from kokuho.events.testing.databases import temporary_database
 from kokuho.events.testing.waiting import eventually as eventually
 from kokuho.events.testing.waiting import eventually_blocking as eventually_blocking
+from kokuho.platform import audit
 from kokuho.platform.database import migrate, migration_files
 from kokuho.platform.token import PrivateKey, mint_token
+
+# Every service a test starts writes its audit records with the development audit key (ADR
+# 0006); a deployment names its own key and refuses to start without one.
+os.environ.setdefault(audit.KEY_PATH_ENV, str(audit.dev_key_path()))
 
 # --- isolation from a running system --------------------------------------------------------
 

@@ -221,12 +221,23 @@ class AssessmentUnitPort(Protocol):
     """One transaction over the event store and the repositories, with the audit trail; the
     service's own topic for what it publishes (``settings.events_topic``)."""
 
-    events: EventStore
-    store: AssessmentStore
-    households: HouseholdProjection
-    annual_runs: AnnualRuns
-    audit: AuditTrailPort
-    topic: str
+    @property
+    def events(self) -> EventStore: ...
+
+    @property
+    def store(self) -> AssessmentStore: ...
+
+    @property
+    def households(self) -> HouseholdProjection: ...
+
+    @property
+    def annual_runs(self) -> AnnualRuns: ...
+
+    @property
+    def audit(self) -> AuditTrailPort: ...
+
+    @property
+    def topic(self) -> str: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -6,6 +6,7 @@ literals here; the comments show what they are for FY2025 (Hiroshima).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
@@ -240,3 +241,60 @@ def test_a_specified_household_from_march_changes_the_last_month(
 )
 def test_floor_to_near_zero(value: Decimal, unit: int, expected: int) -> None:
     assert floor_to(value, unit) == expected
+
+
+# --- where a period starts or ends exactly ------------------------------------------------------
+
+
+def months_before(year: int, month: int, months: int) -> date:
+    index = year * 12 + month - 1 - months
+    return date(index // 12, index % 12 + 1, 15)
+
+
+def test_the_specified_continuing_household_ends_in_its_last_month(
+    fy2025: PremiumParameters,
+) -> None:
+    # 特定世帯 for 5 years, 特定継続世帯 to 8 years (96 months in FY2025): with the move
+    # 96 months before June 2025, April and May are the last continuing months and June is
+    # the first month with the full 平等割 again
+    since = months_before(2025, 6, fy2025.specified_continuing_household_months)
+    member = p(1, date(1955, 1, 10), other_income=3_000_000)
+    moved = p(2, date(1948, 3, 3), insured=False, specified_same_household=True)
+    segments = medical(assess(hh(member, moved, specified_household_since=since), fy2025)).segments
+    assert [[m.month for m in s.months] for s in segments] == [
+        [4, 5],
+        [6, 7, 8, 9, 10, 11, 12, 1, 2, 3],
+    ]
+    rates = fy2025.rates(MED)
+    assert rates is not None
+    assert segments[0].per_household_levy == rates.specified_continuing_per_household
+    assert segments[1].per_household_levy == rates.per_household
+
+
+@pytest.mark.parametrize(
+    ("birth", "exempt"), [(date(2025, 8, 10), True), (date(2025, 8, 9), False)]
+)
+def test_childbirth_exemption_from_the_first_birth_date_on(
+    fy2025: PremiumParameters, birth: date, exempt: bool
+) -> None:
+    # the exemption covers births on or after childbirth.births_from (here moved into the
+    # year so that its months fall in FY2025)
+    params = replace(fy2025, childbirth_births_from=date(2025, 8, 10))
+    mother = p(1, salary_income=2_000_000, childbirth=Childbirth(birth))
+    segments = medical(assess(hh(mother), params)).segments
+    assert (len(segments) == 2) is exempt
+
+
+@pytest.mark.parametrize(
+    ("separation", "normal_months"),
+    [(date(2025, 9, 29), 5), (date(2025, 9, 30), 6)],
+)
+def test_unemployment_treatment_from_the_month_of_the_day_after_separation(
+    fy2025: PremiumParameters, separation: date, normal_months: int
+) -> None:
+    # separated 29 September: the day after is still September, so September is reduced;
+    # separated 30 September: the day after is 1 October
+    member = p(1, salary_revenue=4_400_000, salary_income=3_000_000,
+               involuntary_separation_date=separation)  # fmt: skip
+    segments = medical(assess(hh(member), fy2025)).segments
+    assert [len(s.months) for s in segments] == [normal_months, 12 - normal_months]

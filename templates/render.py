@@ -41,6 +41,7 @@ TEMPLATE = Path(__file__).resolve().parent / "service"
 KUSTOMIZATION = Path("deploy/k8s/base/kustomization.yaml")
 PORTS = range(8001, 8100)  # README "Local endpoints": services 8001-8099
 NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+MAX_NAME = 30  # kokuho_<module> and <name>-env stay short PostgreSQL and Kubernetes names
 PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 RESERVED_ROW = re.compile(r"^\|\s*(\d+)\s*\|\s*([a-z][a-z0-9-]*) \(reserved\)\s*\|", re.M)
 #: names that would shadow a package of the kokuho namespace or a library
@@ -73,10 +74,10 @@ class Service:
 
 
 def check_name(name: str) -> None:
-    if not NAME.match(name) or len(name) > 40:
+    if not NAME.match(name) or len(name) > MAX_NAME:
         raise RenderError(
             f"{name!r} is not a service name: lower-case letters and digits, words joined by"
-            " '-', starting with a letter, at most 40 characters (e.g. benefits, home-care)"
+            f" '-', starting with a letter, at most {MAX_NAME} characters (benefits, home-care)"
         )
     module = name.replace("-", "_")
     if keyword.iskeyword(module) or module in TAKEN_MODULES:

@@ -219,7 +219,7 @@ def test_ports_reserved_in_the_readme_are_kept_for_their_names(repo: Path, tmp_p
 
 def test_bad_names_are_refused(repo: Path) -> None:
     render_module = renderer(repo)
-    for bad in ("Probe", "9lives", "events", "platform", "a_b", "a--b", "import", "x" * 41):
+    for bad in ("Probe", "9lives", "events", "platform", "a_b", "a--b", "import", "x" * 31):
         with pytest.raises(render_module.RenderError):
             render_module.check_name(bad)
     render_module.check_name("home-care")
@@ -250,6 +250,23 @@ def test_ruff_passes_on_the_rendered_service(rendered: Path) -> None:
             check=False,
         )
         assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_longest_name_renders_ruff_clean_and_goes_again(rendered: Path) -> None:
+    """Names wrap lines and sort imports differently: the longest name allowed still passes."""
+    long = "abcdefghijklm-nopqrstuvw-xyzab"
+    assert len(long) == renderer(rendered).MAX_NAME
+    made = render(rendered, "new", long, "--no-lock")
+    assert made.returncode == 0, made.stdout + made.stderr
+    module = long.replace("-", "_")
+    paths = [f"services/{long}", f"libs/events/src/kokuho/events/contracts/{module}.py"]
+    check = subprocess.run(
+        [ruff(), "check", "--no-cache", *paths], cwd=rendered, capture_output=True, text=True
+    )
+    gone = render(rendered, "delete", long, "--no-lock")
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert gone.returncode == 0, gone.stdout + gone.stderr
+    assert not (rendered / "services" / long).exists()
 
 
 def test_the_rendered_unit_tests_pass(rendered: Path) -> None:

@@ -209,6 +209,20 @@ def test_ten_tenths_reductions_are_reported_with_rate_one(fy2025: PremiumParamet
     assert exempt.income_levy == exempt.per_capita_levy == 0
 
 
+def test_a_specified_household_from_may_changes_from_the_second_month(
+    fy2025: PremiumParameters,
+) -> None:
+    # the move in May 2025: April is an ordinary month, May..March are 特定世帯 months
+    member = p(1, date(1955, 1, 10), other_income=3_000_000)
+    moved = p(2, date(1951, 3, 3), insured=False, specified_same_household=True)
+    h = hh(member, moved, specified_household_since=date(2025, 5, 20))
+    segments = medical(assess(h, fy2025)).segments
+    assert [len(s.months) for s in segments] == [1, 11]
+    rates = fy2025.rates(MED)
+    assert rates is not None
+    assert segments[1].per_household_levy == rates.specified_per_household
+
+
 def test_a_specified_household_from_march_changes_the_last_month(
     fy2025: PremiumParameters,
 ) -> None:

@@ -8,7 +8,7 @@ import asyncpg
 import pytest
 
 from kokuho.assessment.adapters.annual_run import run_annual
-from kokuho.assessment.adapters.repositories import PostgresAssessmentStore
+from kokuho.assessment.adapters.repositories import PostgresAssessments
 from kokuho.assessment.app.assessing import explain_stored
 from kokuho.assessment.bootstrap import CityRulebook
 from kokuho.assessment.synthetic import load
@@ -86,7 +86,7 @@ async def test_resumable_and_never_twice(assessment_dsn: str) -> None:
             total = await conn.fetchval("SELECT sum(annual_amount) FROM assessments")
             assert total == resumed.totals["annual_amount"]
             # the explanation is regenerated from the stored inputs, to the same amount
-            stored = await PostgresAssessmentStore(conn).load_assessment("5000000000", 2026)
+            stored = await PostgresAssessments(conn).load_assessment("5000000000", 2026)
             assert stored is not None
             assert stored.explanation is None
             explanation = explain_stored(stored, rulebook)
@@ -164,7 +164,7 @@ async def test_the_annual_run_decides_the_collection_method(assessment_dsn: str)
         )
         assert summary.assessed == 2
         async with pool.acquire() as conn:
-            store = PostgresAssessmentStore(conn)
+            store = PostgresAssessments(conn)
             special = await store.load_assessment("5888888801", 2026)
             ordinary = await store.load_assessment("5888888802", 2026)
             assert special is not None

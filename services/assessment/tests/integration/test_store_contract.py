@@ -1,6 +1,7 @@
-"""One contract for assessment's repositories: the in-memory twins (``adapters.memory``) and
-the PostgreSQL ones (``adapters.repositories``, ``adapters.household_projection``), each case
-run against both, every step in a unit of work of its own (one transaction on PostgreSQL)."""
+"""One contract for assessment's small repositories (households, incomes, pensions,
+assessments, 減免, annual runs): the in-memory twins (``adapters.memory``) and the PostgreSQL
+ones (``adapters.repositories``, ``adapters.household_projection``), each case run against both,
+every step in a unit of work of its own (one transaction on PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -68,7 +69,7 @@ async def with_household(units: Units) -> None:
 
 async def household(units: Units) -> HouseholdRow:
     async with units() as uow:
-        row = await uow.store.load_household(HOUSEHOLD)
+        row = await uow.households.load_household(HOUSEHOLD)
     assert row is not None
     return row
 
@@ -79,10 +80,10 @@ def member(row: HouseholdRow, addressee: str) -> MemberRow:
 
 async def test_an_unknown_household_is_none(units: Units) -> None:
     async with units() as uow:
-        assert await uow.store.load_household(HOUSEHOLD) is None
-        assert await uow.store.birth_date_of(HEAD) is None
+        assert await uow.households.load_household(HOUSEHOLD) is None
+        assert await uow.households.birth_date_of(HEAD) is None
         assert await uow.annual_runs.latest(2026) is None
-        assert await uow.store.annually_run_years(2000) == []
+        assert await uow.assessments.annually_run_years(2000) == []
 
 
 async def test_the_projection_keeps_households_and_members(units: Units) -> None:
@@ -93,7 +94,7 @@ async def test_the_projection_keeps_households_and_members(units: Units) -> None
     assert member(row, HEAD) == MemberRow(HEAD, date(1960, 5, 5), acquisition_date=date(2025, 4, 1))
     assert member(row, CHILD).former_dependant_since == date(2025, 4, 1)
     async with units() as uow:
-        assert await uow.store.birth_date_of(CHILD) == date(2020, 1, 1)
+        assert await uow.households.birth_date_of(CHILD) == date(2020, 1, 1)
         # a later acquisition without the flag keeps the 旧被扶養者 date
         await uow.households.member_acquired(
             HOUSEHOLD, CHILD, date(2020, 1, 2), date(2025, 6, 1), None
@@ -197,7 +198,7 @@ def income(addressee: str, salary: int) -> IncomeRecord:
 
 async def test_incomes_are_written_and_replaced(units: Units) -> None:
     async with units() as uow:
-        await uow.store.write_incomes(
+        await uow.incomes.write_incomes(
             [income(HEAD, 2_000_000), income(CHILD, 0)],
             source="tax_file",
             import_id=uuid.uuid4(),
@@ -205,7 +206,7 @@ async def test_incomes_are_written_and_replaced(units: Units) -> None:
             actor="U1",
         )
     async with units() as uow:
-        await uow.store.write_incomes(
+        await uow.incomes.write_incomes(
             [income(HEAD, 1_500_000)],
             source="no_income_declaration",
             import_id=None,
@@ -213,34 +214,34 @@ async def test_incomes_are_written_and_replaced(units: Units) -> None:
             actor="U2",
         )
     async with units() as uow:
-        found = await uow.store.incomes([HEAD, CHILD, OTHER], 2025)
+        found = await uow.incomes.incomes([HEAD, CHILD, OTHER], 2025)
         assert sorted(found) == [HEAD, CHILD]
         assert found[HEAD] == income(HEAD, 1_500_000)
-        assert await uow.store.income_source(HEAD, 2025) == "no_income_declaration"
-        assert await uow.store.income_source(CHILD, 2025) == "tax_file"
-        assert await uow.store.income_source(OTHER, 2025) is None
-        assert await uow.store.incomes([HEAD], 2024) == {}
+        assert await uow.incomes.income_source(HEAD, 2025) == "no_income_declaration"
+        assert await uow.incomes.income_source(CHILD, 2025) == "tax_file"
+        assert await uow.incomes.income_source(OTHER, 2025) is None
+        assert await uow.incomes.incomes([HEAD], 2024) == {}
 
 
 async def test_pensions_and_method_requests_are_upserted(units: Units) -> None:
     async with units() as uow:
-        assert await uow.store.pension(HEAD, 2026) is None
-        assert await uow.store.requested_method(HOUSEHOLD, 2026) is None
-        await uow.store.write_pension(
+        assert await uow.pensions.pension(HEAD, 2026) is None
+        assert await uow.pensions.requested_method(HOUSEHOLD, 2026) is None
+        await uow.pensions.write_pension(
             HEAD, 2026, PensionRecord(Pension(1_800_000, True, 60_000), 10_000), actor="U1"
         )
-        await uow.store.write_method_request(HOUSEHOLD, 2026, "ordinary", "口座振替", actor="U1")
+        await uow.pensions.write_method_request(HOUSEHOLD, 2026, "ordinary", "口座振替", actor="U1")
     async with units() as uow:
-        await uow.store.write_pension(
+        await uow.pensions.write_pension(
             HEAD, 2026, PensionRecord(Pension(2_000_000, True, 70_000), 12_000), actor="U2"
         )
-        await uow.store.write_method_request(HOUSEHOLD, 2026, "special", "back", actor="U2")
+        await uow.pensions.write_method_request(HOUSEHOLD, 2026, "special", "back", actor="U2")
     async with units() as uow:
-        assert await uow.store.pension(HEAD, 2026) == PensionRecord(
+        assert await uow.pensions.pension(HEAD, 2026) == PensionRecord(
             Pension(2_000_000, True, 70_000), 12_000
         )
-        assert await uow.store.pension(HEAD, 2025) is None
-        assert await uow.store.requested_method(HOUSEHOLD, 2026) == "special"
+        assert await uow.pensions.pension(HEAD, 2025) is None
+        assert await uow.pensions.requested_method(HOUSEHOLD, 2026) == "special"
 
 
 def assessment(number: str, year: int, revision: int, amount: int) -> StoredAssessment:
@@ -267,20 +268,20 @@ async def test_assessments_are_saved_and_found(units: Units) -> None:
     await with_household(units)
     first, second = assessment(HOUSEHOLD, 2026, 1, 300_000), assessment(HOUSEHOLD, 2026, 2, 0)
     async with units() as uow:
-        assert await uow.store.load_assessment(HOUSEHOLD, 2026) is None
-        await uow.store.save_assessment(first)
-        await uow.store.save_assessment(assessment(HOUSEHOLD, 2024, 1, 100_000))
+        assert await uow.assessments.load_assessment(HOUSEHOLD, 2026) is None
+        await uow.assessments.save_assessment(first)
+        await uow.assessments.save_assessment(assessment(HOUSEHOLD, 2024, 1, 100_000))
     async with units() as uow:
-        assert await uow.store.load_assessment(HOUSEHOLD, 2026) == first
-        await uow.store.save_assessment(second)
+        assert await uow.assessments.load_assessment(HOUSEHOLD, 2026) == first
+        await uow.assessments.save_assessment(second)
     async with units() as uow:
-        assert await uow.store.load_assessment(HOUSEHOLD, 2026) == second
-        assert await uow.store.assessed_years(HOUSEHOLD, 2025) == [2026]
-        assert await uow.store.assessed_years(HOUSEHOLD, 2024) == [2024, 2026]
-        assert await uow.store.assessed_households_of([CHILD], 2026) == [HOUSEHOLD]
-        assert await uow.store.assessed_households_of([HEAD, OTHER], 2026) == [HOUSEHOLD]
-        assert await uow.store.assessed_households_of([OTHER], 2026) == []
-        assert await uow.store.assessed_households_of([CHILD], 2025) == []
+        assert await uow.assessments.load_assessment(HOUSEHOLD, 2026) == second
+        assert await uow.assessments.assessed_years(HOUSEHOLD, 2025) == [2026]
+        assert await uow.assessments.assessed_years(HOUSEHOLD, 2024) == [2024, 2026]
+        assert await uow.assessments.assessed_households_of([CHILD], 2026) == [HOUSEHOLD]
+        assert await uow.assessments.assessed_households_of([HEAD, OTHER], 2026) == [HOUSEHOLD]
+        assert await uow.assessments.assessed_households_of([OTHER], 2026) == []
+        assert await uow.assessments.assessed_households_of([CHILD], 2025) == []
 
 
 def application(application_id: UUID, ratio: int, status: str = "pending") -> ReductionExemption:
@@ -302,16 +303,16 @@ async def test_reduction_exemptions_are_saved_and_decided(units: Units) -> None:
     ids = [uuid.uuid4() for _ in range(3)]
     for i, ratio in zip(ids, (30, 20, 50), strict=True):
         async with units() as uow:
-            await uow.store.save_reduction_exemption(application(i, ratio))
+            await uow.reductions.save_reduction_exemption(application(i, ratio))
     async with units() as uow:
-        assert await uow.store.approved_reduction_ratios(HOUSEHOLD, 2026) == []
-        await uow.store.save_reduction_exemption(application(ids[0], 30, "approved"))
-        await uow.store.save_reduction_exemption(application(ids[1], 20, "rejected"))
-        await uow.store.save_reduction_exemption(application(ids[2], 50, "approved"))
+        assert await uow.reductions.approved_reduction_ratios(HOUSEHOLD, 2026) == []
+        await uow.reductions.save_reduction_exemption(application(ids[0], 30, "approved"))
+        await uow.reductions.save_reduction_exemption(application(ids[1], 20, "rejected"))
+        await uow.reductions.save_reduction_exemption(application(ids[2], 50, "approved"))
     async with units() as uow:
-        assert await uow.store.load_reduction_exemption(ids[1]) == application(
+        assert await uow.reductions.load_reduction_exemption(ids[1]) == application(
             ids[1], 20, "rejected"
         )
-        assert await uow.store.load_reduction_exemption(uuid.uuid4()) is None
-        assert await uow.store.approved_reduction_ratios(HOUSEHOLD, 2026) == [30, 50]
-        assert await uow.store.approved_reduction_ratios(HOUSEHOLD, 2025) == []
+        assert await uow.reductions.load_reduction_exemption(uuid.uuid4()) is None
+        assert await uow.reductions.approved_reduction_ratios(HOUSEHOLD, 2026) == [30, 50]
+        assert await uow.reductions.approved_reduction_ratios(HOUSEHOLD, 2025) == []

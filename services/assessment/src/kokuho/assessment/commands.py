@@ -94,7 +94,7 @@ async def _seed_household(
         )
         for a in sorted(set(births) | set(incomes))
     ]
-    await uow.store.write_incomes(
+    await uow.incomes.write_incomes(
         records, source="tax_file", import_id=None, channel=None, actor="system:seed"
     )
     outcome = await assess_household(

@@ -6,12 +6,40 @@ from datetime import date
 
 import asyncpg
 
+from kokuho.assessment.adapters.rows import member_row
+from kokuho.assessment.app.ports import HouseholdRow
 from kokuho.events.contracts.eligibility import HouseholdCompositionChanged
 
 
 class PostgresHouseholdProjection:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self.conn = conn
+
+    async def load_household(self, nhi_household_number: str) -> HouseholdRow | None:
+        head = await self.conn.fetchrow(
+            "SELECT * FROM households WHERE nhi_household_number = $1", nhi_household_number
+        )
+        if head is None:
+            return None
+        rows = await self.conn.fetch(
+            "SELECT * FROM household_members WHERE nhi_household_number = $1"
+            " ORDER BY addressee_number",
+            nhi_household_number,
+        )
+        return HouseholdRow(
+            nhi_household_number=nhi_household_number,
+            householder_addressee_number=head["householder_addressee_number"],
+            deemed_householder=head["deemed_householder"],
+            specified_household_since=head["specified_household_since"],
+            members=tuple(member_row(r) for r in rows),
+        )
+
+    async def birth_date_of(self, addressee_number: str) -> date | None:
+        value = await self.conn.fetchval(
+            "SELECT birth_date FROM household_members WHERE addressee_number = $1 LIMIT 1",
+            addressee_number,
+        )
+        return value if isinstance(value, date) else None
 
     async def household(
         self, number: str, householder: str, deemed: bool, *, householder_changed: bool

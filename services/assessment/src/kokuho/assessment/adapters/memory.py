@@ -147,7 +147,14 @@ class InMemoryHouseholdProjection:
     """Households and members as eligibility publishes them, in the store's ``households``."""
 
     def __init__(self, store: InMemoryAssessmentStore) -> None:
+        self.store = store
         self.rows = store.households
+
+    async def load_household(self, nhi_household_number: str) -> HouseholdRow | None:
+        return await self.store.load_household(nhi_household_number)
+
+    async def birth_date_of(self, addressee_number: str) -> date | None:
+        return await self.store.birth_date_of(addressee_number)
 
     def _members(self, number: str) -> dict[str, MemberRow]:
         row = self.rows.get(number)
@@ -309,7 +316,9 @@ class InMemoryAnnualRuns:
 
 
 class InMemoryAssessmentUnit(InMemoryUnitOfWork):
-    """The unit of work of the use-case tests: the fake store, projection and event store."""
+    """The unit of work of the use-case tests: the fake event store and projection, and the
+    fake store holding incomes, pensions, assessments and 減免 (one state, one repository per
+    port, as on PostgreSQL)."""
 
     def __init__(
         self,
@@ -322,5 +331,6 @@ class InMemoryAssessmentUnit(InMemoryUnitOfWork):
         self.store = store or InMemoryAssessmentStore()
         self.events = events or InMemoryEventStore(source="/kokuho/assessment")
         self.households = InMemoryHouseholdProjection(self.store)
+        self.incomes = self.pensions = self.assessments = self.reductions = self.store
         self.annual_runs = InMemoryAnnualRuns()
         self.topic = topic

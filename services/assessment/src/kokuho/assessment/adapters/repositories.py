@@ -1,25 +1,23 @@
-"""The repositories of assessment on PostgreSQL, on the unit of work's transaction: the read
-model (:class:`AssessmentStore`) and the annual runs' progress (:class:`AnnualRuns`)."""
+"""The small repositories of assessment on PostgreSQL, on the unit of work's transaction:
+incomes, pensions and method requests, assessments, 減免, annual runs (the household projection
+is in ``household_projection``)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import date
 from uuid import UUID
 
 import asyncpg
 
 from kokuho.assessment.adapters.rows import (
     income_record,
-    member_row,
     pension_record,
     save_assessments,
     stored_assessment,
 )
 from kokuho.assessment.app.ports import (
     AnnualRunRecord,
-    HouseholdRow,
     ImportReceipt,
     PensionRecord,
     StoredAssessment,
@@ -41,32 +39,11 @@ INCOME_COLUMNS = (
 )
 
 
-class PostgresAssessmentStore:
+class PostgresIncomes:
+    """Previous-year income per person and year, and the import receipts."""
+
     def __init__(self, conn: asyncpg.Connection) -> None:
         self.conn = conn
-
-    # --- households --------------------------------------------------------------------
-
-    async def load_household(self, nhi_household_number: str) -> HouseholdRow | None:
-        head = await self.conn.fetchrow(
-            "SELECT * FROM households WHERE nhi_household_number = $1", nhi_household_number
-        )
-        if head is None:
-            return None
-        rows = await self.conn.fetch(
-            "SELECT * FROM household_members WHERE nhi_household_number = $1"
-            " ORDER BY addressee_number",
-            nhi_household_number,
-        )
-        return HouseholdRow(
-            nhi_household_number=nhi_household_number,
-            householder_addressee_number=head["householder_addressee_number"],
-            deemed_householder=head["deemed_householder"],
-            specified_household_since=head["specified_household_since"],
-            members=tuple(member_row(r) for r in rows),
-        )
-
-    # --- income ------------------------------------------------------------------------
 
     async def incomes(
         self, addressee_numbers: Sequence[str], income_year: int
@@ -157,20 +134,12 @@ class PostgresAssessmentStore:
             receipt.applied_lines,
         )
 
-    # --- assessments -------------------------------------------------------------------
 
-    async def load_assessment(
-        self, nhi_household_number: str, fiscal_year: int
-    ) -> StoredAssessment | None:
-        r = await self.conn.fetchrow(
-            "SELECT * FROM assessments WHERE nhi_household_number = $1 AND fiscal_year = $2",
-            nhi_household_number,
-            fiscal_year,
-        )
-        return None if r is None else stored_assessment(r)
+class PostgresPensions:
+    """The householder's pension per fiscal year and the requested collection method."""
 
-    async def save_assessment(self, a: StoredAssessment) -> None:
-        await save_assessments(self.conn, [a])
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self.conn = conn
 
     async def pension(self, addressee_number: str, fiscal_year: int) -> PensionRecord | None:
         r = await self.conn.fetchrow(
@@ -228,6 +197,26 @@ class PostgresAssessmentStore:
             actor,
         )
 
+
+class PostgresAssessments:
+    """The current assessment of each household and year (the read model)."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self.conn = conn
+
+    async def load_assessment(
+        self, nhi_household_number: str, fiscal_year: int
+    ) -> StoredAssessment | None:
+        r = await self.conn.fetchrow(
+            "SELECT * FROM assessments WHERE nhi_household_number = $1 AND fiscal_year = $2",
+            nhi_household_number,
+            fiscal_year,
+        )
+        return None if r is None else stored_assessment(r)
+
+    async def save_assessment(self, a: StoredAssessment) -> None:
+        await save_assessments(self.conn, [a])
+
     async def assessed_households_of(
         self, addressee_numbers: Sequence[str], fiscal_year: int
     ) -> list[str]:
@@ -260,7 +249,12 @@ class PostgresAssessmentStore:
         )
         return [r[0] for r in rows]
 
-    # --- 減免 ---------------------------------------------------------------------------
+
+class PostgresReductions:
+    """減免 applications and their decisions."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self.conn = conn
 
     async def load_reduction_exemption(self, application_id: UUID) -> ReductionExemption | None:
         r = await self.conn.fetchrow(
@@ -303,13 +297,6 @@ class PostgresAssessmentStore:
             a.decided_by,
             a.decision_reason,
         )
-
-    async def birth_date_of(self, addressee_number: str) -> date | None:
-        value = await self.conn.fetchval(
-            "SELECT birth_date FROM household_members WHERE addressee_number = $1 LIMIT 1",
-            addressee_number,
-        )
-        return value if isinstance(value, date) else None
 
     async def approved_reduction_ratios(
         self, nhi_household_number: str, fiscal_year: int

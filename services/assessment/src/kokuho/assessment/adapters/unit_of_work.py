@@ -6,8 +6,21 @@ from __future__ import annotations
 import asyncpg
 
 from kokuho.assessment.adapters.household_projection import PostgresHouseholdProjection
-from kokuho.assessment.adapters.repositories import PostgresAnnualRuns, PostgresAssessmentStore
-from kokuho.assessment.app.ports import AnnualRuns, AssessmentStore, HouseholdProjection
+from kokuho.assessment.adapters.repositories import (
+    PostgresAnnualRuns,
+    PostgresAssessments,
+    PostgresIncomes,
+    PostgresPensions,
+    PostgresReductions,
+)
+from kokuho.assessment.app.ports import (
+    AnnualRuns,
+    Assessments,
+    HouseholdProjection,
+    Incomes,
+    Pensions,
+    Reductions,
+)
 from kokuho.events.ports import EventStore
 from kokuho.events.runtime.store import PostgresEventStore
 from kokuho.platform.audit import RequestAudit
@@ -21,8 +34,11 @@ class AssessmentUnit(UnitOfWork):
     what it appends is published (``settings.events_topic``)."""
 
     events: EventStore
-    store: AssessmentStore
     households: HouseholdProjection
+    incomes: Incomes
+    pensions: Pensions
+    assessments: Assessments
+    reductions: Reductions
     annual_runs: AnnualRuns
 
     def __init__(
@@ -38,6 +54,9 @@ class AssessmentUnit(UnitOfWork):
 
     def bind(self, conn: asyncpg.Connection) -> None:
         self.events = PostgresEventStore(conn, source=SOURCE)
-        self.store = PostgresAssessmentStore(conn)
         self.households = PostgresHouseholdProjection(conn)
+        self.incomes = PostgresIncomes(conn)
+        self.pensions = PostgresPensions(conn)
+        self.assessments = PostgresAssessments(conn)
+        self.reductions = PostgresReductions(conn)
         self.annual_runs = PostgresAnnualRuns(conn)

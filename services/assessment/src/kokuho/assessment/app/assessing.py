@@ -107,17 +107,16 @@ async def assess_household(
     """Load → compute → store and publish if the premium changed (never a double assessment)."""
     params = rules(fiscal_year)  # refuses a year without complete parameters
     async with uow:
-        store = uow.store
-        row = await store.load_household(nhi_household_number)
+        row = await uow.households.load_household(nhi_household_number)
         if row is None:
             raise HouseholdUnknown(nhi_household_number)
-        incomes = await store.incomes(people_of(row), fiscal_year - 1)
-        ratios = await store.approved_reduction_ratios(nhi_household_number, fiscal_year)
-        previous = await store.load_assessment(nhi_household_number, fiscal_year)
+        incomes = await uow.incomes.incomes(people_of(row), fiscal_year - 1)
+        ratios = await uow.reductions.approved_reduction_ratios(nhi_household_number, fiscal_year)
+        previous = await uow.assessments.load_assessment(nhi_household_number, fiscal_year)
         dues = due_dates(fiscal_year, params.instalments, rules.is_holiday)
         collection = CollectionFacts(
-            await store.pension(row.householder_addressee_number, fiscal_year),
-            await store.requested_method(nhi_household_number, fiscal_year),
+            await uow.pensions.pension(row.householder_addressee_number, fiscal_year),
+            await uow.pensions.requested_method(nhi_household_number, fiscal_year),
         )
         decided = decide_assessment(
             row,
@@ -136,7 +135,7 @@ async def assess_household(
             return AssessOutcome(previous, changed=False)
         stored, event = decided
         await uow.events.append_batch([assessment_append(stored, event, context, uow.topic)])
-        await store.save_assessment(stored)
+        await uow.assessments.save_assessment(stored)
         return AssessOutcome(stored, changed=True)
 
 
@@ -209,7 +208,7 @@ async def assess(uow: AssessmentUnitPort, rules: ParametersFor, command: Assess)
             actor=command.actor,
             today=command.today,
         )
-        row = await uow.store.load_household(command.nhi_household_number)
+        row = await uow.households.load_household(command.nhi_household_number)
         await uow.audit.record(
             subjects=people_of(row) if row else [],
             detail={"fiscal_year": command.fiscal_year, "revision": outcome.assessment.revision},
@@ -236,8 +235,8 @@ async def _read(
     detail: dict[str, Any],
 ) -> AssessmentView | None:
     async with uow:
-        stored = await uow.store.load_assessment(nhi_household_number, fiscal_year)
-        row = await uow.store.load_household(nhi_household_number)
+        stored = await uow.assessments.load_assessment(nhi_household_number, fiscal_year)
+        row = await uow.households.load_household(nhi_household_number)
         await uow.audit.record(
             subjects=people_of(row) if row else [],
             detail={**detail, "fiscal_year": fiscal_year, "found": stored is not None},

@@ -32,13 +32,13 @@ async def record_pension(
     """Record the pension; the households already assessed for that year are re-assessed,
     deciding 特別徴収 by rules.md 2.6."""
     async with uow:
-        await uow.store.write_pension(
+        await uow.pensions.write_pension(
             command.addressee_number,
             command.fiscal_year,
             PensionRecord(command.pension, command.previous_february_deduction),
             actor=command.actor,
         )
-        households = await uow.store.assessed_households_of(
+        households = await uow.assessments.assessed_households_of(
             [command.addressee_number], command.fiscal_year
         )
         outcomes = await reassess_all(
@@ -74,13 +74,13 @@ async def request_collection_method(
     correction event when the method changes)."""
     async with uow:
         number, year = command.nhi_household_number, command.fiscal_year
-        row = await uow.store.load_household(number)
+        row = await uow.households.load_household(number)
         if row is None:
             raise HouseholdUnknown(number)
-        await uow.store.write_method_request(
+        await uow.pensions.write_method_request(
             number, year, command.method, command.reason, actor=command.actor
         )
-        assessed = await uow.store.load_assessment(number, year)
+        assessed = await uow.assessments.load_assessment(number, year)
         outcomes = await reassess_all(
             uow,
             rules,

@@ -137,8 +137,8 @@ async def apply_eligibility_event(
         # household that joins (or is first known) after the annual run is assessed now
         # (年度途中の賦課), not only when someone asks; before the run, the run assesses it
         years = sorted(
-            set(await uow.store.assessed_years(number, first_year))
-            | set(await uow.store.annually_run_years(first_year))
+            set(await uow.assessments.assessed_years(number, first_year))
+            | set(await uow.assessments.annually_run_years(first_year))
         )
         return await reassess_all(
             uow,

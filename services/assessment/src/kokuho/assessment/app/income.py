@@ -123,7 +123,7 @@ async def _record_import(
     """Write the valid lines and the receipt; publish ``IncomeImportApplied`` (counts only)."""
     import_id = uuid4()
     actor = command.actor
-    await uow.store.write_incomes(
+    await uow.incomes.write_incomes(
         parsed.records, source="tax_file", import_id=import_id, channel=None, actor=actor
     )
     rejected = [{"line": r.line, "field": r.field, "reason": r.reason} for r in parsed.refused]
@@ -137,7 +137,7 @@ async def _record_import(
         status="partially_applied" if parsed.refused else "applied",
         applied_lines=len(parsed.records),
     )
-    await uow.store.record_import(receipt)
+    await uow.incomes.record_import(receipt)
     years = {r.income_year for r in parsed.records}
     applied = IncomeImportApplied(
         import_id=import_id,
@@ -180,7 +180,7 @@ async def _reassess_for(
             by_year.setdefault(r.income_year + 1, []).append(r.addressee_number)
     targets: list[tuple[str, int]] = []
     for fiscal_year, people in sorted(by_year.items()):
-        for number in await uow.store.assessed_households_of(people, fiscal_year):
+        for number in await uow.assessments.assessed_households_of(people, fiscal_year):
             targets.append((number, fiscal_year))
     return await reassess_all(
         uow,
@@ -214,14 +214,14 @@ async def record_no_income(
     """Record the declaration and re-assess; refused when the tax system reported income."""
     async with uow:
         number, year = command.addressee_number, command.income_year
-        existing = await uow.store.income_source(number, year)
+        existing = await uow.incomes.income_source(number, year)
         if existing == "tax_file":
-            current = await uow.store.incomes([number], year)
+            current = await uow.incomes.incomes([number], year)
             recorded = current.get(number)
             if recorded is not None and recorded.income.declared:
                 raise IncomeAlreadyDeclared(number, year)
         record = IncomeRecord(number, year, command.birth_date, Income(declared=True), "unknown")
-        await uow.store.write_incomes(
+        await uow.incomes.write_incomes(
             [record],
             source="no_income_declaration",
             import_id=None,
@@ -268,7 +268,7 @@ async def declare_from_e_application(
     ):
         raise EApplicationInvalid(event.receipt_number)
     async with uow:
-        birth = await uow.store.birth_date_of(event.addressee_number)
+        birth = await uow.households.birth_date_of(event.addressee_number)
         command = DeclareNoIncome(
             addressee_number=event.addressee_number,
             income_year=fiscal_year - 1,
@@ -294,7 +294,7 @@ async def read_income(
 ) -> IncomeRecord | None:
     """One person's income of a year (None: none recorded; the read is audited either way)."""
     async with uow:
-        records = await uow.store.incomes([addressee_number], income_year)
+        records = await uow.incomes.incomes([addressee_number], income_year)
         record = records.get(addressee_number)
         await uow.audit.record(
             subjects=[addressee_number],

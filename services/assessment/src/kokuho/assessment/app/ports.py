@@ -92,8 +92,8 @@ class ImportReceipt:
     applied_lines: int
 
 
-class AssessmentStore(Protocol):
-    async def load_household(self, nhi_household_number: str) -> HouseholdRow | None: ...
+class Incomes(Protocol):
+    """Previous-year income per person and year (NHI-A-28..32), and the import receipts."""
 
     async def incomes(
         self, addressee_numbers: Sequence[str], income_year: int
@@ -113,6 +113,10 @@ class AssessmentStore(Protocol):
 
     async def record_import(self, receipt: ImportReceipt) -> None: ...
 
+
+class Pensions(Protocol):
+    """The householder's pension per fiscal year and the requested collection method."""
+
     async def pension(self, addressee_number: str, fiscal_year: int) -> PensionRecord | None: ...
 
     async def write_pension(
@@ -126,6 +130,10 @@ class AssessmentStore(Protocol):
     async def write_method_request(
         self, nhi_household_number: str, fiscal_year: int, method: str, reason: str, *, actor: str
     ) -> None: ...
+
+
+class Assessments(Protocol):
+    """The current assessment of each household and year (the read model of the events)."""
 
     async def load_assessment(
         self, nhi_household_number: str, fiscal_year: int
@@ -143,6 +151,10 @@ class AssessmentStore(Protocol):
         """Fiscal years from ``from_year`` whose annual run (本算定) has finished."""
         ...
 
+
+class Reductions(Protocol):
+    """減免 applications and their decisions."""
+
     async def load_reduction_exemption(self, application_id: UUID) -> ReductionExemption | None: ...
 
     async def save_reduction_exemption(self, application: ReductionExemption) -> None: ...
@@ -151,13 +163,15 @@ class AssessmentStore(Protocol):
         self, nhi_household_number: str, fiscal_year: int
     ) -> list[int]: ...
 
-    async def birth_date_of(self, addressee_number: str) -> date | None:
-        """A member's birth date as eligibility published it (None: not a known member)."""
-        ...
-
 
 class HouseholdProjection(Protocol):
     """Assessment's view of households and members, kept by eligibility's events."""
+
+    async def load_household(self, nhi_household_number: str) -> HouseholdRow | None: ...
+
+    async def birth_date_of(self, addressee_number: str) -> date | None:
+        """A member's birth date as eligibility published it (None: not a known member)."""
+        ...
 
     async def household(
         self, number: str, householder: str, deemed: bool, *, householder_changed: bool
@@ -218,17 +232,26 @@ class AnnualRuns(Protocol):
 
 
 class AssessmentUnitPort(Protocol):
-    """One transaction over the event store and the repositories, with the audit trail; the
-    service's own topic for what it publishes (``settings.events_topic``)."""
+    """One transaction over the event store and the small repositories, with the audit trail;
+    the service's own topic for what it publishes (``settings.events_topic``)."""
 
     @property
     def events(self) -> EventStore: ...
 
     @property
-    def store(self) -> AssessmentStore: ...
+    def households(self) -> HouseholdProjection: ...
 
     @property
-    def households(self) -> HouseholdProjection: ...
+    def incomes(self) -> Incomes: ...
+
+    @property
+    def pensions(self) -> Pensions: ...
+
+    @property
+    def assessments(self) -> Assessments: ...
+
+    @property
+    def reductions(self) -> Reductions: ...
 
     @property
     def annual_runs(self) -> AnnualRuns: ...

@@ -44,7 +44,7 @@ async def enter_application(
 ) -> ReductionExemption:
     """Enter a 減免 application for a known household; a supervisor decides it."""
     async with uow:
-        row = await uow.store.load_household(command.nhi_household_number)
+        row = await uow.households.load_household(command.nhi_household_number)
         if row is None:
             raise HouseholdUnknown(command.nhi_household_number)
         application = apply_for(
@@ -56,7 +56,7 @@ async def enter_application(
             command.ratio_percent,
             command.actor,
         )
-        await uow.store.save_reduction_exemption(application)
+        await uow.reductions.save_reduction_exemption(application)
         await uow.audit.record(
             subjects=people_of(row),
             detail={"application_id": str(application.application_id)},
@@ -83,11 +83,11 @@ async def decide_application(
     """Approve or reject with a reason (C-24) by someone other than the clerk who entered it
     (C-11); ``ReductionExemptionDecided`` is published and an approval re-assesses."""
     async with uow:
-        application = await uow.store.load_reduction_exemption(command.application_id)
+        application = await uow.reductions.load_reduction_exemption(command.application_id)
         if application is None:
             raise ApplicationNotFound(command.application_id)
         decided = decide(application, command.actor, command.approve, command.reason)
-        await uow.store.save_reduction_exemption(decided)
+        await uow.reductions.save_reduction_exemption(decided)
         await uow.events.append_batch([_decided_append(uow.topic, decided, command, context)])
         outcome = None
         if command.approve:
@@ -101,7 +101,7 @@ async def decide_application(
                 today=command.today,
                 context=context,
             )
-        row = await uow.store.load_household(decided.nhi_household_number)
+        row = await uow.households.load_household(decided.nhi_household_number)
         await uow.audit.record(
             subjects=people_of(row) if row else [],
             detail={"application_id": str(command.application_id), "approved": command.approve},
@@ -140,9 +140,9 @@ async def read_application(
 ) -> ReductionExemption | None:
     """The application (None: unknown; the read is audited either way)."""
     async with uow:
-        application = await uow.store.load_reduction_exemption(application_id)
+        application = await uow.reductions.load_reduction_exemption(application_id)
         row = (
-            await uow.store.load_household(application.nhi_household_number)
+            await uow.households.load_household(application.nhi_household_number)
             if application
             else None
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -46,9 +47,11 @@ class Backend:
     outbox: Callable[[], Awaitable[Outbox]]
 
 
-@pytest.fixture(params=["memory", "postgres"])
-async def backend(request: pytest.FixtureRequest, eligibility_dsn: str) -> AsyncIterator[Backend]:
-    if request.param == "memory":
+@asynccontextmanager
+async def opened(kind: str, dsn: str) -> AsyncIterator[Backend]:
+    """A backend: the in-memory twin, or the PostgreSQL unit on a transaction rolled back at
+    the end."""
+    if kind == "memory":
         twin = InMemoryEligibilityUnit(TOPICS)
 
         async def memory_outbox() -> Outbox:
@@ -56,7 +59,7 @@ async def backend(request: pytest.FixtureRequest, eligibility_dsn: str) -> Async
 
         yield Backend(twin, memory_outbox)
         return
-    conn = await asyncpg.connect(eligibility_dsn)
+    conn = await asyncpg.connect(dsn)
     transaction = conn.transaction()
     await transaction.start()
 
@@ -75,6 +78,12 @@ async def backend(request: pytest.FixtureRequest, eligibility_dsn: str) -> Async
     finally:
         await transaction.rollback()
         await conn.close()
+
+
+@pytest.fixture(params=["memory", "postgres"])
+async def backend(request: pytest.FixtureRequest, eligibility_dsn: str) -> AsyncIterator[Backend]:
+    async with opened(request.param, eligibility_dsn) as opened_backend:
+        yield opened_backend
 
 
 def details(number: str, birth: date, name: str = "契約　試験") -> PersonalDetailsRecorded:

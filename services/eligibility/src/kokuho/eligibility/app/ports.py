@@ -205,7 +205,7 @@ class ViewsPort(Protocol):
 
 
 class ReadUnitPort(Protocol):
-    """A unit the reads run in (the PostgreSQL unit; the in-memory twin has no views)."""
+    """A unit the reads run in (the PostgreSQL unit and its in-memory twin)."""
 
     @property
     def views(self) -> ViewsPort: ...

@@ -11,6 +11,7 @@ import pytest
 
 from kokuho.eligibility.adapters.memory import InMemoryEligibilityUnit
 from kokuho.eligibility.app import requests as rq
+from kokuho.eligibility.app import views
 from kokuho.eligibility.app.certificates import IssueCertificate, issue_certificate
 from kokuho.eligibility.app.changes import (
     ConfirmChange,
@@ -19,7 +20,7 @@ from kokuho.eligibility.app.changes import (
     confirm_change,
     enter_change,
 )
-from kokuho.eligibility.app.errors import ChangeNotFound
+from kokuho.eligibility.app.errors import ChangeNotFound, HouseholdNotFound, PersonNotFound
 from kokuho.eligibility.app.jobs import copayment_rates, lose_at_75, turning_75
 from kokuho.eligibility.app.persons import ErasePerson, erase_person
 from kokuho.eligibility.app.policies import on_federation_difference
@@ -28,6 +29,7 @@ from kokuho.eligibility.domain import errors as e
 from kokuho.eligibility.parameters import load_rules
 from kokuho.events.contracts.eligibility import EVENTS_TOPIC, PERSONAL_DETAILS_TOPIC
 from kokuho.events.contracts.linkage_gateway import FederationDifferenceConfirmed
+from kokuho.platform.unit_of_work import RecordingAudit
 
 RULES = load_rules()
 NOW = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)  # 10:00 in Japan
@@ -363,3 +365,23 @@ async def test_the_jobs_take_each_candidate_in_a_unit_of_its_own(
     # one for each candidate list, one for each person
     assert unit.commits - commits == 5
     assert (await turning_75(lambda: unit, service.ports, date(2026, 11, 26))).candidates == 0
+
+
+async def test_reads_are_audited_with_whose_data_they_show(
+    service: Service, unit: InMemoryEligibilityUnit
+) -> None:
+    household = await registered(service, unit)
+    audit = unit.audit
+    assert isinstance(audit, RecordingAudit)
+    before = len(audit.records)
+    person = await views.person(unit, HEAD)
+    assert person["details"]["name"] == "架空　一郎"
+    found = await views.household(unit, household, None)
+    assert [m["addressee_number"] for m in found["members"]] == [HEAD]
+    listing = await views.search_persons(unit, "カクウ", 1, None)
+    assert listing.last == HEAD  # a full page: the next one starts after it
+    assert [r["subjects"] for r in audit.records[before:]] == [[HEAD], [HEAD], [HEAD]]
+    with pytest.raises(PersonNotFound):
+        await views.person(unit, CHILD)
+    with pytest.raises(HouseholdNotFound):
+        await views.household(unit, "2999999999", None)

@@ -312,3 +312,55 @@ def test_unemployment_treatment_from_the_month_of_the_day_after_separation(
                involuntary_separation_date=separation)  # fmt: skip
     segments = medical(assess(hh(member), fy2025)).segments
     assert [len(s.months) for s in segments] == [normal_months, 12 - normal_months]
+
+
+# --- the 軽減判定 and the explanation ------------------------------------------------------------
+
+
+def test_deductions_added_back_for_the_reduction_test(fy2025: PremiumParameters) -> None:
+    # 軽減判定所得 adds back 専従者控除 and 譲渡所得の特別控除 (they are not 所得割 income)
+    member = p(1, other_income=100_000, family_employee_deduction=200_000,
+               transfer_special_deduction=50_000)  # fmt: skip
+    judged = judge_statutory_reduction(hh(member), fy2025, date(2025, 4, 1))
+    assert judged.judged_income == 350_000
+    assert judged.incomes == (("0000000001", 350_000),)
+
+
+@pytest.mark.parametrize(("birth", "senior"), [(date(1960, 1, 1), True), (date(1960, 1, 2), False)])
+def test_the_65_plus_pension_deduction_uses_the_age_at_the_end_of_the_income_year(
+    fy2025: PremiumParameters, birth: date, senior: bool
+) -> None:
+    # born 1 January 1960: 65 on 31 December 2024 (the end of the income year of FY2025);
+    # born 2 January 1960: 65 only on 1 January 2025
+    member = p(1, birth, pension_income=400_000)
+    judged = judge_statutory_reduction(hh(member), fy2025, date(2025, 4, 1))
+    deduction = fy2025.reductions.pension_deduction_65_plus if senior else 0
+    assert judged.judged_income == 400_000 - deduction
+
+
+def test_the_earliest_joining_is_the_reference_date() -> None:
+    late, early = date(2025, 11, 1), date(2025, 8, 1)
+    h = hh(p(1, acquisition_date=late), p(2, acquisition_date=early))
+    assert reference_date(h, 2025) == early
+
+
+def test_a_joining_in_the_next_fiscal_year_does_not_move_the_reference_date() -> None:
+    h = hh(p(1, acquisition_date=date(2026, 4, 1)))
+    assert reference_date(h, 2025) == date(2025, 4, 1)
+
+
+def test_the_income_line_says_how_its_base_was_found(fy2025: PremiumParameters) -> None:
+    member = p(1, salary_revenue=4_400_000, salary_income=3_000_000, other_income=10_000,
+               involuntary_separation_date=date(2025, 3, 31))  # fmt: skip
+    seg = medical(assess(hh(member), fy2025)).segments[0]
+    line = next(x for x in seg.lines if x.levy == "income_levy")
+    factor = fy2025.unemployment_salary_factor
+    reduced = floor_to(3_000_000 * factor)
+    assert line.notes == (
+        f"involuntary_unemployment: salary_income 3000000 × {factor} = {reduced}",
+        f"total_income {reduced + 10_000} − basic_deduction {fy2025.basic_deduction}",
+    )
+    assert line.base == reduced + 10_000 - fy2025.basic_deduction
+    without = assess(hh(member), fy2025, explain=False)
+    assert medical(without).segments[0].lines == ()
+    assert without.total == assess(hh(member), fy2025).total

@@ -364,3 +364,13 @@ def test_the_income_line_says_how_its_base_was_found(fy2025: PremiumParameters) 
     without = assess(hh(member), fy2025, explain=False)
     assert medical(without).segments[0].lines == ()
     assert without.total == assess(hh(member), fy2025).total
+
+
+def test_income_below_the_basic_deduction_is_a_zero_base(fy2025: PremiumParameters) -> None:
+    member = p(1, other_income=fy2025.basic_deduction - 1)
+    seg = medical(assess(hh(member), fy2025)).segments[0]
+    line = next(x for x in seg.lines if x.levy == "income_levy")
+    assert (line.base, line.gross, line.net, seg.income_levy) == (0, 0, 0, 0)
+    assert line.notes == (
+        f"total_income {fy2025.basic_deduction - 1} − basic_deduction {fy2025.basic_deduction}",
+    )

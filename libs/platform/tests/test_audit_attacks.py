@@ -13,6 +13,7 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import asyncpg
 import pytest
@@ -20,7 +21,9 @@ import pytest
 from kokuho.events.testing.databases import with_database
 from kokuho.platform import audit
 from kokuho.platform.audit import AuditEntry, AuditKey, Outcome, PostgresAuditLog
+from kokuho.platform.commands import run_verify_audit
 from kokuho.platform.database import migrate, provision
+from kokuho.platform.settings import ServiceSettings
 
 pytestmark = pytest.mark.integration
 
@@ -146,6 +149,8 @@ REFUSED_AS_THE_SERVICE = [
     "ALTER TABLE audit.log DISABLE TRIGGER log_append_only",
     "ALTER TABLE audit.log DISABLE TRIGGER ALL",
     "ALTER TABLE audit.chain_head DISABLE TRIGGER ALL",
+    "SET session_replication_role = replica",  # would skip every trigger
+    "ALTER ROLE CURRENT_USER SET session_replication_role = replica",
     # change records, directly and through the view
     "UPDATE audit.log SET user_id = 'U-innocent' WHERE seq = 2",
     "UPDATE audit_log SET user_id = 'U-innocent' WHERE seq = 2",
@@ -394,3 +399,33 @@ async def test_verify_refuses_without_the_key(
     finally:
         await conn.close()
     assert report.problem == "tampered"
+
+
+async def test_the_verify_audit_command_uses_the_services_key(
+    service: Service,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``python -m kokuho.<service> verify-audit``: 0 intact, 1 broken, 2 without the key."""
+    await append(service.dsn, 3)
+    await append(service.dsn, 1, seal=False)
+    settings = ServiceSettings(service_name="probe", database_dsn=service.dsn)
+    assert await run_verify_audit(settings) == 0
+    assert "audit chain OK: 4 records; 1 not yet sealed" in capsys.readouterr().out
+    admin = await asyncpg.connect(service.admin_dsn)
+    try:
+        await admin.execute("ALTER TABLE audit.log DISABLE TRIGGER log_append_only")
+        await admin.execute("UPDATE audit.log SET status_code = 200 WHERE seq = 1")
+    finally:
+        await admin.close()
+    assert await run_verify_audit(settings) == 1
+    assert "record 1 is tampered" in capsys.readouterr().out
+    monkeypatch.delenv(audit.KEY_PATH_ENV)
+    monkeypatch.setattr(audit, "_process_key", None)
+    keyless = ServiceSettings(service_name="probe", database_dsn=service.dsn)
+    assert await run_verify_audit(keyless) == 2
+    other = tmp_path / "other.key"
+    other.write_text(AuditKey.generate().secret.hex())
+    keyed = ServiceSettings(service_name="probe", database_dsn=service.dsn, audit_key_path=other)
+    assert await run_verify_audit(keyed) == 1  # another key proves nothing

@@ -19,6 +19,7 @@ from kokuho.assessment.domain.parameters import Component, PremiumParameters
 from kokuho.assessment.domain.premium import (
     Assessment,
     ComponentResult,
+    LevyLine,
     assess,
     floor_to,
     judge_statutory_reduction,
@@ -374,3 +375,56 @@ def test_income_below_the_basic_deduction_is_a_zero_base(fy2025: PremiumParamete
     assert line.notes == (
         f"total_income {fy2025.basic_deduction - 1} − basic_deduction {fy2025.basic_deduction}",
     )
+
+
+def test_an_equal_statutory_reduction_is_named_before_the_former_dependant_halving(
+    fy2025: PremiumParameters,
+) -> None:
+    # 5割 (income 500,000, one head) equals the 旧被扶養者 halving of 均等割 and 平等割: the
+    # halving applies only where it is larger, so the lines name the statutory reduction
+    assert fy2025.former_dependant_per_capita_reduction == Decimal("0.5")
+    assert fy2025.former_dependant_per_household_reduction == Decimal("0.5")
+    member = p(1, date(1957, 2, 2), other_income=500_000, former_dependant_since=date(2025, 1, 1))
+    seg = medical(assess(hh(member), fy2025)).segments[0]
+    assert seg.judgement.level == 5
+    names = {x.levy: [r.name for r in x.reductions] for x in seg.lines}
+    assert names["per_capita_levy"] == ["statutory_50_percent"]
+    assert names["per_household_levy"] == ["statutory_50_percent"]
+    assert names["income_levy"] == ["former_dependant"]
+
+
+def _specified_household_line(params: PremiumParameters) -> LevyLine:
+    member = p(1, date(1955, 1, 10), other_income=3_000_000)
+    moved = p(2, date(1951, 3, 3), insured=False, specified_same_household=True)
+    h = hh(member, moved, specified_household_since=date(2024, 9, 15))
+    lines = medical(assess(h, params)).segments[0].lines
+    return next(x for x in lines if x.levy == "per_household_levy")
+
+
+def test_the_specified_household_reduction_is_the_difference_of_the_amounts(
+    fy2025: PremiumParameters,
+) -> None:
+    rates = fy2025.rates(MED)
+    assert rates is not None
+    assert rates.specified_per_household is not None
+    line = _specified_household_line(fy2025)
+    cut = rates.per_household - rates.specified_per_household
+    assert [(r.name, r.rate, r.amount) for r in line.reductions] == [
+        ("specified_household", None, cut)
+    ]
+    assert line.net == rates.specified_per_household
+
+
+def test_no_specified_household_reduction_where_the_amounts_are_equal(
+    fy2025: PremiumParameters,
+) -> None:
+    # a city could set the 特定世帯 平等割 to the full amount: then nothing is taken off
+    same = replace(
+        fy2025,
+        components=tuple(
+            replace(r, specified_per_household=r.per_household) for r in fy2025.components
+        ),
+    )
+    line = _specified_household_line(same)
+    assert line.reductions == ()
+    assert line.net == line.gross

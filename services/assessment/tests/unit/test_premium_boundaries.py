@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from kokuho.assessment.domain.errors import NoInsuredMonths
+from kokuho.assessment.domain.errors import HouseholdInvalid, NoInsuredMonths
 from kokuho.assessment.domain.household import Childbirth, Household, Income, Person
 from kokuho.assessment.domain.parameters import Component, PremiumParameters
 from kokuho.assessment.domain.premium import (
@@ -428,3 +428,23 @@ def test_no_specified_household_reduction_where_the_amounts_are_equal(
     line = _specified_household_line(same)
     assert line.reductions == ()
     assert line.net == line.gross
+
+
+# --- validation ---------------------------------------------------------------------------------
+
+
+def test_an_insured_member_without_a_loss_cannot_be_specified_same_household(
+    fy2025: PremiumParameters,
+) -> None:
+    both = p(2, specified_same_household=True)
+    with pytest.raises(HouseholdInvalid, match="特定同一世帯所属者 at once"):
+        assess(hh(p(1), both), fy2025)
+
+
+def test_a_member_who_left_during_the_year_may_be_specified_same_household(
+    fy2025: PremiumParameters,
+) -> None:
+    # insured until 1 October, then 特定同一世帯所属者 (moved to 後期高齢者医療)
+    moved = p(2, date(1950, 10, 2), specified_same_household=True, loss_date=date(2025, 10, 1))
+    a = assess(hh(p(1), moved), fy2025)
+    assert [len(s.months) for s in medical(a).segments] == [6, 6]

@@ -555,3 +555,45 @@ def test_an_event_moving_someone_the_household_does_not_hold_changes_nothing_els
     other = ev.MemberMoved("1000000099", "30000099", NEW, "02", "child")
     after = evolve(state, ev.HouseholdSplit(HH, NEW, GRANDCHILD, (stranger, other), D, D, False))
     assert list(after.members) == [HEAD, SPOUSE, CHILD]
+
+
+def test_a_former_dependant_acquires_as_one() -> None:
+    command = c.AcquireQualification(
+        "1000000005", insured("1000000005"), "left_employee_insurance", D, D,
+        date(1990, 1, 1), "other_relative", TODAY, former_dependant=True,
+    )  # fmt: skip
+    state, events = apply(family(), command)
+    assert events[0] == ev.QualificationAcquired(
+        "1000000005", HH, insured("1000000005"), RULES.card_symbol, HH, "05",
+        date(2026, 6, 2), "left_employee_insurance", D, D, False, date(1990, 1, 1),
+        "other_relative", HEAD, True,
+    )  # fmt: skip
+    assert state.members["1000000005"].former_dependant
+
+
+def test_a_corrected_acquisition_reason_is_kept() -> None:
+    correction = c.CorrectQualification(
+        SPOUSE, START, "public_assistance_ended", None, None, "R", "x"
+    )
+    state, _ = apply(family(), correction)
+    assert state.members[SPOUSE].acquisition_reason == "public_assistance_ended"
+    with pytest.raises(e.NothingChanged):
+        apply(state, correction)
+
+
+def test_a_loss_ends_the_special_cases_even_when_a_correction_undoes_it() -> None:
+    state, _ = apply(family(), c.StartSpecialCase(CHILD, "student", None, D, D, TODAY))
+    state, _ = apply(state, c.LoseQualification(CHILD, "moved_out", D, D, TODAY))
+    undo = c.CorrectQualification(
+        CHILD, START, "moved_in", None, None, "R", "loss entered by mistake"
+    )
+    state, _ = apply(state, undo)
+    assert state.members[CHILD].special_cases == frozenset()
+    _, events = apply(state, c.StartSpecialCase(CHILD, "student", None, D, D, TODAY))
+    assert [type(x) for x in events] == [ev.SpecialCaseStarted]
+
+
+def test_composition_is_dated_as_asked() -> None:
+    from kokuho.eligibility.domain.household import composition as composition_of
+
+    assert composition_of(family(), D) == composition(D, *FAMILY_ROWS)

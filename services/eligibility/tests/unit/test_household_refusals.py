@@ -125,6 +125,20 @@ REFUSALS: dict[str, Refusal] = {
         f"addressee {SPOUSE}: relationship 'householder' is only for the householder",
         lambda: initial(HH),
     ),
+    "a second householder before an unknown reason at registration": Refusal(
+        c.RegisterHousehold(
+            HH,
+            HEAD,
+            (
+                acquire(HEAD, "householder"),
+                acquire(CHILD, "child", reason="teleported"),
+                acquire(SPOUSE, "householder"),
+            ),
+        ),
+        e.RelationshipNotAllowed,
+        f"addressee {SPOUSE}: relationship 'householder' is only for the householder",
+        lambda: initial(HH),
+    ),
     "unknown acquisition reason": Refusal(
         acquire("1000000009", "child", reason="teleported"),
         e.ReasonNotForThisPath,
@@ -274,6 +288,11 @@ REFUSALS: dict[str, Refusal] = {
         e.ReasonNotForThisPath,
         "reason 'None': loss date and reason go together",
     ),
+    "correction with a loss reason but no date": Refusal(
+        c.CorrectQualification(SPOUSE, D, "moved_in", None, "death", "R01", "x"),
+        e.ReasonNotForThisPath,
+        "reason 'death': loss date and reason go together",
+    ),
     "correction to an acquisition reason as loss": Refusal(
         c.CorrectQualification(SPOUSE, D, "moved_in", D, "birth", "R01", "x"),
         e.ReasonNotForThisPath,
@@ -365,6 +384,20 @@ REFUSALS: dict[str, Refusal] = {
         c.DetermineCopaymentRate(SPOUSE, D),
         e.NotInAgeBand,
         f"addressee {SPOUSE} is 46, outside 70-74 (高齢受給者)",
+    ),
+    "co-payment rate already determined": Refusal(
+        c.DetermineCopaymentRate(HEAD, date(2026, 7, 31)),
+        e.NothingChanged,
+        "nothing to change: a co-payment rate covers the date",
+        lambda: apply(
+            apply(
+                initial(HH),
+                c.RegisterHousehold(
+                    HH, HEAD, (acquire(HEAD, "householder", birth=date(1953, 7, 7)),)
+                ),
+            ),
+            c.DetermineCopaymentRate(HEAD, D),
+        ),
     ),
     "elderly certificate under 70": Refusal(
         c.IssueCertificate("c9", "elderly_recipient_certificate", SPOUSE, D),

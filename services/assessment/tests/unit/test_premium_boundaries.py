@@ -6,7 +6,7 @@ literals here; the comments show what they are for FY2025 (Hiroshima).
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import FrozenInstanceError, replace
 from datetime import date
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
@@ -20,6 +20,7 @@ from kokuho.assessment.domain.premium import (
     Assessment,
     ComponentResult,
     LevyLine,
+    Reduction,
     assess,
     floor_to,
     judge_statutory_reduction,
@@ -448,3 +449,36 @@ def test_a_member_who_left_during_the_year_may_be_specified_same_household(
     moved = p(2, date(1950, 10, 2), specified_same_household=True, loss_date=date(2025, 10, 1))
     a = assess(hh(p(1), moved), fy2025)
     assert [len(s.months) for s in medical(a).segments] == [6, 6]
+
+
+@pytest.mark.parametrize(
+    ("separation", "refused"), [(date(2025, 5, 31), False), (date(2025, 6, 1), True)]
+)
+def test_unemployment_treatment_is_for_separation_under_65(
+    fy2025: PremiumParameters, separation: date, refused: bool
+) -> None:
+    # born 2 June 1960: 65 on 1 June 2025 (the day before the birthday)
+    member = p(1, date(1960, 6, 2), salary_income=3_000_000, involuntary_separation_date=separation)
+    if refused:
+        with pytest.raises(HouseholdInvalid, match="65 or over"):
+            assess(hh(member), fy2025)
+    else:
+        assert assess(hh(member), fy2025).total > 0
+
+
+def test_the_result_and_its_explanation_are_immutable(fy2025: PremiumParameters) -> None:
+    a = assess(hh(p(1, salary_income=2_000_000)), fy2025)
+    seg = medical(a).segments[0]
+    line = seg.lines[0]
+    judgement = seg.judgement
+    reduction = Reduction("x", None, Decimal(1))
+    for obj, field in [
+        (a, "total"),
+        (medical(a), "amount"),
+        (seg, "annual"),
+        (line, "net"),
+        (judgement, "level"),
+        (reduction, "amount"),
+    ]:
+        with pytest.raises(FrozenInstanceError):
+            setattr(obj, field, 0)

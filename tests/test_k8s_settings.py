@@ -83,3 +83,20 @@ def test_every_field_is_accepted_under_its_own_name(
     cls = settings_class(service)
     environ = {prefix_of(service) + field.upper(): "x" for field in cls.model_fields}
     assert unknown_variables(cls, environ) == []
+
+
+def test_every_service_gets_its_audit_key_from_a_mounted_secret() -> None:
+    """ADR 0006: a service without its audit key refuses to start, so each Deployment names
+    the key file and mounts it from a secret (never from the database or the image)."""
+    deployed = set()
+    for path, container in containers():
+        service = str(container.get("name"))
+        if service not in SERVICES or container.get("args", [None])[-1] != "serve":
+            continue
+        env = {e["name"]: e.get("value") for e in container.get("env", [])}
+        key_path = env.get(f"{prefix_of(service)}AUDIT_KEY_PATH")
+        assert key_path, f"{path}: {service} has no audit key path"
+        mounts = [m["mountPath"] for m in container.get("volumeMounts", [])]
+        assert any(key_path.startswith(m + "/") for m in mounts), f"{path}: key not mounted"
+        deployed.add(service)
+    assert deployed == set(SERVICES)

@@ -1,18 +1,29 @@
 """The one request base and the one response base of every service's API.
 
-``RequestModel`` is closed (an unknown field is a 422 naming it) and refuses control
-characters in every string, however deeply nested, naming the field: PostgreSQL cannot store
-NUL and no form has control characters other than line breaks, so they are refused here rather
-than failing half way through a write. ``ResponseModel`` builds from attributes, so a read
+``RequestModel`` is closed (an unknown field is a 422 naming it) and refuses, in every string
+however deeply nested, naming the field and never echoing the value:
+
+- control characters: PostgreSQL cannot store NUL and no form has control characters other than
+  line breaks, so they are refused here rather than failing half way through a write;
+- an individual number (個人番号; ``kokuho.events.individual_numbers``: NFKC, digits of any
+  script, spaces or hyphens between them): only linkage-gateway holds numbers (C-18, C-19).
+
+Two kinds of field are exempt from the number check, each declared on the field itself:
+``TakesIndividualNumber`` (the gateway's vault routes, which take the number on purpose) and
+``FileContent`` (an imported file whose parser refuses a number line by line, with the line).
+``ResponseModel`` builds from attributes, so a read
 returns ``ThingOut.model_validate(stored)`` and OpenAPI shows every response's fields.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
+
+from kokuho.events.individual_numbers import contains_individual_number
 
 ALLOWED_CONTROLS = frozenset("\t\n\r")
 
@@ -31,16 +42,34 @@ def has_control_characters(value: object) -> bool:
     return False
 
 
+@dataclass(frozen=True)
+class NumberCheckExempt:
+    """Field metadata: this field is not scanned for individual numbers, and why."""
+
+    reason: str
+
+
+#: ``Annotated[str, TakesIndividualNumber]``: the field is an individual number (gateway only).
+TakesIndividualNumber = NumberCheckExempt("the field takes an individual number on purpose")
+#: ``Annotated[str, FileContent]``: an imported file, checked line by line by its parser.
+FileContent = NumberCheckExempt("a file whose parser refuses numbers line by line")
+
+
 class RequestModel(BaseModel):
-    """Base of every request body (closed, immutable, no control characters)."""
+    """Base of every request body (closed, immutable, no control characters, no individual
+    numbers outside the fields that declare they take one)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     @field_validator("*", mode="after")
     @classmethod
-    def _no_control_characters(cls, value: object) -> object:
+    def _no_control_characters_or_numbers(cls, value: object, info: ValidationInfo) -> object:
         if has_control_characters(value):
             raise ValueError("control characters are not allowed")
+        field = cls.model_fields.get(info.field_name or "")
+        exempt = field is not None and any(isinstance(m, NumberCheckExempt) for m in field.metadata)
+        if not exempt and contains_individual_number(value):
+            raise ValueError("an individual number is not accepted here")
         return value
 
 

@@ -108,4 +108,5 @@ def build(
         token_verifier=token_verifier,
         clock=now,
         relay=relay,
+        body_limits={"/api/v1/income-imports": settings.income_import_max_bytes},
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from kokuho.events.contracts import assessment, eligibility, linkage_gateway
@@ -26,3 +27,7 @@ class Settings(ServiceSettings):
     consume_eligibility: bool = True
     #: this service's own topic (the contract's name; tests point it at their own topic)
     events_topic: str = assessment.EVENTS_TOPIC
+    #: Largest income file accepted by ``POST /api/v1/income-imports`` (bytes of the request);
+    #: every other request is limited by ``max_body_bytes`` (1 MiB). A city of 150,000
+    #: households sends about 25 MB.
+    income_import_max_bytes: int = Field(default=128 * 1024 * 1024, ge=1024 * 1024)

@@ -166,6 +166,10 @@ def build(
         token_verifier=token_verifier,
         clock=clock,
         relay=relay,
+        body_limits={
+            f"/api/v1/federation/{path}": gateway_settings.federation_file_max_bytes
+            for path in ("continuation-files", "high-cost-carry-over-lists")
+        },
     )
 
 

@@ -66,6 +66,10 @@ class Settings(ServiceSettings):
     #: this service's own topic (the contract's name; tests point it at their own topic)
     events_topic: str = linkage_gateway.TOPIC
 
+    #: Largest federation file accepted over the API (continuation files, carry-over lists;
+    #: bytes of the request); every other request is limited by ``max_body_bytes`` (1 MiB).
+    federation_file_max_bytes: int = Field(default=16 * 1024 * 1024, ge=1024 * 1024)
+
     @classmethod
     def of(cls, settings: ServiceSettings) -> Settings:
         """The platform hands commands its base type; ours is always this subclass."""

@@ -19,7 +19,7 @@ from kokuho.assessment.app.what_if import (
     WhatIfPerson,
     Yen,
 )
-from kokuho.platform.models import ResponseModel
+from kokuho.platform.models import FileContent, ResponseModel
 
 __all__ = [
     "WhatIfIn",
@@ -35,7 +35,10 @@ HouseholdNumber = Annotated[str, Field(pattern=r"^[0-9]{10}$", description="å›½ä
 
 class IncomeImportIn(Closed):
     file_name: str = Field(min_length=1, max_length=200)
-    content: str = Field(max_length=100_000_000, description="the CSV file (README: format)")
+    # The parser refuses an individual number line by line, naming the line (C-19).
+    content: Annotated[str, FileContent] = Field(
+        max_length=100_000_000, description="the CSV file (README: format)"
+    )
     apply_valid_part: bool = Field(
         default=False,
         description="apply the valid lines of a file that has refused lines (recorded)",

@@ -11,7 +11,12 @@ from pydantic import Field, StringConstraints
 
 from kokuho.linkage_gateway.app.records import StoredDifference, TransferRecord
 from kokuho.linkage_gateway.domain.intermediate import Difference
-from kokuho.platform.models import RequestModel, ResponseModel
+from kokuho.platform.models import (
+    FileContent,
+    RequestModel,
+    ResponseModel,
+    TakesIndividualNumber,
+)
 
 AddresseeNumber = Annotated[
     str, StringConstraints(min_length=1, max_length=32, pattern=r"^[0-9A-Za-z-]+$")
@@ -23,7 +28,9 @@ ItemName = Annotated[
     str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_-]*$")
 ]
 # Only the shape here; the check digit is the domain's (a named 422 when it fails).
-RawIndividualNumber = Annotated[str, StringConstraints(pattern=r"^[0-9]{12}$")]
+RawIndividualNumber = Annotated[
+    str, StringConstraints(pattern=r"^[0-9]{12}$"), TakesIndividualNumber
+]
 
 
 class _In(RequestModel):
@@ -33,9 +40,9 @@ class _In(RequestModel):
 class NumberRegistrationIn(_In):
     addressee_number: AddresseeNumber
     # Blank is let through to the handler: C-17 puts a blank number on the confirmation list.
-    individual_number: Annotated[str, StringConstraints(pattern=r"^([0-9]{12})?$")] = Field(
-        repr=False
-    )
+    individual_number: Annotated[
+        str, StringConstraints(pattern=r"^([0-9]{12})?$"), TakesIndividualNumber
+    ] = Field(repr=False)
     affair: Affair = "nhi-eligibility"
 
 
@@ -197,7 +204,8 @@ class ContinuationFileIn(_In):
     file_name: Annotated[
         str, StringConstraints(min_length=1, max_length=120, pattern=r"^[A-Za-z0-9._-]+$")
     ]
-    content: Annotated[str, StringConstraints(min_length=1, max_length=5_000_000)]
+    # The federation's file: its parser refuses a number line by line (C-19, ADR 0021).
+    content: Annotated[str, StringConstraints(min_length=1, max_length=5_000_000), FileContent]
 
 
 class ContinuationReceiptOut(ResponseModel):

@@ -1,7 +1,11 @@
-"""Boundaries of the premium engine that a mutation sample showed were not pinned: the cap
-itself, a loss on the acquisition day, the reference date (賦課期日), and the 12 months of a
-fiscal year. Figures come from the year's parameter files (``fy2025`` fixture), never from
-literals here; the comments show what they are for FY2025 (Hiroshima).
+"""Boundaries of the premium engine that mutation testing showed were not pinned.
+
+First a sample of the old ``premium.py``: the cap itself, a loss on the acquisition day, the
+reference date (賦課期日), the 12 months of a fiscal year. Then a run over the split modules:
+where a period starts or ends exactly (特定世帯, 産前産後, 非自発的失業者), the 軽減判定
+add-backs and ages, cutting near zero, and what the explanation lines say. Figures come from
+the year's parameter files (``fy2025`` fixture), never from literals here; the comments show
+what they are for FY2025 (Hiroshima).
 """
 
 from __future__ import annotations

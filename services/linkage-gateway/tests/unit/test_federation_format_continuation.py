@@ -140,3 +140,11 @@ def test_line_endings_do_not_matter(text: str) -> None:
 
 def test_a_file_with_only_header_and_trailer_has_no_records() -> None:
     assert parse_continuation_file(HEAD + "T,0\n").records == ()
+
+
+def test_a_loss_on_the_acquisition_day_is_a_valid_record() -> None:
+    f = parse_continuation_file(HEAD + "D,0000000001,10000001,2026-04-01,2026-04-01\nT,1\n")
+    assert (f.records[0].acquisition_date, f.records[0].loss_date) == (
+        date(2026, 4, 1),
+        date(2026, 4, 1),
+    )

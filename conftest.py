@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
+import warnings
 from collections.abc import AsyncIterator, Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -105,3 +106,16 @@ async def own_topics(kafka_bootstrap: str) -> OwnTopics:
     pass ``**own_topics.<service>()`` to a service's Settings. A running demo (`make run`)
     then shares neither a topic nor a consumer group with the test."""
     return await OwnTopics.fresh().create(kafka_bootstrap)
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def _delete_the_sessions_topics(infra: Infra) -> AsyncIterator[None]:
+    """At the end of the session, delete the topics the tests made (OwnTopics): a broker that
+    kept every run's topics would run out of heap (seen at ~12,000 partitions)."""
+    yield
+    from kokuho.platform.testing import delete_created_topics
+
+    try:
+        await delete_created_topics(infra.kafka_bootstrap)
+    except Exception as exc:  # the suite's verdict is the tests', not the clean-up's
+        warnings.warn(f"could not delete the session's test topics: {exc}", stacklevel=1)

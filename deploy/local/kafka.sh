@@ -16,7 +16,7 @@ KAFKA_PID="$KAFKA_DIR/kafka.pid"
 POM="$DEPLOY_DIR/kafka/pom.xml"
 STAMP="$KAFKA_LIBS/.kokuho-stamp"
 START_TIMEOUT=${KAFKA_START_TIMEOUT:-120}
-: "${KAFKA_HEAP_OPTS:=-Xms256m -Xmx512m}"
+: "${KAFKA_HEAP_OPTS:=-Xms512m -Xmx1g}" # every test run makes topics of its own; 512m ran out at ~12,000 partitions
 
 kafka_version() {
   sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$POM"

@@ -31,6 +31,7 @@ from typing import Any
 
 import asyncpg
 import httpx
+from aiokafka.admin import AIOKafkaAdminClient
 from fastapi import FastAPI
 
 from kokuho.events.contracts import assessment, eligibility, linkage_gateway
@@ -47,6 +48,29 @@ from kokuho.platform.token import PrivateKey, mint_token
 os.environ.setdefault(audit.KEY_PATH_ENV, str(audit.dev_key_path()))
 
 # --- isolation from a running system --------------------------------------------------------
+
+
+#: Every topic ``OwnTopics.create`` made in this process, deleted at the end of the test session
+#: (``delete_created_topics``): a broker that kept every test's topics would run out of memory.
+CREATED_TOPICS: list[str] = []
+
+
+async def delete_created_topics(bootstrap: str) -> int:
+    """Delete the topics this process's tests made; returns how many."""
+    names = sorted(set(CREATED_TOPICS))
+    if not names:
+        return 0
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        doomed = [n for n in names if n in existing]
+        for start in range(0, len(doomed), 100):
+            await admin.delete_topics(doomed[start : start + 100])
+    finally:
+        await admin.close()
+    CREATED_TOPICS.clear()
+    return len(doomed)
 
 
 @dataclass(frozen=True)
@@ -87,7 +111,9 @@ class OwnTopics:
         )
 
     async def create(self, bootstrap: str, partitions: int = 3) -> OwnTopics:
-        await ensure_topics(bootstrap, self.specs(partitions))
+        specs = self.specs(partitions)
+        CREATED_TOPICS.extend(spec.name for spec in specs)
+        await ensure_topics(bootstrap, specs)
         return self
 
     def eligibility(self) -> dict[str, Any]:

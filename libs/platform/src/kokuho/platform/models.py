@@ -21,7 +21,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, GetJsonSchemaHandler, ValidationInfo, field_validator
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from kokuho.events.individual_numbers import contains_individual_number
 
@@ -42,11 +44,23 @@ def has_control_characters(value: object) -> bool:
     return False
 
 
+#: The OpenAPI extension naming a field exempt from the individual-number check, and why.
+NUMBER_CHECK_EXTENSION = "x-kokuho-individual-number"
+
+
 @dataclass(frozen=True)
 class NumberCheckExempt:
-    """Field metadata: this field is not scanned for individual numbers, and why."""
+    """Field metadata: this field is not scanned for individual numbers, and why (shown in
+    OpenAPI as ``x-kokuho-individual-number``)."""
 
     reason: str
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        schema[NUMBER_CHECK_EXTENSION] = self.reason
+        return schema
 
 
 #: ``Annotated[str, TakesIndividualNumber]``: the field is an individual number (gateway only).

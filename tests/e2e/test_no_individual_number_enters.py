@@ -1,0 +1,218 @@
+"""No individual number enters a service but through the gateway's vault (issue 9, C-18/C-19).
+
+For every JSON request body of every service's API (read from the OpenAPI documents, so a new
+route or field is covered without touching this test), a check-digit-valid number is pushed
+into each string field: half-width, full-width and with separators in turn. Each request must
+be refused with 422 naming that field; afterwards no such number is in any table, any of the
+tests' topics, or any log line. Fields that declare they take a number (the vault) or are
+files checked line by line say so in OpenAPI (``x-kokuho-individual-number``) and are skipped.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+
+from kokuho.assessment import bootstrap as assessment_bootstrap
+from kokuho.assessment import config as assessment_config
+from kokuho.eligibility import bootstrap as eligibility_bootstrap
+from kokuho.eligibility import config as eligibility_config
+from kokuho.events.individual_numbers import check_digit
+from kokuho.events.testing.kafka import topic_text
+from kokuho.linkage_gateway import bootstrap as gateway_bootstrap
+from kokuho.linkage_gateway import config as gateway_config
+from kokuho.platform.auth import TokenVerifier, _flat_routes
+from kokuho.platform.models import NUMBER_CHECK_EXTENSION
+from kokuho.platform.testing import (
+    OwnTopics,
+    captured_logs,
+    database_text,
+    individual_numbers_in,
+    migrated_database,
+    serving,
+    staff_headers,
+)
+from kokuho.platform.token import new_private_key
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parents[2]
+BODY_METHODS = ("post", "put", "patch")
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+def numbers(seed: int) -> Iterator[tuple[str, str]]:
+    """(the number, the form it is typed in) in turn: plain, full-width, with separators."""
+    rng = random.Random(seed)
+    forms = (
+        lambda n: n,
+        lambda n: n.translate(FULL_WIDTH),
+        lambda n: f"{n[:4]}-{n[4:8]}-{n[8:]}",
+        lambda n: f"{n[:4]} {n[4:8]} {n[8:]}",
+    )
+    i = 0
+    while True:
+        first = f"{rng.randrange(10**10, 10**11):011d}"
+        number = first + str(check_digit(first))
+        yield number, forms[i % len(forms)](number)
+        i += 1
+
+
+def resolve(spec: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        schema = spec["components"]["schemas"][name]
+    return schema
+
+
+def string_fields(
+    spec: dict[str, Any], schema: dict[str, Any], path: tuple[str | int, ...] = (), depth: int = 0
+) -> Iterator[tuple[tuple[str | int, ...], dict[str, Any]]]:
+    """Every free-text field of a body schema: (its path, its schema)."""
+    schema = resolve(spec, schema)
+    if depth > 6 or NUMBER_CHECK_EXTENSION in schema:
+        return
+    for alternative in schema.get("anyOf", []) + schema.get("oneOf", []) + schema.get("allOf", []):
+        yield from string_fields(spec, alternative, path, depth + 1)
+    kind = schema.get("type")
+    if kind == "string" and "enum" not in schema and "const" not in schema:
+        if schema.get("format") not in {"date", "date-time", "uuid", "binary", "time"}:
+            yield path, schema
+    elif kind == "object" or "properties" in schema:
+        for name, sub in schema.get("properties", {}).items():
+            yield from string_fields(spec, sub, (*path, name), depth + 1)
+        extra = schema.get("additionalProperties")
+        if isinstance(extra, dict):
+            yield from string_fields(spec, extra, (*path, "key"), depth + 1)
+    elif kind == "array" and isinstance(schema.get("items"), dict):
+        yield from string_fields(spec, schema["items"], (*path, 0), depth + 1)
+
+
+def body_with(path: tuple[str | int, ...], value: str) -> Any:
+    """A body holding ``value`` at ``path`` and nothing else."""
+    out: Any = value
+    for step in reversed(path):
+        out = [out] if isinstance(step, int) else {step: out}
+    return out
+
+
+def all_roles(app: FastAPI) -> list[str]:
+    roles: set[str] = set()
+
+    def walk(dependant: Any) -> None:
+        roles.update(getattr(dependant.call, "__kokuho_roles__", ()))
+        for sub in dependant.dependencies:
+            walk(sub)
+
+    for route in _flat_routes(app):
+        if getattr(route, "dependant", None) is not None:
+            walk(route.dependant)
+    return sorted(roles)
+
+
+def concrete(path: str) -> str:
+    return re.sub(r"\{[^}]+\}", "1000000001", path)
+
+
+async def push_numbers(client: Any, app: FastAPI, headers: dict[str, str], seed: int) -> list[str]:
+    """Push a number into every free-text body field; returns the numbers pushed."""
+    spec = app.openapi()
+    pushed: list[str] = []
+    supply = numbers(seed)
+    for route_path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            content = operation.get("requestBody", {}).get("content", {})
+            schema = content.get("application/json", {}).get("schema")
+            if method not in BODY_METHODS or schema is None:
+                continue
+            for field_path, field in string_fields(spec, schema):
+                number, typed = next(supply)
+                pushed.append(number)
+                response = await client.request(
+                    method,
+                    concrete(route_path),
+                    json=body_with(field_path, typed),
+                    headers=headers,
+                )
+                where = f"{method.upper()} {route_path} {field_path}"
+                assert response.status_code == 422, (where, response.status_code, response.text)
+                errors = {e["pointer"]: e["reason"] for e in response.json().get("errors", [])}
+                # the field itself, or the list or mapping holding it (a field's own validator
+                # names the field, not the item)
+                candidates = [
+                    "/body" + "".join(f"/{step}" for step in field_path[:n])
+                    for n in range(len(field_path), 0, -1)
+                ]
+                refusal = next((errors[c] for c in candidates if c in errors), None)
+                assert refusal is not None, (where, errors)
+                if "pattern" not in field:
+                    assert "individual number" in refusal, (where, refusal)
+                assert number not in response.text, where
+                assert typed not in response.text, where
+    return pushed
+
+
+async def test_no_writable_field_takes_an_individual_number(
+    pg_admin_dsn: str, kafka_bootstrap: str, own_topics: OwnTopics, tmp_path: Path
+) -> None:
+    key = new_private_key("ES256")
+    verifier = TokenVerifier([key.public_key()])  # type: ignore[list-item]
+    common = {"kafka_bootstrap_servers": kafka_bootstrap}
+    with captured_logs() as logs:
+        async with (
+            migrated_database(pg_admin_dsn, ROOT / "services/eligibility/migrations") as e_dsn,
+            migrated_database(pg_admin_dsn, ROOT / "services/assessment/migrations") as a_dsn,
+            migrated_database(pg_admin_dsn, ROOT / "services/linkage-gateway/migrations") as g_dsn,
+        ):
+            apps = {
+                "eligibility": eligibility_bootstrap.build(
+                    eligibility_config.Settings(
+                        database_dsn=e_dsn, **common, **own_topics.eligibility()
+                    ),
+                    token_verifier=verifier,
+                ),
+                "assessment": assessment_bootstrap.build(
+                    assessment_config.Settings(
+                        database_dsn=a_dsn, **common, **own_topics.assessment()
+                    ),
+                    token_verifier=verifier,
+                ),
+                "linkage-gateway": gateway_bootstrap.build(
+                    gateway_config.Settings(
+                        database_dsn=g_dsn,
+                        key_directory=tmp_path / "keys",
+                        create_dev_keys=True,
+                        federation_outbox=None,
+                        **common,
+                        **own_topics.linkage_gateway(),
+                    ),
+                    token_verifier=verifier,
+                ),
+            }
+            pushed: list[str] = []
+            for seed, (name, app) in enumerate(apps.items()):
+                headers = staff_headers(key, "prober", *all_roles(app), terminal_id="T-PROBE")
+                async with serving(app, name) as client:
+                    pushed += await push_numbers(client, app, headers, seed)
+            assert len(pushed) > 50, "the OpenAPI documents yielded too few fields"
+            places = {
+                "eligibility database": await database_text(e_dsn),
+                "assessment database": await database_text(a_dsn),
+                "gateway database": await database_text(g_dsn),
+            }
+        for topic in (
+            own_topics.eligibility_events,
+            own_topics.personal_details,
+            own_topics.assessment_events,
+            own_topics.linkage_events,
+        ):
+            places[topic] = await topic_text(kafka_bootstrap, topic, timeout=5.0)
+    places["logs"] = "\n".join(logs.lines)
+    found = {place: individual_numbers_in(text) & set(pushed) for place, text in places.items()}
+    assert not any(found.values()), found

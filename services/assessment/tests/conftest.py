@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
 import pytest
-from aiokafka import AIOKafkaProducer
 
 from kokuho.assessment.bootstrap import build
 from kokuho.assessment.config import Settings
 from kokuho.assessment.domain.parameters import PremiumParameters
 from kokuho.assessment.parameters import load_parameters
-from kokuho.events.contracts import Envelope, EventContract
+from kokuho.events.contracts import EventContract
+from kokuho.events.testing.kafka import publish
 from kokuho.platform.auth import TokenVerifier
 from kokuho.platform.testing import (
     OwnTopics,
@@ -76,22 +75,14 @@ class Running:
         await self.publish(self.eligibility_topic, key, "/kokuho/eligibility", *events)
 
     async def publish(self, topic: str, key: str, source: str, *events: EventContract) -> None:
-        producer = AIOKafkaProducer(bootstrap_servers=self.settings.kafka_bootstrap_servers)
-        await producer.start()
-        try:
-            for event in events:
-                envelope = Envelope(
-                    id=uuid.uuid4(),
-                    source=source,
-                    type=event.event_type,
-                    time=datetime.now(UTC),
-                    subject=f"household-{key}",
-                    data=event.model_dump(mode="json"),
-                    partitionkey=key,
-                )
-                await producer.send_and_wait(topic, envelope.to_json_bytes(), key=key.encode())
-        finally:
-            await producer.stop()
+        await publish(
+            self.settings.kafka_bootstrap_servers,
+            topic,
+            key,
+            *events,
+            source=source,
+            subject=f"household-{key}",
+        )
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from uuid import uuid4
 import asyncpg
 import httpx
 import pytest
-from aiokafka import AIOKafkaProducer
 
 from kokuho.eligibility.config import Settings
 from kokuho.events.contracts import Envelope, parse_data
@@ -19,6 +18,7 @@ from kokuho.events.contracts.eligibility import (
     PersonalDetailsRecorded,
     QualificationAcquired,
 )
+from kokuho.events.testing.kafka import produce
 from kokuho.platform.testing import eventually
 
 from .. import builders as b
@@ -524,15 +524,12 @@ async def publish_difference(settings: Settings, head: str, data: dict[str, Any]
         data=data,
         partitionkey=head,
     )
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers)
-    await producer.start()
-    try:
-        assert settings.linkage_topic is not None
-        await producer.send_and_wait(
-            settings.linkage_topic, envelope.to_json_bytes(), key=head.encode()
-        )
-    finally:
-        await producer.stop()
+    assert settings.linkage_topic is not None
+    await produce(
+        settings.kafka_bootstrap_servers,
+        settings.linkage_topic,
+        [(head.encode(), envelope.to_json_bytes())],
+    )
 
 
 async def wait_for_review(dsn: str, head: str) -> asyncpg.Record:

@@ -11,9 +11,9 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import asyncpg
 import httpx
 import pytest
-from aiokafka import AIOKafkaProducer
 
 from kokuho.events.contracts.eligibility import PersonalDetailsRecorded
+from kokuho.events.testing.kafka import produce
 from kokuho.linkage_gateway.adapters.jobs import scheduled_federation_send
 from kokuho.linkage_gateway.domain.federation import INDIVIDUAL_NUMBER_IN_FILE
 from kokuho.linkage_gateway.domain.individual_number import IndividualNumber
@@ -119,12 +119,7 @@ async def test_a_tombstone_erases_the_names_on_the_card(gateway, kafka_bootstrap
     dsn = gateway.settings.database_dsn
     await publish(kafka_bootstrap, details, personal_details(who), who)
     assert await poll(dsn, "SELECT 1 FROM card_names WHERE addressee_number = $1", who)
-    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
-    await producer.start()
-    try:
-        await producer.send_and_wait(details, None, key=who.encode())
-    finally:
-        await producer.stop()
+    await produce(kafka_bootstrap, details, [(who.encode(), None)])  # the tombstone
     gone = await poll(
         dsn,
         "SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM card_names WHERE addressee_number = $1)",

@@ -12,12 +12,11 @@ from typing import Any
 
 import asyncpg
 import pytest
-from aiokafka import AIOKafkaProducer
 
 from kokuho.events.contracts import EventContract
 from kokuho.events.contracts.assessment import PremiumAssessed
 from kokuho.events.contracts.eligibility import QualificationAcquired, QualificationLost
-from kokuho.events.contracts.envelope import Envelope
+from kokuho.events.testing.kafka import publish as publish_events
 from kokuho.linkage_gateway.adapters.jobs import purge_inquiry_results
 from kokuho.linkage_gateway.domain.individual_number import IndividualNumber
 from kokuho.platform.testing import eventually
@@ -73,22 +72,8 @@ def lost(who: str, on: date, reason: str = "moved_out") -> QualificationLost:
 
 
 async def publish(bootstrap: str, topic: str, event: EventContract, key: str) -> uuid.UUID:
-    envelope = Envelope(
-        id=uuid.uuid4(),
-        source="/kokuho/eligibility",
-        type=event.event_type,
-        time=datetime.now(UTC),
-        subject=key,
-        data=event.model_dump(mode="json"),
-        partitionkey=key,
-    )
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
-    await producer.start()
-    try:
-        await producer.send_and_wait(topic, envelope.to_json_bytes(), key=key.encode())
-    finally:
-        await producer.stop()
-    return envelope.id
+    (event_id,) = await publish_events(bootstrap, topic, key, event, source="/kokuho/eligibility")
+    return event_id
 
 
 async def poll(dsn: str, query: str, *args: Any, timeout: float = 30.0) -> list[asyncpg.Record]:

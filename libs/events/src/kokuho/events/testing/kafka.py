@@ -1,14 +1,19 @@
-"""Reading a topic back from the real broker, for tests: every record from the beginning, under
-no consumer group (nothing is committed, nothing is taken from another reader), with a deadline.
+"""Kafka for tests: reading a topic back from the real broker (every record from the beginning,
+under no consumer group: nothing is committed, nothing is taken from another reader, with a
+deadline), and publishing as another service would.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
 from typing import TypeAlias
+from uuid import UUID, uuid4
 
-from aiokafka import AIOKafkaConsumer, ConsumerRecord
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+
+from kokuho.events.contracts import Envelope, EventContract
 
 Record: TypeAlias = ConsumerRecord[bytes, bytes]
 
@@ -72,3 +77,43 @@ def records_text(records: Sequence[Record]) -> str:
 async def topic_text(bootstrap: str, topic: str, *, timeout: float = 30.0) -> str:
     """Everything on ``topic`` (keys, headers, values), read from the beginning to its end."""
     return records_text(await read_topic(bootstrap, topic, timeout=timeout))
+
+
+async def produce(
+    bootstrap: str, topic: str, records: Iterable[tuple[bytes | None, bytes | None]]
+) -> None:
+    """Send ``(key, value)`` records to ``topic`` and wait for each (a value of None is a
+    tombstone)."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    await producer.start()
+    try:
+        for key, value in records:
+            await producer.send_and_wait(topic, value, key=key)
+    finally:
+        await producer.stop()
+
+
+async def publish(
+    bootstrap: str,
+    topic: str,
+    key: str,
+    *events: EventContract,
+    source: str,
+    subject: str | None = None,
+) -> list[UUID]:
+    """``events`` as CloudEvents envelopes on ``topic`` under ``key`` (as another service would
+    publish them); returns their ids."""
+    envelopes = [
+        Envelope(
+            id=uuid4(),
+            source=source,
+            type=event.event_type,
+            time=datetime.now(UTC),
+            subject=subject or key,
+            data=event.model_dump(mode="json"),
+            partitionkey=key,
+        )
+        for event in events
+    ]
+    await produce(bootstrap, topic, [(key.encode(), e.to_json_bytes()) for e in envelopes])
+    return [e.id for e in envelopes]

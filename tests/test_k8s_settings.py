@@ -8,6 +8,9 @@ itself development keys). Overlays are read too, so a patch cannot reintroduce o
 from __future__ import annotations
 
 import importlib
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -100,3 +103,20 @@ def test_every_service_gets_its_audit_key_from_a_mounted_secret() -> None:
         assert any(key_path.startswith(m + "/") for m in mounts), f"{path}: key not mounted"
         deployed.add(service)
     assert deployed == set(SERVICES)
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_starting_with_a_misspelt_variable_stops_with_its_name(service: str) -> None:
+    name = f"{prefix_of(service)}KEK_DIR"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(SHARED_PREFIX)}
+    started = subprocess.run(
+        [sys.executable, "-m", f"kokuho.{service.replace('-', '_')}", "serve"],
+        env=env | {name: "/var/run/kek"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert started.returncode == 2, started.stderr
+    assert name in started.stderr
+    assert "Traceback" not in started.stderr

@@ -25,11 +25,12 @@ from typing import Any
 import asyncpg
 import uvicorn
 from fastapi import FastAPI
+from pydantic import ValidationError
 
 from kokuho.events.runtime.topics import TopicSpec, ensure_topics, with_dead_letters
 from kokuho.platform import audit
 from kokuho.platform.database import migrate, migration_files, provision
-from kokuho.platform.settings import ServiceSettings
+from kokuho.platform.settings import ServiceSettings, UnknownSetting
 
 
 @dataclass(frozen=True)
@@ -37,15 +38,21 @@ class ServiceDefinition:
     settings: Callable[[], ServiceSettings]
     build_app: Callable[[ServiceSettings], FastAPI]
     migrations: Path
-    topics: Sequence[TopicSpec] = ()
+    #: the service's own topics, or a function of its settings (topic names are settings)
+    topics: Sequence[TopicSpec] | Callable[[ServiceSettings], Sequence[TopicSpec]] = ()
     seed: Callable[[ServiceSettings], Coroutine[Any, Any, str]] | None = None
     extra_commands: dict[str, Callable[[ServiceSettings, list[str]], Coroutine[Any, Any, int]]] = (
         field(default_factory=dict)
     )
 
 
-def topic_specs(settings: ServiceSettings, topics: Sequence[TopicSpec]) -> list[TopicSpec]:
+def topic_specs(
+    settings: ServiceSettings,
+    topics: Sequence[TopicSpec] | Callable[[ServiceSettings], Sequence[TopicSpec]],
+) -> list[TopicSpec]:
     """The service's topics sized as configured, each with its dead-letter topic."""
+    if callable(topics):
+        topics = topics(settings)
     sized = [
         TopicSpec(
             t.name,
@@ -91,7 +98,12 @@ def main(definition: ServiceDefinition, argv: Sequence[str] | None = None) -> in
     parser.add_argument("command", choices=commands)
     parser.add_argument("args", nargs=argparse.REMAINDER)
     ns = parser.parse_args(argv)
-    settings = definition.settings()
+    try:
+        settings = definition.settings()
+    except (UnknownSetting, ValidationError) as refused:
+        # Fail closed with the setting's name, not a traceback (service-shape.md, Settings).
+        print(f"error: configuration refused: {refused}", file=sys.stderr)
+        return 2
     # A command that writes audit records (an extra command's job) uses the service's key; one
     # without a configured key fails at its first append (ADR 0006), the others need none.
     with contextlib.suppress(audit.AuditKeyMissing):

@@ -17,12 +17,11 @@ MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
 
 def definition() -> ServiceDefinition:
     """The service's commands; ``migrate`` creates its own topic, ``settings.events_topic``."""
-    settings = Settings()
     return ServiceDefinition(
-        settings=lambda: settings,
+        settings=Settings,
         build_app=build,
         migrations=MIGRATIONS,
-        topics=[TopicSpec(settings.events_topic, 3, 1)],
+        topics=lambda settings: [TopicSpec(settings.events_topic, 3, 1)],  # type: ignore[attr-defined]
         seed=seed,
         extra_commands={
             "rotate-keys": rotate_keys,

@@ -83,6 +83,29 @@ class NoAuditTrail:
         raise RuntimeError("this unit of work was opened without an audit trail")
 
 
+class UnitOfWorkPort(Protocol):
+    """What every service's unit-of-work Protocol (its ``app/ports.py``) shares: entered by the
+    use case itself, with the audit trail of the request or job that opened it. A service's
+    port extends it with its repositories::
+
+        class AssessmentUnitPort(UnitOfWorkPort, Protocol):
+            @property
+            def assessments(self) -> Assessments: ...
+    """
+
+    @property
+    def audit(self) -> AuditTrailPort: ...
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+
 PoolSource = Callable[[], asyncpg.Pool]
 
 

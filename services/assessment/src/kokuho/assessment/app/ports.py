@@ -7,8 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Protocol
 from uuid import UUID
 
 from kokuho.assessment.domain.income_file import IncomeRecord
@@ -17,7 +16,7 @@ from kokuho.assessment.domain.reduction_exemption import ReductionExemption
 from kokuho.assessment.domain.special_collection import Pension
 from kokuho.events.contracts.eligibility import HouseholdCompositionChanged
 from kokuho.events.ports import EventStore
-from kokuho.platform.unit_of_work import AuditTrailPort
+from kokuho.platform.unit_of_work import UnitOfWorkPort
 
 
 class ParametersFor(Protocol):
@@ -231,7 +230,7 @@ class AnnualRuns(Protocol):
     async def latest(self, fiscal_year: int) -> AnnualRunRecord | None: ...
 
 
-class AssessmentUnitPort(Protocol):
+class AssessmentUnitPort(UnitOfWorkPort, Protocol):
     """One transaction over the event store and the small repositories, with the audit trail;
     the service's own topic for what it publishes (``settings.events_topic``)."""
 
@@ -257,19 +256,7 @@ class AssessmentUnitPort(Protocol):
     def annual_runs(self) -> AnnualRuns: ...
 
     @property
-    def audit(self) -> AuditTrailPort: ...
-
-    @property
     def topic(self) -> str: ...
-
-    async def __aenter__(self) -> Self: ...
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
-from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Protocol
 from uuid import UUID
 
 from kokuho.eligibility.domain.rules import QualificationRules
@@ -19,7 +18,7 @@ from kokuho.events.contracts import eligibility as ce
 from kokuho.events.contracts.eligibility import PersonalDetailsRecorded
 from kokuho.events.contracts.linkage_gateway import FederationDifferenceConfirmed
 from kokuho.events.ports import EventStore
-from kokuho.platform.unit_of_work import AuditTrailPort
+from kokuho.platform.unit_of_work import UnitOfWorkPort
 
 JST = timezone(timedelta(hours=9), "JST")  # Japan has no daylight saving time
 
@@ -138,7 +137,7 @@ class ReadModelsPort(Protocol):
         ...
 
 
-class EligibilityUnitPort(Protocol):
+class EligibilityUnitPort(UnitOfWorkPort, Protocol):
     """One transaction of the eligibility service, entered by the use case itself."""
 
     @property
@@ -164,18 +163,6 @@ class EligibilityUnitPort(Protocol):
 
     @property
     def read_models(self) -> ReadModelsPort: ...
-
-    @property
-    def audit(self) -> AuditTrailPort: ...
-
-    async def __aenter__(self) -> Self: ...
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
 
 
 #: A fresh unit on the service's pool (jobs, commands: each person one transaction).
@@ -204,20 +191,8 @@ class ViewsPort(Protocol):
     async def federation_reviews(self, limit: int, after: str | None) -> list[dict[str, Any]]: ...
 
 
-class ReadUnitPort(Protocol):
+class ReadUnitPort(UnitOfWorkPort, Protocol):
     """A unit the reads run in (the PostgreSQL unit and its in-memory twin)."""
 
     @property
     def views(self) -> ViewsPort: ...
-
-    @property
-    def audit(self) -> AuditTrailPort: ...
-
-    async def __aenter__(self) -> Self: ...
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...

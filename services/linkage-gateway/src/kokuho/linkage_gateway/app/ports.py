@@ -8,8 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Protocol
 
 from kokuho.events.ports import EventStore
 from kokuho.linkage_gateway.app.records import (
@@ -28,7 +27,7 @@ from kokuho.linkage_gateway.domain.intermediate import PermittedInquiryList
 from kokuho.linkage_gateway.domain.resolution import ResolutionPolicy
 from kokuho.linkage_gateway.domain.transfers import TransferRegistry
 from kokuho.platform.errors import DomainError
-from kokuho.platform.unit_of_work import AuditTrailPort
+from kokuho.platform.unit_of_work import UnitOfWorkPort
 
 
 class CounterpartUnavailable(DomainError, ConnectionError):
@@ -170,7 +169,7 @@ class Ports:
     clock: Callable[[], datetime]
 
 
-class GatewayUnitPort(Protocol):
+class GatewayUnitPort(UnitOfWorkPort, Protocol):
     """One transaction over the gateway's tables (``adapters/unit_of_work.py``): the event
     store, the small repositories and the audit trail; ``async with uow:`` enters it."""
 
@@ -191,18 +190,6 @@ class GatewayUnitPort(Protocol):
 
     @property
     def transfers(self) -> TransferRecords: ...
-
-    @property
-    def audit(self) -> AuditTrailPort: ...
-
-    async def __aenter__(self) -> Self: ...
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
 
 
 #: Opens a unit of work of its own (its own connection and transaction): for the phase of a

@@ -127,3 +127,19 @@ async def test_control_characters_in_token_claims_are_401_not_500(
     assert [(r["user_id"], r["outcome"], r["status_code"]) for r in records] == [
         ("anonymous", "denied", 401)
     ] * 3
+
+
+async def test_a_token_living_longer_than_the_maximum_is_401(
+    pg_service: Any, pool: asyncpg.Pool
+) -> None:
+    async with pg_service.client() as client:
+        day = await client.get(
+            "/api/v1/insured/1000000001", headers=pg_service.headers(ttl_seconds=12 * 3600)
+        )
+        longer = await client.get(
+            "/api/v1/insured/1000000001", headers=pg_service.headers(ttl_seconds=12 * 3600 + 1)
+        )
+    assert day.status_code == 200
+    assert longer.status_code == 401
+    records = await audited(pool)
+    assert '"token lifetime over the maximum"' in records[-1]["detail"]

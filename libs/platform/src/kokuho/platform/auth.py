@@ -54,6 +54,8 @@ from kokuho.platform.request_context import current_request_id
 DEV_ISSUER = "kokuho-dev-issuer"
 AUDIENCE = "kokuho"
 ICCARD = "iccard"
+#: A staff token lives at most a working day (12 h): a stolen one cannot be replayed for long.
+MAX_TOKEN_LIFETIME_SECONDS = 12 * 3600
 DEFAULT_ALGORITHMS = ("ES256", "EdDSA")
 EXEMPT_PATHS = frozenset({"/healthz", "/readyz", "/openapi.json", "/docs", "/redoc"})
 #: Path parameters that name whose data a request touches (recorded as audit subjects).
@@ -110,6 +112,7 @@ class TokenVerifier:
         required_amr: str | None = ICCARD,
         allowed_terminal_ids: frozenset[str] | None = None,
         leeway_seconds: int = 30,
+        max_lifetime_seconds: int | None = MAX_TOKEN_LIFETIME_SECONDS,
     ) -> None:
         if not public_keys:
             raise ValueError("at least one public key is needed")
@@ -122,6 +125,7 @@ class TokenVerifier:
         self.required_amr = required_amr
         self.allowed_terminal_ids = allowed_terminal_ids
         self.leeway = leeway_seconds
+        self.max_lifetime = max_lifetime_seconds
 
     @classmethod
     def from_settings(cls, settings: Any) -> TokenVerifier:
@@ -136,6 +140,7 @@ class TokenVerifier:
             required_amr=settings.auth_required_amr,
             allowed_terminal_ids=settings.allowed_terminal_ids,
             leeway_seconds=settings.auth_leeway_seconds,
+            max_lifetime_seconds=settings.auth_max_token_lifetime_seconds,
         )
 
     def authenticate(self, token: str) -> StaffUser:
@@ -168,6 +173,9 @@ class TokenVerifier:
                 failure = f"invalid token ({type(exc).__name__})"
         if claims is None:
             raise AuthError(401, failure)
+        lifetime = _lifetime(claims)
+        if self.max_lifetime is not None and (lifetime is None or lifetime > self.max_lifetime):
+            raise AuthError(401, "token lifetime over the maximum")
         sub, roles, terminal = claims.get("sub"), claims.get("roles", []), claims.get("terminal_id")
         # Claims end up in audit records and logs: printable text only (a NUL is a 401, not
         # a 500 when PostgreSQL refuses to store it).
@@ -199,6 +207,14 @@ class TokenVerifier:
     def _algorithms_for(self, key: PublicKey) -> list[str]:
         wanted = {"ES256", "ES384"} if isinstance(key, ec.EllipticCurvePublicKey) else {"EdDSA"}
         return [alg for alg in self.algorithms if alg in wanted]
+
+
+def _lifetime(claims: dict[str, Any]) -> float | None:
+    """``exp - iat`` in seconds, or None when either is not a number."""
+    exp, iat = claims.get("exp"), claims.get("iat")
+    if isinstance(exp, int | float) and isinstance(iat, int | float):
+        return float(exp) - float(iat)
+    return None
 
 
 def verifier_of(request: Request) -> TokenVerifier:

@@ -85,6 +85,8 @@ class ServiceSettings(BaseSettings):
     #: The authentication method that must appear in the token's ``amr`` (C-36); None: no check.
     auth_required_amr: str | None = "iccard"
     auth_leeway_seconds: int = Field(default=30, ge=0, le=300)
+    #: Longest lifetime (``exp - iat``) of a token the service takes; longer ones are 401.
+    auth_max_token_lifetime_seconds: int = Field(default=12 * 3600, ge=60, le=24 * 3600)
     #: Registered terminal ids (C-15). None means terminals are not restricted by this service.
     allowed_terminal_ids: Annotated[frozenset[str] | None, NoDecode] = None
 

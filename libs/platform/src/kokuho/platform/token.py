@@ -24,7 +24,7 @@ import typer
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
-from kokuho.platform.auth import AUDIENCE, DEV_ISSUER, ICCARD
+from kokuho.platform.auth import AUDIENCE, DEV_ISSUER, ICCARD, MAX_TOKEN_LIFETIME_SECONDS
 
 PrivateKey = ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
 DEV_ISSUER_DIR_ENV = "KOKUHO_DEV_ISSUER_DIR"
@@ -138,7 +138,9 @@ def cli() -> None:
         user: Annotated[str, typer.Option(help="staff user id (sub)")],
         roles: Annotated[str, typer.Option(help="comma-separated roles")],
         terminal: Annotated[str, typer.Option(help="terminal id")],
-        ttl: Annotated[int, typer.Option(min=1, help="lifetime in seconds")] = 3600,
+        ttl: Annotated[
+            int, typer.Option(min=1, max=MAX_TOKEN_LIFETIME_SECONDS, help="lifetime in seconds")
+        ] = 3600,
         amr: Annotated[str, typer.Option(help="authentication methods")] = f"{ICCARD},pwd",
     ) -> None:
         """Print a development staff token (issuer kokuho-dev-issuer, audience kokuho)."""

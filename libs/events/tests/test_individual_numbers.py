@@ -102,3 +102,18 @@ def test_uuids_are_not_text() -> None:
             found += 1
             assert not contains_individual_number(u)
     assert found  # such UUIDs exist, and are left alone as UUIDs
+
+
+def test_a_uuid_written_as_text_is_not_a_number() -> None:
+    rng = random.Random(11)
+    found = 0
+    for _ in range(30000):
+        u = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        tail = u.rsplit("-", 1)[1]
+        if is_individual_number(tail):
+            found += 1
+            for text in (u, f"income-import-{u}", f"{u.upper()}", f"id {u} ok"):
+                assert not contains_individual_number(text), text
+            # a number beside a UUID is still found
+            assert contains_individual_number(f"{u} {tail}")
+    assert found

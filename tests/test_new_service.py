@@ -23,8 +23,8 @@ from types import ModuleType
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-NAME = "probe"
-MODULE = "probe"
+NAME = "shape-check"  # not "probe": the guide renders that one in the working tree
+MODULE = "shape_check"
 
 #: every file of the target shape (docs/adding-a-service.md), relative to the repository
 SHAPE = [

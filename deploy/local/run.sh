@@ -283,6 +283,7 @@ service_env() { # service_env NAME PORT: print the environment for NAME, one VAR
     "${prefix}DATABASE_DSN=postgresql://$db:$db@$PG_HOST:$PG_PORT/$db" \
     "${prefix}KAFKA_BOOTSTRAP_SERVERS=$KAFKA_HOST:$KAFKA_PORT" \
     "${prefix}AUTH_PUBLIC_KEY_PATH=$LOCAL_DIR/dev-issuer/public.pem" \
+    "${prefix}ALLOWED_TERMINAL_IDS=${KOKUHO_LOCAL_TERMINALS:-t1,t2,t3}" \
     "${prefix}AUDIT_KEY_PATH=$LOCAL_DIR/dev-audit-key/audit.key"
   # development-only behaviour is off by default (fail closed); the local runner turns it on
   [[ $name == linkage-gateway ]] && printf '%s\n' "${prefix}CREATE_DEV_KEYS=true"
@@ -373,7 +374,7 @@ for name, svc in doc.get("services", {}).items():
 for name, sim in doc.get("simulators", {}).items():
     print(f"  simulator {name:<20} {sim['base_url']}   for {sim['for_service']}   log: {sim['log']}")
 print("""
-  mint a token:  make token USER=<user> ROLES=<role,role> TERMINAL=<terminal>
+  mint a token:  make token USER=<user> ROLES=<role,role> TERMINAL=<t1, t2 or t3: the registered terminals>
   stop it all:   make down""")
 PY
 }

@@ -143,3 +143,27 @@ async def test_a_token_living_longer_than_the_maximum_is_401(
     assert longer.status_code == 401
     records = await audited(pool)
     assert '"token lifetime over the maximum"' in records[-1]["detail"]
+
+
+def test_a_service_without_registered_terminals_does_not_build(tmp_path: Any) -> None:
+    """C-15 fails closed: serving needs the list of registered terminals."""
+    from kokuho.platform.auth import TokenVerifier
+    from kokuho.platform.settings import ServiceSettings
+    from kokuho.platform.token import new_private_key
+
+    key = new_private_key("ES256")
+    pem = tmp_path / "public.pem"
+    from cryptography.hazmat.primitives import serialization
+
+    pem.write_bytes(
+        key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
+    settings = ServiceSettings(service_name="t", auth_public_key_path=pem)
+    with pytest.raises(ValueError, match="allowed_terminal_ids"):
+        TokenVerifier.from_settings(settings)
+    registered = ServiceSettings(
+        service_name="t", auth_public_key_path=pem, allowed_terminal_ids=frozenset({"t1"})
+    )
+    assert TokenVerifier.from_settings(registered).allowed_terminal_ids == frozenset({"t1"})

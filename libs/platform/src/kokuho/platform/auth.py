@@ -132,6 +132,12 @@ class TokenVerifier:
         """Build from a ``ServiceSettings`` (needs ``auth_public_key_path``)."""
         if settings.auth_public_key_path is None:
             raise ValueError("auth_public_key_path is not configured")
+        if settings.allowed_terminal_ids is None:
+            # C-15: a service takes tokens only from registered terminals; no list, no start.
+            raise ValueError(
+                "allowed_terminal_ids is not configured (C-15: the registered terminals; "
+                "make run registers t1, t2, t3)"
+            )
         return cls(
             load_public_keys(Path(settings.auth_public_key_path)),
             issuer=settings.auth_issuer,

@@ -385,3 +385,32 @@ async def test_reads_are_audited_with_whose_data_they_show(
         await views.person(unit, CHILD)
     with pytest.raises(HouseholdNotFound):
         await views.household(unit, "2999999999", None)
+
+
+@pytest.mark.parametrize(
+    "confirmer", ["lg-staff", "LG-Staff", "ｌｇ－ｓｔａｆｆ", "linkage-gateway:lg-staff"]
+)
+async def test_who_confirmed_a_difference_in_the_gateway_cannot_confirm_it_here(
+    service: Service, unit: InMemoryEligibilityUnit, confirmer: str
+) -> None:
+    """C-11 by person (issue 9): the correction entered on lg-staff's confirmation in
+    linkage-gateway waits for someone else, whatever case, width or prefix the id comes in."""
+    await registered(service, unit)
+    outcome = await on_federation_difference(
+        unit, service.ports, difference("acquisition-date", date(2026, 10, 30)), uuid4()
+    )
+    assert outcome.change_id is not None
+    with pytest.raises(e.SelfConfirmationRefused):
+        await service.confirm(unit, outcome.change_id, user_id=confirmer)
+    done = await service.confirm(unit, outcome.change_id, user_id="lg-staffer")
+    assert done.events
+
+
+def test_staff_ids_name_one_person_across_case_width_and_services() -> None:
+    from kokuho.eligibility.domain.change import staff_person
+
+    assert staff_person("Clerk-A") == staff_person("clerk-a") == staff_person("ｃｌｅｒｋ－ａ")
+    assert staff_person("collection:clerk-a") == staff_person("clerk-a")
+    # only a Kokuho service's prefix is dropped; an id that merely has a colon is kept whole
+    assert staff_person("urn:city:clerk-a") != staff_person("clerk-a")
+    assert staff_person("clerk-a") != staff_person("clerk-b")

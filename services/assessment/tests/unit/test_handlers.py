@@ -165,8 +165,10 @@ async def test_reduction_exemption_four_eyes_and_reassessment() -> None:
             today=TODAY,
         )
 
-    with pytest.raises(FourEyesRequired):
-        await reductions.decide_application(unit(store, events), RULES, decision("U-A", "ok"))
+    # the same person, whatever case or width their id comes in (C-11 by person, issue 9)
+    for same in ("U-A", "u-a", "Ｕ－Ａ"):
+        with pytest.raises(FourEyesRequired):
+            await reductions.decide_application(unit(store, events), RULES, decision(same, "ok"))
     uow = unit(store, events)
     decided, outcome = await reductions.decide_application(
         uow, RULES, decision("U-B", "certificate seen")

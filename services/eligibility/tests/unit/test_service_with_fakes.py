@@ -407,7 +407,7 @@ async def test_who_confirmed_a_difference_in_the_gateway_cannot_confirm_it_here(
 
 
 def test_staff_ids_name_one_person_across_case_width_and_services() -> None:
-    from kokuho.eligibility.domain.change import staff_person
+    from kokuho.platform.staff import staff_person
 
     assert staff_person("Clerk-A") == staff_person("clerk-a") == staff_person("ｃｌｅｒｋ－ａ")
     assert staff_person("collection:clerk-a") == staff_person("clerk-a")

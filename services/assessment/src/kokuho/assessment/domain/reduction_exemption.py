@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from kokuho.assessment.domain.errors import AssessmentError
+from kokuho.platform.staff import same_person
 
 
 class FourEyesRequired(AssessmentError):
@@ -85,7 +86,7 @@ def decide(
 ) -> ReductionExemption:
     if application.status != "pending":
         raise AlreadyDecided(application.application_id, application.status)
-    if decided_by == application.entered_by:
+    if same_person(decided_by, application.entered_by):
         raise FourEyesRequired(application.application_id, decided_by)
     if not reason.strip():
         raise ReasonRequired("decision")

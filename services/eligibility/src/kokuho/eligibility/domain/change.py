@@ -3,13 +3,13 @@ different clerk confirms it against the form. One stream per change id."""
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from kokuho.eligibility.domain import errors as e
+from kokuho.platform.staff import same_person
 
 
 @dataclass(frozen=True)
@@ -101,27 +101,11 @@ def _enter(state: Change, command: EnterChange) -> list[ChangeEvent]:
     ]
 
 
-#: Services whose staff may enter a change here on their own confirmation (their staff id
-#: comes as ``<service>:<id>``, e.g. a federation difference confirmed in linkage-gateway).
-STAFF_ID_PREFIXES = ("linkage-gateway:", "assessment:", "benefits:", "collection:", "delinquency:")
-
-
-def staff_person(user_id: str) -> str:
-    """The person a staff id names, whatever service it came through (C-11 is by person): the
-    originating service's prefix dropped, NFKC-normalised, case-folded, so ``Sato``,
-    ``ＳＡＴＯ`` and ``linkage-gateway:sato`` are one clerk."""
-    for prefix in STAFF_ID_PREFIXES:
-        if user_id.startswith(prefix):
-            user_id = user_id[len(prefix) :]
-            break
-    return unicodedata.normalize("NFKC", user_id).strip().casefold()
-
-
 def _check_second_clerk(state: Change, user_id: str) -> None:
     """Only a pending change is decided, and by another person than the one who entered it."""
     if state.status != "pending":
         raise e.ChangeNotPending(state.change_id, state.status)
-    if staff_person(user_id) == staff_person(state.entered_by):
+    if same_person(user_id, state.entered_by):
         raise e.SelfConfirmationRefused(state.change_id, user_id)
 
 

@@ -38,7 +38,7 @@ async def test_control_characters_in_path_and_query_are_422_and_audited(
         assert response.status_code == 422, response.text
         assert response.headers["content-type"] == "application/problem+json"
         assert response.json()["errors"] == [
-            {"pointer": pointer, "reason": "control characters are not allowed"}
+            {"pointer": pointer, "reason": "control or invisible format characters are not allowed"}
         ]
     records = await audited(pool)
     assert [(r["operation"], r["outcome"], r["status_code"]) for r in records] == [

@@ -254,7 +254,14 @@ async def test_the_in_memory_unit_counts_commits_and_rollbacks() -> None:
 
 def test_request_model_refuses_control_characters_anywhere_and_unknown_fields() -> None:
     assert NoteIn(text="line\nbreak\ttab").text == "line\nbreak\ttab"
-    for bad in ({"text": "a\x7f"}, {"text": "a", "tags": ["\x00"]}, {"text": "a", "x": 1}):
+    assert NoteIn(text="試験　花子 ｶﾀｶﾅ été").text == "試験　花子 ｶﾀｶﾅ été"
+    invisible = ("\u202e", "\u2066", "\u200b", "\u200d", "\ufeff", "\x85")  # bidi, zero-width, C1
+    for bad in (
+        {"text": "a\x7f"},
+        {"text": "a", "tags": ["\x00"]},
+        {"text": "a", "x": 1},
+        *({"text": f"Sato{ch}"} for ch in invisible),
+    ):
         with pytest.raises(ValidationError):
             NoteIn.model_validate(bad)
 

@@ -31,6 +31,7 @@ from kokuho.platform.problems import PROBLEM_MEDIA_TYPE
 from kokuho.platform.request_context import current_request_id
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+FORBIDDEN_CHARACTERS = "control or invisible format characters are not allowed"
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 log = logging.getLogger(__name__)
@@ -139,7 +140,7 @@ class EdgeGuardMiddleware:
                 status,
                 slug,
                 "1 field(s) are invalid.",
-                [{"pointer": reason, "reason": "control characters are not allowed"}],
+                [{"pointer": reason, "reason": FORBIDDEN_CHARACTERS}],
             )
         await _audit(scope, template, status, reason if status == 401 else slug)
         headers = [(b"content-type", PROBLEM_MEDIA_TYPE.encode())]

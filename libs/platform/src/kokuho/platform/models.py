@@ -17,6 +17,7 @@ returns ``ThingOut.model_validate(stored)`` and OpenAPI shows every response's f
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -30,13 +31,23 @@ from kokuho.events.individual_numbers import contains_individual_number
 ALLOWED_CONTROLS = frozenset("\t\n\r")
 
 
+def _forbidden_character(ch: str) -> bool:
+    """C0 controls other than tab and line breaks, DEL, C1 controls, and invisible format
+    characters (category Cf: bidi overrides and isolates, zero-width spaces and joiners, BOM),
+    which can make a name display as another (Trojan-source style)."""
+    code = ord(ch)
+    if code < 0x20:
+        return ch not in ALLOWED_CONTROLS
+    if code < 0x7F:
+        return False
+    return code <= 0x9F or unicodedata.category(ch) == "Cf"
+
+
 def has_control_characters(value: object) -> bool:
-    """True when a string (or one inside a list, tuple, set or mapping) has a control
-    character other than tab and line breaks (C0, DEL)."""
+    """True when a string (or one inside a list, tuple, set or mapping) has a control or an
+    invisible format character (``_forbidden_character``)."""
     if isinstance(value, str):
-        return any(
-            (ord(ch) < 0x20 and ch not in ALLOWED_CONTROLS) or ord(ch) == 0x7F for ch in value
-        )
+        return any(map(_forbidden_character, value))
     if isinstance(value, Mapping):
         return any(has_control_characters(k) or has_control_characters(v) for k, v in value.items())
     if isinstance(value, list | tuple | set | frozenset):
@@ -79,7 +90,7 @@ class RequestModel(BaseModel):
     @classmethod
     def _no_control_characters_or_numbers(cls, value: object, info: ValidationInfo) -> object:
         if has_control_characters(value):
-            raise ValueError("control characters are not allowed")
+            raise ValueError("control or invisible format characters are not allowed")
         field = cls.model_fields.get(info.field_name or "")
         exempt = field is not None and any(isinstance(m, NumberCheckExempt) for m in field.metadata)
         if not exempt and contains_individual_number(value):

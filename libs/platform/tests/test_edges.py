@@ -167,3 +167,42 @@ def test_a_service_without_registered_terminals_does_not_build(tmp_path: Any) ->
         service_name="t", auth_public_key_path=pem, allowed_terminal_ids=frozenset({"t1"})
     )
     assert TokenVerifier.from_settings(registered).allowed_terminal_ids == frozenset({"t1"})
+
+
+def test_a_token_for_one_service_is_refused_by_another(tmp_path: Any) -> None:
+    """Issue 9: each service takes only tokens naming it (``kokuho.<service>``); a
+    development token (``make token``) names every service of the checkout."""
+    from cryptography.hazmat.primitives import serialization
+
+    from kokuho.platform.auth import AuthError, TokenVerifier
+    from kokuho.platform.settings import ServiceSettings
+    from kokuho.platform.token import local_audiences, mint_token, new_private_key
+
+    key = new_private_key("ES256")
+    pem = tmp_path / "public.pem"
+    pem.write_bytes(
+        key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
+
+    def verifier(service: str) -> TokenVerifier:
+        return TokenVerifier.from_settings(
+            ServiceSettings(
+                service_name=service,
+                auth_public_key_path=pem,
+                allowed_terminal_ids=frozenset({"t1"}),
+            )
+        )
+
+    def token(audience: str | list[str]) -> str:
+        return mint_token(key, user_id="u", roles=["r"], terminal_id="t1", audience=audience)
+
+    assert verifier("eligibility").authenticate(token("kokuho.eligibility")).user_id == "u"
+    for wrong in ("kokuho.eligibility", "kokuho"):
+        with pytest.raises(AuthError, match="wrong audience"):
+            verifier("assessment").authenticate(token(wrong))
+    development = token(local_audiences())
+    assert "kokuho.assessment" in local_audiences()
+    for service in ("assessment", "eligibility", "linkage-gateway"):
+        assert verifier(service).authenticate(development).user_id == "u"

@@ -141,7 +141,7 @@ class TokenVerifier:
         return cls(
             load_public_keys(Path(settings.auth_public_key_path)),
             issuer=settings.auth_issuer,
-            audience=settings.auth_audience,
+            audience=settings.auth_audience or service_audience(settings.service_name),
             algorithms=settings.auth_algorithms,
             required_amr=settings.auth_required_amr,
             allowed_terminal_ids=settings.allowed_terminal_ids,
@@ -213,6 +213,12 @@ class TokenVerifier:
     def _algorithms_for(self, key: PublicKey) -> list[str]:
         wanted = {"ES256", "ES384"} if isinstance(key, ec.EllipticCurvePublicKey) else {"EdDSA"}
         return [alg for alg in self.algorithms if alg in wanted]
+
+
+def service_audience(service_name: str) -> str:
+    """The audience a service's tokens must name: ``kokuho.<service>``, so a token issued for
+    one service does not replay against another where roles overlap."""
+    return f"{AUDIENCE}.{service_name}"
 
 
 def _lifetime(claims: dict[str, Any]) -> float | None:

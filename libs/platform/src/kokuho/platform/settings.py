@@ -79,7 +79,9 @@ class ServiceSettings(BaseSettings):
 
     # Staff authentication (C-35, C-36, C-15).
     auth_issuer: str = "kokuho-dev-issuer"
-    auth_audience: str = "kokuho"
+    #: The audience tokens must name; None: ``kokuho.<service_name>`` (a token for one service
+    #: is refused by the others).
+    auth_audience: str | None = None
     auth_public_key_path: Path | None = None
     auth_algorithms: Annotated[list[str], NoDecode] = ["ES256", "EdDSA"]
     #: The authentication method that must appear in the token's ``amr`` (C-36); None: no check.

@@ -24,7 +24,13 @@ import typer
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
-from kokuho.platform.auth import AUDIENCE, DEV_ISSUER, ICCARD, MAX_TOKEN_LIFETIME_SECONDS
+from kokuho.platform.auth import (
+    AUDIENCE,
+    DEV_ISSUER,
+    ICCARD,
+    MAX_TOKEN_LIFETIME_SECONDS,
+    service_audience,
+)
 
 PrivateKey = ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
 DEV_ISSUER_DIR_ENV = "KOKUHO_DEV_ISSUER_DIR"
@@ -49,7 +55,7 @@ def mint_token(
     ttl_seconds: int = 3600,
     amr: Sequence[str] = (ICCARD, "pwd"),
     issuer: str = DEV_ISSUER,
-    audience: str = AUDIENCE,
+    audience: str | Sequence[str] = AUDIENCE,
     now: float | None = None,
     algorithm: str | None = None,
 ) -> str:
@@ -57,7 +63,7 @@ def mint_token(
     issued = int(now if now is not None else time.time())
     claims = {
         "iss": issuer,
-        "aud": audience,
+        "aud": audience if isinstance(audience, str) else list(audience),
         "sub": user_id,
         "iat": issued,
         "exp": issued + ttl_seconds,
@@ -133,6 +139,14 @@ def _write(path: Path, data: bytes, mode: int) -> None:
     os.replace(tmp, path)
 
 
+def local_audiences(root: Path | None = None) -> list[str]:
+    """The audiences of every service in this checkout (``kokuho.<service>``): a development
+    token is good for all of them, a production token names its service."""
+    base = repo_root(root)
+    names = sorted(p.parent.name for p in base.glob("services/*/pyproject.toml"))
+    return [service_audience(name) for name in names]
+
+
 def cli() -> None:
     def main(
         user: Annotated[str, typer.Option(help="staff user id (sub)")],
@@ -143,7 +157,8 @@ def cli() -> None:
         ] = 3600,
         amr: Annotated[str, typer.Option(help="authentication methods")] = f"{ICCARD},pwd",
     ) -> None:
-        """Print a development staff token (issuer kokuho-dev-issuer, audience kokuho)."""
+        """Print a development staff token (issuer kokuho-dev-issuer, audiences: every service
+        of this checkout, ``kokuho.<service>``)."""
         token = mint_token(
             dev_issuer_key(),
             user_id=user,
@@ -151,6 +166,7 @@ def cli() -> None:
             terminal_id=terminal,
             ttl_seconds=ttl,
             amr=[a.strip() for a in amr.split(",") if a.strip()],
+            audience=local_audiences(),
         )
         typer.echo(token)
 

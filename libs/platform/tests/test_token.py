@@ -115,5 +115,8 @@ def test_dev_issuer_creates_key_once_and_cli_prints_token(
         env={"KOKUHO_DEV_ISSUER_DIR": str(tmp_path / "issuer"), "PATH": "/usr/bin:/bin"},
     )
     keys = load_public_keys(tmp_path / "issuer" / "public.pem")
-    user = TokenVerifier(keys).authorize(out.stdout.strip(), ["auditor"])
+    # the CLI names every service of the checkout; a service verifies its own audience
+    user = TokenVerifier(keys, audience="kokuho.eligibility").authorize(
+        out.stdout.strip(), ["auditor"]
+    )
     assert (user.user_id, user.terminal_id) == ("U7", "T-7")

@@ -81,6 +81,7 @@ async def test_no_read_endpoint_shows_the_number_to_any_role(  # type: ignore[no
     run = await gateway.client.post(
         "/api/v1/e-applications/intake-runs", headers=gateway.headers("batch.operator")
     )
+    assert run.status_code == 201, run.text
     assert run.json()["results"][0]["status_code"] == "accepted"
 
     values = {

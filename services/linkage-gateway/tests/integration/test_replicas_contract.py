@@ -4,36 +4,28 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 
-import asyncpg
 import pytest
 
 from kokuho.linkage_gateway.adapters.memory import InMemoryReplicas
-from kokuho.linkage_gateway.adapters.unit_of_work import GatewayUnit
 from kokuho.linkage_gateway.app.records import LinkageRecords, ReplicaMessage
-from kokuho.platform.testing import migrated_database
+
+from .contract_backends import Backend, postgres_backend
 
 pytestmark = pytest.mark.integration
 
-MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 TOPIC = "contract.linkage-gateway.replicas"
 AT = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
 ITEM = "nhi-qualification"
-OpenReplicas = Callable[[], AbstractAsyncContextManager[LinkageRecords]]
-
-
-class Backend:
-    def __init__(self, open_records: OpenReplicas, published: Callable[[], Awaitable[list[str]]]):
-        self.open = open_records
-        self.published = published
 
 
 @pytest.fixture(params=["memory", "postgres"])
-async def backend(request: pytest.FixtureRequest, pg_admin_dsn: str) -> AsyncIterator[Backend]:
+async def backend(
+    request: pytest.FixtureRequest, pg_admin_dsn: str
+) -> AsyncIterator[Backend[LinkageRecords]]:
     if request.param == "memory":
         replicas = InMemoryReplicas()
 
@@ -47,33 +39,13 @@ async def backend(request: pytest.FixtureRequest, pg_admin_dsn: str) -> AsyncIte
         yield Backend(open_memory, memory_published)
         return
 
-    async with (
-        migrated_database(pg_admin_dsn, MIGRATIONS) as dsn,
-        postgres_backend(dsn) as backend,
-    ):
+    async with postgres_backend(pg_admin_dsn, TOPIC, lambda uow: uow.linkage) as backend:
         yield backend
 
 
-@asynccontextmanager
-async def postgres_backend(dsn: str) -> AsyncIterator[Backend]:
-    pool = await asyncpg.create_pool(dsn, min_size=1, max_size=2)
-
-    @asynccontextmanager
-    async def open_postgres() -> AsyncIterator[LinkageRecords]:
-        async with GatewayUnit(lambda: pool, events_topic=TOPIC) as uow:
-            yield uow.linkage
-
-    async def postgres_published() -> list[str]:
-        rows = await pool.fetch("SELECT key FROM outbox WHERE topic = $1 ORDER BY position", TOPIC)
-        return [r["key"] for r in rows]
-
-    try:
-        yield Backend(open_postgres, postgres_published)
-    finally:
-        await pool.close()
-
-
-async def test_an_original_is_kept_pending_until_its_number_is_bound(backend: Backend) -> None:
+async def test_an_original_is_kept_pending_until_its_number_is_bound(
+    backend: Backend[LinkageRecords],
+) -> None:
     async with backend.open() as records:
         assert await records.replica("P1", ITEM) is None
         await records.save_replica("P1", ITEM, {"qualified": True}, 1, None)
@@ -92,7 +64,9 @@ async def test_an_original_is_kept_pending_until_its_number_is_bound(backend: Ba
     assert await backend.published() == []
 
 
-async def test_a_registration_records_the_version_and_is_published(backend: Backend) -> None:
+async def test_a_registration_records_the_version_and_is_published(
+    backend: Backend[LinkageRecords],
+) -> None:
     async with backend.open() as records:
         await records.save_replica("P1", ITEM, {"qualified": True}, 1, "0000000000000001")
         await records.record_registration(

@@ -3,16 +3,13 @@ PostgreSQL adapter the service runs on (like libs/events/tests/test_store_contra
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 
-import asyncpg
 import pytest
 
 from kokuho.linkage_gateway.adapters.memory_vault import InMemoryVault
-from kokuho.linkage_gateway.adapters.unit_of_work import GatewayUnit
 from kokuho.linkage_gateway.app.records import SealedNumber, VaultRepository
 from kokuho.linkage_gateway.domain.vault import (
     NumberBound,
@@ -20,28 +17,21 @@ from kokuho.linkage_gateway.domain.vault import (
     PersonDied,
     SecondNumberForPerson,
 )
-from kokuho.platform.testing import migrated_database
+
+from .contract_backends import Backend, postgres_backend
 
 pytestmark = pytest.mark.integration
 
-MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 TOPIC = "contract.linkage-gateway.events"
 AT = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
 SEALED = SealedNumber("kek-1", b"wrapped", b"nonce-123456", b"ciphertext")
-OpenVault = Callable[[], AbstractAsyncContextManager[VaultRepository]]
-
-
-class Backend:
-    """Opens the vault in a transaction of its own and reads back what was published."""
-
-    def __init__(self, open_vault: OpenVault, published: Callable[[], Awaitable[list[str]]]):
-        self.open = open_vault
-        self.published = published
 
 
 @pytest.fixture(params=["memory", "postgres"])
-async def backend(request: pytest.FixtureRequest, pg_admin_dsn: str) -> AsyncIterator[Backend]:
+async def backend(
+    request: pytest.FixtureRequest, pg_admin_dsn: str
+) -> AsyncIterator[Backend[VaultRepository]]:
     if request.param == "memory":
         vault = InMemoryVault()
 
@@ -55,33 +45,11 @@ async def backend(request: pytest.FixtureRequest, pg_admin_dsn: str) -> AsyncIte
         yield Backend(open_memory, memory_published)
         return
 
-    async with (
-        migrated_database(pg_admin_dsn, MIGRATIONS) as dsn,
-        postgres_backend(dsn) as backend,
-    ):
+    async with postgres_backend(pg_admin_dsn, TOPIC, lambda uow: uow.vault) as backend:
         yield backend
 
 
-@asynccontextmanager
-async def postgres_backend(dsn: str) -> AsyncIterator[Backend]:
-    pool = await asyncpg.create_pool(dsn, min_size=1, max_size=2)
-
-    @asynccontextmanager
-    async def open_postgres() -> AsyncIterator[VaultRepository]:
-        async with GatewayUnit(lambda: pool, events_topic=TOPIC) as uow:
-            yield uow.vault
-
-    async def postgres_published() -> list[str]:
-        rows = await pool.fetch("SELECT key FROM outbox WHERE topic = $1 ORDER BY position", TOPIC)
-        return [r["key"] for r in rows]
-
-    try:
-        yield Backend(open_postgres, postgres_published)
-    finally:
-        await pool.close()
-
-
-async def bind(backend: Backend, who: str, index: str) -> str:
+async def bind(backend: Backend[VaultRepository], who: str, index: str) -> str:
     async with backend.open() as vault:
         integrated = await vault.next_integrated_addressee_number()
         await vault.record([NumberBound(who, integrated, index, AT)], SEALED)
@@ -89,7 +57,7 @@ async def bind(backend: Backend, who: str, index: str) -> str:
 
 
 async def test_a_binding_is_found_by_person_and_by_index_and_published_once(
-    backend: Backend,
+    backend: Backend[VaultRepository],
 ) -> None:
     async with backend.open() as vault:
         assert await vault.binding_of("P1") is None
@@ -109,13 +77,17 @@ async def test_a_binding_is_found_by_person_and_by_index_and_published_once(
     assert await backend.published() == ["P1"]
 
 
-async def test_integrated_addressee_numbers_are_never_issued_twice(backend: Backend) -> None:
+async def test_integrated_addressee_numbers_are_never_issued_twice(
+    backend: Backend[VaultRepository],
+) -> None:
     async with backend.open() as vault:
         issued = [await vault.next_integrated_addressee_number() for _ in range(5)]
     assert len(set(issued)) == 5
 
 
-async def test_a_second_number_or_a_number_bound_to_another_is_refused(backend: Backend) -> None:
+async def test_a_second_number_or_a_number_bound_to_another_is_refused(
+    backend: Backend[VaultRepository],
+) -> None:
     await bind(backend, "P1", "idx-1")
     with pytest.raises(SecondNumberForPerson):
         await bind(backend, "P1", "idx-2")
@@ -127,14 +99,14 @@ async def test_a_second_number_or_a_number_bound_to_another_is_refused(backend: 
     assert await backend.published() == ["P1"]
 
 
-async def test_a_binding_needs_its_sealed_number(backend: Backend) -> None:
+async def test_a_binding_needs_its_sealed_number(backend: Backend[VaultRepository]) -> None:
     with pytest.raises(ValueError, match="sealed"):
         async with backend.open() as vault:
             await vault.record([NumberBound("P1", "0000000000000001", "idx-1", AT)])
 
 
 async def test_a_death_marks_the_binding_and_an_unknown_person_is_left_alone(
-    backend: Backend,
+    backend: Backend[VaultRepository],
 ) -> None:
     await bind(backend, "P1", "idx-1")
     async with backend.open() as vault:
@@ -148,7 +120,7 @@ async def test_a_death_marks_the_binding_and_an_unknown_person_is_left_alone(
         assert await vault.sealed_of("P1") == SEALED  # the number stays sealed (C-93)
 
 
-async def test_subjects_of_affairs_are_a_set(backend: Backend) -> None:
+async def test_subjects_of_affairs_are_a_set(backend: Backend[VaultRepository]) -> None:
     async with backend.open() as vault:
         assert await vault.subject_affairs("P1") == set()
         await vault.add_subject("P1", "nhi-eligibility")
@@ -159,7 +131,7 @@ async def test_subjects_of_affairs_are_a_set(backend: Backend) -> None:
         assert await vault.subject_affairs("P2") == set()
 
 
-async def test_the_confirmation_list_pages_by_id(backend: Backend) -> None:
+async def test_the_confirmation_list_pages_by_id(backend: Backend[VaultRepository]) -> None:
     async with backend.open() as vault:
         for who, rule in (("P1", "BlankNumber"), ("P2", "SecondNumberForPerson"), ("P3", "X")):
             await vault.report_for_confirmation(who, rule, "U-1")
@@ -174,7 +146,9 @@ async def test_the_confirmation_list_pages_by_id(backend: Backend) -> None:
         assert first[0].id < first[1].id < rest[0].id
 
 
-async def test_addressees_are_found_by_their_integrated_numbers(backend: Backend) -> None:
+async def test_addressees_are_found_by_their_integrated_numbers(
+    backend: Backend[VaultRepository],
+) -> None:
     one = await bind(backend, "P1", "idx-1")
     two = await bind(backend, "P2", "idx-2")
     async with backend.open() as vault:

@@ -25,7 +25,13 @@ from urllib.parse import parse_qsl
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kokuho.platform.audit import AuditEntry, AuditLog, Outcome
-from kokuho.platform.auth import SUBJECT_PATH_PARAMS, AuthError, TokenVerifier, _flat_routes
+from kokuho.platform.auth import (
+    AUTHENTICATED,
+    SUBJECT_PATH_PARAMS,
+    AuthError,
+    TokenVerifier,
+    _flat_routes,
+)
 from kokuho.platform.models import has_control_characters
 from kokuho.platform.problems import PROBLEM_MEDIA_TYPE
 from kokuho.platform.request_context import current_request_id
@@ -202,9 +208,11 @@ def _authentication_failure(scope: Scope) -> str | None:
     if verifier is None:
         return "no token verifier"
     try:
-        verifier.authenticate(token.strip())
+        user = verifier.authenticate(token.strip())
     except AuthError as denied:
         return denied.reason if denied.status == 401 else None
+    # The route's guard takes this user instead of verifying the signature a second time.
+    scope.setdefault("state", {})[AUTHENTICATED] = (token.strip(), user)
     return None
 
 

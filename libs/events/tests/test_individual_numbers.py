@@ -117,3 +117,14 @@ def test_a_uuid_written_as_text_is_not_a_number() -> None:
             # a number beside a UUID is still found
             assert contains_individual_number(f"{u} {tail}")
     assert found
+
+
+def test_only_the_card_grouping_joins_digits_across_separators() -> None:
+    """An id such as e-application-S1056064531-12ab (10 digits, a hyphen, 2 digits) is not a
+    number even when those twelve digits have a valid check digit (seen in the suite)."""
+    for first in (f"{i:011d}" for i in range(10_000_000_000, 10_000_000_400)):
+        n = number(first)
+        assert not contains_individual_number(f"S{n[:10]}-{n[10:]}ab")
+        assert not contains_individual_number(f"{n[:6]} {n[6:]}")
+        assert contains_individual_number(f"{n[:4]} {n[4:8]} {n[8:]}")
+        assert contains_individual_number(f"tel 03-{n[:4]}-{n[4:8]}-{n[8:]}-9")

@@ -8,8 +8,9 @@ n - 5 for n >= 7, remainder = sum(P_n * Q_n) mod 11; check digit = 0 if remainde
 
 Text is NFKC-normalised first (full-width １２３ become 123) and digits of any script count
 (``unicodedata.decimal``). A number is a run of exactly twelve digits whose last digit is the
-check digit of the other eleven; a run may be split by single spaces or hyphens ("1234 5678
-9012", "1234-5678-9012"). Values are checked by their type (strings only): a UUID is a UUID, not
+check digit of the other eleven, contiguous or written as on the card in groups of four parted
+by single spaces or hyphens ("1234 5678 9012", "1234-5678-9012"); other groupings are ids.
+Values are checked by their type (strings only): a UUID is a UUID, not
 text, so the twelve digits that end one UUID in about 3,000 are never mistaken for a number;
 and a UUID written inside text (a stream id such as ``income-import-<uuid>``) is passed over
 too. Pure: no I/O.
@@ -52,30 +53,48 @@ def is_individual_number(digits: str) -> bool:
     )
 
 
-def _digit_runs(text: str) -> Iterator[str]:
-    """Runs of decimal digits (as ASCII) joined across single separators."""
-    run: list[str] = []
-    pending_separator = False
+def _linked_groups(text: str) -> Iterator[list[str]]:
+    """Groups of contiguous decimal digits (as ASCII), linked into one list while single
+    separators part them."""
+    linked: list[str] = []
+    group: list[str] = []
+    separated = False
     for ch in UUID_TEXT.sub("/", unicodedata.normalize("NFKC", text)):
         value = unicodedata.decimal(ch, None)
         if value is not None:
-            run.append(str(value))
-            pending_separator = False
-        elif ch in SEPARATORS and run and not pending_separator:
-            pending_separator = True
-        else:
-            if run:
-                yield "".join(run)
-            run, pending_separator = [], False
-    if run:
-        yield "".join(run)
+            group.append(str(value))
+            separated = False
+            continue
+        if group:
+            linked.append("".join(group))
+            group = []
+        if ch in SEPARATORS and linked and not separated:
+            separated = True
+            continue
+        if linked:
+            yield linked
+        linked, separated = [], False
+    if group:
+        linked.append("".join(group))
+    if linked:
+        yield linked
+
+
+def _candidates(text: str) -> Iterator[str]:
+    """Twelve contiguous digits, or three linked groups of four as the number is written on
+    the card (1234 5678 9012); other groupings (an id such as ``S1056064531-12``) are not."""
+    for linked in _linked_groups(text):
+        yield from (g for g in linked if len(g) == LENGTH)
+        for k in range(len(linked) - 2):
+            if all(len(g) == 4 for g in linked[k : k + 3]):
+                yield "".join(linked[k : k + 3])
 
 
 def contains_individual_number(value: object) -> bool:
     """True when a string (or a string inside a list, tuple, set or mapping) carries a run of
-    exactly twelve digits with a valid check digit."""
+    exactly twelve digits (contiguous, or grouped 4-4-4) with a valid check digit."""
     if isinstance(value, str):
-        return any(len(r) == LENGTH and is_individual_number(r) for r in _digit_runs(value))
+        return any(is_individual_number(c) for c in _candidates(value))
     if isinstance(value, Mapping):
         return any(
             contains_individual_number(k) or contains_individual_number(v) for k, v in value.items()

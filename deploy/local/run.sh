@@ -29,7 +29,8 @@
 #   KOKUHO_<N>_AUTH_PUBLIC_KEY_PATH      .local/dev-issuer/public.pem (the key `make token` signs with)
 #   KOKUHO_<N>_AUDIT_KEY_PATH            .local/dev-audit-key/audit.key (the audit chain's development
 #                                        HMAC key, ADR 0006; a service refuses to start without one)
-#   KOKUHO_PG_ADMIN_DSN                  the superuser DSN
+#   KOKUHO_PG_ADMIN_DSN                  the superuser DSN, for migrate only (seed and serve refuse
+#                                        to run with it, and serve refuses a superuser login)
 #   KOKUHO_ENDPOINTS                     .local/endpoints.json (every service's base URL)
 #   KOKUHO_SERVICE_NAME                  <name>
 # Logs: .local/run/<name>.log. The infrastructure must be up (make up; make run does it).
@@ -274,7 +275,6 @@ service_env() { # service_env NAME PORT: print the environment for NAME, one VAR
   prefix="KOKUHO_$(tr '[:lower:]-' '[:upper:]_' <<<"$name")_"
   printf '%s\n' \
     "KOKUHO_SERVICE_NAME=$name" \
-    "KOKUHO_PG_ADMIN_DSN=$PG_ADMIN_DSN" \
     "KOKUHO_ENDPOINTS=$ENDPOINTS" \
     "KOKUHO_HTTP_HOST=127.0.0.1" \
     "KOKUHO_HTTP_PORT=$port" \
@@ -348,7 +348,10 @@ start() {
     fi
     for step in migrate seed; do
       log "$name: $step"
-      if ! (cd "$KOKUHO_ROOT" && env "${svc_env[@]}" "$UV" run python -m "$module" "$step") >>"$logf" 2>&1; then
+      # the superuser DSN reaches migrate only; seed and serve run with the service's own login
+      admin=()
+      [[ $step == migrate ]] && admin=("KOKUHO_PG_ADMIN_DSN=$PG_ADMIN_DSN")
+      if ! (cd "$KOKUHO_ROOT" && env "${svc_env[@]}" ${admin[@]+"${admin[@]}"} "$UV" run python -m "$module" "$step") >>"$logf" 2>&1; then
         tail -n 20 "$logf" >&2
         die "$name: '$step' failed; see $logf"
       fi

@@ -75,6 +75,44 @@ async def run_migrate(definition: ServiceDefinition, settings: ServiceSettings) 
     return applied
 
 
+def admin_dsn_refusal(settings: ServiceSettings) -> str | None:
+    """The superuser DSN reaches only ``migrate`` run by the operator (issue 9, secrets): a
+    serving process, the seed or a job holding it could rewrite its own audit log."""
+    prefix = str(type(settings).model_config.get("env_prefix") or "")
+    named = [f"{prefix}PG_ADMIN_DSN"] if settings.pg_admin_dsn else []
+    if os.environ.get("KOKUHO_PG_ADMIN_DSN"):
+        named.append("KOKUHO_PG_ADMIN_DSN")
+    if not named:
+        return None
+    return (
+        f"{' and '.join(named)} set: the PostgreSQL superuser DSN is for `migrate` only; "
+        "run this command with the service's own database login"
+    )
+
+
+async def superuser_login_refusal(dsn: str) -> str | None:
+    """A service serves only with its own login: never a superuser, which could turn off the
+    audit log's guards (ADR 0006)."""
+    if not dsn:
+        return "no database DSN configured (…_DATABASE_DSN)"
+    try:
+        conn = await asyncpg.connect(dsn, timeout=30)
+    except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
+        return f"cannot log in to the database to check the service's login: {exc}"
+    try:
+        row = await conn.fetchrow(
+            "SELECT rolname, rolsuper FROM pg_roles WHERE rolname = current_user"
+        )
+    finally:
+        await conn.close()
+    if row["rolsuper"]:
+        return (
+            f"the database login {row['rolname']!r} is a superuser: a service serves with its "
+            "own login (migrate creates it)"
+        )
+    return None
+
+
 async def run_verify_audit(settings: ServiceSettings) -> int:
     """Check the audit log with the service's key (ADR 0006): 0 when intact, 1 at the first
     tampered or missing record, 2 without the key. Also reports the records not yet sealed."""
@@ -104,6 +142,9 @@ def main(definition: ServiceDefinition, argv: Sequence[str] | None = None) -> in
         # Fail closed with the setting's name, not a traceback (service-shape.md, Settings).
         print(f"error: configuration refused: {refused}", file=sys.stderr)
         return 2
+    if ns.command != "migrate" and (refusal := admin_dsn_refusal(settings)):
+        print(f"error: {refusal}", file=sys.stderr)
+        return 2
     # A command that writes audit records (an extra command's job) uses the service's key; one
     # without a configured key fails at its first append (ADR 0006), the others need none.
     with contextlib.suppress(audit.AuditKeyMissing):
@@ -119,6 +160,9 @@ def main(definition: ServiceDefinition, argv: Sequence[str] | None = None) -> in
         print(asyncio.run(definition.seed(settings)))
         return 0
     if ns.command == "serve":
+        if refusal := asyncio.run(superuser_login_refusal(settings.database_dsn)):
+            print(f"error: {refusal}", file=sys.stderr)
+            return 2
         uvicorn.run(
             definition.build_app(settings),
             host=settings.http_host,

@@ -29,6 +29,8 @@
 #   KOKUHO_<N>_AUTH_PUBLIC_KEY_PATH      .local/dev-issuer/public.pem (the key `make token` signs with)
 #   KOKUHO_<N>_AUDIT_KEY_PATH            .local/dev-audit-key/audit.key (the audit chain's development
 #                                        HMAC key, ADR 0006; a service refuses to start without one)
+#   KOKUHO_LINKAGE_GATEWAY_KEY_DIRECTORY .local/dev-vault-keys (the vault's development keys, created
+#                                        on first use; outside every data directory)
 #   KOKUHO_PG_ADMIN_DSN                  the superuser DSN, for migrate only (seed and serve refuse
 #                                        to run with it, and serve refuses a superuser login)
 #   KOKUHO_ENDPOINTS                     .local/endpoints.json (every service's base URL)
@@ -286,7 +288,8 @@ service_env() { # service_env NAME PORT: print the environment for NAME, one VAR
     "${prefix}ALLOWED_TERMINAL_IDS=${KOKUHO_LOCAL_TERMINALS:-t1,t2,t3}" \
     "${prefix}AUDIT_KEY_PATH=$LOCAL_DIR/dev-audit-key/audit.key"
   # development-only behaviour is off by default (fail closed); the local runner turns it on
-  [[ $name == linkage-gateway ]] && printf '%s\n' "${prefix}CREATE_DEV_KEYS=true"
+  [[ $name == linkage-gateway ]] &&
+    printf '%s\n' "${prefix}CREATE_DEV_KEYS=true" "${prefix}KEY_DIRECTORY=$LOCAL_DIR/dev-vault-keys"
   [[ -n ${SIM_ENV[$name]:-} ]] && printf '%s' "${SIM_ENV[$name]}"
   return 0
 }

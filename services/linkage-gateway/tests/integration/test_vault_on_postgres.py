@@ -13,7 +13,13 @@ import pytest
 
 from kokuho.linkage_gateway.adapters.crypto import EnvelopeSealer
 from kokuho.linkage_gateway.adapters.keys import KeyStore
-from kokuho.linkage_gateway.adapters.postgres_vault import PostgresVault, keys_in_use, rotate
+from kokuho.linkage_gateway.adapters.postgres_vault import (
+    PostgresVault,
+    index_keys_in_use,
+    keys_in_use,
+    reindex,
+    rotate,
+)
 from kokuho.linkage_gateway.domain.individual_number import IndividualNumber
 from kokuho.linkage_gateway.synthetic import with_wrong_check_digit
 from kokuho.platform.testing import database_tables, database_text
@@ -228,6 +234,66 @@ async def test_key_rotation_leaves_every_number_readable_under_the_new_key(
         assert r.json()["individual_number_masked"] == number.masked
     new_person = numbers()
     assert (await register(gateway, "E-new", new_person.value)).status_code == 201
+
+
+async def lookup(gw, number: IndividualNumber):  # type: ignore[no-untyped-def]
+    return await gw.client.post(
+        "/api/v1/individual-numbers/lookups",
+        json={"individual_number": number.value, "affair": "nhi-eligibility"},
+        headers=gw.headers(OPERATOR),
+    )
+
+
+async def test_index_key_rotation_reindexes_every_binding_while_lookups_go_on(
+    gateway, numbers: Numbers
+) -> None:  # type: ignore[no-untyped-def]
+    people = {f"X{i}": numbers() for i in range(7)}
+    for addressee, number in people.items():
+        assert (await register(gateway, addressee, number.value)).status_code == 201
+    store = KeyStore(gateway.settings.key_directory)
+    old = store.active_index_key_id()
+    new = store.add_index_key(activate=True)
+    # before the re-index: found through the old key, and the same number is not bound twice
+    first = next(iter(people.values()))
+    found = await lookup(gateway, first)
+    assert found.status_code == 200, found.text
+    assert (
+        (await register(gateway, "X-dup", first.value))
+        .json()["type"]
+        .endswith("number-bound-to-another-person")
+    )
+    pool = await asyncpg.create_pool(gateway.settings.database_dsn, min_size=1, max_size=2)
+    try:
+        reindexed, *answers = await asyncio.gather(
+            reindex(pool, EnvelopeSealer(store), batch=2),
+            *(lookup(gateway, n) for n in people.values()),
+        )
+        async with pool.acquire() as conn:
+            in_use = await index_keys_in_use(conn)
+    finally:
+        await pool.close()
+    assert reindexed == 7
+    assert in_use == {new: 7}
+    assert all(a.status_code == 200 for a in answers)
+    store.retire_index_key(old)
+    assert store.index_key_ids() == [new]
+    for addressee, number in people.items():  # found under the new key alone
+        r = await lookup(gateway, number)
+        assert r.status_code == 200, r.text
+        assert r.json()["addressee_number"] == addressee
+    assert (
+        (await register(gateway, "X-dup", first.value))
+        .json()["type"]
+        .endswith("number-bound-to-another-person")
+    )
+    later = numbers()
+    assert (await register(gateway, "X-new", later.value)).status_code == 201
+    conn = await asyncpg.connect(gateway.settings.database_dsn)
+    try:
+        rows = await conn.fetch("SELECT number_index FROM integrated_addressee")
+    finally:
+        await conn.close()
+    assert all(r["number_index"].startswith(new + ":") for r in rows)
 
 
 async def test_the_public_topic_carries_no_number(

@@ -30,7 +30,7 @@ from pydantic import ValidationError
 from kokuho.events.runtime.topics import TopicSpec, ensure_topics, with_dead_letters
 from kokuho.platform import audit
 from kokuho.platform.database import migrate, migration_files, provision
-from kokuho.platform.settings import ServiceSettings, UnknownSetting
+from kokuho.platform.settings import ServiceSettings, StartupRefused, UnknownSetting
 
 
 @dataclass(frozen=True)
@@ -163,8 +163,13 @@ def main(definition: ServiceDefinition, argv: Sequence[str] | None = None) -> in
         if refusal := asyncio.run(superuser_login_refusal(settings.database_dsn)):
             print(f"error: {refusal}", file=sys.stderr)
             return 2
+        try:
+            app = definition.build_app(settings)
+        except (StartupRefused, audit.AuditKeyMissing) as refused:
+            print(f"error: cannot start: {refused}", file=sys.stderr)
+            return 2
         uvicorn.run(
-            definition.build_app(settings),
+            app,
             host=settings.http_host,
             port=settings.http_port,
             log_config=None,  # our JSON logging, configured by create_app
@@ -173,7 +178,11 @@ def main(definition: ServiceDefinition, argv: Sequence[str] | None = None) -> in
         return 0
     if ns.command == "verify-audit":
         return asyncio.run(run_verify_audit(settings))
-    return asyncio.run(definition.extra_commands[ns.command](settings, ns.args))
+    try:
+        return asyncio.run(definition.extra_commands[ns.command](settings, ns.args))
+    except StartupRefused as refused:
+        print(f"error: {refused}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

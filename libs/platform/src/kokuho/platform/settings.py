@@ -46,6 +46,11 @@ class UnknownSetting(Exception):
     with this message and the variable's name."""
 
 
+class StartupRefused(RuntimeError):
+    """A service cannot start safely (a key missing or exposed, a secret in the wrong place):
+    its commands stop with this message and exit 2, never a traceback or a fallback."""
+
+
 #: The shared prefix: variables under it alone (``KOKUHO_ENDPOINTS``...) are not one service's.
 SHARED_PREFIX = "KOKUHO_"
 

@@ -1,5 +1,5 @@
 """``python -m kokuho.linkage_gateway migrate|seed|serve|verify-audit|rotate-keys|
-purge-inquiry-results``."""
+rotate-index-key|purge-inquiry-results``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,12 @@ from pathlib import Path
 
 from kokuho.events.runtime.topics import TopicSpec
 from kokuho.linkage_gateway.bootstrap import build
-from kokuho.linkage_gateway.commands import purge_inquiry_results_command, rotate_keys, seed
+from kokuho.linkage_gateway.commands import (
+    purge_inquiry_results_command,
+    rotate_index_key,
+    rotate_keys,
+    seed,
+)
 from kokuho.linkage_gateway.config import Settings
 from kokuho.platform.commands import ServiceDefinition, main
 
@@ -25,6 +30,7 @@ def definition() -> ServiceDefinition:
         seed=seed,
         extra_commands={
             "rotate-keys": rotate_keys,
+            "rotate-index-key": rotate_index_key,
             "purge-inquiry-results": purge_inquiry_results_command,
         },
     )

@@ -34,7 +34,7 @@ from kokuho.linkage_gateway.adapters.intermediate_server_simulator import (
     IntermediateServerSimulator,
 )
 from kokuho.linkage_gateway.adapters.jlis_simulator import JlisSimulator
-from kokuho.linkage_gateway.adapters.keys import KeyStore
+from kokuho.linkage_gateway.adapters.keys import KeyStore, KeyStoreMissing
 from kokuho.linkage_gateway.adapters.parameters import (
     load_permitted_inquiries,
     load_resolution_policy,
@@ -77,6 +77,11 @@ PORT_NAMES = frozenset(
 
 
 def key_store(settings: Settings) -> KeyStore:
+    if settings.key_directory is None:
+        raise KeyStoreMissing(
+            "KOKUHO_LINKAGE_GATEWAY_KEY_DIRECTORY is not set: the vault's keys come from a key "
+            "source outside the data (a mounted secret; make run uses .local/dev-vault-keys)"
+        )
     return KeyStore(settings.key_directory, create=settings.create_dev_keys)
 
 

@@ -11,7 +11,12 @@ from kokuho.linkage_gateway.adapters.crypto import EnvelopeSealer
 from kokuho.linkage_gateway.adapters.jlis_simulator import JlisSimulator
 from kokuho.linkage_gateway.adapters.jobs import purge_inquiry_results
 from kokuho.linkage_gateway.adapters.parameters import load_resolution_policy
-from kokuho.linkage_gateway.adapters.postgres_vault import keys_in_use, rotate
+from kokuho.linkage_gateway.adapters.postgres_vault import (
+    index_keys_in_use,
+    keys_in_use,
+    reindex,
+    rotate,
+)
 from kokuho.linkage_gateway.adapters.unit_of_work import GatewayUnit
 from kokuho.linkage_gateway.app.vault import bind_number
 from kokuho.linkage_gateway.bootstrap import key_store
@@ -77,6 +82,32 @@ async def rotate_keys(service_settings: ServiceSettings, args: list[str]) -> int
             print(f"retired: {kek_id}")
     print(f"values per key: {in_use}")
     return 0 if set(in_use) <= {store.active_kek_id()} else 1
+
+
+async def rotate_index_key(service_settings: ServiceSettings, args: list[str]) -> int:
+    """``rotate-index-key``: make a new index key active and re-index every binding under it
+    while the service keeps serving (lookups try every key held meanwhile); ``--status`` only
+    reports. Old index keys are removed once no binding uses them."""
+    settings = Settings.of(service_settings)
+    store = key_store(settings)
+    if "--status" not in args:
+        print(f"new active index key: {store.add_index_key(activate=True)}")
+    sealer = EnvelopeSealer(store)
+    pool = await asyncpg.create_pool(settings.database_dsn, min_size=1, max_size=2)
+    try:
+        if "--status" not in args:
+            print(f"re-indexed: {await reindex(pool, sealer)}")
+        async with pool.acquire() as conn:
+            in_use = await index_keys_in_use(conn)
+    finally:
+        await pool.close()
+    active = store.active_index_key_id()
+    for key_id in store.index_key_ids():
+        if key_id != active and in_use.get(key_id, 0) == 0:
+            store.retire_index_key(key_id)
+            print(f"retired: {key_id}")
+    print(f"bindings per index key: {in_use}")
+    return 0 if set(in_use) <= {active} else 1
 
 
 async def purge_inquiry_results_command(service_settings: ServiceSettings, args: list[str]) -> int:

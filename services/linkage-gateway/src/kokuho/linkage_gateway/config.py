@@ -26,8 +26,10 @@ class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="KOKUHO_LINKAGE_GATEWAY_")
     service_name: str = "linkage-gateway"
 
-    #: Key-encryption keys and the index key (a mounted secret in production).
-    key_directory: Path = Field(default_factory=lambda: _repo_local() / "linkage-gateway" / "keys")
+    #: Key-encryption keys and index keys: a key source outside the service's data (a mounted
+    #: secret in production; `make run` uses .local/dev-vault-keys). No default: unset, the
+    #: gateway refuses to start.
+    key_directory: Path | None = None
     #: Create a development key store on first use. Off unless the local runner (`make run`)
     #: or a test turns it on: in production a missing key directory stops start-up.
     create_dev_keys: bool = False

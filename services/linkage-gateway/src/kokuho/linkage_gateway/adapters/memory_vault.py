@@ -32,8 +32,8 @@ class InMemoryVault:
     async def binding_of(self, addressee_number: str) -> Binding | None:
         return self.bindings.get(addressee_number)
 
-    async def holder_of(self, number_index: str) -> Binding | None:
-        return next((b for b in self.bindings.values() if b.number_index == number_index), None)
+    async def holder_of(self, number_indexes: Sequence[str]) -> Binding | None:
+        return next((b for b in self.bindings.values() if b.number_index in number_indexes), None)
 
     async def next_integrated_addressee_number(self) -> str:
         self._seq += 1
@@ -48,7 +48,7 @@ class InMemoryVault:
                     raise ValueError("a binding needs its sealed number")
                 if event.addressee_number in self.bindings:
                     raise SecondNumberForPerson(event.addressee_number)
-                if await self.holder_of(event.number_index):
+                if await self.holder_of([event.number_index]):
                     raise NumberBoundToAnotherPerson(event.addressee_number)
                 self.bindings[event.addressee_number] = Binding(
                     event.addressee_number,

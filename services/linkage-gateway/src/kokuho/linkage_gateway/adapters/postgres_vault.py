@@ -9,6 +9,7 @@ import asyncpg
 
 from kokuho.events.contracts.linkage_gateway import IndividualNumberBound
 from kokuho.events.runtime.store import PostgresEventStore, append
+from kokuho.linkage_gateway.adapters.keys import LEGACY_INDEX_KEY
 from kokuho.linkage_gateway.app.ports import NumberSealer
 from kokuho.linkage_gateway.app.records import Confirmation, SealedNumber
 from kokuho.linkage_gateway.domain.vault import (
@@ -70,8 +71,10 @@ class PostgresVault:
         )
         return _binding(row)
 
-    async def holder_of(self, number_index: str) -> Binding | None:
-        row = await self._conn.fetchrow(_SELECT_BINDING + " WHERE number_index = $1", number_index)
+    async def holder_of(self, number_indexes: Sequence[str]) -> Binding | None:
+        row = await self._conn.fetchrow(
+            _SELECT_BINDING + " WHERE number_index = ANY($1::text[])", list(number_indexes)
+        )
         return _binding(row)
 
     async def next_integrated_addressee_number(self) -> str:
@@ -224,3 +227,48 @@ async def _rewrap_batch(conn: asyncpg.Connection, sealer: NumberSealer, batch: i
 async def keys_in_use(conn: asyncpg.Connection) -> dict[str, int]:
     rows = await conn.fetch("SELECT kek_id, count(*) AS n FROM integrated_addressee GROUP BY 1")
     return {r["kek_id"]: int(r["n"]) for r in rows}
+
+
+async def reindex(pool: asyncpg.Pool, sealer: NumberSealer, *, batch: int = 500) -> int:
+    """Re-index every binding not indexed under the active index key, a batch per transaction
+    (each number opened, its index recomputed, the row updated). Rows held by requests in
+    flight are skipped and taken on a later pass; lookups meanwhile try every key held.
+    Returns the number of bindings re-indexed."""
+    total = 0
+    current = sealer.active_index_key_id + ":%"
+    while True:
+        async with pool.acquire() as conn, conn.transaction():
+            rows = await conn.fetch(
+                "SELECT addressee_number, kek_id, wrapped_key, nonce, ciphertext"
+                " FROM integrated_addressee WHERE number_index NOT LIKE $1"
+                " LIMIT $2 FOR UPDATE SKIP LOCKED",
+                current,
+                batch,
+            )
+            updates = []
+            for r in rows:
+                sealed = SealedNumber(r["kek_id"], r["wrapped_key"], r["nonce"], r["ciphertext"])
+                number = sealer.open(sealed, addressee_number=r["addressee_number"])
+                updates.append((r["addressee_number"], sealer.index(number)))
+            await conn.executemany(
+                "UPDATE integrated_addressee SET number_index = $2 WHERE addressee_number = $1",
+                updates,
+            )
+            total += len(updates)
+            remaining = await conn.fetchval(
+                "SELECT count(*) FROM integrated_addressee WHERE number_index NOT LIKE $1", current
+            )
+        if remaining == 0:
+            return total
+        await asyncio.sleep(0.02)  # let the transactions holding the rest finish
+
+
+async def index_keys_in_use(conn: asyncpg.Connection) -> dict[str, int]:
+    """Bindings per index key (``legacy``: an older store's bare-hex values)."""
+    rows = await conn.fetch(
+        "SELECT CASE WHEN position(':' in number_index) > 0"
+        " THEN split_part(number_index, ':', 1) ELSE $1 END AS key_id, count(*) AS n"
+        " FROM integrated_addressee GROUP BY 1",
+        LEGACY_INDEX_KEY,
+    )
+    return {r["key_id"]: int(r["n"]) for r in rows}

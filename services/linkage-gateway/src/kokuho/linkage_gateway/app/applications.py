@@ -122,7 +122,7 @@ async def _holder_checked(
     binding = await vault.binding_of(addressee)
     if binding is None:
         raise ApplicationRejected("number-not-bound", "the person has no bound number")
-    if binding.number_index != sealer.index(number):
+    if not sealer.matches(binding.number_index, number):
         raise ApplicationRejected(
             "number-mismatch", "the number does not match the person's bound number"
         )

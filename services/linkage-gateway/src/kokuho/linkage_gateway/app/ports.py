@@ -41,7 +41,15 @@ class CounterpartUnavailable(DomainError, ConnectionError):
 class NumberSealer(Protocol):
     """Encryption and keyed index of individual numbers (adapters/crypto.py)."""
 
-    def index(self, number: IndividualNumber) -> str: ...
+    def index(self, number: IndividualNumber, key_id: str | None = None) -> str:
+        """The keyed index under ``key_id`` (default: the active index key)."""
+        ...
+
+    def indexes(self, number: IndividualNumber) -> list[str]:
+        """The index under every index key held (lookups during an index-key rotation)."""
+        ...
+
+    def matches(self, index: str, number: IndividualNumber) -> bool: ...
 
     def seal(self, number: IndividualNumber, *, addressee_number: str) -> SealedNumber: ...
 
@@ -53,6 +61,9 @@ class NumberSealer(Protocol):
 
     @property
     def active_kek_id(self) -> str: ...
+
+    @property
+    def active_index_key_id(self) -> str: ...
 
 
 @dataclass(frozen=True)

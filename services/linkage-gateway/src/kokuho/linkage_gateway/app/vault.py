@@ -5,7 +5,6 @@ Each enters the unit of work itself, decides with the domain's rules and records
 
 from __future__ import annotations
 
-import hmac
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -147,7 +146,7 @@ async def bind_number(
     policy.may_register(affair=affair, roles=roles, addressee_number=addressee_number)
     index = sealer.index(number)
     person = await repo.binding_of(addressee_number)
-    holder = await repo.holder_of(index)
+    holder = await repo.holder_of(sealer.indexes(number))
     # J-LIS is asked, and an integrated addressee number issued, only for a binding that the
     # rules would make; a refusal costs neither.
     fresh = person is None and holder is None
@@ -210,7 +209,7 @@ async def verify_number(uow: GatewayUnitPort, ports: Ports, command: VerifyNumbe
         binding = await uow.vault.binding_of(who)
         if binding is None:
             raise NoNumberBound(who)
-        match = hmac.compare_digest(binding.number_index, ports.sealer.index(number))
+        match = ports.sealer.matches(binding.number_index, number)
         await uow.audit.record(subjects=[who], detail={"affair": affair, "match": match})
         return match
 
@@ -258,7 +257,7 @@ async def find_by_number(
     roles: frozenset[str],
 ) -> Binding | None:
     policy.permit(affair=affair, roles=roles)  # before the lookup: no answer leaks to others
-    binding = await repo.holder_of(sealer.index(number))
+    binding = await repo.holder_of(sealer.indexes(number))
     if binding is None:
         return None
     try:

@@ -9,6 +9,7 @@ from typing import Any
 import asyncpg
 import pytest
 
+from kokuho.events.individual_numbers import check_digit
 from kokuho.platform import audit as audit_module
 
 pytestmark = pytest.mark.integration
@@ -49,6 +50,59 @@ async def test_control_characters_in_path_and_query_are_422_and_audited(
     assert all(r["subject_addressee_numbers"] == [] for r in records)
     async with pool.acquire() as conn:
         assert (await audit_module.verify(conn)).ok
+
+
+def a_number(first_eleven: str = "31415926535") -> str:
+    """A synthetic individual number: eleven digits and the check digit we compute."""
+    return first_eleven + str(check_digit(first_eleven))
+
+
+async def test_an_individual_number_in_path_or_query_is_422_never_echoed(
+    pg_service: Any, pool: asyncpg.Pool
+) -> None:
+    number = a_number()
+    full_width = number.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    carded = f"{number[:4]}-{number[4:8]}-{number[8:]}"
+    async with pg_service.client() as client:
+        answers = [
+            (
+                await client.get(f"/api/v1/insured/{number}", headers=pg_service.headers()),
+                "/path/addressee_number",
+            ),
+            (await client.get(f"/api/v1/insured/{carded}"), "/path/addressee_number"),
+            (
+                await client.post(
+                    f"/api/v1/rules/1000000001?kind={full_width}", headers=pg_service.headers()
+                ),
+                "/query/kind",
+            ),
+        ]
+        # twelve digits without a valid check digit are an id like any other
+        other = number[:11] + str((int(number[11]) + 1) % 10)
+        passed = await client.get(f"/api/v1/insured/{other}", headers=pg_service.headers())
+    assert passed.status_code != 422, passed.text
+    for response, pointer in answers:
+        assert response.status_code == 422, response.text
+        assert response.json()["errors"] == [
+            {"pointer": pointer, "reason": "an individual number is not accepted here"}
+        ]
+        assert number not in response.text
+        assert full_width not in response.text
+    records = await audited(pool)
+    assert [(r["outcome"], r["status_code"]) for r in records][:3] == [("failed", 422)] * 3
+    for r in records:
+        assert number not in str(r["detail"])
+        assert number not in "".join(r["subject_addressee_numbers"])
+
+
+async def test_a_request_id_carrying_a_number_is_replaced(pg_service: Any) -> None:
+    number = a_number()
+    async with pg_service.client() as client:
+        kept = await client.get("/healthz", headers={"X-Request-Id": "counter-7-abc"})
+        replaced = await client.get("/healthz", headers={"X-Request-Id": f"req-{number}"})
+    assert kept.headers["x-request-id"] == "counter-7-abc"
+    assert number not in replaced.headers["x-request-id"]
+    assert len(replaced.headers["x-request-id"]) == 36  # a fresh UUID
 
 
 async def test_a_body_is_not_read_before_authentication(

@@ -5,8 +5,9 @@
 - a body larger than the limit is answered 413 ``request-too-large`` without being read
   (``Content-Length`` over the limit) or as soon as the bytes read pass it (chunked); the limit
   is ``max_body_bytes`` (default 1 MiB) or a route's own (file imports declare theirs);
-- control characters in the path or the query string (``%00`` ...) are answered 422
-  ``validation-error`` naming ``/path/<parameter>`` or ``/query/<name>``, never a 500;
+- control characters or an individual number (個人番号, as ``RequestModel`` recognises one in a
+  body) in the path or the query string (``%00`` ...) are answered 422 ``validation-error``
+  naming ``/path/<parameter>`` or ``/query/<name>``, never a 500 and never echoing the value;
 - a request with a body to a guarded ``/api`` route is authenticated before the body is read:
   no token or a token that does not verify is answered 401 at once.
 
@@ -24,6 +25,7 @@ from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from kokuho.events.individual_numbers import contains_individual_number
 from kokuho.platform.audit import AuditEntry, AuditLog, Outcome
 from kokuho.platform.auth import (
     AUTHENTICATED,
@@ -32,7 +34,7 @@ from kokuho.platform.auth import (
     TokenVerifier,
     _flat_routes,
 )
-from kokuho.platform.models import has_control_characters
+from kokuho.platform.models import INDIVIDUAL_NUMBER_REFUSED, has_control_characters
 from kokuho.platform.problems import PROBLEM_MEDIA_TYPE
 from kokuho.platform.request_context import current_request_id
 
@@ -80,7 +82,7 @@ class EdgeGuardMiddleware:
             return
         route, params = _route_of(scope)
         template = getattr(route, "path", None)
-        bad = _control_characters(scope, params)
+        bad = _refused_parameter(scope, params)
         if bad is not None:
             await self._refuse(scope, send, template, 422, "validation-error", bad)
             return
@@ -142,13 +144,12 @@ class EdgeGuardMiddleware:
         elif status == 401:
             body = _problem(status, slug, "A valid staff bearer token is required.")
         else:
+            pointer, why = reason
             body = _problem(
-                status,
-                slug,
-                "1 field(s) are invalid.",
-                [{"pointer": reason, "reason": FORBIDDEN_CHARACTERS}],
+                status, slug, "1 field(s) are invalid.", [{"pointer": pointer, "reason": why}]
             )
-        await _audit(scope, template, status, reason if status == 401 else slug)
+            reason = f"{slug} {pointer}: {why}"
+        await _audit(scope, template, status, reason if status in (401, 422) else slug)
         headers = [(b"content-type", PROBLEM_MEDIA_TYPE.encode())]
         if status == 401:
             headers.append((b"www-authenticate", b"Bearer"))
@@ -179,17 +180,27 @@ def _route_of(scope: Scope) -> tuple[Any, dict[str, Any]]:
     return None, {}
 
 
-def _control_characters(scope: Scope, params: Mapping[str, Any]) -> str | None:
-    """The pointer of the first path or query value with control characters, else None."""
+def _refusal(value: str) -> str | None:
+    if has_control_characters(value):
+        return FORBIDDEN_CHARACTERS
+    if contains_individual_number(value):
+        return INDIVIDUAL_NUMBER_REFUSED
+    return None
+
+
+def _refused_parameter(scope: Scope, params: Mapping[str, Any]) -> tuple[str, str] | None:
+    """The pointer of the first path or query value (or name) refused, and why; else None."""
     for name, value in params.items():
-        if has_control_characters(str(value)):
-            return f"/path/{name}"
-    if has_control_characters(scope.get("path", "")):
-        return "/path"
+        if why := _refusal(str(value)):
+            return f"/path/{name}", why
+    if why := _refusal(scope.get("path", "")):
+        return "/path", why
     query = scope.get("query_string", b"").decode("latin-1")
     for name, value in parse_qsl(query, keep_blank_values=True):
-        if has_control_characters(name) or has_control_characters(value):
-            return "/query" if has_control_characters(name) else f"/query/{name}"
+        if why := _refusal(name):
+            return "/query", why
+        if why := _refusal(value):
+            return f"/query/{name}", why
     return None
 
 

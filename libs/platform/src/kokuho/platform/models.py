@@ -29,6 +29,7 @@ from pydantic_core import CoreSchema
 from kokuho.events.individual_numbers import contains_individual_number
 
 ALLOWED_CONTROLS = frozenset("\t\n\r")
+INDIVIDUAL_NUMBER_REFUSED = "an individual number is not accepted here"
 
 
 def _forbidden_character(ch: str) -> bool:
@@ -94,7 +95,7 @@ class RequestModel(BaseModel):
         field = cls.model_fields.get(info.field_name or "")
         exempt = field is not None and any(isinstance(m, NumberCheckExempt) for m in field.metadata)
         if not exempt and contains_individual_number(value):
-            raise ValueError("an individual number is not accepted here")
+            raise ValueError(INDIVIDUAL_NUMBER_REFUSED)
         return value
 
 

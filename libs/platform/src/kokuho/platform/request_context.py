@@ -23,6 +23,7 @@ import uuid
 from opentelemetry import propagate
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from kokuho.events.individual_numbers import contains_individual_number
 from kokuho.platform.problems import PROBLEM_MEDIA_TYPE
 
 REQUEST_ID_HEADER = "x-request-id"
@@ -39,8 +40,13 @@ def current_request_id() -> str | None:
 
 
 def sane_request_id(value: str | None) -> str:
-    """The given id if it is sane, else a new UUID."""
-    if value is not None and _SANE_REQUEST_ID.fullmatch(value):
+    """The given id if it is sane, else a new UUID. An id that carries an individual number is
+    not sane: the id is logged and audited (issue 9)."""
+    if (
+        value is not None
+        and _SANE_REQUEST_ID.fullmatch(value)
+        and not contains_individual_number(value)
+    ):
         return value
     return str(uuid.uuid4())
 

@@ -20,6 +20,7 @@ from kokuho.assessment.config import Settings
 from kokuho.assessment.domain.parameters import PremiumParameters
 from kokuho.assessment.parameters import load_parameters
 from kokuho.platform.auth import TokenVerifier
+from kokuho.platform.documents import require_fonts
 from kokuho.platform.eventing import Subscription
 from kokuho.platform.service import ServiceKit, build_service
 from kokuho.platform.settings import ServiceSettings
@@ -78,6 +79,7 @@ def build(
 ) -> FastAPI:
     """The assessment service; ``rules`` replaces the city's parameter files (tests)."""
     assert isinstance(settings, Settings)
+    require_fonts()  # notices are printed: no fonts, no service (MissingFont names them)
     now, today = clocks(clock)
     ports = Ports(rules=rules or parameters_source(settings), today=today)
 

@@ -1,26 +1,18 @@
-"""The premium notice (納入通知書) and the correction notice (変更通知書) as a Japanese PDF, with
-reportlab's built-in CID fonts (no font files). Addressed to the householder by addressee
-number: names and addresses live in eligibility and are printed by the mailing step."""
+"""The premium notice (納入通知書) and the correction notice (変更通知書) as a Japanese PDF, on the
+platform's document renderer (embedded subset fonts, PDF/A-2B; ADR 0008). Addressed to the
+householder by addressee number: names and addresses live in eligibility, and the mailing step
+that joins them passes ``MailTo`` (printed in the address window exactly as entered)."""
 
 from __future__ import annotations
 
-import io
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
 from kokuho.assessment.app.ports import StoredAssessment
-
-GOTHIC = "HeiseiKakuGo-W5"
-MINCHO = "HeiseiMin-W3"
+from kokuho.platform.documents import Face, Sheet
 
 COMPONENT_NAMES = {
     "medical": "医療分",
@@ -47,12 +39,6 @@ REDUCTION_NAMES = {
 }
 
 
-def _fonts() -> None:
-    for name in (GOTHIC, MINCHO):
-        if name not in pdfmetrics.getRegisteredFontNames():
-            pdfmetrics.registerFont(UnicodeCIDFont(name))
-
-
 def _era(fiscal_year: int) -> str:
     reiwa = fiscal_year - 2018
     return "令和元年度" if reiwa == 1 else f"令和{reiwa}年度"
@@ -66,71 +52,93 @@ def _yen(amount: int | str) -> str:
     return f"{int(amount):,}円"
 
 
-TITLE = ParagraphStyle("title", fontName=GOTHIC, fontSize=15, leading=20)
-BODY = ParagraphStyle("body", fontName=MINCHO, fontSize=9.5, leading=14)
-HEAD = ParagraphStyle("head", fontName=GOTHIC, fontSize=11, leading=16, spaceBefore=6)
+@dataclass(frozen=True)
+class MailTo:
+    """The householder's name and address from eligibility, for the mailing step's print run."""
+
+    name: str
+    address: str
+    postal_code: str | None = None
+
+
+BODY, HEAD = 9.5, 11.0
 
 
 def render_notice(
-    stored: StoredAssessment, explanation: dict[str, Any], householder: str, issued: date
+    stored: StoredAssessment,
+    explanation: dict[str, Any],
+    householder: str,
+    issued: date,
+    mail_to: MailTo | None = None,
 ) -> bytes:
-    _fonts()
+    sheet = Sheet(_kind(stored))
+    draw_notice(sheet, stored, explanation, householder, issued, mail_to)
+    return sheet.output()
+
+
+def _kind(stored: StoredAssessment) -> str:
     correction = stored.revision > 1
-    kind = "国民健康保険料 変更（更正）通知書" if correction else "国民健康保険料 納入通知書"
-    story = _heading(stored, kind, householder, issued)
-    story += [Paragraph("保険料の内訳（年額）", HEAD), _components(stored)]
-    story += [Paragraph("各期の納付額", HEAD), _instalments(stored, correction)]
-    story += [
-        Paragraph("算定の明細（年度当初の状態）", HEAD),
-        _table(_detail(explanation), [48, 24, 26, 14, 44, 22], size=7.5),
-        Spacer(1, 3 * mm),
-        Paragraph(
-            "所得割は前年の総所得金額等から基礎控除43万円を引いた額（旧ただし書き所得）に料率を掛けて"
-            "算定しています。年度の途中で加入・脱退があった場合は月割で算定しています。",
-            BODY,
-        ),
-    ]
-    buffer = io.BytesIO()
-    SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=15 * mm,
-        rightMargin=15 * mm,
-        topMargin=15 * mm,
-        bottomMargin=15 * mm,
-        title=kind,
-    ).build(story)
-    return buffer.getvalue()
+    return "国民健康保険料 変更（更正）通知書" if correction else "国民健康保険料 納入通知書"
 
 
-def _heading(stored: StoredAssessment, kind: str, householder: str, issued: date) -> list[Any]:
-    story: list[Any] = [
-        Paragraph(f"{_era(stored.fiscal_year)} {kind}", TITLE),
-        Spacer(1, 4 * mm),
-        Paragraph(
-            f"国保世帯番号 {stored.nhi_household_number}　世帯主（宛名番号）{householder} 様",
-            BODY,
-        ),
-        Paragraph(f"通知日 {_wareki(issued)}　第{stored.revision}回賦課", BODY),
-        Spacer(1, 3 * mm),
-        Paragraph(
-            f"年間保険料 <font name='{GOTHIC}' size='13'>{_yen(stored.annual_amount)}</font>"
-            + (
-                f"（減免額 {_yen(stored.reduction_exemption_amount)}）"
-                if stored.reduction_exemption_amount
-                else ""
-            ),
-            BODY,
-        ),
-    ]
-    if stored.statutory_reduction:
-        story.append(
-            Paragraph(f"均等割・平等割は{stored.statutory_reduction}割軽減されています。", BODY)
+def draw_notice(
+    sheet: Sheet,
+    stored: StoredAssessment,
+    explanation: dict[str, Any],
+    householder: str,
+    issued: date,
+    mail_to: MailTo | None = None,
+) -> None:
+    """One notice on new pages of ``sheet`` (a print file holds many)."""
+    correction = stored.revision > 1
+    sheet.new_page()
+    if mail_to is not None:
+        _address(sheet, mail_to)
+    _heading(sheet, stored, _kind(stored), householder, issued)
+    sheet.line("保険料の内訳（年額）", face=Face.HEADING, size=HEAD)
+    sheet.table(_components(stored), [42, 26, 26, 26, 16, 28])
+    sheet.line("各期の納付額", face=Face.HEADING, size=HEAD)
+    sheet.table(_instalments(stored, correction), [20, 45, 30] + ([30] if correction else []))
+    sheet.line("算定の明細（年度当初の状態）", face=Face.HEADING, size=HEAD)
+    sheet.table(_detail(explanation), [48, 24, 26, 14, 44, 22], size=7.5)
+    sheet.space(1)
+    sheet.paragraph(
+        "所得割は前年の総所得金額等から基礎控除43万円を引いた額（旧ただし書き所得）に料率を掛けて"
+        "算定しています。年度の途中で加入・脱退があった場合は月割で算定しています。",
+        size=BODY,
+    )
+
+
+def _address(sheet: Sheet, mail_to: MailTo) -> None:
+    """The address window of a window envelope (長形3号): postal code, address, name 様."""
+    if mail_to.postal_code:
+        sheet.line(f"〒{mail_to.postal_code}", size=BODY, gap=0.5)
+    sheet.line(mail_to.address, size=BODY, gap=1)
+    sheet.line(f"{mail_to.name}　様", face=Face.NAME, size=12, gap=4)
+
+
+def _heading(
+    sheet: Sheet, stored: StoredAssessment, kind: str, householder: str, issued: date
+) -> None:
+    sheet.line(f"{_era(stored.fiscal_year)} {kind}", face=Face.HEADING, size=15, gap=4)
+    sheet.line(
+        f"国保世帯番号 {stored.nhi_household_number}　世帯主（宛名番号）{householder} 様",
+        size=BODY,
+    )
+    sheet.line(f"通知日 {_wareki(issued)}　第{stored.revision}回賦課", size=BODY, gap=3)
+    y = sheet.y
+    x = sheet.text(sheet.margin, y, "年間保険料 ", size=BODY, height=6)
+    x = sheet.text(x, y, _yen(stored.annual_amount), face=Face.HEADING, size=13, height=6)
+    if stored.reduction_exemption_amount:
+        sheet.text(
+            x, y, f"（減免額 {_yen(stored.reduction_exemption_amount)}）", size=BODY, height=6
         )
-    return story
+    sheet.space(7.5)
+    if stored.statutory_reduction:
+        sheet.line(f"均等割・平等割は{stored.statutory_reduction}割軽減されています。", size=BODY)
 
 
-def _components(stored: StoredAssessment) -> Table:
+def _components(stored: StoredAssessment) -> list[list[str]]:
     rows: list[list[str]] = [["区分", "所得割", "均等割", "平等割", "月数", "保険料"]]
     for c in stored.components:
         rows.append(
@@ -144,17 +152,17 @@ def _components(stored: StoredAssessment) -> Table:
             ]
         )
     rows.append(["合計", "", "", "", "", _yen(stored.annual_amount)])
-    return _table(rows, [42, 26, 26, 26, 16, 28])
+    return rows
 
 
-def _instalments(stored: StoredAssessment, correction: bool) -> Table:
+def _instalments(stored: StoredAssessment, correction: bool) -> Sequence[Sequence[str]]:
     rows = [["期別", "納期限", "納付額"] + (["変更額"] if correction else [])]
     for i in stored.instalments:
         row = [f"第{i['period']}期", _wareki(date.fromisoformat(i["due_date"])), _yen(i["amount"])]
         if correction:
             row.append(f"{int(i['difference']):+,}円")
         rows.append(row)
-    return _table(rows, [20, 45, 30] + ([30] if correction else []))
+    return rows
 
 
 def _detail(explanation: dict[str, Any]) -> list[list[str]]:
@@ -179,19 +187,3 @@ def _detail(explanation: dict[str, Any]) -> list[list[str]]:
                 ]
             )
     return detail
-
-
-def _table(rows: list[list[str]], widths_mm: list[int], size: float = 9) -> Table:
-    table = Table(rows, colWidths=[w * mm for w in widths_mm], repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONT", (0, 0), (-1, -1), MINCHO, size),
-                ("FONT", (0, 0), (-1, 0), GOTHIC, size),
-                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
-                ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
-            ]
-        )
-    )
-    return table

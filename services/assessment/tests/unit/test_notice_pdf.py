@@ -105,7 +105,8 @@ def test_a_mailed_notice_prints_the_householders_name_exactly(
         for font in checks.fonts_of(pdf):
             assert (font.embedded, font.subset, font.unicode) == (True, True, True), font
         image, stderr = checks.rasterise_without_system_fonts(pdf)
-        assert stderr == "" and image.startswith(b"P5")
+        assert stderr == ""
+        assert image.startswith(b"P5")
         paths.append(tmp_path / f"notice-{n}.pdf")
         paths[-1].write_bytes(pdf)
     ok, report = checks.verapdf(paths)

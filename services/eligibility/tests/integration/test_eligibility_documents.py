@@ -4,15 +4,15 @@ can be rendered as a Japanese PDF")."""
 
 from __future__ import annotations
 
-import base64
-import re
-import zlib
 from collections.abc import Callable
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+
+from kokuho.platform.documents import checks
 
 from .. import builders as b
 
@@ -26,36 +26,27 @@ RECORDS = {
     "standard_burden_reduction_certificate",
     "specified_disease_certificate",
 }
-_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
 
 
 def pdf_text(pdf: bytes) -> str:
-    """The text drawn on the page: reportlab writes CID-font text as UTF-16BE literal strings
-    in an ASCII85 + Flate content stream."""
-    shown: list[str] = []
-    for stream in re.findall(rb"stream\r?\n(.*?)endstream", pdf, re.S):
-        raw = stream.strip()
-        content = zlib.decompress(base64.a85decode(raw[:-2] if raw.endswith(b"~>") else raw))
-        for literal in re.findall(rb"\(((?:\\.|[^\\)])*)\) Tj", content, re.S):
-            data = re.sub(
-                rb"\\([0-7]{1,3}|.)",
-                lambda m: (
-                    bytes([int(m.group(1), 8)])
-                    if m.group(1)[:1].isdigit()
-                    else _ESCAPES.get(m.group(1), m.group(1))
-                ),
-                literal,
-            )
-            shown.append(data.decode("utf-16-be"))
-    return "\n".join(shown)
+    """The text layer (pdftotext -raw): a label and its value share a line."""
+    return checks.text_of(pdf)
 
 
 async def household_of(
-    client: httpx.AsyncClient, token: Headers, head: str, fact: date, birth: date
+    client: httpx.AsyncClient,
+    token: Headers,
+    head: str,
+    fact: date,
+    birth: date,
+    name: tuple[str, str] | None = None,
 ) -> str:
+    member = b.member(head, fact=fact, birth=birth)
+    if name is not None:
+        member["details"] = b.details(birth, *name)
     body = {
         "householder_addressee_number": head,
-        "members": [b.member(head, fact=fact, birth=birth)],
+        "members": [member],
         "identity_verification": b.ID,
     }
     entered = await client.post("/api/v1/households", json=body, headers=token("clerk-a", CLERK))
@@ -71,6 +62,13 @@ async def household_of(
 async def issue_and_render(
     client: httpx.AsyncClient, token: Headers, household: str, body: dict[str, Any]
 ) -> tuple[dict[str, Any], str]:
+    record, pdf = await issue(client, token, household, body)
+    return record, pdf_text(pdf)
+
+
+async def issue(
+    client: httpx.AsyncClient, token: Headers, household: str, body: dict[str, Any]
+) -> tuple[dict[str, Any], bytes]:
     issued = await client.post(
         f"/api/v1/households/{household}/certificates", json=body, headers=token("clerk-a", CLERK)
     )
@@ -103,7 +101,7 @@ async def issue_and_render(
     )
     assert pdf.status_code == 200, pdf.text
     assert pdf.headers["content-type"] == "application/pdf"
-    return record.json(), pdf_text(pdf.content)
+    return record.json(), pdf.content
 
 
 async def test_every_document_kind_renders_its_own_japanese_pdf(
@@ -130,7 +128,7 @@ async def test_every_document_kind_renders_its_own_japanese_pdf(
         },
     )
     assert "国民健康保険資格確認書" in text
-    assert "試験　太郎" in text
+    assert "試験 太郎" in text  # poppler gives the ideographic space back as U+0020
     assert record["insured_number"] in text
 
     _, text = await issue_and_render(
@@ -157,7 +155,7 @@ async def test_every_document_kind_renders_its_own_japanese_pdf(
     )
     assert "国民健康保険高齢受給者証" in text
     assert record["copayment_rate_tenths"] == 2  # the documented default until income is known
-    assert "一部負担金の割合\n2割" in text  # the label and its value
+    assert "一部負担金の割合 2割" in text  # the label and its value
 
     record, text = await issue_and_render(
         client,
@@ -173,7 +171,7 @@ async def test_every_document_kind_renders_its_own_japanese_pdf(
         },
     )
     assert "限度額適用認定証" in text
-    assert "適用区分\nウ" in text
+    assert "適用区分 ウ" in text
     assert record["valid_until"] == "2025-07-31"
 
     record, text = await issue_and_render(
@@ -189,8 +187,8 @@ async def test_every_document_kind_renders_its_own_japanese_pdf(
         },
     )
     assert "特定疾病療養受療証" in text
-    assert "認定疾病名\n架空疾病" in text
-    assert "自己負担限度額\n10,000円" in text
+    assert "認定疾病名 架空疾病" in text
+    assert "自己負担限度額 10,000円" in text
     assert record["disease_name"] == "架空疾病"
 
 
@@ -213,3 +211,73 @@ async def test_a_limit_certificate_is_no_longer_issued_from_2024_12_02(
     )
     assert refused.status_code == 422, refused.text
     assert refused.headers["content-type"].startswith("application/problem+json")
+
+
+NAMES = [
+    (
+        "𠮷田\u3000髙﨑子",
+        "ヨシダ\u3000タカサキコ",
+    ),  # 𠮷 U+20BB7 outside the BMP, 髙 U+9AD9, 﨑 U+FA11
+    ("葛\U000e0100西\u3000辻\U000e0102子", "カサイ\u3000ツジコ"),  # two variation sequences
+]
+
+
+async def test_a_confirmation_document_prints_the_name_exactly_on_any_printer(
+    client: httpx.AsyncClient, token: Headers, tmp_path: Path
+) -> None:
+    """Issue 18: the name as entered comes back from the text layer, every font is an embedded
+    subset, the page rasterises with no system fonts, and veraPDF finds PDF/A-2B."""
+    today = date.today()
+    paths = []
+    for n, (name, kana) in enumerate(NAMES):
+        head = b.addressee()
+        household = await household_of(
+            client, token, head, today - timedelta(days=3), date(1985, 6, 1), (name, kana)
+        )
+        body = {"kind": "eligibility_confirmation_document", "addressee_number": head}
+        record, pdf = await issue(
+            client, token, household, {**body, "issue_date": today.isoformat()}
+        )
+        assert (record["name"], record["householder_name"]) == (name, name)  # stored as entered
+        lines = checks.text_of(pdf).splitlines()
+        shown = name.replace("\u3000", " ")  # poppler's spaces are all U+0020
+        assert f"氏名 {shown}" in lines
+        assert f"世帯主氏名 {shown}" in lines
+        for font in checks.fonts_of(pdf):
+            assert (font.embedded, font.subset, font.unicode) == (True, True, True), font
+        image, stderr = checks.rasterise_without_system_fonts(pdf)
+        assert stderr == ""
+        assert image.startswith(b"P5")
+        paths.append(tmp_path / f"certificate-{n}.pdf")
+        paths[-1].write_bytes(pdf)
+    ok, report = checks.verapdf(paths)
+    assert ok, report
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "named"),
+    [
+        ("name", "山田\u202e太郎", "U+202E"),  # a bidi override
+        ("name", "山田\u200b太郎", "U+200B"),  # a zero-width space
+        ("name", "山田😀", "U+1F600"),
+        ("name", "田\U000e0100中", "U+7530 U+E0100"),  # a sequence no print font registers
+        ("name_kana", "やまだ", "U+3084"),
+    ],
+)
+async def test_a_name_the_policy_refuses_is_a_422_naming_field_and_character(
+    client: httpx.AsyncClient, token: Headers, field: str, value: str, named: str
+) -> None:
+    head = b.addressee()
+    member = b.member(head, fact=date.today() - timedelta(days=3))
+    member["details"][field] = value
+    body = {
+        "householder_addressee_number": head,
+        "members": [member],
+        "identity_verification": b.ID,
+    }
+    refused = await client.post("/api/v1/households", json=body, headers=token("clerk-a", CLERK))
+    assert refused.status_code == 422, refused.text
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    (error,) = refused.json()["errors"]
+    assert error["pointer"] == f"/body/members/0/details/{field}"
+    assert named in error["reason"]

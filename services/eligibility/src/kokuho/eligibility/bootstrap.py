@@ -21,6 +21,7 @@ from kokuho.eligibility.domain.rules import QualificationRules
 from kokuho.eligibility.parameters import load_rules
 from kokuho.events.ports import ConcurrencyConflict
 from kokuho.platform.auth import TokenVerifier
+from kokuho.platform.documents import require_fonts
 from kokuho.platform.eventing import Subscription
 from kokuho.platform.problems import DomainErrorMapping
 from kokuho.platform.service import Job, ServiceKit, build_service
@@ -55,6 +56,7 @@ def build(
     rules: QualificationRules | None = None,
 ) -> FastAPI:
     assert isinstance(settings, Settings)
+    require_fonts()  # certificates print names: no fonts, no service (MissingFont names them)
     ports = Eligibility(rules or load_rules(), clock or utc_now)
     linkage_topic = settings.linkage_topic
 

@@ -1,22 +1,15 @@
-"""Japanese PDF of an issued document, with reportlab's built-in CID fonts (no font files).
+"""Japanese PDF of an issued document, on the platform's document renderer (embedded subset
+fonts, PDF/A-2B; the name printed exactly as entered, ADR 0008).
 
 The layout is ours: the standard 帳票 layouts were not retrieved (rules.md section 1,
 UNCONFIRMED); the items printed follow data-items.md NHI-Q and NHI-O."""
 
 from __future__ import annotations
 
-import io
 from datetime import date
 from typing import Any
 
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfgen import canvas
-
-MINCHO = "HeiseiMin-W3"
-GOTHIC = "HeiseiKakuGo-W5"
+from kokuho.platform.documents import Face, Sheet
 
 TITLES = {
     "eligibility_confirmation_document": "国民健康保険資格確認書",
@@ -27,13 +20,6 @@ TITLES = {
     "specified_disease_certificate": "特定疾病療養受療証",
 }
 SEX = {"male": "男", "female": "女"}
-
-
-def _fonts() -> None:
-    registered = pdfmetrics.getRegisteredFontNames()
-    for name in (MINCHO, GOTHIC):
-        if name not in registered:
-            pdfmetrics.registerFont(UnicodeCIDFont(name))
 
 
 def wareki(day: date | None) -> str:
@@ -49,13 +35,26 @@ def wareki(day: date | None) -> str:
 
 
 def render_certificate(cert: dict[str, Any]) -> bytes:
-    _fonts()
-    buffer = io.BytesIO()
-    page = canvas.Canvas(buffer, pagesize=A4)
-    page.setTitle(TITLES.get(cert["kind"], cert["kind"]))
-    width, height = A4
-    page.setFont(GOTHIC, 18)
-    page.drawCentredString(width / 2, height - 30 * mm, TITLES.get(cert["kind"], cert["kind"]))
+    title = TITLES.get(cert["kind"], cert["kind"])
+    sheet = Sheet(title)
+    sheet.new_page()
+    sheet.text(0, 24, title, face=Face.HEADING, size=18, width=210, align="C")
+    y = 44.0
+    for label, value in _rows(cert):
+        sheet.text(25, y, label, face=Face.HEADING, size=10)
+        face = Face.NAME if label in NAMED else Face.TEXT
+        sheet.text(65, y, value, face=face, size=11)
+        y += 9
+    sheet.text(25, 263, "保険者  広島市", size=10)
+    sheet.text(25, 269, "この書面は医療機関等の窓口で提示してください。", size=10)
+    return sheet.output()
+
+
+#: rows whose value is a person's name: drawn in the names' face (IPAmj明朝, MJ文字)
+NAMED = frozenset({"氏名", "世帯主氏名"})
+
+
+def _rows(cert: dict[str, Any]) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = [
         ("記号・番号", f"{cert.get('card_symbol') or ''} {cert['nhi_household_number']}"),
         ("被保険者番号", cert["insured_number"]),
@@ -81,16 +80,4 @@ def render_certificate(cert: dict[str, Any]) -> bytes:
         rows.append(("自己負担限度額", f"{cert['copayment_limit_yen']:,}円"))
     if cert.get("collected_date"):
         rows.append(("回収", wareki(cert["collected_date"])))
-    y = height - 50 * mm
-    for label, value in rows:
-        page.setFont(GOTHIC, 10)
-        page.drawString(25 * mm, y, label)
-        page.setFont(MINCHO, 11)
-        page.drawString(65 * mm, y, value)
-        y -= 9 * mm
-    page.setFont(MINCHO, 10)
-    page.drawString(25 * mm, 30 * mm, "保険者  広島市")
-    page.drawString(25 * mm, 24 * mm, "この書面は医療機関等の窓口で提示してください。")
-    page.showPage()
-    page.save()
-    return buffer.getvalue()
+    return rows

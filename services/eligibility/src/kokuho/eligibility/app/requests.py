@@ -23,6 +23,7 @@ from kokuho.events.contracts.eligibility import (
     SpecialCaseKind,
 )
 from kokuho.platform.models import RequestModel
+from kokuho.platform.names import PersonName, PersonNameKana
 
 Text = Annotated[str, Field(min_length=1, max_length=100)]
 KANA_PATTERN = r"^[\u30A1-\u30FC\u3000 ・]+$"  # full-width katakana, long vowel mark, spaces
@@ -32,8 +33,10 @@ DateField = Annotated[date, Field(ge=date(1900, 1, 1), le=date(2200, 12, 31))]
 class PersonalDetails(RequestModel):
     """基本5情報 (and the phone number) as entered from the form."""
 
-    name: Text = Field(description="氏名 (漢字)")
-    name_kana: str = Field(min_length=1, max_length=200, pattern=KANA_PATTERN)
+    # kokuho.platform.names: stored as entered (variation sequences, compatibility ideographs),
+    # width forms normalised, characters the print fonts lack refused by code point (ADR 0008)
+    name: PersonName = Field(description="氏名 (漢字): MJ文字, as entered")
+    name_kana: PersonNameKana = Field(description="フリガナ: full-width katakana")
     sex: Literal["male", "female"]
     birth_date: DateField
     postal_code: str | None = Field(default=None, pattern=r"^[0-9]{3}-?[0-9]{4}$")

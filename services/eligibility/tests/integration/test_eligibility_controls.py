@@ -211,6 +211,16 @@ async def test_a_kana_search_takes_only_kana_so_like_wildcards_list_nobody(
     assert head in {i["addressee_number"] for i in kana.json()["items"]}
 
 
+async def test_a_person_search_without_a_criterion_lists_nobody(
+    client: httpx.AsyncClient, token: Headers
+) -> None:
+    await registered(client, token, b.addressee())
+    for params in ({}, {"limit": 200}, {"name_kana": ""}):
+        found = await client.get("/api/v1/persons", params=params, headers=token("s", CLERK))
+        assert found.status_code == 422, found.text
+        assert "/query/name_kana" in pointers(found)
+
+
 async def test_a_forged_cursor_is_refused_before_the_query(
     client: httpx.AsyncClient, token: Headers
 ) -> None:
@@ -218,9 +228,11 @@ async def test_a_forged_cursor_is_refused_before_the_query(
         base64.urlsafe_b64encode(json.dumps({"after": value}).encode()).decode()
         for value in ("\u0000", "x" * 10, 12)
     ] + ["not base64 at all"]
+    criteria = {"/api/v1/persons": {"name_kana": "シ"}}  # a person search needs one
     for path in ("/api/v1/persons", "/api/v1/changes", "/api/v1/federation-reviews"):
         for cursor in forged:
-            response = await client.get(path, params={"cursor": cursor}, headers=token("s", CLERK))
+            params = {"cursor": cursor, **criteria.get(path, {})}
+            response = await client.get(path, params=params, headers=token("s", CLERK))
             assert response.status_code == 400, (path, cursor, response.text)
             assert response.json()["type"].endswith("invalid-cursor")
     # The cursors the API returns are taken back.
@@ -232,11 +244,15 @@ async def test_a_forged_cursor_is_refused_before_the_query(
         "/api/v1/households", json=b.move_in(b.addressee()), headers=token("e", CLERK)
     )
     for path in ("/api/v1/persons", "/api/v1/changes"):
-        first = await client.get(path, params={"limit": 1}, headers=token("s", CLERK))
+        first = await client.get(
+            path, params={"limit": 1, **criteria.get(path, {})}, headers=token("s", CLERK)
+        )
         cursor = first.json()["next_cursor"]
         assert cursor is not None, path
         second = await client.get(
-            path, params={"limit": 1, "cursor": cursor}, headers=token("s", CLERK)
+            path,
+            params={"limit": 1, "cursor": cursor, **criteria.get(path, {})},
+            headers=token("s", CLERK),
         )
         assert second.status_code == 200, second.text
         assert second.json()["items"]

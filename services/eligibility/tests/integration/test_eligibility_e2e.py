@@ -27,6 +27,7 @@ from ..conftest import find_on_topic
 pytestmark = pytest.mark.integration
 
 CLERK = "eligibility.clerk"
+SUPERVISOR = "eligibility.supervisor"
 Headers = Callable[..., dict[str, str]]
 
 
@@ -446,6 +447,67 @@ async def test_erasure_needs_a_supervisor_and_an_ended_retention(
     assert insured.json()["type"].endswith("person-still-insured")
     person = await client.get(f"/api/v1/persons/{head}", headers=token("c", CLERK))
     assert person.json()["details"] is not None
+
+
+async def test_erasing_a_deemed_householder_takes_a_reason_and_a_second_supervisor(
+    client: httpx.AsyncClient, token: Headers
+) -> None:
+    """Issue 9: a deemed householder (never insured, so no retention runs) was erased at once
+    by one supervisor; now it waits for another, keeps the reason, and never while the
+    household has insured members."""
+    head, child = b.addressee(), b.addressee()
+    body = b.move_in(child)
+    body["householder_addressee_number"] = head
+    body["members"][0]["relationship"] = "child"
+    body["householder_details"] = b.details(date(1950, 5, 5), name="試験　擬制")
+    change = await enter_move_in(client, token, body)
+    await confirm(client, token, change["change_id"])
+    household = change["nhi_household_number"]
+    sv1, sv2 = token("sv-1", SUPERVISOR), token("sv-2", SUPERVISOR)
+    url = f"/api/v1/persons/{head}/erasure"
+    heads = await client.post(url, json={"reason": "moved away"}, headers=sv1)
+    assert heads.status_code == 422, heads.text
+    assert heads.json()["type"].endswith("person-heads-a-household")
+    no_reason = await client.post(url, json={"reason": ""}, headers=sv1)
+    assert no_reason.status_code == 422
+    assert "/body/reason" in str(no_reason.json()["errors"])
+    loss = {
+        "addressee_number": child,
+        "reason": "moved_out",
+        "fact_date": (date.today() - timedelta(days=1)).isoformat(),
+        "notification_date": date.today().isoformat(),
+        "identity_verification": b.ID,
+    }
+    entered = await client.post(
+        f"/api/v1/households/{household}/losses", json=loss, headers=token("clerk-a", CLERK)
+    )
+    await confirm(client, token, entered.json()["change_id"])
+    requested = await client.post(url, json={"reason": "moved away"}, headers=sv1)
+    assert requested.status_code == 202, requested.text
+    assert requested.json()["status"] == "pending"
+    assert requested.json()["erased"] is False
+    for same in (sv1, token("SV-1", SUPERVISOR)):
+        refused = await client.post(f"{url}/confirmation", headers=same)
+        assert refused.status_code == 403, refused.text
+        assert refused.json()["type"].endswith("self-confirmation-refused")
+    still = await client.get(f"/api/v1/persons/{head}", headers=token("c", CLERK))
+    assert still.json()["details"] is not None
+    done = await client.post(f"{url}/confirmation", headers=sv2)
+    assert done.status_code == 200, done.text
+    assert done.json() | {"request_id": None} == {
+        "addressee_number": head,
+        "request_id": None,
+        "status": "confirmed",
+        "requested_by": "sv-1",
+        "decided_by": "sv-2",
+        "erased": True,
+    }
+    gone = await client.get(f"/api/v1/persons/{head}", headers=token("c", CLERK))
+    # never insured and now without details: nothing of the person is left to show
+    assert gone.status_code == 404, gone.text
+    nothing = await client.post(f"{url}/confirmation", headers=sv2)
+    assert nothing.status_code == 409
+    assert nothing.json()["type"].endswith("no-erasure-requested")
 
 
 async def test_householder_change_and_the_householder_as_of_a_date(

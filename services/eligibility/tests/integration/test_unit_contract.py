@@ -272,3 +272,73 @@ async def test_a_second_open_period_is_refused_as_a_concurrent_change(backend: B
         assert acquired
         with pytest.raises(ConcurrentChange):
             await uow.read_models.project(acquired)
+
+
+async def test_one_pending_erasure_request_per_person_and_decisions_kept(
+    backend: Backend,
+) -> None:
+    from kokuho.eligibility.domain import errors as e
+    from kokuho.eligibility.domain.erasure import ErasureRequest
+
+    number, other = addressee(), addressee()
+    at = datetime(2031, 11, 11, 1, 0, tzinfo=UTC)
+    first = ErasureRequest(str(uuid.uuid4()), number, "retention over", "sv-a", at)
+    async with backend.unit as uow:
+        assert await uow.erasures.pending(number) is None
+        await uow.erasures.save(first)
+        assert await uow.erasures.pending(number) == first
+        assert await uow.erasures.pending(other) is None
+        with pytest.raises(e.ErasureAlreadyRequested):
+            await uow.erasures.save(ErasureRequest(str(uuid.uuid4()), number, "again", "sv-c", at))
+        decided = ErasureRequest(
+            first.request_id, number, first.reason, "sv-a", at, "confirmed", "sv-b", at
+        )
+        await uow.erasures.save(decided)
+        assert await uow.erasures.pending(number) is None
+        # a decided request is never decided again
+        await uow.erasures.save(
+            ErasureRequest(first.request_id, number, first.reason, "sv-a", at, "rejected", "x", at)
+        )
+        second = ErasureRequest(str(uuid.uuid4()), number, "next", "sv-b", at)
+        await uow.erasures.save(second)  # a new request after a decided one
+        assert await uow.erasures.pending(number) == second
+
+
+async def test_the_household_a_person_heads_while_members_are_insured(backend: Backend) -> None:
+    head, child = addressee(), addressee()
+    async with backend.unit as uow:
+        assert await uow.qualifications.headed_household(head) is None
+    body = rq.RegisterHouseholdIn(
+        householder_addressee_number=head,
+        householder_details=rq.PersonalDetails(
+            name="契約　擬制",
+            name_kana="ケイヤク　ギセイ",
+            sex="male",
+            birth_date=date(1950, 1, 1),
+            address="広島市中区架空町1-1",
+        ),
+        members=[
+            rq.MemberIn(
+                addressee_number=child,
+                reason="moved_in",
+                fact_date=date(2026, 11, 1),
+                notification_date=date(2026, 11, 20),
+                relationship="child",
+                details=rq.PersonalDetails(
+                    name="契約　子",
+                    name_kana="ケイヤク　コ",
+                    sex="female",
+                    birth_date=date(1990, 1, 1),
+                    address="広島市中区架空町1-1",
+                ),
+            )
+        ],
+        identity_verification=ID,
+    )
+    entered = await enter_change(
+        backend.unit, PORTS, EnterChange("register_household", body, "clerk-a", None, None)
+    )
+    await confirm_change(backend.unit, PORTS, ConfirmChange(entered.change_id, "clerk-b"))
+    async with backend.unit as uow:
+        assert await uow.qualifications.headed_household(head) == entered.nhi_household_number
+        assert await uow.qualifications.headed_household(child) is None

@@ -22,7 +22,6 @@ from kokuho.eligibility.app.changes import (
 )
 from kokuho.eligibility.app.errors import ChangeNotFound, HouseholdNotFound, PersonNotFound
 from kokuho.eligibility.app.jobs import copayment_rates, lose_at_75, turning_75
-from kokuho.eligibility.app.persons import ErasePerson, erase_person
 from kokuho.eligibility.app.policies import on_federation_difference
 from kokuho.eligibility.app.ports import Eligibility
 from kokuho.eligibility.domain import errors as e
@@ -35,7 +34,6 @@ RULES = load_rules()
 NOW = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)  # 10:00 in Japan
 ID = rq.IdentityVerification(method="mn_card")
 HEAD, CHILD = "1000000001", "1000000002"
-ERASE = ErasePerson(HEAD, "retention", "sv-1")
 
 
 def details(birth: date, name: str = "架空　一郎") -> rq.PersonalDetails:
@@ -231,31 +229,6 @@ async def test_decided_changes_keep_no_copy_of_the_request(
     await registered(service, unit)
     assert unit.payloads.data
     assert all(data is None for data in unit.payloads.data.values())
-
-
-async def test_erasure_waits_for_the_retention_period(
-    service: Service, unit: InMemoryEligibilityUnit
-) -> None:
-    household = await registered(service, unit)
-    with pytest.raises(e.PersonStillInsured):
-        await erase_person(unit, service.ports, ERASE)
-    loss = rq.LossIn(
-        addressee_number=HEAD,
-        reason="death",
-        fact_date=date(2026, 11, 10),
-        notification_date=date(2026, 11, 12),
-        identity_verification=ID,
-    )
-    change = await service.enter(unit, "lose", loss, user_id="clerk-a", household_number=household)
-    await service.confirm(unit, change.change_id, user_id="clerk-b")
-    with pytest.raises(e.RetentionNotOver) as refused:
-        await erase_person(unit, service.ports, ERASE)
-    assert refused.value.until == date(2031, 11, 11)
-    later = Eligibility(RULES, clock=lambda: datetime(2031, 11, 11, 1, 0, tzinfo=UTC))
-    assert (await erase_person(unit, later, ERASE)).erased is True
-    assert HEAD not in unit.persons.held
-    tombstone = unit.events.outbox[-1]
-    assert (tombstone.topic, tombstone.key, tombstone.value) == (PERSONAL_DETAILS_TOPIC, HEAD, None)
 
 
 async def test_certificate_records_keep_health_data_out_of_events(

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
+from kokuho.eligibility.adapters.erasures import MemoryErasures
 from kokuho.eligibility.adapters.memory_tables import (
     PERSON_COLUMNS,
     MemoryProjection,
@@ -182,6 +183,14 @@ class MemoryQualifications:
         latest = self.t.open_period(addressee_number) or own[-1]
         return latest["nhi_household_number"], latest["acquisition_reason"], latest["loss_reason"]
 
+    async def headed_household(self, addressee_number: str) -> str | None:
+        for number, household in sorted(self.t.households.items()):
+            if household["householder_addressee_number"] == addressee_number and any(
+                p["open"] and p["nhi_household_number"] == number for p in self.t.periods
+            ):
+                return number
+        return None
+
     def _open_by_household(self) -> list[Row]:
         """Open periods in the order the jobs take them (household, addressee)."""
         rows = [p for p in self.t.periods if p["open"]]
@@ -214,6 +223,7 @@ class InMemoryEligibilityUnit(InMemoryUnitOfWork):
         self.payloads = MemoryPayloads()
         self.numbers = MemoryNumbers()
         self.records = MemoryRecords(self.tables)
+        self.erasures = MemoryErasures()
         self.persons = MemoryPersons(self.tables, self.events, self.payloads, self.topics)
         self.qualifications = MemoryQualifications(self.tables)
         self.read_models = MemoryProjection(self.tables)

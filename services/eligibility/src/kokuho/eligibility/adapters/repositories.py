@@ -148,6 +148,17 @@ class PostgresQualifications:
             return None
         return row["nhi_household_number"], row["acquisition_reason"], row["loss_reason"]
 
+    async def headed_household(self, addressee_number: str) -> str | None:
+        value = await self._conn.fetchval(
+            "SELECT h.nhi_household_number FROM households h"
+            " WHERE h.householder_addressee_number = $1 AND EXISTS (SELECT 1"
+            " FROM qualification_periods q"
+            " WHERE q.nhi_household_number = h.nhi_household_number AND q.open)"
+            " ORDER BY 1 LIMIT 1",
+            addressee_number,
+        )
+        return str(value) if value is not None else None
+
     async def needing_copayment_rate(self, on: date) -> list[tuple[str, str]]:
         rows = await self._conn.fetch(
             "SELECT addressee_number, nhi_household_number FROM qualification_periods"

@@ -15,6 +15,7 @@ from typing import Any
 
 import asyncpg
 
+from kokuho.eligibility.adapters.erasures import PostgresErasures
 from kokuho.eligibility.adapters.projection import PostgresReadModels
 from kokuho.eligibility.adapters.repositories import (
     SOURCE,
@@ -64,6 +65,7 @@ class EligibilityUnit(UnitOfWork):
         self.persons = PostgresPersons(conn, self.events, self.payloads, self.topics)
         self.qualifications = PostgresQualifications(conn)
         self.records = PostgresRecords(conn)
+        self.erasures = PostgresErasures(conn)
         self.read_models = PostgresReadModels(conn)
         self.views = PostgresViews(conn)
 

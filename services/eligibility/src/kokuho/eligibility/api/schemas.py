@@ -187,6 +187,10 @@ class PersonFoundOut(ResponseModel):
 
 class ErasureOut(ResponseModel):
     addressee_number: str
+    request_id: str
+    status: str  # pending -> confirmed | rejected
+    requested_by: str
+    decided_by: str | None
     erased: bool
 
 

@@ -1,38 +1,106 @@
-"""Erasure of a person's details once the retention period is over (C-95)."""
+"""Erasure of a person's details once the retention period is over (C-95), under four eyes
+(C-11): one supervisor requests it with a reason, another confirms it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from uuid import uuid4
 
 from kokuho.eligibility.app.ports import Eligibility, EligibilityUnitPort
-from kokuho.eligibility.domain import errors as e
-from kokuho.eligibility.domain.rules import erasable_from
+from kokuho.eligibility.domain import erasure
+from kokuho.eligibility.domain.erasure import ErasureRequest, Standing
 
 
 @dataclass(frozen=True)
-class ErasePerson:
+class RequestErasure:
     addressee_number: str
     reason: str
     user_id: str
 
 
 @dataclass(frozen=True)
+class DecideErasure:
+    addressee_number: str
+    user_id: str
+    confirm: bool
+
+
+@dataclass(frozen=True)
 class Erasure:
     addressee_number: str
+    request_id: str
+    status: str
+    requested_by: str
+    decided_by: str | None
     erased: bool
 
 
-async def erase_person(uow: EligibilityUnitPort, ports: Eligibility, cmd: ErasePerson) -> Erasure:
-    """Identifiers, dates and events stay; the details go, and a tombstone goes to the
-    compacted personal-details topic."""
+def _outcome(request: ErasureRequest, erased: bool) -> Erasure:
+    return Erasure(
+        request.addressee_number,
+        request.request_id,
+        request.status,
+        request.requested_by,
+        request.decided_by,
+        erased,
+    )
+
+
+async def _check(uow: EligibilityUnitPort, ports: Eligibility, addressee_number: str) -> None:
+    insured, last_loss = await uow.qualifications.summary(addressee_number)
+    heads = await uow.qualifications.headed_household(addressee_number)
+    erasure.check_erasable(
+        addressee_number, Standing(insured, last_loss, heads), ports.today(), ports.rules
+    )
+
+
+async def request_erasure(
+    uow: EligibilityUnitPort, ports: Eligibility, cmd: RequestErasure
+) -> Erasure:
+    """The first supervisor: the rules are checked now, so a request that could never be
+    confirmed is refused at once; nothing is erased yet."""
     async with uow:
-        insured, last_loss = await uow.qualifications.summary(cmd.addressee_number)
-        if insured:
-            raise e.PersonStillInsured(cmd.addressee_number)
-        if last_loss is not None:
-            until = erasable_from(last_loss, ports.rules)
-            if ports.today() < until:
-                raise e.RetentionNotOver(cmd.addressee_number, until)
-        erased = await uow.persons.erase(cmd.addressee_number, f"{cmd.reason} (by {cmd.user_id})")
-        await uow.audit.record(subjects=[cmd.addressee_number], detail={"erasure": erased})
-        return Erasure(cmd.addressee_number, erased)
+        await _check(uow, ports, cmd.addressee_number)
+        request = erasure.request(
+            await uow.erasures.pending(cmd.addressee_number),
+            request_id=str(uuid4()),
+            addressee_number=cmd.addressee_number,
+            reason=cmd.reason,
+            user_id=cmd.user_id,
+            at=ports.now(),
+        )
+        await uow.erasures.save(request)
+        await uow.audit.record(
+            subjects=[cmd.addressee_number],
+            detail={"erasure": "requested", "request_id": request.request_id},
+        )
+        return _outcome(request, erased=False)
+
+
+async def decide_erasure(
+    uow: EligibilityUnitPort, ports: Eligibility, cmd: DecideErasure
+) -> Erasure:
+    """The second supervisor confirms (the details are erased, a tombstone goes to the
+    compacted personal-details topic; identifiers, dates and events stay) or rejects."""
+    async with uow:
+        decided = erasure.decide(
+            await uow.erasures.pending(cmd.addressee_number),
+            cmd.addressee_number,
+            confirm=cmd.confirm,
+            user_id=cmd.user_id,
+            at=ports.now(),
+        )
+        erased = False
+        if cmd.confirm:
+            await _check(uow, ports, cmd.addressee_number)
+            erased = await uow.persons.erase(
+                cmd.addressee_number,
+                f"{decided.reason} (requested by {decided.requested_by},"
+                f" confirmed by {decided.decided_by})",
+            )
+        await uow.erasures.save(decided)
+        await uow.audit.record(
+            subjects=[cmd.addressee_number],
+            detail={"erasure": decided.status, "request_id": decided.request_id, "erased": erased},
+        )
+        return _outcome(decided, erased)

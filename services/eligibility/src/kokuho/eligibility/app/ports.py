@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any, Protocol
 from uuid import UUID
 
+from kokuho.eligibility.domain.erasure import ErasureRequest
 from kokuho.eligibility.domain.rules import QualificationRules
 from kokuho.events.contracts import EventContract
 from kokuho.events.contracts import eligibility as ce
@@ -97,6 +98,11 @@ class QualificationsPort(Protocol):
         """(household, acquisition reason, loss reason) of the person's latest period."""
         ...
 
+    async def headed_household(self, addressee_number: str) -> str | None:
+        """The household the person heads (a deemed householder too) while it has insured
+        members, else None."""
+        ...
+
     async def needing_copayment_rate(self, on: date) -> list[tuple[str, str]]:
         """(addressee, household) of active members aged 70-74 on ``on`` whose rate period
         does not cover it (candidates; the rules decide)."""
@@ -106,6 +112,16 @@ class QualificationsPort(Protocol):
         """(addressee, household, birth date) of active members whose 75th birthday is on or
         before ``until``."""
         ...
+
+
+class ErasuresPort(Protocol):
+    """Erasure requests awaiting a second supervisor, and the record of decided ones."""
+
+    async def pending(self, addressee_number: str) -> ErasureRequest | None:
+        """The person's pending request (locked for the rest of the transaction)."""
+        ...
+
+    async def save(self, request: ErasureRequest) -> None: ...
 
 
 class RecordsPort(Protocol):
@@ -160,6 +176,9 @@ class EligibilityUnitPort(UnitOfWorkPort, Protocol):
 
     @property
     def records(self) -> RecordsPort: ...
+
+    @property
+    def erasures(self) -> ErasuresPort: ...
 
     @property
     def read_models(self) -> ReadModelsPort: ...

@@ -44,7 +44,7 @@ async def person(uow: ReadUnitPort, addressee_number: str) -> Row:
 
 
 async def search_persons(
-    uow: ReadUnitPort, name_kana: str | None, limit: int, after: str | None
+    uow: ReadUnitPort, name_kana: str, limit: int, after: str | None
 ) -> Listing:
     async with uow:
         items = await uow.views.search_persons(name_kana, limit, after)

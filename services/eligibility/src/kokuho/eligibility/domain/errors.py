@@ -280,6 +280,44 @@ class RetentionNotOver(EligibilityRuleBroken):
         self.until = until
 
 
+class PersonHeadsAHousehold(EligibilityRuleBroken):
+    """C-95: the householder (a deemed householder too) of a household with insured members
+    keeps their details: the household's notices are addressed to them."""
+
+    def __init__(self, addressee_number: str, nhi_household_number: str) -> None:
+        super().__init__(
+            f"addressee {addressee_number} heads household {nhi_household_number}, which has"
+            " insured members; details are kept (C-95)"
+        )
+        self.addressee_number = addressee_number
+        self.nhi_household_number = nhi_household_number
+
+
+class ErasureReasonMissing(EligibilityRuleBroken):
+    def __init__(self) -> None:
+        super().__init__("an erasure needs a reason")
+
+
+class ErasureAlreadyRequested(EligibilityRuleBroken):
+    status = 409
+
+    def __init__(self, addressee_number: str, request_id: str) -> None:
+        super().__init__(
+            f"the erasure of addressee {addressee_number} is already requested ({request_id});"
+            " another supervisor confirms or rejects it"
+        )
+        self.addressee_number = addressee_number
+        self.request_id = request_id
+
+
+class NoErasureRequested(EligibilityRuleBroken):
+    status = 409
+
+    def __init__(self, addressee_number: str) -> None:
+        super().__init__(f"no erasure of addressee {addressee_number} is pending")
+        self.addressee_number = addressee_number
+
+
 # --- four eyes (C-11) -------------------------------------------------------------------
 
 

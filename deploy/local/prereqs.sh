@@ -4,7 +4,8 @@
 #   deploy/local/prereqs.sh uv        install uv with pip when it is missing; print its path
 #   deploy/local/prereqs.sh uv-path   print uv's path ("uv" when there is none); install nothing
 #   deploy/local/prereqs.sh check     name each missing system prerequisite (Java >= 17, Maven,
-#                                     PostgreSQL server >= 15, Python >= 3.11) and print the one
+#                                     PostgreSQL server >= 15, Python >= 3.11, the print fonts
+#                                     IPAmj明朝 and IPAex, poppler-utils) and print the one
 #                                     command that installs them all; exit 1 when any is missing
 #   deploy/local/prereqs.sh ensure    check; when something is missing and this runs as root on
 #                                     a machine with apt-get, install it (system), then check
@@ -59,6 +60,15 @@ has_python() {
   command -v python3 >/dev/null 2>&1 && python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))'
 }
 
+has_font() { # where kokuho.platform.documents.fonts looks: KOKUHO_FONT_DIR, Debian, macOS
+  local name=${1##*/} d
+  for d in ${KOKUHO_FONT_DIR:+${KOKUHO_FONT_DIR//:/ }} "/usr/share/fonts/truetype/${1%/*}" \
+    "/usr/share/fonts/opentype/${1%/*}" /Library/Fonts "$HOME/Library/Fonts"; do
+    [[ -f $d/$name ]] && return 0
+  done
+  return 1
+}
+
 # jdk_package: the first JDK >= 17 package apt knows (Debian 13 has no 17); 17 when it cannot tell.
 jdk_package() {
   local p
@@ -87,6 +97,15 @@ missing() {
     echo "PostgreSQL server >= $MIN_PG (initdb, pg_ctl, postgres; or set PG_BIN)$found|postgresql|postgresql@16"
   fi
   has_python || echo "Python >= 3.11 (python3; Debian 12 and Ubuntu 24.04 ship it)|python3|python@3.11"
+  # the print fonts of kokuho.platform.documents (ADR 0008) and the tools its tests read PDFs with
+  local font file apt brew
+  for font in ipamj/ipamjm.ttf:fonts-ipamj-mincho:font-ipamjm \
+    ipaexfont-mincho/ipaexm.ttf:fonts-ipaexfont-mincho:font-ipaexfont \
+    ipaexfont-gothic/ipaexg.ttf:fonts-ipaexfont-gothic:font-ipaexfont; do
+    IFS=: read -r file apt brew <<<"$font"
+    has_font "$file" || echo "print font ${file##*/} (documents)|$apt|$brew"
+  done
+  command -v pdftotext >/dev/null 2>&1 || echo "poppler (pdftotext, pdffonts, pdftoppm)|poppler-utils|poppler"
   return 0
 }
 

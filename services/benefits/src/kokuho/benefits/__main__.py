@@ -1,0 +1,24 @@
+"""``python -m kokuho.benefits migrate|seed|serve|verify-audit``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from kokuho.benefits.bootstrap import build
+from kokuho.benefits.commands import seed
+from kokuho.benefits.config import Settings
+from kokuho.events.contracts.benefits import EVENTS_TOPIC
+from kokuho.events.runtime.topics import TopicSpec
+from kokuho.platform.commands import ServiceDefinition, main
+
+DEFINITION = ServiceDefinition(
+    settings=Settings,
+    build_app=build,
+    migrations=Path(__file__).resolve().parents[3] / "migrations",
+    topics=[TopicSpec(EVENTS_TOPIC)],  # created with its dead-letter topic by migrate
+    seed=seed,
+)
+
+if __name__ == "__main__":
+    sys.exit(main(DEFINITION))

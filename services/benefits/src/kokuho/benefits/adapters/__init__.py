@@ -1,0 +1,1 @@
+"""benefits's adapters: the PostgreSQL unit of work and its in-memory twin."""

@@ -1,0 +1,8 @@
+"""The HTTP API of benefits.
+
+One router module per resource, thin routes over the use cases.
+"""
+
+from kokuho.benefits.api import cases
+
+routers = [cases.router]

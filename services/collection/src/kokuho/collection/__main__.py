@@ -1,0 +1,24 @@
+"""``python -m kokuho.collection migrate|seed|serve|verify-audit``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from kokuho.collection.bootstrap import build
+from kokuho.collection.commands import seed
+from kokuho.collection.config import Settings
+from kokuho.events.contracts.collection import EVENTS_TOPIC
+from kokuho.events.runtime.topics import TopicSpec
+from kokuho.platform.commands import ServiceDefinition, main
+
+DEFINITION = ServiceDefinition(
+    settings=Settings,
+    build_app=build,
+    migrations=Path(__file__).resolve().parents[3] / "migrations",
+    topics=[TopicSpec(EVENTS_TOPIC)],  # created with its dead-letter topic by migrate
+    seed=seed,
+)
+
+if __name__ == "__main__":
+    sys.exit(main(DEFINITION))

@@ -1,0 +1,1 @@
+"""collection's adapters: the PostgreSQL unit of work and its in-memory twin."""

@@ -1,0 +1,25 @@
+"""The named refusals of collection.
+
+One class per broken rule, mapped to problem+json by the platform
+(``urn:kokuho:problem:<slug from the class name>``, status from the class).
+"""
+
+from __future__ import annotations
+
+from kokuho.platform.errors import DomainError
+
+
+class CollectionError(DomainError):
+    """Base of the errors of this service (422: a rule refused the command)."""
+
+
+class CaseAlreadyOpened(CollectionError):
+    status = 409
+
+
+class CaseOpenedInTheFuture(CollectionError):
+    """A case is opened on a day that has come (today or earlier)."""
+
+
+class CaseNotFound(CollectionError):
+    status = 404

@@ -39,6 +39,15 @@ def _variant_glyph(face: Face, cluster: str) -> tuple[int, str, int]:
     return parsed.ttfont.getGlyphID(name), name, width
 
 
+@functools.lru_cache(maxsize=65536)
+def _em_width(face: Face, piece: str) -> float:
+    """The advance of a plain stretch or a variation sequence, in thousandths of an em."""
+    if is_variant(piece):
+        return _variant_glyph(face, piece)[2]
+    widths = _parsed(face).cw
+    return float(sum(widths[ord(ch)] for ch in piece))
+
+
 def _pieces(run: Run) -> list[str]:
     """A run as plain stretches and single variation sequences."""
     if not run.variants:
@@ -102,9 +111,7 @@ class Sheet:
         return out
 
     def _width(self, piece: str, face: Face, size: float) -> float:
-        if is_variant(piece):
-            return _variant_glyph(face, piece)[2] * size / 1000 * PT
-        return self._pdf.get_string_width(piece)
+        return _em_width(face, piece) * size / 1000 * PT
 
     def width_of(self, text: str, *, face: Face = Face.TEXT, size: float = 10.0) -> float:
         return sum(w for _, w in self._runs(text, face, size))
@@ -138,29 +145,30 @@ class Sheet:
         for run, _ in parts:
             self._font(run.face, size)
             for piece in _pieces(run):
-                if is_variant(piece):
-                    self._variant(at, baseline, piece, run.face)
-                else:
-                    pdf.text(at, baseline, piece)
+                self._show(at, baseline, piece, run.face)
                 at += self._width(piece, run.face, size)
         return left + total
 
-    def _variant(self, x: float, baseline: float, cluster: str, face: Face) -> None:
-        """One variation sequence: the glyph its selector names (the font's cmap format 14),
-        mapped back to both code points in the ToUnicode map so the text layer keeps them.
-        fpdf2 draws only cmap glyphs from text(), so this writes the operator itself (fpdf2 is
-        pinned below 2.9 for these internals)."""
+    def _show(self, x: float, baseline: float, piece: str, face: Face) -> None:
+        """Text in the current font at a baseline, as fpdf2's text() writes it but without its
+        per-call overhead (a notice has two hundred cells); a variation sequence is drawn with
+        the glyph its selector names (the font's cmap format 14) and mapped back to both code
+        points in the ToUnicode map, so the text layer keeps them. fpdf2 is pinned below 2.9
+        for these internals."""
         pdf = self._pdf
         font = pdf.current_font
         assert isinstance(font, TTFFont)
-        glyph_id, name, width = _variant_glyph(face, cluster)
-        glyph = font.subset.get_glyph(glyph_id, tuple(map(ord, cluster)), name, width)
-        code = font.subset.pick_glyph(glyph)
-        assert code is not None
+        if is_variant(piece):
+            glyph_id, name, width = _variant_glyph(face, piece)
+            glyph = font.subset.get_glyph(glyph_id, tuple(map(ord, piece)), name, width)
+            code = font.subset.pick_glyph(glyph)
+            assert code is not None
+            shown = f"({font.escape_text(chr(code))}) Tj"
+        else:
+            shown = font.encode_text(piece)
         if not pdf.current_font_is_set_on_page:
             pdf._out(pdf._set_font_for_page(font, pdf.font_size_pt))
-        at = f"{x * pdf.k:.2f} {(pdf.h - baseline) * pdf.k:.2f}"
-        pdf._out(f"BT {at} Td ({font.escape_text(chr(code))}) Tj ET")
+        pdf._out(f"BT {x * pdf.k:.2f} {(pdf.h - baseline) * pdf.k:.2f} Td {shown} ET")
 
     def line(
         self, text: str, *, face: Face = Face.TEXT, size: float = 10.0, gap: float = 1.5
@@ -174,9 +182,8 @@ class Sheet:
         limit = WIDTH - 2 * self.margin
         line, used = "", 0.0
         for run, _ in self._runs(text, face, size):
-            self._font(run.face, size)
-            for ch in run.text:
-                w = self._pdf.get_string_width(ch)
+            for ch in _pieces(run) if run.variants else run.text:
+                w = self._width(ch, run.face, size)
                 if used + w > limit and line:
                     self.line(line, face=face, size=size, gap=0.5)
                     line, used = "", 0.0
@@ -199,14 +206,13 @@ class Sheet:
     ) -> None:
         """A grid at the cursor: the head row in the heading face on grey, columns from
         ``right_from`` on aligned right (amounts); rows that do not fit go on a new page."""
-        pdf, h = self._pdf, size * PT * 1.6
+        h = size * PT * 1.6
         for i, row in enumerate(rows):
             if self.y + h > HEIGHT - self.margin:
                 self.new_page()
                 if head and i > 0:
                     self._row(rows[0], widths, size, h, True, right_from)
             self._row(row, widths, size, h, head and i == 0, right_from)
-        pdf.set_draw_color(0)
         self.y += 2.0
 
     def _row(
@@ -218,12 +224,16 @@ class Sheet:
         head: bool,
         right: int,
     ) -> None:
-        pdf, x = self._pdf, self.margin
-        pdf.set_draw_color(128)
-        pdf.set_line_width(0.14)
+        pdf, x, k = self._pdf, self.margin, self._pdf.k
+        # the cell borders in one operator list, grey and thin, the head filled light grey;
+        # inside q/Q so the colours do not leak into the text drawn next (black)
+        boxes = " ".join(
+            f"{(x + sum(widths[:c])) * k:.2f} {(HEIGHT - self.y) * k:.2f} {w * k:.2f}"
+            f" {-h * k:.2f} re"
+            for c, w in enumerate(widths[: len(row)])
+        )
+        pdf._out(f"q 0.5 G 0.4 w {'0.96 g ' + boxes + ' B' if head else boxes + ' S'} Q")
         for col, (cell, w) in enumerate(zip(row, widths, strict=False)):
-            pdf.set_fill_color(245)
-            pdf.rect(x, self.y, w, h, style="DF" if head else "D")
             align: Align = "R" if col >= right and not head else "L"
             face = Face.HEADING if head else Face.TEXT
             self.text(x, self.y, cell, face=face, size=size, width=w, align=align, height=h)

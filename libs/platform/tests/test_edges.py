@@ -183,6 +183,44 @@ async def test_control_characters_in_token_claims_are_401_not_500(
     ] * 3
 
 
+async def test_a_number_in_the_subject_or_terminal_claim_is_401_and_never_stored(
+    pg_service: Any, pool: asyncpg.Pool
+) -> None:
+    number = a_number()
+    async with pg_service.client() as client:
+        responses = [
+            await client.get("/api/v1/insured/1000000001", headers=pg_service.headers(**claims))
+            for claims in ({"user_id": f"staff-{number}"}, {"terminal_id": number})
+        ]
+    assert [r.status_code for r in responses] == [401, 401]
+    records = await audited(pool)
+    assert [(r["user_id"], r["status_code"]) for r in records] == [("anonymous", 401)] * 2
+    assert all(number not in str(dict(r)) for r in records)
+
+
+async def test_an_idempotency_key_carrying_a_number_is_400_and_never_stored(
+    pg_service: Any, pool: asyncpg.Pool
+) -> None:
+    number = a_number()
+    async with pg_service.client() as client:
+        refused = await client.post(
+            "/api/v1/enrolments",
+            json={"addressee_number": "1000000001", "birth_date": "2000-01-01"},
+            headers=pg_service.headers() | {"Idempotency-Key": f"form-{number}"},
+        )
+        kept = await client.post(
+            "/api/v1/enrolments",
+            json={"addressee_number": "1000000001", "birth_date": "2000-01-01"},
+            headers=pg_service.headers() | {"Idempotency-Key": "form-2026-0001"},
+        )
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["type"].endswith("invalid-idempotency-key")
+    assert number not in refused.text
+    assert kept.status_code == 201, kept.text
+    keys = [r["key"] for r in await pool.fetch("SELECT key FROM idempotency_keys")]
+    assert keys == ["form-2026-0001"]
+
+
 async def test_a_token_living_longer_than_the_maximum_is_401(
     pg_service: Any, pool: asyncpg.Pool
 ) -> None:

@@ -42,6 +42,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from fastapi import Depends, FastAPI, Request
 from fastapi.dependencies.models import Dependant
 
+from kokuho.events.individual_numbers import contains_individual_number
 from kokuho.platform.audit import (
     AuditEntry,
     Outcome,
@@ -187,6 +188,8 @@ class TokenVerifier:
         # a 500 when PostgreSQL refuses to store it).
         if not isinstance(sub, str) or not sub or not sub.isprintable():
             raise AuthError(401, "invalid subject")
+        if contains_individual_number([sub, terminal]):  # both are audited and logged
+            raise AuthError(401, "an individual number in the subject or terminal claim")
         if not isinstance(roles, list) or not all(
             isinstance(r, str) and r.isprintable() for r in roles
         ):

@@ -41,6 +41,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import Response
 
+from kokuho.events.individual_numbers import contains_individual_number
 from kokuho.platform.problems import Problem
 
 HEADER = "Idempotency-Key"
@@ -285,6 +286,12 @@ async def _idempotency(request: Request) -> Any:
     if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
         raise Problem(
             400, "invalid-idempotency-key", detail="Idempotency-Key must be 1..255 printable chars."
+        )
+    if contains_individual_number(key):  # the key is stored with the response
+        raise Problem(
+            400,
+            "invalid-idempotency-key",
+            detail="Idempotency-Key must not carry an individual number.",
         )
     user = getattr(request.state, "staff_user", None)
     if user is None:

@@ -47,10 +47,10 @@ async def test_an_original_is_kept_pending_until_its_number_is_bound(
     backend: Backend[LinkageRecords],
 ) -> None:
     async with backend.open() as records:
-        assert await records.replica("P1", ITEM) is None
-        await records.save_replica("P1", ITEM, {"qualified": True}, 1, None)
+        assert await records.replica("2000000001", ITEM) is None
+        await records.save_replica("2000000001", ITEM, {"qualified": True}, 1, None)
     async with backend.open() as records:
-        stored = await records.replica("P1", ITEM)
+        stored = await records.replica("2000000001", ITEM)
         assert stored is not None
         assert (stored.content, stored.version, stored.registered_version) == (
             {"qualified": True},
@@ -58,9 +58,9 @@ async def test_an_original_is_kept_pending_until_its_number_is_bound(
             0,
         )
         assert stored.integrated_addressee_number is None
-        pending = await records.pending_replicas("P1")
+        pending = await records.pending_replicas("2000000001")
         assert [(item, r.version) for item, r in pending] == [(ITEM, 1)]
-        assert await records.pending_replicas("P2") == []
+        assert await records.pending_replicas("2000000002") == []
     assert await backend.published() == []
 
 
@@ -68,9 +68,9 @@ async def test_a_registration_records_the_version_and_is_published(
     backend: Backend[LinkageRecords],
 ) -> None:
     async with backend.open() as records:
-        await records.save_replica("P1", ITEM, {"qualified": True}, 1, "0000000000000001")
+        await records.save_replica("2000000001", ITEM, {"qualified": True}, 1, "0000000000000001")
         await records.record_registration(
-            addressee_number="P1",
+            addressee_number="2000000001",
             message=ReplicaMessage("0000000000000001", ITEM, 1, {"qualified": True}),
             legal_basis_row="row-1",
             source_event_id=None,
@@ -78,17 +78,17 @@ async def test_a_registration_records_the_version_and_is_published(
             at=AT,
         )
     async with backend.open() as records:
-        stored = await records.replica("P1", ITEM)
+        stored = await records.replica("2000000001", ITEM)
         assert stored is not None
         assert stored.registered_version == 1
-        assert await records.pending_replicas("P1") == []
+        assert await records.pending_replicas("2000000001") == []
         # a newer original keeps what was registered until it is registered in turn
-        await records.save_replica("P1", ITEM, {"qualified": False}, 2, "0000000000000001")
+        await records.save_replica("2000000001", ITEM, {"qualified": False}, 2, "0000000000000001")
     async with backend.open() as records:
-        stored = await records.replica("P1", ITEM)
+        stored = await records.replica("2000000001", ITEM)
         assert stored is not None
         assert (stored.version, stored.registered_version) == (2, 1)
-        [view] = await records.replicas_of("P1")
+        [view] = await records.replicas_of("2000000001")
         assert (view.item, view.content, view.version, view.registered_version) == (
             ITEM,
             {"qualified": False},
@@ -96,5 +96,5 @@ async def test_a_registration_records_the_version_and_is_published(
             1,
         )
         assert view.integrated_addressee_number == "0000000000000001"
-        assert await records.replicas_of("P2") == []
-    assert await backend.published() == ["P1"]
+        assert await records.replicas_of("2000000002") == []
+    assert await backend.published() == ["2000000001"]

@@ -105,7 +105,7 @@ async def test_federation_adapter_against_the_process(federation_url: str) -> No
     change = InsuredChange(
         change="acquired",
         addressee_number="1000000555",
-        nhi_household_number="H0000555",
+        nhi_household_number="2000000555",
         insured_number="00000555",
         card_symbol="S1",
         card_number="555",
@@ -181,6 +181,14 @@ async def test_portal_and_resident_records_adapters_against_the_processes(
     )
     assert put.status_code == 204
     assert await residents.addressee_of_certificate(signer.serial) == "1000000777"
+    for malformed in ("A1", "100000077", "10000007770"):  # the holder is 10 digits, as everywhere
+        refused = await control(
+            "PUT",
+            f"{resident_records_url}/simulator/certificate-holders/{signer.serial}",
+            json={"addressee_number": malformed},
+        )
+        assert refused.status_code == 422, refused.text
+    assert await residents.addressee_of_certificate(signer.serial) == "1000000777"
 
 
 async def test_jlis_adapter_against_the_process(jlis_url: str, numbers: Numbers) -> None:
@@ -204,24 +212,24 @@ async def test_intermediate_server_adapter_against_the_process(
     intermediate_server_url: str,
 ) -> None:
     server = IntermediateServerHttp(intermediate_server_url)
-    v2 = ReplicaMessage("IAN-0001", "nhi-qualification", 2, {"status": "insured"})
-    v1 = ReplicaMessage("IAN-0001", "nhi-qualification", 1, {"status": "old"})
+    v2 = ReplicaMessage("1000000000000001", "nhi-qualification", 2, {"status": "insured"})
+    v1 = ReplicaMessage("1000000000000001", "nhi-qualification", 1, {"status": "old"})
     receipt = await server.register_replica(v2)
     assert receipt.startswith("rcpt-")
     assert await server.register_replica(v2) == receipt  # idempotent on the version
     await server.register_replica(v1)  # an older version never replaces a newer one
     assert await server.export_replicas() == {
-        ("IAN-0001", "nhi-qualification"): {"status": "insured"}
+        ("1000000000000001", "nhi-qualification"): {"status": "insured"}
     }
     none = await server.inquire(
-        integrated_addressee_number="IAN-0001", provider="city-tax", item="income"
+        integrated_addressee_number="1000000000000001", provider="city-tax", item="income"
     )
     assert (none.status, none.content) == ("no-data", None)
     r = await control(
         "PUT",
         f"{intermediate_server_url}/simulator/provider-data",
         json={
-            "integrated_addressee_number": "IAN-0001",
+            "integrated_addressee_number": "1000000000000001",
             "provider": "city-tax",
             "item": "income",
             "content": {"income": 1_200_000},
@@ -229,9 +237,21 @@ async def test_intermediate_server_adapter_against_the_process(
     )
     assert r.status_code == 204
     answered = await server.inquire(
-        integrated_addressee_number="IAN-0001", provider="city-tax", item="income"
+        integrated_addressee_number="1000000000000001", provider="city-tax", item="income"
     )
     assert (answered.status, answered.content) == ("answered", {"income": 1_200_000})
+    # the integrated addressee number is the 16 digits the gateway issues, nothing else
+    malformed = await control(
+        "POST",
+        f"{intermediate_server_url}/v1/replicas",
+        json={
+            "integrated_addressee_number": "IAN-0001",
+            "item": "nhi-qualification",
+            "version": 1,
+            "content": {},
+        },
+    )
+    assert malformed.status_code == 422, malformed.text
 
 
 async def test_unreachable_counterpart_is_a_connection_error(numbers: Numbers) -> None:
@@ -258,13 +278,13 @@ async def test_the_gateway_checks_numbers_with_the_jlis_process(
     async with serving(app, "gw") as client:
         ok = await client.post(
             "/api/v1/individual-numbers",
-            json={"addressee_number": "S1", "individual_number": issued.value},
+            json={"addressee_number": "1000000001", "individual_number": issued.value},
             headers=headers,
         )
         assert ok.status_code == 201, ok.text
         refused = await client.post(
             "/api/v1/individual-numbers",
-            json={"addressee_number": "S2", "individual_number": not_issued.value},
+            json={"addressee_number": "1000000002", "individual_number": not_issued.value},
             headers=headers,
         )
         assert refused.status_code == 422, refused.text
@@ -278,7 +298,7 @@ async def test_the_gateway_checks_numbers_with_the_jlis_process(
             "POST",
             f"{intermediate_server_url}/v1/replicas",
             json={
-                "integrated_addressee_number": "IAN-STRAY",
+                "integrated_addressee_number": "9999999999999999",
                 "item": "nhi-qualification",
                 "version": 1,
                 "content": {"status": "insured"},
@@ -287,11 +307,11 @@ async def test_the_gateway_checks_numbers_with_the_jlis_process(
         assert stray.status_code == 200, stray.text
         flagged = await client.get("/api/v1/replicas/reconciliation", headers=auditor)
         assert [d["integrated_addressee_number"] for d in flagged.json()["differences"]] == [
-            "IAN-STRAY"
+            "9999999999999999"
         ]
     conn = await asyncpg.connect(settings.database_dsn)
     try:
         rows = await conn.fetch("SELECT addressee_number FROM integrated_addressee")
     finally:
         await conn.close()
-    assert [r["addressee_number"] for r in rows] == ["S1"]
+    assert [r["addressee_number"] for r in rows] == ["1000000001"]

@@ -27,16 +27,20 @@ async def test_the_second_reader_waits_for_the_binding_in_flight(
         tx = registering.transaction()
         await tx.start()
         vault = PostgresVault(registering, topic="test.linkage-gateway.events")
-        assert await vault.binding_of("P1") is None
+        assert await vault.binding_of("2000000001") is None
         number = numbers()
         await vault.record(
-            [NumberBound("P1", "0000000000000099", sealer.index(number), datetime.now(UTC))],
-            sealer.seal(number, addressee_number="P1"),
+            [
+                NumberBound(
+                    "2000000001", "0000000000000099", sealer.index(number), datetime.now(UTC)
+                )
+            ],
+            sealer.seal(number, addressee_number="2000000001"),
         )
 
         async def consumer_reads() -> str | None:
             async with consuming.transaction():
-                binding = await PostgresVault(consuming).binding_of("P1")
+                binding = await PostgresVault(consuming).binding_of("2000000001")
                 return binding.integrated_addressee_number if binding else None
 
         reader = asyncio.create_task(consumer_reads())

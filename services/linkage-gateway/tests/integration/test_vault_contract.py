@@ -60,14 +60,14 @@ async def test_a_binding_is_found_by_person_and_by_index_and_published_once(
     backend: Backend[VaultRepository],
 ) -> None:
     async with backend.open() as vault:
-        assert await vault.binding_of("P1") is None
+        assert await vault.binding_of("2000000001") is None
         assert await vault.holder_of(["idx-1"]) is None
-        assert await vault.sealed_of("P1") is None
-    integrated = await bind(backend, "P1", "idx-1")
+        assert await vault.sealed_of("2000000001") is None
+    integrated = await bind(backend, "2000000001", "idx-1")
     assert len(integrated) == 16
     assert integrated.isdigit()
     async with backend.open() as vault:
-        binding = await vault.binding_of("P1")
+        binding = await vault.binding_of("2000000001")
         assert binding is not None
         assert (binding.integrated_addressee_number, binding.number_index) == (integrated, "idx-1")
         assert binding.bound_at == AT
@@ -76,8 +76,8 @@ async def test_a_binding_is_found_by_person_and_by_index_and_published_once(
         # during an index-key rotation a lookup names the number's index under every key
         assert await vault.holder_of(["new:idx-1", "idx-1"]) == binding
         assert await vault.holder_of(["idx-", "idx-1x", "x:idx-1"]) is None  # exact values only
-        assert await vault.sealed_of("P1") == SEALED
-    assert await backend.published() == ["P1"]
+        assert await vault.sealed_of("2000000001") == SEALED
+    assert await backend.published() == ["2000000001"]
 
 
 async def test_integrated_addressee_numbers_are_never_issued_twice(
@@ -91,72 +91,76 @@ async def test_integrated_addressee_numbers_are_never_issued_twice(
 async def test_a_second_number_or_a_number_bound_to_another_is_refused(
     backend: Backend[VaultRepository],
 ) -> None:
-    await bind(backend, "P1", "idx-1")
+    await bind(backend, "2000000001", "idx-1")
     with pytest.raises(SecondNumberForPerson):
-        await bind(backend, "P1", "idx-2")
+        await bind(backend, "2000000001", "idx-2")
     with pytest.raises(NumberBoundToAnotherPerson):
-        await bind(backend, "P2", "idx-1")
+        await bind(backend, "2000000002", "idx-1")
     async with backend.open() as vault:
-        assert await vault.binding_of("P2") is None
+        assert await vault.binding_of("2000000002") is None
         assert await vault.holder_of(["idx-2"]) is None
-    assert await backend.published() == ["P1"]
+    assert await backend.published() == ["2000000001"]
 
 
 async def test_a_binding_needs_its_sealed_number(backend: Backend[VaultRepository]) -> None:
     with pytest.raises(ValueError, match="sealed"):
         async with backend.open() as vault:
-            await vault.record([NumberBound("P1", "0000000000000001", "idx-1", AT)])
+            await vault.record([NumberBound("2000000001", "0000000000000001", "idx-1", AT)])
 
 
 async def test_a_death_marks_the_binding_and_an_unknown_person_is_left_alone(
     backend: Backend[VaultRepository],
 ) -> None:
-    await bind(backend, "P1", "idx-1")
+    await bind(backend, "2000000001", "idx-1")
     async with backend.open() as vault:
-        await vault.record([PersonDied("P1", AT)])
-        await vault.record([PersonDied("P9", AT)])
+        await vault.record([PersonDied("2000000001", AT)])
+        await vault.record([PersonDied("2000000009", AT)])
     async with backend.open() as vault:
-        binding = await vault.binding_of("P1")
+        binding = await vault.binding_of("2000000001")
         assert binding is not None
         assert binding.deceased
-        assert await vault.binding_of("P9") is None
-        assert await vault.sealed_of("P1") == SEALED  # the number stays sealed (C-93)
+        assert await vault.binding_of("2000000009") is None
+        assert await vault.sealed_of("2000000001") == SEALED  # the number stays sealed (C-93)
 
 
 async def test_subjects_of_affairs_are_a_set(backend: Backend[VaultRepository]) -> None:
     async with backend.open() as vault:
-        assert await vault.subject_affairs("P1") == set()
-        await vault.add_subject("P1", "nhi-eligibility")
-        await vault.add_subject("P1", "nhi-eligibility")
-        await vault.add_subject("P1", "nhi-benefits")
+        assert await vault.subject_affairs("2000000001") == set()
+        await vault.add_subject("2000000001", "nhi-eligibility")
+        await vault.add_subject("2000000001", "nhi-eligibility")
+        await vault.add_subject("2000000001", "nhi-benefits")
     async with backend.open() as vault:
-        assert await vault.subject_affairs("P1") == {"nhi-eligibility", "nhi-benefits"}
-        assert await vault.subject_affairs("P2") == set()
+        assert await vault.subject_affairs("2000000001") == {"nhi-eligibility", "nhi-benefits"}
+        assert await vault.subject_affairs("2000000002") == set()
 
 
 async def test_the_confirmation_list_pages_by_id(backend: Backend[VaultRepository]) -> None:
     async with backend.open() as vault:
-        for who, rule in (("P1", "BlankNumber"), ("P2", "SecondNumberForPerson"), ("P3", "X")):
+        for who, rule in (
+            ("2000000001", "BlankNumber"),
+            ("2000000002", "SecondNumberForPerson"),
+            ("2000000003", "X"),
+        ):
             await vault.report_for_confirmation(who, rule, "U-1")
     async with backend.open() as vault:
         first = await vault.open_confirmations(2, 0)
         assert [(c.addressee_number, c.rule, c.reported_by) for c in first] == [
-            ("P1", "BlankNumber", "U-1"),
-            ("P2", "SecondNumberForPerson", "U-1"),
+            ("2000000001", "BlankNumber", "U-1"),
+            ("2000000002", "SecondNumberForPerson", "U-1"),
         ]
         rest = await vault.open_confirmations(2, first[-1].id)
-        assert [c.addressee_number for c in rest] == ["P3"]
+        assert [c.addressee_number for c in rest] == ["2000000003"]
         assert first[0].id < first[1].id < rest[0].id
 
 
 async def test_addressees_are_found_by_their_integrated_numbers(
     backend: Backend[VaultRepository],
 ) -> None:
-    one = await bind(backend, "P1", "idx-1")
-    two = await bind(backend, "P2", "idx-2")
+    one = await bind(backend, "2000000001", "idx-1")
+    two = await bind(backend, "2000000002", "idx-2")
     async with backend.open() as vault:
         assert await vault.addressees_of_integrated([two, one, "9999999999999999"]) == [
-            "P1",
-            "P2",
+            "2000000001",
+            "2000000002",
         ]
         assert await vault.addressees_of_integrated([]) == []

@@ -4,7 +4,6 @@ the database, the logs or the topic; refusals change nothing; every touch is aud
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Callable
 
 import asyncpg
@@ -25,6 +24,7 @@ from kokuho.linkage_gateway.synthetic import with_wrong_check_digit
 from kokuho.platform.testing import database_tables, database_text
 
 from ..conftest import read_until
+from .test_intermediate_server import addressee as fresh_addressee
 
 pytestmark = pytest.mark.integration
 
@@ -49,7 +49,7 @@ async def register(gw, addressee: str, number: str, *, key: str | None = None): 
 
 
 async def test_registration_stores_and_logs_no_plain_number(gateway, numbers: Numbers) -> None:  # type: ignore[no-untyped-def]
-    people = {f"A{i:04d}": numbers() for i in range(5)}
+    people = {f"{1_000_000_000 + i:010d}": numbers() for i in range(5)}
     for addressee, number in people.items():
         r = await register(gateway, addressee, number.value)
         assert r.status_code == 201, r.text
@@ -60,7 +60,7 @@ async def test_registration_stores_and_logs_no_plain_number(gateway, numbers: Nu
     text = await database_text(gateway.settings.database_dsn)
     # the scan saw the platform's tables and ours
     assert len(await database_tables(gateway.settings.database_dsn)) > 5
-    assert "A0000" in text  # the scan does see our rows
+    assert "1000000000" in text  # the scan does see our rows
     for number in people.values():
         assert number.value not in text
         assert hex_of(number) not in text
@@ -71,9 +71,9 @@ async def test_registration_stores_and_logs_no_plain_number(gateway, numbers: Nu
 
 async def test_repeat_with_idempotency_key_and_same_number_again(gateway, numbers: Numbers) -> None:  # type: ignore[no-untyped-def]
     number = numbers()
-    first = await register(gateway, "B1", number.value, key="k-1")
-    replay = await register(gateway, "B1", number.value, key="k-1")
-    again = await register(gateway, "B1", number.value)
+    first = await register(gateway, "2000000001", number.value, key="k-1")
+    replay = await register(gateway, "2000000001", number.value, key="k-1")
+    again = await register(gateway, "2000000001", number.value)
     assert (first.status_code, replay.status_code, again.status_code) == (201, 201, 200)
     assert replay.headers.get("Idempotent-Replayed") == "true"
     assert again.json()["created"] is False
@@ -82,7 +82,7 @@ async def test_repeat_with_idempotency_key_and_same_number_again(gateway, number
 
 async def test_refusals_are_named_and_change_nothing(gateway, numbers: Numbers) -> None:  # type: ignore[no-untyped-def]
     n1, n2, n3 = numbers(), numbers(), numbers()
-    assert (await register(gateway, "C1", n1.value)).status_code == 201
+    assert (await register(gateway, "3000000001", n1.value)).status_code == 201
     dsn = gateway.settings.database_dsn
 
     async def vault_rows() -> list[tuple[str, str]]:
@@ -97,10 +97,10 @@ async def test_refusals_are_named_and_change_nothing(gateway, numbers: Numbers) 
 
     before = await vault_rows()
     cases = [
-        ("C1", n2.value, "second-number-for-person"),
-        ("C2", n1.value, "number-bound-to-another-person"),
-        ("C3", with_wrong_check_digit(n3), "invalid-individual-number"),
-        ("C5", "", "invalid-individual-number"),
+        ("3000000001", n2.value, "second-number-for-person"),
+        ("3000000002", n1.value, "number-bound-to-another-person"),
+        ("3000000003", with_wrong_check_digit(n3), "invalid-individual-number"),
+        ("3000000005", "", "invalid-individual-number"),
     ]
     for addressee, value, slug in cases:
         r = await register(gateway, addressee, value)
@@ -110,13 +110,17 @@ async def test_refusals_are_named_and_change_nothing(gateway, numbers: Numbers) 
         assert not value or value not in r.text
     other_affair = await gateway.client.post(
         "/api/v1/individual-numbers",
-        json={"addressee_number": "C4", "individual_number": n3.value, "affair": "nhi-benefits"},
+        json={
+            "addressee_number": "3000000004",
+            "individual_number": n3.value,
+            "affair": "nhi-benefits",
+        },
         headers=gateway.headers(CLERK),
     )
     assert other_affair.status_code == 403
     assert other_affair.json()["type"].endswith("resolution-not-permitted")
     gateway.jlis.mark_not_issued(n3)
-    r = await register(gateway, "C3", n3.value)
+    r = await register(gateway, "3000000003", n3.value)
     assert r.status_code == 422
     assert r.json()["type"].endswith("number-not-authentic")
     assert await vault_rows() == before
@@ -127,9 +131,9 @@ async def test_refusals_are_named_and_change_nothing(gateway, numbers: Numbers) 
     assert listing.status_code == 200
     rules = sorted((i["addressee_number"], i["rule"]) for i in listing.json()["items"])
     assert rules == [
-        ("C1", "SecondNumberForPerson"),
-        ("C2", "NumberBoundToAnotherPerson"),
-        ("C5", "BlankNumber"),
+        ("3000000001", "SecondNumberForPerson"),
+        ("3000000002", "NumberBoundToAnotherPerson"),
+        ("3000000005", "BlankNumber"),
     ]
 
 
@@ -137,8 +141,8 @@ async def test_resolution_is_permitted_only_by_role_and_affair_and_audited(
     gateway, numbers: Numbers
 ) -> None:  # type: ignore[no-untyped-def]
     number = numbers()
-    assert (await register(gateway, "D1", number.value)).status_code == 201
-    url = "/api/v1/persons/D1/individual-number"
+    assert (await register(gateway, "4000000001", number.value)).status_code == 201
+    url = "/api/v1/persons/4000000001/individual-number"
     ok = await gateway.client.get(
         url, params={"affair": "nhi-eligibility"}, headers=gateway.headers(OPERATOR, user="U-OK")
     )
@@ -163,13 +167,16 @@ async def test_resolution_is_permitted_only_by_role_and_affair_and_audited(
         headers=gateway.headers(OPERATOR, user="U-LOOK"),
     )
     assert lookup.status_code == 200
-    assert lookup.json() == {"addressee_number": "D1", "individual_number_masked": number.masked}
+    assert lookup.json() == {
+        "addressee_number": "4000000001",
+        "individual_number_masked": number.masked,
+    }
 
     conn = await asyncpg.connect(gateway.settings.database_dsn)
     try:
         rows = await conn.fetch(
             "SELECT user_id, outcome, status_code, subject_addressee_numbers, detail::text AS d"
-            " FROM audit_log WHERE 'D1' = ANY(subject_addressee_numbers) ORDER BY seq"
+            " FROM audit_log WHERE '4000000001' = ANY(subject_addressee_numbers) ORDER BY seq"
         )
     finally:
         await conn.close()
@@ -183,7 +190,7 @@ async def test_resolution_is_permitted_only_by_role_and_affair_and_audited(
 async def test_key_rotation_leaves_every_number_readable_under_the_new_key(
     gateway, numbers: Numbers
 ) -> None:  # type: ignore[no-untyped-def]
-    people = {f"E{i}": numbers() for i in range(7)}
+    people = {f"{5_000_000_000 + i:010d}": numbers() for i in range(7)}
     for addressee, number in people.items():
         assert (await register(gateway, addressee, number.value)).status_code == 201
     store = KeyStore(gateway.settings.key_directory)
@@ -233,7 +240,7 @@ async def test_key_rotation_leaves_every_number_readable_under_the_new_key(
         assert r.status_code == 200
         assert r.json()["individual_number_masked"] == number.masked
     new_person = numbers()
-    assert (await register(gateway, "E-new", new_person.value)).status_code == 201
+    assert (await register(gateway, "5000000099", new_person.value)).status_code == 201
 
 
 async def lookup(gw, number: IndividualNumber):  # type: ignore[no-untyped-def]
@@ -247,7 +254,7 @@ async def lookup(gw, number: IndividualNumber):  # type: ignore[no-untyped-def]
 async def test_index_key_rotation_reindexes_every_binding_while_lookups_go_on(
     gateway, numbers: Numbers
 ) -> None:  # type: ignore[no-untyped-def]
-    people = {f"X{i}": numbers() for i in range(7)}
+    people = {f"{6_000_000_000 + i:010d}": numbers() for i in range(7)}
     for addressee, number in people.items():
         assert (await register(gateway, addressee, number.value)).status_code == 201
     store = KeyStore(gateway.settings.key_directory)
@@ -258,7 +265,7 @@ async def test_index_key_rotation_reindexes_every_binding_while_lookups_go_on(
     found = await lookup(gateway, first)
     assert found.status_code == 200, found.text
     assert (
-        (await register(gateway, "X-dup", first.value))
+        (await register(gateway, "6000000098", first.value))
         .json()["type"]
         .endswith("number-bound-to-another-person")
     )
@@ -282,12 +289,12 @@ async def test_index_key_rotation_reindexes_every_binding_while_lookups_go_on(
         assert r.status_code == 200, r.text
         assert r.json()["addressee_number"] == addressee
     assert (
-        (await register(gateway, "X-dup", first.value))
+        (await register(gateway, "6000000098", first.value))
         .json()["type"]
         .endswith("number-bound-to-another-person")
     )
     later = numbers()
-    assert (await register(gateway, "X-new", later.value)).status_code == 201
+    assert (await register(gateway, "6000000099", later.value)).status_code == 201
     conn = await asyncpg.connect(gateway.settings.database_dsn)
     try:
         rows = await conn.fetch("SELECT number_index FROM integrated_addressee")
@@ -299,7 +306,7 @@ async def test_index_key_rotation_reindexes_every_binding_while_lookups_go_on(
 async def test_the_public_topic_carries_no_number(
     gateway, numbers: Numbers, kafka_bootstrap: str
 ) -> None:  # type: ignore[no-untyped-def]
-    mine = f"K{uuid.uuid4().hex[:10]}"
+    mine = fresh_addressee()  # fresh on every run
     number = numbers()
     assert (await register(gateway, mine, number.value)).status_code == 201
     value = await read_until(
@@ -315,7 +322,7 @@ async def test_jlis_unreachable_answers_503_and_binds_nothing(gateway, numbers: 
         raise ConnectionRefusedError("J-LIS unreachable")
 
     gateway.jlis.confirm = down
-    r = await register(gateway, "J1", number.value)
+    r = await register(gateway, "7000000001", number.value)
     assert r.status_code == 503, r.text
     assert r.headers["content-type"].startswith("application/problem+json")
     assert r.json()["type"].endswith("counterpart-unavailable")
@@ -334,7 +341,7 @@ async def test_a_lookup_outside_the_affairs_subjects_looks_like_no_holder(  # ty
     gateway, numbers: Numbers
 ) -> None:
     held, unheld = numbers(), numbers()
-    assert (await register(gateway, "K1", held.value)).status_code == 201  # nhi-eligibility
+    assert (await register(gateway, "8000000001", held.value)).status_code == 201  # nhi-eligibility
 
     async def look_up(number: IndividualNumber) -> httpx.Response:
         return await gateway.client.post(
@@ -355,21 +362,21 @@ async def test_a_lookup_outside_the_affairs_subjects_looks_like_no_holder(  # ty
     finally:
         await conn.close()
     # the refused lookup is on the record with the holder it reached; the other names no one
-    named = [(r["outcome"], r["reason"]) for r in rows if list(r["s"]) == ["K1"]]
+    named = [(r["outcome"], r["reason"]) for r in rows if list(r["s"]) == ["8000000001"]]
     assert named == [("failed", "not-a-subject")]
-    assert all(list(r["s"]) in ([], ["K1"]) for r in rows)
+    assert all(list(r["s"]) in ([], ["8000000001"]) for r in rows)
 
 
 async def test_a_shown_number_is_verified_as_match_or_mismatch_and_every_call_is_audited(  # type: ignore[no-untyped-def]
     gateway, numbers: Numbers
 ) -> None:
     own, other = numbers(), numbers()
-    assert (await register(gateway, "V1", own.value)).status_code == 201
+    assert (await register(gateway, "9000000001", own.value)).status_code == 201
 
     async def verify(number: str, affair: str = "nhi-eligibility") -> httpx.Response:
         return await gateway.client.post(
             "/api/v1/individual-numbers/verifications",
-            json={"addressee_number": "V1", "individual_number": number, "affair": affair},
+            json={"addressee_number": "9000000001", "individual_number": number, "affair": affair},
             headers=gateway.headers(CLERK, user="U-COUNTER"),
         )
 
@@ -381,7 +388,7 @@ async def test_a_shown_number_is_verified_as_match_or_mismatch_and_every_call_is
     ]
     assert [a.status_code for a in answers] == [200, 200, 422, 403]
     assert answers[0].json() == {
-        "addressee_number": "V1",
+        "addressee_number": "9000000001",
         "affair": "nhi-eligibility",
         "match": True,
     }
@@ -392,7 +399,7 @@ async def test_a_shown_number_is_verified_as_match_or_mismatch_and_every_call_is
     assert all("masked" not in a.text for a in answers[:2])  # not even the last four digits
     wrong_role = await gateway.client.post(
         "/api/v1/individual-numbers/verifications",
-        json={"addressee_number": "V1", "individual_number": own.value},
+        json={"addressee_number": "9000000001", "individual_number": own.value},
         headers=gateway.headers("assessment.clerk", user="U-OTHER"),
     )
     assert wrong_role.status_code == 403

@@ -23,15 +23,15 @@ def test_a_sealed_number_opens_only_for_its_own_row(
     sealer: EnvelopeSealer, numbers: Numbers
 ) -> None:
     number = numbers()
-    sealed = sealer.seal(number, addressee_number="A1")
-    assert sealer.open(sealed, addressee_number="A1") == number
+    sealed = sealer.seal(number, addressee_number="1000000001")
+    assert sealer.open(sealed, addressee_number="1000000001") == number
     with pytest.raises(SealBroken):
-        sealer.open(sealed, addressee_number="A2")
+        sealer.open(sealed, addressee_number="1000000002")
 
 
 def test_the_sealed_bytes_hold_no_plain_digits(sealer: EnvelopeSealer, numbers: Numbers) -> None:
     number = numbers()
-    sealed = sealer.seal(number, addressee_number="A1")
+    sealed = sealer.seal(number, addressee_number="1000000001")
     for blob in (sealed.ciphertext, sealed.wrapped_key, sealed.nonce):
         assert number.value.encode() not in blob
     assert len(sealed.ciphertext) == 12 + 16  # AES-GCM: the plaintext length plus the tag
@@ -39,20 +39,21 @@ def test_the_sealed_bytes_hold_no_plain_digits(sealer: EnvelopeSealer, numbers: 
 
 def test_every_value_gets_its_own_data_key(sealer: EnvelopeSealer, numbers: Numbers) -> None:
     number = numbers()
-    a = sealer.seal(number, addressee_number="A1")
-    b = sealer.seal(number, addressee_number="A1")
+    a = sealer.seal(number, addressee_number="1000000001")
+    b = sealer.seal(number, addressee_number="1000000001")
     assert a.wrapped_key != b.wrapped_key
     assert a.ciphertext != b.ciphertext
 
 
 def test_tampered_values_do_not_open(sealer: EnvelopeSealer, numbers: Numbers) -> None:
-    sealed = sealer.seal(numbers(), addressee_number="A1")
+    sealed = sealer.seal(numbers(), addressee_number="1000000001")
     flipped = bytes([sealed.ciphertext[0] ^ 1]) + sealed.ciphertext[1:]
     with pytest.raises(SealBroken):
-        sealer.open(replace(sealed, ciphertext=flipped), addressee_number="A1")
+        sealer.open(replace(sealed, ciphertext=flipped), addressee_number="1000000001")
     with pytest.raises(SealBroken):
         sealer.open(
-            replace(sealed, wrapped_key=sealed.wrapped_key[:-1] + b"\0"), addressee_number="A1"
+            replace(sealed, wrapped_key=sealed.wrapped_key[:-1] + b"\0"),
+            addressee_number="1000000001",
         )
 
 
@@ -70,17 +71,17 @@ def test_rotation_rewraps_under_the_new_key_and_stays_readable(
 ) -> None:
     sealer = EnvelopeSealer(key_store)
     number = numbers()
-    old = sealer.seal(number, addressee_number="A1")
+    old = sealer.seal(number, addressee_number="1000000001")
     new_id = key_store.add_kek(activate=True)
     assert sealer.active_kek_id == new_id
-    assert sealer.open(old, addressee_number="A1") == number  # the old key is still there
+    assert sealer.open(old, addressee_number="1000000001") == number  # the old key is still there
     rewrapped = sealer.rewrap(old)
     assert rewrapped.kek_id == new_id != old.kek_id
-    assert sealer.open(rewrapped, addressee_number="A1") == number
+    assert sealer.open(rewrapped, addressee_number="1000000001") == number
     key_store.retire(old.kek_id)
-    assert sealer.open(rewrapped, addressee_number="A1") == number
+    assert sealer.open(rewrapped, addressee_number="1000000001") == number
     with pytest.raises(UnknownKey):
-        sealer.open(old, addressee_number="A1")
+        sealer.open(old, addressee_number="1000000001")
 
 
 def test_a_second_process_follows_a_rotation_without_restart(
@@ -92,8 +93,8 @@ def test_a_second_process_follows_a_rotation_without_restart(
     rotator = EnvelopeSealer(rotator_store)
     number = numbers()
     rotator_store.add_kek(activate=True)
-    sealed = rotator.seal(number, addressee_number="A1")
-    assert server.open(sealed, addressee_number="A1") == number
+    sealed = rotator.seal(number, addressee_number="1000000001")
+    assert server.open(sealed, addressee_number="1000000001") == number
     assert server.active_kek_id == rotator.active_kek_id
 
 

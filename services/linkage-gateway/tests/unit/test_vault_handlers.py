@@ -105,23 +105,23 @@ class Gateway:
 
 async def test_register_then_resolve(sealer: EnvelopeSealer, numbers: Numbers) -> None:
     gw, number = Gateway(sealer), numbers()
-    first = await gw.register("A1", number)
+    first = await gw.register("1000000001", number)
     assert first.created
     assert first.masked_number == number.masked
-    again = await gw.register("A1", number)
+    again = await gw.register("1000000001", number)
     assert not again.created
     assert again.binding.integrated_addressee_number == first.binding.integrated_addressee_number
     assert gw.jlis.calls == 1  # the same number again needs no new authenticity check
-    resolved = await gw.resolve("A1")
+    resolved = await gw.resolve("1000000001")
     assert resolved.number == number
     found = await vault.look_up_number(
         gw.uow, gw.ports, vault.LookUpNumber(number.value, "nhi-eligibility", OPERATOR)
     )
     assert found is not None
-    assert found.addressee_number == "A1"
+    assert found.addressee_number == "1000000001"
     # every call recorded its audit, and only ever the mask of the number
     assert [r["status_code"] for r in gw.audit] == [201, 200, None, 200]
-    assert all(r["subjects"] == ["A1"] for r in gw.audit)
+    assert all(r["subjects"] == ["1000000001"] for r in gw.audit)
     assert number.value not in repr(gw.audit)
     assert gw.uow.commits == 4
 
@@ -131,7 +131,9 @@ async def test_integrated_addressee_numbers_are_one_to_one(
 ) -> None:
     gw = Gateway(sealer)
     issued = {
-        (await gw.register(f"A{i}", numbers())).binding.integrated_addressee_number
+        (
+            await gw.register(f"{1_000_000_000 + i:010d}", numbers())
+        ).binding.integrated_addressee_number
         for i in range(5)
     }
     assert len(issued) == 5
@@ -142,27 +144,27 @@ async def test_refusals_change_nothing_and_go_on_the_confirmation_list(
 ) -> None:
     gw = Gateway(sealer)
     n1, n2, n3 = numbers(), numbers(), numbers()
-    await gw.register("A1", n1)
+    await gw.register("1000000001", n1)
     with pytest.raises(SecondNumberForPerson):
-        await gw.register("A1", n2)
+        await gw.register("1000000001", n2)
     with pytest.raises(NumberBoundToAnotherPerson):
-        await gw.register("A2", n1)
+        await gw.register("1000000002", n1)
     gw.jlis.mark_not_issued(n3)
     with pytest.raises(NumberNotAuthentic):
-        await gw.register("A3", n3)
+        await gw.register("1000000003", n3)
     with pytest.raises(InvalidIndividualNumber):
-        await gw.register("A4", "")  # C-17: a blank number is listed too
-    assert list(gw.repo.bindings) == ["A1"]
+        await gw.register("1000000004", "")  # C-17: a blank number is listed too
+    assert list(gw.repo.bindings) == ["1000000001"]
     assert len(gw.repo.published) == 1
     listed = [(c.addressee_number, c.rule) for c in gw.repo.confirmations]
     assert listed == [
-        ("A1", "SecondNumberForPerson"),
-        ("A2", "NumberBoundToAnotherPerson"),
-        ("A4", "BlankNumber"),
+        ("1000000001", "SecondNumberForPerson"),
+        ("1000000002", "NumberBoundToAnotherPerson"),
+        ("1000000004", "BlankNumber"),
     ]
     assert gw.uow.rollbacks == 3
     page, more = await vault.binding_confirmations(gw.uow, limit=2, after=0)
-    assert [c.addressee_number for c in page] == ["A1", "A2"]
+    assert [c.addressee_number for c in page] == ["1000000001", "1000000002"]
     assert more
 
 
@@ -170,28 +172,28 @@ async def test_resolution_needs_a_permitted_role_and_a_subject_of_the_affair(
     sealer: EnvelopeSealer, numbers: Numbers
 ) -> None:
     gw = Gateway(sealer)
-    await gw.register("A1", numbers())
+    await gw.register("1000000001", numbers())
     with pytest.raises(ResolutionNotPermitted, match="role"):
-        await gw.resolve("A1", roles=frozenset({"assessment.clerk"}))
+        await gw.resolve("1000000001", roles=frozenset({"assessment.clerk"}))
     with pytest.raises(ResolutionNotPermitted, match="subject"):
-        await gw.resolve("A1", affair="nhi-benefits")
+        await gw.resolve("1000000001", affair="nhi-benefits")
 
 
 async def test_a_lookup_for_another_affairs_subject_says_no_more_than_not_found(
     sealer: EnvelopeSealer, numbers: Numbers
 ) -> None:
     gw, number = Gateway(sealer), numbers()
-    await gw.register("A1", number)  # a subject of nhi-eligibility only
+    await gw.register("1000000001", number)  # a subject of nhi-eligibility only
     with pytest.raises(vault.HolderNotASubject) as caught:
         await vault.find_by_number(
             gw.repo, sealer, POLICY, number=number, affair="nhi-benefits", roles=OPERATOR
         )
-    assert caught.value.addressee_number == "A1"  # for the audit, not for the caller
+    assert caught.value.addressee_number == "1000000001"  # for the audit, not for the caller
     found = await vault.look_up_number(
         gw.uow, gw.ports, vault.LookUpNumber(number.value, "nhi-benefits", OPERATOR)
     )
     assert found is None
-    assert gw.audit[-1]["subjects"] == ["A1"]
+    assert gw.audit[-1]["subjects"] == ["1000000001"]
     assert gw.audit[-1]["outcome"] == Outcome.FAILED
     with pytest.raises(ResolutionNotPermitted, match="role"):  # before any lookup
         await vault.find_by_number(
@@ -208,11 +210,11 @@ async def test_verification_answers_match_or_mismatch_for_the_affairs_subject_on
     sealer: EnvelopeSealer, numbers: Numbers
 ) -> None:
     gw, own, other = Gateway(sealer), numbers(), numbers()
-    await gw.register("A1", own)
+    await gw.register("1000000001", own)
     # CLERK: a registrar, not a resolver, of nhi-eligibility
 
     async def verify(number: IndividualNumber, affair: str, roles: frozenset[str]) -> bool:
-        command = vault.VerifyNumber("A1", number.value, affair, roles)
+        command = vault.VerifyNumber("1000000001", number.value, affair, roles)
         return await vault.verify_number(gw.uow, gw.ports, command)
 
     assert await verify(own, "nhi-eligibility", CLERK) is True
@@ -227,14 +229,14 @@ async def test_a_deceased_persons_number_stays_sealed_and_resolvable_as_before(
     sealer: EnvelopeSealer, numbers: Numbers
 ) -> None:
     gw, number = Gateway(sealer), numbers()
-    await gw.register("A1", number)
-    assert await vault.record_death(gw.repo, addressee_number="A1", at=AT)
-    assert not await vault.record_death(gw.repo, addressee_number="A1", at=AT)
-    resolved = await gw.resolve("A1")
+    await gw.register("1000000001", number)
+    assert await vault.record_death(gw.repo, addressee_number="1000000001", at=AT)
+    assert not await vault.record_death(gw.repo, addressee_number="1000000001", at=AT)
+    resolved = await gw.resolve("1000000001")
     assert resolved.binding.deceased
     assert resolved.number == number
     with pytest.raises(ResolutionNotPermitted):
-        await gw.resolve("A1", roles=frozenset({"collection.clerk"}))
+        await gw.resolve("1000000001", roles=frozenset({"collection.clerk"}))
 
 
 async def test_a_clerk_registers_only_for_the_affairs_it_acts_for(
@@ -246,7 +248,7 @@ async def test_a_clerk_registers_only_for_the_affairs_it_acts_for(
         ("delinquency", {"linkage.operator"}),
     ):
         with pytest.raises(ResolutionNotPermitted):
-            await gw.register("A1", numbers(), affair=affair, roles=frozenset(roles))
+            await gw.register("1000000001", numbers(), affair=affair, roles=frozenset(roles))
     assert gw.repo.bindings == {}
     assert gw.jlis.calls == 0
 
@@ -255,9 +257,9 @@ async def test_a_refused_binding_asks_jlis_nothing(
     sealer: EnvelopeSealer, numbers: Numbers
 ) -> None:
     gw = Gateway(sealer)
-    await gw.register("A1", numbers())
+    await gw.register("1000000001", numbers())
     with pytest.raises(SecondNumberForPerson):
-        await gw.register("A1", numbers())
+        await gw.register("1000000001", numbers())
     assert gw.jlis.calls == 1
 
 
@@ -265,9 +267,11 @@ async def test_replicas_waiting_for_the_number_go_out_with_the_binding(
     sealer: EnvelopeSealer, numbers: Numbers
 ) -> None:
     gw = Gateway(sealer)
-    await gw.uow.linkage.save_replica("A1", "nhi-qualification", {"qualified": True}, 1, None)
-    registered = await gw.register("A1", numbers())
-    [stored] = await gw.uow.linkage.replicas_of("A1")
+    await gw.uow.linkage.save_replica(
+        "1000000001", "nhi-qualification", {"qualified": True}, 1, None
+    )
+    registered = await gw.register("1000000001", numbers())
+    [stored] = await gw.uow.linkage.replicas_of("1000000001")
     assert stored.integrated_addressee_number == registered.binding.integrated_addressee_number
     assert stored.registered_version == 1
     assert [m.item for _, m, _ in gw.uow.linkage.registrations] == ["nhi-qualification"]

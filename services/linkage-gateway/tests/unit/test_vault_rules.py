@@ -26,34 +26,41 @@ AT = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
 
 
 def binding(addressee: str, index: str) -> Binding:
-    return Binding(addressee, f"IA-{addressee}", index, AT)
+    return Binding(addressee, f"999999{addressee}", index, AT)
 
 
-def command(addressee: str = "A1", index: str = "idx-1", authentic: bool = True) -> BindNumber:
-    return BindNumber(addressee, index, authentic, "" if authentic else "not issued", "IA-new", AT)
+def command(
+    addressee: str = "1000000001", index: str = "idx-1", authentic: bool = True
+) -> BindNumber:
+    return BindNumber(
+        addressee, index, authentic, "" if authentic else "not issued", "0000000000000001", AT
+    )
 
 
 def test_a_new_person_and_a_new_number_are_bound() -> None:
     events = decide_binding(None, None, command())
-    assert events == [NumberBound("A1", "IA-new", "idx-1", AT)]
+    assert events == [NumberBound("1000000001", "0000000000000001", "idx-1", AT)]
     state = evolve(None, events[0])
-    assert state == Binding("A1", "IA-new", "idx-1", AT)
+    assert state == Binding("1000000001", "0000000000000001", "idx-1", AT)
 
 
 def test_the_same_number_again_changes_nothing() -> None:
-    assert decide_binding(binding("A1", "idx-1"), binding("A1", "idx-1"), command()) == []
+    assert (
+        decide_binding(binding("1000000001", "idx-1"), binding("1000000001", "idx-1"), command())
+        == []
+    )
 
 
 def test_a_second_different_number_for_a_person_is_refused() -> None:
     with pytest.raises(SecondNumberForPerson) as caught:
-        decide_binding(binding("A1", "idx-0"), None, command())
-    assert caught.value.addressee_number == "A1"
+        decide_binding(binding("1000000001", "idx-0"), None, command())
+    assert caught.value.addressee_number == "1000000001"
     assert "C-17" in str(caught.value)
 
 
 def test_one_number_for_two_people_is_refused() -> None:
     with pytest.raises(NumberBoundToAnotherPerson, match="C-75"):
-        decide_binding(None, binding("A2", "idx-1"), command())
+        decide_binding(None, binding("1000000002", "idx-1"), command())
 
 
 def test_a_number_jlis_does_not_confirm_is_refused() -> None:
@@ -63,12 +70,12 @@ def test_a_number_jlis_does_not_confirm_is_refused() -> None:
 
 
 def test_death_keeps_the_binding_and_marks_it() -> None:
-    state = evolve(binding("A1", "idx-1"), PersonDied("A1", AT))
+    state = evolve(binding("1000000001", "idx-1"), PersonDied("1000000001", AT))
     assert state is not None
     assert state.deceased
     assert state.number_index == "idx-1"
     with pytest.raises(NoNumberBound):
-        evolve(None, PersonDied("A9", AT))
+        evolve(None, PersonDied("1000000009", AT))
 
 
 POLICY = ResolutionPolicy(
@@ -78,7 +85,7 @@ POLICY = ResolutionPolicy(
 
 def test_a_permitted_role_resolves_its_affairs_own_subject() -> None:
     permit = POLICY.check(
-        addressee_number="A1",
+        addressee_number="1000000001",
         affair="nhi-eligibility",
         roles={"linkage.operator"},
         subject_affairs={"nhi-eligibility"},
@@ -98,4 +105,6 @@ def test_resolution_outside_the_permits_is_refused(
     affair: str, roles: set[str], subjects: set[str], reason: str
 ) -> None:
     with pytest.raises(ResolutionNotPermitted, match=reason):
-        POLICY.check(addressee_number="A1", affair=affair, roles=roles, subject_affairs=subjects)
+        POLICY.check(
+            addressee_number="1000000001", affair=affair, roles=roles, subject_affairs=subjects
+        )

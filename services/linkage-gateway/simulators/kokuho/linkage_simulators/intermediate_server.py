@@ -21,7 +21,7 @@ from typing import Any
 from fastapi import FastAPI
 from pydantic import BaseModel, ConfigDict, Field
 
-IAN = Field(min_length=1, max_length=32, pattern=r"^[0-9A-Za-z-]+$")
+IAN = Field(pattern=r"^[0-9]{16}$")  # 統合宛名番号, 16 digits as the gateway issues it
 
 
 class Replica(BaseModel):

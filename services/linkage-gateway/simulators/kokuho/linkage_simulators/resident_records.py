@@ -1,6 +1,7 @@
 """Resident-record system stand-in: the holder of a user-authentication certificate serial.
 
-- ``GET /v1/certificate-holders/{serial}`` -> ``{"addressee_number"}`` or 404 (unknown serial).
+- ``GET /v1/certificate-holders/{serial}`` -> ``{"addressee_number"}`` (10 digits) or 404
+  (unknown serial).
 - ``PUT /simulator/certificate-holders/{serial}`` ``{"addressee_number"}`` -> 204 (set-up).
 """
 
@@ -12,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 class Holder(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    addressee_number: str = Field(pattern=r"^[0-9A-Za-z-]{1,20}$")
+    addressee_number: str = Field(pattern=r"^[0-9]{10}$")  # 宛名番号, 10 digits
 
 
 def build() -> FastAPI:

@@ -18,8 +18,15 @@ from kokuho.platform.models import (
     TakesIndividualNumber,
 )
 
+# The identifier formats every service shares (libs/events contracts eligibility.py): ASCII
+# digits only, so full-width digits, letters and signs are refused with a 422 naming the field.
 AddresseeNumber = Annotated[
-    str, StringConstraints(min_length=1, max_length=32, pattern=r"^[0-9A-Za-z-]+$")
+    str, StringConstraints(pattern=r"^[0-9]{10}$"), Field(description="宛名番号")
+]
+IntegratedAddresseeNumber = Annotated[
+    str,
+    StringConstraints(pattern=r"^[0-9]{16}$"),
+    Field(description="統合宛名番号 (16 digits, as the vault issues it)"),
 ]
 Affair = Annotated[
     str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9-]*$")
@@ -123,7 +130,7 @@ class InquiryOut(ResponseModel):
 
 class ProvisionRequestIn(_In):
     requester: Affair
-    integrated_addressee_number: Annotated[str, StringConstraints(pattern=r"^[0-9]{16}$")]
+    integrated_addressee_number: IntegratedAddresseeNumber
     item: Affair
 
 

@@ -26,6 +26,7 @@ from kokuho.linkage_gateway.app.records import (
 )
 from kokuho.linkage_gateway.domain.applications import (
     ApplicationRejected,
+    certificate_holder,
     de_identified_answers,
     procedure_of,
 )
@@ -71,9 +72,7 @@ async def take_application(
         if not check.valid:
             raise ApplicationRejected("signature-invalid", check.reason)
         assert serial is not None
-        addressee = await residents.addressee_of_certificate(serial)
-        if addressee is None:
-            raise ApplicationRejected("unknown-certificate", "no resident holds this certificate")
+        addressee = certificate_holder(await residents.addressee_of_certificate(serial))
         integrated, data = await _holder_checked(application.payload, addressee, vault, sealer)
         answers = de_identified_answers(procedure, data.get("answers") or {})
         status, reason = ACCEPTED, ""

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 _TWELVE_DIGITS = re.compile(r"(?<!\d)\d{12}(?!\d)")
+_ADDRESSEE_NUMBER = re.compile(r"[0-9]{10}")  # 宛名番号, as every service takes it
 
 
 class ApplicationRejected(Exception):
@@ -18,6 +19,20 @@ class ApplicationRejected(Exception):
         super().__init__(f"{code}: {reason}")
         self.code = code
         self.reason = reason
+
+
+def certificate_holder(addressee_number: str | None) -> str:
+    """The addressee number the resident-record system gave for a certificate serial, if it is
+    one: 10 ASCII digits, the only form the other services (and our own API) take. Anything
+    else is refused rather than carried on to an event or a record."""
+    if addressee_number is None:
+        raise ApplicationRejected("unknown-certificate", "no resident holds this certificate")
+    if not _ADDRESSEE_NUMBER.fullmatch(addressee_number):
+        raise ApplicationRejected(
+            "unknown-certificate",
+            "the resident-record system answered no well-formed addressee number (10 digits)",
+        )
+    return addressee_number
 
 
 @dataclass(frozen=True)

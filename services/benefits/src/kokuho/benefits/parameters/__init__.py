@@ -1,0 +1,47 @@
+"""Versioned parameter files of benefits, read with :mod:`tomllib`.
+
+``high-cost-<YYYY-MM>.toml``: the 高額療養費 limits in force from that treatment month
+(see README.md). :func:`load_schedule` reads every one into a
+:class:`~kokuho.benefits.domain.high_cost.limits.LimitSchedule`; a malformed file refuses the
+whole schedule (the service does not start on half a table).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import resources
+from pathlib import Path
+
+from kokuho.benefits.domain.errors import LimitParametersIncomplete
+from kokuho.benefits.domain.high_cost.limits import LimitSchedule, LimitTable
+from kokuho.benefits.domain.high_cost.parse import parse_limit_table
+
+PREFIX = "high-cost-"
+
+
+def _table(name: str, text: str) -> LimitTable:
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise LimitParametersIncomplete(f"{name}: not valid TOML: {exc}") from exc
+    return parse_limit_table(document, name)
+
+
+def load_schedule(directory: Path | None = None) -> LimitSchedule:
+    """Every ``high-cost-*.toml`` of the package (or of ``directory``)."""
+    if directory is not None:
+        files = [(p.name, p.read_text(encoding="utf-8")) for p in directory.iterdir()]
+    else:
+        files = [
+            (entry.name, entry.read_text(encoding="utf-8"))
+            for entry in resources.files(__name__).iterdir()
+            if entry.is_file()
+        ]
+    tables = [
+        _table(name, text)
+        for name, text in sorted(files)
+        if name.startswith(PREFIX) and name.endswith(".toml")
+    ]
+    if not tables:
+        raise LimitParametersIncomplete("no high-cost-*.toml parameter file")
+    return LimitSchedule(tuple(tables))

@@ -6,12 +6,12 @@ import argparse
 import asyncio
 import platform
 
-from bench import relay_and_consumer, store_append
+from bench import notices, relay_and_consumer, store_append
 from bench.infra import endpoints
 from kokuho.assessment.bench import bench as assessment_annual_run
 
 
-async def main(total: int, households: int) -> None:
+async def main(total: int, households: int, notice_count: int) -> None:
     admin_dsn, bootstrap = endpoints()
     print(f"Kokuho benchmarks: {total} events each; {platform.processor() or platform.machine()}")
     results = [
@@ -20,10 +20,18 @@ async def main(total: int, households: int) -> None:
     ]
     for result in results:
         print(result.line())
+    if rest_seconds:
+        # Audited REST requests under open-loop load against a served eligibility process,
+        # with /healthz of the same process as the baseline, and the audit sealing lag.
+        for line in await audited_requests.run(admin_dsn, bootstrap, rest_seconds):
+            print(line)
     if households:
         # The assessment's annual run (本算定) at the city's scale, end to end until every
         # PremiumAssessed is on Kafka, against a raw COPY of the same assessment rows.
         print(await assessment_annual_run(admin_dsn, bootstrap, households, 2026))
+    if notice_count:
+        # The annual run's notices as print files (resumable: python -m bench.notices).
+        print(notices.run(notice_count, 2, 1000, fresh=True, verapdf=True))
 
 
 if __name__ == "__main__":
@@ -35,5 +43,11 @@ if __name__ == "__main__":
         default=150_000,
         help="annual-run size (the city scale); 0 skips it",
     )
+    parser.add_argument(
+        "--notices",
+        type=int,
+        default=150_000,
+        help="premium notices rendered as print files (the annual run); 0 skips it",
+    )
     args = parser.parse_args()
-    asyncio.run(main(args.events, args.households))
+    asyncio.run(main(args.events, args.households, args.notices))

@@ -1,0 +1,313 @@
+"""Audited requests under open-loop load (issues 9 and 15): does an audited request wait on
+another's open transaction?
+
+An eligibility service is started as operators start it (`python -m kokuho.eligibility migrate`,
+`seed`, `serve` in their own processes, on a database and topics of the bench's own), then
+requests arrive at a fixed rate whatever the answers (open loop: each latency is counted from
+the moment the request was due, so a stalled server cannot hide its queue). Measured:
+
+- audited reads `GET /api/v1/households/{n}` at 100 and 200 req/s, against the same app's
+  `/healthz` at the same rate (the baseline: same process, same client, no audit, no database);
+- audited writes `POST /api/v1/households` (a counter registration entered for a second clerk)
+  at 50 req/s;
+- the sealing lag of the records those requests appended (`sealed_at - appended_at`, ADR 0006).
+
+Goals (issue 15): read p99 <= 20 ms at 200 req/s, write p99 <= 50 ms at 50 req/s, read
+throughput >= 0.5x /healthz, sealed within 1 s at p99.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import asyncpg
+import httpx
+
+from bench.infra import ROOT
+from kokuho.platform.audit import AuditKey
+from kokuho.platform.testing import free_port
+from kokuho.platform.token import dev_issuer_key, dev_issuer_public_key_path, mint_token
+
+CLERK = "eligibility.clerk"
+TERMINAL = "t-bench"
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
+
+
+def summary(name: str, rate: int, latencies: list[float], seconds: float, failed: int) -> str:
+    ms = [v * 1000 for v in latencies]
+    return (
+        f"{name:<34} @{rate:>3}/s achieved {len(latencies) / seconds:6.1f}/s"
+        f" p50 {percentile(ms, 50):7.1f} ms p95 {percentile(ms, 95):7.1f} ms"
+        f" p99 {percentile(ms, 99):7.1f} ms failed {failed}"
+    )
+
+
+async def open_loop(
+    client: httpx.AsyncClient,
+    rate: int,
+    seconds: float,
+    request: Callable[[int], Any],
+    ok: frozenset[int],
+) -> tuple[list[float], int, float]:
+    """Send request(i) at start + i/rate for ``seconds``; latency from the due time."""
+    latencies: list[float] = []
+    failed = 0
+    start = time.perf_counter()
+
+    async def one(i: int, due: float) -> None:
+        nonlocal failed
+        response = await request(i)
+        if response.status_code in ok:
+            latencies.append(time.perf_counter() - due)
+        else:
+            failed += 1
+
+    tasks = []
+    for i in range(int(rate * seconds)):
+        due = start + i / rate
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(i, due)))
+    await asyncio.gather(*tasks)
+    return latencies, failed, time.perf_counter() - start
+
+
+def service_env(dsn: str, port: int, bootstrap: str, key_path: Path, run: str) -> dict[str, str]:
+    prefix = "KOKUHO_ELIGIBILITY_"
+    own = {k: v for k, v in os.environ.items() if not k.startswith("KOKUHO_")}
+    return own | {
+        f"{prefix}DATABASE_DSN": dsn,
+        f"{prefix}KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+        f"{prefix}HTTP_PORT": str(port),
+        f"{prefix}AUTH_PUBLIC_KEY_PATH": str(dev_issuer_public_key_path()),
+        f"{prefix}ALLOWED_TERMINAL_IDS": TERMINAL,
+        f"{prefix}AUDIT_KEY_PATH": str(key_path),
+        f"{prefix}EVENTS_TOPIC": f"bench.{run}.eligibility.events",
+        f"{prefix}PERSONAL_DETAILS_TOPIC": f"bench.{run}.eligibility.personal-details",
+        f"{prefix}LINKAGE_TOPIC": f"bench.{run}.linkage-gateway.events",
+        f"{prefix}CONSUMER_GROUP_PREFIX": f"bench-{run}",
+        f"{prefix}TURNING_75_DAILY": "false",
+        f"{prefix}SEED_HOUSEHOLDS": "300",
+        f"{prefix}LOG_LEVEL": "WARNING",
+    }
+
+
+def command(step: str, env: dict[str, str]) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "kokuho.eligibility", step],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"eligibility {step} failed:\n{done.stdout}\n{done.stderr}")
+
+
+@asynccontextmanager
+async def eligibility_service(admin_dsn: str, bootstrap: str) -> AsyncIterator[tuple[str, str]]:
+    """(base URL, service DSN) of an eligibility service on the bench's own database."""
+    run = uuid.uuid4().hex[:10]
+    name = f"kokuho_bench_{run}"
+    host = urlsplit(admin_dsn).netloc.rsplit("@", 1)[-1]
+    dsn = f"postgresql://{name}:{name}@{host}/{name}"
+    port = free_port()
+    with tempfile.TemporaryDirectory() as tmp:
+        key_path = Path(tmp) / "audit.key"
+        key_path.write_text(AuditKey.generate().secret.hex())
+        key_path.chmod(0o600)
+        env = service_env(dsn, port, bootstrap, key_path, run)
+        command("migrate", env | {"KOKUHO_PG_ADMIN_DSN": admin_dsn})
+        command("seed", env)
+        log = (Path(tmp) / "serve.log").open("w")
+        server = subprocess.Popen(  # noqa: ASYNC220 (started once, then only signalled)
+            [sys.executable, "-m", "kokuho.eligibility", "serve"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            await wait_ready(base, server)
+            yield base, dsn
+        finally:
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                print("  (the service did not stop within 30 s of SIGTERM; killed)")
+                server.kill()
+                server.wait()
+            log.close()
+            tail = (Path(tmp) / "serve.log").read_text().splitlines()[-5:]
+            if server.returncode not in (0, -signal.SIGTERM, -signal.SIGKILL):
+                print("\n".join(tail))
+            await drop(admin_dsn, name)
+
+
+async def wait_ready(base: str, server: subprocess.Popen[bytes]) -> None:
+    async with httpx.AsyncClient(base_url=base) as client:
+        for _ in range(300):
+            if server.poll() is not None:
+                raise SystemExit("the eligibility service stopped while starting")
+            try:
+                if (await client.get("/readyz")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.2)
+    raise SystemExit("the eligibility service did not become ready")
+
+
+async def drop(admin_dsn: str, name: str) -> None:
+    conn = await asyncpg.connect(admin_dsn)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for role in (f"{name}_audit_owner", name):
+            await conn.execute(f'DROP ROLE IF EXISTS "{role}"')
+    finally:
+        await conn.close()
+
+
+def registration(i: int, run: str) -> dict[str, Any]:
+    """A move-in of one person, entered by a clerk (a counter change, audited, pending)."""
+    addressee = f"98{int(run, 16) % 10_000:04d}{i:04d}"
+    return {
+        "householder_addressee_number": addressee,
+        "members": [
+            {
+                "addressee_number": addressee,
+                "reason": "moved_in",
+                "fact_date": date.today().isoformat(),
+                "notification_date": date.today().isoformat(),
+                "relationship": "householder",
+                "details": {
+                    "name": "試験　太郎",
+                    "name_kana": "シケン　タロウ",
+                    "sex": "male",
+                    "birth_date": "1980-04-01",
+                    "address": "広島市中区試験町1-1",
+                },
+            }
+        ],
+        "identity_verification": {"method": "mn_card"},
+    }
+
+
+async def sealing_lag(dsn_admin: str, since: float) -> tuple[float, float, int]:
+    """p50 and p99 (ms) of sealed_at - appended_at of the records appended since ``since``
+    (epoch seconds), after waiting for the sealer to take them all."""
+    conn = await asyncpg.connect(dsn_admin)
+    try:
+        for _ in range(100):
+            if not await conn.fetchval("SELECT count(*) FROM audit.log WHERE seq IS NULL"):
+                break
+            await asyncio.sleep(0.1)
+        rows = await conn.fetch(
+            "SELECT extract(epoch FROM sealed_at - appended_at) * 1000 AS lag"
+            " FROM audit.log WHERE appended_at >= to_timestamp($1) AND sealed_at IS NOT NULL",
+            since,
+        )
+        unsealed = await conn.fetchval("SELECT count(*) FROM audit.log WHERE seq IS NULL")
+    finally:
+        await conn.close()
+    lags = [float(r["lag"]) for r in rows]
+    if not lags:
+        return 0.0, 0.0, int(unsealed)
+    return percentile(lags, 50), percentile(lags, 99), int(unsealed)
+
+
+async def run(admin_dsn: str, bootstrap: str, seconds: float = 10.0) -> list[str]:
+    key = dev_issuer_key()
+    token = mint_token(
+        key,
+        user_id="bench-clerk",
+        roles=[CLERK],
+        terminal_id=TERMINAL,
+        audience="kokuho.eligibility",
+    )
+    headers = {"Authorization": f"Bearer {token}"}
+    lines = []
+    async with eligibility_service(admin_dsn, bootstrap) as (base, dsn):
+        database = dsn.rsplit("/", 1)[1]
+        service_admin = admin_dsn.rsplit("/", 1)[0] + "/" + database
+        conn = await asyncpg.connect(dsn)
+        try:
+            households = [
+                r[0] for r in await conn.fetch("SELECT nhi_household_number FROM households")
+            ]
+        finally:
+            await conn.close()
+        limits = httpx.Limits(max_connections=400, max_keepalive_connections=400)
+        async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits) as client:
+            for rate in (100, 200):
+                since = time.time()
+                got, failed, took = await open_loop(
+                    client,
+                    rate,
+                    seconds,
+                    lambda i: client.get(f"/api/v1/households/{households[i % len(households)]}"),
+                    frozenset({200}),
+                )
+                lines.append(summary("audited GET /households/{n}", rate, got, took, failed))
+                p50, p99, left = await sealing_lag(service_admin, since)
+                lines.append(
+                    f"{'  sealing lag of those records':<34} p50 {p50:7.1f} ms p99 {p99:7.1f} ms"
+                    f" unsealed after 10 s: {left} | goal p99 <= 1000 ms"
+                )
+                base_got, base_failed, base_took = await open_loop(
+                    client, rate, seconds, lambda i: client.get("/healthz"), frozenset({200})
+                )
+                lines.append(summary("baseline /healthz", rate, base_got, base_took, base_failed))
+                ratio = (len(got) / took) / (len(base_got) / base_took)
+                goal = "p99 <= 20 ms at 200/s" if rate == 200 else "-"
+                lines.append(f"{'  ratio audited/healthz':<34} {ratio:.2f}x | goal >= 0.5x, {goal}")
+            run_id = uuid.uuid4().hex[:6]
+            since = time.time()
+            got, failed, took = await open_loop(
+                client,
+                50,
+                seconds,
+                lambda i: client.post(
+                    "/api/v1/households",
+                    json=registration(i, run_id),
+                    headers={"Idempotency-Key": f"bench-{run_id}-{i}"},
+                ),
+                frozenset({201}),
+            )
+            lines.append(summary("audited POST /households", 50, got, took, failed))
+            p50, p99, left = await sealing_lag(service_admin, since)
+            lines.append(
+                f"{'  sealing lag of those records':<34} p50 {p50:7.1f} ms p99 {p99:7.1f} ms"
+                f" unsealed after 10 s: {left} | goal p99 <= 50 ms (request), 1000 ms (seal)"
+            )
+    return lines
+
+
+if __name__ == "__main__":
+    from bench.infra import endpoints
+
+    for line in asyncio.run(
+        run(*endpoints(), seconds=float(sys.argv[1]) if len(sys.argv) > 1 else 10.0)
+    ):
+        print(line)

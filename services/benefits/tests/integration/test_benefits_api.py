@@ -8,81 +8,19 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
 
 import asyncpg
-import httpx
 import pytest
 
-from kokuho.benefits.bootstrap import build
 from kokuho.benefits.commands import seed
 from kokuho.benefits.config import Settings
 from kokuho.events.contracts import benefits as contracts
-from kokuho.events.runtime.topics import TopicSpec, ensure_topics, with_dead_letters
 from kokuho.events.testing.kafka import read_topic
 from kokuho.platform import audit
-from kokuho.platform.auth import TokenVerifier
-from kokuho.platform.testing import migrated_database, serving, staff_headers
-from kokuho.platform.token import PrivateKey, new_private_key
+
+from .conftest import CLERK, Running
 
 pytestmark = pytest.mark.integration
-
-MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
-NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)  # 12:00 in Japan
-CLERK = "benefits.clerk"
-
-
-@dataclass
-class Running:
-    client: httpx.AsyncClient
-    key: PrivateKey
-    dsn: str
-    topic: str
-    bootstrap: str
-
-    def headers(self, *roles: str, **extra: str) -> dict[str, str]:
-        return staff_headers(self.key, "U-CLERK", *roles, **extra)
-
-    async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
-        conn = await asyncpg.connect(self.dsn)
-        try:
-            return list(await conn.fetch(sql, *args))
-        finally:
-            await conn.close()
-
-
-@pytest.fixture
-async def settings(pg_admin_dsn: str, kafka_bootstrap: str) -> AsyncIterator[Settings]:
-    """Settings on a migrated database of this test's own, with its own topic and consumer
-    groups (a running ``make run`` shares neither)."""
-    run = f"test.benefits.{uuid.uuid4().hex[:12]}"
-    topic = f"{run}.{contracts.EVENTS_TOPIC}"
-    await ensure_topics(kafka_bootstrap, with_dead_letters([TopicSpec(topic, 3, 1)]))
-    async with migrated_database(pg_admin_dsn, MIGRATIONS) as dsn:
-        yield Settings(
-            database_dsn=dsn,
-            kafka_bootstrap_servers=kafka_bootstrap,
-            events_topic=topic,
-            consumer_group_prefix=run,
-        )
-
-
-@pytest.fixture
-async def running(settings: Settings) -> AsyncIterator[Running]:
-    key = new_private_key()
-    app = build(settings, token_verifier=TokenVerifier([key.public_key()]), clock=lambda: NOW)
-    async with serving(app, "benefits") as client:
-        yield Running(
-            client,
-            key,
-            settings.database_dsn,
-            settings.events_topic,
-            settings.kafka_bootstrap_servers,
-        )
 
 
 async def test_opening_a_case_is_audited_idempotent_and_published(running: Running) -> None:

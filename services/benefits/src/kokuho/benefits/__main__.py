@@ -1,4 +1,4 @@
-"""``python -m kokuho.benefits migrate|seed|serve|verify-audit``."""
+"""``python -m kokuho.benefits migrate|seed|serve|verify-audit|what-if <file.json>``."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 from kokuho.benefits.bootstrap import build
 from kokuho.benefits.commands import seed
 from kokuho.benefits.config import Settings
+from kokuho.benefits.whatif import what_if_command
 from kokuho.events.contracts.benefits import EVENTS_TOPIC
 from kokuho.events.runtime.topics import TopicSpec
 from kokuho.platform.commands import ServiceDefinition, main
@@ -18,6 +19,7 @@ DEFINITION = ServiceDefinition(
     migrations=Path(__file__).resolve().parents[3] / "migrations",
     topics=[TopicSpec(EVENTS_TOPIC)],  # created with its dead-letter topic by migrate
     seed=seed,
+    extra_commands={"what-if": what_if_command},
 )
 
 if __name__ == "__main__":

@@ -9,7 +9,9 @@ from fastapi import FastAPI
 
 from kokuho.benefits import api
 from kokuho.benefits.adapters.unit_of_work import BenefitsUnit
+from kokuho.benefits.app.ports import Benefits
 from kokuho.benefits.config import Settings
+from kokuho.benefits.parameters import load_schedule
 from kokuho.platform.auth import TokenVerifier
 from kokuho.platform.service import Clock, build_service
 from kokuho.platform.settings import ServiceSettings
@@ -24,15 +26,18 @@ def build(
     **ports: Any,
 ) -> FastAPI:
     """The app; production and tests build it the same way (tests give a verifier, a clock).
-    ``ports``: the service's own external dependencies, once it has some."""
+    ``ports``: ``limits`` (a ``LimitSchedule``; default: the package's parameter files)."""
     assert isinstance(settings, Settings)
+    limits = ports.pop("limits", None)
     if ports:
         raise TypeError(f"no such ports: {', '.join(sorted(ports))}")
+    benefits = Benefits(limits or load_schedule())
     return build_service(
         settings,
         title="Kokuho benefits",
         routers=api.routers,
         unit_of_work=partial(BenefitsUnit, topic=settings.events_topic),
+        ports=benefits,
         token_verifier=token_verifier,
         clock=clock,
         relay=relay,

@@ -3,6 +3,6 @@
 One router module per resource, thin routes over the use cases.
 """
 
-from kokuho.benefits.api import cases
+from kokuho.benefits.api import calculations, cases
 
-routers = [cases.router]
+routers = [cases.router, calculations.router]

@@ -11,18 +11,24 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from kokuho.benefits.app.ports import Benefits
 from kokuho.platform.auth import StaffUser, require_roles
 from kokuho.platform.calls import ReadDep, WriteDep
-from kokuho.platform.service import kit_of
+from kokuho.platform.service import kit_of, ports_dependency
 
 JST = timezone(timedelta(hours=9), "JST")
 
 CLERK = "benefits.clerk"
 SUPERVISOR = "benefits.supervisor"
 AUDITOR = "auditor"
+BATCH = "batch.operator"
 
 #: may open cases
 Clerk = Annotated[StaffUser, require_roles(CLERK)]
+#: may use the 高額療養費 calculator (staff checking a case, or the rules)
+Calculator = Annotated[StaffUser, require_roles(CLERK, SUPERVISOR, AUDITOR)]
+#: the service's own ports (the limit schedule)
+BenefitsDep = Annotated[Benefits, ports_dependency(Benefits)]
 #: may read cases
 Reader = Annotated[StaffUser, require_roles(CLERK, SUPERVISOR, AUDITOR)]
 
@@ -34,4 +40,4 @@ def _today(request: Request) -> date:
 #: today in Japan, by the service's clock (tests pass their own clock to ``build``)
 Today = Annotated[date, Depends(_today)]
 
-__all__ = ["Clerk", "ReadDep", "Reader", "Today", "WriteDep"]
+__all__ = ["BenefitsDep", "Calculator", "Clerk", "ReadDep", "Reader", "Today", "WriteDep"]

@@ -7,11 +7,13 @@ against both.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Protocol, Self
 from uuid import UUID
 
 from kokuho.benefits.domain.case import Case
+from kokuho.benefits.domain.high_cost.limits import LimitSchedule
 from kokuho.events.ports import EventStore
 from kokuho.platform.unit_of_work import AuditTrailPort
 
@@ -51,3 +53,11 @@ class BenefitsUnitPort(Protocol):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None: ...
+
+
+@dataclass(frozen=True)
+class Benefits:
+    """The service's own ports, built once by ``bootstrap.build``: the 高額療養費 limit
+    schedule read from the parameter files."""
+
+    limits: LimitSchedule

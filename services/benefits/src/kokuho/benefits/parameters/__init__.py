@@ -14,9 +14,11 @@ from pathlib import Path
 
 from kokuho.benefits.domain.errors import LimitParametersIncomplete
 from kokuho.benefits.domain.high_cost.limits import LimitSchedule, LimitTable
-from kokuho.benefits.domain.high_cost.parse import parse_limit_table
+from kokuho.benefits.domain.high_cost.parse import parse_income_lines, parse_limit_table
+from kokuho.benefits.domain.income_category import IncomeLines
 
 PREFIX = "high-cost-"
+INCOME_LINES = "income-category-2018-08.toml"
 
 
 def _table(name: str, text: str) -> LimitTable:
@@ -45,3 +47,16 @@ def load_schedule(directory: Path | None = None) -> LimitSchedule:
     if not tables:
         raise LimitParametersIncomplete("no high-cost-*.toml parameter file")
     return LimitSchedule(tuple(tables))
+
+
+def load_income_lines(directory: Path | None = None) -> IncomeLines:
+    """The 所得区分 and 70–74 rate lines (``income-category-2018-08.toml``)."""
+    if directory is not None:
+        text = (directory / INCOME_LINES).read_text(encoding="utf-8")
+    else:
+        text = resources.files(__name__).joinpath(INCOME_LINES).read_text(encoding="utf-8")
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise LimitParametersIncomplete(f"{INCOME_LINES}: not valid TOML: {exc}") from exc
+    return parse_income_lines(document, INCOME_LINES)

@@ -22,6 +22,7 @@ from kokuho.benefits.domain.high_cost.limits import (
     LimitTable,
     Under70Category,
 )
+from kokuho.benefits.domain.income_category import IncomeLines
 
 MARKS = {"confirmed": "✅", "secondary": "◐", "unconfirmed": "❌"}
 
@@ -115,3 +116,25 @@ def parse_limit_table(document: Mapping[str, Any], name: str) -> LimitTable:
 
 def _group(code: Under70Category | ElderlyCategory) -> str:
     return "under_70" if isinstance(code, Under70Category) else "elderly"
+
+
+INCOME_LINE_NAMES = (
+    "under_70.a_over",
+    "under_70.i_over",
+    "under_70.u_over",
+    "elderly.active_3_from",
+    "elderly.active_2_from",
+    "elderly.active_1_from",
+    "elderly.old_proviso_total_up_to",
+    "elderly.revenue_single_under",
+    "elderly.revenue_several_under",
+)
+
+
+def parse_income_lines(document: Mapping[str, Any], name: str) -> IncomeLines:
+    """The 所得区分 lines of one document, every figure required."""
+    reader = _Reader(document)
+    values = [reader.yen(figure) for figure in INCOME_LINE_NAMES]
+    if reader.problems:
+        raise LimitParametersIncomplete(f"{name}: " + "; ".join(reader.problems))
+    return IncomeLines(name, *[v or 0 for v in values], figures=dict(reader.figures))

@@ -134,7 +134,7 @@ INCOME_LINE_NAMES = (
 def parse_income_lines(document: Mapping[str, Any], name: str) -> IncomeLines:
     """The 所得区分 lines of one document, every figure required."""
     reader = _Reader(document)
-    values = [reader.yen(figure) for figure in INCOME_LINE_NAMES]
+    values = {figure.split(".")[1]: reader.yen(figure) or 0 for figure in INCOME_LINE_NAMES}
     if reader.problems:
         raise LimitParametersIncomplete(f"{name}: " + "; ".join(reader.problems))
-    return IncomeLines(name, *[v or 0 for v in values], figures=dict(reader.figures))
+    return IncomeLines(name=name, figures=dict(reader.figures), **values)

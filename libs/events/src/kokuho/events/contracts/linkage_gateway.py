@@ -16,7 +16,7 @@ from kokuho.events.contracts.registry import EventContract
 
 TOPIC = "kokuho.linkage-gateway.events"
 
-_ADDRESSEE = Field(min_length=1, max_length=32, pattern=r"^[0-9A-Za-z-]+$")
+_ADDRESSEE = Field(pattern=r"^[0-9]{10}$", description="宛名番号")
 
 
 class IndividualNumberBound(EventContract):

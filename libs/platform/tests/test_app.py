@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import time
 from typing import Any
 
@@ -363,3 +364,22 @@ async def test_router_and_route_roles_both_apply_and_audit_once(make_service: An
     assert (one_role.status_code, two_roles.status_code) == (403, 200)
     records = svc.audit_log.records
     assert [(r.outcome, r.status_code) for r in records] == [("denied", 403), ("allowed", 200)]
+
+
+async def test_the_documentation_pages_load_nothing_from_another_host(service: Any) -> None:
+    """Issue 16: the city's individual-number network has no internet; Swagger UI and ReDoc
+    come from the service itself (fastapi-offline), never from a CDN."""
+    async with service.client() as client:
+        for page in ("/docs", "/redoc"):
+            html = await client.get(page)
+            assert html.status_code == 200, page
+            references = re.findall(r"""(?:src|href|url)\s*[=:(]\s*['"]([^'"]+)['"]""", html.text)
+            assert references, page
+            for reference in references:
+                assert not re.match(r"^(https?:)?//", reference), (page, reference)
+                if reference.startswith("/docs-assets/"):
+                    asset = await client.get(reference)
+                    assert asset.status_code == 200, reference
+                    assert len(asset.content) > 1000, reference
+            assert "cdn.jsdelivr.net" not in html.text
+            assert "fonts.googleapis.com" not in html.text

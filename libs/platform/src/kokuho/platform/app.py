@@ -27,6 +27,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from fastapi_offline import FastAPIOffline
 
 from kokuho.platform.audit import AuditLog
 from kokuho.platform.auth import TokenVerifier, assert_all_routes_guarded
@@ -51,6 +52,9 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     )
 }
 
+#: Where the documentation pages' scripts and styles are served from (the service itself).
+DOCS_ASSETS = "/docs-assets"
+
 
 def create_app(
     settings: ServiceSettings,
@@ -72,11 +76,15 @@ def create_app(
         configure_logging(settings.service_name, settings.log_level)
     verifier = token_verifier or TokenVerifier.from_settings(settings)
 
-    app = FastAPI(
+    # /docs and /redoc with Swagger UI and ReDoc served by the service itself, from the pinned
+    # fastapi-offline package: the individual-number network a city runs this in has no
+    # internet, so FastAPI's CDN pages would be blank there.
+    app = FastAPIOffline(
         title=title or settings.service_name,
         version=version,
         lifespan=lifespan,
         responses=PROBLEM_RESPONSES,
+        static_url=DOCS_ASSETS,
     )
     app.state.settings = settings
     app.state.token_verifier = verifier

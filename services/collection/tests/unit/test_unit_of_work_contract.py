@@ -1,40 +1,46 @@
-"""One contract for both units of work: the in-memory twin and the PostgreSQL unit (the
-latter needs PostgreSQL: marked ``integration``). A fake that passes it may stand in for the
-real unit in every unit test."""
+"""One contract for both units of work: the in-memory twin and the PostgreSQL unit (the latter
+needs PostgreSQL: marked ``integration``). A fake that passes it may stand in for the real unit
+in every unit test."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from datetime import date
 from pathlib import Path
-from uuid import uuid4
 
 import asyncpg
 import pytest
 
 from kokuho.collection.adapters.memory import InMemoryCollectionUnit
 from kokuho.collection.adapters.unit_of_work import CollectionUnit
-from kokuho.collection.app.cases import open_case, stream_id
-from kokuho.collection.app.ports import CollectionUnitPort
-from kokuho.collection.domain.case import Case, OpenCase
-from kokuho.collection.domain.errors import CaseAlreadyOpened
+from kokuho.collection.app.ports import (
+    CollectionUnitPort,
+    Document,
+    ImportRecord,
+    Versioned,
+    WorkItem,
+)
+from kokuho.collection.domain import charging
+from kokuho.collection.domain.ledger import Ledger, replay
+from kokuho.events.ports import ConcurrencyConflict
 from kokuho.platform.audit import PostgresAuditLog, RequestAudit
 from kokuho.platform.testing import migrated_database
 
+from .ledgers import assessed, pay
+from .rules import PACKAGED
+
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
-TODAY = date(2026, 12, 1)
+H = "9950000001"
 
 UnitFactory = Callable[[], CollectionUnitPort]
 
 
 @pytest.fixture(params=["memory", pytest.param("postgres", marks=pytest.mark.integration)])
 async def units(request: pytest.FixtureRequest) -> AsyncIterator[UnitFactory]:
-    """A factory of units of work sharing one store: in memory, or one PostgreSQL database."""
     if request.param == "memory":
         unit = InMemoryCollectionUnit()
         yield lambda: unit
         return
-    # the root conftest's ``infra`` (a plain fixture: an async one cannot be asked for here)
     infra = request.getfixturevalue("infra")
     async with migrated_database(infra.pg_admin_dsn, MIGRATIONS) as dsn:
         pool = await asyncpg.create_pool(dsn, min_size=1, max_size=2)
@@ -51,34 +57,89 @@ async def units(request: pytest.FixtureRequest) -> AsyncIterator[UnitFactory]:
             await pool.close()
 
 
-def a_case() -> Case:
-    return Case(uuid4(), "9910000001", TODAY, "U-CLERK")
+def a_ledger(household: str = H) -> Ledger:
+    ledger = Ledger(household)
+    ledger = replay(household, charging.assess(ledger, assessed([10_000] * 10)), ledger)
+    ledger, _ = pay(ledger, PACKAGED, 25_000, date(2026, 7, 10))
+    return ledger
 
 
-async def test_a_stored_case_is_read_back(units: UnitFactory) -> None:
-    case = a_case()
+async def test_a_ledger_is_read_back_as_it_was_saved(units: UnitFactory) -> None:
+    ledger = a_ledger()
     async with units() as uow:
-        await uow.cases.add(case)
+        await uow.ledgers.save_many([Versioned(ledger, 11)])
     async with units() as uow:
-        assert await uow.cases.get(case.case_id) == case
-        assert await uow.cases.get(uuid4()) is None
+        loaded = await uow.ledgers.load_many([H, "9950000002"])
+    assert loaded == {H: Versioned(ledger, 11)}
 
 
-async def test_a_second_case_with_the_same_id_is_refused_by_name(units: UnitFactory) -> None:
-    case = a_case()
+async def test_an_older_version_does_not_overwrite_a_newer_one(units: UnitFactory) -> None:
     async with units() as uow:
-        await uow.cases.add(case)
-    with pytest.raises(CaseAlreadyOpened):
+        await uow.ledgers.save_many([Versioned(a_ledger(), 5)])
+    with pytest.raises(ConcurrencyConflict):
         async with units() as uow:
-            await uow.cases.add(case)
-
-
-async def test_the_use_case_leaves_one_event_and_one_case(units: UnitFactory) -> None:
-    command = OpenCase(uuid4(), "9910000002", TODAY, "U-CLERK", TODAY)
-    case = await open_case(units(), command)
+            await uow.ledgers.save_many([Versioned(Ledger(H), 4)])
     async with units() as uow:
-        [recorded] = await uow.events.load(stream_id(command.case_id))
-        assert await uow.cases.get(command.case_id) == case
-    assert recorded.version == 1
-    assert recorded.envelope.partitionkey == "9910000002"
-    assert recorded.envelope.source == "/kokuho/collection"
+        assert (await uow.ledgers.load_many([H]))[H].version == 5
+
+
+async def test_the_jobs_find_their_households(units: UnitFactory) -> None:
+    async with units() as uow:
+        await uow.ledgers.save_many([Versioned(a_ledger(), 1), Versioned(Ledger("9950000002"), 1)])
+    async with units() as uow:
+        # period 3 (due 2026-08-28) is partly paid: unpaid and undunned
+        assert await uow.ledgers.due_for_dunning(date(2026, 8, 27)) == []
+        assert await uow.ledgers.due_for_dunning(date(2026, 8, 28)) == [H]
+        assert await uow.ledgers.unpaid_due_before(date(2026, 8, 28)) == []
+        assert await uow.ledgers.unpaid_due_before(date(2026, 8, 29)) == [H]
+
+
+async def test_work_items_imports_and_documents(units: UnitFactory) -> None:
+    item = WorkItem(
+        "00000000-0000-0000-0000-000000000001",
+        "unmatched",
+        "no charges",
+        None,
+        100,
+        "R1",
+        date(2026, 7, 1),
+        "imp",
+        3,
+    )
+    record = ImportRecord(
+        "imp",
+        "ab" * 32,
+        "f.csv",
+        3,
+        2,
+        1,
+        1,
+        True,
+        "U-OP",
+        date(2026, 7, 1),
+        [{"line": 3, "field": "amount", "reason": "bad"}],
+    )
+    document = Document("d1", "dunning_notice", H, date(2026, 7, 1), {"period": 1, "fee": 0})
+    async with units() as uow:
+        await uow.work_items.add_many([item, item])
+        await uow.imports.add(record)
+        await uow.documents.add_many([document])
+    async with units() as uow:
+        assert await uow.work_items.open_items(10, None) == [item]
+        assert await uow.work_items.open_items(10, item.item_id) == []
+        assert await uow.imports.find("ab" * 32) == record
+        assert await uow.imports.find("cd" * 32) is None
+        assert await uow.documents.get("d1") == document
+        assert await uow.documents.get("d2") is None
+
+
+async def test_a_failed_block_leaves_nothing(units: UnitFactory) -> None:
+    async def fail() -> None:
+        async with units() as uow:
+            await uow.ledgers.save_many([Versioned(a_ledger(), 1)])
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        await fail()
+    async with units() as uow:
+        assert await uow.ledgers.load_many([H]) == {}

@@ -1,4 +1,5 @@
-"""``python -m kokuho.collection migrate|seed|serve|verify-audit``."""
+"""``python -m kokuho.collection migrate|seed|serve|verify-audit|import-payments|dunning|
+prescription``."""
 
 from __future__ import annotations
 
@@ -6,18 +7,34 @@ import sys
 from pathlib import Path
 
 from kokuho.collection.bootstrap import build
-from kokuho.collection.commands import seed
+from kokuho.collection.commands import (
+    dunning_command,
+    import_command,
+    prescription_command,
+    seed,
+)
 from kokuho.collection.config import Settings
-from kokuho.events.contracts.collection import EVENTS_TOPIC
 from kokuho.events.runtime.topics import TopicSpec
 from kokuho.platform.commands import ServiceDefinition, main
+from kokuho.platform.settings import ServiceSettings
+
+
+def _topics(settings: ServiceSettings) -> list[TopicSpec]:
+    assert isinstance(settings, Settings)
+    return [TopicSpec(settings.events_topic)]  # created with its dead-letter topic by migrate
+
 
 DEFINITION = ServiceDefinition(
     settings=Settings,
     build_app=build,
     migrations=Path(__file__).resolve().parents[3] / "migrations",
-    topics=[TopicSpec(EVENTS_TOPIC)],  # created with its dead-letter topic by migrate
+    topics=_topics,
     seed=seed,
+    extra_commands={
+        "import-payments": import_command,
+        "dunning": dunning_command,
+        "prescription": prescription_command,
+    },
 )
 
 if __name__ == "__main__":

@@ -1,17 +1,26 @@
-"""The composition root: ``build(settings)`` on the platform's ``build_service``."""
+"""The composition root: ``build(settings)`` makes the rules, the clock and the unit of work,
+and hands them with the routers and the consumer to the platform's ``build_service``."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial
-from typing import Any
 
 from fastapi import FastAPI
 
 from kokuho.collection import api
+from kokuho.collection.adapters.consumers import assessment_handler
+from kokuho.collection.adapters.notices_pdf import render
 from kokuho.collection.adapters.unit_of_work import CollectionUnit
+from kokuho.collection.api.deps import JST
+from kokuho.collection.app.ports import Ports
 from kokuho.collection.config import Settings
+from kokuho.collection.domain.parameters import CollectionRules
+from kokuho.collection.parameters import load_rules
 from kokuho.platform.auth import TokenVerifier
-from kokuho.platform.service import Clock, build_service
+from kokuho.platform.documents import require_fonts
+from kokuho.platform.eventing import Subscription
+from kokuho.platform.service import Clock, ServiceKit, build_service, utc_now
 from kokuho.platform.settings import ServiceSettings
 
 
@@ -21,19 +30,35 @@ def build(
     token_verifier: TokenVerifier | None = None,
     clock: Clock | None = None,
     relay: bool = True,
-    **ports: Any,
+    rules: CollectionRules | None = None,
 ) -> FastAPI:
-    """The app; production and tests build it the same way (tests give a verifier, a clock).
-    ``ports``: the service's own external dependencies, once it has some."""
+    """The collection service; ``rules`` replaces the parameter files (tests)."""
     assert isinstance(settings, Settings)
-    if ports:
-        raise TypeError(f"no such ports: {', '.join(sorted(ports))}")
+    require_fonts()  # notices are printed: no fonts, no service (MissingFont names them)
+    ports = Ports(
+        rules=rules or load_rules(settings.city, settings.parameters_directory),
+        today=lambda: (clock or utc_now)().astimezone(JST).date(),
+        render=render,
+    )
+
+    def subscriptions(kit: ServiceKit) -> Sequence[Subscription]:
+        if not settings.consume_assessment:
+            return []
+        return [
+            Subscription(
+                "assessment", [settings.assessment_topic], assessment_handler(settings.events_topic)
+            )
+        ]
+
     return build_service(
         settings,
         title="Kokuho collection",
         routers=api.routers,
         unit_of_work=partial(CollectionUnit, topic=settings.events_topic),
+        ports=ports,
+        subscriptions=subscriptions,
         token_verifier=token_verifier,
         clock=clock,
         relay=relay,
+        body_limits={"/api/v1/payment-imports": settings.payment_import_max_bytes},
     )

@@ -1,42 +1,173 @@
-"""Commands beyond migrate/serve/verify-audit: the synthetic demo seed (idempotent)."""
+"""Commands beyond migrate/serve/verify-audit: the synthetic demo seed (idempotent), the
+payment file import and the daily jobs (督促, 時効) for a scheduler."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import asyncio
+import calendar
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
 from uuid import UUID
 
 from kokuho.collection.adapters.unit_of_work import CollectionUnit
 from kokuho.collection.api.deps import JST
-from kokuho.collection.app.cases import open_case
+from kokuho.collection.app import jobs, payments
+from kokuho.collection.app.charges import apply_assessment
 from kokuho.collection.config import Settings
-from kokuho.collection.domain.case import OpenCase
-from kokuho.collection.domain.errors import CaseAlreadyOpened
+from kokuho.collection.domain.errors import DuplicatePayment
+from kokuho.collection.parameters import load_rules
+from kokuho.events.contracts.assessment import Instalment, PremiumAssessed
 from kokuho.platform.audit import PostgresAuditLog, RequestAudit
 from kokuho.platform.eventing import Eventing
 from kokuho.platform.settings import ServiceSettings
 
-#: the demo case (synthetic: addressee numbers of demo data start with 99)
-DEMO_CASE = UUID("00000000-0000-4000-8000-000000000001")
-DEMO_ADDRESSEE = "9910000001"
+#: demo households (synthetic: numbers of demo data start with 99)
+DEMO = {
+    "9950000001": "paid",
+    "9950000002": "partly paid",
+    "9950000003": "overdue",
+    "9950000004": "direct debit",
+}
+MONTHS = (6, 7, 8, 9, 10, 11, 12, 1, 2, 3)  # 第1期 June to 第10期 March (rules.md §4.7)
 
 
-async def seed(settings: ServiceSettings) -> str:
-    """Open the demo case through the use case, on the platform's eventing (the pool and audit
-    log ``serve`` has; no relay: the event is published once the service serves)."""
-    assert isinstance(settings, Settings)
-    today = datetime.now(UTC).astimezone(JST).date()
-    command = OpenCase(DEMO_CASE, DEMO_ADDRESSEE, today, "system:seed", today)
+def demo_instalments(fiscal_year: int, annual: int) -> list[Instalment]:
+    each = annual // 10
+    rows = []
+    for period, month in enumerate(MONTHS, start=1):
+        year = fiscal_year if month >= 4 else fiscal_year + 1
+        due = date(year, month, calendar.monthrange(year, month)[1])
+        amount = annual - each * 9 if period == 1 else each
+        rows.append(Instalment(period=period, due_date=due, amount=amount, difference=0))
+    return rows
+
+
+def demo_assessment(household: str, fiscal_year: int) -> PremiumAssessed:
+    annual = 120_000 + int(household[-1]) * 10_000
+    return PremiumAssessed(
+        assessment_id=UUID(int=int(household) * 10_000 + fiscal_year),
+        nhi_household_number=household,
+        fiscal_year=fiscal_year,
+        revision=1,
+        kind="assessment",
+        cause="annual_run",
+        assessed_on=date(fiscal_year, 6, 15),
+        annual_amount=annual,
+        difference=0,
+        statutory_reduction=0,
+        insured_months=12,
+        components=[],
+        instalments=demo_instalments(fiscal_year, annual),
+        parameter_documents=[],
+        assessed_by="system:seed",
+    )
+
+
+@asynccontextmanager
+async def unit_factory(
+    settings: Settings, operation: str
+) -> AsyncIterator[Callable[[], CollectionUnit]]:
     async with Eventing(settings, relay=False, pool_size=2) as eventing:
         trail = RequestAudit(
             PostgresAuditLog(lambda: eventing.pool),
-            user_id="system:seed",
+            user_id=f"system:{operation}",
             terminal_id=None,
-            operation="seed",
+            operation=operation,
             request_id=None,
         )
-        unit = CollectionUnit(lambda: eventing.pool, audit=trail, topic=settings.events_topic)
+        yield lambda: CollectionUnit(
+            lambda: eventing.pool, audit=trail, topic=settings.events_topic
+        )
+
+
+def _today() -> date:
+    return datetime.now(UTC).astimezone(JST).date()
+
+
+async def seed(settings: ServiceSettings) -> str:
+    """Charges of the last fiscal year for four demo households, through the use cases: one
+    paid in full, one partly paid, one overdue, one paid by direct debit."""
+    assert isinstance(settings, Settings)
+    today = _today()
+    fiscal_year = (today.year if today.month >= 4 else today.year - 1) - 1
+    rules = load_rules(settings.city, settings.parameters_directory)
+    async with unit_factory(settings, "seed") as units:
+        for household, kind in DEMO.items():
+            assessed = demo_assessment(household, fiscal_year)
+            await apply_assessment(units(), assessed)
+            paid = {"paid": 10, "partly paid": 4, "overdue": 1, "direct debit": 10}[kind]
+            channel = "direct_debit" if kind == "direct debit" else "counter"
+            for inst in assessed.instalments[:paid]:
+                command = payments.CounterPayment(
+                    household,
+                    inst.amount,
+                    fiscal_year,
+                    inst.period,
+                    f"DEMO-{household}-{inst.period:02d}",
+                    inst.due_date,
+                    "system:seed",
+                    today,
+                    channel,
+                )
+                with contextlib.suppress(DuplicatePayment):  # seeded already
+                    await payments.receive_at_counter(units(), rules, command)
+    return (
+        f"demo: charges of {fiscal_year} for {len(DEMO)} households (paid, partly paid,"
+        " overdue, direct debit)"
+    )
+
+
+async def import_command(settings: ServiceSettings, args: list[str]) -> int:
+    """``import-payments FILE [--apply-valid-part]``: the payment file, as the API takes it."""
+    assert isinstance(settings, Settings)
+    if not args:
+        print("usage: import-payments FILE [--apply-valid-part]")
+        return 2
+    path = Path(args[0])
+    command = payments.ImportPayments(
+        path.name,
+        await asyncio.to_thread(path.read_text, encoding="utf-8"),
+        "--apply-valid-part" in args,
+        "system:import",
+        _today(),
+    )
+    rules = load_rules(settings.city, settings.parameters_directory)
+    async with unit_factory(settings, "import-payments") as units:
         try:
-            await open_case(unit, command)
-        except CaseAlreadyOpened:
-            return f"demo: case {DEMO_CASE} is open already"
-    return f"demo: case {DEMO_CASE} opened for {DEMO_ADDRESSEE}"
+            outcome = await payments.import_payments(units(), rules, command)
+        except payments.PaymentFileRefused as refused:
+            for line in refused.refused:
+                print(f"line {line.line}: {line.field or 'line'}: {line.reason}")
+            print(refused)
+            return 1
+    rec = outcome.record
+    print(
+        f"import {rec.import_id}: {rec.lines} lines, {rec.applied} applied,"
+        f" {rec.refused} refused, {rec.work_items} on the work list"
+        + (" (replayed)" if outcome.replayed else "")
+    )
+    return 0
+
+
+async def _job(settings: ServiceSettings, name: str, args: list[str]) -> int:
+    assert isinstance(settings, Settings)
+    day = date.fromisoformat(args[0]) if args else _today()
+    rules = load_rules(settings.city, settings.parameters_directory)
+    run = jobs.run_dunning if name == "dunning" else jobs.run_prescription
+    async with unit_factory(settings, name) as units:
+        outcome = await run(units(), rules, day)
+    print(f"{name} {day}: {outcome.items} for {outcome.households} households")
+    return 0
+
+
+async def dunning_command(settings: ServiceSettings, args: list[str]) -> int:
+    """``dunning [YYYY-MM-DD]``: the daily 督促 job."""
+    return await _job(settings, "dunning", args)
+
+
+async def prescription_command(settings: ServiceSettings, args: list[str]) -> int:
+    """``prescription [YYYY-MM-DD]``: the daily 時効 job."""
+    return await _job(settings, "prescription", args)

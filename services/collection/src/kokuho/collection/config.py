@@ -1,14 +1,15 @@
-"""Settings of collection.
+"""Settings of collection. Environment prefix ``KOKUHO_COLLECTION_``.
 
-Environment prefix ``KOKUHO_COLLECTION_``.
 They fail closed: a variable under the prefix that names no field stops start-up with its name.
-Development-only behaviour stays off unless the local runner or a test turns it on.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic_settings import SettingsConfigDict
 
+from kokuho.events.contracts import assessment
 from kokuho.events.contracts import collection as contracts
 from kokuho.platform.settings import ServiceSettings
 
@@ -19,3 +20,13 @@ class Settings(ServiceSettings):
 
     #: this service's own topic (the contract's name; tests point it at their own topic)
     events_topic: str = contracts.EVENTS_TOPIC
+    #: assessment's general topic: PremiumAssessed becomes charges
+    assessment_topic: str = assessment.EVENTS_TOPIC
+    #: consume assessment's events (off for tests that drive the API alone)
+    consume_assessment: bool = True
+    #: the city whose settings file (``<city>.toml``) applies
+    city: str = "hiroshima"
+    #: a directory of parameter files replacing the packaged ones (the city's confirmed figures)
+    parameters_directory: Path | None = None
+    #: the payment file route takes up to this many bytes (300,000 lines are about 15 MB)
+    payment_import_max_bytes: int = 64_000_000

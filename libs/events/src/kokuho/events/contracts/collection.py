@@ -1,33 +1,177 @@
-"""Public events of collection.
+"""Public events of collection (保険料収納).
 
-Topic ``kokuho.collection.events``
-(general; partition key = addressee number, so that one person's events arrive in order), and
-its dead-letter topic ``kokuho.collection.events.dlq``.
-Identifiers, dates and codes only: **no** names, addresses, phone numbers or individual
+Topic ``kokuho.collection.events`` (general; partition key = NHI household number, so that one
+household's events arrive in order), and its dead-letter topic
+``kokuho.collection.events.dlq``. Identifiers, fiscal years, instalments, dates, codes and
+amounts only: **no** names, addresses, phone numbers, bank account numbers or individual
 numbers. A breaking change is a new ``.v2`` class produced alongside this one.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import ClassVar
-from uuid import UUID
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from kokuho.events.contracts.registry import EventContract
 
 EVENTS_TOPIC = "kokuho.collection.events"
 
+HouseholdNumber = Annotated[str, Field(pattern=r"^[0-9]{10}$", description="国保世帯番号")]
+Yen = Annotated[int, Field(ge=0, description="integer yen")]
+FiscalYear = Annotated[int, Field(ge=2000, le=2100)]
+Period = Annotated[int, Field(ge=1, le=12, description="期別 (第n期)")]
+Channel = Literal["bank", "convenience_store", "counter", "direct_debit", "pension", "enforcement"]
 
-class CaseOpened(EventContract):
-    """A case was opened for a person (known by the addressee number, 宛名番号)."""
 
-    event_type: ClassVar[str] = "jp.kokuho.collection.case_opened.v1"
+class Applied(BaseModel):
+    """Yen of one instalment paid (principal, or its 延滞金)."""
 
-    case_id: UUID
-    addressee_number: str = Field(pattern=r"^[0-9]{10}$", description="宛名番号")
-    opened_on: date
-    opened_by: str = Field(
-        min_length=1, max_length=200, description="the staff user, or system:<process> (C-24)"
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    fiscal_year: FiscalYear
+    period: Period
+    amount: Yen
+
+
+class HeldPiece(BaseModel):
+    """A refunded piece of overpayment and the day it was paid (interest runs from the next)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    since: date
+    amount: Yen
+
+
+class ChargeSet(EventContract):
+    """調定: an instalment's charge set or changed (by the assessment, its correction, or a change
+    entered and confirmed by two staff members, C-11); the prior amount is kept (C-24)."""
+
+    event_type = "jp.kokuho.collection.charge_set.v1"
+
+    nhi_household_number: HouseholdNumber
+    fiscal_year: FiscalYear
+    period: Period
+    due_date: date = Field(description="納期限")
+    amount: Yen
+    previous_amount: Yen
+    cause: Literal["assessment", "correction", "manual"]
+    source_id: str = Field(max_length=64, description="the assessment id or the change id")
+    revision: int = Field(ge=0, description="the assessment's revision (0 for a manual change)")
+    entered_by: str = Field(min_length=1, max_length=200)
+    confirmed_by: str | None = Field(default=None, max_length=200)
+    effective_on: date
+
+
+class OverpaymentArisen(EventContract):
+    """A charge was lowered below what was paid on it: the excess is held (過誤納金)."""
+
+    event_type = "jp.kokuho.collection.overpayment_arisen.v1"
+
+    nhi_household_number: HouseholdNumber
+    fiscal_year: FiscalYear
+    period: Period
+    amount: Yen
+    since: date = Field(description="the day the released money had been paid")
+    effective_on: date
+
+
+class PaymentReceived(EventContract):
+    """A payment (納付) received and matched to the household's charges (消込)."""
+
+    event_type = "jp.kokuho.collection.payment_received.v1"
+
+    nhi_household_number: HouseholdNumber
+    payment_id: str = Field(max_length=64)
+    amount: Yen
+    channel: Channel
+    fiscal_year: FiscalYear | None = Field(description="the instalment the payer named, if any")
+    period: Period | None
+    applied: list[Applied] = Field(description="principal paid, per instalment")
+    late_charge_applied: list[Applied] = Field(description="延滞金 paid, per instalment")
+    overpaid: Yen = Field(description="held as an overpayment (過誤納金), on the work list")
+    reference: str = Field(
+        max_length=64, description="the bank line, slip or receipt reference (no account data)"
     )
+    received_on: date = Field(description="the day the notice of receipt reached the city")
+    paid_on: date = Field(description="納付年月日")
+
+
+class PaymentReversed(EventContract):
+    """A payment taken back (an error at the counter, a bank's correction), with its reason."""
+
+    event_type = "jp.kokuho.collection.payment_reversed.v1"
+
+    nhi_household_number: HouseholdNumber
+    payment_id: str = Field(max_length=64)
+    reason: str = Field(min_length=1, max_length=400)
+    reversed_by: str = Field(min_length=1, max_length=200)
+    effective_on: date
+
+
+class Appropriated(EventContract):
+    """充当: the overpayment held paid overdue principal (oldest first) and then 延滞金."""
+
+    event_type = "jp.kokuho.collection.appropriated.v1"
+
+    nhi_household_number: HouseholdNumber
+    appropriation_id: str = Field(max_length=64)
+    principal: list[Applied]
+    late_charge: list[Applied]
+    effective_on: date
+
+
+class RefundDecided(EventContract):
+    """還付: the rest of the overpayment refunded with 還付加算金 (the account is not here)."""
+
+    event_type = "jp.kokuho.collection.refund_decided.v1"
+
+    nhi_household_number: HouseholdNumber
+    refund_id: str = Field(max_length=64)
+    amount: Yen
+    interest: Yen = Field(description="還付加算金")
+    pieces: list[HeldPiece]
+    decided_by: str = Field(min_length=1, max_length=200)
+    effective_on: date
+
+
+class LateChargeFixed(EventContract):
+    """延滞金 fixed (確定) when an instalment was paid in full after its 納期限."""
+
+    event_type = "jp.kokuho.collection.late_charge_fixed.v1"
+
+    nhi_household_number: HouseholdNumber
+    fiscal_year: FiscalYear
+    period: Period
+    amount: Yen
+    effective_on: date
+
+
+class DunningNoticeIssued(EventContract):
+    """督促: a dunning notice issued for an unpaid instalment, with its 指定期限. Delinquency
+    opens its case when the deadline passes unpaid."""
+
+    event_type = "jp.kokuho.collection.dunning_notice_issued.v1"
+
+    nhi_household_number: HouseholdNumber
+    notice_id: str = Field(max_length=64)
+    fiscal_year: FiscalYear
+    period: Period
+    outstanding: Yen
+    fee: Yen = Field(description="督促手数料 (0 where the city charges none)")
+    designated_deadline: date = Field(description="指定期限")
+    effective_on: date = Field(description="the issue day")
+
+
+class ChargeLapsed(EventContract):
+    """時効 (国保法110条): the right to collect lapsed; the outstanding principal is marked for
+    write-off (不納欠損)."""
+
+    event_type = "jp.kokuho.collection.charge_lapsed.v1"
+
+    nhi_household_number: HouseholdNumber
+    fiscal_year: FiscalYear
+    period: Period
+    amount: Yen
+    effective_on: date

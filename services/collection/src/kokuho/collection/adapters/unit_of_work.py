@@ -1,21 +1,20 @@
-"""The PostgreSQL unit of work of collection.
-
-The event store and the cases on one transaction.
-
-Driver errors are translated here into domain errors (a unique violation on ``cases`` is
-``CaseAlreadyOpened``), never in the HTTP layer.
-"""
+"""The PostgreSQL unit of work of collection: the event store, the ledger snapshots (with the
+charge rows the jobs query), the work list, the payment imports and the documents, on one
+transaction. Driver errors are translated here, never in the HTTP layer."""
 
 from __future__ import annotations
 
-from uuid import UUID
+import json
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
 
 import asyncpg
 
-from kokuho.collection.domain.case import Case
-from kokuho.collection.domain.errors import CaseAlreadyOpened
+from kokuho.collection.adapters.rows import charge_rows, ledger_from_json, ledger_to_json
+from kokuho.collection.app.ports import Document, ImportRecord, Versioned, WorkItem
 from kokuho.events.contracts import collection as contracts
-from kokuho.events.ports import EventStore
+from kokuho.events.ports import ConcurrencyConflict, EventStore
 from kokuho.events.runtime.store import PostgresEventStore
 from kokuho.platform.audit import RequestAudit
 from kokuho.platform.unit_of_work import PoolSource, UnitOfWork
@@ -23,36 +22,188 @@ from kokuho.platform.unit_of_work import PoolSource, UnitOfWork
 SOURCE = "/kokuho/collection"
 
 
-class PostgresCases:
+class PostgresLedgers:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self._conn = conn
 
-    async def add(self, case: Case) -> None:
-        try:
-            await self._conn.execute(
-                "INSERT INTO cases (case_id, addressee_number, opened_on, opened_by)"
-                " VALUES ($1, $2, $3, $4)",
-                case.case_id,
-                case.addressee_number,
-                case.opened_on,
-                case.opened_by,
-            )
-        except asyncpg.UniqueViolationError:
-            raise CaseAlreadyOpened(f"case {case.case_id} is already open") from None
-
-    async def get(self, case_id: UUID) -> Case | None:
-        row = await self._conn.fetchrow(
-            "SELECT case_id, addressee_number, opened_on, opened_by FROM cases WHERE case_id = $1",
-            case_id,
+    async def load_many(self, households: Sequence[str]) -> dict[str, Versioned]:
+        rows = await self._conn.fetch(
+            "SELECT household, version, state::text AS state FROM ledgers"
+            " WHERE household = ANY($1::text[])",
+            list(households),
         )
-        return None if row is None else Case(**dict(row))
+        return {
+            r["household"]: Versioned(ledger_from_json(json.loads(r["state"])), r["version"])
+            for r in rows
+        }
+
+    async def save_many(self, ledgers: Sequence[Versioned]) -> None:
+        if not ledgers:
+            return
+        households = [v.ledger.household for v in ledgers]
+        status = await self._conn.execute(
+            "INSERT INTO ledgers (household, version, state)"
+            " SELECT h, v, s::jsonb FROM unnest($1::text[], $2::int[], $3::text[]) AS u(h, v, s)"
+            " ON CONFLICT (household) DO UPDATE SET version = EXCLUDED.version,"
+            " state = EXCLUDED.state, updated_at = now()"
+            " WHERE ledgers.version <= EXCLUDED.version",
+            households,
+            [v.version for v in ledgers],
+            [json.dumps(ledger_to_json(v.ledger), separators=(",", ":")) for v in ledgers],
+        )
+        if int(status.split()[-1]) != len(ledgers):
+            raise ConcurrencyConflict("ledgers", 0, None)
+        await self._conn.execute(
+            "DELETE FROM charges WHERE household = ANY($1::text[])", households
+        )
+        rows = [row for v in ledgers for row in charge_rows(v.ledger)]
+        if rows:
+            await self._conn.copy_records_to_table(
+                "charges",
+                records=rows,
+                columns=[
+                    "household",
+                    "fiscal_year",
+                    "period",
+                    "due_date",
+                    "amount",
+                    "outstanding",
+                    "dunned_on",
+                    "lapsed_on",
+                ],
+            )
+
+    async def due_for_dunning(self, on_or_before: date) -> list[str]:
+        rows = await self._conn.fetch(
+            "SELECT DISTINCT household FROM charges WHERE outstanding > 0 AND dunned_on IS NULL"
+            " AND lapsed_on IS NULL AND due_date <= $1 ORDER BY household",
+            on_or_before,
+        )
+        return [r["household"] for r in rows]
+
+    async def unpaid_due_before(self, day: date) -> list[str]:
+        rows = await self._conn.fetch(
+            "SELECT DISTINCT household FROM charges WHERE outstanding > 0 AND lapsed_on IS NULL"
+            " AND due_date < $1 ORDER BY household",
+            day,
+        )
+        return [r["household"] for r in rows]
+
+
+class PostgresWorkItems:
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    async def add_many(self, items: Sequence[WorkItem]) -> None:
+        if not items:
+            return
+        await self._conn.executemany(
+            "INSERT INTO work_items (item_id, kind, reason, household, amount, reference,"
+            " created_on, import_id, line) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+            " ON CONFLICT (item_id) DO NOTHING",
+            [
+                (
+                    i.item_id,
+                    i.kind,
+                    i.reason,
+                    i.household,
+                    i.amount,
+                    i.reference,
+                    i.created_on,
+                    i.import_id,
+                    i.line,
+                )
+                for i in items
+            ],
+        )
+
+    async def open_items(self, limit: int, after: str | None) -> list[WorkItem]:
+        rows = await self._conn.fetch(
+            "SELECT item_id, kind, reason, household, amount, reference, created_on, import_id,"
+            " line FROM work_items WHERE NOT resolved AND item_id > $1 ORDER BY item_id LIMIT $2",
+            after or "",
+            limit,
+        )
+        return [WorkItem(**dict(r)) for r in rows]
+
+
+class PostgresImports:
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    async def find(self, sha256: str) -> ImportRecord | None:
+        row = await self._conn.fetchrow(
+            "SELECT import_id, sha256, file_name, lines, applied, refused, work_items, partial,"
+            " imported_by, imported_on, refused_lines::text AS refused_lines"
+            " FROM payment_imports WHERE sha256 = $1",
+            sha256,
+        )
+        if row is None:
+            return None
+        data: dict[str, Any] = dict(row)
+        data["refused_lines"] = json.loads(data["refused_lines"])
+        return ImportRecord(**data)
+
+    async def add(self, record: ImportRecord) -> None:
+        await self._conn.execute(
+            "INSERT INTO payment_imports (import_id, sha256, file_name, lines, applied, refused,"
+            " work_items, partial, imported_by, imported_on, refused_lines)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb)",
+            record.import_id,
+            record.sha256,
+            record.file_name,
+            record.lines,
+            record.applied,
+            record.refused,
+            record.work_items,
+            record.partial,
+            record.imported_by,
+            record.imported_on,
+            json.dumps(list(record.refused_lines)),
+        )
+
+
+class PostgresDocuments:
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    async def add_many(self, documents: Sequence[Document]) -> None:
+        if not documents:
+            return
+        await self._conn.executemany(
+            "INSERT INTO documents (document_id, kind, household, issued_on, content)"
+            " VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT (document_id) DO NOTHING",
+            [
+                (d.document_id, d.kind, d.household, d.issued_on, json.dumps(d.content))
+                for d in documents
+            ],
+        )
+
+    async def get(self, document_id: str) -> Document | None:
+        row = await self._conn.fetchrow(
+            "SELECT document_id, kind, household, issued_on, content::text AS content"
+            " FROM documents WHERE document_id = $1",
+            document_id,
+        )
+        if row is None:
+            return None
+        return Document(
+            row["document_id"],
+            row["kind"],
+            row["household"],
+            row["issued_on"],
+            json.loads(row["content"]),
+        )
 
 
 class CollectionUnit(UnitOfWork):
-    """Opened on the pool (commands, jobs) or on a request's connection (``WriteDep``)."""
+    """Opened on the pool (commands, jobs, consumers) or on a request's connection."""
 
     events: EventStore
-    cases: PostgresCases
+    ledgers: PostgresLedgers
+    work_items: PostgresWorkItems
+    imports: PostgresImports
+    documents: PostgresDocuments
 
     def __init__(
         self,
@@ -67,4 +218,7 @@ class CollectionUnit(UnitOfWork):
 
     def bind(self, conn: asyncpg.Connection) -> None:
         self.events = PostgresEventStore(conn, source=SOURCE)
-        self.cases = PostgresCases(conn)
+        self.ledgers = PostgresLedgers(conn)
+        self.work_items = PostgresWorkItems(conn)
+        self.imports = PostgresImports(conn)
+        self.documents = PostgresDocuments(conn)

@@ -1,8 +1,5 @@
-"""The HTTP API of collection.
+"""The HTTP API of collection: one router module per resource, thin routes over the use cases."""
 
-One router module per resource, thin routes over the use cases.
-"""
+from kokuho.collection.api import households, operations, payments
 
-from kokuho.collection.api import cases
-
-routers = [cases.router]
+routers = [payments.router, households.router, operations.router]

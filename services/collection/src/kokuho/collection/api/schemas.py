@@ -1,30 +1,152 @@
-"""Request and response bodies of the collection API.
-
-Closed requests, typed responses.
-"""
+"""Request and response bodies of the collection API: closed requests, typed responses."""
 
 from __future__ import annotations
 
 from datetime import date
-from uuid import UUID
+from typing import Annotated, Literal
 
 from pydantic import Field
 
-from kokuho.collection.domain.case import OpenCase
-from kokuho.platform.auth import StaffUser
-from kokuho.platform.models import RequestModel, ResponseModel
+from kokuho.platform.models import FileContent, RequestModel, ResponseModel
+
+Yen = Annotated[int, Field(ge=0)]
 
 
-class CaseIn(RequestModel):
-    addressee_number: str = Field(pattern=r"^[0-9]{10}$", description="宛名番号")
-    opened_on: date = Field(description="the day the case was opened (today or earlier)")
+class PaymentImportIn(RequestModel):
+    file_name: str = Field(min_length=1, max_length=200)
+    # the parser checks every line (an individual number is refused with its line, C-19)
+    content: Annotated[str, FileContent] = Field(
+        max_length=60_000_000, description="the payment file (README: Payment file format)"
+    )
+    apply_valid_part: bool = Field(
+        default=False, description="apply the valid lines although some were refused"
+    )
 
-    def command(self, case_id: UUID, user: StaffUser, today: date) -> OpenCase:
-        return OpenCase(case_id, self.addressee_number, self.opened_on, user.user_id, today)
+
+class RefusedLineOut(ResponseModel):
+    line: int
+    field: str | None
+    reason: str
 
 
-class CaseOut(ResponseModel):
-    case_id: UUID
-    addressee_number: str
-    opened_on: date
-    opened_by: str
+class PaymentImportOut(ResponseModel):
+    import_id: str
+    file_name: str
+    lines: int
+    applied: int
+    refused: int
+    work_items: int
+    partial: bool
+    imported_by: str
+    imported_on: date
+    replayed: bool
+    refused_lines: list[RefusedLineOut]
+
+
+class CounterPaymentIn(RequestModel):
+    amount: int = Field(gt=0, le=100_000_000)
+    receipt_number: str = Field(pattern=r"^[A-Za-z0-9-]{1,32}$", description="領収証書番号")
+    paid_on: date
+    fiscal_year: int | None = Field(default=None, ge=2000, le=2100)
+    period: int | None = Field(default=None, ge=1, le=12)
+
+
+class AppliedOut(ResponseModel):
+    fiscal_year: int
+    period: int
+    amount: int
+
+
+class PaymentOut(ResponseModel):
+    payment_id: str
+    amount: int
+    channel: str
+    applied: list[AppliedOut]
+    late_charge_applied: list[AppliedOut]
+    overpaid: int
+
+
+class ReversalIn(RequestModel):
+    reason: str = Field(min_length=1, max_length=400)
+    reversed_on: date
+
+
+class ChargeChangeIn(RequestModel):
+    fiscal_year: int = Field(ge=2000, le=2100)
+    period: int = Field(ge=1, le=12)
+    amount: Yen = Field(le=100_000_000)
+    due_date: date | None = Field(default=None, description="required for a new instalment")
+    reason: str = Field(min_length=1, max_length=400, description="C-24")
+
+
+class ChargeChangeOut(ResponseModel):
+    change_id: str
+    status: Literal["pending", "confirmed", "rejected"]
+
+
+class RefundAccountIn(RequestModel):
+    bank_code: str = Field(pattern=r"^[0-9]{4}$")
+    branch_code: str = Field(pattern=r"^[0-9]{3}$")
+    account_type: Literal["ordinary", "current", "savings"]
+    account_number: str = Field(pattern=r"^[0-9]{7}$")
+    holder_kana: str = Field(min_length=1, max_length=30, description="口座名義 (カナ)")
+
+
+class SettlementIn(RequestModel):
+    decided_on: date
+    refund_account: RefundAccountIn | None = None
+
+
+class SettlementOut(ResponseModel):
+    document_id: str
+    appropriated_principal: list[AppliedOut]
+    appropriated_late_charge: list[AppliedOut]
+    refund: int
+    refund_interest: int
+
+
+class InstalmentBalanceOut(ResponseModel):
+    fiscal_year: int
+    period: int
+    due_date: date
+    charged: int
+    paid: int
+    outstanding: int
+    overdue: int
+    late_charge: int
+    late_charge_paid: int
+    written_off: int
+    dunned_on: date | None
+    designated_deadline: date | None
+    lapses_on: date
+
+
+class BalanceOut(ResponseModel):
+    household: str
+    as_of: date
+    instalments: list[InstalmentBalanceOut]
+    received: int
+    refundable: int
+    refunded: int
+
+
+class WorkItemOut(ResponseModel):
+    item_id: str
+    kind: str
+    reason: str
+    household: str | None
+    amount: int
+    reference: str
+    created_on: date
+    import_id: str | None
+    line: int | None
+
+
+class JobIn(RequestModel):
+    run_on: date | None = Field(default=None, description="the day to run as (default today)")
+
+
+class JobOut(ResponseModel):
+    households: int
+    items: int
+    documents: list[str]

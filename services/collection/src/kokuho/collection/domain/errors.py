@@ -13,13 +13,75 @@ class CollectionError(DomainError):
     """Base of the errors of this service (422: a rule refused the command)."""
 
 
-class CaseAlreadyOpened(CollectionError):
+class RatesMissing(CollectionError):
+    """A calendar year (or a setting) the parameter files do not hold: never defaulted."""
+
+
+class ParametersInvalid(CollectionError):
+    """A parameter file is missing a figure or holds one of the wrong kind."""
+
+
+class HouseholdNotFound(CollectionError):
+    status = 404
+
+
+class ChargeNotFound(CollectionError):
+    status = 404
+
+
+class ChangeNotFound(CollectionError):
+    status = 404
+
+
+class SameStaffConfirming(CollectionError):
+    """C-11: the person who entered a charge change cannot confirm it."""
+
+    status = 403
+
+
+class ChangeNotPending(CollectionError):
     status = 409
 
 
-class CaseOpenedInTheFuture(CollectionError):
-    """A case is opened on a day that has come (today or earlier)."""
+class ReasonRequired(CollectionError):
+    """C-24: a change by hand names its reason."""
 
 
-class CaseNotFound(CollectionError):
+class PaymentNotFound(CollectionError):
     status = 404
+
+
+class PaymentAlreadyReversed(CollectionError):
+    status = 409
+
+
+class DuplicatePayment(CollectionError):
+    """A payment with this reference (receipt number, bank line) was recorded already."""
+
+    status = 409
+
+
+class ReversalAfterAppropriation(CollectionError):
+    """The overpaid part of the payment was appropriated or refunded already."""
+
+    status = 409
+
+
+class NothingToRefund(CollectionError):
+    """The household holds no overpayment to appropriate or refund."""
+
+
+class RefundNotFound(CollectionError):
+    status = 404
+
+
+class NoticeNotFound(CollectionError):
+    status = 404
+
+
+class AmountNotPositive(CollectionError):
+    """A payment is a positive amount of yen."""
+
+
+class PaidInTheFuture(CollectionError):
+    """A payment is dated today or earlier."""

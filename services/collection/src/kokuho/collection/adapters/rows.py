@@ -1,0 +1,145 @@
+"""A ledger as JSON (the snapshot row) and back, and the charge rows the jobs query."""
+
+from __future__ import annotations
+
+from datetime import date
+from types import MappingProxyType
+from typing import Any
+
+from kokuho.collection.domain.ledger import (
+    Applied,
+    Charge,
+    Held,
+    Ledger,
+    Payment,
+    PendingChange,
+)
+
+
+def _d(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _day(value: str | None) -> date | None:
+    return None if value is None else date.fromisoformat(value)
+
+
+def _applied(items: tuple[Applied, ...]) -> list[list[int]]:
+    return [[a.fiscal_year, a.period, a.amount] for a in items]
+
+
+def _applied_back(items: list[list[int]]) -> tuple[Applied, ...]:
+    return tuple(Applied(*a) for a in items)
+
+
+def _charge(c: Charge) -> dict[str, Any]:
+    return {
+        "y": c.fiscal_year,
+        "p": c.period,
+        "due": c.due_date.isoformat(),
+        "amount": c.amount,
+        "paid": c.paid,
+        "off": c.written_off,
+        "late": c.late_charge,
+        "late_paid": c.late_charge_paid,
+        "payments": [[d.isoformat(), y] for d, y in c.payments],
+        "dunned": _d(c.dunned_on),
+        "deadline": _d(c.designated_deadline),
+        "renewals": [d.isoformat() for d in c.renewals],
+        "lapsed": _d(c.lapsed_on),
+        "history": [[d.isoformat(), y, cause] for d, y, cause in c.history],
+    }
+
+
+def _charge_back(r: dict[str, Any]) -> Charge:
+    return Charge(
+        r["y"],
+        r["p"],
+        date.fromisoformat(r["due"]),
+        r["amount"],
+        r["paid"],
+        r["off"],
+        r["late"],
+        r["late_paid"],
+        tuple((date.fromisoformat(d), y) for d, y in r["payments"]),
+        _day(r["dunned"]),
+        _day(r["deadline"]),
+        tuple(date.fromisoformat(d) for d in r["renewals"]),
+        _day(r["lapsed"]),
+        tuple((date.fromisoformat(d), y, cause) for d, y, cause in r["history"]),
+    )
+
+
+def ledger_to_json(ledger: Ledger) -> dict[str, Any]:
+    return {
+        "household": ledger.household,
+        "charges": [_charge(c) for c in ledger.charges.values()],
+        "held": [[h.amount, h.since.isoformat()] for h in ledger.held],
+        "payments": [
+            [
+                p.payment_id,
+                p.amount,
+                p.paid_on.isoformat(),
+                p.channel,
+                _applied(p.applied),
+                _applied(p.late_charge_applied),
+                p.overpaid,
+                p.reversed,
+            ]
+            for p in ledger.payments.values()
+        ],
+        "pending": [
+            [c.change_id, c.fiscal_year, c.period, c.amount, _d(c.due_date), c.reason, c.entered_by]
+            for c in ledger.pending.values()
+        ],
+        "received": ledger.received,
+        "refunded": ledger.refunded,
+        "revisions": {str(k): v for k, v in ledger.revisions.items()},
+    }
+
+
+def ledger_from_json(data: dict[str, Any]) -> Ledger:
+    charges = [_charge_back(r) for r in data["charges"]]
+    payments = [
+        Payment(
+            pid,
+            amount,
+            date.fromisoformat(day),
+            channel,
+            _applied_back(applied),
+            _applied_back(late),
+            overpaid,
+            reversed_,
+        )
+        for pid, amount, day, channel, applied, late, overpaid, reversed_ in data["payments"]
+    ]
+    pending = [
+        PendingChange(cid, y, p, amount, _day(due), reason, by)
+        for cid, y, p, amount, due, reason, by in data["pending"]
+    ]
+    return Ledger(
+        household=data["household"],
+        charges=MappingProxyType({c.key: c for c in charges}),
+        held=tuple(Held(amount, date.fromisoformat(since)) for amount, since in data["held"]),
+        payments=MappingProxyType({p.payment_id: p for p in payments}),
+        pending=MappingProxyType({c.change_id: c for c in pending}),
+        received=data["received"],
+        refunded=data["refunded"],
+        revisions=MappingProxyType({int(k): v for k, v in data["revisions"].items()}),
+    )
+
+
+def charge_rows(ledger: Ledger) -> list[tuple[Any, ...]]:
+    return [
+        (
+            ledger.household,
+            c.fiscal_year,
+            c.period,
+            c.due_date,
+            c.amount,
+            c.outstanding,
+            c.dunned_on,
+            c.lapsed_on,
+        )
+        for c in ledger.charges.values()
+    ]

@@ -1,0 +1,94 @@
+"""Load ledgers, decide, append their events and save them: the one write path every use case
+of collection goes through (a single household or a batch of them, in one transaction)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from kokuho.collection.app.ports import CollectionUnitPort, Versioned
+from kokuho.collection.app.translate import is_published, to_contract
+from kokuho.collection.domain.ledger import Event, Ledger, replay
+from kokuho.events.ports import EventContext, StreamAppend
+
+
+def stream_id(household: str) -> str:
+    return f"household-{household}"
+
+
+def private_stream_id(household: str) -> str:
+    return f"household-{household}.changes"
+
+
+@dataclass
+class Batch:
+    """Ledgers of a batch as they change, and the events to append for each."""
+
+    loaded: dict[str, Versioned]
+    changed: dict[str, Ledger] = field(default_factory=dict)
+    events: dict[str, list[Event]] = field(default_factory=dict)
+
+    def ledger(self, household: str) -> Ledger | None:
+        if household in self.changed:
+            return self.changed[household]
+        found = self.loaded.get(household)
+        return None if found is None else found.ledger
+
+    def apply(self, household: str, events: Sequence[Event]) -> Ledger:
+        current = self.ledger(household) or Ledger(household)
+        if not events:
+            return current
+        updated = replay(household, events, current)
+        self.changed[household] = updated
+        self.events.setdefault(household, []).extend(events)
+        return updated
+
+    def decide(
+        self, household: str, decide: Callable[[Ledger], Sequence[Event]]
+    ) -> tuple[Ledger, list[Event]]:
+        events = list(decide(self.ledger(household) or Ledger(household)))
+        return self.apply(household, events), events
+
+
+async def open_batch(uow: CollectionUnitPort, households: Sequence[str]) -> Batch:
+    return Batch(await uow.ledgers.load_many(sorted(set(households))))
+
+
+async def commit_batch(
+    uow: CollectionUnitPort, batch: Batch, context: EventContext | None = None
+) -> None:
+    appends: list[StreamAppend] = []
+    saved: list[Versioned] = []
+    for household, events in batch.events.items():
+        version = batch.loaded[household].version if household in batch.loaded else 0
+        public = [to_contract(household, e) for e in events if is_published(e)]
+        private = [to_contract(household, e) for e in events if not is_published(e)]
+        stream = stream_id(household)
+        if public:
+            appends.append(
+                StreamAppend(
+                    stream,
+                    version,
+                    public,
+                    topic=uow.topic,
+                    partition_key=household,
+                    context=context or EventContext(),
+                )
+            )
+        if private:  # the four-eyes lifecycle (with its free-text reason) is never published
+            appends.append(StreamAppend(private_stream_id(household), 0, private))
+        saved.append(Versioned(batch.changed[household], version + len(public)))
+    await _append(uow, appends)
+    await uow.ledgers.save_many(saved)
+
+
+async def _append(uow: CollectionUnitPort, appends: list[StreamAppend]) -> None:
+    """Private streams are rare (a change entered by hand): their version is read here."""
+    fixed: list[StreamAppend] = []
+    for item in appends:
+        if item.topic is None:
+            history = await uow.events.load(item.stream_id)
+            version = history[-1].version if history else 0
+            item = StreamAppend(item.stream_id, version, item.events)
+        fixed.append(item)
+    await uow.events.append_batch(fixed)

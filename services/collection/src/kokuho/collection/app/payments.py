@@ -1,0 +1,266 @@
+"""Payments: the bank and convenience-store payment file, counter payments and reversals, each
+matched to the household's charges (消込) and published as ``PaymentReceived``.
+
+A file is applied in one transaction: all lines or none (a refused line refuses the file
+unless the operator applies the valid part), the same file again changes nothing (its SHA-256
+names the import), a reference seen before goes to the work list as a duplicate, a notice
+number whose household has no charges goes to the work list unmatched, and what a payment
+leaves over is held as an overpayment and put on the work list. Nothing is dropped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from kokuho.collection.app.charges import new_id
+from kokuho.collection.app.ledgers import Batch, commit_batch, open_batch
+from kokuho.collection.app.ports import CollectionUnitPort, ImportRecord, WorkItem
+from kokuho.collection.domain import matching
+from kokuho.collection.domain.errors import DuplicatePayment, HouseholdNotFound
+from kokuho.collection.domain.ledger import Ledger, PaymentReceived
+from kokuho.collection.domain.parameters import CollectionRules
+from kokuho.collection.domain.payment_file import (
+    PaymentLine,
+    RefusedLine,
+    notice_number,
+    parse_payment_file,
+)
+from kokuho.events.individual_numbers import contains_individual_number
+
+
+def payment_id(channel: str, reference: str) -> str:
+    """The same bank line, slip or receipt is the same payment (a duplicate is found by it)."""
+    return new_id("payment", channel, reference)
+
+
+class PaymentFileRefused(Exception):
+    """Lines were refused and the operator did not ask to apply the valid part."""
+
+    def __init__(self, refused: Sequence[RefusedLine], lines: int) -> None:
+        super().__init__(f"{len(refused)} of {lines} lines refused; nothing applied")
+        self.refused = list(refused)
+        self.lines = lines
+
+
+@dataclass(frozen=True)
+class ImportPayments:
+    file_name: str
+    text: str
+    apply_valid_part: bool
+    actor: str
+    today: date
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    record: ImportRecord
+    replayed: bool
+
+
+def _refuse_numbers(valid: list[PaymentLine], refused: list[RefusedLine]) -> list[PaymentLine]:
+    kept = []
+    for line in valid:
+        if contains_individual_number(line.reference):
+            refused.append(RefusedLine(line.line, "reference", "an individual number is refused"))
+        else:
+            kept.append(line)
+    return kept
+
+
+def _match_line(
+    batch: Batch, line: PaymentLine, rules: CollectionRules, today: date, import_id: str
+) -> list[WorkItem]:
+    item = new_id("work", import_id, line.line)
+    notice = notice_number(line.fiscal_year, line.household, line.period)
+    if batch.ledger(line.household) is None:
+        return [
+            WorkItem(
+                item,
+                "unmatched",
+                f"notice {notice}: no charges for the household",
+                None,
+                line.amount,
+                line.reference,
+                today,
+                import_id,
+                line.line,
+            )
+        ]
+    command = matching.ReceivePayment(
+        payment_id(line.channel, line.reference),
+        line.amount,
+        line.channel,
+        line.fiscal_year,
+        line.period,
+        line.reference,
+        line.paid_on,
+        today,
+    )
+    try:
+        _, events = batch.decide(line.household, lambda s: matching.receive(s, command, rules))
+    except DuplicatePayment:
+        return [
+            WorkItem(
+                item,
+                "duplicate",
+                f"reference {line.reference} was recorded already",
+                line.household,
+                line.amount,
+                line.reference,
+                today,
+                import_id,
+                line.line,
+            )
+        ]
+    return over_payment_items(events, line.household, today, import_id, line.line, item)
+
+
+def over_payment_items(
+    events: Sequence[object],
+    household: str,
+    today: date,
+    import_id: str | None,
+    line: int | None,
+    item_id: str,
+) -> list[WorkItem]:
+    received = next(e for e in events if isinstance(e, PaymentReceived))
+    if not received.overpaid:
+        return []
+    kind = "over-payment" if received.applied or received.period is None else "no-charge"
+    reason = (
+        f"{received.overpaid} yen over what was due"
+        if kind == "over-payment"
+        else f"no charge for {received.fiscal_year} instalment {received.period}"
+    )
+    return [
+        WorkItem(
+            item_id,
+            kind,
+            reason,
+            household,
+            received.overpaid,
+            received.reference,
+            today,
+            import_id,
+            line,
+        )
+    ]
+
+
+async def import_payments(
+    uow: CollectionUnitPort, rules: CollectionRules, command: ImportPayments
+) -> ImportOutcome:
+    sha256 = hashlib.sha256(command.text.encode("utf-8")).hexdigest()
+    async with uow:
+        existing = await uow.imports.find(sha256)
+        if existing is not None:
+            await uow.audit.record(
+                subjects=[], detail={"import_id": existing.import_id, "replayed": True}
+            )
+            return ImportOutcome(existing, replayed=True)
+        parsed = parse_payment_file(command.text, command.today)
+        refused = list(parsed.refused)
+        valid = _refuse_numbers(parsed.valid, refused)
+        refused.sort(key=lambda r: r.line)
+        if refused and not command.apply_valid_part:
+            raise PaymentFileRefused(refused, parsed.lines)
+        import_id = new_id("import", sha256)
+        batch = await open_batch(uow, [line.household for line in valid])
+        items: list[WorkItem] = []
+        for line in valid:
+            items += _match_line(batch, line, rules, command.today, import_id)
+        await commit_batch(uow, batch)
+        await uow.work_items.add_many(items)
+        record = ImportRecord(
+            import_id,
+            sha256,
+            command.file_name,
+            parsed.lines,
+            len(valid) - sum(1 for i in items if i.kind in ("unmatched", "duplicate")),
+            len(refused),
+            len(items),
+            bool(refused),
+            command.actor,
+            command.today,
+            [{"line": r.line, "field": r.field, "reason": r.reason} for r in refused],
+        )
+        await uow.imports.add(record)
+        await uow.audit.record(
+            subjects=sorted(batch.changed),
+            detail={"import_id": import_id, "lines": parsed.lines, "refused": len(refused)},
+        )
+        return ImportOutcome(record, replayed=False)
+
+
+@dataclass(frozen=True)
+class CounterPayment:
+    """Cash at the counter (a receipt number), or another channel's single payment."""
+
+    household: str
+    amount: int
+    fiscal_year: int | None
+    period: int | None
+    receipt_number: str
+    paid_on: date
+    actor: str
+    today: date
+    channel: str = "counter"
+
+
+@dataclass(frozen=True)
+class Received:
+    ledger: Ledger
+    payment: PaymentReceived
+    work_items: list[WorkItem]
+
+
+async def receive_at_counter(
+    uow: CollectionUnitPort, rules: CollectionRules, command: CounterPayment
+) -> Received:
+    """Cash at the counter with its receipt number; the same receipt twice is a 409."""
+    async with uow:
+        batch = await open_batch(uow, [command.household])
+        if batch.ledger(command.household) is None:
+            raise HouseholdNotFound(f"no charges for household {command.household}")
+        pid = payment_id("counter", command.receipt_number)
+        receive = matching.ReceivePayment(
+            pid,
+            command.amount,
+            "counter",
+            command.fiscal_year,
+            command.period,
+            command.receipt_number,
+            command.paid_on,
+            command.today,
+        )
+        ledger, events = batch.decide(
+            command.household, lambda s: matching.receive(s, receive, rules)
+        )
+        items = over_payment_items(
+            events, command.household, command.today, None, None, new_id("work", pid)
+        )
+        await commit_batch(uow, batch)
+        await uow.work_items.add_many(items)
+        await uow.audit.record(
+            subjects=[command.household], detail={"payment_id": pid, "amount": command.amount}
+        )
+        payment = next(e for e in events if isinstance(e, PaymentReceived))
+        return Received(ledger, payment, items)
+
+
+async def reverse_payment(
+    uow: CollectionUnitPort, household: str, command: matching.ReversePayment
+) -> Ledger:
+    async with uow:
+        batch = await open_batch(uow, [household])
+        if batch.ledger(household) is None:
+            raise HouseholdNotFound(f"no charges for household {household}")
+        ledger, _ = batch.decide(household, lambda s: matching.reverse(s, command))
+        await commit_batch(uow, batch)
+        await uow.audit.record(
+            subjects=[household], detail={"payment_id": command.payment_id, "reversed": True}
+        )
+        return ledger

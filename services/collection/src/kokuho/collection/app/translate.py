@@ -1,0 +1,79 @@
+"""Domain events <-> contracts. Field names are the same on both sides except the effective
+day (``on`` in the domain, ``effective_on`` on the contracts, ``paid_on`` for a payment) and
+the household number, which the contract adds; ``DunningIssued`` is published as
+``DunningNoticeIssued``."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from typing import Any
+
+from kokuho.collection.app import private_events
+from kokuho.collection.domain import ledger as ev
+from kokuho.events.contracts import EventContract
+from kokuho.events.contracts import collection as contracts
+from kokuho.events.contracts.registry import parse_data
+from kokuho.events.ports import RecordedEvent
+
+PUBLISHED: dict[type[Any], type[EventContract]] = {
+    ev.ChargeSet: contracts.ChargeSet,
+    ev.OverpaymentArisen: contracts.OverpaymentArisen,
+    ev.PaymentReceived: contracts.PaymentReceived,
+    ev.PaymentReversed: contracts.PaymentReversed,
+    ev.Appropriated: contracts.Appropriated,
+    ev.RefundDecided: contracts.RefundDecided,
+    ev.LateChargeFixed: contracts.LateChargeFixed,
+    ev.DunningIssued: contracts.DunningNoticeIssued,
+    ev.ChargeLapsed: contracts.ChargeLapsed,
+}
+PRIVATE: dict[type[Any], type[EventContract]] = {
+    ev.ChargeChangeEntered: private_events.ChargeChangeEntered,
+    ev.ChargeChangeRejected: private_events.ChargeChangeRejected,
+}
+CONTRACTS: dict[type[Any], type[EventContract]] = {**PUBLISHED, **PRIVATE}
+DOMAIN: dict[type[EventContract], type[Any]] = {c: d for d, c in CONTRACTS.items()}
+APPLIED_FIELDS = ("applied", "late_charge_applied", "principal", "late_charge")
+
+
+def _day_field(cls: type[Any]) -> str:
+    return "paid_on" if cls is ev.PaymentReceived else "effective_on"
+
+
+def is_published(event: ev.Event) -> bool:
+    return type(event) in PUBLISHED
+
+
+def to_contract(household: str, event: ev.Event) -> EventContract:
+    cls = type(event)
+    data: dict[str, Any] = {f.name: getattr(event, f.name) for f in dataclasses.fields(event)}
+    data[_day_field(cls)] = data.pop("on")
+    for name in APPLIED_FIELDS:
+        if name in data and isinstance(data[name], tuple):
+            data[name] = [dataclasses.asdict(a) for a in data[name]]
+    if "pieces" in data:
+        data["pieces"] = [{"since": d, "amount": y} for d, y in data["pieces"]]
+    data["nhi_household_number"] = household
+    return CONTRACTS[cls].model_validate(data)
+
+
+def to_domain(contract: EventContract) -> ev.Event:
+    cls = DOMAIN[type(contract)]
+    data = {k: getattr(contract, k) for k in type(contract).model_fields}
+    data.pop("nhi_household_number")
+    data["on"] = data.pop(_day_field(cls))
+    for name in APPLIED_FIELDS:
+        if name in data and isinstance(data[name], list):
+            data[name] = tuple(ev.Applied(a.fiscal_year, a.period, a.amount) for a in data[name])
+    if "pieces" in data:
+        data["pieces"] = tuple((p.since, p.amount) for p in data["pieces"])
+    event: ev.Event = cls(**data)
+    return event
+
+
+def from_recorded(recorded: RecordedEvent) -> ev.Event:
+    return to_domain(parse_data(recorded.event_type, recorded.envelope.data))
+
+
+def day_of(event: ev.Event) -> date:
+    return event.on

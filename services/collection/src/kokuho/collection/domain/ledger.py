@@ -1,0 +1,454 @@
+"""A household's ledger (収納台帳): the charges (調定) per fiscal year and instalment, the
+payments matched to them (消込), the overpayment held (過誤納金), and what was appropriated,
+refunded, dunned and written off. One aggregate per NHI household number (stream
+``household-<number>``).
+
+``evolve(state, event)`` applies one event through a dispatch table; the deciders live in
+``charging``, ``matching`` and ``jobs``. Every event carries ``on``, the day it takes effect, so
+a balance as of any day is the replay of the events up to that day (``as_of``).
+
+Money is conserved: ``received = paid + late_charge_paid + held + refunded`` and, per charge,
+``amount = paid + outstanding + written_off`` (tests/unit/test_properties.py).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from types import MappingProxyType
+from typing import Any
+
+Key = tuple[int, int]  # (fiscal year, instalment period)
+
+
+@dataclass(frozen=True)
+class Applied:
+    """Principal of one instalment paid by a payment or an appropriation."""
+
+    fiscal_year: int
+    period: int
+    amount: int
+
+
+@dataclass(frozen=True)
+class Charge:
+    fiscal_year: int
+    period: int
+    due_date: date
+    amount: int = 0
+    paid: int = 0
+    written_off: int = 0
+    late_charge: int = 0  # 延滞金 fixed (確定) when the principal was paid after the 納期限
+    late_charge_paid: int = 0
+    payments: tuple[tuple[date, int], ...] = ()  # principal paid (day, yen); negative undoes
+    dunned_on: date | None = None
+    designated_deadline: date | None = None
+    renewals: tuple[date, ...] = ()  # acts renewing the prescription period
+    lapsed_on: date | None = None
+    history: tuple[tuple[date, int, str], ...] = ()  # prior amounts (from, yen, cause): C-24
+
+    @property
+    def key(self) -> Key:
+        return (self.fiscal_year, self.period)
+
+    @property
+    def outstanding(self) -> int:
+        return self.amount - self.paid - self.written_off
+
+    @property
+    def late_charge_due(self) -> int:
+        return self.late_charge - self.late_charge_paid
+
+
+@dataclass(frozen=True)
+class Held:
+    """A piece of overpayment held (過誤納金): refund interest runs from the day after ``since``."""
+
+    amount: int
+    since: date
+
+
+@dataclass(frozen=True)
+class Payment:
+    payment_id: str
+    amount: int
+    paid_on: date
+    channel: str
+    applied: tuple[Applied, ...]
+    late_charge_applied: tuple[Applied, ...]
+    overpaid: int
+    reversed: bool = False
+
+
+@dataclass(frozen=True)
+class PendingChange:
+    change_id: str
+    fiscal_year: int
+    period: int
+    amount: int
+    due_date: date | None
+    reason: str
+    entered_by: str
+
+
+@dataclass(frozen=True)
+class Ledger:
+    household: str
+    charges: Mapping[Key, Charge] = field(default_factory=lambda: MappingProxyType({}))
+    held: tuple[Held, ...] = ()
+    payments: Mapping[str, Payment] = field(default_factory=lambda: MappingProxyType({}))
+    pending: Mapping[str, PendingChange] = field(default_factory=lambda: MappingProxyType({}))
+    received: int = 0
+    refunded: int = 0
+    revisions: Mapping[int, int] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def held_total(self) -> int:
+        return sum(h.amount for h in self.held)
+
+    def charge(self, key: Key) -> Charge | None:
+        return self.charges.get(key)
+
+    def overdue(self, today: date) -> list[Charge]:
+        """Charges unpaid after their 納期限, oldest first."""
+        return sorted(
+            (c for c in self.charges.values() if c.outstanding > 0 and c.due_date < today),
+            key=lambda c: (c.due_date, c.fiscal_year, c.period),
+        )
+
+
+# --- events ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChargeSet:
+    """調定 of an instalment set or changed (assessment, correction, or a confirmed change)."""
+
+    fiscal_year: int
+    period: int
+    due_date: date
+    amount: int
+    previous_amount: int
+    cause: str  # assessment | correction | manual
+    source_id: str  # the assessment id or the change id
+    revision: int
+    entered_by: str
+    confirmed_by: str | None
+    on: date
+
+
+@dataclass(frozen=True)
+class OverpaymentArisen:
+    """A charge lowered below what was paid: the excess becomes an overpayment held."""
+
+    fiscal_year: int
+    period: int
+    amount: int
+    since: date
+    on: date
+
+
+@dataclass(frozen=True)
+class PaymentReceived:
+    payment_id: str
+    amount: int
+    channel: str
+    fiscal_year: int | None
+    period: int | None
+    applied: tuple[Applied, ...]
+    late_charge_applied: tuple[Applied, ...]
+    overpaid: int
+    reference: str
+    received_on: date
+    on: date  # the day it was paid
+
+
+@dataclass(frozen=True)
+class PaymentReversed:
+    payment_id: str
+    reason: str
+    reversed_by: str
+    on: date
+
+
+@dataclass(frozen=True)
+class Appropriated:
+    """充当: overpayment held applied to an overdue charge (principal) or its 延滞金."""
+
+    appropriation_id: str
+    principal: tuple[Applied, ...]
+    late_charge: tuple[Applied, ...]
+    on: date
+
+
+@dataclass(frozen=True)
+class RefundDecided:
+    refund_id: str
+    amount: int
+    interest: int
+    pieces: tuple[tuple[date, int], ...]
+    decided_by: str
+    on: date
+
+
+@dataclass(frozen=True)
+class LateChargeFixed:
+    fiscal_year: int
+    period: int
+    amount: int
+    on: date
+
+
+@dataclass(frozen=True)
+class DunningIssued:
+    notice_id: str
+    fiscal_year: int
+    period: int
+    outstanding: int
+    fee: int
+    designated_deadline: date
+    on: date
+
+
+@dataclass(frozen=True)
+class ChargeLapsed:
+    """時効: the right lapsed; the outstanding principal is marked for write-off (不納欠損)."""
+
+    fiscal_year: int
+    period: int
+    amount: int
+    on: date
+
+
+@dataclass(frozen=True)
+class ChargeChangeEntered:
+    change_id: str
+    fiscal_year: int
+    period: int
+    amount: int
+    due_date: date | None
+    reason: str
+    entered_by: str
+    on: date
+
+
+@dataclass(frozen=True)
+class ChargeChangeRejected:
+    change_id: str
+    rejected_by: str
+    on: date
+
+
+Event = (
+    ChargeSet
+    | OverpaymentArisen
+    | PaymentReceived
+    | PaymentReversed
+    | Appropriated
+    | RefundDecided
+    | LateChargeFixed
+    | DunningIssued
+    | ChargeLapsed
+    | ChargeChangeEntered
+    | ChargeChangeRejected
+)
+ALL_EVENTS: tuple[type[Any], ...] = Event.__args__
+
+
+# --- evolve ---------------------------------------------------------------------------------
+
+
+def _with(ledger: Ledger, **changes: Any) -> Ledger:
+    return dataclasses.replace(ledger, **changes)
+
+
+def _put(ledger: Ledger, *charges: Charge) -> Mapping[Key, Charge]:
+    updated = dict(ledger.charges)
+    for charge in charges:
+        updated[charge.key] = charge
+    return MappingProxyType(updated)
+
+
+def _take_held(held: tuple[Held, ...], amount: int) -> tuple[Held, ...]:
+    """Oldest pieces first."""
+    kept: list[Held] = []
+    for piece in held:
+        used = min(amount, piece.amount)
+        amount -= used
+        if piece.amount > used:
+            kept.append(Held(piece.amount - used, piece.since))
+    if amount:
+        raise ValueError("more taken than held")
+    return tuple(kept)
+
+
+def _charge_set(ledger: Ledger, e: ChargeSet) -> Ledger:
+    old = ledger.charge((e.fiscal_year, e.period))
+    if old is None:
+        charge = Charge(
+            e.fiscal_year, e.period, e.due_date, e.amount, history=((e.on, 0, e.cause),)
+        )
+    else:
+        history = (*old.history, (e.on, old.amount, e.cause))
+        # lowered below what was written off: the write-off shrinks (what was paid above the
+        # new amount is released by the OverpaymentArisen that follows)
+        written_off = min(old.written_off, max(0, e.amount - min(old.paid, e.amount)))
+        charge = dataclasses.replace(
+            old, amount=e.amount, due_date=e.due_date, history=history, written_off=written_off
+        )
+    revisions = dict(ledger.revisions)
+    if e.cause != "manual":
+        revisions[e.fiscal_year] = max(revisions.get(e.fiscal_year, 0), e.revision)
+    pending = {k: v for k, v in ledger.pending.items() if k != e.source_id}
+    return _with(
+        ledger,
+        charges=_put(ledger, charge),
+        revisions=MappingProxyType(revisions),
+        pending=MappingProxyType(pending),
+    )
+
+
+def _apply(ledger: Ledger, items: Iterable[Applied], day: date, sign: int = 1) -> list[Charge]:
+    out: dict[Key, Charge] = {}
+    for a in items:
+        c = out.get((a.fiscal_year, a.period)) or ledger.charges[(a.fiscal_year, a.period)]
+        payments = (*c.payments, (day, sign * a.amount))
+        out[c.key] = dataclasses.replace(c, paid=c.paid + sign * a.amount, payments=payments)
+    return list(out.values())
+
+
+def _apply_late(ledger: Ledger, items: Iterable[Applied], sign: int = 1) -> list[Charge]:
+    out: dict[Key, Charge] = {}
+    for a in items:
+        c = out.get((a.fiscal_year, a.period)) or ledger.charges[(a.fiscal_year, a.period)]
+        out[c.key] = dataclasses.replace(c, late_charge_paid=c.late_charge_paid + sign * a.amount)
+    return list(out.values())
+
+
+def _overpayment(ledger: Ledger, e: OverpaymentArisen) -> Ledger:
+    c = ledger.charges[(e.fiscal_year, e.period)]
+    released = dataclasses.replace(
+        c, paid=c.paid - e.amount, payments=(*c.payments, (e.on, -e.amount))
+    )
+    return _with(
+        ledger, charges=_put(ledger, released), held=(*ledger.held, Held(e.amount, e.since))
+    )
+
+
+def _received(ledger: Ledger, e: PaymentReceived) -> Ledger:
+    touched = _apply(ledger, e.applied, e.on)
+    ledger = _with(ledger, charges=_put(ledger, *touched))
+    ledger = _with(ledger, charges=_put(ledger, *_apply_late(ledger, e.late_charge_applied)))
+    renewed = [
+        dataclasses.replace(c, renewals=(*c.renewals, e.on))
+        for c in (ledger.charges[(a.fiscal_year, a.period)] for a in e.applied)
+        if c.outstanding > 0  # a part payment acknowledges the rest (民法152条)
+    ]
+    payment = Payment(
+        e.payment_id, e.amount, e.on, e.channel, e.applied, e.late_charge_applied, e.overpaid
+    )
+    held = (*ledger.held, Held(e.overpaid, e.on)) if e.overpaid else ledger.held
+    return _with(
+        ledger,
+        charges=_put(ledger, *renewed),
+        held=held,
+        payments=MappingProxyType({**ledger.payments, e.payment_id: payment}),
+        received=ledger.received + e.amount,
+    )
+
+
+def _reversed(ledger: Ledger, e: PaymentReversed) -> Ledger:
+    p = ledger.payments[e.payment_id]
+    ledger = _with(ledger, charges=_put(ledger, *_apply(ledger, p.applied, e.on, -1)))
+    ledger = _with(ledger, charges=_put(ledger, *_apply_late(ledger, p.late_charge_applied, -1)))
+    held = _take_held(ledger.held, p.overpaid) if p.overpaid else ledger.held
+    payments = {**ledger.payments, e.payment_id: dataclasses.replace(p, reversed=True)}
+    return _with(
+        ledger, held=held, payments=MappingProxyType(payments), received=ledger.received - p.amount
+    )
+
+
+def _appropriated(ledger: Ledger, e: Appropriated) -> Ledger:
+    ledger = _with(ledger, charges=_put(ledger, *_apply(ledger, e.principal, e.on)))
+    ledger = _with(ledger, charges=_put(ledger, *_apply_late(ledger, e.late_charge)))
+    used = sum(a.amount for a in (*e.principal, *e.late_charge))
+    return _with(ledger, held=_take_held(ledger.held, used))
+
+
+def _refunded(ledger: Ledger, e: RefundDecided) -> Ledger:
+    return _with(
+        ledger, held=_take_held(ledger.held, e.amount), refunded=ledger.refunded + e.amount
+    )
+
+
+def _late_fixed(ledger: Ledger, e: LateChargeFixed) -> Ledger:
+    c = ledger.charges[(e.fiscal_year, e.period)]
+    return _with(
+        ledger, charges=_put(ledger, dataclasses.replace(c, late_charge=c.late_charge + e.amount))
+    )
+
+
+def _dunned(ledger: Ledger, e: DunningIssued) -> Ledger:
+    c = ledger.charges[(e.fiscal_year, e.period)]
+    dunned = dataclasses.replace(
+        c,
+        dunned_on=e.on,
+        designated_deadline=e.designated_deadline,
+        renewals=(*c.renewals, e.designated_deadline),
+    )
+    return _with(ledger, charges=_put(ledger, dunned))
+
+
+def _lapsed(ledger: Ledger, e: ChargeLapsed) -> Ledger:
+    c = ledger.charges[(e.fiscal_year, e.period)]
+    lapsed = dataclasses.replace(c, written_off=c.written_off + e.amount, lapsed_on=e.on)
+    return _with(ledger, charges=_put(ledger, lapsed))
+
+
+def _change_entered(ledger: Ledger, e: ChargeChangeEntered) -> Ledger:
+    change = PendingChange(
+        e.change_id, e.fiscal_year, e.period, e.amount, e.due_date, e.reason, e.entered_by
+    )
+    return _with(ledger, pending=MappingProxyType({**ledger.pending, e.change_id: change}))
+
+
+def _change_rejected(ledger: Ledger, e: ChargeChangeRejected) -> Ledger:
+    pending = {k: v for k, v in ledger.pending.items() if k != e.change_id}
+    return _with(ledger, pending=MappingProxyType(pending))
+
+
+EVOLVERS: dict[type[Any], Callable[[Ledger, Any], Ledger]] = {
+    ChargeSet: _charge_set,
+    OverpaymentArisen: _overpayment,
+    PaymentReceived: _received,
+    PaymentReversed: _reversed,
+    Appropriated: _appropriated,
+    RefundDecided: _refunded,
+    LateChargeFixed: _late_fixed,
+    DunningIssued: _dunned,
+    ChargeLapsed: _lapsed,
+    ChargeChangeEntered: _change_entered,
+    ChargeChangeRejected: _change_rejected,
+}
+
+
+def evolve(ledger: Ledger, event: Event) -> Ledger:
+    try:
+        evolver = EVOLVERS[type(event)]
+    except KeyError:
+        raise TypeError(f"no rule applies {type(event).__name__}") from None
+    return evolver(ledger, event)
+
+
+def replay(household: str, events: Iterable[Event], ledger: Ledger | None = None) -> Ledger:
+    state = ledger or Ledger(household)
+    for event in events:
+        state = evolve(state, event)
+    return state
+
+
+def as_of(household: str, events: Iterable[Event], day: date) -> Ledger:
+    """The ledger as it stood at the end of ``day``."""
+    return replay(household, (e for e in events if e.on <= day))

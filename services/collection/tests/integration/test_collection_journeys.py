@@ -1,0 +1,250 @@
+"""End to end on the real PostgreSQL and Kafka: PremiumAssessed becomes charges; a payment file
+produces PaymentReceived and the balance; the same file twice changes nothing; a malformed file
+is refused with every bad line named and nothing applied; a correction downwards after payment
+is appropriated then refunded with its notice; an unpaid instalment gets a dunning notice after
+its due date; counter payments, reversals and changes under four eyes; roles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from kokuho.collection.domain.payment_file import HEADER, notice_number
+from kokuho.events.contracts import collection as contracts
+from kokuho.events.testing.waiting import eventually
+from kokuho.platform.documents.checks import text_of
+
+from .conftest import FY, Running
+
+pytestmark = pytest.mark.integration
+
+H1, H2 = "9950000011", "9950000012"
+OPERATOR, SUPERVISOR, CLERK = "batch.operator", "collection.supervisor", "collection.clerk"
+
+
+def payment_file(*lines: tuple[str, int, int, str]) -> str:
+    rows = [f"{notice_number(FY, h, p)},{yen},2026-11-30,bank,{ref}" for h, p, yen, ref in lines]
+    return "\n".join([HEADER, *rows]) + "\n"
+
+
+async def balance(running: Running, household: str, as_of: str = "2026-12-01") -> dict[str, Any]:
+    response = await running.client.get(
+        f"/api/v1/households/{household}/balance",
+        params={"as_of": as_of},
+        headers=running.headers(CLERK),
+    )
+    assert response.status_code == 200, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+async def charged(running: Running, household: str, count: int = 10) -> None:
+    async def ready() -> bool:
+        r = await running.client.get(
+            f"/api/v1/households/{household}/balance", headers=running.headers(CLERK)
+        )
+        return r.status_code == 200 and len(r.json()["instalments"]) == count
+
+    await eventually(ready, what=f"charges of {household}")
+
+
+async def import_file(running: Running, text: str, **extra: Any) -> Any:
+    return await running.client.post(
+        "/api/v1/payment-imports",
+        json={"file_name": "bank.csv", "content": text, **extra},
+        headers=running.headers(OPERATOR, user="U-OP"),
+    )
+
+
+async def test_assessment_payments_correction_refund_and_dunning(running: Running) -> None:
+    await running.assess(H1, [10_000] * 10)
+    await running.assess(H2, [8_000] * 10)
+    await charged(running, H1)
+    await charged(running, H2)
+    [charge] = [i for i in (await balance(running, H1))["instalments"] if i["period"] == 1]
+    assert (charge["charged"], charge["due_date"]) == (10_000, "2026-06-30")
+
+    text = payment_file(
+        (H1, 1, 10_000, "B1"),
+        (H1, 2, 10_000, "B2"),
+        (H1, 3, 10_000, "B3"),
+        (H2, 1, 5_000, "B4"),
+        ("9950000099", 1, 700, "B5"),
+    )
+    first = await import_file(running, text)
+    assert first.status_code == 201, first.text
+    assert (first.json()["applied"], first.json()["work_items"]) == (4, 1)
+    received = await running.published(contracts.PaymentReceived.event_type, 4)
+    assert sorted((r["key"], r["data"]["period"], r["data"]["amount"]) for r in received) == [
+        (H1, 1, 10_000),
+        (H1, 2, 10_000),
+        (H1, 3, 10_000),
+        (H2, 1, 5_000),
+    ]
+    assert all(r["data"]["channel"] == "bank" for r in received)
+    rows = {i["period"]: i for i in (await balance(running, H1))["instalments"]}
+    assert [rows[p]["outstanding"] for p in (1, 2, 3, 4)] == [0, 0, 0, 10_000]
+    assert rows[4]["overdue"] == 10_000
+    assert rows[7]["overdue"] == 0
+    h2 = {i["period"]: i for i in (await balance(running, H2))["instalments"]}
+    assert (h2[1]["paid"], h2[1]["outstanding"]) == (5_000, 3_000)
+    # as of a day before the payments, nothing was paid
+    before = await balance(running, H1, "2026-11-29")
+    assert sum(i["paid"] for i in before["instalments"]) == 0
+
+    events = await running.fetchval("SELECT count(*) FROM events")
+    again = await import_file(running, text)
+    assert (again.status_code, again.json()["replayed"]) == (200, True)
+    assert await running.fetchval("SELECT count(*) FROM events") == events
+    items = await running.client.get("/api/v1/work-items", headers=running.headers(CLERK))
+    assert [i["kind"] for i in items.json()["items"]] == ["unmatched"]
+
+    # a correction downwards: 4,000 a month; 3 × 6,000 = 18,000 held
+    await running.assess(H1, [4_000] * 10, revision=2)
+
+    async def held() -> bool:
+        return (await balance(running, H1))["refundable"] == 18_000
+
+    await eventually(held, what="the overpayment of the correction")
+    settled = await running.client.post(
+        f"/api/v1/households/{H1}/settlements",
+        json={
+            "decided_on": "2026-12-01",
+            "refund_account": {
+                "bank_code": "0001",
+                "branch_code": "001",
+                "account_type": "ordinary",
+                "account_number": "1234567",
+                "holder_kana": "ｺｸﾎ ﾀﾛｳ",
+            },
+        },
+        headers=running.headers(SUPERVISOR, user="U-SUP"),
+    )
+    assert settled.status_code == 201, settled.text
+    body = settled.json()
+    # overdue on 12/1: instalments 4, 5, 6 (Sep, Oct, Nov) at 4,000: 12,000 appropriated
+    assert [(a["period"], a["amount"]) for a in body["appropriated_principal"]] == [
+        (4, 4_000),
+        (5, 4_000),
+        (6, 4_000),
+    ]
+    assert (body["refund"], body["refund_interest"]) == (6_000, 0)
+    pdf = await running.client.get(
+        f"/api/v1/documents/{body['document_id']}", headers=running.headers(CLERK)
+    )
+    assert pdf.headers["content-type"] == "application/pdf"
+    text_layer = text_of(pdf.content)
+    assert "過誤納金還付・充当通知書" in text_layer
+    assert "6,000円" in text_layer
+    assert "1234567" not in text_layer  # the account number is masked
+    await running.published(contracts.RefundDecided.event_type, 1)
+
+    # dunning: 20 days after the due date (configuration); H2's 2nd..5th (Jul..Oct) and its
+    # part-paid 1st are dunned, November's (due 11/30) not yet; H1 owes nothing overdue
+    dunning = await running.client.post(
+        "/api/v1/jobs/dunning", json={}, headers=running.headers(OPERATOR, user="U-OP")
+    )
+    assert dunning.status_code == 200, dunning.text
+    assert dunning.json()["items"] == 5
+    notices = await running.published(contracts.DunningNoticeIssued.event_type, 5)
+    assert {(n["key"], n["data"]["period"]) for n in notices} == {(H2, p) for p in range(1, 6)}
+    first_notice = next(n for n in notices if n["data"]["period"] == 1)
+    assert (first_notice["data"]["outstanding"], first_notice["data"]["designated_deadline"]) == (
+        3_000,
+        "2026-12-11",
+    )
+    again_dunning = await running.client.post(
+        "/api/v1/jobs/dunning", json={}, headers=running.headers(OPERATOR, user="U-OP")
+    )
+    assert again_dunning.json()["items"] == 0
+    letter = await running.client.get(
+        f"/api/v1/documents/{dunning.json()['documents'][0]}", headers=running.headers(CLERK)
+    )
+    assert "督促状" in text_of(letter.content)
+
+
+async def test_a_malformed_file_is_refused_naming_every_bad_line(running: Running) -> None:
+    await running.assess(H1, [10_000] * 10)
+    await charged(running, H1)
+    events = await running.fetchval("SELECT count(*) FROM events")
+    text = (
+        payment_file((H1, 1, 10_000, "G1"))
+        + "oops\n"
+        + f"{notice_number(FY, H1, 2)},-5,2026-11-30,bank,G3\n"
+    )
+    refused = await import_file(running, text)
+    assert refused.status_code == 422
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert [e["pointer"] for e in refused.json()["errors"]] == [
+        "/body/content/line/3",
+        "/body/content/line/4",
+    ]
+    assert await running.fetchval("SELECT count(*) FROM events") == events
+    assert await running.fetchval("SELECT count(*) FROM payment_imports") == 0
+    partial = await import_file(running, text, apply_valid_part=True)
+    assert (partial.status_code, partial.json()["applied"], partial.json()["partial"]) == (
+        201,
+        1,
+        True,
+    )
+
+
+async def test_counter_reversal_four_eyes_and_roles(running: Running) -> None:
+    await running.assess(H1, [10_000] * 10)
+    await charged(running, H1)
+    pay = await running.client.post(
+        f"/api/v1/households/{H1}/payments",
+        json={"amount": 15_000, "receipt_number": "R-1", "paid_on": "2026-12-01"},
+        headers=running.headers(CLERK),
+    )
+    assert pay.status_code == 201, pay.text
+    assert [(a["period"], a["amount"]) for a in pay.json()["applied"]] == [(1, 10_000), (2, 5_000)]
+    twice = await running.client.post(
+        f"/api/v1/households/{H1}/payments",
+        json={"amount": 15_000, "receipt_number": "R-1", "paid_on": "2026-12-01"},
+        headers=running.headers(CLERK),
+    )
+    assert (twice.status_code, twice.json()["type"]) == (
+        409,
+        "urn:kokuho:problem:duplicate-payment",
+    )
+    reversal = await running.client.post(
+        f"/api/v1/households/{H1}/payments/{pay.json()['payment_id']}/reversal",
+        json={"reason": "金額誤り", "reversed_on": "2026-12-01"},
+        headers=running.headers(SUPERVISOR, user="U-SUP"),
+    )
+    assert reversal.status_code == 200, reversal.text
+    assert (await balance(running, H1))["received"] == 0
+
+    entered = await running.client.post(
+        f"/api/v1/households/{H1}/charge-changes",
+        json={"fiscal_year": FY, "period": 10, "amount": 9_000, "reason": "減額更正の入力"},
+        headers=running.headers(CLERK, user="Sato"),
+    )
+    assert entered.status_code == 201, entered.text
+    change = entered.json()["change_id"]
+    path = f"/api/v1/households/{H1}/charge-changes/{change}/confirmation"
+    own = await running.client.post(path, headers=running.headers(CLERK, user="sato"))
+    assert (own.status_code, own.json()["type"]) == (
+        403,
+        "urn:kokuho:problem:same-staff-confirming",
+    )
+    other = await running.client.post(path, headers=running.headers(SUPERVISOR, user="Tanaka"))
+    assert other.status_code == 200, other.text
+    charges = await running.published(contracts.ChargeSet.event_type, 11)
+    manual = [c for c in charges if c["data"]["cause"] == "manual"]
+    assert [
+        (m["data"]["entered_by"], m["data"]["confirmed_by"], m["data"]["previous_amount"])
+        for m in manual
+    ] == [("Sato", "Tanaka", 10_000)]
+
+    assert (await running.client.get(f"/api/v1/households/{H1}/balance")).status_code == 401
+    wrong = await running.client.post(
+        "/api/v1/jobs/dunning", json={}, headers=running.headers(CLERK)
+    )
+    assert wrong.status_code == 403
+    audited = await running.fetchval(
+        "SELECT count(*) FROM audit_log WHERE $1 = ANY(subject_addressee_numbers)", H1
+    )
+    assert audited >= 6

@@ -107,6 +107,8 @@ class PaymentReversed(EventContract):
     payment_id: str = Field(max_length=64)
     reason: str = Field(min_length=1, max_length=400)
     reversed_by: str = Field(min_length=1, max_length=200)
+    principal: list[Applied] = Field(description="principal owed again, per instalment")
+    from_held: Yen = Field(description="taken back from the overpayment held")
     effective_on: date
 
 

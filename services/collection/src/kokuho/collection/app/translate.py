@@ -33,7 +33,7 @@ PRIVATE: dict[type[Any], type[EventContract]] = {
 }
 CONTRACTS: dict[type[Any], type[EventContract]] = {**PUBLISHED, **PRIVATE}
 DOMAIN: dict[type[EventContract], type[Any]] = {c: d for d, c in CONTRACTS.items()}
-APPLIED_FIELDS = ("applied", "late_charge_applied", "principal", "late_charge")
+APPLIED_FIELDS = ("applied", "late_charge_applied", "principal", "late_charge")  # Applied lists
 
 
 def _day_field(cls: type[Any]) -> str:

@@ -167,9 +167,14 @@ class PaymentReceived:
 
 @dataclass(frozen=True)
 class PaymentReversed:
+    """A payment taken back: ``principal`` from the charges it still pays, ``from_held`` from
+    the overpayment held (its overpaid part, and what a later correction released)."""
+
     payment_id: str
     reason: str
     reversed_by: str
+    principal: tuple[Applied, ...]
+    from_held: int
     on: date
 
 
@@ -361,9 +366,9 @@ def _received(ledger: Ledger, e: PaymentReceived) -> Ledger:
 
 def _reversed(ledger: Ledger, e: PaymentReversed) -> Ledger:
     p = ledger.payments[e.payment_id]
-    ledger = _with(ledger, charges=_put(ledger, *_apply(ledger, p.applied, e.on, -1)))
+    ledger = _with(ledger, charges=_put(ledger, *_apply(ledger, e.principal, e.on, -1)))
     ledger = _with(ledger, charges=_put(ledger, *_apply_late(ledger, p.late_charge_applied, -1)))
-    held = _take_held(ledger.held, p.overpaid) if p.overpaid else ledger.held
+    held = _take_held(ledger.held, e.from_held) if e.from_held else ledger.held
     payments = {**ledger.payments, e.payment_id: dataclasses.replace(p, reversed=True)}
     return _with(
         ledger, held=held, payments=MappingProxyType(payments), received=ledger.received - p.amount

@@ -149,11 +149,27 @@ def reverse(ledger: Ledger, command: ReversePayment) -> list[Event]:
         raise PaymentAlreadyReversed(f"payment {command.payment_id} was reversed already")
     if not command.reason.strip():
         raise ReasonRequired("a reversal names its reason (C-24)")
-    if payment.overpaid > ledger.held_total:
+    principal: list[Applied] = []
+    from_held = payment.overpaid
+    for a in payment.applied:  # what a correction released since is held now
+        still = min(a.amount, ledger.charges[(a.fiscal_year, a.period)].paid)
+        if still:
+            principal.append(Applied(a.fiscal_year, a.period, still))
+        from_held += a.amount - still
+    if from_held > ledger.held_total:
         raise ReversalAfterAppropriation(
             f"payment {command.payment_id}: its overpaid part was appropriated or refunded"
         )
-    return [PaymentReversed(command.payment_id, command.reason, command.reversed_by, command.on)]
+    return [
+        PaymentReversed(
+            command.payment_id,
+            command.reason,
+            command.reversed_by,
+            tuple(principal),
+            from_held,
+            command.on,
+        )
+    ]
 
 
 def _remaining(held: tuple[Held, ...], used: int) -> list[tuple[date, int]]:

@@ -1,0 +1,157 @@
+"""The events of a household's ledger (see ``ledger``): each carries ``on``, the day it takes
+effect."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Applied:
+    """Principal of one instalment paid by a payment or an appropriation."""
+
+    fiscal_year: int
+    period: int
+    amount: int
+
+
+@dataclass(frozen=True)
+class ChargeSet:
+    """調定 of an instalment set or changed (assessment, correction, or a confirmed change)."""
+
+    fiscal_year: int
+    period: int
+    due_date: date
+    amount: int
+    previous_amount: int
+    cause: str  # assessment | correction | manual
+    source_id: str  # the assessment id or the change id
+    revision: int
+    entered_by: str
+    confirmed_by: str | None
+    on: date
+
+
+@dataclass(frozen=True)
+class OverpaymentArisen:
+    """A charge lowered below what was paid: the excess becomes an overpayment held."""
+
+    fiscal_year: int
+    period: int
+    amount: int
+    since: date
+    on: date
+
+
+@dataclass(frozen=True)
+class PaymentReceived:
+    payment_id: str
+    amount: int
+    channel: str
+    fiscal_year: int | None
+    period: int | None
+    applied: tuple[Applied, ...]
+    late_charge_applied: tuple[Applied, ...]
+    overpaid: int
+    reference: str
+    received_on: date
+    on: date  # the day it was paid
+
+
+@dataclass(frozen=True)
+class PaymentReversed:
+    """A payment taken back: ``principal`` from the charges it still pays, ``from_held`` from
+    the overpayment held (its overpaid part, and what a later correction released)."""
+
+    payment_id: str
+    reason: str
+    reversed_by: str
+    principal: tuple[Applied, ...]
+    from_held: int
+    on: date
+
+
+@dataclass(frozen=True)
+class Appropriated:
+    """充当: overpayment held applied to an overdue charge (principal) or its 延滞金."""
+
+    appropriation_id: str
+    principal: tuple[Applied, ...]
+    late_charge: tuple[Applied, ...]
+    on: date
+
+
+@dataclass(frozen=True)
+class RefundDecided:
+    refund_id: str
+    amount: int
+    interest: int
+    pieces: tuple[tuple[date, int], ...]
+    decided_by: str
+    on: date
+
+
+@dataclass(frozen=True)
+class LateChargeFixed:
+    fiscal_year: int
+    period: int
+    amount: int
+    on: date
+
+
+@dataclass(frozen=True)
+class DunningIssued:
+    notice_id: str
+    fiscal_year: int
+    period: int
+    outstanding: int
+    fee: int
+    designated_deadline: date
+    on: date
+
+
+@dataclass(frozen=True)
+class ChargeLapsed:
+    """時効: the right lapsed; the outstanding principal is marked for write-off (不納欠損)."""
+
+    fiscal_year: int
+    period: int
+    amount: int
+    on: date
+
+
+@dataclass(frozen=True)
+class ChargeChangeEntered:
+    change_id: str
+    fiscal_year: int
+    period: int
+    amount: int
+    due_date: date | None
+    reason: str
+    entered_by: str
+    on: date
+
+
+@dataclass(frozen=True)
+class ChargeChangeRejected:
+    change_id: str
+    rejected_by: str
+    on: date
+
+
+Event = (
+    ChargeSet
+    | OverpaymentArisen
+    | PaymentReceived
+    | PaymentReversed
+    | Appropriated
+    | RefundDecided
+    | LateChargeFixed
+    | DunningIssued
+    | ChargeLapsed
+    | ChargeChangeEntered
+    | ChargeChangeRejected
+)
+ALL_EVENTS: tuple[type[Any], ...] = Event.__args__

@@ -1,4 +1,4 @@
-"""The benefits service, served in process on the real PostgreSQL and Kafka.
+"""Co-payment rate decisions, served in process on the real PostgreSQL and Kafka.
 
 Each test has its own topic and consumer-group prefix: a write is audited, idempotent, and its
 event reaches the topic.
@@ -7,7 +7,6 @@ event reaches the topic.
 from __future__ import annotations
 
 import json
-import uuid
 
 import asyncpg
 import pytest
@@ -23,87 +22,103 @@ from .conftest import CLERK, Running
 pytestmark = pytest.mark.integration
 
 
-async def test_opening_a_case_is_audited_idempotent_and_published(running: Running) -> None:
-    body = {"addressee_number": "9910000001", "opened_on": "2026-12-01"}
-    first = await running.client.post(
-        "/api/v1/cases", json=body, headers=running.headers(CLERK, **{"Idempotency-Key": "k1"})
-    )
-    again = await running.client.post(
-        "/api/v1/cases", json=body, headers=running.headers(CLERK, **{"Idempotency-Key": "k1"})
-    )
+URL = "/api/v1/copayment-rate-decisions"
+BODY = {
+    "nhi_household_number": "9920000001",
+    "income_year": 2025,
+    "householder_tax_exempt": False,
+    "members": [
+        {
+            "addressee_number": "9910000001",
+            "age_band": "70_74",
+            "resident_tax_exempt": False,
+            "taxable_income": 2012345,
+            "old_proviso_income": 3012345,
+            "revenue": 5012345,
+        },
+        {"addressee_number": "9910000002", "age_band": "under_70", "resident_tax_exempt": False},
+    ],
+}
+
+
+async def test_a_decision_is_audited_idempotent_published_and_kept_without_incomes(
+    running: Running,
+) -> None:
+    headers = running.headers(CLERK, **{"Idempotency-Key": "k1"})
+    first = await running.client.post(URL, json=BODY, headers=headers)
+    again = await running.client.post(URL, json=BODY, headers=headers)
     assert first.status_code == 201, first.text
+    assert first.json()["copayment_rate_percent"] == 30
+    assert first.json()["elderly_category"] == "active_1"
     assert (again.status_code, again.json()) == (201, first.json())
     assert again.headers.get("Idempotent-Replayed") == "true"
-    case_id = first.json()["case_id"]
+    same = await running.client.post(URL, json=BODY, headers=running.headers("batch.operator"))
+    assert same.status_code == 200  # the same outcome in force: nothing new
 
-    read = await running.client.get(f"/api/v1/cases/{case_id}", headers=running.headers(CLERK))
+    read = await running.client.get(
+        "/api/v1/households/9920000001/copayment-rates/2025", headers=running.headers(CLERK)
+    )
     assert read.status_code == 200, read.text
     assert read.json() == first.json()
-    assert read.json()["opened_by"] == "U-CLERK"
 
     records = await read_topic(running.bootstrap, running.topic, expected=1)
     assert len(records) == 1
-    assert records[0].key == b"9910000001"
+    assert records[0].key == b"9920000001"
     envelope = json.loads(records[0].value)
-    assert envelope["type"] == contracts.CaseOpened.event_type
-    assert envelope["data"]["case_id"] == case_id
+    assert envelope["type"] == contracts.CopaymentRateDecided.event_type
+    assert envelope["data"]["copayment_rate_percent"] == 30
+    assert envelope["data"]["addressee_numbers"] == ["9910000001"]
+    assert "5012345" not in records[0].value.decode()  # no income on the topic
+    assert "2012345" not in records[0].value.decode()
 
-    assert len(await running.fetch("SELECT 1 FROM cases")) == 1
+    [row] = await running.fetch("SELECT * FROM copayment_rates")
+    for amount in ("2012345", "3012345", "5012345"):
+        assert amount not in str(dict(row))
     conn = await asyncpg.connect(running.dsn)
     try:
         audited = await audit.accessed_by(conn, "U-CLERK")
     finally:
         await conn.close()
-    assert [(r.operation, r.outcome) for r in audited] == [
-        ("POST /api/v1/cases", "allowed"),
-        ("POST /api/v1/cases", "allowed"),  # the replay, recorded by the guard
-        ("GET /api/v1/cases/{case_id}", "allowed"),
-    ]
+    assert [(r.operation, r.outcome) for r in audited][:1] == [(f"POST {URL}", "allowed")]
     assert "9910000001" in audited[0].subjects
-    assert "9910000001" in audited[2].subjects
 
 
 async def test_refusals_are_problems_and_change_nothing(running: Running) -> None:
-    tomorrow = {"addressee_number": "9910000001", "opened_on": "2026-12-02"}
     future = await running.client.post(
-        "/api/v1/cases", json=tomorrow, headers=running.headers(CLERK)
+        URL, json={**BODY, "income_year": 2026}, headers=running.headers(CLERK)
     )
     assert (future.status_code, future.json()["type"]) == (
         422,
-        "urn:kokuho:problem:case-opened-in-the-future",
+        "urn:kokuho:problem:income-year-not-ended",
     )
     bad = await running.client.post(
-        "/api/v1/cases",
-        json={"addressee_number": "99\u000010001", "opened_on": "2026-12-01"},
-        headers=running.headers(CLERK),
+        URL, json={**BODY, "nhi_household_number": "99200"}, headers=running.headers(CLERK)
     )
     assert bad.status_code == 422
-    assert bad.headers["content-type"].startswith("application/problem+json")
+    assert bad.json()["errors"][0]["pointer"] == "/body/nhi_household_number"
     missing = await running.client.get(
-        f"/api/v1/cases/{uuid.uuid4()}", headers=running.headers(CLERK)
+        "/api/v1/households/9920000001/copayment-rates/2024", headers=running.headers(CLERK)
     )
     assert (missing.status_code, missing.json()["type"]) == (
         404,
-        "urn:kokuho:problem:case-not-found",
+        "urn:kokuho:problem:copayment-rate-not-found",
     )
-    anonymous = await running.client.post("/api/v1/cases", json=tomorrow)
-    assert anonymous.status_code == 401
-    wrong_role = await running.client.post(
-        "/api/v1/cases", json=tomorrow, headers=running.headers("auditor")
-    )
-    assert wrong_role.status_code == 403
-    assert await running.fetch("SELECT 1 FROM cases") == []
+    assert (await running.client.post(URL, json=BODY)).status_code == 401
+    assert (
+        await running.client.post(URL, json=BODY, headers=running.headers("auditor"))
+    ).status_code == 403
+    assert await running.fetch("SELECT 1 FROM copayment_rates") == []
     assert await running.fetch("SELECT 1 FROM events") == []
 
 
-async def test_the_demo_seed_opens_one_case_once(settings: Settings) -> None:
+async def test_the_demo_seed_decides_once(settings: Settings) -> None:
     first = await seed(settings)
     again = await seed(settings)
-    assert "opened" in first
+    assert "decided (30%)" in first
     assert "already" in again
     conn = await asyncpg.connect(settings.database_dsn)
     try:
-        assert await conn.fetchval("SELECT count(*) FROM cases") == 1
+        assert await conn.fetchval("SELECT count(*) FROM copayment_rates") == 1
         assert await conn.fetchval("SELECT count(*) FROM events") == 1
     finally:
         await conn.close()

@@ -11,7 +11,7 @@ from kokuho.benefits import api
 from kokuho.benefits.adapters.unit_of_work import BenefitsUnit
 from kokuho.benefits.app.ports import Benefits
 from kokuho.benefits.config import Settings
-from kokuho.benefits.parameters import load_schedule
+from kokuho.benefits.parameters import load_income_lines, load_schedule
 from kokuho.platform.auth import TokenVerifier
 from kokuho.platform.service import Clock, build_service
 from kokuho.platform.settings import ServiceSettings
@@ -26,12 +26,14 @@ def build(
     **ports: Any,
 ) -> FastAPI:
     """The app; production and tests build it the same way (tests give a verifier, a clock).
-    ``ports``: ``limits`` (a ``LimitSchedule``; default: the package's parameter files)."""
+    ``ports``: ``limits`` (a ``LimitSchedule``) and ``income_lines`` (``IncomeLines``); default:
+    the package's parameter files."""
     assert isinstance(settings, Settings)
     limits = ports.pop("limits", None)
+    income_lines = ports.pop("income_lines", None)
     if ports:
         raise TypeError(f"no such ports: {', '.join(sorted(ports))}")
-    benefits = Benefits(limits or load_schedule())
+    benefits = Benefits(limits or load_schedule(), income_lines or load_income_lines())
     return build_service(
         settings,
         title="Kokuho benefits",

@@ -3,29 +3,46 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from uuid import UUID
 
 from kokuho.benefits.adapters.unit_of_work import BenefitsUnit
 from kokuho.benefits.api.deps import JST
-from kokuho.benefits.app.cases import open_case
+from kokuho.benefits.app.copayment_rates import decide_copayment_rate
+from kokuho.benefits.app.ports import Benefits
 from kokuho.benefits.config import Settings
-from kokuho.benefits.domain.case import OpenCase
-from kokuho.benefits.domain.errors import CaseAlreadyOpened
+from kokuho.benefits.domain.copayment_rate import DecideCopaymentRate
+from kokuho.benefits.domain.high_cost.household_month import AgeBand
+from kokuho.benefits.domain.income_category import HouseholdFacts, PersonFacts
+from kokuho.benefits.parameters import load_income_lines, load_schedule
 from kokuho.platform.audit import PostgresAuditLog, RequestAudit
 from kokuho.platform.eventing import Eventing
 from kokuho.platform.settings import ServiceSettings
 
-#: the demo case (synthetic: addressee numbers of demo data start with 99)
-DEMO_CASE = UUID("00000000-0000-4000-8000-000000000001")
-DEMO_ADDRESSEE = "9910000001"
+#: the demo household (synthetic: numbers of demo data start with 99): a 72-year-old with
+#: 課税所得 of 200万 and 収入 of 500万 (3割, 現役並みⅠ) and an under-70 spouse
+DEMO_HOUSEHOLD = "9920000001"
+DEMO_ELDER = "9910000001"
+DEMO_SPOUSE = "9910000002"
+
+
+def demo_facts(income_year: int) -> HouseholdFacts:
+    return HouseholdFacts(
+        DEMO_HOUSEHOLD,
+        income_year,
+        (
+            PersonFacts(DEMO_ELDER, AgeBand.AGED_70_74, False, 2_000_000, 3_000_000, 5_000_000),
+            PersonFacts(DEMO_SPOUSE, AgeBand.UNDER_70, False, 0, 0, 0),
+        ),
+        householder_tax_exempt=False,
+    )
 
 
 async def seed(settings: ServiceSettings) -> str:
-    """Open the demo case through the use case, on the platform's eventing (the pool and audit
-    log ``serve`` has; no relay: the event is published once the service serves)."""
+    """Decide the demo household's rate through the use case, on the platform's eventing (no
+    relay: the event is published once the service serves)."""
     assert isinstance(settings, Settings)
     today = datetime.now(UTC).astimezone(JST).date()
-    command = OpenCase(DEMO_CASE, DEMO_ADDRESSEE, today, "system:seed", today)
+    command = DecideCopaymentRate(demo_facts(today.year - 1), "system:seed", today)
+    ports = Benefits(load_schedule(), load_income_lines())
     async with Eventing(settings, relay=False, pool_size=2) as eventing:
         trail = RequestAudit(
             PostgresAuditLog(lambda: eventing.pool),
@@ -35,8 +52,8 @@ async def seed(settings: ServiceSettings) -> str:
             request_id=None,
         )
         unit = BenefitsUnit(lambda: eventing.pool, audit=trail, topic=settings.events_topic)
-        try:
-            await open_case(unit, command)
-        except CaseAlreadyOpened:
-            return f"demo: case {DEMO_CASE} is open already"
-    return f"demo: case {DEMO_CASE} opened for {DEMO_ADDRESSEE}"
+        decided = await decide_copayment_rate(unit, ports, command)
+    rate = decided.rate.copayment_rate_percent
+    if not decided.changed:
+        return f"demo: household {DEMO_HOUSEHOLD} has its co-payment rate already ({rate}%)"
+    return f"demo: household {DEMO_HOUSEHOLD} co-payment rate decided ({rate}%)"

@@ -18,7 +18,7 @@ from kokuho.benefits.api.calculation_schemas import HighCostCalculationIn, HighC
 from kokuho.benefits.app.calculations import what_if
 from kokuho.benefits.app.ports import Benefits
 from kokuho.benefits.domain.errors import BenefitsError
-from kokuho.benefits.parameters import load_schedule
+from kokuho.benefits.parameters import load_income_lines, load_schedule
 from kokuho.platform.settings import ServiceSettings
 
 
@@ -38,7 +38,7 @@ def run_what_if(path: str) -> tuple[int, str]:
         lines = [f"{_pointer(e['loc'])}: {e['msg']}" for e in exc.errors()]
         return 2, "\n".join(f"error: {line}" for line in lines)
     try:
-        result = what_if(Benefits(load_schedule()), body.household_month())
+        result = what_if(Benefits(load_schedule(), load_income_lines()), body.household_month())
     except BenefitsError as exc:
         return 2, f"error: {exc}"
     answer = HighCostCalculationOut.of(result).model_dump(mode="json")

@@ -5,27 +5,22 @@ It passes the same contract tests (``tests/unit/test_unit_of_work_contract.py``)
 
 from __future__ import annotations
 
-from uuid import UUID
-
 from kokuho.benefits.adapters.unit_of_work import SOURCE
-from kokuho.benefits.domain.case import Case
-from kokuho.benefits.domain.errors import CaseAlreadyOpened
+from kokuho.benefits.domain.copayment_rate import CopaymentRate
 from kokuho.events.contracts import benefits as contracts
 from kokuho.events.testing.fakes import InMemoryEventStore
 from kokuho.platform.unit_of_work import InMemoryUnitOfWork
 
 
-class InMemoryCases:
+class InMemoryCopaymentRates:
     def __init__(self) -> None:
-        self.rows: dict[UUID, Case] = {}
+        self.rows: dict[tuple[str, int], CopaymentRate] = {}
 
-    async def add(self, case: Case) -> None:
-        if case.case_id in self.rows:
-            raise CaseAlreadyOpened(f"case {case.case_id} is already open")
-        self.rows[case.case_id] = case
+    async def put(self, rate: CopaymentRate) -> None:
+        self.rows[(rate.nhi_household_number, rate.income_year)] = rate
 
-    async def get(self, case_id: UUID) -> Case | None:
-        return self.rows.get(case_id)
+    async def get(self, nhi_household_number: str, income_year: int) -> CopaymentRate | None:
+        return self.rows.get((nhi_household_number, income_year))
 
 
 class InMemoryBenefitsUnit(InMemoryUnitOfWork):
@@ -33,4 +28,4 @@ class InMemoryBenefitsUnit(InMemoryUnitOfWork):
         super().__init__()
         self.topic = topic
         self.events = InMemoryEventStore(source=SOURCE)
-        self.cases = InMemoryCases()
+        self.copayment_rates = InMemoryCopaymentRates()

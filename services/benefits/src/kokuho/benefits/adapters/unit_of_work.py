@@ -1,19 +1,13 @@
-"""The PostgreSQL unit of work of benefits.
-
-The event store and the cases on one transaction.
-
-Driver errors are translated here into domain errors (a unique violation on ``cases`` is
-``CaseAlreadyOpened``), never in the HTTP layer.
-"""
+"""The PostgreSQL unit of work of benefits: the event store and the read models on one
+transaction. Driver errors would be translated here into domain errors, never in the HTTP
+layer (the upsert below has none to translate)."""
 
 from __future__ import annotations
 
-from uuid import UUID
-
 import asyncpg
 
-from kokuho.benefits.domain.case import Case
-from kokuho.benefits.domain.errors import CaseAlreadyOpened
+from kokuho.benefits.domain.copayment_rate import CopaymentRate
+from kokuho.benefits.domain.high_cost.limits import ElderlyCategory, Under70Category
 from kokuho.events.contracts import benefits as contracts
 from kokuho.events.ports import EventStore
 from kokuho.events.runtime.store import PostgresEventStore
@@ -21,38 +15,78 @@ from kokuho.platform.audit import RequestAudit
 from kokuho.platform.unit_of_work import PoolSource, UnitOfWork
 
 SOURCE = "/kokuho/benefits"
+PUT = (
+    "INSERT INTO copayment_rates (nhi_household_number, income_year, effective_from,"
+    " effective_to, under_70_category, elderly_category, copayment_rate_percent,"
+    " addressee_numbers, decided_by, decided_on, basis, decisions)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+    " ON CONFLICT (nhi_household_number, income_year) DO UPDATE SET"
+    " effective_from = EXCLUDED.effective_from, effective_to = EXCLUDED.effective_to,"
+    " under_70_category = EXCLUDED.under_70_category,"
+    " elderly_category = EXCLUDED.elderly_category,"
+    " copayment_rate_percent = EXCLUDED.copayment_rate_percent,"
+    " addressee_numbers = EXCLUDED.addressee_numbers, decided_by = EXCLUDED.decided_by,"
+    " decided_on = EXCLUDED.decided_on, basis = EXCLUDED.basis,"
+    " decisions = EXCLUDED.decisions"
+)
+GET = (
+    "SELECT nhi_household_number, income_year, effective_from, effective_to,"
+    " under_70_category, elderly_category, copayment_rate_percent, addressee_numbers,"
+    " decided_by, decided_on, basis, decisions FROM copayment_rates"
+    " WHERE nhi_household_number = $1 AND income_year = $2"
+)
 
 
-class PostgresCases:
+class PostgresCopaymentRates:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self._conn = conn
 
-    async def add(self, case: Case) -> None:
-        try:
-            await self._conn.execute(
-                "INSERT INTO cases (case_id, addressee_number, opened_on, opened_by)"
-                " VALUES ($1, $2, $3, $4)",
-                case.case_id,
-                case.addressee_number,
-                case.opened_on,
-                case.opened_by,
-            )
-        except asyncpg.UniqueViolationError:
-            raise CaseAlreadyOpened(f"case {case.case_id} is already open") from None
-
-    async def get(self, case_id: UUID) -> Case | None:
-        row = await self._conn.fetchrow(
-            "SELECT case_id, addressee_number, opened_on, opened_by FROM cases WHERE case_id = $1",
-            case_id,
+    async def put(self, rate: CopaymentRate) -> None:
+        await self._conn.execute(
+            PUT,
+            rate.nhi_household_number,
+            rate.income_year,
+            rate.effective_from,
+            rate.effective_to,
+            rate.under_70_category.value,
+            rate.elderly_category.value if rate.elderly_category else None,
+            rate.copayment_rate_percent,
+            list(rate.addressee_numbers),
+            rate.decided_by,
+            rate.decided_on,
+            list(rate.basis),
+            rate.decisions,
         )
-        return None if row is None else Case(**dict(row))
+
+    async def get(self, nhi_household_number: str, income_year: int) -> CopaymentRate | None:
+        row = await self._conn.fetchrow(
+            GET,
+            nhi_household_number,
+            income_year,
+        )
+        if row is None:
+            return None
+        return CopaymentRate(
+            row["nhi_household_number"],
+            row["income_year"],
+            row["effective_from"],
+            row["effective_to"],
+            Under70Category(row["under_70_category"]),
+            ElderlyCategory(row["elderly_category"]) if row["elderly_category"] else None,
+            row["copayment_rate_percent"],
+            tuple(row["addressee_numbers"]),
+            row["decided_by"],
+            row["decided_on"],
+            tuple(row["basis"]),
+            row["decisions"],
+        )
 
 
 class BenefitsUnit(UnitOfWork):
     """Opened on the pool (commands, jobs) or on a request's connection (``WriteDep``)."""
 
     events: EventStore
-    cases: PostgresCases
+    copayment_rates: PostgresCopaymentRates
 
     def __init__(
         self,
@@ -67,4 +101,4 @@ class BenefitsUnit(UnitOfWork):
 
     def bind(self, conn: asyncpg.Connection) -> None:
         self.events = PostgresEventStore(conn, source=SOURCE)
-        self.cases = PostgresCases(conn)
+        self.copayment_rates = PostgresCopaymentRates(conn)

@@ -3,6 +3,6 @@
 One router module per resource, thin routes over the use cases.
 """
 
-from kokuho.benefits.api import calculations, cases
+from kokuho.benefits.api import calculations, copayment_rates
 
-routers = [cases.router, calculations.router]
+routers = [calculations.router, copayment_rates.router]

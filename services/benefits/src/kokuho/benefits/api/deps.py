@@ -23,13 +23,13 @@ SUPERVISOR = "benefits.supervisor"
 AUDITOR = "auditor"
 BATCH = "batch.operator"
 
-#: may open cases
-Clerk = Annotated[StaffUser, require_roles(CLERK)]
+#: may decide a co-payment rate (at the counter, or the July batch)
+Decider = Annotated[StaffUser, require_roles(CLERK, BATCH)]
 #: may use the 高額療養費 calculator (staff checking a case, or the rules)
 Calculator = Annotated[StaffUser, require_roles(CLERK, SUPERVISOR, AUDITOR)]
 #: the service's own ports (the limit schedule)
 BenefitsDep = Annotated[Benefits, ports_dependency(Benefits)]
-#: may read cases
+#: may read decisions
 Reader = Annotated[StaffUser, require_roles(CLERK, SUPERVISOR, AUDITOR)]
 
 
@@ -40,4 +40,4 @@ def _today(request: Request) -> date:
 #: today in Japan, by the service's clock (tests pass their own clock to ``build``)
 Today = Annotated[date, Depends(_today)]
 
-__all__ = ["BenefitsDep", "Calculator", "Clerk", "ReadDep", "Reader", "Today", "WriteDep"]
+__all__ = ["BenefitsDep", "Calculator", "Decider", "ReadDep", "Reader", "Today", "WriteDep"]

@@ -1,8 +1,8 @@
 """What the use cases of benefits need.
 
-A unit of work with the event store, the cases and the audit trail. ``adapters/unit_of_work.py``
-(PostgreSQL) and ``adapters/memory.py`` (in memory) provide it; the same contract tests run
-against both.
+A unit of work with the event store, the co-payment rate read model and the audit trail
+(``adapters/unit_of_work.py`` on PostgreSQL, ``adapters/memory.py`` in memory; the same contract
+tests run against both), and the service's own ports (parameters).
 """
 
 from __future__ import annotations
@@ -10,22 +10,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Protocol, Self
-from uuid import UUID
 
-from kokuho.benefits.domain.case import Case
+from kokuho.benefits.domain.copayment_rate import CopaymentRate
 from kokuho.benefits.domain.high_cost.limits import LimitSchedule
+from kokuho.benefits.domain.income_category import IncomeLines
 from kokuho.events.ports import EventStore
 from kokuho.platform.unit_of_work import AuditTrailPort
 
 
-class Cases(Protocol):
-    """The cases read model."""
+class CopaymentRates(Protocol):
+    """The decisions in force, per household and income year."""
 
-    async def add(self, case: Case) -> None:
-        """Store a new case (``CaseAlreadyOpened`` when its id is taken)."""
+    async def put(self, rate: CopaymentRate) -> None:
+        """Store the decision in force (replacing the one it supersedes)."""
         ...
 
-    async def get(self, case_id: UUID) -> Case | None: ...
+    async def get(self, nhi_household_number: str, income_year: int) -> CopaymentRate | None: ...
 
 
 class BenefitsUnitPort(Protocol):
@@ -35,7 +35,7 @@ class BenefitsUnitPort(Protocol):
     def events(self) -> EventStore: ...
 
     @property
-    def cases(self) -> Cases: ...
+    def copayment_rates(self) -> CopaymentRates: ...
 
     @property
     def audit(self) -> AuditTrailPort: ...
@@ -58,6 +58,7 @@ class BenefitsUnitPort(Protocol):
 @dataclass(frozen=True)
 class Benefits:
     """The service's own ports, built once by ``bootstrap.build``: the 高額療養費 limit
-    schedule read from the parameter files."""
+    schedule and the 所得区分 lines read from the parameter files."""
 
     limits: LimitSchedule
+    income_lines: IncomeLines

@@ -29,13 +29,9 @@ class HouseholdMonthInvalid(BenefitsError):
     without its prescriber, a self-pay above the medical cost ...)."""
 
 
-class CaseAlreadyOpened(BenefitsError):
-    status = 409
+class IncomeYearNotEnded(BenefitsError):
+    """A rate is decided on the income of a year that has ended."""
 
 
-class CaseOpenedInTheFuture(BenefitsError):
-    """A case is opened on a day that has come (today or earlier)."""
-
-
-class CaseNotFound(BenefitsError):
+class CopaymentRateNotFound(BenefitsError):
     status = 404

@@ -6,12 +6,12 @@ import argparse
 import asyncio
 import platform
 
-from bench import notices, relay_and_consumer, store_append
+from bench import audited_requests, notices, relay_and_consumer, store_append
 from bench.infra import endpoints
 from kokuho.assessment.bench import bench as assessment_annual_run
 
 
-async def main(total: int, households: int, notice_count: int) -> None:
+async def main(total: int, households: int, notice_count: int, rest_seconds: float) -> None:
     admin_dsn, bootstrap = endpoints()
     print(f"Kokuho benchmarks: {total} events each; {platform.processor() or platform.machine()}")
     results = [
@@ -49,5 +49,11 @@ if __name__ == "__main__":
         default=150_000,
         help="premium notices rendered as print files (the annual run); 0 skips it",
     )
+    parser.add_argument(
+        "--rest-seconds",
+        type=float,
+        default=10.0,
+        help="seconds of open-loop load per REST measurement; 0 skips them",
+    )
     args = parser.parse_args()
-    asyncio.run(main(args.events, args.households, args.notices))
+    asyncio.run(main(args.events, args.households, args.notices, args.rest_seconds))

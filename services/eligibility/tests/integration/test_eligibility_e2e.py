@@ -320,7 +320,7 @@ async def test_certificate_issue_and_japanese_pdf(
     assert pdf.status_code == 200
     assert pdf.headers["content-type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
-    assert b"HeiseiMin" in pdf.content  # the Japanese CID font is embedded by name
+    assert b"+IPAmjMincho" in pdf.content  # the names' font, an embedded subset (ADR 0008)
     collected = await client.post(
         f"/api/v1/households/{household}/certificates/{certificate_id}/collect",
         json={"collected_date": date.today().isoformat(), "reason": "returned"},

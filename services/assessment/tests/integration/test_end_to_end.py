@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 
 from kokuho.events.contracts.eligibility import QualificationLost
+from kokuho.events.contracts.payment_numbers import payment_number
 from kokuho.events.testing.kafka import Record, read_topic
 
 from ..conftest import Running
@@ -66,6 +67,10 @@ async def test_move_in_income_assessment_then_loss_correction(running: Running) 
     # assessed on 2026-11-26: 第1–5期 are past, 316,000 over 第6–10期 = 63,200 each
     assert [i["amount"] for i in data["instalments"]] == [0] * 5 + [63_200] * 5
     assert data["instalments"][6]["due_date"] == "2027-01-04"
+    # each instalment names the 納付番号 printed on its slip, which collection matches by
+    assert [i["payment_number"] for i in data["instalments"]] == [
+        payment_number(2026, data["nhi_household_number"], n) for n in range(1, 11)
+    ]
     assert person not in json.dumps(first)  # no addressee numbers, names or incomes on the topic
 
     # moves out on 2026-09-30: loss the day after → premium months April to September

@@ -14,6 +14,7 @@ from kokuho.assessment.app.assessing import compute
 from kokuho.assessment.app.ports import StoredAssessment
 from kokuho.assessment.domain.household import Household, Income, Person
 from kokuho.assessment.domain.parameters import PremiumParameters
+from kokuho.events.contracts.payment_numbers import payment_number
 from kokuho.platform.documents import checks
 
 
@@ -64,8 +65,19 @@ def test_notice_shows_householder_amounts_instalments_and_explanation(
     assert text[3] == f"年間保険料 {stored.annual_amount:,}円"
     assert not any("変更額" in line for line in text)  # a first notice has no difference column
     table = text.index("各期の納付額")
-    assert text[table + 1 : table + 3] == ["期別 納期限 納付額", "第1期 令和8年6月30日 31,600円"]
-    assert sum(line.endswith(" 31,600円") for line in text) == 10
+    first_slip = payment_number(2026, "9900000001", 1)
+    assert text[table + 1 : table + 3] == [
+        "期別 納期限 納付額 納付番号",
+        f"第1期 令和8年6月30日 31,600円 {first_slip}",
+    ]
+    # every instalment's 納付番号, the one collection matches a bank's payment by
+    for n in range(1, 11):
+        assert (
+            sum(
+                line.endswith(f" 31,600円 {payment_number(2026, '9900000001', n)}") for line in text
+            )
+            == 1
+        )
     # the explanation: per component and levy, the base and the rate (医療分 所得割 8.18%)
     start = text.index("算定の明細（年度当初の状態）")
     medical = next(line for line in text[start:] if line.startswith("医療分所得割"))
@@ -82,8 +94,8 @@ def test_correction_notice_differs_from_the_first(fy2026: PremiumParameters) -> 
     assert "第2回賦課" in text[2]
     table = text.index("各期の納付額")
     assert text[table + 1 : table + 3] == [
-        "期別 納期限 納付額 変更額",  # the extra column
-        "第1期 令和8年6月30日 31,600円 -100円",
+        "期別 納期限 納付額 納付番号 変更額",  # the extra column
+        f"第1期 令和8年6月30日 31,600円 {payment_number(2026, '9900000001', 1)} -100円",
     ]
 
 

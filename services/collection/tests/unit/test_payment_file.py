@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from kokuho.collection.domain.payment_file import (
-    HEADER,
-    check_digit,
-    notice_number,
-    parse_payment_file,
-)
+from kokuho.collection.domain.payment_file import HEADER, notice_number, parse_payment_file
+from kokuho.events.contracts.payment_numbers import check_digit
 
 TODAY = date(2026, 12, 1)
 N1 = notice_number(2026, "9950000001", 1)
+#: well formed with a valid check digit, but for a 13th instalment
+BAD_INSTALMENT = "2026995000000113" + str(check_digit("2026995000000113"))
 
 
 def test_notice_numbers_carry_year_household_instalment_and_a_check_digit() -> None:
@@ -52,7 +50,7 @@ def test_every_bad_line_is_named() -> None:
         f"{N1},100,2026-07-01,bank",  # 9
         f"{N1},100,2026-07-01,bank,B9",  # 10: good
         f"{N1},100,2026-07-01,bank,B9",  # 11: repeats line 10
-        f"{notice_number(2026, '9950000001', 13)},100,2026-07-01,bank,B12",  # 12
+        f"{BAD_INSTALMENT},100,2026-07-01,bank,B12",  # 12
     ]
     parsed = parse_payment_file("\n".join(lines), TODAY)
     assert [(r.line, r.field) for r in parsed.refused] == [

@@ -138,3 +138,30 @@ async def test_the_dunning_job_issues_once_and_keeps_the_notice() -> None:
     assert (document.kind, document.content["period"]) == ("dunning_notice", 1)
     recorded = await uow.events.load(stream_id(H))
     assert recorded[-1].event_type == contracts.DunningNoticeIssued.event_type
+
+
+def test_an_instalment_must_carry_the_payment_number_of_its_slip() -> None:
+    """The 納付番号 assessment prints is the one collection matches payments by; an event that
+    names another is refused (to the dead-letter topic), never charged under the wrong number."""
+    good = assessed([10_000] * 2)
+    numbered = good.model_copy(
+        update={
+            "instalments": [
+                i.model_copy(update={"payment_number": notice_number(FY, H, i.period)})
+                for i in good.instalments
+            ]
+        }
+    )
+    assert len(charges.command_from(numbered).instalments) == 2
+    wrong = numbered.model_copy(
+        update={
+            "instalments": [
+                numbered.instalments[0],
+                numbered.instalments[1].model_copy(
+                    update={"payment_number": notice_number(FY, H, 1)}
+                ),
+            ]
+        }
+    )
+    with pytest.raises(ValueError, match="instalment 2: notice number"):
+        charges.command_from(wrong)

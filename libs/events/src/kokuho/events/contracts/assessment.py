@@ -14,6 +14,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from kokuho.events.contracts.payment_numbers import PATTERN as PAYMENT_NUMBER_PATTERN
 from kokuho.events.contracts.registry import EventContract
 
 EVENTS_TOPIC = "kokuho.assessment.events"
@@ -48,6 +49,11 @@ class Instalment(BaseModel):
     due_date: date = Field(description="納期限 (moved to the next day the city office is open)")
     amount: Yen
     difference: int = Field(description="change from the previous assessment's instalment")
+    payment_number: str | None = Field(
+        default=None,
+        pattern=PAYMENT_NUMBER_PATTERN,
+        description="納付番号 printed on this instalment's slip (contracts.payment_numbers)",
+    )
 
 
 class SpecialCollectionDeduction(BaseModel):

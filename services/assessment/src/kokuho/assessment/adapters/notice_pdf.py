@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from kokuho.assessment.app.ports import StoredAssessment
+from kokuho.events.contracts.payment_numbers import payment_number
 from kokuho.platform.documents import Face, Sheet
 
 COMPONENT_NAMES = {
@@ -98,7 +99,7 @@ def draw_notice(
     sheet.line("保険料の内訳（年額）", face=Face.HEADING, size=HEAD)
     sheet.table(_components(stored), [42, 26, 26, 26, 16, 28])
     sheet.line("各期の納付額", face=Face.HEADING, size=HEAD)
-    sheet.table(_instalments(stored, correction), [20, 45, 30] + ([30] if correction else []))
+    sheet.table(_instalments(stored, correction), [18, 40, 30, 44] + ([28] if correction else []))
     sheet.line("算定の明細（年度当初の状態）", face=Face.HEADING, size=HEAD)
     sheet.table(_detail(explanation), [48, 24, 26, 14, 44, 22], size=7.5)
     sheet.space(1)
@@ -156,9 +157,17 @@ def _components(stored: StoredAssessment) -> list[list[str]]:
 
 
 def _instalments(stored: StoredAssessment, correction: bool) -> Sequence[Sequence[str]]:
-    rows = [["期別", "納期限", "納付額"] + (["変更額"] if correction else [])]
+    rows = [["期別", "納期限", "納付額", "納付番号"] + (["変更額"] if correction else [])]
     for i in stored.instalments:
-        row = [f"第{i['period']}期", _wareki(date.fromisoformat(i["due_date"])), _yen(i["amount"])]
+        row = [
+            f"第{i['period']}期",
+            _wareki(date.fromisoformat(i["due_date"])),
+            _yen(i["amount"]),
+            # the 納付番号 banks and convenience stores report a payment with (older stored
+            # assessments have none: derived the same way)
+            i.get("payment_number")
+            or payment_number(stored.fiscal_year, stored.nhi_household_number, i["period"]),
+        ]
         if correction:
             row.append(f"{int(i['difference']):+,}円")
         rows.append(row)

@@ -22,6 +22,7 @@ from kokuho.assessment.domain.instalments import Instalment as DueInstalment
 from kokuho.assessment.domain.instalments import split
 from kokuho.assessment.domain.parameters import PremiumParameters
 from kokuho.events.contracts.assessment import PremiumAssessed
+from kokuho.events.contracts.payment_numbers import payment_number
 from kokuho.events.ports import EventContext, StreamAppend
 
 
@@ -117,6 +118,10 @@ def _stored(
                 "due_date": i.due_date.isoformat(),
                 "amount": i.amount,
                 "difference": i.difference,
+                # the slip's 納付番号, by which collection matches a bank's payment to it
+                "payment_number": payment_number(
+                    params.fiscal_year, row.nhi_household_number, i.period
+                ),
             }
             for i in instalments
         ],

@@ -20,7 +20,7 @@ NAMESPACE = uuid5(NAMESPACE_URL, "urn:kokuho:collection")
 
 def command_from(event: PremiumAssessed) -> charging.AssessCharges:
     for inst in event.instalments:
-        given = getattr(inst, "notice_number", None)
+        given = inst.payment_number
         expected = notice_number(event.fiscal_year, event.nhi_household_number, inst.period)
         if given is not None and given != expected:
             raise ValueError(f"instalment {inst.period}: notice number {given} is not {expected}")

@@ -4,8 +4,8 @@ validated line by line. Format in the service README ("Payment file format"):
     notice_number,amount,paid_on,channel,reference
 
 The first line is that header. ``notice_number`` is the 17-digit 納付番号 printed on each
-instalment of assessment's notice: fiscal year (4), NHI household number (10), instalment (2)
-and a modulus-10 check digit (weights 3 and 1 from the right, as GS1). The parser returns the
+instalment of assessment's notice and carried by ``PremiumAssessed`` (the format and its check
+digit: ``kokuho.events.contracts.payment_numbers``). The parser returns the
 valid lines *and* every refused line with its number and reason; the caller applies nothing
 while a line is refused unless the operator explicitly applies the valid part.
 """
@@ -16,25 +16,20 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from kokuho.events.contracts.payment_numbers import parse_payment_number, payment_number
+
 FILE_CHANNELS = ("bank", "convenience_store")
 HEADER = "notice_number,amount,paid_on,channel,reference"
 MAX_YEN = 300_000  # one convenience-store slip pays at most 300,000円 (rules.md §4.7 [C24])
 MAX_BANK_YEN = 100_000_000
 MAX_LINES = 1_000_000
-_NOTICE = re.compile(r"^[0-9]{17}$")
 _REFERENCE = re.compile(r"^[A-Za-z0-9-]{1,32}$")
 _AMOUNT = re.compile(r"^[1-9][0-9]{0,8}$")
 
 
-def check_digit(digits: str) -> int:
-    """Modulus 10, weights 3 and 1 alternating from the rightmost digit (GS1)."""
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(digits)))
-    return (10 - total % 10) % 10
-
-
 def notice_number(fiscal_year: int, household: str, period: int) -> str:
-    body = f"{fiscal_year:04d}{household}{period:02d}"
-    return body + str(check_digit(body))
+    """The 納付番号 assessment prints on the instalment's slip (contracts.payment_numbers)."""
+    return payment_number(fiscal_year, household, period)
 
 
 @dataclass(frozen=True)
@@ -64,14 +59,7 @@ class ParsedPaymentFile:
 
 
 def _notice(value: str) -> tuple[int, str, int] | str:
-    if not _NOTICE.match(value):
-        return "is not 17 digits"
-    if check_digit(value[:16]) != int(value[16]):
-        return "check digit does not match"
-    period = int(value[14:16])
-    if not 1 <= period <= 12:
-        return "instalment is not 01-12"
-    return int(value[:4]), value[4:14], period
+    return parse_payment_number(value)
 
 
 def parse_line(number: int, text: str, today: date) -> PaymentLine | RefusedLine:

@@ -1,0 +1,67 @@
+"""納付番号: the number assessment prints on each slip and collection matches payments by."""
+
+from __future__ import annotations
+
+import pytest
+
+from kokuho.events.contracts.payment_numbers import (
+    check_digit,
+    parse_payment_number,
+    payment_number,
+)
+
+
+def test_the_number_is_year_household_instalment_and_a_gs1_check_digit() -> None:
+    number = payment_number(2026, "2000000001", 3)
+    assert number[:16] == "2026200000000103"
+    # GS1 modulus 10 by hand: weights 3,1,3,... from the right of the 16 digits
+    digits = [int(d) for d in reversed(number[:16])]
+    total = sum(d * (3 if i % 2 == 0 else 1) for i, d in enumerate(digits))
+    assert int(number[16]) == (10 - total % 10) % 10
+    assert parse_payment_number(number) == (2026, "2000000001", 3)
+
+
+def test_a_known_check_digit() -> None:
+    assert check_digit("629104150021") == 3  # a published GS1 example (EAN-13 6291041500213)
+
+
+@pytest.mark.parametrize("period", [1, 12])
+def test_the_first_and_last_instalment_round_trip(period: int) -> None:
+    assert parse_payment_number(payment_number(2025, "2999999999", period))[2] == period  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("2026200000000103", "is not 17 digits"),
+        ("202620000000010300", "is not 17 digits"),
+        ("20262000000001O30", "is not 17 digits"),
+        ("20262000000001000", "instalment is not 01-12"),
+    ],
+)
+def test_what_is_not_a_payment_number(value: str, reason: str) -> None:
+    body = value[:16]
+    if reason.startswith("instalment") and body.isdigit():
+        value = body + str(check_digit(body))  # a valid check digit, a bad instalment
+    assert parse_payment_number(value) == reason
+
+
+def test_a_wrong_check_digit_is_named() -> None:
+    good = payment_number(2026, "2000000001", 3)
+    bad = good[:16] + str((int(good[16]) + 1) % 10)
+    assert parse_payment_number(bad) == "check digit does not match"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        (26, "2000000001", 1),
+        (2026, "200000001", 1),
+        (2026, "2000000001", 0),
+        (2026, "2000000001", 13),
+        (2026, "20000000x1", 1),
+    ],
+)
+def test_a_malformed_part_is_refused(args: tuple[int, str, int]) -> None:
+    with pytest.raises(ValueError, match="payment number"):
+        payment_number(*args)

@@ -8,9 +8,11 @@
 
 ``new`` writes every file of ``templates/service/`` (path and content with the placeholders
 below filled in, ``.tmpl`` dropped), adds the service's manifest to
-``deploy/k8s/base/kustomization.yaml`` and runs ``uv lock`` (the workspace gained a member).
-``delete`` removes exactly those files (and the caches tools left beside them), the
-kustomization line and the directories left empty, then runs ``uv lock`` again, so the
+``deploy/k8s/base/kustomization.yaml`` and its import contracts (api -> app -> domain and what
+each layer must not import, checked by ``lint-imports``) to the root ``pyproject.toml``, and
+runs ``uv lock`` (the workspace gained a member). ``delete`` removes exactly those files (and
+the caches tools left beside them), the kustomization line, the import contracts and the
+directories left empty, then runs ``uv lock`` again, so the
 repository is as it was before ``new``. Files it did not create are left alone and named.
 
 Placeholders (``{{...}}`` in paths and contents):
@@ -174,6 +176,79 @@ def remove_from_kustomization(root: Path, name: str) -> bool:
     return True
 
 
+PYPROJECT = Path("pyproject.toml")
+ROOT_PACKAGES = "root_packages = [\n"
+IO_LIBRARIES = '"asyncpg", "aiokafka", "fastapi", "starlette", "uvicorn", "httpx"'
+
+
+def contracts_marks(name: str) -> tuple[str, str]:
+    return (
+        f"# --- import contracts of {name} (make new-service) ---\n",
+        f"# --- end of {name} ---\n",
+    )
+
+
+def contracts_block(name: str, module: str) -> str:
+    """The five import contracts every service has (architecture.md section 3)."""
+    m = f"kokuho.{module}"
+    begin, end = contracts_marks(name)
+    return f"""{begin}[[tool.importlinter.contracts]]
+name = "{name}: api -> app -> domain"
+type = "layers"
+layers = ["{m}.api", "{m}.app", "{m}.domain"]
+
+[[tool.importlinter.contracts]]
+name = "{name}: the domain imports neither app, adapters, api, bootstrap nor I/O"
+type = "forbidden"
+source_modules = ["{m}.domain"]
+forbidden_modules = [
+  "{m}.app", "{m}.adapters", "{m}.api", "{m}.bootstrap", "kokuho.events.runtime",
+  {IO_LIBRARIES},
+]
+
+[[tool.importlinter.contracts]]
+name = "{name}: the application layer imports no adapters, API or bootstrap"
+type = "forbidden"
+source_modules = ["{m}.app"]
+forbidden_modules = ["{m}.adapters", "{m}.api", "{m}.bootstrap"]
+
+[[tool.importlinter.contracts]]
+name = "{name}: the application layer imports no I/O library itself"
+type = "forbidden"
+source_modules = ["{m}.app"]
+forbidden_modules = [{IO_LIBRARIES}]
+allow_indirect_imports = true
+
+[[tool.importlinter.contracts]]
+name = "{name}: adapters do not import the API"
+type = "forbidden"
+source_modules = ["{m}.adapters"]
+forbidden_modules = ["{m}.api"]
+{end}"""
+
+
+def add_import_contracts(root: Path, name: str, module: str) -> None:
+    path = root / PYPROJECT
+    text = path.read_text()
+    if ROOT_PACKAGES not in text:
+        raise RenderError(f"{PYPROJECT}: no [tool.importlinter] {ROOT_PACKAGES.strip()}")
+    text = text.replace(ROOT_PACKAGES, f'{ROOT_PACKAGES}  "kokuho.{module}",\n', 1)
+    path.write_text(text.rstrip("\n") + "\n\n" + contracts_block(name, module))
+
+
+def remove_import_contracts(root: Path, name: str, module: str) -> bool:
+    path = root / PYPROJECT
+    text = path.read_text()
+    begin, end = contracts_marks(name)
+    start, stop = text.find(begin), text.find(end)
+    if start == -1 or stop == -1:
+        return False
+    text = text[:start].rstrip("\n") + "\n" + text[stop + len(end) :]
+    text = text.replace(f'  "kokuho.{module}",\n', "", 1)
+    path.write_text(text)
+    return True
+
+
 def uv_lock(root: Path, tag: str) -> None:
     uv = os.environ.get("UV") or shutil.which("uv")
     if not uv:
@@ -219,11 +294,13 @@ def new(root: Path, name: str, *, lock: bool = True) -> Service:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text)
     add_to_kustomization(root, name)
+    add_import_contracts(root, name, service.module)
     tidy(root, [dest for _, dest in plan])
     print(f"[new-service] rendered {len(plan)} files for {name} (port {service.port}):")
     for _, dest in plan:
         print(f"  {dest}")
     print(f"  {KUSTOMIZATION} (+ services/{name}.yaml)")
+    print(f"  {PYPROJECT} (+ the import contracts of {name})")
     if lock:
         uv_lock(root, "new-service")
     return service
@@ -256,6 +333,7 @@ def delete(root: Path, name: str, *, lock: bool = True) -> list[Path]:
             if not any(directory.iterdir()):
                 directory.rmdir()
     edited = remove_from_kustomization(root, name)
+    remove_import_contracts(root, name, values["module"])
     left = sorted(p for p in service_dir.rglob("*") if p.is_file()) if service_dir.is_dir() else []
     print(
         f"[delete-service] {name}: removed {removed} files"

@@ -6,7 +6,8 @@ services) are checked by ``lint-imports``, run here. Two allow-lists the linter 
 are checked by hand:
 
 - ``kokuho.<service>.domain`` imports only the standard library, its own domain package and
-  ``kokuho.platform.errors`` (the pure ``DomainError`` base) and ``kokuho.platform.staff``;
+  ``kokuho.platform.errors`` (the pure ``DomainError`` base), ``kokuho.platform.staff`` and
+  ``kokuho.events.contracts.payment_numbers`` (the 納付番号 format);
 - ``kokuho.events.contracts`` is pure data: the standard library and pydantic only.
 """
 
@@ -63,6 +64,8 @@ def test_domain_imports_only_the_standard_library() -> None:
                 or module.startswith(own)
                 or module == "kokuho.platform.errors"  # pure: the one DomainError base
                 or module == "kokuho.platform.staff"  # pure: who a staff id names (C-11)
+                # pure, standard library only: the 納付番号 format two services share
+                or module == "kokuho.events.contracts.payment_numbers"
             )
 
         found += violations(domain, allowed)
@@ -95,3 +98,18 @@ def test_event_contracts_are_pure_data() -> None:
         )
 
     assert violations(contracts, allowed) == []
+
+
+def test_every_service_has_its_import_contracts() -> None:
+    """A service without contracts would not be checked at all: each has the five that
+    ``make new-service`` adds (api -> app -> domain and what each layer must not import)."""
+    import tomllib
+
+    linter = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    names = {c["name"] for c in linter["contracts"]}
+    for pyproject in sorted(ROOT.glob("services/*/pyproject.toml")):
+        service = pyproject.parent.name
+        module = f"kokuho.{service.replace('-', '_')}"
+        assert module in linter["root_packages"], service
+        assert f"{service}: api -> app -> domain" in names, service
+        assert sum(n.startswith(f"{service}: ") for n in names) >= 5, service

@@ -233,6 +233,16 @@ def test_the_manifest_is_listed_and_the_workspace_locked(rendered: Path) -> None
     assert f'name = "kokuho-{NAME}"' in (rendered / "uv.lock").read_text()
 
 
+def test_the_import_contracts_are_added(rendered: Path) -> None:
+    linter = tomllib.loads((rendered / "pyproject.toml").read_text())["tool"]["importlinter"]
+    module = f"kokuho.{NAME.replace('-', '_')}"
+    assert module in linter["root_packages"]
+    names = {c["name"] for c in linter["contracts"] if c["name"].startswith(f"{NAME}: ")}
+    assert len(names) == 5, names
+    layers = next(c for c in linter["contracts"] if c["name"] == f"{NAME}: api -> app -> domain")
+    assert layers["layers"] == [f"{module}.api", f"{module}.app", f"{module}.domain"]
+
+
 def test_rendering_twice_is_refused(rendered: Path) -> None:
     again = render(rendered, "new", NAME, "--no-lock")
     assert again.returncode == 1

@@ -4,6 +4,7 @@ in every unit test."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator, Callable
 from datetime import date
 from pathlib import Path
@@ -15,12 +16,14 @@ from kokuho.collection.adapters.memory import InMemoryCollectionUnit
 from kokuho.collection.adapters.unit_of_work import CollectionUnit
 from kokuho.collection.app.ports import (
     CollectionUnitPort,
+    DebitRequest,
     Document,
     ImportRecord,
     Versioned,
     WorkItem,
 )
 from kokuho.collection.domain import charging
+from kokuho.collection.domain.direct_debit import DebitAccount
 from kokuho.collection.domain.ledger import Ledger, replay
 from kokuho.events.ports import ConcurrencyConflict
 from kokuho.platform.audit import PostgresAuditLog, RequestAudit
@@ -143,3 +146,50 @@ async def test_a_failed_block_leaves_nothing(units: UnitFactory) -> None:
         await fail()
     async with units() as uow:
         assert await uow.ledgers.load_many([H]) == {}
+
+
+def account(registration_id: str, status: str = "pending") -> DebitAccount:
+    return DebitAccount(
+        registration_id,
+        H,
+        "0001",
+        "001",
+        "ordinary",
+        "1234567",
+        "ｺｸﾎ ﾀﾛｳ",
+        "ﾐｽﾞﾎ",
+        "ﾄｳｷﾖｳ",
+        status,
+        "U-1",
+        date(2026, 5, 1),
+    )
+
+
+async def test_debit_accounts_one_active_per_household_the_old_kept(units: UnitFactory) -> None:
+    first, second = account("r1"), account("r2")
+    async with units() as uow:
+        await uow.debit_accounts.add(first)
+        await uow.debit_accounts.add(second)
+        assert await uow.debit_accounts.active() == []
+        active = dataclasses.replace(first, status="active", confirmed_by="U-2")
+        await uow.debit_accounts.replace(active)
+    async with units() as uow:
+        assert await uow.debit_accounts.active() == [active]
+        newer = dataclasses.replace(second, status="active", confirmed_by="U-2")
+        await uow.debit_accounts.replace(newer)
+    async with units() as uow:
+        assert await uow.debit_accounts.active() == [newer]
+        old = await uow.debit_accounts.get("r1")
+        assert old is not None
+        assert old.status == "replaced"
+        assert await uow.debit_accounts.get("r3") is None
+
+
+async def test_debit_requests_by_day(units: UnitFactory) -> None:
+    request = DebitRequest("q1", date(2026, 6, 30), 2, 20_000, "U-OP", date(2026, 6, 20))
+    async with units() as uow:
+        await uow.debit_requests.add(request)
+    async with units() as uow:
+        assert await uow.debit_requests.find(date(2026, 6, 30)) == request
+        assert await uow.debit_requests.find(date(2026, 7, 31)) is None
+        assert await uow.debit_requests.days() == [date(2026, 6, 30)]

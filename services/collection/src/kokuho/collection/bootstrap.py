@@ -10,10 +10,11 @@ from fastapi import FastAPI
 
 from kokuho.collection import api
 from kokuho.collection.adapters.consumers import assessment_handler
+from kokuho.collection.adapters.debits import ZenginBanks, to_bank_kana
 from kokuho.collection.adapters.notices_pdf import render
 from kokuho.collection.adapters.unit_of_work import CollectionUnit
 from kokuho.collection.api.deps import JST
-from kokuho.collection.app.ports import Ports
+from kokuho.collection.app.ports import Consignor, Ports
 from kokuho.collection.config import Settings
 from kokuho.collection.domain.parameters import CollectionRules
 from kokuho.collection.parameters import load_rules
@@ -22,6 +23,17 @@ from kokuho.platform.documents import require_fonts
 from kokuho.platform.eventing import Subscription
 from kokuho.platform.service import Clock, ServiceKit, build_service, utc_now
 from kokuho.platform.settings import ServiceSettings
+
+
+def consignor(settings: Settings) -> Consignor:
+    return Consignor(
+        settings.debit_consignor_code,
+        settings.debit_consignor_name,
+        settings.debit_bank_code,
+        settings.debit_branch_code,
+        settings.debit_account_type,
+        settings.debit_account_number,
+    )
 
 
 def build(
@@ -39,6 +51,9 @@ def build(
         rules=rules or load_rules(settings.city, settings.parameters_directory),
         today=lambda: (clock or utc_now)().astimezone(JST).date(),
         render=render,
+        banks=ZenginBanks(),
+        kana=to_bank_kana,
+        consignor=consignor(settings),
     )
 
     def subscriptions(kit: ServiceKit) -> Sequence[Subscription]:

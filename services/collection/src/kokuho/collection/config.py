@@ -30,3 +30,11 @@ class Settings(ServiceSettings):
     parameters_directory: Path | None = None
     #: the payment file route takes up to this many bytes (300,000 lines are about 15 MB)
     payment_import_max_bytes: int = 64_000_000
+    #: 口座振替: the city as the Zengin file's 委託者 (its code from the bank, its name in
+    #: half-width kana) and its collecting account; demo values until the bank gives them
+    debit_consignor_code: str = "9999999999"
+    debit_consignor_name: str = "ﾋﾛｼﾏｼ ｺｸﾐﾝｹﾝｺｳﾎｹﾝ"
+    debit_bank_code: str = "0001"
+    debit_branch_code: str = "001"
+    debit_account_type: str = "ordinary"
+    debit_account_number: str = "0000001"

@@ -177,3 +177,43 @@ class ChargeLapsed(EventContract):
     period: Period
     amount: Yen
     effective_on: date
+
+
+class DirectDebitFailed(EventContract):
+    """口座振替 of an instalment failed: the bank's 振替結果コード (1 資金不足, 2 取引なし,
+    3 預金者の都合による振替停止, 4 預金口座振替依頼書なし, 8 委託者の都合による振替停止,
+    9 その他). The instalment stays owed; an ordinary payment slip is sent. No account data."""
+
+    event_type = "jp.kokuho.collection.direct_debit_failed.v1"
+
+    nhi_household_number: HouseholdNumber
+    fiscal_year: FiscalYear
+    period: Period
+    amount: Yen
+    result_code: Literal["1", "2", "3", "4", "8", "9"]
+    result: Literal[
+        "insufficient_funds",
+        "no_account",
+        "stopped_by_payer",
+        "no_mandate",
+        "stopped_by_city",
+        "other",
+    ]
+    debit_date: date = Field(description="振替日 (the instalment's 納期限)")
+    effective_on: date = Field(description="the day the result file was imported")
+
+
+class PensionDeductionStopped(EventContract):
+    """特別徴収 of an instalment stopped by the pension insurer: the charge stays and moves to
+    ordinary collection (普通徴収) with ``due_date`` and a payment slip."""
+
+    event_type = "jp.kokuho.collection.pension_deduction_stopped.v1"
+
+    nhi_household_number: HouseholdNumber
+    fiscal_year: FiscalYear
+    period: Period
+    pension_month: int = Field(ge=1, le=12, description="the pension month not deducted")
+    amount: Yen
+    reason: Literal["death", "moved", "pension_stopped", "amount_changed", "other"]
+    due_date: date = Field(description="納期限 of the ordinary instalment it became")
+    effective_on: date

@@ -1,4 +1,5 @@
-"""The inbox consumer of collection: assessment's ``PremiumAssessed`` becomes charges. Each
+"""The inbox consumer of collection: assessment's ``PremiumAssessed`` becomes charges (its
+instalments, or under 特別徴収 its pension deductions: ``app/pension``). Each
 delivery runs the use case on a unit of work joined to the inbox's transaction, so the charges
 and the inbox record commit together; an event collection cannot read goes to the DLQ."""
 
@@ -9,7 +10,7 @@ from collections.abc import Awaitable, Callable
 import asyncpg
 
 from kokuho.collection.adapters.unit_of_work import CollectionUnit
-from kokuho.collection.app.charges import apply_assessment
+from kokuho.collection.app.pension import apply_assessment
 from kokuho.events.contracts.assessment import PremiumAssessed
 from kokuho.events.ports import EventContext
 from kokuho.events.runtime.consumer import Delivery, PermanentFailure

@@ -10,6 +10,7 @@ from datetime import date
 from types import TracebackType
 from typing import Any, Self
 
+from kokuho.collection.adapters.debits import InMemoryDebitAccounts, InMemoryDebitRequests
 from kokuho.collection.adapters.unit_of_work import SOURCE
 from kokuho.collection.app.ports import Document, ImportRecord, Versioned, WorkItem
 from kokuho.events.contracts import collection as contracts
@@ -96,9 +97,11 @@ class InMemoryCollectionUnit(InMemoryUnitOfWork):
         self.work_items = InMemoryWorkItems()
         self.imports = InMemoryImports()
         self.documents = InMemoryDocuments()
+        self.debit_accounts = InMemoryDebitAccounts()
+        self.debit_requests = InMemoryDebitRequests()
         self._saved: dict[str, Any] | None = None
 
-    _STATE = ("ledgers", "work_items", "imports", "documents")
+    _STATE = ("ledgers", "work_items", "imports", "documents", "debit_accounts", "debit_requests")
 
     async def __aenter__(self) -> Self:
         if self._depth == 0:

@@ -11,6 +11,7 @@ from typing import Any
 
 import asyncpg
 
+from kokuho.collection.adapters.debits import PostgresDebitAccounts, PostgresDebitRequests
 from kokuho.collection.adapters.rows import charge_rows, ledger_from_json, ledger_to_json
 from kokuho.collection.app.ports import Document, ImportRecord, Versioned, WorkItem
 from kokuho.events.contracts import collection as contracts
@@ -204,6 +205,8 @@ class CollectionUnit(UnitOfWork):
     work_items: PostgresWorkItems
     imports: PostgresImports
     documents: PostgresDocuments
+    debit_accounts: PostgresDebitAccounts
+    debit_requests: PostgresDebitRequests
 
     def __init__(
         self,
@@ -222,3 +225,5 @@ class CollectionUnit(UnitOfWork):
         self.work_items = PostgresWorkItems(conn)
         self.imports = PostgresImports(conn)
         self.documents = PostgresDocuments(conn)
+        self.debit_accounts = PostgresDebitAccounts(conn)
+        self.debit_requests = PostgresDebitRequests(conn)

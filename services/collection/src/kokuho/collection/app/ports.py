@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
+from kokuho.collection.domain.direct_debit import DebitAccount
 from kokuho.collection.domain.ledger import Ledger
 from kokuho.collection.domain.parameters import CollectionRules
 from kokuho.events.ports import EventStore
@@ -98,6 +99,42 @@ class Documents(Protocol):
     async def get(self, document_id: str) -> Document | None: ...
 
 
+@dataclass(frozen=True)
+class DebitRequest:
+    """A monthly debit request file written (its content is rebuilt from the registrations,
+    never stored: it carries account numbers)."""
+
+    request_id: str
+    debit_on: date
+    count: int
+    total: int
+    created_by: str
+    created_on: date
+
+
+class DebitAccounts(Protocol):
+    """口座振替 registrations (private: account numbers stay in this table)."""
+
+    async def add(self, account: DebitAccount) -> None: ...
+
+    async def get(self, registration_id: str) -> DebitAccount | None: ...
+
+    async def replace(self, account: DebitAccount) -> None:
+        """Store the new state; an account confirmed active marks the household's previous
+        active one ``replaced``."""
+        ...
+
+    async def active(self) -> list[DebitAccount]: ...
+
+
+class DebitRequests(Protocol):
+    async def find(self, debit_on: date) -> DebitRequest | None: ...
+
+    async def add(self, request: DebitRequest) -> None: ...
+
+    async def days(self) -> list[date]: ...
+
+
 class CollectionUnitPort(UnitOfWorkPort, Protocol):
     @property
     def events(self) -> EventStore: ...
@@ -115,7 +152,33 @@ class CollectionUnitPort(UnitOfWorkPort, Protocol):
     def documents(self) -> Documents: ...
 
     @property
+    def debit_accounts(self) -> DebitAccounts: ...
+
+    @property
+    def debit_requests(self) -> DebitRequests: ...
+
+    @property
     def topic(self) -> str: ...
+
+
+class BankDirectory(Protocol):
+    """The Zengin bank and branch code list: half-width kana names, or None when unknown."""
+
+    def bank(self, bank_code: str) -> str | None: ...
+
+    def branch(self, bank_code: str, branch_code: str) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class Consignor:
+    """The city as the debit file's 委託者: its code from the bank and its collecting account."""
+
+    code: str
+    name: str
+    bank_code: str
+    branch_code: str
+    account_type: str
+    account_number: str
 
 
 @dataclass(frozen=True)
@@ -125,3 +188,6 @@ class Ports:
     rules: CollectionRules
     today: Callable[[], date]
     render: Callable[[Document], bytes]
+    banks: BankDirectory | None = None
+    kana: Callable[[str], str] = str  # the holder's name to half-width kana
+    consignor: Consignor | None = None

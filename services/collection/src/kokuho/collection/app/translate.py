@@ -26,6 +26,8 @@ PUBLISHED: dict[type[Any], type[EventContract]] = {
     ev.LateChargeFixed: contracts.LateChargeFixed,
     ev.DunningIssued: contracts.DunningNoticeIssued,
     ev.ChargeLapsed: contracts.ChargeLapsed,
+    ev.DirectDebitFailed: contracts.DirectDebitFailed,
+    ev.PensionDeductionStopped: contracts.PensionDeductionStopped,
 }
 PRIVATE: dict[type[Any], type[EventContract]] = {
     ev.ChargeChangeEntered: private_events.ChargeChangeEntered,

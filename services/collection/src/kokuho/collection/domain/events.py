@@ -141,6 +141,34 @@ class ChargeChangeRejected:
     on: date
 
 
+@dataclass(frozen=True)
+class DirectDebitFailed:
+    """口座振替 of an instalment failed (振替結果コード other than 0): the charge stays owed and
+    an ordinary payment slip (納付書) is sent for it."""
+
+    fiscal_year: int
+    period: int
+    amount: int
+    result_code: str
+    result: str
+    debit_date: date
+    on: date
+
+
+@dataclass(frozen=True)
+class PensionDeductionStopped:
+    """特別徴収 of an instalment stopped (the pension insurer did not deduct it): the charge
+    stays, moved to ordinary collection with a new due date and a payment slip."""
+
+    fiscal_year: int
+    period: int
+    pension_month: int
+    amount: int
+    reason: str
+    due_date: date
+    on: date
+
+
 Event = (
     ChargeSet
     | OverpaymentArisen
@@ -153,5 +181,7 @@ Event = (
     | ChargeLapsed
     | ChargeChangeEntered
     | ChargeChangeRejected
+    | DirectDebitFailed
+    | PensionDeductionStopped
 )
 ALL_EVENTS: tuple[type[Any], ...] = Event.__args__

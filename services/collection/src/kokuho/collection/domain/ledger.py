@@ -28,12 +28,14 @@ from kokuho.collection.domain.events import (
     ChargeChangeRejected,
     ChargeLapsed,
     ChargeSet,
+    DirectDebitFailed,
     DunningIssued,
     Event,
     LateChargeFixed,
     OverpaymentArisen,
     PaymentReceived,
     PaymentReversed,
+    PensionDeductionStopped,
     RefundDecided,
 )
 
@@ -46,6 +48,7 @@ __all__ = [
     "ChargeChangeRejected",
     "ChargeLapsed",
     "ChargeSet",
+    "DirectDebitFailed",
     "DunningIssued",
     "Event",
     "Held",
@@ -57,6 +60,7 @@ __all__ = [
     "PaymentReceived",
     "PaymentReversed",
     "PendingChange",
+    "PensionDeductionStopped",
     "RefundDecided",
     "as_of",
     "evolve",
@@ -327,6 +331,9 @@ EVOLVERS: dict[type[Any], Callable[[Ledger, Any], Ledger]] = {
     ChargeLapsed: _lapsed,
     ChargeChangeEntered: _change_entered,
     ChargeChangeRejected: _change_rejected,
+    # facts for the slip and the other services: the charge itself moves by its ChargeSet
+    DirectDebitFailed: lambda ledger, _: ledger,
+    PensionDeductionStopped: lambda ledger, _: ledger,
 }
 
 

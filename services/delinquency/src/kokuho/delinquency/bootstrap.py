@@ -1,17 +1,24 @@
-"""The composition root: ``build(settings)`` on the platform's ``build_service``."""
+"""The composition root: ``build(settings)`` makes the rules, the clock and the unit of work,
+and hands them with the routers and collection's consumer to the platform's ``build_service``."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial
-from typing import Any
 
 from fastapi import FastAPI
 
 from kokuho.delinquency import api
+from kokuho.delinquency.adapters.consumers import collection_handler
 from kokuho.delinquency.adapters.unit_of_work import DelinquencyUnit
+from kokuho.delinquency.api.deps import JST
+from kokuho.delinquency.app.ports import Ports
 from kokuho.delinquency.config import Settings
+from kokuho.delinquency.domain.parameters import Rules
+from kokuho.delinquency.parameters import load_rules
 from kokuho.platform.auth import TokenVerifier
-from kokuho.platform.service import Clock, build_service
+from kokuho.platform.eventing import Subscription
+from kokuho.platform.service import Clock, ServiceKit, build_service, utc_now
 from kokuho.platform.settings import ServiceSettings
 
 
@@ -21,18 +28,26 @@ def build(
     token_verifier: TokenVerifier | None = None,
     clock: Clock | None = None,
     relay: bool = True,
-    **ports: Any,
+    rules: Rules | None = None,
 ) -> FastAPI:
-    """The app; production and tests build it the same way (tests give a verifier, a clock).
-    ``ports``: the service's own external dependencies, once it has some."""
+    """The delinquency service; ``rules`` replaces the parameter file (tests)."""
     assert isinstance(settings, Settings)
-    if ports:
-        raise TypeError(f"no such ports: {', '.join(sorted(ports))}")
+    rules = rules or load_rules(settings.parameters_file)
+    ports = Ports(rules=rules, today=lambda: (clock or utc_now)().astimezone(JST).date())
+
+    def subscriptions(kit: ServiceKit) -> Sequence[Subscription]:
+        if not settings.consume_collection:
+            return []
+        handler = collection_handler(settings.events_topic, rules)
+        return [Subscription("collection", [settings.collection_topic], handler)]
+
     return build_service(
         settings,
         title="Kokuho delinquency",
         routers=api.routers,
         unit_of_work=partial(DelinquencyUnit, topic=settings.events_topic),
+        ports=ports,
+        subscriptions=subscriptions,
         token_verifier=token_verifier,
         clock=clock,
         relay=relay,

@@ -5,27 +5,64 @@ It passes the same contract tests (``tests/unit/test_unit_of_work_contract.py``)
 
 from __future__ import annotations
 
-from uuid import UUID
+from datetime import date
 
 from kokuho.delinquency.adapters.unit_of_work import SOURCE
-from kokuho.delinquency.domain.case import Case
-from kokuho.delinquency.domain.errors import CaseAlreadyOpened
+from kokuho.delinquency.domain.model import Case
 from kokuho.events.contracts import delinquency as contracts
 from kokuho.events.testing.fakes import InMemoryEventStore
 from kokuho.platform.unit_of_work import InMemoryUnitOfWork
 
 
-class InMemoryCases:
+def _reviewed(case: Case) -> bool:
+    return case.status in ("watching", "open") or (case.status == "closed" and case.outstanding > 0)
+
+
+class InMemoryCaseViews:
     def __init__(self) -> None:
-        self.rows: dict[UUID, Case] = {}
+        self.rows: dict[str, Case] = {}
 
-    async def add(self, case: Case) -> None:
-        if case.case_id in self.rows:
-            raise CaseAlreadyOpened(f"case {case.case_id} is already open")
-        self.rows[case.case_id] = case
+    async def put(self, case: Case) -> None:
+        self.rows[case.household] = case
 
-    async def get(self, case_id: UUID) -> Case | None:
-        return self.rows.get(case_id)
+    async def get(self, household: str) -> Case | None:
+        return self.rows.get(household)
+
+    async def page(
+        self,
+        *,
+        status: str | None,
+        stage: str | None,
+        officer: str | None,
+        after: str | None,
+        limit: int,
+    ) -> list[Case]:
+        return [
+            c
+            for h, c in sorted(self.rows.items())
+            if c.status != "untracked"
+            and status in (None, c.status)
+            and stage in (None, c.stage)
+            and officer in (None, c.officer)
+            and (after is None or h > after)
+        ][:limit]
+
+    async def to_review(self) -> list[str]:
+        return [h for h, c in sorted(self.rows.items()) if _reviewed(c)]
+
+    async def all(self) -> list[Case]:
+        return [c for _, c in sorted(self.rows.items())]
+
+
+class InMemoryChargeDates:
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, int, int], date] = {}
+
+    async def put(self, household: str, fiscal_year: int, period: int, due_date: date) -> None:
+        self.rows[(household, fiscal_year, period)] = due_date
+
+    async def due_date(self, household: str, fiscal_year: int, period: int) -> date | None:
+        return self.rows.get((household, fiscal_year, period))
 
 
 class InMemoryDelinquencyUnit(InMemoryUnitOfWork):
@@ -33,4 +70,5 @@ class InMemoryDelinquencyUnit(InMemoryUnitOfWork):
         super().__init__()
         self.topic = topic
         self.events = InMemoryEventStore(source=SOURCE)
-        self.cases = InMemoryCases()
+        self.cases = InMemoryCaseViews()
+        self.charges = InMemoryChargeDates()

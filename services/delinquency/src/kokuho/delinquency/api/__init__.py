@@ -1,8 +1,17 @@
-"""The HTTP API of delinquency.
+"""The HTTP API of delinquency: one router module per resource, thin routes over use cases."""
 
-One router module per resource, thin routes over the use cases.
-"""
+from kokuho.delinquency.api import (
+    case_routes,
+    enforcement_routes,
+    negotiation_routes,
+    operations,
+    relief_routes,
+)
 
-from kokuho.delinquency.api import cases
-
-routers = [cases.router]
+routers = [
+    case_routes.router,
+    negotiation_routes.router,
+    relief_routes.router,
+    enforcement_routes.router,
+    operations.router,
+]

@@ -1,29 +1,56 @@
 """What the use cases of delinquency need.
 
-A unit of work with the event store, the cases and the audit trail. ``adapters/unit_of_work.py``
-(PostgreSQL) and ``adapters/memory.py`` (in memory) provide it; the same contract tests run
-against both.
+A unit of work with the event store, the case views, the charge dates copied from collection
+and the audit trail. ``adapters/unit_of_work.py`` (PostgreSQL) and ``adapters/memory.py`` (in
+memory) provide it; the same contract tests run against both.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
 from types import TracebackType
 from typing import Protocol, Self
-from uuid import UUID
 
-from kokuho.delinquency.domain.case import Case
+from kokuho.delinquency.domain.model import Case
+from kokuho.delinquency.domain.parameters import Rules
 from kokuho.events.ports import EventStore
 from kokuho.platform.unit_of_work import AuditTrailPort
 
 
-class Cases(Protocol):
-    """The cases read model."""
+class CaseViews(Protocol):
+    """The read model: each household's case as its events left it."""
 
-    async def add(self, case: Case) -> None:
-        """Store a new case (``CaseAlreadyOpened`` when its id is taken)."""
+    async def put(self, case: Case) -> None: ...
+
+    async def get(self, household: str) -> Case | None: ...
+
+    async def page(
+        self,
+        *,
+        status: str | None,
+        stage: str | None,
+        officer: str | None,
+        after: str | None,
+        limit: int,
+    ) -> list[Case]:
+        """Cases in household order after ``after`` (filters left ``None`` match all)."""
         ...
 
-    async def get(self, case_id: UUID) -> Case | None: ...
+    async def to_review(self) -> list[str]:
+        """Households whose case time may change: watching, open, or closed with arrears."""
+        ...
+
+    async def all(self) -> list[Case]: ...
+
+
+class ChargeDates(Protocol):
+    """The 納期限 of each instalment (a copy of collection's charges, NHI-Q-10)."""
+
+    async def put(self, household: str, fiscal_year: int, period: int, due_date: date) -> None: ...
+
+    async def due_date(self, household: str, fiscal_year: int, period: int) -> date | None: ...
 
 
 class DelinquencyUnitPort(Protocol):
@@ -33,7 +60,10 @@ class DelinquencyUnitPort(Protocol):
     def events(self) -> EventStore: ...
 
     @property
-    def cases(self) -> Cases: ...
+    def cases(self) -> CaseViews: ...
+
+    @property
+    def charges(self) -> ChargeDates: ...
 
     @property
     def audit(self) -> AuditTrailPort: ...
@@ -51,3 +81,11 @@ class DelinquencyUnitPort(Protocol):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None: ...
+
+
+@dataclass(frozen=True)
+class Ports:
+    """The service's own dependencies: the rules (parameter files) and today's date."""
+
+    rules: Rules
+    today: Callable[[], date]

@@ -13,13 +13,72 @@ class DelinquencyError(DomainError):
     """Base of the errors of this service (422: a rule refused the command)."""
 
 
-class CaseAlreadyOpened(DelinquencyError):
+class CaseNotFound(DelinquencyError):
+    status = 404
+
+
+class CaseNotOpen(DelinquencyError):
+    """The act needs an open case (opened when a dunning notice's deadline passed unpaid)."""
+
+
+class DateInTheFuture(DelinquencyError):
+    """An act is recorded on a day that has come (today or earlier)."""
+
+
+class PromiseInThePast(DelinquencyError):
+    """A promise is for a day after the one it was obtained on."""
+
+
+class PlanInvalid(DelinquencyError):
+    """A plan's instalments are positive, in date order, from the day it is agreed."""
+
+
+class PlanAlreadyActive(DelinquencyError):
     status = 409
 
 
-class CaseOpenedInTheFuture(DelinquencyError):
-    """A case is opened on a day that has come (today or earlier)."""
+class ReliefInvalid(DelinquencyError):
+    """A relief names a known kind and legal ground, and a period that fits its kind."""
 
 
-class CaseNotFound(DelinquencyError):
+class ReliefNotFound(DelinquencyError):
     status = 404
+
+
+class ReliefAlreadyDecided(DelinquencyError):
+    status = 409
+
+
+class SamePersonDecides(DelinquencyError):
+    """Four eyes: the person who requested a relief does not decide it."""
+
+    status = 403
+
+
+class EnforcementBarred(DelinquencyError):
+    """No seizure while a deferral or a suspension of enforcement is in force."""
+
+
+class SeizureInvalid(DelinquencyError):
+    """A seizure names a known kind with what it reaches (shares of co-owned land add up)."""
+
+
+class SeizureNotFound(DelinquencyError):
+    status = 404
+
+
+class SeizureNotInForce(DelinquencyError):
+    status = 409
+
+
+class InvestigationNotFound(DelinquencyError):
+    status = 404
+
+
+class TaskNotFound(DelinquencyError):
+    status = 404
+
+
+class SpecialReasonUnknown(DelinquencyError):
+    """A special reason is one of rules.md §4.1's: disaster, theft, illness, business closure,
+    business loss."""

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
 from fastapi import FastAPI
 
 from kokuho.benefits import api
+from kokuho.benefits.adapters.consumers import carry_over_handler
+from kokuho.benefits.adapters.monthly_job import monthly_run_job
 from kokuho.benefits.adapters.unit_of_work import BenefitsUnit
 from kokuho.benefits.app.ports import Benefits
 from kokuho.benefits.config import Settings
 from kokuho.benefits.parameters import load_income_lines, load_schedule
 from kokuho.platform.auth import TokenVerifier
-from kokuho.platform.service import Clock, build_service
+from kokuho.platform.documents import require_fonts
+from kokuho.platform.eventing import Subscription
+from kokuho.platform.service import Clock, ServiceKit, build_service
 from kokuho.platform.settings import ServiceSettings
 
 
@@ -33,13 +38,36 @@ def build(
     income_lines = ports.pop("income_lines", None)
     if ports:
         raise TypeError(f"no such ports: {', '.join(sorted(ports))}")
+    require_fonts()  # notices are printed: no fonts, no service (MissingFont names them)
     benefits = Benefits(limits or load_schedule(), income_lines or load_income_lines())
+    topic = settings.events_topic
+
+    def subscriptions(kit: ServiceKit) -> Sequence[Subscription]:
+        if not settings.consume_linkage:
+            return []
+        return [Subscription("carry-over", [settings.linkage_topic], carry_over_handler(topic))]
+
+    jobs = (
+        [
+            monthly_run_job(
+                benefits.limits,
+                topic,
+                settings.monthly_run_poll_seconds,
+                settings.monthly_run_chunk,
+            )
+        ]
+        if settings.monthly_run_job
+        else []
+    )
     return build_service(
         settings,
         title="Kokuho benefits",
         routers=api.routers,
         unit_of_work=partial(BenefitsUnit, topic=settings.events_topic),
         ports=benefits,
+        subscriptions=subscriptions,
+        jobs=jobs,
+        body_limits={"/api/v1/claim-imports": settings.claims_import_max_bytes},
         token_verifier=token_verifier,
         clock=clock,
         relay=relay,

@@ -7,9 +7,11 @@ Development-only behaviour stays off unless the local runner or a test turns it 
 
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from kokuho.events.contracts import benefits as contracts
+from kokuho.events.contracts import linkage_gateway
 from kokuho.platform.settings import ServiceSettings
 
 
@@ -19,3 +21,16 @@ class Settings(ServiceSettings):
 
     #: this service's own topic (the contract's name; tests point it at their own topic)
     events_topic: str = contracts.EVENTS_TOPIC
+    #: linkage-gateway's general topic: the federation's high-cost carry-over lists (S2)
+    linkage_topic: str = linkage_gateway.TOPIC
+    #: consume the other services' events (off for tests that drive the API alone)
+    consume_linkage: bool = True
+    #: run the monthly runs asked for by ``POST /api/v1/monthly-runs`` in this process
+    monthly_run_job: bool = True
+    #: how often the job looks for a requested run (seconds)
+    monthly_run_poll_seconds: float = Field(default=5.0, gt=0)
+    #: households per chunk (one transaction each) of the monthly run
+    monthly_run_chunk: int = Field(default=2000, ge=1, le=50_000)
+    #: largest claims file accepted by ``POST /api/v1/claim-imports`` (bytes of the request;
+    #: 300,000 claims are about 30 MB)
+    claims_import_max_bytes: int = Field(default=128 * 1024 * 1024, ge=1024 * 1024)

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, ClassVar, Literal
+from uuid import UUID
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from kokuho.events.contracts.registry import EventContract
 
@@ -47,3 +48,76 @@ class CopaymentRateDecided(EventContract):
         min_length=1, max_length=200, description="the staff user, or system:<process> (C-24)"
     )
     decided_on: date
+
+
+Month = Annotated[str, Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
+HouseholdNumber = Annotated[str, Field(pattern=r"^[0-9]{10}$", description="国保世帯番号")]
+
+
+class PersonBenefit(BaseModel):
+    """One member's share of a household's 高額療養費 (part of an event)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    addressee_number: AddresseeNumber
+    self_pay: int = Field(ge=0, description="一部負担金 of the member's claims in the month")
+    benefit: int = Field(ge=0)
+
+
+class HighCostBenefitDecided(EventContract):
+    """高額療養費 decided for a household and treatment month by the monthly run (rules.md §3),
+    from the month's claims, the household's 所得区分 and its 多数回 count (carried-over counts
+    included, S2). A later revision (claims changed by 再審査・過誤) supersedes this one."""
+
+    event_type: ClassVar[str] = "jp.kokuho.benefits.high_cost_benefit_decided.v1"
+
+    decision_id: UUID
+    nhi_household_number: HouseholdNumber
+    treatment_month: Month
+    revision: int = Field(ge=1)
+    benefit: int = Field(ge=0, description="the household's benefit in yen")
+    previous_benefit: int = Field(ge=0, description="what the revision before decided")
+    self_pay_total: int = Field(ge=0)
+    household_borne: int = Field(ge=0, description="what the household bears after the benefit")
+    many_times: bool = Field(description="多数回 amounts applied")
+    counts_for_many_times: bool = Field(description="a 高額該当 month for the 多数回 count")
+    under_70_category: Literal["a", "i", "u", "e", "o"] | None
+    elderly_category: (
+        Literal["active_3", "active_2", "active_1", "general", "low_2", "low_1"] | None
+    )
+    claims: int = Field(ge=0, description="claims (レセプト) of the month counted in")
+    persons: list[PersonBenefit] = Field(max_length=20)
+    decided_by: str = Field(min_length=1, max_length=200)
+    decided_on: date
+
+
+class HighCostApplicationPrompted(EventContract):
+    """申請勧奨: the household has a 高額療養費 benefit but no application (payee) on file; a
+    prompt notice is printed. The payment follows the application."""
+
+    event_type: ClassVar[str] = "jp.kokuho.benefits.high_cost_application_prompted.v1"
+
+    decision_id: UUID
+    nhi_household_number: HouseholdNumber
+    treatment_month: Month
+    benefit: int = Field(gt=0)
+    prompted_on: date
+
+
+class BenefitPaymentOrdered(EventContract):
+    """A benefit payment ordered to the payee's registered account, for collection (payouts,
+    and appropriation where rules.md §4.6 allows) and other departments. Identifiers, amounts
+    and dates only: the account itself is never on a topic."""
+
+    event_type: ClassVar[str] = "jp.kokuho.benefits.benefit_payment_ordered.v1"
+
+    payment_id: UUID
+    decision_id: UUID
+    benefit_kind: Literal["high_cost", "funeral", "childbirth"]
+    nhi_household_number: HouseholdNumber
+    payee_addressee_number: AddresseeNumber = Field(description="the payee (the applicant)")
+    treatment_month: Month | None = Field(description="高額療養費: the 診療月")
+    amount: int = Field(gt=0, description="yen")
+    payment_date: date
+    ordered_by: str = Field(min_length=1, max_length=200)
+    ordered_on: date

@@ -5,6 +5,13 @@ It passes the same contract tests (``tests/unit/test_unit_of_work_contract.py``)
 
 from __future__ import annotations
 
+from kokuho.benefits.adapters.memory_high_cost import (
+    InMemoryCarryOvers,
+    InMemoryClaims,
+    InMemoryHighCostDecisions,
+    InMemoryMonthlyRuns,
+    InMemoryPayees,
+)
 from kokuho.benefits.adapters.unit_of_work import SOURCE
 from kokuho.benefits.domain.copayment_rate import CopaymentRate
 from kokuho.events.contracts import benefits as contracts
@@ -29,3 +36,8 @@ class InMemoryBenefitsUnit(InMemoryUnitOfWork):
         self.topic = topic
         self.events = InMemoryEventStore(source=SOURCE)
         self.copayment_rates = InMemoryCopaymentRates()
+        self.claims = InMemoryClaims()
+        self.carry_overs = InMemoryCarryOvers()
+        self.payees = InMemoryPayees()
+        self.high_cost = InMemoryHighCostDecisions()
+        self.monthly_runs = InMemoryMonthlyRuns()

@@ -6,6 +6,13 @@ from __future__ import annotations
 
 import asyncpg
 
+from kokuho.benefits.adapters.postgres_high_cost import (
+    PostgresCarryOvers,
+    PostgresClaims,
+    PostgresHighCostDecisions,
+    PostgresMonthlyRuns,
+    PostgresPayees,
+)
 from kokuho.benefits.domain.copayment_rate import CopaymentRate
 from kokuho.benefits.domain.high_cost.limits import ElderlyCategory, Under70Category
 from kokuho.events.contracts import benefits as contracts
@@ -87,6 +94,11 @@ class BenefitsUnit(UnitOfWork):
 
     events: EventStore
     copayment_rates: PostgresCopaymentRates
+    claims: PostgresClaims
+    carry_overs: PostgresCarryOvers
+    payees: PostgresPayees
+    high_cost: PostgresHighCostDecisions
+    monthly_runs: PostgresMonthlyRuns
 
     def __init__(
         self,
@@ -102,3 +114,8 @@ class BenefitsUnit(UnitOfWork):
     def bind(self, conn: asyncpg.Connection) -> None:
         self.events = PostgresEventStore(conn, source=SOURCE)
         self.copayment_rates = PostgresCopaymentRates(conn)
+        self.claims = PostgresClaims(conn)
+        self.carry_overs = PostgresCarryOvers(conn)
+        self.payees = PostgresPayees(conn)
+        self.high_cost = PostgresHighCostDecisions(conn)
+        self.monthly_runs = PostgresMonthlyRuns(conn)

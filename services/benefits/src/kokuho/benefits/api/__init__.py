@@ -3,6 +3,6 @@
 One router module per resource, thin routes over the use cases.
 """
 
-from kokuho.benefits.api import calculations, copayment_rates
+from kokuho.benefits.api import calculations, claims, copayment_rates, high_cost
 
-routers = [calculations.router, copayment_rates.router]
+routers = [calculations.router, copayment_rates.router, claims.router, high_cost.router]

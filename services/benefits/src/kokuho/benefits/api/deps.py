@@ -29,6 +29,12 @@ Decider = Annotated[StaffUser, require_roles(CLERK, BATCH)]
 Calculator = Annotated[StaffUser, require_roles(CLERK, SUPERVISOR, AUDITOR)]
 #: the service's own ports (the limit schedule)
 BenefitsDep = Annotated[Benefits, ports_dependency(Benefits)]
+#: may send the federation's claims file (linkage-gateway's or an operator's batch)
+Importer = Annotated[StaffUser, require_roles(BATCH)]
+#: may start the monthly run
+Batch = Annotated[StaffUser, require_roles(BATCH)]
+#: may take an application (申請) at the counter
+Clerk = Annotated[StaffUser, require_roles(CLERK)]
 #: may read decisions
 Reader = Annotated[StaffUser, require_roles(CLERK, SUPERVISOR, AUDITOR)]
 
@@ -40,4 +46,15 @@ def _today(request: Request) -> date:
 #: today in Japan, by the service's clock (tests pass their own clock to ``build``)
 Today = Annotated[date, Depends(_today)]
 
-__all__ = ["BenefitsDep", "Calculator", "Decider", "ReadDep", "Reader", "Today", "WriteDep"]
+__all__ = [
+    "Batch",
+    "BenefitsDep",
+    "Calculator",
+    "Clerk",
+    "Decider",
+    "Importer",
+    "ReadDep",
+    "Reader",
+    "Today",
+    "WriteDep",
+]

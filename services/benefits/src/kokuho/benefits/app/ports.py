@@ -7,12 +7,17 @@ tests run against both), and the service's own ports (parameters).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from types import TracebackType
 from typing import Protocol, Self
+from uuid import UUID
 
+from kokuho.benefits.domain.claims import Claim, ClaimsFile
 from kokuho.benefits.domain.copayment_rate import CopaymentRate
 from kokuho.benefits.domain.high_cost.limits import LimitSchedule
+from kokuho.benefits.domain.high_cost_decision import HighCostDecision, PaymentOrdered
 from kokuho.benefits.domain.income_category import IncomeLines
 from kokuho.events.ports import EventStore
 from kokuho.platform.unit_of_work import AuditTrailPort
@@ -28,6 +33,114 @@ class CopaymentRates(Protocol):
     async def get(self, nhi_household_number: str, income_year: int) -> CopaymentRate | None: ...
 
 
+@dataclass(frozen=True)
+class CarryOver:
+    """One household on the federation's carry-over list for a treatment month (S2)."""
+
+    nhi_household_number: str
+    target_month: date
+    kind: str  # candidate | confirmed
+    householder_addressee_number: str
+    previous_insurer_number: str
+    high_cost_months: int
+    last_high_cost_month: date
+    file_date: date
+
+
+@dataclass(frozen=True)
+class PayeeAccount:
+    """The household's application (申請): the payee and the account benefits are paid to.
+    Stored in benefits' database only, never on a topic."""
+
+    nhi_household_number: str
+    payee_addressee_number: str
+    bank_code: str
+    branch_code: str
+    account_type: str
+    account_number: str
+    holder_kana: str
+    applied_on: date
+    applied_by: str
+
+
+@dataclass(frozen=True)
+class ClaimImport:
+    import_id: UUID
+    file_name: str
+    sha256: str
+    file: ClaimsFile
+    received_by: str
+
+
+class Claims(Protocol):
+    async def file_seen(self, sha256: str) -> bool: ...
+
+    async def known(self, claim_numbers: Sequence[str]) -> set[str]:
+        """Which of these claim numbers were received before."""
+        ...
+
+    async def save_import(self, received: ClaimImport) -> None:
+        """The file's claims, and its adjustments recorded against their claims (whose
+        amounts become the adjusted ones), with the import itself."""
+        ...
+
+    async def of_household(
+        self, nhi_household_number: str, treatment_month: date
+    ) -> list[Claim]: ...
+
+    async def adjustments_of(self, claim_number: str) -> list[dict[str, object]]: ...
+
+
+class CarryOvers(Protocol):
+    async def put(self, carry_over: CarryOver) -> None: ...
+
+    async def get(self, nhi_household_number: str, target_month: date) -> list[CarryOver]: ...
+
+
+class Payees(Protocol):
+    async def put(self, payee: PayeeAccount) -> None: ...
+
+    async def get(self, nhi_household_number: str) -> PayeeAccount | None: ...
+
+
+class HighCostDecisions(Protocol):
+    async def get(
+        self, nhi_household_number: str, treatment_month: date
+    ) -> HighCostDecision | None: ...
+
+    async def unpaid(self, nhi_household_number: str) -> list[HighCostDecision]:
+        """The household's decisions with a benefit not yet (fully) paid, oldest first."""
+        ...
+
+    async def put(self, decision: HighCostDecision) -> None: ...
+
+    async def add_payment(self, payment: PaymentOrdered) -> None: ...
+
+    async def payments_of(self, nhi_household_number: str) -> list[PaymentOrdered]: ...
+
+
+@dataclass(frozen=True)
+class MonthlyRunStatus:
+    run_id: UUID
+    treatment_month: date
+    status: str
+    payment_date: date
+    started_by: str
+    checkpoint: str
+    counts: Mapping[str, int]
+    held: tuple[Mapping[str, str], ...]
+
+
+class MonthlyRuns(Protocol):
+    async def request(
+        self, run_id: UUID, treatment_month: date, payment_date: date, actor: str
+    ) -> MonthlyRunStatus:
+        """Record a run to do (or return the month's open one)."""
+        ...
+
+    async def latest(self, treatment_month: date) -> MonthlyRunStatus | None: ...
+
+
 class BenefitsUnitPort(Protocol):
     """One transaction: enter it with ``async with uow:``; it commits when the block ends."""
 
@@ -36,6 +149,21 @@ class BenefitsUnitPort(Protocol):
 
     @property
     def copayment_rates(self) -> CopaymentRates: ...
+
+    @property
+    def claims(self) -> Claims: ...
+
+    @property
+    def carry_overs(self) -> CarryOvers: ...
+
+    @property
+    def payees(self) -> Payees: ...
+
+    @property
+    def high_cost(self) -> HighCostDecisions: ...
+
+    @property
+    def monthly_runs(self) -> MonthlyRuns: ...
 
     @property
     def audit(self) -> AuditTrailPort: ...

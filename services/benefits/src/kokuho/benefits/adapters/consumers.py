@@ -1,0 +1,26 @@
+"""The inbox consumers of benefits: linkage-gateway's high-cost carry-over lists (S2). Each
+delivery runs its use case on a unit of work joined to the inbox's transaction, so the effect
+and the inbox record commit together (duplicates dropped, poison to ``<topic>.dlq``)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import asyncpg
+
+from kokuho.benefits.adapters.unit_of_work import BenefitsUnit
+from kokuho.benefits.app.claims import record_carry_over
+from kokuho.events.contracts.linkage_gateway import HighCostCarryOverListed
+from kokuho.events.runtime.consumer import Delivery
+
+Handler = Callable[[asyncpg.Connection, Delivery], Awaitable[None]]
+
+
+def carry_over_handler(topic: str) -> Handler:
+    async def handle(conn: asyncpg.Connection, delivery: Delivery) -> None:
+        event = delivery.event
+        if not isinstance(event, HighCostCarryOverListed):
+            return  # the gateway's other events are for other services
+        await record_carry_over(BenefitsUnit(conn=conn, topic=topic), event)
+
+    return handle

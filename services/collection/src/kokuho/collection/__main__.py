@@ -8,8 +8,11 @@ from pathlib import Path
 
 from kokuho.collection.bootstrap import build
 from kokuho.collection.commands import (
+    debit_request_command,
+    debit_results_command,
     dunning_command,
     import_command,
+    pension_results_command,
     prescription_command,
     seed,
 )
@@ -34,6 +37,9 @@ DEFINITION = ServiceDefinition(
         "import-payments": import_command,
         "dunning": dunning_command,
         "prescription": prescription_command,
+        "debit-request": debit_request_command,
+        "import-debit-results": debit_results_command,
+        "import-pension-results": pension_results_command,
     },
 )
 

@@ -75,5 +75,12 @@ def build(
         token_verifier=token_verifier,
         clock=clock,
         relay=relay,
-        body_limits={"/api/v1/payment-imports": settings.payment_import_max_bytes},
+        body_limits={
+            path: settings.payment_import_max_bytes
+            for path in (
+                "/api/v1/payment-imports",
+                "/api/v1/direct-debits/results",
+                "/api/v1/pension-deductions/results",
+            )
+        },
     )

@@ -6,17 +6,21 @@ from __future__ import annotations
 import asyncio
 import calendar
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from uuid import UUID
 
+from kokuho.collection.adapters.debits import ZenginBanks, to_bank_kana
 from kokuho.collection.adapters.unit_of_work import CollectionUnit
 from kokuho.collection.api.deps import JST
-from kokuho.collection.app import jobs, payments
+from kokuho.collection.app import debits, jobs, payments, pension
 from kokuho.collection.app.charges import apply_assessment
+from kokuho.collection.app.ports import Ports
+from kokuho.collection.bootstrap import consignor
 from kokuho.collection.config import Settings
+from kokuho.collection.domain import zengin
 from kokuho.collection.domain.errors import DuplicatePayment
 from kokuho.collection.parameters import load_rules
 from kokuho.events.contracts.assessment import Instalment, PremiumAssessed
@@ -150,6 +154,85 @@ async def import_command(settings: ServiceSettings, args: list[str]) -> int:
         + (" (replayed)" if outcome.replayed else "")
     )
     return 0
+
+
+async def _report(run: Callable[[], Awaitable[payments.ImportOutcome]]) -> int:
+    try:
+        outcome = await run()
+    except payments.PaymentFileRefused as refused:
+        for line in refused.refused:
+            print(f"line {line.line}: {line.field or 'line'}: {line.reason}")
+        print(refused)
+        return 1
+    rec = outcome.record
+    print(
+        f"import {rec.import_id}: {rec.lines} lines, {rec.applied} applied,"
+        f" {rec.refused} refused, {rec.work_items} on the work list"
+        + (" (replayed)" if outcome.replayed else "")
+    )
+    return 0
+
+
+async def debit_request_command(settings: ServiceSettings, args: list[str]) -> int:
+    """``debit-request YYYY-MM-DD OUT``: the month's Zengin request file, written in cp932."""
+    assert isinstance(settings, Settings)
+    if len(args) != 2:
+        print("usage: debit-request YYYY-MM-DD OUT")
+        return 2
+    ports = Ports(
+        load_rules(settings.city, settings.parameters_directory),
+        _today,
+        lambda d: b"",
+        ZenginBanks(),
+        to_bank_kana,
+        consignor(settings),
+    )
+    async with unit_factory(settings, "debit-request") as units:
+        made = await debits.request_file(
+            units(), ports, date.fromisoformat(args[0]), "system:debit-request"
+        )
+    await asyncio.to_thread(Path(args[1]).write_bytes, made.content.encode(zengin.ENCODING))
+    r = made.request
+    print(f"debit request {r.debit_on}: {r.count} records, {r.total} yen")
+    return 0
+
+
+async def debit_results_command(settings: ServiceSettings, args: list[str]) -> int:
+    """``import-debit-results FILE [--apply-valid-part]``: the bank's Zengin result file."""
+    assert isinstance(settings, Settings)
+    if not args:
+        print("usage: import-debit-results FILE [--apply-valid-part]")
+        return 2
+    path = Path(args[0])
+    command = debits.ImportDebitResults(
+        path.name,
+        await asyncio.to_thread(path.read_bytes),
+        "--apply-valid-part" in args,
+        "system:import",
+        _today(),
+    )
+    ports = Ports(load_rules(settings.city, settings.parameters_directory), _today, lambda d: b"")
+    async with unit_factory(settings, "import-debit-results") as units:
+        return await _report(lambda: debits.import_results(units(), ports, command))
+
+
+async def pension_results_command(settings: ServiceSettings, args: list[str]) -> int:
+    """``import-pension-results FILE [--apply-valid-part]``: the pension insurer's results."""
+    assert isinstance(settings, Settings)
+    if not args:
+        print("usage: import-pension-results FILE [--apply-valid-part]")
+        return 2
+    path = Path(args[0])
+    command = pension.ImportPensionResults(
+        path.name,
+        await asyncio.to_thread(path.read_text, encoding="utf-8"),
+        "--apply-valid-part" in args,
+        "system:import",
+        _today(),
+    )
+    rules = load_rules(settings.city, settings.parameters_directory)
+    async with unit_factory(settings, "import-pension-results") as units:
+        return await _report(lambda: pension.import_results(units(), rules, command))
 
 
 async def _job(settings: ServiceSettings, name: str, args: list[str]) -> int:

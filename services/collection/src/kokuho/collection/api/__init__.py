@@ -1,5 +1,5 @@
 """The HTTP API of collection: one router module per resource, thin routes over the use cases."""
 
-from kokuho.collection.api import households, operations, payments
+from kokuho.collection.api import debits, households, operations, payments
 
-routers = [payments.router, households.router, operations.router]
+routers = [payments.router, households.router, operations.router, debits.router]

@@ -150,3 +150,46 @@ class JobOut(ResponseModel):
     households: int
     items: int
     documents: list[str]
+
+
+class DebitRegistrationIn(RequestModel):
+    """The 口座振替依頼書 as keyed in."""
+
+    bank_code: str = Field(pattern=r"^[0-9]{4}$", description="金融機関コード")
+    branch_code: str = Field(pattern=r"^[0-9]{3}$", description="支店コード")
+    account_type: Literal["ordinary", "current", "tax_reserve"]
+    account_number: str = Field(pattern=r"^[0-9]{7}$", description="口座番号")
+    holder: str = Field(min_length=1, max_length=60, description="口座名義 (カナ, 全角も可)")
+
+
+class DebitRegistrationOut(ResponseModel):
+    registration_id: str
+    status: str
+    bank_code: str
+    bank_name: str
+    branch_code: str
+    branch_name: str
+    account_number_last4: str
+    holder_kana: str
+
+
+class DebitRequestIn(RequestModel):
+    debit_on: date = Field(description="振替日 (the instalments' 納期限)")
+
+
+class DebitRequestOut(ResponseModel):
+    request_id: str
+    debit_on: date
+    count: int
+    total: int
+    encoding: str
+    content: str = Field(description="the Zengin file: encode with `encoding` for the bank")
+    replayed: bool
+
+
+class DebitFileIn(RequestModel):
+    file_name: str = Field(min_length=1, max_length=200)
+    content: Annotated[str, FileContent] = Field(
+        max_length=60_000_000, description="the bank's result file as text (README)"
+    )
+    apply_valid_part: bool = False

@@ -53,11 +53,14 @@ async def register(uow: CollectionUnitPort, ports: Ports, command: RegisterAccou
         raise RuntimeError("no bank directory configured")
     bank = ports.banks.bank(command.bank_code)
     if bank is None:
-        raise AccountInvalid(f"bank code {command.bank_code} is not in the Zengin code list")
+        raise AccountInvalid(
+            f"bank code {command.bank_code} is not in the Zengin code list", "bank_code"
+        )
     branch = ports.banks.branch(command.bank_code, command.branch_code)
     if branch is None:
         raise AccountInvalid(
-            f"branch code {command.branch_code} is not a branch of bank {command.bank_code}"
+            f"branch code {command.branch_code} is not a branch of bank {command.bank_code}",
+            "branch_code",
         )
     account = DebitAccount(
         new_id("debit-account", command.household, command.actor, command.account_number, bank),

@@ -33,6 +33,10 @@ HOLDER = re.compile(r"^[ 0-9A-Z\uff66-\uff9f().\-/]{1,30}$")
 class AccountInvalid(CollectionError):
     """A bank, branch or holder name the Zengin layout or the code list refuses."""
 
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
 
 @dataclass(frozen=True)
 class DebitAccount:
@@ -55,7 +59,8 @@ class DebitAccount:
 def check_holder(kana: str) -> str:
     if not HOLDER.match(kana) or len(kana.encode("cp932")) > 30:
         raise AccountInvalid(
-            "the holder's name is not 1-30 half-width kana, upper-case letters or digits"
+            "the holder's name is not 1-30 half-width kana, upper-case letters or digits",
+            "holder",
         )
     return kana
 

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from kokuho.delinquency import api
 from kokuho.delinquency.adapters.consumers import collection_handler
+from kokuho.delinquency.adapters.reminder_pdf import render_reminder
 from kokuho.delinquency.adapters.unit_of_work import DelinquencyUnit
 from kokuho.delinquency.api.deps import JST
 from kokuho.delinquency.app.ports import Ports
@@ -17,6 +18,7 @@ from kokuho.delinquency.config import Settings
 from kokuho.delinquency.domain.parameters import Rules
 from kokuho.delinquency.parameters import load_rules
 from kokuho.platform.auth import TokenVerifier
+from kokuho.platform.documents import require_fonts
 from kokuho.platform.eventing import Subscription
 from kokuho.platform.service import Clock, ServiceKit, build_service, utc_now
 from kokuho.platform.settings import ServiceSettings
@@ -32,8 +34,13 @@ def build(
 ) -> FastAPI:
     """The delinquency service; ``rules`` replaces the parameter file (tests)."""
     assert isinstance(settings, Settings)
+    require_fonts()  # reminder letters are printed: no fonts, no service
     rules = rules or load_rules(settings.parameters_file)
-    ports = Ports(rules=rules, today=lambda: (clock or utc_now)().astimezone(JST).date())
+    ports = Ports(
+        rules=rules,
+        today=lambda: (clock or utc_now)().astimezone(JST).date(),
+        render_reminder=render_reminder,
+    )
 
     def subscriptions(kit: ServiceKit) -> Sequence[Subscription]:
         if not settings.consume_collection:

@@ -6,12 +6,14 @@ from kokuho.delinquency.api import (
     negotiation_routes,
     operations,
     relief_routes,
+    reminder_routes,
 )
 
 routers = [
     case_routes.router,
     negotiation_routes.router,
     relief_routes.router,
+    reminder_routes.router,
     enforcement_routes.router,
     operations.router,
 ]

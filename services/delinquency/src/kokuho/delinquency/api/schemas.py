@@ -105,6 +105,14 @@ class SpecialCareOut(ResponseModel):
     withheld_on: date | None
 
 
+class LetterOut(ResponseModel):
+    letter_id: str
+    billed_unpaid: int
+    billed_late_charge: int
+    pay_by: date
+    issued_on: date
+
+
 class CaseOut(ResponseModel):
     household: str
     status: str
@@ -125,6 +133,9 @@ class CaseOut(ResponseModel):
     tasks: list[TaskOut]
     special_care: SpecialCareOut
     negotiations: int
+    reminders_stopped_on: date | None
+    reminder_stop_reason: str | None
+    letters: list[LetterOut]
 
     @classmethod
     def of(cls, case: Any) -> CaseOut:
@@ -276,3 +287,39 @@ class ActOut(ResponseModel):
 
     id: str
     case: CaseOut
+
+
+class CallItemOut(ResponseModel):
+    household: str
+    outstanding: int
+    late_charge: int
+    arrears: int
+    oldest_due_date: date
+    stage: str
+
+
+class CallResultIn(RequestModel):
+    household: Annotated[str, Field(pattern=r"^[0-9]{10}$", description="国保世帯番号")]
+    called_on: date
+    outcome: Literal["reached", "promise", "refused", "wrong_number", "absent"]
+    summary: Annotated[str, Field(min_length=1, max_length=2000)]
+    promise: PromiseIn | None = None
+
+
+class CallResultsIn(RequestModel):
+    centre_group: Text
+    centre_division: Text
+    results: Annotated[list[CallResultIn], Field(min_length=1, max_length=5000)]
+
+
+class CallResultsOut(ResponseModel):
+    recorded: int
+
+
+class ReminderStopIn(RequestModel):
+    reason: Text
+    on: date
+
+
+class LetterIn(RequestModel):
+    pay_by: date | None = None

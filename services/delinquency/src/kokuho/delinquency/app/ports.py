@@ -13,7 +13,7 @@ from datetime import date
 from types import TracebackType
 from typing import Protocol, Self
 
-from kokuho.delinquency.domain.model import Case
+from kokuho.delinquency.domain.model import Case, Letter
 from kokuho.delinquency.domain.parameters import Rules
 from kokuho.events.ports import EventStore
 from kokuho.platform.unit_of_work import AuditTrailPort
@@ -89,3 +89,4 @@ class Ports:
 
     rules: Rules
     today: Callable[[], date]
+    render_reminder: Callable[[Case, Letter], bytes]

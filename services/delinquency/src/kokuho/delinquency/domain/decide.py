@@ -12,6 +12,7 @@ from kokuho.delinquency.domain import (
     negotiation,
     plans,
     relief,
+    reminders,
     review,
     special_care,
 )
@@ -27,6 +28,7 @@ DECIDERS: dict[type[Any], Decider] = {
     **relief.DECIDERS,
     **enforcement.DECIDERS,
     **special_care.DECIDERS,
+    **reminders.DECIDERS,
     **review.DECIDERS,
 }
 

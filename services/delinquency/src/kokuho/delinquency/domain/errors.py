@@ -82,3 +82,11 @@ class TaskNotFound(DelinquencyError):
 class SpecialReasonUnknown(DelinquencyError):
     """A special reason is one of rules.md §4.1's: disaster, theft, illness, business closure,
     business loss."""
+
+
+class RemindersStopped(DelinquencyError):
+    """No reminder letter while reminders are stopped (restart them first, with a reason)."""
+
+
+class LetterNotFound(DelinquencyError):
+    status = 404

@@ -9,6 +9,7 @@ from kokuho.delinquency.domain import events as ev
 from kokuho.delinquency.domain.model import (
     Arrear,
     Case,
+    Letter,
     Part,
     Payment,
     Plan,
@@ -234,6 +235,19 @@ EVOLVERS: dict[type[Any], Evolver] = {
     ev.SpecialCareCleared: lambda c, e: _care(c, flagged_on=None),
     ev.BenefitsWithheld: lambda c, e: _care(c, withheld_on=e.on),
     ev.BenefitsReleased: lambda c, e: _care(c, withheld_on=None),
+    ev.RemindersStopped: lambda c, e: replace(
+        c, reminders_stopped_on=e.on, reminder_stop_reason=e.reason
+    ),
+    ev.RemindersRestarted: lambda c, e: replace(
+        c, reminders_stopped_on=None, reminder_stop_reason=None
+    ),
+    ev.ReminderIssued: lambda c, e: replace(
+        c,
+        letters=(
+            *c.letters,
+            Letter(e.letter_id, e.billed_unpaid, e.billed_late_charge, e.pay_by, e.on),
+        ),
+    ),
 }
 
 

@@ -146,6 +146,17 @@ class Task:
 
 
 @dataclass(frozen=True)
+class Letter:
+    """A reminder letter (催告書) issued, with what it billed and its designated payment date."""
+
+    letter_id: str
+    billed_unpaid: int
+    billed_late_charge: int
+    pay_by: date
+    issued_on: date
+
+
+@dataclass(frozen=True)
 class SpecialCare:
     """特別療養費 (rules.md §4.6): advance notice, special reasons, the flag and withholding."""
 
@@ -176,6 +187,9 @@ class Case:
     tasks: tuple[Task, ...] = ()
     special_care: SpecialCare = field(default_factory=SpecialCare)
     negotiations: int = 0
+    reminders_stopped_on: date | None = None
+    reminder_stop_reason: str | None = None
+    letters: tuple[Letter, ...] = ()
 
     def arrear(self, fiscal_year: int, period: int) -> Arrear | None:
         return next((a for a in self.arrears if a.key == (fiscal_year, period)), None)

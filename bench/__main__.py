@@ -6,12 +6,14 @@ import argparse
 import asyncio
 import platform
 
-from bench import audited_requests, notices, relay_and_consumer, store_append
+from bench import audited_requests, collection_payments, notices, relay_and_consumer, store_append
 from bench.infra import endpoints
 from kokuho.assessment.bench import bench as assessment_annual_run
 
 
-async def main(total: int, households: int, notice_count: int, rest_seconds: float) -> None:
+async def main(
+    total: int, households: int, notice_count: int, rest_seconds: float, payment_lines: int = 0
+) -> None:
     admin_dsn, bootstrap = endpoints()
     print(f"Kokuho benchmarks: {total} events each; {platform.processor() or platform.machine()}")
     results = [
@@ -29,6 +31,10 @@ async def main(total: int, households: int, notice_count: int, rest_seconds: flo
         # The assessment's annual run (本算定) at the city's scale, end to end until every
         # PremiumAssessed is on Kafka, against a raw COPY of the same assessment rows.
         print(await assessment_annual_run(admin_dsn, bootstrap, households, 2026))
+    if payment_lines:
+        # Collection: a payment file matched, ledgers saved, PaymentReceived on Kafka, against
+        # a raw COPY of the same lines (python -m bench.collection_payments --lines N).
+        print(await collection_payments.run(admin_dsn, bootstrap, payment_lines))
     if notice_count:
         # The annual run's notices as print files (resumable: python -m bench.notices).
         print(notices.run(notice_count, 2, 1000, fresh=True, verapdf=True))
@@ -55,5 +61,13 @@ if __name__ == "__main__":
         default=10.0,
         help="seconds of open-loop load per REST measurement; 0 skips them",
     )
+    parser.add_argument(
+        "--payment-lines",
+        type=int,
+        default=300_000,
+        help="lines of the collection payment file imported; 0 skips it",
+    )
     args = parser.parse_args()
-    asyncio.run(main(args.events, args.households, args.notices, args.rest_seconds))
+    asyncio.run(
+        main(args.events, args.households, args.notices, args.rest_seconds, args.payment_lines)
+    )

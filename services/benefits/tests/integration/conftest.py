@@ -17,6 +17,7 @@ import pytest
 from kokuho.benefits.bootstrap import build
 from kokuho.benefits.config import Settings
 from kokuho.events.contracts import benefits as contracts
+from kokuho.events.contracts import linkage_gateway
 from kokuho.events.runtime.topics import TopicSpec, ensure_topics, with_dead_letters
 from kokuho.platform.auth import TokenVerifier
 from kokuho.platform.testing import migrated_database, serving, staff_headers
@@ -34,6 +35,7 @@ class Running:
     dsn: str
     topic: str
     bootstrap: str
+    linkage_topic: str
 
     def headers(self, *roles: str, **extra: str) -> dict[str, str]:
         return staff_headers(self.key, "U-CLERK", *roles, **extra)
@@ -52,12 +54,16 @@ async def settings(pg_admin_dsn: str, kafka_bootstrap: str) -> AsyncIterator[Set
     groups (a running ``make run`` shares neither)."""
     run = f"test.benefits.{uuid.uuid4().hex[:12]}"
     topic = f"{run}.{contracts.EVENTS_TOPIC}"
-    await ensure_topics(kafka_bootstrap, with_dead_letters([TopicSpec(topic, 3, 1)]))
+    linkage = f"{run}.{linkage_gateway.TOPIC}"
+    specs = [TopicSpec(topic, 3, 1), TopicSpec(linkage, 3, 1)]
+    await ensure_topics(kafka_bootstrap, with_dead_letters(specs))
     async with migrated_database(pg_admin_dsn, MIGRATIONS) as dsn:
         yield Settings(
             database_dsn=dsn,
             kafka_bootstrap_servers=kafka_bootstrap,
             events_topic=topic,
+            linkage_topic=linkage,
+            monthly_run_poll_seconds=0.2,
             consumer_group_prefix=run,
         )
 
@@ -73,4 +79,5 @@ async def running(settings: Settings) -> AsyncIterator[Running]:
             settings.database_dsn,
             settings.events_topic,
             settings.kafka_bootstrap_servers,
+            settings.linkage_topic,
         )

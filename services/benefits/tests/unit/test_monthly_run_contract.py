@@ -217,6 +217,10 @@ async def test_a_file_is_all_or_nothing_and_taken_once(stores: Stores) -> None:
     with pytest.raises(ClaimsFileRefused) as refused:
         await claims_app.import_claims(stores.unit(), claims_app.ImportClaims("bad.csv", bad, "U"))
     assert [e.line for e in refused.value.errors] == [3, 4]
+    worse = bad.replace(",300\n", ",3000\n", 1)  # line 2 self-pay > cost
+    with pytest.raises(ClaimsFileRefused) as all_at_once:
+        await claims_app.import_claims(stores.unit(), claims_app.ImportClaims("w.csv", worse, "U"))
+    assert [e.line for e in all_at_once.value.errors] == [2, 3, 4]
     async with stores.unit() as uow:
         assert await uow.claims.known(["E1"]) == set()
     with pytest.raises(claims_app.ClaimsFileAlreadyReceived):

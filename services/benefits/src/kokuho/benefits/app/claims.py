@@ -15,7 +15,13 @@ from datetime import date
 from uuid import UUID, uuid4
 
 from kokuho.benefits.app.ports import BenefitsUnitPort, CarryOver, ClaimImport
-from kokuho.benefits.domain.claims import Claim, month_of, parse_claims_file, refuse_unknown
+from kokuho.benefits.domain.claims import (
+    Claim,
+    ClaimsFileRefused,
+    month_of,
+    read_claims_file,
+    unknown_claims,
+)
 from kokuho.benefits.domain.errors import BenefitsError
 from kokuho.events.contracts.linkage_gateway import HighCostCarryOverListed
 
@@ -44,13 +50,15 @@ class ClaimsReceipt:
 
 
 async def import_claims(uow: BenefitsUnitPort, command: ImportClaims) -> ClaimsReceipt:
-    file = parse_claims_file(command.text)  # ClaimsFileRefused: nothing applied
+    file, errors = read_claims_file(command.text)
     sha256 = hashlib.sha256(command.text.encode("utf-8")).hexdigest()
     async with uow:
         if await uow.claims.file_seen(sha256):
             raise ClaimsFileAlreadyReceived()
         numbers = [c.claim_number for c in file.claims] + [a.claim_number for a in file.adjustments]
-        refuse_unknown(file, await uow.claims.known(sorted(set(numbers))))
+        errors += unknown_claims(file, await uow.claims.known(sorted(set(numbers))))
+        if errors:  # every bad line at once; nothing applied
+            raise ClaimsFileRefused(sorted(errors, key=lambda e: e.line))
         receipt = ClaimsReceipt(
             uuid4(),
             file.processing_month,

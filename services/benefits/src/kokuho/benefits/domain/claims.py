@@ -240,34 +240,43 @@ class _Reader:
             self.error(line, f"the trailer counts {count!r}, the file has {details} D/A lines")
 
 
-def parse_claims_file(text: str) -> ClaimsFile:
-    """Every line validated; the file refused whole (:class:`ClaimsFileRefused`) if any is
-    wrong. ``A`` lines are checked against this file's claims and the stored ones later
-    (:func:`refuse_unknown`)."""
+def read_claims_file(text: str) -> tuple[ClaimsFile, list[LineError]]:
+    """Every line validated: the file's valid lines, and the errors of the others (with an
+    error the dates of a bad header are ``date.min``; such a file is never applied)."""
     lines = text.removeprefix("\ufeff").splitlines()
     while lines and not lines[-1].strip():
         lines.pop()
     reader = _Reader()
     if not lines:
-        raise ClaimsFileRefused([LineError(1, "the file is empty")])
-    reader.header(lines[0].split(","))
-    details = 0
-    for number, raw in enumerate(lines[1:], start=2):
-        fields = raw.split(",")
-        if fields[0] in ("D", "A"):
-            details += 1
-        reader.detail(fields, number)
-    reader.finish(details, len(lines))
-    if reader.errors:
-        raise ClaimsFileRefused(sorted(reader.errors, key=lambda e: e.line))
-    assert reader.file_date is not None
-    assert reader.processing is not None
-    return ClaimsFile(
-        reader.file_date, reader.processing, tuple(reader.claims), tuple(reader.adjustments)
+        reader.error(1, "the file is empty")
+    else:
+        reader.header(lines[0].split(","))
+        details = 0
+        for number, raw in enumerate(lines[1:], start=2):
+            fields = raw.split(",")
+            if fields[0] in ("D", "A"):
+                details += 1
+            reader.detail(fields, number)
+        reader.finish(details, len(lines))
+    file = ClaimsFile(
+        reader.file_date or date.min,
+        reader.processing or date.min,
+        tuple(reader.claims),
+        tuple(reader.adjustments),
     )
+    return file, reader.errors
 
 
-def refuse_unknown(file: ClaimsFile, stored: set[str]) -> None:
+def parse_claims_file(text: str) -> ClaimsFile:
+    """The file, or :class:`ClaimsFileRefused` with every bad line if any is wrong. ``A``
+    lines are checked against the stored claims by :func:`unknown_claims`."""
+    file, errors = read_claims_file(text)
+    if errors:
+        raise ClaimsFileRefused(sorted(errors, key=lambda e: e.line))
+    return file
+
+
+def unknown_claims(file: ClaimsFile, stored: set[str]) -> list[LineError]:
     """The checks that need the stored claims: a ``D`` claim number already received, an
     ``A`` line against a claim neither in this file nor received before."""
     errors = [
@@ -276,10 +285,14 @@ def refuse_unknown(file: ClaimsFile, stored: set[str]) -> None:
         if c.claim_number in stored
     ]
     here = {c.claim_number for c in file.claims}
-    errors += [
+    return errors + [
         LineError(a.line, f"claim {a.claim_number} is not known: nothing to adjust")
         for a in file.adjustments
         if a.claim_number not in here and a.claim_number not in stored
     ]
+
+
+def refuse_unknown(file: ClaimsFile, stored: set[str]) -> None:
+    errors = unknown_claims(file, stored)
     if errors:
         raise ClaimsFileRefused(sorted(errors, key=lambda e: e.line))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from kokuho.collection.app.charges import command_from, new_id
-from kokuho.collection.app.ledgers import commit_batch, open_batch
+from kokuho.collection.app.ledgers import Batch, commit_batch, open_batch
 from kokuho.collection.app.payments import ImportOutcome, PaymentFileRefused, _match_line
 from kokuho.collection.app.ports import CollectionUnitPort, ImportRecord, WorkItem
 from kokuho.collection.domain import charging, pension
@@ -81,6 +81,45 @@ def _slip(line: pension.PensionLine, import_id: str, today: date, due: date) -> 
     )
 
 
+def _apply_lines(
+    batch: Batch,
+    valid: list[pension.PensionLine],
+    rules: CollectionRules,
+    command: ImportPensionResults,
+    import_id: str,
+) -> tuple[list[WorkItem], int]:
+    """Deductions paid through the matching, stops moved to ordinary collection."""
+    items: list[WorkItem] = []
+    applied = 0
+    for line in valid:
+        if line.result == "deducted" or batch.ledger(line.household) is None:
+            paid = PaymentLine(
+                line.line,
+                line.fiscal_year,
+                line.household,
+                line.period,
+                line.amount,
+                line.deducted_on or command.today,
+                "pension",
+                line.reference,
+            )
+            found = _match_line(batch, paid, rules, command.today, import_id)
+            items += found
+            applied += line.result == "deducted" and not any(
+                i.kind in ("unmatched", "duplicate") for i in found
+            )
+            continue
+        ledger = batch.ledger(line.household)
+        assert ledger is not None
+        stopped = pension.stop(ledger, line, import_id, command.actor, command.today)
+        if stopped is not None:
+            due, events = stopped
+            batch.apply(line.household, events)
+            items.append(_slip(line, import_id, command.today, due))
+            applied += 1
+    return items, applied
+
+
 async def import_results(
     uow: CollectionUnitPort, rules: CollectionRules, command: ImportPensionResults
 ) -> ImportOutcome:
@@ -98,34 +137,7 @@ async def import_results(
             raise PaymentFileRefused(refused, count)
         import_id = new_id("import", sha256)
         batch = await open_batch(uow, [line.household for line in valid])
-        items: list[WorkItem] = []
-        applied = 0
-        for line in valid:
-            if line.result == "deducted" or batch.ledger(line.household) is None:
-                paid = PaymentLine(
-                    line.line,
-                    line.fiscal_year,
-                    line.household,
-                    line.period,
-                    line.amount,
-                    line.deducted_on or command.today,
-                    "pension",
-                    line.reference,
-                )
-                found = _match_line(batch, paid, rules, command.today, import_id)
-                items += found
-                applied += line.result == "deducted" and not any(
-                    i.kind in ("unmatched", "duplicate") for i in found
-                )
-                continue
-            ledger = batch.ledger(line.household)
-            assert ledger is not None
-            stopped = pension.stop(ledger, line, import_id, command.actor, command.today)
-            if stopped is not None:
-                due, events = stopped
-                batch.apply(line.household, events)
-                items.append(_slip(line, import_id, command.today, due))
-                applied += 1
+        items, applied = _apply_lines(batch, valid, rules, command, import_id)
         await commit_batch(uow, batch)
         await uow.work_items.add_many(items)
         record = ImportRecord(

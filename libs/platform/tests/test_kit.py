@@ -19,7 +19,7 @@ from kokuho.events.ports import ConcurrencyConflict
 from kokuho.platform.auth import StaffUser, TokenVerifier, require_roles
 from kokuho.platform.calls import ReadDep, WriteDep
 from kokuho.platform.errors import DomainError
-from kokuho.platform.models import Page, RequestModel, ResponseModel
+from kokuho.platform.models import FileContent, Page, RequestModel, ResponseModel
 from kokuho.platform.pagination import NUMBER_POSITION, decode_cursor, encode_cursor
 from kokuho.platform.problems import Problem
 from kokuho.platform.service import build_service, kit_of
@@ -254,7 +254,7 @@ async def test_the_in_memory_unit_counts_commits_and_rollbacks() -> None:
 
 def test_request_model_refuses_control_characters_anywhere_and_unknown_fields() -> None:
     assert NoteIn(text="line\nbreak\ttab").text == "line\nbreak\ttab"
-    assert NoteIn(text="試験　花子 ｶﾀｶﾅ été").text == "試験　花子 ｶﾀｶﾅ été"
+    assert NoteIn(text="試験　花子 カタカナ été").text == "試験　花子 カタカナ été"
     invisible = ("\u202e", "\u2066", "\u200b", "\u200d", "\ufeff", "\x85")  # bidi, zero-width, C1
     for bad in (
         {"text": "a\x7f"},
@@ -264,6 +264,33 @@ def test_request_model_refuses_control_characters_anywhere_and_unknown_fields() 
     ):
         with pytest.raises(ValidationError):
             NoteIn.model_validate(bad)
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("ＡＢＣ１２３－４", "ABC123-4"),  # full-width Latin and digits
+        ("ｶﾞｯｺｳ ﾆ ｲｸ", "ガッコウ ニ イク"),  # half-width kana, voiced marks composed
+        ("㈱試験", "(株)試験"),
+        ("試験　花子", "試験　花子"),  # the ideographic space between surname and given name
+        ("\ufa19社", "\ufa19社"),  # 神 U+FA19, a compatibility ideograph: another character
+        ("葛\U000e0100西", "葛\U000e0100西"),  # an ideographic variation sequence
+        ("plain ASCII, as sent", "plain ASCII, as sent"),
+    ],
+)
+def test_free_text_is_stored_in_one_written_form(typed: str, stored: str) -> None:
+    """Issue 9: one address, reason or note is not stored two ways (NFKC for width forms),
+    and nothing NFKC would destroy is touched."""
+    note = NoteIn(text=typed, tags=[typed])
+    assert note.text == stored
+    assert note.tags == (stored,)
+
+
+def test_a_file_field_is_left_as_sent() -> None:
+    class FileIn(RequestModel):
+        content: Annotated[str, FileContent]
+
+    assert FileIn(content="ＡＢＣ,ｶﾞ\n").content == "ＡＢＣ,ｶﾞ\n"
 
 
 def test_page_is_typed() -> None:

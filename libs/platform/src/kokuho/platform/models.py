@@ -11,7 +11,10 @@ however deeply nested, naming the field and never echoing the value:
 Two kinds of field are exempt from the number check, each declared on the field itself:
 ``TakesIndividualNumber`` (the gateway's vault routes, which take the number on purpose) and
 ``FileContent`` (an imported file whose parser refuses a number line by line, with the line).
-``ResponseModel`` builds from attributes, so a read
+Every other string is then stored in one written form (``kokuho.platform.text_forms``: NFKC
+for width forms, so ＡＢＣ１２３ and ｶﾞ are stored as ABC123 and ガ; compatibility ideographs,
+variation sequences and the ideographic space kept as entered). ``ResponseModel`` builds from
+attributes, so a read
 returns ``ThingOut.model_validate(stored)`` and OpenAPI shows every response's fields.
 """
 
@@ -27,6 +30,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
 from kokuho.events.individual_numbers import contains_individual_number
+from kokuho.platform.text_forms import normalise
 
 ALLOWED_CONTROLS = frozenset("\t\n\r")
 INDIVIDUAL_NUMBER_REFUSED = "an individual number is not accepted here"
@@ -81,6 +85,18 @@ TakesIndividualNumber = NumberCheckExempt("the field takes an individual number 
 FileContent = NumberCheckExempt("a file whose parser refuses numbers line by line")
 
 
+def _one_form(value: object) -> object:
+    """Free text in its one written form (``text_forms.normalise``: NFKC for width forms,
+    compatibility ideographs, variation sequences and the ideographic space kept)."""
+    if isinstance(value, str):
+        return normalise(value)
+    if isinstance(value, list):
+        return [normalise(v) if isinstance(v, str) else v for v in value]
+    if isinstance(value, tuple):
+        return tuple(normalise(v) if isinstance(v, str) else v for v in value)
+    return value
+
+
 class RequestModel(BaseModel):
     """Base of every request body (closed, immutable, no control characters, no individual
     numbers outside the fields that declare they take one)."""
@@ -94,9 +110,11 @@ class RequestModel(BaseModel):
             raise ValueError("control or invisible format characters are not allowed")
         field = cls.model_fields.get(info.field_name or "")
         exempt = field is not None and any(isinstance(m, NumberCheckExempt) for m in field.metadata)
-        if not exempt and contains_individual_number(value):
+        if exempt:
+            return value  # a file's own parser reads it as sent; the vault's number is digits
+        if contains_individual_number(value):
             raise ValueError(INDIVIDUAL_NUMBER_REFUSED)
-        return value
+        return _one_form(value)
 
 
 class ResponseModel(BaseModel):

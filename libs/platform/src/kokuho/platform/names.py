@@ -26,7 +26,13 @@ from typing import Annotated
 from pydantic import AfterValidator, Field
 
 from kokuho.platform.documents.fonts import STACKS, Face, coverage
-from kokuho.platform.documents.text import clusters, code_points, is_selector
+from kokuho.platform.text_forms import (
+    clusters,
+    code_points,
+    is_selector,
+    kept_as_entered,
+    normalise,
+)
 
 #: Marks that appear in names: ideographic space, space, middle dots, 々 〆 ヶ ー, and for names
 #: in Latin letters (外国人住民の氏名) hyphen, apostrophe, full stop and comma.
@@ -35,30 +41,6 @@ NAME_MARKS = frozenset("\u3000 ・\u3005\u3006\u30f6\u30fc\u309d\u309e\u30fd\u30
 #: composes them with the kana before them (ｶﾞ -> ガ), and one left over is refused
 SOUND_MARKS = frozenset("\u3099\u309a")
 KANA_PATTERN = re.compile(r"^[\u30A1-\u30FC\u3000 ・]+$")
-
-
-def _compatibility_ideograph(ch: str) -> bool:
-    code = ord(ch)
-    return 0xF900 <= code <= 0xFAFF or 0x2F800 <= code <= 0x2FA1F
-
-
-def _kept(cluster: str) -> bool:
-    return len(cluster) > 1 or cluster == "\u3000" or _compatibility_ideograph(cluster)
-
-
-def normalise(value: str) -> str:
-    """NFKC except for compatibility ideographs, variation sequences and ideographic spaces."""
-    out: list[str] = []
-    pending: list[str] = []
-    for cluster in clusters(value):
-        if _kept(cluster):
-            out.append(unicodedata.normalize("NFKC", "".join(pending)))
-            out.append(cluster)
-            pending = []
-        else:
-            pending.append(cluster)
-    out.append(unicodedata.normalize("NFKC", "".join(pending)))
-    return "".join(out)
 
 
 def _written_in_names(ch: str) -> bool:
@@ -89,7 +71,7 @@ def refusal(value: str) -> str | None:
         if not all(allowed):
             name = unicodedata.name(base, "unnamed").lower()
             return f"{code_points(cluster)} ({name}) is not a character names are written with"
-        if not _kept(cluster):
+        if not kept_as_entered(cluster):
             continue  # checked below in its normalised form
         if not any(c.draws(cluster) for c in printable):
             return f"{code_points(cluster)} is not in the name character set (MJ文字)"

@@ -8,32 +8,14 @@ import functools
 from dataclasses import dataclass
 
 from kokuho.platform.documents.fonts import STACKS, Face, coverage
+from kokuho.platform.text_forms import clusters, code_points, is_selector
 
-
-def is_selector(ch: str) -> bool:
-    """Variation selectors: VS1-16 (U+FE00-FE0F) and the ideographic VS17-256 (U+E0100-E01EF)."""
-    code = ord(ch)
-    return 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF
+__all__ = ["Run", "Unprintable", "clusters", "code_points", "face_for", "is_selector", "runs"]
 
 
 def is_variant(cluster: str) -> bool:
     """A cluster of a character and its variation selector (``clusters`` makes them)."""
     return len(cluster) > 1 and is_selector(cluster[-1])
-
-
-def clusters(text: str) -> list[str]:
-    """The characters of ``text``, each with the variation selector that follows it."""
-    out: list[str] = []
-    for ch in text:
-        if is_selector(ch) and out and len(out[-1]) == 1 and not is_selector(out[-1]):
-            out[-1] += ch
-        else:
-            out.append(ch)
-    return out
-
-
-def code_points(cluster: str) -> str:
-    return " ".join(f"U+{ord(c):04X}" for c in cluster)
 
 
 class Unprintable(ValueError):

@@ -62,6 +62,12 @@ def test_a_part_payment_lowers_the_arrear_and_renews_its_prescription() -> None:
     assert case.status == "open"
 
 
+def test_a_partly_reversed_payment_owes_again_what_collection_names() -> None:
+    reversal = lifecycle.NoteReversal("p1", date(2026, 8, 12), (Part(2026, 1, 10_000),))
+    case = run(opened(), pay("p1", 30_000, date(2026, 8, 10)), reversal)
+    assert (case.outstanding, case.payments) == (10_000, ())
+
+
 def test_a_reversed_payment_is_owed_again() -> None:
     case = run(
         opened(),

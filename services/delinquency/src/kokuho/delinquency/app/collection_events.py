@@ -51,7 +51,12 @@ async def _command(uow: DelinquencyUnitPort, event: EventContract, rules: Rules)
                 event.appropriation_id, principal, late, "appropriation", event.effective_on
             )
         case c.PaymentReversed():
-            return lifecycle.NoteReversal(event.payment_id, event.effective_on)
+            parts = _parts(event.principal)
+            return lifecycle.NoteReversal(event.payment_id, event.effective_on, parts)
+        case c.PensionDeductionStopped():  # the instalment moved to ordinary collection
+            h = event.nhi_household_number
+            await uow.charges.put(h, event.fiscal_year, event.period, event.due_date)
+            return None
         case c.LateChargeFixed():
             return lifecycle.NoteLateCharge(
                 event.fiscal_year, event.period, event.amount, event.effective_on
@@ -60,7 +65,7 @@ async def _command(uow: DelinquencyUnitPort, event: EventContract, rules: Rules)
             return lifecycle.NoteLapse(
                 event.fiscal_year, event.period, event.amount, event.effective_on, rules
             )
-    return None  # OverpaymentArisen, RefundDecided: nothing owed changes here
+    return None  # OverpaymentArisen, RefundDecided, DirectDebitFailed: nothing tracked changes
 
 
 async def take_in(

@@ -67,8 +67,11 @@ class PaymentNoted:
 
 @dataclass(frozen=True)
 class PaymentWithdrawn:
+    """A reversal: ``parts`` is the principal owed again (empty: all the payment applied)."""
+
     payment_id: str
     on: date
+    parts: tuple[Part, ...] = ()
 
 
 @dataclass(frozen=True)

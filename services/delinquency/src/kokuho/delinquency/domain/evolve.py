@@ -75,7 +75,7 @@ def _withdrawn(case: Case, e: ev.PaymentWithdrawn) -> Case:
     found = next((p for p in case.payments if p.payment_id == e.payment_id), None)
     if found is None:
         return case
-    case = _shift(case, found.applied, -1, "paid")
+    case = _shift(case, e.parts or found.applied, -1, "paid")
     return replace(case, payments=tuple(p for p in case.payments if p is not found))
 
 

@@ -49,6 +49,7 @@ class NotePayment:
 class NoteReversal:
     payment_id: str
     on: date
+    parts: tuple[Part, ...] = ()  # the principal owed again, per instalment
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,7 @@ def _payment(case: Case, c: NotePayment) -> list[ev.Event]:
 def _reversal(case: Case, c: NoteReversal) -> list[ev.Event]:
     if not any(p.payment_id == c.payment_id for p in case.payments):
         return []
-    return [ev.PaymentWithdrawn(c.payment_id, c.on)]
+    return [ev.PaymentWithdrawn(c.payment_id, c.on, c.parts)]
 
 
 def _late(case: Case, c: NoteLateCharge) -> list[ev.Event]:

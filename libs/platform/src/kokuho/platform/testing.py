@@ -34,7 +34,14 @@ import httpx
 from aiokafka.admin import AIOKafkaAdminClient
 from fastapi import FastAPI
 
-from kokuho.events.contracts import assessment, eligibility, linkage_gateway
+from kokuho.events.contracts import (
+    assessment,
+    benefits,
+    collection,
+    delinquency,
+    eligibility,
+    linkage_gateway,
+)
 from kokuho.events.runtime.topics import TopicSpec, ensure_topics, with_dead_letters
 from kokuho.events.testing.databases import temporary_database
 from kokuho.events.testing.waiting import eventually as eventually
@@ -87,6 +94,9 @@ class OwnTopics:
     assessment_events: str
     linkage_events: str
     consumer_group_prefix: str
+    collection_events: str = ""
+    benefits_events: str = ""
+    delinquency_events: str = ""
 
     @classmethod
     def fresh(cls, label: str = "t") -> OwnTopics:
@@ -97,6 +107,9 @@ class OwnTopics:
             assessment_events=f"{run}.{assessment.EVENTS_TOPIC}",
             linkage_events=f"{run}.{linkage_gateway.TOPIC}",
             consumer_group_prefix=run,
+            collection_events=f"{run}.{collection.EVENTS_TOPIC}",
+            benefits_events=f"{run}.{benefits.EVENTS_TOPIC}",
+            delinquency_events=f"{run}.{delinquency.EVENTS_TOPIC}",
         )
 
     def specs(self, partitions: int = 3) -> list[TopicSpec]:
@@ -107,6 +120,15 @@ class OwnTopics:
                 TopicSpec(self.personal_details, partitions, 1, compacted=True),
                 TopicSpec(self.assessment_events, partitions, 1),
                 TopicSpec(self.linkage_events, partitions, 1),
+                *(
+                    TopicSpec(topic, partitions, 1)
+                    for topic in (
+                        self.collection_events,
+                        self.benefits_events,
+                        self.delinquency_events,
+                    )
+                    if topic
+                ),
             ]
         )
 
@@ -122,6 +144,7 @@ class OwnTopics:
             "events_topic": self.eligibility_events,
             "personal_details_topic": self.personal_details,
             "linkage_topic": self.linkage_events,
+            "benefits_topic": self.benefits_events or None,
             "consumer_group_prefix": self.consumer_group_prefix,
         }
 

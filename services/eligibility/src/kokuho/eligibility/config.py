@@ -5,8 +5,8 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from kokuho.events.contracts import benefits, linkage_gateway
 from kokuho.events.contracts import eligibility as contracts
-from kokuho.events.contracts import linkage_gateway
 from kokuho.platform.settings import ServiceSettings
 
 
@@ -21,6 +21,8 @@ class Settings(ServiceSettings):
     daily_job_hour_jst: int = Field(default=1, ge=0, le=23)
     #: linkage-gateway's topic (federation differences); None: consume nothing.
     linkage_topic: str | None = linkage_gateway.TOPIC
+    #: benefits' topic (the income-based 70-74 co-payment rates); None: consume nothing.
+    benefits_topic: str | None = benefits.EVENTS_TOPIC
     #: Topic names (the contract's names; tests point them at their own topics).
     events_topic: str = contracts.EVENTS_TOPIC
     personal_details_topic: str = contracts.PERSONAL_DETAILS_TOPIC

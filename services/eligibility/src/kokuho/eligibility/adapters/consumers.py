@@ -1,5 +1,5 @@
 """The service's inbox consumers (run in the inbox transaction; duplicates are dropped by the
-runtime): linkage-gateway's confirmed federation differences."""
+runtime): linkage-gateway's confirmed federation differences, benefits' co-payment rates."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import logging
 import asyncpg
 
 from kokuho.eligibility.adapters.unit_of_work import unit_of
-from kokuho.eligibility.app.policies import on_federation_difference
+from kokuho.eligibility.app.policies import on_copayment_rate_decided, on_federation_difference
 from kokuho.eligibility.app.ports import Eligibility
 from kokuho.eligibility.domain.errors import EligibilityRuleBroken
+from kokuho.events.contracts.benefits import CopaymentRateDecided
 from kokuho.events.contracts.linkage_gateway import FederationDifferenceConfirmed
 from kokuho.events.runtime.consumer import Delivery, PermanentFailure
 from kokuho.platform.eventing import Subscription
@@ -38,3 +39,22 @@ def linkage_subscription(kit: ServiceKit, topic: str) -> Subscription:
         log.info("federation difference taken up", extra={"action": outcome.action})
 
     return Subscription("federation", [topic], handle)
+
+
+def benefits_subscription(kit: ServiceKit, topic: str) -> Subscription:
+    """``benefits``: each income-based 70-74 rate is recorded for the members it names, so the
+    next 資格確認書 / お知らせ prints it (rules.md 3.4)."""
+    ports = kit.ports
+    assert isinstance(ports, Eligibility)
+
+    async def handle(conn: asyncpg.Connection, delivery: Delivery) -> None:
+        event = delivery.event
+        if not isinstance(event, CopaymentRateDecided):
+            return  # benefits' other events are for other services
+        try:
+            applied = await on_copayment_rate_decided(lambda: unit_of(kit, conn), ports, event)
+        except EligibilityRuleBroken as refused:
+            raise PermanentFailure(f"{type(refused).__name__}: {refused}") from refused
+        log.info("co-payment rates recorded", extra={"members": len(applied)})
+
+    return Subscription("benefits", [topic], handle)

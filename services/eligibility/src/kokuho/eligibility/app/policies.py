@@ -12,8 +12,11 @@ from uuid import UUID
 
 from kokuho.eligibility.app import requests as rq
 from kokuho.eligibility.app.changes import EnterChange, enter_change
-from kokuho.eligibility.app.ports import Eligibility, EligibilityUnitPort
+from kokuho.eligibility.app.direct import act
+from kokuho.eligibility.app.ports import Eligibility, EligibilityUnitPort, Units
+from kokuho.eligibility.domain import commands as c
 from kokuho.eligibility.domain import errors as e
+from kokuho.events.contracts.benefits import CopaymentRateDecided
 from kokuho.events.contracts.linkage_gateway import FederationDifferenceConfirmed
 
 FEDERATION_CLERK = "linkage-gateway"
@@ -66,3 +69,32 @@ async def on_federation_difference(
             return PolicyOutcome("already-equal")
         await uow.records.federation_review(event_id, event, change.change_id)
         return PolicyOutcome("pending-correction", change.change_id)
+
+
+async def on_copayment_rate_decided(
+    units: Units, ports: Eligibility, event: CopaymentRateDecided
+) -> list[str]:
+    """Benefits decided a household's 70-74 rate on its income: record it for each member it
+    names who is insured in that household (a member who moved since keeps the rate of the new
+    household's decision). The actor is benefits' decider (C-24). Returns who got it."""
+    if event.copayment_rate_percent is None:
+        return []
+    applied = []
+    for addressee in event.addressee_numbers:
+        async with units() as uow:
+            household = await uow.qualifications.active_household_of(addressee)
+        if household != event.nhi_household_number:
+            continue
+        command = c.ApplyCopaymentDecision(
+            addressee, event.copayment_rate_percent // 10, event.effective_from, event.effective_to
+        )
+        try:
+            await act(units(), ports, household, command, "copayment_rate", _actor(event))
+        except (e.NothingChanged, e.NotInAgeBand):
+            continue  # recorded already, or not (yet) in the band in that period
+        applied.append(addressee)
+    return applied
+
+
+def _actor(event: CopaymentRateDecided) -> str:
+    return f"benefits:{event.decided_by}"

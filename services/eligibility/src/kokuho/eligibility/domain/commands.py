@@ -145,6 +145,17 @@ class DetermineCopaymentRate:
 
 
 @dataclass(frozen=True)
+class ApplyCopaymentDecision:
+    """The income-based 70-74 rate benefits decided for an August-July (rules.md 3.4); it
+    replaces the documented default of that period."""
+
+    addressee_number: str
+    copayment_rate_tenths: int
+    valid_from: date
+    valid_until: date
+
+
+@dataclass(frozen=True)
 class IssueCertificate:
     certificate_id: str
     kind: str
@@ -197,6 +208,7 @@ Command = (
     | RecordRetireeStatus
     | ChangeFormerDependantStatus
     | DetermineCopaymentRate
+    | ApplyCopaymentDecision
     | IssueCertificate
     | CollectCertificate
 )

@@ -318,6 +318,15 @@ class NoErasureRequested(EligibilityRuleBroken):
         self.addressee_number = addressee_number
 
 
+class CopaymentRateRefused(EligibilityRuleBroken):
+    def __init__(self, addressee_number: str, tenths: int) -> None:
+        super().__init__(
+            f"a 70-74 co-payment rate of {tenths}割 for addressee {addressee_number} is not one"
+            " of 2割 or 3割 (rules.md 3.4)"
+        )
+        self.addressee_number = addressee_number
+
+
 # --- four eyes (C-11) -------------------------------------------------------------------
 
 

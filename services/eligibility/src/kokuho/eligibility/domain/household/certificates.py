@@ -47,6 +47,41 @@ def determine_copayment_rate(
     return [_rate_event(state, member, period, rules)]
 
 
+def apply_copayment_decision(
+    state: Household, command: c.ApplyCopaymentDecision, rules: QualificationRules
+) -> list[ev.Event]:
+    """Benefits' income-based rate for a 70-74 member: recorded for the part of the decided
+    August-July in which the member is in the band and insured here, replacing the default."""
+    member = state.active_member(command.addressee_number)
+    if command.copayment_rate_tenths not in (2, 3):
+        raise e.CopaymentRateRefused(command.addressee_number, command.copayment_rate_tenths)
+    band = copayment_period(member.birth_date, command.valid_from, rules)
+    if band is None:
+        band = copayment_period(member.birth_date, command.valid_until, rules)
+    if band is None:
+        age = age_on(member.birth_date, command.valid_from, rules)
+        raise e.NotInAgeBand(member.addressee_number, age, "70-74 (高齢受給者)")
+    valid_from = max(band[0], command.valid_from, member.acquisition_date)
+    valid_until = min(band[1], command.valid_until)
+    if (
+        member.copayment_basis == "income"
+        and member.copayment_rate_tenths == command.copayment_rate_tenths
+        and (member.copayment_from, member.copayment_until) == (valid_from, valid_until)
+    ):
+        raise e.NothingChanged("benefits' decision is recorded already")
+    return [
+        ev.CopaymentRateDetermined(
+            addressee_number=member.addressee_number,
+            nhi_household_number=state.nhi_household_number,
+            insured_number=member.insured_number,
+            copayment_rate_tenths=command.copayment_rate_tenths,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            basis="income",
+        )
+    ]
+
+
 def certificate_validity(
     member: Member, kind: str, issue_date: date, rules: QualificationRules
 ) -> tuple[date, date | None, int | None]:
@@ -55,7 +90,9 @@ def certificate_validity(
     day_before_75 = anniversary(member.birth_date, rules.late_elderly_age, rules) - timedelta(1)
     valid_from = max(issue_date, member.acquisition_date)
     period = copayment_period(member.birth_date, valid_from, rules)
-    rate = rules.elderly_default_copayment_tenths if period else None
+    # benefits' income-based decision for the period when there is one, else the default
+    decided = member.copayment_rate_on(valid_from)
+    rate = (decided or rules.elderly_default_copayment_tenths) if period else None
     if kind == "elderly_recipient_certificate":
         if period is None:
             age = age_on(member.birth_date, valid_from, rules)

@@ -49,6 +49,7 @@ DECIDERS: dict[type[c.Command], Decider] = {
     c.ChangeFormerDependantStatus: statuses.change_former_dependant,
     c.RecordRetireeStatus: statuses.record_retiree_status,
     c.DetermineCopaymentRate: certificates.determine_copayment_rate,
+    c.ApplyCopaymentDecision: certificates.apply_copayment_decision,
     c.IssueCertificate: certificates.issue_certificate,
     c.CollectCertificate: certificates.collect_certificate,
 }

@@ -80,7 +80,15 @@ def _personal_details_changed(state: Household, event: ev.PersonalDetailsChanged
 
 def _rate_determined(state: Household, event: ev.CopaymentRateDetermined) -> Household:
     old = state.members[event.addressee_number]
-    return state.with_member(replace(old, copayment_until=event.valid_until))
+    return state.with_member(
+        replace(
+            old,
+            copayment_until=event.valid_until,
+            copayment_rate_tenths=event.copayment_rate_tenths,
+            copayment_from=event.valid_from,
+            copayment_basis=event.basis,
+        )
+    )
 
 
 def _former_dependant_changed(

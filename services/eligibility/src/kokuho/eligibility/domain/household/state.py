@@ -23,6 +23,21 @@ class Member:
     former_dependant: bool = False
     special_cases: frozenset[str] = frozenset()
     copayment_until: date | None = None
+    #: the rate determined for the period ending ``copayment_until`` (tenths: 2 = 2割), from
+    #: ``copayment_from``; ``copayment_basis`` "default" or "income" (benefits' decision)
+    copayment_rate_tenths: int | None = None
+    copayment_from: date | None = None
+    copayment_basis: str | None = None
+
+    def copayment_rate_on(self, day: date) -> int | None:
+        """The rate determined for a period containing ``day``, if any."""
+        if self.copayment_from is None or self.copayment_until is None:
+            return None
+        return (
+            self.copayment_rate_tenths
+            if self.copayment_from <= day <= self.copayment_until
+            else None
+        )
 
     @property
     def active(self) -> bool:

@@ -109,6 +109,8 @@ BOOKKEEPING = {
     "erasure_requests.status": "pending, confirmed or rejected",
     "erasure_requests.decided_by": "C-11: the second supervisor",
     "erasure_requests.decided_at": "bookkeeping",
+    "households.special_care_from": "特別療養費 (rules.md 4.6): delinquency's flag, from",
+    "certificates.special_care": "資格確認書(特別療養費) (rules.md 4.6)",
     "seed_runs.name": "demo seed bookkeeping",
     "seed_runs.households": "demo seed bookkeeping",
     "seed_runs.finished_at": "demo seed bookkeeping",

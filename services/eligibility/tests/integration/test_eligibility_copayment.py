@@ -112,3 +112,48 @@ async def test_a_3_wari_decision_from_benefits_is_printed_on_the_next_certificat
     person = await client.get(f"/api/v1/persons/{head}", headers=token("clerk-a", CLERK))
     (period,) = person.json()["qualifications"]
     assert period["copayment_until"] == rate_year(today)[1].isoformat()
+
+
+async def test_delinquencys_special_care_flag_reaches_the_next_confirmation_document(
+    client: httpx.AsyncClient, token: Headers, eligibility_settings: Settings
+) -> None:
+    """Issue 12: a household past one year of arrears is flagged by delinquency and the flag
+    reaches eligibility: the next 資格確認書 is a 資格確認書(特別療養費)."""
+    head = b.addressee()
+    change = await enter_move_in(client, token, b.move_in(head))
+    await confirm(client, token, change["change_id"])
+    household = change["nhi_household_number"]
+    envelope = Envelope(
+        id=uuid4(),
+        source="/kokuho/delinquency",
+        type="jp.kokuho.delinquency.special_care_flagged.v1",
+        time=datetime.now(UTC),
+        subject=household,
+        data={
+            "nhi_household_number": household,
+            "oldest_due_date": (date.today() - timedelta(days=400)).isoformat(),
+            "effective_on": date.today().isoformat(),
+        },
+        partitionkey=household,
+    )
+    assert eligibility_settings.delinquency_topic is not None
+    await produce(
+        eligibility_settings.kafka_bootstrap_servers,
+        eligibility_settings.delinquency_topic,
+        [(household.encode(), envelope.to_json_bytes())],
+    )
+
+    async def flagged() -> dict[str, Any] | None:
+        certificate = await issue(client, token, household, head)
+        got = await client.get(
+            f"/api/v1/certificates/{certificate}", headers=token("clerk-a", CLERK)
+        )
+        return got.json() if got.json()["special_care"] else None
+
+    after = await eventually(flagged, timeout=30, what="the 特別療養費 flag recorded")
+    pdf = await client.get(
+        f"/api/v1/certificates/{after['certificate_id']}/pdf", headers=token("clerk-a", CLERK)
+    )
+    text = checks.text_of(pdf.content)
+    assert "資格確認書（特別療養費）" in text
+    assert "特別療養費" in text.split("資格確認書（特別療養費）", 1)[1]

@@ -75,3 +75,29 @@ def test_outside_the_band_is_refused() -> None:
     young = registered(acquire(fact=date(2025, 4, 1), birth=date(1970, 1, 1)))
     with pytest.raises(e.NotInAgeBand):
         apply(young, decision())
+
+
+def test_special_care_marks_the_confirmation_documents_issued_while_it_holds() -> None:
+    """特別療養費 (rules.md 4.6): from delinquency's day on, a 資格確認書 says so; cleared, not."""
+    state = member_state()
+    flagged_on = date(2026, 10, 1)
+    state, events = apply(state, c.RecordSpecialCare(True, flagged_on))
+    assert of_type(events, ev.SpecialCareStatusChanged)[0].special_care is True
+    with pytest.raises(e.NothingChanged):
+        apply(state, c.RecordSpecialCare(True, date(2026, 11, 1)))  # flagged already
+
+    def issued(day: date, kind: str = "eligibility_confirmation_document") -> bool:
+        _, out = apply(state, c.IssueCertificate(f"c-{day}-{kind}", kind, HEAD, day))
+        return bool(of_type(out, ev.CertificateIssued)[0].special_care)
+
+    assert issued(date(2026, 9, 30)) is False  # the day before
+    assert issued(flagged_on) is True  # the day itself
+    assert issued(flagged_on, "eligibility_information_notice") is False
+    state, _ = apply(state, c.RecordSpecialCare(False, date(2026, 12, 1)))
+    _, out = apply(
+        state,
+        c.IssueCertificate("c-x", "eligibility_confirmation_document", HEAD, date(2026, 12, 2)),
+    )
+    assert of_type(out, ev.CertificateIssued)[0].special_care is False
+    with pytest.raises(e.NothingChanged):
+        apply(state, c.RecordSpecialCare(False, date(2026, 12, 3)))  # cleared already

@@ -145,6 +145,7 @@ class OwnTopics:
             "personal_details_topic": self.personal_details,
             "linkage_topic": self.linkage_events,
             "benefits_topic": self.benefits_events or None,
+            "delinquency_topic": self.delinquency_events or None,
             "consumer_group_prefix": self.consumer_group_prefix,
         }
 

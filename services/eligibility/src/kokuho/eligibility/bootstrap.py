@@ -12,7 +12,11 @@ from functools import partial
 from fastapi import FastAPI
 
 from kokuho.eligibility import api
-from kokuho.eligibility.adapters.consumers import benefits_subscription, linkage_subscription
+from kokuho.eligibility.adapters.consumers import (
+    benefits_subscription,
+    delinquency_subscription,
+    linkage_subscription,
+)
 from kokuho.eligibility.adapters.unit_of_work import EligibilityUnit, unit_of
 from kokuho.eligibility.app.jobs import run_daily
 from kokuho.eligibility.app.ports import Eligibility, EligibilityUnitPort, Topics, utc_now
@@ -59,11 +63,13 @@ def build(
     require_fonts()  # certificates print names: no fonts, no service (MissingFont names them)
     ports = Eligibility(rules or load_rules(), clock or utc_now)
     linkage_topic, benefits_topic = settings.linkage_topic, settings.benefits_topic
+    delinquency_topic = settings.delinquency_topic
 
     def subscriptions(kit: ServiceKit) -> Sequence[Subscription]:
         return [
             *([linkage_subscription(kit, linkage_topic)] if linkage_topic else []),
             *([benefits_subscription(kit, benefits_topic)] if benefits_topic else []),
+            *([delinquency_subscription(kit, delinquency_topic)] if delinquency_topic else []),
         ]
 
     return build_service(

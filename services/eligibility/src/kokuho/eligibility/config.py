@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from kokuho.events.contracts import benefits, linkage_gateway
+from kokuho.events.contracts import benefits, delinquency, linkage_gateway
 from kokuho.events.contracts import eligibility as contracts
 from kokuho.platform.settings import ServiceSettings
 
@@ -23,6 +23,8 @@ class Settings(ServiceSettings):
     linkage_topic: str | None = linkage_gateway.TOPIC
     #: benefits' topic (the income-based 70-74 co-payment rates); None: consume nothing.
     benefits_topic: str | None = benefits.EVENTS_TOPIC
+    #: delinquency's topic (the 特別療養費 flag); None: consume nothing.
+    delinquency_topic: str | None = delinquency.EVENTS_TOPIC
     #: Topic names (the contract's names; tests point them at their own topics).
     events_topic: str = contracts.EVENTS_TOPIC
     personal_details_topic: str = contracts.PERSONAL_DETAILS_TOPIC

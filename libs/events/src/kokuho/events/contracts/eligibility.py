@@ -435,6 +435,20 @@ class CertificateIssued(_Provenance):
         default=None, ge=1, le=3, description="高齢受給者証: 2 or 3 (割)"
     )
     reissue_of: UUID | None = None
+    special_care: bool = Field(
+        default=False, description="資格確認書(特別療養費): the household pays 10割 (rules.md 4.6)"
+    )
+
+
+class SpecialCareStatusChanged(_Provenance):
+    """特別療養費 (rules.md 4.6): delinquency flagged the household (1 year or more of arrears,
+    no special reason) or cleared it; 資格確認書 issued meanwhile say so."""
+
+    event_type = "jp.kokuho.eligibility.special_care_status_changed.v1"
+
+    nhi_household_number: HouseholdNumber
+    special_care: bool
+    effective_on: date
 
 
 class CertificateCollected(_Provenance):

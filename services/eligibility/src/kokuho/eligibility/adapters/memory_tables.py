@@ -103,6 +103,7 @@ class MemoryProjection:
             ce.RetireeStatusRecorded: self._retiree,
             ce.InvoluntaryUnemploymentRecorded: self._unemployment,
             ce.CertificateIssued: self._certificate_issued,
+            ce.SpecialCareStatusChanged: self._special_care,
             ce.CertificateCollected: self._certificate_collected,
             pe.ChangeEntered: self._change_entered,
             pe.ChangeConfirmed: self._change_confirmed,
@@ -128,6 +129,7 @@ class MemoryProjection:
             "member_count": 0,
             "specified_same_household_members": [],
             "registered_on": x.effective_date,
+            "special_care_from": None,
         }
 
     async def _composition(self, x: ce.HouseholdCompositionChanged) -> None:
@@ -294,6 +296,11 @@ class MemoryProjection:
             }
         )
 
+    async def _special_care(self, x: ce.SpecialCareStatusChanged) -> None:
+        self.t.households[x.nhi_household_number]["special_care_from"] = (
+            x.effective_on if x.special_care else None
+        )
+
     async def _certificate_issued(self, x: ce.CertificateIssued) -> None:
         self.t.certificates[UUID(str(x.certificate_id))] = {
             "certificate_id": UUID(str(x.certificate_id)),
@@ -306,6 +313,7 @@ class MemoryProjection:
             "valid_until": x.valid_until,
             "copayment_rate_tenths": x.copayment_rate_tenths,
             "reissue_of": UUID(str(x.reissue_of)) if x.reissue_of else None,
+            "special_care": x.special_care,
             "collected_date": None,
             "collected_reason": None,
             "issued_by": x.entered_by,

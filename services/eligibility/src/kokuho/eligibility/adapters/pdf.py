@@ -36,6 +36,8 @@ def wareki(day: date | None) -> str:
 
 def render_certificate(cert: dict[str, Any]) -> bytes:
     title = TITLES.get(cert["kind"], cert["kind"])
+    if cert.get("special_care"):
+        title += "（特別療養費）"
     sheet = Sheet(title)
     sheet.new_page()
     sheet.text(0, 24, title, face=Face.HEADING, size=18, width=210, align="C")
@@ -70,6 +72,9 @@ def _rows(cert: dict[str, Any]) -> list[tuple[str, str]]:
     ]
     if cert.get("copayment_rate_tenths"):
         rows.append(("一部負担金の割合", f"{cert['copayment_rate_tenths']}割"))
+    if cert.get("special_care"):
+        # 資格確認書(特別療養費): 10割 at the counter, the insurer's share paid back on request
+        rows.append(("特別療養費", "対象（窓口で医療費の全額をお支払いください）"))
     if cert.get("limit_category"):
         rows.append(("適用区分", str(cert["limit_category"])))
     if cert.get("long_term"):

@@ -214,8 +214,8 @@ async def _certificate_issued(conn: asyncpg.Connection, x: ce.CertificateIssued)
     await conn.execute(
         "INSERT INTO certificates (certificate_id, kind, addressee_number,"
         " nhi_household_number, insured_number, issue_date, valid_from, valid_until,"
-        " copayment_rate_tenths, reissue_of, issued_by)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        " copayment_rate_tenths, reissue_of, issued_by, special_care)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         x.certificate_id,
         x.kind,
         x.addressee_number,
@@ -227,6 +227,15 @@ async def _certificate_issued(conn: asyncpg.Connection, x: ce.CertificateIssued)
         x.copayment_rate_tenths,
         x.reissue_of,
         x.entered_by,
+        x.special_care,
+    )
+
+
+async def _special_care(conn: asyncpg.Connection, x: ce.SpecialCareStatusChanged) -> None:
+    await conn.execute(
+        "UPDATE households SET special_care_from = $2 WHERE nhi_household_number = $1",
+        x.nhi_household_number,
+        x.effective_on if x.special_care else None,
     )
 
 
@@ -334,6 +343,7 @@ PROJECTIONS: dict[type[EventContract], Projection] = {
     ce.RetireeStatusRecorded: _retiree_status_recorded,
     ce.InvoluntaryUnemploymentRecorded: _involuntary_unemployment_recorded,
     ce.CertificateIssued: _certificate_issued,
+    ce.SpecialCareStatusChanged: _special_care,
     ce.CertificateCollected: _certificate_collected,
     pe.ChangeEntered: _change_entered,
     pe.ChangeConfirmed: _change_confirmed,

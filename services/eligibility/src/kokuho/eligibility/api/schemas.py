@@ -227,6 +227,7 @@ class CertificateOut(ResponseModel):
     valid_from: date
     valid_until: date | None
     copayment_rate_tenths: int | None
+    special_care: bool = False
     reissue_of: UUID | None
     collected_date: date | None
     collected_reason: str | None

@@ -8,6 +8,7 @@ at all is kept for review at the counter."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from uuid import UUID
 
 from kokuho.eligibility.app import requests as rq
@@ -98,3 +99,24 @@ async def on_copayment_rate_decided(
 
 def _actor(event: CopaymentRateDecided) -> str:
     return f"benefits:{event.decided_by}"
+
+
+DELINQUENCY = "delinquency"
+
+
+async def on_special_care(
+    uow: EligibilityUnitPort,
+    ports: Eligibility,
+    household: str,
+    flagged: bool,
+    effective_on: date,
+) -> str:
+    """Delinquency flagged (or cleared) the household for 特別療養費: recorded on it, so its
+    next 資格確認書 says so. Already so: nothing changes; a household unknown here is refused
+    (to the dead-letter topic, never dropped)."""
+    command = c.RecordSpecialCare(flagged, effective_on)
+    try:
+        await act(uow, ports, household, command, "special_care", f"system:{DELINQUENCY}")
+    except e.NothingChanged:
+        return "unchanged"
+    return "flagged" if flagged else "cleared"

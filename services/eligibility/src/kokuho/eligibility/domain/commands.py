@@ -156,6 +156,14 @@ class ApplyCopaymentDecision:
 
 
 @dataclass(frozen=True)
+class RecordSpecialCare:
+    """特別療養費 flagged (``special_care``) or cleared by delinquency from ``effective_on``."""
+
+    special_care: bool
+    effective_on: date
+
+
+@dataclass(frozen=True)
 class IssueCertificate:
     certificate_id: str
     kind: str
@@ -209,6 +217,7 @@ Command = (
     | ChangeFormerDependantStatus
     | DetermineCopaymentRate
     | ApplyCopaymentDecision
+    | RecordSpecialCare
     | IssueCertificate
     | CollectCertificate
 )

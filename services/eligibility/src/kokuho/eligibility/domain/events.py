@@ -212,6 +212,7 @@ class CertificateIssued:
     valid_until: date | None
     copayment_rate_tenths: int | None = None
     reissue_of: str | None = None
+    special_care: bool = False
 
 
 @dataclass(frozen=True)
@@ -235,6 +236,15 @@ class CopaymentRateDetermined:
     basis: str
 
 
+@dataclass(frozen=True)
+class SpecialCareStatusChanged:
+    """特別療養費: delinquency flagged (or cleared) the household (rules.md 4.6)."""
+
+    nhi_household_number: str
+    special_care: bool
+    effective_on: date
+
+
 Event = (
     HouseholdRegistered
     | QualificationAcquired
@@ -255,6 +265,7 @@ Event = (
     | CertificateIssued
     | CertificateCollected
     | CopaymentRateDetermined
+    | SpecialCareStatusChanged
 )
 
 ALL_EVENTS: tuple[type[Event], ...] = (
@@ -277,4 +288,5 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     CertificateIssued,
     CertificateCollected,
     CopaymentRateDetermined,
+    SpecialCareStatusChanged,
 )

@@ -82,6 +82,25 @@ def apply_copayment_decision(
     ]
 
 
+def record_special_care(
+    state: Household, command: c.RecordSpecialCare, rules: QualificationRules
+) -> list[ev.Event]:
+    """Delinquency's 特別療養費 flag (or its clearing) for the household; the 資格確認書 issued
+    while it holds says so."""
+    if not state.registered:
+        raise e.HouseholdNotRegistered(state.nhi_household_number)
+    flagged_from = command.effective_on if command.special_care else None
+    if state.special_care_from == flagged_from or (
+        command.special_care and state.special_care_from is not None
+    ):
+        raise e.NothingChanged("the household's 特別療養費 status is so already")
+    return [
+        ev.SpecialCareStatusChanged(
+            state.nhi_household_number, command.special_care, command.effective_on
+        )
+    ]
+
+
 def certificate_validity(
     member: Member, kind: str, issue_date: date, rules: QualificationRules
 ) -> tuple[date, date | None, int | None]:
@@ -139,6 +158,11 @@ def issue_certificate(
             valid_until=valid_until,
             copayment_rate_tenths=rate,
             reissue_of=command.reissue_of,
+            # 資格確認書(特別療養費): the household pays 10割 at the counter (rules.md 4.6)
+            special_care=(
+                command.kind == "eligibility_confirmation_document"
+                and state.under_special_care(valid_from)
+            ),
         )
     )
     period = copayment_period(member.birth_date, valid_from, rules)

@@ -50,6 +50,7 @@ DECIDERS: dict[type[c.Command], Decider] = {
     c.RecordRetireeStatus: statuses.record_retiree_status,
     c.DetermineCopaymentRate: certificates.determine_copayment_rate,
     c.ApplyCopaymentDecision: certificates.apply_copayment_decision,
+    c.RecordSpecialCare: certificates.record_special_care,
     c.IssueCertificate: certificates.issue_certificate,
     c.CollectCertificate: certificates.collect_certificate,
 }

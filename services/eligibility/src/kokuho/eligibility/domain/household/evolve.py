@@ -126,6 +126,10 @@ def _certificate_issued(state: Household, event: ev.CertificateIssued) -> Househ
     return replace(state, certificates={**state.certificates, cert.certificate_id: cert})
 
 
+def _special_care(state: Household, event: ev.SpecialCareStatusChanged) -> Household:
+    return replace(state, special_care_from=event.effective_on if event.special_care else None)
+
+
 def _certificate_collected(state: Household, event: ev.CertificateCollected) -> Household:
     old = state.certificates[event.certificate_id]
     collected = replace(old, collected=True)
@@ -183,6 +187,7 @@ EVOLVERS: dict[type[ev.Event], Evolver] = {
     ev.SpecifiedSameHouseholdMemberChanged: _specified_changed,
     ev.CertificateIssued: _certificate_issued,
     ev.CertificateCollected: _certificate_collected,
+    ev.SpecialCareStatusChanged: _special_care,
     ev.HouseholdSplit: _split,
     ev.HouseholdMerged: _merged,
 }

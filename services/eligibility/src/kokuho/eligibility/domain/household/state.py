@@ -62,6 +62,11 @@ class Household:
     #: 特定同一世帯所属者 and the date each became one
     specified_same_household: dict[str, date] = field(default_factory=dict)
     certificates: dict[str, Certificate] = field(default_factory=dict)
+    #: 特別療養費 from this day (delinquency's flag), None when not flagged
+    special_care_from: date | None = None
+
+    def under_special_care(self, day: date) -> bool:
+        return self.special_care_from is not None and self.special_care_from <= day
 
     @property
     def active_members(self) -> list[Member]:

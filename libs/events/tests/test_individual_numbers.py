@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kokuho.events.individual_numbers import (
+    _candidates,
     check_digit,
     contains_individual_number,
     is_individual_number,
@@ -128,3 +129,20 @@ def test_only_the_card_grouping_joins_digits_across_separators() -> None:
         assert not contains_individual_number(f"{n[:6]} {n[6:]}")
         assert contains_individual_number(f"{n[:4]} {n[4:8]} {n[8:]}")
         assert contains_individual_number(f"tel 03-{n[:4]}-{n[4:8]}-{n[8:]}-9")
+
+
+@given(st.text(alphabet="0123456789 -abcXYZ/_", max_size=60))
+def test_the_quick_ascii_refusal_answers_as_the_full_scan(text: str) -> None:
+    """Fewer than twelve ASCII digits is answered without the scan: never differently."""
+    full = any(is_individual_number(c) for c in _candidates(text))
+    assert contains_individual_number(text) == full
+
+
+def test_eleven_digits_and_a_number_that_widens_under_nfkc() -> None:
+    first = "12345678901"
+    number = first + str(check_digit(first))
+    assert contains_individual_number(number)
+    assert not contains_individual_number(number[:11])  # eleven ASCII digits: no number
+    # ⑫ is two digits under NFKC: eleven characters that still carry the twelve digits
+    assert number.startswith("12")
+    assert contains_individual_number("⑫" + number[2:])

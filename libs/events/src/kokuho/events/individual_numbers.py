@@ -90,10 +90,23 @@ def _candidates(text: str) -> Iterator[str]:
                 yield "".join(linked[k : k + 3])
 
 
+#: deletes the ASCII digits (``str.translate``): what is left tells how many there were
+_WITHOUT_DIGITS = str.maketrans("", "", "0123456789")
+
+
+def _too_few_digits(text: str) -> bool:
+    """An ASCII text with fewer than twelve digits cannot carry a number (NFKC leaves ASCII as
+    it is): the common case, answered without the character-by-character scan. Other text may
+    widen under NFKC (⑫ is two digits), so it always takes the full scan."""
+    return text.isascii() and len(text) - len(text.translate(_WITHOUT_DIGITS)) < LENGTH
+
+
 def contains_individual_number(value: object) -> bool:
     """True when a string (or a string inside a list, tuple, set or mapping) carries a run of
     exactly twelve digits (contiguous, or grouped 4-4-4) with a valid check digit."""
     if isinstance(value, str):
+        if _too_few_digits(value):
+            return False
         return any(is_individual_number(c) for c in _candidates(value))
     if isinstance(value, Mapping):
         return any(

@@ -6,13 +6,25 @@ import argparse
 import asyncio
 import platform
 
-from bench import audited_requests, collection_payments, notices, relay_and_consumer, store_append
+from bench import (
+    audited_requests,
+    benefits_monthly_run,
+    collection_payments,
+    notices,
+    relay_and_consumer,
+    store_append,
+)
 from bench.infra import endpoints
 from kokuho.assessment.bench import bench as assessment_annual_run
 
 
 async def main(
-    total: int, households: int, notice_count: int, rest_seconds: float, payment_lines: int = 0
+    total: int,
+    households: int,
+    notice_count: int,
+    rest_seconds: float,
+    payment_lines: int = 0,
+    benefit_claims: int = 0,
 ) -> None:
     admin_dsn, bootstrap = endpoints()
     print(f"Kokuho benchmarks: {total} events each; {platform.processor() or platform.machine()}")
@@ -35,6 +47,10 @@ async def main(
         # Collection: a payment file matched, ledgers saved, PaymentReceived on Kafka, against
         # a raw COPY of the same lines (python -m bench.collection_payments --lines N).
         print(await collection_payments.run(admin_dsn, bootstrap, payment_lines))
+    if benefit_claims:
+        # Benefits: the monthly run over N claims until every event is on Kafka, against a raw
+        # COPY of the same claim rows (python -m bench.benefits_monthly_run --claims N).
+        print(await benefits_monthly_run.run(admin_dsn, bootstrap, benefit_claims))
     if notice_count:
         # The annual run's notices as print files (resumable: python -m bench.notices).
         print(notices.run(notice_count, 2, 1000, fresh=True, verapdf=True))
@@ -67,7 +83,20 @@ if __name__ == "__main__":
         default=300_000,
         help="lines of the collection payment file imported; 0 skips it",
     )
+    parser.add_argument(
+        "--benefit-claims",
+        type=int,
+        default=300_000,
+        help="claims of the benefits monthly run (about a third as many households); 0 skips it",
+    )
     args = parser.parse_args()
     asyncio.run(
-        main(args.events, args.households, args.notices, args.rest_seconds, args.payment_lines)
+        main(
+            args.events,
+            args.households,
+            args.notices,
+            args.rest_seconds,
+            args.payment_lines,
+            args.benefit_claims,
+        )
     )

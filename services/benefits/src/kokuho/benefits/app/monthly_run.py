@@ -10,10 +10,14 @@ for the income year of the month, or its claims contradict themselves.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from concurrent.futures import Executor
+from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import partial
 from typing import Protocol
 from uuid import UUID
 
@@ -29,6 +33,9 @@ from kokuho.benefits.domain.high_cost.limits import (
     Under70Category,
 )
 from kokuho.events.ports import EventContext, StreamAppend
+
+#: chunks computed ahead of the one being written
+AHEAD = 2
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,8 @@ class HouseholdClaims:
 
 @dataclass
 class ChunkPlan:
+    #: (household, the stream's version before, the new events)
+    events: list[tuple[str, int, list[hc.Event]]] = field(default_factory=list)
     appends: list[StreamAppend] = field(default_factory=list)
     decisions: list[hc.HighCostDecision] = field(default_factory=list)
     payments: list[hc.PaymentOrdered] = field(default_factory=list)
@@ -146,8 +155,23 @@ def household_month(h: HouseholdClaims, month: date) -> HouseholdMonth:
 
 
 def digest(month: HouseholdMonth) -> str:
-    """What a decision was made from: a re-run with the same digest decides nothing."""
-    return hashlib.sha256(repr(month).encode()).hexdigest()[:32]
+    """What a decision was made from (bills, members, categories, the 多数回 count): a re-run
+    with the same digest decides nothing."""
+    parts = [
+        f"{month.treatment_month}|{month.under_70_category}|{month.elderly_category}"
+        f"|{month.prior_high_cost_months}|{month.moved_within_prefecture}"
+        f"|{month.annual_borne_before}",
+        *(
+            f"{m.person}|{m.age_band}|{m.turning_75}|{m.outpatient_borne_before}"
+            for m in month.members
+        ),
+        *(
+            f"{b.bill_id}|{b.person}|{b.provider}|{b.setting}|{b.kind}|{b.medical_cost}"
+            f"|{b.self_pay}|{b.prescriber}|{b.prescriber_kind}"
+            for b in month.bills
+        ),
+    ]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
 
 
 @dataclass(frozen=True)
@@ -163,8 +187,9 @@ class RunOptions:
 def plan_chunk(
     households: Sequence[HouseholdClaims], limits: LimitSchedule, options: RunOptions
 ) -> ChunkPlan:
+    """The decisions of a chunk (pure: may run in another process; the contracts are made by
+    :func:`with_appends`)."""
     plan = ChunkPlan()
-    context = EventContext(correlation_id=options.run_id) if options.run_id else EventContext()
     for h in households:
         if h.categories is None:
             plan.held.append({"household": h.nhi_household_number, "reason": "no 所得区分"})
@@ -204,16 +229,26 @@ def plan_chunk(
             plan.held.append(
                 {"household": h.nhi_household_number, "reason": f"overpaid {-state.unpaid}円"}
             )
-        plan.appends.append(
-            StreamAppend(
-                hc.stream_id(h.nhi_household_number, options.treatment_month),
-                h.decision.version if h.decision else 0,
-                to_contracts(events),
-                topic=options.topic,
-                partition_key=h.nhi_household_number,
-                context=context,
-            )
+        plan.events.append(
+            (h.nhi_household_number, h.decision.version if h.decision else 0, events)
         )
+    return plan
+
+
+def with_appends(plan: ChunkPlan, options: RunOptions) -> ChunkPlan:
+    """The chunk's events as the event store's appends (public contracts on the topic)."""
+    context = EventContext(correlation_id=options.run_id) if options.run_id else EventContext()
+    plan.appends = [
+        StreamAppend(
+            hc.stream_id(household, options.treatment_month),
+            version,
+            to_contracts(events),
+            topic=options.topic,
+            partition_key=household,
+            context=context,
+        )
+        for household, version, events in plan.events
+    ]
     return plan
 
 
@@ -225,33 +260,40 @@ async def run_month(
     chunk_size: int = 2000,
     progress: Callable[[RunSummary], None] | None = None,
     stop_after_chunks: int | None = None,
+    executor: Executor | None = None,
 ) -> RunSummary:
-    """Run (or resume) the month; ``stop_after_chunks`` stops early as a crash would."""
+    """Run (or resume) the month; ``stop_after_chunks`` stops early as a crash would.
+
+    Chunks are computed in ``executor`` (default: a thread; a process pool uses another core)
+    while the next ones load and the previous one is written, in checkpoint order."""
     limits.for_month(options.treatment_month)  # no limit table: refused before anything
     summary, checkpoint, payment_date = await store.start_or_resume(
         options.treatment_month, options.payment_date, options.actor
     )
-    options = RunOptions(
-        options.treatment_month,
-        options.actor,
-        options.today,
-        payment_date,
-        options.topic,
-        summary.run_id,
-    )
-    chunks = 0
+    options = replace(options, payment_date=payment_date, run_id=summary.run_id)
+    loop = asyncio.get_running_loop()
+    pending: deque[tuple[list[HouseholdClaims], asyncio.Future[ChunkPlan]]] = deque()
+    chunks, after, exhausted = 0, checkpoint, False
     while True:
-        households = await store.load_chunk(options.treatment_month, checkpoint, chunk_size)
-        if not households:
+        while not exhausted and len(pending) < AHEAD:
+            households = await store.load_chunk(options.treatment_month, after, chunk_size)
+            if not households:
+                exhausted = True
+                break
+            after = households[-1].nhi_household_number
+            work = partial(plan_chunk, households, limits, options)
+            pending.append((households, loop.run_in_executor(executor, work)))
+        if not pending:
             break
-        plan = plan_chunk(households, limits, options)
-        checkpoint = households[-1].nhi_household_number
+        households, future = pending.popleft()
+        plan = with_appends(await future, options)
         summary.add(len(households), plan)
-        await store.write_chunk(summary, plan, checkpoint)
+        await store.write_chunk(summary, plan, households[-1].nhi_household_number)
         if progress:
             progress(summary)
         chunks += 1
         if stop_after_chunks is not None and chunks >= stop_after_chunks:
+            await asyncio.gather(*(f for _, f in pending), return_exceptions=True)
             return summary
     await store.finish(summary.run_id)
     return summary

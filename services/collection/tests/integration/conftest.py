@@ -18,7 +18,7 @@ import pytest
 
 from kokuho.collection.bootstrap import build
 from kokuho.collection.config import Settings
-from kokuho.events.contracts import assessment
+from kokuho.events.contracts import assessment, delinquency
 from kokuho.events.contracts import collection as contracts
 from kokuho.events.runtime.topics import TopicSpec, ensure_topics, with_dead_letters
 from kokuho.events.testing.kafka import publish, read_topic
@@ -71,6 +71,7 @@ class Running:
     topic: str
     assessment_topic: str
     bootstrap: str
+    delinquency_topic: str = ""
 
     def headers(self, *roles: str, user: str = "U-CLERK", **extra: str) -> dict[str, str]:
         headers = staff_headers(self.key, user, *roles, **extra)
@@ -111,9 +112,16 @@ async def running(pg_admin_dsn: str, kafka_bootstrap: str) -> AsyncIterator[Runn
     run = f"test.collection.{uuid.uuid4().hex[:12]}"
     topic = f"{run}.{contracts.EVENTS_TOPIC}"
     assessment_topic = f"{run}.{assessment.EVENTS_TOPIC}"
+    delinquency_topic = f"{run}.{delinquency.EVENTS_TOPIC}"
     await ensure_topics(
         kafka_bootstrap,
-        with_dead_letters([TopicSpec(topic, 3, 1), TopicSpec(assessment_topic, 3, 1)]),
+        with_dead_letters(
+            [
+                TopicSpec(topic, 3, 1),
+                TopicSpec(assessment_topic, 3, 1),
+                TopicSpec(delinquency_topic, 3, 1),
+            ]
+        ),
     )
     async with migrated_database(pg_admin_dsn, MIGRATIONS) as dsn:
         settings = Settings(
@@ -121,9 +129,12 @@ async def running(pg_admin_dsn: str, kafka_bootstrap: str) -> AsyncIterator[Runn
             kafka_bootstrap_servers=kafka_bootstrap,
             events_topic=topic,
             assessment_topic=assessment_topic,
+            delinquency_topic=delinquency_topic,
             consumer_group_prefix=run,
         )
         key = new_private_key()
         app = build(settings, token_verifier=TokenVerifier([key.public_key()]), clock=lambda: NOW)
         async with serving(app, "collection") as client:
-            yield Running(client, key, dsn, topic, assessment_topic, kafka_bootstrap)
+            yield Running(
+                client, key, dsn, topic, assessment_topic, kafka_bootstrap, delinquency_topic
+            )

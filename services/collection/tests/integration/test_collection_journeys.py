@@ -6,12 +6,16 @@ its due date; counter payments, reversals and changes under four eyes; roles."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
 
 from kokuho.collection.domain.payment_file import HEADER, notice_number
 from kokuho.events.contracts import collection as contracts
+from kokuho.events.contracts import delinquency as contracts_delinquency
+from kokuho.events.runtime.deadletters import REASON_HEADER
+from kokuho.events.testing.kafka import publish, read_topic
 from kokuho.events.testing.waiting import eventually
 from kokuho.platform.documents.checks import text_of
 
@@ -248,3 +252,58 @@ async def test_counter_reversal_four_eyes_and_roles(running: Running) -> None:
         "SELECT count(*) FROM audit_log WHERE $1 = ANY(subject_addressee_numbers)", H1
     )
     assert audited >= 6
+
+
+async def test_a_seizures_proceeds_from_delinquency_are_a_payment_on_the_oldest_arrears(
+    running: Running,
+) -> None:
+    """Issue 12: proceeds delinquency collected by a seizure (ProceedsCollected) reach collection
+    as a payment, channel enforcement, on the oldest arrears, published as PaymentReceived; the
+    same proceeds again change nothing; proceeds for a household with no charges go to the
+    dead-letter topic, never dropped."""
+    household = "9950000031"
+    await running.assess(household, [10_000] * 10)
+    await charged(running, household)
+    proceeds = contracts_delinquency.ProceedsCollected(
+        nhi_household_number=household,
+        proceeds_id="P-2026-0001",
+        seizure_id="S-2026-0001",
+        amount=15_000,
+        effective_on=date(2026, 11, 20),
+    )
+    for _ in range(2):  # delivered twice (another message id each time)
+        await publish(
+            running.bootstrap,
+            running.delinquency_topic,
+            household,
+            proceeds,
+            source="/kokuho/delinquency",
+        )
+    [received] = await running.published("jp.kokuho.collection.payment_received.v1", 1)
+    assert received["key"] == household
+    data = received["data"]
+    assert (data["channel"], data["amount"]) == ("enforcement", 15_000)
+
+    async def paid() -> dict[str, Any] | None:
+        result = await balance(running, household)
+        by_period = {i["period"]: i for i in result["instalments"]}
+        return result if by_period[1]["paid"] == 10_000 and by_period[2]["paid"] == 5_000 else None
+
+    await eventually(paid, what="the proceeds on the oldest instalments")
+    payments = await running.fetchval(
+        "SELECT count(*) FROM events WHERE event_type = 'jp.kokuho.collection.payment_received.v1'"
+    )
+    assert payments == 1  # the second delivery changed nothing
+    stray = proceeds.model_copy(update={"nhi_household_number": "9950000099"})
+    await publish(
+        running.bootstrap,
+        running.delinquency_topic,
+        "9950000099",
+        stray,
+        source="/kokuho/delinquency",
+    )
+    dead = await read_topic(
+        running.bootstrap, f"{running.delinquency_topic}.dlq", until=lambda rs: len(rs) >= 1
+    )
+    reasons = [dict(r.headers).get(REASON_HEADER, b"").decode() for r in dead]
+    assert any("HouseholdNotFound" in reason for reason in reasons), reasons

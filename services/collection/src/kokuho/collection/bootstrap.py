@@ -9,7 +9,7 @@ from functools import partial
 from fastapi import FastAPI
 
 from kokuho.collection import api
-from kokuho.collection.adapters.consumers import assessment_handler
+from kokuho.collection.adapters.consumers import assessment_handler, delinquency_handler
 from kokuho.collection.adapters.debits import ZenginBanks, to_bank_kana
 from kokuho.collection.adapters.notices_pdf import render
 from kokuho.collection.adapters.unit_of_work import CollectionUnit
@@ -59,11 +59,12 @@ def build(
     def subscriptions(kit: ServiceKit) -> Sequence[Subscription]:
         if not settings.consume_assessment:
             return []
-        return [
-            Subscription(
-                "assessment", [settings.assessment_topic], assessment_handler(settings.events_topic)
-            )
-        ]
+        topic = settings.events_topic
+        found = [Subscription("assessment", [settings.assessment_topic], assessment_handler(topic))]
+        if settings.delinquency_topic:
+            handler = delinquency_handler(topic, ports.rules)
+            found.append(Subscription("delinquency", [settings.delinquency_topic], handler))
+        return found
 
     return build_service(
         settings,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pydantic_settings import SettingsConfigDict
 
-from kokuho.events.contracts import assessment
+from kokuho.events.contracts import assessment, delinquency
 from kokuho.events.contracts import collection as contracts
 from kokuho.platform.settings import ServiceSettings
 
@@ -24,6 +24,8 @@ class Settings(ServiceSettings):
     assessment_topic: str = assessment.EVENTS_TOPIC
     #: consume assessment's events (off for tests that drive the API alone)
     consume_assessment: bool = True
+    #: delinquency's topic: a seizure's proceeds become a payment; None: consume nothing
+    delinquency_topic: str | None = delinquency.EVENTS_TOPIC
     #: the city whose settings file (``<city>.toml``) applies
     city: str = "hiroshima"
     #: a directory of parameter files replacing the packaged ones (the city's confirmed figures)

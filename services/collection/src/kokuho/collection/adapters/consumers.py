@@ -1,5 +1,6 @@
-"""The inbox consumer of collection: assessment's ``PremiumAssessed`` becomes charges (its
-instalments, or under 特別徴収 its pension deductions: ``app/pension``). Each
+"""The inbox consumers of collection: assessment's ``PremiumAssessed`` becomes charges (its
+instalments, or under 特別徴収 its pension deductions: ``app/pension``); delinquency's
+``ProceedsCollected`` (a seizure's proceeds) becomes a payment, channel ``enforcement``. Each
 delivery runs the use case on a unit of work joined to the inbox's transaction, so the charges
 and the inbox record commit together; an event collection cannot read goes to the DLQ."""
 
@@ -10,8 +11,12 @@ from collections.abc import Awaitable, Callable
 import asyncpg
 
 from kokuho.collection.adapters.unit_of_work import CollectionUnit
+from kokuho.collection.app.payments import CounterPayment, receive_at_counter
 from kokuho.collection.app.pension import apply_assessment
+from kokuho.collection.domain.errors import DuplicatePayment, HouseholdNotFound
+from kokuho.collection.domain.parameters import CollectionRules
 from kokuho.events.contracts.assessment import PremiumAssessed
+from kokuho.events.contracts.delinquency import ProceedsCollected
 from kokuho.events.ports import EventContext
 from kokuho.events.runtime.consumer import Delivery, PermanentFailure
 from kokuho.platform.audit import PostgresAuditLog, RequestAudit
@@ -19,18 +24,23 @@ from kokuho.platform.audit import PostgresAuditLog, RequestAudit
 Handler = Callable[[asyncpg.Connection, Delivery], Awaitable[None]]
 
 
+def consumer_trail(conn: asyncpg.Connection, operation: str) -> RequestAudit:
+    """The audit trail of a consumer's use case, written in the inbox's transaction."""
+    return RequestAudit(
+        PostgresAuditLog(lambda: conn),
+        user_id="system:collection-consumer",
+        terminal_id=None,
+        operation=operation,
+        request_id=None,
+    )
+
+
 def assessment_handler(topic: str) -> Handler:
     async def handle(conn: asyncpg.Connection, delivery: Delivery) -> None:
         event, envelope = delivery.event, delivery.envelope
         if not isinstance(event, PremiumAssessed) or envelope is None:
             return  # other assessment events carry nothing collection charges
-        trail = RequestAudit(
-            PostgresAuditLog(lambda: conn),
-            user_id="system:collection-consumer",
-            terminal_id=None,
-            operation="consume PremiumAssessed",
-            request_id=None,
-        )
+        trail = consumer_trail(conn, "consume PremiumAssessed")
         context = EventContext(envelope.correlationid or envelope.id, envelope.id)
         try:
             await apply_assessment(
@@ -38,5 +48,37 @@ def assessment_handler(topic: str) -> Handler:
             )
         except ValueError as exc:
             raise PermanentFailure(str(exc)) from exc
+
+    return handle
+
+
+def delinquency_handler(topic: str, rules: CollectionRules) -> Handler:
+    """A seizure's proceeds (換価・取立) are a payment on the household's oldest arrears, with
+    the proceeds id as its reference; published as ``PaymentReceived`` like any other."""
+
+    async def handle(conn: asyncpg.Connection, delivery: Delivery) -> None:
+        event = delivery.event
+        if not isinstance(event, ProceedsCollected):
+            return  # delinquency's other events change nothing here yet
+        payment = CounterPayment(
+            household=event.nhi_household_number,
+            amount=event.amount,
+            fiscal_year=None,
+            period=None,
+            receipt_number=event.proceeds_id,
+            paid_on=event.effective_on,
+            actor="system:delinquency",
+            today=event.effective_on,
+            channel="enforcement",
+        )
+        unit = CollectionUnit(
+            conn=conn, topic=topic, audit=consumer_trail(conn, "consume ProceedsCollected")
+        )
+        try:
+            await receive_at_counter(unit, rules, payment)
+        except DuplicatePayment:
+            return  # taken in already (a redelivery under another message id)
+        except (HouseholdNotFound, ValueError) as exc:
+            raise PermanentFailure(f"{type(exc).__name__}: {exc}") from exc
 
     return handle

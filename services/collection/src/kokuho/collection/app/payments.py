@@ -197,7 +197,8 @@ async def import_payments(
 
 @dataclass(frozen=True)
 class CounterPayment:
-    """Cash at the counter (a receipt number), or another channel's single payment."""
+    """Cash at the counter (a receipt number), or another channel's single payment (a
+    seizure's proceeds from delinquency: channel ``enforcement``, its proceeds id)."""
 
     household: str
     amount: int
@@ -225,11 +226,11 @@ async def receive_at_counter(
         batch = await open_batch(uow, [command.household])
         if batch.ledger(command.household) is None:
             raise HouseholdNotFound(f"no charges for household {command.household}")
-        pid = payment_id("counter", command.receipt_number)
+        pid = payment_id(command.channel, command.receipt_number)
         receive = matching.ReceivePayment(
             pid,
             command.amount,
-            "counter",
+            command.channel,
             command.fiscal_year,
             command.period,
             command.receipt_number,

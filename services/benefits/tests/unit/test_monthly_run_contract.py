@@ -4,31 +4,23 @@ medical cost, 300,000 borne: limit 87,430, benefit 212,570) and its 多数回 va
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import asyncpg
 import pytest
 
-from kokuho.benefits.adapters.memory import InMemoryBenefitsUnit
-from kokuho.benefits.adapters.memory_high_cost import InMemoryMonthlyRunStore
-from kokuho.benefits.adapters.monthly_run import PostgresMonthlyRunStore
-from kokuho.benefits.adapters.unit_of_work import BenefitsUnit
 from kokuho.benefits.app import claims as claims_app
 from kokuho.benefits.app import high_cost
-from kokuho.benefits.app.monthly_run import MonthlyRunStore, RunOptions, run_month
-from kokuho.benefits.app.ports import BenefitsUnitPort, PayeeAccount
+from kokuho.benefits.app.monthly_run import RunOptions, run_month
+from kokuho.benefits.app.ports import PayeeAccount
 from kokuho.benefits.domain.claims import ClaimsFileRefused
 from kokuho.benefits.domain.high_cost_decision import stream_id
 from kokuho.benefits.parameters import load_schedule
 from kokuho.events.contracts import benefits as contracts
 from kokuho.events.contracts.linkage_gateway import HighCostCarryOverListed
-from kokuho.platform.audit import PostgresAuditLog, RequestAudit
-from kokuho.platform.testing import migrated_database
 
 from .claims_kit import a_line, claims_file, d_line
+from .stores_kit import Stores
 from .test_unit_of_work_contract import a_rate
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
@@ -36,36 +28,6 @@ JULY = date(2026, 7, 1)
 TODAY = date(2026, 9, 10)
 PAY_ON = date(2026, 9, 25)
 A, B, C, D = "9920000101", "9920000102", "9920000103", "9920000104"
-
-
-@dataclass
-class Stores:
-    unit: Callable[[], BenefitsUnitPort]
-    run: MonthlyRunStore
-
-
-@pytest.fixture(params=["memory", pytest.param("postgres", marks=pytest.mark.integration)])
-async def stores(request: pytest.FixtureRequest) -> AsyncIterator[Stores]:
-    if request.param == "memory":
-        unit = InMemoryBenefitsUnit()
-        yield Stores(lambda: unit, InMemoryMonthlyRunStore(unit))
-        return
-    infra = request.getfixturevalue("infra")
-    async with migrated_database(infra.pg_admin_dsn, MIGRATIONS) as dsn:
-        pool = await asyncpg.create_pool(dsn, min_size=1, max_size=3)
-        trail = RequestAudit(
-            PostgresAuditLog(pool),
-            user_id="U-TEST",
-            terminal_id=None,
-            operation="t",
-            request_id=None,
-        )
-        try:
-            yield Stores(
-                lambda: BenefitsUnit(lambda: pool, audit=trail), PostgresMonthlyRunStore(pool)
-            )
-        finally:
-            await pool.close()
 
 
 JULY_FILE = claims_file(

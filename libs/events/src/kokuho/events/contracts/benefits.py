@@ -121,3 +121,36 @@ class BenefitPaymentOrdered(EventContract):
     payment_date: date
     ordered_by: str = Field(min_length=1, max_length=200)
     ordered_on: date
+
+
+class LumpSumBenefitApplied(EventContract):
+    """葬祭費 or 出産育児一時金 applied for (entered by the first pair of eyes; review pending)."""
+
+    event_type: ClassVar[str] = "jp.kokuho.benefits.lump_sum_benefit_applied.v1"
+
+    application_id: UUID
+    benefit_kind: Literal["funeral", "childbirth"]
+    nhi_household_number: HouseholdNumber
+    subject_addressee_number: AddresseeNumber = Field(description="the deceased, or the mother")
+    event_date: date = Field(description="the day of death, or of birth")
+    children: int = Field(ge=1, le=10)
+    entered_by: str = Field(min_length=1, max_length=200)
+    applied_on: date
+
+
+class LumpSumBenefitDecided(EventContract):
+    """The second pair of eyes approved (amount; with 直接支払制度 the part paid to the facility
+    and the difference to the household) or refused (reason) a 葬祭費 / 出産育児一時金."""
+
+    event_type: ClassVar[str] = "jp.kokuho.benefits.lump_sum_benefit_decided.v1"
+
+    application_id: UUID
+    benefit_kind: Literal["funeral", "childbirth"]
+    nhi_household_number: HouseholdNumber
+    approved: bool
+    amount: int = Field(ge=0)
+    to_institution: int = Field(ge=0)
+    to_household: int = Field(ge=0)
+    reason: str = Field(max_length=400)
+    reviewed_by: str = Field(min_length=1, max_length=200)
+    decided_on: date

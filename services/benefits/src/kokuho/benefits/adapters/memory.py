@@ -5,6 +5,7 @@ It passes the same contract tests (``tests/unit/test_unit_of_work_contract.py``)
 
 from __future__ import annotations
 
+from kokuho.benefits.adapters.lump_sum_store import InMemoryLumpSums
 from kokuho.benefits.adapters.memory_high_cost import (
     InMemoryCarryOvers,
     InMemoryClaims,
@@ -41,3 +42,4 @@ class InMemoryBenefitsUnit(InMemoryUnitOfWork):
         self.payees = InMemoryPayees()
         self.high_cost = InMemoryHighCostDecisions()
         self.monthly_runs = InMemoryMonthlyRuns()
+        self.lump_sums = InMemoryLumpSums()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncpg
 
+from kokuho.benefits.adapters.lump_sum_store import PostgresLumpSums
 from kokuho.benefits.adapters.postgres_high_cost import (
     PostgresCarryOvers,
     PostgresClaims,
@@ -99,6 +100,7 @@ class BenefitsUnit(UnitOfWork):
     payees: PostgresPayees
     high_cost: PostgresHighCostDecisions
     monthly_runs: PostgresMonthlyRuns
+    lump_sums: PostgresLumpSums
 
     def __init__(
         self,
@@ -119,3 +121,4 @@ class BenefitsUnit(UnitOfWork):
         self.payees = PostgresPayees(conn)
         self.high_cost = PostgresHighCostDecisions(conn)
         self.monthly_runs = PostgresMonthlyRuns(conn)
+        self.lump_sums = PostgresLumpSums(conn)

@@ -3,6 +3,12 @@
 One router module per resource, thin routes over the use cases.
 """
 
-from kokuho.benefits.api import calculations, claims, copayment_rates, high_cost
+from kokuho.benefits.api import calculations, claims, copayment_rates, high_cost, lump_sums
 
-routers = [calculations.router, copayment_rates.router, claims.router, high_cost.router]
+routers = [
+    calculations.router,
+    copayment_rates.router,
+    claims.router,
+    high_cost.router,
+    lump_sums.router,
+]

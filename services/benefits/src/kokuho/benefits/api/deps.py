@@ -35,6 +35,8 @@ Importer = Annotated[StaffUser, require_roles(BATCH)]
 Batch = Annotated[StaffUser, require_roles(BATCH)]
 #: may take an application (申請) at the counter
 Clerk = Annotated[StaffUser, require_roles(CLERK)]
+#: the second pair of eyes on a lump-sum application
+Reviewer = Annotated[StaffUser, require_roles(SUPERVISOR)]
 #: may read decisions
 Reader = Annotated[StaffUser, require_roles(CLERK, SUPERVISOR, AUDITOR)]
 
@@ -55,6 +57,7 @@ __all__ = [
     "Importer",
     "ReadDep",
     "Reader",
+    "Reviewer",
     "Today",
     "WriteDep",
 ]

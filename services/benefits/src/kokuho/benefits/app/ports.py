@@ -8,7 +8,7 @@ tests run against both), and the service's own ports (parameters).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from types import TracebackType
 from typing import Protocol, Self
@@ -19,6 +19,8 @@ from kokuho.benefits.domain.copayment_rate import CopaymentRate
 from kokuho.benefits.domain.high_cost.limits import LimitSchedule
 from kokuho.benefits.domain.high_cost_decision import HighCostDecision, PaymentOrdered
 from kokuho.benefits.domain.income_category import IncomeLines
+from kokuho.benefits.domain.lump_sum import AmountSchedule, LumpSum
+from kokuho.benefits.parameters import load_lump_sums
 from kokuho.events.ports import EventStore
 from kokuho.platform.unit_of_work import AuditTrailPort
 
@@ -141,6 +143,16 @@ class MonthlyRuns(Protocol):
     async def latest(self, treatment_month: date) -> MonthlyRunStatus | None: ...
 
 
+class LumpSums(Protocol):
+    async def add(self, state: LumpSum, account: PayeeAccount) -> None: ...
+
+    async def by_stream(self, stream_id: str) -> LumpSum | None: ...
+
+    async def get(self, application_id: UUID) -> LumpSum | None: ...
+
+    async def update(self, state: LumpSum) -> None: ...
+
+
 class BenefitsUnitPort(Protocol):
     """One transaction: enter it with ``async with uow:``; it commits when the block ends."""
 
@@ -164,6 +176,9 @@ class BenefitsUnitPort(Protocol):
 
     @property
     def monthly_runs(self) -> MonthlyRuns: ...
+
+    @property
+    def lump_sums(self) -> LumpSums: ...
 
     @property
     def audit(self) -> AuditTrailPort: ...
@@ -190,3 +205,5 @@ class Benefits:
 
     limits: LimitSchedule
     income_lines: IncomeLines
+    #: 葬祭費 and 出産育児一時金 by period (parameters/lump-sums.toml)
+    lump_sums: AmountSchedule = field(default_factory=load_lump_sums)

@@ -9,6 +9,7 @@ whole schedule (the service does not start on half a table).
 from __future__ import annotations
 
 import tomllib
+from datetime import date
 from importlib import resources
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from kokuho.benefits.domain.errors import LimitParametersIncomplete
 from kokuho.benefits.domain.high_cost.limits import LimitSchedule, LimitTable
 from kokuho.benefits.domain.high_cost.parse import parse_income_lines, parse_limit_table
 from kokuho.benefits.domain.income_category import IncomeLines
+from kokuho.benefits.domain.lump_sum import Amounts, AmountSchedule
 
 PREFIX = "high-cost-"
 INCOME_LINES = "income-category-2018-08.toml"
@@ -60,3 +62,29 @@ def load_income_lines(directory: Path | None = None) -> IncomeLines:
     except tomllib.TOMLDecodeError as exc:
         raise LimitParametersIncomplete(f"{INCOME_LINES}: not valid TOML: {exc}") from exc
     return parse_income_lines(document, INCOME_LINES)
+
+
+LUMP_SUMS = "lump-sums.toml"
+
+
+def load_lump_sums(directory: Path | None = None) -> AmountSchedule:
+    """葬祭費 and 出産育児一時金 by period (``lump-sums.toml``); a missing figure refuses it."""
+    if directory is not None:
+        text = (directory / LUMP_SUMS).read_text(encoding="utf-8")
+    else:
+        text = resources.files(__name__).joinpath(LUMP_SUMS).read_text(encoding="utf-8")
+    try:
+        periods = tomllib.loads(text)["figures"].values()
+        return AmountSchedule(
+            tuple(
+                Amounts(
+                    date.fromisoformat(p["effective_from"]),
+                    int(p["funeral"]["value"]),
+                    int(p["childbirth_covered"]["value"]),
+                    int(p["childbirth_not_covered"]["value"]),
+                )
+                for p in periods
+            )
+        )
+    except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise LimitParametersIncomplete(f"{LUMP_SUMS}: {exc!r}") from exc

@@ -36,6 +36,9 @@ from kokuho.events.ports import EventContext, StreamAppend
 
 #: chunks computed ahead of the one being written
 AHEAD = 2
+#: held households named in the run's status: the first 1,000 (how many were held without a
+#: decision is always households − decided − unchanged − no_benefit)
+HELD_LISTED = 1000
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,7 @@ class RunSummary:
         self.prompted += plan.prompted
         self.payments += len(plan.payments)
         self.paid_amount += sum(p.amount for p in plan.payments)
-        self.held += plan.held
+        self.held += plan.held[: max(0, HELD_LISTED - len(self.held))]
 
     def counts(self) -> dict[str, int]:
         return {

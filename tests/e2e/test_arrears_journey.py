@@ -1,5 +1,8 @@
 """Arrears across the services, on the real PostgreSQL and Kafka (issues 10 and 12).
 
+Also: a household a year behind is flagged by delinquency (特別療養費) and the flag reaches
+eligibility, whose next 資格確認書 for a member is a 資格確認書（特別療養費）.
+
 assessment's PremiumAssessed (published as assessment would) → collection charges it → the
 instalment stays unpaid, collection's dunning job issues the 督促状 (DunningNoticeIssued) →
 delinquency tracks it and, once the designated deadline has passed unpaid, opens a case →
@@ -23,6 +26,8 @@ from kokuho.collection import bootstrap as collection_bootstrap
 from kokuho.collection import config as collection_config
 from kokuho.delinquency import bootstrap as delinquency_bootstrap
 from kokuho.delinquency import config as delinquency_config
+from kokuho.eligibility import bootstrap as eligibility_bootstrap
+from kokuho.eligibility import config as eligibility_config
 from kokuho.events.contracts import assessment
 from kokuho.events.testing.kafka import publish, topic_text
 from kokuho.platform.auth import TokenVerifier
@@ -48,23 +53,25 @@ def headers(key: PrivateKey, user: str, *roles: str) -> dict[str, str]:
     )
 
 
-def assessed(household: str) -> assessment.PremiumAssessed:
-    """One instalment of 30,000 yen due 2026-06-30 (the first of FY2026)."""
+def assessed(household: str, fiscal_year: int = 2026) -> assessment.PremiumAssessed:
+    """One instalment of 30,000 yen due on 30 June (the first of the fiscal year)."""
     return assessment.PremiumAssessed(
         assessment_id=uuid.uuid4(),
         nhi_household_number=household,
-        fiscal_year=2026,
+        fiscal_year=fiscal_year,
         revision=1,
         kind="assessment",
         cause="annual_run",
-        assessed_on=date(2026, 6, 15),
+        assessed_on=date(fiscal_year, 6, 15),
         annual_amount=30_000,
         difference=0,
         statutory_reduction=0,
         insured_months=12,
         components=[],
         instalments=[
-            assessment.Instalment(period=1, due_date=date(2026, 6, 30), amount=30_000, difference=0)
+            assessment.Instalment(
+                period=1, due_date=date(fiscal_year, 6, 30), amount=30_000, difference=0
+            )
         ],
         parameter_documents=[],
         assessed_by="system:annual-run",
@@ -202,3 +209,161 @@ async def test_an_unpaid_instalment_becomes_a_case_whose_seizure_pays_it(
         finally:
             await conn.close()
         assert payments == 1
+
+
+def move_in(head: str) -> dict[str, Any]:
+    return {
+        "householder_addressee_number": head,
+        "members": [
+            {
+                "addressee_number": head,
+                "reason": "moved_in",
+                "fact_date": "2025-04-01",
+                "notification_date": "2025-04-01",
+                "relationship": "householder",
+                "details": {
+                    "name": "試験　滞納",
+                    "name_kana": "シケン　タイノウ",
+                    "sex": "male",
+                    "birth_date": "1970-01-01",
+                    "address": "広島市中区基町1丁目1-1",
+                },
+            }
+        ],
+        "identity_verification": {"method": "mn_card"},
+    }
+
+
+async def test_a_household_a_year_behind_gets_the_special_care_certificate(
+    pg_admin_dsn: str, kafka_bootstrap: str, own_topics: OwnTopics
+) -> None:
+    """Issue 12: FY2025's first instalment (due 2025-06-30) unpaid → dunned → a case → the
+    advance notice → a year behind: delinquency flags 特別療養費 → eligibility records it and
+    the next 資格確認書 is a 資格確認書（特別療養費）."""
+    key = new_private_key("ES256")
+    verifier = TokenVerifier([key.public_key()])  # type: ignore[list-item]
+    group = own_topics.consumer_group_prefix
+    head = f"39{uuid.uuid4().int % 10**8:08d}"
+    async with (
+        migrated_database(pg_admin_dsn, ROOT / "services/eligibility/migrations") as e_dsn,
+        migrated_database(pg_admin_dsn, ROOT / "services/collection/migrations") as c_dsn,
+        migrated_database(pg_admin_dsn, ROOT / "services/delinquency/migrations") as d_dsn,
+    ):
+        eligibility_app = eligibility_bootstrap.build(
+            eligibility_config.Settings(
+                database_dsn=e_dsn,
+                kafka_bootstrap_servers=kafka_bootstrap,
+                turning_75_daily=False,
+                **own_topics.eligibility(),
+            ),
+            token_verifier=verifier,
+            clock=lambda: NOW,
+        )
+        collection_app = collection_bootstrap.build(
+            collection_config.Settings(
+                database_dsn=c_dsn,
+                kafka_bootstrap_servers=kafka_bootstrap,
+                events_topic=own_topics.collection_events,
+                assessment_topic=own_topics.assessment_events,
+                delinquency_topic=own_topics.delinquency_events,
+                consumer_group_prefix=group,
+            ),
+            token_verifier=verifier,
+            clock=lambda: NOW,
+        )
+        delinquency_app = delinquency_bootstrap.build(
+            delinquency_config.Settings(
+                database_dsn=d_dsn,
+                kafka_bootstrap_servers=kafka_bootstrap,
+                events_topic=own_topics.delinquency_events,
+                collection_topic=own_topics.collection_events,
+                consumer_group_prefix=group,
+            ),
+            token_verifier=verifier,
+            clock=lambda: NOW,
+        )
+        async with (
+            serving(eligibility_app, "eligibility") as eligibility,
+            serving(collection_app, "collection") as collection,
+            serving(delinquency_app, "delinquency") as delinquency,
+        ):
+            clerk_a, clerk_b = "eligibility.clerk", "eligibility.clerk"
+            entered = await eligibility.post(
+                "/api/v1/households", json=move_in(head), headers=headers(key, "c-a", clerk_a)
+            )
+            assert entered.status_code == 201, entered.text
+            confirmed = await eligibility.post(
+                f"/api/v1/changes/{entered.json()['change_id']}/confirm",
+                headers=headers(key, "c-b", clerk_b),
+            )
+            assert confirmed.status_code == 200, confirmed.text
+            household = confirmed.json()["nhi_household_number"]
+
+            await publish(
+                kafka_bootstrap,
+                own_topics.assessment_events,
+                household,
+                assessed(household, 2025),
+                source="/kokuho/assessment",
+            )
+            clerk = headers(key, "U-CLERK", "collection.clerk")
+
+            async def charged() -> bool:
+                got = await collection.get(f"/api/v1/households/{household}/balance", headers=clerk)
+                return got.status_code == 200 and len(got.json()["instalments"]) == 1
+
+            await eventually(charged, what="collection's FY2025 charge")
+            dunning = await collection.post(
+                "/api/v1/jobs/dunning",
+                json={"run_on": "2025-07-21"},
+                headers=headers(key, "U-OP", "batch.operator"),
+            )
+            assert dunning.status_code == 200, dunning.text
+
+            async def reviewed(on: str, status: str) -> dict[str, Any] | None:
+                review = await delinquency.post(
+                    "/api/v1/jobs/review",
+                    json={"run_on": on},
+                    headers=headers(key, "U-SUP", "delinquency.supervisor"),
+                )
+                assert review.status_code == 200, review.text
+                got = await delinquency.get(
+                    f"/api/v1/cases/{household}",
+                    headers=headers(key, "U-OFF", "delinquency.officer"),
+                )
+                return (
+                    got.json()
+                    if got.status_code == 200 and got.json()["status"] == status
+                    else None
+                )
+
+            await eventually(lambda: reviewed("2025-09-01", "open"), what="the case opened")
+            sent = await delinquency.post(
+                f"/api/v1/cases/{household}/advance-notices",
+                json={"sent_on": "2026-07-01"},
+                headers=headers(key, "U-OFF", "delinquency.officer"),
+            )
+            assert sent.status_code == 200, sent.text
+            flagged = await reviewed("2026-08-03", "open")
+            assert flagged is not None
+
+            async def special() -> dict[str, Any] | None:
+                issued = await eligibility.post(
+                    f"/api/v1/households/{household}/certificates",
+                    json={
+                        "kind": "eligibility_confirmation_document",
+                        "addressee_number": head,
+                        "issue_date": "2026-11-30",
+                    },
+                    headers=headers(key, "c-a", clerk_a),
+                )
+                assert issued.status_code == 201, issued.text
+                (event,) = [
+                    e
+                    for e in issued.json()["events"]
+                    if e["type"].endswith("certificate_issued.v1")
+                ]
+                return event["data"] if event["data"]["special_care"] else None
+
+            certificate = await eventually(special, what="the flag recorded in eligibility")
+            assert certificate["addressee_number"] == head

@@ -53,7 +53,7 @@ async def main(
         print(await benefits_monthly_run.run(admin_dsn, bootstrap, benefit_claims))
     if notice_count:
         # The annual run's notices as print files (resumable: python -m bench.notices).
-        print(notices.run(notice_count, 2, 1000, fresh=True, verapdf=True))
+        print(notices.run(notice_count, 2, 2500, fresh=True, verapdf=True))
 
 
 if __name__ == "__main__":

@@ -161,7 +161,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--notices", type=int, default=150_000)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--chunk", type=int, default=1000)
+    parser.add_argument("--chunk", type=int, default=2500)
     parser.add_argument("--fresh", action="store_true", help="discard finished print files")
     parser.add_argument("--verapdf", action="store_true", help="validate the first print file")
     args = parser.parse_args()

@@ -21,6 +21,7 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from kokuho.collection import bootstrap as collection_bootstrap
 from kokuho.collection import config as collection_config
@@ -78,6 +79,37 @@ def assessed(household: str, fiscal_year: int = 2026) -> assessment.PremiumAsses
     )
 
 
+def collection_and_delinquency(
+    c_dsn: str, d_dsn: str, kafka_bootstrap: str, own_topics: OwnTopics, verifier: TokenVerifier
+) -> tuple[FastAPI, FastAPI]:
+    """The two services on their own databases, wired to each other through the test's topics,
+    both with today = NOW."""
+    collection_app = collection_bootstrap.build(
+        collection_config.Settings(
+            database_dsn=c_dsn,
+            kafka_bootstrap_servers=kafka_bootstrap,
+            events_topic=own_topics.collection_events,
+            assessment_topic=own_topics.assessment_events,
+            delinquency_topic=own_topics.delinquency_events,
+            consumer_group_prefix=own_topics.consumer_group_prefix,
+        ),
+        token_verifier=verifier,
+        clock=lambda: NOW,
+    )
+    delinquency_app = delinquency_bootstrap.build(
+        delinquency_config.Settings(
+            database_dsn=d_dsn,
+            kafka_bootstrap_servers=kafka_bootstrap,
+            events_topic=own_topics.delinquency_events,
+            collection_topic=own_topics.collection_events,
+            consumer_group_prefix=own_topics.consumer_group_prefix,
+        ),
+        token_verifier=verifier,
+        clock=lambda: NOW,
+    )
+    return collection_app, delinquency_app
+
+
 async def case(client: httpx.AsyncClient, key: PrivateKey, household: str) -> dict[str, Any]:
     got = await client.get(
         f"/api/v1/cases/{household}", headers=headers(key, "U-OFF", "delinquency.officer")
@@ -93,33 +125,12 @@ async def test_an_unpaid_instalment_becomes_a_case_whose_seizure_pays_it(
     key = new_private_key("ES256")
     verifier = TokenVerifier([key.public_key()])  # type: ignore[list-item]
     household = f"99{uuid.uuid4().int % 10**8:08d}"
-    group = own_topics.consumer_group_prefix
     async with (
         migrated_database(pg_admin_dsn, ROOT / "services/collection/migrations") as c_dsn,
         migrated_database(pg_admin_dsn, ROOT / "services/delinquency/migrations") as d_dsn,
     ):
-        collection_app = collection_bootstrap.build(
-            collection_config.Settings(
-                database_dsn=c_dsn,
-                kafka_bootstrap_servers=kafka_bootstrap,
-                events_topic=own_topics.collection_events,
-                assessment_topic=own_topics.assessment_events,
-                delinquency_topic=own_topics.delinquency_events,
-                consumer_group_prefix=group,
-            ),
-            token_verifier=verifier,
-            clock=lambda: NOW,
-        )
-        delinquency_app = delinquency_bootstrap.build(
-            delinquency_config.Settings(
-                database_dsn=d_dsn,
-                kafka_bootstrap_servers=kafka_bootstrap,
-                events_topic=own_topics.delinquency_events,
-                collection_topic=own_topics.collection_events,
-                consumer_group_prefix=group,
-            ),
-            token_verifier=verifier,
-            clock=lambda: NOW,
+        collection_app, delinquency_app = collection_and_delinquency(
+            c_dsn, d_dsn, kafka_bootstrap, own_topics, verifier
         )
         async with (
             serving(collection_app, "collection") as collection,
@@ -242,7 +253,6 @@ async def test_a_household_a_year_behind_gets_the_special_care_certificate(
     the next 資格確認書 is a 資格確認書（特別療養費）."""
     key = new_private_key("ES256")
     verifier = TokenVerifier([key.public_key()])  # type: ignore[list-item]
-    group = own_topics.consumer_group_prefix
     head = f"39{uuid.uuid4().int % 10**8:08d}"
     async with (
         migrated_database(pg_admin_dsn, ROOT / "services/eligibility/migrations") as e_dsn,
@@ -259,28 +269,8 @@ async def test_a_household_a_year_behind_gets_the_special_care_certificate(
             token_verifier=verifier,
             clock=lambda: NOW,
         )
-        collection_app = collection_bootstrap.build(
-            collection_config.Settings(
-                database_dsn=c_dsn,
-                kafka_bootstrap_servers=kafka_bootstrap,
-                events_topic=own_topics.collection_events,
-                assessment_topic=own_topics.assessment_events,
-                delinquency_topic=own_topics.delinquency_events,
-                consumer_group_prefix=group,
-            ),
-            token_verifier=verifier,
-            clock=lambda: NOW,
-        )
-        delinquency_app = delinquency_bootstrap.build(
-            delinquency_config.Settings(
-                database_dsn=d_dsn,
-                kafka_bootstrap_servers=kafka_bootstrap,
-                events_topic=own_topics.delinquency_events,
-                collection_topic=own_topics.collection_events,
-                consumer_group_prefix=group,
-            ),
-            token_verifier=verifier,
-            clock=lambda: NOW,
+        collection_app, delinquency_app = collection_and_delinquency(
+            c_dsn, d_dsn, kafka_bootstrap, own_topics, verifier
         )
         async with (
             serving(eligibility_app, "eligibility") as eligibility,

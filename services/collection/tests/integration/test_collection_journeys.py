@@ -307,3 +307,85 @@ async def test_a_seizures_proceeds_from_delinquency_are_a_payment_on_the_oldest_
     )
     reasons = [dict(r.headers).get(REASON_HEADER, b"").decode() for r in dead]
     assert any("HouseholdNotFound" in reason for reason in reasons), reasons
+
+
+async def test_delinquencys_renewal_and_write_off_reach_the_charges(running: Running) -> None:
+    """Issue 10: delinquency's PrescriptionRenewed moves the charge's lapse day (the period runs
+    again from the act's day) and its ArrearWrittenOff records the 不納欠損 (written off, never
+    paid), each published by collection; the same events again change nothing; an act for a
+    household with no charges goes to the dead-letter topic."""
+    household = "9950000032"
+    await running.assess(household, [10_000] * 10)
+    await charged(running, household)
+    renewed = contracts_delinquency.PrescriptionRenewed(
+        nhi_household_number=household,
+        fiscal_year=FY,
+        period=1,
+        act="seizure",
+        effective_on=date(2026, 11, 10),
+    )
+    written_off = contracts_delinquency.ArrearWrittenOff(
+        nhi_household_number=household,
+        fiscal_year=FY,
+        period=2,
+        amount=10_000,
+        ground="suspension_period",
+        effective_on=date(2026, 11, 20),
+    )
+    for _ in range(2):  # each delivered twice (another message id each time)
+        for event in (renewed, written_off):
+            await publish(
+                running.bootstrap,
+                running.delinquency_topic,
+                household,
+                event,
+                source="/kokuho/delinquency",
+            )
+    # a last act on the same key (one partition, in order): once it is in, the repeats were seen
+    last = renewed.model_copy(
+        update={"period": 3, "act": "plan", "effective_on": date(2026, 11, 25)}
+    )
+    await publish(
+        running.bootstrap, running.delinquency_topic, household, last, source="/kokuho/delinquency"
+    )
+    [published] = await running.published("jp.kokuho.collection.charge_written_off.v1", 1)
+    assert published["key"] == household
+    assert (published["data"]["period"], published["data"]["amount"]) == (2, 10_000)
+
+    async def recorded() -> dict[int, dict[str, Any]] | None:
+        by_period = {i["period"]: i for i in (await balance(running, household))["instalments"]}
+        return by_period if by_period[3]["lapses_on"] == "2028-11-26" else None
+
+    by_period = await eventually(recorded, what="the acts in the balance")
+    assert by_period[1]["lapses_on"] == "2028-11-11"  # 2026-11-11..2028-11-10
+    assert by_period[4]["lapses_on"] == "2028-10-01"  # due 2026-09-30, not renewed
+    assert by_period[2]["written_off"] == 10_000
+    assert (by_period[2]["paid"], by_period[2]["outstanding"]) == (0, 0)
+    assert by_period[2]["written_off_on"] == "2026-11-20"
+    counts = await running.fetchval(
+        "SELECT count(*) FROM events WHERE event_type = ANY($1::text[])",
+        [
+            "jp.kokuho.collection.charge_written_off.v1",
+            "jp.kokuho.collection.charge_prescription_renewed.v1",
+        ],
+    )
+    assert counts == 3  # the second deliveries changed nothing
+    paid = await running.fetchval(
+        "SELECT count(*) FROM events WHERE event_type = 'jp.kokuho.collection.payment_received.v1'"
+        " AND stream_id = $1",
+        f"household-{household}",
+    )
+    assert paid == 0
+    stray = renewed.model_copy(update={"nhi_household_number": "9950000098"})
+    await publish(
+        running.bootstrap,
+        running.delinquency_topic,
+        "9950000098",
+        stray,
+        source="/kokuho/delinquency",
+    )
+    dead = await read_topic(
+        running.bootstrap, f"{running.delinquency_topic}.dlq", until=lambda rs: len(rs) >= 1
+    )
+    reasons = [dict(r.headers).get(REASON_HEADER, b"").decode() for r in dead]
+    assert any("HouseholdNotFound" in reason for reason in reasons), reasons

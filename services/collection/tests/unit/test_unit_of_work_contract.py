@@ -22,7 +22,7 @@ from kokuho.collection.app.ports import (
     Versioned,
     WorkItem,
 )
-from kokuho.collection.domain import charging
+from kokuho.collection.domain import acts, charging
 from kokuho.collection.domain.direct_debit import DebitAccount
 from kokuho.collection.domain.ledger import Ledger, replay
 from kokuho.events.ports import ConcurrencyConflict
@@ -64,7 +64,10 @@ def a_ledger(household: str = H) -> Ledger:
     ledger = Ledger(household)
     ledger = replay(household, charging.assess(ledger, assessed([10_000] * 10)), ledger)
     ledger, _ = pay(ledger, PACKAGED, 25_000, date(2026, 7, 10))
-    return ledger
+    # delinquency's acts: the renewing act and the 不納欠損 are kept in the snapshot too
+    ledger = replay(household, acts.renew(ledger, 2026, 4, "plan", date(2026, 11, 2)), ledger)
+    written_off = acts.write_off(ledger, 2026, 5, 10_000, "suspension_period", date(2026, 11, 3))
+    return replay(household, written_off, ledger)
 
 
 async def test_a_ledger_is_read_back_as_it_was_saved(units: UnitFactory) -> None:

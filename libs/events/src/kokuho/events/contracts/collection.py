@@ -217,3 +217,32 @@ class PensionDeductionStopped(EventContract):
     reason: Literal["death", "moved", "pension_stopped", "amount_changed", "other"]
     due_date: date = Field(description="納期限 of the ordinary instalment it became")
     effective_on: date
+
+
+class ChargePrescriptionRenewed(EventContract):
+    """時効の更新 of an instalment by an act delinquency recorded (its ``PrescriptionRenewed``:
+    a plan, a seizure, its end, a distribution demand), as collection took it: the 2-year
+    period (国保法110条) runs again from the day after ``effective_on``."""
+
+    event_type = "jp.kokuho.collection.charge_prescription_renewed.v1"
+
+    nhi_household_number: HouseholdNumber
+    fiscal_year: FiscalYear
+    period: Period
+    act: Literal["plan", "seizure", "seizure_end", "distribution_demand"]
+    effective_on: date
+
+
+class ChargeWrittenOff(EventContract):
+    """不納欠損 recorded on an instalment (delinquency's ``ArrearWrittenOff``): ``amount`` of its
+    outstanding principal extinguished, never paid (0 when collection's own lapse had marked it
+    already)."""
+
+    event_type = "jp.kokuho.collection.charge_written_off.v1"
+
+    nhi_household_number: HouseholdNumber
+    fiscal_year: FiscalYear
+    period: Period
+    amount: Yen
+    ground: Literal["prescription", "suspension_period"]
+    effective_on: date

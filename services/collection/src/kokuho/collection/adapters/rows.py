@@ -48,6 +48,9 @@ def _charge(c: Charge) -> dict[str, Any]:
         "renewals": [d.isoformat() for d in c.renewals],
         "lapsed": _d(c.lapsed_on),
         "history": [[d.isoformat(), y, cause] for d, y, cause in c.history],
+        "acts": [[d.isoformat(), act] for d, act in c.acts],
+        "off_on": _d(c.written_off_on),
+        "off_ground": c.write_off_ground,
     }
 
 
@@ -67,6 +70,9 @@ def _charge_back(r: dict[str, Any]) -> Charge:
         tuple(date.fromisoformat(d) for d in r["renewals"]),
         _day(r["lapsed"]),
         tuple((date.fromisoformat(d), y, cause) for d, y, cause in r["history"]),
+        tuple((date.fromisoformat(d), act) for d, act in r.get("acts", [])),
+        _day(r.get("off_on")),
+        r.get("off_ground"),
     )
 
 

@@ -119,6 +119,7 @@ class InstalmentBalanceOut(ResponseModel):
     dunned_on: date | None
     designated_deadline: date | None
     lapses_on: date
+    written_off_on: date | None = None
 
 
 class BalanceOut(ResponseModel):

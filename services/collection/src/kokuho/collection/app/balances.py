@@ -31,6 +31,7 @@ class InstalmentBalance:
     dunned_on: date | None
     designated_deadline: date | None
     lapses_on: date
+    written_off_on: date | None  # 不納欠損 recorded (delinquency's ArrearWrittenOff)
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ def balance_of(ledger: Ledger, day: date, rules: CollectionRules) -> Balance:
             c.dunned_on,
             c.designated_deadline,
             lapse_day(c, rules),
+            c.written_off_on,
         )
         for c in sorted(ledger.charges.values(), key=lambda c: c.key)
     ]

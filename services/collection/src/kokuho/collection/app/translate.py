@@ -28,6 +28,8 @@ PUBLISHED: dict[type[Any], type[EventContract]] = {
     ev.ChargeLapsed: contracts.ChargeLapsed,
     ev.DirectDebitFailed: contracts.DirectDebitFailed,
     ev.PensionDeductionStopped: contracts.PensionDeductionStopped,
+    ev.ChargePrescriptionRenewed: contracts.ChargePrescriptionRenewed,
+    ev.ChargeWrittenOff: contracts.ChargeWrittenOff,
 }
 PRIVATE: dict[type[Any], type[EventContract]] = {
     ev.ChargeChangeEntered: private_events.ChargeChangeEntered,

@@ -85,3 +85,9 @@ class AmountNotPositive(CollectionError):
 
 class PaidInTheFuture(CollectionError):
     """A payment is dated today or earlier."""
+
+
+class ChargeLapsedAlready(CollectionError):
+    """A renewal of a charge whose right had lapsed already (時効 completed): a person looks."""
+
+    status = 409

@@ -169,6 +169,29 @@ class PensionDeductionStopped:
     on: date
 
 
+@dataclass(frozen=True)
+class ChargePrescriptionRenewed:
+    """時効の更新 by an act delinquency recorded (a plan, a seizure, its end, a distribution
+    demand): the 2-year period runs again from the day after ``on``."""
+
+    fiscal_year: int
+    period: int
+    act: str
+    on: date
+
+
+@dataclass(frozen=True)
+class ChargeWrittenOff:
+    """不納欠損 recorded by delinquency: ``amount`` of the outstanding principal extinguished
+    (never paid), with its ground (prescription, or the end of a suspension period)."""
+
+    fiscal_year: int
+    period: int
+    amount: int
+    ground: str
+    on: date
+
+
 Event = (
     ChargeSet
     | OverpaymentArisen
@@ -183,5 +206,7 @@ Event = (
     | ChargeChangeRejected
     | DirectDebitFailed
     | PensionDeductionStopped
+    | ChargePrescriptionRenewed
+    | ChargeWrittenOff
 )
 ALL_EVENTS: tuple[type[Any], ...] = Event.__args__

@@ -27,7 +27,9 @@ from kokuho.collection.domain.events import (
     ChargeChangeEntered,
     ChargeChangeRejected,
     ChargeLapsed,
+    ChargePrescriptionRenewed,
     ChargeSet,
+    ChargeWrittenOff,
     DirectDebitFailed,
     DunningIssued,
     Event,
@@ -47,7 +49,9 @@ __all__ = [
     "ChargeChangeEntered",
     "ChargeChangeRejected",
     "ChargeLapsed",
+    "ChargePrescriptionRenewed",
     "ChargeSet",
+    "ChargeWrittenOff",
     "DirectDebitFailed",
     "DunningIssued",
     "Event",
@@ -86,6 +90,9 @@ class Charge:
     renewals: tuple[date, ...] = ()  # acts renewing the prescription period
     lapsed_on: date | None = None
     history: tuple[tuple[date, int, str], ...] = ()  # prior amounts (from, yen, cause): C-24
+    acts: tuple[tuple[date, str], ...] = ()  # renewing acts delinquency recorded (day, act)
+    written_off_on: date | None = None  # 不納欠損 recorded by delinquency
+    write_off_ground: str | None = None
 
     @property
     def key(self) -> Key:
@@ -307,6 +314,20 @@ def _lapsed(ledger: Ledger, e: ChargeLapsed) -> Ledger:
     return _with(ledger, charges=_put(ledger, lapsed))
 
 
+def _renewed(ledger: Ledger, e: ChargePrescriptionRenewed) -> Ledger:
+    c = ledger.charges[(e.fiscal_year, e.period)]
+    renewed = dataclasses.replace(c, renewals=(*c.renewals, e.on), acts=(*c.acts, (e.on, e.act)))
+    return _with(ledger, charges=_put(ledger, renewed))
+
+
+def _written_off(ledger: Ledger, e: ChargeWrittenOff) -> Ledger:
+    c = ledger.charges[(e.fiscal_year, e.period)]
+    off = dataclasses.replace(
+        c, written_off=c.written_off + e.amount, written_off_on=e.on, write_off_ground=e.ground
+    )
+    return _with(ledger, charges=_put(ledger, off))
+
+
 def _change_entered(ledger: Ledger, e: ChargeChangeEntered) -> Ledger:
     change = PendingChange(
         e.change_id, e.fiscal_year, e.period, e.amount, e.due_date, e.reason, e.entered_by
@@ -329,6 +350,8 @@ EVOLVERS: dict[type[Any], Callable[[Ledger, Any], Ledger]] = {
     LateChargeFixed: _late_fixed,
     DunningIssued: _dunned,
     ChargeLapsed: _lapsed,
+    ChargePrescriptionRenewed: _renewed,
+    ChargeWrittenOff: _written_off,
     ChargeChangeEntered: _change_entered,
     ChargeChangeRejected: _change_rejected,
     # facts for the slip and the other services: the charge itself moves by its ChargeSet

@@ -28,6 +28,7 @@ from kokuho.assessment.app.ports import AssessmentUnitPort, ParametersFor, Store
 from kokuho.assessment.domain.calendar import fiscal_year_of
 from kokuho.assessment.domain.errors import (
     AssessmentError,
+    CorrectionPeriodExpired,
     ParametersIncomplete,
     ParametersMissing,
 )
@@ -45,7 +46,9 @@ __all__ = [
     "assess",
     "assess_household",
     "assessment_append",
+    "check_correction_period",
     "compute",
+    "correction_reach",
     "decide_assessment",
     "explain_stored",
     "first_correctable_year",
@@ -81,16 +84,31 @@ class AssessmentNotFound(AssessmentError):
         self.fiscal_year = fiscal_year
 
 
-def first_correctable_year(parameters_for: ParametersFor, today: date) -> int:
-    """The earliest fiscal year a premium may still be corrected in (国保法110条: 2 years,
-    from the current year's national parameters)."""
+def correction_reach(parameters_for: ParametersFor, today: date) -> int:
+    """How many fiscal years before the current one a premium may still be corrected in: the
+    ``correction.years`` figure of the current year's national parameters (国保法110条: 2;
+    ADR 0035)."""
     current = fiscal_year_of(today)
     try:
-        years = parameters_for(current).correction_years
+        return parameters_for(current).correction_years
     except (ParametersMissing, ParametersIncomplete):
         # early in a year whose files are not out yet, the period is the previous year's
-        years = parameters_for(current - 1).correction_years
-    return current - years
+        return parameters_for(current - 1).correction_years
+
+
+def first_correctable_year(parameters_for: ParametersFor, today: date) -> int:
+    """The earliest fiscal year a premium may still be assessed or corrected in on ``today``
+    (ADR 0035): FY N stays correctable until March 31 of N + 1 + years, two years after its
+    last 普通徴収 instalment fell due."""
+    return fiscal_year_of(today) - correction_reach(parameters_for, today)
+
+
+def check_correction_period(parameters_for: ParametersFor, fiscal_year: int, today: date) -> None:
+    """Refuse a fiscal year before the correction period (:class:`CorrectionPeriodExpired`)."""
+    years = correction_reach(parameters_for, today)
+    first = fiscal_year_of(today) - years
+    if fiscal_year < first:
+        raise CorrectionPeriodExpired(fiscal_year, first, years, today)
 
 
 async def assess_household(
@@ -104,7 +122,10 @@ async def assess_household(
     today: date,
     context: EventContext | None = None,
 ) -> AssessOutcome:
-    """Load → compute → store and publish if the premium changed (never a double assessment)."""
+    """Load → compute → store and publish if the premium changed (never a double assessment).
+    A year before the correction period is refused first (ADR 0035), then a year without
+    complete parameters."""
+    check_correction_period(rules, fiscal_year, today)
     params = rules(fiscal_year)  # refuses a year without complete parameters
     async with uow:
         row = await uow.households.load_household(nhi_household_number)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from kokuho.platform.errors import DomainError
 
 
@@ -33,6 +35,26 @@ class ParametersIncomplete(AssessmentError):
         self.fiscal_year = fiscal_year
         self.scope = scope
         self.problems = problems
+
+
+class CorrectionPeriodExpired(AssessmentError):
+    """The fiscal year lies before the correction period (ADR 0035): a premium may be assessed
+    or corrected for the current fiscal year and the ``years`` before it (国保法110条: the right
+    to collect or refund a 保険料 lapses after 2 years), never further back."""
+
+    slug = "correction-period-expired"
+
+    def __init__(self, fiscal_year: int, first_correctable_year: int, years: int, as_of: date):
+        super().__init__(
+            f"fiscal year {fiscal_year} is outside the correction period on {as_of.isoformat()}: "
+            f"a premium may be assessed or corrected for the current fiscal year and the {years} "
+            f"before it (国保法110条, correction.years of the national parameters; ADR 0035), "
+            f"so the first correctable fiscal year is {first_correctable_year}"
+        )
+        self.fiscal_year = fiscal_year
+        self.first_correctable_year = first_correctable_year
+        self.years = years
+        self.as_of = as_of
 
 
 class HouseholdInvalid(AssessmentError):

@@ -17,7 +17,7 @@ import pytest
 from kokuho.benefits.bootstrap import build
 from kokuho.benefits.config import Settings
 from kokuho.events.contracts import benefits as contracts
-from kokuho.events.contracts import linkage_gateway
+from kokuho.events.contracts import delinquency, linkage_gateway
 from kokuho.events.runtime.topics import TopicSpec, ensure_topics, with_dead_letters
 from kokuho.platform.auth import TokenVerifier
 from kokuho.platform.testing import migrated_database, serving, staff_headers
@@ -36,6 +36,7 @@ class Running:
     topic: str
     bootstrap: str
     linkage_topic: str
+    delinquency_topic: str = ""
 
     def headers(self, *roles: str, **extra: str) -> dict[str, str]:
         return staff_headers(self.key, "U-CLERK", *roles, **extra)
@@ -55,7 +56,8 @@ async def settings(pg_admin_dsn: str, kafka_bootstrap: str) -> AsyncIterator[Set
     run = f"test.benefits.{uuid.uuid4().hex[:12]}"
     topic = f"{run}.{contracts.EVENTS_TOPIC}"
     linkage = f"{run}.{linkage_gateway.TOPIC}"
-    specs = [TopicSpec(topic, 3, 1), TopicSpec(linkage, 3, 1)]
+    arrears = f"{run}.{delinquency.EVENTS_TOPIC}"
+    specs = [TopicSpec(topic, 3, 1), TopicSpec(linkage, 3, 1), TopicSpec(arrears, 3, 1)]
     await ensure_topics(kafka_bootstrap, with_dead_letters(specs))
     async with migrated_database(pg_admin_dsn, MIGRATIONS) as dsn:
         yield Settings(
@@ -63,6 +65,7 @@ async def settings(pg_admin_dsn: str, kafka_bootstrap: str) -> AsyncIterator[Set
             kafka_bootstrap_servers=kafka_bootstrap,
             events_topic=topic,
             linkage_topic=linkage,
+            delinquency_topic=arrears,
             monthly_run_poll_seconds=0.2,
             consumer_group_prefix=run,
         )
@@ -80,4 +83,5 @@ async def running(settings: Settings) -> AsyncIterator[Running]:
             settings.events_topic,
             settings.kafka_bootstrap_servers,
             settings.linkage_topic,
+            settings.delinquency_topic,
         )

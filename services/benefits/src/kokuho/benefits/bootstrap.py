@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from kokuho.benefits import api
-from kokuho.benefits.adapters.consumers import carry_over_handler
+from kokuho.benefits.adapters.consumers import carry_over_handler, delinquency_handler
 from kokuho.benefits.adapters.monthly_job import monthly_run_job
 from kokuho.benefits.adapters.unit_of_work import BenefitsUnit
 from kokuho.benefits.app.ports import Benefits
@@ -43,9 +43,18 @@ def build(
     topic = settings.events_topic
 
     def subscriptions(kit: ServiceKit) -> Sequence[Subscription]:
-        if not settings.consume_linkage:
-            return []
-        return [Subscription("carry-over", [settings.linkage_topic], carry_over_handler(topic))]
+        found = []
+        if settings.consume_linkage:
+            found.append(
+                Subscription("carry-over", [settings.linkage_topic], carry_over_handler(topic))
+            )
+        if settings.consume_delinquency:
+            found.append(
+                Subscription(
+                    "withholding", [settings.delinquency_topic], delinquency_handler(topic)
+                )
+            )
+        return found
 
     jobs = (
         [

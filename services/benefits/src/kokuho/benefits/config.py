@@ -11,7 +11,7 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from kokuho.events.contracts import benefits as contracts
-from kokuho.events.contracts import linkage_gateway
+from kokuho.events.contracts import delinquency, linkage_gateway
 from kokuho.platform.settings import ServiceSettings
 
 
@@ -23,8 +23,12 @@ class Settings(ServiceSettings):
     events_topic: str = contracts.EVENTS_TOPIC
     #: linkage-gateway's general topic: the federation's high-cost carry-over lists (S2)
     linkage_topic: str = linkage_gateway.TOPIC
+    #: delinquency's general topic: 給付の一時差止 and its release (rules.md §4.6)
+    delinquency_topic: str = delinquency.EVENTS_TOPIC
     #: consume the other services' events (off for tests that drive the API alone)
     consume_linkage: bool = True
+    #: consume delinquency's ``BenefitsWithheld`` / ``BenefitsReleased``
+    consume_delinquency: bool = True
     #: run the monthly runs asked for by ``POST /api/v1/monthly-runs`` in this process
     monthly_run_job: bool = True
     #: how often the job looks for a requested run (seconds)

@@ -113,7 +113,7 @@ class BenefitPaymentOrdered(EventContract):
 
     payment_id: UUID
     decision_id: UUID
-    benefit_kind: Literal["high_cost", "funeral", "childbirth"]
+    benefit_kind: Literal["high_cost", "funeral", "childbirth", "medical_expense"]
     nhi_household_number: HouseholdNumber
     payee_addressee_number: AddresseeNumber = Field(description="the payee (the applicant)")
     treatment_month: Month | None = Field(description="高額療養費: the 診療月")
@@ -154,3 +154,20 @@ class LumpSumBenefitDecided(EventContract):
     reason: str = Field(max_length=400)
     reviewed_by: str = Field(min_length=1, max_length=200)
     decided_on: date
+
+
+class BenefitPaymentWithheld(EventContract):
+    """A benefit decided but not paid: the household is under delinquency's 給付の一時差止
+    (1 year 6 months of arrears, rules.md §4.6 ◐) on the day of the decision. Listed for
+    staff; when delinquency releases the household the payment is ordered
+    (``BenefitPaymentOrdered``) once. Identifiers, amounts and dates only."""
+
+    event_type: ClassVar[str] = "jp.kokuho.benefits.benefit_payment_withheld.v1"
+
+    decision_id: UUID = Field(description="the decision (the application id for a lump sum)")
+    benefit_kind: Literal["high_cost", "funeral", "childbirth", "medical_expense"]
+    nhi_household_number: HouseholdNumber
+    treatment_month: Month | None = Field(default=None, description="高額療養費: the 診療月")
+    amount: int = Field(gt=0, description="yen withheld")
+    withheld_on: date
+    basis: Literal["rules.md §4.6 給付の一時差止"] = "rules.md §4.6 給付の一時差止"

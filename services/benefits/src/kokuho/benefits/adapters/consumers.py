@@ -1,4 +1,5 @@
-"""The inbox consumers of benefits: linkage-gateway's high-cost carry-over lists (S2). Each
+"""The inbox consumers of benefits: linkage-gateway's high-cost carry-over lists (S2), and
+delinquency's 給付の一時差止 and its release (rules.md §4.6). Each
 delivery runs its use case on a unit of work joined to the inbox's transaction, so the effect
 and the inbox record commit together (duplicates dropped, poison to ``<topic>.dlq``)."""
 
@@ -10,6 +11,8 @@ import asyncpg
 
 from kokuho.benefits.adapters.unit_of_work import BenefitsUnit
 from kokuho.benefits.app.claims import record_carry_over
+from kokuho.benefits.app.withholding import record_withheld, release_withheld
+from kokuho.events.contracts.delinquency import BenefitsReleased, BenefitsWithheld
 from kokuho.events.contracts.linkage_gateway import HighCostCarryOverListed
 from kokuho.events.runtime.consumer import Delivery
 
@@ -22,5 +25,17 @@ def carry_over_handler(topic: str) -> Handler:
         if not isinstance(event, HighCostCarryOverListed):
             return  # the gateway's other events are for other services
         await record_carry_over(BenefitsUnit(conn=conn, topic=topic), event)
+
+    return handle
+
+
+def delinquency_handler(topic: str) -> Handler:
+    async def handle(conn: asyncpg.Connection, delivery: Delivery) -> None:
+        event = delivery.event
+        if isinstance(event, BenefitsWithheld):
+            await record_withheld(BenefitsUnit(conn=conn, topic=topic), event)
+        elif isinstance(event, BenefitsReleased):
+            await release_withheld(BenefitsUnit(conn=conn, topic=topic), event)
+        # delinquency's other events are for other services
 
     return handle

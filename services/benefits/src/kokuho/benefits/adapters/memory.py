@@ -14,6 +14,7 @@ from kokuho.benefits.adapters.memory_high_cost import (
     InMemoryPayees,
 )
 from kokuho.benefits.adapters.unit_of_work import SOURCE
+from kokuho.benefits.adapters.withholding_store import InMemoryWithholdings
 from kokuho.benefits.domain.copayment_rate import CopaymentRate
 from kokuho.events.contracts import benefits as contracts
 from kokuho.events.testing.fakes import InMemoryEventStore
@@ -43,3 +44,4 @@ class InMemoryBenefitsUnit(InMemoryUnitOfWork):
         self.high_cost = InMemoryHighCostDecisions()
         self.monthly_runs = InMemoryMonthlyRuns()
         self.lump_sums = InMemoryLumpSums()
+        self.withholdings = InMemoryWithholdings()

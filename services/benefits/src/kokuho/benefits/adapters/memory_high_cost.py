@@ -210,6 +210,7 @@ class InMemoryMonthlyRunStore:
                     own,
                     u.high_cost.rows.get((n, treatment_month)),
                     hc.Payee(payee.payee_addressee_number) if payee else None,
+                    tuple(await u.withholdings.periods(n)),
                 )
             )
         return out
@@ -221,6 +222,8 @@ class InMemoryMonthlyRunStore:
             await u.high_cost.put(d)
         for p in plan.payments:
             await u.high_cost.add_payment(p)
+        for w in plan.withheld:
+            await u.withholdings.add_payment(w)
         found = next(r for r in u.monthly_runs.rows if r.run_id == summary.run_id)
         u.monthly_runs.replace(
             replace(

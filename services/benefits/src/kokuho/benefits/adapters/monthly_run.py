@@ -21,6 +21,7 @@ from kokuho.benefits.adapters.rows import (
     payment_record,
 )
 from kokuho.benefits.adapters.unit_of_work import SOURCE
+from kokuho.benefits.adapters.withholding_store import add_withheld, periods_of
 from kokuho.benefits.app.monthly_run import ChunkPlan, HouseholdClaims, RunSummary
 from kokuho.benefits.domain import high_cost_decision as hc
 from kokuho.benefits.domain.claims import Claim
@@ -124,6 +125,7 @@ class PostgresMonthlyRunStore:
                 numbers,
             )
         }
+        withholdings = await periods_of(conn, numbers)
         return [
             HouseholdClaims(
                 n,
@@ -133,6 +135,7 @@ class PostgresMonthlyRunStore:
                 own.get(n, 0),
                 decisions.get(n),
                 payees.get(n),
+                tuple(withholdings.get(n, ())),
             )
             for n in numbers
         ]
@@ -158,6 +161,7 @@ class PostgresMonthlyRunStore:
                     columns=list(PAYMENT_COLUMNS),
                     records=[payment_record(p) for p in plan.payments],
                 )
+            await add_withheld(conn, plan.withheld)
             await conn.execute(
                 "UPDATE monthly_runs SET checkpoint = $2, households = $3, decided = $4,"
                 " unchanged = $5, no_benefit = $6, prompted = $7, payments = $8,"

@@ -14,6 +14,7 @@ from kokuho.benefits.adapters.postgres_high_cost import (
     PostgresMonthlyRuns,
     PostgresPayees,
 )
+from kokuho.benefits.adapters.withholding_store import PostgresWithholdings
 from kokuho.benefits.domain.copayment_rate import CopaymentRate
 from kokuho.benefits.domain.high_cost.limits import ElderlyCategory, Under70Category
 from kokuho.events.contracts import benefits as contracts
@@ -101,6 +102,7 @@ class BenefitsUnit(UnitOfWork):
     high_cost: PostgresHighCostDecisions
     monthly_runs: PostgresMonthlyRuns
     lump_sums: PostgresLumpSums
+    withholdings: PostgresWithholdings
 
     def __init__(
         self,
@@ -122,3 +124,4 @@ class BenefitsUnit(UnitOfWork):
         self.high_cost = PostgresHighCostDecisions(conn)
         self.monthly_runs = PostgresMonthlyRuns(conn)
         self.lump_sums = PostgresLumpSums(conn)
+        self.withholdings = PostgresWithholdings(conn)

@@ -3,7 +3,14 @@
 One router module per resource, thin routes over the use cases.
 """
 
-from kokuho.benefits.api import calculations, claims, copayment_rates, high_cost, lump_sums
+from kokuho.benefits.api import (
+    calculations,
+    claims,
+    copayment_rates,
+    high_cost,
+    lump_sums,
+    withholding,
+)
 
 routers = [
     calculations.router,
@@ -11,4 +18,5 @@ routers = [
     claims.router,
     high_cost.router,
     lump_sums.router,
+    withholding.router,
 ]

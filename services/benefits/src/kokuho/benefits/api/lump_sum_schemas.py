@@ -81,6 +81,9 @@ class LumpSumOut(ResponseModel):
     to_institution: int
     to_household: int
     paid: int
+    payment_withheld: bool = Field(
+        description="approved and not paid: 給付の一時差止 (rules.md §4.6), ordered on release"
+    )
     reason: str
     entered_by: str
     reviewed_by: str | None
@@ -100,6 +103,7 @@ class LumpSumOut(ResponseModel):
             to_institution=s.to_institution,
             to_household=s.to_household,
             paid=s.paid,
+            payment_withheld=s.status == "approved" and s.to_household > s.paid,
             reason=s.reason,
             entered_by=a.entered_by,
             reviewed_by=s.reviewed_by,

@@ -10,9 +10,11 @@ from datetime import date
 from uuid import uuid4
 
 from kokuho.benefits.app.high_cost_events import to_contracts
+from kokuho.benefits.app.monthly_run import withheld_payment
 from kokuho.benefits.app.ports import BenefitsUnitPort, MonthlyRunStatus, PayeeAccount
 from kokuho.benefits.domain import high_cost_decision as hc
 from kokuho.benefits.domain.errors import BenefitsError
+from kokuho.benefits.domain.withholding import is_withheld
 from kokuho.events.ports import StreamAppend
 
 
@@ -41,6 +43,9 @@ async def apply_for_high_cost(uow: BenefitsUnitPort, command: Apply) -> Applied:
     payee = command.payee
     async with uow:
         await uow.payees.put(payee)
+        withheld = is_withheld(
+            await uow.withholdings.periods(payee.nhi_household_number), command.today
+        )
         ordered: list[hc.PaymentOrdered] = []
         for decision in await uow.high_cost.unpaid(payee.nhi_household_number):
             events = hc.decide_pay(
@@ -50,6 +55,7 @@ async def apply_for_high_cost(uow: BenefitsUnitPort, command: Apply) -> Applied:
                     payee.applied_by,
                     command.today,
                     command.payment_date,
+                    withheld,
                 ),
             )
             if not events:
@@ -69,6 +75,9 @@ async def apply_for_high_cost(uow: BenefitsUnitPort, command: Apply) -> Applied:
             assert state is not None
             await uow.high_cost.put(state)
             for event in events:
+                if isinstance(event, hc.PaymentWithheld):
+                    await uow.withholdings.add_payment(withheld_payment(event))
+                    continue
                 assert isinstance(event, hc.PaymentOrdered)
                 await uow.high_cost.add_payment(event)
                 ordered.append(event)

@@ -60,10 +60,22 @@ def _paid(e: hc.PaymentOrdered) -> contracts.BenefitPaymentOrdered:
     )
 
 
+def _withheld(e: hc.PaymentWithheld) -> contracts.BenefitPaymentWithheld:
+    return contracts.BenefitPaymentWithheld(
+        decision_id=e.decision_id,
+        benefit_kind="high_cost",
+        nhi_household_number=e.nhi_household_number,
+        treatment_month=f"{e.treatment_month:%Y-%m}",
+        amount=e.amount,
+        withheld_on=e.withheld_on,
+    )
+
+
 TO_CONTRACT: dict[type, Callable[[hc.Event], EventContract]] = {
     hc.Decided: _decided,  # type: ignore[dict-item]
     hc.Prompted: _prompted,  # type: ignore[dict-item]
     hc.PaymentOrdered: _paid,  # type: ignore[dict-item]
+    hc.PaymentWithheld: _withheld,  # type: ignore[dict-item]
 }
 
 

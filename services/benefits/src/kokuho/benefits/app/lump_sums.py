@@ -4,11 +4,12 @@ with the amount in force and the payment to the payee, or refuse with a reason);
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from uuid import UUID
 
 from kokuho.benefits.app.ports import Benefits, BenefitsUnitPort, PayeeAccount
 from kokuho.benefits.domain import lump_sum as ls
+from kokuho.benefits.domain.withholding import WithheldPayment, is_withheld
 from kokuho.events.contracts import benefits as contracts
 from kokuho.events.contracts.registry import EventContract
 from kokuho.events.ports import StreamAppend
@@ -18,6 +19,11 @@ from kokuho.events.ports import StreamAppend
 class Reviewed:
     state: ls.LumpSum
     payment: ls.PaymentOrdered | None
+
+    @property
+    def withheld(self) -> bool:
+        """Approved, and the payment withheld (給付の一時差止, rules.md §4.6)."""
+        return self.payment is None and self.state.to_household > self.state.paid
 
 
 def _contract(state: ls.LumpSum, event: ls.Event) -> EventContract:
@@ -46,6 +52,14 @@ def _contract(state: ls.LumpSum, event: ls.Event) -> EventContract:
             reviewed_by=event.reviewed_by,
             decided_on=event.decided_on,
         )
+    if isinstance(event, ls.PaymentWithheld):
+        return contracts.BenefitPaymentWithheld(
+            decision_id=a.application_id,
+            benefit_kind=a.kind.value,
+            nhi_household_number=a.nhi_household_number,
+            amount=event.amount,
+            withheld_on=event.withheld_on,
+        )
     return contracts.BenefitPaymentOrdered(
         payment_id=event.payment_id,
         decision_id=a.application_id,
@@ -60,7 +74,7 @@ def _contract(state: ls.LumpSum, event: ls.Event) -> EventContract:
     )
 
 
-async def _append(
+async def append_lump_sum(
     uow: BenefitsUnitPort, before: int, state: ls.LumpSum, events: list[ls.Event]
 ) -> None:
     a = state.application
@@ -85,7 +99,7 @@ async def apply_lump_sum(
         events = ls.decide_apply(existing, command)
         state = ls.replay(events)
         assert state is not None
-        await _append(uow, 0, state, events)
+        await append_lump_sum(uow, 0, state, events)
         await uow.lump_sums.add(state, account)
         await uow.audit.record(
             subjects=sorted({command.subject_addressee_number, command.payee_addressee_number}),
@@ -99,13 +113,29 @@ async def review_lump_sum(
 ) -> Reviewed:
     async with uow:
         state = await uow.lump_sums.get(application_id)
+        if state is not None:
+            periods = await uow.withholdings.periods(state.application.nhi_household_number)
+            command = replace(command, withheld=is_withheld(periods, command.today))
         events = ls.decide_review(state, command, ports.lump_sums)
         assert state is not None
         after = ls.replay(events, state)
         assert after is not None
-        await _append(uow, state.version, state, events)
+        await append_lump_sum(uow, state.version, state, events)
         await uow.lump_sums.update(after)
         payment = next((e for e in events if isinstance(e, ls.PaymentOrdered)), None)
+        for e in events:
+            if isinstance(e, ls.PaymentWithheld):
+                await uow.withholdings.add_payment(
+                    WithheldPayment(
+                        ls.stream_id(state.application),
+                        state.application.kind.value,
+                        state.application.nhi_household_number,
+                        application_id,
+                        None,
+                        e.amount,
+                        e.withheld_on,
+                    )
+                )
         await uow.audit.record(
             subjects=[state.application.subject_addressee_number],
             detail={"application_id": str(application_id), "approved": command.approve},

@@ -32,6 +32,7 @@ from kokuho.benefits.domain.high_cost.limits import (
     LimitSchedule,
     Under70Category,
 )
+from kokuho.benefits.domain.withholding import WithheldPayment, Withholding, is_withheld
 from kokuho.events.ports import EventContext, StreamAppend
 
 #: chunks computed ahead of the one being written
@@ -53,6 +54,8 @@ class HouseholdClaims:
     own_prior_months: int  # our own 高額該当 months in the 12 before
     decision: hc.HighCostDecision | None
     payee: hc.Payee | None
+    #: delinquency's 給付の一時差止 periods of the household (rules.md §4.6)
+    withholdings: tuple[Withholding, ...] = ()
 
 
 @dataclass
@@ -62,6 +65,8 @@ class ChunkPlan:
     appends: list[StreamAppend] = field(default_factory=list)
     decisions: list[hc.HighCostDecision] = field(default_factory=list)
     payments: list[hc.PaymentOrdered] = field(default_factory=list)
+    #: payments decided while the household is withheld (ordered on release)
+    withheld: list[WithheldPayment] = field(default_factory=list)
     held: list[dict[str, str]] = field(default_factory=list)
     decided: int = 0
     unchanged: int = 0
@@ -214,6 +219,7 @@ def plan_chunk(
             options.actor,
             options.today,
             options.payment_date,
+            withheld=is_withheld(h.withholdings, options.today),
         )
         events = hc.decide_settle(h.decision, command)
         if not events:
@@ -228,6 +234,7 @@ def plan_chunk(
         plan.decisions.append(state)
         plan.payments += [e for e in events if isinstance(e, hc.PaymentOrdered)]
         plan.prompted += sum(isinstance(e, hc.Prompted) for e in events)
+        plan.withheld += [withheld_payment(e) for e in events if isinstance(e, hc.PaymentWithheld)]
         if state.unpaid < 0:
             plan.held.append(
                 {"household": h.nhi_household_number, "reason": f"overpaid {-state.unpaid}円"}
@@ -236,6 +243,18 @@ def plan_chunk(
             (h.nhi_household_number, h.decision.version if h.decision else 0, events)
         )
     return plan
+
+
+def withheld_payment(e: hc.PaymentWithheld) -> WithheldPayment:
+    return WithheldPayment(
+        hc.stream_id(e.nhi_household_number, e.treatment_month),
+        "high_cost",
+        e.nhi_household_number,
+        e.decision_id,
+        e.treatment_month,
+        e.amount,
+        e.withheld_on,
+    )
 
 
 def with_appends(plan: ChunkPlan, options: RunOptions) -> ChunkPlan:

@@ -20,6 +20,7 @@ from kokuho.benefits.domain.high_cost.limits import LimitSchedule
 from kokuho.benefits.domain.high_cost_decision import HighCostDecision, PaymentOrdered
 from kokuho.benefits.domain.income_category import IncomeLines
 from kokuho.benefits.domain.lump_sum import AmountSchedule, LumpSum
+from kokuho.benefits.domain.withholding import WithheldPayment, Withholding
 from kokuho.benefits.parameters import load_lump_sums
 from kokuho.events.ports import EventStore
 from kokuho.platform.unit_of_work import AuditTrailPort
@@ -153,6 +154,28 @@ class LumpSums(Protocol):
     async def update(self, state: LumpSum) -> None: ...
 
 
+class Withholdings(Protocol):
+    """給付の一時差止 periods (from delinquency) and the payments withheld under them."""
+
+    async def withhold(self, w: Withholding) -> None: ...
+
+    async def release(self, nhi_household_number: str, released_on: date) -> None:
+        """End the household's open period on ``released_on``."""
+        ...
+
+    async def periods(self, nhi_household_number: str) -> list[Withholding]: ...
+
+    async def add_payment(self, payment: WithheldPayment) -> None:
+        """Record (or replace, for the same decision stream) a payment withheld."""
+        ...
+
+    async def pending(self, nhi_household_number: str | None = None) -> list[WithheldPayment]:
+        """Payments withheld and not yet ordered (of one household, or all)."""
+        ...
+
+    async def ordered(self, stream_id: str, payment_id: UUID, released_on: date) -> None: ...
+
+
 class BenefitsUnitPort(Protocol):
     """One transaction: enter it with ``async with uow:``; it commits when the block ends."""
 
@@ -179,6 +202,9 @@ class BenefitsUnitPort(Protocol):
 
     @property
     def lump_sums(self) -> LumpSums: ...
+
+    @property
+    def withholdings(self) -> Withholdings: ...
 
     @property
     def audit(self) -> AuditTrailPort: ...

@@ -76,16 +76,20 @@ class Settle:
     decided_by: str
     today: date
     payment_date: date
+    #: the household is under 給付の一時差止 today (rules.md §4.6): decide, do not pay
+    withheld: bool = False
 
 
 @dataclass(frozen=True)
 class PayOnApplication:
-    """The household applied (its payee is on file now): pay what was decided and not paid."""
+    """The household applied (its payee is on file now), or its 給付の一時差止 was released:
+    pay what was decided and not paid (unless ``withheld``: record it withheld)."""
 
     payee: Payee
     ordered_by: str
     today: date
     payment_date: date
+    withheld: bool = False
 
 
 @dataclass(frozen=True)
@@ -126,7 +130,18 @@ class PaymentOrdered:
     ordered_on: date
 
 
-Event = Decided | Prompted | PaymentOrdered
+@dataclass(frozen=True)
+class PaymentWithheld:
+    """The benefit not yet paid is withheld (給付の一時差止, rules.md §4.6): ordered on release."""
+
+    decision_id: uuid.UUID
+    nhi_household_number: str
+    treatment_month: date
+    amount: int
+    withheld_on: date
+
+
+Event = Decided | Prompted | PaymentOrdered | PaymentWithheld
 
 
 @dataclass(frozen=True)
@@ -158,10 +173,25 @@ class HighCostDecision:
 
 
 def _pay(
-    state: HighCostDecision, payee: Payee, by: str, today: date, on: date
-) -> list[PaymentOrdered]:
+    state: HighCostDecision,
+    payee: Payee,
+    by: str,
+    today: date,
+    on: date,
+    withheld: bool = False,
+) -> list[PaymentOrdered | PaymentWithheld]:
     if state.unpaid <= 0:
         return []
+    if withheld:
+        return [
+            PaymentWithheld(
+                state.decision_id,
+                state.nhi_household_number,
+                state.treatment_month,
+                state.unpaid,
+                today,
+            )
+        ]
     payment_id = uuid.uuid5(NAMESPACE, f"{state.decision_id}/payment/{state.paid}")
     return [
         PaymentOrdered(
@@ -204,7 +234,12 @@ def decide_settle(state: HighCostDecision | None, command: Settle) -> list[Event
     after = evolve(state, decided)
     if command.payee is not None:
         events += _pay(
-            after, command.payee, command.decided_by, command.today, command.payment_date
+            after,
+            command.payee,
+            command.decided_by,
+            command.today,
+            command.payment_date,
+            command.withheld,
         )
     elif after.unpaid > 0 and not after.prompted:
         events.append(
@@ -220,7 +255,16 @@ def decide_settle(state: HighCostDecision | None, command: Settle) -> list[Event
 
 
 def decide_pay(state: HighCostDecision, command: PayOnApplication) -> list[Event]:
-    return list(_pay(state, command.payee, command.ordered_by, command.today, command.payment_date))
+    return list(
+        _pay(
+            state,
+            command.payee,
+            command.ordered_by,
+            command.today,
+            command.payment_date,
+            command.withheld,
+        )
+    )
 
 
 def _decided(state: HighCostDecision | None, e: Decided) -> HighCostDecision:
@@ -252,7 +296,13 @@ def _paid(state: HighCostDecision | None, e: PaymentOrdered) -> HighCostDecision
     return replace(state, paid=state.paid + e.amount, version=state.version + 1)
 
 
+def _withheld(state: HighCostDecision | None, e: PaymentWithheld) -> HighCostDecision:
+    assert state is not None
+    return replace(state, version=state.version + 1)
+
+
 EVOLVE: dict[type, Callable[[HighCostDecision | None, Event], HighCostDecision]] = {
+    PaymentWithheld: _withheld,  # type: ignore[dict-item]
     Decided: _decided,  # type: ignore[dict-item]
     Prompted: _prompted,  # type: ignore[dict-item]
     PaymentOrdered: _paid,  # type: ignore[dict-item]

@@ -107,6 +107,8 @@ class Review:
     reviewed_by: str
     today: date
     payment_date: date
+    #: the household is under 給付の一時差止 today (rules.md §4.6): decide, do not pay
+    withheld: bool = False
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,16 @@ class PaymentOrdered:
     ordered_on: date
 
 
-Event = Applied | Decided | PaymentOrdered
+@dataclass(frozen=True)
+class PaymentWithheld:
+    """Approved, but the household is under 給付の一時差止 (rules.md §4.6): paid on release."""
+
+    application_id: uuid.UUID
+    amount: int
+    withheld_on: date
+
+
+Event = Applied | Decided | PaymentOrdered | PaymentWithheld
 
 
 @dataclass(frozen=True)
@@ -225,6 +236,8 @@ def decide_review(state: LumpSum | None, command: Review, schedule: AmountSchedu
     )
     if decided.to_household == 0:
         return [decided]
+    if command.withheld:
+        return [decided, PaymentWithheld(a.application_id, decided.to_household, command.today)]
     payment = PaymentOrdered(
         uuid.uuid5(NAMESPACE, f"{a.application_id}/payment"),
         a.application_id,
@@ -234,6 +247,23 @@ def decide_review(state: LumpSum | None, command: Review, schedule: AmountSchedu
         command.today,
     )
     return [decided, payment]
+
+
+def decide_release(state: LumpSum, ordered_by: str, today: date, payment_date: date) -> list[Event]:
+    """The 給付の一時差止 is released: order what was approved and not paid (once)."""
+    unpaid = state.to_household - state.paid
+    if state.status != "approved" or unpaid <= 0:
+        return []
+    return [
+        PaymentOrdered(
+            uuid.uuid5(NAMESPACE, f"{state.application.application_id}/payment"),
+            state.application.application_id,
+            unpaid,
+            payment_date,
+            ordered_by,
+            today,
+        )
+    ]
 
 
 def _applied(state: LumpSum | None, e: Applied) -> LumpSum:
@@ -260,7 +290,13 @@ def _paid(state: LumpSum | None, e: PaymentOrdered) -> LumpSum:
     return replace(state, paid=state.paid + e.amount, version=state.version + 1)
 
 
+def _withheld(state: LumpSum | None, e: PaymentWithheld) -> LumpSum:
+    assert state is not None
+    return replace(state, version=state.version + 1)
+
+
 EVOLVE: dict[type, Callable[[LumpSum | None, Event], LumpSum]] = {
+    PaymentWithheld: _withheld,  # type: ignore[dict-item]
     Applied: _applied,  # type: ignore[dict-item]
     Decided: _decided,  # type: ignore[dict-item]
     PaymentOrdered: _paid,  # type: ignore[dict-item]

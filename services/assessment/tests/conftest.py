@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import date
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -129,3 +130,41 @@ def served(assessment_dsn: str, kafka_bootstrap: str, own_topics: OwnTopics) -> 
     app = build(settings, token_verifier=TokenVerifier([key.public_key()]), clock=lambda: TODAY)
     with serving_on_port(app, "assessment") as url:
         yield Served(url, key)
+
+
+# --- a city that supplies its FY2024 rates (ADR 0035) ----------------------------------------
+
+#: TEST FIGURES, not Hiroshima's FY2024 rates (those are not in the sources): what a city adds
+#: to the packaged hiroshima-2024.toml, per component, when it supplies the year.
+TEST_FY2024_RATES = {
+    "medical": ('"0.0800"', 30000, 29000, 650000),
+    "elderly_support": ('"0.0260"', 10000, 10000, 240000),
+    "long_term_care": ('"0.0230"', 9500, 7000, 170000),
+}
+
+
+def city_supplied_fy2024(directory: Path) -> Path:
+    """A parameter directory as a city would point ``KOKUHO_ASSESSMENT_PARAMETERS_DIRECTORY``
+    at: the packaged files, with hiroshima-2024.toml completed by TEST_FY2024_RATES and its
+    ``status = "unconfirmed"`` removed."""
+    packaged = resources.files("kokuho.assessment.parameters")
+    for entry in packaged.iterdir():
+        if entry.name.endswith(".toml"):
+            (directory / entry.name).write_text(entry.read_text(encoding="utf-8"), "utf-8")
+    city = directory / "hiroshima-2024.toml"
+    lines = []
+    for line in city.read_text(encoding="utf-8").splitlines():
+        if line.startswith(("status = ", "reason = ")):
+            continue
+        lines.append(line)
+        for component, (rate, per_capita, per_household, cap) in TEST_FY2024_RATES.items():
+            if line == f"[figures.components.{component}]":
+                source = 'mark = "unconfirmed", configuration = true, source = "TEST ONLY"'
+                lines += [
+                    f"income_rate = {{ value = {rate}, {source} }}",
+                    f"per_capita = {{ value = {per_capita}, {source} }}",
+                    f"per_household = {{ value = {per_household}, {source} }}",
+                    f"cap = {{ value = {cap}, {source} }}",
+                ]
+    city.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return directory

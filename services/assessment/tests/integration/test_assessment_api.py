@@ -335,7 +335,7 @@ async def test_unknown_household_and_missing_year(running: Running) -> None:
     assert r.json()["type"].endswith("household-unknown")
     r = await running.client.post(
         "/api/v1/assessments",
-        json={"nhi_household_number": household, "fiscal_year": 2024},
+        json={"nhi_household_number": household, "fiscal_year": 2027},
         headers=running.headers(CLERK),
     )
     assert r.status_code == 422

@@ -46,7 +46,7 @@ def test_every_figure_has_a_source_and_a_mark(name: str) -> None:
 
 
 def test_both_years_load_with_their_components() -> None:
-    assert available_years() == [2025, 2026]
+    assert available_years() == [2024, 2025, 2026]  # FY2024 marked unconfirmed (ADR 0035)
     fy25 = load_parameters(2025)
     fy26 = load_parameters(2026)
     assert [c.component for c in fy25.components] == [
@@ -66,8 +66,8 @@ def test_both_years_load_with_their_components() -> None:
 
 def test_missing_year_is_refused() -> None:
     with pytest.raises(ParametersMissing) as err:
-        load_parameters(2024)
-    assert err.value.fiscal_year == 2024
+        load_parameters(2023)
+    assert err.value.fiscal_year == 2023
     assert err.value.scope == "national"
 
 

@@ -81,7 +81,8 @@ async def test_pension_tells_whether_special_collection_applies(
     ("body", "named"),
     [
         ({**PLAIN, "name": "x"}, "/name"),
-        ({**PLAIN, "fiscal_year": 2024}, "ParametersMissing"),
+        ({**PLAIN, "fiscal_year": 2023}, "ParametersMissing"),
+        ({**PLAIN, "fiscal_year": 2024}, "hiroshima-2024.toml is marked unconfirmed"),
         ({**PLAIN, "householder": "b"}, "/body/householder"),
         ({**PLAIN, "people": []}, "/people"),
     ],
@@ -108,7 +109,9 @@ async def test_annual_run_refuses_a_year_without_parameters(
 
     # refused before a connection is opened (the DSN points nowhere)
     settings = Settings(database_dsn="postgresql://nobody@127.0.0.1:1/none")
-    assert await annual_run(settings, ["2024"]) == 2
+    assert await annual_run(settings, ["2023"]) == 2
     assert "ParametersMissing" in capsys.readouterr().err
+    assert await annual_run(settings, ["2024"]) == 2
+    assert "ParametersUnconfirmed: hiroshima-2024.toml" in capsys.readouterr().err
     assert await annual_run(settings, ["2026", "--chunk", "0"]) == 2
     assert "--chunk" in capsys.readouterr().err

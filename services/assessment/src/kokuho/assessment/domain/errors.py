@@ -37,6 +37,33 @@ class ParametersIncomplete(AssessmentError):
         self.problems = problems
 
 
+class ParametersUnconfirmed(ParametersIncomplete):
+    """The city's parameter file of the year says ``status = "unconfirmed"``: the year's rates
+    are not known yet, so the year is refused (never assessed with another year's rates)."""
+
+    slug = "parameters-unconfirmed"
+
+    def __init__(
+        self, fiscal_year: int, scope: str, file_name: str, reason: str, missing: tuple[str, ...]
+    ) -> None:
+        what = (
+            ", ".join(missing)
+            if missing
+            else "every figure is present, the city has not confirmed them"
+        )
+        AssessmentError.__init__(
+            self,
+            f"{file_name} is marked unconfirmed ({reason}): fiscal year {fiscal_year} is not "
+            f"assessed until the city supplies the file with its figures and removes "
+            f"meta.status (another year's rates are never used); missing: {what}",
+        )
+        self.fiscal_year = fiscal_year
+        self.scope = scope
+        self.problems = missing
+        self.file_name = file_name
+        self.reason = reason
+
+
 class CorrectionPeriodExpired(AssessmentError):
     """The fiscal year lies before the correction period (ADR 0035): a premium may be assessed
     or corrected for the current fiscal year and the ``years`` before it (国保法110条: the right

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from kokuho.assessment.domain.errors import ParametersIncomplete
+from kokuho.assessment.domain.errors import ParametersIncomplete, ParametersUnconfirmed
 from kokuho.assessment.domain.parameters.model import (
     Component,
     ComponentRates,
@@ -226,6 +226,36 @@ def _checked_units(c: FigureReader, conventions: dict[str, Any]) -> None:
             conventions[unit_name] = None
 
 
+#: the only value ``meta.status`` of a city file may have (absent: the file is in force)
+UNCONFIRMED = "unconfirmed"
+
+
+def _refuse_unconfirmed(
+    fiscal_year: int,
+    city: str,
+    city_document: Mapping[str, Any],
+    documents: tuple[str, ...],
+    problems: tuple[str, ...],
+) -> None:
+    """A city file marked ``status = "unconfirmed"`` (its rates are not known) refuses the
+    year, naming the file, its reason and every missing figure."""
+    meta = city_document.get("meta", {})
+    status = meta.get("status")
+    if status is None:
+        return
+    file_name = documents[1] if len(documents) > 1 else f"{city}-{fiscal_year}.toml"
+    if status != UNCONFIRMED:
+        raise ParametersIncomplete(
+            fiscal_year, city, (f'{file_name} meta.status must be "{UNCONFIRMED}" or absent',)
+        )
+    reason = meta.get("reason")
+    if not isinstance(reason, str) or not reason.strip():
+        reason = "no reason given"
+    prefix = f"{city} "
+    missing = tuple(p.removeprefix(prefix).removesuffix(": missing") for p in problems)
+    raise ParametersUnconfirmed(fiscal_year, city, file_name, reason, missing)
+
+
 def parse_parameters(
     fiscal_year: int,
     city: str,
@@ -249,6 +279,7 @@ def parse_parameters(
     problems = tuple(
         meta_problems + [f"national {p}" for p in n.problems] + [f"{city} {p}" for p in c.problems]
     )
+    _refuse_unconfirmed(fiscal_year, city, city_document, documents, problems)
     if problems or None in reduction_values.values() or None in scalars.values():
         raise ParametersIncomplete(fiscal_year, city, problems or ("a figure is missing",))
     if special_collection is None:

@@ -389,3 +389,34 @@ async def test_delinquencys_renewal_and_write_off_reach_the_charges(running: Run
     )
     reasons = [dict(r.headers).get(REASON_HEADER, b"").decode() for r in dead]
     assert any("HouseholdNotFound" in reason for reason in reasons), reasons
+
+
+async def test_transfer_1_to_the_tax_division_once_a_year(running: Running) -> None:
+    """Issue 10, transfer 1: a batch operator transfers the premiums paid per household in an
+    ended calendar year; recorded with its basis and published; the same year again changes
+    nothing; a year not ended is refused; a clerk may not run it."""
+    household = "9950000033"
+    await running.assess(household, [10_000] * 10)
+    await charged(running, household)
+    url = "/api/v1/tax-deduction-transfers"
+    refused = await running.client.post(url, json={"year": 2026}, headers=running.headers(OPERATOR))
+    assert refused.status_code == 422, refused.text  # 2026 has not ended (today 2026-12-01)
+    clerk = await running.client.post(url, json={"year": 2025}, headers=running.headers(CLERK))
+    assert clerk.status_code == 403
+    first = await running.client.post(url, json={"year": 2025}, headers=running.headers(OPERATOR))
+    assert first.status_code == 201, first.text
+    body = first.json()
+    assert (body["calendar_year"], body["recipient"], body["replayed"]) == (
+        2025,
+        "municipal-tax-division",
+        False,
+    )
+    again = await running.client.post(url, json={"year": 2025}, headers=running.headers(OPERATOR))
+    assert again.status_code == 200
+    assert again.json()["replayed"] is True
+    assert again.json()["transfer_id"] == body["transfer_id"]
+    [event] = await running.published("jp.kokuho.collection.tax_deduction_transferred.v1", 1)
+    assert event["data"]["transfer_id"] == body["transfer_id"]
+    assert event["data"]["flow_id"] == body["flow_id"]
+    rows = await running.fetchval("SELECT count(*) FROM tax_transfers")
+    assert rows == 1

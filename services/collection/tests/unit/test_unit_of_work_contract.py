@@ -19,12 +19,14 @@ from kokuho.collection.app.ports import (
     DebitRequest,
     Document,
     ImportRecord,
+    TaxTransfer,
     Versioned,
     WorkItem,
 )
 from kokuho.collection.domain import acts, charging
 from kokuho.collection.domain.direct_debit import DebitAccount
 from kokuho.collection.domain.ledger import Ledger, replay
+from kokuho.collection.domain.tax_transfer import TransferLine
 from kokuho.events.ports import ConcurrencyConflict
 from kokuho.platform.audit import PostgresAuditLog, RequestAudit
 from kokuho.platform.testing import migrated_database
@@ -196,3 +198,38 @@ async def test_debit_requests_by_day(units: UnitFactory) -> None:
         assert await uow.debit_requests.find(date(2026, 6, 30)) == request
         assert await uow.debit_requests.find(date(2026, 7, 31)) is None
         assert await uow.debit_requests.days() == [date(2026, 6, 30)]
+
+
+async def test_ledgers_listed_in_pages(units: UnitFactory) -> None:
+    async with units() as uow:
+        await uow.ledgers.save_many([Versioned(a_ledger(h), 1) for h in ("9950000003", H)])
+    async with units() as uow:
+        assert await uow.ledgers.households("", 1) == [H]
+        assert await uow.ledgers.households(H, 10) == ["9950000003"]
+        assert await uow.ledgers.households("9950000003", 10) == []
+
+
+async def test_a_tax_transfer_is_recorded_once_per_year_with_its_lines(units: UnitFactory) -> None:
+    transfer = TaxTransfer(
+        "t1",
+        2026,
+        "flow",
+        "municipal-tax-division",
+        "basis",
+        "platform-linkage",
+        ("nhi_household_number", "amount", "pension_deducted"),
+        2,
+        15_000,
+        "U-OP",
+        date(2027, 1, 15),
+    )
+    lines = [TransferLine("9950000003", 5_000, 0), TransferLine(H, 10_000, 2_000)]
+    async with units() as uow:
+        await uow.tax_transfers.add(transfer, lines)
+    async with units() as uow:
+        assert await uow.tax_transfers.find(2026) == transfer
+        assert await uow.tax_transfers.find(2025) is None
+        assert await uow.tax_transfers.lines("t1") == sorted(lines, key=lambda x: x.household)
+    with pytest.raises(Exception):  # noqa: B017, PT011 - one transfer per calendar year
+        async with units() as uow:
+            await uow.tax_transfers.add(dataclasses.replace(transfer, transfer_id="t2"), [])

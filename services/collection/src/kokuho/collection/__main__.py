@@ -1,5 +1,5 @@
 """``python -m kokuho.collection migrate|seed|serve|verify-audit|import-payments|dunning|
-prescription``."""
+prescription|tax-deduction-transfer|...``."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from kokuho.collection.commands import (
     pension_results_command,
     prescription_command,
     seed,
+    tax_transfer_command,
 )
 from kokuho.collection.config import Settings
 from kokuho.events.runtime.topics import TopicSpec
@@ -40,6 +41,7 @@ DEFINITION = ServiceDefinition(
         "debit-request": debit_request_command,
         "import-debit-results": debit_results_command,
         "import-pension-results": pension_results_command,
+        "tax-deduction-transfer": tax_transfer_command,
     },
 )
 

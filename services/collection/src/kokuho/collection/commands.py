@@ -15,7 +15,7 @@ from uuid import UUID
 from kokuho.collection.adapters.debits import ZenginBanks, to_bank_kana
 from kokuho.collection.adapters.unit_of_work import CollectionUnit
 from kokuho.collection.api.deps import JST
-from kokuho.collection.app import debits, jobs, payments, pension
+from kokuho.collection.app import debits, jobs, payments, pension, tax_transfer
 from kokuho.collection.app.charges import apply_assessment
 from kokuho.collection.app.ports import Ports
 from kokuho.collection.bootstrap import consignor
@@ -254,3 +254,23 @@ async def dunning_command(settings: ServiceSettings, args: list[str]) -> int:
 async def prescription_command(settings: ServiceSettings, args: list[str]) -> int:
     """``prescription [YYYY-MM-DD]``: the daily 時効 job."""
     return await _job(settings, "prescription", args)
+
+
+async def tax_transfer_command(settings: ServiceSettings, args: list[str]) -> int:
+    """``tax-deduction-transfer --year YYYY``: 移転 1, the premiums paid per household in the
+    calendar year for the municipal tax division (once; a re-run changes nothing)."""
+    assert isinstance(settings, Settings)
+    if len(args) != 2 or args[0] != "--year" or not args[1].isdigit():
+        print("usage: tax-deduction-transfer --year YYYY")
+        return 2
+    async with unit_factory(settings, "tax-deduction-transfer") as units:
+        outcome = await tax_transfer.transfer_premiums_paid(
+            units(), int(args[1]), "system:tax-deduction-transfer", _today()
+        )
+    t = outcome.transfer
+    state = "already recorded" if outcome.replayed else "recorded and published"
+    print(
+        f"tax deduction transfer {t.calendar_year} ({t.flow_id} to {t.recipient}): "
+        f"{t.households} households, {t.total} yen, {state}"
+    )
+    return 0

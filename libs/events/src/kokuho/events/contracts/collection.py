@@ -246,3 +246,33 @@ class ChargeWrittenOff(EventContract):
     amount: Yen
     ground: Literal["prescription", "suspension_period"]
     effective_on: date
+
+
+class TransferredPayment(BaseModel):
+    """One payer's premiums paid in the calendar year (the payer is the householder)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    nhi_household_number: HouseholdNumber
+    amount: Yen = Field(description="net premium principal paid in the year (延滞金 excluded)")
+    pension_deducted: Yen = Field(description="of which deducted from a pension (特別徴収)")
+
+
+class TaxDeductionTransferred(EventContract):
+    """移転 1 (flows.md §6): the premiums paid per payer in a calendar year, for the municipal tax
+    division's 社会保険料控除, recorded by collection (C-66) with its recipient and basis, for
+    linkage-gateway's transfer registry to carry. A transfer of many payers is published in
+    ``parts`` events of up to 1,000 lines each (partition key: the transfer id)."""
+
+    event_type = "jp.kokuho.collection.tax_deduction_transferred.v1"
+
+    transfer_id: str = Field(max_length=64)
+    flow_id: str = Field(max_length=64)
+    recipient: str = Field(max_length=64)
+    legal_basis: str = Field(max_length=200)
+    method: str = Field(max_length=32)
+    calendar_year: Annotated[int, Field(ge=2000, le=2100)]
+    part: int = Field(ge=1)
+    parts: int = Field(ge=1)
+    lines: list[TransferredPayment] = Field(max_length=1000)
+    effective_on: date

@@ -12,7 +12,14 @@ from typing import Any, Self
 
 from kokuho.collection.adapters.debits import InMemoryDebitAccounts, InMemoryDebitRequests
 from kokuho.collection.adapters.unit_of_work import SOURCE
-from kokuho.collection.app.ports import Document, ImportRecord, Versioned, WorkItem
+from kokuho.collection.app.ports import (
+    Document,
+    ImportRecord,
+    TaxTransfer,
+    Versioned,
+    WorkItem,
+)
+from kokuho.collection.domain.tax_transfer import TransferLine
 from kokuho.events.contracts import collection as contracts
 from kokuho.events.ports import ConcurrencyConflict
 from kokuho.events.testing.fakes import InMemoryEventStore
@@ -33,6 +40,9 @@ class InMemoryLedgers:
                 raise ConcurrencyConflict("ledgers", old.version, v.version)
         for v in ledgers:
             self.rows[v.ledger.household] = v
+
+    async def households(self, after: str, limit: int) -> list[str]:
+        return sorted(h for h in self.rows if h > after)[:limit]
 
     def _where(self, test: Any) -> list[str]:
         return sorted(h for h, v in self.rows.items() if any(map(test, v.ledger.charges.values())))
@@ -88,6 +98,26 @@ class InMemoryDocuments:
         return self.rows.get(document_id)
 
 
+class InMemoryTaxTransfers:
+    def __init__(self) -> None:
+        self.rows: dict[int, tuple[TaxTransfer, list[TransferLine]]] = {}
+
+    async def find(self, calendar_year: int) -> TaxTransfer | None:
+        found = self.rows.get(calendar_year)
+        return None if found is None else found[0]
+
+    async def add(self, transfer: TaxTransfer, lines: Sequence[TransferLine]) -> None:
+        if transfer.calendar_year in self.rows:
+            raise ValueError(f"transfer of {transfer.calendar_year} exists")
+        self.rows[transfer.calendar_year] = (transfer, list(lines))
+
+    async def lines(self, transfer_id: str) -> list[TransferLine]:
+        for transfer, lines in self.rows.values():
+            if transfer.transfer_id == transfer_id:
+                return sorted(lines, key=lambda line: line.household)
+        return []
+
+
 class InMemoryCollectionUnit(InMemoryUnitOfWork):
     def __init__(self, topic: str = contracts.EVENTS_TOPIC) -> None:
         super().__init__()
@@ -99,9 +129,18 @@ class InMemoryCollectionUnit(InMemoryUnitOfWork):
         self.documents = InMemoryDocuments()
         self.debit_accounts = InMemoryDebitAccounts()
         self.debit_requests = InMemoryDebitRequests()
+        self.tax_transfers = InMemoryTaxTransfers()
         self._saved: dict[str, Any] | None = None
 
-    _STATE = ("ledgers", "work_items", "imports", "documents", "debit_accounts", "debit_requests")
+    _STATE = (
+        "ledgers",
+        "work_items",
+        "imports",
+        "documents",
+        "debit_accounts",
+        "debit_requests",
+        "tax_transfers",
+    )
 
     async def __aenter__(self) -> Self:
         if self._depth == 0:

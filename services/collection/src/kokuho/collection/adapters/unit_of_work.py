@@ -13,7 +13,14 @@ import asyncpg
 
 from kokuho.collection.adapters.debits import PostgresDebitAccounts, PostgresDebitRequests
 from kokuho.collection.adapters.rows import charge_rows, ledger_from_json, ledger_to_json
-from kokuho.collection.app.ports import Document, ImportRecord, Versioned, WorkItem
+from kokuho.collection.app.ports import (
+    Document,
+    ImportRecord,
+    TaxTransfer,
+    Versioned,
+    WorkItem,
+)
+from kokuho.collection.domain.tax_transfer import TransferLine
 from kokuho.events.contracts import collection as contracts
 from kokuho.events.ports import ConcurrencyConflict, EventStore
 from kokuho.events.runtime.store import PostgresEventStore
@@ -73,6 +80,14 @@ class PostgresLedgers:
                     "lapsed_on",
                 ],
             )
+
+    async def households(self, after: str, limit: int) -> list[str]:
+        rows = await self._conn.fetch(
+            "SELECT household FROM ledgers WHERE household > $1 ORDER BY household LIMIT $2",
+            after,
+            limit,
+        )
+        return [r["household"] for r in rows]
 
     async def due_for_dunning(self, on_or_before: date) -> list[str]:
         rows = await self._conn.fetch(
@@ -197,6 +212,57 @@ class PostgresDocuments:
         )
 
 
+class PostgresTaxTransfers:
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    async def find(self, calendar_year: int) -> TaxTransfer | None:
+        row = await self._conn.fetchrow(
+            "SELECT transfer_id, calendar_year, flow_id, recipient, legal_basis, method, items,"
+            " households, total, transferred_by, transferred_on FROM tax_transfers"
+            " WHERE calendar_year = $1",
+            calendar_year,
+        )
+        if row is None:
+            return None
+        data = dict(row)
+        data["items"] = tuple(data["items"])
+        return TaxTransfer(**data)
+
+    async def add(self, transfer: TaxTransfer, lines: Sequence[TransferLine]) -> None:
+        t = transfer
+        await self._conn.execute(
+            "INSERT INTO tax_transfers (transfer_id, calendar_year, flow_id, recipient,"
+            " legal_basis, method, items, households, total, transferred_by, transferred_on)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            t.transfer_id,
+            t.calendar_year,
+            t.flow_id,
+            t.recipient,
+            t.legal_basis,
+            t.method,
+            list(t.items),
+            t.households,
+            t.total,
+            t.transferred_by,
+            t.transferred_on,
+        )
+        if lines:
+            await self._conn.copy_records_to_table(
+                "tax_transfer_lines",
+                records=[(t.transfer_id, x.household, x.amount, x.pension_deducted) for x in lines],
+                columns=["transfer_id", "household", "amount", "pension_deducted"],
+            )
+
+    async def lines(self, transfer_id: str) -> list[TransferLine]:
+        rows = await self._conn.fetch(
+            "SELECT household, amount, pension_deducted FROM tax_transfer_lines"
+            " WHERE transfer_id = $1 ORDER BY household",
+            transfer_id,
+        )
+        return [TransferLine(r["household"], r["amount"], r["pension_deducted"]) for r in rows]
+
+
 class CollectionUnit(UnitOfWork):
     """Opened on the pool (commands, jobs, consumers) or on a request's connection."""
 
@@ -207,6 +273,7 @@ class CollectionUnit(UnitOfWork):
     documents: PostgresDocuments
     debit_accounts: PostgresDebitAccounts
     debit_requests: PostgresDebitRequests
+    tax_transfers: PostgresTaxTransfers
 
     def __init__(
         self,
@@ -227,3 +294,4 @@ class CollectionUnit(UnitOfWork):
         self.documents = PostgresDocuments(conn)
         self.debit_accounts = PostgresDebitAccounts(conn)
         self.debit_requests = PostgresDebitRequests(conn)
+        self.tax_transfers = PostgresTaxTransfers(conn)

@@ -14,8 +14,14 @@ from kokuho.collection.api.deps import (
     Reader,
     WriteDep,
 )
-from kokuho.collection.api.schemas import JobIn, JobOut, WorkItemOut
-from kokuho.collection.app import jobs, settlement, views
+from kokuho.collection.api.schemas import (
+    JobIn,
+    JobOut,
+    TaxTransferIn,
+    TaxTransferOut,
+    WorkItemOut,
+)
+from kokuho.collection.app import jobs, settlement, tax_transfer, views
 from kokuho.collection.domain.errors import NoticeNotFound
 from kokuho.platform.models import Page
 from kokuho.platform.pagination import decode_cursor, next_cursor
@@ -41,6 +47,26 @@ async def run_prescription(
     """時効: lapsed charges marked for write-off (once)."""
     day = min(body.run_on or ports.today(), ports.today())
     return await write.run(lambda uow: jobs.run_prescription(uow, ports.rules, day), _job_out)
+
+
+def _transfer_out(outcome: tax_transfer.TransferOutcome) -> TaxTransferOut:
+    return TaxTransferOut.model_validate({**asdict(outcome.transfer), "replayed": outcome.replayed})
+
+
+@router.post("/tax-deduction-transfers", status_code=201)
+async def transfer_premiums_paid(
+    body: TaxTransferIn, user: Operator, ports: CollectionDep, write: WriteDep
+) -> TaxTransferOut:
+    """移転 1: the premiums paid per household in an ended calendar year, for the municipal
+    tax division (社会保険料控除); recorded and published once (the same year again: 200,
+    ``replayed``)."""
+    return await write.run(
+        lambda uow: tax_transfer.transfer_premiums_paid(
+            uow, body.year, user.user_id, ports.today()
+        ),
+        _transfer_out,
+        status_code=lambda o: 200 if o.replayed else 201,
+    )
 
 
 @router.get("/work-items")

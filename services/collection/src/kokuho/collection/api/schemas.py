@@ -143,6 +143,25 @@ class WorkItemOut(ResponseModel):
     line: int | None
 
 
+class TaxTransferIn(RequestModel):
+    year: int = Field(ge=2000, le=2100, description="the calendar year (ended)")
+
+
+class TaxTransferOut(ResponseModel):
+    transfer_id: str
+    calendar_year: int
+    flow_id: str
+    recipient: str
+    legal_basis: str
+    method: str
+    items: list[str]
+    households: int
+    total: int
+    transferred_by: str
+    transferred_on: date
+    replayed: bool
+
+
 class JobIn(RequestModel):
     run_on: date | None = Field(default=None, description="the day to run as (default today)")
 

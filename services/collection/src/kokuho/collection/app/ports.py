@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from kokuho.collection.domain.direct_debit import DebitAccount
 from kokuho.collection.domain.ledger import Ledger
 from kokuho.collection.domain.parameters import CollectionRules
+from kokuho.collection.domain.tax_transfer import TransferLine
 from kokuho.events.ports import EventStore
 from kokuho.platform.unit_of_work import UnitOfWorkPort
 
@@ -70,6 +71,10 @@ class Ledgers(Protocol):
 
     async def save_many(self, ledgers: Sequence[Versioned]) -> None:
         """Store each ledger at its (new) version (the snapshot beside its events)."""
+        ...
+
+    async def households(self, after: str, limit: int) -> list[str]:
+        """Every household with a ledger, in order, after ``after`` (a page of ``limit``)."""
         ...
 
     async def due_for_dunning(self, on_or_before: date) -> list[str]:
@@ -135,6 +140,31 @@ class DebitRequests(Protocol):
     async def days(self) -> list[date]: ...
 
 
+@dataclass(frozen=True)
+class TaxTransfer:
+    """移転 1 recorded (C-66): what (the lines), to whom, when and under which basis."""
+
+    transfer_id: str
+    calendar_year: int
+    flow_id: str
+    recipient: str
+    legal_basis: str
+    method: str
+    items: tuple[str, ...]
+    households: int
+    total: int
+    transferred_by: str
+    transferred_on: date
+
+
+class TaxTransfers(Protocol):
+    async def find(self, calendar_year: int) -> TaxTransfer | None: ...
+
+    async def add(self, transfer: TaxTransfer, lines: Sequence[TransferLine]) -> None: ...
+
+    async def lines(self, transfer_id: str) -> list[TransferLine]: ...
+
+
 class CollectionUnitPort(UnitOfWorkPort, Protocol):
     @property
     def events(self) -> EventStore: ...
@@ -156,6 +186,9 @@ class CollectionUnitPort(UnitOfWorkPort, Protocol):
 
     @property
     def debit_requests(self) -> DebitRequests: ...
+
+    @property
+    def tax_transfers(self) -> TaxTransfers: ...
 
     @property
     def topic(self) -> str: ...

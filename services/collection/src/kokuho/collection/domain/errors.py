@@ -91,3 +91,7 @@ class ChargeLapsedAlready(CollectionError):
     """A renewal of a charge whose right had lapsed already (時効 completed): a person looks."""
 
     status = 409
+
+
+class YearNotEnded(CollectionError):
+    """移転 1 covers a whole calendar year: it runs once the year has ended."""

@@ -171,3 +171,39 @@ class BenefitPaymentWithheld(EventContract):
     amount: int = Field(gt=0, description="yen withheld")
     withheld_on: date
     basis: Literal["rules.md §4.6 給付の一時差止"] = "rules.md §4.6 給付の一時差止"
+
+
+class MedicalExpenseApplied(EventContract):
+    """療養費 (補装具, 柔道整復, はり・きゅう, 海外療養費) applied for by the member (entered by the
+    first pair of eyes; review pending). Amounts in yen (abroad converted by the clerk)."""
+
+    event_type: ClassVar[str] = "jp.kokuho.benefits.medical_expense_applied.v1"
+
+    application_id: UUID
+    expense_kind: Literal["orthosis", "judo_therapy", "acupuncture", "overseas"]
+    nhi_household_number: HouseholdNumber
+    patient_addressee_number: AddresseeNumber
+    care_from: date
+    paid_on: date
+    paid_amount: int = Field(gt=0)
+    standard_cost: int = Field(gt=0, description="what the same care costs under insurance")
+    entered_by: str = Field(min_length=1, max_length=200)
+    applied_on: date
+
+
+class MedicalExpenseDecided(EventContract):
+    """The second pair of eyes approved (the insurer's share of the allowed cost at the member's
+    一部負担割合) or refused (reason) a 療養費."""
+
+    event_type: ClassVar[str] = "jp.kokuho.benefits.medical_expense_decided.v1"
+
+    application_id: UUID
+    expense_kind: Literal["orthosis", "judo_therapy", "acupuncture", "overseas"]
+    nhi_household_number: HouseholdNumber
+    approved: bool
+    allowed_cost: int = Field(ge=0)
+    copayment_rate_percent: int = Field(ge=0, le=100)
+    amount: int = Field(ge=0)
+    reason: str = Field(max_length=400)
+    reviewed_by: str = Field(min_length=1, max_length=200)
+    decided_on: date

@@ -6,6 +6,7 @@ It passes the same contract tests (``tests/unit/test_unit_of_work_contract.py``)
 from __future__ import annotations
 
 from kokuho.benefits.adapters.lump_sum_store import InMemoryLumpSums
+from kokuho.benefits.adapters.medical_expense_store import InMemoryMedicalExpenses
 from kokuho.benefits.adapters.memory_high_cost import (
     InMemoryCarryOvers,
     InMemoryClaims,
@@ -45,3 +46,4 @@ class InMemoryBenefitsUnit(InMemoryUnitOfWork):
         self.monthly_runs = InMemoryMonthlyRuns()
         self.lump_sums = InMemoryLumpSums()
         self.withholdings = InMemoryWithholdings()
+        self.medical_expenses = InMemoryMedicalExpenses()

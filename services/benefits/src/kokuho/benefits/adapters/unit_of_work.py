@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncpg
 
 from kokuho.benefits.adapters.lump_sum_store import PostgresLumpSums
+from kokuho.benefits.adapters.medical_expense_store import PostgresMedicalExpenses
 from kokuho.benefits.adapters.postgres_high_cost import (
     PostgresCarryOvers,
     PostgresClaims,
@@ -103,6 +104,7 @@ class BenefitsUnit(UnitOfWork):
     monthly_runs: PostgresMonthlyRuns
     lump_sums: PostgresLumpSums
     withholdings: PostgresWithholdings
+    medical_expenses: PostgresMedicalExpenses
 
     def __init__(
         self,
@@ -125,3 +127,4 @@ class BenefitsUnit(UnitOfWork):
         self.monthly_runs = PostgresMonthlyRuns(conn)
         self.lump_sums = PostgresLumpSums(conn)
         self.withholdings = PostgresWithholdings(conn)
+        self.medical_expenses = PostgresMedicalExpenses(conn)

@@ -9,6 +9,7 @@ from kokuho.benefits.api import (
     copayment_rates,
     high_cost,
     lump_sums,
+    medical_expenses,
     withholding,
 )
 
@@ -18,5 +19,6 @@ routers = [
     claims.router,
     high_cost.router,
     lump_sums.router,
+    medical_expenses.router,
     withholding.router,
 ]

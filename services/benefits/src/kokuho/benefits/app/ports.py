@@ -20,8 +20,9 @@ from kokuho.benefits.domain.high_cost.limits import LimitSchedule
 from kokuho.benefits.domain.high_cost_decision import HighCostDecision, PaymentOrdered
 from kokuho.benefits.domain.income_category import IncomeLines
 from kokuho.benefits.domain.lump_sum import AmountSchedule, LumpSum
+from kokuho.benefits.domain.medical_expense import MedicalExpense, Rates
 from kokuho.benefits.domain.withholding import WithheldPayment, Withholding
-from kokuho.benefits.parameters import load_lump_sums
+from kokuho.benefits.parameters import load_lump_sums, load_medical_expense_rates
 from kokuho.events.ports import EventStore
 from kokuho.platform.unit_of_work import AuditTrailPort
 
@@ -154,6 +155,14 @@ class LumpSums(Protocol):
     async def update(self, state: LumpSum) -> None: ...
 
 
+class MedicalExpenses(Protocol):
+    async def add(self, state: MedicalExpense, account: PayeeAccount) -> None: ...
+
+    async def get(self, application_id: UUID) -> MedicalExpense | None: ...
+
+    async def update(self, state: MedicalExpense) -> None: ...
+
+
 class Withholdings(Protocol):
     """給付の一時差止 periods (from delinquency) and the payments withheld under them."""
 
@@ -204,6 +213,9 @@ class BenefitsUnitPort(Protocol):
     def lump_sums(self) -> LumpSums: ...
 
     @property
+    def medical_expenses(self) -> MedicalExpenses: ...
+
+    @property
     def withholdings(self) -> Withholdings: ...
 
     @property
@@ -233,3 +245,5 @@ class Benefits:
     income_lines: IncomeLines
     #: 葬祭費 and 出産育児一時金 by period (parameters/lump-sums.toml)
     lump_sums: AmountSchedule = field(default_factory=load_lump_sums)
+    #: 療養費 default rates and rounding (parameters/medical-expenses.toml)
+    medical_expense_rates: Rates = field(default_factory=load_medical_expense_rates)

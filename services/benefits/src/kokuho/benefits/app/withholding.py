@@ -9,9 +9,11 @@ from uuid import UUID
 
 from kokuho.benefits.app.high_cost_events import to_contracts
 from kokuho.benefits.app.lump_sums import append_lump_sum
+from kokuho.benefits.app.medical_expenses import append_medical_expense
 from kokuho.benefits.app.ports import BenefitsUnitPort
 from kokuho.benefits.domain import high_cost_decision as hc
 from kokuho.benefits.domain import lump_sum as ls
+from kokuho.benefits.domain import medical_expense as me
 from kokuho.benefits.domain.withholding import WithheldPayment, Withholding, is_withheld
 from kokuho.events.contracts.delinquency import BenefitsReleased, BenefitsWithheld
 from kokuho.events.ports import StreamAppend
@@ -40,11 +42,11 @@ async def release_withheld(uow: BenefitsUnitPort, event: BenefitsReleased) -> in
     async with uow:
         await uow.withholdings.release(household, today)
         for pending in await uow.withholdings.pending(household):
-            payment_id = await (
-                _release_high_cost(uow, pending, today, payment_date)
-                if pending.benefit_kind == "high_cost"
-                else _release_lump_sum(uow, pending, today, payment_date)
-            )
+            release = {
+                "high_cost": _release_high_cost,
+                "medical_expense": _release_medical_expense,
+            }.get(pending.benefit_kind, _release_lump_sum)
+            payment_id = await release(uow, pending, today, payment_date)
             if payment_id is not None:
                 await uow.withholdings.ordered(pending.stream_id, payment_id, today)
                 ordered += 1
@@ -102,6 +104,24 @@ async def _release_lump_sum(
     await uow.lump_sums.update(after)
     payment = events[0]
     assert isinstance(payment, ls.PaymentOrdered)
+    return payment.payment_id
+
+
+async def _release_medical_expense(
+    uow: BenefitsUnitPort, pending: WithheldPayment, today: date, payment_date: date
+) -> UUID | None:
+    state = await uow.medical_expenses.get(pending.decision_id)
+    if state is None:
+        return None
+    events = me.decide_release(state, RELEASED_BY, today, payment_date)
+    if not events:
+        return None
+    await append_medical_expense(uow, state.version, state, events)
+    after = me.replay(events, state)
+    assert after is not None
+    await uow.medical_expenses.update(after)
+    payment = events[0]
+    assert isinstance(payment, me.PaymentOrdered)
     return payment.payment_id
 
 

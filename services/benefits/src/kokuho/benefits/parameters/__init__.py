@@ -18,6 +18,7 @@ from kokuho.benefits.domain.high_cost.limits import LimitSchedule, LimitTable
 from kokuho.benefits.domain.high_cost.parse import parse_income_lines, parse_limit_table
 from kokuho.benefits.domain.income_category import IncomeLines
 from kokuho.benefits.domain.lump_sum import Amounts, AmountSchedule
+from kokuho.benefits.domain.medical_expense import Rates
 
 PREFIX = "high-cost-"
 INCOME_LINES = "income-category-2018-08.toml"
@@ -88,3 +89,23 @@ def load_lump_sums(directory: Path | None = None) -> AmountSchedule:
         )
     except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
         raise LimitParametersIncomplete(f"{LUMP_SUMS}: {exc!r}") from exc
+
+
+MEDICAL_EXPENSES = "medical-expenses.toml"
+
+
+def load_medical_expense_rates(directory: Path | None = None) -> Rates:
+    """The 療養費 default rates and rounding (``medical-expenses.toml``)."""
+    if directory is not None:
+        text = (directory / MEDICAL_EXPENSES).read_text(encoding="utf-8")
+    else:
+        text = resources.files(__name__).joinpath(MEDICAL_EXPENSES).read_text(encoding="utf-8")
+    try:
+        f = tomllib.loads(text)["figures"]
+        return Rates(
+            int(f["default_rate_under_70"]["value"]),
+            int(f["default_rate_70_74"]["value"]),
+            int(f["round_down_to"]["value"]),
+        )
+    except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise LimitParametersIncomplete(f"{MEDICAL_EXPENSES}: {exc!r}") from exc

@@ -5,14 +5,14 @@ twice, a broken file refused whole), and the pension deduction results."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from uuid import uuid4
 
 import pytest
 
 from kokuho.collection.adapters.debits import ZenginBanks, to_bank_kana
 from kokuho.collection.adapters.memory import InMemoryCollectionUnit
-from kokuho.collection.app import debits, payments, pension
+from kokuho.collection.app import debits, jobs, payments, pension
 from kokuho.collection.app.balances import read_balance
 from kokuho.collection.app.ports import Consignor, Ports
 from kokuho.collection.domain import zengin
@@ -227,3 +227,21 @@ async def test_pension_deductions_are_charges_paid_or_moved_to_ordinary() -> Non
         (2, "pension_month"),
         (3, "reason"),
     ]
+
+
+async def test_the_dunning_job_waits_for_the_pension_insurers_result() -> None:
+    """特別徴収 instalments are not dunned before the insurer's result is imported (issue 10);
+    a deduction short of the charge leaves its rest to the job, at the first dunning day."""
+    uow = InMemoryCollectionUnit()
+    await pension.apply_assessment(uow, assessed(H, special=True))
+    first_day = date(FY, 5, 10) + timedelta(days=PORTS.rules.dunning_after_days)
+    assert (await jobs.run_dunning(uow, PORTS.rules, TODAY)).items == 0
+    assert first_day < TODAY  # periods 1 and 2 are past their first dunning day
+    text = "\n".join([pension.pension.HEADER, f"{H},{FY},4,8000,deducted,,2026-04-15,P-1"])
+    command = pension.ImportPensionResults("p.csv", text, False, "U-OP", TODAY)
+    await pension.import_results(uow, PORTS.rules, command)
+    assert (await jobs.run_dunning(uow, PORTS.rules, first_day - timedelta(days=1))).items == 0
+    outcome = await jobs.run_dunning(uow, PORTS.rules, first_day)
+    assert outcome.items == 1  # period 1's rest; period 2 still waits for its result
+    [notice] = published(uow, contracts.DunningNoticeIssued.event_type)
+    assert (notice["period"], notice["outstanding"]) == (1, 2_000)

@@ -62,6 +62,11 @@ class ChargeSet(EventContract):
     entered_by: str = Field(min_length=1, max_length=200)
     confirmed_by: str | None = Field(default=None, max_length=200)
     effective_on: date
+    collection_method: Literal["ordinary", "special"] | None = Field(
+        default=None,
+        description="ordinary (普通徴収) or special (特別徴収: deducted from a pension);"
+        " absent: unchanged",
+    )
 
 
 class OverpaymentArisen(EventContract):

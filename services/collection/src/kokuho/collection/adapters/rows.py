@@ -51,6 +51,7 @@ def _charge(c: Charge) -> dict[str, Any]:
         "acts": [[d.isoformat(), act] for d, act in c.acts],
         "off_on": _d(c.written_off_on),
         "off_ground": c.write_off_ground,
+        "method": c.collection_method,
     }
 
 
@@ -73,6 +74,7 @@ def _charge_back(r: dict[str, Any]) -> Charge:
         tuple((date.fromisoformat(d), act) for d, act in r.get("acts", [])),
         _day(r.get("off_on")),
         r.get("off_ground"),
+        r.get("method", "ordinary"),
     )
 
 

@@ -28,7 +28,7 @@ def charges_command(event: PremiumAssessed) -> charging.AssessCharges:
     """The assessment's instalments, or under 特別徴収 its deductions as periods 1-6."""
     command = command_from(event)
     if event.collection_method != "special" or not event.special_collection_deductions:
-        return command
+        return dataclasses.replace(command, collection_method="ordinary")
     instalments = [
         charging.Instalment(
             pension.period_of(d.month), pension.due_date(event.fiscal_year, d.month), d.amount
@@ -36,7 +36,7 @@ def charges_command(event: PremiumAssessed) -> charging.AssessCharges:
         for d in event.special_collection_deductions
         if d.amount > 0
     ]
-    return dataclasses.replace(command, instalments=instalments)
+    return dataclasses.replace(command, instalments=instalments, collection_method="special")
 
 
 async def apply_assessment(

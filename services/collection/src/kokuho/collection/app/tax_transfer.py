@@ -54,6 +54,20 @@ def _parts(
     ]
 
 
+async def _lines(uow: CollectionUnitPort, calendar_year: int) -> list[TransferLine]:
+    """Every ledger, a page at a time: what each household paid in the year."""
+    lines: list[TransferLine] = []
+    after = ""
+    while page := await uow.ledgers.households(after, PAGE):
+        loaded = await uow.ledgers.load_many(page)
+        for household in page:
+            line = paid_in_year(loaded[household].ledger, calendar_year)
+            if line is not None:
+                lines.append(line)
+        after = page[-1]
+    return lines
+
+
 async def transfer_premiums_paid(
     uow: CollectionUnitPort, calendar_year: int, actor: str, today: date
 ) -> TransferOutcome:
@@ -71,15 +85,7 @@ async def transfer_premiums_paid(
                 },
             )
             return TransferOutcome(found, replayed=True)
-        lines: list[TransferLine] = []
-        after = ""
-        while page := await uow.ledgers.households(after, PAGE):
-            loaded = await uow.ledgers.load_many(page)
-            for household in page:
-                line = paid_in_year(loaded[household].ledger, calendar_year)
-                if line is not None:
-                    lines.append(line)
-            after = page[-1]
+        lines = await _lines(uow, calendar_year)
         transfer = TaxTransfer(
             new_id("tax-transfer", calendar_year),
             calendar_year,

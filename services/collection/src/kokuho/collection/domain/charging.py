@@ -50,6 +50,7 @@ class AssessCharges:
     instalments: Sequence[Instalment]
     assessed_by: str
     on: date
+    collection_method: str | None = None  # ordinary | special (特別徴収); None: as it was
 
 
 @dataclass(frozen=True)
@@ -93,10 +94,15 @@ def _set(
     by: str,
     confirmed_by: str | None,
     on: date,
+    method: str | None = None,
 ) -> list[Event]:
     old = ledger.charge((fy, inst.period))
     previous = 0 if old is None else old.amount
-    if old is not None and (old.amount, old.due_date) == (inst.amount, inst.due_date):
+    if (
+        old is not None
+        and (old.amount, old.due_date) == (inst.amount, inst.due_date)
+        and (method is None or old.collection_method == method)
+    ):
         return []
     events: list[Event] = [
         ChargeSet(
@@ -111,6 +117,7 @@ def _set(
             by,
             confirmed_by,
             on,
+            method,
         )
     ]
     released = 0 if old is None else old.paid - inst.amount
@@ -142,6 +149,7 @@ def assess(ledger: Ledger, command: AssessCharges) -> list[Event]:
             command.assessed_by,
             None,
             command.on,
+            command.collection_method,
         )
     return events
 

@@ -32,6 +32,7 @@ class ChargeSet:
     entered_by: str
     confirmed_by: str | None
     on: date
+    collection_method: str | None = None  # ordinary | special (特別徴収); None: unchanged
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ rules.md §4.5), and the 延滞金 of a charge on demand.
 - 督促: a charge still unpaid ``dunning_after_days`` days after its 納期限 gets one dunning
   notice, with its 指定期限 ``designated_deadline_days`` after the issue day and the city's
   fee (both configuration: Hiroshima's are unconfirmed).
+  An instalment under 特別徴収 whose insurer result is not imported yet is not dunned.
 - 時効: a charge whose period (from the 納期限, renewed by the acts in ``prescription``) has run
   out is marked lapsed and its outstanding principal is marked for write-off (不納欠損).
 """
@@ -21,6 +22,22 @@ from kokuho.collection.domain.prescription import lapses_on
 
 def first_dunning_day(charge: Charge, rules: CollectionRules) -> date:
     return charge.due_date + timedelta(days=rules.dunning_after_days)
+
+
+def awaiting_pension_result(ledger: Ledger, charge: Charge) -> bool:
+    """特別徴収: the pension insurer deducts the instalment and pays the city by its 納期限;
+    until its result is imported (a deduction paid, channel ``pension``, or a stop that moves
+    the charge to ordinary collection) there is nothing to dun."""
+    if charge.collection_method != "special":
+        return False
+    return not any(
+        p.channel == "pension"
+        and not p.reversed
+        and any(
+            a.fiscal_year == charge.fiscal_year and a.period == charge.period for a in p.applied
+        )
+        for p in ledger.payments.values()
+    )
 
 
 def dun(
@@ -41,6 +58,7 @@ def dun(
         and c.dunned_on is None
         and c.lapsed_on is None
         and today >= first_dunning_day(c, rules)
+        and not awaiting_pension_result(ledger, c)
     ]
 
 

@@ -93,6 +93,7 @@ class Charge:
     acts: tuple[tuple[date, str], ...] = ()  # renewing acts delinquency recorded (day, act)
     written_off_on: date | None = None  # 不納欠損 recorded by delinquency
     write_off_ground: str | None = None
+    collection_method: str = "ordinary"  # special: deducted from a pension (特別徴収)
 
     @property
     def key(self) -> Key:
@@ -195,7 +196,12 @@ def _charge_set(ledger: Ledger, e: ChargeSet) -> Ledger:
     old = ledger.charge((e.fiscal_year, e.period))
     if old is None:
         charge = Charge(
-            e.fiscal_year, e.period, e.due_date, e.amount, history=((e.on, 0, e.cause),)
+            e.fiscal_year,
+            e.period,
+            e.due_date,
+            e.amount,
+            history=((e.on, 0, e.cause),),
+            collection_method=e.collection_method or "ordinary",
         )
     else:
         history = (*old.history, (e.on, old.amount, e.cause))
@@ -203,7 +209,12 @@ def _charge_set(ledger: Ledger, e: ChargeSet) -> Ledger:
         # new amount is released by the OverpaymentArisen that follows)
         written_off = min(old.written_off, max(0, e.amount - min(old.paid, e.amount)))
         charge = dataclasses.replace(
-            old, amount=e.amount, due_date=e.due_date, history=history, written_off=written_off
+            old,
+            amount=e.amount,
+            due_date=e.due_date,
+            history=history,
+            written_off=written_off,
+            collection_method=e.collection_method or old.collection_method,
         )
     revisions = dict(ledger.revisions)
     if e.cause != "manual":

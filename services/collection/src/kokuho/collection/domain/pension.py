@@ -163,6 +163,7 @@ def stop(
             actor,
             None,
             on,
+            "ordinary",  # moved to ordinary collection: dunned from its new 納期限
         ),
         PensionDeductionStopped(
             line.fiscal_year,

@@ -15,6 +15,7 @@ from kokuho.benefits.commands import seed
 from kokuho.benefits.config import Settings
 from kokuho.events.contracts import benefits as contracts
 from kokuho.events.testing.kafka import read_topic
+from kokuho.events.testing.waiting import eventually
 from kokuho.platform import audit
 
 from .conftest import CLERK, Running
@@ -113,12 +114,36 @@ async def test_refusals_are_problems_and_change_nothing(running: Running) -> Non
 
 async def test_the_demo_seed_decides_once(settings: Settings) -> None:
     first = await seed(settings)
-    again = await seed(settings)
-    assert "decided (30%)" in first
-    assert "already" in again
     conn = await asyncpg.connect(settings.database_dsn)
     try:
-        assert await conn.fetchval("SELECT count(*) FROM copayment_rates") == 1
-        assert await conn.fetchval("SELECT count(*) FROM events") == 1
+        counts = "SELECT (SELECT count(*) FROM copayment_rates), (SELECT count(*) FROM events),"
+        counts += " (SELECT count(*) FROM claims), (SELECT count(*) FROM carry_overs),"
+        counts += " (SELECT count(*) FROM monthly_runs), (SELECT count(*) FROM payees)"
+        before = tuple(await conn.fetchrow(counts))
+        again = await seed(settings)
+        assert "decided (30%)" in first
+        assert "requested" in first
+        assert "already" in again
+        assert tuple(await conn.fetchrow(counts)) == before
+        assert before[2:] == (3, 1, 1, 1)  # 3 claims, a carry-over, a run, a payee
     finally:
         await conn.close()
+
+
+async def test_the_demo_seed_gives_make_run_a_monthly_run_result(
+    settings: Settings, running: Running
+) -> None:
+    said = await seed(settings)
+    month = said.rsplit("monthly run of ", 1)[1][:7]
+
+    async def finished() -> dict[str, object] | None:
+        got = await running.client.get(
+            f"/api/v1/monthly-runs/{month}", headers=running.headers(CLERK)
+        )
+        return got.json() if got.json().get("status") == "finished" else None
+
+    run = await eventually(finished, what="the seeded month run by the service's job")
+    counts = run["counts"]
+    assert isinstance(counts, dict)
+    assert (counts["households"], counts["decided"], counts["prompted"]) == (2, 2, 1)
+    assert (counts["payments"], counts["paid_amount"]) == (1, 255_600)

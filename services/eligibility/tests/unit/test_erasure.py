@@ -42,6 +42,19 @@ async def lose(service: Service, unit: InMemoryEligibilityUnit, household: str, 
     await service.confirm(unit, change.change_id, user_id="clerk-b")
 
 
+async def with_deemed_householder(service: Service, unit: InMemoryEligibilityUnit) -> str:
+    """A household headed by HEAD (擬制世帯主: not insured, not a member) with CHILD insured."""
+    body = rq.RegisterHouseholdIn(
+        householder_addressee_number=HEAD,
+        householder_details=details(date(1950, 1, 1)),
+        members=[member(CHILD, "child", date(1990, 1, 1))],
+        identity_verification=ID,
+    )
+    change = await service.enter(unit, "register_household", body, user_id="clerk-a")
+    await service.confirm(unit, change.change_id, user_id="clerk-b")
+    return change.nhi_household_number
+
+
 @pytest.fixture
 def unit() -> InMemoryEligibilityUnit:
     return InMemoryEligibilityUnit()
@@ -116,15 +129,7 @@ async def test_a_rejected_request_erases_nothing_and_a_new_one_may_follow(
 async def test_a_deemed_householder_keeps_their_details_while_members_are_insured(
     service: Service, unit: InMemoryEligibilityUnit
 ) -> None:
-    body = rq.RegisterHouseholdIn(
-        householder_addressee_number=HEAD,  # 擬制世帯主: not insured, not a member
-        householder_details=details(date(1950, 1, 1)),
-        members=[member(CHILD, "child", date(1990, 1, 1))],
-        identity_verification=ID,
-    )
-    change = await service.enter(unit, "register_household", body, user_id="clerk-a")
-    await service.confirm(unit, change.change_id, user_id="clerk-b")
-    household = change.nhi_household_number
+    household = await with_deemed_householder(service, unit)
     with pytest.raises(e.PersonHeadsAHousehold) as refused:
         await request_erasure(unit, service.ports, asked())
     assert refused.value.nhi_household_number == household
@@ -136,15 +141,7 @@ async def test_a_deemed_householder_keeps_their_details_while_members_are_insure
 async def test_the_rules_are_checked_again_at_the_confirmation(
     service: Service, unit: InMemoryEligibilityUnit
 ) -> None:
-    body = rq.RegisterHouseholdIn(
-        householder_addressee_number=HEAD,
-        householder_details=details(date(1950, 1, 1)),
-        members=[member(CHILD, "child", date(1990, 1, 1))],
-        identity_verification=ID,
-    )
-    change = await service.enter(unit, "register_household", body, user_id="clerk-a")
-    await service.confirm(unit, change.change_id, user_id="clerk-b")
-    household = change.nhi_household_number
+    household = await with_deemed_householder(service, unit)
     await lose(service, unit, household, CHILD)
     await request_erasure(unit, service.ports, asked())
     # meanwhile the person moves in as an insured member of another household

@@ -146,3 +146,26 @@ def test_eleven_digits_and_a_number_that_widens_under_nfkc() -> None:
     # ⑫ is two digits under NFKC: eleven characters that still carry the twelve digits
     assert number.startswith("12")
     assert contains_individual_number("⑫" + number[2:])
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "{a}x{b}y{c}",  # letters are not separators
+        "{a}  {b}  {c}",  # two spaces are not one separator
+        "{a}--{b}--{c}",
+        "{a3}-{b4}-{c5}",  # three groups, but not four digits each
+        "{a5}-{b4}-{c3}",
+    ],
+)
+def test_only_the_cards_grouping_links_digits(written: str) -> None:
+    """Mutation testing found these unasserted: a number written other than 4-4-4 with single
+    spaces or hyphens is an id, not an individual number."""
+    digits = number("31415926535")
+    text = written.format(
+        a=digits[:4], b=digits[4:8], c=digits[8:],
+        a3=digits[:3], b4=digits[3:7], c5=digits[7:],
+        a5=digits[:5], c3=digits[9:],
+    )  # fmt: skip
+    assert not contains_individual_number(text)
+    assert contains_individual_number(f"ab{digits[:4]} {digits[4:8]} {digits[8:]}")

@@ -65,3 +65,29 @@ def test_a_wrong_check_digit_is_named() -> None:
 def test_a_malformed_part_is_refused(args: tuple[int, str, int]) -> None:
     with pytest.raises(ValueError, match="payment number"):
         payment_number(*args)
+
+
+@pytest.mark.parametrize("year", [2000, 2100])
+def test_the_first_and_last_year_accepted(year: int) -> None:
+    assert parse_payment_number(payment_number(year, "2000000001", 1))[0] == year  # type: ignore[index]
+
+
+@pytest.mark.parametrize("year", [1999, 2101])
+def test_a_year_outside_is_refused(year: int) -> None:
+    with pytest.raises(ValueError, match="payment number"):
+        payment_number(year, "2000000001", 1)
+
+
+def test_a_check_digit_of_zero() -> None:
+    """The modulus wraps 10 to 0 (found by mutation testing: no test had a zero check digit)."""
+    body = next(
+        f"2026{h:010d}01"
+        for h in range(2000000000, 2000001000)
+        if check_digit(f"2026{h:010d}01") == 0
+    )
+    assert payment_number(2026, body[4:14], 1) == body + "0"
+
+
+def test_instalment_13_is_refused_when_read() -> None:
+    body = "2026200000000113"
+    assert parse_payment_number(body + str(check_digit(body))) == "instalment is not 01-12"

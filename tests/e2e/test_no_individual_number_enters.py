@@ -1,16 +1,19 @@
 """No individual number enters a service but through the gateway's vault (issue 9, C-18/C-19).
 
 For every JSON request body of every service's API (read from the OpenAPI documents, so a new
-route or field is covered without touching this test), a check-digit-valid number is pushed
+route or field is covered without touching this test; a new service fails
+``test_every_service_is_probed`` until it is built here), a check-digit-valid number is pushed
 into each string field: half-width, full-width and with separators in turn. Each request must
 be refused with 422 naming that field, and so must every free-text path and query parameter;
-afterwards no such number is in any table, any of the
-tests' topics, or any log line. Fields that declare they take a number (the vault) or are
-files checked line by line say so in OpenAPI (``x-kokuho-individual-number``) and are skipped.
+afterwards no such number is in any table, any of the tests' topics, or any log line. Fields
+that declare they take a number (the vault) or are files checked line by line say so in
+OpenAPI (``x-kokuho-individual-number``) and are skipped.
 """
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import logging
 import random
 import re
@@ -22,14 +25,8 @@ from urllib.parse import quote
 import pytest
 from fastapi import FastAPI
 
-from kokuho.assessment import bootstrap as assessment_bootstrap
-from kokuho.assessment import config as assessment_config
-from kokuho.eligibility import bootstrap as eligibility_bootstrap
-from kokuho.eligibility import config as eligibility_config
 from kokuho.events.individual_numbers import check_digit
 from kokuho.events.testing.kafka import topic_text
-from kokuho.linkage_gateway import bootstrap as gateway_bootstrap
-from kokuho.linkage_gateway import config as gateway_config
 from kokuho.platform.auth import TokenVerifier, _flat_routes
 from kokuho.platform.models import INDIVIDUAL_NUMBER_REFUSED, NUMBER_CHECK_EXTENSION
 from kokuho.platform.testing import (
@@ -47,7 +44,8 @@ pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
 BODY_METHODS = ("post", "put", "patch")
-SERVICES = ("eligibility", "assessment", "linkage-gateway")
+#: every service of the repository; a new one fails the test until it is built here
+SERVICES = ("eligibility", "assessment", "linkage-gateway", "collection", "benefits", "delinquency")
 
 
 class NotTheProber(logging.Filter):
@@ -224,6 +222,36 @@ async def push_parameters(
     return pushed
 
 
+def build_app(
+    name: str,
+    dsn: str,
+    common: dict[str, Any],
+    own: OwnTopics,
+    tmp_path: Path,
+    verifier: TokenVerifier,
+) -> FastAPI:
+    """The service ``name`` on its own database and the test's topics."""
+    module = name.replace("-", "_")
+    bootstrap = importlib.import_module(f"kokuho.{module}.bootstrap")
+    config = importlib.import_module(f"kokuho.{module}.config")
+    extra: dict[str, Any] = {}
+    if name == "linkage-gateway":
+        extra = {
+            "key_directory": tmp_path / "keys",
+            "create_dev_keys": True,
+            "federation_outbox": None,
+        }
+    topics = getattr(own, module)()
+    settings = config.Settings(database_dsn=dsn, **common, **topics, **extra)
+    app: FastAPI = bootstrap.build(settings, token_verifier=verifier)
+    return app
+
+
+def test_every_service_is_probed() -> None:
+    found = sorted(p.parent.name for p in (ROOT / "services").glob("*/pyproject.toml"))
+    assert found == sorted(SERVICES)
+
+
 async def test_no_writable_field_takes_an_individual_number(
     pg_admin_dsn: str, kafka_bootstrap: str, own_topics: OwnTopics, tmp_path: Path
 ) -> None:
@@ -232,35 +260,16 @@ async def test_no_writable_field_takes_an_individual_number(
     common = {"kafka_bootstrap_servers": kafka_bootstrap}
     with captured_logs() as logs:
         logs.addFilter(NotTheProber())
-        async with (
-            migrated_database(pg_admin_dsn, ROOT / "services/eligibility/migrations") as e_dsn,
-            migrated_database(pg_admin_dsn, ROOT / "services/assessment/migrations") as a_dsn,
-            migrated_database(pg_admin_dsn, ROOT / "services/linkage-gateway/migrations") as g_dsn,
-        ):
+        async with contextlib.AsyncExitStack() as stack:
+            dsns = {
+                name: await stack.enter_async_context(
+                    migrated_database(pg_admin_dsn, ROOT / f"services/{name}/migrations")
+                )
+                for name in SERVICES
+            }
             apps = {
-                "eligibility": eligibility_bootstrap.build(
-                    eligibility_config.Settings(
-                        database_dsn=e_dsn, **common, **own_topics.eligibility()
-                    ),
-                    token_verifier=verifier,
-                ),
-                "assessment": assessment_bootstrap.build(
-                    assessment_config.Settings(
-                        database_dsn=a_dsn, **common, **own_topics.assessment()
-                    ),
-                    token_verifier=verifier,
-                ),
-                "linkage-gateway": gateway_bootstrap.build(
-                    gateway_config.Settings(
-                        database_dsn=g_dsn,
-                        key_directory=tmp_path / "keys",
-                        create_dev_keys=True,
-                        federation_outbox=None,
-                        **common,
-                        **own_topics.linkage_gateway(),
-                    ),
-                    token_verifier=verifier,
-                ),
+                name: build_app(name, dsns[name], common, own_topics, tmp_path, verifier)
+                for name in SERVICES
             }
             pushed: list[str] = []
             for seed, (name, app) in enumerate(apps.items()):
@@ -271,16 +280,15 @@ async def test_no_writable_field_takes_an_individual_number(
                     assert in_parameters, f"{name}: no path or query parameter was probed"
                     pushed += in_parameters
             assert len(pushed) > 50, "the OpenAPI documents yielded too few fields"
-            places = {
-                "eligibility database": await database_text(e_dsn),
-                "assessment database": await database_text(a_dsn),
-                "gateway database": await database_text(g_dsn),
-            }
+            places = {f"{name} database": await database_text(dsn) for name, dsn in dsns.items()}
         for topic in (
             own_topics.eligibility_events,
             own_topics.personal_details,
             own_topics.assessment_events,
             own_topics.linkage_events,
+            own_topics.collection_events,
+            own_topics.benefits_events,
+            own_topics.delinquency_events,
         ):
             places[topic] = await topic_text(kafka_bootstrap, topic, timeout=5.0)
     places["logs"] = "\n".join(logs.lines)

@@ -158,6 +158,32 @@ class OwnTopics:
             "consumer_group_prefix": self.consumer_group_prefix,
         }
 
+    def collection(self) -> dict[str, Any]:
+        """Settings of collection (``kokuho.collection.config.Settings``)."""
+        return {
+            "events_topic": self.collection_events,
+            "assessment_topic": self.assessment_events,
+            "delinquency_topic": self.delinquency_events,
+            "consumer_group_prefix": self.consumer_group_prefix,
+        }
+
+    def benefits(self) -> dict[str, Any]:
+        """Settings of benefits (``kokuho.benefits.config.Settings``)."""
+        return {
+            "events_topic": self.benefits_events,
+            "linkage_topic": self.linkage_events,
+            "delinquency_topic": self.delinquency_events,
+            "consumer_group_prefix": self.consumer_group_prefix,
+        }
+
+    def delinquency(self) -> dict[str, Any]:
+        """Settings of delinquency (``kokuho.delinquency.config.Settings``)."""
+        return {
+            "events_topic": self.delinquency_events,
+            "collection_topic": self.collection_events,
+            "consumer_group_prefix": self.consumer_group_prefix,
+        }
+
     def linkage_gateway(self) -> dict[str, Any]:
         """Settings of linkage-gateway (``kokuho.linkage_gateway.config.Settings``)."""
         return {

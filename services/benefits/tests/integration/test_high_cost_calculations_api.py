@@ -72,3 +72,29 @@ async def test_the_calculator_is_guarded(running: Running) -> None:
     for role in ("benefits.supervisor", "auditor"):
         ok = await running.client.post(URL, json=EXAMPLE, headers=running.headers(role))
         assert ok.status_code == 200, ok.text
+
+
+async def test_a_month_of_year_zero_or_without_limits_is_422_not_500(running: Running) -> None:
+    """Found by fuzzing: 0000-01 matched the month pattern and crashed building the date; a
+    monthly run for a month no limit table covers was accepted and failed in the job."""
+    year_zero = await running.client.post(
+        URL, json={**EXAMPLE, "treatment_month": "0000-01"}, headers=running.headers(CLERK)
+    )
+    assert year_zero.status_code == 422, year_zero.text
+    assert [e["pointer"] for e in year_zero.json()["errors"]] == ["/body/treatment_month"]
+    for path in ("/api/v1/monthly-runs/0000-01", "/api/v1/households/2000000001/claims/0000-01"):
+        got = await running.client.get(path, headers=running.headers(CLERK))
+        assert got.status_code == 422, (path, got.text)
+        assert [e["pointer"] for e in got.json()["errors"]] == ["/path/treatment_month"]
+    too_early = await running.client.post(
+        "/api/v1/monthly-runs",
+        json={"treatment_month": "2001-01"},
+        headers=running.headers("batch.operator"),
+    )
+    assert too_early.status_code == 422, too_early.text
+    assert too_early.json()["type"].endswith("no-limits-for-month")
+    conn = await asyncpg.connect(running.dsn)
+    try:
+        assert await conn.fetchval("SELECT count(*) FROM monthly_runs") == 0
+    finally:
+        await conn.close()

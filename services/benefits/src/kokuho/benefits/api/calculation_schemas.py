@@ -26,7 +26,7 @@ from kokuho.platform.models import RequestModel, ResponseModel
 
 LABEL = r"^[A-Za-z][A-Za-z0-9_-]{0,19}$"
 PROVIDER = r"^(?:[0-9]{7}|[0-9]{10}|[A-Za-z][A-Za-z0-9_-]{0,19})$"
-MONTH = r"^[0-9]{4}-(?:0[1-9]|1[0-2])$"
+MONTH = r"^20[0-9]{2}-(?:0[1-9]|1[0-2])$"  # 2000-01 .. 2099-12: year 0 is no date
 YEN = 1_000_000_000
 
 

@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 
 from kokuho.benefits.adapters.notice_pdf import render_notice
-from kokuho.benefits.api.deps import Batch, Clerk, ReadDep, Reader, Today, WriteDep
+from kokuho.benefits.api.deps import Batch, BenefitsDep, Clerk, ReadDep, Reader, Today, WriteDep
 from kokuho.benefits.api.high_cost_schemas import (
     MONTH,
     HighCostApplicationIn,
@@ -83,12 +83,14 @@ async def read_notice(
 
 @router.post("/monthly-runs", status_code=202)
 async def request_monthly_run(
-    body: MonthlyRunIn, user: Batch, today: Today, write: WriteDep
+    body: MonthlyRunIn, user: Batch, today: Today, ports: BenefitsDep, write: WriteDep
 ) -> MonthlyRunOut:
     """Ask for the run of a treatment month; the service's job runs it (resumable). 202 with
-    its status; the month's open run when one is requested or running already."""
+    its status; the month's open run when one is requested or running already. A month no
+    limit table covers is refused now (422), not left to fail in the job."""
     month = month_of(body.treatment_month)
     assert month is not None
+    ports.limits.for_month(month)
     payment_date = body.payment_date or today + PAYMENT_LEAD
     return await write.run(
         lambda uow: high_cost.request_monthly_run(uow, month, payment_date, user.user_id),

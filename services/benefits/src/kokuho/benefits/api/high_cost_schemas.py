@@ -17,7 +17,7 @@ from kokuho.platform.models import RequestModel, ResponseModel
 from kokuho.platform.names import PersonNameKana
 
 NUMBER10 = r"^[0-9]{10}$"
-MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+MONTH = r"^20[0-9]{2}-(0[1-9]|1[0-2])$"  # 2000-01 .. 2099-12
 
 
 class ClaimImportIn(RequestModel):

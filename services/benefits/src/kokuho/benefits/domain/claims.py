@@ -23,7 +23,7 @@ from kokuho.benefits.domain.errors import BenefitsError
 from kokuho.benefits.domain.high_cost.household_month import AgeBand, Kind, Setting
 
 FORMAT, VERSION = "KKH-RZP", "1"
-_MONTH = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
+_MONTH = re.compile(r"^(20[0-9]{2})-(0[1-9]|1[0-2])$")  # year 0 would be no date
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _TEN = re.compile(r"^[0-9]{10}$")
 _CLAIM = re.compile(r"^[0-9A-Z]{1,20}$")

@@ -97,7 +97,9 @@ def test_a_broken_line_is_refused_with_its_number_and_reason(
 
 def test_trailer_totals_that_do_not_match_are_refused() -> None:
     rows = FIXTURE.read_bytes().split(b"\r\n")
-    trailer = rows[3][:7] + b"000000020001" + rows[3][19:25] + b"000000012001" + rows[3][37:]
+    # the trailer's 12-digit yen totals, one yen off each (formatted, as the layout pads them)
+    total, debited = f"{20_001:012d}".encode(), f"{12_001:012d}".encode()
+    trailer = rows[3][:7] + total + rows[3][19:25] + debited + rows[3][37:]
     refused = broken(3, trailer)
     assert [(r.line, r.field, r.reason) for r in refused] == [
         (4, "total", "says 20001, the data records make 20000"),

@@ -1041,6 +1041,18 @@ class RequestAudit:
         #: A record was written inside a caller's transaction (lost if it rolls back).
         self.pending = False
 
+    @classmethod
+    def of_system(cls, source: PoolSource, actor: str, operation: str) -> RequestAudit:
+        """The trail of a job, a command or a consumer (no request, no terminal): ``actor`` is
+        ``system:<process>``; ``source`` is what ``PostgresAuditLog`` writes through."""
+        return cls(
+            PostgresAuditLog(source),
+            user_id=actor,
+            terminal_id=None,
+            operation=operation,
+            request_id=None,
+        )
+
     async def record(
         self,
         operation: str | None = None,

@@ -23,7 +23,7 @@ from kokuho.benefits.domain.high_cost.household_month import AgeBand
 from kokuho.benefits.domain.income_category import HouseholdFacts, PersonFacts, income_year_for
 from kokuho.benefits.parameters import load_income_lines, load_schedule
 from kokuho.events.contracts.linkage_gateway import HighCostCarryOverListed
-from kokuho.platform.audit import PostgresAuditLog, RequestAudit
+from kokuho.platform.audit import RequestAudit
 from kokuho.platform.eventing import Eventing
 from kokuho.platform.settings import ServiceSettings
 
@@ -133,13 +133,7 @@ async def seed(settings: ServiceSettings) -> str:
     command = DecideCopaymentRate(demo_facts(today.year - 1), SEED, today)
     ports = Benefits(load_schedule(), load_income_lines())
     async with Eventing(settings, relay=False, pool_size=2) as eventing:
-        trail = RequestAudit(
-            PostgresAuditLog(lambda: eventing.pool),
-            user_id="system:seed",
-            terminal_id=None,
-            operation="seed",
-            request_id=None,
-        )
+        trail = RequestAudit.of_system(lambda: eventing.pool, "system:seed", "seed")
 
         def units() -> BenefitsUnit:
             return BenefitsUnit(lambda: eventing.pool, audit=trail, topic=settings.events_topic)

@@ -24,7 +24,7 @@ from kokuho.collection.domain import zengin
 from kokuho.collection.domain.errors import DuplicatePayment
 from kokuho.collection.parameters import load_rules
 from kokuho.events.contracts.assessment import Instalment, PremiumAssessed
-from kokuho.platform.audit import PostgresAuditLog, RequestAudit
+from kokuho.platform.audit import RequestAudit
 from kokuho.platform.eventing import Eventing
 from kokuho.platform.settings import ServiceSettings
 
@@ -75,13 +75,7 @@ async def unit_factory(
     settings: Settings, operation: str
 ) -> AsyncIterator[Callable[[], CollectionUnit]]:
     async with Eventing(settings, relay=False, pool_size=2) as eventing:
-        trail = RequestAudit(
-            PostgresAuditLog(lambda: eventing.pool),
-            user_id=f"system:{operation}",
-            terminal_id=None,
-            operation=operation,
-            request_id=None,
-        )
+        trail = RequestAudit.of_system(lambda: eventing.pool, f"system:{operation}", operation)
         yield lambda: CollectionUnit(
             lambda: eventing.pool, audit=trail, topic=settings.events_topic
         )
@@ -140,23 +134,11 @@ async def import_command(settings: ServiceSettings, args: list[str]) -> int:
     )
     rules = load_rules(settings.city, settings.parameters_directory)
     async with unit_factory(settings, "import-payments") as units:
-        try:
-            outcome = await payments.import_payments(units(), rules, command)
-        except payments.PaymentFileRefused as refused:
-            for line in refused.refused:
-                print(f"line {line.line}: {line.field or 'line'}: {line.reason}")
-            print(refused)
-            return 1
-    rec = outcome.record
-    print(
-        f"import {rec.import_id}: {rec.lines} lines, {rec.applied} applied,"
-        f" {rec.refused} refused, {rec.work_items} on the work list"
-        + (" (replayed)" if outcome.replayed else "")
-    )
-    return 0
+        return await _report(lambda: payments.import_payments(units(), rules, command))
 
 
 async def _report(run: Callable[[], Awaitable[payments.ImportOutcome]]) -> int:
+    """Run an import and print its counts, or every refused line (exit 1)."""
     try:
         outcome = await run()
     except payments.PaymentFileRefused as refused:

@@ -20,7 +20,7 @@ from kokuho.delinquency.domain.relief import DecideRelief, RequestRelief
 from kokuho.delinquency.domain.review import Review
 from kokuho.delinquency.domain.special_care import RecordAdvanceNotice
 from kokuho.delinquency.parameters import load_rules
-from kokuho.platform.audit import PostgresAuditLog, RequestAudit
+from kokuho.platform.audit import RequestAudit
 from kokuho.platform.eventing import Eventing
 from kokuho.platform.settings import ServiceSettings
 
@@ -83,10 +83,7 @@ async def seed(
     today = now().astimezone(JST).date()
     rules = load_rules(settings.parameters_file)
     async with Eventing(settings, relay=False, pool_size=2) as eventing:
-        trail = RequestAudit(
-            PostgresAuditLog(lambda: eventing.pool), user_id="system:seed", terminal_id=None,
-            operation="seed", request_id=None,
-        )  # fmt: skip
+        trail = RequestAudit.of_system(lambda: eventing.pool, "system:seed", "seed")
         unit = DelinquencyUnit(lambda: eventing.pool, audit=trail, topic=settings.events_topic)
         async with unit:
             if await unit.cases.get("9930000001") is not None:

@@ -26,20 +26,14 @@ from kokuho.events.contracts.delinquency import (
 )
 from kokuho.events.ports import EventContext
 from kokuho.events.runtime.consumer import Delivery, PermanentFailure
-from kokuho.platform.audit import PostgresAuditLog, RequestAudit
+from kokuho.platform.audit import RequestAudit
 
 Handler = Callable[[asyncpg.Connection, Delivery], Awaitable[None]]
 
 
 def consumer_trail(conn: asyncpg.Connection, operation: str) -> RequestAudit:
     """The audit trail of a consumer's use case, written in the inbox's transaction."""
-    return RequestAudit(
-        PostgresAuditLog(lambda: conn),
-        user_id="system:collection-consumer",
-        terminal_id=None,
-        operation=operation,
-        request_id=None,
-    )
+    return RequestAudit.of_system(lambda: conn, "system:collection-consumer", operation)
 
 
 def assessment_handler(topic: str) -> Handler:

@@ -14,7 +14,7 @@ from kokuho.delinquency.domain.parameters import Rules
 from kokuho.events.contracts import EventContract
 from kokuho.events.ports import EventContext
 from kokuho.events.runtime.consumer import Delivery, PermanentFailure
-from kokuho.platform.audit import PostgresAuditLog, RequestAudit
+from kokuho.platform.audit import RequestAudit
 
 Handler = Callable[[asyncpg.Connection, Delivery], Awaitable[None]]
 
@@ -24,12 +24,8 @@ def collection_handler(topic: str, rules: Rules) -> Handler:
         event, envelope = delivery.event, delivery.envelope
         if not isinstance(event, EventContract) or envelope is None:
             return
-        trail = RequestAudit(
-            PostgresAuditLog(lambda: conn),
-            user_id="system:delinquency-consumer",
-            terminal_id=None,
-            operation=f"consume {event.event_type}",
-            request_id=None,
+        trail = RequestAudit.of_system(
+            lambda: conn, "system:delinquency-consumer", f"consume {event.event_type}"
         )
         context = EventContext(envelope.correlationid or envelope.id, envelope.id)
         try:

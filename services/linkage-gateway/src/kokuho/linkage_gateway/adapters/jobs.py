@@ -18,7 +18,7 @@ from kokuho.linkage_gateway.adapters.unit_of_work import GatewayUnit
 from kokuho.linkage_gateway.app import applications, federation, inquiries
 from kokuho.linkage_gateway.app.ports import GatewayUnitPort, Ports
 from kokuho.linkage_gateway.config import Settings
-from kokuho.platform.audit import PostgresAuditLog, RequestAudit
+from kokuho.platform.audit import RequestAudit
 from kokuho.platform.service import Job, ServiceKit
 
 log = logging.getLogger(__name__)
@@ -31,13 +31,7 @@ RETENTION_EVERY = 3600.0
 
 def job_unit(kit: ServiceKit, user_id: str, operation: str) -> GatewayUnitPort:
     """A unit on the pool whose audit records name the job."""
-    trail = RequestAudit(
-        PostgresAuditLog(kit.pool),
-        user_id=user_id,
-        terminal_id=None,
-        operation=operation,
-        request_id=None,
-    )
+    trail = RequestAudit.of_system(kit.pool, user_id, operation)
     # the kit's factory is bootstrap's GatewayUnit (typed by the platform as its base)
     return cast(GatewayUnitPort, kit.unit_of_work(kit.pool, audit=trail))
 
@@ -71,13 +65,7 @@ async def purge_inquiry_results(
     pool: asyncpg.Pool, *, retention: timedelta, now: datetime | None = None
 ) -> int:
     """C-77 now: delete the inquiry results past the retention, audited as the job."""
-    trail = RequestAudit(
-        PostgresAuditLog(lambda: pool),
-        user_id=RETENTION_JOB,
-        terminal_id=None,
-        operation="delete inquiry results (C-77)",
-        request_id=None,
-    )
+    trail = RequestAudit.of_system(lambda: pool, RETENTION_JOB, "delete inquiry results (C-77)")
     deleted = await inquiries.purge_inquiry_results(
         GatewayUnit(lambda: pool, audit=trail), retention=retention, now=now or datetime.now(UTC)
     )

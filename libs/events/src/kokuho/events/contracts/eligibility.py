@@ -92,6 +92,20 @@ FacilityKind = Literal[
     "other_facility",
 ]
 
+CareExclusionFacilityKind = Literal[
+    # 介護保険適用除外施設 (介護保険法施行法11条, 施行規則170条): residents are not 介護保険
+    # 第2号被保険者, so no 介護分 is levied for them (issue 13)
+    "designated_disability_support_facility",  # 指定障害者支援施設 (生活介護+施設入所支援)
+    "disability_support_facility",  # 障害者支援施設 (身体障害者福祉法・知的障害者福祉法の措置)
+    "medical_disabled_child_facility",  # 医療型障害児入所施設
+    "medical_care_institution",  # 療養介護を行う病院 (指定発達支援医療機関を含む)
+    "nozomi_no_sono",  # 国立重度知的障害者総合施設のぞみの園
+    "hansen_sanatorium",  # 国立ハンセン病療養所
+    "relief_facility",  # 救護施設 (生活保護法)
+    "industrial_accident_care_facility",  # 労災特別介護施設
+    "other_excluded_facility",  # another facility of 施行規則170条
+]
+
 CertificateKind = Literal[
     "eligibility_confirmation_document",  # 資格確認書
     "eligibility_information_notice",  # 資格情報のお知らせ
@@ -357,6 +371,36 @@ class SpecialCaseEnded(_Provenance):
     addressee_number: AddresseeNumber
     nhi_household_number: HouseholdNumber
     kind: SpecialCaseKind
+    end_date: date
+
+
+class CareInsuranceExclusionRecorded(_Provenance):
+    """介護保険適用除外 (NHI-Q-33, ``ltc_exclusion``): the member lives in a facility excluded
+    from long-term-care insurance from ``start_date``; assessment levies no 介護分 for the
+    months it covers. ``end_date`` None = still open. The facility name is an operational
+    name (not a person's), carried so the assessment notice can state why."""
+
+    event_type = "jp.kokuho.eligibility.care_insurance_exclusion_recorded.v1"
+
+    nhi_household_number: HouseholdNumber
+    addressee_number: AddresseeNumber
+    facility_kind: CareExclusionFacilityKind
+    facility_name: str = Field(min_length=1, max_length=100)
+    start_date: date
+    end_date: date | None = None
+
+
+class CareInsuranceExclusionEnded(_Provenance):
+    """The member left the excluded facility: the exclusion ends on ``end_date`` (the day of
+    leaving); 介護分 is levied again from that month if the member is 40–64."""
+
+    event_type = "jp.kokuho.eligibility.care_insurance_exclusion_ended.v1"
+
+    nhi_household_number: HouseholdNumber
+    addressee_number: AddresseeNumber
+    facility_kind: CareExclusionFacilityKind
+    facility_name: str = Field(min_length=1, max_length=100)
+    start_date: date
     end_date: date
 
 

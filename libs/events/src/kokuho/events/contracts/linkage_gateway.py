@@ -86,3 +86,21 @@ class HighCostCarryOverListed(EventContract):
     high_cost_months: int = Field(ge=0, le=12)
     last_high_cost_month: str = Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")
     file_date: date
+
+
+class MynaInsuranceCardStatusChanged(EventContract):
+    """A member's マイナ保険証 state as the online-qualification side (医療保険者等向け中間サーバー)
+    reports it, already converted to the addressee number (rules.md 5.4): eligibility decides
+    from it who gets a 資格確認書 and who a 資格情報のお知らせ (SF-Q08). ``status``:
+    ``registered`` (保険証利用登録 done), ``no_card``, ``not_registered``,
+    ``registration_cancelled`` or ``card_returned`` (returned or expired card);
+    ``e_certificate_expires_on`` is the card's 利用者証明用電子証明書 expiry, if known."""
+
+    event_type: ClassVar[str] = "jp.kokuho.linkage_gateway.myna_insurance_card_status_changed.v1"
+
+    addressee_number: str = _ADDRESSEE
+    status: str = Field(
+        pattern=r"^(registered|no_card|not_registered|registration_cancelled|card_returned)$"
+    )
+    e_certificate_expires_on: date | None = None
+    as_of: date = Field(description="the day the online-qualification side reported the state")

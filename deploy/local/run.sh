@@ -290,6 +290,8 @@ service_env() { # service_env NAME PORT: print the environment for NAME, one VAR
   # development-only behaviour is off by default (fail closed); the local runner turns it on
   [[ $name == linkage-gateway ]] &&
     printf '%s\n' "${prefix}CREATE_DEV_KEYS=true" "${prefix}KEY_DIRECTORY=$LOCAL_DIR/dev-vault-keys"
+  # assessment's demonstration figures for a year the city has not confirmed (ADR 0036)
+  [[ $name == assessment ]] && printf '%s\n' "${prefix}DEMO_PARAMETERS=true"
   [[ -n ${SIM_ENV[$name]:-} ]] && printf '%s' "${SIM_ENV[$name]}"
   return 0
 }

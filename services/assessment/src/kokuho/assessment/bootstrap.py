@@ -32,13 +32,14 @@ Clock = Callable[[], datetime | date]
 class CityRulebook:
     """The city's parameter files (cached per year) and Japan's public holidays."""
 
-    def __init__(self, city: str, directory: Path | None) -> None:
+    def __init__(self, city: str, directory: Path | None, *, demo: bool = False) -> None:
         self._city = city
         self._directory = directory
+        self._demo = demo
         self._load = lru_cache(maxsize=16)(self._read)
 
     def _read(self, fiscal_year: int) -> PremiumParameters:
-        return load_parameters(fiscal_year, self._city, self._directory)
+        return load_parameters(fiscal_year, self._city, self._directory, demo=self._demo)
 
     def __call__(self, fiscal_year: int) -> PremiumParameters:
         return self._load(fiscal_year)
@@ -48,7 +49,7 @@ class CityRulebook:
 
 
 def parameters_source(settings: Settings) -> ParametersFor:
-    return CityRulebook(settings.city, settings.parameters_directory)
+    return CityRulebook(settings.city, settings.parameters_directory, demo=settings.demo_parameters)
 
 
 def clocks(clock: Clock | None) -> tuple[Callable[[], datetime] | None, Callable[[], date]]:

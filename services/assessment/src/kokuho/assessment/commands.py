@@ -12,7 +12,7 @@ import asyncpg
 from pydantic import ValidationError
 
 from kokuho.assessment.adapters.unit_of_work import AssessmentUnit
-from kokuho.assessment.app.assessing import assess_household
+from kokuho.assessment.app.assessing import assess_household, first_correctable_year
 from kokuho.assessment.app.ports import ParametersFor
 from kokuho.assessment.app.what_if import HouseholderNotListed, WhatIfIn, premium_calculation
 from kokuho.assessment.bootstrap import parameters_source
@@ -55,6 +55,16 @@ DEMO: list[DemoHousehold] = [
 ]
 DEMO_YEAR = 2026
 
+#: a demo household that moved in on April 1 of the first correctable year, assessed for that
+#: year and then corrected (更正) after a corrected income line: the correction period end to
+#: end in the demo (ADR 0035, 0036). FY2024 in FY2026, computed with the demonstration file
+#: when Hiroshima's own FY2024 file is unconfirmed (``demo_parameters``).
+CORRECTION_DEMO = ("9900000004", "9910000031", date(1978, 3, 3))
+CORRECTION_DEMO_INCOMES = (
+    Income(salary_revenue=3_600_000, salary_income=2_440_000),
+    Income(salary_revenue=3_000_000, salary_income=2_020_000),
+)
+
 
 async def seed(settings: Settings) -> str:
     conn = await asyncpg.connect(settings.database_dsn)
@@ -64,9 +74,59 @@ async def seed(settings: Settings) -> str:
         async with AssessmentUnit(conn=conn, topic=settings.events_topic) as uow:
             for household in DEMO:
                 assessed += await _seed_household(uow, parameters_for, household)
+            corrected = await _seed_correction(uow, parameters_for)
     finally:
         await conn.close()
-    return f"demo: {len(DEMO)} households, {assessed} assessed for FY{DEMO_YEAR}"
+    return f"demo: {len(DEMO)} households, {assessed} assessed for FY{DEMO_YEAR}; {corrected}"
+
+
+async def _seed_correction(uow: AssessmentUnit, parameters_for: ParametersFor) -> str:
+    """The correction demo: assessed for the first correctable year with the first income,
+    then corrected with the second; left alone once assessed (a second seed changes nothing).
+    A year the parameters refuse is reported, not failed: the other demo data stand."""
+    number, person, birth = CORRECTION_DEMO
+    today = date.today()
+    year = first_correctable_year(parameters_for, today)
+    if await uow.assessments.load_assessment(number, year) is not None:
+        return f"FY{year} correction demo already seeded"
+    try:
+        parameters_for(year)
+    except AssessmentError as refused:
+        return f"FY{year} correction demo not seeded: {refused}"
+    await uow.conn.execute(
+        "INSERT INTO households (nhi_household_number, householder_addressee_number,"
+        " deemed_householder) VALUES ($1, $2, false) ON CONFLICT DO NOTHING",
+        number,
+        person,
+    )
+    await uow.conn.execute(
+        "INSERT INTO household_members (nhi_household_number, addressee_number,"
+        " birth_date, acquisition_date) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+        number,
+        person,
+        birth,
+        date(year, 4, 1),
+    )
+    amounts = []
+    for cause, income in zip(("request", "income_change"), CORRECTION_DEMO_INCOMES, strict=True):
+        await uow.incomes.write_incomes(
+            [IncomeRecord(person, year - 1, birth, income, "taxable")],
+            source="tax_file",
+            import_id=None,
+            channel=None,
+            actor="system:seed",
+        )
+        outcome = await assess_household(
+            uow,
+            parameters_for,
+            nhi_household_number=number,
+            fiscal_year=year,
+            cause=cause,
+            actor="system:seed",
+            today=today,
+        )
+        amounts.append(outcome.assessment.annual_amount)
+    return f"FY{year} household {number} assessed {amounts[0]} then corrected to {amounts[1]}"
 
 
 async def _seed_household(

@@ -19,6 +19,10 @@ class Settings(ServiceSettings):
     city: str = "hiroshima"
     #: a directory of parameter files replacing the packaged ones (the city's confirmed figures)
     parameters_directory: Path | None = None
+    #: development only (off by default, ``make run`` turns it on): a year whose city file is
+    #: marked unconfirmed is computed with the packaged demonstration file
+    #: ``parameters/demo/<city>-<FY>.toml`` (figures marked DEMO ONLY; ADR 0036)
+    demo_parameters: bool = False
     #: eligibility's general topic, consumed for households and qualification dates
     eligibility_topic: str = eligibility.EVENTS_TOPIC
     #: linkage-gateway's general topic: e-applications (無所得申立) forwarded to assessment

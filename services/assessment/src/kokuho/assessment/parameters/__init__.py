@@ -15,6 +15,7 @@ from typing import Any
 
 from kokuho.assessment.domain.errors import ParametersIncomplete, ParametersMissing
 from kokuho.assessment.domain.parameters import PremiumParameters, parse_parameters
+from kokuho.assessment.domain.parameters.parse import UNCONFIRMED
 
 DEFAULT_CITY = "hiroshima"
 
@@ -35,10 +36,26 @@ def load_document(text: str, fiscal_year: int, scope: str) -> dict[str, Any]:
         raise ParametersIncomplete(fiscal_year, scope, (f"not valid TOML: {exc}",)) from exc
 
 
+#: packaged demonstration files (``demo/<city>-<FY>.toml``) standing in for a city file marked
+#: unconfirmed, read only with ``demo=True`` (the local demo; ADR 0036)
+DEMO_DIRECTORY = "demo"
+
+
+def _demo_text(name: str) -> str | None:
+    resource = resources.files(__name__).joinpath(DEMO_DIRECTORY, name)
+    return resource.read_text(encoding="utf-8") if resource.is_file() else None
+
+
 def load_parameters(
-    fiscal_year: int, city: str = DEFAULT_CITY, directory: Path | None = None
+    fiscal_year: int,
+    city: str = DEFAULT_CITY,
+    directory: Path | None = None,
+    *,
+    demo: bool = False,
 ) -> PremiumParameters:
-    """The year's parameters from the package's files (or ``directory``)."""
+    """The year's parameters from the package's files (or ``directory``). With ``demo``, a
+    city file marked unconfirmed is replaced by the packaged demonstration file of that year,
+    if there is one (never a real city file)."""
     national_name = f"national-{fiscal_year}.toml"
     city_name = f"{city}-{fiscal_year}.toml"
     national_text = _text(national_name, directory)
@@ -49,6 +66,12 @@ def load_parameters(
         raise ParametersMissing(fiscal_year, city)
     national = load_document(national_text, fiscal_year, "national")
     city_doc = load_document(city_text, fiscal_year, city)
+    if demo and city_doc.get("meta", {}).get("status") == UNCONFIRMED:
+        demo_text = _demo_text(city_name)
+        if demo_text is not None:
+            city_text = demo_text
+            city_doc = load_document(demo_text, fiscal_year, city)
+            city_name = f"{DEMO_DIRECTORY}/{city_name}"
     params = parse_parameters(fiscal_year, city, national, city_doc, (national_name, city_name))
     digest = hashlib.sha256((national_text + "\0" + city_text).encode()).hexdigest()
     return dataclasses.replace(params, digest=digest)

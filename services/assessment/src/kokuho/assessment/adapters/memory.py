@@ -19,7 +19,7 @@ from kokuho.assessment.app.ports import (
 )
 from kokuho.assessment.domain.income_file import IncomeRecord
 from kokuho.assessment.domain.reduction_exemption import ReductionExemption
-from kokuho.events.contracts.assessment import EVENTS_TOPIC
+from kokuho.events.contracts.assessment import EVENTS_TOPIC, income_facts_topic
 from kokuho.events.contracts.eligibility import HouseholdCompositionChanged
 from kokuho.events.testing.fakes import InMemoryEventStore
 from kokuho.platform.unit_of_work import InMemoryUnitOfWork
@@ -83,6 +83,27 @@ class InMemoryAssessmentStore:
 
     async def record_import(self, receipt: ImportReceipt) -> None:
         self.imports.append(receipt)
+
+    def _people(self) -> dict[str, set[str]]:
+        """Each subject's households (members of every kind and householders)."""
+        out: dict[str, set[str]] = {}
+        for h in self.households.values():
+            out.setdefault(h.householder_addressee_number, set()).add(h.nhi_household_number)
+            for m in h.members:
+                out.setdefault(m.addressee_number, set()).add(h.nhi_household_number)
+        return out
+
+    async def subjects_among(self, addressee_numbers: Sequence[str]) -> set[str]:
+        people = self._people()
+        return {a for a in addressee_numbers if a in people}
+
+    async def households_of(self, addressee_numbers: Sequence[str]) -> list[str]:
+        people = self._people()
+        return sorted({h for a in addressee_numbers for h in people.get(a, set())})
+
+    async def subjects_without_income(self, income_year: int, limit: int) -> list[str]:
+        people = self._people()
+        return sorted(a for a in people if (a, income_year) not in self.income)[:limit]
 
     async def load_assessment(
         self, nhi_household_number: str, fiscal_year: int
@@ -334,3 +355,4 @@ class InMemoryAssessmentUnit(InMemoryUnitOfWork):
         self.incomes = self.pensions = self.assessments = self.reductions = self.store
         self.annual_runs = InMemoryAnnualRuns()
         self.topic = topic
+        self.facts_topic = income_facts_topic(topic)

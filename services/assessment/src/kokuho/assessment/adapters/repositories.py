@@ -22,7 +22,7 @@ from kokuho.assessment.app.ports import (
     PensionRecord,
     StoredAssessment,
 )
-from kokuho.assessment.domain.income_file import AMOUNTS, IncomeRecord
+from kokuho.assessment.domain.income_file import AMOUNTS, BENEFIT_COLUMNS, IncomeRecord
 from kokuho.assessment.domain.reduction_exemption import ReductionExemption
 
 INCOME_COLUMNS = (
@@ -32,6 +32,7 @@ INCOME_COLUMNS = (
     "declared",
     *AMOUNTS,
     "resident_tax_status",
+    *BENEFIT_COLUMNS,
     "source",
     "import_id",
     "declaration_channel",
@@ -89,6 +90,11 @@ class PostgresIncomes:
                     r.income.declared,
                     *(getattr(r.income, name) for name in AMOUNTS),
                     r.resident_tax_status,
+                    *(
+                        (None, None)
+                        if r.benefit_figures is None
+                        else (r.benefit_figures.taxable_income, r.benefit_figures.other_revenue)
+                    ),
                     source,
                     import_id,
                     channel,
@@ -105,7 +111,14 @@ class PostgresIncomes:
         columns = ", ".join(INCOME_COLUMNS)
         # C-24: the row a correction replaces goes to income_history first (only when a
         # figure differs: a repeated file adds nothing)
-        facts = ("birth_date", "declared", *AMOUNTS, "resident_tax_status", "source")
+        facts = (
+            "birth_date",
+            "declared",
+            *AMOUNTS,
+            "resident_tax_status",
+            *BENEFIT_COLUMNS,
+            "source",
+        )
         await self.conn.execute(
             f"INSERT INTO income_history ({columns}, updated_at, replaced_by)"  # noqa: S608
             f" SELECT {', '.join('i.' + c for c in INCOME_COLUMNS)}, i.updated_at, $1"
@@ -123,7 +136,8 @@ class PostgresIncomes:
     async def record_import(self, receipt: ImportReceipt) -> None:
         await self.conn.execute(
             "INSERT INTO income_imports (import_id, file_name, received_by, lines, valid_lines,"
-            " rejected, status, applied_lines) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8)",
+            " rejected, status, applied_lines, discarded_non_subjects)"
+            " VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9)",
             receipt.import_id,
             receipt.file_name,
             receipt.received_by,
@@ -132,7 +146,44 @@ class PostgresIncomes:
             json.dumps(receipt.rejected, ensure_ascii=False),
             receipt.status,
             receipt.applied_lines,
+            receipt.discarded_non_subjects,
         )
+
+    async def subjects_among(self, addressee_numbers: Sequence[str]) -> set[str]:
+        """Who of these is a subject (C-06): a member (insured, former or 特定同一世帯所属者) or
+        the householder (a deemed householder too) of a household assessment knows."""
+        rows = await self.conn.fetch(
+            "SELECT addressee_number FROM household_members"
+            " WHERE addressee_number = ANY($1::text[])"
+            " UNION SELECT householder_addressee_number FROM households"
+            " WHERE householder_addressee_number = ANY($1::text[])",
+            list(addressee_numbers),
+        )
+        return {r[0] for r in rows}
+
+    async def households_of(self, addressee_numbers: Sequence[str]) -> list[str]:
+        """The households these people are members or householders of."""
+        rows = await self.conn.fetch(
+            "SELECT nhi_household_number FROM household_members"
+            " WHERE addressee_number = ANY($1::text[])"
+            " UNION SELECT nhi_household_number FROM households"
+            " WHERE householder_addressee_number = ANY($1::text[]) ORDER BY 1",
+            list(addressee_numbers),
+        )
+        return [r[0] for r in rows]
+
+    async def subjects_without_income(self, income_year: int, limit: int) -> list[str]:
+        """Subjects with no income recorded for the year: whom to ask the tax system about
+        (those who became subjects after the year's file, C-06)."""
+        rows = await self.conn.fetch(
+            "SELECT s.addressee_number FROM (SELECT addressee_number FROM household_members"
+            " UNION SELECT householder_addressee_number FROM households) s"
+            " WHERE NOT EXISTS (SELECT 1 FROM incomes i WHERE i.addressee_number ="
+            " s.addressee_number AND i.income_year = $1) ORDER BY 1 LIMIT $2",
+            income_year,
+            limit,
+        )
+        return [r[0] for r in rows]
 
 
 class PostgresPensions:

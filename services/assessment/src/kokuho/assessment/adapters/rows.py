@@ -11,7 +11,7 @@ import asyncpg
 
 from kokuho.assessment.app.ports import MemberRow, PensionRecord, StoredAssessment
 from kokuho.assessment.domain.household import Income
-from kokuho.assessment.domain.income_file import AMOUNTS, IncomeRecord
+from kokuho.assessment.domain.income_file import AMOUNTS, BenefitFigures, IncomeRecord
 from kokuho.assessment.domain.special_collection import Pension
 
 
@@ -79,6 +79,11 @@ def income_record(r: asyncpg.Record) -> IncomeRecord:
         birth_date=r["birth_date"],
         income=Income(declared=r["declared"], **{name: int(r[name]) for name in AMOUNTS}),
         resident_tax_status=r["resident_tax_status"],
+        benefit_figures=(
+            None
+            if r["taxable_income"] is None
+            else BenefitFigures(int(r["taxable_income"]), int(r["other_revenue"]))
+        ),
     )
 
 

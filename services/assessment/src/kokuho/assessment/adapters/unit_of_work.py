@@ -21,6 +21,7 @@ from kokuho.assessment.app.ports import (
     Pensions,
     Reductions,
 )
+from kokuho.events.contracts.assessment import income_facts_topic
 from kokuho.events.ports import EventStore
 from kokuho.events.runtime.store import PostgresEventStore
 from kokuho.platform.audit import RequestAudit
@@ -51,6 +52,8 @@ class AssessmentUnit(UnitOfWork):
     ) -> None:
         super().__init__(pool, conn=conn, audit=audit)
         self.topic = topic
+        # the restricted topic of the income facts benefits needs (ADR 0045), beside ``topic``
+        self.facts_topic = income_facts_topic(topic)
 
     def bind(self, conn: asyncpg.Connection) -> None:
         self.events = PostgresEventStore(conn, source=SOURCE)

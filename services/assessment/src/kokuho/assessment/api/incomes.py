@@ -19,6 +19,7 @@ from kokuho.assessment.api.schemas import (
     IncomeImportIn,
     IncomeImportOut,
     IncomeOut,
+    IncomeRequestsOut,
     NoIncomeDeclarationIn,
     NoIncomeDeclarationOut,
 )
@@ -104,3 +105,21 @@ async def get_income(
     if record is None:
         raise Problem(404, "income-not-found", detail="no income recorded for that year")
     return income_out(record)
+
+
+@router.get("/income-requests/{income_year}")
+async def income_requests(
+    income_year: FiscalYear, user: Importer, read: ReadDep
+) -> IncomeRequestsOut:
+    """Subjects (members and householders known now) with no income of ``income_year``
+    recorded: people who became subjects after the year's file, to ask the tax system about
+    again (C-06). The first 10,000, by addressee number."""
+    limit = 10_000
+    found = await read.run(
+        lambda uow: income.subjects_without_income(uow, income_year, limit + 1), lambda r: r
+    )
+    return IncomeRequestsOut(
+        income_year=income_year,
+        addressee_numbers=found[:limit],
+        truncated=len(found) > limit,
+    )

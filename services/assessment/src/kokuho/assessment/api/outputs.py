@@ -74,6 +74,8 @@ def import_out(outcome: ImportOutcome) -> IncomeImportOut:
         status=receipt.status,  # type: ignore[arg-type]
         lines=receipt.lines,
         applied=receipt.applied_lines,
+        discarded_non_subjects=receipt.discarded_non_subjects,
+        income_facts_stated=outcome.facts_stated,
         rejected=[RefusedLineOut(**r) for r in receipt.rejected],
         reassessed=reassessed(outcome.reassessed),
     )
@@ -94,4 +96,6 @@ def income_out(record: IncomeRecord) -> IncomeOut:
         transfer_special_deduction=i.transfer_special_deduction,
         fixed_asset_tax=i.fixed_asset_tax,
         resident_tax_status=record.resident_tax_status,
+        taxable_income=f.taxable_income if (f := record.benefit_figures) else None,
+        other_revenue=f.other_revenue if f else None,
     )

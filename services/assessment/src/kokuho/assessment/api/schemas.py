@@ -64,6 +64,10 @@ class IncomeImportOut(ResponseModel):
     status: Literal["applied", "partially_applied"]
     lines: int
     applied: int
+    #: valid lines of people who are not subjects (no member or householder known), dropped
+    discarded_non_subjects: int
+    #: households whose income facts were stated for benefits (ADR 0045)
+    income_facts_stated: int
     rejected: list[RefusedLineOut]
     reassessed: list[ReassessedOut]
 
@@ -94,6 +98,17 @@ class IncomeOut(ResponseModel):
     transfer_special_deduction: int
     fixed_asset_tax: int
     resident_tax_status: str
+    #: format 2 (ADR 0045); None when the line was of format 1
+    taxable_income: int | None = None
+    other_revenue: int | None = None
+
+
+class IncomeRequestsOut(ResponseModel):
+    """Subjects with no income of the year recorded: whom to ask the tax system about."""
+
+    income_year: int
+    addressee_numbers: list[str]
+    truncated: bool
 
 
 class AssessIn(Closed):

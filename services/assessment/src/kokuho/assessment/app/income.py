@@ -14,10 +14,16 @@ from kokuho.assessment.app.assessing import (
     first_correctable_year,
     reassess_all,
 )
+from kokuho.assessment.app.income_facts import state_income_facts
 from kokuho.assessment.app.ports import AssessmentUnitPort, ImportReceipt, ParametersFor
 from kokuho.assessment.domain.errors import AssessmentError
 from kokuho.assessment.domain.household import Income
-from kokuho.assessment.domain.income_file import IncomeRecord, ParsedIncomeFile, parse_income_file
+from kokuho.assessment.domain.income_file import (
+    BenefitFigures,
+    IncomeRecord,
+    ParsedIncomeFile,
+    parse_income_file,
+)
 from kokuho.events.contracts.assessment import IncomeImportApplied
 from kokuho.events.contracts.linkage_gateway import EApplicationAccepted
 from kokuho.events.ports import EventContext, StreamAppend
@@ -70,6 +76,7 @@ class ImportOutcome:
     receipt: ImportReceipt
     reassessed: list[AssessOutcome]
     subjects: list[str]  # whose income was written (for the audit trail)
+    facts_stated: int = 0  # households stated on the income-facts topic (ADR 0045)
 
 
 @dataclass(frozen=True)
@@ -89,43 +96,58 @@ async def import_income(
     command: ImportIncome,
     context: EventContext | None = None,
 ) -> ImportOutcome:
-    """All or nothing, unless the operator applies the valid part; re-assesses the households
-    already assessed for the year the income belongs to."""
+    """All or nothing, unless the operator applies the valid part; keeps only subjects' lines
+    (C-06: the others are counted and dropped); re-assesses the households already assessed for
+    the year the income belongs to and states their income facts for benefits (ADR 0045)."""
     parsed = parse_income_file(command.text)
     if parsed.refused and not command.apply_valid_part:
         raise IncomeFileRefused(parsed)
     if not parsed.records:
         raise NothingToApply()
     async with uow:
-        receipt = await _record_import(uow, command, parsed, context)
-        reassessed = await _reassess_for(
-            uow, rules, parsed.records, command.actor, command.today, context
+        known = await uow.incomes.subjects_among([r.addressee_number for r in parsed.records])
+        kept = tuple(r for r in parsed.records if r.addressee_number in known)
+        receipt = await _record_import(uow, command, parsed, kept, context)
+        reassessed = await _reassess_for(uow, rules, kept, command.actor, command.today, context)
+        stated = await state_income_facts(
+            uow,
+            rules,
+            [(r.addressee_number, r.income_year) for r in kept if r.benefit_figures is not None],
+            cause="income_import",
+            actor=command.actor,
+            today=command.today,
+            context=context,
         )
-        subjects = sorted({r.addressee_number for r in parsed.records})
+        subjects = sorted({r.addressee_number for r in kept})
         await uow.audit.record(
             subjects=subjects,
             detail={
                 "import_id": str(receipt.import_id),
                 "applied": receipt.applied_lines,
+                "discarded_non_subjects": receipt.discarded_non_subjects,
                 "partial": command.apply_valid_part and bool(receipt.rejected),
             },
             status_code=201,
         )
-        return ImportOutcome(receipt, reassessed, subjects)
+        return ImportOutcome(receipt, reassessed, subjects, stated)
 
 
 async def _record_import(
     uow: AssessmentUnitPort,
     command: ImportIncome,
     parsed: ParsedIncomeFile,
+    kept: tuple[IncomeRecord, ...],
     context: EventContext | None,
 ) -> ImportReceipt:
-    """Write the valid lines and the receipt; publish ``IncomeImportApplied`` (counts only)."""
+    """Write the subjects' valid lines and the receipt; publish ``IncomeImportApplied`` (counts
+    only)."""
     import_id = uuid4()
     actor = command.actor
-    await uow.incomes.write_incomes(
-        parsed.records, source="tax_file", import_id=import_id, channel=None, actor=actor
-    )
+    discarded = len(parsed.records) - len(kept)
+    if kept:
+        await uow.incomes.write_incomes(
+            kept, source="tax_file", import_id=import_id, channel=None, actor=actor
+        )
     rejected = [{"line": r.line, "field": r.field, "reason": r.reason} for r in parsed.refused]
     receipt = ImportReceipt(
         import_id=import_id,
@@ -135,7 +157,8 @@ async def _record_import(
         valid_lines=len(parsed.records),
         rejected=rejected,
         status="partially_applied" if parsed.refused else "applied",
-        applied_lines=len(parsed.records),
+        applied_lines=len(kept),
+        discarded_non_subjects=discarded,
     )
     await uow.incomes.record_import(receipt)
     years = {r.income_year for r in parsed.records}
@@ -143,10 +166,11 @@ async def _record_import(
         import_id=import_id,
         income_year=next(iter(years)) if len(years) == 1 else None,
         lines=parsed.lines,
-        applied=len(parsed.records),
+        applied=len(kept),
         rejected=len(parsed.refused),
         partial=bool(parsed.refused),
         applied_by=actor,
+        discarded=discarded,
     )
     await uow.events.append_batch(
         [
@@ -220,7 +244,15 @@ async def record_no_income(
             recorded = current.get(number)
             if recorded is not None and recorded.income.declared:
                 raise IncomeAlreadyDeclared(number, year)
-        record = IncomeRecord(number, year, command.birth_date, Income(declared=True), "unknown")
+        # no income: benefits' figures are known to be zero as well
+        record = IncomeRecord(
+            number,
+            year,
+            command.birth_date,
+            Income(declared=True),
+            "unknown",
+            BenefitFigures(taxable_income=0, other_revenue=0),
+        )
         await uow.incomes.write_incomes(
             [record],
             source="no_income_declaration",
@@ -228,7 +260,17 @@ async def record_no_income(
             channel=command.channel,
             actor=command.actor,
         )
-        return await _reassess_for(uow, rules, [record], command.actor, command.today, context)
+        outcomes = await _reassess_for(uow, rules, [record], command.actor, command.today, context)
+        await state_income_facts(
+            uow,
+            rules,
+            [(number, year)],
+            cause="no_income_declaration",
+            actor=command.actor,
+            today=command.today,
+            context=context,
+        )
+        return outcomes
 
 
 async def declare_no_income(
@@ -301,3 +343,16 @@ async def read_income(
             detail={"income_year": income_year, "found": record is not None},
         )
         return record
+
+
+async def subjects_without_income(
+    uow: AssessmentUnitPort, income_year: int, limit: int
+) -> list[str]:
+    """Subjects with no income of the year: whom to ask the tax system about (C-06); the
+    list is audited (it names people)."""
+    async with uow:
+        found = await uow.incomes.subjects_without_income(income_year, limit)
+        await uow.audit.record(
+            subjects=found, detail={"income_year": income_year, "income_requests": len(found)}
+        )
+        return found

@@ -89,6 +89,8 @@ class ImportReceipt:
     rejected: list[dict[str, Any]]
     status: str
     applied_lines: int
+    #: valid lines of people who are not subjects, counted and dropped (C-06)
+    discarded_non_subjects: int = 0
 
 
 class Incomes(Protocol):
@@ -111,6 +113,14 @@ class Incomes(Protocol):
     ) -> None: ...
 
     async def record_import(self, receipt: ImportReceipt) -> None: ...
+
+    async def subjects_among(self, addressee_numbers: Sequence[str]) -> set[str]:
+        """Who of these is a member or householder of a known household (C-06)."""
+        ...
+
+    async def households_of(self, addressee_numbers: Sequence[str]) -> list[str]: ...
+
+    async def subjects_without_income(self, income_year: int, limit: int) -> list[str]: ...
 
 
 class Pensions(Protocol):
@@ -257,6 +267,11 @@ class AssessmentUnitPort(UnitOfWorkPort, Protocol):
 
     @property
     def topic(self) -> str: ...
+
+    @property
+    def facts_topic(self) -> str:
+        """The restricted topic of ``HouseholdIncomeFactsStated`` (ADR 0045)."""
+        ...
 
 
 @dataclass(frozen=True)

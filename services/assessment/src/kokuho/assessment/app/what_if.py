@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from kokuho.assessment.app.computing import compute
+from kokuho.assessment.domain import gross_income
 from kokuho.assessment.domain.errors import AssessmentError
 from kokuho.assessment.domain.household import Childbirth, Household, Income, Person
 from kokuho.assessment.domain.parameters import PremiumParameters
@@ -43,11 +44,15 @@ class HouseholderNotListed(AssessmentError):
 
 
 class WhatIfIncome(Closed):
+    """Previous-year income. A 所得 left out is worked out from its 収入 by the income year's
+    tables (給与所得控除, 公的年金等控除, 所得金額調整控除) and the conversion is shown in the
+    explanation; a 所得 given (from tax data) is used as given."""
+
     declared: bool = True
     salary_revenue: Yen = 0
-    salary_income: Yen = 0
+    salary_income: Yen | None = Field(default=None, description="給与所得; omitted: from 給与収入")
     pension_revenue: Yen = 0
-    pension_income: Yen = 0
+    pension_income: Yen | None = Field(default=None, description="年金所得; omitted: from 収入")
     other_income: Yen = 0
     family_employee_deduction: Yen = 0
     transfer_special_deduction: Yen = 0
@@ -100,15 +105,87 @@ class WhatIfOut(ResponseModel):
     special_collection: dict[str, Any] | None = None
 
 
-def what_if_household(body: WhatIfIn) -> Household:
+class GrossIncomeUnconvertible(AssessmentError):
+    """The year's parameters have no 収入 → 所得 tables (a city's own files without them)."""
+
+    slug = "income-conversion-missing"
+
+    def __init__(self, fiscal_year: int) -> None:
+        super().__init__(
+            f"fiscal year {fiscal_year} has no income_conversion tables: give 給与所得 and "
+            "年金所得 instead of 収入 alone"
+        )
+
+
+def converted_income(
+    p: WhatIfPerson, params: PremiumParameters
+) -> tuple[Income, list[dict[str, Any]]]:
+    """The person's :class:`Income`, each 所得 left out worked out from its 収入, with the
+    conversions for the explanation."""
+    given = p.income
+    fields = given.model_dump()
+    steps: list[dict[str, Any]] = []
+    if given.salary_income is not None and given.pension_income is not None:
+        return Income(**fields), steps
+    conversion = params.income_conversion
+    if conversion is None:
+        raise GrossIncomeUnconvertible(params.fiscal_year)
+    salary = given.salary_income
+    if salary is None:
+        done = gross_income.salary_income(given.salary_revenue, conversion)
+        salary = done.income
+        steps.append(_step(p.label, done))
+    pension = given.pension_income
+    if pension is None:
+        senior = gross_income.senior_for_pension(p.birth_date, conversion.income_year)
+        done = gross_income.pension_income(
+            given.pension_revenue, senior, salary + given.other_income, conversion
+        )
+        pension = done.income
+        steps.append(_step(p.label, done))
+    if given.salary_income is None:
+        adjustment = gross_income.salary_pension_adjustment(salary, pension, conversion)
+        if adjustment:
+            steps.append(
+                {
+                    "label": p.label,
+                    "kind": "salary_pension_adjustment",
+                    "deduction": adjustment,
+                    "income": salary - adjustment,
+                    "note": f"所得金額調整控除 {adjustment}: 給与所得 {salary} → "
+                    f"{salary - adjustment}",
+                }
+            )
+            salary -= adjustment
+    fields.update(salary_income=salary, pension_income=pension)
+    return Income(**fields), steps
+
+
+def _step(label: str, done: gross_income.Converted) -> dict[str, Any]:
+    return {
+        "label": label,
+        "kind": done.kind,
+        "revenue": done.revenue,
+        "deduction": done.deduction,
+        "income": done.income,
+        "band_from": done.band_from,
+        "note": done.note,
+    }
+
+
+def what_if_household(
+    body: WhatIfIn, params: PremiumParameters
+) -> tuple[Household, list[dict[str, Any]]]:
+    """The engine's household, and the 収入 → 所得 conversions made for it."""
     labels = [p.label for p in body.people]
     if body.householder not in labels:
         raise HouseholderNotListed()
+    incomes = {p.label: converted_income(p, params) for p in body.people}
     people = tuple(
         Person(
             addressee_number=p.label,
             birth_date=p.birth_date,
-            income=Income(**p.income.model_dump()),
+            income=incomes[p.label][0],
             insured=p.insured,
             acquisition_date=p.acquisition_date,
             loss_date=p.loss_date,
@@ -121,12 +198,13 @@ def what_if_household(body: WhatIfIn) -> Household:
         )
         for p in body.people
     )
-    return Household("what-if", body.householder, people, body.specified_household_since)
+    household = Household("what-if", body.householder, people, body.specified_household_since)
+    return household, [step for _, steps in incomes.values() for step in steps]
 
 
 def premium_calculation(body: WhatIfIn, params: PremiumParameters) -> WhatIfOut:
     """The what-if result for a described household (shared by the endpoint and the CLI)."""
-    household = what_if_household(body)
+    household, conversions = what_if_household(body, params)
     computed = compute(household, params)
     special: dict[str, Any] | None = None
     if body.pension is not None:
@@ -153,6 +231,6 @@ def premium_calculation(body: WhatIfIn, params: PremiumParameters) -> WhatIfOut:
         annual_amount=computed.annual_amount,
         statutory_reduction=computed.statutory_reduction,
         components=computed.components,
-        explanation=computed.explanation or {},
+        explanation={**(computed.explanation or {}), "income_conversion": conversions},
         special_collection=special,
     )

@@ -1,5 +1,6 @@
 """The income file from the municipal tax system (所得情報, NHI-A-28..32), validated line by
-line. The format is documented in the service README ("Income file format").
+line. The format is documented in the service README ("Income file format"). Format 2 adds two
+columns benefits needs (課税標準額 and other 収入, ADR 0045); format 1 files stay valid.
 
 A file is all or nothing: :func:`parse_income_file` returns the valid records *and* every
 refused line with its number and reason; the caller applies nothing while there are refused
@@ -32,11 +33,23 @@ COLUMNS = (
     "resident_tax_status",
 )
 AMOUNTS = COLUMNS[4:12]
+#: format 2: what 所得区分 and the 70–74 rate need besides (ADR 0045)
+BENEFIT_COLUMNS = ("taxable_income", "other_revenue")
+COLUMNS_2 = (*COLUMNS, *BENEFIT_COLUMNS)
 RESIDENT_TAX_STATUSES = ("taxable", "non_taxable", "unknown")
 MAX_YEN = 100_000_000_000  # 1,000億円: anything above is a broken line, not an income
 _ADDRESSEE = re.compile(r"^[0-9]{10}$")
 _TWELVE_DIGITS = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])")
 MAX_LINES = 500_000
+
+
+@dataclass(frozen=True)
+class BenefitFigures:
+    """Format 2's figures: 住民税 課税標準額 (the 現役並み test) and 収入 other than salary and
+    pension (business, real estate, ...: the 基準収入額 test), in yen."""
+
+    taxable_income: int
+    other_revenue: int
 
 
 @dataclass(frozen=True)
@@ -46,6 +59,8 @@ class IncomeRecord:
     birth_date: date
     income: Income
     resident_tax_status: str
+    #: None: a format-1 line (benefits' figures unknown)
+    benefit_figures: BenefitFigures | None = None
 
 
 @dataclass(frozen=True)
@@ -75,10 +90,12 @@ def _amount(raw: str, name: str) -> int:
     return value
 
 
-def _parse_line(row: list[str], line: int, seen: set[tuple[str, int]]) -> IncomeRecord:
-    if len(row) != len(COLUMNS):
-        raise _Refused(None, f"expected {len(COLUMNS)} fields, found {len(row)}")
-    values = dict(zip(COLUMNS, (v.strip() for v in row), strict=True))
+def _parse_line(
+    row: list[str], line: int, seen: set[tuple[str, int]], columns: tuple[str, ...]
+) -> IncomeRecord:
+    if len(row) != len(columns):
+        raise _Refused(None, f"expected {len(columns)} fields, found {len(row)}")
+    values = dict(zip(columns, (v.strip() for v in row), strict=True))
     for name, value in values.items():
         # an individual number must never reach assessment (ADR 0031); refuse, never store
         if _TWELVE_DIGITS.search(value):
@@ -114,6 +131,7 @@ def _parse_line(row: list[str], line: int, seen: set[tuple[str, int]]) -> Income
     status = values["resident_tax_status"]
     if status not in RESIDENT_TAX_STATUSES:
         raise _Refused("resident_tax_status", f"must be one of {', '.join(RESIDENT_TAX_STATUSES)}")
+    figures = _benefit_figures(values, amounts) if columns == COLUMNS_2 else None
     key = (number, year)
     if key in seen:
         raise _Refused("addressee_number", f"a second line for {number} and {year}")
@@ -124,7 +142,22 @@ def _parse_line(row: list[str], line: int, seen: set[tuple[str, int]]) -> Income
         birth_date=birth,
         income=Income(declared=declared_raw == "1", **amounts),
         resident_tax_status=status,
+        benefit_figures=figures,
     )
+
+
+def _benefit_figures(values: dict[str, str], amounts: dict[str, int]) -> BenefitFigures:
+    figures: dict[str, int] = {}
+    for name in BENEFIT_COLUMNS:
+        try:
+            figures[name] = _amount(values[name], name)
+        except ValueError as exc:
+            raise _Refused(name, str(exc)) from None
+    total = amounts["salary_income"] + amounts["pension_income"] + amounts["other_income"]
+    # 課税標準額 is 総所得金額等 less the 所得控除: it cannot exceed the incomes on the line
+    if figures["taxable_income"] > total:
+        raise _Refused("taxable_income", "exceeds salary_income + pension_income + other_income")
+    return BenefitFigures(**figures)
 
 
 class _Refused(Exception):
@@ -145,9 +178,19 @@ def parse_income_file(text: str) -> ParsedIncomeFile:
         header = next(reader)
     except (StopIteration, csv.Error):
         return ParsedIncomeFile(0, (), (RefusedLine(1, None, "the file has no header line"),))
-    if tuple(h.strip() for h in header) != COLUMNS:
+    columns = tuple(h.strip() for h in header)
+    if columns not in (COLUMNS, COLUMNS_2):
         return ParsedIncomeFile(
-            0, (), (RefusedLine(1, None, "the header must be: " + ",".join(COLUMNS)),)
+            0,
+            (),
+            (
+                RefusedLine(
+                    1,
+                    None,
+                    "the header must be: " + ",".join(COLUMNS) + " (format 1), or the same"
+                    " followed by ," + ",".join(BENEFIT_COLUMNS) + " (format 2)",
+                ),
+            ),
         )
     seen: set[tuple[str, int]] = set()
     count = 0
@@ -170,7 +213,7 @@ def parse_income_file(text: str) -> ParsedIncomeFile:
             refused.append(RefusedLine(line, None, f"more than {MAX_LINES} lines in one file"))
             break
         try:
-            records.append(_parse_line(row, line, seen))
+            records.append(_parse_line(row, line, seen, columns))
         except _Refused as exc:
             refused.append(RefusedLine(line, exc.field, exc.reason))
     if count == 0:

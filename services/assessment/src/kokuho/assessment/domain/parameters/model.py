@@ -91,6 +91,34 @@ class SpecialCollectionRules:
 
 
 @dataclass(frozen=True)
+class IncomeBand:
+    """One row of a revenue → income table, from ``from_revenue`` (inclusive) to the next row.
+
+    For 給与: 給与所得 = ⌊A × rate⌋ + constant, A = the revenue cut to ``step`` yen (所得税法
+    別表第五 works on 4,000円 steps). For 公的年金等: 公的年金等控除額 = A × rate + constant
+    (``step`` 1) and the income is ⌊revenue − deduction⌋. Never below 0."""
+
+    from_revenue: int
+    rate: Decimal
+    constant: int
+    step: int = 1
+
+
+@dataclass(frozen=True)
+class IncomeConversion:
+    """収入 → 所得 of one income year (the calendar year before the fiscal year)."""
+
+    income_year: int
+    salary: tuple[IncomeBand, ...]  # 給与所得控除 (所得税法28条3項, 別表第五)
+    pension_under_65: tuple[IncomeBand, ...]  # 公的年金等控除 under 65 (所得税法35条4項)
+    pension_65_plus: tuple[IncomeBand, ...]  # 65 and over at the end of the income year
+    #: (other 合計所得 over, the pension deduction reduced by): 1,000万 → 10万, 2,000万 → 20万
+    pension_other_income_over: tuple[tuple[int, int], ...]
+    #: 所得金額調整控除 for salary and pension together (租税特別措置法41条の3の3②): 10万
+    salary_pension_adjustment: int
+
+
+@dataclass(frozen=True)
 class PremiumParameters:
     fiscal_year: int
     city: str
@@ -117,6 +145,8 @@ class PremiumParameters:
     figures: Mapping[str, Figure]  # every figure used, by dotted name, for citing
     documents: tuple[str, ...]  # the parameter files the year was built from
     digest: str = ""  # sha256 of the files' text, to tell whether they changed since
+    #: 収入 → 所得 for a stated gross amount (the what-if); parse always sets it
+    income_conversion: IncomeConversion | None = None
 
     def rates(self, component: Component) -> ComponentRates | None:
         for c in self.components:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from decimal import Decimal, InvalidOperation
+from itertools import pairwise
 from typing import Any
 
 from kokuho.assessment.domain.errors import ParametersIncomplete, ParametersUnconfirmed
@@ -17,6 +19,8 @@ from kokuho.assessment.domain.parameters.model import (
     Component,
     ComponentRates,
     Conventions,
+    IncomeBand,
+    IncomeConversion,
     InstalmentCalendar,
     PremiumParameters,
     ReductionRules,
@@ -139,6 +143,59 @@ def _scalars(n: FigureReader) -> dict[str, Any]:
         "long_term_care_age_to": n.yen("long_term_care.age_to"),
         "correction_years": n.yen("correction.years"),
     }
+
+
+def _bands(n: FigureReader, name: str, with_step: bool) -> tuple[IncomeBand, ...] | None:
+    """A revenue table: rows ``[from, "rate", constant]`` (``, step`` for 給与), ascending from
+    0."""
+    fig = n.figure(name)
+    if fig is None:
+        return None
+    width = 4 if with_step else 3
+    rows: list[IncomeBand] = []
+    try:
+        for row in fig.value:
+            if len(row) != width or isinstance(row[1], bool) or not isinstance(row[1], str):
+                raise ValueError
+            rate = Decimal(row[1])
+            step = int(row[3]) if with_step else 1
+            if not rate.is_finite() or rate < 0 or rate > 1 or step < 1:
+                raise ValueError
+            rows.append(IncomeBand(int(row[0]), rate, int(row[2]), step))
+    except (ValueError, TypeError, InvalidOperation):
+        shape = '[from, "rate", constant, step]' if with_step else '[from, "rate", constant]'
+        n.problems.append(f"{name}: must be a list of {shape} rows")
+        return None
+    if (
+        not rows
+        or rows[0].from_revenue != 0
+        or any(a.from_revenue >= b.from_revenue for a, b in pairwise(rows))
+    ):
+        n.problems.append(f"{name}: rows must start at 0 and ascend")
+        return None
+    return tuple(rows)
+
+
+def _income_conversion(n: FigureReader, fiscal_year: int) -> IncomeConversion | None:
+    """収入 → 所得 of the income year before ``fiscal_year`` (ADR 0036)."""
+    year = n.yen("income_conversion.income_year")
+    salary = _bands(n, "income_conversion.salary", with_step=True)
+    under = _bands(n, "income_conversion.pension_under_65", with_step=False)
+    senior = _bands(n, "income_conversion.pension_65_plus", with_step=False)
+    adjustment = n.yen("income_conversion.salary_pension_adjustment")
+    over_fig = n.figure("income_conversion.pension_other_income_over")
+    over: list[tuple[int, int]] = []
+    if over_fig is not None:
+        try:
+            over = [(int(a), int(b)) for a, b in over_fig.value]
+        except (ValueError, TypeError):
+            n.problems.append("income_conversion.pension_other_income_over: [over, amount] rows")
+    if year is not None and year != fiscal_year - 1:
+        n.problems.append(f"income_conversion.income_year: must be {fiscal_year - 1}")
+        return None
+    if year is None or salary is None or under is None or senior is None or adjustment is None:
+        return None
+    return IncomeConversion(year, salary, under, senior, tuple(over), adjustment)
 
 
 def _conventions(c: FigureReader) -> dict[str, Any]:
@@ -275,6 +332,7 @@ def parse_parameters(
     conventions = _conventions(c)
     special_collection = _special_collection(n)
     instalments = _instalments(c)
+    income_conversion = _income_conversion(n, fiscal_year)
     _checked_units(c, conventions)
     problems = tuple(
         meta_problems + [f"national {p}" for p in n.problems] + [f"{city} {p}" for p in c.problems]
@@ -303,5 +361,6 @@ def parse_parameters(
         special_collection=special_collection,
         figures={**n.figures, **c.figures},
         documents=documents,
+        income_conversion=income_conversion,
         **scalars,
     )

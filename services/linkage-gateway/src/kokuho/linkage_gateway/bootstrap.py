@@ -173,7 +173,11 @@ def build(
         relay=relay,
         body_limits={
             f"/api/v1/federation/{path}": gateway_settings.federation_file_max_bytes
-            for path in ("continuation-files", "high-cost-carry-over-lists")
+            for path in (
+                "continuation-files",
+                "continuation-files/{file_name}",
+                "high-cost-carry-over-lists",
+            )
         },
     )
 

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import asyncpg
 
 from kokuho.linkage_gateway.adapters.crypto import EnvelopeSealer
 from kokuho.linkage_gateway.adapters.jlis_simulator import JlisSimulator
-from kokuho.linkage_gateway.adapters.jobs import purge_inquiry_results
+from kokuho.linkage_gateway.adapters.jobs import (
+    CONTINUATION_JOB,
+    CONTINUATION_OPERATION,
+    fetch_continuation_file,
+    purge_inquiry_results,
+)
 from kokuho.linkage_gateway.adapters.parameters import load_resolution_policy
 from kokuho.linkage_gateway.adapters.postgres_vault import (
     index_keys_in_use,
@@ -18,10 +23,13 @@ from kokuho.linkage_gateway.adapters.postgres_vault import (
     rotate,
 )
 from kokuho.linkage_gateway.adapters.unit_of_work import GatewayUnit
+from kokuho.linkage_gateway.app.federation_files import JST
 from kokuho.linkage_gateway.app.vault import bind_number
-from kokuho.linkage_gateway.bootstrap import key_store
+from kokuho.linkage_gateway.bootstrap import key_store, make_ports
 from kokuho.linkage_gateway.config import Settings
 from kokuho.linkage_gateway.synthetic import synthetic_number
+from kokuho.platform.audit import RequestAudit
+from kokuho.platform.service import utc_now
 from kokuho.platform.settings import ServiceSettings
 
 DEMO_PERSONS = 20
@@ -121,4 +129,43 @@ async def purge_inquiry_results_command(service_settings: ServiceSettings, args:
     finally:
         await pool.close()
     print(f"inquiry results deleted: {count}")
+    return 0
+
+
+async def fetch_continuation_file_command(
+    service_settings: ServiceSettings, args: list[str]
+) -> int:
+    """``fetch-continuation-file [YYYY-MM-DD]``: the day's KKH-SKK file (default today, Japan
+    time) fetched from the federation and received; for a scheduler outside ``serve`` (cron,
+    a Kubernetes CronJob). Exit 0 when received or already in, 1 when refused, unavailable or
+    not there yet."""
+    settings = Settings.of(service_settings)
+    now = datetime.now(UTC)
+    try:
+        file_date = date.fromisoformat(args[0]) if args else now.astimezone(JST).date()
+    except ValueError:
+        print(f"not a date (YYYY-MM-DD): {args[0]!r}")
+        return 2
+    ports = make_ports(settings, utc_now)
+    pool = await asyncpg.create_pool(settings.database_dsn, min_size=1, max_size=2)
+
+    def unit() -> GatewayUnit:
+        trail = RequestAudit.of_system(lambda: pool, CONTINUATION_JOB, CONTINUATION_OPERATION)
+        return GatewayUnit(lambda: pool, audit=trail, events_topic=settings.events_topic)
+
+    try:
+        result = await fetch_continuation_file(ports, unit, file_date=file_date, at=now)
+    finally:
+        await pool.close()
+    if result is None:
+        print("continuation file not received (see the log: refused or federation unavailable)")
+        return 1
+    if not result.available:
+        print(f"{result.file_name}: the federation has no file for {file_date} yet")
+        return 1
+    if result.receipt is None:
+        print(f"{result.file_name}: already received, nothing changed")
+        return 0
+    r = result.receipt
+    print(f"{result.file_name}: {r.records} records, {r.differences} differences")
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 
 from pydantic import Field
@@ -55,6 +56,10 @@ class Settings(ServiceSettings):
     federation_send_interval_seconds: int | None = Field(default=None, ge=10)
     #: Poll the e-application portal every this many seconds (None: only on request).
     e_application_poll_interval_seconds: int | None = Field(default=None, ge=10)
+    #: Fetch the federation's daily continuation file (KKH-SKK) every day at this time, Japan
+    #: time ("HH:MM"), and at start-up when today's time has passed and today's file is not
+    #: in yet (None: only by the command or an upload). The source says "daily" without a time.
+    continuation_fetch_time: time | None = None
     #: Trusted roots (PEM) for e-application signing certificates and the issuer's CRL (C-12).
     #: Without them every e-application is refused (fail closed).
     e_application_trust_roots: Path | None = None

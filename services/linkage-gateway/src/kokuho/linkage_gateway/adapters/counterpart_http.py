@@ -12,7 +12,7 @@ an answer it did not get.
 from __future__ import annotations
 
 import base64
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import httpx
@@ -27,6 +27,8 @@ from kokuho.linkage_gateway.app.ports import (
 from kokuho.linkage_gateway.domain.individual_number import IndividualNumber
 
 TIMEOUT = httpx.Timeout(10.0)
+#: A city's daily file is several megabytes: reading it may take longer than a call.
+FILE_TIMEOUT = httpx.Timeout(10.0, read=120.0)
 
 
 async def _call(
@@ -130,6 +132,22 @@ class FederationHttp:
         if response.status_code >= 300:
             raise CounterpartUnavailable(f"{self.base_url}{path} answered {response.status_code}")
         return str(response.json()["receipt"])
+
+    async def fetch_continuation_file(self, file_date: date) -> bytes | None:
+        """``GET /v1/continuation-files/{date}``: the KKH-SKK file as bytes, None on 404."""
+        path = f"/v1/continuation-files/{file_date.isoformat()}"
+        try:
+            async with httpx.AsyncClient(base_url=self.base_url, timeout=FILE_TIMEOUT) as client:
+                response = await client.get(path)
+        except httpx.HTTPError as exc:
+            raise CounterpartUnavailable(
+                f"{self.base_url}{path} unreachable ({type(exc).__name__})"
+            ) from None
+        if response.status_code == 404:
+            return None
+        if response.status_code >= 300:
+            raise CounterpartUnavailable(f"{self.base_url}{path} answered {response.status_code}")
+        return response.content
 
 
 class PortalHttp:

@@ -28,6 +28,10 @@ class FederationSimulator:
             (self.directory / file_name).write_bytes(content)
         return "fed-" + hashlib.sha256(content).hexdigest()[:16]
 
+    async def fetch_continuation_file(self, file_date: date) -> bytes | None:
+        """The day's file as the gateway's scheduled fetch receives it."""
+        return self.continuation_file(file_date).encode("utf-8")
+
     def continuation_file(
         self, file_date: date, *, federation_acquisition_dates: Mapping[str, date] | None = None
     ) -> str:

@@ -9,15 +9,16 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import cast
 
 import asyncpg
 
 from kokuho.linkage_gateway.adapters.unit_of_work import GatewayUnit
-from kokuho.linkage_gateway.app import applications, federation, inquiries
-from kokuho.linkage_gateway.app.ports import GatewayUnitPort, Ports
+from kokuho.linkage_gateway.app import applications, federation, federation_files, inquiries
+from kokuho.linkage_gateway.app.ports import CounterpartUnavailable, GatewayUnitPort, Ports
 from kokuho.linkage_gateway.config import Settings
+from kokuho.linkage_gateway.domain.federation import FileRejected
 from kokuho.platform.audit import RequestAudit
 from kokuho.platform.service import Job, ServiceKit
 
@@ -26,6 +27,8 @@ log = logging.getLogger(__name__)
 FEDERATION_JOB = "system:federation-schedule"
 INTAKE_JOB = "system:e-application-intake"
 RETENTION_JOB = "system:inquiry-result-retention"
+CONTINUATION_JOB = "system:continuation-fetch"
+CONTINUATION_OPERATION = "fetch the federation's continuation file (C-16, C-20)"
 RETENTION_EVERY = 3600.0
 
 
@@ -59,6 +62,90 @@ async def scheduled_intake(kit: ServiceKit) -> None:
         _ports(kit),
         at=kit.clock(),
     )
+
+
+async def fetch_continuation_file(
+    ports: Ports, open_unit: Callable[[], GatewayUnitPort], *, file_date: date, at: datetime
+) -> federation_files.FetchResult | None:
+    """The day's KKH-SKK file from the federation (the job and the command). A refused file
+    or a federation that does not answer is logged (C-16 alert) and None is returned: nothing
+    was applied and the next run tries again."""
+    command = federation_files.FetchContinuation(file_date, CONTINUATION_JOB, at)
+    try:
+        result = await federation_files.fetch_continuation_file(
+            open_unit, ports.federation, command
+        )
+    except FileRejected as rejected:
+        log.warning(
+            "C-16 alert: the fetched continuation file was rejected",
+            extra={
+                "alert": "C-16",
+                "errors": len(rejected.errors),
+                "lines": sorted({e.line for e in rejected.errors})[:100],
+            },
+        )
+        return None
+    except CounterpartUnavailable:
+        log.warning("the federation did not answer; the continuation file waits")
+        return None
+    log.info(
+        "continuation file fetch",
+        extra={
+            "file_name": result.file_name,
+            "available": result.available,
+            "records": result.receipt.records if result.receipt else 0,
+            "differences": result.receipt.differences if result.receipt else 0,
+        },
+    )
+    return result
+
+
+async def scheduled_continuation_fetch(kit: ServiceKit) -> None:
+    now = kit.clock()
+    await fetch_continuation_file(
+        _ports(kit),
+        lambda: job_unit(kit, CONTINUATION_JOB, CONTINUATION_OPERATION),
+        file_date=now.astimezone(federation_files.JST).date(),
+        at=now,
+    )
+
+
+def seconds_until(at: time, now: datetime) -> float:
+    """Seconds from ``now`` to the next ``at`` (Japan time), strictly after ``now``."""
+    local = now.astimezone(federation_files.JST)
+    target = datetime.combine(local.date(), at, tzinfo=federation_files.JST)
+    if target <= local:
+        target += timedelta(days=1)
+    return (target - local).total_seconds()
+
+
+def passed_today(at: time, now: datetime) -> bool:
+    return now.astimezone(federation_files.JST).time() >= at
+
+
+def daily(at: time, run: Callable[[ServiceKit], Awaitable[None]]) -> Job:
+    """A job running ``run(kit)`` every day at ``at`` (Japan time), and once at start-up when
+    today's ``at`` has passed (a gateway started late catches up; ``run`` is idempotent for
+    the day). A failed run is logged and the next runs as scheduled."""
+    name = getattr(run, "__name__", "job")
+
+    async def once(kit: ServiceKit) -> None:
+        try:
+            await run(kit)
+        except (OSError, asyncpg.PostgresError, ConnectionError):
+            log.exception("daily job failed; next run as scheduled", extra={"job": name})
+
+    async def job(kit: ServiceKit, stop: asyncio.Event) -> None:
+        if passed_today(at, kit.clock()):
+            await once(kit)
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), seconds_until(at, kit.clock()))
+            if stop.is_set():
+                return
+            await once(kit)
+
+    return job
 
 
 async def purge_inquiry_results(
@@ -112,4 +199,6 @@ def jobs(settings: Settings) -> list[Job]:
         found.append(every(settings.federation_send_interval_seconds, scheduled_federation_send))
     if settings.e_application_poll_interval_seconds:
         found.append(every(settings.e_application_poll_interval_seconds, scheduled_intake))
+    if settings.continuation_fetch_time is not None:
+        found.append(daily(settings.continuation_fetch_time, scheduled_continuation_fetch))
     return found

@@ -229,6 +229,12 @@ class PostgresFederationRecords:
         )
         return found is not None
 
+    async def continuation_received_on(self, file_date: date) -> bool:
+        found = await self._conn.fetchval(
+            "SELECT 1 FROM continuation_files WHERE file_date = $1 LIMIT 1", file_date
+        )
+        return found is not None
+
     async def save_continuation(
         self,
         *,
@@ -249,11 +255,21 @@ class PostgresFederationRecords:
             received_by,
             at,
         )
-        await self._conn.executemany(
-            "INSERT INTO continuation_differences (file_id, addressee_number, insured_number,"
-            " kind, federation_acquisition_date, federation_loss_date, our_acquisition_date,"
-            " our_loss_date) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            [
+        # COPY: a city's daily file can hold hundreds of thousands of differences (a first
+        # file after migration is all unknown-to-us).
+        await self._conn.copy_records_to_table(
+            "continuation_differences",
+            columns=[
+                "file_id",
+                "addressee_number",
+                "insured_number",
+                "kind",
+                "federation_acquisition_date",
+                "federation_loss_date",
+                "our_acquisition_date",
+                "our_loss_date",
+            ],
+            records=[
                 (
                     file_id,
                     d.addressee_number,

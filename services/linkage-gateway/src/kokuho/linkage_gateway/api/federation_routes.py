@@ -8,7 +8,7 @@ import logging
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 
 from kokuho.linkage_gateway.api.deps import (
     DifferenceDecider,
@@ -31,7 +31,11 @@ from kokuho.linkage_gateway.api.schemas import (
 )
 from kokuho.linkage_gateway.app import federation, federation_files
 from kokuho.linkage_gateway.app.records import Transmission
-from kokuho.linkage_gateway.domain.federation import INDIVIDUAL_NUMBER_IN_FILE, FileRejected
+from kokuho.linkage_gateway.domain.federation import (
+    INDIVIDUAL_NUMBER_IN_FILE,
+    ContinuationStream,
+    FileRejected,
+)
 from kokuho.platform.pagination import NUMBER_POSITION, decode_cursor, encode_cursor
 from kokuho.platform.problems import FieldError, Problem
 
@@ -107,6 +111,60 @@ async def receive_continuation_file(
         raise _rejected(body.file_name, rejected) from None
 
 
+#: What a streamed continuation file may be sent as.
+CSV_TYPES = ("text/csv", "text/plain")
+
+
+@router.put(
+    "/continuation-files/{file_name}",
+    status_code=201,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {t: {"schema": {"type": "string"}} for t in CSV_TYPES},
+        }
+    },
+    responses={409: {"description": "the same file was received before"}},
+)
+async def upload_continuation_file(
+    file_name: Annotated[str, Path(min_length=1, max_length=120, pattern=r"^[A-Za-z0-9._-]+$")],
+    request: Request,
+    user: Sender,
+    ports: GatewayDep,
+    write: WriteDep,
+) -> ContinuationReceiptOut:
+    """The daily KKH-SKK file as the body itself (``text/csv``, UTF-8), read line by line as
+    it arrives, with no limit on the number of records (a city's file is over 7 MB; only the
+    request size limit applies). The same checks as the JSON route: a bad line rejects the
+    file (422, each line's number and reason, ``/body/line/N``) and nothing is applied."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media not in CSV_TYPES:
+        raise Problem(
+            415,
+            "unsupported-media-type",
+            detail="Send the file as text/csv (UTF-8), one record per line.",
+            errors=[FieldError(pointer="/header/content-type", reason="must be text/csv")],
+        )
+    stream = ContinuationStream()
+    async for chunk in request.stream():
+        stream.feed(chunk)
+    try:
+        file = stream.finish()
+    except FileRejected as rejected:
+        raise _rejected(file_name, rejected, pointer="/body/line") from None
+    parsed = federation_files.ParsedContinuation(
+        file_name, file, stream.sha256, user.user_id, ports.clock()
+    )
+    try:
+        return await write.run(
+            lambda uow: federation_files.record_continuation_file(uow, parsed),
+            ContinuationReceiptOut.model_validate,
+            status_code=201,
+        )
+    except FileRejected as rejected:
+        raise _rejected(file_name, rejected, pointer="/body/line") from None
+
+
 @router.post("/high-cost-carry-over-lists", status_code=201)
 async def receive_carry_over_list(
     body: ContinuationFileIn, user: Sender, ports: GatewayDep, write: WriteDep
@@ -126,7 +184,9 @@ async def receive_carry_over_list(
         raise _rejected(body.file_name, rejected) from None
 
 
-def _rejected(file_name: str, rejected: FileRejected) -> Problem:
+def _rejected(
+    file_name: str, rejected: FileRejected, *, pointer: str = "/body/content/line"
+) -> Problem:
     # C-16 alert: the federation's file broke the interface format; the operators follow it up
     # with the federation. Line numbers only: neither field values nor the caller-chosen file
     # name go into the log.
@@ -150,7 +210,7 @@ def _rejected(file_name: str, rejected: FileRejected) -> Problem:
         "federation-file-rejected",
         detail=f"{file_name}: {rejected}. Nothing of the file was applied.",
         errors=[
-            FieldError(pointer=f"/body/content/line/{e.line}", reason=e.reason)
+            FieldError(pointer=f"{pointer}/{e.line}", reason=e.reason)
             for e in rejected.errors[:1000]
         ],
     )

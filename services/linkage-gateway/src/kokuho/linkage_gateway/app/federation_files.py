@@ -6,15 +6,19 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from kokuho.events.contracts.linkage_gateway import (
     FederationDifferenceConfirmed,
     HighCostCarryOverListed,
 )
-from kokuho.linkage_gateway.app.ports import GatewayUnitPort
+from kokuho.linkage_gateway.app.ports import Federation, GatewayUnitPort, UnitOpener
 from kokuho.linkage_gateway.app.records import StoredDifference
 from kokuho.linkage_gateway.domain.federation import (
+    ContinuationFile,
+    ContinuationStream,
+    FileRejected,
+    LineError,
     parse_carry_over_list,
     parse_continuation_file,
     reconcile_continuation,
@@ -73,32 +77,104 @@ class ConfirmDifference:
     at: datetime
 
 
+@dataclass(frozen=True)
+class ParsedContinuation:
+    """A continuation file that passed every line check (parsed whole or as it streamed)."""
+
+    file_name: str
+    file: ContinuationFile
+    sha256: str
+    user_id: str
+    at: datetime
+
+
 async def receive_continuation_file(
     uow: GatewayUnitPort, command: ReceiveFile
 ) -> ContinuationReceipt:
     """Validate (all or nothing: ``FileRejected``), reconcile, and keep the differences."""
     file = parse_continuation_file(command.text)
-    refuse_out_of_cycle(file.file_date, command.at.astimezone(JST).date())
     digest = hashlib.sha256(command.text.encode("utf-8")).hexdigest()
+    return await record_continuation_file(
+        uow, ParsedContinuation(command.file_name, file, digest, command.user_id, command.at)
+    )
+
+
+async def record_continuation_file(
+    uow: GatewayUnitPort, parsed: ParsedContinuation
+) -> ContinuationReceipt:
+    """Reconcile a validated file with our records and keep the differences (409 for a file
+    received before: the same bytes change nothing)."""
+    refuse_out_of_cycle(parsed.file.file_date, parsed.at.astimezone(JST).date())
     async with uow:
         records = uow.federation
-        if await records.file_seen(digest):
+        if await records.file_seen(parsed.sha256):
             raise ContinuationFileAlreadyReceived()
+        file = parsed.file
         ours = await records.our_qualifications([r.addressee_number for r in file.records])
         differences = reconcile_continuation(file, ours)
         file_id = await records.save_continuation(
-            file_name=command.file_name,
+            file_name=parsed.file_name,
             file=file,
-            sha256=digest,
-            received_by=command.user_id,
-            at=command.at,
+            sha256=parsed.sha256,
+            received_by=parsed.user_id,
+            at=parsed.at,
             differences=differences,
         )
         receipt = ContinuationReceipt(file_id, len(file.records), len(differences))
         await uow.audit.record(
-            subjects=[], detail={"file_name": command.file_name, **receipt.__dict__}
+            subjects=[], detail={"file_name": parsed.file_name, **receipt.__dict__}
         )
         return receipt
+
+
+def continuation_file_name(file_date: date) -> str:
+    """The name a fetched daily file is kept under."""
+    return f"KKH-SKK-1-{file_date:%Y%m%d}.csv"
+
+
+@dataclass(frozen=True)
+class FetchContinuation:
+    file_date: date
+    user_id: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """What a scheduled fetch did: ``receipt`` None when the day's file had been received
+    already (nothing changed) or the federation has none yet (``available`` False)."""
+
+    file_name: str
+    available: bool
+    receipt: ContinuationReceipt | None
+
+
+async def fetch_continuation_file(
+    open_unit: UnitOpener, federation: Federation, command: FetchContinuation
+) -> FetchResult:
+    """The day's KKH-SKK file fetched from the federation and received as if uploaded: the
+    same line checks (``FileRejected``: nothing applied), reconciliation and differences. A
+    day already received is not fetched again; the same bytes again change nothing."""
+    name = continuation_file_name(command.file_date)
+    async with open_unit() as uow:
+        if await uow.federation.continuation_received_on(command.file_date):
+            await uow.audit.record(subjects=[], detail={"file_name": name, "already": True})
+            return FetchResult(name, True, None)
+    content = await federation.fetch_continuation_file(command.file_date)
+    if content is None:
+        return FetchResult(name, False, None)
+    stream = ContinuationStream()
+    stream.feed(content)
+    parsed = ParsedContinuation(name, stream.finish(), stream.sha256, command.user_id, command.at)
+    if parsed.file.file_date != command.file_date:
+        raise FileRejected(
+            [LineError(1, f"the file is dated {parsed.file.file_date}, not {command.file_date}")]
+        )
+    try:
+        receipt = await record_continuation_file(open_unit(), parsed)
+    except ContinuationFileAlreadyReceived:
+        return FetchResult(name, True, None)
+    return FetchResult(name, True, receipt)
 
 
 async def receive_carry_over_list(uow: GatewayUnitPort, command: ReceiveFile) -> int:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from kokuho.events.ports import EventStore
@@ -107,6 +107,11 @@ class Federation(Protocol):
 
     async def send(self, file_name: str, content: bytes) -> str:
         """Deliver a file; returns the federation's receipt."""
+        ...
+
+    async def fetch_continuation_file(self, file_date: date) -> bytes | None:
+        """The day's continuation file (KKH-SKK) as the federation sends it; None when it
+        has none for that day yet."""
         ...
 
 

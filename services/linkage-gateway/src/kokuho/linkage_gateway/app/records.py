@@ -271,6 +271,10 @@ class FederationRecords(Protocol):
 
     async def file_seen(self, sha256: str) -> bool: ...
 
+    async def continuation_received_on(self, file_date: date) -> bool:
+        """Whether a continuation file of that day was received (uploaded or fetched)."""
+        ...
+
     async def save_continuation(
         self,
         *,

@@ -20,6 +20,8 @@ from kokuho.linkage_gateway.domain.federation.records import (
     TEN_DIGITS,
     VERSION,
     LineError,
+    LineReader,
+    StreamedFile,
     parse_date,
     read_file,
 )
@@ -92,6 +94,35 @@ def parse_continuation_file(text: str) -> ContinuationFile:
     file_date = read_file(text, _header, records, errors)
     assert file_date is not None
     return ContinuationFile(file_date, tuple(records.records))
+
+
+class ContinuationStream:
+    """A continuation file read as its bytes arrive (a streamed upload, a fetched file): the
+    same line checks as :func:`parse_continuation_file`, all or nothing at ``finish``."""
+
+    def __init__(self) -> None:
+        errors: list[LineError] = []
+        self._records = _Records(errors)
+        self._file: StreamedFile[date | None] = StreamedFile(
+            LineReader(_header, self._records, errors)
+        )
+
+    def feed(self, chunk: bytes) -> None:
+        self._file.feed(chunk)
+
+    def finish(self) -> ContinuationFile:
+        """The file, or :class:`FileRejected` with every line's error."""
+        file_date = self._file.finish()
+        assert file_date is not None
+        return ContinuationFile(file_date, tuple(self._records.records))
+
+    @property
+    def sha256(self) -> str:
+        return self._file.sha256
+
+    @property
+    def size(self) -> int:
+        return self._file.size
 
 
 # --- reconciliation ------------------------------------------------------------------------

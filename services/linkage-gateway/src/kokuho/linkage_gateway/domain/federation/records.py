@@ -8,11 +8,12 @@ individual number, in any field (C-19).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from kokuho.linkage_gateway.domain.individual_number import check_digit
 from kokuho.platform.errors import DomainError
@@ -97,12 +98,22 @@ def _fields(raw: str) -> list[str]:
     return raw.rstrip("\r").split(",")
 
 
-class _Body:
-    """The lines after the header: ``D`` lines go to the format's reader, one ``T`` line ends
-    the file and must count the ``D`` lines before it (dispatch by record type)."""
+class LineReader(Generic[Header]):
+    """An inbound file read one line at a time (a streamed upload or a fetched file reads the
+    same as a whole text): line 1 goes to ``header``, ``D`` lines to the format's reader, one
+    ``T`` line ends the file and must count the ``D`` lines before it. ``finish`` raises
+    :class:`FileRejected` with every error, if any (all or nothing)."""
 
-    def __init__(self, errors: list[LineError], data: DataReader) -> None:
+    def __init__(
+        self,
+        header: Callable[[list[str], list[LineError]], Header],
+        data: DataReader,
+        errors: list[LineError],
+    ) -> None:
         self.errors = errors
+        self._header = header
+        self._found: Header | None = None
+        self.lines = 0
         self.trailer: int | None = None
         self.readers: dict[str, DataReader] = {"D": data, "T": self._trailer}
 
@@ -118,20 +129,38 @@ class _Body:
                 LineError(number, f"the trailer counts {self.trailer}, the file has {data_lines}")
             )
 
-    def read(self, lines: Sequence[str]) -> None:
-        for number, raw in enumerate(lines[1:], start=2):
-            fields = _fields(raw)
-            no_individual_number(fields, number, self.errors)
-            if self.trailer is not None:
-                self.errors.append(LineError(number, "a line after the trailer"))
-                continue
-            reader = self.readers.get(fields[0])
-            if reader is None:
-                self.errors.append(LineError(number, f"unknown record type {fields[0]!r}"))
-            else:
-                reader(fields, number)
+    def line(self, raw: str) -> None:
+        """The next line, without its ``\\n``."""
+        self.lines += 1
+        number = self.lines
+        fields = _fields(raw)
+        no_individual_number(fields, number, self.errors)
+        if number == 1:
+            self._found = self._header(fields, self.errors)
+            return
+        if self.trailer is not None:
+            self.errors.append(LineError(number, "a line after the trailer"))
+            return
+        reader = self.readers.get(fields[0])
+        if reader is None:
+            self.errors.append(LineError(number, f"unknown record type {fields[0]!r}"))
+        else:
+            reader(fields, number)
+
+    def unreadable(self, reason: str) -> None:
+        """The next line could not be decoded (it counts as a line, with ``reason``)."""
+        self.lines += 1
+        self.errors.append(LineError(self.lines, reason))
+
+    def finish(self) -> Header:
+        if self.lines == 0:
+            raise FileRejected([LineError(1, "the file is empty")])
         if self.trailer is None:
-            self.errors.append(LineError(len(lines), "the trailer line T,<count> is missing"))
+            self.errors.append(LineError(self.lines, "the trailer line T,<count> is missing"))
+        if self.errors:
+            raise FileRejected(self.errors)
+        assert self._found is not None
+        return self._found
 
 
 def read_file(
@@ -146,12 +175,43 @@ def read_file(
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines = lines[:-1]
-    if not lines:
-        raise FileRejected([LineError(1, "the file is empty")])
-    head = _fields(lines[0])
-    no_individual_number(head, 1, errors)
-    found = header(head, errors)
-    _Body(errors, data).read(lines)
-    if errors:
-        raise FileRejected(errors)
-    return found
+    reader = LineReader(header, data, errors)
+    for raw in lines:
+        reader.line(raw)
+    return reader.finish()
+
+
+class StreamedFile(Generic[Header]):
+    """Bytes as they arrive (chunks of any size) cut into lines for a :class:`LineReader`; a
+    line that is not UTF-8 is an error with its number. Also the file's sha256 and size."""
+
+    def __init__(self, reader: LineReader[Header]) -> None:
+        self.reader = reader
+        self._rest = b""
+        self._digest = hashlib.sha256()
+        self.size = 0
+
+    def feed(self, chunk: bytes) -> None:
+        self._digest.update(chunk)
+        self.size += len(chunk)
+        *complete, self._rest = (self._rest + chunk).split(b"\n")
+        for raw in complete:
+            self._line(raw)
+
+    def _line(self, raw: bytes) -> None:
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            self.reader.unreadable("the line is not UTF-8 text")
+            return
+        self.reader.line(text)
+
+    def finish(self) -> Header:
+        if self._rest:
+            self._line(self._rest)
+            self._rest = b""
+        return self.reader.finish()
+
+    @property
+    def sha256(self) -> str:
+        return self._digest.hexdigest()

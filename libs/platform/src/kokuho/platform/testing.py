@@ -146,6 +146,8 @@ class OwnTopics:
             "linkage_topic": self.linkage_events,
             "benefits_topic": self.benefits_events or None,
             "delinquency_topic": self.delinquency_events or None,
+            "assessment_topic": self.assessment_events,
+            "collection_topic": self.collection_events or None,
             "consumer_group_prefix": self.consumer_group_prefix,
         }
 

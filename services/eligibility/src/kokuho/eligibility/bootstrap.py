@@ -12,6 +12,7 @@ from functools import partial
 from fastapi import FastAPI
 
 from kokuho.eligibility import api
+from kokuho.eligibility.adapters.card_status_consumer import card_status_subscription
 from kokuho.eligibility.adapters.consumers import (
     benefits_subscription,
     delinquency_subscription,
@@ -68,6 +69,7 @@ def build(
     def subscriptions(kit: ServiceKit) -> Sequence[Subscription]:
         return [
             *([linkage_subscription(kit, linkage_topic)] if linkage_topic else []),
+            *([card_status_subscription(kit, linkage_topic)] if linkage_topic else []),
             *([benefits_subscription(kit, benefits_topic)] if benefits_topic else []),
             *([delinquency_subscription(kit, delinquency_topic)] if delinquency_topic else []),
         ]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from kokuho.events.contracts import benefits, delinquency, linkage_gateway
+from kokuho.events.contracts import assessment, benefits, collection, delinquency, linkage_gateway
 from kokuho.events.contracts import eligibility as contracts
 from kokuho.platform.settings import ServiceSettings
 
@@ -25,6 +27,12 @@ class Settings(ServiceSettings):
     benefits_topic: str | None = benefits.EVENTS_TOPIC
     #: delinquency's topic (the 特別療養費 flag); None: consume nothing.
     delinquency_topic: str | None = delinquency.EVENTS_TOPIC
+    #: assessment's and collection's topics (the reports' projection); None: consume nothing.
+    assessment_topic: str | None = assessment.EVENTS_TOPIC
+    collection_topic: str | None = collection.EVENTS_TOPIC
+    #: Where the bulk certificate run writes its print files (personal data); None: the run
+    #: is refused (ADR 0017).
+    print_dir: Path | None = None
     #: Topic names (the contract's names; tests point them at their own topics).
     events_topic: str = contracts.EVENTS_TOPIC
     personal_details_topic: str = contracts.PERSONAL_DETAILS_TOPIC

@@ -34,11 +34,20 @@ def wareki(day: date | None) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def render_certificate(cert: dict[str, Any]) -> bytes:
+def title_of(cert: dict[str, Any]) -> str:
     title = TITLES.get(cert["kind"], cert["kind"])
-    if cert.get("special_care"):
-        title += "（特別療養費）"
-    sheet = Sheet(title)
+    return title + "（特別療養費）" if cert.get("special_care") else title
+
+
+def render_certificate(cert: dict[str, Any]) -> bytes:
+    sheet = Sheet(title_of(cert))
+    draw_certificate(sheet, cert)
+    return sheet.output()
+
+
+def draw_certificate(sheet: Sheet, cert: dict[str, Any]) -> None:
+    """One certificate on a new page of ``sheet`` (a print file holds many)."""
+    title = title_of(cert)
     sheet.new_page()
     sheet.text(0, 24, title, face=Face.HEADING, size=18, width=210, align="C")
     y = 44.0
@@ -49,7 +58,6 @@ def render_certificate(cert: dict[str, Any]) -> bytes:
         y += 9
     sheet.text(25, 263, "保険者  広島市", size=10)
     sheet.text(25, 269, "この書面は医療機関等の窓口で提示してください。", size=10)
-    return sheet.output()
 
 
 #: rows whose value is a person's name: drawn in the names' face (IPAmj明朝, MJ文字)

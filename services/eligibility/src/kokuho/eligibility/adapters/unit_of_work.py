@@ -15,6 +15,7 @@ from typing import Any
 
 import asyncpg
 
+from kokuho.eligibility.adapters.certificate_runs import PostgresCertificateRuns
 from kokuho.eligibility.adapters.erasures import PostgresErasures
 from kokuho.eligibility.adapters.projection import PostgresReadModels
 from kokuho.eligibility.adapters.repositories import (
@@ -68,6 +69,7 @@ class EligibilityUnit(UnitOfWork):
         self.erasures = PostgresErasures(conn)
         self.read_models = PostgresReadModels(conn)
         self.views = PostgresViews(conn)
+        self.certificate_runs = PostgresCertificateRuns(conn)
 
 
 def unit_of(kit: ServiceKit, conn: asyncpg.Connection | None = None) -> EligibilityUnit:

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 
 def routers() -> list[APIRouter]:
     from kokuho.eligibility.api import (
+        certificate_runs,
         certificates,
         changes,
         federation,
@@ -25,4 +26,5 @@ def routers() -> list[APIRouter]:
         certificates.router,
         federation.router,
         jobs.router,
+        certificate_runs.router,
     ]

@@ -146,6 +146,12 @@ def issue_certificate(
         valid_until = command.valid_until
         if valid_until is not None and valid_until < valid_from:
             raise e.PeriodEndsBeforeStart(valid_from, valid_until)
+    elif command.kind == "eligibility_confirmation_document" and command.valid_until:
+        # the bulk renewal's end date set by the insurer (certificate_renewal.toml), never later
+        # than the member's own end (the day before 75, the 70-74 period)
+        if command.valid_until < valid_from:
+            raise e.PeriodEndsBeforeStart(valid_from, command.valid_until)
+        valid_until = min(valid_until, command.valid_until) if valid_until else command.valid_until
     out.append(
         ev.CertificateIssued(
             certificate_id=command.certificate_id,

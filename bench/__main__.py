@@ -10,6 +10,7 @@ from bench import (
     audited_requests,
     benefits_monthly_run,
     collection_payments,
+    federation_daily,
     notices,
     relay_and_consumer,
     store_append,
@@ -25,6 +26,7 @@ async def main(
     rest_seconds: float,
     payment_lines: int = 0,
     benefit_claims: int = 0,
+    federation_records: int = 0,
 ) -> None:
     admin_dsn, bootstrap = endpoints()
     print(f"Kokuho benchmarks: {total} events each; {platform.processor() or platform.machine()}")
@@ -51,6 +53,11 @@ async def main(
         # Benefits: the monthly run over N claims until every event is on Kafka, against a raw
         # COPY of the same claim rows (python -m bench.benefits_monthly_run --claims N).
         print(await benefits_monthly_run.run(admin_dsn, bootstrap, benefit_claims))
+    if federation_records:
+        # linkage-gateway: the federation's daily KKH-SKK file fetched, checked line by line and
+        # reconciled, against a raw COPY of the same lines; a re-run changes nothing
+        # (python -m bench.federation_daily --records N).
+        print(await federation_daily.run(admin_dsn, federation_records))
     if notice_count:
         # The annual run's notices as print files (resumable: python -m bench.notices).
         print(notices.run(notice_count, 2, 2500, fresh=True, verapdf=True))
@@ -89,6 +96,12 @@ if __name__ == "__main__":
         default=300_000,
         help="claims of the benefits monthly run (about a third as many households); 0 skips it",
     )
+    parser.add_argument(
+        "--federation-records",
+        type=int,
+        default=220_000,
+        help="records of the federation's daily continuation file; 0 skips it",
+    )
     args = parser.parse_args()
     asyncio.run(
         main(
@@ -98,5 +111,6 @@ if __name__ == "__main__":
             args.rest_seconds,
             args.payment_lines,
             args.benefit_claims,
+            args.federation_records,
         )
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from types import MappingProxyType
 from typing import Any
@@ -55,26 +56,42 @@ def _charge(c: Charge) -> dict[str, Any]:
     }
 
 
+_CHARGE_FIELDS = frozenset(f.name for f in dataclasses.fields(Charge))
+
+
+def _restore(values: dict[str, Any]) -> Charge:
+    """A charge from its stored fields without ``Charge.__init__`` (18 frozen fields set one by
+    one): a payment file loads tens of thousands of ledgers of ten charges each."""
+    if values.keys() != _CHARGE_FIELDS:
+        raise ValueError(f"a stored charge has fields {sorted(values.keys() ^ _CHARGE_FIELDS)}")
+    charge = object.__new__(Charge)
+    charge.__dict__.update(values)
+    return charge
+
+
 def _charge_back(r: dict[str, Any]) -> Charge:
-    return Charge(
-        r["y"],
-        r["p"],
-        date.fromisoformat(r["due"]),
-        r["amount"],
-        r["paid"],
-        r["off"],
-        r["late"],
-        r["late_paid"],
-        tuple((date.fromisoformat(d), y) for d, y in r["payments"]),
-        _day(r["dunned"]),
-        _day(r["deadline"]),
-        tuple(date.fromisoformat(d) for d in r["renewals"]),
-        _day(r["lapsed"]),
-        tuple((date.fromisoformat(d), y, cause) for d, y, cause in r["history"]),
-        tuple((date.fromisoformat(d), act) for d, act in r.get("acts", [])),
-        _day(r.get("off_on")),
-        r.get("off_ground"),
-        r.get("method", "ordinary"),
+    off_on = r.get("off_on")
+    return _restore(
+        {
+            "fiscal_year": r["y"],
+            "period": r["p"],
+            "due_date": date.fromisoformat(r["due"]),
+            "amount": r["amount"],
+            "paid": r["paid"],
+            "written_off": r["off"],
+            "late_charge": r["late"],
+            "late_charge_paid": r["late_paid"],
+            "payments": tuple((date.fromisoformat(d), y) for d, y in r["payments"]),
+            "dunned_on": _day(r["dunned"]),
+            "designated_deadline": _day(r["deadline"]),
+            "renewals": tuple(date.fromisoformat(d) for d in r["renewals"]),
+            "lapsed_on": _day(r["lapsed"]),
+            "history": tuple((date.fromisoformat(d), y, cause) for d, y, cause in r["history"]),
+            "acts": tuple((date.fromisoformat(d), act) for d, act in r.get("acts", ())),
+            "written_off_on": None if off_on is None else date.fromisoformat(off_on),
+            "write_off_ground": r.get("off_ground"),
+            "collection_method": r.get("method", "ordinary"),
+        }
     )
 
 

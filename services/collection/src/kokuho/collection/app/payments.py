@@ -73,12 +73,11 @@ def _refuse_numbers(valid: list[PaymentLine], refused: list[RefusedLine]) -> lis
 def _match_line(
     batch: Batch, line: PaymentLine, rules: CollectionRules, today: date, import_id: str
 ) -> list[WorkItem]:
-    item = new_id("work", import_id, line.line)
-    notice = notice_number(line.fiscal_year, line.household, line.period)
     if batch.ledger(line.household) is None:
+        notice = notice_number(line.fiscal_year, line.household, line.period)
         return [
             WorkItem(
-                item,
+                new_id("work", import_id, line.line),
                 "unmatched",
                 f"notice {notice}: no charges for the household",
                 None,
@@ -104,7 +103,7 @@ def _match_line(
     except DuplicatePayment:
         return [
             WorkItem(
-                item,
+                new_id("work", import_id, line.line),
                 "duplicate",
                 f"reference {line.reference} was recorded already",
                 line.household,
@@ -115,7 +114,9 @@ def _match_line(
                 line.line,
             )
         ]
-    return over_payment_items(events, line.household, today, import_id, line.line, item)
+    return over_payment_items(
+        events, line.household, today, import_id, line.line, ("work", import_id, line.line)
+    )
 
 
 def over_payment_items(
@@ -124,11 +125,14 @@ def over_payment_items(
     today: date,
     import_id: str | None,
     line: int | None,
-    item_id: str,
+    item_key: tuple[object, ...],
 ) -> list[WorkItem]:
+    """The work item of a payment's overpaid part (its id from ``item_key``, made only when
+    there is one: the payment file asks this per line)."""
     received = next(e for e in events if isinstance(e, PaymentReceived))
     if not received.overpaid:
         return []
+    item_id = new_id(*item_key)
     kind = "over-payment" if received.applied or received.period is None else "no-charge"
     reason = (
         f"{received.overpaid} yen over what was due"
@@ -241,7 +245,7 @@ async def receive_at_counter(
             command.household, lambda s: matching.receive(s, receive, rules)
         )
         items = over_payment_items(
-            events, command.household, command.today, None, None, new_id("work", pid)
+            events, command.household, command.today, None, None, ("work", pid)
         )
         await commit_batch(uow, batch)
         await uow.work_items.add_many(items)

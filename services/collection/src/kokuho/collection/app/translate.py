@@ -5,7 +5,6 @@ the household number, which the contract adds; ``DunningIssued`` is published as
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date
 from typing import Any
 
@@ -50,11 +49,15 @@ def is_published(event: ev.Event) -> bool:
 
 def to_contract(household: str, event: ev.Event) -> EventContract:
     cls = type(event)
-    data: dict[str, Any] = {f.name: getattr(event, f.name) for f in dataclasses.fields(event)}
+    data: dict[str, Any] = dict(vars(event))  # frozen dataclasses without slots
     data[_day_field(cls)] = data.pop("on")
     for name in APPLIED_FIELDS:
-        if name in data and isinstance(data[name], tuple):
-            data[name] = [dataclasses.asdict(a) for a in data[name]]
+        value = data.get(name)
+        if isinstance(value, tuple):
+            data[name] = [
+                {"fiscal_year": a.fiscal_year, "period": a.period, "amount": a.amount}
+                for a in value
+            ]
     if "pieces" in data:
         data["pieces"] = [{"since": d, "amount": y} for d, y in data["pieces"]]
     data["nhi_household_number"] = household

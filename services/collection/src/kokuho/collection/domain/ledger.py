@@ -13,12 +13,11 @@ Money is conserved: ``received = paid + late_charge_paid + held + refunded`` and
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 from kokuho.collection.domain.events import (
     ALL_EVENTS,
@@ -72,6 +71,7 @@ __all__ = [
 ]
 
 Key = tuple[int, int]  # (fiscal year, instalment period)
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -168,8 +168,19 @@ class Ledger:
 # --- evolve ---------------------------------------------------------------------------------
 
 
+def _copy(value: _T, **changes: Any) -> _T:
+    """``dataclasses.replace`` for these plain frozen records (no ``__post_init__``, no
+    slots) at a fifth of its cost: a payment file evolves a ledger per line."""
+    fields = value.__dict__
+    if not fields.keys() >= changes.keys():
+        raise TypeError(f"{type(value).__name__} has no field {set(changes) - set(fields)}")
+    new = object.__new__(type(value))
+    new.__dict__.update(fields, **changes)
+    return new
+
+
 def _with(ledger: Ledger, **changes: Any) -> Ledger:
-    return dataclasses.replace(ledger, **changes)
+    return _copy(ledger, **changes)
 
 
 def _put(ledger: Ledger, *charges: Charge) -> Mapping[Key, Charge]:
@@ -208,7 +219,7 @@ def _charge_set(ledger: Ledger, e: ChargeSet) -> Ledger:
         # lowered below what was written off: the write-off shrinks (what was paid above the
         # new amount is released by the OverpaymentArisen that follows)
         written_off = min(old.written_off, max(0, e.amount - min(old.paid, e.amount)))
-        charge = dataclasses.replace(
+        charge = _copy(
             old,
             amount=e.amount,
             due_date=e.due_date,
@@ -233,7 +244,7 @@ def _apply(ledger: Ledger, items: Iterable[Applied], day: date, sign: int = 1) -
     for a in items:
         c = out.get((a.fiscal_year, a.period)) or ledger.charges[(a.fiscal_year, a.period)]
         payments = (*c.payments, (day, sign * a.amount))
-        out[c.key] = dataclasses.replace(c, paid=c.paid + sign * a.amount, payments=payments)
+        out[c.key] = _copy(c, paid=c.paid + sign * a.amount, payments=payments)
     return list(out.values())
 
 
@@ -241,36 +252,35 @@ def _apply_late(ledger: Ledger, items: Iterable[Applied], sign: int = 1) -> list
     out: dict[Key, Charge] = {}
     for a in items:
         c = out.get((a.fiscal_year, a.period)) or ledger.charges[(a.fiscal_year, a.period)]
-        out[c.key] = dataclasses.replace(c, late_charge_paid=c.late_charge_paid + sign * a.amount)
+        out[c.key] = _copy(c, late_charge_paid=c.late_charge_paid + sign * a.amount)
     return list(out.values())
 
 
 def _overpayment(ledger: Ledger, e: OverpaymentArisen) -> Ledger:
     c = ledger.charges[(e.fiscal_year, e.period)]
-    released = dataclasses.replace(
-        c, paid=c.paid - e.amount, payments=(*c.payments, (e.on, -e.amount))
-    )
+    released = _copy(c, paid=c.paid - e.amount, payments=(*c.payments, (e.on, -e.amount)))
     return _with(
         ledger, charges=_put(ledger, released), held=(*ledger.held, Held(e.amount, e.since))
     )
 
 
 def _received(ledger: Ledger, e: PaymentReceived) -> Ledger:
-    touched = _apply(ledger, e.applied, e.on)
-    ledger = _with(ledger, charges=_put(ledger, *touched))
-    ledger = _with(ledger, charges=_put(ledger, *_apply_late(ledger, e.late_charge_applied)))
-    renewed = [
-        dataclasses.replace(c, renewals=(*c.renewals, e.on))
-        for c in (ledger.charges[(a.fiscal_year, a.period)] for a in e.applied)
-        if c.outstanding > 0  # a part payment acknowledges the rest (民法152条)
-    ]
+    # One copy of the charges and of the ledger: the payment file evolves a ledger per line.
+    charges = dict(ledger.charges)
+    for c in _apply(ledger, e.applied, e.on):
+        if c.outstanding > 0:  # a part payment acknowledges the rest (民法152条)
+            c = _copy(c, renewals=(*c.renewals, e.on))
+        charges[c.key] = c
+    for a in e.late_charge_applied:
+        c = charges[(a.fiscal_year, a.period)]
+        charges[c.key] = _copy(c, late_charge_paid=c.late_charge_paid + a.amount)
     payment = Payment(
         e.payment_id, e.amount, e.on, e.channel, e.applied, e.late_charge_applied, e.overpaid
     )
     held = (*ledger.held, Held(e.overpaid, e.on)) if e.overpaid else ledger.held
     return _with(
         ledger,
-        charges=_put(ledger, *renewed),
+        charges=MappingProxyType(charges),
         held=held,
         payments=MappingProxyType({**ledger.payments, e.payment_id: payment}),
         received=ledger.received + e.amount,
@@ -282,7 +292,7 @@ def _reversed(ledger: Ledger, e: PaymentReversed) -> Ledger:
     ledger = _with(ledger, charges=_put(ledger, *_apply(ledger, e.principal, e.on, -1)))
     ledger = _with(ledger, charges=_put(ledger, *_apply_late(ledger, p.late_charge_applied, -1)))
     held = _take_held(ledger.held, e.from_held) if e.from_held else ledger.held
-    payments = {**ledger.payments, e.payment_id: dataclasses.replace(p, reversed=True)}
+    payments = {**ledger.payments, e.payment_id: _copy(p, reversed=True)}
     return _with(
         ledger, held=held, payments=MappingProxyType(payments), received=ledger.received - p.amount
     )
@@ -303,14 +313,12 @@ def _refunded(ledger: Ledger, e: RefundDecided) -> Ledger:
 
 def _late_fixed(ledger: Ledger, e: LateChargeFixed) -> Ledger:
     c = ledger.charges[(e.fiscal_year, e.period)]
-    return _with(
-        ledger, charges=_put(ledger, dataclasses.replace(c, late_charge=c.late_charge + e.amount))
-    )
+    return _with(ledger, charges=_put(ledger, _copy(c, late_charge=c.late_charge + e.amount)))
 
 
 def _dunned(ledger: Ledger, e: DunningIssued) -> Ledger:
     c = ledger.charges[(e.fiscal_year, e.period)]
-    dunned = dataclasses.replace(
+    dunned = _copy(
         c,
         dunned_on=e.on,
         designated_deadline=e.designated_deadline,
@@ -321,19 +329,19 @@ def _dunned(ledger: Ledger, e: DunningIssued) -> Ledger:
 
 def _lapsed(ledger: Ledger, e: ChargeLapsed) -> Ledger:
     c = ledger.charges[(e.fiscal_year, e.period)]
-    lapsed = dataclasses.replace(c, written_off=c.written_off + e.amount, lapsed_on=e.on)
+    lapsed = _copy(c, written_off=c.written_off + e.amount, lapsed_on=e.on)
     return _with(ledger, charges=_put(ledger, lapsed))
 
 
 def _renewed(ledger: Ledger, e: ChargePrescriptionRenewed) -> Ledger:
     c = ledger.charges[(e.fiscal_year, e.period)]
-    renewed = dataclasses.replace(c, renewals=(*c.renewals, e.on), acts=(*c.acts, (e.on, e.act)))
+    renewed = _copy(c, renewals=(*c.renewals, e.on), acts=(*c.acts, (e.on, e.act)))
     return _with(ledger, charges=_put(ledger, renewed))
 
 
 def _written_off(ledger: Ledger, e: ChargeWrittenOff) -> Ledger:
     c = ledger.charges[(e.fiscal_year, e.period)]
-    off = dataclasses.replace(
+    off = _copy(
         c, written_off=c.written_off + e.amount, written_off_on=e.on, write_off_ground=e.ground
     )
     return _with(ledger, charges=_put(ledger, off))

@@ -18,9 +18,12 @@ from kokuho.eligibility.adapters.consumers import (
     delinquency_subscription,
     linkage_subscription,
 )
+from kokuho.eligibility.adapters.register_feed_http import register_intake
 from kokuho.eligibility.adapters.unit_of_work import EligibilityUnit, unit_of
+from kokuho.eligibility.api.resident_register import FILE_BODY_LIMIT, FILES_PATH
 from kokuho.eligibility.app.jobs import run_daily
 from kokuho.eligibility.app.ports import Eligibility, EligibilityUnitPort, Topics, utc_now
+from kokuho.eligibility.app.resident_register import RegisterIntake, run_feed
 from kokuho.eligibility.config import Settings
 from kokuho.eligibility.domain.rules import QualificationRules
 from kokuho.eligibility.parameters import load_rules
@@ -52,6 +55,20 @@ def daily_job(hour_jst: int) -> Job:
     return job
 
 
+def feed_job(intake: RegisterIntake, seconds: int) -> Job:
+    """The resident register's feed, read every ``seconds`` (ADR 0015)."""
+
+    async def job(kit: ServiceKit, stop: asyncio.Event) -> None:
+        assert isinstance(kit.ports, Eligibility)
+
+        def units() -> EligibilityUnitPort:
+            return unit_of(kit)
+
+        await run_feed(units, kit.ports, intake, seconds, stop)
+
+    return job
+
+
 def build(
     settings: ServiceSettings,
     *,
@@ -74,14 +91,20 @@ def build(
             *([delinquency_subscription(kit, delinquency_topic)] if delinquency_topic else []),
         ]
 
-    return build_service(
+    intake = register_intake(settings.resident_register_url)
+    jobs = [daily_job(settings.daily_job_hour_jst)] if settings.turning_75_daily else []
+    poll = settings.resident_register_poll_seconds
+    if intake.reader is not None and poll is not None:
+        jobs.append(feed_job(intake, poll))
+    app = build_service(
         settings,
         title="Kokuho eligibility (被保険者資格管理)",
         routers=api.routers(),
         unit_of_work=partial(EligibilityUnit, topics=topics_of(settings)),
         ports=ports,
         subscriptions=subscriptions,
-        jobs=[daily_job(settings.daily_job_hour_jst)] if settings.turning_75_daily else [],
+        jobs=jobs,
+        body_limits={FILES_PATH: FILE_BODY_LIMIT},
         token_verifier=token_verifier,
         clock=ports.clock,
         relay=relay,
@@ -89,3 +112,5 @@ def build(
         # store's conflict is "concurrent-change", which eligibility uses for a read model's).
         domain_errors={ConcurrencyConflict: DomainErrorMapping(409, "concurrency-conflict")},
     )
+    app.state.resident_register = intake  # the intake's parameters and feed (api/resident_register)
+    return app

@@ -27,6 +27,10 @@ class Settings(ServiceSettings):
     benefits_topic: str | None = benefits.EVENTS_TOPIC
     #: delinquency's topic (the 特別療養費 flag); None: consume nothing.
     delinquency_topic: str | None = delinquency.EVENTS_TOPIC
+    #: The resident register's change feed (ADR 0015; `make run`: the simulator); None: no
+    #: feed, files only. Read every ``resident_register_poll_seconds`` (None: on request only).
+    resident_register_url: str | None = None
+    resident_register_poll_seconds: int | None = Field(default=60, ge=5, le=86_400)
     #: assessment's and collection's topics (the reports' projection); None: consume nothing.
     assessment_topic: str | None = assessment.EVENTS_TOPIC
     collection_topic: str | None = collection.EVENTS_TOPIC

@@ -18,6 +18,7 @@ from kokuho.eligibility.adapters.memory_tables import (
     Row,
 )
 from kokuho.eligibility.adapters.memory_views import MemoryViews
+from kokuho.eligibility.adapters.register_store import MemoryRegister
 from kokuho.eligibility.adapters.repositories import SOURCE, personal_details_envelope
 from kokuho.eligibility.app.ports import Topics
 from kokuho.events.contracts import eligibility as ce
@@ -228,3 +229,6 @@ class InMemoryEligibilityUnit(InMemoryUnitOfWork):
         self.qualifications = MemoryQualifications(self.tables)
         self.read_models = MemoryProjection(self.tables)
         self.views = MemoryViews(self.tables, self.events)
+        self.register = MemoryRegister(
+            lambda change_id: self.tables.changes.get(change_id, {}).get("status")
+        )

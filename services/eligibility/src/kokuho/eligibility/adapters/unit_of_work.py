@@ -18,6 +18,7 @@ import asyncpg
 from kokuho.eligibility.adapters.certificate_runs import PostgresCertificateRuns
 from kokuho.eligibility.adapters.erasures import PostgresErasures
 from kokuho.eligibility.adapters.projection import PostgresReadModels
+from kokuho.eligibility.adapters.register_store import PostgresRegister
 from kokuho.eligibility.adapters.repositories import (
     SOURCE,
     PostgresNumbers,
@@ -69,6 +70,7 @@ class EligibilityUnit(UnitOfWork):
         self.erasures = PostgresErasures(conn)
         self.read_models = PostgresReadModels(conn)
         self.views = PostgresViews(conn)
+        self.register = PostgresRegister(conn)
         self.certificate_runs = PostgresCertificateRuns(conn)
 
 

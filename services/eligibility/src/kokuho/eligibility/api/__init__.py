@@ -16,6 +16,7 @@ def routers() -> list[APIRouter]:
         jobs,
         members,
         persons,
+        resident_register,
     )
 
     return [
@@ -26,5 +27,6 @@ def routers() -> list[APIRouter]:
         certificates.router,
         federation.router,
         jobs.router,
+        resident_register.router,
         certificate_runs.router,
     ]

@@ -11,6 +11,7 @@ from typing import Any
 from uuid import UUID
 
 from kokuho.eligibility.app import change_commands as cc
+from kokuho.eligibility.app import register_requests as rr
 from kokuho.eligibility.app import requests as rq
 from kokuho.eligibility.app.change_commands import Deciding, Decision, Entry
 from kokuho.eligibility.app.ports import EligibilityUnitPort
@@ -293,6 +294,21 @@ KINDS: dict[str, ChangeKind] = {
             needs_target=True,
         ),
         ChangeKind("merge_household", rq.MergeIn, decide=cc.merge, preview_other=False),
+        # From the resident register (ADR 0015): ex officio (職権, C-24), one clerk confirms.
+        ChangeKind(
+            "register_loss",
+            rr.RegisterLossIn,
+            _lose,
+            subjects=lambda b, _: (b.addressee_number,),
+            ex_officio=lambda b: True,
+        ),
+        ChangeKind(
+            "register_personal_details",
+            rr.RegisterDetailsIn,
+            _personal,
+            details=_own_details,
+            ex_officio=lambda b: True,
+        ),
         ChangeKind(
             "record_certificate",
             rq.CertificateIn,

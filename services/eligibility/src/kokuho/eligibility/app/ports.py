@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any, Protocol
 from uuid import UUID
 
+from kokuho.eligibility.app.register_ports import RegisterPort
 from kokuho.eligibility.domain.erasure import ErasureRequest
 from kokuho.eligibility.domain.rules import QualificationRules
 from kokuho.events.contracts import EventContract
@@ -182,6 +183,11 @@ class EligibilityUnitPort(UnitOfWorkPort, Protocol):
 
     @property
     def read_models(self) -> ReadModelsPort: ...
+
+    @property
+    def register(self) -> RegisterPort:
+        """The resident-register intake's records and lists (ADR 0015)."""
+        ...
 
 
 #: A fresh unit on the service's pool (jobs, commands: each person one transaction).

@@ -1,0 +1,41 @@
+"""The resident register's feed over HTTP (the simulator process ``make run`` starts, or the
+register's real interface): ``GET {base}/v1/changes?after=N&limit=M`` answers
+``{"changes": [...]}`` in sequence order (ADR 0015)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from kokuho.eligibility.app.resident_register import FeedReader, RegisterIntake
+from kokuho.eligibility.parameters.register import load_intake_parameters
+
+
+class FeedUnavailable(RuntimeError):
+    """The register did not answer as documented (logged by the caller, tried again later)."""
+
+
+def http_reader(base_url: str, timeout: float = 30.0) -> FeedReader:
+    async def read(after: int, limit: int) -> list[dict[str, Any]]:
+        async with httpx.AsyncClient(base_url=base_url, timeout=timeout) as client:
+            try:
+                response = await client.get("/v1/changes", params={"after": after, "limit": limit})
+            except httpx.TransportError as failed:
+                raise FeedUnavailable(
+                    f"resident register unreachable: {type(failed).__name__}"
+                ) from None
+        if response.status_code != 200:
+            raise FeedUnavailable(f"resident register answered {response.status_code}")
+        body = response.json()
+        changes = body.get("changes") if isinstance(body, dict) else None
+        if not isinstance(changes, list):
+            raise FeedUnavailable("resident register answered without a list of changes")
+        return changes
+
+    return read
+
+
+def register_intake(url: str | None) -> RegisterIntake:
+    """The intake with its parameters, reading the feed at ``url`` (None: files only)."""
+    return RegisterIntake(load_intake_parameters(), reader=http_reader(url) if url else None)

@@ -1,0 +1,457 @@
+"""The resident-register intake (SF-Q03, ADR 0015): each change of the register's feed is taken
+in once (by its change id) and becomes a pending ex officio change for one clerk, a work-list
+item with a due date, or a review with its reason (``domain/resident_register.py`` decides).
+
+Use cases: ``take_in`` (one change, one transaction), ``take_in_file`` (a JSON Lines file, all
+or nothing), ``pull_feed`` (read the register's feed after the last sequence taken in), and the
+lists' reads and closing, each audited with whose data it touched (C-45)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
+from uuid import UUID, uuid4
+
+from pydantic import ValidationError
+
+from kokuho.eligibility.app import register_requests as rr
+from kokuho.eligibility.app.changes import EnterChange, enter_change
+from kokuho.eligibility.app.ports import Eligibility, EligibilityUnitPort, Units
+from kokuho.eligibility.app.register_feed import FeedChange, LineError, parse_change, parse_lines
+from kokuho.eligibility.app.register_ports import IntakeRecord, Item, Outcome, RegisterPort
+from kokuho.eligibility.app.requests import PersonalDetails
+from kokuho.eligibility.app.streams import existing_household
+from kokuho.eligibility.domain import resident_register as d
+from kokuho.platform.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+#: Who enters the register's changes (the confirming clerk is always someone else, C-11).
+REGISTER_CLERK = "resident-register"
+Resolution = Literal["joined", "not_joining", "corrected", "no_action", "handled"]
+
+
+@dataclass(frozen=True)
+class IntakeParameters:
+    """From ``parameters/resident_register.toml``."""
+
+    due_days: int
+    page_size: int = 500
+
+
+@dataclass(frozen=True)
+class Taken:
+    """What became of one change: ``duplicate`` when its id was taken in before."""
+
+    register_change_id: str
+    outcome: Outcome | Literal["duplicate"]
+    change_id: UUID | None = None
+    item_id: UUID | None = None
+
+
+class RegisterFileRejected(DomainError):
+    """A file with any bad line: nothing is taken in; ``errors`` names every line."""
+
+    status = 422
+    slug = "register-file-rejected"
+
+    def __init__(self, errors: list[LineError]) -> None:
+        super().__init__(f"{len(errors)} line(s) refused; nothing was taken in")
+        self.errors = errors
+
+
+class WorkItemNotFound(DomainError):
+    status = 404
+    slug = "register-item-not-found"
+
+    def __init__(self, item_id: UUID) -> None:
+        super().__init__(f"register item {item_id} does not exist")
+
+
+class ItemAlreadyClosed(DomainError):
+    status = 409
+    slug = "register-item-closed"
+
+    def __init__(self, item_id: UUID) -> None:
+        super().__init__(f"register item {item_id} is closed already")
+
+
+class RegisterChangeNotFound(DomainError):
+    status = 404
+    slug = "register-change-not-found"
+
+    def __init__(self, register_change_id: str) -> None:
+        super().__init__(f"register change {register_change_id} was never taken in")
+
+
+class ChangeIdTaken(DomainError):
+    status = 422
+    slug = "register-change-id-taken"
+
+    def __init__(self, register_change_id: str) -> None:
+        super().__init__(
+            f"register change {register_change_id} was taken in before with other content"
+        )
+        self.register_change_id = register_change_id
+
+
+def _register(uow: EligibilityUnitPort) -> RegisterPort:
+    return uow.register
+
+
+async def _known(uow: EligibilityUnitPort, addressee: str) -> d.Known:
+    household = await uow.qualifications.active_household_of(addressee)
+    acquisition: date | None = None
+    if household is not None:
+        loaded = await existing_household(uow, household)
+        acquisition = loaded.state.active_member(addressee).acquisition_date
+    _, last_loss = await uow.qualifications.summary(addressee)
+    held = await uow.persons.details(addressee)
+    own = {"addressee_number", "nhi_household_number", "as_of"}
+    details = held.model_dump(exclude=own) if held else None
+    return d.Known(household, acquisition, last_loss, details)
+
+
+def _actor(source: str) -> str:
+    return f"{REGISTER_CLERK}:{source}"[:64]
+
+
+async def _enter(
+    uow: EligibilityUnitPort,
+    ports: Eligibility,
+    change: FeedChange,
+    routing: d.PendingLoss | d.PendingDetails,
+    source: str,
+) -> d.Routing | UUID:
+    """Enter the pending ex officio change (a dry run of the rules first, as at the counter);
+    a change the rules refuse is a contradiction of our record: a review naming the rule."""
+    household = routing.household or await uow.qualifications.headed_household(
+        change.addressee_number
+    )
+    if household is None:
+        return d.Review("not-insured", "国保の資格も国保世帯主の記録もありません")
+    try:
+        if isinstance(routing, d.PendingLoss):
+            kind = "register_loss"
+            body: Any = rr.RegisterLossIn(
+                addressee_number=change.addressee_number,
+                reason=routing.reason,
+                fact_date=change.fact_date,
+                notification_date=change.notified_date,
+                register_change_id=change.change_id,
+            )
+        else:
+            kind = "register_personal_details"
+            body = rr.RegisterDetailsIn(
+                details=PersonalDetails.model_validate(routing.details),
+                fact_date=change.fact_date,
+                notification_date=change.notified_date,
+                register_change_id=change.change_id,
+            )
+        outcome = await enter_change(
+            uow,
+            ports,
+            EnterChange(kind, body, _actor(source), household, change.addressee_number),
+        )
+    except ValidationError as refused:
+        fields = ", ".join(".".join(str(p) for p in x["loc"]) for x in refused.errors())
+        return d.Review("details-not-accepted", f"記録できない項目: {fields}")
+    except DomainError as refused:
+        return d.Review(type(refused).problem_slug(), str(refused))
+    return outcome.change_id
+
+
+async def take_in(
+    uow: EligibilityUnitPort,
+    ports: Eligibility,
+    parameters: IntakeParameters,
+    change: FeedChange,
+    source: str,
+) -> Taken:
+    """Take one change in (once: a change id seen before with the same content is a
+    duplicate, with other content a refusal)."""
+    async with uow:
+        register = _register(uow)
+        digest = change.digest()
+        seen = await register.digest_of(change.change_id)
+        if seen == digest:
+            return Taken(change.change_id, "duplicate")
+        if seen is not None:
+            raise ChangeIdTaken(change.change_id)
+        routing = d.route(
+            change.to_domain(), await _known(uow, change.addressee_number), parameters.due_days
+        )
+        change_id: UUID | None = None
+        if isinstance(routing, d.PendingLoss | d.PendingDetails):
+            entered = await _enter(uow, ports, change, routing, source)
+            if isinstance(entered, UUID):
+                change_id = entered
+            else:
+                routing = entered
+        item = await _item(uow, change, routing)
+        outcome: Outcome = (
+            "pending-change"
+            if change_id is not None
+            else "work-item"
+            if isinstance(routing, d.WorkItem)
+            else "review"
+            if isinstance(routing, d.Review)
+            else "already-so"
+        )
+        record = IntakeRecord(
+            change.change_id,
+            digest,
+            source,
+            change.kind,
+            change.addressee_number,
+            change.fact_date,
+            change.notified_date,
+            outcome,
+            change_id,
+        )
+        await register.take(record, item)
+        await uow.audit.record(
+            subjects=[change.addressee_number],
+            detail={
+                "register_change_id": change.change_id,
+                "kind": change.kind,
+                "outcome": outcome,
+            },
+        )
+        return Taken(change.change_id, outcome, change_id, item.item_id if item else None)
+
+
+async def _item(uow: EligibilityUnitPort, change: FeedChange, routing: d.Routing) -> Item | None:
+    if not isinstance(routing, d.WorkItem | d.Review):
+        return None
+    payload_id = None
+    if change.details is not None or change.household is not None:
+        # the register's details, for the clerk who takes the item up (erasable, C-95)
+        payload_id = await uow.payloads.put(
+            change.addressee_number,
+            "resident-register-change",
+            change.model_dump(mode="json", include={"details", "household"}),
+        )
+    if isinstance(routing, d.WorkItem):
+        return Item(uuid4(), "work", routing.household, routing.due_date, payload_id=payload_id)
+    household = await uow.qualifications.active_household_of(change.addressee_number)
+    return Item(
+        uuid4(),
+        "review",
+        household,
+        reason_code=routing.reason_code,
+        reason=routing.reason,
+        payload_id=payload_id,
+    )
+
+
+@dataclass(frozen=True)
+class FileResult:
+    file_name: str
+    lines: int
+    counts: dict[str, int]
+    taken: list[Taken]
+
+
+async def take_in_file(
+    uow: EligibilityUnitPort,
+    ports: Eligibility,
+    parameters: IntakeParameters,
+    file_name: str,
+    content: str,
+) -> FileResult:
+    """A JSON Lines file of the register, all or nothing: any bad line refuses the file
+    (every line's number and reason) and nothing is taken in."""
+    lines, errors = parse_lines(content)
+    if errors:
+        raise RegisterFileRejected(errors)
+    taken = []
+    async with uow:
+        register = _register(uow)
+        for number, change in lines:
+            seen = await register.digest_of(change.change_id)
+            if seen is not None and seen != change.digest():
+                errors.append(LineError(number, str(ChangeIdTaken(change.change_id))))
+        if errors:
+            raise RegisterFileRejected(errors)
+        for _, change in lines:
+            taken.append(await take_in(uow, ports, parameters, change, f"file:{file_name}"))
+    counts: Counter[str] = Counter(t.outcome for t in taken)
+    return FileResult(file_name, len(lines), dict(counts), taken)
+
+
+# --- the feed -------------------------------------------------------------------------------
+
+#: Reads one page of the feed after a sequence: a list of raw changes (JSON objects).
+FeedReader = Callable[[int, int], Awaitable[list[dict[str, Any]]]]
+
+
+@dataclass(frozen=True)
+class PullResult:
+    read: int
+    counts: dict[str, int]
+    last_sequence: int
+    stopped_at: int | None = None
+    reason: str | None = None
+    subjects: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RegisterIntake:
+    """The intake as the composition root set it up: its parameters, the feed's name, and
+    the feed's reader (None: no feed configured; files only)."""
+
+    parameters: IntakeParameters
+    feed: str = "resident-register"
+    reader: FeedReader | None = None
+
+
+async def pull_feed(
+    units: Units,
+    ports: Eligibility,
+    parameters: IntakeParameters,
+    feed: str,
+    read: FeedReader,
+) -> PullResult:
+    """Read the feed after the last sequence taken in, each change in a transaction of its own
+    with the new position (a crash re-reads at most the change it was taking in, which its id
+    makes a duplicate). A change the format refuses stops the pull there, loudly: the register
+    must correct it; nothing after it is skipped silently."""
+    async with units() as uow:
+        after = await _register(uow).last_sequence(feed)
+    counts: Counter[str] = Counter()
+    total = 0
+    subjects: list[str] = []
+    while True:
+        page = await read(after, parameters.page_size)
+        if not page:
+            return PullResult(total, dict(counts), after, subjects=tuple(subjects))
+        for raw in page:
+            sequence = raw.get("sequence") if isinstance(raw, dict) else None
+            try:
+                change = parse_change(raw)
+                if change.sequence is None or change.sequence <= after:
+                    raise ValueError("sequence missing or not after the last one read")
+            except ValueError as refused:
+                log.error(
+                    "resident register change refused; the feed stops here",
+                    extra={"feed": feed, "sequence": sequence, "reason": str(refused)},
+                )
+                return PullResult(
+                    total, dict(counts), after, after + 1, str(refused), tuple(subjects)
+                )
+            uow = units()
+            async with uow:
+                outcome: str
+                try:
+                    taken = await take_in(uow, ports, parameters, change, feed)
+                    outcome = taken.outcome
+                except ChangeIdTaken as refused:
+                    log.error("resident register change refused", extra={"reason": str(refused)})
+                    outcome = "refused"
+                await _register(uow).advance(feed, change.sequence)
+            counts[outcome] += 1
+            total += 1
+            subjects.append(change.addressee_number)
+            after = change.sequence
+
+
+async def record_pull(uow: EligibilityUnitPort, feed: str, result: PullResult) -> PullResult:
+    """The audit record of a pull asked for through the API (whose data it touched)."""
+    async with uow:
+        await uow.audit.record(
+            subjects=sorted(set(result.subjects)), detail={"job": "resident-register", "feed": feed}
+        )
+        return result
+
+
+async def run_feed(
+    units: Units, ports: Eligibility, intake: RegisterIntake, interval: float, stop: asyncio.Event
+) -> None:
+    """Inside ``serve``: read the feed every ``interval`` seconds until stopped. A failed read
+    (the register unreachable) is logged and tried again at the next interval."""
+    assert intake.reader is not None
+    while not stop.is_set():
+        try:
+            result = await pull_feed(units, ports, intake.parameters, intake.feed, intake.reader)
+            if result.read or result.stopped_at:
+                log.info(
+                    "resident register read",
+                    extra={"read": result.read, "last_sequence": result.last_sequence},
+                )
+        except Exception:
+            log.exception("resident register read failed; trying again at the next interval")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), interval)
+
+
+# --- the lists ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemListing:
+    items: list[dict[str, Any]]
+    last: int | None
+
+
+async def _with_details(uow: EligibilityUnitPort, row: dict[str, Any]) -> dict[str, Any]:
+    payload = await uow.payloads.get(row["payload_id"]) if row.get("payload_id") else None
+    return {**row, "register_details": payload}
+
+
+async def list_items(
+    uow: EligibilityUnitPort, list_name: str, open_only: bool, limit: int, after: int | None
+) -> ItemListing:
+    async with uow:
+        rows = await _register(uow).items(list_name, open_only, limit, after)
+        items = [await _with_details(uow, r) for r in rows]
+        await uow.audit.record(
+            subjects=sorted({r["addressee_number"] for r in rows}),
+            detail={"view": f"resident-register-{list_name}", "count": len(rows)},
+        )
+        full = len(rows) >= limit
+        return ItemListing(items, rows[-1]["position"] if rows and full else None)
+
+
+async def close_item(
+    uow: EligibilityUnitPort,
+    ports: Eligibility,
+    item_id: UUID,
+    resolution: Resolution,
+    user_id: str,
+) -> dict[str, Any]:
+    async with uow:
+        register = _register(uow)
+        row = await register.item(item_id, lock=True)
+        if row is None:
+            raise WorkItemNotFound(item_id)
+        if row["status"] != "open":
+            raise ItemAlreadyClosed(item_id)
+        await register.close(item_id, resolution, user_id, ports.now())
+        if row.get("payload_id"):
+            await uow.payloads.forget(row["payload_id"], "register item closed")
+        await uow.audit.record(
+            subjects=[row["addressee_number"]],
+            detail={"register_item": str(item_id), "resolution": resolution},
+        )
+        closed = await register.item(item_id)
+        assert closed is not None
+        return {**closed, "register_details": None}
+
+
+async def intake_of(uow: EligibilityUnitPort, register_change_id: str) -> dict[str, Any]:
+    async with uow:
+        row = await _register(uow).intake(register_change_id)
+        if row is None:
+            raise RegisterChangeNotFound(register_change_id)
+        await uow.audit.record(
+            subjects=[row["addressee_number"]],
+            detail={"view": "resident-register-change", "register_change_id": register_change_id},
+        )
+        return row

@@ -142,7 +142,8 @@ async def test_a_bad_income_file_changes_nothing(running: Running) -> None:
 
 
 async def test_the_valid_part_is_applied_only_on_request_and_recorded(running: Running) -> None:
-    _, person = numbers()
+    household, person = numbers()
+    await known_household(running, household, person)  # a subject (C-06)
     content = "\n".join([HEADER, income_line(person, 2_000_000), "1,2025,x", ""])
     r = await running.client.post(
         "/api/v1/income-imports",
@@ -463,7 +464,8 @@ async def test_no_income_declaration_at_the_counter_re_assesses(running: Running
 
 
 async def test_no_income_declaration_cannot_replace_taxed_income(running: Running) -> None:
-    _, person = numbers()
+    household, person = numbers()
+    await known_household(running, household, person)  # a subject (C-06)
     r = await running.client.post(
         "/api/v1/income-imports",
         json={"file_name": "t.csv", "content": f"{HEADER}\n{income_line(person, 2_000_000)}\n"},
@@ -491,7 +493,8 @@ async def test_no_income_declaration_cannot_replace_taxed_income(running: Runnin
 async def test_a_corrected_income_keeps_the_prior_value(running: Running) -> None:
     """C-24: a later tax file replaces the income; the replaced row stays in income_history
     with who replaced it. The same file again adds nothing."""
-    _, person = numbers()
+    household, person = numbers()
+    await known_household(running, household, person)  # a subject (C-06)
     for user, salary in (("U-1", 2_000_000), ("U-2", 2_000_000), ("U-3", 3_000_000)):
         r = await running.client.post(
             "/api/v1/income-imports",

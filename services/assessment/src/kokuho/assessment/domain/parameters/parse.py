@@ -9,8 +9,9 @@ statutory cap (国民健康保険法施行令29条の7).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 from itertools import pairwise
 from typing import Any
 
@@ -69,7 +70,74 @@ def _child_support_rules(n: FigureReader, c: FigureReader, key: str) -> dict[str
 COMPONENT_RULES = {Component.CHILD_SUPPORT: _child_support_rules}
 
 
-def _component_rates(n: FigureReader, c: FigureReader, comp: Component) -> ComponentRates | None:
+#: conventions.specified_household_rounding: how the half and 3/4 平等割 are cut to the yen
+SPECIFIED_ROUNDING = {"up": ROUND_CEILING, "down": ROUND_FLOOR, "half_up": ROUND_HALF_UP}
+
+
+@dataclass(frozen=True)
+class SpecifiedRule:
+    """特定世帯 / 特定継続世帯 平等割 by rule: a share of the 平等割 of some components, cut to the
+    yen by the city's rounding (rules.md 2.4, standard-and-rates.md B.3; ADR 0036)."""
+
+    components: frozenset[Component]
+    share: Decimal  # 特定世帯: 1/2
+    continuing_share: Decimal  # 特定継続世帯: 3/4
+    rounding: str
+
+    def amount(self, per_household: int, share: Decimal) -> int:
+        return int((per_household * share).quantize(Decimal(1), SPECIFIED_ROUNDING[self.rounding]))
+
+
+def _specified_rule(n: FigureReader, c: FigureReader) -> SpecifiedRule | None:
+    fig = n.figure("specified_household.components")
+    share = n.ratio("specified_household.per_household_share")
+    continuing = n.ratio("specified_continuing_household.per_household_share")
+    rounding = c.choice("conventions.specified_household_rounding", set(SPECIFIED_ROUNDING))
+    components: frozenset[Component] = frozenset()
+    if fig is not None:
+        try:
+            components = frozenset(Component(v) for v in fig.value)
+        except (ValueError, TypeError):
+            n.problems.append("specified_household.components: unknown component")
+            return None
+    if fig is None or share is None or continuing is None or rounding is None:
+        return None
+    return SpecifiedRule(components, share, continuing, rounding)
+
+
+def _specified_amounts(
+    c: FigureReader, key: str, per_household: int, rule: SpecifiedRule | None, comp: Component
+) -> dict[str, int | None]:
+    """The derived amounts; a configured figure must agree or the file is refused naming it."""
+    derived: dict[str, int | None] = {
+        "specified_per_household": None,
+        "specified_continuing_per_household": None,
+    }
+    if rule is not None and comp in rule.components:
+        derived["specified_per_household"] = rule.amount(per_household, rule.share)
+        derived["specified_continuing_per_household"] = rule.amount(
+            per_household, rule.continuing_share
+        )
+    for name, value in derived.items():
+        configured = c.yen(f"components.{key}.{name}", optional=True)
+        if configured is None or rule is None:
+            continue
+        if value is None:
+            c.problems.append(
+                f"components.{key}.{name}: {configured} configured, but 特定世帯 does not "
+                f"reduce {key} (national specified_household.components)"
+            )
+        elif configured != value:
+            c.problems.append(
+                f"components.{key}.{name}: {configured} disagrees with the rule's {value} "
+                f"(平等割 {per_household} × share, rounded {rule.rounding})"
+            )
+    return derived
+
+
+def _component_rates(
+    n: FigureReader, c: FigureReader, comp: Component, specified: SpecifiedRule | None
+) -> ComponentRates | None:
     key = comp.value
     city_cap = _city_cap(n, c, key)
     income_rate = c.ratio(f"components.{key}.income_rate")
@@ -78,13 +146,9 @@ def _component_rates(n: FigureReader, c: FigureReader, comp: Component) -> Compo
     per_household = c.yen(f"components.{key}.per_household")
     optional: dict[str, Any] = {
         "adult_per_capita": c.yen(f"components.{key}.adult_per_capita", optional=True),
-        "specified_per_household": c.yen(
-            f"components.{key}.specified_per_household", optional=True
-        ),
-        "specified_continuing_per_household": c.yen(
-            f"components.{key}.specified_continuing_per_household", optional=True
-        ),
     }
+    if per_household is not None:
+        optional.update(_specified_amounts(c, key, per_household, specified, comp))
     rules = COMPONENT_RULES.get(comp)
     if rules is not None:
         optional.update(rules(n, c, key))
@@ -198,12 +262,25 @@ def _income_conversion(n: FigureReader, fiscal_year: int) -> IncomeConversion | 
     return IncomeConversion(year, salary, under, senior, tuple(over), adjustment)
 
 
+def _required_choice(c: FigureReader, name: str, choices: set[str], meaning: str) -> str | None:
+    """A convention every city file must state (no default), its absence explained."""
+    if name not in c.leaves:
+        c.problems.append(f"{name}: missing; must be chosen explicitly: {meaning}")
+        return None
+    return c.choice(name, choices)
+
+
 def _conventions(c: FigureReader) -> dict[str, Any]:
     return {
         "rounding_unit": c.yen("conventions.rounding_unit"),
         "rounding_level": c.choice("conventions.rounding_level", {"component", "total"}),
-        "reduced_levy_rounding": c.choice(
-            "conventions.reduced_levy_rounding", {"per_member", "household"}
+        "reduced_levy_rounding": _required_choice(
+            c,
+            "conventions.reduced_levy_rounding",
+            {"per_member", "household"},
+            "how reduced levies are cut to the yen: per_member (each member's reduced amount) "
+            "or household (the household's sum); the city's ordinance decides, there is no "
+            "default",
         ),
         "prorated_rounding_unit": c.yen("conventions.prorated_rounding_unit"),
     }
@@ -326,7 +403,12 @@ def parse_parameters(
     meta_problems: list[str] = []
     check_meta(national, "national", fiscal_year, meta_problems)
     check_meta(city_document, city, fiscal_year, meta_problems)
-    rates = [r for comp in _component_names(n) if (r := _component_rates(n, c, comp)) is not None]
+    specified = _specified_rule(n, c)
+    rates = [
+        r
+        for comp in _component_names(n)
+        if (r := _component_rates(n, c, comp, specified)) is not None
+    ]
     reduction_values = _reduction_values(n)
     scalars = _scalars(n)
     conventions = _conventions(c)

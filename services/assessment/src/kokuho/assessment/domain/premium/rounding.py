@@ -42,8 +42,9 @@ REDUCED_LEVY_ROUNDING: dict[str, Callable[[Sequence[Decimal]], int]] = {
 
 
 def round_reduced(values: Sequence[Decimal], method: str) -> int:
-    """The reduced levies of the members in whole yen, by the city's method."""
-    return REDUCED_LEVY_ROUNDING.get(method, _on_the_household)(values)
+    """The reduced levies of the members in whole yen, by the city's method: a required choice
+    of every city file (no default; the parser refuses a file without it, ADR 0036)."""
+    return REDUCED_LEVY_ROUNDING[method](values)
 
 
 def round_component(subtotal: int, conventions: Conventions) -> int:

@@ -486,3 +486,42 @@ async def test_assessed_premiums_become_the_householders_replica(  # type: ignor
     assert len(rows) == 1
     replica = gateway.server.replicas[(integrated, "nhi-premium")]
     assert replica["fiscal_years"]["2026"]["annual_amount"] == 91000
+
+
+async def test_benefits_asks_another_insurer_about_its_benefits(  # type: ignore[no-untyped-def]
+    gateway, numbers: Numbers
+) -> None:
+    """The seed's third use (給付調整): on the list since issue 13, answered and recorded with
+    its legal-basis row; the resident-record inquiry the seed never names is refused."""
+    who = addressee()
+    integrated = await bind(gateway, who, numbers())
+    gateway.server.provider_data[("health-insurer", "health-insurance-benefit", integrated)] = {
+        "insurer": "kyokai-kenpo",
+        "benefits": [{"month": "2026-05", "kind": "high-cost"}],
+    }
+    made = await gateway.client.post(
+        "/api/v1/ipn/inquiries",
+        json={
+            "addressee_number": who,
+            "affair": "nhi-benefits",
+            "provider": "health-insurer",
+            "item": "health-insurance-benefit",
+        },
+        headers=gateway.headers(INQUIRER, user="U-BEN"),
+    )
+    assert made.status_code == 201, made.text
+    assert made.json()["status"] == "answered"
+    assert made.json()["result"]["insurer"] == "kyokai-kenpo"
+    assert "71の項" in made.json()["legal_basis_row"]
+    refused = await gateway.client.post(
+        "/api/v1/ipn/inquiries",
+        json={
+            "addressee_number": who,
+            "affair": "nhi-eligibility",
+            "provider": "resident-record",
+            "item": "resident-record",
+        },
+        headers=gateway.headers(INQUIRER, user="U-BEN"),
+    )
+    assert refused.status_code == 422
+    assert refused.json()["type"].endswith("inquiry-not-permitted")

@@ -23,7 +23,7 @@ def test_the_list_comes_from_the_file_and_says_it_is_unconfirmed() -> None:
     text = (PARAMETERS / "permitted_inquiries.toml").read_text(encoding="utf-8")
     assert "UNCONFIRMED" in text
     assert LIST.version == "2026-04-01-draft"
-    assert len(LIST.inquiries) == 3
+    assert len(LIST.inquiries) == 4
 
 
 def test_an_inquiry_on_the_list_names_its_legal_basis_row() -> None:

@@ -16,8 +16,8 @@ import pytest
 
 from kokuho.benefits.bootstrap import build
 from kokuho.benefits.config import Settings
+from kokuho.events.contracts import assessment, delinquency, linkage_gateway
 from kokuho.events.contracts import benefits as contracts
-from kokuho.events.contracts import delinquency, linkage_gateway
 from kokuho.events.runtime.topics import TopicSpec, ensure_topics, with_dead_letters
 from kokuho.platform.auth import TokenVerifier
 from kokuho.platform.testing import migrated_database, serving, staff_headers
@@ -37,6 +37,7 @@ class Running:
     bootstrap: str
     linkage_topic: str
     delinquency_topic: str = ""
+    income_facts_topic: str = ""
 
     def headers(self, *roles: str, **extra: str) -> dict[str, str]:
         return staff_headers(self.key, "U-CLERK", *roles, **extra)
@@ -57,7 +58,13 @@ async def settings(pg_admin_dsn: str, kafka_bootstrap: str) -> AsyncIterator[Set
     topic = f"{run}.{contracts.EVENTS_TOPIC}"
     linkage = f"{run}.{linkage_gateway.TOPIC}"
     arrears = f"{run}.{delinquency.EVENTS_TOPIC}"
-    specs = [TopicSpec(topic, 3, 1), TopicSpec(linkage, 3, 1), TopicSpec(arrears, 3, 1)]
+    facts = assessment.income_facts_topic(f"{run}.{assessment.EVENTS_TOPIC}")
+    specs = [
+        TopicSpec(topic, 3, 1),
+        TopicSpec(linkage, 3, 1),
+        TopicSpec(arrears, 3, 1),
+        TopicSpec(facts, 3, 1),
+    ]
     await ensure_topics(kafka_bootstrap, with_dead_letters(specs))
     async with migrated_database(pg_admin_dsn, MIGRATIONS) as dsn:
         yield Settings(
@@ -66,6 +73,7 @@ async def settings(pg_admin_dsn: str, kafka_bootstrap: str) -> AsyncIterator[Set
             events_topic=topic,
             linkage_topic=linkage,
             delinquency_topic=arrears,
+            income_facts_topic=facts,
             monthly_run_poll_seconds=0.2,
             consumer_group_prefix=run,
         )
@@ -84,4 +92,5 @@ async def running(settings: Settings) -> AsyncIterator[Running]:
             settings.kafka_bootstrap_servers,
             settings.linkage_topic,
             settings.delinquency_topic,
+            settings.income_facts_topic,
         )

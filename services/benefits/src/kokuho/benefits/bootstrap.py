@@ -9,8 +9,12 @@ from typing import Any
 from fastapi import FastAPI
 
 from kokuho.benefits import api
-from kokuho.benefits.adapters.consumers import carry_over_handler, delinquency_handler
-from kokuho.benefits.adapters.monthly_job import monthly_run_job
+from kokuho.benefits.adapters.consumers import (
+    carry_over_handler,
+    delinquency_handler,
+    income_facts_handler,
+)
+from kokuho.benefits.adapters.monthly_job import JST, monthly_run_job
 from kokuho.benefits.adapters.unit_of_work import BenefitsUnit
 from kokuho.benefits.app.ports import Benefits
 from kokuho.benefits.config import Settings
@@ -52,6 +56,16 @@ def build(
             found.append(
                 Subscription(
                     "withholding", [settings.delinquency_topic], delinquency_handler(topic)
+                )
+            )
+        if settings.consume_income_facts:
+            found.append(
+                Subscription(
+                    "income-facts",
+                    [settings.income_facts_topic],
+                    income_facts_handler(
+                        topic, benefits, lambda: kit.clock().astimezone(JST).date()
+                    ),
                 )
             )
         return found

@@ -10,8 +10,8 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from kokuho.events.contracts import assessment, delinquency, linkage_gateway
 from kokuho.events.contracts import benefits as contracts
-from kokuho.events.contracts import delinquency, linkage_gateway
 from kokuho.platform.settings import ServiceSettings
 
 
@@ -29,6 +29,10 @@ class Settings(ServiceSettings):
     consume_linkage: bool = True
     #: consume delinquency's ``BenefitsWithheld`` / ``BenefitsReleased``
     consume_delinquency: bool = True
+    #: assessment's restricted income-facts topic (ADR 0045): 所得区分 and the 70–74 rate
+    income_facts_topic: str = assessment.INCOME_FACTS_TOPIC
+    #: consume ``HouseholdIncomeFactsStated`` from ``income_facts_topic``
+    consume_income_facts: bool = True
     #: run the monthly runs asked for by ``POST /api/v1/monthly-runs`` in this process
     monthly_run_job: bool = True
     #: how often the job looks for a requested run (seconds)

@@ -123,6 +123,9 @@ class IncomeImportApplied(EventContract):
     rejected: int = Field(ge=0)
     partial: bool = Field(description="the operator chose to apply only the valid lines")
     applied_by: str = Field(min_length=1, max_length=64)
+    discarded: int = Field(
+        default=0, ge=0, description="valid lines of people who are not subjects, dropped (C-06)"
+    )
 
 
 class ReductionExemptionDecided(EventContract):
@@ -138,3 +141,63 @@ class ReductionExemptionDecided(EventContract):
     ratio_percent: int = Field(ge=0, le=100, description="share of the premium forgiven")
     entered_by: str = Field(min_length=1, max_length=64)
     decided_by: str = Field(min_length=1, max_length=64)
+
+
+#: The restricted topic of ``HouseholdIncomeFactsStated``: income figures, consumed by benefits
+#: only (ADR 0045). Never a general topic; its name sits beside the events topic.
+INCOME_FACTS_TOPIC = "kokuho.assessment.income-facts"
+
+
+def income_facts_topic(events_topic: str) -> str:
+    """The income-facts topic beside an events topic (``…events`` → ``…income-facts``), so a
+    test's own events topic has its own facts topic."""
+    if events_topic.endswith(".events"):
+        return events_topic[: -len(".events")] + ".income-facts"
+    return f"{events_topic}.income-facts"
+
+
+class IncomeFactsMember(BaseModel):
+    """One member's figures for 所得区分 and the 70–74 rate (rules.md §3.1–3.4), in yen."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    addressee_number: Annotated[str, Field(pattern=r"^[0-9]{10}$")]
+    birth_date: date
+    insured: bool = Field(description="an NHI member (False: the deemed householder)")
+    declared: bool = Field(description="income known (a return, tax data or 無所得申立)")
+    resident_tax_exempt: bool = Field(description="住民税非課税")
+    taxable_income: Yen = Field(description="住民税 課税標準額 (the 現役並み test)")
+    old_proviso_income: Yen = Field(description="旧ただし書き所得 (総所得金額等 − 基礎控除)")
+    revenue: Yen = Field(description="収入 (給与 + 年金 + other), the 基準収入額 test")
+    salary_income: Yen = Field(description="給与所得 (the 低所得Ⅰ zero-income test)")
+    pension_revenue: Yen = Field(description="公的年金等収入 (the 低所得Ⅰ zero-income test)")
+    other_income: int = Field(description="other 総所得金額等 (the 低所得Ⅰ zero-income test)")
+
+
+class SpecifiedMemberRevenue(BaseModel):
+    """特定同一世帯所属者: counted in the 520万 基準収入額 test only (rules.md §3.4)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    addressee_number: Annotated[str, Field(pattern=r"^[0-9]{10}$")]
+    revenue: Yen
+
+
+class HouseholdIncomeFactsStated(EventContract):
+    """What benefits needs of one household's income of one year (ADR 0045), stated whenever
+    the household's income facts change. **Restricted topic** ``INCOME_FACTS_TOPIC`` only:
+    never on the general topic. Only when every member and the householder have a recorded
+    income with the figures (an income file of format 2, or a 無所得申立)."""
+
+    event_type = "jp.kokuho.assessment.household_income_facts_stated.v1"
+
+    nhi_household_number: HouseholdNumber
+    income_year: int = Field(ge=2000, le=2100)
+    householder_addressee_number: Annotated[str, Field(pattern=r"^[0-9]{10}$")]
+    members: list[IncomeFactsMember] = Field(
+        description="the NHI members and, when deemed, the householder (insured false)"
+    )
+    specified_same_household: list[SpecifiedMemberRevenue] = Field(default_factory=list)
+    cause: Literal["income_import", "no_income_declaration"]
+    stated_on: date
+    stated_by: str = Field(min_length=1, max_length=200)

@@ -1,20 +1,26 @@
-"""The inbox consumers of benefits: linkage-gateway's high-cost carry-over lists (S2), and
-delinquency's 給付の一時差止 and its release (rules.md §4.6). Each
+"""The inbox consumers of benefits: linkage-gateway's high-cost carry-over lists (S2),
+delinquency's 給付の一時差止 and its release (rules.md §4.6), and assessment's income facts on
+its restricted topic (所得区分 and the 70–74 rate, ADR 0045). Each
 delivery runs its use case on a unit of work joined to the inbox's transaction, so the effect
 and the inbox record commit together (duplicates dropped, poison to ``<topic>.dlq``)."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import date
 
 import asyncpg
 
 from kokuho.benefits.adapters.unit_of_work import BenefitsUnit
 from kokuho.benefits.app.claims import record_carry_over
+from kokuho.benefits.app.copayment_rates import INCOME_FACTS_ACTOR, decide_on_income_facts
+from kokuho.benefits.app.ports import Benefits
 from kokuho.benefits.app.withholding import record_withheld, release_withheld
+from kokuho.events.contracts.assessment import HouseholdIncomeFactsStated
 from kokuho.events.contracts.delinquency import BenefitsReleased, BenefitsWithheld
 from kokuho.events.contracts.linkage_gateway import HighCostCarryOverListed
 from kokuho.events.runtime.consumer import Delivery
+from kokuho.platform.audit import RequestAudit
 
 Handler = Callable[[asyncpg.Connection, Delivery], Awaitable[None]]
 
@@ -37,5 +43,22 @@ def delinquency_handler(topic: str) -> Handler:
         elif isinstance(event, BenefitsReleased):
             await release_withheld(BenefitsUnit(conn=conn, topic=topic), event)
         # delinquency's other events are for other services
+
+    return handle
+
+
+def income_facts_handler(topic: str, ports: Benefits, today: Callable[[], date]) -> Handler:
+    """Assessment's ``HouseholdIncomeFactsStated``: decide the household's 所得区分 and 70–74
+    rate (published as ``CopaymentRateDecided`` when the outcome changes). The figures are
+    judged and dropped; the decision is audited as the system's."""
+
+    async def handle(conn: asyncpg.Connection, delivery: Delivery) -> None:
+        event = delivery.event
+        if not isinstance(event, HouseholdIncomeFactsStated):
+            return
+        trail = RequestAudit.of_system(lambda: conn, INCOME_FACTS_ACTOR, "income-facts")
+        await decide_on_income_facts(
+            BenefitsUnit(conn=conn, topic=topic, audit=trail), ports, event, today()
+        )
 
     return handle

@@ -4,14 +4,19 @@ read the decision in force."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from kokuho.benefits.app.ports import Benefits, BenefitsUnitPort
 from kokuho.benefits.domain import copayment_rate as rate
 from kokuho.benefits.domain.errors import CopaymentRateNotFound
 from kokuho.benefits.domain.high_cost.limits import ElderlyCategory, Under70Category
+from kokuho.benefits.domain.income_category import HouseholdFacts, PersonFacts, rate_period
+from kokuho.benefits.domain.income_facts import ZeroIncomeRule, age_band_in_period, is_zero_income
 from kokuho.events.contracts import benefits as contracts
+from kokuho.events.contracts.assessment import HouseholdIncomeFactsStated
 from kokuho.events.contracts.registry import parse_data
 from kokuho.events.ports import RecordedEvent, StreamAppend
 
@@ -110,3 +115,77 @@ async def read_copayment_rate(
             detail={"nhi_household_number": nhi_household_number, "income_year": income_year},
         )
         return found
+
+
+log = logging.getLogger(__name__)
+
+#: who decides on assessment's income facts (C-24: the process, the facts name their stater)
+INCOME_FACTS_ACTOR = "system:benefits-income-facts"
+
+
+def facts_of(event: HouseholdIncomeFactsStated, zero: ZeroIncomeRule) -> HouseholdFacts | str:
+    """The decision's facts from assessment's statement, or why none can be decided: an
+    undeclared member (how such a household is classified is ❌ rules.md §3.1: a clerk decides
+    by API), or no member under 75 in the period."""
+    start, end = rate_period(event.income_year)
+    figures = zero.on(start)
+    members: list[PersonFacts] = []
+    for m in event.members:
+        if not m.insured:
+            continue
+        band = age_band_in_period(m.birth_date, start, end)
+        if band is None:
+            continue  # 75 or older: 後期高齢者医療
+        if not m.declared:
+            return "a member's income is not declared"
+        members.append(
+            PersonFacts(
+                m.addressee_number,
+                band,
+                m.resident_tax_exempt,
+                m.taxable_income,
+                m.old_proviso_income,
+                m.revenue,
+                is_zero_income(m.salary_income, m.pension_revenue, m.other_income, figures),
+            )
+        )
+    if not members:
+        return "no NHI member under 75 in the rate period"
+    head = next(
+        (m for m in event.members if m.addressee_number == event.householder_addressee_number),
+        None,
+    )
+    if head is not None and not head.declared:
+        return "the householder's income is not declared"
+    return HouseholdFacts(
+        event.nhi_household_number,
+        event.income_year,
+        tuple(members),
+        householder_tax_exempt=head.resident_tax_exempt if head else False,
+        specified_same_household_revenue=tuple(s.revenue for s in event.specified_same_household),
+        householder_zero_income=(
+            head is None
+            or head.insured
+            or is_zero_income(head.salary_income, head.pension_revenue, head.other_income, figures)
+        ),
+    )
+
+
+async def decide_on_income_facts(
+    uow: BenefitsUnitPort, ports: Benefits, event: HouseholdIncomeFactsStated, today: date
+) -> Decided | None:
+    """Decide 所得区分 and the 70–74 rate on assessment's statement (ADR 0045): a new
+    statement of the same outcome changes nothing; None when nothing can be decided."""
+    facts = facts_of(event, ports.zero_income)
+    if isinstance(facts, str) or facts.income_year >= today.year:
+        log.info(
+            "income facts not decided",
+            extra={
+                "nhi_household_number": event.nhi_household_number,
+                "income_year": event.income_year,
+                "reason": facts if isinstance(facts, str) else "income year not ended",
+            },
+        )
+        return None
+    command = rate.DecideCopaymentRate(facts, INCOME_FACTS_ACTOR, today)
+    return await decide_copayment_rate(uow, ports, command)

@@ -19,10 +19,15 @@ from kokuho.benefits.domain.copayment_rate import CopaymentRate
 from kokuho.benefits.domain.high_cost.limits import LimitSchedule
 from kokuho.benefits.domain.high_cost_decision import HighCostDecision, PaymentOrdered
 from kokuho.benefits.domain.income_category import IncomeLines
+from kokuho.benefits.domain.income_facts import ZeroIncomeRule
 from kokuho.benefits.domain.lump_sum import AmountSchedule, LumpSum
 from kokuho.benefits.domain.medical_expense import MedicalExpense, Rates
 from kokuho.benefits.domain.withholding import WithheldPayment, Withholding
-from kokuho.benefits.parameters import load_lump_sums, load_medical_expense_rates
+from kokuho.benefits.parameters import (
+    load_lump_sums,
+    load_medical_expense_rates,
+    load_zero_income,
+)
 from kokuho.events.ports import EventStore
 from kokuho.platform.unit_of_work import AuditTrailPort
 
@@ -247,3 +252,5 @@ class Benefits:
     lump_sums: AmountSchedule = field(default_factory=load_lump_sums)
     #: 療養費 default rates and rounding (parameters/medical-expenses.toml)
     medical_expense_rates: Rates = field(default_factory=load_medical_expense_rates)
+    #: the 低所得Ⅰ zero-income test's deductions (parameters/zero-income.toml)
+    zero_income: ZeroIncomeRule = field(default_factory=load_zero_income)

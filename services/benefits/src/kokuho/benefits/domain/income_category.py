@@ -71,6 +71,8 @@ class HouseholdFacts:
     householder_tax_exempt: bool  # the 世帯主 (deemed householder included)
     #: 特定同一世帯所属者: former members now in 後期, counted in the 520万 test only
     specified_same_household_revenue: tuple[int, ...] = ()
+    #: a deemed householder (not a member) passes the zero-income test too (低所得Ⅰ)
+    householder_zero_income: bool = True
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,7 @@ def _elderly(
         basis.append(f"active_1: a 70–74 課税所得 ≥ {lines.active_1_from:,} (§3.4)")
         return ElderlyCategory.ACTIVE_1
     if exempt:
-        if all(m.zero_income for m in facts.members):
+        if facts.householder_zero_income and all(m.zero_income for m in facts.members):
             basis.append("low_1: 住民税非課税 and every member's income 0 (§3.2)")
             return ElderlyCategory.LOW_1
         basis.append("low_2: 世帯主 and every member 住民税非課税 (§3.2)")

@@ -14,9 +14,10 @@ from importlib import resources
 from pathlib import Path
 
 from kokuho.benefits.domain.errors import LimitParametersIncomplete
-from kokuho.benefits.domain.high_cost.limits import LimitSchedule, LimitTable
+from kokuho.benefits.domain.high_cost.limits import Figure, LimitSchedule, LimitTable
 from kokuho.benefits.domain.high_cost.parse import parse_income_lines, parse_limit_table
 from kokuho.benefits.domain.income_category import IncomeLines
+from kokuho.benefits.domain.income_facts import ZeroIncomeFigures, ZeroIncomeRule
 from kokuho.benefits.domain.lump_sum import Amounts, AmountSchedule
 from kokuho.benefits.domain.medical_expense import Rates
 
@@ -109,3 +110,38 @@ def load_medical_expense_rates(directory: Path | None = None) -> Rates:
         )
     except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
         raise LimitParametersIncomplete(f"{MEDICAL_EXPENSES}: {exc!r}") from exc
+
+
+ZERO_INCOME = "zero-income.toml"
+
+
+def _figure(raw: dict[str, object]) -> Figure:
+    mark, source = str(raw["mark"]), str(raw["source"])
+    configuration = bool(raw.get("configuration", False))
+    if not isinstance(raw["value"], int) or not source:
+        raise ValueError("a figure needs an integer value and a source")
+    if mark == "unconfirmed" and not configuration:
+        raise ValueError("an unconfirmed figure must say configuration = true")
+    return Figure(raw["value"], mark, source, configuration)
+
+
+def load_zero_income(directory: Path | None = None) -> ZeroIncomeRule:
+    """The 低所得Ⅰ zero-income test's deductions by period (``zero-income.toml``)."""
+    if directory is not None:
+        text = (directory / ZERO_INCOME).read_text(encoding="utf-8")
+    else:
+        text = resources.files(__name__).joinpath(ZERO_INCOME).read_text(encoding="utf-8")
+    try:
+        periods = tomllib.loads(text)["figures"].values()
+        return ZeroIncomeRule(
+            tuple(
+                ZeroIncomeFigures(
+                    date.fromisoformat(p["effective_from"]),
+                    _figure(p["pension_deduction"]),
+                    _figure(p["salary_deduction"]),
+                )
+                for p in periods
+            )
+        )
+    except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise LimitParametersIncomplete(f"{ZERO_INCOME}: {exc!r}") from exc

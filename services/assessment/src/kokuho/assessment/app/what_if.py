@@ -76,6 +76,11 @@ class WhatIfPerson(Closed):
     childbirth_multiple: bool = False
     involuntary_separation_date: Day | None = None
     income: WhatIfIncome = Field(default_factory=WhatIfIncome)
+    attributes: list[Annotated[str, Field(pattern=r"^[a-z_]{1,30}$")]] = Field(
+        default_factory=list,
+        max_length=10,
+        description="facts a city reduction may ask for (e.g. disability)",
+    )
 
 
 class WhatIfPension(Closed):
@@ -195,6 +200,7 @@ def what_if_household(
             if p.childbirth_date
             else None,
             involuntary_separation_date=p.involuntary_separation_date,
+            attributes=frozenset(p.attributes),
         )
         for p in body.people
     )

@@ -80,6 +80,8 @@ class Person:
     former_dependant_since: date | None = None  # 旧被扶養者: the date of acquisition as such
     childbirth: Childbirth | None = None
     involuntary_separation_date: date | None = None  # 離職日 of an approved 非自発的失業者
+    #: named facts a city reduction may ask for (e.g. ``disability``); see CityReduction
+    attributes: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

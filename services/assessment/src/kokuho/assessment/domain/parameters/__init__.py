@@ -14,6 +14,7 @@ or of the wrong kind makes the whole year refuse to run (:class:`ParametersIncom
 """
 
 from kokuho.assessment.domain.parameters.model import (
+    CityReduction,
     Component,
     ComponentRates,
     Conventions,
@@ -30,6 +31,7 @@ from kokuho.assessment.domain.parameters.reader import MARKS, FigureReader, flat
 
 __all__ = [
     "MARKS",
+    "CityReduction",
     "Component",
     "ComponentRates",
     "Conventions",

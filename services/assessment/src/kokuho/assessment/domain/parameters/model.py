@@ -119,6 +119,25 @@ class IncomeConversion:
 
 
 @dataclass(frozen=True)
+class CityReduction:
+    """A city's own reduction of one levy for members with an attribute (e.g. 均等割 waived for
+    everyone aged 18 or under), applied after the statutory reductions (ADR 0036).
+
+    ``attribute``: ``age`` (``age_from``..``age_to`` inclusive, on April 1 or March 31 of the
+    fiscal year, ``age_on``), ``newborn`` (born in the fiscal year), or a named fact of the
+    member (e.g. ``disability``) given with the household."""
+
+    name: str
+    components: frozenset[Component]
+    levy: str  # "per_capita" (均等割) | "income" (所得割)
+    ratio: Decimal  # the share of what is left taken off, 0 < ratio ≤ 1
+    attribute: str
+    age_from: int = 0
+    age_to: int = 0
+    age_on: str = "april_1"  # | "march_31"
+
+
+@dataclass(frozen=True)
 class PremiumParameters:
     fiscal_year: int
     city: str
@@ -147,6 +166,8 @@ class PremiumParameters:
     digest: str = ""  # sha256 of the files' text, to tell whether they changed since
     #: 収入 → 所得 for a stated gross amount (the what-if); parse always sets it
     income_conversion: IncomeConversion | None = None
+    #: the city's reductions by member attribute (none: an empty tuple)
+    city_reductions: tuple[CityReduction, ...] = ()
 
     def rates(self, component: Component) -> ComponentRates | None:
         for c in self.components:

@@ -17,6 +17,7 @@ from typing import Any
 
 from kokuho.assessment.domain.errors import ParametersIncomplete, ParametersUnconfirmed
 from kokuho.assessment.domain.parameters.model import (
+    CityReduction,
     Component,
     ComponentRates,
     Conventions,
@@ -270,6 +271,74 @@ def _required_choice(c: FigureReader, name: str, choices: set[str], meaning: str
     return c.choice(name, choices)
 
 
+CITY_REDUCTION_LEVIES = {"per_capita", "income"}
+CITY_REDUCTION_KEYS = {
+    "name",
+    "components",
+    "levy",
+    "ratio",
+    "attribute",
+    "age_from",
+    "age_to",
+    "age_on",
+}
+
+
+def _city_reduction(c: FigureReader, i: int, row: Any) -> CityReduction | None:
+    where = f"city_reductions[{i}]"
+    if not isinstance(row, Mapping) or set(row) - CITY_REDUCTION_KEYS:
+        c.problems.append(f"{where}: a table with {sorted(CITY_REDUCTION_KEYS)} only")
+        return None
+    try:
+        ratio = Decimal(str(row["ratio"])) if isinstance(row.get("ratio"), str) else None
+        components = frozenset(Component(v) for v in row["components"])
+        attribute = str(row["attribute"])
+        reduction = CityReduction(
+            name=str(row["name"]),
+            components=components,
+            levy=str(row["levy"]),
+            ratio=ratio if ratio is not None else Decimal(-1),
+            attribute=attribute,
+            age_from=int(row.get("age_from", 0)),
+            age_to=int(row.get("age_to", 0)),
+            age_on=str(row.get("age_on", "april_1")),
+        )
+    except (KeyError, ValueError, TypeError, InvalidOperation):
+        c.problems.append(
+            f"{where}: needs name, components, levy, ratio (a decimal string), attribute"
+        )
+        return None
+    problems = []
+    if reduction.levy not in CITY_REDUCTION_LEVIES:
+        problems.append(f"levy must be one of {sorted(CITY_REDUCTION_LEVIES)}")
+    if not (0 < reduction.ratio <= 1):
+        problems.append('ratio must be a decimal string in (0, 1], e.g. "1"')
+    if attribute == "age" and (
+        "age_to" not in row
+        or reduction.age_from > reduction.age_to
+        or reduction.age_on not in {"april_1", "march_31"}
+    ):
+        problems.append("an age needs age_from ≤ age_to and age_on april_1 or march_31")
+    if not components or not reduction.name:
+        problems.append("needs a name and at least one component")
+    if problems:
+        c.problems += [f"{where} ({reduction.name}): {p}" for p in problems]
+        return None
+    return reduction
+
+
+def _city_reductions(c: FigureReader) -> tuple[CityReduction, ...]:
+    """The city's reductions by member attribute: a required list (empty when none)."""
+    fig = c.figure("city_reductions")
+    if fig is None:
+        return ()
+    if not isinstance(fig.value, list):
+        c.problems.append("city_reductions: must be a list (empty when the city has none)")
+        return ()
+    found = [_city_reduction(c, i, row) for i, row in enumerate(fig.value)]
+    return tuple(r for r in found if r is not None)
+
+
 def _conventions(c: FigureReader) -> dict[str, Any]:
     return {
         "rounding_unit": c.yen("conventions.rounding_unit"),
@@ -415,6 +484,7 @@ def parse_parameters(
     special_collection = _special_collection(n)
     instalments = _instalments(c)
     income_conversion = _income_conversion(n, fiscal_year)
+    city_reductions = _city_reductions(c)
     _checked_units(c, conventions)
     problems = tuple(
         meta_problems + [f"national {p}" for p in n.problems] + [f"{city} {p}" for p in c.problems]
@@ -444,5 +514,6 @@ def parse_parameters(
         figures={**n.figures, **c.figures},
         documents=documents,
         income_conversion=income_conversion,
+        city_reductions=city_reductions,
         **scalars,
     )

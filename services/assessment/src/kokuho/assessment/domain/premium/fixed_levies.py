@@ -3,7 +3,9 @@
 
 - 均等割: 子ども分 under 18 exempt (10割); the statutory 7/5/2割 reduction, or the 旧被扶養者
   halving where that is larger; then the 未就学児 reduction on what is left; 産前産後 months
-  exempt. Reduced amounts are cut to the yen per member or on the household's sum.
+  exempt; the city's reductions by member attribute after the statutory ones
+  (:mod:`.city_reductions`). Reduced amounts are cut to the yen per member or on the
+  household's sum.
 - 平等割: the 特定世帯/特定継続世帯 amount; then the statutory reduction, or the 旧被扶養者
   halving where every liable member is one and that is larger.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from kokuho.assessment.domain.premium.city_reductions import apply_city_reductions
 from kokuho.assessment.domain.premium.explanation import LevyLine, Reduction
 from kokuho.assessment.domain.premium.levying import Levying
 from kokuho.assessment.domain.premium.rounding import ONE, ZERO, floor_to, round_reduced
@@ -55,6 +58,15 @@ def _per_capita(lv: Levying, a: str) -> Decimal:
         cut = net * params.preschool_reduction
         reductions.append(Reduction("preschool", params.preschool_reduction, cut))
         net -= cut
+    net = apply_city_reductions(
+        params.city_reductions,
+        rates.component,
+        "per_capita",
+        lv.people[a],
+        params.fiscal_year,
+        net,
+        reductions,
+    )
     if lv.exempt_for_childbirth(a) and net:
         reductions.append(Reduction("childbirth", ONE, net))
         net = ZERO

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from kokuho.assessment.domain.household import Person
 from kokuho.assessment.domain.parameters import PremiumParameters
+from kokuho.assessment.domain.premium.city_reductions import apply_city_reductions
 from kokuho.assessment.domain.premium.explanation import LevyLine, Reduction
 from kokuho.assessment.domain.premium.levying import Levying
 from kokuho.assessment.domain.premium.rounding import ONE, ZERO, floor_to
@@ -55,6 +56,15 @@ def _income_levy(lv: Levying, a: str) -> Decimal:
     if a in lv.state.former_dependant and net:
         reductions.append(Reduction("former_dependant", ONE, net))
         net = ZERO
+    net = apply_city_reductions(
+        lv.params.city_reductions,
+        lv.rates.component,
+        "income",
+        p,
+        lv.params.fiscal_year,
+        net,
+        reductions,
+    )
     if lv.exempt_for_childbirth(a) and net:
         reductions.append(Reduction("childbirth", ONE, net))
         net = ZERO

@@ -55,11 +55,12 @@ async def test_insured_changes_are_sent_once_with_a_ledger_entry(  # type: ignor
     assert sent["sent_by"] == "U-BATCH"
     content = gateway.federation.received[sent["file_name"]].decode()
     lines = content.splitlines()
-    assert lines[0].startswith("H,KKH-IDO,2,")
+    assert lines[0].startswith("H,KKH-IDO,3,")
     assert lines[-1] == "T,3"
-    assert f"D,acquired,{a},5000000001,12345678,広,1234,01,2026-04-01,,{KANA},{NAME}" in lines
+    # (no number is bound for these two: the number field is empty, S3)
+    assert f"D,acquired,{a},5000000001,12345678,広,1234,01,2026-04-01,,{KANA},{NAME}," in lines
     # The loss repeats the card items of the person's earlier change.
-    assert f"D,lost,{b},5000000001,12345678,広,1234,01,2026-04-03,2026-08-01,," in lines
+    assert f"D,lost,{b},5000000001,12345678,広,1234,01,2026-04-03,2026-08-01,,," in lines
 
     replay = await gateway.client.post(
         "/api/v1/federation/transmissions",

@@ -235,7 +235,11 @@ async def test_move_in_federation_round_trip_and_e_application(
                 fields = mine[0].split(",")
                 assert fields[:5] == ["D", "acquired", head, household, insured]
                 assert fields[8] == moved_in.isoformat()
-                assert fields[-1] == "試験　一郎"
+                assert fields[11] == "試験　一郎"
+                # S3: the file to the federation carries the number (KKH-IDO v3), put in by
+                # the gateway as the file left; the ledger copy keeps only the mask.
+                assert fields[12] == number
+                assert individual_numbers_in("\n".join(lines)) == {number}
                 ledger = await gateway.get(
                     "/api/v1/federation/transmissions",
                     headers=headers(key, "auditor-1", "auditor"),
@@ -340,7 +344,7 @@ async def test_move_in_federation_round_trip_and_e_application(
                 "linkage-gateway topic": await topic_text(
                     kafka_bootstrap, own_topics.linkage_events
                 ),
-                "federation file": "\n".join(lines),
+                # (the federation file itself is the one place the number goes: checked above)
                 "logs": "\n".join(logs.lines),
             }
             assert head in places["eligibility database"]  # the scan does see the data

@@ -98,8 +98,8 @@ def test_the_outbound_file_has_header_lines_and_trailer() -> None:
     )
     text = build_insured_change_file([change], file_date=date(2026, 4, 2), sequence=7)
     assert text.splitlines() == [
-        "H,KKH-IDO,2,2026-04-02,7",
-        "D,acquired,0000000001,5000000001,10000001,広,1234,01,2026-04-01,,,",
+        "H,KKH-IDO,3,2026-04-02,7",
+        "D,acquired,0000000001,5000000001,10000001,広,1234,01,2026-04-01,,,,",
         "T,1",
     ]
     named = build_insured_change_file(
@@ -107,7 +107,7 @@ def test_the_outbound_file_has_header_lines_and_trailer() -> None:
         file_date=date(2026, 4, 2),
         sequence=8,
     )
-    assert named.splitlines()[1].endswith(",2026-04-01,,ヒロシマ タロウ,広島 太郎")
+    assert named.splitlines()[1].endswith(",2026-04-01,,ヒロシマ タロウ,広島 太郎,")
     with pytest.raises(FieldNotRepresentable):
         build_insured_change_file(
             [InsuredChange("lost", "0000000001", "5000000001", "1", "a,b", "1", "01", None, None)],

@@ -1,7 +1,12 @@
 """Stand-in for the federation's file exchange (国保総合PC): keeps every file it receives and,
 when given a directory, drops it there as the real terminal's transfer folder would. It also
 writes the daily continuation file (KKH-SKK v1) from the insured changes it has received, as
-the federation's aggregation system would from its own records."""
+the federation's aggregation system would from its own records.
+
+The KKH-IDO v3 files it receives carry individual numbers (S3), as the real terminal's would:
+given a directory it writes them there like the real transfer folder, so only the tests and
+``make run`` without the federation process use one (``federation_outbox``), under ``.local/``.
+"""
 
 from __future__ import annotations
 

@@ -51,6 +51,7 @@ async def scheduled_federation_send(kit: ServiceKit) -> None:
         job_unit(kit, FEDERATION_JOB, operation),
         lambda: job_unit(kit, FEDERATION_JOB, operation),
         ports.federation,
+        ports.sealer,
         federation.SendInsuredChanges(user_id=FEDERATION_JOB, at=kit.clock()),
         kit.clock,
     )

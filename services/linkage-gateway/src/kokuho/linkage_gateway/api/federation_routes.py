@@ -59,7 +59,7 @@ async def send_insured_changes(
     command = federation.SendInsuredChanges(user_id=user.user_id, at=ports.clock())
     return await write.run(
         lambda uow: federation.send_insured_changes(
-            uow, units, ports.federation, command, ports.clock
+            uow, units, ports.federation, ports.sealer, command, ports.clock
         ),
         _result,
         status_code=lambda sent: 201 if sent else 200,

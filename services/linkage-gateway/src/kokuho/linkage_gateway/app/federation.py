@@ -6,7 +6,7 @@ preparing transaction. The inbound files and the differences: ``app/federation_f
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
@@ -17,14 +17,22 @@ from kokuho.events.contracts.eligibility import (
     QualificationCorrected,
     QualificationLost,
 )
-from kokuho.linkage_gateway.app.ports import Federation, GatewayUnitPort, UnitOpener
-from kokuho.linkage_gateway.app.records import FederationRecords, Transmission
+from kokuho.linkage_gateway.app.ports import (
+    Federation,
+    GatewayUnitPort,
+    NumberSealer,
+    UnitOpener,
+)
+from kokuho.linkage_gateway.app.records import FederationRecords, Transmission, VaultRepository
 from kokuho.linkage_gateway.domain.federation import (
     OUTBOUND_FORMAT,
     OUTBOUND_VERSION,
     InsuredChange,
     build_insured_change_file,
+    numbered_addressees,
+    with_individual_numbers,
 )
+from kokuho.linkage_gateway.domain.vault import NoNumberBound
 from kokuho.platform.errors import DomainError
 
 
@@ -118,37 +126,67 @@ async def send_insured_changes(
     uow: GatewayUnitPort,
     open_unit: UnitOpener,
     federation: Federation,
+    sealer: NumberSealer,
     command: SendInsuredChanges,
     clock: Callable[[], datetime],
 ) -> Transmission | None:
     """Send every insured change not yet sent as one KKH-IDO file (None: none waits). Phase
-    one commits the file and its ledger entry (``open_unit``); the file leaves; ``uow`` marks
-    it sent and records the audit. A failed transfer leaves it prepared for the next send."""
+    one commits the file (numbers masked) and its ledger entry (``open_unit``); the numbers
+    are opened from the vault and put in, in memory only (S3); the file leaves; ``uow`` marks
+    it sent and records the audit, naming whose numbers went. A failed transfer leaves it
+    prepared for the next send."""
     async with open_unit() as first:
         prepared = await prepare_insured_changes(
-            first.federation, user_id=command.user_id, at=command.at
+            first.federation, first.vault, user_id=command.user_id, at=command.at
         )
     if prepared is None:
         return None
+    kept = prepared.content.decode("utf-8")
+    numbered = numbered_addressees(kept)
+    async with open_unit() as reading:
+        outgoing = with_individual_numbers(
+            kept, await _open_numbers(reading.vault, sealer, numbered)
+        ).encode("utf-8")
     try:
         # The federation keys files by name, so a re-send of the same file is harmless.
-        receipt = await federation.send(prepared.transmission.file_name, prepared.content)
+        receipt = await federation.send(prepared.transmission.file_name, outgoing)
     except OSError:
         raise FederationUnavailable() from None
+    finally:
+        del outgoing  # the only copy holding the numbers
     async with uow:
         sent = await uow.federation.mark_sent(prepared.transmission.id, receipt, clock())
         await uow.audit.record(
-            subjects=[],
-            detail={"file_name": sent.file_name, "records": sent.record_count},
+            subjects=numbered,
+            detail={
+                "file_name": sent.file_name,
+                "records": sent.record_count,
+                "individual_numbers": len(numbered),
+            },
             status_code=201,
         )
         return sent
 
 
+async def _open_numbers(
+    vault: VaultRepository, sealer: NumberSealer, addressees: Sequence[str]
+) -> dict[str, str]:
+    """The numbers of ``addressees``, opened from the vault (inside the gateway only)."""
+    numbers = {}
+    for addressee in addressees:
+        sealed = await vault.sealed_of(addressee)
+        if sealed is None:
+            raise NoNumberBound(addressee)
+        numbers[addressee] = sealer.open(sealed, addressee_number=addressee).value
+    return numbers
+
+
 async def prepare_insured_changes(
-    records: FederationRecords, *, user_id: str, at: datetime
+    records: FederationRecords, vault: VaultRepository, *, user_id: str, at: datetime
 ) -> PreparedFile | None:
-    """Phase one of a send (C-58): the file and its ledger entry, before anything leaves. A
+    """Phase one of a send (C-58): the file and its ledger entry, before anything leaves; a
+    person with a bound number gets the mask where the number goes (a binding is never
+    replaced, C-17, so the same people get their number at any later send of this file). A
     file prepared earlier and never marked sent is taken again as it was."""
     waiting = await records.prepared_transmission()
     if waiting is not None:
@@ -157,8 +195,14 @@ async def prepare_insured_changes(
     if not pending:
         return None
     sequence = await records.next_sequence()
+    changes = [c for _, c in pending]
+    numbered = [
+        a
+        for a in sorted({c.addressee_number for c in changes})
+        if await vault.binding_of(a) is not None
+    ]
     text = build_insured_change_file(
-        [c for _, c in pending], file_date=at.date(), sequence=sequence
+        changes, file_date=at.date(), sequence=sequence, numbered=numbered
     )
     content = text.encode("utf-8")
     prepared = await records.record_transmission(

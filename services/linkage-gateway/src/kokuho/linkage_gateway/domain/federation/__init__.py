@@ -6,7 +6,8 @@ are UTF-8, one record per line, comma-separated, no quoting (no field may contai
 One module per format (ADR 0021):
 
 - :mod:`.records`: what they share (header, data lines, trailer, line errors, C-19 scan);
-- :mod:`.insured_change`: outbound ``KKH-IDO`` v2, insured-change information (異動情報);
+- :mod:`.insured_change`: outbound ``KKH-IDO`` v3, insured-change information (異動情報),
+  with the individual number put in only as the file leaves (S3);
 - :mod:`.continuation`: inbound ``KKH-SKK`` v1, daily eligibility continuation (資格継続),
   and its reconciliation with our qualifications (C-20, C-21);
 - :mod:`.carry_over`: inbound ``KKH-KGK`` v1, monthly high-cost carry-over lists.
@@ -34,10 +35,14 @@ from kokuho.linkage_gateway.domain.federation.continuation import (
 )
 from kokuho.linkage_gateway.domain.federation.insured_change import (
     CHANGE_KINDS,
+    NUMBER_MASK,
     OUTBOUND_FORMAT,
     OUTBOUND_VERSION,
     InsuredChange,
+    NumberMissing,
     build_insured_change_file,
+    numbered_addressees,
+    with_individual_numbers,
 )
 from kokuho.linkage_gateway.domain.federation.records import (
     INDIVIDUAL_NUMBER_IN_FILE,
@@ -54,6 +59,7 @@ __all__ = [
     "CHANGE_KINDS",
     "INBOUND_FORMAT",
     "INDIVIDUAL_NUMBER_IN_FILE",
+    "NUMBER_MASK",
     "OUTBOUND_FORMAT",
     "OUTBOUND_VERSION",
     "VERSION",
@@ -67,10 +73,13 @@ __all__ = [
     "FileRejected",
     "InsuredChange",
     "LineError",
+    "NumberMissing",
     "OurQualification",
     "build_insured_change_file",
+    "numbered_addressees",
     "parse_carry_over_list",
     "parse_continuation_file",
     "reconcile_continuation",
     "refuse_out_of_cycle",
+    "with_individual_numbers",
 ]

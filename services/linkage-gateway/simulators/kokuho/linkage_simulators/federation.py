@@ -1,8 +1,9 @@
 """Federation file exchange (国保総合PC / 国保情報集約システム) stand-in, in memory.
 
 - ``PUT /v1/files/{file_name}`` with the file itself as the body (the versioned KKH text, e.g.
-  KKH-IDO v3, UTF-8; it carries individual numbers for S3, held in memory only) -> ``{"receipt"}``. The federation keys files by name: the same file again
-  is the same delivery (same receipt); the same name with other content is 409.
+  KKH-IDO v3, UTF-8; it carries individual numbers for S3, held in memory only) ->
+  ``{"receipt"}``. The federation keys files by name: the same file again is the same delivery
+  (same receipt); the same name with other content is 409.
 - ``GET /v1/continuation-files/{file_date}`` -> the daily continuation file KKH-SKK v1
   (``text/plain``): per addressee the latest KKH-IDO record received (files in name order),
   ``H,KKH-SKK,1,<date>`` / ``D,<addressee>,<insured number>,<acquisition>,<loss>`` / ``T,<n>``.

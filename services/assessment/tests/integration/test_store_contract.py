@@ -261,7 +261,33 @@ def assessment(number: str, year: int, revision: int, amount: int) -> StoredAsse
         inputs={"household": HOUSEHOLD},
         parameters_digest="d",
         collection={"method": "ordinary", "reasons": [], "deductions": []},
+        notice_issued_on=date(2026, 6, 1 + revision),
     )
+
+
+async def test_care_insurance_exclusions_are_kept_by_start(units: Units) -> None:
+    await with_household(units)
+    kind = "designated_disability_support_facility"
+    async with units() as uow:
+        await uow.households.care_exclusion(HOUSEHOLD, HEAD, date(2025, 10, 1), None, kind)
+        await uow.households.care_exclusion(
+            HOUSEHOLD, HEAD, date(2025, 5, 1), date(2025, 6, 1), kind
+        )
+    assert member(await household(units), HEAD).care_exclusions == (
+        (date(2025, 5, 1), date(2025, 6, 1)),
+        (date(2025, 10, 1), None),
+    )
+    async with units() as uow:  # the end of the open period, by its start
+        await uow.households.care_exclusion(
+            HOUSEHOLD, HEAD, date(2025, 10, 1), date(2026, 2, 1), kind
+        )
+        await uow.households.care_exclusion(HOUSEHOLD, OTHER, date(2025, 10, 1), None, kind)
+    row = await household(units)
+    assert member(row, HEAD).care_exclusions == (
+        (date(2025, 5, 1), date(2025, 6, 1)),
+        (date(2025, 10, 1), date(2026, 2, 1)),
+    )
+    assert member(row, CHILD).care_exclusions == ()
 
 
 async def test_assessments_are_saved_and_found(units: Units) -> None:

@@ -15,6 +15,7 @@ from kokuho.assessment.app.assessing import HouseholdUnknown, assess_household, 
 from kokuho.assessment.app.ports import HouseholdRow, MemberRow
 from kokuho.assessment.bootstrap import CityRulebook
 from kokuho.assessment.domain.income_file import COLUMNS
+from kokuho.assessment.domain.notices import notice_number
 from kokuho.assessment.domain.reduction_exemption import FourEyesRequired
 from kokuho.events.testing.fakes import InMemoryEventStore
 from kokuho.platform.unit_of_work import RecordingAudit
@@ -86,6 +87,16 @@ async def test_assess_then_unchanged_then_correction() -> None:
     assert [d["kind"] for d in data] == ["assessment", "correction"]
     assert data[1]["cause"] == "income_change"
     assert data[1]["difference"] == data[1]["annual_amount"] - 316_000 < 0
+    # each notice its own 通知書番号 and issue date (ADR 0037), stored with the revision
+    assert [d["notice_number"] for d in data] == [
+        notice_number(2026, HOUSEHOLD, 1),
+        notice_number(2026, HOUSEHOLD, 2),
+    ]
+    assert [d["notice_kind"] for d in data] == ["payment_notice", "change_notice"]
+    assert {d["notice_issued_on"] for d in data} == {TODAY.isoformat()}
+    stored = await unit(store, events).assessments.load_assessment(HOUSEHOLD, 2026)
+    assert stored is not None
+    assert stored.notice_issued_on == TODAY
 
 
 async def test_unknown_household() -> None:
@@ -339,3 +350,46 @@ async def test_a_no_income_e_application_is_declared_for_the_year_before() -> No
         await declare_from_e_application(
             unit(store, events), RULES, application({"no_income": True}), today=TODAY
         )
+
+
+async def test_a_care_insurance_exclusion_corrects_the_long_term_care_levy() -> None:
+    """CareInsuranceExclusionRecorded/Ended (介護保険適用除外, ADR 0038): projected and the
+    assessed year corrected; the member (born 1980, 45) pays 介護分 for the months outside."""
+    from kokuho.assessment.app.eligibility_policy import apply_eligibility_event
+    from kokuho.events.contracts.eligibility import (
+        CareInsuranceExclusionEnded,
+        CareInsuranceExclusionRecorded,
+    )
+
+    store, events = store_with_household(), InMemoryEventStore(source="/kokuho/assessment")
+    await import_salary(store, events, 2_000_000)
+    await assess(store, events)
+
+    def care(data: dict) -> int:  # type: ignore[type-arg]
+        return next(c["amount"] for c in data["components"] if c["component"] == "long_term_care")
+
+    full = care((await recorded(events))[-1])
+    facility = {
+        "change_id": uuid.uuid4(),
+        "entered_by": "U-E",
+        "nhi_household_number": HOUSEHOLD,
+        "addressee_number": PERSON,
+        "facility_kind": "designated_disability_support_facility",
+        "facility_name": "施設",
+        "start_date": date(2026, 10, 1),
+    }
+    recorded_event = CareInsuranceExclusionRecorded.model_construct(**facility, end_date=None)
+    await apply_eligibility_event(unit(store, events), RULES, recorded_event, today=TODAY)
+    data = await recorded(events)
+    assert data[-1]["kind"] == "correction"
+    half = care(data[-1])
+    assert half == full * 6 // 12 // 100 * 100  # April–September
+    row = store.households[HOUSEHOLD]
+    assert row.members[0].care_exclusions == ((date(2026, 10, 1), None),)
+    ended = CareInsuranceExclusionEnded.model_construct(**facility, end_date=date(2027, 1, 10))
+    await apply_eligibility_event(unit(store, events), RULES, ended, today=TODAY)
+    data = await recorded(events)
+    assert care(data[-1]) == full * 9 // 12 // 100 * 100  # October–December excluded
+    assert store.households[HOUSEHOLD].members[0].care_exclusions == (
+        (date(2026, 10, 1), date(2027, 1, 10)),
+    )

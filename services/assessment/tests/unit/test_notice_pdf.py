@@ -5,6 +5,7 @@ rasterises without system fonts and veraPDF finds it PDF/A-2B (issue 18)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from uuid import uuid4
@@ -13,6 +14,7 @@ from kokuho.assessment.adapters.notice_pdf import MailTo, render_notice
 from kokuho.assessment.app.assessing import compute
 from kokuho.assessment.app.ports import StoredAssessment
 from kokuho.assessment.domain.household import Household, Income, Person
+from kokuho.assessment.domain.notices import notice_number
 from kokuho.assessment.domain.parameters import PremiumParameters
 from kokuho.events.contracts.payment_numbers import payment_number
 from kokuho.platform.documents import checks
@@ -61,8 +63,9 @@ def test_notice_shows_householder_amounts_instalments_and_explanation(
     assert text[0] == "令和8年度 国民健康保険料 納入通知書"
     assert "世帯主（宛名番号）9910000001 様" in text[1]  # addressed to the householder
     assert "9900000001" in text[1]
-    assert "通知日 令和8年6月10日" in text[2]
-    assert text[3] == f"年間保険料 {stored.annual_amount:,}円"
+    assert text[2] == f"通知書番号 {notice_number(2026, '9900000001', 1)}"
+    assert "通知日 令和8年6月10日" in text[3]  # a row from before the issue date was stored
+    assert text[4] == f"年間保険料 {stored.annual_amount:,}円"
     assert not any("変更額" in line for line in text)  # a first notice has no difference column
     table = text.index("各期の納付額")
     first_slip = payment_number(2026, "9900000001", 1)
@@ -91,12 +94,23 @@ def test_correction_notice_differs_from_the_first(fy2026: PremiumParameters) -> 
     text = notice_lines(render_notice(second, explanation, "9910000001", date(2026, 6, 10)))
     assert a != text
     assert text[0] == "令和8年度 国民健康保険料 変更（更正）通知書"
-    assert "第2回賦課" in text[2]
+    assert text[2] == f"通知書番号 {notice_number(2026, '9900000001', 2)}"
+    assert text[2] != a[2]  # each notice its own number
+    assert "第2回賦課" in text[3]
     table = text.index("各期の納付額")
     assert text[table + 1 : table + 3] == [
         "期別 納期限 納付額 納付番号 変更額",  # the extra column
         f"第1期 令和8年6月30日 31,600円 {payment_number(2026, '9900000001', 1)} -100円",
     ]
+
+
+def test_the_notice_shows_the_day_it_was_issued_not_the_print_day(
+    fy2026: PremiumParameters,
+) -> None:
+    stored, explanation = stored_for(fy2026, 2)
+    stored = replace(stored, notice_issued_on=date(2026, 7, 15))
+    text = notice_lines(render_notice(stored, explanation, "9910000001", date(2026, 12, 1)))
+    assert "通知日 令和8年7月15日" in text[3]
 
 
 NAMES = ["𠮷田\u3000髙﨑子", "葛\U000e0100西\u3000辻\U000e0102子"]

@@ -109,6 +109,16 @@ class PremiumAssessed(EventContract):
         default=None,
         description="仮徴収/本徴収 from the pension under 特別徴収 (empty under 普通徴収)",
     )
+    notice_number: str | None = Field(
+        default=None,
+        pattern=r"^[0-9]{18}$",
+        description="通知書番号 of the notice this revision issues: fiscal year, household,"
+        " revision (3 digits) and a modulus-10 check digit; absent on events from before it",
+    )
+    notice_kind: Literal["payment_notice", "change_notice"] | None = Field(
+        default=None, description="納入通知書 (first assessment) or 変更通知書 (a correction)"
+    )
+    notice_issued_on: date | None = Field(default=None, description="the notice's issue date")
 
 
 class IncomeImportApplied(EventContract):

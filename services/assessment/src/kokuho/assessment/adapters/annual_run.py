@@ -49,6 +49,7 @@ ASSESSMENT_COLUMNS = (
     "inputs",
     "parameters_digest",
     "collection",
+    "notice_issued_on",
 )
 
 
@@ -107,6 +108,7 @@ async def copy_assessments(conn: asyncpg.Connection, items: list[StoredAssessmen
                 json.dumps(a.inputs),
                 a.parameters_digest,
                 json.dumps(a.collection),
+                a.notice_issued_on,
             )
             for a in items
         ],

@@ -164,6 +164,24 @@ class PostgresHouseholdProjection:
             since,
         )
 
+    async def care_exclusion(
+        self, number: str, addressee: str, start: date, end: date | None, facility_kind: str
+    ) -> None:
+        # one period per start date: a later event about the same start replaces it
+        await self.conn.execute(
+            "UPDATE household_members SET care_exclusions = COALESCE("
+            "  (SELECT jsonb_agg(p) FROM jsonb_array_elements(care_exclusions) p"
+            "   WHERE p->>'start' <> $3::text), '[]'::jsonb)"
+            " || jsonb_build_array(jsonb_build_object("
+            "  'start', $3::text, 'end', $4::text, 'facility_kind', $5::text))"
+            " WHERE nhi_household_number = $1 AND addressee_number = $2",
+            number,
+            addressee,
+            start.isoformat(),
+            None if end is None else end.isoformat(),
+            facility_kind,
+        )
+
     async def separation(self, number: str, addressee: str, separation_date: date) -> None:
         await self.conn.execute(
             "UPDATE household_members SET involuntary_separation_date = $3"

@@ -294,6 +294,16 @@ class InMemoryHouseholdProjection:
     async def former_dependant(self, number: str, addressee: str, since: date | None) -> None:
         self._update(number, addressee, former_dependant_since=since)
 
+    async def care_exclusion(
+        self, number: str, addressee: str, start: date, end: date | None, facility_kind: str
+    ) -> None:
+        found = self._members(number).get(addressee)
+        if found is None:
+            return
+        periods = {s: e for s, e in found.care_exclusions}
+        periods[start] = end
+        self._update(number, addressee, care_exclusions=tuple(sorted(periods.items())))
+
     async def separation(self, number: str, addressee: str, separation_date: date) -> None:
         self._update(number, addressee, involuntary_separation_date=separation_date)
 

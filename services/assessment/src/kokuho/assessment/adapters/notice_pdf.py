@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from kokuho.assessment.app.ports import StoredAssessment
+from kokuho.assessment.domain.notices import notice_number
 from kokuho.events.contracts.payment_numbers import payment_number
 from kokuho.platform.documents import Face, Sheet
 
@@ -126,7 +127,14 @@ def _heading(
         f"国保世帯番号 {stored.nhi_household_number}　世帯主（宛名番号）{householder} 様",
         size=BODY,
     )
-    sheet.line(f"通知日 {_wareki(issued)}　第{stored.revision}回賦課", size=BODY, gap=3)
+    number = notice_number(stored.fiscal_year, stored.nhi_household_number, stored.revision)
+    sheet.line(f"通知書番号 {number}", size=BODY)
+    # the issue date is the assessment's day; a row from before it was stored: the print day
+    sheet.line(
+        f"通知日 {_wareki(stored.notice_issued_on or issued)}　第{stored.revision}回賦課",
+        size=BODY,
+        gap=3,
+    )
     y = sheet.y
     x = sheet.text(sheet.margin, y, "年間保険料 ", size=BODY, height=6)
     x = sheet.text(x, y, _yen(stored.annual_amount), face=Face.HEADING, size=13, height=6)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 import asyncpg
@@ -22,9 +23,10 @@ async def save_assessments(conn: asyncpg.Connection, items: Sequence[StoredAsses
     await conn.executemany(
         "INSERT INTO assessments (nhi_household_number, fiscal_year, revision, assessment_id,"
         " annual_amount, statutory_reduction, reduction_exemption_amount, components,"
-        " explanation, cause, assessed_by, instalments, inputs, parameters_digest, collection)"
+        " explanation, cause, assessed_by, instalments, inputs, parameters_digest, collection,"
+        " notice_issued_on)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11, $12::jsonb,"
-        " $13::jsonb, $14, $15::jsonb)"
+        " $13::jsonb, $14, $15::jsonb, $16)"
         " ON CONFLICT (nhi_household_number, fiscal_year) DO UPDATE SET"
         " revision = EXCLUDED.revision, assessment_id = EXCLUDED.assessment_id,"
         " annual_amount = EXCLUDED.annual_amount,"
@@ -33,7 +35,8 @@ async def save_assessments(conn: asyncpg.Connection, items: Sequence[StoredAsses
         " components = EXCLUDED.components, explanation = EXCLUDED.explanation,"
         " cause = EXCLUDED.cause, assessed_by = EXCLUDED.assessed_by, assessed_at = now(),"
         " instalments = EXCLUDED.instalments, inputs = EXCLUDED.inputs,"
-        " parameters_digest = EXCLUDED.parameters_digest, collection = EXCLUDED.collection",
+        " parameters_digest = EXCLUDED.parameters_digest, collection = EXCLUDED.collection,"
+        " notice_issued_on = EXCLUDED.notice_issued_on",
         [
             (
                 a.nhi_household_number,
@@ -51,6 +54,7 @@ async def save_assessments(conn: asyncpg.Connection, items: Sequence[StoredAsses
                 json.dumps(a.inputs),
                 a.parameters_digest,
                 json.dumps(a.collection),
+                a.notice_issued_on,
             )
             for a in items
         ],
@@ -69,7 +73,17 @@ def member_row(r: asyncpg.Record) -> MemberRow:
         involuntary_separation_date=r["involuntary_separation_date"],
         childbirth_date=r["childbirth_date"],
         childbirth_multiple=r["childbirth_multiple"],
+        care_exclusions=care_exclusions(r["care_exclusions"]),
     )
+
+
+def care_exclusions(value: Any) -> tuple[tuple[date, date | None], ...]:
+    """The stored 介護保険適用除外 periods, by start."""
+    periods = [
+        (date.fromisoformat(p["start"]), None if p["end"] is None else date.fromisoformat(p["end"]))
+        for p in _json(value)
+    ]
+    return tuple(sorted(periods))
 
 
 def income_record(r: asyncpg.Record) -> IncomeRecord:
@@ -108,6 +122,7 @@ def stored_assessment(r: asyncpg.Record) -> StoredAssessment:
         inputs=_json(r["inputs"]),
         parameters_digest=r["parameters_digest"],
         collection=_json(r["collection"]),
+        notice_issued_on=r["notice_issued_on"],
     )
 
 

@@ -49,6 +49,7 @@ def to_household(row: HouseholdRow, incomes: dict[str, IncomeRecord]) -> Househo
                     else None
                 ),
                 involuntary_separation_date=m.involuntary_separation_date,
+                care_exclusions=m.care_exclusions,
             )
         )
         listed.add(m.addressee_number)

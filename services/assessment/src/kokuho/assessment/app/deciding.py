@@ -20,6 +20,7 @@ from kokuho.assessment.domain.errors import NoInsuredMonths
 from kokuho.assessment.domain.income_file import IncomeRecord
 from kokuho.assessment.domain.instalments import Instalment as DueInstalment
 from kokuho.assessment.domain.instalments import split
+from kokuho.assessment.domain.notices import notice_kind, notice_number
 from kokuho.assessment.domain.parameters import PremiumParameters
 from kokuho.events.contracts.assessment import PremiumAssessed
 from kokuho.events.contracts.payment_numbers import payment_number
@@ -112,6 +113,7 @@ def _stored(
         inputs=computed.inputs,
         parameters_digest=computed.digest,
         collection=method,
+        notice_issued_on=today,
         instalments=[
             {
                 "period": i.period,
@@ -171,6 +173,11 @@ def premium_assessed(
             "instalments": stored.instalments,
             "parameter_documents": [d.removesuffix(".toml") for d in computed.documents],
             "assessed_by": stored.assessed_by,
+            "notice_number": notice_number(
+                stored.fiscal_year, stored.nhi_household_number, stored.revision
+            ),
+            "notice_kind": notice_kind(stored.revision),
+            "notice_issued_on": today,
             **(
                 {
                     "collection_method": stored.collection["method"],

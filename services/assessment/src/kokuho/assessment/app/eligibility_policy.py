@@ -16,6 +16,8 @@ from kokuho.assessment.app.ports import AssessmentUnitPort, HouseholdProjection,
 from kokuho.assessment.domain.calendar import fiscal_year_of
 from kokuho.events.contracts import EventContract
 from kokuho.events.contracts.eligibility import (
+    CareInsuranceExclusionEnded,
+    CareInsuranceExclusionRecorded,
     FormerDependantStatusChanged,
     HouseholdCompositionChanged,
     HouseholderChanged,
@@ -91,6 +93,21 @@ async def _specified(p: HouseholdProjection, e: SpecifiedSameHouseholdMemberChan
     return e.nhi_household_number, e.since
 
 
+async def _care_recorded(p: HouseholdProjection, e: CareInsuranceExclusionRecorded) -> Touched:
+    await p.care_exclusion(
+        e.nhi_household_number, e.addressee_number, e.start_date, e.end_date, e.facility_kind
+    )
+    return e.nhi_household_number, e.start_date
+
+
+async def _care_ended(p: HouseholdProjection, e: CareInsuranceExclusionEnded) -> Touched:
+    await p.care_exclusion(
+        e.nhi_household_number, e.addressee_number, e.start_date, e.end_date, e.facility_kind
+    )
+    # the months from the start are affected only if the end moved; from the start is safe
+    return e.nhi_household_number, e.start_date
+
+
 async def _personal_details(p: HouseholdProjection, e: PersonalDetailsChanged) -> Touched:
     if e.birth_date is None:
         return None
@@ -111,6 +128,8 @@ PROJECTIONS: dict[type[EventContract], Project] = {
     InvoluntaryUnemploymentRecorded: _unemployment,
     SpecifiedSameHouseholdMemberChanged: _specified,
     PersonalDetailsChanged: _personal_details,
+    CareInsuranceExclusionRecorded: _care_recorded,
+    CareInsuranceExclusionEnded: _care_ended,
 }
 
 

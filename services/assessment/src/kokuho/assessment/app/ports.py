@@ -39,6 +39,8 @@ class MemberRow:
     involuntary_separation_date: date | None = None
     childbirth_date: date | None = None
     childbirth_multiple: bool = False
+    #: 介護保険適用除外 periods (start, end or None), by start
+    care_exclusions: tuple[tuple[date, date | None], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,8 @@ class StoredAssessment:
     parameters_digest: str = ""
     #: 特別徴収 or 普通徴収: {"method", "reasons", "deductions"}; {} before this was stored
     collection: dict[str, Any] = field(default_factory=dict)
+    #: the day the notice of this revision was issued (the assessment's day; ADR 0037)
+    notice_issued_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -208,6 +212,12 @@ class HouseholdProjection(Protocol):
     async def composition(self, event: HouseholdCompositionChanged) -> None: ...
 
     async def former_dependant(self, number: str, addressee: str, since: date | None) -> None: ...
+
+    async def care_exclusion(
+        self, number: str, addressee: str, start: date, end: date | None, facility_kind: str
+    ) -> None:
+        """Record (or close, with ``end``) the 介護保険適用除外 period starting ``start``."""
+        ...
 
     async def separation(self, number: str, addressee: str, separation_date: date) -> None: ...
 

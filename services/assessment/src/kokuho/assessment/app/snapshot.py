@@ -46,6 +46,7 @@ def household_json(h: Household, ratios: list[int]) -> dict[str, Any]:
                 "childbirth_date": _day(p.childbirth.date if p.childbirth else None),
                 "childbirth_multiple": bool(p.childbirth and p.childbirth.multiple),
                 "involuntary_separation_date": _day(p.involuntary_separation_date),
+                "care_exclusions": [[_day(s), _day(e)] for s, e in p.care_exclusions],
                 "declared": p.income.declared,
                 **{name: getattr(p.income, name) for name in INCOME_FIELDS},
             }
@@ -70,6 +71,9 @@ def household_from_json(d: dict[str, Any]) -> tuple[Household, list[int]]:
                 former_dependant_since=_parse(p["former_dependant_since"]),
                 childbirth=Childbirth(birth, p["childbirth_multiple"]) if birth else None,
                 involuntary_separation_date=_parse(p["involuntary_separation_date"]),
+                care_exclusions=tuple(
+                    (date.fromisoformat(s), _parse(e)) for s, e in p.get("care_exclusions", [])
+                ),
             )
         )
     household = Household(

@@ -80,6 +80,10 @@ class Person:
     former_dependant_since: date | None = None  # 旧被扶養者: the date of acquisition as such
     childbirth: Childbirth | None = None
     involuntary_separation_date: date | None = None  # 離職日 of an approved 非自発的失業者
+    #: 介護保険適用除外 (a facility excluded from long-term-care insurance): (start, end or
+    #: None); no 介護分 from the month containing start to the month before the month
+    #: containing end (the day of leaving), as premium months run (rules.md 5.1)
+    care_exclusions: tuple[tuple[date, date | None], ...] = ()
     #: named facts a city reduction may ask for (e.g. ``disability``); see CityReduction
     attributes: frozenset[str] = frozenset()
 

@@ -2,7 +2,8 @@
 
 Premium months run from the month containing acquisition to the month before the month
 containing the loss. Each month of the fiscal year gets a *state*: who is insured, who is
-liable for 介護分 (from the month of attaining 40 to the month before attaining 65), whose
+liable for 介護分 (from the month of attaining 40 to the month before attaining 65, except
+the months in a facility excluded from long-term-care insurance, 介護保険適用除外), whose
 産前産後 exemption or 非自発的失業者 treatment runs, whether the household is a
 特定世帯/特定継続世帯, whose 旧被扶養者 halving runs. States change only at a person's
 boundaries, so months with the same state are computed once (a segment), and a component is
@@ -72,9 +73,19 @@ class Timeline:
     former_halved_to: int  # exclusive
     minor: bool  # 子ども分: under 18 up to the 31 March after attaining 18
     preschool: bool  # 未就学児
+    care_excluded: tuple[tuple[int, int], ...] = ()  # 介護保険適用除外: [from, to) months
+
+    def long_term_care_in(self, m: int) -> bool:
+        """Liable for 介護分 in month ``m`` (by age, and not in an excluded facility)."""
+        if not self.long_term_care_from <= m < self.long_term_care_to:
+            return False
+        return not self.care_excluded or not any(
+            start <= m < end for start, end in self.care_excluded
+        )
 
     def bounds(self) -> tuple[int, ...]:
         return (
+            *(b for period in self.care_excluded for b in period),
             self.insured_from,
             self.insured_to,
             self.long_term_care_from,
@@ -154,6 +165,10 @@ def timeline(person: Person, params: PremiumParameters) -> Timeline:
         former_halved_to=former_halved_to,
         minor=until_fiscal_year_end_after(person.birth_date, 18, fy),
         preschool=until_fiscal_year_end_after(person.birth_date, 6, fy),
+        care_excluded=tuple(
+            (_offset(start, april), NEVER if end is None else _offset(end, april))
+            for start, end in person.care_exclusions
+        ),
     )
 
 
@@ -180,9 +195,7 @@ def month_state(
     former = [t for t in insured if t.former_from <= m]
     return MonthState(
         insured=tuple(t.addressee_number for t in insured),
-        long_term_care=tuple(
-            t.addressee_number for t in insured if t.long_term_care_from <= m < t.long_term_care_to
-        ),
+        long_term_care=tuple(t.addressee_number for t in insured if t.long_term_care_in(m)),
         childbirth_exempt=tuple(
             t.addressee_number for t in insured if t.childbirth_from <= m < t.childbirth_to
         ),

@@ -27,6 +27,7 @@ from kokuho.collection.domain import acts, charging
 from kokuho.collection.domain.direct_debit import DebitAccount
 from kokuho.collection.domain.ledger import Ledger, replay
 from kokuho.collection.domain.tax_transfer import TransferLine
+from kokuho.collection.domain.work_items import Resolution
 from kokuho.events.ports import ConcurrencyConflict
 from kokuho.platform.audit import PostgresAuditLog, RequestAudit
 from kokuho.platform.testing import migrated_database
@@ -139,6 +140,53 @@ async def test_work_items_imports_and_documents(units: UnitFactory) -> None:
         assert await uow.imports.find("cd" * 32) is None
         assert await uow.documents.get("d1") == document
         assert await uow.documents.get("d2") is None
+
+
+async def test_work_item_resolutions(units: UnitFactory) -> None:
+    day = date(2026, 7, 2)
+    item = WorkItem(
+        "00000000-0000-0000-0000-000000000002",
+        "over-payment",
+        "3000 yen over",
+        H,
+        3_000,
+        "R2",
+        day,
+        channel="bank",
+        paid_on=date(2026, 7, 1),
+    )
+    other = dataclasses.replace(item, item_id="00000000-0000-0000-0000-000000000003")
+    pending = Resolution(
+        "r1", item.item_id, "refund", "asked", None, None, None, "pending", "A", day
+    )
+    async with units() as uow:
+        await uow.work_items.add_many([item, other])
+        await uow.work_items.add_resolution(pending)
+    async with units() as uow:
+        assert await uow.work_items.get(item.item_id) == item
+        assert await uow.work_items.get("nope") is None
+        assert await uow.work_items.resolution("r1") == pending
+        assert await uow.work_items.open_of_household(H, ["over-payment"]) == [item, other]
+        assert await uow.work_items.open_of_household(H, ["slip"]) == []
+    with pytest.raises(ConcurrencyConflict):  # one pending resolution per item
+        async with units() as uow:
+            await uow.work_items.add_resolution(dataclasses.replace(pending, resolution_id="r2"))
+    confirmed = dataclasses.replace(
+        pending, status="confirmed", decided_by="B", decided_on=day, outcome="refund notice d"
+    )
+    async with units() as uow:
+        await uow.work_items.update_resolution(confirmed)
+        assert await uow.work_items.mark_resolved([item.item_id, item.item_id], "r1", day) == 1
+    with pytest.raises(ConcurrencyConflict):  # decided once
+        async with units() as uow:
+            await uow.work_items.update_resolution(confirmed)
+    async with units() as uow:
+        assert await uow.work_items.mark_resolved([item.item_id, other.item_id], "r3", day) == 1
+        assert await uow.work_items.resolutions(item.item_id) == [confirmed]
+        assert await uow.work_items.open_items(10, None) == []
+        found = await uow.work_items.get(item.item_id)
+        assert found is not None
+        assert found.resolved
 
 
 async def test_a_failed_block_leaves_nothing(units: UnitFactory) -> None:

@@ -5,10 +5,11 @@ as the transaction would be."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Iterator, Sequence
 from datetime import date
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Generic, Self, TypeVar
 
 from kokuho.collection.adapters.debits import InMemoryDebitAccounts, InMemoryDebitRequests
 from kokuho.collection.adapters.unit_of_work import SOURCE
@@ -20,6 +21,7 @@ from kokuho.collection.app.ports import (
     WorkItem,
 )
 from kokuho.collection.domain.tax_transfer import TransferLine
+from kokuho.collection.domain.work_items import Resolution
 from kokuho.events.contracts import collection as contracts
 from kokuho.events.ports import ConcurrencyConflict
 from kokuho.events.testing.fakes import InMemoryEventStore
@@ -61,16 +63,104 @@ class InMemoryLedgers:
         return self._where(lambda c: c.outstanding > 0 and c.lapsed_on is None and c.due_date < day)
 
 
+_V = TypeVar("_V")
+
+
+class _Section(Generic[_V]):
+    """One kind of row of a flat dict, as a mapping of its own."""
+
+    def __init__(self, rows: dict[tuple[str, str], Any], kind: str) -> None:
+        self._rows, self._kind = rows, kind
+
+    def __getitem__(self, key: str) -> _V:
+        value: _V = self._rows[(self._kind, key)]
+        return value
+
+    def __setitem__(self, key: str, value: _V) -> None:
+        self._rows[(self._kind, key)] = value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([k for kind, k in self._rows if kind == self._kind])
+
+    def get(self, key: str) -> _V | None:
+        value: _V | None = self._rows.get((self._kind, key))
+        return value
+
+    def setdefault(self, key: str, value: _V) -> None:
+        self._rows.setdefault((self._kind, key), value)
+
+    def values(self) -> list[_V]:
+        return [v for (kind, _), v in self._rows.items() if kind == self._kind]
+
+
 class InMemoryWorkItems:
+    """Items and resolutions in one flat ``rows`` (the unit copies it to undo a block)."""
+
     def __init__(self) -> None:
-        self.rows: dict[str, WorkItem] = {}
+        self.rows: dict[tuple[str, str], Any] = {}
+
+    @property
+    def _items(self) -> _Section[WorkItem]:
+        return _Section(self.rows, "item")
+
+    @property
+    def _resolutions(self) -> _Section[Resolution]:
+        return _Section(self.rows, "resolution")
 
     async def add_many(self, items: Sequence[WorkItem]) -> None:
         for item in items:
-            self.rows.setdefault(item.item_id, item)
+            self._items.setdefault(item.item_id, item)
 
     async def open_items(self, limit: int, after: str | None) -> list[WorkItem]:
-        return [self.rows[k] for k in sorted(self.rows) if k > (after or "")][:limit]
+        return [
+            self._items[k]
+            for k in sorted(self._items)
+            if k > (after or "") and not self._items[k].resolved
+        ][:limit]
+
+    async def get(self, item_id: str) -> WorkItem | None:
+        return self._items.get(item_id)
+
+    async def open_of_household(self, household: str, kinds: Sequence[str]) -> list[WorkItem]:
+        return [
+            self._items[k]
+            for k in sorted(self._items)
+            if self._items[k].household == household
+            and self._items[k].kind in kinds
+            and not self._items[k].resolved
+        ]
+
+    async def mark_resolved(self, item_ids: Sequence[str], resolution_id: str, on: date) -> int:
+        count = 0
+        for item_id in dict.fromkeys(item_ids):
+            item = self._items.get(item_id)
+            if item is not None and not item.resolved:
+                self._items[item_id] = dataclasses.replace(item, resolved=True)
+                count += 1
+        return count
+
+    async def add_resolution(self, resolution: Resolution) -> None:
+        if resolution.status == "pending" and any(
+            r.item_id == resolution.item_id and r.status == "pending"
+            for r in self._resolutions.values()
+        ):
+            raise ConcurrencyConflict(f"work-item-{resolution.item_id}", 0, None)
+        self._resolutions[resolution.resolution_id] = resolution
+
+    async def update_resolution(self, resolution: Resolution) -> None:
+        current = self._resolutions.get(resolution.resolution_id)
+        if current is None or current.status != "pending":
+            raise ConcurrencyConflict(f"resolution-{resolution.resolution_id}", 0, None)
+        self._resolutions[resolution.resolution_id] = resolution
+
+    async def resolution(self, resolution_id: str) -> Resolution | None:
+        return self._resolutions.get(resolution_id)
+
+    async def resolutions(self, item_id: str) -> list[Resolution]:
+        return sorted(
+            (r for r in self._resolutions.values() if r.item_id == item_id),
+            key=lambda r: (r.entered_on, r.resolution_id),
+        )
 
 
 class InMemoryImports:

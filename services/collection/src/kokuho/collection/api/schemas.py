@@ -141,6 +141,46 @@ class WorkItemOut(ResponseModel):
     created_on: date
     import_id: str | None
     line: int | None
+    channel: str | None = Field(default=None, description="the payment's, when it carries one")
+    paid_on: date | None = None
+    resolved: bool = False
+
+
+class ResolutionIn(RequestModel):
+    action: Literal["assign", "refund", "close"] = Field(
+        description="assign (unmatched, duplicate) to a household; refund (over-payment,"
+        " no-charge: settled; unmatched, duplicate: returned); close (any) with the reason"
+    )
+    reason: str = Field(min_length=1, max_length=400, description="C-24")
+    household: str | None = Field(
+        default=None, pattern=r"^[0-9]{10}$", description="assign: the household it goes to"
+    )
+    fiscal_year: int | None = Field(default=None, ge=2000, le=2100)
+    period: int | None = Field(default=None, ge=1, le=12)
+
+
+class ResolutionOut(ResponseModel):
+    resolution_id: str
+    item_id: str
+    action: str
+    reason: str
+    household: str | None
+    fiscal_year: int | None
+    period: int | None
+    status: Literal["pending", "confirmed", "rejected", "closed"]
+    entered_by: str
+    entered_on: date
+    decided_by: str | None
+    decided_on: date | None
+    outcome: str | None
+    new_work_items: list[str] = Field(
+        default_factory=list, description="what an assignment left over (over-payment)"
+    )
+
+
+class WorkItemDetailOut(ResponseModel):
+    item: WorkItemOut
+    resolutions: list[ResolutionOut]
 
 
 class TaxTransferIn(RequestModel):

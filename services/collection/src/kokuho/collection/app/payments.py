@@ -86,6 +86,8 @@ def _match_line(
                 today,
                 import_id,
                 line.line,
+                channel=line.channel,
+                paid_on=line.paid_on,
             )
         ]
     command = matching.ReceivePayment(
@@ -112,6 +114,8 @@ def _match_line(
                 today,
                 import_id,
                 line.line,
+                channel=line.channel,
+                paid_on=line.paid_on,
             )
         ]
     return over_payment_items(

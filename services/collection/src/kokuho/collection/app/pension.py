@@ -104,6 +104,8 @@ def _apply_lines(
                 line.reference,
             )
             found = _match_line(batch, paid, rules, command.today, import_id)
+            if line.result == "stopped":  # a stop is no money: nothing to receive elsewhere
+                found = [dataclasses.replace(i, channel=None, paid_on=None) for i in found]
             items += found
             applied += line.result == "deducted" and not any(
                 i.kind in ("unmatched", "duplicate") for i in found

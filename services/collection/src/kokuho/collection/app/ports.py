@@ -14,6 +14,7 @@ from kokuho.collection.domain.direct_debit import DebitAccount
 from kokuho.collection.domain.ledger import Ledger
 from kokuho.collection.domain.parameters import CollectionRules
 from kokuho.collection.domain.tax_transfer import TransferLine
+from kokuho.collection.domain.work_items import Resolution
 from kokuho.events.ports import EventStore
 from kokuho.platform.unit_of_work import UnitOfWorkPort
 
@@ -37,6 +38,9 @@ class WorkItem:
     created_on: date
     import_id: str | None = None
     line: int | None = None
+    channel: str | None = None  # a payment's channel and day: what an assignment receives
+    paid_on: date | None = None
+    resolved: bool = False
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,31 @@ class WorkItems(Protocol):
     async def add_many(self, items: Sequence[WorkItem]) -> None: ...
 
     async def open_items(self, limit: int, after: str | None) -> list[WorkItem]: ...
+
+    async def get(self, item_id: str) -> WorkItem | None: ...
+
+    async def open_of_household(self, household: str, kinds: Sequence[str]) -> list[WorkItem]:
+        """The household's open items of these kinds."""
+        ...
+
+    async def mark_resolved(self, item_ids: Sequence[str], resolution_id: str, on: date) -> int:
+        """Resolved by ``resolution_id``; an item resolved already keeps its first resolution
+        (not counted). Returns how many were resolved now."""
+        ...
+
+    async def add_resolution(self, resolution: Resolution) -> None:
+        """A new resolution; a second pending one of the same item is a ConcurrencyConflict."""
+        ...
+
+    async def update_resolution(self, resolution: Resolution) -> None:
+        """Its decision (status, by whom, when, outcome), only while it is pending."""
+        ...
+
+    async def resolution(self, resolution_id: str) -> Resolution | None: ...
+
+    async def resolutions(self, item_id: str) -> list[Resolution]:
+        """Every resolution of the item, oldest first."""
+        ...
 
 
 class Imports(Protocol):

@@ -95,3 +95,33 @@ class ChargeLapsedAlready(CollectionError):
 
 class YearNotEnded(CollectionError):
     """移転 1 covers a whole calendar year: it runs once the year has ended."""
+
+
+class WorkItemNotFound(CollectionError):
+    status = 404
+
+
+class WorkItemResolved(CollectionError):
+    """The work item was resolved already: its effects happen once."""
+
+    status = 409
+
+
+class ResolutionPending(CollectionError):
+    """A resolution of this work item waits for its second person already."""
+
+    status = 409
+
+
+class ResolutionNotFound(CollectionError):
+    status = 404
+
+
+class ResolutionNotPending(CollectionError):
+    """The resolution was confirmed or rejected already."""
+
+    status = 409
+
+
+class ActionNotAllowed(CollectionError):
+    """This action does not apply to this kind of work item (or lacks what it needs)."""

@@ -117,7 +117,7 @@ def _intake(request: Request) -> rg.RegisterIntake:
     return intake
 
 
-@router.post(FILES_PATH, status_code=201)
+@router.post("/resident-register/files", status_code=201)
 async def take_in_file(
     body: RegisterFileIn,
     user: BatchOperator,

@@ -282,6 +282,10 @@ async def take_in_file(
             raise RegisterFileRejected(errors)
         for _, change in lines:
             taken.append(await take_in(uow, ports, parameters, change, f"file:{file_name}"))
+        await uow.audit.record(
+            subjects=sorted({c.addressee_number for _, c in lines}),
+            detail={"resident_register_file": file_name, "lines": len(lines)},
+        )
     counts: Counter[str] = Counter(t.outcome for t in taken)
     return FileResult(file_name, len(lines), dict(counts), taken)
 

@@ -61,17 +61,17 @@ clean: down ## stop everything and delete .local/ except the cached Kafka jars
 	@echo "removed .local/ (kept .local/kafka/libs, the Kafka jars; rm -rf .local to drop them too)"
 
 # A new service from templates/service (docs/adding-a-service.md): templates/render.py writes its
-# files, adds its manifest to deploy/k8s/base/kustomization.yaml and runs `uv lock`; then the
-# workspace is synced so that it is installed (or, after delete-service, uninstalled).
+# files and runs `uv lock`; then the workspace is synced so that it is installed (or, after
+# delete-service, uninstalled) and deploy/k8s/generate.py writes (or removes) its k8s component.
 .PHONY: new-service delete-service
 new-service: install ## render a service from templates/service: make new-service NAME=<name>
 	@if [ -z "$(NAME)" ]; then echo "usage: make new-service NAME=<name>" >&2; exit 2; fi
 	@uv=$$($(LOCAL)/prereqs.sh uv) && UV="$$uv" python3 templates/render.py new "$(NAME)" && \
-	  "$$uv" sync --all-packages --frozen
+	  "$$uv" sync --all-packages --frozen && "$$uv" run python deploy/k8s/generate.py
 
 delete-service: ## remove a rendered service and its edits: make delete-service NAME=<name>
 	@if [ -z "$(NAME)" ]; then echo "usage: make delete-service NAME=<name>" >&2; exit 2; fi
 	@if [ -f .local/run/$(NAME).pid ] && kill -0 "$$(cat .local/run/$(NAME).pid)" 2>/dev/null; then \
 	  echo "$(NAME) is running (make run): stop it first with deploy/local/run.sh stop" >&2; exit 1; fi
 	@uv=$$($(LOCAL)/prereqs.sh uv) && UV="$$uv" python3 templates/render.py delete "$(NAME)" && \
-	  "$$uv" sync --all-packages --frozen
+	  "$$uv" sync --all-packages --frozen && "$$uv" run python deploy/k8s/generate.py

@@ -7,13 +7,14 @@
 ``uv sync``). Standard library only, so it runs before the workspace is installed.
 
 ``new`` writes every file of ``templates/service/`` (path and content with the placeholders
-below filled in, ``.tmpl`` dropped), adds the service's manifest to
-``deploy/k8s/base/kustomization.yaml`` and its import contracts (api -> app -> domain and what
+below filled in, ``.tmpl`` dropped), adds its import contracts (api -> app -> domain and what
 each layer must not import, checked by ``lint-imports``) to the root ``pyproject.toml``, and
 runs ``uv lock`` (the workspace gained a member). ``delete`` removes exactly those files (and
-the caches tools left beside them), the kustomization line, the import contracts and the
+the caches tools left beside them), the import contracts and the
 directories left empty, then runs ``uv lock`` again, so the
-repository is as it was before ``new``. Files it did not create are left alone and named.
+repository is as it was before ``new``. Files it did not create are left alone and named. The
+service's Kubernetes component is generated from its code afterwards (``make new-service`` and
+``make delete-service`` run ``deploy/k8s/generate.py`` once the workspace is synced).
 
 Placeholders (``{{...}}`` in paths and contents):
 
@@ -40,7 +41,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = Path(__file__).resolve().parent / "service"
-KUSTOMIZATION = Path("deploy/k8s/base/kustomization.yaml")
 PORTS = range(8001, 8100)  # README "Local endpoints": services 8001-8099
 NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 MAX_NAME = 30  # kokuho_<module> and <name>-env stay short PostgreSQL and Kubernetes names
@@ -144,36 +144,6 @@ def choose_port(root: Path, name: str) -> int:
         if port not in taken and port not in reserved.values():
             return port
     raise RenderError(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
-
-
-def kustomization_line(name: str) -> str:
-    return f"  - services/{name}.yaml"
-
-
-def add_to_kustomization(root: Path, name: str) -> None:
-    path = root / KUSTOMIZATION
-    lines = path.read_text().splitlines(keepends=True)
-    new = kustomization_line(name)
-    services = [i for i, line in enumerate(lines) if re.match(r"^  - services/\S+\.yaml$", line)]
-    if not services:
-        raise RenderError(f"{KUSTOMIZATION}: no '  - services/<name>.yaml' resource to add after")
-    at = services[-1] + 1
-    for i in services:  # keep the services' lines sorted
-        if lines[i].rstrip("\n") > new:
-            at = i
-            break
-    lines.insert(at, new + "\n")
-    path.write_text("".join(lines))
-
-
-def remove_from_kustomization(root: Path, name: str) -> bool:
-    path = root / KUSTOMIZATION
-    lines = path.read_text().splitlines(keepends=True)
-    kept = [line for line in lines if line.rstrip("\n") != kustomization_line(name)]
-    if len(kept) == len(lines):
-        return False
-    path.write_text("".join(kept))
-    return True
 
 
 PYPROJECT = Path("pyproject.toml")
@@ -293,13 +263,11 @@ def new(root: Path, name: str, *, lock: bool = True) -> Service:
         target = root / dest
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text)
-    add_to_kustomization(root, name)
     add_import_contracts(root, name, service.module)
     tidy(root, [dest for _, dest in plan])
     print(f"[new-service] rendered {len(plan)} files for {name} (port {service.port}):")
     for _, dest in plan:
         print(f"  {dest}")
-    print(f"  {KUSTOMIZATION} (+ services/{name}.yaml)")
     print(f"  {PYPROJECT} (+ the import contracts of {name})")
     if lock:
         uv_lock(root, "new-service")
@@ -332,13 +300,9 @@ def delete(root: Path, name: str, *, lock: bool = True) -> list[Path]:
                     shutil.rmtree(directory / cache)
             if not any(directory.iterdir()):
                 directory.rmdir()
-    edited = remove_from_kustomization(root, name)
     remove_import_contracts(root, name, values["module"])
     left = sorted(p for p in service_dir.rglob("*") if p.is_file()) if service_dir.is_dir() else []
-    print(
-        f"[delete-service] {name}: removed {removed} files"
-        + (f" and the line in {KUSTOMIZATION}" if edited else "")
-    )
+    print(f"[delete-service] {name}: removed {removed} files")
     for path in left:
         print(f"[delete-service] left (not made by new-service): {path.relative_to(root)}")
     if lock:

@@ -8,7 +8,9 @@ itself development keys). Overlays are read too, so a patch cannot reintroduce o
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -62,6 +64,43 @@ def test_every_service_variable_in_the_manifests_is_a_setting() -> None:
         unknown = {s: v for s, v in service_variables(names).items() if v}
         assert not unknown, f"{path}: container {container.get('name')} sets {unknown}"
     assert seen, "no KOKUHO_ variable found: the manifests were not read"
+
+
+def _render() -> object:
+    spec = importlib.util.spec_from_file_location("k8s_render", K8S / "render.py")
+    assert spec
+    assert spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+RENDER = _render()
+
+
+@pytest.mark.parametrize("overlay", RENDER.OVERLAYS)  # type: ignore[attr-defined]
+def test_every_variable_of_the_rendered_overlays_is_read(overlay: str) -> None:
+    """As the cluster gets them: a KOKUHO_ variable names a setting of its service; any other
+    variable only carries a secret into one (``$(PGPASSWORD)`` in the DSN) and is used."""
+    seen = 0
+    for doc in RENDER.rendered(overlay):  # type: ignore[attr-defined]
+        pod = doc.get("spec", {}).get("template", {}).get("spec", {})
+        for container in pod.get("containers", []) + pod.get("initContainers", []):
+            env = container.get("env", [])
+            names = {e["name"]: "x" for e in env}
+            seen += sum(1 for n in names if n.startswith(SHARED_PREFIX))
+            unknown = {s: v for s, v in service_variables(names).items() if v}
+            assert not unknown, f"{overlay}: {doc['metadata']['name']} sets {unknown}"
+            other = {n for n in names if not n.startswith(SHARED_PREFIX)}
+            used = {
+                ref
+                for e in env
+                if e["name"].startswith(SHARED_PREFIX)
+                for ref in re.findall(r"\$\((\w+)\)", str(e.get("value", "")))
+            }
+            assert other <= used, f"{overlay}: {doc['metadata']['name']}: unused {other - used}"
+            assert used <= set(names), f"{overlay}: {doc['metadata']['name']}: undefined {used}"
+    assert seen, "no KOKUHO_ variable found: the overlay was not read"
 
 
 def test_the_old_key_directory_mistake_is_caught() -> None:

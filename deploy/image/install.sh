@@ -18,7 +18,7 @@ trap 'rm -f "$requirements"' EXIT
 "$uv" export --frozen --no-dev --no-editable --no-hashes --package "kokuho-$service" \
   -o "$requirements" >/dev/null
 "$uv" venv --quiet --python "${PYTHON:-python3}" "$venv"
-"$uv" pip install --quiet --python "$venv/bin/python" --no-cache -r "$requirements"
+"$uv" pip install --quiet --python "$venv/bin/python" -r "$requirements"
 
 module="kokuho.${service//-/_}.__main__"
 target=$("$venv/bin/python" - "$module" <<'PY'

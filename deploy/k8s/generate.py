@@ -51,7 +51,8 @@ EXTERNAL = {"linkage-gateway": ("intermediate-server-cidr", "federation-cidr")}
 
 def _load_access() -> Any:
     spec = importlib.util.spec_from_file_location("kafka_access", HERE.parent / "kafka_access.py")
-    assert spec and spec.loader
+    assert spec
+    assert spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules["kafka_access"] = module
     spec.loader.exec_module(module)
@@ -162,7 +163,9 @@ def _volumes(service: str, *, migrate: bool) -> tuple[list[Any], list[Any]]:
         {"name": n, "mountPath": path, **({"readOnly": True} if src else {})}
         for n, path, src in mounts
     ]
-    volumes = [{"name": n, "secret": src} if src else {"name": n, "emptyDir": {}} for n, _, src in mounts]
+    volumes = [
+        {"name": n, "secret": src} if src else {"name": n, "emptyDir": {}} for n, _, src in mounts
+    ]
     return volume_mounts, volumes
 
 
@@ -246,8 +249,12 @@ def workload(service: str) -> list[dict[str, Any]]:
             "metadata": {"name": service, "labels": serving},
             "spec": {
                 "replicas": 2,
-                "selector": {"matchLabels": {"app.kubernetes.io/name": service,
-                                             "app.kubernetes.io/component": "server"}},
+                "selector": {
+                    "matchLabels": {
+                        "app.kubernetes.io/name": service,
+                        "app.kubernetes.io/component": "server",
+                    }
+                },
                 "template": {"metadata": {"labels": serving}, "spec": _pod(service, "serve")},
             },
         },
@@ -256,8 +263,10 @@ def workload(service: str) -> list[dict[str, Any]]:
             "kind": "Service",
             "metadata": {"name": service, "labels": serving},
             "spec": {
-                "selector": {"app.kubernetes.io/name": service,
-                             "app.kubernetes.io/component": "server"},
+                "selector": {
+                    "app.kubernetes.io/name": service,
+                    "app.kubernetes.io/component": "server",
+                },
                 "ports": [{"name": "http", "port": 80, "targetPort": "http"}],
             },
         },
@@ -278,7 +287,11 @@ def network_policy(service: str) -> dict[str, Any]:
             "ingress": [
                 {
                     "from": [
-                        {"podSelector": {"matchLabels": {"app.kubernetes.io/name": "counter-gateway"}}}
+                        {
+                            "podSelector": {
+                                "matchLabels": {"app.kubernetes.io/name": "counter-gateway"}
+                            }
+                        }
                     ],
                     "ports": [{"protocol": "TCP", "port": 8000}],
                 }
@@ -361,7 +374,9 @@ def parameters_component() -> dict[str, Any]:
         replacements.append(
             {
                 "source": {"kind": "ConfigMap", "name": PARAMETERS, "fieldPath": f"data.{key}"},
-                "targets": [{"select": {"kind": "Cluster", "name": "kokuho-pg"}, "fieldPaths": [field]}],
+                "targets": [
+                    {"select": {"kind": "Cluster", "name": "kokuho-pg"}, "fieldPaths": [field]}
+                ],
             }
         )
     return {
@@ -433,7 +448,10 @@ def kafka(access: Any) -> list[dict[str, Any]]:
     user = {
         "apiVersion": "kafka.strimzi.io/v1beta2",
         "kind": "KafkaUser",
-        "metadata": {"name": access.service, "labels": {**cluster, **labels(access.service, "kafka-user")}},
+        "metadata": {
+            "name": access.service,
+            "labels": {**cluster, **labels(access.service, "kafka-user")},
+        },
         "spec": {
             "authentication": {"type": "tls"},
             "authorization": {"type": "simple", "acls": acls},
@@ -507,8 +525,11 @@ def main(argv: list[str]) -> int:
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text(files[p])
         print(f"wrote {p.relative_to(HERE.parent.parent)}")
-    for d in extra:
-        print(f"no such service any more, remove: {d.relative_to(HERE.parent.parent)}")
+    for d in extra:  # a deleted service's component: generated, so removed the same way
+        for f in sorted(d.iterdir()):
+            f.unlink()
+        d.rmdir()
+        print(f"removed {d.relative_to(HERE.parent.parent)}")
     return 0
 
 

@@ -1,0 +1,170 @@
+"""The image's file layout, built without a Docker engine, migrates a database (issue 17).
+
+The image once copied the migrations to a path the installed ``migrate`` does not look in. Here
+each service is installed the way deploy/Dockerfile installs it (deploy/image/install.sh: the
+locked, non-editable wheels into a fresh virtual environment outside the repository) and
+``python -m kokuho.<service> migrate`` runs from that environment, as the migration Job does,
+against the local PostgreSQL with the superuser DSN (provision) and a role of its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import subprocess
+import uuid
+from pathlib import Path
+
+import asyncpg
+import pytest
+from aiokafka.admin import AIOKafkaAdminClient
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVICES = sorted(p.parent.name for p in ROOT.glob("services/*/pyproject.toml"))
+ENDPOINTS = json.loads((ROOT / ".local/endpoints.json").read_text())
+ADMIN_DSN = ENDPOINTS["postgres"]["admin_dsn"]
+BOOTSTRAP = ENDPOINTS["kafka"]["bootstrap_servers"]
+
+pytestmark = pytest.mark.integration
+
+
+async def _topics() -> set[str]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=BOOTSTRAP)
+    await admin.start()
+    try:
+        return set(await admin.list_topics())
+    finally:
+        await admin.close()
+
+
+async def _delete_topics(names: set[str]) -> None:
+    if not names:
+        return
+    admin = AIOKafkaAdminClient(bootstrap_servers=BOOTSTRAP)
+    await admin.start()
+    try:
+        await admin.delete_topics(sorted(names))
+    finally:
+        await admin.close()
+
+
+async def _drop(name: str) -> None:
+    admin = await asyncpg.connect(ADMIN_DSN)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for role in (name, f"{name}_audit_owner"):
+            await admin.execute(f'DROP ROLE IF EXISTS "{role}"')
+    finally:
+        await admin.close()
+
+
+async def _applied(dsn: str) -> list[str]:
+    conn = await asyncpg.connect(dsn)
+    try:
+        rows = await conn.fetch("SELECT name FROM schema_migrations ORDER BY name")
+        return [r["name"] for r in rows]
+    finally:
+        await conn.close()
+
+
+def _migrate(venv: Path, service: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(venv / "bin/python"), "-m", f"kokuho.{service.replace('-', '_')}", "migrate"],
+        cwd=venv,  # nowhere near the source tree
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_the_installed_service_migrates_from_its_own_environment(
+    service: str, tmp_path: Path
+) -> None:
+    venv = tmp_path / "app"
+    installed = subprocess.run(
+        [str(ROOT / "deploy/image/install.sh"), service, str(venv)],
+        cwd=ROOT,
+        env={**os.environ, "UV": shutil.which("uv") or "uv"},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert installed.returncode == 0, installed.stderr
+    # no path back into the repository: the service's code is the installed wheel's
+    located = subprocess.run(
+        [
+            str(venv / "bin/python"),
+            "-c",
+            f"import kokuho.{service.replace('-', '_')} as m; print(m.__file__)",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert Path(located.stdout.strip()).is_relative_to(venv), located.stdout
+
+    name = f"kokuho_layout_{uuid.uuid4().hex[:10]}"
+    prefix = f"KOKUHO_{service.upper().replace('-', '_')}_"
+    host = ADMIN_DSN.split("@", 1)[1].split("/", 1)[0]
+    dsn = f"postgresql://{name}:{name}@{host}/{name}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KOKUHO_")}
+    env |= {
+        f"{prefix}DATABASE_DSN": dsn,
+        f"{prefix}PG_ADMIN_DSN": ADMIN_DSN,
+        f"{prefix}KAFKA_BOOTSTRAP_SERVERS": BOOTSTRAP,
+    }
+    before = asyncio.run(_topics())
+    try:
+        migrated = _migrate(venv, service, env)
+        assert migrated.returncode == 0, migrated.stderr
+        shipped = sorted(p.name for p in (ROOT / f"services/{service}/migrations").glob("*.sql"))
+        applied = asyncio.run(_applied(dsn))
+        assert shipped, "the service has no migrations to check"
+        assert [a for a in applied if a in shipped] == shipped, (applied, shipped)
+        # and once more: nothing pending, nothing refused (checksums of the installed files)
+        again = _migrate(venv, service, env)
+        assert again.returncode == 0, again.stderr
+        assert "none pending" in again.stdout
+    finally:
+        asyncio.run(_drop(name))
+        # topics this run made (the services' own names; make run creates the same ones)
+        asyncio.run(_delete_topics(asyncio.run(_topics()) - before))
+
+
+def test_a_layout_without_the_migrations_is_refused(tmp_path: Path) -> None:
+    """The check can fail: the same environment with its migrations removed does not migrate."""
+    service = "delinquency"
+    venv = tmp_path / "app"
+    subprocess.run(
+        [str(ROOT / "deploy/image/install.sh"), service, str(venv)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    placed = list(venv.glob("lib/python*/migrations"))
+    assert placed
+    for directory in placed:
+        shutil.rmtree(directory)
+    name = f"kokuho_layout_{uuid.uuid4().hex[:10]}"
+    host = ADMIN_DSN.split("@", 1)[1].split("/", 1)[0]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KOKUHO_")}
+    env |= {
+        "KOKUHO_DELINQUENCY_DATABASE_DSN": f"postgresql://{name}:{name}@{host}/{name}",
+        "KOKUHO_DELINQUENCY_PG_ADMIN_DSN": ADMIN_DSN,
+        "KOKUHO_DELINQUENCY_KAFKA_BOOTSTRAP_SERVERS": BOOTSTRAP,
+    }
+    try:
+        failed = _migrate(venv, service, env)
+    finally:
+        asyncio.run(_drop(name))
+    assert failed.returncode != 0
+    assert "migrations" in failed.stderr, failed.stderr

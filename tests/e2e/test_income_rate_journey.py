@@ -2,7 +2,7 @@
 Kafka (issue 11, ADR 0045).
 
 eligibility (a 72-year-old moves in; a second clerk confirms) → QualificationAcquired on Kafka →
-assessment knows the household → the tax system's income file (format 2: 課税所得 2,000,000, over
+assessment knows the household → the tax system's income file (format 2: 課税所得 1,987,654, over
 the 145万 line) → assessment states the household's income facts on its restricted topic →
 benefits decides 3割 (現役並みⅠ) and publishes CopaymentRateDecided → eligibility records it
 and the next 資格確認書 prints 3割. The figures stay off assessment's general topic and out of

@@ -57,9 +57,15 @@ def age_band_in_period(birth_date: date, start: date, end: date) -> AgeBand | No
     return AgeBand.UNDER_70
 
 
+def _yen(figure: Figure) -> int:
+    if not isinstance(figure.value, int):
+        raise TypeError(f"{figure.source}: not integer yen")
+    return figure.value
+
+
 def is_zero_income(
     salary_income: int, pension_revenue: int, other_income: int, figures: ZeroIncomeFigures
 ) -> bool:
-    salary = max(0, salary_income - int(figures.salary_deduction.value))  # type: ignore[call-overload]
-    pension = max(0, pension_revenue - int(figures.pension_deduction.value))  # type: ignore[call-overload]
+    salary = max(0, salary_income - _yen(figures.salary_deduction))
+    pension = max(0, pension_revenue - _yen(figures.pension_deduction))
     return salary + pension + other_income <= 0

@@ -49,6 +49,7 @@ from kokuho.platform.audit import (
     RequestAudit,
     audit_log_of,
 )
+from kokuho.platform.oidc import OidcKeys, RoleMapping, SigningKeyUnavailable
 from kokuho.platform.problems import Problem, status_for
 from kokuho.platform.request_context import current_request_id
 
@@ -114,9 +115,11 @@ class TokenVerifier:
         allowed_terminal_ids: frozenset[str] | None = None,
         leeway_seconds: int = 30,
         max_lifetime_seconds: int | None = MAX_TOKEN_LIFETIME_SECONDS,
+        key_source: OidcKeys | None = None,
+        role_mapping: RoleMapping | None = None,
     ) -> None:
-        if not public_keys:
-            raise ValueError("at least one public key is needed")
+        if not public_keys and key_source is None:
+            raise ValueError("at least one public key (or an OIDC key source) is needed")
         if any(alg.upper().startswith(("HS", "NONE")) for alg in algorithms):
             raise ValueError("only asymmetric algorithms (ES256, EdDSA) are accepted")
         self.public_keys = list(public_keys)
@@ -127,20 +130,35 @@ class TokenVerifier:
         self.allowed_terminal_ids = allowed_terminal_ids
         self.leeway = leeway_seconds
         self.max_lifetime = max_lifetime_seconds
+        #: the identity provider's keys by ``kid`` (ADR 0060); None: ``public_keys`` alone
+        self.key_source = key_source
+        #: the provider's role claim mapped to Kokuho roles; None: the ``roles`` claim as is
+        self.role_mapping = role_mapping
 
     @classmethod
     def from_settings(cls, settings: Any) -> TokenVerifier:
-        """Build from a ``ServiceSettings`` (needs ``auth_public_key_path``)."""
-        if settings.auth_public_key_path is None:
-            raise ValueError("auth_public_key_path is not configured")
+        """Build from a ``ServiceSettings`` (needs ``auth_public_key_path``, or ``auth_oidc``
+        with the provider as ``auth_issuer``: ADR 0060)."""
+        oidc = getattr(settings, "auth_oidc", False)
+        if settings.auth_public_key_path is None and not oidc:
+            raise ValueError("auth_public_key_path is not configured (nor auth_oidc)")
         if settings.allowed_terminal_ids is None:
             # C-15: a service takes tokens only from registered terminals; no list, no start.
             raise ValueError(
                 "allowed_terminal_ids is not configured (C-15: the registered terminals; "
                 "make run registers t1, t2, t3)"
             )
+        role_map = getattr(settings, "auth_role_map_path", None)
         return cls(
-            load_public_keys(Path(settings.auth_public_key_path)),
+            [] if oidc else load_public_keys(Path(settings.auth_public_key_path)),
+            key_source=OidcKeys(
+                settings.auth_issuer,
+                cache_seconds=settings.auth_jwks_cache_seconds,
+                refresh_cooldown_seconds=settings.auth_jwks_refresh_cooldown_seconds,
+            )
+            if oidc
+            else None,
+            role_mapping=RoleMapping.load(Path(role_map)) if role_map else None,
             issuer=settings.auth_issuer,
             audience=settings.auth_audience or service_audience(settings.service_name),
             algorithms=settings.auth_algorithms,
@@ -154,7 +172,7 @@ class TokenVerifier:
         """Verify the token; raises ``AuthError(401)`` for any bad token."""
         claims: dict[str, Any] | None = None
         failure = "invalid token"
-        for key in self.public_keys:
+        for key in self._keys_for(token):
             try:
                 claims = jwt.decode(
                     token,
@@ -184,6 +202,8 @@ class TokenVerifier:
         if self.max_lifetime is not None and (lifetime is None or lifetime > self.max_lifetime):
             raise AuthError(401, "token lifetime over the maximum")
         sub, roles, terminal = claims.get("sub"), claims.get("roles", []), claims.get("terminal_id")
+        if self.role_mapping is not None:
+            roles = self.role_mapping.map(claims)  # None (not a list of names): refused below
         # Claims end up in audit records and logs: printable text only (a NUL is a 401, not
         # a 500 when PostgreSQL refuses to store it).
         if not isinstance(sub, str) or not sub or not sub.isprintable():
@@ -212,6 +232,14 @@ class TokenVerifier:
         if not user.has_any(roles):
             raise AuthError(403, "role not granted", user)
         return user
+
+    def _keys_for(self, token: str) -> Sequence[PublicKey]:
+        if self.key_source is None:
+            return self.public_keys
+        try:
+            return self.key_source.keys_for(token)
+        except SigningKeyUnavailable as missing:
+            raise AuthError(401, missing.reason) from None
 
     def _algorithms_for(self, key: PublicKey) -> list[str]:
         wanted = {"ES256", "ES384"} if isinstance(key, ec.EllipticCurvePublicKey) else {"EdDSA"}

@@ -94,6 +94,18 @@ class ServiceSettings(BaseSettings):
     auth_leeway_seconds: int = Field(default=30, ge=0, le=300)
     #: Longest lifetime (``exp - iat``) of a token the service takes; longer ones are 401.
     auth_max_token_lifetime_seconds: int = Field(default=12 * 3600, ge=60, le=24 * 3600)
+    #: Verify tokens with the keys of the identity provider ``auth_issuer`` names (OpenID
+    #: Connect discovery, JWKS by ``kid``: ADR 0060) instead of ``auth_public_key_path``.
+    auth_oidc: bool = False
+    #: How long the provider's key set is kept before it is fetched again (seconds); a token
+    #: naming a key not in it makes one fetch sooner (rotation).
+    auth_jwks_cache_seconds: int = Field(default=300, ge=10, le=86400)
+    #: At most one such early fetch per this many seconds (made-up ``kid`` values cannot make
+    #: the service hammer the provider).
+    auth_jwks_refresh_cooldown_seconds: float = Field(default=30, ge=0, le=3600)
+    #: The provider's role claim and its mapping to Kokuho roles (TOML: ``claim``, ``[roles]``);
+    #: None: the token's ``roles`` claim holds Kokuho role names (the development issuer).
+    auth_role_map_path: Path | None = None
     #: Registered terminal ids (C-15). None means terminals are not restricted by this service.
     allowed_terminal_ids: Annotated[frozenset[str] | None, NoDecode] = None
 

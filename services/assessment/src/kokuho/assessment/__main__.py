@@ -1,4 +1,5 @@
-"""``python -m kokuho.assessment migrate|seed|serve|verify-audit|what-if|annual-run|bench``."""
+"""``python -m kokuho.assessment migrate|seed|serve|verify-audit|what-if|annual-run|
+rate-simulation|bench``."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 from kokuho.assessment.bench import bench_command
 from kokuho.assessment.bootstrap import build
-from kokuho.assessment.commands import annual_run, seed, what_if
+from kokuho.assessment.commands import annual_run, rate_simulation, seed, what_if
 from kokuho.assessment.config import Settings
 from kokuho.events.contracts.assessment import income_facts_topic
 from kokuho.events.runtime.topics import TopicSpec
@@ -31,6 +32,7 @@ def definition() -> ServiceDefinition:
         extra_commands={
             "what-if": what_if,  # type: ignore[dict-item]
             "annual-run": annual_run,  # type: ignore[dict-item]
+            "rate-simulation": rate_simulation,  # type: ignore[dict-item]
             "bench": bench_command,
         },
     )

@@ -4,10 +4,11 @@ work, and hands them with the routers and the consumers to the platform's ``buil
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, time
 from functools import lru_cache, partial
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -18,7 +19,7 @@ from kokuho.assessment.adapters.unit_of_work import AssessmentUnit
 from kokuho.assessment.app.ports import ParametersFor, Ports
 from kokuho.assessment.config import Settings
 from kokuho.assessment.domain.parameters import PremiumParameters
-from kokuho.assessment.parameters import load_parameters
+from kokuho.assessment.parameters import candidate_parameters, load_parameters
 from kokuho.platform.auth import TokenVerifier
 from kokuho.platform.documents import require_fonts
 from kokuho.platform.eventing import Subscription
@@ -46,6 +47,13 @@ class CityRulebook:
 
     def is_holiday(self, day: date) -> bool:
         return is_public_holiday(day)
+
+    def candidate(
+        self, fiscal_year: int, name: str, figures: Mapping[str, Any]
+    ) -> PremiumParameters:
+        return candidate_parameters(
+            fiscal_year, name, figures, self._city, self._directory, demo=self._demo
+        )
 
 
 def parameters_source(settings: Settings) -> ParametersFor:

@@ -14,12 +14,19 @@ from pydantic import ValidationError
 from kokuho.assessment.adapters.unit_of_work import AssessmentUnit
 from kokuho.assessment.app.assessing import assess_household, first_correctable_year
 from kokuho.assessment.app.ports import ParametersFor
-from kokuho.assessment.app.what_if import HouseholderNotListed, WhatIfIn, premium_calculation
+from kokuho.assessment.app.rate_simulation import RateSimulationIn, candidates_of, simulate_year
+from kokuho.assessment.app.what_if import (
+    HouseholderNotListed,
+    WhatIfIn,
+    premium_calculation,
+    what_if_parameters,
+)
 from kokuho.assessment.bootstrap import parameters_source
 from kokuho.assessment.config import Settings
 from kokuho.assessment.domain.errors import AssessmentError
 from kokuho.assessment.domain.household import Income
 from kokuho.assessment.domain.income_file import IncomeRecord
+from kokuho.platform.audit import RequestAudit
 
 #: synthetic demo households (as if eligibility had published them): numbers start with 99
 DemoHousehold = tuple[str, str, bool, list[tuple[str, date, date | None]], dict[str, Income]]
@@ -179,7 +186,7 @@ async def what_if(settings: Settings, args: list[str]) -> int:
     try:
         text = await asyncio.to_thread(Path(args[0]).read_text, encoding="utf-8")
         body = WhatIfIn.model_validate_json(text)
-        out = premium_calculation(body, parameters_source(settings)(body.fiscal_year))
+        out = premium_calculation(body, what_if_parameters(body, parameters_source(settings)))
     except (OSError, UnicodeDecodeError) as error:
         print(f"cannot read {args[0]}: {error}", file=sys.stderr)
         return 2
@@ -242,4 +249,37 @@ async def annual_run(settings: Settings, args: list[str]) -> int:
     finally:
         await pool.close()
     print(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
+    return 0
+
+
+async def rate_simulation(settings: Settings, args: list[str]) -> int:
+    """``rate-simulation <request.json>``: 料率改定試算, the answer of ``POST /rate-simulations``
+    for that JSON body (``fiscal_year``, ``candidates``), printed as JSON; nothing is stored
+    but the audit record. A bad file or candidate is reported on stderr with exit status 2."""
+    if len(args) != 1:
+        print("usage: python -m kokuho.assessment rate-simulation <request.json>", file=sys.stderr)
+        return 2
+    try:
+        text = await asyncio.to_thread(Path(args[0]).read_text, encoding="utf-8")
+        body = RateSimulationIn.model_validate_json(text)
+        current, candidates = candidates_of(parameters_source(settings), body)
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"cannot read {args[0]}: {error}", file=sys.stderr)
+        return 2
+    except ValidationError as error:
+        for e in error.errors():
+            where = "/" + "/".join(str(part) for part in e["loc"])
+            print(f"{where}: {e['msg']}", file=sys.stderr)
+        return 2
+    except AssessmentError as error:
+        print(f"{type(error).__name__}: {error}", file=sys.stderr)
+        return 2
+    conn = await asyncpg.connect(settings.database_dsn)
+    try:
+        trail = RequestAudit.of_system(lambda: conn, "system:rate-simulation", "rate-simulation")
+        uow = AssessmentUnit(conn=conn, topic=settings.events_topic, audit=trail)
+        out = await simulate_year(uow, body.fiscal_year, current, candidates)
+    finally:
+        await conn.close()
+    print(json.dumps(out.model_dump(mode="json"), ensure_ascii=False, indent=2))
     return 0

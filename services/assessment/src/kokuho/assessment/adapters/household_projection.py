@@ -7,7 +7,7 @@ from datetime import date
 import asyncpg
 
 from kokuho.assessment.adapters.rows import member_row
-from kokuho.assessment.app.ports import HouseholdRow
+from kokuho.assessment.app.ports import HouseholdRow, MemberRow
 from kokuho.events.contracts.eligibility import HouseholdCompositionChanged
 
 
@@ -33,6 +33,32 @@ class PostgresHouseholdProjection:
             specified_household_since=head["specified_household_since"],
             members=tuple(member_row(r) for r in rows),
         )
+
+    async def households_after(self, after: str, size: int) -> list[HouseholdRow]:
+        heads = await self.conn.fetch(
+            "SELECT * FROM households WHERE nhi_household_number > $1"
+            " ORDER BY nhi_household_number LIMIT $2",
+            after,
+            size,
+        )
+        numbers = [h["nhi_household_number"] for h in heads]
+        members: dict[str, list[MemberRow]] = {n: [] for n in numbers}
+        for r in await self.conn.fetch(
+            "SELECT * FROM household_members WHERE nhi_household_number = ANY($1::text[])"
+            " ORDER BY nhi_household_number, addressee_number",
+            numbers,
+        ):
+            members[r["nhi_household_number"]].append(member_row(r))
+        return [
+            HouseholdRow(
+                nhi_household_number=h["nhi_household_number"],
+                householder_addressee_number=h["householder_addressee_number"],
+                deemed_householder=h["deemed_householder"],
+                specified_household_since=h["specified_household_since"],
+                members=tuple(members[h["nhi_household_number"]]),
+            )
+            for h in heads
+        ]
 
     async def birth_date_of(self, addressee_number: str) -> date | None:
         value = await self.conn.fetchval(

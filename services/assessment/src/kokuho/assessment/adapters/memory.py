@@ -304,6 +304,10 @@ class InMemoryHouseholdProjection:
         periods[start] = end
         self._update(number, addressee, care_exclusions=tuple(sorted(periods.items())))
 
+    async def households_after(self, after: str, size: int) -> list[HouseholdRow]:
+        numbers = sorted(n for n in self.rows if n > after)[:size]
+        return [self.rows[n] for n in numbers]
+
     async def separation(self, number: str, addressee: str, separation_date: date) -> None:
         self._update(number, addressee, involuntary_separation_date=separation_date)
 

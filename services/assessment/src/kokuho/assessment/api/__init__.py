@@ -9,6 +9,7 @@ from kokuho.assessment.api import (
     assessments,
     collection,
     incomes,
+    rate_simulations,
     reductions,
     what_if,
 )
@@ -20,4 +21,5 @@ routers: list[APIRouter] = [
     reductions.router,
     what_if.router,
     annual_runs.router,
+    rate_simulations.router,
 ]

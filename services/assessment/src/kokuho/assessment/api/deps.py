@@ -24,6 +24,7 @@ __all__ = [
     "Importer",
     "ReadDep",
     "Reader",
+    "Simulator",
     "Supervisor",
     "WriteDep",
 ]
@@ -40,6 +41,8 @@ Assessor = Annotated[StaffUser, require_roles("assessment.clerk", "batch.operato
 Reader = Annotated[StaffUser, require_roles("assessment.clerk", "assessment.supervisor", "auditor")]
 #: 保険料試算 and notices
 Calculator = Annotated[StaffUser, require_roles("assessment.clerk", "assessment.supervisor")]
+#: 料率改定試算: the supervisor (rate setting is policy) or the batch operator
+Simulator = Annotated[StaffUser, require_roles("assessment.supervisor", "batch.operator")]
 AnnualRunReader = Annotated[
     StaffUser, require_roles("batch.operator", "assessment.supervisor", "auditor")
 ]

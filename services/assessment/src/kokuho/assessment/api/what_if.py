@@ -10,6 +10,7 @@ from kokuho.assessment.app.what_if import (
     WhatIfIn,
     WhatIfOut,
     premium_calculation,
+    what_if_parameters,
 )
 from kokuho.platform.problems import FieldError, Problem
 
@@ -21,7 +22,7 @@ async def calculate_premium(body: WhatIfIn, user: Calculator, ports: AssessmentD
     """保険料試算: the premium and its explanation for a described household, touching no
     stored data (labels, never names)."""
     try:
-        return premium_calculation(body, ports.rules(body.fiscal_year))
+        return premium_calculation(body, what_if_parameters(body, ports.rules))
     except HouseholderNotListed as refused:
         raise Problem(
             422,

@@ -4,7 +4,7 @@ service's other ports (implemented on PostgreSQL in ``adapters`` and in memory f
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -25,6 +25,13 @@ class ParametersFor(Protocol):
     def __call__(self, fiscal_year: int) -> PremiumParameters: ...
 
     def is_holiday(self, day: date) -> bool: ...
+
+    def candidate(
+        self, fiscal_year: int, name: str, figures: Mapping[str, Any]
+    ) -> PremiumParameters:
+        """The year's parameters with some city figures replaced (a rate simulation's or a
+        what-if's candidate; nothing stored); refused like a file (ParametersIncomplete)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -181,6 +188,11 @@ class HouseholdProjection(Protocol):
     """Assessment's view of households and members, kept by eligibility's events."""
 
     async def load_household(self, nhi_household_number: str) -> HouseholdRow | None: ...
+
+    async def households_after(self, after: str, size: int) -> list[HouseholdRow]:
+        """Up to ``size`` households numbered after ``after``, in number order (a whole-city
+        read in chunks, e.g. the rate simulation)."""
+        ...
 
     async def birth_date_of(self, addressee_number: str) -> date | None:
         """A member's birth date as eligibility published it (None: not a known member)."""

@@ -10,6 +10,8 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from kokuho.assessment.app.computing import compute
+from kokuho.assessment.app.ports import ParametersFor
+from kokuho.assessment.app.rate_simulation import ParameterSet
 from kokuho.assessment.domain import gross_income
 from kokuho.assessment.domain.errors import AssessmentError
 from kokuho.assessment.domain.household import Childbirth, Household, Income, Person
@@ -99,6 +101,11 @@ class WhatIfIn(Closed):
     people: list[WhatIfPerson] = Field(min_length=1, max_length=20)
     specified_household_since: Day | None = None
     pension: WhatIfPension | None = None
+    parameters: ParameterSet | None = Field(
+        default=None,
+        description="a candidate parameter set (city figures by dotted name) instead of the "
+        "year's current figures (料率改定試算 for one household)",
+    )
 
 
 class WhatIfOut(ResponseModel):
@@ -206,6 +213,13 @@ def what_if_household(
     )
     household = Household("what-if", body.householder, people, body.specified_household_since)
     return household, [step for _, steps in incomes.values() for step in steps]
+
+
+def what_if_parameters(body: WhatIfIn, rules: ParametersFor) -> PremiumParameters:
+    """The year's parameters, or the candidate set given in the request."""
+    if body.parameters is None:
+        return rules(body.fiscal_year)
+    return rules.candidate(body.fiscal_year, body.parameters.name, body.parameters.figures)
 
 
 def premium_calculation(body: WhatIfIn, params: PremiumParameters) -> WhatIfOut:

@@ -6,15 +6,17 @@ Read with :mod:`tomllib`; figures are turned into :class:`PremiumParameters` by 
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import hashlib
 import tomllib
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from kokuho.assessment.domain.errors import ParametersIncomplete, ParametersMissing
-from kokuho.assessment.domain.parameters import PremiumParameters, parse_parameters
+from kokuho.assessment.domain.parameters import PremiumParameters, flatten, parse_parameters
 from kokuho.assessment.domain.parameters.parse import UNCONFIRMED
 
 DEFAULT_CITY = "hiroshima"
@@ -36,6 +38,13 @@ def load_document(text: str, fiscal_year: int, scope: str) -> dict[str, Any]:
         raise ParametersIncomplete(fiscal_year, scope, (f"not valid TOML: {exc}",)) from exc
 
 
+#: figures a city file may add to a component although the packaged file leaves them out
+OPTIONAL_COMPONENT_FIGURES = {
+    "adult_per_capita",
+    "specified_per_household",
+    "specified_continuing_per_household",
+}
+
 #: packaged demonstration files (``demo/<city>-<FY>.toml``) standing in for a city file marked
 #: unconfirmed, read only with ``demo=True`` (the local demo; ADR 0036)
 DEMO_DIRECTORY = "demo"
@@ -46,16 +55,10 @@ def _demo_text(name: str) -> str | None:
     return resource.read_text(encoding="utf-8") if resource.is_file() else None
 
 
-def load_parameters(
-    fiscal_year: int,
-    city: str = DEFAULT_CITY,
-    directory: Path | None = None,
-    *,
-    demo: bool = False,
-) -> PremiumParameters:
-    """The year's parameters from the package's files (or ``directory``). With ``demo``, a
-    city file marked unconfirmed is replaced by the packaged demonstration file of that year,
-    if there is one (never a real city file)."""
+def _documents(
+    fiscal_year: int, city: str, directory: Path | None, demo: bool
+) -> tuple[dict[str, Any], dict[str, Any], tuple[str, str], str]:
+    """The year's two documents, their names and the digest of their text."""
     national_name = f"national-{fiscal_year}.toml"
     city_name = f"{city}-{fiscal_year}.toml"
     national_text = _text(national_name, directory)
@@ -72,9 +75,67 @@ def load_parameters(
             city_text = demo_text
             city_doc = load_document(demo_text, fiscal_year, city)
             city_name = f"{DEMO_DIRECTORY}/{city_name}"
-    params = parse_parameters(fiscal_year, city, national, city_doc, (national_name, city_name))
     digest = hashlib.sha256((national_text + "\0" + city_text).encode()).hexdigest()
+    return national, city_doc, (national_name, city_name), digest
+
+
+def load_parameters(
+    fiscal_year: int,
+    city: str = DEFAULT_CITY,
+    directory: Path | None = None,
+    *,
+    demo: bool = False,
+) -> PremiumParameters:
+    """The year's parameters from the package's files (or ``directory``). With ``demo``, a
+    city file marked unconfirmed is replaced by the packaged demonstration file of that year,
+    if there is one (never a real city file)."""
+    national, city_doc, names, digest = _documents(fiscal_year, city, directory, demo)
+    params = parse_parameters(fiscal_year, city, national, city_doc, names)
     return dataclasses.replace(params, digest=digest)
+
+
+def candidate_parameters(
+    fiscal_year: int,
+    name: str,
+    figures: Mapping[str, Any],
+    city: str = DEFAULT_CITY,
+    directory: Path | None = None,
+    *,
+    demo: bool = False,
+) -> PremiumParameters:
+    """The year's parameters with some of the city file's figures replaced (a candidate of a
+    rate simulation or a what-if; ADR 0039): ``figures`` maps dotted names of the city file
+    (``components.medical.income_rate``, ``conventions.rounding_unit``, ``city_reductions``)
+    to values written as in the file. Every figure is checked as the file's own would be; a
+    name the city file does not have is refused. Nothing is stored."""
+    load_parameters(fiscal_year, city, directory, demo=demo)  # the current year must stand
+    national, city_doc, (national_name, city_name), _ = _documents(
+        fiscal_year, city, directory, demo
+    )
+    city_doc = copy.deepcopy(city_doc)
+    known = flatten(city_doc.get("figures", {}))
+    problems: list[str] = []
+    for dotted, value in figures.items():
+        *parents, leaf = dotted.split(".")
+        optional = leaf in OPTIONAL_COMPONENT_FIGURES and parents[:1] == ["components"]
+        if dotted not in known and not optional:
+            problems.append(f"{dotted}: not a figure of {city_name}")
+            continue
+        table = city_doc.setdefault("figures", {})
+        for part in parents:
+            table = table.setdefault(part, {})
+        table[leaf] = {
+            "value": value,
+            "mark": "unconfirmed",
+            "configuration": True,
+            "source": f"candidate {name} (not in force)",
+        }
+    if problems:
+        raise ParametersIncomplete(fiscal_year, f"candidate {name}", tuple(problems))
+    params = parse_parameters(
+        fiscal_year, city, national, city_doc, (national_name, f"{city_name} + candidate {name}")
+    )
+    return dataclasses.replace(params, digest="")
 
 
 def available_years(city: str = DEFAULT_CITY) -> list[int]:

@@ -1,0 +1,138 @@
+"""料率改定試算 (rate-setting simulation, ADR 0039): every household of a fiscal year assessed
+under the current parameters and under candidate sets, tallied per set: the levy per
+component, the households at each cap, the households at each 7/5/2割 level, the deciles of
+the household premium and, per candidate, the difference against the current rates.
+
+Pure: the caller feeds households; nothing is stored. A household is counted under every set
+or under none (its facts, not the rates, decide whether it is assessed), so the sets compare
+household by household.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from kokuho.assessment.domain.errors import AssessmentError, NoInsuredMonths
+from kokuho.assessment.domain.household import Household
+from kokuho.assessment.domain.parameters import PremiumParameters
+from kokuho.assessment.domain.premium import Assessment, assess
+
+DECILES = tuple(range(10, 100, 10))
+
+
+@dataclass
+class SetTally:
+    """What one parameter set gives over the households fed so far."""
+
+    name: str
+    params: PremiumParameters
+    levy: Counter[str] = field(default_factory=Counter)  # yen per component
+    at_cap: Counter[str] = field(default_factory=Counter)  # households per component
+    reductions: Counter[str] = field(default_factory=Counter)  # households per 7/5/2/0
+    premiums: list[int] = field(default_factory=list)  # per household, in feeding order
+
+    def add(self, result: Assessment) -> None:
+        for c in result.components:
+            self.levy[c.component.value] += c.amount
+            if any(s.capped for s in c.segments):
+                self.at_cap[c.component.value] += 1
+        level = _level(result)
+        self.reductions[f"{level}割" if level else "none"] += 1
+        self.premiums.append(result.total)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "parameter_documents": list(self.params.documents),
+            "total": sum(self.premiums),
+            "levy_per_component": dict(self.levy),
+            "households_at_cap": {
+                c.component.value: self.at_cap[c.component.value] for c in self.params.components
+            },
+            "households_per_reduction": {
+                k: self.reductions[k] for k in ("7割", "5割", "2割", "none")
+            },
+            "deciles": deciles(self.premiums),
+            "mean": sum(self.premiums) // len(self.premiums) if self.premiums else 0,
+        }
+
+
+def _level(result: Assessment) -> int:
+    """The 7/5/2割 level judged at the levy date (the first segment's judgement)."""
+    for c in result.components:
+        for s in c.segments:
+            return s.judgement.level
+    return 0
+
+
+def deciles(values: list[int]) -> dict[str, int]:
+    """The 10th..90th percentiles (nearest rank), min and max of the household premiums."""
+    if not values:
+        return {}
+    ordered = sorted(values)
+    n = len(ordered)
+    out = {"min": ordered[0]}
+    for p in DECILES:
+        rank = max(1, -(-p * n // 100))  # ceil(p·n/100)
+        out[f"p{p}"] = ordered[rank - 1]
+    out["max"] = ordered[-1]
+    return out
+
+
+def difference(current: SetTally, candidate: SetTally) -> dict[str, Any]:
+    """The candidate against the current rates, in total, per component and per household."""
+    changes = [b - a for a, b in zip(current.premiums, candidate.premiums, strict=True)]
+    components = set(current.levy) | set(candidate.levy)
+    return {
+        "total": sum(candidate.premiums) - sum(current.premiums),
+        "per_component": {c: candidate.levy[c] - current.levy[c] for c in sorted(components)},
+        "households_up": sum(1 for d in changes if d > 0),
+        "households_down": sum(1 for d in changes if d < 0),
+        "households_unchanged": sum(1 for d in changes if d == 0),
+        "largest_increase": max(changes, default=0),
+        "largest_decrease": min(changes, default=0),
+        "change_deciles": deciles(changes),
+    }
+
+
+@dataclass
+class RateSimulation:
+    """The current set first, then the candidates."""
+
+    sets: list[SetTally]
+    households: int = 0  # fed and assessed under every set
+    not_in_year: int = 0  # no insured month in the year
+    refused: Counter[str] = field(default_factory=Counter)  # rule → households
+
+    @classmethod
+    def of(
+        cls, current: PremiumParameters, candidates: list[tuple[str, PremiumParameters]]
+    ) -> RateSimulation:
+        return cls([SetTally("current", current), *(SetTally(n, p) for n, p in candidates)])
+
+    def feed(self, household: Household) -> None:
+        try:
+            results = [assess(household, t.params, explain=False) for t in self.sets]
+        except NoInsuredMonths:
+            self.not_in_year += 1
+            return
+        except AssessmentError as refused:
+            self.refused[type(refused).__name__] += 1
+            return
+        for tally, result in zip(self.sets, results, strict=True):
+            tally.add(result)
+        self.households += 1
+
+    def summary(self) -> dict[str, Any]:
+        current, *candidates = self.sets
+        return {
+            "households": self.households,
+            "not_in_year": self.not_in_year,
+            "refused": dict(self.refused),
+            "current": current.summary(),
+            "candidates": [
+                {**c.summary(), "difference": difference(current, c)} for c in candidates
+            ],
+        }

@@ -1,0 +1,143 @@
+"""料率改定試算 (ADR 0039): the tallies per parameter set (levy per component, caps, 7/5/2割
+levels, deciles, difference against the current rates), candidates built from city figures
+and refused by name, and the use case on the in-memory unit."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from kokuho.assessment.adapters.memory import InMemoryAssessmentUnit
+from kokuho.assessment.app.ports import HouseholdRow, MemberRow
+from kokuho.assessment.app.rate_simulation import (
+    CandidateNamesRepeated,
+    RateSimulationIn,
+    candidates_of,
+    simulate_year,
+)
+from kokuho.assessment.bootstrap import CityRulebook
+from kokuho.assessment.domain.errors import ParametersIncomplete
+from kokuho.assessment.domain.household import Household, Income, Person
+from kokuho.assessment.domain.income_file import IncomeRecord
+from kokuho.assessment.domain.premium import assess
+from kokuho.assessment.domain.rate_simulation import RateSimulation, deciles
+
+RULES = CityRulebook("hiroshima", None)
+
+
+def one_person(number: str, salary: int, birth: date = date(1980, 5, 5)) -> Household:
+    income = Income(salary_revenue=salary + 1_000_000 if salary else 0, salary_income=salary)
+    return Household(number, f"P{number}", (Person(f"P{number}", birth, income),))
+
+
+def test_deciles_nearest_rank() -> None:
+    assert deciles([]) == {}
+    values = list(range(1, 11))  # 1..10
+    d = deciles(values)
+    assert (d["min"], d["p10"], d["p50"], d["p90"], d["max"]) == (1, 1, 5, 9, 10)
+    assert deciles([7])["p10"] == deciles([7])["p90"] == 7
+    d = deciles(list(range(1, 101)))
+    assert (d["p10"], d["p20"], d["p90"]) == (10, 20, 90)
+
+
+def test_tallies_and_difference() -> None:
+    current = RULES(2025)
+    higher = RULES.candidate(2025, "higher", {"components.medical.income_rate": "0.0900"})
+    lower_cap = RULES.candidate(2025, "low-cap", {"components.medical.cap": 500_000})
+    households = [
+        one_person("0000000001", 0),  # no income: 7割
+        one_person("0000000002", 1_000_000),
+        one_person("0000000003", 20_000_000),  # well above every cap
+        Household("0000000004", "X", (Person("X", date(1980, 1, 1), loss_date=date(2025, 4, 1)),)),
+    ]
+    sim = RateSimulation.of(current, [("higher", higher), ("low-cap", lower_cap)])
+    for h in households:
+        sim.feed(h)
+    out = sim.summary()
+    assert out["households"] == 3
+    assert out["not_in_year"] == 1  # lost on April 1: no insured month
+    expected = [assess(h, current, explain=False).total for h in households[:3]]
+    assert out["current"]["total"] == sum(expected)
+    assert out["current"]["households_per_reduction"] == {"7割": 1, "5割": 0, "2割": 0, "none": 2}
+    assert out["current"]["households_at_cap"]["medical"] == 1
+    assert out["current"]["deciles"]["max"] == max(expected)
+    higher_out, low_cap_out = out["candidates"]
+    # a higher 所得割率 raises the one with income below the cap; the 7割 one pays no 所得割
+    assert higher_out["difference"]["households_up"] == 1
+    assert higher_out["difference"]["households_unchanged"] == 2
+    assert higher_out["difference"]["per_component"]["elderly_support"] == 0
+    assert higher_out["difference"]["total"] == higher_out["total"] - out["current"]["total"]
+    assert low_cap_out["difference"]["largest_decrease"] == 500_000 - 660_000
+    assert low_cap_out["difference"]["households_down"] == 1
+
+
+def test_a_candidate_is_refused_by_name() -> None:
+    with pytest.raises(ParametersIncomplete, match=r"components\.medical\.colour: not a figure"):
+        RULES.candidate(2025, "bad", {"components.medical.colour": 1})
+    with pytest.raises(ParametersIncomplete, match="must be a decimal string"):
+        RULES.candidate(2025, "bad", {"components.medical.income_rate": 0.09})
+    with pytest.raises(ParametersIncomplete, match="above the statutory cap"):
+        RULES.candidate(2025, "bad", {"components.medical.cap": 700_000})
+
+
+def test_a_candidate_derives_the_specified_amounts_again() -> None:
+    c = RULES.candidate(2025, "x", {"components.medical.per_household": 30_001})
+    medical = c.components[0]
+    assert (medical.specified_per_household, medical.specified_continuing_per_household) == (
+        15_001,
+        22_501,
+    )
+
+
+def test_candidate_names() -> None:
+    body = RateSimulationIn.model_validate(
+        {
+            "fiscal_year": 2025,
+            "candidates": [
+                {"name": "a", "figures": {"components.medical.per_capita": 1}},
+                {"name": "a", "figures": {"components.medical.per_capita": 2}},
+            ],
+        }
+    )
+    with pytest.raises(CandidateNamesRepeated):
+        candidates_of(RULES, body)
+
+
+async def test_the_use_case_reads_every_household_and_audits_once() -> None:
+    uow = InMemoryAssessmentUnit()
+    for i in range(5):
+        number = f"000000000{i}"
+        person = f"P{number}"
+        uow.store.households[number] = HouseholdRow(
+            number, person, members=(MemberRow(person, date(1980, 5, 5)),)
+        )
+        await uow.store.write_incomes(
+            [
+                IncomeRecord(
+                    person,
+                    2024,
+                    date(1980, 5, 5),
+                    Income(salary_revenue=1_000_000 * i + 1, salary_income=1_000_000 * i),
+                    "taxable",
+                )
+            ],
+            source="tax_file",
+            import_id=None,
+            channel=None,
+            actor="test",
+        )
+    body = RateSimulationIn.model_validate(
+        {
+            "fiscal_year": 2025,
+            "candidates": [{"name": "up", "figures": {"components.medical.per_capita": 40_000}}],
+        }
+    )
+    current, candidates = candidates_of(RULES, body)
+    out = await simulate_year(uow, 2025, current, candidates, chunk=2)  # three chunks
+    assert out.households == 5
+    assert out.candidates[0]["difference"]["households_up"] == 5
+    # 均等割 +9,867 per member, less the 7/5/2割 of the low incomes, cut to 100円
+    assert out.candidates[0]["difference"]["per_component"]["medical"] > 0
+    assert len(uow.audit.records) == 1  # type: ignore[attr-defined]
+    assert uow.audit.records[0]["detail"]["households"] == 5  # type: ignore[attr-defined]

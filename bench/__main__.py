@@ -12,6 +12,7 @@ from bench import (
     collection_payments,
     federation_daily,
     notices,
+    rate_simulation,
     relay_and_consumer,
     store_append,
 )
@@ -45,6 +46,9 @@ async def main(
         # The assessment's annual run (本算定) at the city's scale, end to end until every
         # PremiumAssessed is on Kafka, against a raw COPY of the same assessment rows.
         print(await assessment_annual_run(admin_dsn, bootstrap, households, 2026))
+        # 料率改定試算: the same number of households under the current rates and a candidate,
+        # against the reads alone (python -m bench.rate_simulation --households N).
+        print(await rate_simulation.run(admin_dsn, households))
     if payment_lines:
         # Collection: a payment file matched, ledgers saved, PaymentReceived on Kafka, against
         # a raw COPY of the same lines (python -m bench.collection_payments --lines N).

@@ -105,3 +105,53 @@ def test_add_months_keeps_the_day_or_takes_the_months_last(
     day: date, months: int, expected: date
 ) -> None:
     assert add_months(day, months) == expected
+
+
+def _full(amount: int, due: date, payments: list[tuple[date, int]], until: date) -> int:
+    """The same 延滞金 without the shortcut that answers 0 below the minimum."""
+    from decimal import Decimal
+
+    from kokuho.collection.domain.interest import ONE_DAY, spans, total
+
+    rules = PACKAGED
+    if amount < rules.late_charge.premium_minimum:
+        return 0
+    early_last = add_months(due, rules.early_months)
+    ordered = sorted(payments)
+
+    def base_on(day: date) -> int:
+        return max(0, amount - sum(yen for paid, yen in ordered if paid < day))
+
+    def rate_on(day: date) -> Decimal:
+        year = rules.year(day.year)
+        return year.later if day > early_last else year.early
+
+    breaks = [paid + ONE_DAY for paid, _ in ordered] + [early_last + ONE_DAY]
+    items = spans(due + ONE_DAY, until, base_on, rate_on, breaks)
+    return total(items, rules.late_charge, rules.days_in_year)
+
+
+@pytest.mark.parametrize(
+    ("amount", "days"),
+    [(10_000, 155), (20_000, 400), (12_999, 366), (50_000, 40), (49_000, 90), (9_999, 600)],
+)
+def test_the_below_minimum_shortcut_answers_what_the_full_sum_answers(
+    amount: int, days: int
+) -> None:
+    # around the 1,000-yen minimum: a payment in parts, and a reversal dated before it that
+    # lifts the base above the charge for a while
+    due = date(2025, 4, 30)
+    until = date.fromordinal(due.toordinal() + days)
+    for payments in (
+        [],
+        [(date(2025, 5, 20), amount // 2), (until, amount - amount // 2)],
+        [(date(2025, 5, 10), -amount // 3), (date(2025, 5, 20), amount + amount // 3)],
+    ):
+        expected = _full(amount, due, payments, until)
+        assert late_charge(amount, due, payments, until, PACKAGED) == expected
+
+
+def test_a_year_without_rates_is_refused_even_below_the_minimum() -> None:
+    due = date(2026, 11, 30)
+    with pytest.raises(RatesMissing):
+        late_charge(10_000, due, [], date(2027, 1, 5), PACKAGED)

@@ -89,6 +89,35 @@ def total(items: Sequence[Span], rounding: Rounding, days_in_year: int) -> int:
     return 0 if amount < rounding.minimum else amount
 
 
+def _below_minimum(
+    amount: int,
+    ordered: Sequence[tuple[date, int]],
+    first: date,
+    until: date,
+    rules: CollectionRules,
+) -> bool:
+    """Whether even the largest base at the highest rate of the years counted, for every day,
+    stays under the minimum: then the exact sum does too and is 0. Most instalments paid late
+    are small (the payment file asks this per line); the years' rates are still looked up, so a
+    year without rates is refused as the full computation would refuse it."""
+    rounding = rules.late_charge
+    running, lowest = 0, 0
+    for _, yen in ordered:  # a reversal (negative) may lift the base above the charge
+        running += yen
+        lowest = min(lowest, running)
+    base = max(0, amount - lowest) // rounding.base_unit * rounding.base_unit
+    years = [rules.year(y) for y in range(first.year, until.year + 1)]
+    rate = max(max(y.early, y.later) for y in years)
+    days = (until - first).days + 1
+    n, d = rate.as_integer_ratio()
+    bound = base * n * days // (d * rules.days_in_year)
+    return (
+        bound // rounding.unit * rounding.unit < rounding.minimum
+        if rounding.unit
+        else bound < rounding.minimum
+    )
+
+
 def late_charge(
     amount: int,
     due_date: date,
@@ -109,7 +138,11 @@ def late_charge(
         first = designated_deadline + ONE_DAY
     else:
         first = due_date + ONE_DAY
+    if until < first:
+        return 0
     ordered = sorted(payments)
+    if _below_minimum(amount, ordered, first, until, rules):
+        return 0
 
     def base_on(day: date) -> int:
         return max(0, amount - sum(yen for paid, yen in ordered if paid < day))

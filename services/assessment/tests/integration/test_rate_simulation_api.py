@@ -4,9 +4,12 @@ household is read; the what-if takes a parameter set too."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
-from kokuho.assessment.commands import seed
+from kokuho.assessment.commands import rate_simulation, seed
 
 from ..conftest import Running
 
@@ -107,3 +110,31 @@ async def test_what_if_with_a_parameter_set(running: Running) -> None:
     assert changed.status_code == 200, changed.text
     assert changed.json()["annual_amount"] > plain.json()["annual_amount"]
     assert "candidate up" in str(changed.json()["explanation"])
+
+
+async def test_the_command_prints_the_same_answer(
+    running: Running, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    await seed(running.settings)
+    request = tmp_path / "request.json"
+    request.write_text(json.dumps({"fiscal_year": 2026, "candidates": CANDIDATES}), "utf-8")
+    assert await rate_simulation(running.settings, [str(request)]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    r = await running.client.post(
+        "/api/v1/rate-simulations",
+        json={"fiscal_year": 2026, "candidates": CANDIDATES},
+        headers=running.headers(SUPERVISOR),
+    )
+    assert printed == r.json()
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        json.dumps(
+            {
+                "fiscal_year": 2026,
+                "candidates": [{"name": "x", "figures": {"components.medical.cap": 9000000}}],
+            }
+        ),
+        "utf-8",
+    )
+    assert await rate_simulation(running.settings, [str(bad)]) == 2
+    assert "components.medical.cap" in capsys.readouterr().err

@@ -143,19 +143,48 @@ async def test_every_document_kind_renders_its_own_japanese_pdf(
     )
     assert "資格情報のお知らせ" in text
 
+    # No separate 高齢受給者証 since 2024-12-02: the rate is on the 資格確認書 (rules.md 3.4).
+    refused = await client.post(
+        f"/api/v1/households/{old_household}/certificates",
+        json={
+            "kind": "elderly_recipient_certificate",
+            "addressee_number": old,
+            "issue_date": today.isoformat(),
+        },
+        headers=token("clerk-a", CLERK),
+    )
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["type"].endswith("no-longer-issued")
     record, text = await issue_and_render(
         client,
         token,
         old_household,
         {
-            "kind": "elderly_recipient_certificate",
+            "kind": "eligibility_confirmation_document",
             "addressee_number": old,
             "issue_date": today.isoformat(),
         },
     )
-    assert "国民健康保険高齢受給者証" in text
+    assert "国民健康保険資格確認書" in text
     assert record["copayment_rate_tenths"] == 2  # the documented default until income is known
     assert "一部負担金の割合 2割" in text  # the label and its value
+
+    # One issued up to 2024-12-01 is kept and still renders.
+    elder = b.addressee()
+    elder_household = await household_of(client, token, elder, date(2024, 4, 1), date(1953, 1, 15))
+    record, text = await issue_and_render(
+        client,
+        token,
+        elder_household,
+        {
+            "kind": "elderly_recipient_certificate",
+            "addressee_number": elder,
+            "issue_date": "2024-12-01",
+        },
+    )
+    assert "国民健康保険高齢受給者証" in text
+    assert record["copayment_rate_tenths"] == 2
+    assert record["valid_until"] == "2025-07-31"
 
     record, text = await issue_and_render(
         client,

@@ -566,7 +566,8 @@ def test_elderly_certificate_only_for_70_to_74() -> None:
     state = registered(acquire(fact=date(2026, 4, 1), birth=date(1980, 5, 5)))
     with pytest.raises(e.NotInAgeBand):
         apply(
-            state, c.IssueCertificate("c1", "elderly_recipient_certificate", HEAD, date(2026, 4, 2))
+            state,
+            c.IssueCertificate("c1", "elderly_recipient_certificate", HEAD, date(2024, 12, 1)),
         )
 
 

@@ -383,14 +383,18 @@ def elderly(birth: date = date(1953, 7, 7)) -> Household:
 
 
 def test_elderly_recipient_certificate_carries_the_rate_year() -> None:
-    _, events = apply(elderly(), c.IssueCertificate("e1", "elderly_recipient_certificate", HEAD, D))
+    # issued on 2024-12-01 at the latest (rules.md 3.4; test_elderly_recipient_certificate.py)
+    day = date(2024, 12, 1)
+    member = acquire(HEAD, "householder", date(1953, 7, 7), fact=date(2024, 4, 1))
+    early = apply(initial(HH), c.RegisterHousehold(HH, HEAD, (member,)))[0]
+    _, events = apply(early, c.IssueCertificate("e1", "elderly_recipient_certificate", HEAD, day))
     assert events == [
         ev.CertificateIssued(
-            "e1", "elderly_recipient_certificate", HEAD, HH, insured(HEAD), D, D,
-            date(2026, 7, 31), 2,
+            "e1", "elderly_recipient_certificate", HEAD, HH, insured(HEAD), day, day,
+            date(2025, 7, 31), 2,
         ),
         ev.CopaymentRateDetermined(
-            HEAD, HH, insured(HEAD), 2, date(2025, 8, 1), date(2026, 7, 31), "default"
+            HEAD, HH, insured(HEAD), 2, date(2024, 8, 1), date(2025, 7, 31), "default"
         ),
     ]  # fmt: skip
 

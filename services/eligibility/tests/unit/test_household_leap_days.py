@@ -51,11 +51,12 @@ def test_age_band_refusals_of_someone_born_on_29_february() -> None:
     with pytest.raises(e.NotInAgeBand) as raised:
         apply(state, c.DetermineCopaymentRate(HEAD, date(2026, 2, 28)))
     assert str(raised.value) == f"addressee {HEAD} is 45, outside 70-74 (高齢受給者)"
+    early = born_on(LEAP, date(2023, 1, 1))  # 高齢受給者証 only until 2024-12-01 (rules.md 3.4)
     with pytest.raises(e.NotInAgeBand) as raised:
         apply(
-            state, c.IssueCertificate("e1", "elderly_recipient_certificate", HEAD, date(2026, 3, 1))
+            early, c.IssueCertificate("e1", "elderly_recipient_certificate", HEAD, date(2023, 3, 1))
         )
-    assert str(raised.value) == f"addressee {HEAD} is 46, outside 70-74 (高齢受給者)"
+    assert str(raised.value) == f"addressee {HEAD} is 43, outside 70-74 (高齢受給者)"
 
 
 def test_a_document_of_someone_born_on_29_february() -> None:

@@ -400,9 +400,14 @@ REFUSALS: dict[str, Refusal] = {
         ),
     ),
     "elderly certificate under 70": Refusal(
-        c.IssueCertificate("c9", "elderly_recipient_certificate", SPOUSE, D),
+        c.IssueCertificate("c9", "elderly_recipient_certificate", SPOUSE, date(2024, 12, 1)),
         e.NotInAgeBand,
-        f"addressee {SPOUSE} is 46, outside 70-74 (高齢受給者)",
+        f"addressee {SPOUSE} is 44, outside 70-74 (高齢受給者)",
+    ),
+    "elderly certificate after the last day": Refusal(
+        c.IssueCertificate("c9", "elderly_recipient_certificate", HEAD, date(2024, 12, 2)),
+        e.NoLongerIssued,
+        "elderly_recipient_certificate is not issued after 2024-12-01; only earlier records",
     ),
     "limit certificate after the last day": Refusal(
         c.IssueCertificate("c9", "limit_certificate", SPOUSE, date(2024, 12, 2)),

@@ -31,6 +31,7 @@ class QualificationRules:
     card_symbol: str = "広島34"
     retention_years_after_loss: int = 5
     limit_certificates_last_issue_date: date = date(2024, 12, 1)
+    elderly_recipient_certificates_last_issue_date: date = date(2024, 12, 1)
     version: str = ""
 
 

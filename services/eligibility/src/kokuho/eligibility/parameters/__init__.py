@@ -37,5 +37,8 @@ def load_rules() -> QualificationRules:
         limit_certificates_last_issue_date=date.fromisoformat(
             raw["certificates"]["limit_certificates_last_issue_date"]
         ),
+        elderly_recipient_certificates_last_issue_date=date.fromisoformat(
+            raw["certificates"]["elderly_recipient_certificates_last_issue_date"]
+        ),
         version=raw["version"],
     )

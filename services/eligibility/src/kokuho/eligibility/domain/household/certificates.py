@@ -138,6 +138,11 @@ def issue_certificate(
         and command.issue_date > rules.limit_certificates_last_issue_date
     ):
         raise e.NoLongerIssued(command.kind, rules.limit_certificates_last_issue_date)
+    # rules.md 3.4: from 2024-12-02 the 70-74 rate is printed on the 資格確認書 / お知らせ; a
+    # separate 高齢受給者証 issued before stays in the history
+    last_elderly = rules.elderly_recipient_certificates_last_issue_date
+    if command.kind == "elderly_recipient_certificate" and command.issue_date > last_elderly:
+        raise e.NoLongerIssued(command.kind, last_elderly)
     out = _collect_reissued(state, member, command)
     valid_from, valid_until, rate = certificate_validity(
         member, command.kind, command.issue_date, rules

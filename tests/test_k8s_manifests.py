@@ -312,3 +312,41 @@ def test_one_database_and_role_per_service_with_backups(overlay: str) -> None:
     assert store["wal"]["compression"]  # WAL archived: point-in-time recovery
     [scheduled] = of_kind(overlay, "ScheduledBackup").values()
     assert scheduled["spec"]["cluster"]["name"] == cluster["metadata"]["name"]
+
+
+def _required_roles() -> set[str]:
+    """Every role name a service's routes name (the constants and literals of their code)."""
+    found: set[str] = set()
+    for path in ROOT.glob("services/*/src/**/*.py"):
+        found |= set(
+            re.findall(r'"([a-z-]+\.(?:clerk|supervisor|operator|officer))"', path.read_text())
+        )
+    return found
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_staff_tokens_come_from_the_identity_provider(overlay: str, tmp_path: Path) -> None:
+    """ADR 0060: production services verify the provider's tokens by OIDC discovery; the
+    issuer comes from a Secret, the provider's groups become Kokuho roles by the overlay's map."""
+    from kokuho.platform.oidc import RoleMapping
+
+    [roles] = [d for n, d in of_kind(overlay, "ConfigMap").items() if n.startswith("staff-roles-")]
+    (tmp_path / "roles.toml").write_text(roles["data"]["roles.toml"])
+    mapping = RoleMapping.load(tmp_path / "roles.toml")
+    granted = set().union(*mapping.roles.values())
+    assert granted <= _required_roles(), granted - _required_roles()
+    assert granted, "the role map grants nothing"
+    for name, deployment in of_kind(overlay, "Deployment").items():
+        pod = deployment["spec"]["template"]["spec"]
+        [main] = pod["containers"]
+        env = {e["name"].split("_AUTH_", 1)[-1]: e for e in main["env"] if "_AUTH_" in e["name"]}
+        assert env["OIDC"]["value"] == "true", name
+        assert env["ISSUER"]["valueFrom"]["secretKeyRef"] == {
+            "name": "staff-identity",
+            "key": "issuer",
+        }, name
+        assert "PUBLIC_KEY_PATH" not in env, name
+        volume = {v["name"]: v for v in pod["volumes"]}["staff-roles"]
+        assert volume["configMap"]["name"] == roles["metadata"]["name"], name
+        mount = {m["name"]: m["mountPath"] for m in main["volumeMounts"]}["staff-roles"]
+        assert env["ROLE_MAP_PATH"]["value"] == f"{mount}/roles.toml", name

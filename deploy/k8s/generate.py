@@ -30,6 +30,8 @@ SECRETS = "/var/run/secrets/kokuho"
 KAFKA_BOOTSTRAP = "kokuho-kafka-bootstrap:9093"
 PG_HOST = "kokuho-pg-rw"
 PARAMETERS = "kokuho-parameters"  # the overlay's ConfigMap (configMapGenerator)
+STAFF_ROLES = "staff-roles"  # the overlay's role map (configMapGenerator, roles.toml)
+CONFIG = "/etc/kokuho"
 
 #: Per-service additions: settings only one service has.
 EXTRA_ENV: dict[str, list[dict[str, Any]]] = {
@@ -112,8 +114,14 @@ def _env(service: str, *, migrate: bool) -> list[dict[str, Any]]:
     env += [
         {"name": f"{p}HTTP_HOST", "value": "0.0.0.0"},  # noqa: S104 - inside the pod
         {"name": f"{p}HTTP_PORT", "value": "8000"},
-        {"name": f"{p}AUTH_ISSUER", "parameter": "staff-token-issuer"},
-        {"name": f"{p}AUTH_PUBLIC_KEY_PATH", "value": f"{SECRETS}/staff-token/public.pem"},
+        # Staff tokens from the city's identity provider (ADR 0060): its issuer URL from a
+        # Secret, its keys by OIDC discovery, its roles through the overlay's role map.
+        {
+            "name": f"{p}AUTH_ISSUER",
+            "valueFrom": {"secretKeyRef": {"name": "staff-identity", "key": "issuer"}},
+        },
+        {"name": f"{p}AUTH_OIDC", "value": "true"},
+        {"name": f"{p}AUTH_ROLE_MAP_PATH", "value": f"{CONFIG}/staff-roles/roles.toml"},
         {"name": f"{p}AUDIT_KEY_PATH", "value": f"{SECRETS}/audit-key/audit.key"},
     ]
     for extra in EXTRA_ENV.get(service, []):
@@ -155,7 +163,6 @@ def _volumes(service: str, *, migrate: bool) -> tuple[list[Any], list[Any]]:
     ]
     if not migrate:
         mounts += [
-            ("staff-token", f"{SECRETS}/staff-token", {"secretName": "staff-token-public-key"}),
             ("audit-key", f"{SECRETS}/audit-key", {"secretName": f"{service}-audit-key"}),
             *EXTRA_VOLUMES.get(service, []),
         ]
@@ -166,6 +173,11 @@ def _volumes(service: str, *, migrate: bool) -> tuple[list[Any], list[Any]]:
     volumes = [
         {"name": n, "secret": src} if src else {"name": n, "emptyDir": {}} for n, _, src in mounts
     ]
+    if not migrate:
+        volume_mounts.append(
+            {"name": STAFF_ROLES, "mountPath": f"{CONFIG}/staff-roles", "readOnly": True}
+        )
+        volumes.append({"name": STAFF_ROLES, "configMap": {"name": STAFF_ROLES}})
     return volume_mounts, volumes
 
 

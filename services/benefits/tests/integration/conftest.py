@@ -16,7 +16,7 @@ import pytest
 
 from kokuho.benefits.bootstrap import build
 from kokuho.benefits.config import Settings
-from kokuho.events.contracts import assessment, delinquency, linkage_gateway
+from kokuho.events.contracts import assessment, delinquency, eligibility, linkage_gateway
 from kokuho.events.contracts import benefits as contracts
 from kokuho.events.runtime.topics import TopicSpec, ensure_topics, with_dead_letters
 from kokuho.platform.auth import TokenVerifier
@@ -38,6 +38,7 @@ class Running:
     linkage_topic: str
     delinquency_topic: str = ""
     income_facts_topic: str = ""
+    eligibility_topic: str = ""
 
     def headers(self, *roles: str, **extra: str) -> dict[str, str]:
         return staff_headers(self.key, "U-CLERK", *roles, **extra)
@@ -59,11 +60,13 @@ async def settings(pg_admin_dsn: str, kafka_bootstrap: str) -> AsyncIterator[Set
     linkage = f"{run}.{linkage_gateway.TOPIC}"
     arrears = f"{run}.{delinquency.EVENTS_TOPIC}"
     facts = assessment.income_facts_topic(f"{run}.{assessment.EVENTS_TOPIC}")
+    losses = f"{run}.{eligibility.EVENTS_TOPIC}"
     specs = [
         TopicSpec(topic, 3, 1),
         TopicSpec(linkage, 3, 1),
         TopicSpec(arrears, 3, 1),
         TopicSpec(facts, 3, 1),
+        TopicSpec(losses, 3, 1),
     ]
     await ensure_topics(kafka_bootstrap, with_dead_letters(specs))
     async with migrated_database(pg_admin_dsn, MIGRATIONS) as dsn:
@@ -74,6 +77,7 @@ async def settings(pg_admin_dsn: str, kafka_bootstrap: str) -> AsyncIterator[Set
             linkage_topic=linkage,
             delinquency_topic=arrears,
             income_facts_topic=facts,
+            eligibility_topic=losses,
             monthly_run_poll_seconds=0.2,
             consumer_group_prefix=run,
         )
@@ -93,4 +97,5 @@ async def running(settings: Settings) -> AsyncIterator[Running]:
             settings.linkage_topic,
             settings.delinquency_topic,
             settings.income_facts_topic,
+            settings.eligibility_topic,
         )

@@ -13,6 +13,7 @@ from kokuho.benefits.adapters.consumers import (
     carry_over_handler,
     delinquency_handler,
     income_facts_handler,
+    loss_handler,
 )
 from kokuho.benefits.adapters.monthly_job import JST, monthly_run_job
 from kokuho.benefits.adapters.unit_of_work import BenefitsUnit
@@ -66,6 +67,14 @@ def build(
                     income_facts_handler(
                         topic, benefits, lambda: kit.clock().astimezone(JST).date()
                     ),
+                )
+            )
+        if settings.consume_eligibility:
+            found.append(
+                Subscription(
+                    "losses",
+                    [settings.eligibility_topic],
+                    loss_handler(topic, lambda: kit.clock().astimezone(JST).date()),
                 )
             )
         return found

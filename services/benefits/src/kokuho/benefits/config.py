@@ -10,7 +10,7 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from kokuho.events.contracts import assessment, delinquency, linkage_gateway
+from kokuho.events.contracts import assessment, delinquency, eligibility, linkage_gateway
 from kokuho.events.contracts import benefits as contracts
 from kokuho.platform.settings import ServiceSettings
 
@@ -33,6 +33,10 @@ class Settings(ServiceSettings):
     income_facts_topic: str = assessment.INCOME_FACTS_TOPIC
     #: consume ``HouseholdIncomeFactsStated`` from ``income_facts_topic``
     consume_income_facts: bool = True
+    #: eligibility's general topic: losses of qualification (返納金 detection, NHI-B-58)
+    eligibility_topic: str = eligibility.EVENTS_TOPIC
+    #: consume ``QualificationLost`` from ``eligibility_topic``
+    consume_eligibility: bool = True
     #: run the monthly runs asked for by ``POST /api/v1/monthly-runs`` in this process
     monthly_run_job: bool = True
     #: how often the job looks for a requested run (seconds)

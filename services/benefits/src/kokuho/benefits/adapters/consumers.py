@@ -15,9 +15,12 @@ from kokuho.benefits.adapters.unit_of_work import BenefitsUnit
 from kokuho.benefits.app.claims import record_carry_over
 from kokuho.benefits.app.copayment_rates import INCOME_FACTS_ACTOR, decide_on_income_facts
 from kokuho.benefits.app.ports import Benefits
+from kokuho.benefits.app.repayments import detect_repayment
 from kokuho.benefits.app.withholding import record_withheld, release_withheld
+from kokuho.benefits.domain.repayment import Detect
 from kokuho.events.contracts.assessment import HouseholdIncomeFactsStated
 from kokuho.events.contracts.delinquency import BenefitsReleased, BenefitsWithheld
+from kokuho.events.contracts.eligibility import QualificationLost
 from kokuho.events.contracts.linkage_gateway import HighCostCarryOverListed
 from kokuho.events.runtime.consumer import Delivery
 from kokuho.platform.audit import RequestAudit
@@ -59,6 +62,33 @@ def income_facts_handler(topic: str, ports: Benefits, today: Callable[[], date])
         trail = RequestAudit.of_system(lambda: conn, INCOME_FACTS_ACTOR, "income-facts")
         await decide_on_income_facts(
             BenefitsUnit(conn=conn, topic=topic, audit=trail), ports, event, today()
+        )
+
+    return handle
+
+
+#: who detects a 返納金 case from eligibility's loss events
+REPAYMENT_ACTOR = "system:benefits-repayment-detection"
+
+
+def loss_handler(topic: str, today: Callable[[], date]) -> Handler:
+    """eligibility's ``QualificationLost``: look for claims of care after the loss (a loss
+    recorded late, with a past date) and open a 返納金 case (不当利得) when there are any."""
+
+    async def handle(conn: asyncpg.Connection, delivery: Delivery) -> None:
+        event = delivery.event
+        if not isinstance(event, QualificationLost):
+            return  # eligibility's other events are for other services
+        trail = RequestAudit.of_system(lambda: conn, REPAYMENT_ACTOR, "repayment-detection")
+        await detect_repayment(
+            BenefitsUnit(conn=conn, topic=topic, audit=trail),
+            Detect(
+                event.nhi_household_number,
+                event.addressee_number,
+                event.loss_date,
+                (),
+                today(),
+            ),
         )
 
     return handle

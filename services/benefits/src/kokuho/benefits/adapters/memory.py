@@ -14,6 +14,7 @@ from kokuho.benefits.adapters.memory_high_cost import (
     InMemoryMonthlyRuns,
     InMemoryPayees,
 )
+from kokuho.benefits.adapters.repayment_store import InMemoryRepayments
 from kokuho.benefits.adapters.unit_of_work import SOURCE
 from kokuho.benefits.adapters.withholding_store import InMemoryWithholdings
 from kokuho.benefits.domain.copayment_rate import CopaymentRate
@@ -47,3 +48,4 @@ class InMemoryBenefitsUnit(InMemoryUnitOfWork):
         self.lump_sums = InMemoryLumpSums()
         self.withholdings = InMemoryWithholdings()
         self.medical_expenses = InMemoryMedicalExpenses()
+        self.repayments = InMemoryRepayments()

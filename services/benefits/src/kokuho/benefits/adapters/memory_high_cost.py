@@ -66,6 +66,16 @@ class InMemoryClaims:
     async def adjustments_of(self, claim_number: str) -> list[dict[str, object]]:
         return list(self.adjustments.get(claim_number, []))
 
+    async def of_person_from(self, addressee_number: str, from_month: date) -> list[Claim]:
+        return sorted(
+            (
+                c
+                for c in self.rows.values()
+                if c.addressee_number == addressee_number and c.treatment_month >= from_month
+            ),
+            key=lambda c: (c.treatment_month, c.claim_number),
+        )
+
 
 class InMemoryCarryOvers:
     def __init__(self) -> None:

@@ -97,6 +97,15 @@ class PostgresClaims:
         )
         return [claim_of(r) for r in rows]
 
+    async def of_person_from(self, addressee_number: str, from_month: date) -> list[Claim]:
+        rows = await self._conn.fetch(
+            "SELECT * FROM claims WHERE addressee_number = $1 AND treatment_month >= $2"
+            " ORDER BY treatment_month, claim_number",
+            addressee_number,
+            from_month,
+        )
+        return [claim_of(r) for r in rows]
+
     async def adjustments_of(self, claim_number: str) -> list[dict[str, object]]:
         rows = await self._conn.fetch(
             "SELECT kind, reason_code, medical_cost_before, self_pay_before, medical_cost,"

@@ -15,6 +15,7 @@ from kokuho.benefits.adapters.postgres_high_cost import (
     PostgresMonthlyRuns,
     PostgresPayees,
 )
+from kokuho.benefits.adapters.repayment_store import PostgresRepayments
 from kokuho.benefits.adapters.withholding_store import PostgresWithholdings
 from kokuho.benefits.domain.copayment_rate import CopaymentRate
 from kokuho.benefits.domain.high_cost.limits import ElderlyCategory, Under70Category
@@ -105,6 +106,7 @@ class BenefitsUnit(UnitOfWork):
     lump_sums: PostgresLumpSums
     withholdings: PostgresWithholdings
     medical_expenses: PostgresMedicalExpenses
+    repayments: PostgresRepayments
 
     def __init__(
         self,
@@ -128,3 +130,4 @@ class BenefitsUnit(UnitOfWork):
         self.lump_sums = PostgresLumpSums(conn)
         self.withholdings = PostgresWithholdings(conn)
         self.medical_expenses = PostgresMedicalExpenses(conn)
+        self.repayments = PostgresRepayments(conn)

@@ -10,6 +10,7 @@ from kokuho.benefits.api import (
     high_cost,
     lump_sums,
     medical_expenses,
+    repayments,
     withholding,
 )
 
@@ -20,5 +21,6 @@ routers = [
     high_cost.router,
     lump_sums.router,
     medical_expenses.router,
+    repayments.router,
     withholding.router,
 ]

@@ -22,6 +22,7 @@ from kokuho.benefits.domain.income_category import IncomeLines
 from kokuho.benefits.domain.income_facts import ZeroIncomeRule
 from kokuho.benefits.domain.lump_sum import AmountSchedule, LumpSum
 from kokuho.benefits.domain.medical_expense import MedicalExpense, Rates
+from kokuho.benefits.domain.repayment import Repayment
 from kokuho.benefits.domain.withholding import WithheldPayment, Withholding
 from kokuho.benefits.parameters import (
     load_lump_sums,
@@ -99,6 +100,10 @@ class Claims(Protocol):
 
     async def adjustments_of(self, claim_number: str) -> list[dict[str, object]]: ...
 
+    async def of_person_from(self, addressee_number: str, from_month: date) -> list[Claim]:
+        """The person's claims of treatment months from ``from_month`` (返納金 detection)."""
+        ...
+
 
 class CarryOvers(Protocol):
     async def put(self, carry_over: CarryOver) -> None: ...
@@ -160,6 +165,16 @@ class LumpSums(Protocol):
     async def update(self, state: LumpSum) -> None: ...
 
 
+class Repayments(Protocol):
+    async def by_stream(self, stream_id: str) -> Repayment | None: ...
+
+    async def get(self, repayment_id: UUID) -> Repayment | None: ...
+
+    async def put(self, state: Repayment) -> None: ...
+
+    async def open_cases(self, limit: int) -> list[Repayment]: ...
+
+
 class MedicalExpenses(Protocol):
     async def add(self, state: MedicalExpense, account: PayeeAccount) -> None: ...
 
@@ -219,6 +234,9 @@ class BenefitsUnitPort(Protocol):
 
     @property
     def medical_expenses(self) -> MedicalExpenses: ...
+
+    @property
+    def repayments(self) -> Repayments: ...
 
     @property
     def withholdings(self) -> Withholdings: ...

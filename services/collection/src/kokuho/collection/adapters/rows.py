@@ -34,26 +34,33 @@ def _applied_back(items: list[list[int]]) -> tuple[Applied, ...]:
 
 
 def _charge(c: Charge) -> dict[str, Any]:
-    return {
+    """Only what differs from a new charge: most charges are plain (nothing written off,
+    dunned or renewed) and a payment file rewrites tens of thousands of ledgers."""
+    out: dict[str, Any] = {
         "y": c.fiscal_year,
         "p": c.period,
         "due": c.due_date.isoformat(),
         "amount": c.amount,
         "paid": c.paid,
-        "off": c.written_off,
-        "late": c.late_charge,
-        "late_paid": c.late_charge_paid,
-        "payments": [[d.isoformat(), y] for d, y in c.payments],
-        "dunned": _d(c.dunned_on),
-        "deadline": _d(c.designated_deadline),
-        "renewals": [d.isoformat() for d in c.renewals],
-        "lapsed": _d(c.lapsed_on),
         "history": [[d.isoformat(), y, cause] for d, y, cause in c.history],
-        "acts": [[d.isoformat(), act] for d, act in c.acts],
-        "off_on": _d(c.written_off_on),
-        "off_ground": c.write_off_ground,
-        "method": c.collection_method,
     }
+    optional: tuple[tuple[str, Any], ...] = (
+        ("off", c.written_off),
+        ("late", c.late_charge),
+        ("late_paid", c.late_charge_paid),
+        ("payments", [[d.isoformat(), y] for d, y in c.payments]),
+        ("dunned", _d(c.dunned_on)),
+        ("deadline", _d(c.designated_deadline)),
+        ("renewals", [d.isoformat() for d in c.renewals]),
+        ("lapsed", _d(c.lapsed_on)),
+        ("acts", [[d.isoformat(), act] for d, act in c.acts]),
+        ("off_on", _d(c.written_off_on)),
+        ("off_ground", c.write_off_ground),
+    )
+    out.update((k, v) for k, v in optional if v)
+    if c.collection_method != "ordinary":
+        out["method"] = c.collection_method
+    return out
 
 
 _CHARGE_FIELDS = frozenset(f.name for f in dataclasses.fields(Charge))
@@ -70,7 +77,8 @@ def _restore(values: dict[str, Any]) -> Charge:
 
 
 def _charge_back(r: dict[str, Any]) -> Charge:
-    off_on = r.get("off_on")
+    """A stored charge (keys left out hold a new charge's values; older snapshots have all)."""
+    get = r.get
     return _restore(
         {
             "fiscal_year": r["y"],
@@ -78,19 +86,19 @@ def _charge_back(r: dict[str, Any]) -> Charge:
             "due_date": date.fromisoformat(r["due"]),
             "amount": r["amount"],
             "paid": r["paid"],
-            "written_off": r["off"],
-            "late_charge": r["late"],
-            "late_charge_paid": r["late_paid"],
-            "payments": tuple((date.fromisoformat(d), y) for d, y in r["payments"]),
-            "dunned_on": _day(r["dunned"]),
-            "designated_deadline": _day(r["deadline"]),
-            "renewals": tuple(date.fromisoformat(d) for d in r["renewals"]),
-            "lapsed_on": _day(r["lapsed"]),
+            "written_off": get("off", 0),
+            "late_charge": get("late", 0),
+            "late_charge_paid": get("late_paid", 0),
+            "payments": tuple((date.fromisoformat(d), y) for d, y in get("payments", ())),
+            "dunned_on": _day(get("dunned")),
+            "designated_deadline": _day(get("deadline")),
+            "renewals": tuple(date.fromisoformat(d) for d in get("renewals", ())),
+            "lapsed_on": _day(get("lapsed")),
             "history": tuple((date.fromisoformat(d), y, cause) for d, y, cause in r["history"]),
-            "acts": tuple((date.fromisoformat(d), act) for d, act in r.get("acts", ())),
-            "written_off_on": None if off_on is None else date.fromisoformat(off_on),
-            "write_off_ground": r.get("off_ground"),
-            "collection_method": r.get("method", "ordinary"),
+            "acts": tuple((date.fromisoformat(d), act) for d, act in get("acts", ())),
+            "written_off_on": _day(get("off_on")),
+            "write_off_ground": get("off_ground"),
+            "collection_method": get("method", "ordinary"),
         }
     )
 

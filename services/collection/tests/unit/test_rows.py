@@ -1,0 +1,58 @@
+"""The ledger snapshot: a charge is stored with only what differs from a new charge, and a
+snapshot written before (every key present) still reads back the same."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from kokuho.collection.adapters.rows import _restore, ledger_from_json, ledger_to_json
+from kokuho.collection.domain.ledger import Charge
+
+from .test_unit_of_work_contract import a_ledger
+
+OLD_FORMAT = {
+    "y": 2026,
+    "p": 1,
+    "due": "2026-06-30",
+    "amount": 10000,
+    "paid": 0,
+    "off": 0,
+    "late": 0,
+    "late_paid": 0,
+    "payments": [],
+    "dunned": None,
+    "deadline": None,
+    "renewals": [],
+    "lapsed": None,
+    "history": [["2026-06-15", 0, "assessment"]],
+    "acts": [],
+    "off_on": None,
+    "off_ground": None,
+    "method": "ordinary",
+}
+
+
+def test_a_ledger_with_every_kind_of_fact_reads_back_the_same() -> None:
+    ledger = a_ledger()
+    assert ledger_from_json(json.loads(json.dumps(ledger_to_json(ledger)))) == ledger
+
+
+def test_a_plain_charge_is_stored_without_its_defaults_and_old_snapshots_still_read() -> None:
+    old = {"household": "9950000001", "charges": [OLD_FORMAT], "held": [], "payments": []}
+    old |= {"pending": [], "received": 0, "refunded": 0, "revisions": {"2026": 1}}
+    ledger = ledger_from_json(old)
+    expected = Charge(
+        2026, 1, date(2026, 6, 30), 10_000, history=((date(2026, 6, 15), 0, "assessment"),)
+    )
+    assert ledger.charges[(2026, 1)] == expected
+    stored = ledger_to_json(ledger)["charges"][0]
+    assert set(stored) == {"y", "p", "due", "amount", "paid", "history"}
+    assert ledger_from_json({**old, "charges": [stored]}) == ledger
+
+
+def test_a_stored_charge_missing_a_field_is_refused() -> None:
+    with pytest.raises(ValueError, match="fields"):
+        _restore({"fiscal_year": 2026})

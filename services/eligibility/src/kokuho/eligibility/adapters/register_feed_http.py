@@ -8,12 +8,8 @@ from typing import Any
 
 import httpx
 
-from kokuho.eligibility.app.resident_register import FeedReader, RegisterIntake
+from kokuho.eligibility.app.resident_register import FeedReader, FeedUnavailable, RegisterIntake
 from kokuho.eligibility.parameters.register import load_intake_parameters
-
-
-class FeedUnavailable(RuntimeError):
-    """The register did not answer as documented (logged by the caller, tried again later)."""
 
 
 def http_reader(base_url: str, timeout: float = 30.0) -> FeedReader:

@@ -27,6 +27,7 @@ from kokuho.eligibility.api.schemas import (
     SpecialCaseIn,
     UnemploymentIn,
 )
+from kokuho.eligibility.app.care_exclusion import CareExclusionEndIn, CareExclusionIn
 from kokuho.platform.models import RequestModel
 
 router = APIRouter(prefix="/api/v1", tags=["eligibility"])
@@ -50,6 +51,18 @@ MEMBER_CHANGES: list[tuple[str, str, type[RequestModel], str]] = [
         "residence-exception",
         ResidenceExceptionIn,
         "住所地特例: the member leaves for a one-person household of their own (rules.md 5.2)",
+    ),
+    (
+        "record_care_exclusion",
+        "care-insurance-exclusion",
+        CareExclusionIn,
+        "介護保険適用除外の記録 (適用除外施設への入所; no 介護分 for its months)",
+    ),
+    (
+        "end_care_exclusion",
+        "care-insurance-exclusion/end",
+        CareExclusionEndIn,
+        "介護保険適用除外の終了 (退所)",
     ),
 ]
 

@@ -153,11 +153,12 @@ async def pull_feed(
     user: BatchOperator, ports: EligibilityDep, units: UnitsDep, read: ReadDep, request: Request
 ) -> PullOut:
     """Read the register's feed now (``serve`` also reads it every
-    ``resident_register_poll_seconds``); 503 ``feed-not-configured`` without a feed URL."""
+    ``resident_register_poll_seconds``); 409 ``feed-not-configured`` without a feed URL, 503
+    ``counterpart-unavailable`` when the register does not answer as documented."""
     intake = _intake(request)
     if intake.reader is None:
         raise Problem(
-            503, "feed-not-configured", detail="KOKUHO_ELIGIBILITY_RESIDENT_REGISTER_URL is not set"
+            409, "feed-not-configured", detail="KOKUHO_ELIGIBILITY_RESIDENT_REGISTER_URL is not set"
         )
     result = await rg.pull_feed(units, ports, intake.parameters, intake.feed, intake.reader)
     return await read.run(

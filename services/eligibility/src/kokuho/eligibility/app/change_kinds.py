@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from kokuho.eligibility.app import care_exclusion as cx
 from kokuho.eligibility.app import change_commands as cc
 from kokuho.eligibility.app import register_requests as rr
 from kokuho.eligibility.app import requests as rq
@@ -309,6 +310,9 @@ KINDS: dict[str, ChangeKind] = {
             details=_own_details,
             ex_officio=lambda b: True,
         ),
+        # 介護保険適用除外 (NHI-Q-33, issue 13)
+        ChangeKind("record_care_exclusion", cx.CareExclusionIn, cx.record),
+        ChangeKind("end_care_exclusion", cx.CareExclusionEndIn, cx.end),
         ChangeKind(
             "record_certificate",
             rq.CertificateIn,

@@ -82,6 +82,13 @@ class ItemAlreadyClosed(DomainError):
         super().__init__(f"register item {item_id} is closed already")
 
 
+class FeedUnavailable(DomainError):
+    """The register did not answer as documented (the job logs it and tries again later)."""
+
+    status = 503
+    slug = "counterpart-unavailable"
+
+
 class RegisterChangeNotFound(DomainError):
     status = 404
     slug = "register-change-not-found"

@@ -202,6 +202,25 @@ class MergeHousehold:
     today: date
 
 
+@dataclass(frozen=True)
+class RecordCareExclusion:
+    """介護保険適用除外 (NHI-Q-33): the member lives in an excluded facility from ``start_date``."""
+
+    addressee_number: str
+    facility_kind: str
+    facility_name: str
+    start_date: date
+    end_date: date | None
+    today: date
+
+
+@dataclass(frozen=True)
+class EndCareExclusion:
+    addressee_number: str
+    end_date: date
+    today: date
+
+
 Command = (
     RegisterHousehold
     | AcquireQualification
@@ -220,4 +239,6 @@ Command = (
     | RecordSpecialCare
     | IssueCertificate
     | CollectCertificate
+    | RecordCareExclusion
+    | EndCareExclusion
 )

@@ -179,6 +179,27 @@ class SpecialCaseNotActive(EligibilityRuleBroken):
         self.kind = kind
 
 
+class CareExclusionOverlaps(EligibilityRuleBroken):
+    def __init__(self, addressee_number: str, start: date) -> None:
+        super().__init__(
+            f"addressee {addressee_number} has a 介護適用除外 period overlapping one from {start}"
+        )
+        self.addressee_number = addressee_number
+
+
+class CareExclusionNotOpen(EligibilityRuleBroken):
+    def __init__(self, addressee_number: str) -> None:
+        super().__init__(f"addressee {addressee_number} has no open 介護適用除外 period")
+        self.addressee_number = addressee_number
+
+
+class CareExclusionBeforeAcquisition(EligibilityRuleBroken):
+    def __init__(self, start: date, acquisition: date) -> None:
+        super().__init__(
+            f"a 介護適用除外 from {start} starts before the qualification ({acquisition})"
+        )
+
+
 class FacilityKindRequired(EligibilityRuleBroken):
     def __init__(self) -> None:
         super().__init__("a residence exception (住所地特例) names the kind of facility")

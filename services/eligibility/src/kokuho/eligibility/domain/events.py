@@ -245,6 +245,28 @@ class SpecialCareStatusChanged:
     effective_on: date
 
 
+@dataclass(frozen=True)
+class CareInsuranceExclusionRecorded:
+    """介護保険適用除外: assessment levies no 介護分 for the months it covers."""
+
+    nhi_household_number: str
+    addressee_number: str
+    facility_kind: str
+    facility_name: str
+    start_date: date
+    end_date: date | None
+
+
+@dataclass(frozen=True)
+class CareInsuranceExclusionEnded:
+    nhi_household_number: str
+    addressee_number: str
+    facility_kind: str
+    facility_name: str
+    start_date: date
+    end_date: date
+
+
 Event = (
     HouseholdRegistered
     | QualificationAcquired
@@ -266,6 +288,8 @@ Event = (
     | CertificateCollected
     | CopaymentRateDetermined
     | SpecialCareStatusChanged
+    | CareInsuranceExclusionRecorded
+    | CareInsuranceExclusionEnded
 )
 
 ALL_EVENTS: tuple[type[Event], ...] = (
@@ -289,4 +313,6 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     CertificateCollected,
     CopaymentRateDetermined,
     SpecialCareStatusChanged,
+    CareInsuranceExclusionRecorded,
+    CareInsuranceExclusionEnded,
 )

@@ -10,7 +10,13 @@ from typing import Any
 from kokuho.eligibility.domain import commands as c
 from kokuho.eligibility.domain import errors as e
 from kokuho.eligibility.domain import events as ev
-from kokuho.eligibility.domain.household import certificates, details, qualification, statuses
+from kokuho.eligibility.domain.household import (
+    care_exclusion,
+    certificates,
+    details,
+    qualification,
+    statuses,
+)
 from kokuho.eligibility.domain.household.composition import with_composition
 from kokuho.eligibility.domain.household.state import Household
 from kokuho.eligibility.domain.rules import QualificationRules
@@ -53,4 +59,6 @@ DECIDERS: dict[type[c.Command], Decider] = {
     c.RecordSpecialCare: certificates.record_special_care,
     c.IssueCertificate: certificates.issue_certificate,
     c.CollectCertificate: certificates.collect_certificate,
+    c.RecordCareExclusion: care_exclusion.record,
+    c.EndCareExclusion: care_exclusion.end,
 }

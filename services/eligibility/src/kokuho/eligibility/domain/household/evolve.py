@@ -9,6 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from kokuho.eligibility.domain import events as ev
+from kokuho.eligibility.domain.household import care_exclusion
 from kokuho.eligibility.domain.household.state import Certificate, Household, Member
 
 Evolver = Callable[[Household, Any], Household]
@@ -190,4 +191,6 @@ EVOLVERS: dict[type[ev.Event], Evolver] = {
     ev.SpecialCareStatusChanged: _special_care,
     ev.HouseholdSplit: _split,
     ev.HouseholdMerged: _merged,
+    ev.CareInsuranceExclusionRecorded: care_exclusion.recorded,
+    ev.CareInsuranceExclusionEnded: care_exclusion.ended,
 }

@@ -10,6 +10,16 @@ from kokuho.eligibility.domain import errors as e
 
 
 @dataclass(frozen=True)
+class CareExclusion:
+    """A period in a facility excluded from long-term-care insurance (end None: open)."""
+
+    facility_kind: str
+    facility_name: str
+    start_date: date
+    end_date: date | None = None
+
+
+@dataclass(frozen=True)
 class Member:
     addressee_number: str
     insured_number: str
@@ -28,6 +38,7 @@ class Member:
     copayment_rate_tenths: int | None = None
     copayment_from: date | None = None
     copayment_basis: str | None = None
+    care_exclusions: tuple[CareExclusion, ...] = ()
 
     def copayment_rate_on(self, day: date) -> int | None:
         """The rate determined for a period containing ``day``, if any."""

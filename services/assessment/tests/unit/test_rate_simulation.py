@@ -79,6 +79,28 @@ def test_a_candidate_is_refused_by_name() -> None:
         RULES.candidate(2025, "bad", {"components.medical.income_rate": 0.09})
     with pytest.raises(ParametersIncomplete, match="above the statutory cap"):
         RULES.candidate(2025, "bad", {"components.medical.cap": 700_000})
+    # a value of the wrong shape is refused, never an error of the service
+    for figures in (
+        {"conventions.rounding_level": [{"a": 1}]},
+        {"conventions.reduced_levy_rounding": True},
+        {
+            "city_reductions": [
+                {
+                    "name": "x",
+                    "components": ["medical"],
+                    "levy": "income",
+                    "ratio": "NaN",
+                    "attribute": "age",
+                    "age_to": 18,
+                }
+            ]
+        },
+        {"city_reductions": "none"},
+        {"instalments.closed_days": [{"a": 1}]},
+        {"components.medical.per_capita": [{"a": 1}]},
+    ):
+        with pytest.raises(ParametersIncomplete):
+            RULES.candidate(2025, "bad", figures)
 
 
 def test_a_candidate_derives_the_specified_amounts_again() -> None:
@@ -141,3 +163,36 @@ async def test_the_use_case_reads_every_household_and_audits_once() -> None:
     assert out.candidates[0]["difference"]["per_component"]["medical"] > 0
     assert len(uow.audit.records) == 1  # type: ignore[attr-defined]
     assert uow.audit.records[0]["detail"]["households"] == 5  # type: ignore[attr-defined]
+
+
+def test_assess_each_is_assess_per_set() -> None:
+    """The shared month states and judgement change nothing: every synthetic household under
+    three sets (two of one year, sharing them) gives what assess gives set by set."""
+    from kokuho.assessment.domain.premium import assess_each
+    from kokuho.assessment.synthetic import population
+
+    heads, members, incomes = population(300, 2025, seed=13)
+    income_of = {
+        r[0]: Income(
+            salary_revenue=r[4],
+            salary_income=r[5],
+            pension_revenue=r[6],
+            pension_income=r[7],
+            other_income=r[8],
+        )
+        for r in incomes
+    }
+    people: dict[str, list[Person]] = {}
+    for number, addressee, birth, joins in members:
+        people.setdefault(number, []).append(
+            Person(addressee, birth, income_of[addressee], acquisition_date=joins)
+        )
+    sets = [
+        RULES(2025),
+        RULES.candidate(2025, "x", {"components.medical.per_household": 40_000}),
+        RULES(2026),
+    ]
+    for number, head, _ in heads:
+        household = Household(number, head, tuple(people[number]))
+        each = assess_each(household, sets)
+        assert each == [assess(household, p, explain=False) for p in sets]

@@ -17,7 +17,7 @@ from typing import Any
 from kokuho.assessment.domain.errors import AssessmentError, NoInsuredMonths
 from kokuho.assessment.domain.household import Household
 from kokuho.assessment.domain.parameters import PremiumParameters
-from kokuho.assessment.domain.premium import Assessment, assess
+from kokuho.assessment.domain.premium import Assessment, assess_each
 
 DECILES = tuple(range(10, 100, 10))
 
@@ -114,7 +114,7 @@ class RateSimulation:
 
     def feed(self, household: Household) -> None:
         try:
-            results = [assess(household, t.params, explain=False) for t in self.sets]
+            results = assess_each(household, [t.params for t in self.sets])
         except NoInsuredMonths:
             self.not_in_year += 1
             return

@@ -311,7 +311,7 @@ def _city_reduction(c: FigureReader, i: int, row: Any) -> CityReduction | None:
     problems = []
     if reduction.levy not in CITY_REDUCTION_LEVIES:
         problems.append(f"levy must be one of {sorted(CITY_REDUCTION_LEVIES)}")
-    if not (0 < reduction.ratio <= 1):
+    if not reduction.ratio.is_finite() or not (0 < reduction.ratio <= 1):
         problems.append('ratio must be a decimal string in (0, 1], e.g. "1"')
     if attribute == "age" and (
         "age_to" not in row

@@ -109,7 +109,7 @@ class FigureReader:
         fig = self.figure(name)
         if fig is None:
             return None
-        if fig.value not in choices:
+        if not isinstance(fig.value, str) or fig.value not in choices:
             self.problems.append(f"{name}: must be one of {sorted(choices)}")
             return None
         return str(fig.value)

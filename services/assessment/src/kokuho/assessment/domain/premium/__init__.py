@@ -14,7 +14,7 @@ One module per rule family (rules.md 2, 5b; ADR 0030):
 All money is integer yen or :class:`~decimal.Decimal`; no binary float is ever involved.
 """
 
-from kokuho.assessment.domain.premium.engine import assess, validate
+from kokuho.assessment.domain.premium.engine import assess, assess_each, validate
 from kokuho.assessment.domain.premium.explanation import (
     STATUTORY_RATIOS,
     Assessment,
@@ -38,6 +38,7 @@ __all__ = [
     "ReductionJudgement",
     "Segment",
     "assess",
+    "assess_each",
     "floor_to",
     "judge_statutory_reduction",
     "reference_date",

@@ -15,6 +15,7 @@ Method (rules.md 2, 5b; ADR 0030):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from kokuho.assessment.domain.calendar import age_on
@@ -165,11 +166,59 @@ def assess(household: Household, params: PremiumParameters, explain: bool = True
     """Assess ``household`` for ``params.fiscal_year``; with ``explain`` every segment keeps its
     levy lines (the batch leaves them out and regenerates them on request)."""
     validate(household)
-    fy = params.fiscal_year
     year = year_states(household, params)
     if not year.groups:
-        raise NoInsuredMonths(household.nhi_household_number, fy)
-    judge = _Judgements(household, params)
+        raise NoInsuredMonths(household.nhi_household_number, params.fiscal_year)
+    return _assessed(household, params, year, _Judgements(household, params), explain)
+
+
+def _shared(params: PremiumParameters) -> tuple[object, ...]:
+    """What the month states and the 7/5/2割 judgement depend on: the year and national
+    figures only (a city's rates never change them)."""
+    return (
+        params.fiscal_year,
+        params.childbirth_births_from,
+        params.childbirth_months_before,
+        params.childbirth_months_after,
+        params.childbirth_multiple_months_before,
+        params.former_dependant_months,
+        params.specified_household_months,
+        params.specified_continuing_household_months,
+        params.long_term_care_age_from,
+        params.long_term_care_age_to,
+        params.reductions,
+        params.unemployment_salary_factor,
+    )
+
+
+def assess_each(
+    household: Household, sets: Sequence[PremiumParameters], explain: bool = False
+) -> list[Assessment]:
+    """``household`` under each parameter set (a rate simulation): the same as :func:`assess`
+    per set, with the month states and the 7/5/2割 judgement computed once for the sets that
+    share the national figures they depend on."""
+    validate(household)
+    shared: dict[tuple[object, ...], tuple[YearStates, _Judgements]] = {}
+    out = []
+    for params in sets:
+        key = _shared(params)
+        if key not in shared:
+            year = year_states(household, params)
+            if not year.groups:
+                raise NoInsuredMonths(household.nhi_household_number, params.fiscal_year)
+            shared[key] = (year, _Judgements(household, params))
+        year, judge = shared[key]
+        out.append(_assessed(household, params, year, judge, explain))
+    return out
+
+
+def _assessed(
+    household: Household,
+    params: PremiumParameters,
+    year: YearStates,
+    judge: _Judgements,
+    explain: bool,
+) -> Assessment:
     results = [
         result
         for rates in params.components
@@ -178,7 +227,7 @@ def assess(household: Household, params: PremiumParameters, explain: bool = True
     total = round_total(sum(r.amount for r in results), params.conventions)
     return Assessment(
         nhi_household_number=household.nhi_household_number,
-        fiscal_year=fy,
+        fiscal_year=params.fiscal_year,
         city=params.city,
         components=tuple(results),
         total=total,

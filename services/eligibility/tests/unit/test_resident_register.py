@@ -343,3 +343,20 @@ async def test_the_feed_is_read_after_the_last_sequence_and_stops_at_a_refused_c
     third = await rg.pull_feed(lambda: unit, ports, PARAMETERS, "feed", read)
     assert third.read == 0
     assert reads[-1] == 4
+
+
+async def test_a_second_death_while_the_first_waits_is_a_review_not_a_second_change(
+    unit: InMemoryEligibilityUnit, ports: Eligibility
+) -> None:
+    await household(unit, ports)
+    first = await rg.take_in(unit, ports, PARAMETERS, change("death"), "feed")
+    assert first.outcome == "pending-change"
+    second = await rg.take_in(unit, ports, PARAMETERS, change("death", change_id="R2"), "feed")
+    assert second.outcome == "review"
+    reviews = await rg.list_items(unit, "review", True, 50, None)
+    assert [i["reason_code"] for i in reviews.items] == ["change-pending"]
+    assert first.change_id is not None
+    await confirm_change(unit, ports, ConfirmChange(first.change_id, "clerk-b"))
+    # once decided, a third report of the same death contradicts the record (not insured)
+    third = await rg.take_in(unit, ports, PARAMETERS, change("death", change_id="R3"), "feed")
+    assert third.outcome == "review"

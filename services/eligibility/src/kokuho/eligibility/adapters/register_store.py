@@ -68,6 +68,15 @@ class PostgresRegister:
             item.payload_id,
         )
 
+    async def pending_change(self, addressee_number: str, kind: str) -> UUID | None:
+        value = await self._conn.fetchval(
+            "SELECT r.change_id FROM resident_register_changes r JOIN changes c USING (change_id)"
+            " WHERE r.addressee_number = $1 AND r.kind = $2 AND c.status = 'pending' LIMIT 1",
+            addressee_number,
+            kind,
+        )
+        return value if isinstance(value, UUID) else None
+
     async def intake(self, register_change_id: str) -> Row | None:
         row = await self._conn.fetchrow(
             "SELECT r.register_change_id, r.source, r.kind, r.addressee_number, r.fact_date,"
@@ -167,6 +176,13 @@ class MemoryRegister:
             "closed_at": None,
             "position": next(self._positions),
         }
+
+    async def pending_change(self, addressee_number: str, kind: str) -> UUID | None:
+        for row in self.changes.values():
+            same = (row["addressee_number"], row["kind"]) == (addressee_number, kind)
+            if same and row["change_id"] and self._change_status(row["change_id"]) == "pending":
+                return UUID(str(row["change_id"]))
+        return None
 
     async def intake(self, register_change_id: str) -> Row | None:
         row = self.changes.get(register_change_id)

@@ -45,6 +45,11 @@ class RegisterPort(Protocol):
 
     async def take(self, record: IntakeRecord, item: Item | None) -> None: ...
 
+    async def pending_change(self, addressee_number: str, kind: str) -> UUID | None:
+        """A change of this kind for this person that the register entered and no clerk has
+        decided yet (another one is not entered beside it)."""
+        ...
+
     async def intake(self, register_change_id: str) -> dict[str, Any] | None:
         """What became of one change, with the status of its pending change."""
         ...

@@ -196,6 +196,12 @@ async def take_in(
         )
         change_id: UUID | None = None
         if isinstance(routing, d.PendingLoss | d.PendingDetails):
+            waiting = await register.pending_change(change.addressee_number, change.kind)
+            if waiting is not None:
+                routing = d.Review(
+                    "change-pending", f"同じ異動の変更 {waiting} が確認待ちです (二重に入れません)"
+                )
+        if isinstance(routing, d.PendingLoss | d.PendingDetails):
             entered = await _enter(uow, ports, change, routing, source)
             if isinstance(entered, UUID):
                 change_id = entered

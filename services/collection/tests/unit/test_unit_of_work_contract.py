@@ -103,6 +103,24 @@ async def test_the_jobs_find_their_households(units: UnitFactory) -> None:
         assert await uow.ledgers.unpaid_due_before(date(2026, 8, 29)) == [H]
 
 
+async def test_a_ledger_loaded_changed_and_saved_moves_the_jobs_rows(units: UnitFactory) -> None:
+    async with units() as uow:
+        await uow.ledgers.save_many([Versioned(a_ledger(), 1)])
+    async with units() as uow:
+        loaded = (await uow.ledgers.load_many([H]))[H]
+        # the rest of period 3 paid: nothing unpaid is due before 29 August any more
+        paid, _ = pay(loaded.ledger, PACKAGED, 5_000, date(2026, 8, 20), period=3, ref="R9")
+        await uow.ledgers.save_many([Versioned(paid, 2)])
+        assert await uow.ledgers.unpaid_due_before(date(2026, 8, 29)) == []
+        assert await uow.ledgers.due_for_dunning(date(2026, 8, 28)) == []
+        # a second save in the same transaction is written too
+        await uow.ledgers.save_many([Versioned(loaded.ledger, 3)])
+        assert await uow.ledgers.unpaid_due_before(date(2026, 8, 29)) == [H]
+    async with units() as uow:
+        assert await uow.ledgers.unpaid_due_before(date(2026, 8, 29)) == [H]
+        assert await uow.ledgers.due_for_dunning(date(2026, 9, 28)) == [H]
+
+
 async def test_work_items_imports_and_documents(units: UnitFactory) -> None:
     item = WorkItem(
         "00000000-0000-0000-0000-000000000001",

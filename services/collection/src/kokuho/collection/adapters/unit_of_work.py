@@ -31,9 +31,24 @@ from kokuho.platform.unit_of_work import PoolSource, UnitOfWork
 SOURCE = "/kokuho/collection"
 
 
+_CHARGE_COLUMNS = [
+    "household",
+    "fiscal_year",
+    "period",
+    "due_date",
+    "amount",
+    "outstanding",
+    "dunned_on",
+    "lapsed_on",
+]
+
+
 class PostgresLedgers:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self._conn = conn
+        # the charge rows as loaded in this transaction: a save writes only the rows that
+        # changed (a payment touches one or two of a household's ten charges)
+        self._rows: dict[str, set[tuple[Any, ...]]] = {}
 
     async def load_many(self, households: Sequence[str]) -> dict[str, Versioned]:
         rows = await self._conn.fetch(
@@ -41,10 +56,13 @@ class PostgresLedgers:
             " WHERE household = ANY($1::text[])",
             list(households),
         )
-        return {
+        loaded = {
             r["household"]: Versioned(ledger_from_json(json.loads(r["state"])), r["version"])
             for r in rows
         }
+        for household, versioned in loaded.items():
+            self._rows[household] = set(charge_rows(versioned.ledger))
+        return loaded
 
     async def save_many(self, ledgers: Sequence[Versioned]) -> None:
         if not ledgers:
@@ -62,24 +80,53 @@ class PostgresLedgers:
         )
         if int(status.split()[-1]) != len(ledgers):
             raise ConcurrencyConflict("ledgers", 0, None)
-        await self._conn.execute(
-            "DELETE FROM charges WHERE household = ANY($1::text[])", households
-        )
-        rows = [row for v in ledgers for row in charge_rows(v.ledger)]
-        if rows:
+        await self._save_charges(ledgers)
+
+    async def _save_charges(self, ledgers: Sequence[Versioned]) -> None:
+        """The charge rows of the ledgers saved: of a household loaded in this transaction
+        only what changed, of another all of them."""
+        replaced: list[str] = []
+        removed: list[tuple[str, int, int]] = []
+        updated: list[tuple[Any, ...]] = []
+        added: list[tuple[Any, ...]] = []
+        for v in ledgers:
+            household = v.ledger.household
+            rows = charge_rows(v.ledger)
+            before = self._rows.get(household)
+            self._rows[household] = set(rows)
+            if before is None:
+                replaced.append(household)
+                added += rows
+                continue
+            keys = {(r[1], r[2]) for r in rows}
+            old_keys = {(r[1], r[2]) for r in before}
+            removed += [(household, y, p) for y, p in old_keys - keys]
+            for row in rows:
+                if row not in before:
+                    (updated if (row[1], row[2]) in old_keys else added).append(row)
+        if replaced:
+            await self._conn.execute(
+                "DELETE FROM charges WHERE household = ANY($1::text[])", replaced
+            )
+        if removed:
+            await self._conn.execute(
+                "DELETE FROM charges c USING unnest($1::text[], $2::int[], $3::int[])"
+                " AS u(h, y, p) WHERE c.household = u.h AND c.fiscal_year = u.y"
+                " AND c.period = u.p",
+                *zip(*removed, strict=True),
+            )
+        if updated:
+            await self._conn.execute(
+                "UPDATE charges c SET due_date = u.d, amount = u.a, outstanding = u.o,"
+                " dunned_on = u.dn, lapsed_on = u.l"
+                " FROM unnest($1::text[], $2::int[], $3::int[], $4::date[], $5::bigint[],"
+                " $6::bigint[], $7::date[], $8::date[]) AS u(h, y, p, d, a, o, dn, l)"
+                " WHERE c.household = u.h AND c.fiscal_year = u.y AND c.period = u.p",
+                *zip(*updated, strict=True),
+            )
+        if added:
             await self._conn.copy_records_to_table(
-                "charges",
-                records=rows,
-                columns=[
-                    "household",
-                    "fiscal_year",
-                    "period",
-                    "due_date",
-                    "amount",
-                    "outstanding",
-                    "dunned_on",
-                    "lapsed_on",
-                ],
+                "charges", records=added, columns=_CHARGE_COLUMNS
             )
 
     async def households(self, after: str, limit: int) -> list[str]:

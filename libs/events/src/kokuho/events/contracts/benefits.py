@@ -113,7 +113,7 @@ class BenefitPaymentOrdered(EventContract):
 
     payment_id: UUID
     decision_id: UUID
-    benefit_kind: Literal["high_cost", "funeral", "childbirth", "medical_expense"]
+    benefit_kind: Literal["high_cost", "funeral", "childbirth", "medical_expense", "special_care"]
     nhi_household_number: HouseholdNumber
     payee_addressee_number: AddresseeNumber = Field(description="the payee (the applicant)")
     treatment_month: Month | None = Field(description="高額療養費: the 診療月")
@@ -121,6 +121,11 @@ class BenefitPaymentOrdered(EventContract):
     payment_date: date
     ordered_by: str = Field(min_length=1, max_length=200)
     ordered_on: date
+    may_appropriate_to_arrears: bool = Field(
+        default=False,
+        description="特別療養費: the payout may be set against the household's arrears"
+        " (rules.md §4.6); collection decides",
+    )
 
 
 class LumpSumBenefitApplied(EventContract):
@@ -165,7 +170,7 @@ class BenefitPaymentWithheld(EventContract):
     event_type: ClassVar[str] = "jp.kokuho.benefits.benefit_payment_withheld.v1"
 
     decision_id: UUID = Field(description="the decision (the application id for a lump sum)")
-    benefit_kind: Literal["high_cost", "funeral", "childbirth", "medical_expense"]
+    benefit_kind: Literal["high_cost", "funeral", "childbirth", "medical_expense", "special_care"]
     nhi_household_number: HouseholdNumber
     treatment_month: Month | None = Field(default=None, description="高額療養費: the 診療月")
     amount: int = Field(gt=0, description="yen withheld")
@@ -180,7 +185,7 @@ class MedicalExpenseApplied(EventContract):
     event_type: ClassVar[str] = "jp.kokuho.benefits.medical_expense_applied.v1"
 
     application_id: UUID
-    expense_kind: Literal["orthosis", "judo_therapy", "acupuncture", "overseas"]
+    expense_kind: Literal["orthosis", "judo_therapy", "acupuncture", "overseas", "special_care"]
     nhi_household_number: HouseholdNumber
     patient_addressee_number: AddresseeNumber
     care_from: date
@@ -198,7 +203,7 @@ class MedicalExpenseDecided(EventContract):
     event_type: ClassVar[str] = "jp.kokuho.benefits.medical_expense_decided.v1"
 
     application_id: UUID
-    expense_kind: Literal["orthosis", "judo_therapy", "acupuncture", "overseas"]
+    expense_kind: Literal["orthosis", "judo_therapy", "acupuncture", "overseas", "special_care"]
     nhi_household_number: HouseholdNumber
     approved: bool
     allowed_cost: int = Field(ge=0)

@@ -14,12 +14,21 @@ import asyncpg
 from kokuho.benefits.adapters.unit_of_work import BenefitsUnit
 from kokuho.benefits.app.claims import record_carry_over
 from kokuho.benefits.app.copayment_rates import INCOME_FACTS_ACTOR, decide_on_income_facts
+from kokuho.benefits.app.medical_expenses import (
+    record_special_care_cleared,
+    record_special_care_flag,
+)
 from kokuho.benefits.app.ports import Benefits
 from kokuho.benefits.app.repayments import detect_repayment
 from kokuho.benefits.app.withholding import record_withheld, release_withheld
 from kokuho.benefits.domain.repayment import Detect
 from kokuho.events.contracts.assessment import HouseholdIncomeFactsStated
-from kokuho.events.contracts.delinquency import BenefitsReleased, BenefitsWithheld
+from kokuho.events.contracts.delinquency import (
+    BenefitsReleased,
+    BenefitsWithheld,
+    SpecialCareCleared,
+    SpecialCareFlagged,
+)
 from kokuho.events.contracts.eligibility import QualificationLost
 from kokuho.events.contracts.linkage_gateway import HighCostCarryOverListed
 from kokuho.events.runtime.consumer import Delivery
@@ -45,6 +54,14 @@ def delinquency_handler(topic: str) -> Handler:
             await record_withheld(BenefitsUnit(conn=conn, topic=topic), event)
         elif isinstance(event, BenefitsReleased):
             await release_withheld(BenefitsUnit(conn=conn, topic=topic), event)
+        elif isinstance(event, SpecialCareFlagged):
+            await record_special_care_flag(
+                BenefitsUnit(conn=conn, topic=topic), event.nhi_household_number, event.effective_on
+            )
+        elif isinstance(event, SpecialCareCleared):
+            await record_special_care_cleared(
+                BenefitsUnit(conn=conn, topic=topic), event.nhi_household_number, event.effective_on
+            )
         # delinquency's other events are for other services
 
     return handle

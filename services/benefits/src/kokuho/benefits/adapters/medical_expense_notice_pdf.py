@@ -13,6 +13,7 @@ NAMES = {
     me.MedicalExpenseKind.JUDO_THERAPY: "療養費（柔道整復）",
     me.MedicalExpenseKind.ACUPUNCTURE: "療養費（はり・きゅう）",
     me.MedicalExpenseKind.OVERSEAS: "海外療養費",
+    me.MedicalExpenseKind.SPECIAL_CARE: "特別療養費",
 }
 BODY = 9.5
 
@@ -48,6 +49,12 @@ def render_medical_expense_notice(state: me.MedicalExpense, issued: date) -> byt
     else:
         rows += [["理由", state.reason]]
     sheet.table(rows, [70, 100], right_from=2)
+    if approved and a.kind is me.MedicalExpenseKind.SPECIAL_CARE:
+        sheet.paragraph(
+            "特別療養費は、お支払いいただいた費用（10割）から一部負担金を差し引いた額です。"
+            "滞納している保険料がある場合は、支給額を保険料に充当することがあります。",
+            size=BODY,
+        )
     sheet.paragraph(
         "ご指定の口座にお振り込みします。口座の名義・番号はこの通知に印字していません。"
         if approved

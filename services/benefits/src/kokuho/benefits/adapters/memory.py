@@ -15,6 +15,7 @@ from kokuho.benefits.adapters.memory_high_cost import (
     InMemoryPayees,
 )
 from kokuho.benefits.adapters.repayment_store import InMemoryRepayments
+from kokuho.benefits.adapters.special_care_store import InMemorySpecialCare
 from kokuho.benefits.adapters.unit_of_work import SOURCE
 from kokuho.benefits.adapters.withholding_store import InMemoryWithholdings
 from kokuho.benefits.domain.copayment_rate import CopaymentRate
@@ -49,3 +50,4 @@ class InMemoryBenefitsUnit(InMemoryUnitOfWork):
         self.withholdings = InMemoryWithholdings()
         self.medical_expenses = InMemoryMedicalExpenses()
         self.repayments = InMemoryRepayments()
+        self.special_care = InMemorySpecialCare()

@@ -16,6 +16,7 @@ from kokuho.benefits.adapters.postgres_high_cost import (
     PostgresPayees,
 )
 from kokuho.benefits.adapters.repayment_store import PostgresRepayments
+from kokuho.benefits.adapters.special_care_store import PostgresSpecialCare
 from kokuho.benefits.adapters.withholding_store import PostgresWithholdings
 from kokuho.benefits.domain.copayment_rate import CopaymentRate
 from kokuho.benefits.domain.high_cost.limits import ElderlyCategory, Under70Category
@@ -107,6 +108,7 @@ class BenefitsUnit(UnitOfWork):
     withholdings: PostgresWithholdings
     medical_expenses: PostgresMedicalExpenses
     repayments: PostgresRepayments
+    special_care: PostgresSpecialCare
 
     def __init__(
         self,
@@ -131,3 +133,4 @@ class BenefitsUnit(UnitOfWork):
         self.withholdings = PostgresWithholdings(conn)
         self.medical_expenses = PostgresMedicalExpenses(conn)
         self.repayments = PostgresRepayments(conn)
+        self.special_care = PostgresSpecialCare(conn)

@@ -20,7 +20,8 @@ YEN = 100_000_000
 
 class MedicalExpenseApplicationIn(RequestModel):
     kind: me.MedicalExpenseKind = Field(
-        description="orthosis 補装具, judo_therapy 柔道整復, acupuncture はり・きゅう, overseas"
+        description="orthosis 補装具, judo_therapy 柔道整復, acupuncture はり・きゅう, overseas,"
+        " special_care 特別療養費 (a household under rules.md §4.6 on care_from)"
     )
     nhi_household_number: str = Field(pattern=NUMBER10, description="国保世帯番号")
     patient_addressee_number: str = Field(pattern=NUMBER10, description="the member treated")

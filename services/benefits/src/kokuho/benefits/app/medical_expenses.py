@@ -10,12 +10,14 @@ The rate: for a 70–74 member listed on the household's decided rate of the car
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date
 from uuid import UUID
 
 from kokuho.benefits.app.ports import Benefits, BenefitsUnitPort, PayeeAccount
 from kokuho.benefits.domain import medical_expense as me
 from kokuho.benefits.domain.income_category import income_year_for
 from kokuho.benefits.domain.lump_sum import LumpSumNotFound
+from kokuho.benefits.domain.special_care import SpecialCareNotFlagged, is_flagged
 from kokuho.benefits.domain.withholding import WithheldPayment, is_withheld
 from kokuho.events.contracts import benefits as contracts
 from kokuho.events.contracts.registry import EventContract
@@ -56,10 +58,11 @@ def _contract(state: me.MedicalExpense, event: me.Event) -> EventContract:
             reviewed_by=event.reviewed_by,
             decided_on=event.decided_on,
         )
+    special = a.kind is me.MedicalExpenseKind.SPECIAL_CARE
     if isinstance(event, me.PaymentWithheld):
         return contracts.BenefitPaymentWithheld(
             decision_id=a.application_id,
-            benefit_kind="medical_expense",
+            benefit_kind="special_care" if special else "medical_expense",
             nhi_household_number=a.nhi_household_number,
             amount=event.amount,
             withheld_on=event.withheld_on,
@@ -67,7 +70,7 @@ def _contract(state: me.MedicalExpense, event: me.Event) -> EventContract:
     return contracts.BenefitPaymentOrdered(
         payment_id=event.payment_id,
         decision_id=a.application_id,
-        benefit_kind="medical_expense",
+        benefit_kind="special_care" if special else "medical_expense",
         nhi_household_number=a.nhi_household_number,
         payee_addressee_number=a.payee_addressee_number,
         treatment_month=None,
@@ -75,6 +78,7 @@ def _contract(state: me.MedicalExpense, event: me.Event) -> EventContract:
         payment_date=event.payment_date,
         ordered_by=event.ordered_by,
         ordered_on=event.ordered_on,
+        may_appropriate_to_arrears=special,
     )
 
 
@@ -99,6 +103,13 @@ async def apply_medical_expense(
     uow: BenefitsUnitPort, command: me.Apply, account: PayeeAccount
 ) -> me.MedicalExpense:
     async with uow:
+        if command.kind is me.MedicalExpenseKind.SPECIAL_CARE:
+            periods = await uow.special_care.periods(command.nhi_household_number)
+            if not is_flagged(periods, command.care_from):
+                raise SpecialCareNotFlagged(
+                    "/body/care_from: the household is not under 特別療養費 on that day"
+                    " (rules.md §4.6)"
+                )
         existing = await uow.medical_expenses.get(command.application_id)
         events = me.decide_apply(existing, command)
         state = me.replay(events)
@@ -157,7 +168,9 @@ async def review_medical_expense(
                 await uow.withholdings.add_payment(
                     WithheldPayment(
                         me.stream_id(state.application),
-                        "medical_expense",
+                        "special_care"
+                        if state.application.kind is me.MedicalExpenseKind.SPECIAL_CARE
+                        else "medical_expense",
                         state.application.nhi_household_number,
                         application_id,
                         None,
@@ -183,3 +196,19 @@ async def read_medical_expense(uow: BenefitsUnitPort, application_id: UUID) -> m
             detail={"application_id": str(application_id)},
         )
         return state
+
+
+async def record_special_care_flag(
+    uow: BenefitsUnitPort, nhi_household_number: str, effective_on: date
+) -> None:
+    """delinquency's ``SpecialCareFlagged``: the household is under 特別療養費 from that day."""
+    async with uow:
+        await uow.special_care.flag(nhi_household_number, effective_on)
+
+
+async def record_special_care_cleared(
+    uow: BenefitsUnitPort, nhi_household_number: str, effective_on: date
+) -> None:
+    """delinquency's ``SpecialCareCleared``: no longer from that day."""
+    async with uow:
+        await uow.special_care.clear(nhi_household_number, effective_on)

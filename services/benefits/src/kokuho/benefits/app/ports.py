@@ -23,6 +23,7 @@ from kokuho.benefits.domain.income_facts import ZeroIncomeRule
 from kokuho.benefits.domain.lump_sum import AmountSchedule, LumpSum
 from kokuho.benefits.domain.medical_expense import MedicalExpense, Rates
 from kokuho.benefits.domain.repayment import Repayment
+from kokuho.benefits.domain.special_care import SpecialCarePeriod
 from kokuho.benefits.domain.withholding import WithheldPayment, Withholding
 from kokuho.benefits.parameters import (
     load_lump_sums,
@@ -165,6 +166,16 @@ class LumpSums(Protocol):
     async def update(self, state: LumpSum) -> None: ...
 
 
+class SpecialCarePeriods(Protocol):
+    """特別療養費 flag periods per household (from delinquency)."""
+
+    async def flag(self, nhi_household_number: str, flagged_on: date) -> None: ...
+
+    async def clear(self, nhi_household_number: str, cleared_on: date) -> None: ...
+
+    async def periods(self, nhi_household_number: str) -> list[SpecialCarePeriod]: ...
+
+
 class Repayments(Protocol):
     async def by_stream(self, stream_id: str) -> Repayment | None: ...
 
@@ -237,6 +248,9 @@ class BenefitsUnitPort(Protocol):
 
     @property
     def repayments(self) -> Repayments: ...
+
+    @property
+    def special_care(self) -> SpecialCarePeriods: ...
 
     @property
     def withholdings(self) -> Withholdings: ...

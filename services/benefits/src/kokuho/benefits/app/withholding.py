@@ -45,6 +45,7 @@ async def release_withheld(uow: BenefitsUnitPort, event: BenefitsReleased) -> in
             release = {
                 "high_cost": _release_high_cost,
                 "medical_expense": _release_medical_expense,
+                "special_care": _release_medical_expense,
             }.get(pending.benefit_kind, _release_lump_sum)
             payment_id = await release(uow, pending, today, payment_date)
             if payment_id is not None:

@@ -25,6 +25,7 @@ from kokuho.benefits.domain.lump_sum import (
     LumpSumPrescribed,
     SamePersonReview,
 )
+from kokuho.benefits.domain.special_care import special_care_amount
 from kokuho.platform.staff import same_person
 
 NAMESPACE = uuid.UUID("8e0c3d27-5a1b-4c6f-b9d4-2f7a1e6c0d58")
@@ -36,6 +37,7 @@ class MedicalExpenseKind(StrEnum):
     JUDO_THERAPY = "judo_therapy"  # 柔道整復
     ACUPUNCTURE = "acupuncture"  # はり・きゅう・あん摩マッサージ
     OVERSEAS = "overseas"  # 海外療養費
+    SPECIAL_CARE = "special_care"  # 特別療養費 (国保法54条の3, rules.md §4.6; .special_care)
 
 
 class AgeBand(StrEnum):
@@ -50,6 +52,8 @@ class Rates:
     default_under_70: int
     default_70_74: int
     round_down_to: int = 1
+    #: 特別療養費: the 一部負担金 rounded half up to this many yen (configuration)
+    special_care_copay_round_to: int = 10
 
 
 @dataclass(frozen=True)
@@ -191,7 +195,13 @@ def decide_review(state: MedicalExpense | None, command: Review, rates: Rates) -
                 command.today,
             )
         ]
-    amount = insurer_share(allowed, command.rate_percent, rates.round_down_to)
+    if a.kind is MedicalExpenseKind.SPECIAL_CARE:
+        # the 10割 paid less the 一部負担金 (rounded like at the counter)
+        amount = special_care_amount(
+            allowed, command.rate_percent, rates.special_care_copay_round_to
+        )
+    else:
+        amount = insurer_share(allowed, command.rate_percent, rates.round_down_to)
     decided = Decided(
         a.application_id,
         True,

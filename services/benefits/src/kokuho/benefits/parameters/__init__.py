@@ -107,6 +107,7 @@ def load_medical_expense_rates(directory: Path | None = None) -> Rates:
             int(f["default_rate_under_70"]["value"]),
             int(f["default_rate_70_74"]["value"]),
             int(f["round_down_to"]["value"]),
+            int(f["special_care_copay_round_to"]["value"]),
         )
     except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
         raise LimitParametersIncomplete(f"{MEDICAL_EXPENSES}: {exc!r}") from exc

@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import asyncpg
@@ -81,21 +82,38 @@ def _migrate(venv: Path, service: str, env: dict[str, str]) -> subprocess.Comple
     )
 
 
-@pytest.mark.parametrize("service", SERVICES)
-def test_the_installed_service_migrates_from_its_own_environment(
-    service: str, tmp_path: Path
-) -> None:
-    venv = tmp_path / "app"
+@pytest.fixture(scope="module")
+def install(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """Install a service as the image does, once per service for this module."""
+    made: dict[str, Path] = {}
+
+    def installed(service: str) -> Path:
+        if service not in made:
+            made[service] = _install(service, tmp_path_factory.mktemp(service) / "app")
+        return made[service]
+
+    return installed
+
+
+def _install(service: str, venv: Path) -> Path:
     installed = subprocess.run(
         [str(ROOT / "deploy/image/install.sh"), service, str(venv)],
         cwd=ROOT,
-        env={**os.environ, "UV": shutil.which("uv") or "uv"},
+        env={**os.environ, "UV": os.environ.get("UV") or shutil.which("uv") or "uv"},
         capture_output=True,
         text=True,
         timeout=600,
         check=False,
     )
     assert installed.returncode == 0, installed.stderr
+    return venv
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_the_installed_service_migrates_from_its_own_environment(
+    service: str, install: Callable[[str], Path], tmp_path: Path
+) -> None:
+    venv = install(service)
     # no path back into the repository: the service's code is the installed wheel's
     located = subprocess.run(
         [
@@ -138,18 +156,11 @@ def test_the_installed_service_migrates_from_its_own_environment(
         asyncio.run(_delete_topics(asyncio.run(_topics()) - before))
 
 
-def test_a_layout_without_the_migrations_is_refused(tmp_path: Path) -> None:
-    """The check can fail: the same environment with its migrations removed does not migrate."""
+def test_a_layout_without_the_migrations_is_refused(install: Callable[[str], Path]) -> None:
+    """The check can fail: the same environment with its migrations removed does not migrate.
+    (Runs after the service's own test above, which used the environment intact.)"""
     service = "delinquency"
-    venv = tmp_path / "app"
-    subprocess.run(
-        [str(ROOT / "deploy/image/install.sh"), service, str(venv)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=True,
-    )
+    venv = install(service)
     placed = list(venv.glob("lib/python*/migrations"))
     assert placed
     for directory in placed:

@@ -1,0 +1,29 @@
+"""The list run.sh reads (simulators/simulators.txt) names each eligibility simulator with a
+port declared in pyproject.toml and a setting eligibility actually has."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from kokuho.eligibility.config import Settings
+
+SERVICE = Path(__file__).resolve().parents[2]
+PREFIX = "KOKUHO_ELIGIBILITY_"
+
+
+def test_every_declared_simulator_has_a_port_and_points_a_setting_at_itself() -> None:
+    lines = [
+        line.split()
+        for line in (SERVICE / "simulators" / "simulators.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert [name for name, _, _ in lines] == ["resident-register"]
+    ports = tomllib.loads((SERVICE / "pyproject.toml").read_text())["tool"]["kokuho"]["simulators"]
+    assert set(ports) == {"resident-register"}
+    for name, module, setting in lines:
+        assert module == "kokuho.eligibility_simulators"
+        assert (SERVICE / "simulators" / "kokuho" / "eligibility_simulators").is_dir()
+        assert setting.startswith(PREFIX)
+        assert setting.removeprefix(PREFIX).lower() in Settings.model_fields
+        assert 8101 <= ports[name] <= 8199

@@ -360,3 +360,19 @@ async def test_a_second_death_while_the_first_waits_is_a_review_not_a_second_cha
     # once decided, a third report of the same death contradicts the record (not insured)
     third = await rg.take_in(unit, ports, PARAMETERS, change("death", change_id="R3"), "feed")
     assert third.outcome == "review"
+
+
+async def test_the_householders_death_also_puts_the_household_on_the_work_list(
+    unit: InMemoryEligibilityUnit, ports: Eligibility
+) -> None:
+    number = await household(unit, ports)
+    taken = await rg.take_in(unit, ports, PARAMETERS, change("death", HEAD, "R30"), "feed")
+    assert taken.outcome == "pending-change"
+    assert taken.item_id is not None
+    work = await rg.list_items(unit, "work", True, 50, None)
+    assert [(i["nhi_household_number"], i["reason_code"], i["due_date"]) for i in work.items] == [
+        (number, "householder-change-needed", date(2026, 12, 15))
+    ]
+    # a member who is not the householder: the loss alone
+    spouse = await rg.take_in(unit, ports, PARAMETERS, change("moved_out", SPOUSE, "R31"), "feed")
+    assert spouse.item_id is None

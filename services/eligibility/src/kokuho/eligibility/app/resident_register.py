@@ -208,6 +208,8 @@ async def take_in(
             else:
                 routing = entered
         item = await _item(uow, change, routing)
+        if change_id is not None and isinstance(routing, d.PendingLoss):
+            item = await _householder_left(uow, change, routing, parameters)
         outcome: Outcome = (
             "pending-change"
             if change_id is not None
@@ -261,6 +263,29 @@ async def _item(uow: EligibilityUnitPort, change: FeedChange, routing: d.Routing
         reason_code=routing.reason_code,
         reason=routing.reason,
         payload_id=payload_id,
+    )
+
+
+async def _householder_left(
+    uow: EligibilityUnitPort,
+    change: FeedChange,
+    routing: d.PendingLoss,
+    parameters: IntakeParameters,
+) -> Item | None:
+    """The householder dies or moves out while others stay insured: besides the loss, the
+    household needs a new householder (世帯主変更, at the counter): a work-list item."""
+    loaded = await existing_household(uow, routing.household)
+    state = loaded.state
+    others = [m for m in state.active_members if m.addressee_number != change.addressee_number]
+    if state.householder_addressee_number != change.addressee_number or not others:
+        return None
+    return Item(
+        uuid4(),
+        "work",
+        routing.household,
+        d.due_date(change.to_domain(), parameters.due_days),
+        reason_code="householder-change-needed",
+        reason="世帯主の死亡・転出: 世帯主変更の届出が必要です",
     )
 
 

@@ -21,6 +21,7 @@ from kokuho.linkage_gateway.adapters.intermediate_server_simulator import (
 )
 from kokuho.linkage_gateway.adapters.jlis_simulator import JlisSimulator
 from kokuho.linkage_gateway.adapters.keys import KeyStore
+from kokuho.linkage_gateway.adapters.parameters import load_transfer_registry
 from kokuho.linkage_gateway.adapters.portal_simulator import (
     PortalSimulator,
     ResidentRecordSimulator,
@@ -28,8 +29,8 @@ from kokuho.linkage_gateway.adapters.portal_simulator import (
 from kokuho.linkage_gateway.adapters.signature import X509SignatureVerifier
 from kokuho.linkage_gateway.adapters.transfer_channel_simulator import TransferChannelSimulator
 from kokuho.linkage_gateway.app.ports import SignatureCheck, SignedApplication
-from kokuho.linkage_gateway.bootstrap import build
-from kokuho.linkage_gateway.config import Settings
+from kokuho.linkage_gateway.bootstrap import approved_routes, build
+from kokuho.linkage_gateway.config import PARAMETERS, Settings
 from kokuho.linkage_gateway.domain.individual_number import IndividualNumber
 from kokuho.linkage_gateway.synthetic import synthetic_number
 from kokuho.platform.auth import TokenVerifier
@@ -158,8 +159,9 @@ async def gateway(
         ResidentRecordSimulator(),
         CertificateAuthority(),
     )
+    # the channel set up exactly as the registry approves (the drift check finds nothing)
     channel = TransferChannelSimulator(
-        [("municipal-tax-division", "platform-linkage"), ("welfare-division", "platform-linkage")]
+        approved_routes(load_transfer_registry(PARAMETERS / "transfer_flows.toml"))
     )
     app = build(
         gateway_settings,

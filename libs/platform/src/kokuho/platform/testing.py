@@ -193,6 +193,7 @@ class OwnTopics:
             "assessment_topic": self.assessment_events,
             "personal_details_topic": self.personal_details,
             "events_topic": self.linkage_events,
+            "collection_topic": self.collection_events or None,
             "consumer_group_prefix": self.consumer_group_prefix,
         }
 

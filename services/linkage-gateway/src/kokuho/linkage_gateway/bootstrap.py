@@ -19,6 +19,7 @@ from kokuho.linkage_gateway.adapters import jobs
 from kokuho.linkage_gateway.adapters.consumers import (
     business_event_handler,
     handle_personal_details,
+    transfer_feed_handler,
 )
 from kokuho.linkage_gateway.adapters.counterpart_http import (
     FederationHttp,
@@ -55,8 +56,10 @@ from kokuho.linkage_gateway.api import (
     vault_routes,
 )
 from kokuho.linkage_gateway.app.ports import Ports
+from kokuho.linkage_gateway.app.transfers import FEED_OPERATION, FEED_USER
 from kokuho.linkage_gateway.config import Settings
 from kokuho.linkage_gateway.domain.transfers import TransferRegistry
+from kokuho.platform.audit import RequestAudit
 from kokuho.platform.auth import TokenVerifier
 from kokuho.platform.eventing import Subscription
 from kokuho.platform.service import Clock, ServiceKit, build_service, utc_now
@@ -135,8 +138,13 @@ def subscriptions(
         def joined(conn: asyncpg.Connection) -> GatewayUnit:
             return GatewayUnit(conn=conn, events_topic=settings.events_topic)
 
+        def feed_unit(conn: asyncpg.Connection) -> GatewayUnit:
+            # a delivery is audited as the feed (C-66: by whom), in the inbox transaction
+            trail = RequestAudit.of_system(kit.pool, FEED_USER, FEED_OPERATION)
+            return GatewayUnit(conn=conn, audit=trail, events_topic=settings.events_topic)
+
         topics = [t for t in (settings.eligibility_topic, settings.assessment_topic) if t]
-        return [
+        found = [
             Subscription(
                 "business-events",
                 topics,
@@ -144,6 +152,15 @@ def subscriptions(
             ),
             Subscription("card-names", [settings.personal_details_topic], handle_personal_details),
         ]
+        if settings.collection_topic:
+            found.append(
+                Subscription(
+                    "transfer-feeds",
+                    [settings.collection_topic],
+                    transfer_feed_handler(feed_unit, ports.transfers, ports.channel),
+                )
+            )
+        return found
 
     return subscribe
 
@@ -185,4 +202,4 @@ def build(
 def approved_routes(registry: TransferRegistry) -> list[tuple[str, str]]:
     """The simulator is set up exactly as the registry approves (a real channel reports its
     own configuration, which the drift check compares)."""
-    return sorted({(f.recipient, f.method) for f in registry.flows.values()})
+    return sorted({(f.recipient, f.method) for f in registry.flows.values() if f.deliverable})

@@ -8,7 +8,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from kokuho.events.contracts import assessment, eligibility, linkage_gateway
+from kokuho.events.contracts import assessment, collection, eligibility, linkage_gateway
 from kokuho.platform.settings import ServiceSettings
 
 PARAMETERS = Path(__file__).resolve().parent / "parameters"
@@ -70,6 +70,9 @@ class Settings(ServiceSettings):
     #: None turns them off.
     assessment_topic: str | None = assessment.EVENTS_TOPIC
     personal_details_topic: str = eligibility.PERSONAL_DETAILS_TOPIC
+    #: Collection's topic, whose TaxDeductionTransferred (移転 1) the transfer registry carries
+    #: to the tax division and records (C-66); None turns the transfer feed off.
+    collection_topic: str | None = collection.EVENTS_TOPIC
     #: this service's own topic (the contract's name; tests point it at their own topic)
     events_topic: str = linkage_gateway.TOPIC
 

@@ -5,6 +5,9 @@
   or neither.
 - ``card-names`` (eligibility's compacted personal-details topic): a projection keeping only
   the names on the card (for the federation file); a tombstone erases them.
+- ``transfer-feeds`` (collection's topic): the owning services' transfers the registry carries
+  (移転 1: ``TaxDeductionTransferred``), delivered and recorded (C-66..C-68); other events on
+  the topic are not ours.
 """
 
 from __future__ import annotations
@@ -15,11 +18,14 @@ from datetime import UTC, datetime
 import asyncpg
 
 from kokuho.events.contracts import EventContract
+from kokuho.events.contracts.collection import TaxDeductionTransferred
 from kokuho.events.contracts.eligibility import PersonalDetailsRecorded
 from kokuho.events.runtime.consumer import Delivery, Handler
-from kokuho.linkage_gateway.app.ports import GatewayUnitPort, IntermediateServer
+from kokuho.linkage_gateway.app.ports import GatewayUnitPort, IntermediateServer, TransferChannel
 from kokuho.linkage_gateway.app.replica_policy import on_business_event
+from kokuho.linkage_gateway.app.transfers import deliver_tax_deduction_file
 from kokuho.linkage_gateway.domain.intermediate import PermittedInquiryList
+from kokuho.linkage_gateway.domain.transfers import TransferRegistry
 
 #: A unit of work joining the delivery's transaction.
 JoinedUnit = Callable[[asyncpg.Connection], GatewayUnitPort]
@@ -73,3 +79,26 @@ async def handle_personal_details(conn: asyncpg.Connection, delivery: Delivery) 
     project = CARD_NAMES.get(type(delivery.event))
     if project is not None:
         await project(conn, delivery.event)
+
+
+def transfer_feed_handler(
+    unit: JoinedUnit, registry: TransferRegistry, channel: TransferChannel
+) -> Handler:
+    """The owning services' transfer events, each delivered and recorded in its inbox
+    transaction (a redelivered event is not delivered twice: the inbox has it)."""
+
+    async def handle(conn: asyncpg.Connection, delivery: Delivery) -> None:
+        event, envelope = delivery.event, delivery.envelope
+        if not isinstance(event, TaxDeductionTransferred) or envelope is None:
+            return  # collection's other events are not transfers
+        await deliver_tax_deduction_file(
+            unit(conn),
+            registry,
+            channel,
+            event=event,
+            event_id=envelope.id,
+            source=envelope.source,
+            at=datetime.now(UTC),
+        )
+
+    return handle

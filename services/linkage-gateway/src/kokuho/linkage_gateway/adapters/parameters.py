@@ -13,10 +13,9 @@ from kokuho.linkage_gateway.domain.intermediate import (
 )
 from kokuho.linkage_gateway.domain.resolution import AffairPermit, ResolutionPolicy
 from kokuho.linkage_gateway.domain.transfers import (
-    DELIVERABLE_ITEMS,
-    METHODS,
     TransferFlow,
     TransferRegistry,
+    checked_flow,
 )
 
 
@@ -74,20 +73,37 @@ def load_permitted_inquiries(path: Path) -> PermittedInquiryList:
 
 
 def load_transfer_registry(path: Path) -> TransferRegistry:
+    """The transfer registry (flows.md section 6); a row that breaks its rules stops start-up."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     flows = {}
     try:
         for e in data.get("flow", []):
-            flow = TransferFlow(
-                str(e["flow_id"]),
-                str(e["recipient"]),
-                str(e["legal_basis"]),
-                frozenset(str(i) for i in e["items"]),
-                str(e["method"]),
+            known = {k: str(e[k]) for k in _FLOW_TEXTS if k in e}
+            flow = checked_flow(
+                TransferFlow(
+                    flow_id=str(e["flow_id"]),
+                    seed_number=int(e["seed_number"]),
+                    status=str(e["status"]),
+                    items=frozenset(str(i) for i in e.get("items", [])),
+                    medium=str(e["medium"]) if "medium" in e else None,
+                    **known,
+                )
             )
-            if not flow.items <= DELIVERABLE_ITEMS or flow.method not in METHODS:
-                raise ParameterFileError(f"{path.name}: flow {flow.flow_id!r} is malformed")
+            if flow.flow_id in flows:
+                raise ParameterFileError(f"{path.name}: flow {flow.flow_id!r} twice")
             flows[flow.flow_id] = flow
-    except (KeyError, TypeError) as exc:
+    except (KeyError, TypeError, ValueError) as exc:
         raise ParameterFileError(f"{path.name}: missing or malformed entry ({exc})") from None
     return TransferRegistry(str(data.get("version", "")), flows)
+
+
+_FLOW_TEXTS = (
+    "recipient",
+    "recipient_division",
+    "affair",
+    "legal_basis",
+    "persons",
+    "frequency",
+    "channel",
+    "owning_service",
+)

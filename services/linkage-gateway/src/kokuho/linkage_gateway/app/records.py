@@ -5,8 +5,8 @@ held to the same contract tests."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
 from uuid import UUID
@@ -357,13 +357,30 @@ class TransferRecord:
     prepared_at: datetime
     delivered_at: datetime | None
     receipt: str | None
+    channel: str | None = None  # event-feed | yearly-file | manual-handover
+    source: str | None = None  # the owning service's event source, for a feed delivery
+    source_event_id: UUID | None = None
+    subject_kind: str = "addressee_number"  # or nhi_household_number
+    detail: Mapping[str, Any] = field(default_factory=dict)
 
 
 class TransferRecords(Protocol):
     async def save(self, record: TransferRecord) -> None:
-        """The record, status prepared, before anything leaves (C-66)."""
+        """The record, status prepared, before anything leaves (C-66); or a record delivered
+        already, in the same transaction as the delivery (a feed's event)."""
         ...
 
     async def mark_delivered(
         self, transfer_id: UUID, receipt: str, at: datetime
     ) -> TransferRecord: ...
+
+    async def listed(
+        self,
+        limit: int,
+        *,
+        flow_id: str | None = None,
+        on_or_after: date | None = None,
+        on_or_before: date | None = None,
+    ) -> list[TransferRecord]:
+        """Deliveries for the auditor (C-66), newest first, by day (Japan time)."""
+        ...

@@ -5,33 +5,52 @@ delivered with the receipt (a failed delivery leaves it prepared)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 from uuid import UUID
 
+from kokuho.events.contracts.collection import TaxDeductionTransferred, TransferredPayment
 from kokuho.linkage_gateway.app.ports import (
     GatewayUnitPort,
-    NumberSealer,
     Ports,
     TransferChannel,
     UnitOpener,
 )
-from kokuho.linkage_gateway.app.records import TransferRecord, TransferRecords, VaultRepository
-from kokuho.linkage_gateway.domain.transfers import Drift, TransferRegistry, configuration_drift
-from kokuho.linkage_gateway.domain.vault import NoNumberBound
+from kokuho.linkage_gateway.app.records import TransferRecord, TransferRecords
+from kokuho.linkage_gateway.domain.transfers import (
+    Drift,
+    TransferRefused,
+    TransferRegistry,
+    configuration_drift,
+)
+from kokuho.platform.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+
+class NotAManualHandover(DomainError):
+    """A flow delivered by its owning service's feed or file is not handed over by a person."""
+
+    slug = "not-a-manual-handover"
+
+    def __init__(self, flow_id: str, channel: str) -> None:
+        super().__init__(
+            f"flow {flow_id!r} is delivered by its {channel}, not handed over by a person (C-68)"
+        )
+        self.flow_id, self.channel = flow_id, channel
 
 
 @dataclass(frozen=True)
 class PreparedTransfer:
     record: TransferRecord
-    payload: list[dict[str, str]] = field(repr=False)  # may hold individual numbers
+    payload: list[dict[str, str]] = field(repr=False)
 
 
 async def prepare_transfer(
     registry: TransferRegistry,
-    vault: VaultRepository,
-    sealer: NumberSealer,
     records: TransferRecords,
     *,
     transfer_id: UUID,
@@ -43,22 +62,15 @@ async def prepare_transfer(
     user_id: str,
     at: datetime,
 ) -> PreparedTransfer:
+    """A manual hand-over (paper, flash memory) recorded before it leaves: the flow must be
+    approved for that recipient, that medium (C-68) and those items (C-67). The gateway hands
+    the medium process the hand-over slip (whose data, which items); the owning service
+    produces the content on the medium."""
     flow = registry.check(flow_id=flow_id, recipient=recipient, method=method, items=items)
+    if flow.channel != "manual-handover":
+        raise NotAManualHandover(flow.flow_id, flow.channel)
     wanted = sorted(set(items))
-    payload: list[dict[str, str]] = []
-    for addressee in addressee_numbers:
-        binding = await vault.binding_of(addressee)
-        if binding is None:
-            raise NoNumberBound(addressee)
-        row = {"addressee_number": addressee}
-        if "integrated_addressee_number" in wanted:
-            row["integrated_addressee_number"] = binding.integrated_addressee_number
-        if "individual_number" in wanted:
-            sealed = await vault.sealed_of(addressee)
-            if sealed is None:
-                raise NoNumberBound(addressee)
-            row["individual_number"] = sealer.open(sealed, addressee_number=addressee).value
-        payload.append({k: v for k, v in row.items() if k in wanted})
+    payload = [{"addressee_number": a, "items": " ".join(wanted)} for a in addressee_numbers]
     record = TransferRecord(
         transfer_id=transfer_id,
         flow_id=flow.flow_id,
@@ -72,6 +84,9 @@ async def prepare_transfer(
         prepared_at=at,
         delivered_at=None,
         receipt=None,
+        channel=flow.channel,
+        source=flow.owning_service,
+        detail={"seed_transfer": flow.seed_number, "affair": flow.affair},
     )
     await records.save(record)
     return PreparedTransfer(record, payload)
@@ -107,8 +122,6 @@ async def transfer(
     async with open_unit() as first:
         prepared = await prepare_transfer(
             ports.transfers,
-            first.vault,
-            ports.sealer,
             first.transfers,
             transfer_id=c.transfer_id,
             flow_id=c.flow_id,
@@ -128,6 +141,124 @@ async def transfer(
             status_code=201,
         )
         return delivered
+
+
+FEED_USER = "system:transfer-feed"
+FEED_OPERATION = "transfer delivered from the owning service's event (C-66)"
+#: What collection's yearly file carries: the year and the fields of each payer's line.
+TAX_FILE_ITEMS = ("calendar_year", *TransferredPayment.model_fields)
+
+
+async def deliver_tax_deduction_file(
+    uow: GatewayUnitPort,
+    registry: TransferRegistry,
+    channel: TransferChannel,
+    *,
+    event: TaxDeductionTransferred,
+    event_id: UUID,
+    source: str,
+    at: datetime,
+) -> TransferRecord | None:
+    """移転 1: one part of collection's yearly file (``TaxDeductionTransferred``) delivered to
+    the tax division and recorded (C-66), inside the inbox transaction of the event. Checked
+    against the registry first (C-67, C-68): a flow, recipient, method or item the registry
+    does not approve is blocked, logged and audited, and nothing leaves (None). Only the
+    registry's items are put in what leaves."""
+    carried = ["calendar_year", *sorted({k for line in event.lines for k in line.model_fields})]
+    try:
+        flow = registry.check(
+            flow_id=event.flow_id, recipient=event.recipient, method=event.method, items=carried
+        )
+    except TransferRefused as refused:
+        log.warning(
+            "C-67 alert: a transfer outside the registry was blocked",
+            extra={"alert": "C-67", "flow_id": event.flow_id, "reason": refused.slug},
+        )
+        async with uow:
+            await uow.audit.record(
+                subjects=[],
+                detail={
+                    "blocked": refused.slug,
+                    "flow_id": event.flow_id,
+                    "recipient": event.recipient,
+                    "source_event_id": str(event_id),
+                },
+            )
+        return None
+    allowed = flow.items
+    payload: list[dict[str, Any]] = [
+        {
+            k: v
+            for k, v in {"calendar_year": event.calendar_year, **line.model_dump()}.items()
+            if k in allowed
+        }
+        for line in event.lines
+    ]
+    async with uow:
+        # Inside the inbox transaction: a crash after the channel took it and before the
+        # commit delivers the part again (the recipient sees the same transfer id and part).
+        receipt = await channel.deliver(
+            recipient=flow.recipient, method=flow.method, records=payload
+        )
+        record = TransferRecord(
+            transfer_id=event_id,
+            flow_id=flow.flow_id,
+            recipient=flow.recipient,
+            legal_basis=flow.legal_basis,
+            items=tuple(sorted(carried)),
+            method=flow.method,
+            subjects=tuple(line.nhi_household_number for line in event.lines),
+            requested_by=FEED_USER,
+            status="delivered",
+            prepared_at=at,
+            delivered_at=at,
+            receipt=receipt,
+            channel=flow.channel,
+            source=source,
+            source_event_id=event_id,
+            subject_kind="nhi_household_number",
+            detail={
+                "seed_transfer": flow.seed_number,
+                "source_transfer_id": event.transfer_id,
+                "calendar_year": event.calendar_year,
+                "part": event.part,
+                "parts": event.parts,
+                "lines": len(event.lines),
+            },
+        )
+        await uow.transfers.save(record)
+        await uow.audit.record(
+            subjects=[],
+            detail={
+                "transfer_id": str(event_id),
+                "flow_id": flow.flow_id,
+                "recipient": flow.recipient,
+                "households": len(event.lines),
+            },
+        )
+        return record
+
+
+async def deliveries(
+    uow: GatewayUnitPort,
+    *,
+    limit: int,
+    flow_id: str | None,
+    on_or_after: date | None,
+    on_or_before: date | None,
+) -> list[TransferRecord]:
+    """Every delivery for the auditor (C-66): what, to whom, when, by whom, on which basis."""
+    async with uow:
+        rows = await uow.transfers.listed(
+            limit, flow_id=flow_id, on_or_after=on_or_after, on_or_before=on_or_before
+        )
+        await uow.audit.record(
+            subjects=sorted(
+                {s for r in rows if r.subject_kind == "addressee_number" for s in r.subjects}
+            ),
+            detail={"transfers": len(rows), "flow_id": flow_id},
+        )
+        return rows
 
 
 def drift(ports: Ports) -> list[Drift]:

@@ -376,3 +376,31 @@ async def test_the_householders_death_also_puts_the_household_on_the_work_list(
     # a member who is not the householder: the loss alone
     spouse = await rg.take_in(unit, ports, PARAMETERS, change("moved_out", SPOUSE, "R31"), "feed")
     assert spouse.item_id is None
+
+
+async def test_serve_reads_the_feed_until_stopped_and_survives_a_failed_read(
+    ports: Eligibility,
+) -> None:
+    import asyncio
+
+    unit = InMemoryEligibilityUnit()
+    stop = asyncio.Event()
+    calls: list[int] = []
+
+    async def read(after: int, limit: int) -> list[dict[str, Any]]:
+        calls.append(after)
+        if len(calls) == 1:
+            raise rg.FeedUnavailable("resident register unreachable")
+        if after == 0:
+            return [
+                change("moved_in", STRANGER, "R40", details=NEWCOMER, sequence=1).model_dump(
+                    mode="json"
+                )
+            ]
+        stop.set()
+        return []
+
+    intake = rg.RegisterIntake(PARAMETERS, "feed", read)
+    await asyncio.wait_for(rg.run_feed(lambda: unit, ports, intake, 0.01, stop), timeout=10)
+    assert calls[:3] == [0, 0, 1]
+    assert await unit.register.last_sequence("feed") == 1

@@ -127,6 +127,9 @@ async def test_federation_adapter_against_the_process(federation_url: str) -> No
     assert [(r.addressee_number, r.acquisition_date) for r in parsed.records] == [
         ("1000000555", date(2026, 4, 1))
     ]
+    # The gateway's scheduled fetch through the adapter: the same file, as bytes.
+    fetched = await federation.fetch_continuation_file(date(2026, 4, 3))
+    assert fetched == skk.content
 
 
 @pytest.fixture

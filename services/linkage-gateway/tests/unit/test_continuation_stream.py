@@ -4,12 +4,13 @@ timing at its boundaries."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from datetime import UTC, datetime, time
 
 import pytest
 
-from kokuho.linkage_gateway.adapters.jobs import passed_today, seconds_until
+from kokuho.linkage_gateway.adapters.jobs import daily, passed_today, seconds_until
 from kokuho.linkage_gateway.domain.federation import (
     ContinuationStream,
     FileRejected,
@@ -99,3 +100,36 @@ def test_a_second_after_the_fetch_time() -> None:
     after = datetime(2026, 9, 1, 21, 30, 1, tzinfo=UTC)
     assert passed_today(AT, after)
     assert seconds_until(AT, after) == 24 * 3600 - 1
+
+
+class Kit:
+    """What ``daily`` uses of the service kit: its clock."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def clock(self) -> datetime:
+        return self.now
+
+
+async def run_daily_for_a_moment(now: datetime) -> int:
+    runs = 0
+
+    async def fetch(_kit: object) -> None:
+        nonlocal runs
+        runs += 1
+
+    stop = asyncio.Event()
+    task = asyncio.create_task(daily(AT, fetch)(Kit(now), stop))  # type: ignore[arg-type]
+    await asyncio.sleep(0.05)
+    stop.set()
+    await asyncio.wait_for(task, 5)
+    return runs
+
+
+async def test_a_gateway_started_after_the_fetch_time_catches_up_once() -> None:
+    assert await run_daily_for_a_moment(datetime(2026, 9, 1, 22, 0, tzinfo=UTC)) == 1
+
+
+async def test_a_gateway_started_before_the_fetch_time_waits_for_it() -> None:
+    assert await run_daily_for_a_moment(datetime(2026, 9, 1, 21, 0, tzinfo=UTC)) == 0

@@ -26,7 +26,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
@@ -37,57 +37,14 @@ import asyncpg
 import httpx
 
 from bench.infra import ROOT
+from bench.load import LoadResult, closed_loop, open_loop, percentile, request_bytes
+from bench.report import Goal, Row
 from kokuho.platform.audit import AuditKey
 from kokuho.platform.testing import free_port
 from kokuho.platform.token import dev_issuer_key, dev_issuer_public_key_path, mint_token
 
 CLERK = "eligibility.clerk"
 TERMINAL = "t-bench"
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
-
-
-def summary(name: str, rate: int, latencies: list[float], seconds: float, failed: int) -> str:
-    ms = [v * 1000 for v in latencies]
-    return (
-        f"{name:<34} @{rate:>3}/s achieved {len(latencies) / seconds:6.1f}/s"
-        f" p50 {percentile(ms, 50):7.1f} ms p95 {percentile(ms, 95):7.1f} ms"
-        f" p99 {percentile(ms, 99):7.1f} ms failed {failed}"
-    )
-
-
-async def open_loop(
-    client: httpx.AsyncClient,
-    rate: int,
-    seconds: float,
-    request: Callable[[int], Any],
-    ok: frozenset[int],
-) -> tuple[list[float], int, float]:
-    """Send request(i) at start + i/rate for ``seconds``; latency from the due time."""
-    latencies: list[float] = []
-    failed = 0
-    start = time.perf_counter()
-
-    async def one(i: int, due: float) -> None:
-        nonlocal failed
-        response = await request(i)
-        if response.status_code in ok:
-            latencies.append(time.perf_counter() - due)
-        else:
-            failed += 1
-
-    tasks = []
-    for i in range(int(rate * seconds)):
-        due = start + i / rate
-        delay = due - time.perf_counter()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(one(i, due)))
-    await asyncio.gather(*tasks)
-    return latencies, failed, time.perf_counter() - start
 
 
 def service_env(dsn: str, port: int, bootstrap: str, key_path: Path, run: str) -> dict[str, str]:
@@ -237,7 +194,8 @@ async def sealing_lag(dsn_admin: str, since: float) -> tuple[float, float, int]:
     return percentile(lags, 50), percentile(lags, 99), int(unsealed)
 
 
-async def run(admin_dsn: str, bootstrap: str, seconds: float = 10.0) -> list[str]:
+async def run(admin_dsn: str, bootstrap: str, seconds: float = 10.0) -> list[Row]:
+    """Print each measurement as it is made; return the summary rows."""
     key = dev_issuer_key()
     token = mint_token(
         key,
@@ -246,9 +204,15 @@ async def run(admin_dsn: str, bootstrap: str, seconds: float = 10.0) -> list[str
         terminal_id=TERMINAL,
         audience="kokuho.eligibility",
     )
-    headers = {"Authorization": f"Bearer {token}"}
-    lines = []
+    auth = {"Authorization": f"Bearer {token}"}
+    rows: list[Row] = []
+
+    def show(result: LoadResult) -> LoadResult:
+        print(result.line(), flush=True)
+        return result
+
     async with eligibility_service(admin_dsn, bootstrap) as (base, dsn):
+        host = urlsplit(base).netloc
         database = dsn.rsplit("/", 1)[1]
         service_admin = admin_dsn.rsplit("/", 1)[0] + "/" + database
         conn = await asyncpg.connect(dsn)
@@ -258,56 +222,89 @@ async def run(admin_dsn: str, bootstrap: str, seconds: float = 10.0) -> list[str
             ]
         finally:
             await conn.close()
-        limits = httpx.Limits(max_connections=400, max_keepalive_connections=400)
-        async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits) as client:
-            for rate in (100, 200):
-                since = time.time()
-                got, failed, took = await open_loop(
-                    client,
-                    rate,
-                    seconds,
-                    lambda i: client.get(f"/api/v1/households/{households[i % len(households)]}"),
-                    frozenset({200}),
-                )
-                lines.append(summary("audited GET /households/{n}", rate, got, took, failed))
-                p50, p99, left = await sealing_lag(service_admin, since)
-                lines.append(
-                    f"{'  sealing lag of those records':<34} p50 {p50:7.1f} ms p99 {p99:7.1f} ms"
-                    f" unsealed after 10 s: {left} | goal p99 <= 1000 ms"
-                )
-                base_got, base_failed, base_took = await open_loop(
-                    client, rate, seconds, lambda i: client.get("/healthz"), frozenset({200})
-                )
-                lines.append(summary("baseline /healthz", rate, base_got, base_took, base_failed))
-                ratio = (len(got) / took) / (len(base_got) / base_took)
-                goal = "p99 <= 20 ms at 200/s" if rate == 200 else "-"
-                lines.append(f"{'  ratio audited/healthz':<34} {ratio:.2f}x | goal >= 0.5x, {goal}")
-            run_id = uuid.uuid4().hex[:6]
+
+        def read(i: int) -> bytes:
+            path = f"/api/v1/households/{households[i % len(households)]}"
+            return request_bytes("GET", path, host, auth)
+
+        healthz = request_bytes("GET", "/healthz", host)
+        # Warm up (first requests compile routes, fill the pool).
+        await closed_loop(base, "warm-up", 1.0, read, connections=4)
+
+        # Saturation throughput: audited reads against /healthz of the same process (closed
+        # loop, 8 connections); the generator's own ceiling is printed beside each.
+        sat_health = show(
+            await closed_loop(base, "max /healthz (closed loop)", seconds / 2, lambda i: healthz)
+        )
+        sat_read = show(await closed_loop(base, "max audited GET (closed loop)", seconds / 2, read))
+        rows.append(
+            Row(
+                "REST audited GET throughput",
+                sat_read.achieved,
+                "req/s",
+                baseline=sat_health.achieved,
+                baseline_name="/healthz, same process",
+                goal=Goal(">=", 0.5, on="ratio"),
+                note=f"generator ceiling ~{1 / sat_health.generator_cost:,.0f} req/s",
+            )
+        )
+        for rate in (100, 200):
             since = time.time()
-            got, failed, took = await open_loop(
-                client,
-                50,
-                seconds,
-                lambda i: client.post(
-                    "/api/v1/households",
-                    json=registration(i, run_id),
-                    headers={"Idempotency-Key": f"bench-{run_id}-{i}"},
-                ),
-                frozenset({201}),
-            )
-            lines.append(summary("audited POST /households", 50, got, took, failed))
+            got = show(await open_loop(base, "audited GET /households/{n}", rate, seconds, read))
             p50, p99, left = await sealing_lag(service_admin, since)
-            lines.append(
+            print(
                 f"{'  sealing lag of those records':<34} p50 {p50:7.1f} ms p99 {p99:7.1f} ms"
-                f" unsealed after 10 s: {left} | goal p99 <= 50 ms (request), 1000 ms (seal)"
+                f" unsealed after: {left}"
             )
-    return lines
+            base_got = show(
+                await open_loop(base, "baseline /healthz", rate, seconds, lambda i: healthz)
+            )
+            rows.append(
+                Row(
+                    f"REST audited GET p99 @{rate}/s",
+                    got.ms(99),
+                    "ms",
+                    baseline=base_got.ms(99),
+                    baseline_name=f"/healthz p99 @{rate}/s",
+                    goal=Goal("<=", 20) if rate == 200 else None,
+                    note=f"achieved {got.achieved:.0f}/s, failed {got.failed}",
+                )
+            )
+            rows.append(
+                Row(f"audit sealing lag p99 (GET @{rate}/s)", p99, "ms", goal=Goal("<=", 1000))
+            )
+        run_id = uuid.uuid4().hex[:6]
+        since = time.time()
+
+        def write(i: int) -> bytes:
+            headers = auth | {"Idempotency-Key": f"bench-{run_id}-{i}"}
+            return request_bytes(
+                "POST", "/api/v1/households", host, headers, registration(i, run_id)
+            )
+
+        got = show(
+            await open_loop(base, "audited POST /households", 50, seconds, write, frozenset({201}))
+        )
+        p50, p99, left = await sealing_lag(service_admin, since)
+        print(
+            f"{'  sealing lag of those records':<34} p50 {p50:7.1f} ms p99 {p99:7.1f} ms"
+            f" unsealed after: {left}"
+        )
+        rows.append(
+            Row(
+                "REST audited POST p99 @50/s",
+                got.ms(99),
+                "ms",
+                goal=Goal("<=", 50),
+                note=f"achieved {got.achieved:.0f}/s, failed {got.failed}",
+            )
+        )
+        rows.append(Row("audit sealing lag p99 (POST @50/s)", p99, "ms", goal=Goal("<=", 1000)))
+    return rows
 
 
 if __name__ == "__main__":
     from bench.infra import endpoints
+    from bench.report import table
 
-    for line in asyncio.run(
-        run(*endpoints(), seconds=float(sys.argv[1]) if len(sys.argv) > 1 else 10.0)
-    ):
-        print(line)
+    print(table(asyncio.run(run(*endpoints(), float(sys.argv[1]) if len(sys.argv) > 1 else 10.0))))

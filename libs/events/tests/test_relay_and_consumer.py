@@ -18,7 +18,12 @@ from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 
 from kokuho.events.contracts import Envelope
-from kokuho.events.runtime.consumer import Delivery, InboxConsumer, PermanentFailure
+from kokuho.events.runtime.consumer import (
+    Delivery,
+    InboxConsumer,
+    PermanentFailure,
+    missing_topics,
+)
 from kokuho.events.runtime.deadletters import REASON_HEADER, KafkaDeadLetters
 from kokuho.events.runtime.kafka import KafkaSender, reliable_producer
 from kokuho.events.runtime.relay import OutboxRelay, RelayFailed, backlog
@@ -421,3 +426,20 @@ async def test_a_consumer_waits_for_a_missing_topic_then_consumes_it(
     await asyncio.sleep(0.3)
     stop.set()
     await asyncio.wait_for(waiting, 5)
+
+
+async def test_missing_topics_names_only_the_absent_ones_and_creates_none(
+    kafka_bootstrap: str, unique_topic: str
+) -> None:
+    """The consumer's wait asks for its own topics only (not the whole cluster's list) and its
+    question never creates a topic, even on a broker that auto-creates them."""
+    await ensure_topics(kafka_bootstrap, [TopicSpec(unique_topic)])
+    absent = f"{unique_topic}.absent"
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    await admin.start()
+    try:
+        assert await missing_topics(admin, [unique_topic, absent]) == {absent}
+        assert await missing_topics(admin, [unique_topic]) == set()
+        assert absent not in await admin.list_topics()
+    finally:
+        await admin.close()

@@ -120,3 +120,37 @@ def test_dev_issuer_creates_key_once_and_cli_prints_token(
         out.stdout.strip(), ["auditor"]
     )
     assert (user.user_id, user.terminal_id) == ("U7", "T-7")
+
+
+def test_a_verified_token_is_remembered_until_it_expires(  # type: ignore[no-untyped-def]
+    key, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 15: the signature of a token seen before is not checked again, but its expiry
+    still is (a remembered token is refused once expired), and a refused one is not kept."""
+    verifier = verifier_for(key, leeway_seconds=0)
+    now = time.time()
+    token = mint_token(key, user_id="U1", roles=["a"], terminal_id="T1", now=now, ttl_seconds=60)
+    first = verifier.authenticate(token)
+    checks = 0
+    real_verify = verifier._verify
+
+    def counting(text: str):  # type: ignore[no-untyped-def]
+        nonlocal checks
+        checks += 1
+        return real_verify(text)
+
+    monkeypatch.setattr(verifier, "_verify", counting)
+    assert verifier.authenticate(token) == first
+    assert checks == 0  # remembered: no second signature check
+    monkeypatch.setattr(time, "time", lambda: now + 61)
+    with pytest.raises(AuthError) as caught:
+        verifier.authenticate(token)
+    assert (caught.value.status, caught.value.reason) == (401, "token expired")
+    assert checks == 0  # refused on its remembered expiry
+    assert token not in verifier._verified  # and forgotten
+    monkeypatch.setattr(time, "time", lambda: now)
+    forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    for _ in range(2):
+        with pytest.raises(AuthError):
+            verifier.authenticate(forged)
+    assert checks == 2  # a refusal is checked every time, never remembered

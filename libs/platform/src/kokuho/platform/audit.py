@@ -1084,7 +1084,8 @@ class RequestAudit:
         return record
 
 
-def get_request_audit(request: Request) -> RequestAudit:
+async def get_request_audit(request: Request) -> RequestAudit:
+    # async: FastAPI runs a plain ``def`` dependency in a worker thread, a hop per request
     audit = getattr(request.state, "audit", None)
     if not isinstance(audit, RequestAudit):
         raise RuntimeError("AuditTrail needs a route guarded by auth.require_roles(...)")

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +60,8 @@ ICCARD = "iccard"
 #: A staff token lives at most a working day (12 h): a stolen one cannot be replayed for long.
 MAX_TOKEN_LIFETIME_SECONDS = 12 * 3600
 DEFAULT_ALGORITHMS = ("ES256", "EdDSA")
+#: At most this many verified tokens are remembered per verifier (then forgotten at once).
+VERIFIED_TOKENS_KEPT = 4096
 EXEMPT_PATHS = frozenset({"/healthz", "/readyz", "/openapi.json", "/docs", "/redoc"})
 #: Path parameters that name whose data a request touches (recorded as audit subjects).
 SUBJECT_PATH_PARAMS = ("addressee_number",)
@@ -134,6 +137,8 @@ class TokenVerifier:
         self.key_source = key_source
         #: the provider's role claim mapped to Kokuho roles; None: the ``roles`` claim as is
         self.role_mapping = role_mapping
+        #: token -> (its user, its ``exp``), for tokens that verified (see ``authenticate``).
+        self._verified: dict[str, tuple[StaffUser, float]] = {}
 
     @classmethod
     def from_settings(cls, settings: Any) -> TokenVerifier:
@@ -169,7 +174,27 @@ class TokenVerifier:
         )
 
     def authenticate(self, token: str) -> StaffUser:
-        """Verify the token; raises ``AuthError(401)`` for any bad token."""
+        """Verify the token; raises ``AuthError(401)`` for any bad token.
+
+        A token that verified is remembered until it expires (the same bytes, checked against
+        the same keys and settings, give the same user): a counter clerk's token is sent with
+        every request of the day, and an ES256 signature check with the claims' parsing cost
+        more CPU than the rest of an audited read's platform code (issue 15). Its expiry is
+        still checked on every request; refusals are not remembered."""
+        known = self._verified.get(token)
+        if known is not None:
+            user, expires = known
+            if time.time() <= expires + self.leeway:
+                return user
+            del self._verified[token]
+            raise AuthError(401, "token expired")
+        user, expires = self._verify(token)
+        if len(self._verified) >= VERIFIED_TOKENS_KEPT:
+            self._verified.clear()  # bounded: a flood of distinct tokens cannot grow it
+        self._verified[token] = (user, expires)
+        return user
+
+    def _verify(self, token: str) -> tuple[StaffUser, float]:
         claims: dict[str, Any] | None = None
         failure = "invalid token"
         for key in self._keys_for(token):
@@ -224,7 +249,7 @@ class TokenVerifier:
             raise AuthError(403, f"authentication lacks the {self.required_amr} factor", user)
         if self.allowed_terminal_ids is not None and terminal not in self.allowed_terminal_ids:
             raise AuthError(403, "terminal is not registered", user)
-        return user
+        return user, float(claims["exp"])
 
     def authorize(self, token: str, roles: Iterable[str]) -> StaffUser:
         """Authenticate and check that the user holds one of ``roles`` (else 403)."""

@@ -83,11 +83,15 @@ class Call:
         return out
 
 
-def _write(request: Request, response: Response, audit: AuditTrail, idem: IdempotencyDep) -> Call:
+# ``async def``: FastAPI runs a plain ``def`` dependency in a worker thread (a thread hop per
+# request, measured in issue 15); these only build an object.
+async def _write(
+    request: Request, response: Response, audit: AuditTrail, idem: IdempotencyDep
+) -> Call:
     return Call(request, response, audit, idem)
 
 
-def _read(request: Request, response: Response, audit: AuditTrail) -> Call:
+async def _read(request: Request, response: Response, audit: AuditTrail) -> Call:
     return Call(request, response, audit, None)
 
 

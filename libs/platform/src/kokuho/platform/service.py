@@ -78,7 +78,7 @@ PortsT = TypeVar("PortsT")
 def ports_dependency(kind: type[PortsT]) -> Any:
     """``Depends`` giving a route its service's ports (checked to be of ``kind``)."""
 
-    def ports(request: Request) -> PortsT:
+    async def ports(request: Request) -> PortsT:  # async: no worker-thread hop
         found = kit_of(request).ports
         if not isinstance(found, kind):
             raise RuntimeError(f"the service's ports are not a {kind.__name__}")

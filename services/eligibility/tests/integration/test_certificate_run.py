@@ -196,8 +196,10 @@ async def test_each_rule_gives_its_document(city: City, rule: str) -> None:
 async def test_every_member_holds_the_rule_s_document_and_the_run_stopped_midway_resumed(
     city: City,
 ) -> None:
-    assert city.first is not None and city.interrupted_run is not None
-    assert city.first.resumed and city.first.run_id == city.interrupted_run["run_id"]
+    assert city.first is not None
+    assert city.interrupted_run is not None
+    assert city.first.resumed
+    assert city.first.run_id == city.interrupted_run["run_id"]
     members = await rows(city.dsn, "SELECT addressee_number FROM qualification_periods WHERE open")
     assert city.first.candidates == len(members)
     issued = await rows(
@@ -208,12 +210,15 @@ async def test_every_member_holds_the_rule_s_document_and_the_run_stopped_midway
     for member in members:
         assert await held(city.dsn, member["addressee_number"])
     run = (await rows(city.dsn, "SELECT * FROM certificate_runs"))[0]
-    assert run["status"] == "done" and run["finished_at"] is not None
-    assert run["issued"] == len(issued) and run["refused"] == 0
+    assert run["status"] == "done"
+    assert run["finished_at"] is not None
+    assert run["issued"] == len(issued)
+    assert run["refused"] == 0
 
 
 async def test_a_re_run_issues_nothing_new(city: City) -> None:
-    assert city.second is not None and city.first is not None
+    assert city.second is not None
+    assert city.first is not None
     assert city.second.run_id != city.first.run_id
     assert city.second.issued == 0
     assert city.second.kept == city.second.candidates == city.first.candidates
@@ -230,7 +235,8 @@ async def test_confirmation_documents_end_on_the_renewal_s_day_or_the_member_s_o
         " USING (certificate_id) WHERE i.kind = $1",
         DOC,
     )
-    assert ends and all(e["valid_until"] <= renewal.valid_until for e in ends)
+    assert ends
+    assert all(e["valid_until"] <= renewal.valid_until for e in ends)
     assert any(e["valid_until"] == renewal.valid_until for e in ends)
 
 
@@ -238,7 +244,8 @@ async def test_the_70_74_rate_printed_is_benefits_decision(city: City) -> None:
     assert city.elderly is not None
     documents = await held(city.dsn, city.elderly)
     notice = [d for d in documents if d["kind"] == NOTICE]
-    assert notice and notice[0]["copayment_rate_tenths"] == 3
+    assert notice
+    assert notice[0]["copayment_rate_tenths"] == 3
     assert notice[0]["valid_until"] == date(2026, 7, 31)  # the rate's August-July period
     text = pdf_of(city, city.elderly)
     assert "一部負担金の割合 3割" in text
@@ -272,6 +279,7 @@ async def test_print_files_and_mailing_lists_hold_every_issued_document(city: Ci
     assert len(files) == -(-len(issued) // 10) == len(city.first.print_files)
     assert not list(city.print_dir.rglob("*.part"))
     first_page = checks.text_of(files[0].read_bytes()).split("\f")[0]
-    assert lines[0]["title"] in first_page and lines[0]["insured_number"] in first_page
+    assert lines[0]["title"] in first_page
+    assert lines[0]["insured_number"] in first_page
     ok, report = checks.verapdf(files[:1])
     assert ok, report

@@ -19,6 +19,7 @@ from kokuho.eligibility.adapters.consumers import (
     linkage_subscription,
 )
 from kokuho.eligibility.adapters.register_feed_http import register_intake
+from kokuho.eligibility.adapters.report_consumer import reports_subscription
 from kokuho.eligibility.adapters.unit_of_work import EligibilityUnit, unit_of
 from kokuho.eligibility.api.resident_register import FILE_BODY_LIMIT, FILES_PATH
 from kokuho.eligibility.app.jobs import run_daily
@@ -82,11 +83,15 @@ def build(
     ports = Eligibility(rules or load_rules(), clock or utc_now)
     linkage_topic, benefits_topic = settings.linkage_topic, settings.benefits_topic
     delinquency_topic = settings.delinquency_topic
+    report_topics = [
+        t for t in (settings.assessment_topic, settings.collection_topic, benefits_topic) if t
+    ]
 
     def subscriptions(kit: ServiceKit) -> Sequence[Subscription]:
         return [
             *([linkage_subscription(kit, linkage_topic)] if linkage_topic else []),
             *([card_status_subscription(kit, linkage_topic)] if linkage_topic else []),
+            *([reports_subscription(report_topics)] if report_topics else []),
             *([benefits_subscription(kit, benefits_topic)] if benefits_topic else []),
             *([delinquency_subscription(kit, delinquency_topic)] if delinquency_topic else []),
         ]

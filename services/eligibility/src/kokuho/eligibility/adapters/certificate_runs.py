@@ -18,8 +18,6 @@ from kokuho.eligibility.domain.certificate_choice import (
     RenewalRules,
 )
 
-_COUNTS = frozenset({"candidates", "kept", "refused", "print_files"})
-
 
 class PostgresCertificateRuns:
     def __init__(self, conn: asyncpg.Connection) -> None:
@@ -143,17 +141,19 @@ class PostgresCertificateRuns:
         )
 
     async def progress(self, run_id: UUID, **counts: int | str) -> None:
-        status = counts.pop("status", None)
-        finished = bool(counts.pop("finished", 0))
-        sets = [f"{k} = {int(v)}" for k, v in counts.items() if k in _COUNTS]
         await self._conn.execute(
             "UPDATE certificate_runs SET status = coalesce($2, status),"
-            " issued = (SELECT count(*) FROM certificate_run_items WHERE run_id = $1)"
-            + "".join(f", {s}" for s in sets)
-            + (", finished_at = now()" if finished else "")
-            + " WHERE run_id = $1",
+            " issued = (SELECT count(*) FROM certificate_run_items WHERE run_id = $1),"
+            " candidates = coalesce($3, candidates), kept = coalesce($4, kept),"
+            " refused = coalesce($5, refused), print_files = coalesce($6, print_files),"
+            " finished_at = CASE WHEN $7 THEN now() ELSE finished_at END WHERE run_id = $1",
             run_id,
-            status,
+            counts.get("status"),
+            counts.get("candidates"),
+            counts.get("kept"),
+            counts.get("refused"),
+            counts.get("print_files"),
+            bool(counts.get("finished")),
         )
 
     async def item_count(self, run_id: UUID) -> int:

@@ -19,6 +19,7 @@ from kokuho.eligibility.adapters.certificate_runs import PostgresCertificateRuns
 from kokuho.eligibility.adapters.erasures import PostgresErasures
 from kokuho.eligibility.adapters.projection import PostgresReadModels
 from kokuho.eligibility.adapters.register_store import PostgresRegister
+from kokuho.eligibility.adapters.reports import PostgresReportFacts
 from kokuho.eligibility.adapters.repositories import (
     SOURCE,
     PostgresNumbers,
@@ -72,6 +73,7 @@ class EligibilityUnit(UnitOfWork):
         self.views = PostgresViews(conn)
         self.register = PostgresRegister(conn)
         self.certificate_runs = PostgresCertificateRuns(conn)
+        self.report_facts = PostgresReportFacts(conn)
 
 
 def unit_of(kit: ServiceKit, conn: asyncpg.Connection | None = None) -> EligibilityUnit:

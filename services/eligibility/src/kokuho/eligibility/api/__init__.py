@@ -16,6 +16,7 @@ def routers() -> list[APIRouter]:
         jobs,
         members,
         persons,
+        reports,
         resident_register,
     )
 
@@ -29,4 +30,5 @@ def routers() -> list[APIRouter]:
         jobs.router,
         resident_register.router,
         certificate_runs.router,
+        reports.router,
     ]

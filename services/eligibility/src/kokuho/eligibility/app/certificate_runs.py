@@ -24,7 +24,6 @@ from kokuho.eligibility.app.errors import PersonNotFound
 from kokuho.eligibility.app.jobs import REFUSALS
 from kokuho.eligibility.app.ports import Eligibility, EligibilityUnitPort
 from kokuho.eligibility.domain import commands as c
-from kokuho.eligibility.domain.errors import EligibilityRuleBroken
 from kokuho.eligibility.domain.certificate_choice import (
     CertificateBasis,
     HeldDocument,
@@ -32,6 +31,7 @@ from kokuho.eligibility.domain.certificate_choice import (
     choose_certificate,
     needs_issue,
 )
+from kokuho.eligibility.domain.errors import EligibilityRuleBroken
 from kokuho.platform.models import RequestModel
 
 log = logging.getLogger(__name__)
@@ -314,6 +314,7 @@ async def run_of(uow: CertificateUnit, run_id: UUID) -> dict[str, Any]:
         found = await uow.certificate_runs.run(run_id)
         if found is None:
             raise CertificateRunNotFound(run_id)
+        await uow.audit.record(subjects=[], detail={"certificate_run": str(run_id)})
         return found
 
 

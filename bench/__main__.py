@@ -13,10 +13,10 @@ from bench import (
     federation_daily,
     notices,
     rate_simulation,
-    relay_and_consumer,
-    store_append,
 )
-from bench.infra import endpoints
+from bench.infra import ROOT, endpoints
+from bench.report import Summary
+from bench.runtime import runtime_rows
 from kokuho.assessment.bench import bench as assessment_annual_run
 
 
@@ -28,48 +28,54 @@ async def main(
     payment_lines: int = 0,
     benefit_claims: int = 0,
     federation_records: int = 0,
+    runtime_runs: int = 3,
 ) -> None:
     admin_dsn, bootstrap = endpoints()
     print(f"Kokuho benchmarks: {total} events each; {platform.processor() or platform.machine()}")
-    results = [
-        *await store_append.run(admin_dsn, total),
-        *await relay_and_consumer.run(admin_dsn, bootstrap, total),
-    ]
-    for result in results:
-        print(result.line())
+    # Every module's figures end in one table and .local/bench/latest.json: a module returns
+    # rows (bench.report.Row); a line of text is printed and kept as it is (bench/README.md).
+    summary = Summary()
+    # The eventing runtime, three times each (min/median/max; goals judged on every run).
+    summary.add(await runtime_rows(admin_dsn, bootstrap, total, runtime_runs))
     if rest_seconds:
         # Audited REST requests under open-loop load against a served eligibility process,
         # with /healthz of the same process as the baseline, and the audit sealing lag.
-        for line in await audited_requests.run(admin_dsn, bootstrap, rest_seconds):
-            print(line)
+        summary.add(await audited_requests.run(admin_dsn, bootstrap, rest_seconds))
     if households:
         # The assessment's annual run (本算定) at the city's scale, end to end until every
         # PremiumAssessed is on Kafka, against a raw COPY of the same assessment rows.
-        print(await assessment_annual_run(admin_dsn, bootstrap, households, 2026))
+        summary.add(await assessment_annual_run(admin_dsn, bootstrap, households, 2026))
         # 料率改定試算: the same number of households under the current rates and a candidate,
         # against the reads alone (python -m bench.rate_simulation --households N).
-        print(await rate_simulation.run(admin_dsn, households))
+        summary.add(await rate_simulation.run(admin_dsn, households))
     if payment_lines:
         # Collection: a payment file matched, ledgers saved, PaymentReceived on Kafka, against
         # a raw COPY of the same lines (python -m bench.collection_payments --lines N).
-        print(await collection_payments.run(admin_dsn, bootstrap, payment_lines))
+        summary.add(await collection_payments.run(admin_dsn, bootstrap, payment_lines))
     if benefit_claims:
         # Benefits: the monthly run over N claims until every event is on Kafka, against a raw
         # COPY of the same claim rows (python -m bench.benefits_monthly_run --claims N).
-        print(await benefits_monthly_run.run(admin_dsn, bootstrap, benefit_claims))
+        summary.add(await benefits_monthly_run.run(admin_dsn, bootstrap, benefit_claims))
     if federation_records:
         # linkage-gateway: the federation's daily KKH-SKK file fetched, checked line by line and
         # reconciled, against a raw COPY of the same lines; a re-run changes nothing
         # (python -m bench.federation_daily --records N).
-        print(await federation_daily.run(admin_dsn, federation_records))
+        summary.add(await federation_daily.run(admin_dsn, federation_records))
     if notice_count:
         # The annual run's notices as print files (resumable: python -m bench.notices).
-        print(notices.run(notice_count, 2, 2500, fresh=True, verapdf=True))
+        summary.add(notices.run(notice_count, 2, 2500, fresh=True, verapdf=True))
+    summary.close(ROOT / ".local" / "bench" / "latest.json", events=total)
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=50_000)
+    parser.add_argument(
+        "--runtime-runs",
+        type=int,
+        default=3,
+        help="runs of each eventing-runtime measure (min/median/max are reported)",
+    )
     parser.add_argument(
         "--households",
         type=int,
@@ -116,5 +122,6 @@ if __name__ == "__main__":
             args.payment_lines,
             args.benefit_claims,
             args.federation_records,
+            args.runtime_runs,
         )
     )

@@ -33,7 +33,7 @@ class Goal:
 
     def __str__(self) -> str:
         what = "x" if self.on == "ratio" else ""
-        return f"{'ratio ' if self.on == 'ratio' else ''}{self.op} {self.value:g}{what}"
+        return f"{'ratio ' if self.on == 'ratio' else ''}{self.op} {self.value:,g}{what}"
 
 
 @dataclass(frozen=True)
@@ -160,16 +160,6 @@ def table(rows: Sequence[Row]) -> str:
     return "\n".join(out)
 
 
-def write_json(rows: Sequence[Row], path: Path, **context: object) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    document = {
-        "at": datetime.now(UTC).isoformat(timespec="seconds"),
-        **context,
-        "rows": [r.to_json() for r in rows],
-    }
-    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
-
-
 @dataclass(frozen=True)
 class Result:
     """One throughput measurement (count in seconds) against a baseline in the same run."""
@@ -201,3 +191,45 @@ class Result:
         if self.goal:
             text += f" | goal {self.goal}"
         return text
+
+
+class Summary:
+    """Collects what the bench modules return and closes ``make bench`` with one table.
+
+    ``add`` takes rows (``Row`` or a list of them) or, from a module that reports a line of
+    text, that line (printed now, kept in the JSON under ``lines``, listed under the table)."""
+
+    def __init__(self) -> None:
+        self.rows: list[Row] = []
+        self.lines: list[str] = []
+
+    def add(self, result: Row | Sequence[Row] | str) -> None:
+        if isinstance(result, str):
+            print(result, flush=True)
+            self.lines.append(result)
+        elif isinstance(result, Row):
+            self.rows.append(result)
+        else:
+            self.rows.extend(result)
+
+    def close(self, path: Path, **context: object) -> None:
+        print()
+        print(table(self.rows))
+        for line in self.lines:
+            print(f"  (text) {line[:150]}")
+        document_rows = [r.to_json() for r in self.rows]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(
+            json.dumps(
+                {
+                    "at": datetime.now(UTC).isoformat(timespec="seconds"),
+                    **context,
+                    "rows": document_rows,
+                    "lines": self.lines,
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
+        print(f"written to {path}")

@@ -73,6 +73,6 @@ async def run(admin_dsn: str, total: int) -> list[Result]:
             append_seconds,
             "raw COPY of the same rows",
             copy_seconds,
-            ">= 0.5x",
+            ">= 0.7x",
         )
     ]

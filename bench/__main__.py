@@ -9,6 +9,7 @@ import platform
 from bench import (
     audited_requests,
     benefits_monthly_run,
+    certificates,
     collection_payments,
     federation_daily,
     notices,
@@ -29,6 +30,7 @@ async def main(
     benefit_claims: int = 0,
     federation_records: int = 0,
     runtime_runs: int = 3,
+    certificate_members: int = 0,
 ) -> None:
     admin_dsn, bootstrap = endpoints()
     print(f"Kokuho benchmarks: {total} events each; {platform.processor() or platform.machine()}")
@@ -64,6 +66,10 @@ async def main(
     if notice_count:
         # The annual run's notices as print files (resumable: python -m bench.notices).
         summary.add(notices.run(notice_count, 2, 2500, fresh=True, verapdf=True))
+    if certificate_members:
+        # The bulk certificate run: decision, print files and mailing lists for N members
+        # (resumable: python -m bench.certificates).
+        summary.add(certificates.run(certificate_members, 2, 2500, fresh=True, verapdf=True))
     summary.close(ROOT / ".local" / "bench" / "latest.json", events=total)
 
 
@@ -112,6 +118,12 @@ if __name__ == "__main__":
         default=220_000,
         help="records of the federation's daily continuation file; 0 skips it",
     )
+    parser.add_argument(
+        "--certificate-members",
+        type=int,
+        default=220_000,
+        help="members of the bulk certificate run (decision, PDFs, print file); 0 skips it",
+    )
     args = parser.parse_args()
     asyncio.run(
         main(
@@ -123,5 +135,6 @@ if __name__ == "__main__":
             args.benefit_claims,
             args.federation_records,
             args.runtime_runs,
+            args.certificate_members,
         )
     )

@@ -292,6 +292,8 @@ service_env() { # service_env NAME PORT: print the environment for NAME, one VAR
     printf '%s\n' "${prefix}CREATE_DEV_KEYS=true" "${prefix}KEY_DIRECTORY=$LOCAL_DIR/dev-vault-keys"
   # assessment's demonstration figures for a year the city has not confirmed (ADR 0036)
   [[ $name == assessment ]] && printf '%s\n' "${prefix}DEMO_PARAMETERS=true"
+  # eligibility's bulk certificate run prints into .local/print/ (ADR 0017)
+  [[ $name == eligibility ]] && printf '%s\n' "${prefix}PRINT_DIR=$LOCAL_DIR/print/eligibility"
   [[ -n ${SIM_ENV[$name]:-} ]] && printf '%s' "${SIM_ENV[$name]}"
   return 0
 }

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from kokuho.eligibility.bootstrap import build
+from kokuho.eligibility.certificate_commands import certificates_command
 from kokuho.eligibility.commands import copayment_rates_command, seed, turning_75_command
 from kokuho.eligibility.config import Settings
 from kokuho.events.contracts import eligibility as contracts
@@ -31,6 +32,7 @@ DEFINITION = ServiceDefinition(
     extra_commands={
         "turning-75": turning_75_command,
         "copayment-rates": copayment_rates_command,
+        "certificates": certificates_command,
     },
 )
 

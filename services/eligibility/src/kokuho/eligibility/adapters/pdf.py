@@ -35,7 +35,7 @@ def wareki(day: date | None) -> str:
 
 
 def title_of(cert: dict[str, Any]) -> str:
-    title = TITLES.get(cert["kind"], cert["kind"])
+    title = str(TITLES.get(cert["kind"], cert["kind"]))
     return title + "（特別療養費）" if cert.get("special_care") else title
 
 

@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 def reports_subscription(topics: list[str]) -> Subscription:
     async def handle(conn: asyncpg.Connection, delivery: Delivery) -> None:
-        if await project(conn, delivery.event):
+        if delivery.event is not None and await project(conn, delivery.event):
             log.debug("report fact", extra={"event": type(delivery.event).__name__})
 
     return Subscription("reports", topics, handle)

@@ -3,8 +3,9 @@ who gets a 資格確認書 and who a 資格情報のお知らせ (SF-Q06, SF-Q08
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from fastapi import APIRouter, Request
@@ -145,7 +146,7 @@ async def run_certificates(
             detail="KOKUHO_ELIGIBILITY_PRINT_DIR is not set: the run has nowhere to print",
         )
     result = await runs.run_renewal(
-        units,
+        cast("Callable[[], runs.CertificateUnit]", units),  # the service's unit has them
         ports,
         load_renewal(),
         user.user_id,

@@ -4,7 +4,7 @@ SF-A21 保険基盤安定): JSON lines or CSV in the layout of ``adapters/report
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Response
 
@@ -19,7 +19,7 @@ router = APIRouter(prefix="/api/v1", tags=["eligibility"])
 Reader = Annotated[StaffUser, require_roles(SUPERVISOR, AUDITOR)]
 Month = Annotated[str, Path(pattern=r"^20[0-9]{2}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
 FiscalYear = Annotated[int, Path(ge=2000, le=2099, description="年度 (April to March)")]
-CSV = {200: {"content": {"text/csv": {}}}}
+CSV: dict[int | str, dict[str, Any]] = {200: {"content": {"text/csv": {}}}}
 
 
 class ReportLineOut(ResponseModel):

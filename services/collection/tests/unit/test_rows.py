@@ -3,13 +3,14 @@ snapshot written before (every key present) still reads back the same."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import date
 
 import pytest
 
 from kokuho.collection.adapters.rows import _restore, ledger_from_json, ledger_to_json
-from kokuho.collection.domain.ledger import Charge
+from kokuho.collection.domain.ledger import Charge, Ledger
 
 from .test_unit_of_work_contract import a_ledger
 
@@ -48,7 +49,11 @@ def test_a_plain_charge_is_stored_without_its_defaults_and_old_snapshots_still_r
         2026, 1, date(2026, 6, 30), 10_000, history=((date(2026, 6, 15), 0, "assessment"),)
     )
     assert ledger.charges[(2026, 1)] == expected
-    stored = ledger_to_json(ledger)["charges"][0]
+    # unchanged since it was read: written back as it was read (not decoded, not encoded)
+    assert ledger_to_json(ledger)["charges"] == [OLD_FORMAT]
+    # a charge made or changed here is stored with only what differs from a new charge
+    rebuilt = Ledger(ledger.household, charges={(2026, 1): expected})
+    stored = ledger_to_json(rebuilt)["charges"][0]
     assert set(stored) == {"y", "p", "due", "amount", "paid", "history"}
     assert ledger_from_json({**old, "charges": [stored]}) == ledger
 
@@ -56,3 +61,22 @@ def test_a_plain_charge_is_stored_without_its_defaults_and_old_snapshots_still_r
 def test_a_stored_charge_missing_a_field_is_refused() -> None:
     with pytest.raises(ValueError, match="fields"):
         _restore({"fiscal_year": 2026})
+
+
+def test_only_the_charges_read_are_decoded_and_a_changed_one_is_encoded_again() -> None:
+    from kokuho.collection.adapters.rows import changed_charge_rows
+    from kokuho.collection.domain.ledger import Charges
+
+    stored = ledger_to_json(a_ledger())
+    loaded = ledger_from_json(json.loads(json.dumps(stored)))
+    charges = loaded.charges
+    assert isinstance(charges, Charges)
+    paid = dataclasses.replace(charges[(2026, 4)], paid=10_000)
+    after = dataclasses.replace(loaded, charges=charges.updated({paid.key: paid}))
+    assert [key for key, _ in changed_charge_rows(loaded, after)] == [(2026, 4)]
+    written = ledger_to_json(after)["charges"]
+    assert written[3]["paid"] == 10_000
+    assert [w for i, w in enumerate(written) if i != 3] == [
+        w for i, w in enumerate(stored["charges"]) if i != 3
+    ]
+    assert ledger_from_json(json.loads(json.dumps(ledger_to_json(after)))) == after

@@ -10,6 +10,7 @@ from typing import Any
 from kokuho.collection.domain.ledger import (
     Applied,
     Charge,
+    Charges,
     Held,
     Ledger,
     Payment,
@@ -103,10 +104,22 @@ def _charge_back(r: dict[str, Any]) -> Charge:
     )
 
 
+def _charges_to_json(ledger: Ledger) -> list[Any]:
+    """A charge unchanged since its snapshot was read is written back as it was read."""
+    charges = ledger.charges
+    if not isinstance(charges, Charges):
+        return [_charge(c) for c in charges.values()]
+    out = []
+    for key in charges:
+        stored = charges.stored_form(key)
+        out.append(stored if stored is not None else _charge(charges[key]))
+    return out
+
+
 def ledger_to_json(ledger: Ledger) -> dict[str, Any]:
     return {
         "household": ledger.household,
-        "charges": [_charge(c) for c in ledger.charges.values()],
+        "charges": _charges_to_json(ledger),
         "held": [[h.amount, h.since.isoformat()] for h in ledger.held],
         "payments": [
             [
@@ -132,7 +145,8 @@ def ledger_to_json(ledger: Ledger) -> dict[str, Any]:
 
 
 def ledger_from_json(data: dict[str, Any]) -> Ledger:
-    charges = [_charge_back(r) for r in data["charges"]]
+    # decoded when read: a payment reads one or two of a household's charges
+    charges = Charges.stored({(r["y"], r["p"]): r for r in data["charges"]}, _charge_back)
     payments = [
         Payment(
             pid,
@@ -152,7 +166,7 @@ def ledger_from_json(data: dict[str, Any]) -> Ledger:
     ]
     return Ledger(
         household=data["household"],
-        charges=MappingProxyType({c.key: c for c in charges}),
+        charges=charges,
         held=tuple(Held(amount, date.fromisoformat(since)) for amount, since in data["held"]),
         payments=MappingProxyType({p.payment_id: p for p in payments}),
         pending=MappingProxyType({c.change_id: c for c in pending}),
@@ -163,16 +177,38 @@ def ledger_from_json(data: dict[str, Any]) -> Ledger:
 
 
 def charge_rows(ledger: Ledger) -> list[tuple[Any, ...]]:
-    return [
-        (
-            ledger.household,
-            c.fiscal_year,
-            c.period,
-            c.due_date,
-            c.amount,
-            c.outstanding,
-            c.dunned_on,
-            c.lapsed_on,
-        )
-        for c in ledger.charges.values()
-    ]
+    return [_row(ledger.household, c) for c in ledger.charges.values()]
+
+
+def _row(household: str, c: Charge) -> tuple[Any, ...]:
+    return (
+        household,
+        c.fiscal_year,
+        c.period,
+        c.due_date,
+        c.amount,
+        c.outstanding,
+        c.dunned_on,
+        c.lapsed_on,
+    )
+
+
+def changed_charge_rows(
+    before: Ledger, after: Ledger
+) -> list[tuple[tuple[int, int], tuple[Any, ...]]]:
+    """The charge rows of ``after`` that differ from ``before`` (by key). A charge still in
+    the stored form both ledgers were read from is the same and is not decoded."""
+    out = []
+    old, new = before.charges, after.charges
+    for key in new:
+        if (
+            isinstance(old, Charges)
+            and isinstance(new, Charges)
+            and new.stored_form(key) is not None
+            and new.stored_form(key) is old.stored_form(key)
+        ):
+            continue
+        row = _row(after.household, new[key])
+        if key not in old or _row(before.household, old[key]) != row:
+            out.append((key, row))
+    return out

@@ -12,7 +12,12 @@ from typing import Any
 import asyncpg
 
 from kokuho.collection.adapters.debits import PostgresDebitAccounts, PostgresDebitRequests
-from kokuho.collection.adapters.rows import charge_rows, ledger_from_json, ledger_to_json
+from kokuho.collection.adapters.rows import (
+    changed_charge_rows,
+    charge_rows,
+    ledger_from_json,
+    ledger_to_json,
+)
 from kokuho.collection.app.ports import (
     Document,
     ImportRecord,
@@ -20,6 +25,7 @@ from kokuho.collection.app.ports import (
     Versioned,
     WorkItem,
 )
+from kokuho.collection.domain.ledger import Ledger
 from kokuho.collection.domain.tax_transfer import TransferLine
 from kokuho.collection.domain.work_items import Resolution
 from kokuho.events.contracts import collection as contracts
@@ -46,9 +52,9 @@ _CHARGE_COLUMNS = [
 class PostgresLedgers:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self._conn = conn
-        # the charge rows as loaded in this transaction: a save writes only the rows that
-        # changed (a payment touches one or two of a household's ten charges)
-        self._rows: dict[str, set[tuple[Any, ...]]] = {}
+        # the ledgers as loaded (or last saved) in this transaction: a save writes only the
+        # charge rows that changed (a payment touches one or two of a household's ten charges)
+        self._loaded: dict[str, Ledger] = {}
 
     async def load_many(self, households: Sequence[str]) -> dict[str, Versioned]:
         rows = await self._conn.fetch(
@@ -61,7 +67,7 @@ class PostgresLedgers:
             for r in rows
         }
         for household, versioned in loaded.items():
-            self._rows[household] = set(charge_rows(versioned.ledger))
+            self._loaded[household] = versioned.ledger
         return loaded
 
     async def save_many(self, ledgers: Sequence[Versioned]) -> None:
@@ -91,19 +97,17 @@ class PostgresLedgers:
         added: list[tuple[Any, ...]] = []
         for v in ledgers:
             household = v.ledger.household
-            rows = charge_rows(v.ledger)
-            before = self._rows.get(household)
-            self._rows[household] = set(rows)
+            before = self._loaded.get(household)
+            self._loaded[household] = v.ledger
             if before is None:
                 replaced.append(household)
-                added += rows
+                added += charge_rows(v.ledger)
                 continue
-            keys = {(r[1], r[2]) for r in rows}
-            old_keys = {(r[1], r[2]) for r in before}
-            removed += [(household, y, p) for y, p in old_keys - keys]
-            for row in rows:
-                if row not in before:
-                    (updated if (row[1], row[2]) in old_keys else added).append(row)
+            removed += [
+                (household, y, p) for y, p in before.charges if (y, p) not in v.ledger.charges
+            ]
+            for key, row in changed_charge_rows(before, v.ledger):
+                (updated if key in before.charges else added).append(row)
         if replaced:
             await self._conn.execute(
                 "DELETE FROM charges WHERE household = ANY($1::text[])", replaced

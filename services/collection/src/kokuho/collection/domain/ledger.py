@@ -13,7 +13,7 @@ Money is conserved: ``received = paid + late_charge_paid + held + refunded`` and
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
@@ -51,6 +51,7 @@ __all__ = [
     "ChargePrescriptionRenewed",
     "ChargeSet",
     "ChargeWrittenOff",
+    "Charges",
     "DirectDebitFailed",
     "DunningIssued",
     "Event",
@@ -139,6 +140,70 @@ class PendingChange:
     entered_by: str
 
 
+class _Stored:
+    """A charge as a snapshot holds it, decoded when first read."""
+
+    __slots__ = ("charge", "raw")
+
+    def __init__(self, raw: Any) -> None:
+        self.raw = raw
+        self.charge: Charge | None = None
+
+
+class Charges(Mapping[Key, Charge]):
+    """A ledger's charges: an immutable mapping whose entries may still be in the form a
+    snapshot stored them, decoded when first read. A payment reads one or two of a household's
+    charges; the payment file loads and saves tens of thousands of ledgers, so the others are
+    neither decoded nor encoded again (``stored_form``)."""
+
+    __slots__ = ("_decode", "_entries")
+
+    def __init__(
+        self,
+        entries: Mapping[Key, Charge | _Stored] | None = None,
+        decode: Callable[[Any], Charge] | None = None,
+    ) -> None:
+        self._entries: dict[Key, Charge | _Stored] = dict(entries or {})
+        self._decode = decode
+
+    @classmethod
+    def stored(cls, raws: Mapping[Key, Any], decode: Callable[[Any], Charge]) -> Charges:
+        return cls({key: _Stored(raw) for key, raw in raws.items()}, decode)
+
+    def __getitem__(self, key: Key) -> Charge:
+        entry = self._entries[key]
+        if isinstance(entry, _Stored):
+            if entry.charge is None:
+                assert self._decode is not None
+                entry.charge = self._decode(entry.raw)
+            return entry.charge
+        return entry
+
+    def __iter__(self) -> Iterator[Key]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __repr__(self) -> str:
+        return f"Charges({dict(self.items())!r})"
+
+    def updated(self, changes: Mapping[Key, Charge]) -> Charges:
+        entries = dict(self._entries)
+        entries.update(changes)
+        return Charges(entries, self._decode)
+
+    def stored_form(self, key: Key) -> Any | None:
+        """The stored form of a charge not changed since it was loaded, else None."""
+        entry = self._entries.get(key)
+        return entry.raw if isinstance(entry, _Stored) else None
+
+
+def _charges(ledger: Ledger) -> Charges:
+    found = ledger.charges
+    return found if isinstance(found, Charges) else Charges(found)
+
+
 @dataclass(frozen=True)
 class Ledger:
     household: str
@@ -183,11 +248,8 @@ def _with(ledger: Ledger, **changes: Any) -> Ledger:
     return _copy(ledger, **changes)
 
 
-def _put(ledger: Ledger, *charges: Charge) -> Mapping[Key, Charge]:
-    updated = dict(ledger.charges)
-    for charge in charges:
-        updated[charge.key] = charge
-    return MappingProxyType(updated)
+def _put(ledger: Ledger, *charges: Charge) -> Charges:
+    return _charges(ledger).updated({c.key: c for c in charges})
 
 
 def _take_held(held: tuple[Held, ...], amount: int) -> tuple[Held, ...]:
@@ -266,21 +328,22 @@ def _overpayment(ledger: Ledger, e: OverpaymentArisen) -> Ledger:
 
 def _received(ledger: Ledger, e: PaymentReceived) -> Ledger:
     # One copy of the charges and of the ledger: the payment file evolves a ledger per line.
-    charges = dict(ledger.charges)
+    charges: dict[Key, Charge] = {}
     for c in _apply(ledger, e.applied, e.on):
         if c.outstanding > 0:  # a part payment acknowledges the rest (民法152条)
             c = _copy(c, renewals=(*c.renewals, e.on))
         charges[c.key] = c
     for a in e.late_charge_applied:
-        c = charges[(a.fiscal_year, a.period)]
-        charges[c.key] = _copy(c, late_charge_paid=c.late_charge_paid + a.amount)
+        key = (a.fiscal_year, a.period)
+        c = charges.get(key) or ledger.charges[key]
+        charges[key] = _copy(c, late_charge_paid=c.late_charge_paid + a.amount)
     payment = Payment(
         e.payment_id, e.amount, e.on, e.channel, e.applied, e.late_charge_applied, e.overpaid
     )
     held = (*ledger.held, Held(e.overpaid, e.on)) if e.overpaid else ledger.held
     return _with(
         ledger,
-        charges=MappingProxyType(charges),
+        charges=_charges(ledger).updated(charges),
         held=held,
         payments=MappingProxyType({**ledger.payments, e.payment_id: payment}),
         received=ledger.received + e.amount,

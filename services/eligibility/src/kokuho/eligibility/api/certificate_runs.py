@@ -141,7 +141,7 @@ async def run_certificates(
     assert isinstance(settings, Settings)
     if settings.print_dir is None:
         raise Problem(
-            503,
+            409,
             "print-directory-not-configured",
             detail="KOKUHO_ELIGIBILITY_PRINT_DIR is not set: the run has nowhere to print",
         )

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -62,6 +63,7 @@ def income_2025(fy2026: PremiumParameters) -> IncomeConversion:
         (3_600_000, 2_440_000),  # 900,000 × 3.2 − 440,000
         (6_599_999, 4_836_800),  # 1,649,000 × 3.2 − 440,000
         (6_600_000, 4_840_000),  # 収入 × 90% − 1,100,000
+        (6_600_004, 4_840_003),  # 4,840,003.6: cut to the yen
         (8_499_999, 6_549_999),  # 7,649,999.1 − 1,100,000, cut to the yen
         (8_500_000, 6_550_000),  # 収入 − 1,950,000 (控除の上限 195万)
         (10_000_000, 8_050_000),
@@ -101,6 +103,7 @@ def test_salary_income_income_year_2025(
         (600_001, False, 1),
         (1_299_999, False, 699_999),
         (1_300_000, False, 700_000),  # ×75% − 275,000
+        (1_300_001, False, 700_000),  # 700,000.75: cut, never rounded to the nearest
         (4_099_999, False, 2_799_999),  # 3,074,999.25 − 275,000, cut to the yen
         (4_100_000, False, 2_800_000),  # ×85% − 685,000
         (7_699_999, False, 5_859_999),
@@ -158,3 +161,34 @@ def test_salary_pension_adjustment(
     income_2024: IncomeConversion, salary: int, pension: int, adjustment: int
 ) -> None:
     assert salary_pension_adjustment(salary, pension, income_2024) == adjustment
+
+
+def test_the_salary_conversion_says_how(income_2024: IncomeConversion) -> None:
+    done = salary_income(1_631_999, income_2024)
+    assert (done.kind, done.revenue, done.income) == ("salary", 1_631_999, 1_076_800)
+    assert (done.band_from, done.rate, done.constant) == (1_628_000, Decimal("0.6"), 100_000)
+    assert done.note == (
+        "給与収入 1631999 → 1628000 (cut to 4000) × 0.6 + (100000) = 給与所得 1076800"
+    )
+    plain = salary_income(1_000_000, income_2024)
+    assert plain.note == "給与収入 1000000 × 1 + (-550000) = 給与所得 450000"
+
+
+def test_the_pension_conversion_says_how(income_2024: IncomeConversion) -> None:
+    done = pension_income(1_300_000, False, 0, income_2024)
+    assert (done.kind, done.revenue, done.income, done.deduction) == (
+        "pension",
+        1_300_000,
+        700_000,
+        600_000,
+    )
+    assert (done.band_from, done.rate, done.constant) == (1_300_000, Decimal("0.25"), 275_000)
+    assert done.note == (
+        "公的年金等収入 1300000 (under 65) − 公的年金等控除 (1300000 × 0.25 + 275000) "
+        "= 年金所得 700000"
+    )
+    senior = pension_income(1_300_000, True, 10_000_001, income_2024)
+    assert senior.note == (
+        "公的年金等収入 1300000 (65+) − 公的年金等控除 (1300000 × 0 + 1100000 − 100000 "
+        "(other income over the threshold)) = 年金所得 300000"
+    )

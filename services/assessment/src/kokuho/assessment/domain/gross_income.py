@@ -110,8 +110,7 @@ def pension_income(
 
 
 def salary_pension_adjustment(salary: int, pension: int, conversion: IncomeConversion) -> int:
-    """所得金額調整控除 for someone with both 給与所得 and 年金所得 (0 otherwise)."""
-    if salary <= 0 or pension <= 0:
-        return 0
+    """所得金額調整控除 for someone with both 給与所得 and 年金所得 (0 otherwise: with either at 0
+    the sum of the two minimums cannot exceed the limit)."""
     limit = conversion.salary_pension_adjustment
     return max(0, min(salary, limit) + min(pension, limit) - limit)

@@ -179,3 +179,18 @@ def test_a_layout_without_the_migrations_is_refused(install: Callable[[str], Pat
         asyncio.run(_drop(name))
     assert failed.returncode != 0
     assert "migrations" in failed.stderr, failed.stderr
+
+
+def test_the_dockerfile_installs_with_the_same_script() -> None:
+    """What this module checks is what the image does: the Dockerfile's build stage runs
+    deploy/image/install.sh into /app, the final stage copies /app, and nothing copies the
+    migrations to a path of its own."""
+    lines = [
+        line.strip()
+        for line in (ROOT / "deploy/Dockerfile").read_text().splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    runs = [line for line in lines if line.startswith("RUN ")]
+    assert any('deploy/image/install.sh "${SERVICE}" /app' in line for line in runs), runs
+    assert "COPY --from=build /app /app" in lines
+    assert not [line for line in lines if line.startswith("COPY") and "migrations" in line]

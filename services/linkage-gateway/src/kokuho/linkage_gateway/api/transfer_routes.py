@@ -17,15 +17,12 @@ from kokuho.linkage_gateway.api.deps import (
     UnitsDep,
     WriteDep,
 )
-from kokuho.linkage_gateway.api.schemas import (
+from kokuho.linkage_gateway.api.schemas import DriftOut, DriftReport, TransferIn, TransferOut
+from kokuho.linkage_gateway.api.transfer_schemas import (
     DeliveryOut,
     DeliveryPage,
-    DriftOut,
-    DriftReport,
     FlowOut,
     RegistryOut,
-    TransferIn,
-    TransferOut,
 )
 from kokuho.linkage_gateway.app import transfers
 from kokuho.platform.problems import FieldError, Problem

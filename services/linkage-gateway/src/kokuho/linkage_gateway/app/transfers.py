@@ -22,6 +22,7 @@ from kokuho.linkage_gateway.app.ports import (
 from kokuho.linkage_gateway.app.records import TransferRecord, TransferRecords
 from kokuho.linkage_gateway.domain.transfers import (
     Drift,
+    TransferFlow,
     TransferRefused,
     TransferRegistry,
     configuration_drift,
@@ -170,27 +171,13 @@ async def deliver_tax_deduction_file(
             flow_id=event.flow_id, recipient=event.recipient, method=event.method, items=carried
         )
     except TransferRefused as refused:
-        log.warning(
-            "C-67 alert: a transfer outside the registry was blocked",
-            extra={"alert": "C-67", "flow_id": event.flow_id, "reason": refused.slug},
-        )
-        async with uow:
-            await uow.audit.record(
-                subjects=[],
-                detail={
-                    "blocked": refused.slug,
-                    "flow_id": event.flow_id,
-                    "recipient": event.recipient,
-                    "source_event_id": str(event_id),
-                },
-            )
+        await _blocked(uow, refused, event, event_id)
         return None
-    allowed = flow.items
     payload: list[dict[str, Any]] = [
         {
             k: v
             for k, v in {"calendar_year": event.calendar_year, **line.model_dump()}.items()
-            if k in allowed
+            if k in flow.items
         }
         for line in event.lines
     ]
@@ -200,32 +187,7 @@ async def deliver_tax_deduction_file(
         receipt = await channel.deliver(
             recipient=flow.recipient, method=flow.method, records=payload
         )
-        record = TransferRecord(
-            transfer_id=event_id,
-            flow_id=flow.flow_id,
-            recipient=flow.recipient,
-            legal_basis=flow.legal_basis,
-            items=tuple(sorted(carried)),
-            method=flow.method,
-            subjects=tuple(line.nhi_household_number for line in event.lines),
-            requested_by=FEED_USER,
-            status="delivered",
-            prepared_at=at,
-            delivered_at=at,
-            receipt=receipt,
-            channel=flow.channel,
-            source=source,
-            source_event_id=event_id,
-            subject_kind="nhi_household_number",
-            detail={
-                "seed_transfer": flow.seed_number,
-                "source_transfer_id": event.transfer_id,
-                "calendar_year": event.calendar_year,
-                "part": event.part,
-                "parts": event.parts,
-                "lines": len(event.lines),
-            },
-        )
+        record = _tax_record(flow, event, event_id, source, receipt, carried, at)
         await uow.transfers.save(record)
         await uow.audit.record(
             subjects=[],
@@ -237,6 +199,65 @@ async def deliver_tax_deduction_file(
             },
         )
         return record
+
+
+async def _blocked(
+    uow: GatewayUnitPort,
+    refused: TransferRefused,
+    event: TaxDeductionTransferred,
+    event_id: UUID,
+) -> None:
+    log.warning(
+        "C-67 alert: a transfer outside the registry was blocked",
+        extra={"alert": "C-67", "flow_id": event.flow_id, "reason": refused.slug},
+    )
+    async with uow:
+        await uow.audit.record(
+            subjects=[],
+            detail={
+                "blocked": refused.slug,
+                "flow_id": event.flow_id,
+                "recipient": event.recipient,
+                "source_event_id": str(event_id),
+            },
+        )
+
+
+def _tax_record(
+    flow: TransferFlow,
+    event: TaxDeductionTransferred,
+    event_id: UUID,
+    source: str,
+    receipt: str,
+    carried: Sequence[str],
+    at: datetime,
+) -> TransferRecord:
+    return TransferRecord(
+        transfer_id=event_id,
+        flow_id=flow.flow_id,
+        recipient=flow.recipient,
+        legal_basis=flow.legal_basis,
+        items=tuple(sorted(carried)),
+        method=flow.method,
+        subjects=tuple(line.nhi_household_number for line in event.lines),
+        requested_by=FEED_USER,
+        status="delivered",
+        prepared_at=at,
+        delivered_at=at,
+        receipt=receipt,
+        channel=flow.channel,
+        source=source,
+        source_event_id=event_id,
+        subject_kind="nhi_household_number",
+        detail={
+            "seed_transfer": flow.seed_number,
+            "source_transfer_id": event.transfer_id,
+            "calendar_year": event.calendar_year,
+            "part": event.part,
+            "parts": event.parts,
+            "lines": len(event.lines),
+        },
+    )
 
 
 async def deliveries(

@@ -90,6 +90,14 @@ def test_unknown_and_not_insured_persons_go_to_review() -> None:
     assert routed.reason_code == "not-insured"
 
 
+def test_a_move_out_under_a_special_case_is_a_review_a_death_is_not() -> None:
+    student = d.Known("2000000001", date(2026, 4, 1), None, None, frozenset({"student"}))
+    routed = d.route(change("moved_out").to_domain(), student, 14)
+    assert isinstance(routed, d.Review)
+    assert routed.reason_code == "special-case-active"
+    assert isinstance(d.route(change("death").to_domain(), student, 14), d.PendingLoss)
+
+
 def test_a_move_in_of_someone_insured_here_contradicts_the_record() -> None:
     routed = d.route(change("moved_in", details=NEWCOMER).to_domain(), INSURED, 14)
     assert isinstance(routed, d.Review)

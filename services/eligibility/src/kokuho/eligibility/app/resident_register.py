@@ -115,14 +115,16 @@ def _register(uow: EligibilityUnitPort) -> RegisterPort:
 async def _known(uow: EligibilityUnitPort, addressee: str) -> d.Known:
     household = await uow.qualifications.active_household_of(addressee)
     acquisition: date | None = None
+    special_cases: frozenset[str] = frozenset()
     if household is not None:
         loaded = await existing_household(uow, household)
-        acquisition = loaded.state.active_member(addressee).acquisition_date
+        member = loaded.state.active_member(addressee)
+        acquisition, special_cases = member.acquisition_date, member.special_cases
     _, last_loss = await uow.qualifications.summary(addressee)
     held = await uow.persons.details(addressee)
     own = {"addressee_number", "nhi_household_number", "as_of"}
     details = held.model_dump(exclude=own) if held else None
-    return d.Known(household, acquisition, last_loss, details)
+    return d.Known(household, acquisition, last_loss, details, special_cases)
 
 
 def _actor(source: str) -> str:

@@ -64,6 +64,8 @@ class Known:
     acquisition_date: date | None = None
     last_loss_date: date | None = None
     details: dict[str, str | date | None] | None = None
+    #: active special cases (住所地特例, 修学): a move out does not end NHI under them
+    special_cases: frozenset[str] = frozenset()
 
     @property
     def insured(self) -> bool:
@@ -152,6 +154,11 @@ def _loss(change: RegisterChange, known: Known) -> Routing:
         return Review(
             "fact-before-acquisition",
             f"異動日 {change.fact_date} が資格取得日 {known.acquisition_date} より前です",
+        )
+    if change.kind == "moved_out" and known.special_cases:
+        return Review(
+            "special-case-active",
+            f"特例 ({', '.join(sorted(known.special_cases))}) の被保険者の転出: 資格は続きます",
         )
     reason: Literal["death", "moved_out"] = "death" if change.kind == "death" else "moved_out"
     return PendingLoss(known.household, reason)

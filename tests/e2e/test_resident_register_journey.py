@@ -402,3 +402,56 @@ async def test_a_death_from_the_register_is_confirmed_reassessed_and_sent(
                 headers=headers(key, "batch-1", "batch.operator"),
             )
             assert r.json() == {"sent": False, "transmission": None}
+
+
+async def test_serve_reads_the_feed_on_its_own(
+    pg_admin_dsn: str, kafka_bootstrap: str, own_topics: OwnTopics, register_url: str
+) -> None:
+    """As `make run` wires it: the URL set, eligibility reads the feed every few seconds."""
+    key = new_private_key("ES256")
+    verifier = TokenVerifier([key.public_key()])  # type: ignore[list-item]
+    newcomer = f"5{uuid.uuid4().int % 10**9:09d}"
+    day = date.today() - timedelta(days=1)
+    async with migrated_database(
+        pg_admin_dsn, ROOT / "services/eligibility/migrations"
+    ) as eligibility_dsn:
+        app = eligibility_bootstrap.build(
+            eligibility_config.Settings(
+                database_dsn=eligibility_dsn,
+                kafka_bootstrap_servers=kafka_bootstrap,
+                turning_75_daily=False,
+                resident_register_url=register_url,
+                resident_register_poll_seconds=5,
+                **own_topics.eligibility(),
+            ),
+            token_verifier=verifier,
+        )
+        async with serving(app, "eligibility") as eligibility:
+            async with httpx.AsyncClient(base_url=register_url, timeout=10) as register:
+                r = await register.post(
+                    "/simulator/changes",
+                    json={
+                        "kind": "moved_in",
+                        "addressee_number": newcomer,
+                        "fact_date": day.isoformat(),
+                        "notified_date": day.isoformat(),
+                        "details": {
+                            "name": "転入　三郎",
+                            "name_kana": "テンニュウ　サブロウ",
+                            "sex": "male",
+                            "birth_date": "1991-03-03",
+                            "address": "広島市東区架空町5-5",
+                        },
+                    },
+                )
+                assert r.status_code == 201, r.text
+
+            async def listed() -> list[dict[str, Any]]:
+                response = await eligibility.get(
+                    "/api/v1/resident-register/work-items",
+                    headers=headers(key, "clerk-a", "eligibility.clerk"),
+                )
+                return [i for i in response.json()["items"] if i["addressee_number"] == newcomer]
+
+            (item,) = await eventually(listed, timeout=60, what="the feed read by serve")
+            assert item["due_date"] == (day + timedelta(days=14)).isoformat()

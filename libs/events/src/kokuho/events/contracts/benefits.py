@@ -113,7 +113,9 @@ class BenefitPaymentOrdered(EventContract):
 
     payment_id: UUID
     decision_id: UUID
-    benefit_kind: Literal["high_cost", "funeral", "childbirth", "medical_expense", "special_care"]
+    benefit_kind: Literal[
+        "high_cost", "funeral", "childbirth", "medical_expense", "special_care", "combined_care"
+    ]
     nhi_household_number: HouseholdNumber
     payee_addressee_number: AddresseeNumber = Field(description="the payee (the applicant)")
     treatment_month: Month | None = Field(description="高額療養費: the 診療月")
@@ -170,7 +172,9 @@ class BenefitPaymentWithheld(EventContract):
     event_type: ClassVar[str] = "jp.kokuho.benefits.benefit_payment_withheld.v1"
 
     decision_id: UUID = Field(description="the decision (the application id for a lump sum)")
-    benefit_kind: Literal["high_cost", "funeral", "childbirth", "medical_expense", "special_care"]
+    benefit_kind: Literal[
+        "high_cost", "funeral", "childbirth", "medical_expense", "special_care", "combined_care"
+    ]
     nhi_household_number: HouseholdNumber
     treatment_month: Month | None = Field(default=None, description="高額療養費: the 診療月")
     amount: int = Field(gt=0, description="yen withheld")
@@ -283,3 +287,37 @@ class RepaymentClaimed(EventContract):
     proposed_by: str = Field(min_length=1, max_length=200)
     decided_by: str = Field(min_length=1, max_length=200)
     decided_on: date
+
+
+class CombinedCareBenefitDecided(EventContract):
+    """高額介護合算療養費 of a household and period (August – July, base date July 31) decided
+    under four eyes: the excess over the annual limit and its split, the medical share paid by
+    NHI (its ``BenefitPaymentOrdered`` kind ``combined_care``) and the LTC share the LTC insurer
+    pays (他保険者分, for the LTC insurer to act on). Amounts only, no self-pays per person."""
+
+    event_type: ClassVar[str] = "jp.kokuho.benefits.combined_care_benefit_decided.v1"
+
+    application_id: UUID
+    nhi_household_number: HouseholdNumber
+    base_date: date
+    approved: bool
+    excess: int = Field(ge=0, description="the benefit in total, yen")
+    medical_share: int = Field(ge=0, description="paid by NHI (自保険者分)")
+    ltc_share: int = Field(ge=0, description="paid by the LTC insurer (他保険者分)")
+    reason: str = Field(max_length=500)
+    entered_by: str = Field(min_length=1, max_length=200)
+    reviewed_by: str = Field(min_length=1, max_length=200)
+    decided_on: date
+
+
+class CombinedCareApplied(EventContract):
+    """高額介護合算療養費 applied for (first pair of eyes). **Private**: benefits' event store only
+    (the calculation with each member's self-pays stays in benefits' database)."""
+
+    event_type: ClassVar[str] = "jp.kokuho.benefits.combined_care_applied.v1"
+
+    application_id: UUID
+    nhi_household_number: HouseholdNumber
+    base_date: date
+    entered_by: str = Field(min_length=1, max_length=200)
+    applied_on: date

@@ -5,6 +5,7 @@ It passes the same contract tests (``tests/unit/test_unit_of_work_contract.py``)
 
 from __future__ import annotations
 
+from kokuho.benefits.adapters.combined_care_store import InMemoryCombinedCare
 from kokuho.benefits.adapters.lump_sum_store import InMemoryLumpSums
 from kokuho.benefits.adapters.medical_expense_store import InMemoryMedicalExpenses
 from kokuho.benefits.adapters.memory_high_cost import (
@@ -51,3 +52,4 @@ class InMemoryBenefitsUnit(InMemoryUnitOfWork):
         self.medical_expenses = InMemoryMedicalExpenses()
         self.repayments = InMemoryRepayments()
         self.special_care = InMemorySpecialCare()
+        self.combined_care = InMemoryCombinedCare()

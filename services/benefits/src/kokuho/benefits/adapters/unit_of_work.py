@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncpg
 
+from kokuho.benefits.adapters.combined_care_store import PostgresCombinedCare
 from kokuho.benefits.adapters.lump_sum_store import PostgresLumpSums
 from kokuho.benefits.adapters.medical_expense_store import PostgresMedicalExpenses
 from kokuho.benefits.adapters.postgres_high_cost import (
@@ -109,6 +110,7 @@ class BenefitsUnit(UnitOfWork):
     medical_expenses: PostgresMedicalExpenses
     repayments: PostgresRepayments
     special_care: PostgresSpecialCare
+    combined_care: PostgresCombinedCare
 
     def __init__(
         self,
@@ -134,3 +136,4 @@ class BenefitsUnit(UnitOfWork):
         self.medical_expenses = PostgresMedicalExpenses(conn)
         self.repayments = PostgresRepayments(conn)
         self.special_care = PostgresSpecialCare(conn)
+        self.combined_care = PostgresCombinedCare(conn)

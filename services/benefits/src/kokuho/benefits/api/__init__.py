@@ -6,6 +6,7 @@ One router module per resource, thin routes over the use cases.
 from kokuho.benefits.api import (
     calculations,
     claims,
+    combined_care,
     copayment_rates,
     high_cost,
     lump_sums,
@@ -18,6 +19,7 @@ routers = [
     calculations.router,
     copayment_rates.router,
     claims.router,
+    combined_care.router,
     high_cost.router,
     lump_sums.router,
     medical_expenses.router,

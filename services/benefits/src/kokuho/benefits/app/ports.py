@@ -15,17 +15,20 @@ from typing import Protocol, Self
 from uuid import UUID
 
 from kokuho.benefits.domain.claims import Claim, ClaimsFile
+from kokuho.benefits.domain.combined_care import CombinedCare, CombinedLimits
 from kokuho.benefits.domain.copayment_rate import CopaymentRate
 from kokuho.benefits.domain.high_cost.limits import LimitSchedule
 from kokuho.benefits.domain.high_cost_decision import HighCostDecision, PaymentOrdered
 from kokuho.benefits.domain.income_category import IncomeLines
 from kokuho.benefits.domain.income_facts import ZeroIncomeRule
+from kokuho.benefits.domain.ltc_file import LtcFile, LtcSelfPay
 from kokuho.benefits.domain.lump_sum import AmountSchedule, LumpSum
 from kokuho.benefits.domain.medical_expense import MedicalExpense, Rates
 from kokuho.benefits.domain.repayment import Repayment
 from kokuho.benefits.domain.special_care import SpecialCarePeriod
 from kokuho.benefits.domain.withholding import WithheldPayment, Withholding
 from kokuho.benefits.parameters import (
+    load_combined_limits,
     load_lump_sums,
     load_medical_expense_rates,
     load_zero_income,
@@ -176,6 +179,28 @@ class SpecialCarePeriods(Protocol):
     async def periods(self, nhi_household_number: str) -> list[SpecialCarePeriod]: ...
 
 
+class CombinedCareStore(Protocol):
+    """高額介護合算療養費: the LTC insurer's self-pays and the applications."""
+
+    async def ltc_file_seen(self, sha256: str) -> bool: ...
+
+    async def save_ltc_file(
+        self, import_id: UUID, file_name: str, sha256: str, file: LtcFile, received_by: str
+    ) -> None: ...
+
+    async def ltc_self_pays(
+        self, nhi_household_number: str, base_date: date
+    ) -> list[LtcSelfPay]: ...
+
+    async def add(self, state: CombinedCare, account: PayeeAccount) -> None: ...
+
+    async def applied(self, nhi_household_number: str, year: int) -> bool: ...
+
+    async def get(self, application_id: UUID) -> CombinedCare | None: ...
+
+    async def update(self, state: CombinedCare) -> None: ...
+
+
 class Repayments(Protocol):
     async def by_stream(self, stream_id: str) -> Repayment | None: ...
 
@@ -253,6 +278,9 @@ class BenefitsUnitPort(Protocol):
     def special_care(self) -> SpecialCarePeriods: ...
 
     @property
+    def combined_care(self) -> CombinedCareStore: ...
+
+    @property
     def withholdings(self) -> Withholdings: ...
 
     @property
@@ -286,3 +314,5 @@ class Benefits:
     medical_expense_rates: Rates = field(default_factory=load_medical_expense_rates)
     #: the 低所得Ⅰ zero-income test's deductions (parameters/zero-income.toml)
     zero_income: ZeroIncomeRule = field(default_factory=load_zero_income)
+    #: 高額介護合算療養費 limits (parameters/combined-care-2018-08.toml)
+    combined_limits: CombinedLimits = field(default_factory=load_combined_limits)

@@ -13,8 +13,15 @@ from datetime import date
 from importlib import resources
 from pathlib import Path
 
+from kokuho.benefits.domain.combined_care import CombinedLimits
 from kokuho.benefits.domain.errors import LimitParametersIncomplete
-from kokuho.benefits.domain.high_cost.limits import Figure, LimitSchedule, LimitTable
+from kokuho.benefits.domain.high_cost.limits import (
+    ElderlyCategory,
+    Figure,
+    LimitSchedule,
+    LimitTable,
+    Under70Category,
+)
 from kokuho.benefits.domain.high_cost.parse import parse_income_lines, parse_limit_table
 from kokuho.benefits.domain.income_category import IncomeLines
 from kokuho.benefits.domain.income_facts import ZeroIncomeFigures, ZeroIncomeRule
@@ -146,3 +153,30 @@ def load_zero_income(directory: Path | None = None) -> ZeroIncomeRule:
         )
     except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
         raise LimitParametersIncomplete(f"{ZERO_INCOME}: {exc!r}") from exc
+
+
+COMBINED_CARE = "combined-care-2018-08.toml"
+
+
+def load_combined_limits(directory: Path | None = None) -> CombinedLimits:
+    """The 高額介護合算療養費 limits (``combined-care-2018-08.toml``); a gap refuses them."""
+    if directory is not None:
+        text = (directory / COMBINED_CARE).read_text(encoding="utf-8")
+    else:
+        text = resources.files(__name__).joinpath(COMBINED_CARE).read_text(encoding="utf-8")
+    try:
+        f = tomllib.loads(text)["figures"]
+        figures = {
+            f"{group}.{name}": _figure(raw)
+            for group in ("under_70", "elderly", "rules")
+            for name, raw in f[group].items()
+        }
+        return CombinedLimits(
+            {c: int(f["under_70"][c.value]["value"]) for c in Under70Category},
+            {c: int(f["elderly"][c.value]["value"]) for c in ElderlyCategory},
+            int(f["rules"]["floor"]["value"]),
+            int(f["rules"]["under_70_unit_from"]["value"]),
+            figures,
+        )
+    except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise LimitParametersIncomplete(f"{COMBINED_CARE}: {exc!r}") from exc

@@ -17,6 +17,7 @@ from kokuho.assessment.domain.errors import ParametersIncomplete
 from kokuho.assessment.domain.household import Household, Income, Person
 from kokuho.assessment.domain.parameters import Component, PremiumParameters, parse_parameters
 from kokuho.assessment.domain.premium import LevyLine, assess
+from kokuho.assessment.domain.premium.city_reductions import has_attribute
 
 
 def doc(name: str) -> dict[str, Any]:
@@ -136,6 +137,12 @@ def test_newborn() -> None:
     born_before = lines(params, household(date(2025, 3, 31), income=3_000_000), "per_capita_levy")
     assert born_in_year["C0"].net == 0
     assert born_before["C0"].net > 0
+    born_last_day = lines(params, household(date(2026, 3, 31), income=3_000_000), "per_capita_levy")
+    assert born_last_day["C0"].net == 0
+    assert born_last_day["C0"].reductions[-1].rate == Decimal(1)  # the ratio is explained
+    reduction = params.city_reductions[0]
+    assert not has_attribute(reduction, Person("N", date(2026, 4, 1)), 2025)  # the next year's
+    assert has_attribute(reduction, Person("N", date(2025, 4, 1)), 2025)
 
 
 def test_a_named_attribute_on_the_income_levy() -> None:

@@ -200,14 +200,13 @@ def changed_charge_rows(
     the stored form both ledgers were read from is the same and is not decoded."""
     out = []
     old, new = before.charges, after.charges
+    old_form = old.stored_form if isinstance(old, Charges) else None
+    new_form = new.stored_form if isinstance(new, Charges) else None
     for key in new:
-        if (
-            isinstance(old, Charges)
-            and isinstance(new, Charges)
-            and new.stored_form(key) is not None
-            and new.stored_form(key) is old.stored_form(key)
-        ):
-            continue
+        if old_form is not None and new_form is not None:
+            stored = new_form(key)
+            if stored is not None and stored is old_form(key):
+                continue
         row = _row(after.household, new[key])
         if key not in old or _row(before.household, old[key]) != row:
             out.append((key, row))

@@ -182,6 +182,9 @@ class Charges(Mapping[Key, Charge]):
     def __iter__(self) -> Iterator[Key]:
         return iter(self._entries)
 
+    def __contains__(self, key: object) -> bool:  # without decoding (Mapping's reads it)
+        return key in self._entries
+
     def __len__(self) -> int:
         return len(self._entries)
 

@@ -7,6 +7,7 @@ import asyncio
 import platform
 
 from bench import (
+    annual_run,
     audited_requests,
     benefits_monthly_run,
     certificates,
@@ -18,7 +19,6 @@ from bench import (
 from bench.infra import ROOT, endpoints
 from bench.report import Summary
 from bench.runtime import runtime_rows
-from kokuho.assessment.bench import bench as assessment_annual_run
 
 
 async def main(
@@ -46,7 +46,7 @@ async def main(
     if households:
         # The assessment's annual run (本算定) at the city's scale, end to end until every
         # PremiumAssessed is on Kafka, against a raw COPY of the same assessment rows.
-        summary.add(await assessment_annual_run(admin_dsn, bootstrap, households, 2026))
+        summary.add(await annual_run.run(admin_dsn, bootstrap, households, 2026))
         # 料率改定試算: the same number of households under the current rates and a candidate,
         # against the reads alone (python -m bench.rate_simulation --households N).
         summary.add(await rate_simulation.run(admin_dsn, households))

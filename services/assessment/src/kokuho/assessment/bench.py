@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -29,9 +30,39 @@ from kokuho.platform.database import migrate, migration_files
 MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
 
 
+@dataclass(frozen=True)
+class AnnualRunFigures:
+    """One timed annual run and its baseline (``bench/annual_run.py`` makes summary rows)."""
+
+    fiscal_year: int
+    summary: RunSummary
+    members: int
+    assessed_seconds: float
+    on_kafka_seconds: float
+    copied_rows: int
+    copy_seconds: float
+
+    def line(self) -> str:
+        s = self.summary
+        return (
+            f"annual run FY{self.fiscal_year}: {s.households} households ({self.members} "
+            f"members), {s.assessed} assessed, {len(s.refused)} refused; assessed in "
+            f"{self.assessed_seconds:.1f} s, every PremiumAssessed on Kafka after "
+            f"{self.on_kafka_seconds:.1f} s ({s.assessed / self.on_kafka_seconds:,.0f} "
+            f"households/s); raw COPY of the same {self.copied_rows} rows "
+            f"{self.copy_seconds:.2f} s; ratio {self.on_kafka_seconds / self.copy_seconds:.1f}x"
+        )
+
+
 async def bench(
     admin_dsn: str, bootstrap: str, households: int, fiscal_year: int, workers: int = 0
 ) -> str:
+    return (await measure(admin_dsn, bootstrap, households, fiscal_year, workers)).line()
+
+
+async def measure(
+    admin_dsn: str, bootstrap: str, households: int, fiscal_year: int, workers: int = 0
+) -> AnnualRunFigures:
     topic = f"bench.assessment.{uuid.uuid4().hex[:8]}"
     await ensure_topics(bootstrap, [TopicSpec(topic, 3, 1)])
     async with temporary_database(admin_dsn) as dsn:
@@ -45,13 +76,7 @@ async def bench(
             dsn, bootstrap, topic, fiscal_year, workers
         )
         rows, raw = await _raw_copy(dsn)
-    return (
-        f"annual run FY{fiscal_year}: {summary.households} households ({members} members), "
-        f"{summary.assessed} assessed, {len(summary.refused)} refused; "
-        f"assessed in {assessed_at:.1f} s, every PremiumAssessed on Kafka after {on_kafka:.1f} s "
-        f"({summary.assessed / on_kafka:,.0f} households/s); raw COPY of the same "
-        f"{rows} rows {raw:.2f} s; ratio {on_kafka / raw:.1f}x"
-    )
+    return AnnualRunFigures(fiscal_year, summary, members, assessed_at, on_kafka, rows, raw)
 
 
 async def _timed_run(

@@ -1,0 +1,49 @@
+"""The event store's quick pass over event strings (issue 15) never lets a number through:
+whenever the recogniser finds an individual number, the quick shape test says "look"."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kokuho.events.individual_numbers import check_digit, contains_individual_number
+from kokuho.events.runtime.store import _holds_number, _may_hold_number
+
+
+def as_written(first: str, form: int) -> str:
+    n = first + str(check_digit(first))
+    return [n, f"{n[:4]} {n[4:8]} {n[8:]}", f"{n[:4]}-{n[4:8]}-{n[8:]}", f"{n[:6]} {n[6:]}"][form]
+
+
+numbers = st.builds(
+    as_written,
+    st.text(alphabet="0123456789", min_size=11, max_size=11),
+    st.integers(min_value=0, max_value=3),
+)
+noise = st.text(alphabet="0123456789 -aZ/_", max_size=10)
+texts = st.lists(st.one_of(noise, numbers), max_size=6).map("".join)
+
+
+@given(texts)
+def test_the_quick_shape_test_never_misses_a_number(text: str) -> None:
+    if contains_individual_number(text):
+        assert _may_hold_number(text)
+    assert _holds_number(text) == contains_individual_number(text)
+
+
+@given(st.text(max_size=40))
+def test_any_text_is_answered_as_the_recogniser_answers(text: str) -> None:
+    assert _holds_number(text) == contains_individual_number(text)
+
+
+def test_long_digit_runs_are_answered_quickly_and_rightly() -> None:
+    first = "12345678901"
+    n = first + str(check_digit(first))
+    notice = "202600012345678906"  # eighteen digits: no run of exactly twelve
+    assert not _may_hold_number(notice)
+    assert not _may_hold_number(f"PN-{notice}-01")
+    assert _may_hold_number(f"x{n}y")
+    assert _holds_number(f"x{n}y")
+    assert _holds_number(f"tel {n[:4]} {n[4:8]} {n[8:]}")
+    assert _may_hold_number("⑫" + n[2:])  # not ASCII: always the full check
+    assert _holds_number("⑫" + n[2:])

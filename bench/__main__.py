@@ -69,7 +69,7 @@ async def main(
     if certificate_members:
         # The bulk certificate run: decision, print files and mailing lists for N members
         # (resumable: python -m bench.certificates).
-        summary.add(certificates.run(certificate_members, 2, 2500, fresh=True, verapdf=True))
+        summary.add(certificates.run(certificate_members, 2, 10_000, fresh=True, verapdf=True))
     summary.close(ROOT / ".local" / "bench" / "latest.json", events=total)
 
 

@@ -1,6 +1,6 @@
 """The bulk certificate run at the city's scale: decision, PDFs and the mailing house's print file.
 
-``python -m bench.certificates [--members 220000] [--workers 2] [--chunk 2500] [--fresh]``
+``python -m bench.certificates [--members 220000] [--workers 2] [--chunk 10000] [--fresh]``
 ``[--verapdf]``
 
 For every member the rule of rules.md 5.4 decides 資格確認書 or 資格情報のお知らせ from a
@@ -195,7 +195,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=220_000)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--chunk", type=int, default=2500)
+    parser.add_argument("--chunk", type=int, default=10_000)
     parser.add_argument("--fresh", action="store_true", help="discard finished print files")
     parser.add_argument("--verapdf", action="store_true", help="validate the first print file")
     args = parser.parse_args()

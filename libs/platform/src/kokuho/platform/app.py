@@ -26,9 +26,10 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Response
 from fastapi_offline import FastAPIOffline
 
+from kokuho.events.catalog.asyncapi import document_json as asyncapi_document
 from kokuho.platform.audit import AuditLog
 from kokuho.platform.auth import TokenVerifier, assert_all_routes_guarded
 from kokuho.platform.edges import EdgeGuardMiddleware
@@ -54,6 +55,13 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 #: Where the documentation pages' scripts and styles are served from (the service itself).
 DOCS_ASSETS = "/docs-assets"
+
+#: The AsyncAPI 3.0 document of every published topic (``kokuho.events.catalog``).
+ASYNCAPI_PATH = "/asyncapi.json"
+
+
+async def _asyncapi() -> Response:
+    return Response(asyncapi_document(), media_type="application/json")
 
 
 def create_app(
@@ -97,6 +105,9 @@ def create_app(
     )
     app.add_middleware(RequestContextMiddleware)  # outermost: the request id is set first
     install_health(app, readiness_checks)
+    # The AsyncAPI catalog of every published topic beside /docs, open like it (contracts only,
+    # no personal data), so a department reads the events' description from any service.
+    app.add_api_route(ASYNCAPI_PATH, _asyncapi, methods=["GET"], include_in_schema=False)
     for router in routers:
         app.include_router(router)
     if telemetry:

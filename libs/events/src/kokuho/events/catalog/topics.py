@@ -1,0 +1,109 @@
+"""Which published contract travels on which topic, read from the contract modules.
+
+Each contract module names its topics as module constants ending in ``TOPIC`` (``EVENTS_TOPIC``,
+``TOPIC``, ``PERSONAL_DETAILS_TOPIC``…). A contract travels on its module's events topic unless
+``ON_OTHER_TOPICS`` below names it: the table is kept here, beside the catalog, so the contract
+modules stay plain data; the catalog test fails when a topic constant has no contract or a
+contract has no topic.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass, field
+from types import ModuleType
+
+import kokuho.events.contracts as contracts_package
+from kokuho.events.contracts.registry import EventContract, contract_for, event_types
+
+#: Contracts published on a topic other than their module's events topic.
+ON_OTHER_TOPICS = {
+    "jp.kokuho.eligibility.personal_details_recorded.v1": "kokuho.eligibility.personal-details",
+    "jp.kokuho.assessment.household_income_facts_stated.v1": "kokuho.assessment.income-facts",
+}
+
+#: Topics restricted to named consumers (the broker's ACLs say who): never for a department
+#: unless a transfer in linkage-gateway's registry names it.
+RESTRICTED = {
+    "kokuho.eligibility.personal-details": "names and addresses; eligibility's own consumers",
+    "kokuho.assessment.income-facts": "income figures; benefits only (ADR 0045)",
+}
+
+#: Compacted topics: the latest value per key, a null value (tombstone) erases.
+COMPACTED = frozenset({"kokuho.eligibility.personal-details"})
+
+#: The Kafka key (the envelope's ``partitionkey``) per topic, and why.
+KEYS = {
+    "kokuho.eligibility.personal-details": "宛名番号 (addressee number, 10 digits)",
+    "kokuho.linkage-gateway.events": "宛名番号 (addressee number, 10 digits)",
+}
+DEFAULT_KEY = "国保世帯番号 (NHI household number, 10 digits): one household's events in order"
+
+_NOT_CONTRACTS = frozenset({"envelope", "registry", "payment_numbers"})
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    service: str
+    description: str
+    key: str
+    compacted: bool
+    restricted: str | None
+    contracts: list[type[EventContract]] = field(default_factory=list)
+
+
+def contract_modules() -> list[ModuleType]:
+    return [
+        importlib.import_module(f"{contracts_package.__name__}.{m.name}")
+        for m in pkgutil.iter_modules(contracts_package.__path__)
+        if m.name not in _NOT_CONTRACTS
+    ]
+
+
+def topic_constants(module: ModuleType) -> list[str]:
+    return sorted(
+        {
+            value
+            for name, value in vars(module).items()
+            if name.endswith("TOPIC") and isinstance(value, str) and value.startswith("kokuho.")
+        }
+    )
+
+
+def _events_topic(module: ModuleType) -> str | None:
+    for name in ("EVENTS_TOPIC", "TOPIC"):
+        value = getattr(module, name, None)
+        if isinstance(value, str):
+            return value
+    return None
+
+
+def _service(module: ModuleType) -> str:
+    return module.__name__.rsplit(".", 1)[-1].replace("_", "-")
+
+
+def topics() -> list[Topic]:
+    """Every published topic with its contracts, in name order."""
+    found: dict[str, Topic] = {}
+    home: dict[str, str | None] = {}
+    for module in contract_modules():
+        doc = (module.__doc__ or "").strip().split("\n\n")[0]
+        for name in topic_constants(module):
+            found[name] = Topic(
+                name=name,
+                service=_service(module),
+                description=doc,
+                key=KEYS.get(name, DEFAULT_KEY),
+                compacted=name in COMPACTED,
+                restricted=RESTRICTED.get(name),
+            )
+        home[module.__name__] = _events_topic(module)
+    for event_type in event_types():
+        contract = contract_for(event_type)
+        topic = ON_OTHER_TOPICS.get(event_type) or home.get(contract.__module__)
+        if topic is None or topic not in found:
+            raise LookupError(f"{event_type}: no topic declared for this contract")
+        found[topic].contracts.append(contract)
+    return [found[name] for name in sorted(found)]

@@ -133,7 +133,7 @@ def compare(
                 reasons.append(f"field {at}{name} became required")
             else:
                 reasons.append(f"new required field {at}{name}")
-        for name in sorted(old_required - new_required):
+        for name in sorted((old_required - new_required) & new_props.keys()):
             reasons.append(f"field {at}{name} became optional (consumers rely on it)")
         for name in sorted(old_props.keys() & new_props.keys()):
             reasons += compare(old_props[name], new_props[name], old_defs, new_defs, f"{at}{name}.")

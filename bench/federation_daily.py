@@ -21,6 +21,7 @@ from pathlib import Path
 import asyncpg
 
 from bench.infra import endpoints
+from bench.report import Goal, Row, table
 from kokuho.linkage_gateway.adapters.jobs import CONTINUATION_JOB, CONTINUATION_OPERATION
 from kokuho.linkage_gateway.adapters.unit_of_work import GatewayUnit
 from kokuho.linkage_gateway.app import federation_files
@@ -108,7 +109,7 @@ async def raw_copy(dsn: str, content: bytes) -> float:
         await conn.close()
 
 
-async def run(admin_dsn: str, records: int) -> str:
+async def run(admin_dsn: str, records: int) -> list[Row]:
     now = datetime.now(UTC)
     today = now.astimezone(federation_files.JST).date()
     content = daily_file(records, today)
@@ -147,16 +148,35 @@ async def run(admin_dsn: str, records: int) -> str:
             await pool.close()
         raw = await raw_copy(dsn, content)
     receipt = result.receipt
-    unchanged = "nothing changed" if second == first and again.receipt is None else "CHANGED"
-    return (
+    unchanged = second == first and again.receipt is None
+    print(
         f"federation daily file: {records:,} records ({len(content) / 1e6:.1f} MB) fetched,"
         f" checked line by line, reconciled and {receipt.differences:,} differences stored in"
         f" {fetched:.1f} s ({records / fetched:,.0f} records/s); raw COPY of the same lines"
         f" {raw:.2f} s; ratio {fetched / raw:.1f}x | goal <= {GOAL_SECONDS:.0f} s for 220,000"
         f" records\n  re-run: fetch again -> {'skipped' if again.receipt is None else 'taken'},"
         f" same bytes uploaded -> {upload_again}; files/differences {first} before,"
-        f" {second} after: {unchanged}"
+        f" {second} after: {'nothing changed' if unchanged else 'CHANGED'}",
+        flush=True,
     )
+    changed = abs(second[0] - first[0]) + abs(second[1] - first[1])
+    return [
+        Row(
+            f"federation daily file, {records:,} records: fetched, checked, reconciled",
+            fetched,
+            "s",
+            baseline=raw,
+            baseline_name="raw COPY of the same lines",
+            goal=Goal("<=", GOAL_SECONDS),
+        ),
+        Row(
+            "federation daily file: rows changed by a re-run",
+            float(changed + (0 if again.receipt is None else 1)),
+            "rows",
+            goal=Goal("<=", 0),
+            note=f"same bytes uploaded again: {upload_again}",
+        ),
+    ]
 
 
 if __name__ == "__main__":
@@ -164,4 +184,4 @@ if __name__ == "__main__":
     parser.add_argument("--records", type=int, default=220_000)
     args = parser.parse_args()
     admin, _kafka = endpoints()
-    print(asyncio.run(run(admin, args.records)))
+    print(table(asyncio.run(run(admin, args.records))))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from kokuho.events.catalog.asyncapi import document
@@ -20,3 +21,18 @@ async def test_asyncapi_json_needs_no_token_and_is_the_generated_catalog(service
     assert served["asyncapi"] == "3.0.0"
     assert sorted(served["components"]["messages"]) == event_types()
     assert "/asyncapi.json" not in openapi.json()["paths"]  # not an API operation
+
+
+async def test_the_catalog_page_lists_every_event_and_loads_nothing_from_another_host(
+    service: Any,
+) -> None:
+    async with service.client() as client:
+        page = await client.get("/asyncapi")
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    for event_type in event_types():
+        assert f"<code>{event_type}</code>" in page.text
+    assert "<script" not in page.text
+    references = re.findall(r"""(?:src|href|url)\s*[=:(]\s*['"]([^'"]+)['"]""", page.text)
+    assert "asyncapi.json" in references
+    assert all(r.startswith("#") or not re.match(r"^(https?:)?//", r) for r in references)

@@ -27,9 +27,11 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Response
+from fastapi.responses import HTMLResponse
 from fastapi_offline import FastAPIOffline
 
 from kokuho.events.catalog.asyncapi import document_json as asyncapi_document
+from kokuho.events.catalog.page import page_html as asyncapi_page
 from kokuho.platform.audit import AuditLog
 from kokuho.platform.auth import TokenVerifier, assert_all_routes_guarded
 from kokuho.platform.edges import EdgeGuardMiddleware
@@ -56,12 +58,18 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
 #: Where the documentation pages' scripts and styles are served from (the service itself).
 DOCS_ASSETS = "/docs-assets"
 
-#: The AsyncAPI 3.0 document of every published topic (``kokuho.events.catalog``).
+#: The AsyncAPI 3.0 document of every published topic (``kokuho.events.catalog``), and the
+#: same catalog as a page rendered on the server (no script, nothing from another host).
 ASYNCAPI_PATH = "/asyncapi.json"
+ASYNCAPI_PAGE = "/asyncapi"
 
 
 async def _asyncapi() -> Response:
     return Response(asyncapi_document(), media_type="application/json")
+
+
+async def _asyncapi_page() -> HTMLResponse:
+    return HTMLResponse(asyncapi_page())
 
 
 def create_app(
@@ -108,6 +116,7 @@ def create_app(
     # The AsyncAPI catalog of every published topic beside /docs, open like it (contracts only,
     # no personal data), so a department reads the events' description from any service.
     app.add_api_route(ASYNCAPI_PATH, _asyncapi, methods=["GET"], include_in_schema=False)
+    app.add_api_route(ASYNCAPI_PAGE, _asyncapi_page, methods=["GET"], include_in_schema=False)
     for router in routers:
         app.include_router(router)
     if telemetry:

@@ -15,6 +15,7 @@ import uuid
 from functools import cache
 from typing import Any
 
+from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from kokuho.events.catalog.examples import example_of
@@ -103,8 +104,9 @@ def document() -> dict[str, Any]:
 def _schemas(contracts: list[type[EventContract]]) -> tuple[dict[str, Any], dict[type, str]]:
     """Every schema under components (pydantic names them, qualifying clashing names), and
     each model's reference."""
+    models: list[type[BaseModel]] = [Envelope, *contracts]
     keys, top = models_json_schema(
-        [(c, "validation") for c in [Envelope, *contracts]],
+        [(model, "validation") for model in models],
         ref_template=_SCHEMAS + "{model}",
     )
     schemas: dict[str, Any] = dict(top.get("$defs", {}))

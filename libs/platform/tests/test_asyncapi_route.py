@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from kokuho.events.catalog.asyncapi import document
-from kokuho.events.contracts.registry import event_types
+from kokuho.events.catalog.topics import published_event_types as event_types
 
 
 async def test_asyncapi_json_needs_no_token_and_is_the_generated_catalog(service: Any) -> None:

@@ -1,5 +1,8 @@
 """Which published contract travels on which topic, read from the contract modules.
 
+Published contracts are those of ``kokuho.events.contracts``'s modules, one per producing
+service.
+
 Each contract module names its topics as module constants ending in ``TOPIC`` (``EVENTS_TOPIC``,
 ``TOPIC``, ``PERSONAL_DETAILS_TOPIC``…). A contract travels on its module's events topic unless
 ``ON_OTHER_TOPICS`` below names it: the table is kept here, beside the catalog, so the contract
@@ -84,6 +87,14 @@ def _service(module: ModuleType) -> str:
     return module.__name__.rsplit(".", 1)[-1].replace("_", "-")
 
 
+def published_event_types() -> list[str]:
+    """The registered types defined in the contract modules. Services also register private
+    events (kept in their own stores, never published) and tests register samples: those are
+    not in the catalog."""
+    prefix = contracts_package.__name__ + "."
+    return [t for t in event_types() if contract_for(t).__module__.startswith(prefix)]
+
+
 def topics() -> list[Topic]:
     """Every published topic with its contracts, in name order."""
     found: dict[str, Topic] = {}
@@ -100,7 +111,7 @@ def topics() -> list[Topic]:
                 restricted=RESTRICTED.get(name),
             )
         home[module.__name__] = _events_topic(module)
-    for event_type in event_types():
+    for event_type in published_event_types():
         contract = contract_for(event_type)
         topic = ON_OTHER_TOPICS.get(event_type) or home.get(contract.__module__)
         if topic is None or topic not in found:

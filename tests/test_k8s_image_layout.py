@@ -10,10 +10,12 @@ against the local PostgreSQL with the superuser DSN (provision) and a role of it
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import json
 import os
 import shutil
 import subprocess
+import sys
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -38,6 +40,17 @@ async def _topics() -> set[str]:
         return set(await admin.list_topics())
     finally:
         await admin.close()
+
+
+def _declared_topics(service: str) -> set[str]:
+    spec = importlib.util.spec_from_file_location("kafka_access", ROOT / "deploy/kafka_access.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["kafka_access"] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    access = module.access_of(service)
+    return {t.name for t in access.owned} | set(access.dead_letters)
 
 
 async def _delete_topics(names: set[str]) -> None:
@@ -152,8 +165,10 @@ def test_the_installed_service_migrates_from_its_own_environment(
         assert "none pending" in again.stdout
     finally:
         asyncio.run(_drop(name))
-        # topics this run made (the services' own names; make run creates the same ones)
-        asyncio.run(_delete_topics(asyncio.run(_topics()) - before))
+        # Only the topics this service's migrate declares and that did not exist before: never
+        # another run's topics (a concurrent suite's, or the demo's of make run).
+        declared = _declared_topics(service)
+        asyncio.run(_delete_topics((asyncio.run(_topics()) - before) & declared))
 
 
 def test_a_layout_without_the_migrations_is_refused(install: Callable[[str], Path]) -> None:

@@ -381,6 +381,10 @@ Kokuho is running locally.
   PostgreSQL: {doc['postgres']['admin_dsn']}    logs: .local/postgres/log/""")
 for name, svc in doc.get("services", {}).items():
     print(f"  {name:<16} {svc['base_url']}   API docs: {svc['docs_url']}   log: {svc['log']}")
+first = next(iter(doc.get("services", {}).values()), None)
+if first:  # every service serves the same catalog (ADR 0070)
+    print(f"  event catalog:   {first['base_url']}/asyncapi  (AsyncAPI 3.0: /asyncapi.json on every"
+          " service; guide: docs/consumers.md)")
 for name, sim in doc.get("simulators", {}).items():
     print(f"  simulator {name:<20} {sim['base_url']}   for {sim['for_service']}   log: {sim['log']}")
 print("""

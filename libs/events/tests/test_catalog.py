@@ -66,6 +66,11 @@ def test_restricted_and_compacted_topics_say_so() -> None:
     assert details["x-kokuho-restricted"] is True
     assert details["bindings"]["kafka"]["topicConfiguration"]["cleanup.policy"] == ["compact"]
     assert channels["kokuho.eligibility.events"]["x-kokuho-restricted"] is False
+    messages = document()["components"]["messages"]
+    transfer = messages["jp.kokuho.collection.tax_deduction_transferred.v1"]
+    assert transfer["bindings"]["kafka"]["key"]["description"].startswith("the transfer id")
+    charge = messages["jp.kokuho.collection.charge_set.v1"]
+    assert charge["bindings"]["kafka"]["key"]["description"].startswith("国保世帯番号")
 
 
 def test_every_message_has_an_example_valid_for_its_contract_and_its_schema() -> None:

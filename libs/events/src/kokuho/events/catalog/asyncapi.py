@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from kokuho.events.catalog.examples import example_of
-from kokuho.events.catalog.topics import Topic, topics
+from kokuho.events.catalog.topics import Topic, key_of, topics
 from kokuho.events.contracts.envelope import CONTENT_TYPE, Envelope
 from kokuho.events.contracts.registry import EventContract
 
@@ -165,7 +165,7 @@ def _message(topic: Topic, contract: type[EventContract], refs: dict[type, str])
         },
         "bindings": {
             "kafka": {
-                "key": {"type": "string", "description": topic.key},
+                "key": {"type": "string", "description": key_of(topic, contract)},
                 "bindingVersion": KAFKA_BINDING_VERSION,
             }
         },
@@ -180,7 +180,12 @@ def _example(topic: Topic, contract: type[EventContract]) -> dict[str, Any] | No
     data = example_of(contract)
     if data is None:
         return None
-    key = str(data.get("nhi_household_number") or data.get("addressee_number") or "0000000001")
+    key = str(
+        data.get("transfer_id")
+        or data.get("nhi_household_number")
+        or data.get("addressee_number")
+        or "0000000001"
+    )
     envelope = Envelope(
         id=uuid.uuid5(_EXAMPLE_NAMESPACE, contract.event_type),
         source=f"/kokuho/{topic.service}",

@@ -43,6 +43,16 @@ KEYS = {
 }
 DEFAULT_KEY = "国保世帯番号 (NHI household number, 10 digits): one household's events in order"
 
+#: Contracts keyed otherwise than their topic.
+EVENT_KEYS = {
+    "jp.kokuho.collection.tax_deduction_transferred.v1": "the transfer id: its parts in order",
+}
+
+
+def key_of(topic: Topic, contract: type[EventContract]) -> str:
+    return EVENT_KEYS.get(contract.event_type, topic.key)
+
+
 _NOT_CONTRACTS = frozenset({"envelope", "registry", "payment_numbers"})
 
 

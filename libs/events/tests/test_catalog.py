@@ -30,7 +30,12 @@ def test_every_registered_contract_is_a_message_on_its_topic() -> None:
     doc = document()
     messages = doc["components"]["messages"]
     published = published_event_types()
-    assert len(published) >= 69
+    assert {
+        "jp.kokuho.eligibility.qualification_acquired.v1",
+        "jp.kokuho.eligibility.personal_details_recorded.v1",
+        "jp.kokuho.assessment.household_income_facts_stated.v1",
+        "jp.kokuho.collection.tax_deduction_transferred.v1",
+    } <= set(published)
     assert sorted(messages) == published
     on_channels = {m for channel in doc["channels"].values() for m in channel["messages"]}
     assert on_channels == set(published)

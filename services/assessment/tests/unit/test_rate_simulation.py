@@ -196,3 +196,86 @@ def test_assess_each_is_assess_per_set() -> None:
         household = Household(number, head, tuple(people[number]))
         each = assess_each(household, sets)
         assert each == [assess(household, p, explain=False) for p in sets]
+
+
+def test_the_summary_is_exact() -> None:
+    """Every figure of the summary against assess() household by household (mutation testing
+    found the keys, the sums and the defaults untested)."""
+    current = RULES(2025)
+    candidate = RULES.candidate(2025, "c", {"components.medical.cap": 500_000})
+    households = [
+        one_person("0000000001", 0),
+        one_person("0000000002", 2_000_000),
+        one_person("0000000003", 20_000_000),
+        one_person("0000000004", 30_000_000, birth=date(1970, 1, 1)),
+    ]
+    sim = RateSimulation.of(current, [("c", candidate)])
+    for h in households:
+        sim.feed(h)
+    out = sim.summary()
+    before = [assess(h, current, explain=False) for h in households]
+    after = [assess(h, candidate, explain=False) for h in households]
+
+    def levy(results: list) -> dict[str, int]:  # type: ignore[type-arg]
+        total: dict[str, int] = {}
+        for r in results:
+            for c in r.components:
+                total[c.component.value] = total.get(c.component.value, 0) + c.amount
+        return total
+
+    totals = [r.total for r in before]
+    assert out["current"] == {
+        "name": "current",
+        "parameter_documents": list(current.documents),
+        "total": sum(totals),
+        "levy_per_component": levy(before),
+        "households_at_cap": {"medical": 2, "elderly_support": 2, "long_term_care": 2},
+        "households_per_reduction": {"7割": 1, "5割": 0, "2割": 0, "none": 3},
+        "deciles": deciles(totals),
+        "mean": sum(totals) // 4,
+    }
+    changes = [b.total - a.total for a, b in zip(before, after, strict=True)]
+    assert changes == [0, 0, -160_000, -160_000]
+    assert out["candidates"][0]["difference"] == {
+        "total": -320_000,
+        "per_component": {k: levy(after)[k] - levy(before)[k] for k in sorted(levy(before))},
+        "households_up": 0,
+        "households_down": 2,
+        "households_unchanged": 2,
+        "largest_increase": 0,
+        "largest_decrease": -160_000,
+        "change_deciles": deciles(changes),
+    }
+    assert out["candidates"][0]["name"] == "c"
+
+
+def test_an_empty_simulation() -> None:
+    out = RateSimulation.of(RULES(2025), [("c", RULES(2025))]).summary()
+    assert out["current"]["mean"] == 0
+    assert out["current"]["deciles"] == {}
+    difference = out["candidates"][0]["difference"]
+    assert (difference["largest_increase"], difference["largest_decrease"]) == (0, 0)
+
+
+def test_deciles_of_a_thousand() -> None:
+    d = deciles(list(range(1, 1001)))
+    assert [d[f"p{p}"] for p in range(10, 100, 10)] == list(range(100, 1000, 100))
+
+
+def test_households_left_out_are_counted() -> None:
+    sim = RateSimulation.of(RULES(2025), [("c", RULES(2025))])
+    gone = Person("X", date(1980, 1, 1), loss_date=date(2025, 4, 1))
+    for number in ("0000000001", "0000000002"):
+        sim.feed(Household(number, "X", (gone,)))  # no insured month in the year
+        sim.feed(Household(number, "NOBODY", (Person("X", date(1980, 1, 1)),)))  # invalid
+    for number, salary in (("0000000003", 0), ("0000000004", 1_000_000), ("0000000005", 0)):
+        sim.feed(one_person(number, salary))
+    out = sim.summary()
+    assert (out["households"], out["not_in_year"]) == (3, 2)
+    assert out["refused"] == {"HouseholdInvalid": 2}
+    totals = [
+        assess(one_person("1", s), RULES(2025), explain=False).total for s in (0, 1_000_000, 0)
+    ]
+    assert sum(totals) % 3  # the mean is cut to the yen
+    assert out["current"]["mean"] == sum(totals) // 3
+    assert isinstance(out["current"]["mean"], int)

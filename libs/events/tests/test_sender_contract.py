@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import pytest
+from opentelemetry import trace
 
 from kokuho.events.runtime.kafka import KafkaSender, reliable_producer
 from kokuho.events.runtime.store import OutboxMessage
@@ -54,3 +56,32 @@ async def test_kafka_sender_reports_the_acknowledged_prefix(kafka_bootstrap: str
         assert await KafkaSender(producer).send_all(batch) == 1
     finally:
         await producer.stop()
+
+
+class RecordingProducer:
+    """Stands in for the producer to see which trace context each send runs in."""
+
+    def __init__(self) -> None:
+        self.trace_ids: list[int] = []
+
+    async def send(self, topic: str, **_: object) -> asyncio.Future[None]:
+        self.trace_ids.append(trace.get_current_span().get_span_context().trace_id)
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        done.set_result(None)
+        return done
+
+
+@pytest.mark.parametrize(("trace_sends", "expected"), [(True, 0x0AF7), (False, 0)])
+async def test_the_event_trace_context_is_attached_only_for_producer_spans(
+    trace_sends: bool, expected: int
+) -> None:
+    """Issue 15: attaching each event's trace context costs as much as the rest of a send;
+    it is done when aiokafka is instrumented (producer spans), and then every send runs in
+    its event's trace; otherwise in none."""
+    traceparent = "00-00000000000000000000000000000af7-b7ad6b7169203331-01"
+    producer = RecordingProducer()
+    sender = KafkaSender(producer, trace_sends=trace_sends)  # type: ignore[arg-type]
+    sent = [OutboxMessage(uuid.uuid4(), "t", "k", b"{}", traceparent, None)] * 2
+    assert await sender.send_all(sent) == 2
+    assert producer.trace_ids == [expected, expected]
+    assert trace.get_current_span().get_span_context().trace_id == 0  # detached again

@@ -450,7 +450,7 @@ async def test_erasure_needs_a_supervisor_and_an_ended_retention(
 
 
 async def test_erasing_a_deemed_householder_takes_a_reason_and_a_second_supervisor(
-    client: httpx.AsyncClient, token: Headers
+    client: httpx.AsyncClient, token: Headers, eligibility_dsn: str
 ) -> None:
     """Issue 9: a deemed householder (never insured, so no retention runs) was erased at once
     by one supervisor; now it waits for another, keeps the reason, and never while the
@@ -482,6 +482,12 @@ async def test_erasing_a_deemed_householder_takes_a_reason_and_a_second_supervis
         f"/api/v1/households/{household}/losses", json=loss, headers=token("clerk-a", CLERK)
     )
     await confirm(client, token, entered.json()["change_id"])
+    basis = await client.post(
+        f"/api/v1/persons/{head}/certificate-basis",
+        json={"dv_support": True},
+        headers=token("clerk-a", CLERK),
+    )
+    assert basis.status_code == 200, basis.text
     requested = await client.post(url, json={"reason": "moved away"}, headers=sv1)
     assert requested.status_code == 202, requested.text
     assert requested.json()["status"] == "pending"
@@ -505,6 +511,14 @@ async def test_erasing_a_deemed_householder_takes_a_reason_and_a_second_supervis
     gone = await client.get(f"/api/v1/persons/{head}", headers=token("c", CLERK))
     # never insured and now without details: nothing of the person is left to show
     assert gone.status_code == 404, gone.text
+    conn = await asyncpg.connect(eligibility_dsn)
+    try:
+        dv = await conn.fetchval(
+            "SELECT count(*) FROM certificate_bases WHERE addressee_number = $1", head
+        )
+    finally:
+        await conn.close()
+    assert dv == 0  # the DV-support flag went with the person
     nothing = await client.post(f"{url}/confirmation", headers=sv2)
     assert nothing.status_code == 409
     assert nothing.json()["type"].endswith("no-erasure-requested")

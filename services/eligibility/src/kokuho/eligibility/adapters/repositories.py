@@ -111,6 +111,10 @@ class PostgresPersons:
             " WHERE addressee_number = $1",
             addressee_number,
         )
+        # What decides the person's certificate (住基 DV support, an application) goes too.
+        await self._conn.execute(
+            "DELETE FROM certificate_bases WHERE addressee_number = $1", addressee_number
+        )
         await self._payloads.erase_subject(addressee_number, reason)
         # A tombstone: the compacted topic forgets the person too.
         await self._store.put_latest(self._topics.personal_details, addressee_number, None)

@@ -1,13 +1,16 @@
 """The event store's quick pass over event strings (issue 15) never lets a number through:
-whenever the recogniser finds an individual number, the quick shape test says "look"."""
+whenever the recogniser finds an individual number, the quick shape test says "look"; and its
+batch id generator gives version 4 UUIDs."""
 
 from __future__ import annotations
+
+import uuid
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from kokuho.events.individual_numbers import check_digit, contains_individual_number
-from kokuho.events.runtime.store import _holds_number, _may_hold_number
+from kokuho.events.runtime.store import _holds_number, _may_hold_number, random_ids
 
 
 def as_written(first: str, form: int) -> str:
@@ -47,3 +50,14 @@ def test_long_digit_runs_are_answered_quickly_and_rightly() -> None:
     assert _holds_number(f"tel {n[:4]} {n[4:8]} {n[8:]}")
     assert _may_hold_number("⑫" + n[2:])  # not ASCII: always the full check
     assert _holds_number("⑫" + n[2:])
+
+
+def test_random_ids_are_distinct_version_4_uuids() -> None:
+    """The batch id generator (issue 15) gives what ``uuid4`` gives: version 4, RFC 4122
+    variant, all distinct, and the string form parses back to the same id."""
+    ids = list(random_ids(5000))
+    assert len(set(ids)) == 5000
+    assert {u.version for u in ids} == {4}
+    assert {u.variant for u in ids} == {uuid.RFC_4122}
+    assert all(uuid.UUID(str(u)) == u for u in ids[:100])
+    assert list(random_ids(0)) == []

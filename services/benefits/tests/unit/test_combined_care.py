@@ -15,6 +15,7 @@ import pytest
 from kokuho.benefits.adapters.combined_care_notice_pdf import render_combined_care_notice
 from kokuho.benefits.app import claims as claims_app
 from kokuho.benefits.app import combined_care
+from kokuho.benefits.app import private_events as private
 from kokuho.benefits.app.monthly_run import RunOptions, run_month
 from kokuho.benefits.app.ports import Benefits, PayeeAccount
 from kokuho.benefits.domain import combined_care as cc
@@ -237,7 +238,7 @@ async def test_the_application_on_the_households_year_by_two_people(stores: Stor
     async with stores.unit() as uow:
         recorded = await uow.events.load(cc.stream_id(state.application.application_id))
     assert [r.event_type for r in recorded] == [
-        contracts.CombinedCareApplied.event_type,
+        private.CombinedCareApplied.event_type,
         contracts.CombinedCareBenefitDecided.event_type,
         contracts.BenefitPaymentOrdered.event_type,
     ]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID, uuid4
 
+from kokuho.benefits.app import private_events as private
 from kokuho.benefits.app.ports import Benefits, BenefitsUnitPort, PayeeAccount
 from kokuho.benefits.domain import combined_care as cc
 from kokuho.benefits.domain.high_cost.household_month import AgeBand
@@ -180,7 +181,7 @@ async def apply_combined_care(
                     cc.stream_id(command.application_id),
                     0,
                     [
-                        contracts.CombinedCareApplied(
+                        private.CombinedCareApplied(
                             application_id=command.application_id,
                             nhi_household_number=household,
                             base_date=cc.period_of(year)[1],

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 from uuid import UUID
 
+from kokuho.benefits.app import private_events as private
 from kokuho.benefits.app.ports import BenefitsUnitPort
 from kokuho.benefits.domain import repayment as rp
 from kokuho.events.contracts import benefits as contracts
@@ -23,13 +24,13 @@ def _contracts(before: rp.Repayment | None, events: list[rp.Event]) -> list[Even
         rid = state.repayment_id
         if isinstance(e, rp.Detected):
             out.append(
-                contracts.RepaymentDetected(
+                private.RepaymentDetected(
                     repayment_id=rid,
                     nhi_household_number=e.nhi_household_number,
                     addressee_number=e.addressee_number,
                     loss_date=e.loss_date,
                     claims=[
-                        contracts.RepaymentTargetClaim(
+                        private.RepaymentTargetClaim(
                             claim_number=c.claim_number,
                             treatment_month=c.treatment_month,
                             medical_cost=c.medical_cost,
@@ -44,7 +45,7 @@ def _contracts(before: rp.Repayment | None, events: list[rp.Event]) -> list[Even
             )
         elif isinstance(e, rp.Proposed):
             out.append(
-                contracts.RepaymentProposed(
+                private.RepaymentProposed(
                     repayment_id=rid,
                     claim=e.claim,
                     amount=e.amount,
@@ -55,7 +56,7 @@ def _contracts(before: rp.Repayment | None, events: list[rp.Event]) -> list[Even
             )
         elif isinstance(e, rp.Returned | rp.Withdrawn):
             out.append(
-                contracts.RepaymentReviewed(
+                private.RepaymentReviewed(
                     repayment_id=rid,
                     outcome="returned" if isinstance(e, rp.Returned) else "withdrawn",
                     reason=e.reason,
@@ -65,7 +66,7 @@ def _contracts(before: rp.Repayment | None, events: list[rp.Event]) -> list[Even
             )
         else:
             out.append(
-                contracts.RepaymentReviewed(
+                private.RepaymentReviewed(
                     repayment_id=rid,
                     outcome="claimed",
                     reason="",

@@ -9,6 +9,10 @@
   "content"}]}`` (the export used for reconciliation, C-84).
 - ``PUT /simulator/provider-data`` ``{"provider", "item", "integrated_addressee_number",
   "content"}`` sets the canned provider data inquiries are answered from.
+- ``GET /v1/card-states`` -> ``{"states": [{"integrated_addressee_number", "status",
+  "e_certificate_expires_on", "as_of"}]}``: each person's マイナ保険証 state as the
+  online-qualification side (オンライン資格確認) holds it (issue 14).
+- ``PUT /simulator/card-states`` one such state sets (replaces) the person's state.
 
 Neither the individual number nor the network code (符号) is part of any message (C-75, C-85).
 """
@@ -16,7 +20,8 @@ Neither the individual number nor the network code (符号) is part of any messa
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from datetime import date
+from typing import Any, Literal
 
 from fastapi import FastAPI
 from pydantic import BaseModel, ConfigDict, Field
@@ -56,10 +61,25 @@ class ReplicaExport(BaseModel):
     replicas: list[Replica]
 
 
+class CardState(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    integrated_addressee_number: str = IAN
+    status: Literal[
+        "registered", "no_card", "not_registered", "registration_cancelled", "card_returned"
+    ]
+    e_certificate_expires_on: date | None = None
+    as_of: date
+
+
+class CardStates(BaseModel):
+    states: list[CardState]
+
+
 def build() -> FastAPI:
     app = FastAPI(title="Intermediate server simulator (自治体中間サーバー)")
     replicas: dict[tuple[str, str], Replica] = {}
     provider_data: dict[tuple[str, str, str], dict[str, Any]] = {}
+    card_states: dict[str, CardState] = {}
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
@@ -90,5 +110,13 @@ def build() -> FastAPI:
         provider_data[(body.provider, body.item, body.integrated_addressee_number)] = dict(
             body.content
         )
+
+    @app.get("/v1/card-states")
+    async def list_card_states() -> CardStates:
+        return CardStates(states=list(card_states.values()))
+
+    @app.put("/simulator/card-states", status_code=204)
+    async def set_card_state(body: CardState) -> None:
+        card_states[body.integrated_addressee_number] = body
 
     return app

@@ -1,5 +1,5 @@
 """``python -m kokuho.linkage_gateway migrate|seed|serve|verify-audit|rotate-keys|
-rotate-index-key|purge-inquiry-results|fetch-continuation-file``."""
+rotate-index-key|purge-inquiry-results|fetch-continuation-file|fetch-card-states``."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 from kokuho.events.runtime.topics import TopicSpec
 from kokuho.linkage_gateway.bootstrap import build
 from kokuho.linkage_gateway.commands import (
+    fetch_card_states_command,
     fetch_continuation_file_command,
     purge_inquiry_results_command,
     rotate_index_key,
@@ -34,6 +35,7 @@ def definition() -> ServiceDefinition:
             "rotate-index-key": rotate_index_key,
             "purge-inquiry-results": purge_inquiry_results_command,
             "fetch-continuation-file": fetch_continuation_file_command,
+            "fetch-card-states": fetch_card_states_command,
         },
     )
 

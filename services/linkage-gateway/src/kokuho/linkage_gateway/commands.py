@@ -10,8 +10,10 @@ import asyncpg
 from kokuho.linkage_gateway.adapters.crypto import EnvelopeSealer
 from kokuho.linkage_gateway.adapters.jlis_simulator import JlisSimulator
 from kokuho.linkage_gateway.adapters.jobs import (
+    CARD_STATE_JOB,
     CONTINUATION_JOB,
     CONTINUATION_OPERATION,
+    fetch_card_states,
     fetch_continuation_file,
     purge_inquiry_results,
 )
@@ -23,6 +25,7 @@ from kokuho.linkage_gateway.adapters.postgres_vault import (
     rotate,
 )
 from kokuho.linkage_gateway.adapters.unit_of_work import GatewayUnit
+from kokuho.linkage_gateway.app import card_status
 from kokuho.linkage_gateway.app.federation_files import JST
 from kokuho.linkage_gateway.app.vault import bind_number
 from kokuho.linkage_gateway.bootstrap import key_store, make_ports
@@ -168,4 +171,37 @@ async def fetch_continuation_file_command(
         return 0
     r = result.receipt
     print(f"{result.file_name}: {r.records} records, {r.differences} differences")
+    return 0
+
+
+async def fetch_card_states_command(service_settings: ServiceSettings, args: list[str]) -> int:
+    """``fetch-card-states``: the マイナ保険証 states from the online-qualification side, the
+    changed ones published as MynaInsuranceCardStatusChanged (issue 14); for a scheduler
+    outside ``serve``. Exit 0 when fetched (even if nothing changed), 1 when the side did not
+    answer, 2 for arguments."""
+    if args:
+        print("fetch-card-states takes no arguments")
+        return 2
+    settings = Settings.of(service_settings)
+    ports = make_ports(settings, utc_now)
+    pool = await asyncpg.create_pool(settings.database_dsn, min_size=1, max_size=2)
+
+    def unit() -> GatewayUnit:
+        trail = RequestAudit.of_system(lambda: pool, CARD_STATE_JOB, card_status.OPERATION)
+        return GatewayUnit(lambda: pool, audit=trail, events_topic=settings.events_topic)
+
+    try:
+        run = await fetch_card_states(ports, unit, at=datetime.now(UTC))
+    finally:
+        await pool.close()
+    if run is None:
+        print("card states not fetched (see the log: the online-qualification side did not answer)")
+        return 1
+    print(
+        f"card states: {run.reported} reported, {run.published} published,"
+        f" {run.unchanged} unchanged, {run.unknown_person} of persons not bound here,"
+        f" {len(run.refused)} refused"
+    )
+    for reason in run.refused[:20]:
+        print(f"  refused {reason}")
     return 0

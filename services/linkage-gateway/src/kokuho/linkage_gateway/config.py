@@ -60,6 +60,9 @@ class Settings(ServiceSettings):
     #: time ("HH:MM"), and at start-up when today's time has passed and today's file is not
     #: in yet (None: only by the command or an upload). The source says "daily" without a time.
     continuation_fetch_time: time | None = None
+    #: Fetch the マイナ保険証 states from the online-qualification side every this many
+    #: seconds and publish the changed ones (None: only by the ``fetch-card-states`` command).
+    card_state_fetch_interval_seconds: int | None = Field(default=None, ge=60)
     #: Trusted roots (PEM) for e-application signing certificates and the issuer's CRL (C-12).
     #: Without them every e-application is refused (fail closed).
     e_application_trust_roots: Path | None = None

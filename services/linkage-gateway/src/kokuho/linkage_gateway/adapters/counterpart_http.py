@@ -24,6 +24,7 @@ from kokuho.linkage_gateway.app.ports import (
     ReplicaMessage,
     SignedApplication,
 )
+from kokuho.linkage_gateway.domain.card_status import CardStateReport
 from kokuho.linkage_gateway.domain.individual_number import IndividualNumber
 
 TIMEOUT = httpx.Timeout(10.0)
@@ -65,7 +66,8 @@ class JlisHttp:
 
 
 class IntermediateServerHttp:
-    """The intermediate server over HTTP (``/v1/replicas``, ``/v1/inquiries``)."""
+    """The intermediate server over HTTP (``/v1/replicas``, ``/v1/inquiries``,
+    ``/v1/card-states``)."""
 
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url.rstrip("/")
@@ -106,6 +108,28 @@ class IntermediateServerHttp:
             (r["integrated_addressee_number"], r["item"]): dict(r["content"])
             for r in answer["replicas"]
         }
+
+    async def card_states(self) -> list[CardStateReport]:
+        answer = await _call(self.base_url, "GET", "/v1/card-states")
+        try:
+            return [
+                CardStateReport(
+                    integrated_addressee_number=str(s["integrated_addressee_number"]),
+                    status=str(s["status"]),
+                    e_certificate_expires_on=(
+                        date.fromisoformat(s["e_certificate_expires_on"])
+                        if s.get("e_certificate_expires_on")
+                        else None
+                    ),
+                    as_of=date.fromisoformat(s["as_of"]),
+                )
+                for s in answer["states"]
+            ]
+        except (KeyError, TypeError, ValueError):
+            # an answer we cannot read is no answer: nothing is guessed from it
+            raise CounterpartUnavailable(
+                f"{self.base_url}/v1/card-states answered an unreadable list"
+            ) from None
 
 
 class FederationHttp:

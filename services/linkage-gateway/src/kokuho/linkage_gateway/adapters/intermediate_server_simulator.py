@@ -1,5 +1,7 @@
 """Stand-in for the municipal intermediate server (自治体中間サーバー): holds replicas, answers
-inquiries from canned provider data, and exports its replicas. In-process and in-memory;
+inquiries from canned provider data, and exports its replicas; it also plays the
+online-qualification side (オンライン資格確認) that reports each person's マイナ保険証 state
+(``card_states``, set by a test by integrated addressee number). In-process and in-memory;
 the real adapter speaks the server's interface over LGWAN behind the same port."""
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ import uuid
 from typing import Any
 
 from kokuho.linkage_gateway.app.ports import InquiryAnswer, ReplicaMessage
+from kokuho.linkage_gateway.domain.card_status import CardStateReport
 
 
 class IntermediateServerSimulator:
@@ -17,6 +20,8 @@ class IntermediateServerSimulator:
         self.received: list[ReplicaMessage] = []
         #: Provider data the simulator answers inquiries from: (provider, item, person) -> data.
         self.provider_data: dict[tuple[str, str, str], dict[str, Any]] = {}
+        #: マイナ保険証 states the online-qualification side holds, by integrated addressee number.
+        self.card_states_held: dict[str, CardStateReport] = {}
 
     async def register_replica(self, message: ReplicaMessage) -> str:
         key = (message.integrated_addressee_number, message.item)
@@ -36,3 +41,9 @@ class IntermediateServerSimulator:
 
     async def export_replicas(self) -> dict[tuple[str, str], dict[str, Any]]:
         return {k: dict(v) for k, v in self.replicas.items()}
+
+    def set_card_state(self, report: CardStateReport) -> None:
+        self.card_states_held[report.integrated_addressee_number] = report
+
+    async def card_states(self) -> list[CardStateReport]:
+        return list(self.card_states_held.values())

@@ -15,7 +15,13 @@ from typing import cast
 import asyncpg
 
 from kokuho.linkage_gateway.adapters.unit_of_work import GatewayUnit
-from kokuho.linkage_gateway.app import applications, federation, federation_files, inquiries
+from kokuho.linkage_gateway.app import (
+    applications,
+    card_status,
+    federation,
+    federation_files,
+    inquiries,
+)
 from kokuho.linkage_gateway.app.ports import CounterpartUnavailable, GatewayUnitPort, Ports
 from kokuho.linkage_gateway.config import Settings
 from kokuho.linkage_gateway.domain.federation import FileRejected
@@ -29,6 +35,7 @@ INTAKE_JOB = "system:e-application-intake"
 RETENTION_JOB = "system:inquiry-result-retention"
 CONTINUATION_JOB = "system:continuation-fetch"
 CONTINUATION_OPERATION = "fetch the federation's continuation file (C-16, C-20)"
+CARD_STATE_JOB = "system:card-state-fetch"
 RETENTION_EVERY = 3600.0
 
 
@@ -108,6 +115,39 @@ async def scheduled_continuation_fetch(kit: ServiceKit) -> None:
         lambda: job_unit(kit, CONTINUATION_JOB, CONTINUATION_OPERATION),
         file_date=now.astimezone(federation_files.JST).date(),
         at=now,
+    )
+
+
+async def fetch_card_states(
+    ports: Ports, open_unit: Callable[[], GatewayUnitPort], *, at: datetime
+) -> card_status.CardStateRun | None:
+    """The マイナ保険証 states from the online-qualification side, the changed ones published
+    (the job and the command). A side that does not answer is logged and None is returned:
+    nothing was published and the next run tries again. Refused states are logged by their
+    position and reason only (no number of any kind in the log)."""
+    try:
+        run = await card_status.publish_card_states(open_unit, ports.server, at=at)
+    except CounterpartUnavailable:
+        log.warning("the online-qualification side did not answer; the card states wait")
+        return None
+    log.info(
+        "card states fetched",
+        extra={
+            "reported": run.reported,
+            "published": run.published,
+            "unchanged": run.unchanged,
+            "unknown_person": run.unknown_person,
+            "refused": run.refused[:100],
+        },
+    )
+    return run
+
+
+async def scheduled_card_state_fetch(kit: ServiceKit) -> None:
+    await fetch_card_states(
+        _ports(kit),
+        lambda: job_unit(kit, CARD_STATE_JOB, card_status.OPERATION),
+        at=kit.clock(),
     )
 
 
@@ -202,4 +242,6 @@ def jobs(settings: Settings) -> list[Job]:
         found.append(every(settings.e_application_poll_interval_seconds, scheduled_intake))
     if settings.continuation_fetch_time is not None:
         found.append(daily(settings.continuation_fetch_time, scheduled_continuation_fetch))
+    if settings.card_state_fetch_interval_seconds:
+        found.append(every(settings.card_state_fetch_interval_seconds, scheduled_card_state_fetch))
     return found

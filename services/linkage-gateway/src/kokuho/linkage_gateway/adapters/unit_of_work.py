@@ -14,6 +14,7 @@ import asyncpg
 
 from kokuho.events.runtime.store import PostgresEventStore
 from kokuho.linkage_gateway.adapters.postgres_applications import PostgresApplicationRecords
+from kokuho.linkage_gateway.adapters.postgres_card_states import PostgresCardStates
 from kokuho.linkage_gateway.adapters.postgres_federation import PostgresFederationRecords
 from kokuho.linkage_gateway.adapters.postgres_linkage import PostgresLinkageRecords
 from kokuho.linkage_gateway.adapters.postgres_transfers import PostgresTransferRecords
@@ -28,6 +29,7 @@ class GatewayUnit(UnitOfWork):
     federation: PostgresFederationRecords
     applications: PostgresApplicationRecords
     transfers: PostgresTransferRecords
+    card_states: PostgresCardStates
 
     def __init__(self, *args: Any, events_topic: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -41,3 +43,4 @@ class GatewayUnit(UnitOfWork):
         self.federation = PostgresFederationRecords(conn, topic=topic)
         self.applications = PostgresApplicationRecords(conn, topic=topic)
         self.transfers = PostgresTransferRecords(conn)
+        self.card_states = PostgresCardStates(conn, topic=topic)

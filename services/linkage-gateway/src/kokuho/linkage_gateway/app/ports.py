@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from kokuho.events.ports import EventStore
 from kokuho.linkage_gateway.app.records import (
     ApplicationRecords,
+    CardStateRecords,
     FederationRecords,
     LinkageRecords,
     SealedNumber,
@@ -22,6 +23,7 @@ from kokuho.linkage_gateway.app.records import (
 from kokuho.linkage_gateway.app.records import (
     ReplicaMessage as ReplicaMessage,  # the message of the IntermediateServer port
 )
+from kokuho.linkage_gateway.domain.card_status import CardStateReport
 from kokuho.linkage_gateway.domain.individual_number import IndividualNumber
 from kokuho.linkage_gateway.domain.intermediate import PermittedInquiryList
 from kokuho.linkage_gateway.domain.resolution import ResolutionPolicy
@@ -99,6 +101,12 @@ class IntermediateServer(Protocol):
 
     async def export_replicas(self) -> dict[tuple[str, str], dict[str, Any]]:
         """Every replica held, for reconciliation with the originals (C-84)."""
+        ...
+
+    async def card_states(self) -> list[CardStateReport]:
+        """Every person's マイナ保険証 state the online-qualification side holds, by the
+        integrated addressee number (simulated on this port; the real side is the insurers'
+        intermediate server, 医療保険者等向け中間サーバー)."""
         ...
 
 
@@ -206,6 +214,9 @@ class GatewayUnitPort(UnitOfWorkPort, Protocol):
 
     @property
     def transfers(self) -> TransferRecords: ...
+
+    @property
+    def card_states(self) -> CardStateRecords: ...
 
 
 #: Opens a unit of work of its own (its own connection and transaction): for the phase of a

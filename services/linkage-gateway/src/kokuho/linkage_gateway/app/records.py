@@ -15,7 +15,9 @@ from kokuho.events.contracts.linkage_gateway import (
     EApplicationAccepted,
     FederationDifferenceConfirmed,
     HighCostCarryOverListed,
+    MynaInsuranceCardStatusChanged,
 )
+from kokuho.linkage_gateway.domain.card_status import CardStateReport, PublishedCardState
 from kokuho.linkage_gateway.domain.federation import (
     CarryOverList,
     ContinuationDifference,
@@ -384,3 +386,22 @@ class TransferRecords(Protocol):
     ) -> list[TransferRecord]:
         """Deliveries for the auditor (C-66), newest first, by day (Japan time)."""
         ...
+
+
+class CardStateRecords(Protocol):
+    """The last マイナ保険証 state published per person (``domain/card_status.py``)."""
+
+    async def published(self, addressee_number: str) -> PublishedCardState | None: ...
+
+    async def replace(
+        self,
+        addressee_number: str,
+        report: CardStateReport,
+        previous: PublishedCardState | None,
+        at: datetime,
+    ) -> bool:
+        """Set the person's state to ``report`` if it is still ``previous`` (compare and set:
+        two runs at once publish a state once); whether it was set."""
+        ...
+
+    async def publish(self, event: MynaInsuranceCardStatusChanged) -> None: ...

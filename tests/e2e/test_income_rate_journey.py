@@ -27,12 +27,10 @@ from kokuho.benefits import config as benefits_config
 from kokuho.eligibility import bootstrap as eligibility_bootstrap
 from kokuho.eligibility import config as eligibility_config
 from kokuho.events.contracts.assessment import income_facts_topic
-from kokuho.events.runtime.topics import TopicSpec, ensure_topics, with_dead_letters
 from kokuho.events.testing.kafka import topic_text
 from kokuho.platform.auth import TokenVerifier
 from kokuho.platform.documents import checks
 from kokuho.platform.testing import (
-    CREATED_TOPICS,
     OwnTopics,
     database_text,
     eventually,
@@ -99,10 +97,7 @@ async def test_taxable_income_over_the_line_prints_3_wari_on_the_next_certificat
     birth = date(today.year - 72, 3, 3)
     head = f"3{uuid.uuid4().int % 10**9:09d}"
     stranger = f"4{uuid.uuid4().int % 10**9:09d}"
-    facts_topic = income_facts_topic(own_topics.assessment_events)
-    facts_specs = with_dead_letters([TopicSpec(facts_topic, 3, 1)])
-    CREATED_TOPICS.extend(spec.name for spec in facts_specs)
-    await ensure_topics(kafka_bootstrap, facts_specs)
+    facts_topic = income_facts_topic(own_topics.assessment_events)  # own_topics created it
 
     async with (
         migrated_database(pg_admin_dsn, ROOT / "services/eligibility/migrations") as e_dsn,
@@ -129,8 +124,7 @@ async def test_taxable_income_over_the_line_prints_3_wari_on_the_next_certificat
             benefits_config.Settings(
                 database_dsn=b_dsn,
                 kafka_bootstrap_servers=kafka_bootstrap,
-                **own_topics.benefits(),
-                income_facts_topic=facts_topic,
+                **own_topics.benefits(),  # with the facts topic beside assessment's
                 monthly_run_job=False,
             ),
             token_verifier=verifier,

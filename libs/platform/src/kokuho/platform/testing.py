@@ -119,6 +119,8 @@ class OwnTopics:
                 TopicSpec(self.eligibility_events, partitions, 1),
                 TopicSpec(self.personal_details, partitions, 1, compacted=True),
                 TopicSpec(self.assessment_events, partitions, 1),
+                # assessment's restricted income facts, beside its events topic (ADR 0045)
+                TopicSpec(assessment.income_facts_topic(self.assessment_events), partitions, 1),
                 TopicSpec(self.linkage_events, partitions, 1),
                 *(
                     TopicSpec(topic, partitions, 1)
@@ -175,6 +177,8 @@ class OwnTopics:
             "events_topic": self.benefits_events,
             "linkage_topic": self.linkage_events,
             "delinquency_topic": self.delinquency_events,
+            "eligibility_topic": self.eligibility_events,
+            "income_facts_topic": assessment.income_facts_topic(self.assessment_events),
             "consumer_group_prefix": self.consumer_group_prefix,
         }
 

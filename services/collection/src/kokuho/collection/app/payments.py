@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from kokuho.collection.app.charges import new_id
+from kokuho.collection.app.collector import collector_paused
 from kokuho.collection.app.ledgers import Batch, commit_batch, open_batch
 from kokuho.collection.app.ports import CollectionUnitPort, ImportRecord, WorkItem
 from kokuho.collection.domain import matching
@@ -176,11 +177,12 @@ async def import_payments(
         if refused and not command.apply_valid_part:
             raise PaymentFileRefused(refused, parsed.lines)
         import_id = new_id("import", sha256)
-        batch = await open_batch(uow, [line.household for line in valid])
-        items: list[WorkItem] = []
-        for line in valid:
-            items += _match_line(batch, line, rules, command.today, import_id)
-        await commit_batch(uow, batch)
+        with collector_paused():
+            batch = await open_batch(uow, [line.household for line in valid])
+            items: list[WorkItem] = []
+            for line in valid:
+                items += _match_line(batch, line, rules, command.today, import_id)
+            await commit_batch(uow, batch)
         await uow.work_items.add_many(items)
         record = ImportRecord(
             import_id,

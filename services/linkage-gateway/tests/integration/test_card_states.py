@@ -16,6 +16,7 @@ import pytest
 
 from kokuho.linkage_gateway.adapters.counterpart_http import IntermediateServerHttp
 from kokuho.linkage_gateway.adapters.jobs import scheduled_card_state_fetch
+from kokuho.linkage_gateway.commands import fetch_card_states_command
 from kokuho.linkage_gateway.domain.card_status import CardStateReport
 from kokuho.linkage_gateway.domain.individual_number import IndividualNumber
 
@@ -151,3 +152,35 @@ async def test_card_states_adapter_against_the_process(intermediate_server_url: 
     assert bad.status_code == 422
     states = await IntermediateServerHttp(intermediate_server_url).card_states()
     assert states == [CardStateReport(ian, "card_returned", date(2029, 1, 31), date(2026, 12, 1))]
+
+
+async def test_the_command_publishes_from_the_simulator_process(  # type: ignore[no-untyped-def]
+    gateway,
+    numbers: Callable[[], IndividualNumber],
+    intermediate_server_url: str,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``fetch-card-states`` as a scheduler outside ``serve`` runs it: over HTTP to the
+    simulator process (as `make run` wires it), into the outbox of the gateway's database."""
+    who = addressee()
+    integrated = await bind(gateway, who, numbers())
+    put = await control(
+        "PUT",
+        f"{intermediate_server_url}/simulator/card-states",
+        {
+            "integrated_addressee_number": integrated,
+            "status": "not_registered",
+            "as_of": "2026-12-01",
+        },
+    )
+    assert put.status_code == 204, put.text
+    settings = gateway.settings.model_copy(
+        update={"intermediate_server_url": intermediate_server_url}
+    )
+    assert await fetch_card_states_command(settings, []) == 0
+    assert "1 published" in capsys.readouterr().out
+    assert await fetch_card_states_command(settings, []) == 0
+    assert "0 published, 1 unchanged" in capsys.readouterr().out
+    [data] = await published(gateway.settings.database_dsn, who)
+    assert (data["status"], data["e_certificate_expires_on"]) == ("not_registered", None)
+    assert await fetch_card_states_command(settings, ["extra"]) == 2

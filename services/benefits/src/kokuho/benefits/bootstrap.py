@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from functools import partial
 from typing import Any
 
@@ -27,6 +28,39 @@ from kokuho.platform.service import Clock, ServiceKit, build_service
 from kokuho.platform.settings import ServiceSettings
 
 
+def subscriptions(
+    settings: Settings, benefits: Benefits, kit: ServiceKit
+) -> Sequence[Subscription]:
+    """The consumers the settings turn on (each on its own inbox), with the service's day."""
+    topic = settings.events_topic
+
+    def today() -> date:
+        return kit.clock().astimezone(JST).date()
+
+    wanted = [
+        (settings.consume_linkage, "carry-over", settings.linkage_topic, carry_over_handler(topic)),
+        (
+            settings.consume_delinquency,
+            "withholding",
+            settings.delinquency_topic,
+            delinquency_handler(topic),
+        ),
+        (
+            settings.consume_income_facts,
+            "income-facts",
+            settings.income_facts_topic,
+            income_facts_handler(topic, benefits, today),
+        ),
+        (
+            settings.consume_eligibility,
+            "losses",
+            settings.eligibility_topic,
+            loss_handler(topic, today),
+        ),
+    ]
+    return [Subscription(name, [source], handler) for on, name, source, handler in wanted if on]
+
+
 def build(
     settings: ServiceSettings,
     *,
@@ -47,38 +81,6 @@ def build(
     benefits = Benefits(limits or load_schedule(), income_lines or load_income_lines())
     topic = settings.events_topic
 
-    def subscriptions(kit: ServiceKit) -> Sequence[Subscription]:
-        found = []
-        if settings.consume_linkage:
-            found.append(
-                Subscription("carry-over", [settings.linkage_topic], carry_over_handler(topic))
-            )
-        if settings.consume_delinquency:
-            found.append(
-                Subscription(
-                    "withholding", [settings.delinquency_topic], delinquency_handler(topic)
-                )
-            )
-        if settings.consume_income_facts:
-            found.append(
-                Subscription(
-                    "income-facts",
-                    [settings.income_facts_topic],
-                    income_facts_handler(
-                        topic, benefits, lambda: kit.clock().astimezone(JST).date()
-                    ),
-                )
-            )
-        if settings.consume_eligibility:
-            found.append(
-                Subscription(
-                    "losses",
-                    [settings.eligibility_topic],
-                    loss_handler(topic, lambda: kit.clock().astimezone(JST).date()),
-                )
-            )
-        return found
-
     jobs = (
         [
             monthly_run_job(
@@ -97,7 +99,7 @@ def build(
         routers=api.routers,
         unit_of_work=partial(BenefitsUnit, topic=settings.events_topic),
         ports=benefits,
-        subscriptions=subscriptions,
+        subscriptions=partial(subscriptions, settings, benefits),
         jobs=jobs,
         body_limits={"/api/v1/claim-imports": settings.claims_import_max_bytes},
         token_verifier=token_verifier,

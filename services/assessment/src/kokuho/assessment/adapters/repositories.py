@@ -40,6 +40,26 @@ INCOME_COLUMNS = (
 )
 
 
+def _income_row(
+    r: IncomeRecord, source: str, import_id: UUID | None, channel: str | None, actor: str
+) -> tuple[object, ...]:
+    """One row of ``INCOME_COLUMNS`` (format-1 lines: the benefit figures NULL)."""
+    figures = r.benefit_figures
+    return (
+        r.addressee_number,
+        r.income_year,
+        r.birth_date,
+        r.income.declared,
+        *(getattr(r.income, name) for name in AMOUNTS),
+        r.resident_tax_status,
+        *((None, None) if figures is None else (figures.taxable_income, figures.other_revenue)),
+        source,
+        import_id,
+        channel,
+        actor,
+    )
+
+
 class PostgresIncomes:
     """Previous-year income per person and year, and the import receipts."""
 
@@ -82,26 +102,7 @@ class PostgresIncomes:
         await self.conn.copy_records_to_table(
             "incoming_incomes",
             columns=list(INCOME_COLUMNS),
-            records=[
-                (
-                    r.addressee_number,
-                    r.income_year,
-                    r.birth_date,
-                    r.income.declared,
-                    *(getattr(r.income, name) for name in AMOUNTS),
-                    r.resident_tax_status,
-                    *(
-                        (None, None)
-                        if r.benefit_figures is None
-                        else (r.benefit_figures.taxable_income, r.benefit_figures.other_revenue)
-                    ),
-                    source,
-                    import_id,
-                    channel,
-                    actor,
-                )
-                for r in records
-            ],
+            records=[_income_row(r, source, import_id, channel, actor) for r in records],
         )
         updates = ", ".join(
             f"{c} = EXCLUDED.{c}"

@@ -132,6 +132,20 @@ def _contracts(state: cc.CombinedCare, events: list[cc.Event]) -> list[EventCont
     return out
 
 
+async def _append_applied(uow: BenefitsUnitPort, a: cc.Apply) -> None:
+    """The application's first event, private (the members' self-pays stay in the database)."""
+    applied = private.CombinedCareApplied(
+        application_id=a.application_id,
+        nhi_household_number=a.nhi_household_number,
+        base_date=cc.period_of(a.year)[1],
+        entered_by=a.entered_by,
+        applied_on=a.today,
+    )
+    await uow.events.append_batch(
+        [StreamAppend(cc.stream_id(a.application_id), 0, [applied], topic=None)]
+    )
+
+
 async def apply_combined_care(
     uow: BenefitsUnitPort,
     ports: Benefits,
@@ -172,27 +186,9 @@ async def apply_combined_care(
             entered_by,
             today,
         )
-        events = cc.decide_apply(None, command)
-        state = cc.replay(events)
+        state = cc.replay(cc.decide_apply(None, command))
         assert state is not None
-        await uow.events.append_batch(
-            [
-                StreamAppend(
-                    cc.stream_id(command.application_id),
-                    0,
-                    [
-                        private.CombinedCareApplied(
-                            application_id=command.application_id,
-                            nhi_household_number=household,
-                            base_date=cc.period_of(year)[1],
-                            entered_by=entered_by,
-                            applied_on=today,
-                        )
-                    ],
-                    topic=None,
-                )
-            ]
-        )
+        await _append_applied(uow, command)
         await uow.combined_care.add(state, account)
         await uow.audit.record(
             subjects=sorted({m.person for m in members} | {account.payee_addressee_number}),

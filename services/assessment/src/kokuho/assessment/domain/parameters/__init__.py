@@ -10,7 +10,8 @@ or of the wrong kind makes the whole year refuse to run (:class:`ParametersIncom
 
 - :mod:`.model`: the parameters as the engine sees them;
 - :mod:`.reader`: reading and checking one figure;
-- :mod:`.parse`: building a year from its two documents.
+- :mod:`.parse`: building a year from its two documents (the national figures there);
+- :mod:`.city_file`: the city file's conventions, instalments and reductions.
 """
 
 from kokuho.assessment.domain.parameters.model import (

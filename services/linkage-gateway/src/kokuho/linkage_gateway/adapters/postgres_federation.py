@@ -15,7 +15,7 @@ from kokuho.events.contracts.linkage_gateway import (
 )
 from kokuho.events.runtime.store import PostgresEventStore, StreamAppend, append
 from kokuho.linkage_gateway.adapters.postgres_vault import SOURCE, publication_topic
-from kokuho.linkage_gateway.app.records import StoredDifference, Transmission
+from kokuho.linkage_gateway.app.federation_records import StoredDifference, Transmission
 from kokuho.linkage_gateway.domain.federation import (
     OUTBOUND_VERSION,
     CarryOverList,

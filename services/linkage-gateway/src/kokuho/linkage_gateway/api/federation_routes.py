@@ -30,7 +30,7 @@ from kokuho.linkage_gateway.api.schemas import (
     TransmissionResult,
 )
 from kokuho.linkage_gateway.app import federation, federation_files
-from kokuho.linkage_gateway.app.records import Transmission
+from kokuho.linkage_gateway.app.federation_records import Transmission
 from kokuho.linkage_gateway.domain.federation import (
     INDIVIDUAL_NUMBER_IN_FILE,
     ContinuationStream,

@@ -9,7 +9,8 @@ from uuid import UUID
 
 from pydantic import Field, StringConstraints
 
-from kokuho.linkage_gateway.app.records import StoredDifference, TransferRecord
+from kokuho.linkage_gateway.app.federation_records import StoredDifference
+from kokuho.linkage_gateway.app.records import TransferRecord
 from kokuho.linkage_gateway.domain.intermediate import Difference
 from kokuho.platform.models import (
     FileContent,

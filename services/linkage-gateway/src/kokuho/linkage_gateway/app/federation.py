@@ -17,13 +17,14 @@ from kokuho.events.contracts.eligibility import (
     QualificationCorrected,
     QualificationLost,
 )
+from kokuho.linkage_gateway.app.federation_records import FederationRecords, Transmission
 from kokuho.linkage_gateway.app.ports import (
     Federation,
     GatewayUnitPort,
     NumberSealer,
     UnitOpener,
 )
-from kokuho.linkage_gateway.app.records import FederationRecords, Transmission, VaultRepository
+from kokuho.linkage_gateway.app.records import VaultRepository
 from kokuho.linkage_gateway.domain.federation import (
     OUTBOUND_FORMAT,
     OUTBOUND_VERSION,

@@ -12,8 +12,8 @@ from kokuho.events.contracts.linkage_gateway import (
     FederationDifferenceConfirmed,
     HighCostCarryOverListed,
 )
+from kokuho.linkage_gateway.app.federation_records import StoredDifference
 from kokuho.linkage_gateway.app.ports import Federation, GatewayUnitPort, UnitOpener
-from kokuho.linkage_gateway.app.records import StoredDifference
 from kokuho.linkage_gateway.domain.federation import (
     ContinuationFile,
     ContinuationStream,

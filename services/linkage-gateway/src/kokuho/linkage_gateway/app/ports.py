@@ -1,7 +1,8 @@
 """The ports of the gateway: its counterparts (J-LIS, the intermediate server, the federation,
 the e-application portal, the resident-record system, the transfer channel, the signature check,
 the number sealer), the ``Ports`` the composition root fills, and the unit of work the use
-cases enter (``GatewayUnitPort``; what it stores is in ``app/records.py``)."""
+cases enter (``GatewayUnitPort``; what it stores is in ``app/records.py`` and
+``app/federation_records.py``)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from kokuho.events.ports import EventStore
+from kokuho.linkage_gateway.app.federation_records import FederationRecords
 from kokuho.linkage_gateway.app.records import (
     ApplicationRecords,
     CardStateRecords,
-    FederationRecords,
     LinkageRecords,
     SealedNumber,
     TransferRecords,

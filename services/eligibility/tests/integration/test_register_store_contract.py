@@ -15,10 +15,10 @@ import pytest
 from kokuho.eligibility.adapters.memory import InMemoryEligibilityUnit
 from kokuho.eligibility.adapters.unit_of_work import EligibilityUnit
 from kokuho.eligibility.app import requests as rq
-from kokuho.eligibility.app import resident_register as rg
 from kokuho.eligibility.app.changes import ConfirmChange, EnterChange, confirm_change, enter_change
 from kokuho.eligibility.app.ports import Eligibility, EligibilityUnitPort, Topics
 from kokuho.eligibility.app.register_feed import FeedChange
+from kokuho.eligibility.app.register_intake import take_in
 from kokuho.eligibility.app.register_ports import IntakeRecord, Item
 from kokuho.eligibility.parameters import load_rules
 from kokuho.eligibility.parameters.register import load_intake_parameters
@@ -157,11 +157,11 @@ async def test_the_use_cases_on_both_units(kind: str, eligibility_dsn: str) -> N
         entered = await enter_change(uow, PORTS, EnterChange("register_household", body, "clerk-a"))
         await confirm_change(uow, PORTS, ConfirmChange(entered.change_id, "clerk-b"))
 
-        taken = await rg.take_in(uow, PORTS, PARAMETERS, death(head, f"{tag}-D"), "feed")
+        taken = await take_in(uow, PORTS, PARAMETERS, death(head, f"{tag}-D"), "feed")
         assert taken.outcome == "pending-change"
-        again = await rg.take_in(uow, PORTS, PARAMETERS, death(head, f"{tag}-D"), "feed")
+        again = await take_in(uow, PORTS, PARAMETERS, death(head, f"{tag}-D"), "feed")
         assert again.outcome == "duplicate"
-        other = await rg.take_in(uow, PORTS, PARAMETERS, death(head, f"{tag}-E"), "feed")
+        other = await take_in(uow, PORTS, PARAMETERS, death(head, f"{tag}-E"), "feed")
         assert other.outcome == "review"  # the first one still waits for a clerk
         async with uow:
             assert await uow.register.pending_change(head, "death") == taken.change_id

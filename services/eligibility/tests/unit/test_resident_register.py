@@ -13,13 +13,31 @@ import pytest
 
 from kokuho.eligibility.adapters.memory import InMemoryEligibilityUnit
 from kokuho.eligibility.app import requests as rq
-from kokuho.eligibility.app import resident_register as rg
 from kokuho.eligibility.app.changes import ConfirmChange, EnterChange, confirm_change, enter_change
 from kokuho.eligibility.app.ports import Eligibility
 from kokuho.eligibility.app.register_feed import (
     INDIVIDUAL_NUMBER_REFUSED,
     FeedChange,
     parse_lines,
+)
+from kokuho.eligibility.app.register_intake import (
+    ChangeIdTaken,
+    RegisterFileRejected,
+    Taken,
+    take_in,
+    take_in_file,
+)
+from kokuho.eligibility.app.register_lists import (
+    ItemAlreadyClosed,
+    close_item,
+    intake_of,
+    list_items,
+)
+from kokuho.eligibility.app.register_pull import (
+    FeedUnavailable,
+    RegisterIntake,
+    pull_feed,
+    run_feed,
 )
 from kokuho.eligibility.domain import resident_register as d
 from kokuho.eligibility.parameters import load_rules
@@ -222,11 +240,11 @@ async def test_a_death_becomes_a_loss_after_one_clerk_and_twice_is_nothing(
 ) -> None:
     number = await household(unit, ports)
     death = change("death")
-    taken = await rg.take_in(unit, ports, PARAMETERS, death, "feed")
+    taken = await take_in(unit, ports, PARAMETERS, death, "feed")
     assert taken.outcome == "pending-change"
     assert taken.change_id is not None
     published = len(unit.events.outbox)
-    assert await rg.take_in(unit, ports, PARAMETERS, death, "feed") == rg.Taken("R1", "duplicate")
+    assert await take_in(unit, ports, PARAMETERS, death, "feed") == Taken("R1", "duplicate")
     assert len(unit.events.outbox) == published  # nothing published before the clerk confirms
 
     done = await confirm_change(unit, ports, ConfirmChange(taken.change_id, "clerk-a"))
@@ -238,15 +256,15 @@ async def test_a_death_becomes_a_loss_after_one_clerk_and_twice_is_nothing(
     assert lost[0].entered_by == "resident-register:feed"
     assert lost[0].confirmed_by == "clerk-a"
     assert lost[0].nhi_household_number == number
-    record = await rg.intake_of(unit, "R1")
+    record = await intake_of(unit, "R1")
     assert record["outcome"] == "pending-change"
     assert record["change_status"] == "confirmed"
     # the same change again, after confirmation: still nothing
-    assert (await rg.take_in(unit, ports, PARAMETERS, death, "file:x")).outcome == "duplicate"
+    assert (await take_in(unit, ports, PARAMETERS, death, "file:x")).outcome == "duplicate"
     # the same id with other content is refused, never applied
     other = change("moved_out")
-    with pytest.raises(rg.ChangeIdTaken):
-        await rg.take_in(unit, ports, PARAMETERS, other, "feed")
+    with pytest.raises(ChangeIdTaken):
+        await take_in(unit, ports, PARAMETERS, other, "feed")
 
 
 async def test_a_move_in_is_a_work_item_and_an_unknown_death_a_review(
@@ -254,27 +272,25 @@ async def test_a_move_in_is_a_work_item_and_an_unknown_death_a_review(
 ) -> None:
     await household(unit, ports)
     moved_in = change("moved_in", STRANGER, "R10", details=NEWCOMER)
-    taken = await rg.take_in(unit, ports, PARAMETERS, moved_in, "feed")
+    taken = await take_in(unit, ports, PARAMETERS, moved_in, "feed")
     assert taken.outcome == "work-item"
-    unknown = await rg.take_in(
-        unit, ports, PARAMETERS, change("death", "1000000198", "R11"), "feed"
-    )
+    unknown = await take_in(unit, ports, PARAMETERS, change("death", "1000000198", "R11"), "feed")
     assert unknown.outcome == "review"
-    work = await rg.list_items(unit, "work", True, 50, None)
+    work = await list_items(unit, "work", True, 50, None)
     assert [(i["addressee_number"], i["due_date"]) for i in work.items] == [
         (STRANGER, date(2026, 12, 15))
     ]
     assert work.items[0]["register_details"]["details"]["name"] == "転入　太郎"
-    reviews = await rg.list_items(unit, "review", True, 50, None)
+    reviews = await list_items(unit, "review", True, 50, None)
     assert [(i["addressee_number"], i["reason_code"]) for i in reviews.items] == [
         ("1000000198", "unknown-person")
     ]
-    closed = await rg.close_item(unit, ports, work.items[0]["item_id"], "joined", "clerk-c")
+    closed = await close_item(unit, ports, work.items[0]["item_id"], "joined", "clerk-c")
     assert closed["status"] == "closed"
     assert closed["closed_by"] == "clerk-c"
-    assert (await rg.list_items(unit, "work", True, 50, None)).items == []
-    with pytest.raises(rg.ItemAlreadyClosed):
-        await rg.close_item(unit, ports, work.items[0]["item_id"], "joined", "clerk-c")
+    assert (await list_items(unit, "work", True, 50, None)).items == []
+    with pytest.raises(ItemAlreadyClosed):
+        await close_item(unit, ports, work.items[0]["item_id"], "joined", "clerk-c")
 
 
 async def test_a_name_change_is_a_pending_details_change(
@@ -284,7 +300,7 @@ async def test_a_name_change_is_a_pending_details_change(
     renamed = change(
         "name_changed", details={"name": "新姓　花子", "name_kana": "シンセイ　ハナコ"}
     )
-    taken = await rg.take_in(unit, ports, PARAMETERS, renamed, "feed")
+    taken = await take_in(unit, ports, PARAMETERS, renamed, "feed")
     assert taken.outcome == "pending-change"
     assert taken.change_id is not None
     done = await confirm_change(unit, ports, ConfirmChange(taken.change_id, "clerk-b"))
@@ -305,22 +321,22 @@ async def test_a_loss_the_rules_refuse_goes_to_review_with_the_rule(
         "fact_date": "2026-12-10",
         "notified_date": "2026-12-10",
     }
-    taken = await rg.take_in(unit, ports, PARAMETERS, FeedChange.model_validate(raw), "feed")
+    taken = await take_in(unit, ports, PARAMETERS, FeedChange.model_validate(raw), "feed")
     assert taken.outcome == "review"  # a death after today: the rules refuse a fact in the future
-    reviews = await rg.list_items(unit, "review", True, 50, None)
+    reviews = await list_items(unit, "review", True, 50, None)
     assert reviews.items[0]["reason_code"] == "date-in-future"
 
 
 async def test_a_file_is_all_or_nothing(unit: InMemoryEligibilityUnit, ports: Eligibility) -> None:
     await household(unit, ports)
     good = json.dumps(change("death").model_dump(mode="json"))
-    with pytest.raises(rg.RegisterFileRejected) as refused:
-        await rg.take_in_file(unit, ports, PARAMETERS, "day.jsonl", f"{good}\nnot json\n")
+    with pytest.raises(RegisterFileRejected) as refused:
+        await take_in_file(unit, ports, PARAMETERS, "day.jsonl", f"{good}\nnot json\n")
     assert [x.line for x in refused.value.errors] == [2]
     assert unit.register.changes == {}
-    result = await rg.take_in_file(unit, ports, PARAMETERS, "day.jsonl", f"{good}\n{good}\n")
+    result = await take_in_file(unit, ports, PARAMETERS, "day.jsonl", f"{good}\n{good}\n")
     assert result.counts == {"pending-change": 1, "duplicate": 1}
-    again = await rg.take_in_file(unit, ports, PARAMETERS, "day.jsonl", f"{good}\n")
+    again = await take_in_file(unit, ports, PARAMETERS, "day.jsonl", f"{good}\n")
     assert again.counts == {"duplicate": 1}
 
 
@@ -340,15 +356,15 @@ async def test_the_feed_is_read_after_the_last_sequence_and_stops_at_a_refused_c
         reads.append(after)
         return [x for x in feed if x["sequence"] > after][:limit]
 
-    result = await rg.pull_feed(lambda: unit, ports, PARAMETERS, "feed", read)
+    result = await pull_feed(lambda: unit, ports, PARAMETERS, "feed", read)
     assert result.counts == {"work-item": 1, "review": 1}
     assert (result.last_sequence, result.stopped_at) == (2, 3)
     assert result.reason == INDIVIDUAL_NUMBER_REFUSED
     assert await unit.register.last_sequence("feed") == 2
     feed[2] = change("death", "1000000196", "R22", sequence=3).model_dump(mode="json")
-    second = await rg.pull_feed(lambda: unit, ports, PARAMETERS, "feed", read)
+    second = await pull_feed(lambda: unit, ports, PARAMETERS, "feed", read)
     assert (second.read, second.last_sequence, second.stopped_at) == (2, 4, None)
-    third = await rg.pull_feed(lambda: unit, ports, PARAMETERS, "feed", read)
+    third = await pull_feed(lambda: unit, ports, PARAMETERS, "feed", read)
     assert third.read == 0
     assert reads[-1] == 4
 
@@ -357,16 +373,16 @@ async def test_a_second_death_while_the_first_waits_is_a_review_not_a_second_cha
     unit: InMemoryEligibilityUnit, ports: Eligibility
 ) -> None:
     await household(unit, ports)
-    first = await rg.take_in(unit, ports, PARAMETERS, change("death"), "feed")
+    first = await take_in(unit, ports, PARAMETERS, change("death"), "feed")
     assert first.outcome == "pending-change"
-    second = await rg.take_in(unit, ports, PARAMETERS, change("death", change_id="R2"), "feed")
+    second = await take_in(unit, ports, PARAMETERS, change("death", change_id="R2"), "feed")
     assert second.outcome == "review"
-    reviews = await rg.list_items(unit, "review", True, 50, None)
+    reviews = await list_items(unit, "review", True, 50, None)
     assert [i["reason_code"] for i in reviews.items] == ["change-pending"]
     assert first.change_id is not None
     await confirm_change(unit, ports, ConfirmChange(first.change_id, "clerk-b"))
     # once decided, a third report of the same death contradicts the record (not insured)
-    third = await rg.take_in(unit, ports, PARAMETERS, change("death", change_id="R3"), "feed")
+    third = await take_in(unit, ports, PARAMETERS, change("death", change_id="R3"), "feed")
     assert third.outcome == "review"
 
 
@@ -374,15 +390,15 @@ async def test_the_householders_death_also_puts_the_household_on_the_work_list(
     unit: InMemoryEligibilityUnit, ports: Eligibility
 ) -> None:
     number = await household(unit, ports)
-    taken = await rg.take_in(unit, ports, PARAMETERS, change("death", HEAD, "R30"), "feed")
+    taken = await take_in(unit, ports, PARAMETERS, change("death", HEAD, "R30"), "feed")
     assert taken.outcome == "pending-change"
     assert taken.item_id is not None
-    work = await rg.list_items(unit, "work", True, 50, None)
+    work = await list_items(unit, "work", True, 50, None)
     assert [(i["nhi_household_number"], i["reason_code"], i["due_date"]) for i in work.items] == [
         (number, "householder-change-needed", date(2026, 12, 15))
     ]
     # a member who is not the householder: the loss alone
-    spouse = await rg.take_in(unit, ports, PARAMETERS, change("moved_out", SPOUSE, "R31"), "feed")
+    spouse = await take_in(unit, ports, PARAMETERS, change("moved_out", SPOUSE, "R31"), "feed")
     assert spouse.item_id is None
 
 
@@ -398,7 +414,7 @@ async def test_serve_reads_the_feed_until_stopped_and_survives_a_failed_read(
     async def read(after: int, limit: int) -> list[dict[str, Any]]:
         calls.append(after)
         if len(calls) == 1:
-            raise rg.FeedUnavailable("resident register unreachable")
+            raise FeedUnavailable("resident register unreachable")
         if after == 0:
             return [
                 change("moved_in", STRANGER, "R40", details=NEWCOMER, sequence=1).model_dump(
@@ -408,7 +424,7 @@ async def test_serve_reads_the_feed_until_stopped_and_survives_a_failed_read(
         stop.set()
         return []
 
-    intake = rg.RegisterIntake(PARAMETERS, "feed", read)
-    await asyncio.wait_for(rg.run_feed(lambda: unit, ports, intake, 0.01, stop), timeout=10)
+    intake = RegisterIntake(PARAMETERS, "feed", read)
+    await asyncio.wait_for(run_feed(lambda: unit, ports, intake, 0.01, stop), timeout=10)
     assert calls[:3] == [0, 0, 1]
     assert await unit.register.last_sequence("feed") == 1

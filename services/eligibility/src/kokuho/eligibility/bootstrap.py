@@ -24,7 +24,7 @@ from kokuho.eligibility.adapters.unit_of_work import EligibilityUnit, unit_of
 from kokuho.eligibility.api.resident_register import FILE_BODY_LIMIT, FILES_PATH
 from kokuho.eligibility.app.jobs import run_daily
 from kokuho.eligibility.app.ports import Eligibility, EligibilityUnitPort, Topics, utc_now
-from kokuho.eligibility.app.resident_register import RegisterIntake, run_feed
+from kokuho.eligibility.app.register_pull import RegisterIntake, run_feed
 from kokuho.eligibility.config import Settings
 from kokuho.eligibility.domain.rules import QualificationRules
 from kokuho.eligibility.parameters import load_rules
@@ -117,5 +117,5 @@ def build(
         # store's conflict is "concurrent-change", which eligibility uses for a read model's).
         domain_errors={ConcurrencyConflict: DomainErrorMapping(409, "concurrency-conflict")},
     )
-    app.state.resident_register = intake  # the intake's parameters and feed (api/resident_register)
+    app.state.resident_register = intake  # the intake's parameters and feed (api/deps)
     return app

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from kokuho.eligibility.app.resident_register import FeedReader, FeedUnavailable, RegisterIntake
+from kokuho.eligibility.app.register_pull import FeedReader, FeedUnavailable, RegisterIntake
 from kokuho.eligibility.parameters.register import load_intake_parameters
 
 

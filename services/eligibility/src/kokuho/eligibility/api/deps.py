@@ -9,6 +9,7 @@ from fastapi import Depends, Path, Query, Request
 
 from kokuho.eligibility.adapters.unit_of_work import unit_of
 from kokuho.eligibility.app.ports import Eligibility, EligibilityUnitPort, Units
+from kokuho.eligibility.app.register_pull import RegisterIntake
 from kokuho.platform.auth import StaffUser, require_roles
 from kokuho.platform.calls import ReadDep, WriteDep
 from kokuho.platform.service import kit_of, ports_dependency
@@ -42,6 +43,17 @@ def _units(request: Request) -> Units:
 #: Fresh units on the service's pool (a job: each person its own transaction).
 UnitsDep = Annotated[Units, Depends(_units)]
 
+
+async def _register_intake(request: Request) -> RegisterIntake:  # async: no worker-thread hop
+    intake = getattr(request.app.state, "resident_register", None)
+    if not isinstance(intake, RegisterIntake):
+        raise RuntimeError("app.state.resident_register is not set; bootstrap sets it")
+    return intake
+
+
+#: The resident-register intake's parameters and feed, as the composition root set them up.
+RegisterIntakeDep = Annotated[RegisterIntake, Depends(_register_intake)]
+
 __all__ = [
     "AddresseeNumber",
     "BatchOperator",
@@ -50,6 +62,7 @@ __all__ = [
     "HouseholdNumber",
     "Limit",
     "ReadDep",
+    "RegisterIntakeDep",
     "Staff",
     "Supervisor",
     "UnitsDep",

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query
 from pydantic import Field
 
 from kokuho.eligibility.api.deps import (
@@ -18,11 +18,12 @@ from kokuho.eligibility.api.deps import (
     EligibilityDep,
     Limit,
     ReadDep,
+    RegisterIntakeDep,
     Staff,
     UnitsDep,
     WriteDep,
 )
-from kokuho.eligibility.app import resident_register as rg
+from kokuho.eligibility.app import register_intake, register_lists, register_pull
 from kokuho.eligibility.app.register_feed import FeedChange
 from kokuho.platform.models import FileContent, Page, RequestModel, ResponseModel
 from kokuho.platform.pagination import NUMBER_POSITION, decode_cursor, encode_cursor
@@ -57,7 +58,7 @@ class RegisterFileOut(ResponseModel):
     changes: list[TakenOut]
 
     @classmethod
-    def of(cls, result: rg.FileResult) -> RegisterFileOut:
+    def of(cls, result: register_intake.FileResult) -> RegisterFileOut:
         return cls(
             file_name=result.file_name,
             lines=result.lines,
@@ -108,13 +109,7 @@ class IntakeOut(ResponseModel):
 
 
 class CloseItemIn(RequestModel):
-    resolution: rg.Resolution
-
-
-def _intake(request: Request) -> rg.RegisterIntake:
-    intake = getattr(request.app.state, "resident_register", None)
-    assert isinstance(intake, rg.RegisterIntake), "bootstrap sets app.state.resident_register"
-    return intake
+    resolution: register_lists.Resolution
 
 
 @router.post("/resident-register/files", status_code=201)
@@ -123,20 +118,22 @@ async def take_in_file(
     user: BatchOperator,
     ports: EligibilityDep,
     write: WriteDep,
-    request: Request,
+    intake: RegisterIntakeDep,
 ) -> RegisterFileOut:
     """A JSON Lines file of the register's changes, all or nothing: any refused line (an
     individual number, a field this format does not declare, a bad date ...) is 422
     ``register-file-rejected`` with ``errors[]`` = ``/body/content/line/N`` and its reason, and
     nothing is taken in. A change id taken in before is a duplicate and changes nothing."""
-    parameters = _intake(request).parameters
+    parameters = intake.parameters
     try:
         return await write.run(
-            lambda uow: rg.take_in_file(uow, ports, parameters, body.file_name, body.content),
+            lambda uow: register_intake.take_in_file(
+                uow, ports, parameters, body.file_name, body.content
+            ),
             RegisterFileOut.of,
             status_code=201,
         )
-    except rg.RegisterFileRejected as refused:
+    except register_intake.RegisterFileRejected as refused:
         raise Problem(
             422,
             "register-file-rejected",
@@ -150,19 +147,24 @@ async def take_in_file(
 
 @router.post("/jobs/resident-register")
 async def pull_feed(
-    user: BatchOperator, ports: EligibilityDep, units: UnitsDep, read: ReadDep, request: Request
+    user: BatchOperator,
+    ports: EligibilityDep,
+    units: UnitsDep,
+    read: ReadDep,
+    intake: RegisterIntakeDep,
 ) -> PullOut:
     """Read the register's feed now (``serve`` also reads it every
     ``resident_register_poll_seconds``); 409 ``feed-not-configured`` without a feed URL, 503
     ``counterpart-unavailable`` when the register does not answer as documented."""
-    intake = _intake(request)
     if intake.reader is None:
         raise Problem(
             409, "feed-not-configured", detail="KOKUHO_ELIGIBILITY_RESIDENT_REGISTER_URL is not set"
         )
-    result = await rg.pull_feed(units, ports, intake.parameters, intake.feed, intake.reader)
+    result = await register_pull.pull_feed(
+        units, ports, intake.parameters, intake.feed, intake.reader
+    )
     return await read.run(
-        lambda uow: rg.record_pull(uow, intake.feed, result),
+        lambda uow: register_pull.record_pull(uow, intake.feed, result),
         lambda done: PullOut(
             read=done.read,
             counts=done.counts,
@@ -173,7 +175,7 @@ async def pull_feed(
     )
 
 
-def _page(listing: rg.ItemListing) -> Page[RegisterItemOut]:
+def _page(listing: register_lists.ItemListing) -> Page[RegisterItemOut]:
     return Page[RegisterItemOut](
         items=[RegisterItemOut.model_validate(i) for i in listing.items],
         next_cursor=encode_cursor(listing.last) if listing.last else None,
@@ -183,7 +185,9 @@ def _page(listing: rg.ItemListing) -> Page[RegisterItemOut]:
 async def _list(read: Any, name: str, open_only: bool, limit: int, cursor: str | None) -> Any:
     after = decode_cursor(cursor, position=NUMBER_POSITION)
     return await read.run(
-        lambda uow: rg.list_items(uow, name, open_only, limit, int(after) if after else None),
+        lambda uow: register_lists.list_items(
+            uow, name, open_only, limit, int(after) if after else None
+        ),
         _page,
     )
 
@@ -221,7 +225,7 @@ async def close_item(
     """Close a work-list item or a review with its resolution (the NHI change itself, e.g. the
     move-in's 資格取得, is entered at the counter as usual)."""
     return await write.run(
-        lambda uow: rg.close_item(uow, ports, item_id, body.resolution, user.user_id),
+        lambda uow: register_lists.close_item(uow, ports, item_id, body.resolution, user.user_id),
         RegisterItemOut.model_validate,
     )
 
@@ -234,7 +238,7 @@ async def get_intake(
 ) -> IntakeOut:
     """What became of one change of the register (and its pending change's status)."""
     return await read.run(
-        lambda uow: rg.intake_of(uow, register_change_id), IntakeOut.model_validate
+        lambda uow: register_lists.intake_of(uow, register_change_id), IntakeOut.model_validate
     )
 
 

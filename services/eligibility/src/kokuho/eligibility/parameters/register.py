@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kokuho.eligibility.app.resident_register import IntakeParameters
+from kokuho.eligibility.app.register_intake import IntakeParameters
 from kokuho.eligibility.parameters import load_raw
 
 

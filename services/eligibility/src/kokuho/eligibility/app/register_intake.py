@@ -2,17 +2,12 @@
 in once (by its change id) and becomes a pending ex officio change for one clerk, a work-list
 item with a due date, or a review with its reason (``domain/resident_register.py`` decides).
 
-Use cases: ``take_in`` (one change, one transaction), ``take_in_file`` (a JSON Lines file, all
-or nothing), ``pull_feed`` (read the register's feed after the last sequence taken in), and the
-lists' reads and closing, each audited with whose data it touched (C-45)."""
+Use cases: ``take_in`` (one change, one transaction) and ``take_in_file`` (a JSON Lines file, all
+or nothing); the feed is read in ``register_pull``, the lists are kept in ``register_lists``."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
 from collections import Counter
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
@@ -22,19 +17,16 @@ from pydantic import ValidationError
 
 from kokuho.eligibility.app import register_requests as rr
 from kokuho.eligibility.app.changes import EnterChange, enter_change
-from kokuho.eligibility.app.ports import Eligibility, EligibilityUnitPort, Units
-from kokuho.eligibility.app.register_feed import FeedChange, LineError, parse_change, parse_lines
-from kokuho.eligibility.app.register_ports import IntakeRecord, Item, Outcome, RegisterPort
+from kokuho.eligibility.app.ports import Eligibility, EligibilityUnitPort
+from kokuho.eligibility.app.register_feed import FeedChange, LineError, parse_lines
+from kokuho.eligibility.app.register_ports import IntakeRecord, Item, Outcome
 from kokuho.eligibility.app.requests import PersonalDetails
 from kokuho.eligibility.app.streams import existing_household
 from kokuho.eligibility.domain import resident_register as d
 from kokuho.platform.errors import DomainError
 
-log = logging.getLogger(__name__)
-
 #: Who enters the register's changes (the confirming clerk is always someone else, C-11).
 REGISTER_CLERK = "resident-register"
-Resolution = Literal["joined", "not_joining", "corrected", "no_action", "handled"]
 
 
 @dataclass(frozen=True)
@@ -66,37 +58,6 @@ class RegisterFileRejected(DomainError):
         self.errors = errors
 
 
-class WorkItemNotFound(DomainError):
-    status = 404
-    slug = "register-item-not-found"
-
-    def __init__(self, item_id: UUID) -> None:
-        super().__init__(f"register item {item_id} does not exist")
-
-
-class ItemAlreadyClosed(DomainError):
-    status = 409
-    slug = "register-item-closed"
-
-    def __init__(self, item_id: UUID) -> None:
-        super().__init__(f"register item {item_id} is closed already")
-
-
-class FeedUnavailable(DomainError):
-    """The register did not answer as documented (the job logs it and tries again later)."""
-
-    status = 503
-    slug = "counterpart-unavailable"
-
-
-class RegisterChangeNotFound(DomainError):
-    status = 404
-    slug = "register-change-not-found"
-
-    def __init__(self, register_change_id: str) -> None:
-        super().__init__(f"register change {register_change_id} was never taken in")
-
-
 class ChangeIdTaken(DomainError):
     status = 422
     slug = "register-change-id-taken"
@@ -106,10 +67,6 @@ class ChangeIdTaken(DomainError):
             f"register change {register_change_id} was taken in before with other content"
         )
         self.register_change_id = register_change_id
-
-
-def _register(uow: EligibilityUnitPort) -> RegisterPort:
-    return uow.register
 
 
 async def _known(uow: EligibilityUnitPort, addressee: str) -> d.Known:
@@ -176,6 +133,32 @@ async def _enter(
     return outcome.change_id
 
 
+async def _route(
+    uow: EligibilityUnitPort,
+    ports: Eligibility,
+    parameters: IntakeParameters,
+    change: FeedChange,
+    source: str,
+) -> tuple[d.Routing, UUID | None]:
+    """Where the change goes, and the pending ex officio change it entered (None: none). A
+    person's change of the same kind still waiting for confirmation makes it a review."""
+    routing = d.route(
+        change.to_domain(), await _known(uow, change.addressee_number), parameters.due_days
+    )
+    if isinstance(routing, d.PendingLoss | d.PendingDetails):
+        waiting = await uow.register.pending_change(change.addressee_number, change.kind)
+        if waiting is not None:
+            routing = d.Review(
+                "change-pending", f"同じ異動の変更 {waiting} が確認待ちです (二重に入れません)"
+            )
+    if isinstance(routing, d.PendingLoss | d.PendingDetails):
+        entered = await _enter(uow, ports, change, routing, source)
+        if isinstance(entered, UUID):
+            return routing, entered
+        routing = entered
+    return routing, None
+
+
 async def take_in(
     uow: EligibilityUnitPort,
     ports: Eligibility,
@@ -186,29 +169,14 @@ async def take_in(
     """Take one change in (once: a change id seen before with the same content is a
     duplicate, with other content a refusal)."""
     async with uow:
-        register = _register(uow)
+        register = uow.register
         digest = change.digest()
         seen = await register.digest_of(change.change_id)
         if seen == digest:
             return Taken(change.change_id, "duplicate")
         if seen is not None:
             raise ChangeIdTaken(change.change_id)
-        routing = d.route(
-            change.to_domain(), await _known(uow, change.addressee_number), parameters.due_days
-        )
-        change_id: UUID | None = None
-        if isinstance(routing, d.PendingLoss | d.PendingDetails):
-            waiting = await register.pending_change(change.addressee_number, change.kind)
-            if waiting is not None:
-                routing = d.Review(
-                    "change-pending", f"同じ異動の変更 {waiting} が確認待ちです (二重に入れません)"
-                )
-        if isinstance(routing, d.PendingLoss | d.PendingDetails):
-            entered = await _enter(uow, ports, change, routing, source)
-            if isinstance(entered, UUID):
-                change_id = entered
-            else:
-                routing = entered
+        routing, change_id = await _route(uow, ports, parameters, change, source)
         item = await _item(uow, change, routing)
         if change_id is not None and isinstance(routing, d.PendingLoss):
             item = await _householder_left(uow, change, routing, parameters)
@@ -313,7 +281,7 @@ async def take_in_file(
         raise RegisterFileRejected(errors)
     taken = []
     async with uow:
-        register = _register(uow)
+        register = uow.register
         for number, change in lines:
             seen = await register.digest_of(change.change_id)
             if seen is not None and seen != change.digest():
@@ -328,174 +296,3 @@ async def take_in_file(
         )
     counts: Counter[str] = Counter(t.outcome for t in taken)
     return FileResult(file_name, len(lines), dict(counts), taken)
-
-
-# --- the feed -------------------------------------------------------------------------------
-
-#: Reads one page of the feed after a sequence: a list of raw changes (JSON objects).
-FeedReader = Callable[[int, int], Awaitable[list[dict[str, Any]]]]
-
-
-@dataclass(frozen=True)
-class PullResult:
-    read: int
-    counts: dict[str, int]
-    last_sequence: int
-    stopped_at: int | None = None
-    reason: str | None = None
-    subjects: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class RegisterIntake:
-    """The intake as the composition root set it up: its parameters, the feed's name, and
-    the feed's reader (None: no feed configured; files only)."""
-
-    parameters: IntakeParameters
-    feed: str = "resident-register"
-    reader: FeedReader | None = None
-
-
-async def pull_feed(
-    units: Units,
-    ports: Eligibility,
-    parameters: IntakeParameters,
-    feed: str,
-    read: FeedReader,
-) -> PullResult:
-    """Read the feed after the last sequence taken in, each change in a transaction of its own
-    with the new position (a crash re-reads at most the change it was taking in, which its id
-    makes a duplicate). A change the format refuses stops the pull there, loudly: the register
-    must correct it; nothing after it is skipped silently."""
-    async with units() as uow:
-        after = await _register(uow).last_sequence(feed)
-    counts: Counter[str] = Counter()
-    total = 0
-    subjects: list[str] = []
-    while True:
-        page = await read(after, parameters.page_size)
-        if not page:
-            return PullResult(total, dict(counts), after, subjects=tuple(subjects))
-        for raw in page:
-            sequence = raw.get("sequence") if isinstance(raw, dict) else None
-            try:
-                change = parse_change(raw)
-                if change.sequence is None or change.sequence <= after:
-                    raise ValueError("sequence missing or not after the last one read")
-            except ValueError as refused:
-                log.error(
-                    "resident register change refused; the feed stops here",
-                    extra={"feed": feed, "sequence": sequence, "reason": str(refused)},
-                )
-                return PullResult(
-                    total, dict(counts), after, after + 1, str(refused), tuple(subjects)
-                )
-            uow = units()
-            async with uow:
-                outcome: str
-                try:
-                    taken = await take_in(uow, ports, parameters, change, feed)
-                    outcome = taken.outcome
-                except ChangeIdTaken as refused:
-                    log.error("resident register change refused", extra={"reason": str(refused)})
-                    outcome = "refused"
-                await _register(uow).advance(feed, change.sequence)
-            counts[outcome] += 1
-            total += 1
-            subjects.append(change.addressee_number)
-            after = change.sequence
-
-
-async def record_pull(uow: EligibilityUnitPort, feed: str, result: PullResult) -> PullResult:
-    """The audit record of a pull asked for through the API (whose data it touched)."""
-    async with uow:
-        await uow.audit.record(
-            subjects=sorted(set(result.subjects)), detail={"job": "resident-register", "feed": feed}
-        )
-        return result
-
-
-async def run_feed(
-    units: Units, ports: Eligibility, intake: RegisterIntake, interval: float, stop: asyncio.Event
-) -> None:
-    """Inside ``serve``: read the feed every ``interval`` seconds until stopped. A failed read
-    (the register unreachable) is logged and tried again at the next interval."""
-    assert intake.reader is not None
-    while not stop.is_set():
-        try:
-            result = await pull_feed(units, ports, intake.parameters, intake.feed, intake.reader)
-            if result.read or result.stopped_at:
-                log.info(
-                    "resident register read",
-                    extra={"read": result.read, "last_sequence": result.last_sequence},
-                )
-        except Exception:
-            log.exception("resident register read failed; trying again at the next interval")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), interval)
-
-
-# --- the lists ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ItemListing:
-    items: list[dict[str, Any]]
-    last: int | None
-
-
-async def _with_details(uow: EligibilityUnitPort, row: dict[str, Any]) -> dict[str, Any]:
-    payload = await uow.payloads.get(row["payload_id"]) if row.get("payload_id") else None
-    return {**row, "register_details": payload}
-
-
-async def list_items(
-    uow: EligibilityUnitPort, list_name: str, open_only: bool, limit: int, after: int | None
-) -> ItemListing:
-    async with uow:
-        rows = await _register(uow).items(list_name, open_only, limit, after)
-        items = [await _with_details(uow, r) for r in rows]
-        await uow.audit.record(
-            subjects=sorted({r["addressee_number"] for r in rows}),
-            detail={"view": f"resident-register-{list_name}", "count": len(rows)},
-        )
-        full = len(rows) >= limit
-        return ItemListing(items, rows[-1]["position"] if rows and full else None)
-
-
-async def close_item(
-    uow: EligibilityUnitPort,
-    ports: Eligibility,
-    item_id: UUID,
-    resolution: Resolution,
-    user_id: str,
-) -> dict[str, Any]:
-    async with uow:
-        register = _register(uow)
-        row = await register.item(item_id, lock=True)
-        if row is None:
-            raise WorkItemNotFound(item_id)
-        if row["status"] != "open":
-            raise ItemAlreadyClosed(item_id)
-        await register.close(item_id, resolution, user_id, ports.now())
-        if row.get("payload_id"):
-            await uow.payloads.forget(row["payload_id"], "register item closed")
-        await uow.audit.record(
-            subjects=[row["addressee_number"]],
-            detail={"register_item": str(item_id), "resolution": resolution},
-        )
-        closed = await register.item(item_id)
-        assert closed is not None
-        return {**closed, "register_details": None}
-
-
-async def intake_of(uow: EligibilityUnitPort, register_change_id: str) -> dict[str, Any]:
-    async with uow:
-        row = await _register(uow).intake(register_change_id)
-        if row is None:
-            raise RegisterChangeNotFound(register_change_id)
-        await uow.audit.record(
-            subjects=[row["addressee_number"]],
-            detail={"view": "resident-register-change", "register_change_id": register_change_id},
-        )
-        return row

@@ -165,7 +165,10 @@ async def deliver_tax_deduction_file(
     against the registry first (C-67, C-68): a flow, recipient, method or item the registry
     does not approve is blocked, logged and audited, and nothing leaves (None). Only the
     registry's items are put in what leaves."""
-    carried = ["calendar_year", *sorted({k for line in event.lines for k in line.model_fields})]
+    carried = [
+        "calendar_year",
+        *sorted({k for line in event.lines for k in type(line).model_fields}),
+    ]
     try:
         flow = registry.check(
             flow_id=event.flow_id, recipient=event.recipient, method=event.method, items=carried

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -34,8 +34,15 @@ def income_line(addressee: str, salary_income: int, year: int = 2025) -> str:
     )
 
 
-async def known_household(running: Running, household: str, person: str) -> None:
-    """Eligibility tells assessment about a one-person household (moved in 2026-04-01)."""
+async def known_household(
+    running: Running,
+    household: str,
+    person: str,
+    *,
+    since: date = date(2026, 4, 1),
+    born: date = date(1980, 5, 5),
+) -> None:
+    """Eligibility tells assessment about a one-person household that moved in ``since``."""
     change = uuid.uuid4()
     await running.publish_eligibility(
         household,
@@ -46,7 +53,7 @@ async def known_household(running: Running, household: str, person: str) -> None
             nhi_household_number=household,
             householder_addressee_number=person,
             deemed_householder=False,
-            effective_date=date(2026, 4, 1),
+            effective_date=since,
         ),
         QualificationAcquired(
             change_id=change,
@@ -58,12 +65,12 @@ async def known_household(running: Running, household: str, person: str) -> None
             card_symbol="広島",
             card_number="1",
             branch_number="01",
-            acquisition_date=date(2026, 4, 1),
+            acquisition_date=since,
             acquisition_reason="moved_in",
-            fact_date=date(2026, 4, 1),
-            notification_date=date(2026, 4, 3),
+            fact_date=since,
+            notification_date=since + timedelta(days=2),
             late_notification=False,
-            birth_date=date(1980, 5, 5),
+            birth_date=born,
             relationship="householder",
             householder_addressee_number=person,
         ),

@@ -9,10 +9,8 @@ from datetime import date
 
 import pytest
 
-from kokuho.events.contracts.eligibility import HouseholdRegistered, QualificationAcquired
-
 from ..conftest import Running
-from .test_assessment_api import HEADER, income_line, numbers, wait_for
+from .test_assessment_api import HEADER, income_line, known_household, numbers
 from .test_end_to_end import premium_events
 
 pytestmark = pytest.mark.integration
@@ -21,45 +19,9 @@ CLERK = "assessment.clerk"
 BORN = date(1958, 6, 1)  # 67 on 2026-04-01; attains 75 only in 2033
 
 
-async def pensioner_household(running: Running, household: str, person: str) -> None:
-    change = uuid.uuid4()
-    await running.publish_eligibility(
-        household,
-        HouseholdRegistered(
-            change_id=change,
-            entered_by="E1",
-            confirmed_by="E2",
-            nhi_household_number=household,
-            householder_addressee_number=person,
-            deemed_householder=False,
-            effective_date=date(2026, 4, 1),
-        ),
-        QualificationAcquired(
-            change_id=change,
-            entered_by="E1",
-            confirmed_by="E2",
-            addressee_number=person,
-            nhi_household_number=household,
-            insured_number="12345679",
-            card_symbol="広島",
-            card_number="2",
-            branch_number="01",
-            acquisition_date=date(2026, 4, 1),
-            acquisition_reason="moved_in",
-            fact_date=date(2026, 4, 1),
-            notification_date=date(2026, 4, 3),
-            late_notification=False,
-            birth_date=BORN,
-            relationship="householder",
-            householder_addressee_number=person,
-        ),
-    )
-    await wait_for(running, "SELECT 1 FROM household_members WHERE addressee_number = $1", person)
-
-
 async def test_pension_special_collection_then_request_for_ordinary(running: Running) -> None:
     household, person = numbers()
-    await pensioner_household(running, household, person)
+    await known_household(running, household, person, born=BORN)
     r = await running.client.post(
         "/api/v1/income-imports",
         json={"file_name": "t.csv", "content": f"{HEADER}\n{income_line(person, 1_500_000)}\n"},

@@ -21,8 +21,6 @@ import pytest
 from kokuho.assessment.bootstrap import build
 from kokuho.assessment.config import Settings
 from kokuho.events.contracts.eligibility import (
-    HouseholdRegistered,
-    QualificationAcquired,
     QualificationLost,
 )
 from kokuho.platform.auth import TokenVerifier
@@ -30,7 +28,7 @@ from kokuho.platform.testing import OwnTopics, serving
 from kokuho.platform.token import new_private_key
 
 from ..conftest import TODAY, Running, city_supplied_fy2024
-from .test_assessment_api import HEADER, income_line, numbers, wait_for
+from .test_assessment_api import HEADER, income_line, known_household, numbers
 from .test_end_to_end import premium_events
 
 pytestmark = pytest.mark.integration
@@ -63,43 +61,6 @@ async def city_supplied(
         )
 
 
-async def household_since_2024(running: Running, household: str, person: str) -> None:
-    """Eligibility tells assessment about a one-person household that moved in 2024-04-01."""
-    change = uuid.uuid4()
-    await running.publish_eligibility(
-        household,
-        HouseholdRegistered(
-            change_id=change,
-            entered_by="E1",
-            confirmed_by="E2",
-            nhi_household_number=household,
-            householder_addressee_number=person,
-            deemed_householder=False,
-            effective_date=date(2024, 4, 1),
-        ),
-        QualificationAcquired(
-            change_id=change,
-            entered_by="E1",
-            confirmed_by="E2",
-            addressee_number=person,
-            nhi_household_number=household,
-            insured_number="12345678",
-            card_symbol="広島",
-            card_number="1",
-            branch_number="01",
-            acquisition_date=date(2024, 4, 1),
-            acquisition_reason="moved_in",
-            fact_date=date(2024, 4, 1),
-            notification_date=date(2024, 4, 3),
-            late_notification=False,
-            birth_date=date(1980, 5, 5),
-            relationship="householder",
-            householder_addressee_number=person,
-        ),
-    )
-    await wait_for(running, "SELECT 1 FROM household_members WHERE addressee_number = $1", person)
-
-
 async def assess(running: Running, household: str, fiscal_year: int) -> dict:  # type: ignore[type-arg]
     r = await running.client.post(
         "/api/v1/assessments",
@@ -121,7 +82,7 @@ async def test_with_the_packaged_files_fy2024_and_fy2023_are_refused_with_reason
     running: Running,
 ) -> None:
     household, person = numbers()
-    await household_since_2024(running, household, person)
+    await known_household(running, household, person, since=date(2024, 4, 1))
 
     fy2024 = await assess(running, household, 2024)
     assert fy2024["status"] == 422, fy2024
@@ -141,7 +102,7 @@ async def test_a_city_supplied_fy2024_is_assessed_then_corrected_on_kafka(
 ) -> None:
     running = city_supplied
     household, person = numbers()
-    await household_since_2024(running, household, person)
+    await known_household(running, household, person, since=date(2024, 4, 1))
     r = await running.client.post(
         "/api/v1/income-imports",
         json={

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import os
 import shutil
 import time
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from bench.print_files import render_files, verapdf_lines
 from kokuho.eligibility.adapters.pdf import render_certificate
 from kokuho.eligibility.adapters.print_files import mailing_list, render_print_file
 from kokuho.eligibility.domain.certificate_choice import (
@@ -38,7 +38,6 @@ from kokuho.eligibility.domain.certificate_choice import (
     needs_issue,
 )
 from kokuho.eligibility.parameters.renewal import load_renewal
-from kokuho.platform.documents import checks
 
 OUT = Path(__file__).resolve().parents[1] / ".local" / "bench" / "certificates"
 ISSUED = date(2026, 7, 1)
@@ -154,11 +153,7 @@ def run(total: int, workers: int, chunk: int, fresh: bool, verapdf: bool) -> str
         f" {files - len(jobs)} files already done (resumed)",
         flush=True,
     )
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        for i, (k, seconds, size) in enumerate(pool.imap_unordered(render_chunk, jobs), 1):
-            if i % max(1, len(jobs) // 10) == 0 or i == len(jobs):
-                print(f"  file {k:05d}: {seconds:.1f} s, {size / 1e6:.1f} MB ({i}/{len(jobs)})",
-                      flush=True)  # fmt: skip
+    render_files(render_chunk, jobs, workers)
     wall = time.perf_counter() - wall_started
     pdfs = [OUT / f"certificates-{k:05d}.pdf" for k in range(files)]
     size = sum(p.stat().st_size for p in pdfs)
@@ -184,10 +179,7 @@ def run(total: int, workers: int, chunk: int, fresh: bool, verapdf: bool) -> str
         f" {rate / workers / base_rate:.1f}x per worker",
     ]
     if verapdf:
-        ok, report = checks.verapdf(pdfs[:1])
-        out.append(f"veraPDF PDF/A-2B on {pdfs[0].name}: {'PASS' if ok else 'FAIL'}")
-        if not ok:
-            out.append(report)
+        out += verapdf_lines(pdfs)
     return "\n".join(out)
 
 

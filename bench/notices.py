@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import os
 import shutil
 import time
@@ -25,12 +24,13 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from bench.print_files import render_files, verapdf_lines
 from kokuho.assessment.adapters.notice_pdf import MailTo, draw_notice, render_notice
 from kokuho.assessment.app.assessing import compute
 from kokuho.assessment.app.ports import StoredAssessment
 from kokuho.assessment.domain.household import Household, Income, Person
 from kokuho.assessment.parameters import load_parameters
-from kokuho.platform.documents import Sheet, checks
+from kokuho.platform.documents import Sheet
 
 OUT = Path(__file__).resolve().parents[1] / ".local" / "bench" / "notices"
 ISSUED = date(2026, 6, 15)
@@ -126,11 +126,7 @@ def run(total: int, workers: int, chunk: int, fresh: bool, verapdf: bool) -> str
     print(f"notices: {total} in {-(-total // chunk)} print files of {chunk}, {workers} workers;"
           f" {done_before} files already done (resumed)", flush=True)  # fmt: skip
     started = time.perf_counter()
-    with multiprocessing.get_context("fork").Pool(workers, initializer=_init) as pool:
-        for i, (k, seconds, size) in enumerate(pool.imap_unordered(render_chunk, jobs), 1):
-            if i % max(1, len(jobs) // 20) == 0 or i == len(jobs):
-                print(f"  file {k:05d}: {seconds:.1f} s, {size / 1e6:.1f} MB ({i}/{len(jobs)})",
-                      flush=True)  # fmt: skip
+    render_files(render_chunk, jobs, workers, initializer=_init, reports=20)
     wall = time.perf_counter() - started
     files = sorted(OUT.glob("notices-*.pdf"))[: -(-total // chunk)]
     size = sum(f.stat().st_size for f in files)
@@ -150,10 +146,7 @@ def run(total: int, workers: int, chunk: int, fresh: bool, verapdf: bool) -> str
         f" | ratio {rate / workers / base_rate:.1f}x per worker",
     ]
     if verapdf:
-        ok, report = checks.verapdf(files[:1])
-        lines.append(f"veraPDF PDF/A-2B on {files[0].name}: {'PASS' if ok else 'FAIL'}")
-        if not ok:
-            lines.append(report)
+        lines += verapdf_lines(files)
     return "\n".join(lines)
 
 

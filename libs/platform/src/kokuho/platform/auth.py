@@ -35,7 +35,7 @@ import time
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jwt
 from cryptography.hazmat.primitives import serialization
@@ -53,6 +53,9 @@ from kokuho.platform.audit import (
 from kokuho.platform.oidc import OidcKeys, RoleMapping, SigningKeyUnavailable
 from kokuho.platform.problems import Problem, status_for
 from kokuho.platform.request_context import current_request_id
+
+if TYPE_CHECKING:
+    from kokuho.platform.service_identity import ServicePrincipals
 
 DEV_ISSUER = "kokuho-dev-issuer"
 AUDIENCE = "kokuho"
@@ -120,6 +123,7 @@ class TokenVerifier:
         max_lifetime_seconds: int | None = MAX_TOKEN_LIFETIME_SECONDS,
         key_source: OidcKeys | None = None,
         role_mapping: RoleMapping | None = None,
+        service_principals: ServicePrincipals | None = None,
     ) -> None:
         if not public_keys and key_source is None:
             raise ValueError("at least one public key (or an OIDC key source) is needed")
@@ -137,6 +141,8 @@ class TokenVerifier:
         self.key_source = key_source
         #: the provider's role claim mapped to Kokuho roles; None: the ``roles`` claim as is
         self.role_mapping = role_mapping
+        #: the other Kokuho services this one accepts tokens from (ADR 0083); None: none
+        self.service_principals = service_principals
         #: token -> (its user, its ``exp``), for tokens that verified (see ``authenticate``).
         self._verified: dict[str, tuple[StaffUser, float]] = {}
 
@@ -154,6 +160,13 @@ class TokenVerifier:
                 "make run registers t1, t2, t3)"
             )
         role_map = getattr(settings, "auth_role_map_path", None)
+        principals = getattr(settings, "service_principals_path", None)
+        if principals is not None:
+            from kokuho.platform.service_identity import ServicePrincipals
+
+            accepted: ServicePrincipals | None = ServicePrincipals.load(Path(principals))
+        else:
+            accepted = None
         return cls(
             [] if oidc else load_public_keys(Path(settings.auth_public_key_path)),
             key_source=OidcKeys(
@@ -164,6 +177,7 @@ class TokenVerifier:
             if oidc
             else None,
             role_mapping=RoleMapping.load(Path(role_map)) if role_map else None,
+            service_principals=accepted,
             issuer=settings.auth_issuer,
             audience=settings.auth_audience or service_audience(settings.service_name),
             algorithms=settings.auth_algorithms,
@@ -195,6 +209,10 @@ class TokenVerifier:
         return user
 
     def _verify(self, token: str) -> tuple[StaffUser, float]:
+        from kokuho.platform.service_identity import is_service_actor, is_service_token
+
+        if is_service_token(token):
+            return self._verify_service(token)
         claims: dict[str, Any] | None = None
         failure = "invalid token"
         for key in self._keys_for(token):
@@ -233,6 +251,8 @@ class TokenVerifier:
         # a 500 when PostgreSQL refuses to store it).
         if not isinstance(sub, str) or not sub or not sub.isprintable():
             raise AuthError(401, "invalid subject")
+        if is_service_actor(sub):  # only a verified service token names a service (ADR 0083)
+            raise AuthError(401, "a staff token cannot name a service")
         if contains_individual_number([sub, terminal]):  # both are audited and logged
             raise AuthError(401, "an individual number in the subject or terminal claim")
         if not isinstance(roles, list) or not all(
@@ -251,11 +271,22 @@ class TokenVerifier:
             raise AuthError(403, "terminal is not registered", user)
         return user, float(claims["exp"])
 
-    def authorize(self, token: str, roles: Iterable[str]) -> StaffUser:
-        """Authenticate and check that the user holds one of ``roles`` (else 403)."""
+    def _verify_service(self, token: str) -> tuple[StaffUser, float]:
+        if self.service_principals is None:
+            raise AuthError(401, "service tokens are not accepted by this service")
+        principal = self.service_principals.verify(
+            token, audience=self.audience, leeway=self.leeway
+        )
+        claims = jwt.decode(token, options={"verify_signature": False})
+        return principal, float(claims["exp"])
+
+    def authorize(
+        self, token: str, roles: Iterable[str], service_permission: str | None = None
+    ) -> StaffUser:
+        """Authenticate and check that the user holds one of ``roles`` (a service principal:
+        ``service_permission``; else 403)."""
         user = self.authenticate(token)
-        if not user.has_any(roles):
-            raise AuthError(403, "role not granted", user)
+        _check(user, roles, service_permission)
         return user
 
     def _keys_for(self, token: str) -> Sequence[PublicKey]:
@@ -325,20 +356,36 @@ def _route_status(request: Request) -> int:
 AUTHENTICATED = "kokuho_authenticated"
 
 
-def _authorized(request: Request, token: str, allowed: frozenset[str]) -> StaffUser:
+def _check(user: StaffUser, roles: Iterable[str], service_permission: str | None) -> None:
+    from kokuho.platform.service_identity import ServicePrincipal, permitted
+
+    if permitted(user, roles, service_permission):
+        return
+    if isinstance(user, ServicePrincipal):
+        reason = "service not permitted" if service_permission else "staff-only function"
+        raise AuthError(403, reason, user)
+    raise AuthError(403, "role not granted", user)
+
+
+def _authorized(
+    request: Request, token: str, allowed: frozenset[str], service_permission: str | None
+) -> StaffUser:
     """The token's user holding one of ``allowed`` (else 403); the signature is verified once
     per request (the edge guard may have done it before the body was read)."""
     earlier = getattr(request.state, AUTHENTICATED, None)
     if earlier is not None and earlier[0] == token:
         user: StaffUser = earlier[1]
-        if not user.has_any(allowed):
-            raise AuthError(403, "role not granted", user)
+        _check(user, allowed, service_permission)
         return user
-    return verifier_of(request).authorize(token, allowed)
+    return verifier_of(request).authorize(token, allowed, service_permission)
 
 
-def require_roles(*roles: str) -> Any:
-    """A FastAPI dependency (``Depends``) that lets only holders of one of ``roles`` through."""
+def require_roles(*roles: str, service_permission: str | None = None) -> Any:
+    """A FastAPI dependency (``Depends``) that lets only holders of one of ``roles`` through.
+
+    Another Kokuho service (a ``ServicePrincipal``, ADR 0083) passes only where the route names
+    a ``service_permission`` and the principal was given it in configuration; every other route
+    is staff-only."""
     if not roles or not all(isinstance(r, str) and r for r in roles):
         raise ValueError("require_roles needs at least one role name")
     allowed = frozenset(roles)
@@ -351,13 +398,12 @@ def require_roles(*roles: str) -> Any:
             if isinstance(outer_user, StaffUser):
                 # Another guard (router and route both declare roles) already authenticated
                 # this request and owns its audit trail: only check these roles too.
-                if not outer_user.has_any(allowed):
-                    raise AuthError(403, "role not granted", outer_user)
+                _check(outer_user, allowed, service_permission)
                 user = outer_user
             elif token is None:
                 raise AuthError(401, "no bearer token")
             else:
-                user = _authorized(request, token, allowed)
+                user = _authorized(request, token, allowed, service_permission)
         except AuthError as denied:
             who = denied.user
             outer_audit = getattr(request.state, "audit", None)

@@ -106,6 +106,12 @@ class ServiceSettings(BaseSettings):
     #: The provider's role claim and its mapping to Kokuho roles (TOML: ``claim``, ``[roles]``);
     #: None: the token's ``roles`` claim holds Kokuho role names (the development issuer).
     auth_role_map_path: Path | None = None
+    #: The other Kokuho services whose own tokens this one accepts, with their public keys and
+    #: permissions (TOML, ADR 0083); None: staff tokens only.
+    service_principals_path: Path | None = None
+    #: This service's own signing key (PEM), for calling another service as itself (ADR 0083);
+    #: None: it calls none.
+    service_key_path: Path | None = None
     #: Registered terminal ids (C-15). None means terminals are not restricted by this service.
     allowed_terminal_ids: Annotated[frozenset[str] | None, NoDecode] = None
 

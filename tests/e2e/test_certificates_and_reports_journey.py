@@ -85,8 +85,22 @@ def expected_members(events: list[Any], end: date) -> dict[str, int]:
 
 
 def premium(
-    household: str, fy: int, revision: int, on: date, amount: int, prev: int | None
+    household: str,
+    fy: int,
+    revision: int,
+    on: date,
+    amount: int,
+    prev: int | None,
+    reduced: bool = True,
 ) -> PremiumAssessed:
+    """A household's assessment; with ``reduced`` it carries the 軽減額 (ADR 0080), without
+    it is an event from before they were published."""
+    level = (0, 2, 5, 7)[revision % 4]
+    reductions = (
+        {"per_capita_reduction": amount * level // 30, "per_household_reduction": amount // 40}
+        if reduced
+        else {}
+    )
     return PremiumAssessed(
         assessment_id=uuid4(),
         nhi_household_number=household,
@@ -98,12 +112,13 @@ def premium(
         annual_amount=amount,
         previous_annual_amount=prev,
         difference=0 if prev is None else amount - prev,
-        statutory_reduction=(0, 2, 5, 7)[revision % 4],
+        statutory_reduction=level,
         insured_months=12,
         components=[
             ComponentAmount(
                 component="medical", amount=amount, months=12, income_levy=0, asset_levy=0,
                 per_capita_levy=amount // 2, per_household_levy=amount // 4, capped=False,
+                **reductions,
             )
         ],
         parameter_documents=["national-2026"],
@@ -194,7 +209,9 @@ async def test_certificates_by_card_state_and_the_monthly_report_from_the_events
             published: list[Any] = []
             for i, household in enumerate(households):
                 amount = 100_000 + 1_000 * i
-                events_of = [premium(household, fy, 1, month_start, amount, None)]
+                events_of = [
+                    premium(household, fy, 1, month_start, amount, None, reduced=i % 9 != 4)
+                ]
                 if i % 5 == 0:  # a correction in the month
                     events_of.append(
                         premium(household, fy, 2, month_start, amount - 10_000, amount)
@@ -309,6 +326,46 @@ async def test_certificates_by_card_state_and_the_monthly_report_from_the_events
             assert {x["item"]: x["value"] for x in rows} == {k: str(v) for k, v in want.items()}
             r = await eligibility.get(f"/api/v1/reports/monthly/{month}", headers=clerk)
             assert r.status_code == 403  # statistics: supervisors and auditors
+
+            # --- 保険基盤安定: the 軽減額 of each household's latest assessment, by level
+            wanted = expected_reductions(latest.values())
+            assert wanted["reduced_2_reduction"] > 0
+            assert wanted["reduced_5_reduction"] > 0
+            assert wanted["reduced_2_households_without_reduction"] > 0
+            r = await eligibility.get(f"/api/v1/reports/levy-base/{fy}", headers=supervisor)
+            assert r.status_code == 200, r.text
+            got = {x["item"]: x["value"] for x in r.json()["lines"] if x["item"] in wanted}
+            assert got == wanted
+            r = await eligibility.get(f"/api/v1/reports/levy-base/{fy}/csv", headers=supervisor)
+            assert r.status_code == 200
+            rows = list(csv.DictReader(io.StringIO(r.text)))
+            got_csv = {x["item"]: x["value"] for x in rows if x["item"] in wanted}
+            assert got_csv == {k: str(v) for k, v in wanted.items()}
+
+
+def expected_reductions(latest: Any) -> dict[str, int]:
+    """The 保険基盤安定 軽減額 figures from the events alone: per 7/5/2割 level and component,
+    均等割 and 平等割 summed over the households' latest assessments that carry them, the
+    level's total, and the households whose assessment carries none."""
+    want: dict[str, int] = {}
+    for level in (7, 5, 2):
+        held = [e for e in latest if e.statutory_reduction == level]
+        total = 0
+        for name in ("medical", "elderly_support", "long_term_care", "child_support"):
+            for part in ("per_capita", "per_household"):
+                value = sum(
+                    getattr(c, f"{part}_reduction") or 0
+                    for e in held
+                    for c in e.components
+                    if c.component == name
+                )
+                want[f"reduced_{level}_{name}_{part}_reduction"] = value
+                total += value
+        want[f"reduced_{level}_reduction"] = total
+        want[f"reduced_{level}_households_without_reduction"] = sum(
+            any(c.per_capita_reduction is None for c in e.components) for e in held
+        )
+    return want
 
 
 async def _relayed(dsn: str) -> bool:

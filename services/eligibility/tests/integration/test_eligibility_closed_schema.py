@@ -173,6 +173,7 @@ BOOKKEEPING = {
     "report_assessments.components": "assessment's event: amount per component",
     "report_assessments.capped": "assessment's event: components at the cap",
     "report_assessments.levies_after_reduction": "assessment's event: 均等割+平等割",
+    "report_assessments.reductions": "assessment's event: 軽減額 per component (ADR 0080)",
     "report_collected.source": "payment, appropriation or reversal",
     "report_collected.source_id": "collection's payment or appropriation id",
     "report_collected.fiscal_year": "the instalment's fiscal year",

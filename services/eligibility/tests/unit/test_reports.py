@@ -47,21 +47,26 @@ PERIODS = [
 ASSESSMENTS = [
     Assessment(H1, 2026, 1, date(2026, 6, 15), 300_000, None, 2, 12,
                {"medical": 200_000, "elderly_support": 70_000, "long_term_care": 30_000},
-               frozenset(), 90_000),
+               frozenset(), 90_000,
+               {"medical": (6_000, 5_000), "elderly_support": (2_000, 1_500),
+                "long_term_care": (1_000, 800)}),
     Assessment(H2, 2026, 1, date(2026, 6, 15), 150_000, None, 7, 12,
-               {"medical": 100_000, "elderly_support": 50_000}, frozenset(), 20_000),
+               {"medical": 100_000, "elderly_support": 50_000}, frozenset(), 20_000,
+               {"medical": (20_000, 19_000), "elderly_support": (7_000, 6_000)}),
     # H2's correction in November: 150,000 -> 120,000 (-30,000), still 7割
     Assessment(H2, 2026, 2, date(2026, 11, 10), 120_000, 150_000, 7, 10,
-               {"medical": 80_000, "elderly_support": 40_000}, frozenset(), 16_000),
+               {"medical": 80_000, "elderly_support": 40_000}, frozenset(), 16_000,
+               {"medical": (17_000, 16_000), "elderly_support": (6_000, 5_000)}),
     # H3 assessed in November for FY2026: +50,000; capped on medical
     Assessment(H3, 2026, 1, date(2026, 11, 30), 50_000, None, 5, 5,
-               {"medical": 50_000}, frozenset({"medical"}), 10_000),
+               {"medical": 50_000}, frozenset({"medical"}), 10_000,
+               {"medical": (9_000, 8_000)}),
     # a past-year correction in November: FY2025 of H1, 280,000 -> 290,000 (+10,000)
     Assessment(H1, 2025, 1, date(2025, 6, 15), 280_000, None, 0, 12,
-               {"medical": 280_000}, frozenset(), 0),
+               {"medical": 280_000}, frozenset(), 0, {"medical": (0, 0)}),
     Assessment(H1, 2025, 2, date(2026, 11, 5), 290_000, 280_000, 0, 12,
-               {"medical": 290_000}, frozenset(), 0),
-    # assessed on 1 December: not in November
+               {"medical": 290_000}, frozenset(), 0, {"medical": (0, 0)}),
+    # assessed on 1 December: not in November; an event from before the 軽減額 (none carried)
     Assessment(H3, 2026, 2, date(2026, 12, 1), 60_000, 50_000, 5, 5,
                {"medical": 60_000}, frozenset({"medical"}), 12_000),
 ]  # fmt: skip
@@ -168,6 +173,18 @@ def test_levy_base_and_base_stabilisation_every_figure() -> None:
     assert base.reduced_households == {7: 1, 5: 1, 2: 1}
     assert base.reduced_insured_months == {7: 10, 5: 5, 2: 12}
     assert base.reduced_levies_after_reduction == {7: 16_000, 5: 12_000, 2: 90_000}
+    # 軽減額 of each household's assessment in force on 31 March (H2's correction, H1's first;
+    # H3's latest carries none: counted apart, never taken from its earlier revision)
+    none = (0, 0)
+    assert base.reduction_amounts == {
+        7: {"medical": (17_000, 16_000), "elderly_support": (6_000, 5_000),
+            "long_term_care": none, "child_support": none},
+        5: {"medical": none, "elderly_support": none, "long_term_care": none,
+            "child_support": none},
+        2: {"medical": (6_000, 5_000), "elderly_support": (2_000, 1_500),
+            "long_term_care": (1_000, 800), "child_support": none},
+    }  # fmt: skip
+    assert base.reduced_households_without_amounts == {7: 0, 5: 1, 2: 0}
     assert base.average_members == Decimal("5.0")
     # on 31 March 2027 the member born 1962-03-03 is 65: one 40-64 (born 1986), two 65-74
     assert (base.members_40_64_at_year_end, base.members_65_74_at_year_end) == (1, 2)
@@ -195,3 +212,16 @@ def test_csv_layout_one_figure_a_line() -> None:
     base = rows(to_csv("levy_base", "2026", levy_base_lines(levy_base(2026, PERIODS, ASSESSMENTS))))
     assert next(r for r in base if r["item"] == "reduced_7_households")["value"] == "1"
     assert next(r for r in base if r["item"] == "medical_capped")["value"] == "1"
+    by_item = {r["item"]: r for r in base}
+    assert len(by_item) == len(base)
+    assert by_item["reduced_7_medical_per_capita_reduction"]["value"] == "17000"
+    assert (
+        by_item["reduced_7_medical_per_capita_reduction"]["label"] == "7割軽減 医療分 均等割軽減額"
+    )
+    assert by_item["reduced_2_long_term_care_per_household_reduction"]["value"] == "800"
+    assert by_item["reduced_7_reduction"]["value"] == str(17_000 + 16_000 + 6_000 + 5_000)
+    assert by_item["reduced_2_reduction"]["value"] == str(
+        6_000 + 5_000 + 2_000 + 1_500 + 1_000 + 800
+    )
+    assert by_item["reduced_5_reduction"]["value"] == "0"
+    assert by_item["reduced_5_households_without_reduction"]["value"] == "1"

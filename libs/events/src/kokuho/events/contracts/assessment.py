@@ -38,6 +38,17 @@ class ComponentAmount(BaseModel):
     per_capita_levy: Yen = Field(description="均等割 after reductions")
     per_household_levy: Yen = Field(description="平等割 after reductions")
     capped: bool = Field(description="the 賦課限度額 limited the amount")
+    per_capita_reduction: Yen | None = Field(
+        default=None,
+        description="軽減額: the yen the statutory 7/5/2割 reduction took off 均等割 for the"
+        " year (prorated like amount; the basis of the 保険基盤安定負担金); absent on events"
+        " from before it was published",
+    )
+    per_household_reduction: Yen | None = Field(
+        default=None,
+        description="軽減額 of 平等割 for the year, as per_capita_reduction; absent on events"
+        " from before it was published",
+    )
 
 
 class Instalment(BaseModel):

@@ -31,6 +31,14 @@ def stream_id(nhi_household_number: str, fiscal_year: int) -> str:
     return f"premium-{nhi_household_number}-{fiscal_year}"
 
 
+def same_components(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> bool:
+    """The components unchanged, compared on the figures the stored ones have: a revision
+    stored before a figure was added (the 軽減額, ADR 0080) is not re-assessed for it alone."""
+    return len(before) == len(after) and all(
+        b == {k: v for k, v in a.items() if k in b} for b, a in zip(before, after, strict=True)
+    )
+
+
 @dataclass(frozen=True)
 class AssessOutcome:
     assessment: StoredAssessment
@@ -71,7 +79,7 @@ def decide_assessment(
     if (
         previous is not None
         and previous.annual_amount == computed.annual_amount
-        and previous.components == computed.components
+        and same_components(previous.components, computed.components)
         and (collection is None or previous.collection == method)
     ):
         return None

@@ -60,6 +60,8 @@ def segment_json(s: Segment) -> dict[str, Any]:
         "asset_levy": s.asset_levy,
         "per_capita_levy": s.per_capita_levy,
         "per_household_levy": s.per_household_levy,
+        "per_capita_reduction": s.per_capita_reduction,
+        "per_household_reduction": s.per_household_reduction,
         "subtotal": s.subtotal,
         "rounded": s.rounded,
         "cap": s.cap,
@@ -80,6 +82,8 @@ def component_json(c: ComponentResult) -> dict[str, Any]:
         "per_capita_levy": last.per_capita_levy,
         "per_household_levy": last.per_household_levy,
         "capped": any(s.capped for s in c.segments),
+        "per_capita_reduction": c.per_capita_reduction,
+        "per_household_reduction": c.per_household_reduction,
     }
 
 

@@ -132,6 +132,33 @@ def levy_base_lines(base: LevyBase) -> list[Line]:
                     "base_stabilisation", f"reduced_{level}_{item}", f"{level}割軽減 {label}", value
                 )
             )
+        lines.extend(_reduction_amounts(base, level))
+    return lines
+
+
+def _reduction_amounts(base: LevyBase, level: int) -> list[Line]:
+    """軽減額 (ADR 0080) of one level: per component 均等割 and 平等割, the level's total, and
+    the households whose assessment carried none (events from before the figure existed)."""
+    section, head = "base_stabilisation", f"{level}割軽減"
+    amounts = base.reduction_amounts[level]
+    lines = []
+    for name in COMPONENTS:
+        per_capita, per_household = amounts[name]
+        label = f"{head} {COMPONENT_LABELS[name]}"
+        lines.append(
+            Line(section, f"reduced_{level}_{name}_per_capita_reduction",
+                 f"{label} 均等割軽減額", per_capita)
+        )  # fmt: skip
+        lines.append(
+            Line(section, f"reduced_{level}_{name}_per_household_reduction",
+                 f"{label} 平等割軽減額", per_household)
+        )  # fmt: skip
+    total = sum(a + b for a, b in amounts.values())
+    lines.append(Line(section, f"reduced_{level}_reduction", f"{head} 軽減額計", total))
+    lines.append(
+        Line(section, f"reduced_{level}_households_without_reduction",
+             f"{head} 軽減額の無い賦課の世帯数", base.reduced_households_without_amounts[level])
+    )  # fmt: skip
     return lines
 
 

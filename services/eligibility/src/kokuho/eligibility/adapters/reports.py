@@ -45,14 +45,24 @@ async def _collected(
     )
 
 
+def _reductions(event: PremiumAssessed) -> str | None:
+    """The 軽減額 per component as JSON, or None when the event does not carry them all."""
+    pairs = {
+        c.component: (c.per_capita_reduction, c.per_household_reduction) for c in event.components
+    }
+    if any(a is None or b is None for a, b in pairs.values()):
+        return None
+    return json.dumps({name: [a, b] for name, (a, b) in pairs.items()})
+
+
 async def project(conn: asyncpg.Connection, event: EventContract) -> bool:
     """Keep the event's facts; False when the event is not one the reports use."""
     if isinstance(event, PremiumAssessed):
         await conn.execute(
             "INSERT INTO report_assessments (nhi_household_number, fiscal_year, revision,"
             " assessed_on, annual_amount, previous_annual_amount, statutory_reduction,"
-            " insured_months, components, capped, levies_after_reduction)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11)"
+            " insured_months, components, capped, levies_after_reduction, reductions)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12::jsonb)"
             " ON CONFLICT DO NOTHING",
             event.nhi_household_number,
             event.fiscal_year,
@@ -65,6 +75,7 @@ async def project(conn: asyncpg.Connection, event: EventContract) -> bool:
             json.dumps({c.component: c.amount for c in event.components}),
             [c.component for c in event.components if c.capped],
             sum(c.per_capita_levy + c.per_household_levy for c in event.components),
+            _reductions(event),
         )
     elif isinstance(event, PaymentReceived):
         await _collected(
@@ -128,6 +139,9 @@ class PostgresReportFacts:
                 json.loads(r["components"]),
                 frozenset(r["capped"]),
                 r["levies_after_reduction"],
+                None
+                if r["reductions"] is None
+                else {k: (v[0], v[1]) for k, v in json.loads(r["reductions"]).items()},
             )
             for r in rows
         ]

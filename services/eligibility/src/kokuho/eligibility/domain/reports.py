@@ -49,6 +49,9 @@ class Assessment:
     components: dict[str, int] = field(default_factory=dict)
     capped: frozenset[str] = frozenset()
     levies_after_reduction: int = 0  # 均等割 + 平等割 after the 7/5/2割 reduction
+    # 軽減額 per component: (均等割, 平等割) the statutory reduction took off, for the year;
+    # None when the event did not carry it (published before ADR 0080)
+    reductions: dict[str, tuple[int, int]] | None = None
 
     @property
     def change(self) -> int:
@@ -260,9 +263,27 @@ class LevyBase:
     reduced_households: dict[int, int]  # 7/5/2 -> households with that 軽減
     reduced_insured_months: dict[int, int]  # 7/5/2 -> household-months assessed (月割)
     reduced_levies_after_reduction: dict[int, int]  # 7/5/2 -> 均等割+平等割 after reduction
+    # 7/5/2 -> component -> (均等割, 平等割) 軽減額 (ADR 0080)
+    reduction_amounts: dict[int, dict[str, tuple[int, int]]]
+    # 7/5/2 -> households whose assessment carried no 軽減額 (events from before ADR 0080)
+    reduced_households_without_amounts: dict[int, int]
     average_members: Decimal
     members_40_64_at_year_end: int
     members_65_74_at_year_end: int
+
+
+def reduction_amounts(current: list[Assessment], level: int) -> dict[str, tuple[int, int]]:
+    """軽減額 per component of the households with ``level`` (the basis of the 保険基盤安定
+    負担金, 保険料軽減分): (均等割, 平等割) summed over the assessments that carry them."""
+    sums = {k: [0, 0] for k in COMPONENTS}
+    for a in current:
+        if a.statutory_reduction != level or a.reductions is None:
+            continue
+        for name, (per_capita, per_household) in a.reductions.items():
+            slot = sums.setdefault(name, [0, 0])
+            slot[0] += per_capita
+            slot[1] += per_household
+    return {k: (v[0], v[1]) for k, v in sums.items()}
 
 
 def levy_base(fiscal_year: int, periods: list[Period], assessments: list[Assessment]) -> LevyBase:
@@ -290,6 +311,11 @@ def levy_base(fiscal_year: int, periods: list[Period], assessments: list[Assessm
         },
         reduced_levies_after_reduction={
             lv: sum(a.levies_after_reduction for a in current if a.statutory_reduction == lv)
+            for lv in REDUCTION_LEVELS
+        },
+        reduction_amounts={lv: reduction_amounts(current, lv) for lv in REDUCTION_LEVELS},
+        reduced_households_without_amounts={
+            lv: sum(a.statutory_reduction == lv and a.reductions is None for a in current)
             for lv in REDUCTION_LEVELS
         },
         average_members=year.average_members,

@@ -32,7 +32,13 @@ from kokuho.assessment.domain.premium.explanation import (
 from kokuho.assessment.domain.premium.fixed_levies import per_capita_levy, per_household_levy
 from kokuho.assessment.domain.premium.income_levy import income_and_asset_levies
 from kokuho.assessment.domain.premium.levying import Levying, liable
-from kokuho.assessment.domain.premium.months import MonthState, YearStates, prorate, year_states
+from kokuho.assessment.domain.premium.months import (
+    MonthState,
+    YearStates,
+    prorate,
+    prorated_yen,
+    year_states,
+)
 from kokuho.assessment.domain.premium.rounding import capped, round_component, round_total
 from kokuho.assessment.domain.premium.statutory import judge_statutory_reduction, reference_date
 
@@ -102,8 +108,8 @@ def component_segment(
         lines=lines,
     )
     income_levy, asset_levy = income_and_asset_levies(lv)
-    capita = per_capita_levy(lv)
-    household_levy = per_household_levy(lv)
+    capita, capita_reduction = per_capita_levy(lv)
+    household_levy, household_reduction = per_household_levy(lv)
     subtotal = income_levy + asset_levy + capita + household_levy
     rounded = round_component(subtotal, params.conventions)
     return Segment(
@@ -114,6 +120,8 @@ def component_segment(
         asset_levy=asset_levy,
         per_capita_levy=capita,
         per_household_levy=household_levy,
+        per_capita_reduction=capita_reduction,
+        per_household_reduction=household_reduction,
         subtotal=subtotal,
         rounded=rounded,
         cap=rates.cap,
@@ -159,7 +167,14 @@ def _component(
     if not segments:
         return None
     months, amount = prorate(segments, params.conventions.prorated_rounding_unit)
-    return ComponentResult(rates.component, tuple(segments), months, amount)
+    return ComponentResult(
+        rates.component,
+        tuple(segments),
+        months,
+        amount,
+        per_capita_reduction=prorated_yen(segments, lambda s: s.per_capita_reduction),
+        per_household_reduction=prorated_yen(segments, lambda s: s.per_household_reduction),
+    )
 
 
 def assess(household: Household, params: PremiumParameters, explain: bool = True) -> Assessment:

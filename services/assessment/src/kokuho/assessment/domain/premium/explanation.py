@@ -69,6 +69,8 @@ class Segment:
     asset_levy: int
     per_capita_levy: int
     per_household_levy: int
+    per_capita_reduction: int  # 軽減額: yen the statutory 7/5/2割 reduction took off 均等割
+    per_household_reduction: int  # 軽減額 of 平等割
     subtotal: int
     rounded: int
     cap: int
@@ -86,6 +88,10 @@ class ComponentResult:
     segments: tuple[Segment, ...]
     months: int  # months assessed
     amount: int  # the component's premium for the fiscal year (prorated)
+    # 軽減額 for the year (prorated like the amount): yen the statutory 7/5/2割 reduction
+    # took off 均等割 and 平等割 (the basis of the 保険基盤安定負担金, ADR 0080)
+    per_capita_reduction: int = 0
+    per_household_reduction: int = 0
 
 
 @dataclass(frozen=True)

@@ -8,16 +8,28 @@
   household's sum.
 - 平等割: the 特定世帯/特定継続世帯 amount; then the statutory reduction, or the 旧被扶養者
   halving where every liable member is one and that is larger.
+
+Each levy also gives the yen the statutory 7/5/2割 reduction took off it (軽減額, the basis of
+the 保険基盤安定負担金; ADR 0080): the members' cuts summed and cut to the yen on the household's
+sum; the other reductions (未就学児, 旧被扶養者, 産前産後, the city's) are not part of it.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import NamedTuple
 
 from kokuho.assessment.domain.premium.city_reductions import apply_city_reductions
 from kokuho.assessment.domain.premium.explanation import LevyLine, Reduction
 from kokuho.assessment.domain.premium.levying import Levying
 from kokuho.assessment.domain.premium.rounding import ONE, ZERO, floor_to, round_reduced
+
+
+class Levied(NamedTuple):
+    """A levy in whole yen and the yen its statutory 7/5/2割 reduction took off (軽減額)."""
+
+    amount: int
+    statutory_reduction: int
 
 
 def _statutory(lv: Levying) -> tuple[Decimal, str]:
@@ -34,8 +46,12 @@ def _cut(net: Decimal, ratio: Decimal, name: str, reductions: list[Reduction]) -
     return net
 
 
-def _per_capita(lv: Levying, a: str) -> Decimal:
-    """One member's 均等割 after its reductions, with its line."""
+def _statutory_cut(reductions: list[Reduction]) -> Decimal:
+    return sum((r.amount for r in reductions if r.name.startswith("statutory_")), ZERO)
+
+
+def _per_capita(lv: Levying, a: str) -> tuple[Decimal, Decimal]:
+    """One member's 均等割 after its reductions and the statutory cut, with its line."""
     params, rates = lv.params, lv.rates
     timeline = lv.timelines[a]
     minor = timeline.minor
@@ -71,13 +87,16 @@ def _per_capita(lv: Levying, a: str) -> Decimal:
         reductions.append(Reduction("childbirth", ONE, net))
         net = ZERO
     lv.explained(LevyLine("per_capita_levy", a, amount, None, gross, tuple(reductions), net))
-    return net
+    return net, _statutory_cut(reductions)
 
 
-def per_capita_levy(lv: Levying) -> int:
-    """均等割 of the liable members, cut to the yen by the city's method."""
-    nets = [_per_capita(lv, a) for a in lv.liable]
-    return round_reduced(nets, lv.params.conventions.reduced_levy_rounding)
+def per_capita_levy(lv: Levying) -> Levied:
+    """均等割 of the liable members, cut to the yen by the city's method, and its 軽減額."""
+    levied = [_per_capita(lv, a) for a in lv.liable]
+    return Levied(
+        round_reduced([net for net, _ in levied], lv.params.conventions.reduced_levy_rounding),
+        floor_to(sum((cut for _, cut in levied), ZERO)),
+    )
 
 
 def _specified_amount(lv: Levying) -> int | None:
@@ -88,8 +107,8 @@ def _specified_amount(lv: Levying) -> int | None:
     }.get(lv.state.specified or "")
 
 
-def per_household_levy(lv: Levying) -> int:
-    """平等割 of the household after its reductions, cut to the yen."""
+def per_household_levy(lv: Levying) -> Levied:
+    """平等割 of the household after its reductions, cut to the yen, and its 軽減額."""
     params = lv.params
     household_amount = lv.rates.per_household
     reductions: list[Reduction] = []
@@ -111,4 +130,4 @@ def per_household_levy(lv: Levying) -> int:
     lv.explained(
         LevyLine("per_household_levy", None, household_amount, None, gross, tuple(reductions), net)
     )
-    return floor_to(net)
+    return Levied(floor_to(net), floor_to(_statutory_cut(reductions)))

@@ -12,6 +12,7 @@ boundaries, so months with the same state are computed once (a segment), and a c
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -254,3 +255,11 @@ def prorate(segments: list[Segment], unit: int) -> tuple[int, int]:
     if months == MONTHS and len(segments) == 1:
         amount = segments[0].annual
     return months, amount
+
+
+def prorated_yen(segments: list[Segment], figure: Callable[[Segment], int]) -> int:
+    """A segment figure for the year (an annual amount per segment) prorated like the
+    component: Σ(figure × months) ÷ 12 cut to the yen; one state all year gives the figure."""
+    if len(segments) == 1 and len(segments[0].months) == MONTHS:
+        return figure(segments[0])
+    return floor_to(Decimal(sum(figure(s) * len(s.months) for s in segments)) / MONTHS)

@@ -16,6 +16,7 @@ import asyncpg
 from fastapi import FastAPI
 
 from kokuho.linkage_gateway.adapters import jobs
+from kokuho.linkage_gateway.adapters.benefits_http import BenefitsClaimsHttp
 from kokuho.linkage_gateway.adapters.consumers import (
     business_event_handler,
     handle_personal_details,
@@ -50,6 +51,7 @@ from kokuho.linkage_gateway.adapters.transfer_channel_simulator import TransferC
 from kokuho.linkage_gateway.adapters.unit_of_work import GatewayUnit
 from kokuho.linkage_gateway.api import (
     application_routes,
+    claims_routes,
     federation_routes,
     linkage_routes,
     transfer_routes,
@@ -63,7 +65,8 @@ from kokuho.platform.audit import RequestAudit
 from kokuho.platform.auth import TokenVerifier
 from kokuho.platform.eventing import Subscription
 from kokuho.platform.service import Clock, ServiceKit, build_service, utc_now
-from kokuho.platform.settings import ServiceSettings
+from kokuho.platform.service_identity import ServiceCredentials
+from kokuho.platform.settings import ServiceSettings, StartupRefused
 
 ROUTERS = [
     vault_routes.router,
@@ -71,11 +74,21 @@ ROUTERS = [
     federation_routes.router,
     application_routes.router,
     transfer_routes.router,
+    claims_routes.router,
 ]
 
 #: The counterparts ``build`` takes by keyword (the fields of ``Ports`` a test may replace).
 PORT_NAMES = frozenset(
-    {"identity", "server", "federation", "portal", "residents", "signatures", "channel"}
+    {
+        "identity",
+        "server",
+        "federation",
+        "portal",
+        "residents",
+        "signatures",
+        "channel",
+        "benefits",
+    }
 )
 
 
@@ -128,7 +141,23 @@ def make_ports(settings: Settings, clock: Clock, **given: Any) -> Ports:
             given.get("channel") or TransferChannelSimulator(approved_routes(transfers))
         ),
         clock=clock,
+        benefits=given.get("benefits") or benefits_claims(settings),
     )
+
+
+def benefits_claims(settings: Settings) -> BenefitsClaimsHttp | None:
+    """Benefits' claims import over HTTP as this service's principal (ADR 0083, 0084); None
+    (forwarding refused, 503) unless both the URL and the service key are configured."""
+    if settings.benefits_url is None:
+        return None
+    if settings.service_key_path is None:
+        raise StartupRefused(
+            "KOKUHO_LINKAGE_GATEWAY_BENEFITS_URL is set without "
+            "KOKUHO_LINKAGE_GATEWAY_SERVICE_KEY_PATH: the gateway calls benefits as itself "
+            "(ADR 0083) and has no key"
+        )
+    credentials = ServiceCredentials.load(settings.service_name, settings.service_key_path)
+    return BenefitsClaimsHttp(settings.benefits_url, credentials)
 
 
 def subscriptions(
@@ -194,6 +223,7 @@ def build(
                 "continuation-files",
                 "continuation-files/{file_name}",
                 "high-cost-carry-over-lists",
+                "claims-files",
             )
         },
     )

@@ -48,6 +48,9 @@ class Settings(ServiceSettings):
     #: The federation's file exchange over HTTP; set, it replaces the outbox-folder simulator.
     federation_url: str | None = None
     resident_records_url: str | None = None
+    #: benefits' base URL: the federation's claims files are handed to its claim imports as
+    #: this service's principal (ADR 0083, 0084; needs ``service_key_path``). Unset: refused.
+    benefits_url: str | None = None
     #: Where the federation simulator drops sent files (None: kept in memory only).
     federation_outbox: Path | None = Field(
         default_factory=lambda: _repo_local() / "linkage-gateway" / "federation-outbound"

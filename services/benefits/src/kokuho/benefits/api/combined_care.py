@@ -13,9 +13,9 @@ from pydantic import Field
 
 from kokuho.benefits.adapters.combined_care_notice_pdf import render_combined_care_notice
 from kokuho.benefits.api.deps import (
+    Batch,
     BenefitsDep,
     Clerk,
-    Importer,
     ReadDep,
     Reader,
     Reviewer,
@@ -123,7 +123,7 @@ class CombinedCareOut(ResponseModel):
 
 
 @router.post("/ltc-self-pay-imports", status_code=201)
-async def import_ltc(body: LtcFileIn, user: Importer, write: WriteDep) -> LtcReceiptOut:
+async def import_ltc(body: LtcFileIn, user: Batch, write: WriteDep) -> LtcReceiptOut:
     """The LTC insurer's ``KKH-KGS`` file: all or nothing (422 ``ltc-file-refused`` naming each
     line), taken once (409 for the same content)."""
     try:

@@ -29,8 +29,11 @@ Decider = Annotated[StaffUser, require_roles(CLERK, BATCH)]
 Calculator = Annotated[StaffUser, require_roles(CLERK, SUPERVISOR, AUDITOR)]
 #: the service's own ports (the limit schedule)
 BenefitsDep = Annotated[Benefits, ports_dependency(Benefits)]
-#: may send the federation's claims file (linkage-gateway's or an operator's batch)
-Importer = Annotated[StaffUser, require_roles(BATCH)]
+#: the permission a service principal needs for the claims file (ADR 0083, 0084)
+CLAIM_IMPORTS = "benefits.claim-imports"
+#: may send the federation's claims file: an operator's batch, or linkage-gateway as itself
+#: (a service principal given ``benefits.claim-imports`` in ``service_principals_path``)
+Importer = Annotated[StaffUser, require_roles(BATCH, service_permission=CLAIM_IMPORTS)]
 #: may start the monthly run
 Batch = Annotated[StaffUser, require_roles(BATCH)]
 #: may take an application (申請) at the counter

@@ -15,6 +15,7 @@ import asyncpg
 from kokuho.events.runtime.store import PostgresEventStore
 from kokuho.linkage_gateway.adapters.postgres_applications import PostgresApplicationRecords
 from kokuho.linkage_gateway.adapters.postgres_card_states import PostgresCardStates
+from kokuho.linkage_gateway.adapters.postgres_claims_files import PostgresClaimsDeliveries
 from kokuho.linkage_gateway.adapters.postgres_federation import PostgresFederationRecords
 from kokuho.linkage_gateway.adapters.postgres_linkage import PostgresLinkageRecords
 from kokuho.linkage_gateway.adapters.postgres_transfers import PostgresTransferRecords
@@ -30,6 +31,7 @@ class GatewayUnit(UnitOfWork):
     applications: PostgresApplicationRecords
     transfers: PostgresTransferRecords
     card_states: PostgresCardStates
+    claims_deliveries: PostgresClaimsDeliveries
 
     def __init__(self, *args: Any, events_topic: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -44,3 +46,4 @@ class GatewayUnit(UnitOfWork):
         self.applications = PostgresApplicationRecords(conn, topic=topic)
         self.transfers = PostgresTransferRecords(conn)
         self.card_states = PostgresCardStates(conn, topic=topic)
+        self.claims_deliveries = PostgresClaimsDeliveries(conn)

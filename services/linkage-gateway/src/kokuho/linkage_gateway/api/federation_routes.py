@@ -108,7 +108,7 @@ async def receive_continuation_file(
             status_code=201,
         )
     except FileRejected as rejected:
-        raise _rejected(body.file_name, rejected) from None
+        raise rejected_file(body.file_name, rejected) from None
 
 
 #: What a streamed continuation file may be sent as.
@@ -151,7 +151,7 @@ async def upload_continuation_file(
     try:
         file = stream.finish()
     except FileRejected as rejected:
-        raise _rejected(file_name, rejected, pointer="/body/line") from None
+        raise rejected_file(file_name, rejected, pointer="/body/line") from None
     parsed = federation_files.ParsedContinuation(
         file_name, file, stream.sha256, user.user_id, ports.clock()
     )
@@ -162,7 +162,7 @@ async def upload_continuation_file(
             status_code=201,
         )
     except FileRejected as rejected:
-        raise _rejected(file_name, rejected, pointer="/body/line") from None
+        raise rejected_file(file_name, rejected, pointer="/body/line") from None
 
 
 @router.post("/high-cost-carry-over-lists", status_code=201)
@@ -181,10 +181,10 @@ async def receive_carry_over_list(
             status_code=201,
         )
     except FileRejected as rejected:
-        raise _rejected(body.file_name, rejected) from None
+        raise rejected_file(body.file_name, rejected) from None
 
 
-def _rejected(
+def rejected_file(
     file_name: str, rejected: FileRejected, *, pointer: str = "/body/content/line"
 ) -> Problem:
     # C-16 alert: the federation's file broke the interface format; the operators follow it up

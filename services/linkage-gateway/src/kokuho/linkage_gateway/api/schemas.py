@@ -337,3 +337,30 @@ class DriftReport(ResponseModel):
 
 class CarryOverReceiptOut(ResponseModel):
     households: int
+
+
+class ClaimsFileIn(_In):
+    """The federation's monthly claims file (KKH-RZP), handed on to benefits (ADR 0084)."""
+
+    file_name: Annotated[
+        str, StringConstraints(min_length=1, max_length=120, pattern=r"^[A-Za-z0-9._-]+$")
+    ]
+    # Screened here for individual numbers (C-19); benefits validates every line.
+    content: Annotated[str, StringConstraints(min_length=1, max_length=64_000_000), FileContent]
+
+
+class ClaimsDeliveryOut(ResponseModel):
+    """A claims file's delivery to benefits: ``prepared`` (sent, no answer yet), ``delivered``
+    (benefits' receipt) or ``refused`` (benefits refused it whole)."""
+
+    sha256: str
+    file_name: str
+    file_date: date
+    month: str
+    lines: int
+    status: str
+    received_by: str
+    received_at: datetime
+    recipient: str
+    delivered_at: datetime | None
+    receipt: dict[str, Any] | None

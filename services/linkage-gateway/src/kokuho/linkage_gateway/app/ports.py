@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from kokuho.events.ports import EventStore
 from kokuho.linkage_gateway.app.federation_records import FederationRecords
@@ -31,6 +31,9 @@ from kokuho.linkage_gateway.domain.resolution import ResolutionPolicy
 from kokuho.linkage_gateway.domain.transfers import TransferRegistry
 from kokuho.platform.errors import DomainError
 from kokuho.platform.unit_of_work import UnitOfWorkPort
+
+if TYPE_CHECKING:  # claims_files imports this module's CounterpartUnavailable and UnitOpener
+    from kokuho.linkage_gateway.app.claims_files import ClaimsDeliveryRecords, ClaimsReceiver
 
 
 class CounterpartUnavailable(DomainError, ConnectionError):
@@ -192,6 +195,8 @@ class Ports:
     transfers: TransferRegistry
     channel: TransferChannel
     clock: Callable[[], datetime]
+    #: benefits' claims import (ADR 0084); None: not configured, forwarding is refused (503)
+    benefits: ClaimsReceiver | None = None
 
 
 class GatewayUnitPort(UnitOfWorkPort, Protocol):
@@ -218,6 +223,9 @@ class GatewayUnitPort(UnitOfWorkPort, Protocol):
 
     @property
     def card_states(self) -> CardStateRecords: ...
+
+    @property
+    def claims_deliveries(self) -> ClaimsDeliveryRecords: ...
 
 
 #: Opens a unit of work of its own (its own connection and transaction): for the phase of a

@@ -20,6 +20,7 @@ from pathlib import Path
 import asyncpg
 
 from bench.infra import endpoints
+from kokuho.assessment.adapters.simulation_workers import worker_processes
 from kokuho.assessment.adapters.unit_of_work import AssessmentUnit
 from kokuho.assessment.app.computing import people_of
 from kokuho.assessment.app.rate_simulation import (
@@ -57,30 +58,33 @@ async def _reads_only(conn: asyncpg.Connection) -> tuple[int, float]:
     return households, time.perf_counter() - started
 
 
-async def _simulated(conn: asyncpg.Connection) -> tuple[RateSimulationOut, float]:
+async def _simulated(conn: asyncpg.Connection, workers: int) -> tuple[RateSimulationOut, float]:
     rules = CityRulebook("hiroshima", None)
     body = RateSimulationIn.model_validate({"fiscal_year": FISCAL_YEAR, "candidates": [CANDIDATE]})
     current, candidates = candidates_of(rules, body)
     trail = RequestAudit.of_system(lambda: conn, "system:rate-simulation", "rate-simulation")
     unit = AssessmentUnit(conn=conn, topic="bench.unused", audit=trail)
     started = time.perf_counter()
-    out = await simulate_year(unit, FISCAL_YEAR, current, candidates, chunk=CHUNK)
+    out = await simulate_year(
+        unit, FISCAL_YEAR, current, candidates, chunk=CHUNK, assessors=worker_processes(workers)
+    )
     return out, time.perf_counter() - started
 
 
-async def run(admin_dsn: str, households: int) -> str:
+async def run(admin_dsn: str, households: int, workers: int = 2) -> str:
     async with migrated_database(admin_dsn, MIGRATIONS) as dsn:
         conn = await asyncpg.connect(dsn)
         try:
             members = await load(conn, households, FISCAL_YEAR)
             read, baseline = await _reads_only(conn)
-            out, simulated = await _simulated(conn)
+            out, simulated = await _simulated(conn, workers)
         finally:
             await conn.close()
     difference = out.candidates[0]["difference"]
     return (
         f"rate simulation FY{FISCAL_YEAR}: {out.households} households ({members} members) "
         f"under 2 parameter sets (current + {CANDIDATE['name']}) in {simulated:.1f} s "
+        f"with {workers} worker process{'es' if workers > 1 else ''} "
         f"({out.households / simulated:,.0f} households/s, "
         f"{simulated / max(out.households, 1) / 2 * 1e6:.0f} µs a household and set); "
         f"reads alone ({read} households) {baseline:.2f} s; ratio {simulated / baseline:.1f}x; "
@@ -92,6 +96,7 @@ async def run(admin_dsn: str, households: int) -> str:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--households", type=int, default=150_000)
+    parser.add_argument("--workers", type=int, default=2, help="processes assessing (1: inline)")
     args = parser.parse_args()
     admin, _kafka = endpoints()
-    print(asyncio.run(run(admin, args.households)))
+    print(asyncio.run(run(admin, args.households, args.workers)))

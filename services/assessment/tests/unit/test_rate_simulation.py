@@ -4,16 +4,20 @@ and refused by name, and the use case on the in-memory unit."""
 
 from __future__ import annotations
 
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 
 import pytest
 
+from kokuho.assessment.adapters import simulation_workers
 from kokuho.assessment.adapters.memory import InMemoryAssessmentUnit
+from kokuho.assessment.adapters.simulation_workers import worker_processes
 from kokuho.assessment.app.ports import HouseholdRow, MemberRow
 from kokuho.assessment.app.rate_simulation import (
     CandidateNamesRepeated,
     RateSimulationIn,
     candidates_of,
+    in_this_process,
     simulate_year,
 )
 from kokuho.assessment.bootstrap import CityRulebook
@@ -21,7 +25,7 @@ from kokuho.assessment.domain.errors import ParametersIncomplete
 from kokuho.assessment.domain.household import Household, Income, Person
 from kokuho.assessment.domain.income_file import IncomeRecord
 from kokuho.assessment.domain.premium import assess
-from kokuho.assessment.domain.rate_simulation import RateSimulation, deciles
+from kokuho.assessment.domain.rate_simulation import RateSimulation, assess_part, deciles
 
 RULES = CityRulebook("hiroshima", None)
 
@@ -126,10 +130,11 @@ def test_candidate_names() -> None:
         candidates_of(RULES, body)
 
 
-async def test_the_use_case_reads_every_household_and_audits_once() -> None:
+async def city_of(households: int) -> InMemoryAssessmentUnit:
+    """``households`` one-person households with FY2024 salaries of 0, 1, 2, ... million yen."""
     uow = InMemoryAssessmentUnit()
-    for i in range(5):
-        number = f"000000000{i}"
+    for i in range(households):
+        number = f"{i:010d}"
         person = f"P{number}"
         uow.store.households[number] = HouseholdRow(
             number, person, members=(MemberRow(person, date(1980, 5, 5)),)
@@ -149,6 +154,11 @@ async def test_the_use_case_reads_every_household_and_audits_once() -> None:
             channel=None,
             actor="test",
         )
+    return uow
+
+
+async def test_the_use_case_reads_every_household_and_audits_once() -> None:
+    uow = await city_of(5)
     body = RateSimulationIn.model_validate(
         {
             "fiscal_year": 2025,
@@ -279,3 +289,67 @@ def test_households_left_out_are_counted() -> None:
     assert sum(totals) % 3  # the mean is cut to the yen
     assert out["current"]["mean"] == sum(totals) // 3
     assert isinstance(out["current"]["mean"], int)
+
+
+def test_parts_absorbed_in_order_are_the_households_fed_one_by_one() -> None:
+    """What workers return (a part per chunk) adds up to feeding every household in order:
+    the premiums keep their order (the differences pair households), the counts add."""
+    current, candidate = RULES(2025), RULES.candidate(2025, "c", {"components.medical.cap": 1})
+    gone = Household(
+        "0000000099", "X", (Person("X", date(1980, 1, 1), loss_date=date(2025, 4, 1)),)
+    )
+    invalid = Household("0000000098", "NOBODY", (Person("X", date(1980, 1, 1)),))
+    households = [one_person(f"{i:010d}", 700_000 * i) for i in range(7)]
+    households[2:2] = [gone, invalid]
+    one_by_one = RateSimulation.of(current, [("c", candidate)])
+    for h in households:
+        one_by_one.feed(h)
+    in_parts = RateSimulation.of(current, [("c", candidate)])
+    for start in (0, 3, 6):
+        in_parts.absorb(assess_part([current, candidate], households[start : start + 3]))
+    assert in_parts.summary() == one_by_one.summary()
+    assert (in_parts.households, in_parts.not_in_year, dict(in_parts.refused)) == (
+        7,
+        1,
+        {"HouseholdInvalid": 1},
+    )
+    assert in_parts.sets[0].tally.premiums == [
+        assess(h, current, explain=False).total for h in households if h not in (gone, invalid)
+    ]
+
+
+async def test_worker_processes_answer_what_this_process_answers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Chunks assessed in two spawned workers (ADR 0051) give the same answer, figure by
+    figure, as the request's own process; chunks finish in any order but are tallied as read."""
+    pools: list[ProcessPoolExecutor] = []
+
+    class Pool(ProcessPoolExecutor):
+        def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+            pools.append(self)
+            return super().submit(fn, *args, **kwargs)
+
+    monkeypatch.setattr(simulation_workers, "ProcessPoolExecutor", Pool)
+    current = RULES(2025)
+    body = RateSimulationIn.model_validate(
+        {
+            "fiscal_year": 2025,
+            "candidates": [{"name": "cap", "figures": {"components.medical.cap": 300_000}}],
+        }
+    )
+    current, candidates = candidates_of(RULES, body)
+    here = await simulate_year(await city_of(23), 2025, current, candidates, chunk=4)
+    workers = await simulate_year(
+        await city_of(23), 2025, current, candidates, chunk=4, assessors=worker_processes(2)
+    )
+    assert len(pools) == 6  # every chunk went to the workers
+    assert workers.model_dump() == here.model_dump()
+    assert here.households == 23
+    assert here.candidates[0]["difference"]["households_down"] > 0
+
+
+def test_worker_counts() -> None:
+    assert worker_processes(1) is in_this_process
+    with pytest.raises(ValueError, match="at least one worker"):
+        worker_processes(0)

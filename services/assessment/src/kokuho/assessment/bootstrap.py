@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from kokuho.assessment import api
 from kokuho.assessment.adapters.consumers import e_application_handler, eligibility_handler
 from kokuho.assessment.adapters.holidays import is_public_holiday
+from kokuho.assessment.adapters.simulation_workers import worker_processes
 from kokuho.assessment.adapters.unit_of_work import AssessmentUnit
 from kokuho.assessment.app.ports import ParametersFor, Ports
 from kokuho.assessment.config import Settings
@@ -90,7 +91,11 @@ def build(
     assert isinstance(settings, Settings)
     require_fonts()  # notices are printed: no fonts, no service (MissingFont names them)
     now, today = clocks(clock)
-    ports = Ports(rules=rules or parameters_source(settings), today=today)
+    ports = Ports(
+        rules=rules or parameters_source(settings),
+        today=today,
+        simulation=worker_processes(settings.simulation_workers),
+    )
 
     def subscriptions(kit: ServiceKit) -> Sequence[Subscription]:
         if not settings.consume_eligibility:

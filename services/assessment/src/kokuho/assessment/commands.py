@@ -11,6 +11,7 @@ from pathlib import Path
 import asyncpg
 from pydantic import ValidationError
 
+from kokuho.assessment.adapters.simulation_workers import worker_processes
 from kokuho.assessment.adapters.unit_of_work import AssessmentUnit
 from kokuho.assessment.app.assessing import assess_household, first_correctable_year
 from kokuho.assessment.app.ports import ParametersFor
@@ -278,7 +279,13 @@ async def rate_simulation(settings: Settings, args: list[str]) -> int:
     try:
         trail = RequestAudit.of_system(lambda: conn, "system:rate-simulation", "rate-simulation")
         uow = AssessmentUnit(conn=conn, topic=settings.events_topic, audit=trail)
-        out = await simulate_year(uow, body.fiscal_year, current, candidates)
+        out = await simulate_year(
+            uow,
+            body.fiscal_year,
+            current,
+            candidates,
+            assessors=worker_processes(settings.simulation_workers),
+        )
     finally:
         await conn.close()
     print(json.dumps(out.model_dump(mode="json"), ensure_ascii=False, indent=2))

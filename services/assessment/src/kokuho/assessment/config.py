@@ -35,3 +35,6 @@ class Settings(ServiceSettings):
     #: every other request is limited by ``max_body_bytes`` (1 MiB). A city of 150,000
     #: households sends about 25 MB.
     income_import_max_bytes: int = Field(default=128 * 1024 * 1024, ge=1024 * 1024)
+    #: processes a rate simulation assesses households in (ADR 0051): the cores the service may
+    #: use; 1 keeps it in the request's own process
+    simulation_workers: int = Field(default=2, ge=1, le=64)

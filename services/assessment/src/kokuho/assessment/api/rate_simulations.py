@@ -25,5 +25,8 @@ async def simulate_rates(
     malformed candidate is refused (422) before any household is read."""
     current, candidates = candidates_of(ports.rules, body)
     return await read.run(
-        lambda uow: simulate_year(uow, body.fiscal_year, current, candidates), lambda out: out
+        lambda uow: simulate_year(
+            uow, body.fiscal_year, current, candidates, assessors=ports.simulation
+        ),
+        lambda out: out,
     )

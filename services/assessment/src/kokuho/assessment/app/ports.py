@@ -4,7 +4,8 @@ service's other ports (implemented on PostgreSQL in ``adapters`` and in memory f
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -12,6 +13,7 @@ from uuid import UUID
 
 from kokuho.assessment.domain.income_file import IncomeRecord
 from kokuho.assessment.domain.parameters import PremiumParameters
+from kokuho.assessment.domain.rate_simulation import SimulationPart
 from kokuho.assessment.domain.reduction_exemption import ReductionExemption
 from kokuho.assessment.domain.special_collection import Pension
 from kokuho.events.contracts.eligibility import HouseholdCompositionChanged
@@ -296,9 +298,18 @@ class AssessmentUnitPort(UnitOfWorkPort, Protocol):
         ...
 
 
+#: assesses one chunk of a rate simulation (households as read, with their people's incomes)
+ChunkAssessor = Callable[[list["HouseholdRow"], dict[str, IncomeRecord]], Awaitable[SimulationPart]]
+#: starts the chunk assessors of one simulation for its sets (the current first); they end
+#: with the context (worker processes in the service, ADR 0051)
+Assessors = Callable[[Sequence[PremiumParameters]], AbstractAsyncContextManager[ChunkAssessor]]
+
+
 @dataclass(frozen=True)
 class Ports:
     """The service's dependencies besides the unit of work (made by ``bootstrap.build``)."""
 
     rules: ParametersFor
     today: Callable[[], date]
+    #: where a rate simulation assesses its chunks
+    simulation: Assessors

@@ -4,15 +4,26 @@ an assessment. Shared by ``POST /rate-simulations`` and the ``rate-simulation`` 
 
 from __future__ import annotations
 
+import asyncio
+from collections import deque
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from pydantic import Field
 
 from kokuho.assessment.app.computing import people_of, to_household
-from kokuho.assessment.app.ports import AssessmentUnitPort, ParametersFor
+from kokuho.assessment.app.ports import (
+    AssessmentUnitPort,
+    Assessors,
+    ChunkAssessor,
+    HouseholdRow,
+    ParametersFor,
+)
 from kokuho.assessment.domain.errors import AssessmentError
+from kokuho.assessment.domain.income_file import IncomeRecord
 from kokuho.assessment.domain.parameters import PremiumParameters
-from kokuho.assessment.domain.rate_simulation import RateSimulation
+from kokuho.assessment.domain.rate_simulation import RateSimulation, SimulationPart, assess_part
 from kokuho.platform.models import RequestModel, ResponseModel
 
 FiscalYear = Annotated[int, Field(ge=2000, le=2100, description="fiscal year (April–March)")]
@@ -20,6 +31,27 @@ FiscalYear = Annotated[int, Field(ge=2000, le=2100, description="fiscal year (Ap
 #: or the city_reductions list
 FigureValue = int | str | bool | list[dict[str, Any]]
 CHUNK = 2000
+#: chunks read ahead of the oldest one still being assessed (so that workers never wait)
+AHEAD = 4
+
+
+def assess_chunk(
+    sets: Sequence[PremiumParameters], rows: list[HouseholdRow], incomes: dict[str, IncomeRecord]
+) -> SimulationPart:
+    """One chunk under every set, wherever it runs (this process or a worker)."""
+    return assess_part(sets, (to_household(row, incomes) for row in rows))
+
+
+@asynccontextmanager
+async def in_this_process(sets: Sequence[PremiumParameters]) -> AsyncIterator[ChunkAssessor]:
+    """Each chunk assessed in the caller's own process (tests, a single core)."""
+
+    async def assessor(
+        rows: list[HouseholdRow], incomes: dict[str, IncomeRecord]
+    ) -> SimulationPart:
+        return assess_chunk(sets, rows, incomes)
+
+    yield assessor
 
 
 class ParameterSet(RequestModel):
@@ -76,19 +108,30 @@ async def simulate_year(
     candidates: list[tuple[str, PremiumParameters]],
     *,
     chunk: int = CHUNK,
+    assessors: Assessors = in_this_process,
 ) -> RateSimulationOut:
     """Every household eligibility told assessment about, with the income of the year before,
-    under each set. Audited once: the incomes of every household are read, the answer holds
-    only totals and counts."""
+    under each set. Chunks are read while earlier ones are assessed (by ``assessors``: worker
+    processes in the service, ADR 0051) and tallied in the order read, so the answer does not
+    depend on where they ran. Audited once: the incomes of every household are read, the
+    answer holds only totals and counts."""
     simulation = RateSimulation.of(current, candidates)
-    async with uow:
-        after = ""
-        while rows := await uow.households.households_after(after, chunk):
-            people = sorted({a for row in rows for a in people_of(row)})
-            incomes = await uow.incomes.incomes(people, fiscal_year - 1)
-            for row in rows:
-                simulation.feed(to_household(row, incomes))
-            after = rows[-1].nhi_household_number
+    async with assessors(simulation.parameters) as assess, uow:
+        pending: deque[asyncio.Future[SimulationPart]] = deque()
+        try:
+            after = ""
+            while rows := await uow.households.households_after(after, chunk):
+                people = sorted({a for row in rows for a in people_of(row)})
+                incomes = await uow.incomes.incomes(people, fiscal_year - 1)
+                pending.append(asyncio.ensure_future(assess(rows, incomes)))
+                while len(pending) > AHEAD:
+                    simulation.absorb(await pending.popleft())
+                after = rows[-1].nhi_household_number
+            while pending:
+                simulation.absorb(await pending.popleft())
+        finally:
+            for left in pending:
+                left.cancel()
         summary = simulation.summary()
         await uow.audit.record(
             subjects=[],

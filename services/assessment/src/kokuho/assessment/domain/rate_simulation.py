@@ -11,6 +11,7 @@ household by household.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,11 +24,9 @@ DECILES = tuple(range(10, 100, 10))
 
 
 @dataclass
-class SetTally:
-    """What one parameter set gives over the households fed so far."""
+class Tally:
+    """What one parameter set gives over a run of households: the part a worker returns."""
 
-    name: str
-    params: PremiumParameters
     levy: Counter[str] = field(default_factory=Counter)  # yen per component
     at_cap: Counter[str] = field(default_factory=Counter)  # households per component
     reductions: Counter[str] = field(default_factory=Counter)  # households per 7/5/2/0
@@ -42,21 +41,74 @@ class SetTally:
         self.reductions[f"{level}割" if level else "none"] += 1
         self.premiums.append(result.total)
 
+    def absorb(self, later: Tally) -> None:
+        """Add the tally of the households fed after these (their order is kept)."""
+        self.levy.update(later.levy)
+        self.at_cap.update(later.at_cap)
+        self.reductions.update(later.reductions)
+        self.premiums.extend(later.premiums)
+
+
+@dataclass
+class SetTally:
+    """What one named parameter set gives over the households fed so far."""
+
+    name: str
+    params: PremiumParameters
+    tally: Tally = field(default_factory=Tally)
+
     def summary(self) -> dict[str, Any]:
+        t = self.tally
         return {
             "name": self.name,
             "parameter_documents": list(self.params.documents),
-            "total": sum(self.premiums),
-            "levy_per_component": dict(self.levy),
+            "total": sum(t.premiums),
+            "levy_per_component": dict(t.levy),
             "households_at_cap": {
-                c.component.value: self.at_cap[c.component.value] for c in self.params.components
+                c.component.value: t.at_cap[c.component.value] for c in self.params.components
             },
-            "households_per_reduction": {
-                k: self.reductions[k] for k in ("7割", "5割", "2割", "none")
-            },
-            "deciles": deciles(self.premiums),
-            "mean": sum(self.premiums) // len(self.premiums) if self.premiums else 0,
+            "households_per_reduction": {k: t.reductions[k] for k in ("7割", "5割", "2割", "none")},
+            "deciles": deciles(t.premiums),
+            "mean": sum(t.premiums) // len(t.premiums) if t.premiums else 0,
         }
+
+
+@dataclass
+class SimulationPart:
+    """A run of households under every set (one tally per set, in the sets' order), as a
+    worker assesses a chunk; :meth:`RateSimulation.absorb` adds it in feeding order."""
+
+    tallies: list[Tally]
+    households: int = 0  # fed and assessed under every set
+    not_in_year: int = 0  # no insured month in the year
+    refused: Counter[str] = field(default_factory=Counter)  # rule → households
+
+    @classmethod
+    def empty(cls, sets: int) -> SimulationPart:
+        return cls([Tally() for _ in range(sets)])
+
+    def feed(self, household: Household, sets: Sequence[PremiumParameters]) -> None:
+        try:
+            results = assess_each(household, sets)
+        except NoInsuredMonths:
+            self.not_in_year += 1
+            return
+        except AssessmentError as refused:
+            self.refused[type(refused).__name__] += 1
+            return
+        for tally, result in zip(self.tallies, results, strict=True):
+            tally.add(result)
+        self.households += 1
+
+
+def assess_part(
+    sets: Sequence[PremiumParameters], households: Iterable[Household]
+) -> SimulationPart:
+    """``households`` under each of ``sets``: what one worker does with one chunk."""
+    part = SimulationPart.empty(len(sets))
+    for household in households:
+        part.feed(household, sets)
+    return part
 
 
 def _level(result: Assessment) -> int:
@@ -83,11 +135,12 @@ def deciles(values: list[int]) -> dict[str, int]:
 
 def difference(current: SetTally, candidate: SetTally) -> dict[str, Any]:
     """The candidate against the current rates, in total, per component and per household."""
-    changes = [b - a for a, b in zip(current.premiums, candidate.premiums, strict=True)]
-    components = set(current.levy) | set(candidate.levy)
+    now, then = current.tally, candidate.tally
+    changes = [b - a for a, b in zip(now.premiums, then.premiums, strict=True)]
+    components = set(now.levy) | set(then.levy)
     return {
-        "total": sum(candidate.premiums) - sum(current.premiums),
-        "per_component": {c: candidate.levy[c] - current.levy[c] for c in sorted(components)},
+        "total": sum(then.premiums) - sum(now.premiums),
+        "per_component": {c: then.levy[c] - now.levy[c] for c in sorted(components)},
         "households_up": sum(1 for d in changes if d > 0),
         "households_down": sum(1 for d in changes if d < 0),
         "households_unchanged": sum(1 for d in changes if d == 0),
@@ -112,18 +165,20 @@ class RateSimulation:
     ) -> RateSimulation:
         return cls([SetTally("current", current), *(SetTally(n, p) for n, p in candidates)])
 
+    @property
+    def parameters(self) -> list[PremiumParameters]:
+        return [t.params for t in self.sets]
+
     def feed(self, household: Household) -> None:
-        try:
-            results = assess_each(household, [t.params for t in self.sets])
-        except NoInsuredMonths:
-            self.not_in_year += 1
-            return
-        except AssessmentError as refused:
-            self.refused[type(refused).__name__] += 1
-            return
-        for tally, result in zip(self.sets, results, strict=True):
-            tally.add(result)
-        self.households += 1
+        self.absorb(assess_part(self.parameters, [household]))
+
+    def absorb(self, part: SimulationPart) -> None:
+        """Add the households of ``part``, assessed after those fed so far."""
+        for named, later in zip(self.sets, part.tallies, strict=True):
+            named.tally.absorb(later)
+        self.households += part.households
+        self.not_in_year += part.not_in_year
+        self.refused.update(part.refused)
 
     def summary(self) -> dict[str, Any]:
         current, *candidates = self.sets

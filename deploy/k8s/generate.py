@@ -39,14 +39,39 @@ EXTRA_ENV: dict[str, list[dict[str, Any]]] = {
         {"name": "KEY_DIRECTORY", "value": f"{SECRETS}/kek"},
         {"name": "INTERMEDIATE_SERVER_URL", "parameter": "intermediate-server-url"},
         {"name": "FEDERATION_URL", "parameter": "federation-url"},
+        # the gateway hands the claims file to benefits as itself (ADR 0083, 0084)
+        {"name": "SERVICE_KEY_PATH", "value": f"{SECRETS}/service-key/service.key"},
+        {"name": "BENEFITS_URL", "value": "http://benefits"},
+    ],
+    "benefits": [
+        {
+            "name": "SERVICE_PRINCIPALS_PATH",
+            "value": f"{SECRETS}/service-principals/principals.toml",
+        },
     ],
 }
 EXTRA_VOLUMES: dict[str, list[tuple[str, str, dict[str, Any]]]] = {
     # the vault's key-encryption keys: private to the owner (the gateway refuses others, ADR 0020)
     "linkage-gateway": [
-        ("kek", f"{SECRETS}/kek", {"secretName": "linkage-gateway-kek", "defaultMode": 0o400})
+        ("kek", f"{SECRETS}/kek", {"secretName": "linkage-gateway-kek", "defaultMode": 0o400}),
+        (
+            "service-key",
+            f"{SECRETS}/service-key",
+            {"secretName": "linkage-gateway-service-key", "defaultMode": 0o400},
+        ),
+    ],
+    # the services benefits accepts as themselves, with their public keys (ADR 0083)
+    "benefits": [
+        (
+            "service-principals",
+            f"{SECRETS}/service-principals",
+            {"secretName": "benefits-service-principals", "defaultMode": 0o400},
+        )
     ],
 }
+#: Service-to-service calls (caller -> called), each with its service identity (ADR 0083): the
+#: network policies let exactly these through, besides the counter gateway's.
+CALLS: dict[str, tuple[str, ...]] = {"linkage-gateway": ("benefits",)}
 #: Only linkage-gateway leaves the cluster (C-05, C-85): its own policy, addresses from the overlay.
 EXTERNAL = {"linkage-gateway": ("intermediate-server-cidr", "federation-cidr")}
 
@@ -287,8 +312,15 @@ def workload(service: str) -> list[dict[str, Any]]:
     ]
 
 
+def _pods(service: str) -> dict[str, Any]:
+    return {"podSelector": {"matchLabels": {"app.kubernetes.io/name": service}}}
+
+
 def network_policy(service: str) -> dict[str, Any]:
-    """DNS, Kafka, PostgreSQL; ingress only from the counter gateway (the staff's entry)."""
+    """DNS, Kafka, PostgreSQL; ingress only from the counter gateway (the staff's entry) and the
+    services that call this one (``CALLS``); egress to the services this one calls."""
+    callers = sorted(c for c, called in CALLS.items() if service in called)
+    http = [{"protocol": "TCP", "port": 8000}]
     return {
         "apiVersion": "networking.k8s.io/v1",
         "kind": "NetworkPolicy",
@@ -306,7 +338,8 @@ def network_policy(service: str) -> dict[str, Any]:
                         }
                     ],
                     "ports": [{"protocol": "TCP", "port": 8000}],
-                }
+                },
+                *({"from": [_pods(c)], "ports": http} for c in callers),
             ],
             "egress": [
                 {
@@ -326,6 +359,7 @@ def network_policy(service: str) -> dict[str, Any]:
                     "to": [{"podSelector": {"matchLabels": {"cnpg.io/cluster": "kokuho-pg"}}}],
                     "ports": [{"protocol": "TCP", "port": 5432}],
                 },
+                *({"to": [_pods(c)], "ports": http} for c in CALLS.get(service, ())),
             ],
         },
     }

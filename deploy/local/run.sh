@@ -31,6 +31,10 @@
 #                                        HMAC key, ADR 0006; a service refuses to start without one)
 #   KOKUHO_LINKAGE_GATEWAY_KEY_DIRECTORY .local/dev-vault-keys (the vault's development keys, created
 #                                        on first use; outside every data directory)
+#   KOKUHO_LINKAGE_GATEWAY_SERVICE_KEY_PATH, _BENEFITS_URL, KOKUHO_BENEFITS_SERVICE_PRINCIPALS_PATH
+#                                        the gateway's own service key and the principal list of
+#                                        benefits (.local/service-keys/, ADR 0083): the gateway
+#                                        hands the claims file to benefits as itself
 #   KOKUHO_PG_ADMIN_DSN                  the superuser DSN, for migrate only (seed and serve refuse
 #                                        to run with it, and serve refuses a superuser login)
 #   KOKUHO_ENDPOINTS                     .local/endpoints.json (every service's base URL)
@@ -290,6 +294,12 @@ service_env() { # service_env NAME PORT: print the environment for NAME, one VAR
   # development-only behaviour is off by default (fail closed); the local runner turns it on
   [[ $name == linkage-gateway ]] &&
     printf '%s\n' "${prefix}CREATE_DEV_KEYS=true" "${prefix}KEY_DIRECTORY=$LOCAL_DIR/dev-vault-keys"
+  # service identity (ADR 0083): the gateway calls benefits' claim imports as itself
+  [[ $name == linkage-gateway && -n ${PORT_OF[benefits]:-} ]] &&
+    printf '%s\n' "${prefix}SERVICE_KEY_PATH=$LOCAL_DIR/service-keys/linkage-gateway.key" \
+      "${prefix}BENEFITS_URL=http://127.0.0.1:${PORT_OF[benefits]}"
+  [[ $name == benefits ]] &&
+    printf '%s\n' "${prefix}SERVICE_PRINCIPALS_PATH=$LOCAL_DIR/service-keys/benefits-principals.toml"
   # assessment's demonstration figures for a year the city has not confirmed (ADR 0036)
   [[ $name == assessment ]] && printf '%s\n' "${prefix}DEMO_PARAMETERS=true"
   # eligibility's bulk certificate run prints into .local/print/ (ADR 0017)
@@ -321,6 +331,42 @@ ensure_dev_audit_key() {
   rm -f "$dir/audit.key.$$"
 }
 
+# The services' own keys for calling each other (ADR 0083): linkage-gateway's key pair and the
+# principal list of benefits naming its public key (.local/service-keys/, created on first use).
+ensure_service_keys() {
+  local dir=$LOCAL_DIR/service-keys
+  [[ -f $dir/linkage-gateway.key && -f $dir/benefits-principals.toml ]] && return 0
+  log "creating the development service keys in $dir"
+  mkdir -p "$dir"
+  (cd "$KOKUHO_ROOT" && umask 077 && uv run python - "$dir" <<'PY'
+import sys
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+
+from kokuho.platform.token import new_private_key
+
+directory = Path(sys.argv[1])
+key = new_private_key()
+(directory / "linkage-gateway.pem").write_bytes(
+    key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+)
+(directory / "linkage-gateway.key").write_bytes(
+    key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+)
+(directory / "benefits-principals.toml").write_text(
+    "[principals.linkage-gateway]\n"
+    'public_key_path = "linkage-gateway.pem"\n'
+    'permissions = ["benefits.claim-imports"]\n'
+)
+PY
+  ) || die "could not create the development service keys in $dir"
+}
+
 start() {
   load_ports
   mkdir -p "$RUN_DIR"
@@ -339,6 +385,7 @@ start() {
   record_services "${recorded[@]}"
   ensure_dev_issuer
   ensure_dev_audit_key
+  ensure_service_keys
   start_simulators
   for name in "${SERVICES[@]}"; do
     port=${PORT_OF[$name]}

@@ -1,9 +1,9 @@
-"""A department's consumer of a Kokuho topic: reads it from the beginning and records each
-event once, however often it is delivered (docs/consumers.md). Only aiokafka and asyncpg: a
-department needs none of Kokuho's code.
+"""A department's consumer of its Kokuho feed: reads it from the beginning and records each
+entry once, however often it is delivered (docs/consumers.md). Only aiokafka and asyncpg: a
+department needs none of Kokuho's code. For the LTC Insurance Division's feed (transfer 5):
 
     python libs/events/examples/department_consumer.py \\
-        --bootstrap 127.0.0.1:59092 --topic kokuho.eligibility.events \\
+        --bootstrap 127.0.0.1:59092 --topic kokuho.feeds.ltc-insurance.eligibility \\
         --group ltc-insurance.eligibility --dsn postgresql://user:pw@host/db
 
 It keeps ``received_events`` (one row per event id) in the department's own database; replace

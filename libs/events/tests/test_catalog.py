@@ -21,6 +21,7 @@ from kokuho.events.catalog.topics import (
 )
 from kokuho.events.contracts.envelope import Envelope
 from kokuho.events.contracts.registry import contract_for, event_types
+from kokuho.events.transfers import load_registry
 
 ROOT = Path(__file__).resolve().parents[3]
 TOOLS = ROOT / "tools" / "asyncapi"
@@ -59,10 +60,36 @@ def test_private_and_test_events_are_not_published() -> None:
 
 def test_every_topic_a_contract_module_declares_is_a_channel() -> None:
     declared = {t for module in contract_modules() for t in topic_constants(module)}
+    feeds = {t for flow in load_registry().feeds() for t in flow.feed_topics}
     channels = {c["address"] for c in document()["channels"].values()}
-    assert declared == channels
+    assert declared | feeds == channels
     assert {"kokuho.eligibility.events", "kokuho.eligibility.personal-details"} <= channels
     assert all(topic.contracts for topic in topics()), "a topic without any contract"
+
+
+def test_every_department_feed_of_the_registry_is_a_restricted_channel() -> None:
+    """Each event-feed transfer of the registry (ADR 0089): its topic and its current-state
+    companion (compacted), carrying the registry's contract, whose fields are the items."""
+    channels = document()["channels"]
+    messages = document()["components"]["messages"]
+    schemas = document()["components"]["schemas"]
+    flows = load_registry().feeds()
+    assert {f.seed_number for f in flows} == {5, 10, 13}
+    for flow in flows:
+        assert flow.feed_topic is not None and flow.feed_event_type is not None
+        for topic in flow.feed_topics:
+            channel = channels[topic]
+            assert channel["x-kokuho-restricted"] is True
+            assert flow.recipient in channel["description"]
+            assert list(channel["messages"]) == [flow.feed_event_type]
+            compacted = channel["bindings"]["kafka"]["topicConfiguration"]["cleanup.policy"]
+            assert compacted == (["compact"] if topic == flow.snapshot_topic else ["delete"])
+        message = messages[flow.feed_event_type]
+        assert message["bindings"]["kafka"]["key"]["description"].startswith("宛名番号")
+        name = message["payload"]["allOf"][1]["properties"]["data"]["$ref"].rsplit("/", 1)[-1]
+        assert set(schemas[name]["properties"]) == flow.items
+    ltc = channels["kokuho.feeds.ltc-insurance.eligibility"]
+    assert "ltc-insurance-division" in ltc["description"]
 
 
 def test_restricted_and_compacted_topics_say_so() -> None:
@@ -143,3 +170,10 @@ def test_the_official_asyncapi_parser_accepts_the_document_and_refuses_a_broken_
     result = _validate(validate, bad)
     assert result.returncode == 1, result.stdout
     assert "address" in result.stdout
+
+
+def test_the_consumer_guide_names_every_feed_of_the_registry() -> None:
+    guide = (ROOT / "docs" / "consumers.md").read_text(encoding="utf-8")
+    for flow in load_registry().feeds():
+        for topic in flow.feed_topics:
+            assert f"`{topic}`" in guide, topic

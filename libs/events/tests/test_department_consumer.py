@@ -1,19 +1,20 @@
-"""The example consumer of docs/consumers.md on the real broker and PostgreSQL: it reads a topic
-from the beginning and applies each event once, though the topic carries one twice and a new
-consumer group reads everything again."""
+"""The example consumer of docs/consumers.md on the real broker and PostgreSQL: it reads a
+department feed (the LTC Insurance Division's, transfer 5, under a test name) from the beginning
+and applies each entry once, though the topic carries one twice and a new consumer group reads
+everything again."""
 
 from __future__ import annotations
 
 import importlib.util
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from types import ModuleType
 
 import asyncpg
 import pytest
 
-from kokuho.events.contracts.linkage_gateway import ReplicaRegistered
+from kokuho.events.contracts.feeds import LtcInsuranceEligibility
 from kokuho.events.runtime.topics import TopicSpec, ensure_topics
 from kokuho.events.testing.databases import temporary_database
 from kokuho.events.testing.kafka import produce, publish, read_topic
@@ -32,12 +33,12 @@ def _example() -> ModuleType:
     return module
 
 
-def _replica(n: int) -> ReplicaRegistered:
-    return ReplicaRegistered(
+def _entry(n: int) -> LtcInsuranceEligibility:
+    return LtcInsuranceEligibility(
         addressee_number=f"{n:010d}",
-        information_item="nhi-eligibility",
-        effective_date=date(2026, 4, 1),
-        registered_at=datetime(2026, 4, 1, 9, tzinfo=UTC),
+        nhi_household_number="2000000001",
+        acquisition_date=date(2026, 4, 1),
+        loss_date=None,
     )
 
 
@@ -45,10 +46,10 @@ async def test_reads_from_the_beginning_and_applies_each_event_once(
     kafka_bootstrap: str, pg_admin_dsn: str
 ) -> None:
     example = _example()
-    topic = f"test.department.{uuid.uuid4().hex[:12]}"
+    topic = f"test.department.{uuid.uuid4().hex[:12]}.kokuho.feeds.ltc-insurance.eligibility"
     await ensure_topics(kafka_bootstrap, [TopicSpec(topic, 2, 1)])
     ids = await publish(
-        kafka_bootstrap, topic, "0000000001", _replica(1), _replica(2), source="/kokuho/test"
+        kafka_bootstrap, topic, "0000000001", _entry(1), _entry(2), source="/kokuho/eligibility"
     )
     # the first event delivered again, as after a producer retry or a consumer crash
     first = (await read_topic(kafka_bootstrap, topic, expected=2))[0]
@@ -73,4 +74,4 @@ async def test_reads_from_the_beginning_and_applies_each_event_once(
         finally:
             await conn.close()
     assert sorted(r["event_id"] for r in rows) == sorted(ids)
-    assert {r["type"] for r in rows} == {ReplicaRegistered.event_type}
+    assert {r["type"] for r in rows} == {LtcInsuranceEligibility.event_type}

@@ -14,6 +14,7 @@ import pytest
 from fastapi import FastAPI
 
 from kokuho.events.testing.kafka import Record, read_topic
+from kokuho.events.transfers import REGISTRY_FILE
 from kokuho.linkage_gateway.adapters.crypto import EnvelopeSealer
 from kokuho.linkage_gateway.adapters.federation_simulator import FederationSimulator
 from kokuho.linkage_gateway.adapters.intermediate_server_simulator import (
@@ -30,7 +31,7 @@ from kokuho.linkage_gateway.adapters.signature import X509SignatureVerifier
 from kokuho.linkage_gateway.adapters.transfer_channel_simulator import TransferChannelSimulator
 from kokuho.linkage_gateway.app.ports import SignatureCheck, SignedApplication
 from kokuho.linkage_gateway.bootstrap import approved_routes, build
-from kokuho.linkage_gateway.config import PARAMETERS, Settings
+from kokuho.linkage_gateway.config import Settings
 from kokuho.linkage_gateway.domain.individual_number import IndividualNumber
 from kokuho.linkage_gateway.synthetic import synthetic_number
 from kokuho.platform.auth import TokenVerifier
@@ -160,9 +161,7 @@ async def gateway(
         CertificateAuthority(),
     )
     # the channel set up exactly as the registry approves (the drift check finds nothing)
-    channel = TransferChannelSimulator(
-        approved_routes(load_transfer_registry(PARAMETERS / "transfer_flows.toml"))
-    )
+    channel = TransferChannelSimulator(approved_routes(load_transfer_registry(REGISTRY_FILE)))
     app = build(
         gateway_settings,
         identity=jlis,

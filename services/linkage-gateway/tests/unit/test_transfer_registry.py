@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from kokuho.events.transfers import REGISTRY_FILE
 from kokuho.linkage_gateway.adapters.parameters import ParameterFileError, load_transfer_registry
-from kokuho.linkage_gateway.config import PARAMETERS
 from kokuho.linkage_gateway.domain.transfers import (
     FlowMalformed,
     ItemsNotApproved,
@@ -21,7 +21,7 @@ from kokuho.linkage_gateway.domain.transfers import (
     configuration_drift,
 )
 
-REGISTRY = load_transfer_registry(PARAMETERS / "transfer_flows.toml")
+REGISTRY = load_transfer_registry(REGISTRY_FILE)
 BY_NUMBER = {f.seed_number: f for f in REGISTRY.flows.values()}
 TAX = "nhi-premiums-paid-to-municipal-tax"
 TAX_ITEMS = ["calendar_year", "nhi_household_number", "amount", "pension_deducted"]

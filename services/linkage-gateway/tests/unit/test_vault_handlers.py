@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from kokuho.events.transfers import REGISTRY_FILE
 from kokuho.linkage_gateway.adapters.crypto import EnvelopeSealer
 from kokuho.linkage_gateway.adapters.federation_simulator import FederationSimulator
 from kokuho.linkage_gateway.adapters.intermediate_server_simulator import (
@@ -67,7 +68,7 @@ class Gateway:
             portal=PortalSimulator(),
             residents=ResidentRecordSimulator(),
             signatures=X509SignatureVerifier([], []),
-            transfers=load_transfer_registry(PARAMETERS / "transfer_flows.toml"),
+            transfers=load_transfer_registry(REGISTRY_FILE),
             channel=TransferChannelSimulator(),
             clock=lambda: AT,
         )

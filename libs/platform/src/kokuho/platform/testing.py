@@ -3,6 +3,7 @@
 - ``OwnTopics``: a test's own topic names and consumer-group prefix, so that a running demo
   (``make run``) never takes a test's events and a test never reads the demo's;
 - ``serving`` (in process) and ``serving_on_port`` (a real port, for the fuzzer);
+- ``simulator_process``: a service's simulator as `make run` starts it (its own process);
 - ``staff_headers``: a bearer token for a user with roles;
 - ``eventually`` / ``eventually_blocking``: wait for a condition with a deadline (defined in
   ``kokuho.events.testing.waiting`` for the events library's own tests, re-exported here);
@@ -22,6 +23,8 @@ import logging
 import os
 import re
 import socket
+import subprocess
+import sys
 import threading
 import uuid
 from collections.abc import AsyncIterator, Iterator, Mapping
@@ -46,6 +49,7 @@ from kokuho.events.runtime.topics import TopicSpec, ensure_topics, with_dead_let
 from kokuho.events.testing.databases import temporary_database
 from kokuho.events.testing.waiting import eventually as eventually
 from kokuho.events.testing.waiting import eventually_blocking as eventually_blocking
+from kokuho.events.transfers import load_registry
 from kokuho.platform import audit
 from kokuho.platform.database import migrate, migration_files
 from kokuho.platform.token import PrivateKey, mint_token
@@ -112,9 +116,21 @@ class OwnTopics:
             delinquency_events=f"{run}.{delinquency.EVENTS_TOPIC}",
         )
 
+    @property
+    def feed_topic_prefix(self) -> str:
+        """In front of the department feed topics of the transfer registry (ADR 0089)."""
+        return f"{self.consumer_group_prefix}."
+
     def specs(self, partitions: int = 3) -> list[TopicSpec]:
-        """The topics with their dead-letter topics (personal details compacted)."""
-        return with_dead_letters(
+        """The topics with their dead-letter topics (personal details compacted), and the
+        department feeds of the transfer registry under this run's prefix."""
+        feeds = [
+            TopicSpec(f"{self.feed_topic_prefix}{topic}", partitions, 1, compacted=compacted)
+            for flow in load_registry().feeds()
+            for topic, compacted in ((flow.feed_topic, False), (flow.snapshot_topic, True))
+            if topic
+        ]
+        return feeds + with_dead_letters(
             [
                 TopicSpec(self.eligibility_events, partitions, 1),
                 TopicSpec(self.personal_details, partitions, 1, compacted=True),
@@ -151,6 +167,7 @@ class OwnTopics:
             "assessment_topic": self.assessment_events,
             "collection_topic": self.collection_events or None,
             "consumer_group_prefix": self.consumer_group_prefix,
+            "feed_topic_prefix": self.feed_topic_prefix,
         }
 
     def assessment(self) -> dict[str, Any]:
@@ -240,6 +257,41 @@ def serving_on_port(app: FastAPI, name: str = "the app") -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=15)
+
+
+@contextlib.contextmanager
+def simulator_process(directory: Path, module: str, name: str) -> Iterator[str]:
+    """The simulator ``name`` as `make run` starts it: ``python -m <module> <name> --port <p>``
+    in its own process with ``directory`` (``services/<svc>/simulators``) on PYTHONPATH;
+    yields its base URL once ``/healthz`` answers, and ends the process afterwards."""
+    port = free_port()
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(directory), env.get("PYTHONPATH")) if p)
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", module, name, "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+
+    def healthy() -> bool:
+        assert process.poll() is None, process.stderr.read() if process.stderr else b""
+        try:
+            return httpx.get(f"{url}/healthz", timeout=1).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    try:
+        eventually_blocking(healthy, timeout=30, interval=0.1, what=f"the {name} simulator")
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 # --- staff ------------------------------------------------------------------------------------

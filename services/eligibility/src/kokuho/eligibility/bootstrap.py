@@ -29,12 +29,19 @@ from kokuho.eligibility.config import Settings
 from kokuho.eligibility.domain.rules import QualificationRules
 from kokuho.eligibility.parameters import load_rules
 from kokuho.events.ports import ConcurrencyConflict
+from kokuho.events.runtime.feeds import Feed, feeds_of
+from kokuho.events.transfers import load_registry
 from kokuho.platform.auth import TokenVerifier
 from kokuho.platform.documents import require_fonts
 from kokuho.platform.eventing import Subscription
 from kokuho.platform.problems import DomainErrorMapping
 from kokuho.platform.service import Job, ServiceKit, build_service
 from kokuho.platform.settings import ServiceSettings
+
+
+def feeds_of_settings(settings: Settings) -> tuple[Feed, ...]:
+    """The department feeds eligibility owns in the transfer registry (ADR 0089)."""
+    return feeds_of(load_registry(), "eligibility", topic_prefix=settings.feed_topic_prefix)
 
 
 def topics_of(settings: Settings) -> Topics:
@@ -105,7 +112,9 @@ def build(
         settings,
         title="Kokuho eligibility (被保険者資格管理)",
         routers=api.routers(),
-        unit_of_work=partial(EligibilityUnit, topics=topics_of(settings)),
+        unit_of_work=partial(
+            EligibilityUnit, topics=topics_of(settings), feeds=feeds_of_settings(settings)
+        ),
         ports=ports,
         subscriptions=subscriptions,
         jobs=jobs,

@@ -40,3 +40,6 @@ class Settings(ServiceSettings):
     #: Topic names (the contract's names; tests point them at their own topics).
     events_topic: str = contracts.EVENTS_TOPIC
     personal_details_topic: str = contracts.PERSONAL_DETAILS_TOPIC
+    #: Put in front of the department feed topics the transfer registry names (transfers 5,
+    #: 10, 13; ADR 0089): tests feed their own topics; empty in production.
+    feed_topic_prefix: str = ""

@@ -9,6 +9,7 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from kokuho.events.contracts import assessment, collection, eligibility, linkage_gateway
+from kokuho.events.transfers import REGISTRY_FILE
 from kokuho.platform.settings import ServiceSettings
 
 PARAMETERS = Path(__file__).resolve().parent / "parameters"
@@ -36,7 +37,8 @@ class Settings(ServiceSettings):
     create_dev_keys: bool = False
     resolution_permits_path: Path = PARAMETERS / "resolution_permits.toml"
     permitted_inquiries_path: Path = PARAMETERS / "permitted_inquiries.toml"
-    transfer_flows_path: Path = PARAMETERS / "transfer_flows.toml"
+    #: The shared transfer registry (``kokuho.events.transfers``, ADR 0089).
+    transfer_flows_path: Path = REGISTRY_FILE
     #: C-77: inquiry results are deleted this many days after the inquiry completed. The source
     #: states no period; this is configuration (❌ unconfirmed in the source).
     inquiry_result_retention_days: int = Field(default=30, ge=1, le=3650)

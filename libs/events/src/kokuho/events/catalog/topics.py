@@ -105,9 +105,43 @@ def published_event_types() -> list[str]:
     return [t for t in event_types() if contract_for(t).__module__.startswith(prefix)]
 
 
-def topics() -> list[Topic]:
-    """Every published topic with its contracts, in name order."""
+#: The key of every department feed and its current-state companion.
+FEED_KEY = "宛名番号 (addressee number, 10 digits): one person's entries in order"
+
+
+def feed_topics() -> dict[str, Topic]:
+    """The department feeds of the transfer registry (``kokuho.events.transfers``, ADR 0089):
+    each feed topic and its compacted companion, with the contract the registry names."""
+    from kokuho.events.transfers import load_registry
+
     found: dict[str, Topic] = {}
+    for flow in load_registry().feeds():
+        assert flow.feed_event_type is not None  # checked by the loader
+        contract = contract_for(flow.feed_event_type)
+        doc = (contract.__doc__ or "").strip().split("\n\n")[0]
+        restricted = (
+            f"the {flow.recipient} only (transfer {flow.seed_number}, {flow.flow_id};"
+            f" basis: {flow.legal_basis})"
+        )
+        for name in flow.feed_topics:
+            found[name] = Topic(
+                name=name,
+                service=flow.owning_service,
+                description=doc,
+                key=FEED_KEY,
+                compacted=name == flow.snapshot_topic,
+                restricted=restricted,
+                contracts=[contract],
+            )
+    return found
+
+
+def topics() -> list[Topic]:
+    """Every published topic with its contracts, in name order (the department feeds
+    included)."""
+    feeds = feed_topics()
+    fed = {c.event_type for topic in feeds.values() for c in topic.contracts}
+    found: dict[str, Topic] = dict(feeds)
     home: dict[str, str | None] = {}
     for module in contract_modules():
         doc = (module.__doc__ or "").strip().split("\n\n")[0]
@@ -122,6 +156,8 @@ def topics() -> list[Topic]:
             )
         home[module.__name__] = _events_topic(module)
     for event_type in published_event_types():
+        if event_type in fed:
+            continue
         contract = contract_for(event_type)
         topic = ON_OTHER_TOPICS.get(event_type) or home.get(contract.__module__)
         if topic is None or topic not in found:

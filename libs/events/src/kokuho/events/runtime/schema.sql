@@ -60,3 +60,38 @@ CREATE TABLE IF NOT EXISTS personal_payloads (
     CHECK ((data IS NULL) = (erased_at IS NOT NULL))
 );
 CREATE INDEX IF NOT EXISTS personal_payloads_subject ON personal_payloads (subject);
+
+-- Department feeds (kokuho.events.runtime.feeds, ADR 0089): each person's last entry per feed
+-- (only the registry's items), and every entry put on a feed (C-66: what, to whom, when, on
+-- which basis, from which event), append-only. Empty in a service that owns no feed.
+CREATE TABLE IF NOT EXISTS feed_states (
+    flow_id          text        NOT NULL,
+    addressee_number text        NOT NULL,
+    facts            jsonb       NOT NULL,
+    updated_at       timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (flow_id, addressee_number)
+);
+
+CREATE TABLE IF NOT EXISTS feed_deliveries (
+    delivery_id       uuid        PRIMARY KEY,  -- the CloudEvents id of the entry
+    flow_id           text        NOT NULL,
+    seed_number       integer     NOT NULL,
+    recipient         text        NOT NULL,
+    legal_basis       text        NOT NULL,
+    topics            text[]      NOT NULL,
+    items             text[]      NOT NULL,
+    addressee_number  text        NOT NULL,
+    source_event_id   uuid        NOT NULL,
+    source_event_type text        NOT NULL,
+    recorded_at       timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS feed_deliveries_recorded ON feed_deliveries (recorded_at DESC);
+CREATE INDEX IF NOT EXISTS feed_deliveries_subject ON feed_deliveries (addressee_number);
+
+CREATE OR REPLACE FUNCTION kokuho_feed_deliveries_unchanged() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'feed_deliveries is append-only (C-66)';
+END $$;
+DROP TRIGGER IF EXISTS feed_deliveries_unchanged ON feed_deliveries;
+CREATE TRIGGER feed_deliveries_unchanged BEFORE UPDATE ON feed_deliveries
+    FOR EACH ROW EXECUTE FUNCTION kokuho_feed_deliveries_unchanged();

@@ -17,6 +17,7 @@ import asyncpg
 
 from kokuho.eligibility.adapters.certificate_runs import PostgresCertificateRuns
 from kokuho.eligibility.adapters.erasures import PostgresErasures
+from kokuho.eligibility.adapters.feeds import eligibility_facts
 from kokuho.eligibility.adapters.projection import PostgresReadModels
 from kokuho.eligibility.adapters.register_store import PostgresRegister
 from kokuho.eligibility.adapters.reports import PostgresReportFacts
@@ -30,7 +31,7 @@ from kokuho.eligibility.adapters.repositories import (
 )
 from kokuho.eligibility.adapters.views import PostgresViews
 from kokuho.eligibility.app.ports import Topics
-from kokuho.events.runtime.store import PostgresEventStore
+from kokuho.events.runtime.feeds import Feed, FeedingEventStore
 from kokuho.platform.audit import RequestAudit
 from kokuho.platform.service import ServiceKit
 from kokuho.platform.unit_of_work import PoolSource, UnitOfWork
@@ -55,14 +56,19 @@ class EligibilityUnit(UnitOfWork):
         conn: asyncpg.Connection | None = None,
         audit: RequestAudit | None = None,
         topics: Topics | None = None,
+        feeds: Sequence[Feed] = (),
     ) -> None:
         super().__init__(pool, conn=conn, audit=audit)
         self.topics = topics or Topics()
+        self.feeds = tuple(feeds)
         if audit is None:
             self.audit = ServiceAudit()
 
     def bind(self, conn: asyncpg.Connection) -> None:
-        self.events = PostgresEventStore(conn, source=SOURCE)
+        # The event store feeds the department feeds eligibility owns (ADR 0089).
+        self.events = FeedingEventStore(
+            conn, source=SOURCE, feeds=self.feeds, project=eligibility_facts
+        )
         self.payloads = PostgresPayloads(conn)
         self.numbers = PostgresNumbers(conn)
         self.persons = PostgresPersons(conn, self.events, self.payloads, self.topics)

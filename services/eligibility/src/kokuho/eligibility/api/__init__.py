@@ -19,6 +19,7 @@ def routers() -> list[APIRouter]:
         reports,
         resident_register,
     )
+    from kokuho.platform import feed_routes
 
     return [
         households.router,
@@ -31,4 +32,5 @@ def routers() -> list[APIRouter]:
         resident_register.router,
         certificate_runs.router,
         reports.router,
+        feed_routes.router,  # the auditor's list of the department-feed deliveries (ADR 0089)
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+from kokuho.events.transfers import RegistryFileError, load_registry
 from kokuho.linkage_gateway.domain.intermediate import (
     InquiryPermit,
     PermittedInquiryList,
@@ -12,11 +13,7 @@ from kokuho.linkage_gateway.domain.intermediate import (
     ReplicaItem,
 )
 from kokuho.linkage_gateway.domain.resolution import AffairPermit, ResolutionPolicy
-from kokuho.linkage_gateway.domain.transfers import (
-    TransferFlow,
-    TransferRegistry,
-    checked_flow,
-)
+from kokuho.linkage_gateway.domain.transfers import TransferRegistry
 
 
 class ParameterFileError(Exception):
@@ -73,37 +70,10 @@ def load_permitted_inquiries(path: Path) -> PermittedInquiryList:
 
 
 def load_transfer_registry(path: Path) -> TransferRegistry:
-    """The transfer registry (flows.md section 6); a row that breaks its rules stops start-up."""
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    flows = {}
+    """The transfer registry (flows.md section 6, ``kokuho.events.transfers``); a row that
+    breaks its rules stops start-up."""
     try:
-        for e in data.get("flow", []):
-            known = {k: str(e[k]) for k in _FLOW_TEXTS if k in e}
-            flow = checked_flow(
-                TransferFlow(
-                    flow_id=str(e["flow_id"]),
-                    seed_number=int(e["seed_number"]),
-                    status=str(e["status"]),
-                    items=frozenset(str(i) for i in e.get("items", [])),
-                    medium=str(e["medium"]) if "medium" in e else None,
-                    **known,
-                )
-            )
-            if flow.flow_id in flows:
-                raise ParameterFileError(f"{path.name}: flow {flow.flow_id!r} twice")
-            flows[flow.flow_id] = flow
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ParameterFileError(f"{path.name}: missing or malformed entry ({exc})") from None
-    return TransferRegistry(str(data.get("version", "")), flows)
-
-
-_FLOW_TEXTS = (
-    "recipient",
-    "recipient_division",
-    "affair",
-    "legal_basis",
-    "persons",
-    "frequency",
-    "channel",
-    "owning_service",
-)
+        shared = load_registry(path)
+    except RegistryFileError as exc:
+        raise ParameterFileError(str(exc)) from None
+    return TransferRegistry(shared.version, shared.flows)

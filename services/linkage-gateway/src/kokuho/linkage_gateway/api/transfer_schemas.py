@@ -76,6 +76,10 @@ class FlowOut(ResponseModel):
     medium: str | None
     method: str
     owning_service: str
+    #: an event feed's topic, its current-state companion and its contract (ADR 0089)
+    feed_topic: str | None = None
+    snapshot_topic: str | None = None
+    feed_event_type: str | None = None
 
     @classmethod
     def of(cls, f: TransferFlow) -> FlowOut:
@@ -94,6 +98,9 @@ class FlowOut(ResponseModel):
             medium=f.medium,
             method=f.method,
             owning_service=f.owning_service,
+            feed_topic=f.feed_topic,
+            snapshot_topic=f.snapshot_topic,
+            feed_event_type=f.feed_event_type,
         )
 
 

@@ -1,24 +1,45 @@
 """Transfers to other divisions of the city (移転): only flows in the approved registry, only
 their listed items, only by their approved method (C-67, C-68); configuration drift against
-the registry is flagged (C-69)."""
+the registry is flagged (C-69). The registry's rows and rules are shared
+(``kokuho.events.transfers``: the owning services' feeds and the broker's ACLs read them too)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from kokuho.events.transfers import (
+    CHANNELS,
+    INDIVIDUAL_NUMBER,
+    MEDIA,
+    METHODS,
+    STATUSES,
+    UNKNOWN,
+    FlowMalformed,
+    TransferFlow,
+    checked_flow,
+)
+from kokuho.events.transfers import TransferRegistry as Registry
 from kokuho.platform.errors import DomainError
 
-#: How a transfer leaves (C-68): the common platform's internal linkage (an event feed or a
-#: yearly file) or a medium handed over by a person.
-CHANNELS = frozenset({"event-feed", "yearly-file", "manual-handover", "unknown"})
-MEDIA = frozenset({"paper", "flash-memory"})
-METHODS = frozenset({"platform-linkage", *MEDIA})
-#: approved: deliverable; incomplete: the source leaves cells out; unknown: the row is missing.
-STATUSES = frozenset({"approved", "incomplete", "unknown"})
-UNKNOWN = "unknown"
-#: Never an item of a transfer: the source does not say any transfer carries the number.
-INDIVIDUAL_NUMBER = "individual_number"
+__all__ = [
+    "CHANNELS",
+    "INDIVIDUAL_NUMBER",
+    "MEDIA",
+    "METHODS",
+    "STATUSES",
+    "UNKNOWN",
+    "Drift",
+    "FlowMalformed",
+    "ItemsNotApproved",
+    "MethodNotApproved",
+    "TransferFlow",
+    "TransferNotRegistered",
+    "TransferRefused",
+    "TransferRegistry",
+    "checked_flow",
+    "configuration_drift",
+]
 
 
 class TransferRefused(DomainError):
@@ -50,72 +71,8 @@ class ItemsNotApproved(TransferRefused):
         self.flow_id, self.items = flow_id, names
 
 
-@dataclass(frozen=True)
-class TransferFlow:
-    """One transfer of the source (flows.md section 6): to whom, for which affair, on which
-    basis, which items (only those), how often, by which channel, from which service."""
-
-    flow_id: str
-    seed_number: int
-    status: str  # approved | incomplete | unknown
-    recipient: str = UNKNOWN
-    recipient_division: str = UNKNOWN
-    affair: str = UNKNOWN
-    legal_basis: str = UNKNOWN
-    items: frozenset[str] = frozenset()
-    persons: str = UNKNOWN
-    frequency: str = UNKNOWN
-    channel: str = UNKNOWN
-    medium: str | None = None
-    owning_service: str = UNKNOWN
-
-    @property
-    def method(self) -> str:
-        """The approved method (C-68): internal linkage, or the medium handed over."""
-        if self.channel in ("event-feed", "yearly-file"):
-            return "platform-linkage"
-        if self.channel == "manual-handover" and self.medium:
-            return self.medium
-        return UNKNOWN
-
-    @property
-    def deliverable(self) -> bool:
-        return self.status == "approved"
-
-
-class FlowMalformed(ValueError):
-    """A registry row that breaks the registry's own rules (stops start-up)."""
-
-
-def checked_flow(flow: TransferFlow) -> TransferFlow:
-    """A row as the registry allows it: an approved flow has every cell, a known channel and
-    method; no flow lists the individual number; a missing row carries nothing."""
-    problems = []
-    if flow.status not in STATUSES:
-        problems.append(f"status {flow.status!r}")
-    if flow.channel not in CHANNELS:
-        problems.append(f"channel {flow.channel!r}")
-    if (flow.channel == "manual-handover") != (flow.medium is not None):
-        problems.append("a medium goes with a manual hand-over, and only with it")
-    if flow.medium is not None and flow.medium not in MEDIA:
-        problems.append(f"medium {flow.medium!r}")
-    if INDIVIDUAL_NUMBER in flow.items:
-        problems.append("the individual number is not an item of any transfer")
-    if flow.status == "approved":
-        cells = (flow.recipient, flow.affair, flow.legal_basis, flow.frequency, flow.channel)
-        if UNKNOWN in cells or not flow.items or flow.method not in METHODS:
-            problems.append("an approved flow needs every cell")
-    if flow.status == "unknown" and (flow.items or flow.recipient != UNKNOWN):
-        problems.append("a row missing from the source carries nothing")
-    if problems:
-        raise FlowMalformed(f"flow {flow.flow_id!r}: " + "; ".join(problems))
-    return flow
-
-
-@dataclass(frozen=True)
-class TransferRegistry:
-    version: str
-    flows: Mapping[str, TransferFlow]
+class TransferRegistry(Registry):
+    """The shared registry (``kokuho.events.transfers``) with the gateway's checks."""
 
     def check(
         self, *, flow_id: str, recipient: str, method: str, items: Iterable[str]
@@ -133,9 +90,6 @@ class TransferRegistry:
         if extra:
             raise ItemsNotApproved(flow_id, extra)
         return flow
-
-    def by_seed_number(self) -> list[TransferFlow]:
-        return sorted(self.flows.values(), key=lambda f: f.seed_number)
 
 
 @dataclass(frozen=True)

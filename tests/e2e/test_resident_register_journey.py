@@ -13,10 +13,7 @@ register, and as a file) change nothing.
 from __future__ import annotations
 
 import json
-import os
 import random
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -40,10 +37,9 @@ from kokuho.platform.auth import TokenVerifier
 from kokuho.platform.testing import (
     OwnTopics,
     eventually,
-    eventually_blocking,
-    free_port,
     migrated_database,
     serving,
+    simulator_process,
     staff_headers,
 )
 from kokuho.platform.token import PrivateKey, new_private_key
@@ -61,41 +57,8 @@ def headers(key: PrivateKey, user: str, *roles: str) -> dict[str, str]:
 @pytest.fixture
 def register_url() -> Iterator[str]:
     """The resident-register simulator as `make run` starts it (python -m, its own process)."""
-    port = free_port()
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(SIMULATORS), env.get("PYTHONPATH")) if p)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "kokuho.eligibility_simulators",
-            "resident-register",
-            "--port",
-            str(port),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-
-    def healthy() -> bool:
-        assert process.poll() is None, process.stderr.read() if process.stderr else b""
-        try:
-            return httpx.get(f"{url}/healthz", timeout=1).status_code == 200
-        except httpx.TransportError:
-            return False
-
-    try:
-        eventually_blocking(healthy, timeout=30, interval=0.1, what="the register simulator")
+    with simulator_process(SIMULATORS, "kokuho.eligibility_simulators", "resident-register") as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def a_number() -> str:

@@ -434,6 +434,11 @@ if first:  # every service serves the same catalog (ADR 0070)
           " service; guide: docs/consumers.md)")
 for name, sim in doc.get("simulators", {}).items():
     print(f"  simulator {name:<20} {sim['base_url']}   for {sim['for_service']}   log: {sim['log']}")
+elig = doc.get("services", {}).get("eligibility")
+if elig:  # the demo persons 1000000001-1000000020 have マイナ保険証 states (ADR 0081)
+    print(f"  certificates:    POST {elig['base_url']}/api/v1/jobs/certificates (batch.operator):"
+          " お知らせ or 資格確認書 by the demo's マイナ保険証 states;"
+          f" one person's: GET {elig['base_url']}/api/v1/persons/1000000002/certificate-basis")
 print("""
   mint a token:  make token USER=<user> ROLES=<role,role> TERMINAL=<t1, t2 or t3: the registered terminals>
   stop it all:   make down""")

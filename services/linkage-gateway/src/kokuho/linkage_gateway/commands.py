@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import asyncpg
 
 from kokuho.linkage_gateway.adapters.crypto import EnvelopeSealer
+from kokuho.linkage_gateway.adapters.demo_card_states import seed_card_states
 from kokuho.linkage_gateway.adapters.jlis_simulator import JlisSimulator
 from kokuho.linkage_gateway.adapters.jobs import (
     CARD_STATE_JOB,
@@ -41,14 +42,17 @@ DEMO_RANDOM_SEED = 20260401  # the same synthetic numbers every run: seeding is 
 
 async def seed(service_settings: ServiceSettings) -> str:
     """Bind synthetic numbers to the demo addressee numbers 1000000001.. that eligibility's demo
-    data uses (idempotent)."""
+    data uses, then give them マイナ保険証 states on the simulated online-qualification side
+    and fetch those (``adapters/demo_card_states.py``); idempotent."""
     settings = Settings.of(service_settings)
     sealer = EnvelopeSealer(key_store(settings))
     identity = JlisSimulator()
     rng = random.Random(DEMO_RANDOM_SEED)  # noqa: S311 - synthetic demo data, not secrets
     policy = load_resolution_policy(settings.resolution_permits_path)
     created = 0
-    pool = await asyncpg.create_pool(settings.database_dsn, min_size=1, max_size=1)
+    integrated: list[str] = []
+    # two connections: the card-state fetch's audit trail writes beside its unit
+    pool = await asyncpg.create_pool(settings.database_dsn, min_size=1, max_size=2)
     try:
         for i in range(1, DEMO_PERSONS + 1):
             async with GatewayUnit(lambda: pool, events_topic=settings.events_topic) as uow:
@@ -64,9 +68,19 @@ async def seed(service_settings: ServiceSettings) -> str:
                     at=datetime.now(UTC),
                 )
                 created += int(result.created)
+                integrated.append(result.binding.integrated_addressee_number)
+        states = await seed_card_states(
+            settings.intermediate_server_url,
+            lambda local: make_ports(settings, utc_now, **({"server": local} if local else {})),
+            lambda: _card_state_unit(pool, settings),
+            integrated,
+        )
     finally:
         await pool.close()
-    return f"linkage-gateway demo: {created} bindings created, {DEMO_PERSONS - created} present"
+    return (
+        f"linkage-gateway demo: {created} bindings created, {DEMO_PERSONS - created} present;"
+        f" {states}"
+    )
 
 
 async def rotate_keys(service_settings: ServiceSettings, args: list[str]) -> int:
@@ -174,6 +188,12 @@ async def fetch_continuation_file_command(
     return 0
 
 
+def _card_state_unit(pool: asyncpg.Pool, settings: Settings) -> GatewayUnit:
+    """A unit of the card-state fetch, audited as its job (the command's and the seed's)."""
+    trail = RequestAudit.of_system(lambda: pool, CARD_STATE_JOB, card_status.OPERATION)
+    return GatewayUnit(lambda: pool, audit=trail, events_topic=settings.events_topic)
+
+
 async def fetch_card_states_command(service_settings: ServiceSettings, args: list[str]) -> int:
     """``fetch-card-states``: the マイナ保険証 states from the online-qualification side, the
     changed ones published as MynaInsuranceCardStatusChanged (issue 14); for a scheduler
@@ -185,13 +205,10 @@ async def fetch_card_states_command(service_settings: ServiceSettings, args: lis
     settings = Settings.of(service_settings)
     ports = make_ports(settings, utc_now)
     pool = await asyncpg.create_pool(settings.database_dsn, min_size=1, max_size=2)
-
-    def unit() -> GatewayUnit:
-        trail = RequestAudit.of_system(lambda: pool, CARD_STATE_JOB, card_status.OPERATION)
-        return GatewayUnit(lambda: pool, audit=trail, events_topic=settings.events_topic)
-
     try:
-        run = await fetch_card_states(ports, unit, at=datetime.now(UTC))
+        run = await fetch_card_states(
+            ports, lambda: _card_state_unit(pool, settings), at=datetime.now(UTC)
+        )
     finally:
         await pool.close()
     if run is None:

@@ -254,3 +254,10 @@ async def test_the_registry_lists_every_transfer_of_the_source(gateway) -> None:
         "yearly-file",
         "collection",
     )
+    # the event feeds name the topic made for their recipient (ADR 0089); nothing else does
+    feeds = {f["seed_number"]: f for f in flows if f["feed_topic"]}
+    assert sorted(feeds) == [5, 10, 13]
+    assert feeds[5]["feed_topic"] == "kokuho.feeds.ltc-insurance.eligibility"
+    assert feeds[5]["snapshot_topic"] == "kokuho.feeds.ltc-insurance.eligibility-state"
+    assert feeds[5]["feed_event_type"] == "jp.kokuho.feeds.ltc_insurance_eligibility.v1"
+    assert tax["feed_topic"] is None

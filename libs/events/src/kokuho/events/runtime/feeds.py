@@ -158,25 +158,34 @@ class PostgresFeedDeliveries:
     async def save(self, deliveries: Sequence[FeedDelivery]) -> None:
         if not deliveries:
             return
-        await self._conn.executemany(
+        rows = [
+            (
+                d.delivery_id,
+                d.flow_id,
+                d.seed_number,
+                d.recipient,
+                d.legal_basis,
+                json.dumps(list(d.topics)),
+                json.dumps(list(d.items)),
+                d.addressee_number,
+                d.source_event_id,
+                d.source_event_type,
+                d.recorded_at,
+            )
+            for d in deliveries
+        ]
+        # one statement for the batch; the arrays travel as JSON text (unnest flattens text[][])
+        await self._conn.execute(
             f"INSERT INTO feed_deliveries ({_DELIVERY_COLUMNS})"  # noqa: S608 (fixed columns)
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-            [
-                (
-                    d.delivery_id,
-                    d.flow_id,
-                    d.seed_number,
-                    d.recipient,
-                    d.legal_basis,
-                    list(d.topics),
-                    list(d.items),
-                    d.addressee_number,
-                    d.source_event_id,
-                    d.source_event_type,
-                    d.recorded_at,
-                )
-                for d in deliveries
-            ],
+            " SELECT i, f, n, r, b,"
+            " ARRAY(SELECT v FROM jsonb_array_elements_text(t::jsonb) WITH ORDINALITY"
+            "  AS z(v, o) ORDER BY o),"
+            " ARRAY(SELECT v FROM jsonb_array_elements_text(x::jsonb) WITH ORDINALITY"
+            "  AS z(v, o) ORDER BY o), a, e, y, w"
+            " FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::text[],"
+            " $6::text[], $7::text[], $8::text[], $9::uuid[], $10::text[],"
+            " $11::timestamptz[]) AS u(i, f, n, r, b, t, x, a, e, y, w)",
+            *zip(*rows, strict=True),
         )
 
     async def listed(

@@ -120,6 +120,6 @@ def create_app(
     for router in routers:
         app.include_router(router)
     if telemetry:
-        setup_telemetry(app, settings.service_name, settings.otlp_endpoint)
+        setup_telemetry(app, settings.service_name)
     assert_all_routes_guarded(app)
     return app

@@ -59,6 +59,7 @@ import json
 import logging
 import os
 import secrets
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -71,6 +72,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol, TypeAlias
 import asyncpg
 import typer
 from fastapi import Depends, Request
+
+from kokuho.events.runtime.metrics import Instrument, RuntimeMetrics, runtime_metrics
 
 if TYPE_CHECKING:
     from kokuho.platform.settings import ServiceSettings
@@ -86,6 +89,19 @@ KEY_PATH_ENV = "KOKUHO_AUDIT_KEY_PATH"
 MIN_KEY_BYTES = 32
 
 log = logging.getLogger(__name__)
+
+AUDIT_UNSEALED = Instrument(
+    "kokuho.audit.unsealed",
+    "gauge",
+    "{record}",
+    "Committed audit records the sealer has not yet chained (measured by the leading sealer).",
+)
+AUDIT_SEALING_LAG = Instrument(
+    "kokuho.audit.sealing_lag",
+    "gauge",
+    "s",
+    "Age of the oldest committed audit record not yet sealed; 0 when none waits.",
+)
 
 
 class Outcome(StrEnum):
@@ -778,9 +794,17 @@ class AuditSealer:
         batch_size: int = 1000,
         interval: float = 0.1,
         retry_delay: float = 1.0,
+        metrics: RuntimeMetrics | None = None,
+        measure_interval: float = 5.0,
     ) -> None:
         self._dsn = dsn
         self._key = key
+        self._service = service
+        self._metrics = metrics or runtime_metrics()
+        for instrument in (AUDIT_UNSEALED, AUDIT_SEALING_LAG):
+            self._metrics.define(instrument)
+        self._measure_interval = measure_interval
+        self._measured_at: float | None = None
         self._lock_key = sealer_lock_key(service)
         self._batch_size = batch_size
         self._interval = interval
@@ -812,10 +836,29 @@ class AuditSealer:
                     continue
                 self.sealed += n
                 if n < self._batch_size:
+                    await self._measure_when_due(conn)
                     await _wait(stop, self._interval)
         finally:
             self.is_leader = False
+            self._metrics.forget(self)
             await conn.close()  # also releases the advisory lock
+
+    async def measure(self, conn: asyncpg.Connection) -> None:
+        """Report ``kokuho.audit.unsealed`` and ``kokuho.audit.sealing_lag`` (ADR 0092)."""
+        waiting = await backlog(conn)
+        attributes = {"kokuho.service": self._service}
+        self._metrics.report(AUDIT_UNSEALED, self, [(attributes, waiting.unsealed)])
+        self._metrics.report(AUDIT_SEALING_LAG, self, [(attributes, waiting.oldest_seconds or 0.0)])
+        self._measured_at = time.monotonic()
+
+    async def _measure_when_due(self, conn: asyncpg.Connection) -> None:
+        if self._measured_at is None or (
+            time.monotonic() - self._measured_at >= self._measure_interval
+        ):
+            try:
+                await self.measure(conn)
+            except (OSError, asyncpg.PostgresError) as exc:
+                log.warning("audit backlog not measured", extra={"error": str(exc)})
 
     async def _try_lead(self, conn: asyncpg.Connection) -> bool:
         self.is_leader = bool(

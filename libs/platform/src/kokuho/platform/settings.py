@@ -129,7 +129,8 @@ class ServiceSettings(BaseSettings):
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024, le=64 * 1024 * 1024)
 
     log_level: str = "INFO"
-    otlp_endpoint: str | None = None
+    # Telemetry is configured by the standard OTEL_* variables (kokuho.platform.telemetry,
+    # ADR 0092), not by a setting here.
 
     #: Consumer groups are ``<prefix>.<service_name>.<subscription>``; tests use their own
     #: prefix so that a running demo never takes their events.

@@ -1,55 +1,258 @@
-"""OpenTelemetry: a tracer provider named for the service, and instrumentation of FastAPI,
-asyncpg and aiokafka (the last two only when spans are exported: ``otlp_endpoint``).
+"""OpenTelemetry for every Kokuho service, configured by the standard ``OTEL_*`` variables
+(ADR 0092).
 
-Exporters: with ``otlp_endpoint`` set and ``opentelemetry-exporter-otlp-proto-http``
-installed, spans go there in batches; otherwise spans are created (so trace ids reach logs,
-audit records and ``traceparent`` headers) but not exported. The exporter package is optional
-on purpose: the services do not need it to run or test.
+One tracer provider and, when metrics are exported, one meter provider per process, made by the
+first ``setup_telemetry`` (``create_app`` calls it) from the environment:
+
+- ``OTEL_TRACES_EXPORTER`` / ``OTEL_METRICS_EXPORTER``: ``otlp``, ``console`` or ``none``.
+  Unset, ``otlp`` when an OTLP endpoint is set (``OTEL_EXPORTER_OTLP_ENDPOINT`` or the
+  signal's own ``OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`` / ``..._METRICS_ENDPOINT``), else
+  ``none``: a developer's service does not send to a collector that is not there. Any other
+  name (``zipkin``, ``prometheus``, a typo) refuses to start.
+- ``OTEL_EXPORTER_OTLP_PROTOCOL`` (and the per-signal ones): only ``http/protobuf`` (the
+  exporter installed); ``grpc`` or ``http/json`` refuse to start.
+- ``OTEL_LOGS_EXPORTER``: only ``none`` (logs are JSON lines on stdout, ``kokuho.platform.logs``).
+- Endpoint, headers, certificates, timeouts, compression, ``OTEL_METRIC_EXPORT_INTERVAL``,
+  ``OTEL_TRACES_SAMPLER``, ``OTEL_RESOURCE_ATTRIBUTES``, ``OTEL_SERVICE_NAME``: read by the SDK
+  and the OTLP exporter themselves, as their specification says.
+- An ``OTEL_*`` variable that neither this SDK nor its instrumentation reads refuses to start
+  (a misspelt endpoint must not silently export nothing).
+
+Spans always exist (trace ids reach logs, audit records, ``traceparent`` and the outbox) even
+when none is exported. Only when spans are exported are asyncpg and aiokafka instrumented and
+does the relay make a span per message (ADR 0050: they cost CPU nobody would see otherwise).
+
+Metrics: the runtime's instruments (``kokuho.events.runtime.metrics``), the audit sealer's
+(below) and ``http.server.request.duration`` per route from the FastAPI instrumentation
+(stable HTTP semantic conventions). ``INSTRUMENTS`` lists them all for the dashboard test.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
-from typing import Any
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from fastapi import FastAPI
-from opentelemetry import trace
+from opentelemetry import environment_variables as api_variables
+from opentelemetry import metrics, trace
+from opentelemetry.sdk import environment_variables as sdk_variables
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import (
+    ConsoleMetricExporter,
+    InMemoryMetricReader,
+    MetricReader,
+    PeriodicExportingMetricReader,
+)
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
+from opentelemetry.sdk.trace.export import (
+    BatchSpanProcessor,
+    ConsoleSpanExporter,
+    SimpleSpanProcessor,
+    SpanExporter,
+)
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from kokuho.events.runtime.metrics import INSTRUMENTS as RUNTIME_INSTRUMENTS
+from kokuho.events.runtime.metrics import Instrument
+from kokuho.events.runtime.tracing import set_spans_exported
+from kokuho.platform.audit import AUDIT_SEALING_LAG, AUDIT_UNSEALED
+from kokuho.platform.settings import StartupRefused
 
 log = logging.getLogger(__name__)
+
+EXPORTERS = ("otlp", "console", "none")
+LOGS_EXPORTERS = ("none",)
+PROTOCOLS = ("http/protobuf",)
+#: The HTTP semantic conventions the dashboard reads (``http.server.request.duration``).
+SEMCONV_HTTP = ("http", "http/dup")
+SEMCONV_VARIABLE = "OTEL_SEMCONV_STABILITY_OPT_IN"
+
+HTTP_REQUEST_DURATION = Instrument(
+    "http.server.request.duration",
+    "histogram",
+    "s",
+    "Request latency by route (http.route), method and status (FastAPI instrumentation).",
+)
+
+#: Every instrument a Kokuho service exports (the dashboard and the alert rules name these).
+INSTRUMENTS: tuple[Instrument, ...] = (
+    *RUNTIME_INSTRUMENTS,
+    AUDIT_UNSEALED,
+    AUDIT_SEALING_LAG,
+    HTTP_REQUEST_DURATION,
+)
+
+
+class TelemetryRefused(StartupRefused):
+    """An ``OTEL_*`` variable names an exporter, protocol or setting this build cannot honour."""
+
+
+def _known_variables() -> frozenset[str]:
+    names = {
+        value
+        for module in (sdk_variables, api_variables)
+        for name, value in vars(module).items()
+        if name.startswith("OTEL_") and isinstance(value, str)
+    }
+    return frozenset(names | {SEMCONV_VARIABLE})
+
+
+#: Families read by the instrumentation packages (``OTEL_PYTHON_FASTAPI_EXCLUDED_URLS``,
+#: ``OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_SERVER_REQUEST``...).
+KNOWN_PREFIXES = ("OTEL_PYTHON_", "OTEL_INSTRUMENTATION_")
+
+
+@dataclass(frozen=True)
+class TelemetryConfig:
+    traces_exporter: str
+    metrics_exporter: str
+    service_name: str
+
+    @classmethod
+    def from_environment(
+        cls, service_name: str, environ: Mapping[str, str] | None = None
+    ) -> TelemetryConfig:
+        """Read and check the ``OTEL_*`` variables; refuse what cannot be honoured."""
+        env = os.environ if environ is None else environ
+        known = _known_variables()
+        unknown = sorted(
+            k
+            for k in env
+            if k.startswith("OTEL_") and k not in known and not k.startswith(KNOWN_PREFIXES)
+        )
+        if unknown:
+            raise TelemetryRefused(
+                f"unknown OpenTelemetry variable(s) {', '.join(unknown)}: "
+                "neither the SDK nor the OTLP exporter reads them"
+            )
+        for name in (
+            "OTEL_EXPORTER_OTLP_PROTOCOL",
+            "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",
+            "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL",
+        ):
+            value = env.get(name, "").strip()
+            if value and value not in PROTOCOLS:
+                raise TelemetryRefused(
+                    f"{name}={value!r}: only {', '.join(PROTOCOLS)} is installed"
+                )
+        logs = env.get("OTEL_LOGS_EXPORTER", "").strip()
+        if logs and logs not in LOGS_EXPORTERS:
+            raise TelemetryRefused(
+                f"OTEL_LOGS_EXPORTER={logs!r}: logs are JSON lines on stdout; only 'none'"
+            )
+        semconv = {p.strip() for p in env.get(SEMCONV_VARIABLE, "").split(",") if p.strip()}
+        if semconv and not semconv & set(SEMCONV_HTTP):
+            raise TelemetryRefused(
+                f"{SEMCONV_VARIABLE}={env[SEMCONV_VARIABLE]!r} must include 'http' or "
+                "'http/dup': the dashboard reads http.server.request.duration"
+            )
+        disabled = env.get("OTEL_SDK_DISABLED", "").strip().lower() == "true"
+        return cls(
+            traces_exporter=_exporter(env, "TRACES", disabled),
+            metrics_exporter=_exporter(env, "METRICS", disabled),
+            service_name=env.get("OTEL_SERVICE_NAME", "").strip() or service_name,
+        )
+
+
+def _exporter(env: Mapping[str, str], signal: str, disabled: bool) -> str:
+    variable = f"OTEL_{signal}_EXPORTER"
+    names = [n.strip() for n in env.get(variable, "").split(",") if n.strip()]
+    for name in names:
+        if name not in EXPORTERS:
+            raise TelemetryRefused(
+                f"{variable}={env[variable]!r}: unknown exporter {name!r} "
+                f"(this build has {', '.join(EXPORTERS)})"
+            )
+    if len(names) > 1:
+        raise TelemetryRefused(f"{variable}={env[variable]!r}: name one exporter")
+    if disabled:
+        return "none"
+    if names:
+        return names[0]
+    endpoint = env.get("OTEL_EXPORTER_OTLP_ENDPOINT") or env.get(
+        f"OTEL_EXPORTER_OTLP_{signal}_ENDPOINT"
+    )
+    return "otlp" if endpoint else "none"
+
+
+@dataclass
+class Telemetry:
+    config: TelemetryConfig
+    tracer_provider: TracerProvider
+    #: None when metrics are not exported (the API's no-op provider records nothing).
+    meter_provider: MeterProvider | None
+
+
+_telemetry: Telemetry | None = None
 _libraries_instrumented = False
 
 
-def tracer_provider(service_name: str, otlp_endpoint: str | None = None) -> TracerProvider:
-    provider = TracerProvider(resource=Resource.create({SERVICE_NAME: service_name}))
-    if otlp_endpoint:
-        try:
-            module = importlib.import_module(
-                "opentelemetry.exporter.otlp.proto.http.trace_exporter"
-            )
-        except ImportError:
-            log.warning(
-                "otlp_endpoint is set but the OTLP exporter is not installed; not exporting"
-            )
-        else:
-            exporter: Any = module.OTLPSpanExporter(endpoint=otlp_endpoint)
-            provider.add_span_processor(BatchSpanProcessor(exporter))
-    return provider
-
-
-def setup_telemetry(
-    app: FastAPI, service_name: str, otlp_endpoint: str | None = None
-) -> TracerProvider:
-    """Instrument ``app``; with ``otlp_endpoint``, instrument asyncpg and aiokafka once per
-    process. The first provider made becomes the global one (used by library
-    instrumentation)."""
-    global _libraries_instrumented
-    provider = tracer_provider(service_name, otlp_endpoint)
-    if not isinstance(trace.get_tracer_provider(), TracerProvider):
+def configure_telemetry(service_name: str, environ: Mapping[str, str] | None = None) -> Telemetry:
+    """The process's telemetry, made from the environment on the first call (later calls, as
+    in tests that build several apps in one process, get the same one)."""
+    global _telemetry
+    if _telemetry is not None:
+        return _telemetry
+    config = TelemetryConfig.from_environment(service_name, environ)
+    resource = Resource.create({SERVICE_NAME: config.service_name})
+    existing = trace.get_tracer_provider()
+    provider = (
+        existing if isinstance(existing, TracerProvider) else TracerProvider(resource=resource)
+    )
+    if provider is not existing:
         trace.set_tracer_provider(provider)
+    if config.traces_exporter != "none":
+        add_span_processor(BatchSpanProcessor(_span_exporter(config.traces_exporter)))
+    meter_provider = None
+    if config.metrics_exporter != "none":
+        reader = PeriodicExportingMetricReader(_metric_exporter(config.metrics_exporter))
+        meter_provider = MeterProvider(metric_readers=[reader], resource=resource)
+        metrics.set_meter_provider(meter_provider)
+    _telemetry = Telemetry(config, provider, meter_provider)
+    log.info(
+        "telemetry configured",
+        extra={"traces": config.traces_exporter, "metrics": config.metrics_exporter},
+    )
+    return _telemetry
+
+
+def _span_exporter(name: str) -> SpanExporter:
+    if name == "console":
+        return ConsoleSpanExporter()
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+    return OTLPSpanExporter()  # endpoint, headers, TLS from OTEL_EXPORTER_OTLP_*
+
+
+def _metric_exporter(name: str):  # type: ignore[no-untyped-def]
+    if name == "console":
+        return ConsoleMetricExporter()
+    from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
+
+    return OTLPMetricExporter()
+
+
+def add_span_processor(processor: SpanProcessor) -> None:
+    """Export the process's spans through ``processor`` too; from now on spans are exported,
+    so the relay makes its per-message spans."""
+    provider = trace.get_tracer_provider()
+    if not isinstance(provider, TracerProvider):
+        raise RuntimeError("telemetry is not configured (configure_telemetry first)")
+    provider.add_span_processor(processor)
+    set_spans_exported(True)
+
+
+def setup_telemetry(app: FastAPI, service_name: str) -> TracerProvider:
+    """Instrument ``app`` with the process's providers (configured on the first call); when
+    spans are exported, instrument asyncpg and aiokafka once per process."""
+    global _libraries_instrumented
+    telemetry = configure_telemetry(service_name)
+    # The stable HTTP conventions: http.server.request.duration in seconds with http.route.
+    # Read once, by the first instrumentation; from_environment refused a value without http.
+    os.environ.setdefault(SEMCONV_VARIABLE, "http")
 
     from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
@@ -58,11 +261,12 @@ def setup_telemetry(
     # does not).
     FastAPIInstrumentor.instrument_app(
         app,
-        tracer_provider=provider,
+        tracer_provider=telemetry.tracer_provider,
+        meter_provider=telemetry.meter_provider or metrics.get_meter_provider(),
         excluded_urls="healthz,readyz",
         exclude_spans=["receive", "send"],
     )
-    if otlp_endpoint and not _libraries_instrumented:
+    if telemetry.config.traces_exporter != "none" and not _libraries_instrumented:
         # A span per database statement and per Kafka message only when spans are exported:
         # unexported, they cost about a fifth of an audited read's CPU (issue 15 profile) and
         # nobody sees them. The request's server span (trace ids in logs, audit records and
@@ -73,5 +277,38 @@ def setup_telemetry(
 
         AsyncPGInstrumentor().instrument()  # type: ignore[no-untyped-call]
         AIOKafkaInstrumentor().instrument()
-    app.state.tracer_provider = provider
-    return provider
+    app.state.tracer_provider = telemetry.tracer_provider
+    return telemetry.tracer_provider
+
+
+# --- for tests: the in-memory exporter and reader ---------------------------------------------
+
+_memory_reader: InMemoryMetricReader | None = None
+
+
+def spans_in_memory() -> InMemorySpanExporter:
+    """A fresh in-memory exporter receiving every span the process ends from now on (and
+    spans exported, so the relay makes its per-message spans). ``shutdown()`` it after the
+    test: it then drops what it is given."""
+    configure_telemetry("kokuho-test")
+    exporter = InMemorySpanExporter()
+    add_span_processor(SimpleSpanProcessor(exporter))
+    return exporter
+
+
+def metrics_in_memory() -> MetricReader:
+    """The process's in-memory metric reader: the global meter provider is made with it on
+    the first call (unless metrics are already exported); ``get_metrics_data()`` collects."""
+    global _memory_reader
+    if _memory_reader is None:
+        reader = InMemoryMetricReader()
+        telemetry = configure_telemetry("kokuho-test")
+        if telemetry.meter_provider is not None:
+            raise RuntimeError("metrics are exported already (OTEL_METRICS_EXPORTER)")
+        provider = MeterProvider(
+            metric_readers=[reader], resource=telemetry.tracer_provider.resource
+        )
+        metrics.set_meter_provider(provider)
+        telemetry.meter_provider = provider
+        _memory_reader = reader
+    return _memory_reader

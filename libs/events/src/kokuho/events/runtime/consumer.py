@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
@@ -27,6 +28,12 @@ from pydantic import ValidationError
 from kokuho.events.contracts import Envelope, EventContract, UnknownEventType, parse_data
 from kokuho.events.runtime.deadletters import DeadLetterSink, FailedMessage
 from kokuho.events.runtime.inbox import PostgresInbox
+from kokuho.events.runtime.metrics import (
+    CONSUMER_LAG,
+    DEAD_LETTERS,
+    RuntimeMetrics,
+    runtime_metrics,
+)
 from kokuho.events.runtime.tracing import TRACER, context_from
 
 log = logging.getLogger(__name__)
@@ -97,6 +104,8 @@ class InboxConsumer:
         backoff: float = 0.1,
         max_backoff: float = 5.0,
         max_records: int = 1000,
+        metrics: RuntimeMetrics | None = None,
+        measure_interval: float = 1.0,
     ) -> None:
         self._pool = pool
         self._bootstrap = bootstrap_servers
@@ -109,6 +118,9 @@ class InboxConsumer:
         self._backoff = backoff
         self._max_backoff = max_backoff
         self._max_records = max_records
+        self._metrics = metrics or runtime_metrics()
+        self._measure_interval = measure_interval
+        self._measured_at: float | None = None
         self.assigned = asyncio.Event()
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -131,8 +143,36 @@ class InboxConsumer:
                 for tp, records in batches.items():
                     await self.process(records, stop)
                     await consumer.commit({tp: records[-1].offset + 1})
+                if self._measured_at is None or (
+                    time.monotonic() - self._measured_at >= self._measure_interval
+                ):
+                    await self.measure_lag(consumer)
         finally:
+            self._metrics.forget(self)
             await consumer.stop()
+
+    async def measure_lag(self, consumer: AIOKafkaConsumer) -> None:
+        """Report ``kokuho.consumer.lag`` for each partition this member holds: the high
+        watermark of the last fetch less the position (everything before it is applied and
+        committed, since a batch is committed before the next poll)."""
+        readings = []
+        for tp in consumer.assignment():
+            highwater = consumer.highwater(tp)
+            if highwater is None:  # no fetch answered for it yet
+                continue
+            position = await consumer.position(tp)
+            readings.append(
+                (
+                    {
+                        "messaging.consumer.group.name": self._group_id,
+                        "messaging.destination.name": tp.topic,
+                        "messaging.destination.partition.id": str(tp.partition),
+                    },
+                    max(0, highwater - position),
+                )
+            )
+        self._metrics.report(CONSUMER_LAG, self, readings)
+        self._measured_at = time.monotonic()
 
     async def _wait_for_topics(self, stop: asyncio.Event, poll: float = 5.0) -> bool:
         """Wait until every subscribed topic exists (their owners create them). Subscribing to
@@ -256,6 +296,14 @@ class InboxConsumer:
                 consumer=self.name,
                 reason=reason,
             )
+        )
+        self._metrics.add(
+            DEAD_LETTERS,
+            1,
+            {
+                "messaging.consumer.group.name": self._group_id,
+                "messaging.destination.name": record.topic,
+            },
         )
 
 

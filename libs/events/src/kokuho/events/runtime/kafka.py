@@ -8,11 +8,12 @@ from collections.abc import Sequence
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
-from opentelemetry import context
+from opentelemetry import context, trace
+from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 
 from kokuho.events.contracts import CONTENT_TYPE
 from kokuho.events.runtime.store import OutboxMessage
-from kokuho.events.runtime.tracing import context_from
+from kokuho.events.runtime.tracing import TRACER, context_from, spans_exported
 
 log = logging.getLogger(__name__)
 
@@ -59,12 +60,34 @@ class KafkaSender:
     async def send_all(self, messages: Sequence[OutboxMessage]) -> int:
         futures = []
         # Parsing and attaching each event's trace context cost 7-30 µs a message, as much
-        # as the rest of the relay's work per message (issue 15): done only for producer spans.
-        traced = self._trace_sends if self._trace_sends is not None else _producer_spans()
+        # as the rest of the relay's work per message (issue 15): done only when spans are
+        # exported (ADR 0092) or aiokafka makes producer spans.
+        traced = (
+            self._trace_sends
+            if self._trace_sends is not None
+            else spans_exported() or _producer_spans()
+        )
+        spans: list[Span] = []
         for m in messages:
-            # Send within the trace of the request that produced the event, so producer spans
-            # (aiokafka instrumentation) join that trace instead of starting a new one.
-            token = context.attach(context_from(m.traceparent, m.tracestate)) if traced else None
+            # Send within the trace of the request that produced the event: a "publish" span
+            # of the relay, child of the request's span stored with the outbox row, ended when
+            # the broker acknowledged (or refused) the message; aiokafka's producer spans, when
+            # instrumented, nest in it.
+            token = None
+            if traced:
+                span = TRACER.start_span(
+                    f"{m.topic} publish",
+                    context=context_from(m.traceparent, m.tracestate),
+                    kind=SpanKind.PRODUCER,
+                    attributes={
+                        "messaging.system": "kafka",
+                        "messaging.operation.type": "send",
+                        "messaging.destination.name": m.topic,
+                        "messaging.message.id": str(m.event_id) if m.event_id else "",
+                    },
+                )
+                spans.append(span)
+                token = context.attach(trace.set_span_in_context(span))
             try:
                 futures.append(
                     await self._producer.send(
@@ -79,7 +102,17 @@ class KafkaSender:
                 if token is not None:
                     context.detach(token)
         results = await asyncio.gather(*futures, return_exceptions=True)
+        if spans:
+            _end_publish_spans(spans, results)
         for acked, result in enumerate(results):
             if isinstance(result, BaseException):
                 return acked
         return len(results)
+
+
+def _end_publish_spans(spans: Sequence[Span], results: Sequence[object]) -> None:
+    for i, span in enumerate(spans):
+        result = results[i] if i < len(results) else None
+        if i >= len(results) or isinstance(result, BaseException):
+            span.set_status(Status(StatusCode.ERROR, "not acknowledged by the broker"))
+        span.end()

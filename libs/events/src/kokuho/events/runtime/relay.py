@@ -11,12 +11,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Sequence
 from typing import Protocol
 
 import asyncpg
 from aiokafka.errors import KafkaError
 
+from kokuho.events.runtime.metrics import (
+    OUTBOX_BACKLOG,
+    OUTBOX_OLDEST_AGE,
+    OUTBOX_PUBLISHED,
+    RuntimeMetrics,
+    runtime_metrics,
+)
 from kokuho.events.runtime.store import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -44,10 +52,16 @@ class OutboxRelay:
         batch_size: int = 2000,
         poll_interval: float = 1.0,
         retry_delay: float = 1.0,
+        metrics: RuntimeMetrics | None = None,
+        measure_interval: float = 5.0,
     ) -> None:
         self._dsn = dsn
         self._sender = sender
+        self._service = service
         self._lock_key = relay_lock_key(service)
+        self._metrics = metrics or runtime_metrics()
+        self._measure_interval = measure_interval
+        self._measured_at: float | None = None
         self._batch_size = batch_size
         self._poll_interval = poll_interval
         self._retry_delay = retry_delay
@@ -66,6 +80,7 @@ class OutboxRelay:
             while not stop.is_set():
                 wake.clear()  # before reading, so a NOTIFY during the read is not lost
                 try:
+                    await self._measure_when_due(conn)
                     sent = await self.relay_once(conn)
                 except (OSError, asyncpg.PostgresError, KafkaError, RelayFailed) as exc:
                     log.warning("outbox relay failed; retrying", extra={"error": str(exc)})
@@ -75,7 +90,24 @@ class OutboxRelay:
                     await _wait_any(stop, wake, self._poll_interval)
         finally:
             self.is_leader = False
+            self._metrics.forget(self)  # the next leader reports the backlog
             await conn.close()  # also releases the advisory lock
+
+    async def measure(self, conn: asyncpg.Connection) -> None:
+        """Report the backlog and the age of its oldest row (``kokuho.outbox.*`` gauges)."""
+        count, age = await backlog_and_age(conn)
+        attributes = {"kokuho.service": self._service}
+        self._metrics.report(OUTBOX_BACKLOG, self, [(attributes, count)])
+        self._metrics.report(OUTBOX_OLDEST_AGE, self, [(attributes, age)])
+        self._measured_at = time.monotonic()
+
+    async def _measure_when_due(self, conn: asyncpg.Connection) -> None:
+        # Every few seconds, not per batch: a count of a long backlog is not free, and the
+        # relay's own work per batch must stay what issue 15 measured.
+        if self._measured_at is None or (
+            time.monotonic() - self._measured_at >= self._measure_interval
+        ):
+            await self.measure(conn)
 
     async def try_lead(self, conn: asyncpg.Connection) -> bool:
         self.is_leader = bool(
@@ -91,6 +123,7 @@ class OutboxRelay:
         acked = await self._sender.send_all(messages)
         if acked:
             await self._mark_published(conn, positions[:acked])
+            self._metrics.add(OUTBOX_PUBLISHED, acked, {"kokuho.service": self._service})
         if acked < len(messages):
             raise RelayFailed(f"broker acknowledged {acked} of {len(messages)} messages")
         return acked
@@ -127,6 +160,16 @@ class RelayFailed(Exception):
 async def backlog(conn: asyncpg.Connection) -> int:
     """Rows waiting to be published (a metric for operators)."""
     return int(await conn.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL"))
+
+
+async def backlog_and_age(conn: asyncpg.Connection) -> tuple[int, float]:
+    """Rows waiting to be published, and the age in seconds of the oldest (0 when none)."""
+    row = await conn.fetchrow(
+        "SELECT count(*) AS n,"
+        " coalesce(extract(epoch FROM clock_timestamp() - min(created_at)), 0)::float8 AS age"
+        " FROM outbox WHERE published_at IS NULL"
+    )
+    return int(row["n"]), max(0.0, float(row["age"]))
 
 
 async def purge_published(conn: asyncpg.Connection, older_than_days: int) -> int:

@@ -22,3 +22,17 @@ def context_from(traceparent: str | None, tracestate: str | None = None) -> Cont
     if tracestate:
         carrier["tracestate"] = tracestate
     return propagate.extract(carrier, context=context.Context())
+
+
+_spans_exported = False
+
+
+def spans_exported() -> bool:
+    """Whether this process exports spans (set by ``kokuho.platform.telemetry``): only then
+    does the relay make a "publish" span per message (ADR 0050, ADR 0092)."""
+    return _spans_exported
+
+
+def set_spans_exported(value: bool) -> None:
+    global _spans_exported
+    _spans_exported = value

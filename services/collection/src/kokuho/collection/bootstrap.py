@@ -9,6 +9,7 @@ from functools import partial
 from fastapi import FastAPI
 
 from kokuho.collection import api
+from kokuho.collection.adapters.benefit_consumers import benefits_handler
 from kokuho.collection.adapters.consumers import assessment_handler, delinquency_handler
 from kokuho.collection.adapters.debits import ZenginBanks, to_bank_kana
 from kokuho.collection.adapters.notices_pdf import render
@@ -64,6 +65,9 @@ def build(
         if settings.delinquency_topic:
             handler = delinquency_handler(topic, ports.rules)
             found.append(Subscription("delinquency", [settings.delinquency_topic], handler))
+        if settings.benefits_topic:
+            handler = benefits_handler(topic, ports.rules)
+            found.append(Subscription("benefits", [settings.benefits_topic], handler))
         return found
 
     return build_service(

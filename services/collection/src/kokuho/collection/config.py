@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pydantic_settings import SettingsConfigDict
 
-from kokuho.events.contracts import assessment, delinquency
+from kokuho.events.contracts import assessment, benefits, delinquency
 from kokuho.events.contracts import collection as contracts
 from kokuho.platform.settings import ServiceSettings
 
@@ -26,6 +26,9 @@ class Settings(ServiceSettings):
     consume_assessment: bool = True
     #: delinquency's topic: a seizure's proceeds become a payment; None: consume nothing
     delinquency_topic: str | None = delinquency.EVENTS_TOPIC
+    #: benefits' topic: ``RepaymentClaimed`` becomes a 返納金 charge, a payout marked
+    #: ``may_appropriate_to_arrears`` is set against overdue premiums (ADR 0085); None: neither
+    benefits_topic: str | None = benefits.EVENTS_TOPIC
     #: the city whose settings file (``<city>.toml``) applies
     city: str = "hiroshima"
     #: a directory of parameter files replacing the packaged ones (the city's confirmed figures)

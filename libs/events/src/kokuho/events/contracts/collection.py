@@ -103,6 +103,30 @@ class PaymentReceived(EventContract):
     paid_on: date = Field(description="納付年月日")
 
 
+class BenefitAppropriatedToArrears(EventContract):
+    """充当: part of a benefit payout that benefits marked ``may_appropriate_to_arrears``
+    (特別療養費, rules.md §4.6) set against the household's overdue premiums (oldest principal
+    first, then 延滞金 already fixed: rules.md §4.4, §4.7). It pays the charges like a payment
+    (the same fields as ``PaymentReceived``; ``channel`` ``benefit``); ``reference`` is benefits'
+    payment id, ``amount`` what was appropriated: the payee is paid the ordered amount less it.
+    Nothing published when nothing was overdue."""
+
+    event_type = "jp.kokuho.collection.benefit_appropriated_to_arrears.v1"
+
+    nhi_household_number: HouseholdNumber
+    payment_id: str = Field(max_length=64)
+    amount: Yen = Field(description="appropriated, yen (at most the payout)")
+    channel: Literal["benefit"]
+    fiscal_year: FiscalYear | None = Field(description="always absent (oldest first)")
+    period: Period | None
+    applied: list[Applied] = Field(description="principal paid, per instalment")
+    late_charge_applied: list[Applied] = Field(description="延滞金 paid, per instalment")
+    overpaid: Yen = Field(description="always 0: the rest of the payout is not held")
+    reference: str = Field(max_length=64, description="benefits' payment id")
+    received_on: date = Field(description="the day collection decided the appropriation")
+    paid_on: date = Field(description="the day the charges count as paid (the order's day)")
+
+
 class PaymentReversed(EventContract):
     """A payment taken back (an error at the counter, a bank's correction), with its reason."""
 

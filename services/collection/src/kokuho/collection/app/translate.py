@@ -10,6 +10,7 @@ from typing import Any
 
 from kokuho.collection.app import private_events
 from kokuho.collection.domain import ledger as ev
+from kokuho.collection.domain.benefit_payouts import BENEFIT_CHANNEL
 from kokuho.events.contracts import EventContract
 from kokuho.events.contracts import collection as contracts
 from kokuho.events.contracts.registry import parse_data
@@ -36,6 +37,9 @@ PRIVATE: dict[type[Any], type[EventContract]] = {
 }
 CONTRACTS: dict[type[Any], type[EventContract]] = {**PUBLISHED, **PRIVATE}
 DOMAIN: dict[type[EventContract], type[Any]] = {c: d for d, c in CONTRACTS.items()}
+#: A benefit payout set against arrears is a payment in the ledger (channel ``benefit``),
+#: published as a contract of its own (``PaymentReceived``'s channels are a closed list).
+DOMAIN[contracts.BenefitAppropriatedToArrears] = ev.PaymentReceived
 APPLIED_FIELDS = ("applied", "late_charge_applied", "principal", "late_charge")  # Applied lists
 
 
@@ -61,6 +65,8 @@ def to_contract(household: str, event: ev.Event) -> EventContract:
     if "pieces" in data:
         data["pieces"] = [{"since": d, "amount": y} for d, y in data["pieces"]]
     data["nhi_household_number"] = household
+    if cls is ev.PaymentReceived and data["channel"] == BENEFIT_CHANNEL:
+        return contracts.BenefitAppropriatedToArrears.model_validate(data)
     return CONTRACTS[cls].model_validate(data)
 
 

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import asyncpg
 import pytest
@@ -188,10 +188,14 @@ async def test_certificates_by_card_state_and_the_monthly_report_from_the_events
             assert first["status"] == "done"
             assert first["refused"] == 0
             assert first["issued"] + first["kept"] == first["candidates"] > 0
+            issued = await _run_items(dsn, first["run_id"])
+            assert sum(len(kinds) for kinds in issued.values()) == first["issued"]
             for addressee in await _open_members(dsn):
                 kinds = await _held_kinds(dsn, addressee)
                 want = NOTICE if stated.get(addressee) == "registered" else DOC
                 assert want in kinds, (addressee, stated.get(addressee), kinds)
+                # the run issued the rule's document and no other (the seed's stay held)
+                assert issued.get(addressee, [want]) == [want], (addressee, issued[addressee])
             r = await eligibility.post("/api/v1/jobs/certificates", headers=batch)
             assert r.status_code == 200, r.text
             second = r.json()
@@ -384,6 +388,22 @@ async def _open_members(dsn: str) -> list[str]:
     finally:
         await conn.close()
     return [r[0] for r in rows]
+
+
+async def _run_items(dsn: str, run_id: str) -> dict[str, list[str]]:
+    """What the run issued, by member."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        rows = await conn.fetch(
+            "SELECT addressee_number, kind FROM certificate_run_items WHERE run_id = $1",
+            UUID(run_id),
+        )
+    finally:
+        await conn.close()
+    issued: dict[str, list[str]] = defaultdict(list)
+    for r in rows:
+        issued[r[0]].append(r[1])
+    return issued
 
 
 async def _held_kinds(dsn: str, addressee: str) -> set[str]:

@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 SRC_DIRS := $(wildcard libs/*/src services/*/src services/*/simulators)
 SPACE := $(subst ,, )
 
-.PHONY: help install up down run test check fmt bench token clean
+.PHONY: help install up down run test check fmt bench token clean backup restore
 
 help: ## list the targets
 	@echo "Kokuho: make <target>"
@@ -49,6 +49,13 @@ fmt: ## format the code and apply safe lint fixes
 
 bench: install up ## run the benchmarks (python -m bench)
 	uv run python -m bench
+
+backup: install ## dump every service database and the roles to .local/backups/<time>/ (ADR 0052)
+	$(UV) run python deploy/local/backup.py backup
+
+restore: install ## restore a backup: make restore BACKUP=.local/backups/<time> [REPLACE=1] (services stopped)
+	@if [ -z "$(BACKUP)" ]; then echo "usage: make restore BACKUP=<dir> [REPLACE=1]" >&2; exit 2; fi
+	$(UV) run python deploy/local/backup.py restore "$(BACKUP)" $(if $(REPLACE),--replace,)
 
 token: ## mint a development token: make token USER=u1 ROLES=a,b TERMINAL=t1
 	@if [ -z "$(ROLES)" ] || [ -z "$(TERMINAL)" ]; then \

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Local PostgreSQL from the machine's server binaries.
 #   deploy/local/postgres.sh start|stop|status
-# State lives in .local/postgres/ (data/, log/, run/ for the unix socket).
+# State lives in .local/postgres/ (data/, log/, run/ for the unix socket); KOKUHO_PG_DIR (with
+# KOKUHO_PG_PORT) puts a second cluster elsewhere (the restore test's fresh cluster).
 # initdb and postgres refuse to run as root: as root they run as the `postgres` system user when
 # it exists, otherwise as a `kokuho` system user created for the purpose.
 set -euo pipefail
@@ -9,7 +10,7 @@ LOG_TAG=postgres
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-PG_DIR="$LOCAL_DIR/postgres"
+PG_DIR=${KOKUHO_PG_DIR:-$LOCAL_DIR/postgres}
 PG_DATA="$PG_DIR/data"
 PG_LOG="$PG_DIR/log"
 PG_SOCKET_DIR="$PG_DIR/run"

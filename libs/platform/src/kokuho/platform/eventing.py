@@ -55,6 +55,15 @@ class Eventing:
         self._pool: asyncpg.Pool | None = None
 
     @property
+    def subscriptions(self) -> Sequence[Subscription]:
+        return self._subscriptions
+
+    def group_id(self, subscription: Subscription) -> str:
+        """The consumer group of ``subscription``: ``<prefix>.<service>.<name>``."""
+        s = self._settings
+        return f"{s.consumer_group_prefix}.{s.service_name}.{subscription.name}"
+
+    @property
     def pool(self) -> asyncpg.Pool:
         if self._pool is None:
             raise RuntimeError("the service is not started")
@@ -81,7 +90,7 @@ class Eventing:
             consumer = InboxConsumer(
                 pool=self._pool,
                 bootstrap_servers=s.kafka_bootstrap_servers,
-                group_id=f"{s.consumer_group_prefix}.{s.service_name}.{sub.name}",
+                group_id=self.group_id(sub),
                 topics=sub.topics,
                 handler=sub.handler,
                 dead_letters=KafkaDeadLetters(self._producer),

@@ -29,9 +29,10 @@ Metrics: the runtime's instruments (``kokuho.events.runtime.metrics``), the audi
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from fastapi import FastAPI
@@ -286,14 +287,18 @@ def setup_telemetry(app: FastAPI, service_name: str) -> TracerProvider:
 _memory_reader: InMemoryMetricReader | None = None
 
 
-def spans_in_memory() -> InMemorySpanExporter:
-    """A fresh in-memory exporter receiving every span the process ends from now on (and
-    spans exported, so the relay makes its per-message spans). ``shutdown()`` it after the
-    test: it then drops what it is given."""
+@contextlib.contextmanager
+def spans_in_memory() -> Iterator[InMemorySpanExporter]:
+    """An in-memory exporter receiving every span the process ends inside the ``with`` (spans
+    count as exported there, so the relay makes its per-message spans)."""
     configure_telemetry("kokuho-test")
     exporter = InMemorySpanExporter()
     add_span_processor(SimpleSpanProcessor(exporter))
-    return exporter
+    try:
+        yield exporter
+    finally:
+        exporter.shutdown()  # from now on it drops what it is given
+        set_spans_exported(_telemetry is not None and _telemetry.config.traces_exporter != "none")
 
 
 def metrics_in_memory() -> MetricReader:

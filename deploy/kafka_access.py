@@ -3,7 +3,9 @@
 Read from the services themselves, never written down a second time:
 
 - a service *owns* the topics its ``migrate`` declares (``ServiceDefinition.topics`` with their
-  dead-letter topics) whose names start with ``kokuho.<service>.``: it writes and reads them;
+  dead-letter topics) whose names start with ``kokuho.<service>.``, and the department feeds the
+  transfer registry names it the ``owning_service`` of (``feed_topic``, ``snapshot_topic``;
+  ``kokuho.events.transfers``, ADR 0089): it writes and reads them;
 - it *consumes* the topics its settings name (every ``*_topic`` field, at its default) that
   another service owns: it reads them and writes their dead-letter topic (``<topic>.dlq``),
   where its consumer puts what it cannot apply;
@@ -57,6 +59,7 @@ def _module(service: str) -> str:
 def access_of(service: str, *, replicas: int = 3) -> ServiceAccess:
     """The topics of ``service`` as its code declares them, sized for a cluster of ``replicas``."""
     from kokuho.events.runtime.topics import dead_letter_topic
+    from kokuho.events.transfers import load_registry
     from kokuho.platform.commands import topic_specs
 
     # The defaults, not whatever KOKUHO_* variables the caller's shell happens to hold.
@@ -68,11 +71,14 @@ def access_of(service: str, *, replicas: int = 3) -> ServiceAccess:
     finally:
         os.environ.update(saved)
     own = f"kokuho.{service}."
+    # the department feeds the transfer registry gives this service (ADR 0089): it writes them
+    feeds = {t for flow in load_registry().feeds(service) for t in flow.feed_topics}
+    feeds |= {dead_letter_topic(t) for t in feeds}
     declared = topic_specs(settings, definition.topics)
     owned = tuple(
         Topic(t.name, t.partitions, replicas, t.compacted)
         for t in declared
-        if t.name.startswith(own)
+        if t.name.startswith(own) or t.name in feeds
     )
     named = {
         getattr(settings, f)

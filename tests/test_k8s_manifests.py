@@ -20,6 +20,8 @@ from typing import Any
 import kubernetes_validate
 import pytest
 
+from kokuho.events.transfers import load_registry
+
 ROOT = Path(__file__).resolve().parent.parent
 K8S = ROOT / "deploy/k8s"
 SERVICES = sorted(p.parent.name for p in ROOT.glob("services/*/pyproject.toml"))
@@ -264,6 +266,10 @@ def test_each_service_writes_only_its_own_topics_and_the_dead_letters_of_its_inp
         acls = users[service]["spec"]["authorization"]["acls"]
         assert users[service]["spec"]["authentication"]["type"] == "tls"
         written = {a["resource"]["name"] for a in acls if "Write" in a["operations"]}
+        # and the department feeds the transfer registry makes it the owner of (ADR 0089)
+        feeds = {t for flow in load_registry().feeds(service) for t in flow.feed_topics}
+        assert feeds <= written, service
+        written -= feeds | {f"{t}.dlq" for t in feeds}
         for topic in written:
             assert topic.startswith(f"kokuho.{service}.") or topic.endswith(".dlq"), topic
             if not topic.startswith(f"kokuho.{service}."):

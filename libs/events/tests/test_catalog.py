@@ -76,7 +76,8 @@ def test_every_department_feed_of_the_registry_is_a_restricted_channel() -> None
     flows = load_registry().feeds()
     assert {f.seed_number for f in flows} == {5, 10, 13}
     for flow in flows:
-        assert flow.feed_topic is not None and flow.feed_event_type is not None
+        assert flow.feed_topic is not None
+        assert flow.feed_event_type is not None
         for topic in flow.feed_topics:
             channel = channels[topic]
             assert channel["x-kokuho-restricted"] is True

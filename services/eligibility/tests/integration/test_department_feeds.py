@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 
@@ -78,6 +79,7 @@ async def test_an_acquisition_reaches_the_ltc_feed_with_only_the_allowed_items(
     key, value = await find_on_topic(
         bootstrap, feed(settings, LTC.feed_topic), lambda k, v: k == head.encode()
     )
+    assert key == head.encode()
     assert value is not None
     envelope = Envelope.model_validate(value)
     assert envelope.type == LtcInsuranceEligibility.event_type == LTC.feed_event_type
@@ -106,7 +108,8 @@ async def test_an_acquisition_reaches_the_ltc_feed_with_only_the_allowed_items(
     _, state = await find_on_topic(
         bootstrap, feed(settings, LTC.snapshot_topic), lambda k, v: k == head.encode()
     )
-    assert state is not None and state["data"] == envelope.data
+    assert state is not None
+    assert state["data"] == envelope.data
 
     # The resident register is allowed fewer items (no household number).
     _, register = await find_on_topic(
@@ -175,6 +178,18 @@ async def test_an_acquisition_reaches_the_ltc_feed_with_only_the_allowed_items(
         QualificationLost.event_type,
         QualificationAcquired.event_type,
     ]
+
+    # The auditor's reading is itself audited, with whose deliveries were read.
+    conn = await asyncpg.connect(settings.database_dsn)
+    try:
+        read = await conn.fetchval(
+            "SELECT count(*) FROM audit_log WHERE user_id = 'auditor-1'"
+            " AND operation LIKE '%feeds/deliveries%' AND $1 = ANY(subject_addressee_numbers)",
+            head,
+        )
+    finally:
+        await conn.close()
+    assert read == 1
 
     # Only the auditor; a bad period is a problem, not a 500.
     clerk = await client.get("/api/v1/feeds/deliveries", headers=token("clerk-a", CLERK))

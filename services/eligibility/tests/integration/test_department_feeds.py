@@ -6,6 +6,7 @@ key; every entry is listed for the auditor, and for nobody else."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
@@ -14,16 +15,19 @@ import asyncpg
 import httpx
 import pytest
 
+from kokuho.eligibility.commands import seed
 from kokuho.eligibility.config import Settings
 from kokuho.events.contracts import Envelope, parse_data
 from kokuho.events.contracts.eligibility import QualificationAcquired, QualificationLost
 from kokuho.events.contracts.feeds import LtcInsuranceEligibility, ResidentRegisterEligibility
+from kokuho.events.testing.databases import temporary_database
 from kokuho.events.testing.kafka import read_topic
 from kokuho.events.transfers import load_registry
+from kokuho.platform.database import migrate, migration_files
 from kokuho.platform.testing import individual_numbers_in
 
 from .. import builders as b
-from ..conftest import find_on_topic
+from ..conftest import MIGRATIONS, find_on_topic
 
 pytestmark = pytest.mark.integration
 
@@ -201,3 +205,36 @@ async def test_an_acquisition_reaches_the_ltc_feed_with_only_the_allowed_items(
     )
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["pointer"] == "/query/on_or_before"
+
+
+async def test_the_commands_feed_too(pg_admin_dsn: str) -> None:
+    """``seed``, ``turning-75`` and the other commands run on units of their own pool: their
+    changes reach the feeds like the API's (every insured person of the demo city has an
+    entry for the LTC division, with exactly its items, and a delivery record)."""
+    async with temporary_database(pg_admin_dsn) as dsn:
+        await migrate(dsn, migration_files(MIGRATIONS))
+        await seed(Settings(database_dsn=dsn, seed_households=5))
+        conn = await asyncpg.connect(dsn)
+        try:
+            insured = {
+                r["addressee_number"]
+                for r in await conn.fetch("SELECT addressee_number FROM qualification_periods")
+            }
+            entries = [
+                json.loads(bytes(r["value"]))
+                for r in await conn.fetch(
+                    "SELECT value FROM outbox WHERE topic = $1", LTC.feed_topic
+                )
+            ]
+            recorded = {
+                r["addressee_number"]
+                for r in await conn.fetch(
+                    "SELECT addressee_number FROM feed_deliveries WHERE flow_id = $1",
+                    LTC.flow_id,
+                )
+            }
+        finally:
+            await conn.close()
+    assert insured
+    assert {e["data"]["addressee_number"] for e in entries} == insured == recorded
+    assert all(set(e["data"]) == set(LTC.items) for e in entries)

@@ -13,7 +13,7 @@ from kokuho.eligibility.adapters.unit_of_work import EligibilityUnit
 from kokuho.eligibility.app.demo_city import seed_city
 from kokuho.eligibility.app.jobs import JOBS
 from kokuho.eligibility.app.ports import Eligibility, EligibilityUnitPort, Units
-from kokuho.eligibility.bootstrap import topics_of
+from kokuho.eligibility.bootstrap import feeds_of_settings, topics_of
 from kokuho.eligibility.config import Settings
 from kokuho.eligibility.parameters import load_rules
 from kokuho.platform.settings import ServiceSettings
@@ -24,9 +24,10 @@ async def units_of(settings: ServiceSettings) -> AsyncIterator[Units]:
     assert isinstance(settings, Settings)
     pool = await asyncpg.create_pool(settings.database_dsn, min_size=1, max_size=2)
     topics = topics_of(settings)
+    feeds = feeds_of_settings(settings)  # a job's changes feed the departments too (ADR 0089)
 
     def unit() -> EligibilityUnitPort:
-        return EligibilityUnit(lambda: pool, topics=topics)
+        return EligibilityUnit(lambda: pool, topics=topics, feeds=feeds)
 
     try:
         yield unit

@@ -7,12 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from uuid import UUID
 
+from kokuho.benefits.app import applications
 from kokuho.benefits.app.ports import Benefits, BenefitsUnitPort, PayeeAccount
 from kokuho.benefits.domain import lump_sum as ls
-from kokuho.benefits.domain.withholding import WithheldPayment, is_withheld
+from kokuho.benefits.domain.withholding import is_withheld
 from kokuho.events.contracts import benefits as contracts
 from kokuho.events.contracts.registry import EventContract
-from kokuho.events.ports import StreamAppend
 
 
 @dataclass(frozen=True)
@@ -78,17 +78,8 @@ async def append_lump_sum(
     uow: BenefitsUnitPort, before: int, state: ls.LumpSum, events: list[ls.Event]
 ) -> None:
     a = state.application
-    await uow.events.append_batch(
-        [
-            StreamAppend(
-                ls.stream_id(a),
-                before,
-                [_contract(state, e) for e in events],
-                topic=uow.topic,
-                partition_key=a.nhi_household_number,
-            )
-        ]
-    )
+    contracts = [_contract(state, e) for e in events]
+    await applications.append(uow, ls.stream_id(a), a.nhi_household_number, before, contracts)
 
 
 async def apply_lump_sum(
@@ -122,20 +113,14 @@ async def review_lump_sum(
         assert after is not None
         await append_lump_sum(uow, state.version, state, events)
         await uow.lump_sums.update(after)
-        payment = next((e for e in events if isinstance(e, ls.PaymentOrdered)), None)
-        for e in events:
-            if isinstance(e, ls.PaymentWithheld):
-                await uow.withholdings.add_payment(
-                    WithheldPayment(
-                        ls.stream_id(state.application),
-                        state.application.kind.value,
-                        state.application.nhi_household_number,
-                        application_id,
-                        None,
-                        e.amount,
-                        e.withheld_on,
-                    )
-                )
+        payment = await applications.keep_withheld(
+            uow,
+            events,
+            stream_id=ls.stream_id(state.application),
+            benefit_kind=state.application.kind.value,
+            household=state.application.nhi_household_number,
+            application_id=application_id,
+        )
         await uow.audit.record(
             subjects=[state.application.subject_addressee_number],
             detail={"application_id": str(application_id), "approved": command.approve},

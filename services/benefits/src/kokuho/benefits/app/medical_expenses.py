@@ -13,15 +13,15 @@ from dataclasses import dataclass, replace
 from datetime import date
 from uuid import UUID
 
+from kokuho.benefits.app import applications
 from kokuho.benefits.app.ports import Benefits, BenefitsUnitPort, PayeeAccount
 from kokuho.benefits.domain import medical_expense as me
+from kokuho.benefits.domain.application_review import LumpSumNotFound
 from kokuho.benefits.domain.income_category import income_year_for
-from kokuho.benefits.domain.lump_sum import LumpSumNotFound
 from kokuho.benefits.domain.special_care import SpecialCareNotFlagged, is_flagged
-from kokuho.benefits.domain.withholding import WithheldPayment, is_withheld
+from kokuho.benefits.domain.withholding import is_withheld
 from kokuho.events.contracts import benefits as contracts
 from kokuho.events.contracts.registry import EventContract
-from kokuho.events.ports import StreamAppend
 
 
 @dataclass(frozen=True)
@@ -86,17 +86,8 @@ async def append_medical_expense(
     uow: BenefitsUnitPort, before: int, state: me.MedicalExpense, events: list[me.Event]
 ) -> None:
     a = state.application
-    await uow.events.append_batch(
-        [
-            StreamAppend(
-                me.stream_id(a),
-                before,
-                [_contract(state, e) for e in events],
-                topic=uow.topic,
-                partition_key=a.nhi_household_number,
-            )
-        ]
-    )
+    contracts = [_contract(state, e) for e in events]
+    await applications.append(uow, me.stream_id(a), a.nhi_household_number, before, contracts)
 
 
 async def apply_medical_expense(
@@ -163,22 +154,15 @@ async def review_medical_expense(
         assert after is not None
         await append_medical_expense(uow, state.version, state, events)
         await uow.medical_expenses.update(after)
-        for e in events:
-            if isinstance(e, me.PaymentWithheld):
-                await uow.withholdings.add_payment(
-                    WithheldPayment(
-                        me.stream_id(state.application),
-                        "special_care"
-                        if state.application.kind is me.MedicalExpenseKind.SPECIAL_CARE
-                        else "medical_expense",
-                        state.application.nhi_household_number,
-                        application_id,
-                        None,
-                        e.amount,
-                        e.withheld_on,
-                    )
-                )
-        payment = next((e for e in events if isinstance(e, me.PaymentOrdered)), None)
+        special = state.application.kind is me.MedicalExpenseKind.SPECIAL_CARE
+        payment = await applications.keep_withheld(
+            uow,
+            events,
+            stream_id=me.stream_id(state.application),
+            benefit_kind="special_care" if special else "medical_expense",
+            household=state.application.nhi_household_number,
+            application_id=application_id,
+        )
         await uow.audit.record(
             subjects=[state.application.patient_addressee_number],
             detail={"application_id": str(application_id), "approved": command.approve},

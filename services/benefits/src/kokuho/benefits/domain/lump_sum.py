@@ -7,7 +7,9 @@ day after the funeral or the birth, 国保法110条; or contradictory); ``decide
 second pair of eyes (C-11: never the person who entered it, ``same_person``), which approves
 (the amount in force on the day of death or birth, rules.md §3.8, per child; with the 直接支払
 制度 the part the federation paid the facility is deducted and the difference goes to the
-household) or refuses with a reason. ``evolve`` folds the events. Pure: no I/O.
+household) or refuses with a reason. ``evolve`` folds the events. The lifecycle (review,
+payment or withholding, release, prescription) is :mod:`.application_review`'s, shared with
+療養費. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -17,12 +19,34 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
-from kokuho.benefits.domain.errors import BenefitsError
-from kokuho.platform.staff import same_person
+from kokuho.benefits.domain import application_review as review
+from kokuho.benefits.domain.application_review import (
+    PRESCRIPTION_YEARS,
+    LumpSumAlreadyApplied,
+    LumpSumInvalid,
+    LumpSumNotFound,
+    LumpSumNotPending,
+    LumpSumPrescribed,
+    PaymentOrdered,
+    PaymentWithheld,
+    SamePersonReview,
+)
+
+__all__ = [
+    "PRESCRIPTION_YEARS",
+    "LumpSumAlreadyApplied",
+    "LumpSumInvalid",
+    "LumpSumNotFound",
+    "LumpSumNotPending",
+    "LumpSumPrescribed",
+    "PaymentOrdered",
+    "PaymentWithheld",
+    "SamePersonReview",
+]
 
 NAMESPACE = uuid.UUID("2b7c1a4e-93d5-4f61-8a2e-5c0d7e9f1a36")
-PRESCRIPTION_YEARS = 2  # 国保法110条
 
 
 class LumpSumKind(StrEnum):
@@ -34,32 +58,6 @@ class BirthCategory(StrEnum):
     COVERED = "covered"  # 産科医療補償制度 facility, 22 weeks or more
     NOT_COVERED = "not_covered"
     ABROAD = "abroad"  # paid the not-covered amount
-
-
-class LumpSumInvalid(BenefitsError):
-    """The application contradicts itself (the detail names the field)."""
-
-
-class LumpSumPrescribed(BenefitsError):
-    """The right has lapsed: 2 years from the day after the funeral or birth (国保法110条)."""
-
-
-class LumpSumAlreadyApplied(BenefitsError):
-    status = 409
-
-
-class LumpSumNotPending(BenefitsError):
-    status = 409
-
-
-class SamePersonReview(BenefitsError):
-    """The reviewer entered the application (C-11: two different people)."""
-
-    status = 409
-
-
-class LumpSumNotFound(BenefitsError):
-    status = 404
 
 
 @dataclass(frozen=True)
@@ -128,25 +126,6 @@ class Decided:
     decided_on: date
 
 
-@dataclass(frozen=True)
-class PaymentOrdered:
-    payment_id: uuid.UUID
-    application_id: uuid.UUID
-    amount: int
-    payment_date: date
-    ordered_by: str
-    ordered_on: date
-
-
-@dataclass(frozen=True)
-class PaymentWithheld:
-    """Approved, but the household is under 給付の一時差止 (rules.md §4.6): paid on release."""
-
-    application_id: uuid.UUID
-    amount: int
-    withheld_on: date
-
-
 Event = Applied | Decided | PaymentOrdered | PaymentWithheld
 
 
@@ -172,10 +151,7 @@ def stream_id(a: Apply) -> str:
 
 def _lapses(a: Apply) -> date:
     start = a.funeral_date if a.kind is LumpSumKind.FUNERAL and a.funeral_date else a.event_date
-    try:
-        return start.replace(year=start.year + PRESCRIPTION_YEARS)
-    except ValueError:  # 29 February
-        return date(start.year + PRESCRIPTION_YEARS, 3, 1)
+    return review.lapses_on(start)
 
 
 def decide_apply(state: LumpSum | None, command: Apply) -> list[Event]:
@@ -207,16 +183,9 @@ def amount_of(a: Apply, schedule: AmountSchedule) -> int:
 
 
 def decide_review(state: LumpSum | None, command: Review, schedule: AmountSchedule) -> list[Event]:
-    if state is None:
-        raise LumpSumNotFound("application_id: no such application")
-    a = state.application
-    if state.status != "pending":
-        raise LumpSumNotPending(f"application_id: {state.status} already")
-    if same_person(a.entered_by, command.reviewed_by):
-        raise SamePersonReview("reviewed_by: the application was entered by the same person")
+    a: Apply = review.check_review(state, command.reviewed_by)
     if not command.approve:
-        if not command.reason.strip():
-            raise LumpSumInvalid("reason: a refusal gives its reason")
+        review.check_refusal(command.reason)
         return [
             Decided(
                 a.application_id, False, 0, 0, 0, command.reason, command.reviewed_by, command.today
@@ -234,36 +203,23 @@ def decide_review(state: LumpSum | None, command: Review, schedule: AmountSchedu
         command.reviewed_by,
         command.today,
     )
-    if decided.to_household == 0:
-        return [decided]
-    if command.withheld:
-        return [decided, PaymentWithheld(a.application_id, decided.to_household, command.today)]
-    payment = PaymentOrdered(
-        uuid.uuid5(NAMESPACE, f"{a.application_id}/payment"),
+    following = review.pay(
+        NAMESPACE,
         a.application_id,
         decided.to_household,
-        command.payment_date,
-        command.reviewed_by,
-        command.today,
+        withheld=command.withheld,
+        by=command.reviewed_by,
+        today=command.today,
+        payment_date=command.payment_date,
     )
-    return [decided, payment]
+    return [decided, *following]
 
 
 def decide_release(state: LumpSum, ordered_by: str, today: date, payment_date: date) -> list[Event]:
     """The 給付の一時差止 is released: order what was approved and not paid (once)."""
-    unpaid = state.to_household - state.paid
-    if state.status != "approved" or unpaid <= 0:
-        return []
-    return [
-        PaymentOrdered(
-            uuid.uuid5(NAMESPACE, f"{state.application.application_id}/payment"),
-            state.application.application_id,
-            unpaid,
-            payment_date,
-            ordered_by,
-            today,
-        )
-    ]
+    return list(
+        review.release(NAMESPACE, state, state.to_household, ordered_by, today, payment_date)
+    )
 
 
 def _applied(state: LumpSum | None, e: Applied) -> LumpSum:
@@ -285,25 +241,13 @@ def _decided(state: LumpSum | None, e: Decided) -> LumpSum:
     )
 
 
-def _paid(state: LumpSum | None, e: PaymentOrdered) -> LumpSum:
-    assert state is not None
-    return replace(state, paid=state.paid + e.amount, version=state.version + 1)
-
-
-def _withheld(state: LumpSum | None, e: PaymentWithheld) -> LumpSum:
-    assert state is not None
-    return replace(state, version=state.version + 1)
-
-
-EVOLVE: dict[type, Callable[[LumpSum | None, Event], LumpSum]] = {
-    PaymentWithheld: _withheld,  # type: ignore[dict-item]
-    Applied: _applied,  # type: ignore[dict-item]
-    Decided: _decided,  # type: ignore[dict-item]
-    PaymentOrdered: _paid,  # type: ignore[dict-item]
+EVOLVE: dict[type, Callable[[Any, Any], LumpSum]] = {
+    PaymentWithheld: review.withheld,
+    Applied: _applied,
+    Decided: _decided,
+    PaymentOrdered: review.paid,
 }
 
 
 def replay(events: list[Event], state: LumpSum | None = None) -> LumpSum | None:
-    for event in events:
-        state = EVOLVE[type(event)](state, event)
-    return state
+    return review.replay(EVOLVE, events, state)

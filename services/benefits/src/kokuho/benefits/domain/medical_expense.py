@@ -1,6 +1,6 @@
 """療養費 (国保法54条, 54条の4: 補装具, 柔道整復, はり・きゅう, 海外療養費) of one application: an
-event-sourced aggregate, stream ``medical-expense-<application id>``, in the pattern of
-:mod:`.lump_sum`.
+event-sourced aggregate, stream ``medical-expense-<application id>``, on the lifecycle of
+:mod:`.application_review` that :mod:`.lump_sum` shares.
 
 ``decide_apply`` takes the application (refused when the right is prescribed: 2 years from the
 day after the member paid, 国保法110条; or contradictory); ``decide_review`` is the second pair
@@ -17,19 +17,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
-from kokuho.benefits.domain.lump_sum import (
+from kokuho.benefits.domain import application_review as review
+from kokuho.benefits.domain.application_review import (
+    PRESCRIPTION_YEARS,
     LumpSumInvalid,
-    LumpSumNotFound,
-    LumpSumNotPending,
     LumpSumPrescribed,
-    SamePersonReview,
+    PaymentOrdered,
+    PaymentWithheld,
 )
 from kokuho.benefits.domain.special_care import special_care_amount
-from kokuho.platform.staff import same_person
+
+__all__ = ["PRESCRIPTION_YEARS", "PaymentOrdered", "PaymentWithheld"]
 
 NAMESPACE = uuid.UUID("8e0c3d27-5a1b-4c6f-b9d4-2f7a1e6c0d58")
-PRESCRIPTION_YEARS = 2  # 国保法110条
 
 
 class MedicalExpenseKind(StrEnum):
@@ -103,23 +105,6 @@ class Decided:
     decided_on: date
 
 
-@dataclass(frozen=True)
-class PaymentOrdered:
-    payment_id: uuid.UUID
-    application_id: uuid.UUID
-    amount: int
-    payment_date: date
-    ordered_by: str
-    ordered_on: date
-
-
-@dataclass(frozen=True)
-class PaymentWithheld:
-    application_id: uuid.UUID
-    amount: int
-    withheld_on: date
-
-
 Event = Applied | Decided | PaymentOrdered | PaymentWithheld
 
 
@@ -144,10 +129,7 @@ def stream_id(a: Apply) -> str:
 
 def lapses_on(a: Apply) -> date:
     """The last day of the right: 2 years from the day after payment (国保法110条)."""
-    try:
-        return a.paid_on.replace(year=a.paid_on.year + PRESCRIPTION_YEARS)
-    except ValueError:  # 29 February
-        return date(a.paid_on.year + PRESCRIPTION_YEARS, 3, 1)
+    return review.lapses_on(a.paid_on)
 
 
 def decide_apply(state: MedicalExpense | None, command: Apply) -> list[Event]:
@@ -171,17 +153,10 @@ def insurer_share(allowed_cost: int, rate_percent: int, round_down_to: int = 1) 
 
 
 def decide_review(state: MedicalExpense | None, command: Review, rates: Rates) -> list[Event]:
-    if state is None:
-        raise LumpSumNotFound("application_id: no such application")
-    a = state.application
-    if state.status != "pending":
-        raise LumpSumNotPending(f"application_id: {state.status} already")
-    if same_person(a.entered_by, command.reviewed_by):
-        raise SamePersonReview("reviewed_by: the application was entered by the same person")
+    a: Apply = review.check_review(state, command.reviewed_by)
     allowed = min(a.paid_amount, a.standard_cost)
     if not command.approve:
-        if not command.reason.strip():
-            raise LumpSumInvalid("reason: a refusal gives its reason")
+        review.check_refusal(command.reason)
         return [
             Decided(
                 a.application_id,
@@ -213,32 +188,23 @@ def decide_review(state: MedicalExpense | None, command: Review, rates: Rates) -
         command.reviewed_by,
         command.today,
     )
-    if amount == 0:
-        return [decided]
-    if command.withheld:
-        return [decided, PaymentWithheld(a.application_id, amount, command.today)]
-    return [decided, _payment(a, amount, command.reviewed_by, command.today, command.payment_date)]
-
-
-def _payment(a: Apply, amount: int, by: str, today: date, on: date) -> PaymentOrdered:
-    return PaymentOrdered(
-        uuid.uuid5(NAMESPACE, f"{a.application_id}/payment"),
+    following = review.pay(
+        NAMESPACE,
         a.application_id,
         amount,
-        on,
-        by,
-        today,
+        withheld=command.withheld,
+        by=command.reviewed_by,
+        today=command.today,
+        payment_date=command.payment_date,
     )
+    return [decided, *following]
 
 
 def decide_release(
     state: MedicalExpense, ordered_by: str, today: date, payment_date: date
 ) -> list[Event]:
     """The 給付の一時差止 is released: order what was approved and not paid (once)."""
-    unpaid = state.amount - state.paid
-    if state.status != "approved" or unpaid <= 0:
-        return []
-    return [_payment(state.application, unpaid, ordered_by, today, payment_date)]
+    return list(review.release(NAMESPACE, state, state.amount, ordered_by, today, payment_date))
 
 
 def _applied(state: MedicalExpense | None, e: Applied) -> MedicalExpense:
@@ -261,25 +227,13 @@ def _decided(state: MedicalExpense | None, e: Decided) -> MedicalExpense:
     )
 
 
-def _paid(state: MedicalExpense | None, e: PaymentOrdered) -> MedicalExpense:
-    assert state is not None
-    return replace(state, paid=state.paid + e.amount, version=state.version + 1)
-
-
-def _withheld(state: MedicalExpense | None, e: PaymentWithheld) -> MedicalExpense:
-    assert state is not None
-    return replace(state, version=state.version + 1)
-
-
-EVOLVE: dict[type, Callable[[MedicalExpense | None, Event], MedicalExpense]] = {
-    Applied: _applied,  # type: ignore[dict-item]
-    Decided: _decided,  # type: ignore[dict-item]
-    PaymentOrdered: _paid,  # type: ignore[dict-item]
-    PaymentWithheld: _withheld,  # type: ignore[dict-item]
+EVOLVE: dict[type, Callable[[Any, Any], MedicalExpense]] = {
+    Applied: _applied,
+    Decided: _decided,
+    PaymentOrdered: review.paid,
+    PaymentWithheld: review.withheld,
 }
 
 
 def replay(events: list[Event], state: MedicalExpense | None = None) -> MedicalExpense | None:
-    for event in events:
-        state = EVOLVE[type(event)](state, event)
-    return state
+    return review.replay(EVOLVE, events, state)

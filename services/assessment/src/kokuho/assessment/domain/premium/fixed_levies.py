@@ -86,7 +86,8 @@ def _per_capita(lv: Levying, a: str) -> tuple[Decimal, Decimal]:
     if lv.exempt_for_childbirth(a) and net:
         reductions.append(Reduction("childbirth", ONE, net))
         net = ZERO
-    lv.explained(LevyLine("per_capita_levy", a, amount, None, gross, tuple(reductions), net))
+    if lv.explain:  # the batch keeps no explanation: build none
+        lv.lines.append(LevyLine("per_capita_levy", a, amount, None, gross, tuple(reductions), net))
     return net, _statutory_cut(reductions)
 
 
@@ -127,7 +128,10 @@ def per_household_levy(lv: Levying) -> Levied:
     ):
         ratio, name = params.former_dependant_per_household_reduction, "former_dependant"
     net = _cut(net, ratio, name, reductions)
-    lv.explained(
-        LevyLine("per_household_levy", None, household_amount, None, gross, tuple(reductions), net)
-    )
+    if lv.explain:  # the batch keeps no explanation: build none
+        lv.lines.append(
+            LevyLine(
+                "per_household_levy", None, household_amount, None, gross, tuple(reductions), net
+            )
+        )
     return Levied(floor_to(net), floor_to(_statutory_cut(reductions)))

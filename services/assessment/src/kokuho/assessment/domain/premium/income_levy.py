@@ -68,18 +68,19 @@ def _income_levy(lv: Levying, a: str) -> Decimal:
     if lv.exempt_for_childbirth(a) and net:
         reductions.append(Reduction("childbirth", ONE, net))
         net = ZERO
-    lv.explained(
-        LevyLine(
-            "income_levy",
-            a,
-            base,
-            lv.rates.income_rate,
-            gross,
-            tuple(reductions),
-            net,
-            _notes(lv, p, unemployed, income),
+    if lv.explain:  # the batch keeps no explanation: build none
+        lv.lines.append(
+            LevyLine(
+                "income_levy",
+                a,
+                base,
+                lv.rates.income_rate,
+                gross,
+                tuple(reductions),
+                net,
+                _notes(lv, p, unemployed, income),
+            )
         )
-    )
     return net
 
 
@@ -92,7 +93,10 @@ def _asset_levy(lv: Levying, a: str) -> Decimal:
     if lv.exempt_for_childbirth(a) and net:
         reductions.append(Reduction("childbirth", ONE, net))
         net = ZERO
-    lv.explained(LevyLine("asset_levy", a, tax, lv.rates.asset_rate, gross, tuple(reductions), net))
+    if lv.explain:  # the batch keeps no explanation: build none
+        lv.lines.append(
+            LevyLine("asset_levy", a, tax, lv.rates.asset_rate, gross, tuple(reductions), net)
+        )
     return net
 
 

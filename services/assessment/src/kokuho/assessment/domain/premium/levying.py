@@ -48,7 +48,3 @@ class Levying:
             addressee_number in self.state.childbirth_exempt
             and self.rates.childbirth_exemption_applies
         )
-
-    def explained(self, line: LevyLine) -> None:
-        if self.explain:
-            self.lines.append(line)

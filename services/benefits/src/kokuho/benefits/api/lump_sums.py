@@ -4,7 +4,6 @@ their notice as PDF."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from uuid import UUID
 
 from fastapi import APIRouter, Response
@@ -16,7 +15,6 @@ from kokuho.benefits.app import lump_sums
 from kokuho.benefits.domain import lump_sum as ls
 
 router = APIRouter(prefix="/api/v1", tags=["lump-sum benefits"])
-PAYMENT_LEAD = timedelta(days=14)
 
 
 @router.post("/lump-sum-applications", status_code=201)
@@ -41,9 +39,7 @@ async def review(
     write: WriteDep,
 ) -> LumpSumOut:
     """Approve (the amount in force, the payment ordered) or refuse with a reason."""
-    command = ls.Review(
-        body.approve, body.reason, user.user_id, today, body.payment_date or today + PAYMENT_LEAD
-    )
+    command = ls.Review(body.approve, body.reason, user.user_id, today, body.payment_day(today))
     return await write.run(
         lambda uow: lump_sums.review_lump_sum(uow, ports, application_id, command),
         lambda reviewed: LumpSumOut.of(reviewed.state),

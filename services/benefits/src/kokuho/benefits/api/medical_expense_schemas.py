@@ -8,13 +8,17 @@ from uuid import UUID, uuid4
 
 from pydantic import Field
 
+from kokuho.benefits.api.application_schemas import (
+    NUMBER10,
+    ApplicationReviewIn,
+    payee_account,
+)
 from kokuho.benefits.app.ports import PayeeAccount
 from kokuho.benefits.domain import medical_expense as me
 from kokuho.platform.auth import StaffUser
 from kokuho.platform.models import RequestModel, ResponseModel
 from kokuho.platform.names import PersonNameKana
 
-NUMBER10 = r"^[0-9]{10}$"
 YEN = 100_000_000
 
 
@@ -54,24 +58,12 @@ class MedicalExpenseApplicationIn(RequestModel):
             user.user_id,
             today,
         )
-        account = PayeeAccount(
-            self.nhi_household_number,
-            self.payee_addressee_number,
-            self.bank_code,
-            self.branch_code,
-            self.account_type,
-            self.account_number,
-            self.holder_kana,
-            today,
-            user.user_id,
-        )
-        return apply, account
+        return apply, payee_account(self, user, today)
 
 
-class MedicalExpenseReviewIn(RequestModel):
-    approve: bool
-    reason: str = Field("", max_length=400, description="required when refusing")
-    payment_date: date | None = Field(None, description="default: 14 days from today")
+class MedicalExpenseReviewIn(ApplicationReviewIn):
+    # the shared review body under this name (the OpenAPI document names it so)
+    pass
 
 
 class MedicalExpenseOut(ResponseModel):

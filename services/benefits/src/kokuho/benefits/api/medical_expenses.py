@@ -4,7 +4,6 @@ applied for (clerk), reviewed by a second person (supervisor; never the one who 
 
 from __future__ import annotations
 
-from datetime import timedelta
 from uuid import UUID
 
 from fastapi import APIRouter, Response
@@ -18,10 +17,9 @@ from kokuho.benefits.api.medical_expense_schemas import (
 )
 from kokuho.benefits.app import medical_expenses
 from kokuho.benefits.domain import medical_expense as me
-from kokuho.benefits.domain.lump_sum import LumpSumNotPending
+from kokuho.benefits.domain.application_review import LumpSumNotPending
 
 router = APIRouter(prefix="/api/v1", tags=["medical expense benefits"])
-PAYMENT_LEAD = timedelta(days=14)
 
 
 @router.post("/medical-expense-applications", status_code=201)
@@ -53,7 +51,7 @@ async def review(
         body.reason,
         user.user_id,
         today,
-        body.payment_date or today + PAYMENT_LEAD,
+        body.payment_day(today),
         rate_percent=0,  # the use case sets the member's rate
         rate_basis="",
     )

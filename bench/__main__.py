@@ -12,6 +12,7 @@ from bench import (
     benefits_monthly_run,
     certificates,
     collection_payments,
+    event_to_effect,
     federation_daily,
     notices,
     rate_simulation,
@@ -31,6 +32,7 @@ async def main(
     federation_records: int = 0,
     runtime_runs: int = 3,
     certificate_members: int = 0,
+    effect_changes: int = 0,
 ) -> None:
     admin_dsn, bootstrap = endpoints()
     print(f"Kokuho benchmarks: {total} events each; {platform.processor() or platform.machine()}")
@@ -43,6 +45,10 @@ async def main(
         # Audited REST requests under open-loop load against a served eligibility process,
         # with /healthz of the same process as the baseline, and the audit sealing lag.
         summary.add(await audited_requests.run(admin_dsn, bootstrap, rest_seconds))
+    if effect_changes:
+        # P8: counter changes confirmed at eligibility until assessment's correction is on
+        # Kafka, under audited reads at 100 req/s (python -m bench.event_to_effect).
+        summary.add(await event_to_effect.run(admin_dsn, bootstrap, effect_changes))
     if households:
         # The assessment's annual run (本算定) at the city's scale, end to end until every
         # PremiumAssessed is on Kafka, against a raw COPY of the same assessment rows.
@@ -124,6 +130,12 @@ if __name__ == "__main__":
         default=220_000,
         help="members of the bulk certificate run (decision, PDFs, print file); 0 skips it",
     )
+    parser.add_argument(
+        "--effect-changes",
+        type=int,
+        default=200,
+        help="counter changes of the event-to-effect bench (P8); 0 skips it",
+    )
     args = parser.parse_args()
     asyncio.run(
         main(
@@ -136,5 +148,6 @@ if __name__ == "__main__":
             args.federation_records,
             args.runtime_runs,
             args.certificate_members,
+            args.effect_changes,
         )
     )

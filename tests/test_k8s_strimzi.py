@@ -4,8 +4,8 @@ Strimzi publishes its API model (``io.strimzi:api``) on Maven Central, but not i
 the generator that writes it. deploy/tools/strimzi-model/StrimziModelCheck.java reads each
 rendered Kafka, KafkaNodePool, KafkaTopic and KafkaUser into that model and refuses a field the
 model does not know, a value of the wrong type, and a value it does not keep (an unknown
-listener type or ACL operation). CloudNativePG's resources are not checked this way: no
-registry this project uses carries its API (deploy/k8s/README.md, "Not done yet").
+listener type or ACL operation). CloudNativePG's resources are read by its model from npm
+(tests/test_k8s_cnpg.py).
 """
 
 from __future__ import annotations

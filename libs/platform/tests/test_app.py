@@ -245,6 +245,18 @@ async def test_route_recording_nothing_is_still_audited(service: Any) -> None:
     assert (record.outcome, record.status_code) == ("allowed", 200)
 
 
+async def test_each_record_names_the_roles_that_opened_the_function(service: Any) -> None:
+    """C-43 (the yearly review: who used which role, when): the user's roles that the route
+    asked for, not the others the user holds."""
+    async with service.client() as client:
+        response = await client.get(
+            "/api/v1/quiet/000778", headers=service.headers(("eligibility.clerk", "auditor"))
+        )
+    assert response.status_code == 200
+    (record,) = service.audit_log.records
+    assert record.detail["roles_used"] == ["eligibility.clerk"]
+
+
 async def test_idempotency_with_fake(service: Any) -> None:
     body = {"addressee_number": "000123", "birth_date": "1980-01-01"}
     headers = service.headers() | {"Idempotency-Key": "k-1"}
@@ -364,6 +376,8 @@ async def test_router_and_route_roles_both_apply_and_audit_once(make_service: An
     assert (one_role.status_code, two_roles.status_code) == (403, 200)
     records = svc.audit_log.records
     assert [(r.outcome, r.status_code) for r in records] == [("denied", 403), ("allowed", 200)]
+    assert records[1].detail["roles_used"] == ["auditor", "eligibility.clerk"]
+    assert "roles_used" not in records[0].detail  # a refusal names the roles required instead
 
 
 async def test_the_documentation_pages_load_nothing_from_another_host(service: Any) -> None:

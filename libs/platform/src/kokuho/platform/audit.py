@@ -1072,9 +1072,13 @@ class RequestAudit:
         operation: str,
         request_id: str | None,
         subjects: Sequence[str] = (),
+        roles_used: Sequence[str] = (),
     ) -> None:
         self._log = log
         self.user_id = user_id
+        #: the user's roles that opened the function (C-43: who used which role, when); in
+        #: every record of the request as ``detail.roles_used``
+        self.roles_used = tuple(sorted(roles_used))
         self.terminal_id = terminal_id
         self.operation = operation
         self.request_id = request_id
@@ -1116,7 +1120,11 @@ class RequestAudit:
                 outcome=outcome,
                 status_code=status_code,
                 request_id=self.request_id,
-                detail=detail or {},
+                detail=(
+                    {"roles_used": list(self.roles_used), **(detail or {})}
+                    if self.roles_used and outcome is not Outcome.DENIED
+                    else detail or {}
+                ),
             ),
             conn=conn,
         )

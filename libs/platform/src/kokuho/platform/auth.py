@@ -367,6 +367,18 @@ def _check(user: StaffUser, roles: Iterable[str], service_permission: str | None
     raise AuthError(403, "role not granted", user)
 
 
+def _roles_used(
+    user: StaffUser, allowed: frozenset[str], service_permission: str | None
+) -> list[str]:
+    """The roles of ``user`` that opened a function guarded by ``allowed`` (a service principal:
+    the route's service permission, as ``service:<permission>``)."""
+    from kokuho.platform.service_identity import ServicePrincipal
+
+    if isinstance(user, ServicePrincipal):
+        return [f"service:{service_permission}"] if service_permission else []
+    return sorted(user.roles & allowed)
+
+
 def _authorized(
     request: Request, token: str, allowed: frozenset[str], service_permission: str | None
 ) -> StaffUser:
@@ -444,6 +456,10 @@ def require_roles(*roles: str, service_permission: str | None = None) -> Any:
             ) from None
 
         if isinstance(outer_user, StaffUser):
+            outer_audit = getattr(request.state, "audit", None)
+            if isinstance(outer_audit, RequestAudit):  # the roles this guard asked for too
+                used = _roles_used(user, allowed, service_permission)
+                outer_audit.roles_used = tuple(sorted({*outer_audit.roles_used, *used}))
             yield user
             return
         audit = RequestAudit(
@@ -453,6 +469,7 @@ def require_roles(*roles: str, service_permission: str | None = None) -> Any:
             operation=operation_of(request),
             request_id=current_request_id(),
             subjects=subjects_of(request),
+            roles_used=_roles_used(user, allowed, service_permission),
         )
         request.state.staff_user = user
         request.state.audit = audit

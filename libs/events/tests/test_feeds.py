@@ -229,3 +229,30 @@ async def test_the_feeding_store_puts_entries_and_records_in_the_change_transact
             await conn.execute("UPDATE feed_deliveries SET recipient = 'someone-else'")
     finally:
         await conn.close()
+
+
+@pytest.mark.integration
+async def test_forgetting_a_person_tombstones_the_snapshots_and_keeps_the_records(
+    events_db: str,
+) -> None:
+    feeds = feeds_of(REGISTRY, "eligibility", topic_prefix="t.")
+    conn = await asyncpg.connect(events_db)
+    try:
+        store = FeedingEventStore(conn, source=SOURCE, feeds=feeds, project=_ltc_facts)
+        async with conn.transaction():
+            await store.append_batch(
+                [StreamAppend("s-1", 0, [_sample("1500000001")], "t.events", "h")]
+            )
+        async with conn.transaction():
+            assert await store.forget(["1500000001"]) == 3  # its entry of 5, 10 and 13
+        tombstones = await conn.fetch(
+            "SELECT topic, key FROM outbox WHERE value IS NULL AND event_id IS NULL"
+        )
+        assert sorted((r["topic"], r["key"]) for r in tombstones) == [
+            ("t.kokuho.feeds.ltc-insurance.eligibility-state", "1500000001"),
+            ("t.kokuho.feeds.resident-register.eligibility-state", "1500000001"),
+        ]
+        assert await conn.fetchval("SELECT count(*) FROM feed_states") == 0
+        assert len(await PostgresFeedDeliveries(conn).listed(10)) == 3  # C-66: kept
+    finally:
+        await conn.close()

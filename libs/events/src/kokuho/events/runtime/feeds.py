@@ -263,6 +263,31 @@ class FeedingEventStore:
     async def put_latest(self, topic: str, key: str, envelope: Envelope | None) -> None:
         await self._store.put_latest(topic, key, envelope)
 
+    async def forget(self, addressee_numbers: Sequence[str]) -> int:
+        """Erasure (retention ended, C-95): the persons' kept entries are deleted and each
+        current-state companion gets a tombstone for them, so a recipient's snapshot forgets
+        them too. The delivery records stay (C-66 keeps them ten years). Returns how many kept
+        entries were deleted."""
+        if not addressee_numbers or not self._feeds:
+            return 0
+        deleted = await self._conn.fetch(
+            "DELETE FROM feed_states WHERE flow_id = ANY($1::text[])"
+            " AND addressee_number = ANY($2::text[]) RETURNING flow_id",
+            [feed.flow.flow_id for feed in self._feeds],
+            list(addressee_numbers),
+        )
+        traceparent, tracestate = current_trace_headers()
+        await write_outbox(
+            self._conn,
+            [
+                OutboxMessage(None, feed.snapshot_topic, number, None, traceparent, tracestate)
+                for feed in self._feeds
+                if feed.snapshot_topic
+                for number in addressee_numbers
+            ],
+        )
+        return len(deleted)
+
     async def _feed(self, appends: Sequence[StreamAppend], recorded: list[RecordedEvent]) -> None:
         said: list[tuple[RecordedEvent, Facts]] = []
         position = 0

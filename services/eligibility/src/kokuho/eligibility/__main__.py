@@ -1,5 +1,6 @@
 """``python -m kokuho.eligibility migrate|seed|serve|verify-audit|turning-75 [YYYY-MM-DD]|
-copayment-rates [YYYY-MM-DD]``."""
+copayment-rates [YYYY-MM-DD]|
+retention [--dry-run]``."""
 
 from __future__ import annotations
 
@@ -8,7 +9,12 @@ from pathlib import Path
 
 from kokuho.eligibility.bootstrap import build, feeds_of_settings
 from kokuho.eligibility.certificate_commands import certificates_command
-from kokuho.eligibility.commands import copayment_rates_command, seed, turning_75_command
+from kokuho.eligibility.commands import (
+    copayment_rates_command,
+    retention_command,
+    seed,
+    turning_75_command,
+)
 from kokuho.eligibility.config import Settings
 from kokuho.events.contracts import eligibility as contracts
 from kokuho.events.contracts import linkage_gateway
@@ -43,6 +49,7 @@ DEFINITION = ServiceDefinition(
         "turning-75": turning_75_command,
         "copayment-rates": copayment_rates_command,
         "certificates": certificates_command,
+        "retention": retention_command,
     },
 )
 

@@ -25,6 +25,7 @@ from kokuho.eligibility.api.resident_register import FILE_BODY_LIMIT, FILES_PATH
 from kokuho.eligibility.app.jobs import run_daily
 from kokuho.eligibility.app.ports import Eligibility, EligibilityUnitPort, Topics, utc_now
 from kokuho.eligibility.app.register_pull import RegisterIntake, run_feed
+from kokuho.eligibility.app.retention import run_daily as run_retention_daily
 from kokuho.eligibility.config import Settings
 from kokuho.eligibility.domain.rules import QualificationRules
 from kokuho.eligibility.parameters import load_rules
@@ -59,6 +60,20 @@ def daily_job(hour_jst: int) -> Job:
             return unit_of(kit)
 
         await run_daily(units, kit.ports, hour_jst, stop)
+
+    return job
+
+
+def retention_job(hour_jst: int) -> Job:
+    """The retention job (C-95, ADR 0096) at start and every day at ``hour_jst``."""
+
+    async def job(kit: ServiceKit, stop: asyncio.Event) -> None:
+        assert isinstance(kit.ports, Eligibility)
+
+        def units() -> EligibilityUnitPort:
+            return unit_of(kit)
+
+        await run_retention_daily(units, kit.ports, hour_jst, stop)
 
     return job
 
@@ -105,6 +120,8 @@ def build(
 
     intake = register_intake(settings.resident_register_url)
     jobs = [daily_job(settings.daily_job_hour_jst)] if settings.turning_75_daily else []
+    if settings.retention_daily:
+        jobs.append(retention_job(settings.daily_job_hour_jst))
     poll = settings.resident_register_poll_seconds
     if intake.reader is not None and poll is not None:
         jobs.append(feed_job(intake, poll))

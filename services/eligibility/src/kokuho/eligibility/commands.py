@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date
@@ -13,6 +14,7 @@ from kokuho.eligibility.adapters.unit_of_work import EligibilityUnit
 from kokuho.eligibility.app.demo_city import seed_city
 from kokuho.eligibility.app.jobs import JOBS
 from kokuho.eligibility.app.ports import Eligibility, EligibilityUnitPort, Units
+from kokuho.eligibility.app.retention import apply_retention
 from kokuho.eligibility.bootstrap import feeds_of_settings, topics_of
 from kokuho.eligibility.config import Settings
 from kokuho.eligibility.parameters import load_rules
@@ -62,3 +64,18 @@ async def turning_75_command(settings: ServiceSettings, args: list[str]) -> int:
 async def copayment_rates_command(settings: ServiceSettings, args: list[str]) -> int:
     """Give 70-74 members the rate of the period containing the date (today)."""
     return await run_job("copayment-rates", settings, args)
+
+
+async def retention_command(settings: ServiceSettings, args: list[str]) -> int:
+    """``retention [--dry-run]``: erase what has passed its retention period today (C-95,
+    C-96; ADR 0096) and print the report as JSON; ``--dry-run`` erases nothing."""
+    unknown = [a for a in args if a != "--dry-run"]
+    if unknown:
+        print(f"retention: unknown arguments {unknown}; usage: retention [--dry-run]")
+        return 2
+    async with units_of(settings) as units:
+        report = await apply_retention(
+            units, Eligibility(load_rules()), dry_run="--dry-run" in args
+        )
+    print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    return 0

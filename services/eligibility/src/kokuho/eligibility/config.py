@@ -21,6 +21,10 @@ class Settings(ServiceSettings):
     #: Run the turning-75 job in ``serve`` at start and every day at ``daily_job_hour_jst``.
     turning_75_daily: bool = True
     daily_job_hour_jst: int = Field(default=1, ge=0, le=23)
+    #: Run the retention job (C-95, C-96; ADR 0096) in ``serve`` at start and every day at
+    #: ``daily_job_hour_jst``. Off unless the city turns it on: erasure cannot be undone, and
+    #: the city's procedure names who is responsible for it (C-96).
+    retention_daily: bool = False
     #: linkage-gateway's topic (federation differences); None: consume nothing.
     linkage_topic: str | None = linkage_gateway.TOPIC
     #: benefits' topic (the income-based 70-74 co-payment rates); None: consume nothing.

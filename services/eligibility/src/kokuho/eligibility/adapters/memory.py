@@ -224,7 +224,7 @@ class InMemoryEligibilityUnit(InMemoryUnitOfWork):
         self.payloads = MemoryPayloads()
         self.numbers = MemoryNumbers()
         self.records = MemoryRecords(self.tables)
-        self.erasures = MemoryErasures()
+        self.erasures = MemoryErasures(self.tables.persons)
         self.persons = MemoryPersons(self.tables, self.events, self.payloads, self.topics)
         self.qualifications = MemoryQualifications(self.tables)
         self.read_models = MemoryProjection(self.tables)

@@ -18,6 +18,7 @@ def routers() -> list[APIRouter]:
         persons,
         reports,
         resident_register,
+        retention,
     )
     from kokuho.platform import feed_routes
 
@@ -26,6 +27,7 @@ def routers() -> list[APIRouter]:
         members.router,
         changes.router,
         persons.router,
+        retention.router,
         certificates.router,
         federation.router,
         jobs.router,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from uuid import uuid4
 
 from kokuho.eligibility.app.ports import Eligibility, EligibilityUnitPort
-from kokuho.eligibility.domain import erasure
+from kokuho.eligibility.domain import erasure, retention
 from kokuho.eligibility.domain.erasure import ErasureRequest, Standing
 
 
@@ -98,6 +98,16 @@ async def decide_erasure(
                 f"{decided.reason} (requested by {decided.requested_by},"
                 f" confirmed by {decided.decided_by})",
             )
+            if erased:  # C-96: the record names the stores, the day and who confirmed it
+                await uow.erasures.record(
+                    retention.records_of(
+                        cmd.addressee_number,
+                        ports.today(),
+                        ports.now(),
+                        cmd.user_id,
+                        f"erasure request {decided.request_id}: {decided.reason}",
+                    )
+                )
         await uow.erasures.save(decided)
         await uow.audit.record(
             subjects=[cmd.addressee_number],

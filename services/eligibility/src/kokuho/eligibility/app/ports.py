@@ -14,6 +14,7 @@ from uuid import UUID
 
 from kokuho.eligibility.app.register_ports import RegisterPort
 from kokuho.eligibility.domain.erasure import ErasureRequest
+from kokuho.eligibility.domain.retention import ErasureRecord
 from kokuho.eligibility.domain.rules import QualificationRules
 from kokuho.events.contracts import EventContract
 from kokuho.events.contracts import eligibility as ce
@@ -123,6 +124,18 @@ class ErasuresPort(Protocol):
         ...
 
     async def save(self, request: ErasureRequest) -> None: ...
+
+    async def held(self) -> list[str]:
+        """Addressee numbers whose personal details are still held."""
+        ...
+
+    async def record(self, records: list[ErasureRecord]) -> None:
+        """Write erasure records (C-96); one already written is kept as it was."""
+        ...
+
+    async def records(self, limit: int, after: int | None) -> list[tuple[int, ErasureRecord]]:
+        """Erasure records in the order written, after the position ``after``."""
+        ...
 
 
 class RecordsPort(Protocol):

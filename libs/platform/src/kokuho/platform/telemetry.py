@@ -43,6 +43,7 @@ from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import (
     ConsoleMetricExporter,
     InMemoryMetricReader,
+    MetricExporter,
     MetricReader,
     PeriodicExportingMetricReader,
 )
@@ -198,6 +199,10 @@ def configure_telemetry(service_name: str, environ: Mapping[str, str] | None = N
     if _telemetry is not None:
         return _telemetry
     config = TelemetryConfig.from_environment(service_name, environ)
+    # The stable HTTP conventions: http.server.request.duration in seconds with http.route.
+    # Read once, by the first instrumentation (none has run yet); from_environment refused a
+    # value without http.
+    os.environ.setdefault(SEMCONV_VARIABLE, "http")
     resource = Resource.create({SERVICE_NAME: config.service_name})
     existing = trace.get_tracer_provider()
     provider = (
@@ -228,7 +233,7 @@ def _span_exporter(name: str) -> SpanExporter:
     return OTLPSpanExporter()  # endpoint, headers, TLS from OTEL_EXPORTER_OTLP_*
 
 
-def _metric_exporter(name: str):  # type: ignore[no-untyped-def]
+def _metric_exporter(name: str) -> MetricExporter:
     if name == "console":
         return ConsoleMetricExporter()
     from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
@@ -251,9 +256,6 @@ def setup_telemetry(app: FastAPI, service_name: str) -> TracerProvider:
     spans are exported, instrument asyncpg and aiokafka once per process."""
     global _libraries_instrumented
     telemetry = configure_telemetry(service_name)
-    # The stable HTTP conventions: http.server.request.duration in seconds with http.route.
-    # Read once, by the first instrumentation; from_environment refused a value without http.
-    os.environ.setdefault(SEMCONV_VARIABLE, "http")
 
     from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 

@@ -16,7 +16,7 @@ second one's callback), whatever number of relays and consumers a process runs.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -114,7 +114,7 @@ class RuntimeMetrics:
                     instrument.name, unit=instrument.unit, description=instrument.description
                 )
 
-    def _callback(self, name: str):  # type: ignore[no-untyped-def]
+    def _callback(self, name: str) -> Callable[[CallbackOptions], Iterable[Observation]]:
         def observe(options: CallbackOptions) -> Iterable[Observation]:
             with self._lock:
                 current = [r for owned in self._readings[name].values() for r in owned]

@@ -7,6 +7,8 @@
   ``{"status": "answered" | "no-data", "content": {...} | null}``.
 - ``GET /v1/replicas`` -> ``{"replicas": [{"integrated_addressee_number", "item", "version",
   "content"}]}`` (the export used for reconciliation, C-84).
+- ``DELETE /v1/persons/{integrated_addressee_number}/replicas`` -> ``{"receipt_id"}``: the
+  municipality's own operation erasing every replica of the person (C-97); idempotent.
 - ``PUT /simulator/provider-data`` ``{"provider", "item", "integrated_addressee_number",
   "content"}`` sets the canned provider data inquiries are answered from.
 - ``GET /v1/card-states`` -> ``{"states": [{"integrated_addressee_number", "status",
@@ -21,9 +23,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Path
 from pydantic import BaseModel, ConfigDict, Field
 
 IAN = Field(pattern=r"^[0-9]{16}$")  # 統合宛名番号, 16 digits as the gateway issues it
@@ -104,6 +106,15 @@ def build() -> FastAPI:
     @app.get("/v1/replicas")
     async def export() -> ReplicaExport:
         return ReplicaExport(replicas=list(replicas.values()))
+
+    @app.delete("/v1/persons/{integrated_addressee_number}/replicas")
+    async def delete_replicas(
+        integrated_addressee_number: Annotated[str, Path(pattern=r"^[0-9]{16}$")],
+    ) -> Receipt:
+        for key in [k for k in replicas if k[0] == integrated_addressee_number]:
+            del replicas[key]
+        name = f"delete:{integrated_addressee_number}"
+        return Receipt(receipt_id=f"del-{uuid.uuid5(uuid.NAMESPACE_URL, name).hex[:16]}")
 
     @app.put("/simulator/provider-data", status_code=204)
     async def set_provider_data(body: ProviderData) -> None:

@@ -54,6 +54,7 @@ from kokuho.linkage_gateway.api import (
     claims_routes,
     federation_routes,
     linkage_routes,
+    retention_routes,
     transfer_routes,
     vault_routes,
 )
@@ -75,6 +76,7 @@ ROUTERS = [
     application_routes.router,
     transfer_routes.router,
     claims_routes.router,
+    retention_routes.router,
 ]
 
 #: The counterparts ``build`` takes by keyword (the fields of ``Ports`` a test may replace).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import UTC, date, datetime, timedelta
 
@@ -14,6 +15,7 @@ from kokuho.linkage_gateway.adapters.jobs import (
     CARD_STATE_JOB,
     CONTINUATION_JOB,
     CONTINUATION_OPERATION,
+    apply_retention,
     fetch_card_states,
     fetch_continuation_file,
     purge_inquiry_results,
@@ -147,6 +149,28 @@ async def purge_inquiry_results_command(service_settings: ServiceSettings, args:
         await pool.close()
     print(f"inquiry results deleted: {count}")
     return 0
+
+
+async def retention_command(service_settings: ServiceSettings, args: list[str]) -> int:
+    """``retention [--dry-run]``: erase what the gateway holds of persons eligibility has
+    erased after their retention, asking the intermediate server to delete their replicas
+    first (C-95..C-97, ADR 0097); prints the report as JSON. Exit 0 done, 1 when a replica
+    deletion was not taken (those persons are kept and tried again), 2 bad arguments."""
+    unknown = [a for a in args if a != "--dry-run"]
+    if unknown:
+        print(f"retention: unknown arguments {unknown}; usage: retention [--dry-run]")
+        return 2
+    settings = Settings.of(service_settings)
+    ports = make_ports(settings, utc_now)
+    pool = await asyncpg.create_pool(settings.database_dsn, min_size=1, max_size=2)
+    try:
+        report = await apply_retention(
+            lambda: pool, ports.server, now=utc_now(), dry_run="--dry-run" in args
+        )
+    finally:
+        await pool.close()
+    print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    return 1 if report.kept.get("intermediate_server_unavailable") else 0
 
 
 async def fetch_continuation_file_command(

@@ -65,6 +65,9 @@ class Settings(ServiceSettings):
     #: time ("HH:MM"), and at start-up when today's time has passed and today's file is not
     #: in yet (None: only by the command or an upload). The source says "daily" without a time.
     continuation_fetch_time: time | None = None
+    #: Run the retention job (C-95..C-97, ADR 0097) every day at this time, Japan time
+    #: ("HH:MM"; None: only by the ``retention`` command). Off unless the city turns it on.
+    retention_time: time | None = None
     #: Fetch the マイナ保険証 states from the online-qualification side every this many
     #: seconds and publish the changed ones (None: only by the ``fetch-card-states`` command).
     card_state_fetch_interval_seconds: int | None = Field(default=None, ge=60)

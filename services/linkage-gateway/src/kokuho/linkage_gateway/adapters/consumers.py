@@ -75,6 +75,11 @@ async def handle_personal_details(conn: asyncpg.Connection, delivery: Delivery) 
     if delivery.event is None:
         if delivery.key:
             await conn.execute("DELETE FROM card_names WHERE addressee_number = $1", delivery.key)
+            # eligibility erased the person: the retention job erases the binding (ADR 0097)
+            await conn.execute(
+                "INSERT INTO erased_persons (addressee_number) VALUES ($1) ON CONFLICT DO NOTHING",
+                delivery.key,
+            )
         return
     project = CARD_NAMES.get(type(delivery.event))
     if project is not None:

@@ -109,6 +109,12 @@ class IntermediateServerHttp:
             for r in answer["replicas"]
         }
 
+    async def delete_replicas(self, integrated_addressee_number: str) -> str:
+        answer = await _call(
+            self.base_url, "DELETE", f"/v1/persons/{integrated_addressee_number}/replicas"
+        )
+        return str(answer["receipt_id"])
+
     async def card_states(self) -> list[CardStateReport]:
         answer = await _call(self.base_url, "GET", "/v1/card-states")
         try:

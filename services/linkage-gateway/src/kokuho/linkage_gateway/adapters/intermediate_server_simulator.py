@@ -22,6 +22,8 @@ class IntermediateServerSimulator:
         self.provider_data: dict[tuple[str, str, str], dict[str, Any]] = {}
         #: マイナ保険証 states the online-qualification side holds, by integrated addressee number.
         self.card_states_held: dict[str, CardStateReport] = {}
+        #: Replica deletions asked for (C-97), by integrated addressee number.
+        self.deleted: list[str] = []
 
     async def register_replica(self, message: ReplicaMessage) -> str:
         key = (message.integrated_addressee_number, message.item)
@@ -41,6 +43,13 @@ class IntermediateServerSimulator:
 
     async def export_replicas(self) -> dict[tuple[str, str], dict[str, Any]]:
         return {k: dict(v) for k, v in self.replicas.items()}
+
+    async def delete_replicas(self, integrated_addressee_number: str) -> str:
+        for key in [k for k in self.replicas if k[0] == integrated_addressee_number]:
+            del self.replicas[key]
+            self.versions.pop(key, None)
+        self.deleted.append(integrated_addressee_number)
+        return f"del-{uuid.uuid5(uuid.NAMESPACE_URL, integrated_addressee_number).hex[:16]}"
 
     def set_card_state(self, report: CardStateReport) -> None:
         self.card_states_held[report.integrated_addressee_number] = report

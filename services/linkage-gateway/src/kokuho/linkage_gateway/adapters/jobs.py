@@ -21,8 +21,14 @@ from kokuho.linkage_gateway.app import (
     federation,
     federation_files,
     inquiries,
+    retention,
 )
-from kokuho.linkage_gateway.app.ports import CounterpartUnavailable, GatewayUnitPort, Ports
+from kokuho.linkage_gateway.app.ports import (
+    CounterpartUnavailable,
+    GatewayUnitPort,
+    IntermediateServer,
+    Ports,
+)
 from kokuho.linkage_gateway.config import Settings
 from kokuho.linkage_gateway.domain.federation import FileRejected
 from kokuho.platform.audit import RequestAudit
@@ -233,6 +239,34 @@ def every(seconds: float, run: Callable[[ServiceKit], Awaitable[None]]) -> Job:
     return job
 
 
+ERASURE_JOB = retention.SYSTEM_RETENTION
+
+
+async def apply_retention(
+    pool: Callable[[], asyncpg.Pool],
+    server: IntermediateServer,
+    *,
+    now: datetime,
+    dry_run: bool = False,
+) -> retention.RetentionReport:
+    """The retention job (C-95..C-97, ADR 0097) on the pool, each person's erasure audited as
+    the job; for ``serve``'s schedule and the ``retention`` command."""
+
+    def units() -> GatewayUnit:
+        trail = RequestAudit.of_system(pool, ERASURE_JOB, retention.OPERATION)
+        return GatewayUnit(pool, audit=trail)
+
+    on = now.astimezone(federation_files.JST).date()
+    report = await retention.apply_retention(units, server, now=now, on=on, dry_run=dry_run)
+    summary = report.as_dict()
+    log.info("retention run", extra={"erased": summary["erased"], "kept": summary["kept"]})
+    return report
+
+
+async def scheduled_retention(kit: ServiceKit) -> None:
+    await apply_retention(kit.pool, _ports(kit).server, now=kit.clock())
+
+
 def jobs(settings: Settings) -> list[Job]:
     """What ``serve`` runs in the background, by the settings."""
     found: list[Job] = [retention_job]
@@ -242,6 +276,8 @@ def jobs(settings: Settings) -> list[Job]:
         found.append(every(settings.e_application_poll_interval_seconds, scheduled_intake))
     if settings.continuation_fetch_time is not None:
         found.append(daily(settings.continuation_fetch_time, scheduled_continuation_fetch))
+    if settings.retention_time is not None:
+        found.append(daily(settings.retention_time, scheduled_retention))
     if settings.card_state_fetch_interval_seconds:
         found.append(every(settings.card_state_fetch_interval_seconds, scheduled_card_state_fetch))
     return found

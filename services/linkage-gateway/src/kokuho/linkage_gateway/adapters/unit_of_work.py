@@ -18,6 +18,7 @@ from kokuho.linkage_gateway.adapters.postgres_card_states import PostgresCardSta
 from kokuho.linkage_gateway.adapters.postgres_claims_files import PostgresClaimsDeliveries
 from kokuho.linkage_gateway.adapters.postgres_federation import PostgresFederationRecords
 from kokuho.linkage_gateway.adapters.postgres_linkage import PostgresLinkageRecords
+from kokuho.linkage_gateway.adapters.postgres_retention import PostgresRetention
 from kokuho.linkage_gateway.adapters.postgres_transfers import PostgresTransferRecords
 from kokuho.linkage_gateway.adapters.postgres_vault import SOURCE, PostgresVault
 from kokuho.platform.unit_of_work import UnitOfWork
@@ -32,6 +33,7 @@ class GatewayUnit(UnitOfWork):
     transfers: PostgresTransferRecords
     card_states: PostgresCardStates
     claims_deliveries: PostgresClaimsDeliveries
+    retention: PostgresRetention
 
     def __init__(self, *args: Any, events_topic: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -47,3 +49,4 @@ class GatewayUnit(UnitOfWork):
         self.transfers = PostgresTransferRecords(conn)
         self.card_states = PostgresCardStates(conn, topic=topic)
         self.claims_deliveries = PostgresClaimsDeliveries(conn)
+        self.retention = PostgresRetention(conn)

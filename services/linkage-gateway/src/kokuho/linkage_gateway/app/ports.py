@@ -107,6 +107,11 @@ class IntermediateServer(Protocol):
         """Every replica held, for reconciliation with the originals (C-84)."""
         ...
 
+    async def delete_replicas(self, integrated_addressee_number: str) -> str:
+        """C-97: the municipality's own operation erasing every replica of the person;
+        returns the server's receipt. Idempotent (nothing held: the same receipt)."""
+        ...
+
     async def card_states(self) -> list[CardStateReport]:
         """Every person's マイナ保険証 state the online-qualification side holds, by the
         integrated addressee number (simulated on this port; the real side is the insurers'

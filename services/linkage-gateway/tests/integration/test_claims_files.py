@@ -1,15 +1,20 @@
 """The federation's claims file (KKH-RZP) handed to benefits (ADR 0084), on the real
 PostgreSQL and Kafka with benefits stood in by a port: screened (header, C-19) before anything
 is recorded; a file benefits refuses is recorded ``refused`` with benefits' lines and may be
-sent again; a delivered file is 409; without benefits configured the gateway refuses (503)."""
+sent again; a delivered file is 409; without benefits configured the gateway refuses (503); the
+month's file fetched from the federation (in process, and over HTTP from the simulator process)
+is handed on the same way."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import asyncpg
+import httpx
 import pytest
 
+from kokuho.linkage_gateway.adapters.counterpart_http import FederationHttp
+from kokuho.linkage_gateway.adapters.federation_simulator import FederationSimulator
 from kokuho.linkage_gateway.app.claims_files import ClaimsFileRefusedByBenefits
 from kokuho.linkage_gateway.bootstrap import build
 from kokuho.linkage_gateway.config import Settings
@@ -138,3 +143,62 @@ async def test_a_refused_file_is_recorded_and_may_be_sent_again(
             "/api/v1/federation/claims-files", headers=staff_headers(key, "auditor-1", "auditor")
         )
         assert [d["status"] for d in listed.json()] == ["delivered"]
+
+
+async def test_the_months_file_is_fetched_from_the_federation_and_handed_on(
+    gateway_settings: Settings,
+) -> None:
+    key = new_private_key()
+    benefits = Benefits()
+    federation = FederationSimulator()
+    app = build(
+        gateway_settings,
+        benefits=benefits,
+        federation=federation,
+        token_verifier=TokenVerifier([key.public_key()]),  # type: ignore[list-item]
+    )
+    async with serving(app, "gw") as client:
+
+        async def fetch(month: str) -> Any:
+            return await client.post(
+                "/api/v1/federation/claims-files/fetches",
+                json={"processing_month": month},
+                headers=staff_headers(key, "operator-1", BATCH),
+            )
+
+        none_yet = await fetch("2026-08")
+        assert none_yet.status_code == 404, none_yet.text
+        assert none_yet.json()["type"].endswith("claims-file-not-available")
+        federation.claims_files["2026-08"] = CLAIMS.encode()
+        federation.claims_files["2026-09"] = CLAIMS.encode()  # a file of August under September
+        fetched = await fetch("2026-08")
+        assert fetched.status_code == 201, fetched.text
+        assert (fetched.json()["file_name"], fetched.json()["status"]) == (
+            "KKH-RZP-1-202608.csv",
+            "delivered",
+        )
+        again = await fetch("2026-08")
+        assert again.status_code == 409
+        wrong = await fetch("2026-09")
+        assert wrong.status_code == 422
+        assert "not 2026-09" in wrong.json()["errors"][0]["reason"]
+        bad_month = await fetch("2026-13")
+        assert bad_month.status_code == 422
+    assert [name for name, _ in benefits.sent] == ["KKH-RZP-1-202608.csv"]
+
+
+async def test_the_http_adapter_fetches_the_file_the_simulator_process_has() -> None:
+    from .test_simulator_processes import _start
+
+    started = _start("federation")
+    url = next(started)
+    try:
+        federation = FederationHttp(url)
+        assert await federation.fetch_claims_file("2026-08") is None
+        async with httpx.AsyncClient(base_url=url) as client:
+            made = await client.put("/v1/claims-files/2026-08", content=CLAIMS.encode())
+            assert made.status_code == 200
+            assert (await client.put("/v1/claims-files/nope", content=b"x")).status_code == 422
+        assert await federation.fetch_claims_file("2026-08") == CLAIMS.encode()
+    finally:
+        started.close()

@@ -8,6 +8,9 @@
   (``text/plain``): per addressee the latest KKH-IDO record received (files in name order),
   ``H,KKH-SKK,1,<date>`` / ``D,<addressee>,<insured number>,<acquisition>,<loss>`` / ``T,<n>``.
 - ``GET /v1/files`` -> ``{"files": [names]}``.
+- ``PUT /v1/claims-files/{YYYY-MM}`` (the federation's aggregation system making the month's
+  claims file, KKH-RZP: for tests and the demo) and ``GET /v1/claims-files/{YYYY-MM}`` -> the
+  file (``text/plain``), 404 when there is none.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import PlainTextResponse
 
 NAME = r"^[0-9A-Za-z._-]{1,120}$"
+MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 
 
 def continuation_file(received: dict[str, bytes], file_date: date) -> str:
@@ -62,5 +66,20 @@ def build() -> FastAPI:
     @app.get("/v1/continuation-files/{file_date}", response_class=PlainTextResponse)
     async def continuation(file_date: date) -> str:
         return continuation_file(received, file_date)
+
+    claims: dict[str, bytes] = {}
+
+    @app.put("/v1/claims-files/{month}")
+    async def make_claims(month: str, request: Request) -> dict[str, int]:
+        if not re.match(MONTH, month):
+            raise HTTPException(422, "month: YYYY-MM")
+        claims[month] = await request.body()
+        return {"bytes": len(claims[month])}
+
+    @app.get("/v1/claims-files/{month}", response_class=PlainTextResponse)
+    async def claims_file(month: str) -> bytes:
+        if month not in claims:
+            raise HTTPException(404, f"no claims file for {month}")
+        return claims[month]
 
     return app

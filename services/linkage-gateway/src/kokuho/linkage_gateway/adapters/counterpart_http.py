@@ -165,19 +165,27 @@ class FederationHttp:
 
     async def fetch_continuation_file(self, file_date: date) -> bytes | None:
         """``GET /v1/continuation-files/{date}``: the KKH-SKK file as bytes, None on 404."""
-        path = f"/v1/continuation-files/{file_date.isoformat()}"
-        try:
-            async with httpx.AsyncClient(base_url=self.base_url, timeout=FILE_TIMEOUT) as client:
-                response = await client.get(path)
-        except httpx.HTTPError as exc:
-            raise CounterpartUnavailable(
-                f"{self.base_url}{path} unreachable ({type(exc).__name__})"
-            ) from None
-        if response.status_code == 404:
-            return None
-        if response.status_code >= 300:
-            raise CounterpartUnavailable(f"{self.base_url}{path} answered {response.status_code}")
-        return response.content
+        return await _fetch_file(self.base_url, f"/v1/continuation-files/{file_date.isoformat()}")
+
+    async def fetch_claims_file(self, processing_month: str) -> bytes | None:
+        """``GET /v1/claims-files/{YYYY-MM}``: the KKH-RZP file as bytes, None on 404."""
+        return await _fetch_file(self.base_url, f"/v1/claims-files/{processing_month}")
+
+
+async def _fetch_file(base_url: str, path: str) -> bytes | None:
+    """A file the federation serves (``GET``): its bytes, None on 404."""
+    try:
+        async with httpx.AsyncClient(base_url=base_url, timeout=FILE_TIMEOUT) as client:
+            response = await client.get(path)
+    except httpx.HTTPError as exc:
+        raise CounterpartUnavailable(
+            f"{base_url}{path} unreachable ({type(exc).__name__})"
+        ) from None
+    if response.status_code == 404:
+        return None
+    if response.status_code >= 300:
+        raise CounterpartUnavailable(f"{base_url}{path} answered {response.status_code}")
+    return response.content
 
 
 class PortalHttp:

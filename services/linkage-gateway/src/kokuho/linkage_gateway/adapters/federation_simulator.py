@@ -20,6 +20,8 @@ class FederationSimulator:
     def __init__(self, directory: Path | None = None) -> None:
         self.directory = directory
         self.received: dict[str, bytes] = {}
+        #: the monthly claims files (KKH-RZP) the federation has for the city, by month
+        self.claims_files: dict[str, bytes] = {}
 
     async def send(self, file_name: str, content: bytes) -> str:
         if file_name in self.received:
@@ -36,6 +38,11 @@ class FederationSimulator:
     async def fetch_continuation_file(self, file_date: date) -> bytes | None:
         """The day's file as the gateway's scheduled fetch receives it."""
         return self.continuation_file(file_date).encode("utf-8")
+
+    async def fetch_claims_file(self, processing_month: str) -> bytes | None:
+        """The month's claims file (KKH-RZP), as the federation's aggregation system made it
+        (``claims_files``: tests and the demo put it there); None when there is none."""
+        return self.claims_files.get(processing_month)
 
     def continuation_file(
         self, file_date: date, *, federation_acquisition_dates: Mapping[str, date] | None = None

@@ -16,7 +16,7 @@ from kokuho.linkage_gateway.api.deps import (
     WriteDep,
 )
 from kokuho.linkage_gateway.api.federation_routes import rejected_file
-from kokuho.linkage_gateway.api.schemas import ClaimsDeliveryOut, ClaimsFileIn
+from kokuho.linkage_gateway.api.schemas import ClaimsDeliveryOut, ClaimsFetchIn, ClaimsFileIn
 from kokuho.linkage_gateway.app import claims_files
 from kokuho.linkage_gateway.domain.federation import FileRejected
 from kokuho.platform.problems import FieldError, Problem
@@ -44,15 +44,44 @@ async def forward_claims_file(
     except FileRejected as rejected:
         raise rejected_file(body.file_name, rejected) from None
     except claims_files.ClaimsFileRefusedByBenefits as refused:
-        raise Problem(
-            422,
-            "claims-file-refused",
-            detail=f"{body.file_name}: benefits refused the file; nothing of it was applied.",
-            errors=[
-                FieldError(pointer=f"/body/content/line/{e.line}", reason=e.reason)
-                for e in refused.errors[:1000]
-            ],
+        raise _refused(body.file_name, refused) from None
+
+
+def _refused(what: str, refused: claims_files.ClaimsFileRefusedByBenefits) -> Problem:
+    return Problem(
+        422,
+        "claims-file-refused",
+        detail=f"{what}: benefits refused the file; nothing of it was applied.",
+        errors=[
+            FieldError(pointer=f"/body/content/line/{e.line}", reason=e.reason)
+            for e in refused.errors[:1000]
+        ],
+    )
+
+
+@router.post("/claims-files/fetches", status_code=201)
+async def fetch_claims_file(
+    body: ClaimsFetchIn, user: Sender, ports: GatewayDep, units: UnitsDep, write: WriteDep
+) -> ClaimsDeliveryOut:
+    """Fetch the month's KKH-RZP file from the federation and hand it on as
+    ``POST /claims-files`` does (the same answers); 404 ``claims-file-not-available`` while
+    the federation has none; 503 ``counterpart-unavailable`` when it does not answer."""
+    command = claims_files.FetchClaims(body.processing_month, user.user_id, ports.clock())
+    try:
+        return await write.run(
+            lambda _uow: claims_files.fetch_claims_file(
+                units, ports.federation, ports.benefits, command
+            ),
+            ClaimsDeliveryOut.model_validate,
+            status_code=201,
+            audited=False,  # audited by the use case (both phases), or nothing fetched
+        )
+    except FileRejected as rejected:
+        raise rejected_file(
+            claims_files.claims_file_name(body.processing_month), rejected
         ) from None
+    except claims_files.ClaimsFileRefusedByBenefits as refused:
+        raise _refused(body.processing_month, refused) from None
 
 
 @router.get("/claims-files")

@@ -349,6 +349,12 @@ class ClaimsFileIn(_In):
     content: Annotated[str, StringConstraints(min_length=1, max_length=64_000_000), FileContent]
 
 
+class ClaimsFetchIn(_In):
+    """Which month's claims file to fetch from the federation (its processing month)."""
+
+    processing_month: Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
+
+
 class ClaimsDeliveryOut(ResponseModel):
     """A claims file's delivery to benefits: ``prepared`` (sent, no answer yet), ``delivered``
     (benefits' receipt) or ``refused`` (benefits refused it whole)."""

@@ -19,9 +19,13 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from kokuho.linkage_gateway.app.federation_files import JST
-from kokuho.linkage_gateway.app.ports import CounterpartUnavailable, UnitOpener
+from kokuho.linkage_gateway.app.ports import CounterpartUnavailable, Federation, UnitOpener
 from kokuho.linkage_gateway.domain.federation.claims import screen_claims_file
-from kokuho.linkage_gateway.domain.federation.records import LineError, refuse_out_of_cycle
+from kokuho.linkage_gateway.domain.federation.records import (
+    FileRejected,
+    LineError,
+    refuse_out_of_cycle,
+)
 from kokuho.platform.errors import DomainError
 
 RECIPIENT = "benefits"
@@ -155,6 +159,52 @@ async def _finish(
         done = await uow.claims_deliveries.find(prepared.sha256)
         assert done is not None
         return done
+
+
+class ClaimsFileNotAvailable(DomainError):
+    status = 404
+    slug = "claims-file-not-available"
+
+    def __init__(self, month: str) -> None:
+        super().__init__(f"the federation has no claims file for {month} yet")
+
+
+@dataclass(frozen=True)
+class FetchClaims:
+    processing_month: str  # YYYY-MM
+    user_id: str
+    at: datetime
+
+
+def claims_file_name(processing_month: str) -> str:
+    """The name a fetched monthly file is kept under."""
+    return f"KKH-RZP-1-{processing_month.replace('-', '')}.csv"
+
+
+async def fetch_claims_file(
+    open_unit: UnitOpener,
+    federation: Federation,
+    benefits: ClaimsReceiver | None,
+    command: FetchClaims,
+) -> ClaimsDelivery:
+    """The month's KKH-RZP file fetched from the federation and handed on as if posted: the
+    same screening, record and delivery (a month delivered before is 409 and is not sent
+    again); 404 ``claims-file-not-available`` while the federation has none."""
+    content = await federation.fetch_claims_file(command.processing_month)
+    if content is None:
+        raise ClaimsFileNotAvailable(command.processing_month)
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        raise FileRejected([LineError(1, "the file is not UTF-8 text")]) from None
+    header = screen_claims_file(text)
+    if header.month != command.processing_month:
+        raise FileRejected(
+            [LineError(1, f"the file is of {header.month}, not {command.processing_month}")]
+        )
+    name = claims_file_name(command.processing_month)
+    forward = ForwardClaims(name, text, command.user_id, command.at)
+    return await forward_claims_file(open_unit, benefits, forward)
 
 
 async def list_deliveries(open_unit: UnitOpener, limit: int) -> list[ClaimsDelivery]:

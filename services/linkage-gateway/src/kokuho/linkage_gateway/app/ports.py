@@ -131,6 +131,11 @@ class Federation(Protocol):
         has none for that day yet."""
         ...
 
+    async def fetch_claims_file(self, processing_month: str) -> bytes | None:
+        """The month's claims file (KKH-RZP, ``YYYY-MM``) as the federation sends it; None
+        when it has none for that month yet (ADR 0084)."""
+        ...
+
 
 @dataclass(frozen=True)
 class SignedApplication:

@@ -2,13 +2,14 @@
 on the real PostgreSQL and Kafka (issue 11, ADR 0083, 0084).
 
 The federation's monthly KKH-KGK list goes to the gateway, which publishes the carry-over on
-its topic for benefits; the federation's KKH-RZP claims file goes to the gateway, which hands
-it to benefits' ``POST /api/v1/claim-imports`` over HTTP as its own service principal (benefits
-served on a real port, the gateway's key and benefits' principal list from files, as
-``make run`` and Kubernetes configure them). Benefits' monthly run then decides 255,600 yen
-(区分ウ, 多数回 after 3 months carried over: limit 44,400 on 300,000 borne), publishes the
-payment and renders the notice. The same files again change nothing, and the same month run
-again changes nothing. The gateway's identity is refused where benefits does not list it.
+its topic for benefits; the gateway fetches the month's KKH-RZP claims file from the federation
+and hands it to benefits' ``POST /api/v1/claim-imports`` over HTTP as its own service
+principal (benefits served on a real port, the gateway's key and benefits' principal list from
+files, as ``make run`` and Kubernetes configure them). Benefits' monthly run then decides
+255,600 yen (区分ウ, 多数回 after 3 months carried over: limit 44,400 on 300,000 borne),
+publishes the payment and renders the notice. The same files again change nothing, and the
+same month run again changes nothing. The gateway's identity is refused where benefits does
+not list it.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from kokuho.events.contracts import benefits as contracts
 from kokuho.events.testing.kafka import read_topic
 from kokuho.linkage_gateway import bootstrap as gateway_bootstrap
 from kokuho.linkage_gateway import config as gateway_config
+from kokuho.linkage_gateway.adapters.federation_simulator import FederationSimulator
 from kokuho.platform.auth import TokenVerifier
 from kokuho.platform.documents.checks import text_of
 from kokuho.platform.service_identity import ServiceCredentials, ServicePrincipals
@@ -158,6 +160,8 @@ async def test_claims_and_a_carry_over_through_the_gateway_give_a_decision_payme
             ),
         )
         with serving_on_port(benefits_app, "benefits") as benefits_url:
+            federation = FederationSimulator()
+            federation.claims_files["2026-08"] = CLAIMS.encode()  # the federation's month
             gateway_app = gateway_bootstrap.build(
                 gateway_config.Settings(
                     database_dsn=g_dsn,
@@ -169,6 +173,7 @@ async def test_claims_and_a_carry_over_through_the_gateway_give_a_decision_payme
                     service_key_path=service_key,
                     **own_topics.linkage_gateway(),
                 ),
+                federation=federation,
                 token_verifier=TokenVerifier(
                     [key.public_key()],  # type: ignore[list-item]
                     audience="kokuho.linkage-gateway",
@@ -176,7 +181,7 @@ async def test_claims_and_a_carry_over_through_the_gateway_give_a_decision_payme
             )
             async with (
                 serving(gateway_app, "linkage-gateway") as gateway,
-                httpx.AsyncClient(base_url=benefits_url) as benefits,
+                httpx.AsyncClient(base_url=benefits_url, timeout=60) as benefits,
             ):
                 await journey(
                     gateway, benefits, key, gateway_key, b_dsn, g_dsn, own_topics, kafka_bootstrap
@@ -215,10 +220,11 @@ async def journey(
         what="the carry-over list through the gateway's topic",
     )
 
-    # The claims file through the gateway: benefits takes it from the gateway's principal.
+    # The month's claims file fetched from the federation by the gateway and handed to
+    # benefits, which takes it from the gateway's principal.
     forwarded = await gateway.post(
-        "/api/v1/federation/claims-files",
-        json={"file_name": "KKH-RZP-202608.csv", "content": CLAIMS},
+        "/api/v1/federation/claims-files/fetches",
+        json={"processing_month": "2026-08"},
         headers=staff(key, "operator-1", batch),
     )
     assert forwarded.status_code == 201, forwarded.text
@@ -267,6 +273,12 @@ async def journey(
 
     # Again: the same files and the same month change nothing.
     events_before = await fetch(b_dsn, "SELECT count(*) FROM events")
+    refetched = await gateway.post(
+        "/api/v1/federation/claims-files/fetches",
+        json={"processing_month": "2026-08"},
+        headers=staff(key, "operator-1", batch),
+    )
+    assert refetched.status_code == 409, refetched.text
     again = await gateway.post(
         "/api/v1/federation/claims-files",
         json={"file_name": "KKH-RZP-202608-again.csv", "content": CLAIMS},

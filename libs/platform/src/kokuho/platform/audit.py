@@ -59,6 +59,7 @@ import json
 import logging
 import os
 import secrets
+import ssl
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -796,8 +797,10 @@ class AuditSealer:
         retry_delay: float = 1.0,
         metrics: RuntimeMetrics | None = None,
         measure_interval: float = 5.0,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self._dsn = dsn
+        self._tls = tls
         self._key = key
         self._service = service
         self._metrics = metrics or runtime_metrics()
@@ -813,7 +816,7 @@ class AuditSealer:
         self.sealed = 0
 
     async def run(self, stop: asyncio.Event) -> None:
-        conn: asyncpg.Connection = await asyncpg.connect(self._dsn)
+        conn: asyncpg.Connection = await asyncpg.connect(self._dsn, ssl=self._tls)
         try:
             while not stop.is_set() and not await self._try_lead(conn):
                 await _wait(stop, max(self._interval, 0.5))

@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import ssl
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
@@ -29,7 +30,14 @@ from pydantic import ValidationError
 
 from kokuho.events.runtime.topics import TopicSpec, ensure_topics, with_dead_letters
 from kokuho.platform import audit
-from kokuho.platform.database import migrate, migration_files, provision
+from kokuho.platform.database import (
+    DatabaseTlsRefused,
+    connect,
+    database_tls,
+    migrate,
+    migration_files,
+    provision,
+)
 from kokuho.platform.settings import ServiceSettings, StartupRefused, UnknownSetting
 
 
@@ -68,9 +76,10 @@ def topic_specs(
 
 async def run_migrate(definition: ServiceDefinition, settings: ServiceSettings) -> list[str]:
     admin = settings.pg_admin_dsn or os.environ.get("KOKUHO_PG_ADMIN_DSN")
+    tls = database_tls(settings)
     if admin:
-        await provision(admin, settings.database_dsn)
-    applied = await migrate(settings.database_dsn, migration_files(definition.migrations))
+        await provision(admin, settings.database_dsn, tls=tls)
+    applied = await migrate(settings.database_dsn, migration_files(definition.migrations), tls=tls)
     await ensure_topics(settings.kafka_bootstrap_servers, topic_specs(settings, definition.topics))
     return applied
 
@@ -90,13 +99,15 @@ def admin_dsn_refusal(settings: ServiceSettings) -> str | None:
     )
 
 
-async def superuser_login_refusal(dsn: str) -> str | None:
+async def superuser_login_refusal(dsn: str, tls: ssl.SSLContext | None = None) -> str | None:
     """A service serves only with its own login: never a superuser, which could turn off the
     audit log's guards (ADR 0006)."""
     if not dsn:
         return "no database DSN configured (…_DATABASE_DSN)"
     try:
-        conn = await asyncpg.connect(dsn, timeout=30)
+        conn = await asyncpg.connect(dsn, timeout=30, ssl=tls)
+    except ssl.SSLCertVerificationError as exc:
+        return str(DatabaseTlsRefused.of(dsn, exc))
     except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
         return f"cannot log in to the database to check the service's login: {exc}"
     try:
@@ -121,7 +132,7 @@ async def run_verify_audit(settings: ServiceSettings) -> int:
     except audit.AuditKeyMissing as exc:
         print(f"audit chain NOT VERIFIED: {exc}")
         return 2
-    conn = await asyncpg.connect(settings.database_dsn)
+    conn = await connect(settings)
     try:
         report = await audit.verify(conn, key=key)
     finally:
@@ -150,7 +161,11 @@ def main(definition: ServiceDefinition, argv: Sequence[str] | None = None) -> in
     with contextlib.suppress(audit.AuditKeyMissing):
         audit.load_key(settings)
     if ns.command == "migrate":
-        applied = asyncio.run(run_migrate(definition, settings))
+        try:
+            applied = asyncio.run(run_migrate(definition, settings))
+        except ssl.SSLCertVerificationError as exc:
+            print(f"error: {DatabaseTlsRefused.of(settings.database_dsn, exc)}", file=sys.stderr)
+            return 2
         print(f"migrations applied: {', '.join(applied) if applied else 'none pending'}")
         return 0
     if ns.command == "seed":
@@ -160,7 +175,8 @@ def main(definition: ServiceDefinition, argv: Sequence[str] | None = None) -> in
         print(asyncio.run(definition.seed(settings)))
         return 0
     if ns.command == "serve":
-        if refusal := asyncio.run(superuser_login_refusal(settings.database_dsn)):
+        login_check = superuser_login_refusal(settings.database_dsn, database_tls(settings))
+        if refusal := asyncio.run(login_check):
             print(f"error: {refusal}", file=sys.stderr)
             return 2
         try:

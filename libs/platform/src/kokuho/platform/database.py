@@ -15,16 +15,20 @@ from __future__ import annotations
 
 import hashlib
 import re
+import ssl
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import asyncpg
 
 from kokuho.events.runtime import schema as events_schema
 from kokuho.platform import audit, idempotency
+from kokuho.platform.settings import ServiceSettings, StartupRefused
+from kokuho.platform.tls import verifying_context
 
 _NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _MIGRATION = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
@@ -34,6 +38,54 @@ Step = Callable[[asyncpg.Connection], Awaitable[None]]
 
 class MigrationError(Exception):
     pass
+
+
+# --- connections (ADR 0094) -----------------------------------------------------------------
+
+
+class DatabaseTlsRefused(StartupRefused):
+    """The database server's certificate was refused (sslmode verify-full): another CA, or it
+    does not name the host of the DSN. Nothing is retried without verification."""
+
+    @classmethod
+    def of(cls, dsn: str, exc: ssl.SSLCertVerificationError) -> DatabaseTlsRefused:
+        parts = urlsplit(dsn)
+        return cls(
+            f"the database server at {parts.hostname}:{parts.port or 5432} was refused (TLS, "
+            f"sslmode verify-full): {exc.verify_message or exc.reason}; its certificate must "
+            "be signed by the CA of database_tls_ca_path and name the DSN's host"
+        )
+
+
+def database_tls(settings: ServiceSettings) -> ssl.SSLContext | None:
+    """The TLS context of the service's database connections: verify-full against
+    ``database_tls_ca_path``; None when it is not set (the DSN alone decides)."""
+    if settings.database_tls_ca_path is None:
+        return None
+    return verifying_context(settings.database_tls_ca_path, setting="database_tls_ca_path")
+
+
+async def connect(
+    settings: ServiceSettings, dsn: str | None = None, **kwargs: Any
+) -> asyncpg.Connection:
+    """One connection for the service: ``dsn`` (default ``database_dsn``), with TLS as its
+    settings say."""
+    target = settings.database_dsn if dsn is None else dsn
+    tls = database_tls(settings)
+    try:
+        return await asyncpg.connect(target, ssl=tls, **kwargs)
+    except ssl.SSLCertVerificationError as exc:
+        raise DatabaseTlsRefused.of(target, exc) from None
+
+
+async def create_pool(settings: ServiceSettings, **kwargs: Any) -> asyncpg.Pool:
+    """The service's pool on ``database_dsn``, with TLS as its settings say."""
+    tls = database_tls(settings)
+    try:
+        pool: asyncpg.Pool = await asyncpg.create_pool(settings.database_dsn, ssl=tls, **kwargs)
+    except ssl.SSLCertVerificationError as exc:
+        raise DatabaseTlsRefused.of(settings.database_dsn, exc) from None
+    return pool
 
 
 @dataclass(frozen=True)
@@ -64,11 +116,11 @@ def _on_database(dsn: str, database: str) -> str:
     return parts._replace(path=f"/{database}").geturl()
 
 
-async def provision(admin_dsn: str, service_dsn: str) -> None:
+async def provision(admin_dsn: str, service_dsn: str, *, tls: ssl.SSLContext | None = None) -> None:
     """Create (or bring up to date) the service's login role and database. Idempotent."""
     login = DatabaseLogin.from_dsn(service_dsn)
     role, database = _quote(login.role), _quote(login.database)
-    admin = await asyncpg.connect(admin_dsn)
+    admin = await asyncpg.connect(admin_dsn, ssl=tls)
     try:
         # One provisioning at a time across services sharing a cluster.
         await admin.execute("SELECT pg_advisory_lock(hashtext('kokuho.provision'))")
@@ -84,7 +136,7 @@ async def provision(admin_dsn: str, service_dsn: str) -> None:
         await admin.execute(f"GRANT CONNECT, TEMPORARY ON DATABASE {database} TO {role}")
     finally:
         await admin.close()
-    inside = await asyncpg.connect(_on_database(admin_dsn, login.database))
+    inside = await asyncpg.connect(_on_database(admin_dsn, login.database), ssl=tls)
     try:
         await inside.execute(f"ALTER SCHEMA public OWNER TO {role}")
         await inside.execute("REVOKE ALL ON SCHEMA public FROM PUBLIC")
@@ -113,6 +165,7 @@ async def migrate(
     migrations: Sequence[tuple[str, str]],
     *,
     platform_steps: Sequence[Step] | None = None,
+    tls: ssl.SSLContext | None = None,
 ) -> list[str]:
     """Apply the platform schemas and the pending migrations; returns the names applied."""
     login = DatabaseLogin.from_dsn(service_dsn)
@@ -125,7 +178,7 @@ async def migrate(
             idempotency.install,
         ]
     )
-    conn = await asyncpg.connect(service_dsn)
+    conn = await asyncpg.connect(service_dsn, ssl=tls)
     try:
         await conn.execute("SELECT pg_advisory_lock(hashtext('kokuho.migrate'))")
         for step in steps:

@@ -21,7 +21,7 @@ from kokuho.events.runtime.consumer import Handler, InboxConsumer
 from kokuho.events.runtime.deadletters import KafkaDeadLetters
 from kokuho.events.runtime.kafka import KafkaSender, reliable_producer
 from kokuho.events.runtime.relay import OutboxRelay
-from kokuho.platform import audit
+from kokuho.platform import audit, database
 from kokuho.platform.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,8 @@ class Eventing:
         s = self._settings
         # Fail closed: a service that writes audit records does not start without its key.
         audit_key = audit.load_key(s)
-        self._pool = await asyncpg.create_pool(s.database_dsn, min_size=1, max_size=self._pool_size)
+        tls = database.database_tls(s)
+        self._pool = await database.create_pool(s, min_size=1, max_size=self._pool_size)
         self._producer = reliable_producer(s.kafka_bootstrap_servers)
         await self._producer.start()
         sealer = audit.AuditSealer(
@@ -81,10 +82,13 @@ class Eventing:
             audit_key,
             service=s.service_name,
             interval=s.audit_seal_interval_seconds,
+            tls=tls,
         )
         self._tasks.append(asyncio.create_task(self._guard("audit-sealer", sealer.run)))
         if self._relay_enabled:
-            relay = OutboxRelay(s.database_dsn, KafkaSender(self._producer), service=s.service_name)
+            relay = OutboxRelay(
+                s.database_dsn, KafkaSender(self._producer), service=s.service_name, tls=tls
+            )
             self._tasks.append(asyncio.create_task(self._guard("relay", relay.run)))
         for sub in self._subscriptions:
             consumer = InboxConsumer(

@@ -23,6 +23,8 @@ from typing import Annotated, Any
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from kokuho.platform.tls import verifying_context
+
 #: C-46: operation logs are kept at least 10 years.
 MIN_AUDIT_RETENTION_YEARS = 10
 
@@ -72,6 +74,12 @@ class ServiceSettings(BaseSettings):
 
     service_name: str
     database_dsn: str = Field(default="", repr=False)
+    #: The CA certificate (PEM) the PostgreSQL server's certificate must chain to. Set, every
+    #: connection the platform opens for the service (pool, relay, audit sealer, migrate and
+    #: the commands) is TLS with ``sslmode=verify-full``: that CA only, and the certificate must
+    #: name the DSN's host (ADR 0094). A file that is missing or holds no certificate stops
+    #: start-up. None: the DSN alone decides (plain on the local cluster).
+    database_tls_ca_path: Path | None = None
     kafka_bootstrap_servers: str = "127.0.0.1:59092"
     #: Partitions and replication of the topics this service creates (production: RF 3).
     kafka_partitions: int = Field(default=3, ge=1)
@@ -146,6 +154,15 @@ class ServiceSettings(BaseSettings):
                 f"them (fields: {', '.join(sorted(cls.model_fields))})"
             )
         return data
+
+    @field_validator("database_tls_ca_path")
+    @classmethod
+    def _database_ca_readable(cls, value: Path | None) -> Path | None:
+        if value is not None:
+            # Fail closed now, not at the first connection: a CA that cannot be read is a
+            # configuration error, never a reason to connect without verification.
+            verifying_context(value, setting="database_tls_ca_path")
+        return value
 
     @field_validator("auth_algorithms", "allowed_terminal_ids", mode="before")
     @classmethod

@@ -8,7 +8,6 @@ import sys
 from datetime import date
 from pathlib import Path
 
-import asyncpg
 from pydantic import ValidationError
 
 from kokuho.assessment.adapters.simulation_workers import worker_processes
@@ -27,6 +26,7 @@ from kokuho.assessment.config import Settings
 from kokuho.assessment.domain.errors import AssessmentError
 from kokuho.assessment.domain.household import Income
 from kokuho.assessment.domain.income_file import IncomeRecord
+from kokuho.platform import database
 from kokuho.platform.audit import RequestAudit
 
 #: synthetic demo households (as if eligibility had published them): numbers start with 99
@@ -75,7 +75,7 @@ CORRECTION_DEMO_INCOMES = (
 
 
 async def seed(settings: Settings) -> str:
-    conn = await asyncpg.connect(settings.database_dsn)
+    conn = await database.connect(settings)
     parameters_for = parameters_source(settings)
     assessed = 0
     try:
@@ -235,7 +235,7 @@ async def annual_run(settings: Settings, args: list[str]) -> int:
     except AssessmentError as error:
         print(f"{type(error).__name__}: {error}", file=sys.stderr)
         return 2
-    pool = await asyncpg.create_pool(settings.database_dsn, min_size=1, max_size=2)
+    pool = await database.create_pool(settings, min_size=1, max_size=2)
     try:
         summary = await run_annual(
             pool,
@@ -275,7 +275,7 @@ async def rate_simulation(settings: Settings, args: list[str]) -> int:
     except AssessmentError as error:
         print(f"{type(error).__name__}: {error}", file=sys.stderr)
         return 2
-    conn = await asyncpg.connect(settings.database_dsn)
+    conn = await database.connect(settings)
     try:
         trail = RequestAudit.of_system(lambda: conn, "system:rate-simulation", "rate-simulation")
         uow = AssessmentUnit(conn=conn, topic=settings.events_topic, audit=trail)

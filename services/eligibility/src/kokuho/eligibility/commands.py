@@ -8,8 +8,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date
 
-import asyncpg
-
 from kokuho.eligibility.adapters.unit_of_work import EligibilityUnit
 from kokuho.eligibility.app.demo_city import seed_city
 from kokuho.eligibility.app.jobs import JOBS
@@ -18,13 +16,14 @@ from kokuho.eligibility.app.retention import apply_retention
 from kokuho.eligibility.bootstrap import feeds_of_settings, topics_of
 from kokuho.eligibility.config import Settings
 from kokuho.eligibility.parameters import load_rules
+from kokuho.platform import database
 from kokuho.platform.settings import ServiceSettings
 
 
 @asynccontextmanager
 async def units_of(settings: ServiceSettings) -> AsyncIterator[Units]:
     assert isinstance(settings, Settings)
-    pool = await asyncpg.create_pool(settings.database_dsn, min_size=1, max_size=2)
+    pool = await database.create_pool(settings, min_size=1, max_size=2)
     topics = topics_of(settings)
     feeds = feeds_of_settings(settings)  # a job's changes feed the departments too (ADR 0089)
 

@@ -34,6 +34,7 @@ from kokuho.linkage_gateway.app.vault import bind_number
 from kokuho.linkage_gateway.bootstrap import key_store, make_ports
 from kokuho.linkage_gateway.config import Settings
 from kokuho.linkage_gateway.synthetic import synthetic_number
+from kokuho.platform import database
 from kokuho.platform.audit import RequestAudit
 from kokuho.platform.service import utc_now
 from kokuho.platform.settings import ServiceSettings
@@ -54,7 +55,7 @@ async def seed(service_settings: ServiceSettings) -> str:
     created = 0
     integrated: list[str] = []
     # two connections: the card-state fetch's audit trail writes beside its unit
-    pool = await asyncpg.create_pool(settings.database_dsn, min_size=1, max_size=2)
+    pool = await database.create_pool(settings, min_size=1, max_size=2)
     try:
         for i in range(1, DEMO_PERSONS + 1):
             async with GatewayUnit(lambda: pool, events_topic=settings.events_topic) as uow:
@@ -95,7 +96,7 @@ async def rotate_keys(service_settings: ServiceSettings, args: list[str]) -> int
         new_id = store.add_kek(activate=True)
         print(f"new active key-encryption key: {new_id}")
     sealer = EnvelopeSealer(store)
-    pool = await asyncpg.create_pool(settings.database_dsn, min_size=1, max_size=2)
+    pool = await database.create_pool(settings, min_size=1, max_size=2)
     try:
         if "--status" not in args:
             print(f"rewrapped: {await rotate(pool, sealer)}")
@@ -120,7 +121,7 @@ async def rotate_index_key(service_settings: ServiceSettings, args: list[str]) -
     if "--status" not in args:
         print(f"new active index key: {store.add_index_key(activate=True)}")
     sealer = EnvelopeSealer(store)
-    pool = await asyncpg.create_pool(settings.database_dsn, min_size=1, max_size=2)
+    pool = await database.create_pool(settings, min_size=1, max_size=2)
     try:
         if "--status" not in args:
             print(f"re-indexed: {await reindex(pool, sealer)}")
@@ -140,7 +141,7 @@ async def rotate_index_key(service_settings: ServiceSettings, args: list[str]) -
 async def purge_inquiry_results_command(service_settings: ServiceSettings, args: list[str]) -> int:
     """``purge-inquiry-results``: delete inquiry results past the retention now (C-77)."""
     settings = Settings.of(service_settings)
-    pool = await asyncpg.create_pool(settings.database_dsn, min_size=1, max_size=2)
+    pool = await database.create_pool(settings, min_size=1, max_size=2)
     try:
         count = await purge_inquiry_results(
             pool, retention=timedelta(days=settings.inquiry_result_retention_days)
@@ -162,7 +163,7 @@ async def retention_command(service_settings: ServiceSettings, args: list[str]) 
         return 2
     settings = Settings.of(service_settings)
     ports = make_ports(settings, utc_now)
-    pool = await asyncpg.create_pool(settings.database_dsn, min_size=1, max_size=2)
+    pool = await database.create_pool(settings, min_size=1, max_size=2)
     try:
         report = await apply_retention(
             lambda: pool, ports.server, now=utc_now(), dry_run="--dry-run" in args
@@ -188,7 +189,7 @@ async def fetch_continuation_file_command(
         print(f"not a date (YYYY-MM-DD): {args[0]!r}")
         return 2
     ports = make_ports(settings, utc_now)
-    pool = await asyncpg.create_pool(settings.database_dsn, min_size=1, max_size=2)
+    pool = await database.create_pool(settings, min_size=1, max_size=2)
 
     def unit() -> GatewayUnit:
         trail = RequestAudit.of_system(lambda: pool, CONTINUATION_JOB, CONTINUATION_OPERATION)
@@ -228,7 +229,7 @@ async def fetch_card_states_command(service_settings: ServiceSettings, args: lis
         return 2
     settings = Settings.of(service_settings)
     ports = make_ports(settings, utc_now)
-    pool = await asyncpg.create_pool(settings.database_dsn, min_size=1, max_size=2)
+    pool = await database.create_pool(settings, min_size=1, max_size=2)
     try:
         run = await fetch_card_states(
             ports, lambda: _card_state_unit(pool, settings), at=datetime.now(UTC)

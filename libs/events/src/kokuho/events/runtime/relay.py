@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import ssl
 import time
 from collections.abc import Sequence
 from typing import Protocol
@@ -54,8 +55,11 @@ class OutboxRelay:
         retry_delay: float = 1.0,
         metrics: RuntimeMetrics | None = None,
         measure_interval: float = 5.0,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self._dsn = dsn
+        #: TLS of the relay's connection (the service's ``database_tls_ca_path``, ADR 0094).
+        self._tls = tls
         self._sender = sender
         self._service = service
         self._lock_key = relay_lock_key(service)
@@ -69,7 +73,7 @@ class OutboxRelay:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Relay until ``stop`` is set. Waits as a standby while another relay is active."""
-        conn: asyncpg.Connection = await asyncpg.connect(self._dsn)
+        conn: asyncpg.Connection = await asyncpg.connect(self._dsn, ssl=self._tls)
         wake = asyncio.Event()
         try:
             while not stop.is_set() and not await self.try_lead(conn):

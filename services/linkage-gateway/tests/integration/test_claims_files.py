@@ -21,6 +21,7 @@ from kokuho.linkage_gateway.config import Settings
 from kokuho.linkage_gateway.domain.federation.records import LineError
 from kokuho.linkage_gateway.domain.individual_number import check_digit
 from kokuho.platform.auth import TokenVerifier
+from kokuho.platform.settings import StartupRefused
 from kokuho.platform.testing import serving, staff_headers
 from kokuho.platform.token import new_private_key
 
@@ -202,3 +203,9 @@ async def test_the_http_adapter_fetches_the_file_the_simulator_process_has() -> 
         assert await federation.fetch_claims_file("2026-08") == CLAIMS.encode()
     finally:
         started.close()
+
+
+def test_benefits_url_without_the_service_key_refuses_to_start(gateway_settings: Settings) -> None:
+    settings = gateway_settings.model_copy(update={"benefits_url": "http://127.0.0.1:1"})
+    with pytest.raises(StartupRefused, match="SERVICE_KEY_PATH"):
+        build(settings, token_verifier=TokenVerifier([new_private_key().public_key()]))  # type: ignore[list-item]

@@ -7,15 +7,14 @@ before anything changes."""
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
 import sys
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import date, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import asyncpg
 import pytest
@@ -30,7 +29,13 @@ from kokuho.events.contracts.eligibility import (
 )
 from kokuho.events.testing.kafka import publish
 from kokuho.platform.auth import TokenVerifier
-from kokuho.platform.testing import OwnTopics, free_port, migrated_database, serving
+from kokuho.platform.testing import (
+    OwnTopics,
+    fresh_cluster,
+    migrated_database,
+    on_port,
+    serving,
+)
 from kokuho.platform.token import new_private_key
 
 pytestmark = pytest.mark.integration
@@ -56,32 +61,6 @@ def tool(*args: str) -> subprocess.CompletedProcess[str]:
         timeout=240,
         check=False,
     )
-
-
-def on_port(dsn: str, port: int) -> str:
-    parts = urlsplit(dsn)
-    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit(":", 1)[0] + f":{port}"))
-
-
-@contextmanager
-def fresh_cluster(admin_dsn: str) -> Iterator[str]:
-    """A second PostgreSQL cluster of its own (deploy/local/postgres.sh with KOKUHO_PG_DIR);
-    its admin DSN. Under /tmp directly: its owner (the postgres user) must reach the directory."""
-    port = free_port()
-    env = os.environ | {
-        "KOKUHO_PG_DIR": f"/tmp/kokuho-restore-{uuid.uuid4().hex[:8]}",
-        "KOKUHO_PG_PORT": str(port),
-    }
-    script = str(ROOT / "deploy" / "local" / "postgres.sh")
-    started = subprocess.run(
-        [script, "start"], env=env, capture_output=True, text=True, timeout=180, check=False
-    )
-    assert started.returncode == 0, started.stdout + started.stderr
-    try:
-        yield on_port(admin_dsn, port)
-    finally:
-        subprocess.run([script, "stop"], env=env, capture_output=True, timeout=120, check=False)
-        subprocess.run(["rm", "-rf", env["KOKUHO_PG_DIR"]], check=False)
 
 
 async def read_model(dsn: str) -> list[list[tuple[object, ...]]]:
@@ -190,7 +169,7 @@ async def test_a_restored_database_catches_up_from_kafka(
     first, later = list(city.people)[:3], list(city.people)[3:]
     backup = str(tmp_path / "b")
     rewinding = ("--rewind", f"{own_topics.consumer_group_prefix}.assessment.")
-    with fresh_cluster(pg_admin_dsn) as fresh_admin:
+    with fresh_cluster(pg_admin_dsn, label="restore") as fresh_admin:
         async with migrated_database(pg_admin_dsn, MIGRATIONS) as dsn:
             database = urlsplit(dsn).path.lstrip("/")
             restored_dsn = on_port(dsn, urlsplit(fresh_admin).port or 0)

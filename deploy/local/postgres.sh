@@ -92,6 +92,22 @@ write_config() {
   cp "$DEPLOY_DIR/postgres/pg_hba.conf" "$PG_DATA/pg_hba.conf"
   [[ -n $RUN_AS ]] && chown "$RUN_AS:" "$PG_DATA/kokuho.conf" "$PG_DATA/pg_hba.conf"
   chmod 600 "$PG_DATA/kokuho.conf" "$PG_DATA/pg_hba.conf"
+  write_certificate
+}
+
+# write_certificate: the server's TLS certificate (ssl = on; ADR 0094), signed by the local CA
+# .local/tls/ca.crt (deploy/local/tls.py, made on first use), naming 127.0.0.1 and localhost;
+# issued again when it is not current. Plain connections keep working (pg_hba: host).
+write_certificate() {
+  local tls_dir="$PG_DIR/tls" uv
+  uv=$(find_uv || echo uv)
+  (cd "$KOKUHO_ROOT" && "$uv" run --no-sync python "$DEPLOY_DIR/tls.py" issue server \
+    --out "$tls_dir" --dns localhost --ip "$PG_HOST" --ip ::1 >/dev/null) ||
+    die "could not issue the PostgreSQL server certificate (deploy/local/tls.py)"
+  cp "$tls_dir/server.crt" "$PG_DATA/server.crt"
+  cp "$tls_dir/server.key" "$PG_DATA/server.key"
+  [[ -n $RUN_AS ]] && chown "$RUN_AS:" "$PG_DATA/server.crt" "$PG_DATA/server.key"
+  chmod 600 "$PG_DATA/server.key"
 }
 
 is_running() {

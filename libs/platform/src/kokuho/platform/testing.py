@@ -22,6 +22,7 @@ import contextlib
 import logging
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -458,3 +459,38 @@ def fuzz_by_roles(base_url: str, headers: Mapping[str, str], *, max_examples: in
 
         check()
     return report
+
+
+def on_port(dsn: str, port: int) -> str:
+    """``dsn`` with its port replaced."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(dsn)
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit(":", 1)[0] + f":{port}"))
+
+
+@contextlib.contextmanager
+def fresh_cluster(admin_dsn: str, *, label: str = "fresh") -> Iterator[str]:
+    """A second PostgreSQL cluster of its own (deploy/local/postgres.sh with KOKUHO_PG_DIR and a
+    free KOKUHO_PG_PORT; the shared cluster is never touched); its admin DSN (``admin_dsn`` on
+    the new port). Under /tmp directly: its owner (the postgres user) must reach the directory.
+    Stopped and removed afterwards."""
+    from kokuho.platform.token import repo_root
+
+    port = free_port()
+    env = os.environ | {
+        "KOKUHO_PG_DIR": f"/tmp/kokuho-{label}-{uuid.uuid4().hex[:8]}",  # noqa: S108
+        "KOKUHO_PG_PORT": str(port),
+    }
+    script = str(repo_root(Path(__file__)) / "deploy" / "local" / "postgres.sh")
+    started = subprocess.run(  # noqa: S603 - our own script
+        [script, "start"], env=env, capture_output=True, text=True, timeout=180, check=False
+    )
+    try:
+        assert started.returncode == 0, started.stdout + started.stderr
+        yield on_port(admin_dsn, port)
+    finally:
+        subprocess.run(  # noqa: S603 - our own script
+            [script, "stop"], env=env, capture_output=True, timeout=120, check=False
+        )
+        shutil.rmtree(env["KOKUHO_PG_DIR"], ignore_errors=True)

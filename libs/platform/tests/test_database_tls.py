@@ -1,0 +1,130 @@
+"""PostgreSQL over TLS with sslmode verify-full (ADR 0094), against a cluster of its own that
+deploy/local/postgres.sh starts with its server certificate from the local CA (the shared
+cluster is not restarted). A service's connection with ``database_tls_ca_path`` is TLS and
+verified; a server whose certificate comes from another CA, or names another host, is refused
+with a message that says so; a CA file that cannot be read stops the settings."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import asyncpg
+import pytest
+from pydantic import ValidationError
+
+from kokuho.platform import database
+from kokuho.platform.settings import ServiceSettings
+from kokuho.platform.testing import fresh_cluster
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parents[3]
+TLS_TOOL = ROOT / "deploy" / "local" / "tls.py"
+LOCAL_CA = ROOT / ".local" / "tls" / "ca.crt"
+
+
+def tls_tool(*args: str) -> None:
+    subprocess.run([sys.executable, str(TLS_TOOL), *args], check=True, capture_output=True)
+
+
+@pytest.fixture(scope="module")
+def cluster(pg_admin_dsn: str) -> Iterator[str]:
+    with fresh_cluster(pg_admin_dsn, label="tls") as admin:
+        yield admin
+
+
+def settings(dsn: str, ca: Path | None) -> ServiceSettings:
+    return ServiceSettings(service_name="tls-check", database_dsn=dsn, database_tls_ca_path=ca)
+
+
+async def served_over_tls(conn: asyncpg.Connection) -> bool:
+    return bool(await conn.fetchval("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"))
+
+
+async def test_verify_full_against_the_local_ca(cluster: str) -> None:
+    service = settings(cluster, LOCAL_CA)
+    conn = await database.connect(service)
+    try:
+        assert await served_over_tls(conn)
+    finally:
+        await conn.close()
+    pool = await database.create_pool(service, min_size=1, max_size=2)
+    try:
+        async with pool.acquire() as pooled:
+            assert await served_over_tls(pooled)
+    finally:
+        await pool.close()
+    # plain connections keep working locally (tests, the running demo)
+    plain = await asyncpg.connect(cluster, ssl=False)
+    try:
+        assert not await served_over_tls(plain)
+    finally:
+        await plain.close()
+
+
+async def test_a_certificate_from_another_ca_is_refused(cluster: str, tmp_path: Path) -> None:
+    tls_tool("ca", "--ca-dir", str(tmp_path / "other"))
+    service = settings(cluster, tmp_path / "other" / "ca.crt")
+    with pytest.raises(database.DatabaseTlsRefused) as refused:
+        await database.connect(service)
+    message = str(refused.value)
+    assert f"127.0.0.1:{urlsplit(cluster).port}" in message
+    assert "certificate verify failed" in message or "unable to get local issuer" in message
+    assert "database_tls_ca_path" in message
+
+
+async def test_a_certificate_naming_another_host_is_refused(cluster: str, tmp_path: Path) -> None:
+    # the same local CA, but the server's certificate names another host: verify-full refuses
+    data = await _data_directory(cluster)
+    tls_tool("issue", "elsewhere", "--out", str(tmp_path), "--dns", "db.elsewhere.test")
+    owner = os.stat(data)
+    try:
+        for suffix in ("crt", "key"):
+            target = data / f"server.{suffix}"
+            target.write_bytes((tmp_path / f"elsewhere.{suffix}").read_bytes())
+            os.chown(target, owner.st_uid, owner.st_gid)
+            target.chmod(0o600)
+        await _reload(cluster)
+        with pytest.raises(database.DatabaseTlsRefused) as refused:
+            await database.connect(settings(cluster, LOCAL_CA))
+        assert "mismatch" in str(refused.value)
+        assert "127.0.0.1" in str(refused.value)
+    finally:
+        # back to the cluster's own certificate for the other tests
+        own = data.parent / "tls"
+        for suffix in ("crt", "key"):
+            target = data / f"server.{suffix}"
+            target.write_bytes((own / f"server.{suffix}").read_bytes())
+            os.chown(target, owner.st_uid, owner.st_gid)
+        await _reload(cluster)
+    conn = await database.connect(settings(cluster, LOCAL_CA))
+    await conn.close()
+
+
+def test_a_missing_or_unreadable_ca_stops_the_settings(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match="database_tls_ca_path"):
+        settings("postgresql://x@127.0.0.1:1/x", tmp_path / "absent.crt")
+    (tmp_path / "not-a-ca.crt").write_text("not a certificate\n")
+    with pytest.raises(ValidationError, match="database_tls_ca_path"):
+        settings("postgresql://x@127.0.0.1:1/x", tmp_path / "not-a-ca.crt")
+
+
+async def _data_directory(admin: str) -> Path:
+    conn = await asyncpg.connect(admin)
+    try:
+        return Path(await conn.fetchval("SHOW data_directory"))
+    finally:
+        await conn.close()
+
+
+async def _reload(admin: str) -> None:
+    conn = await asyncpg.connect(admin)
+    try:
+        assert await conn.fetchval("SELECT pg_reload_conf()")
+    finally:
+        await conn.close()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from kokuho.assessment.bench import bench_command
 from kokuho.assessment.bootstrap import build
-from kokuho.assessment.commands import annual_run, rate_simulation, seed, what_if
+from kokuho.assessment.commands import annual_run, rate_simulation, retention_command, seed, what_if
 from kokuho.assessment.config import Settings
 from kokuho.events.contracts.assessment import income_facts_topic
 from kokuho.events.runtime.topics import TopicSpec
@@ -34,6 +34,7 @@ def definition() -> ServiceDefinition:
             "annual-run": annual_run,  # type: ignore[dict-item]
             "rate-simulation": rate_simulation,  # type: ignore[dict-item]
             "bench": bench_command,
+            "retention": retention_command,  # type: ignore[dict-item]
         },
     )
 

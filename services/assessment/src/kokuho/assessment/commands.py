@@ -290,3 +290,40 @@ async def rate_simulation(settings: Settings, args: list[str]) -> int:
         await conn.close()
     print(json.dumps(out.model_dump(mode="json"), ensure_ascii=False, indent=2))
     return 0
+
+
+async def retention_command(settings: Settings, args: list[str]) -> int:
+    """``retention [--dry-run]``: erase the premiums, incomes and pensions whose 5 years are
+    over today (C-95, C-96; ``parameters/retention.toml``; ADR 0096) and print the report as
+    JSON; ``--dry-run`` erases nothing. Exit 2 on unknown arguments."""
+    from datetime import UTC, datetime, timedelta, timezone
+
+    import asyncpg
+
+    from kokuho.assessment.app.retention import OPERATION, SYSTEM_RETENTION, apply_retention
+    from kokuho.assessment.parameters import load_retention
+
+    unknown = [a for a in args if a != "--dry-run"]
+    if unknown:
+        print(f"retention: unknown arguments {unknown}; usage: retention [--dry-run]")
+        return 2
+    rule = load_retention(settings.parameters_directory)
+    pool = await asyncpg.create_pool(settings.database_dsn, min_size=1, max_size=2)
+
+    def units() -> AssessmentUnit:
+        trail = RequestAudit.of_system(lambda: pool, SYSTEM_RETENTION, OPERATION)
+        return AssessmentUnit(lambda: pool, audit=trail, topic=settings.events_topic)
+
+    now = datetime.now(UTC)
+    try:
+        report = await apply_retention(
+            units,
+            rule,
+            now=now,
+            on=now.astimezone(timezone(timedelta(hours=9))).date(),  # Japan's day
+            dry_run="--dry-run" in args,
+        )
+    finally:
+        await pool.close()
+    print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    return 0

@@ -13,6 +13,7 @@ from kokuho.assessment.adapters.repositories import (
     PostgresPensions,
     PostgresReductions,
 )
+from kokuho.assessment.adapters.retention import PostgresRetention
 from kokuho.assessment.app.ports import (
     AnnualRuns,
     Assessments,
@@ -41,6 +42,7 @@ class AssessmentUnit(UnitOfWork):
     assessments: Assessments
     reductions: Reductions
     annual_runs: AnnualRuns
+    retention: PostgresRetention
 
     def __init__(
         self,
@@ -63,3 +65,4 @@ class AssessmentUnit(UnitOfWork):
         self.assessments = PostgresAssessments(conn)
         self.reductions = PostgresReductions(conn)
         self.annual_runs = PostgresAnnualRuns(conn)
+        self.retention = PostgresRetention(conn)

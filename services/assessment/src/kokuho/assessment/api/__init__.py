@@ -11,6 +11,7 @@ from kokuho.assessment.api import (
     incomes,
     rate_simulations,
     reductions,
+    retention,
     what_if,
 )
 
@@ -22,4 +23,5 @@ routers: list[APIRouter] = [
     what_if.router,
     annual_runs.router,
     rate_simulations.router,
+    retention.router,
 ]

@@ -18,6 +18,7 @@ from typing import Any
 from kokuho.assessment.domain.errors import ParametersIncomplete, ParametersMissing
 from kokuho.assessment.domain.parameters import PremiumParameters, flatten, parse_parameters
 from kokuho.assessment.domain.parameters.parse import UNCONFIRMED
+from kokuho.assessment.domain.retention import RetentionRule
 
 DEFAULT_CITY = "hiroshima"
 
@@ -145,3 +146,15 @@ def available_years(city: str = DEFAULT_CITY) -> list[int]:
         if name.startswith(f"{city}-") and name.endswith(".toml"):
             years.append(int(name.removeprefix(f"{city}-").removesuffix(".toml")))
     return sorted(years)
+
+
+def load_retention(directory: Path | None = None) -> RetentionRule:
+    """``retention.toml`` (C-95, ADR 0096): fails closed on a missing file or figure."""
+    text = _text("retention.toml", directory) or _text("retention.toml", None)
+    if text is None:
+        raise ValueError("retention.toml: no retention parameters; the job erases nothing")
+    section = tomllib.loads(text).get("retention", {})
+    missing = [k for k in ("years", "source", "confidence") if k not in section]
+    if missing:
+        raise ValueError(f"retention.toml: missing {missing}; the job erases nothing")
+    return RetentionRule(int(section["years"]), str(section["source"]))

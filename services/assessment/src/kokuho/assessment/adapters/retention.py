@@ -1,0 +1,125 @@
+"""The retention job's records on PostgreSQL (``app/retention.RetentionRecords``, ADR 0096)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+
+from kokuho.assessment.app.deciding import stream_id
+from kokuho.assessment.app.retention import ErasureRecord
+from kokuho.assessment.domain import retention as r
+
+_EXPIRED = {
+    r.ASSESSMENT: (
+        "SELECT nhi_household_number AS subject, fiscal_year AS year FROM assessments"
+        " WHERE fiscal_year <= $1"
+        " UNION SELECT nhi_household_number, fiscal_year FROM reduction_exemptions"
+        " WHERE fiscal_year <= $1"
+        " UNION SELECT nhi_household_number, fiscal_year FROM collection_method_requests"
+        " WHERE fiscal_year <= $1"
+        " UNION SELECT split_part(stream_id, '-', 2), split_part(stream_id, '-', 3)::integer"
+        " FROM events WHERE stream_id ~ '^premium-[0-9]+-[0-9]{4}$'"
+        " AND split_part(stream_id, '-', 3)::integer <= $1"
+        " ORDER BY 2, 1"
+    ),
+    r.INCOME: (
+        "SELECT addressee_number AS subject, income_year AS year FROM incomes"
+        " WHERE income_year <= $1"
+        " UNION SELECT addressee_number, income_year FROM income_history WHERE income_year <= $1"
+        " ORDER BY 2, 1"
+    ),
+    r.PENSION: (
+        "SELECT addressee_number AS subject, fiscal_year AS year FROM pensions"
+        " WHERE fiscal_year <= $1 ORDER BY 2, 1"
+    ),
+}
+
+
+class PostgresRetention:
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    async def expired(self, data_class: str, through_year: int) -> list[tuple[str, int]]:
+        rows = await self._conn.fetch(_EXPIRED[data_class], through_year)
+        return [(row[0], row[1]) for row in rows]
+
+    async def erase(self, data_class: str, subject: str, year: int) -> bool:
+        c = self._conn
+        if data_class == r.INCOME:
+            for table in ("incomes", "income_history"):
+                await c.execute(
+                    f"DELETE FROM {table} WHERE addressee_number = $1 AND income_year = $2",  # noqa: S608
+                    subject,
+                    year,
+                )
+            return True
+        if data_class == r.PENSION:
+            await c.execute(
+                "DELETE FROM pensions WHERE addressee_number = $1 AND fiscal_year = $2",
+                subject,
+                year,
+            )
+            return True
+        streams = [stream_id(subject, year)] + [
+            f"reduction-exemption-{row[0]}"
+            for row in await c.fetch(
+                "SELECT application_id FROM reduction_exemptions"
+                " WHERE nhi_household_number = $1 AND fiscal_year = $2",
+                subject,
+                year,
+            )
+        ]
+        waiting = await c.fetchval(
+            "SELECT count(*) FROM outbox o JOIN events e USING (event_id)"
+            " WHERE e.stream_id = ANY($1::text[]) AND o.published_at IS NULL",
+            streams,
+        )
+        if waiting:
+            return False
+        await c.execute(
+            "DELETE FROM outbox WHERE event_id IN"
+            " (SELECT event_id FROM events WHERE stream_id = ANY($1::text[]))",
+            streams,
+        )
+        await c.execute("DELETE FROM events WHERE stream_id = ANY($1::text[])", streams)
+        for table in ("assessments", "reduction_exemptions", "collection_method_requests"):
+            await c.execute(
+                f"DELETE FROM {table} WHERE nhi_household_number = $1 AND fiscal_year = $2",  # noqa: S608
+                subject,
+                year,
+            )
+        return True
+
+    async def kept_by_year(self, after_year: int) -> dict[int, int]:
+        rows = await self._conn.fetch(
+            "SELECT fiscal_year, count(*) FROM assessments WHERE fiscal_year > $1"
+            " GROUP BY 1 ORDER BY 1",
+            after_year,
+        )
+        return {row[0]: row[1] for row in rows}
+
+    async def record(self, records: list[ErasureRecord]) -> None:
+        await self._conn.executemany(
+            "INSERT INTO erasure_records (data_class, subject, store, erased_on, erased_at,"
+            " erased_by, basis) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+            " ON CONFLICT (data_class, subject, store) DO NOTHING",
+            [
+                (x.data_class, x.subject, x.store, x.erased_on, x.erased_at, x.erased_by, x.basis)
+                for x in records
+            ],
+        )
+
+    async def records(self, limit: int, after: int | None) -> list[tuple[int, ErasureRecord]]:
+        rows = await self._conn.fetch(
+            "SELECT id, data_class, subject, store, erased_on, erased_at, erased_by, basis"
+            " FROM erasure_records WHERE id > $1 ORDER BY id LIMIT $2",
+            after or 0,
+            limit,
+        )
+        return [(row["id"], _record(dict(row))) for row in rows]
+
+
+def _record(row: dict[str, Any]) -> ErasureRecord:
+    row.pop("id")
+    return ErasureRecord(**row)

@@ -116,8 +116,11 @@ def make_ports(settings: Settings, clock: Clock, **given: Any) -> Ports:
         "portal": (settings.portal_url, PortalHttp),
         "residents": (settings.resident_records_url, ResidentRecordsHttp),
     }
+    tls = settings.counterpart_tls()  # mutual TLS when configured (ADR 0095)
     ports = {
-        name: adapter(url) for name, (url, adapter) in http.items() if url and name not in given
+        name: adapter(url, tls)
+        for name, (url, adapter) in http.items()
+        if url and name not in given
     }
     return Ports(
         sealer=EnvelopeSealer(key_store(settings)),

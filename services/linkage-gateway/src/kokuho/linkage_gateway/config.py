@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import ssl
 from datetime import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from kokuho.events.contracts import assessment, collection, eligibility, linkage_gateway
 from kokuho.events.transfers import REGISTRY_FILE
 from kokuho.platform.settings import ServiceSettings
+from kokuho.platform.tls import mutual_context
+
+#: Hosts a plain-HTTP counterpart may be on: this machine only (the simulators, ADR 0095).
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def _scheme_and_host(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme.lower(), (parts.hostname or "").lower()
+
 
 PARAMETERS = Path(__file__).resolve().parent / "parameters"
 
@@ -50,6 +62,14 @@ class Settings(ServiceSettings):
     #: The federation's file exchange over HTTP; set, it replaces the outbox-folder simulator.
     federation_url: str | None = None
     resident_records_url: str | None = None
+    #: Mutual TLS towards the counterparts (C-26..C-28, C-76; ADR 0095): the gateway's client
+    #: certificate and key (PEM) and the CA(s) the counterparts' server certificates must chain
+    #: to (verified, host name checked). All three or none; an ``https`` counterpart URL needs
+    #: them, and a plain ``http`` one is taken only on this machine (the simulators of
+    #: ``make run`` and the tests): a plain URL to another host stops start-up.
+    counterpart_tls_cert_path: Path | None = None
+    counterpart_tls_key_path: Path | None = None
+    counterpart_tls_ca_path: Path | None = None
     #: benefits' base URL: the federation's claims files are handed to its claim imports as
     #: this service's principal (ADR 0083, 0084; needs ``service_key_path``). Unset: refused.
     benefits_url: str | None = None
@@ -90,6 +110,61 @@ class Settings(ServiceSettings):
     #: Largest federation file accepted over the API (continuation files, carry-over lists;
     #: bytes of the request); every other request is limited by ``max_body_bytes`` (1 MiB).
     federation_file_max_bytes: int = Field(default=16 * 1024 * 1024, ge=1024 * 1024)
+
+    @model_validator(mode="after")
+    def _counterparts_over_mutual_tls(self) -> Settings:
+        tls = {
+            "counterpart_tls_cert_path": self.counterpart_tls_cert_path,
+            "counterpart_tls_key_path": self.counterpart_tls_key_path,
+            "counterpart_tls_ca_path": self.counterpart_tls_ca_path,
+        }
+        given = [name for name, path in tls.items() if path is not None]
+        if given and len(given) < len(tls):
+            missing = sorted(set(tls) - set(given))
+            raise ValueError(
+                f"{', '.join(given)} set without {', '.join(missing)}: mutual TLS towards the "
+                "counterparts needs the client certificate, its key and the counterparts' CA"
+            )
+        if given:
+            self.counterpart_tls()  # unreadable files stop start-up here, not at the first call
+        for name, url in self.counterpart_urls().items():
+            scheme, host = _scheme_and_host(url)
+            if scheme == "https" and not given:
+                raise ValueError(
+                    f"{name} is https but counterpart_tls_cert_path, counterpart_tls_key_path "
+                    "and counterpart_tls_ca_path are not set (mutual TLS, C-76)"
+                )
+            if scheme == "http" and host not in LOOPBACK:
+                raise ValueError(
+                    f"{name} is plain http to {host}: a counterpart outside this machine is "
+                    "reached over https with the gateway's client certificate (C-76)"
+                )
+            if scheme not in ("http", "https"):
+                raise ValueError(f"{name} must be an http(s) URL")
+        return self
+
+    def counterpart_urls(self) -> dict[str, str]:
+        """The counterparts reached over the network, by setting name."""
+        urls = {
+            "jlis_url": self.jlis_url,
+            "intermediate_server_url": self.intermediate_server_url,
+            "portal_url": self.portal_url,
+            "federation_url": self.federation_url,
+            "resident_records_url": self.resident_records_url,
+        }
+        return {name: url for name, url in urls.items() if url}
+
+    def counterpart_tls(self) -> ssl.SSLContext | None:
+        """The client context of the counterpart calls: the gateway's certificate, the
+        counterparts' CA only, host names checked; None without the settings."""
+        cert, key, ca = (
+            self.counterpart_tls_cert_path,
+            self.counterpart_tls_key_path,
+            self.counterpart_tls_ca_path,
+        )
+        if cert is None or key is None or ca is None:
+            return None
+        return mutual_context(ca, cert, key, setting="counterpart_tls")
 
     @classmethod
     def of(cls, settings: ServiceSettings) -> Settings:

@@ -12,6 +12,7 @@ an answer it did not get.
 from __future__ import annotations
 
 import base64
+import ssl
 from datetime import date, datetime
 from typing import Any
 
@@ -32,11 +33,27 @@ TIMEOUT = httpx.Timeout(10.0)
 FILE_TIMEOUT = httpx.Timeout(10.0, read=120.0)
 
 
+def _client(
+    base_url: str, tls: ssl.SSLContext | None, timeout: httpx.Timeout = TIMEOUT
+) -> httpx.AsyncClient:
+    """A client for one counterpart: with ``tls`` (the gateway's certificate, the counterparts'
+    CA, ADR 0095) for an https URL; without it httpx's own verification (plain http locally)."""
+    if tls is None:
+        return httpx.AsyncClient(base_url=base_url, timeout=timeout)
+    return httpx.AsyncClient(base_url=base_url, timeout=timeout, verify=tls)
+
+
 async def _call(
-    base_url: str, method: str, path: str, body: Any = None, *, absent_ok: bool = False
+    tls: ssl.SSLContext | None,
+    base_url: str,
+    method: str,
+    path: str,
+    body: Any = None,
+    *,
+    absent_ok: bool = False,
 ) -> Any:
     try:
-        async with httpx.AsyncClient(base_url=base_url, timeout=TIMEOUT) as client:
+        async with _client(base_url, tls) as client:
             response = await client.request(method, path, json=body)
     except httpx.HTTPError as exc:
         # The message names the counterpart only, never the request body (it may hold a number).
@@ -52,11 +69,13 @@ async def _call(
 class JlisHttp:
     """J-LIS authenticity check over HTTP (``POST /v1/authenticity-checks``)."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, tls: ssl.SSLContext | None = None) -> None:
         self.base_url = base_url.rstrip("/")
+        self.tls = tls
 
     async def confirm(self, number: IndividualNumber) -> Authenticity:
         answer = await _call(
+            self.tls,
             self.base_url,
             "POST",
             "/v1/authenticity-checks",
@@ -69,11 +88,13 @@ class IntermediateServerHttp:
     """The intermediate server over HTTP (``/v1/replicas``, ``/v1/inquiries``,
     ``/v1/card-states``)."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, tls: ssl.SSLContext | None = None) -> None:
         self.base_url = base_url.rstrip("/")
+        self.tls = tls
 
     async def register_replica(self, message: ReplicaMessage) -> str:
         answer = await _call(
+            self.tls,
             self.base_url,
             "POST",
             "/v1/replicas",
@@ -90,6 +111,7 @@ class IntermediateServerHttp:
         self, *, integrated_addressee_number: str, provider: str, item: str
     ) -> InquiryAnswer:
         answer = await _call(
+            self.tls,
             self.base_url,
             "POST",
             "/v1/inquiries",
@@ -103,7 +125,7 @@ class IntermediateServerHttp:
         return InquiryAnswer(str(answer["status"]), dict(content) if content is not None else None)
 
     async def export_replicas(self) -> dict[tuple[str, str], dict[str, Any]]:
-        answer = await _call(self.base_url, "GET", "/v1/replicas")
+        answer = await _call(self.tls, self.base_url, "GET", "/v1/replicas")
         return {
             (r["integrated_addressee_number"], r["item"]): dict(r["content"])
             for r in answer["replicas"]
@@ -111,12 +133,12 @@ class IntermediateServerHttp:
 
     async def delete_replicas(self, integrated_addressee_number: str) -> str:
         answer = await _call(
-            self.base_url, "DELETE", f"/v1/persons/{integrated_addressee_number}/replicas"
+            self.tls, self.base_url, "DELETE", f"/v1/persons/{integrated_addressee_number}/replicas"
         )
         return str(answer["receipt_id"])
 
     async def card_states(self) -> list[CardStateReport]:
-        answer = await _call(self.base_url, "GET", "/v1/card-states")
+        answer = await _call(self.tls, self.base_url, "GET", "/v1/card-states")
         try:
             return [
                 CardStateReport(
@@ -143,13 +165,14 @@ class FederationHttp:
     file as the body. 409 (the name was delivered with other content) is ``FileExistsError``,
     as from the in-process simulator."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, tls: ssl.SSLContext | None = None) -> None:
         self.base_url = base_url.rstrip("/")
+        self.tls = tls
 
     async def send(self, file_name: str, content: bytes) -> str:
         path = f"/v1/files/{file_name}"
         try:
-            async with httpx.AsyncClient(base_url=self.base_url, timeout=TIMEOUT) as client:
+            async with _client(self.base_url, self.tls) as client:
                 response = await client.put(
                     path, content=content, headers={"Content-Type": "text/plain; charset=utf-8"}
                 )
@@ -165,17 +188,19 @@ class FederationHttp:
 
     async def fetch_continuation_file(self, file_date: date) -> bytes | None:
         """``GET /v1/continuation-files/{date}``: the KKH-SKK file as bytes, None on 404."""
-        return await _fetch_file(self.base_url, f"/v1/continuation-files/{file_date.isoformat()}")
+        return await _fetch_file(
+            self.tls, self.base_url, f"/v1/continuation-files/{file_date.isoformat()}"
+        )
 
     async def fetch_claims_file(self, processing_month: str) -> bytes | None:
         """``GET /v1/claims-files/{YYYY-MM}``: the KKH-RZP file as bytes, None on 404."""
-        return await _fetch_file(self.base_url, f"/v1/claims-files/{processing_month}")
+        return await _fetch_file(self.tls, self.base_url, f"/v1/claims-files/{processing_month}")
 
 
-async def _fetch_file(base_url: str, path: str) -> bytes | None:
+async def _fetch_file(tls: ssl.SSLContext | None, base_url: str, path: str) -> bytes | None:
     """A file the federation serves (``GET``): its bytes, None on 404."""
     try:
-        async with httpx.AsyncClient(base_url=base_url, timeout=FILE_TIMEOUT) as client:
+        async with _client(base_url, tls, FILE_TIMEOUT) as client:
             response = await client.get(path)
     except httpx.HTTPError as exc:
         raise CounterpartUnavailable(
@@ -191,11 +216,12 @@ async def _fetch_file(base_url: str, path: str) -> bytes | None:
 class PortalHttp:
     """The e-application portal over HTTP (``/v1/applications``)."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, tls: ssl.SSLContext | None = None) -> None:
         self.base_url = base_url.rstrip("/")
+        self.tls = tls
 
     async def fetch_new(self) -> list[SignedApplication]:
-        answer = await _call(self.base_url, "GET", "/v1/applications")
+        answer = await _call(self.tls, self.base_url, "GET", "/v1/applications")
         return [
             SignedApplication(
                 receipt_number=a["receipt_number"],
@@ -210,6 +236,7 @@ class PortalHttp:
 
     async def update_status(self, receipt_number: str, status_code: str, reason: str) -> None:
         await _call(
+            self.tls,
             self.base_url,
             "PUT",
             f"/v1/applications/{receipt_number}/status",
@@ -220,11 +247,12 @@ class PortalHttp:
 class ResidentRecordsHttp:
     """The resident-record system's certificate-holder lookup over HTTP."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, tls: ssl.SSLContext | None = None) -> None:
         self.base_url = base_url.rstrip("/")
+        self.tls = tls
 
     async def addressee_of_certificate(self, serial: str) -> str | None:
         answer = await _call(
-            self.base_url, "GET", f"/v1/certificate-holders/{serial}", absent_ok=True
+            self.tls, self.base_url, "GET", f"/v1/certificate-holders/{serial}", absent_ok=True
         )
         return None if answer is None else str(answer["addressee_number"])

@@ -143,3 +143,24 @@ def test_keep_reason_at_the_boundary_of_a_leap_day_loss() -> None:
     before = date.fromordinal(first.toordinal() - 1)
     assert retention.keep_reason(standing, before, RULES) == retention.WITHIN_RETENTION
     assert retention.keep_reason(standing, first, RULES) is None
+
+
+async def test_the_daily_schedule_runs_the_job_at_start_and_stops(
+    service: Service, unit: InMemoryEligibilityUnit
+) -> None:
+    import asyncio
+
+    from kokuho.eligibility.app.retention import run_daily
+
+    household = await registered(service, unit)
+    await lose(service, unit, household, HEAD)
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_daily(units_of(unit), at(FIRST_ERASABLE), 1, stop))
+    for _ in range(200):
+        if HEAD not in unit.persons.held:
+            break
+        await asyncio.sleep(0.01)
+    stop.set()
+    await asyncio.wait_for(task, 5)
+    assert HEAD not in unit.persons.held
+    assert len(unit.erasures.erased) == len(retention.STORES)

@@ -204,3 +204,31 @@ async def test_the_replica_deletion_through_the_intermediate_server_process(
     assert await server.delete_replicas(gone) == receipt
     with pytest.raises(CounterpartUnavailable):
         await server.delete_replicas("IAN-0001")
+
+
+async def test_a_person_whose_details_are_recorded_again_is_kept(  # type: ignore[no-untyped-def]
+    gateway, numbers: Numbers, kafka_bootstrap: str
+) -> None:
+    """Erased by eligibility, then back (moved in again) before the job ran: the new details
+    on the compacted topic withdraw the note, and the job erases nothing of the person."""
+    from .test_federation import personal_details
+
+    who, integrated = await registered_and_erased(gateway, numbers, kafka_bootstrap)
+    details = gateway.settings.personal_details_topic
+    dsn = gateway.settings.database_dsn
+    await publish(kafka_bootstrap, details, personal_details(who), who)
+    assert await poll(
+        dsn,
+        "SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM erased_persons WHERE addressee_number = $1)",
+        who,
+    )
+    pool = await asyncpg.create_pool(dsn, min_size=1, max_size=2)
+    try:
+        report = await apply_retention(lambda: pool, gateway.server, now=NOW)
+    finally:
+        await pool.close()
+    assert report.erased == {}
+    assert report.kept == {retention.ELIGIBILITY_KEEPS: [who]}
+    assert gateway.server.deleted == []
+    assert any(k[0] == integrated for k in gateway.server.replicas)
+    assert await fetch(dsn, BOUND, who)

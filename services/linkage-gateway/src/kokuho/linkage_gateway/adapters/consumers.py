@@ -61,6 +61,10 @@ async def _names_recorded(conn: asyncpg.Connection, event: EventContract) -> Non
         event.name_kana,
         event.as_of,
     )
+    # details recorded again (the person is back in eligibility): nothing is due for erasure
+    await conn.execute(
+        "DELETE FROM erased_persons WHERE addressee_number = $1", event.addressee_number
+    )
 
 
 #: The card-names projection, by event type (others on the topic are not ours to keep).

@@ -62,6 +62,13 @@ class PostgresRetention:
         )
         return [r["addressee_number"] for r in rows]
 
+    async def still_erased(self, addressee_number: str) -> bool:
+        found = await self._conn.fetchval(
+            "SELECT 1 FROM erased_persons WHERE addressee_number = $1 FOR UPDATE",
+            addressee_number,
+        )
+        return found is not None
+
     async def record_replica_deletion(
         self, addressee_number: str, integrated: str, receipt: str, by: str, at: datetime
     ) -> None:

@@ -75,6 +75,11 @@ class RetentionRecords(Protocol):
         """Bound persons eligibility still keeps."""
         ...
 
+    async def still_erased(self, addressee_number: str) -> bool:
+        """Whether eligibility still has the person erased (locks the note for the
+        transaction: details recorded again meanwhile keep everything)."""
+        ...
+
     async def record_replica_deletion(
         self, addressee_number: str, integrated: str, receipt: str, by: str, at: datetime
     ) -> None: ...
@@ -134,6 +139,9 @@ async def apply_retention(
                 report.erased.setdefault(data_class, []).append(person.addressee_number)
             continue
         async with units() as uow:
+            if not await uow.retention.still_erased(person.addressee_number):
+                report.kept.setdefault(ELIGIBILITY_KEEPS, []).append(person.addressee_number)
+                continue
             integrated = person.integrated_addressee_number
             if integrated is not None:
                 try:

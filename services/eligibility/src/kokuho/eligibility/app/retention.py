@@ -51,13 +51,20 @@ async def apply_retention(units: Units, ports: Eligibility, *, dry_run: bool) ->
     """Today's run (never a date ahead: an early erasure cannot be undone)."""
     today = ports.today()
     report = RetentionReport(today, dry_run)
+    # First pass, one read transaction: whose retention is over (the report's kept too).
+    due: list[str] = []
     async with units() as uow:
-        held = await uow.erasures.held()
-    for subject in held:
+        for subject in await uow.erasures.held():
+            reason = retention.keep_reason(await _standing(uow, subject), today, ports.rules)
+            if reason is None:
+                due.append(subject)
+            else:
+                report.kept.setdefault(reason, []).append(subject)
+    # Then each due person in a transaction of its own, the rule checked again inside it
+    # (the person may have moved in again since the first pass).
+    for subject in due:
         async with units() as uow:
-            insured, last_loss = await uow.qualifications.summary(subject)
-            heads = await uow.qualifications.headed_household(subject)
-            reason = retention.keep_reason(Standing(insured, last_loss, heads), today, ports.rules)
+            reason = retention.keep_reason(await _standing(uow, subject), today, ports.rules)
             if reason is not None:
                 report.kept.setdefault(reason, []).append(subject)
                 continue
@@ -69,6 +76,11 @@ async def apply_retention(units: Units, ports: Eligibility, *, dry_run: bool) ->
             await uow.erasures.record(records)
             report.records += len(records)
     return report
+
+
+async def _standing(uow: EligibilityUnitPort, subject: str) -> Standing:
+    insured, last_loss = await uow.qualifications.summary(subject)
+    return Standing(insured, last_loss, await uow.qualifications.headed_household(subject))
 
 
 async def erasure_records(

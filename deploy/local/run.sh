@@ -45,7 +45,11 @@
 # services/<name>/simulators/simulators.txt starts `python -m <module> <sim> --port <port>` (the
 # port declared under [tool.kokuho.simulators]; that directory on PYTHONPATH; pid and log under
 # .local/run/simulators/), is recorded in endpoints.json under "simulators", and <name> gets
-# SETTING=http://127.0.0.1:<port>.
+# SETTING=http://127.0.0.1:<port>. A line ending in "mtls" serves HTTPS requiring a client
+# certificate (--tls-cert/--tls-key/--tls-client-ca; ADR 0095): the local CA (.local/tls/ca.crt,
+# deploy/local/tls.py) signs its server certificate and <name>'s client certificate
+# (.local/tls/clients/<name>.crt), and <name> gets SETTING=https://127.0.0.1:<port> and
+# KOKUHO_<NAME>_COUNTERPART_TLS_CERT_PATH, _KEY_PATH and _CA_PATH.
 #
 # Processes: each one runs in a session (process group) of its own and its pid file holds the
 # group's id, so stop ends `uv run` and the server it started together, and still finds the server
@@ -123,10 +127,13 @@ for name in names:
                 fields = raw.split()
                 if not fields or fields[0].startswith("#"):
                     continue
-                if len(fields) != 3:
-                    problems.append(f"{decl}: expected '<name> <module> <SETTING>': {raw.strip()}")
+                if len(fields) not in (3, 4) or fields[3:] not in ([], ["mtls"]):
+                    problems.append(
+                        f"{decl}: expected '<name> <module> <SETTING> [mtls]': {raw.strip()}"
+                    )
                     continue
-                sim, module, setting = fields
+                sim, module, setting = fields[:3]
+                tls = fields[3] if len(fields) == 4 else "plain"
                 listed.add(sim)
                 if sim in sim_owner:
                     problems.append(f"simulator {sim} is declared by {sim_owner[sim]} and {name}")
@@ -139,7 +146,7 @@ for name in names:
                         f" under `[tool.kokuho.simulators]` in {rel}"
                     )
                 elif claim(port, f"simulator {sim} of {name}"):
-                    lines.append(f"simulator {name} {sim} {port} {module} {setting}")
+                    lines.append(f"simulator {name} {sim} {port} {module} {setting} {tls}")
     for sim in sorted(set(sim_ports) - listed):
         problems.append(f"{rel} declares a port for simulator {sim}, which {decl} does not list")
 print("\n".join(lines))
@@ -228,29 +235,51 @@ wait_listening() {
 # start_simulators: start every declared simulator (idempotent), fill SIM_ENV, record them.
 start_simulators() {
   mkdir -p "$SIM_DIR"
-  local entry svc sim port module setting logf pidf
-  local -a recorded=()
+  local entry svc sim port module setting tls logf pidf scheme pattern prefix
+  local -a recorded=() tls_args=()
   for entry in ${SIMULATORS[@]+"${SIMULATORS[@]}"}; do
-    read -r svc sim port module setting <<<"$entry"
+    read -r svc sim port module setting tls <<<"$entry"
     logf="$SIM_DIR/$sim.log"
     pidf="$SIM_DIR/$sim.pid"
-    SIM_ENV[$svc]+="$setting=http://127.0.0.1:$port"$'\n'
-    recorded+=("$sim=$port=$svc")
-    if pid_alive "$pidf" " $sim --port"; then
+    scheme=http tls_args=() pattern=" $sim --port"
+    if [[ $tls == mtls ]]; then
+      # mutual TLS as with the real counterpart (ADR 0095): a server certificate for the
+      # simulator and a client certificate for the service, from the local CA (.local/tls/)
+      issue_certificate "$sim" simulators --ip 127.0.0.1 --dns localhost
+      issue_certificate "$svc" clients --client
+      tls_args=(--tls-cert "$LOCAL_DIR/tls/simulators/$sim.crt"
+        --tls-key "$LOCAL_DIR/tls/simulators/$sim.key" --tls-client-ca "$LOCAL_DIR/tls/ca.crt")
+      scheme=https pattern=" $sim --port $port --tls-cert"
+      prefix="KOKUHO_$(tr '[:lower:]-' '[:upper:]_' <<<"$svc")_COUNTERPART_TLS"
+      [[ ${SIM_ENV[$svc]:-} == *"${prefix}_CA_PATH="* ]] ||
+        SIM_ENV[$svc]+="${prefix}_CERT_PATH=$LOCAL_DIR/tls/clients/$svc.crt"$'\n'"${prefix}_KEY_PATH=$LOCAL_DIR/tls/clients/$svc.key"$'\n'"${prefix}_CA_PATH=$LOCAL_DIR/tls/ca.crt"$'\n'
+    fi
+    SIM_ENV[$svc]+="$setting=$scheme://127.0.0.1:$port"$'\n'
+    recorded+=("$sim=$port=$svc=$scheme")
+    if pid_alive "$pidf" "$pattern"; then
       log "simulator $sim already running (process group $(<"$pidf")) on port $port"
       continue
     fi
     port_open 127.0.0.1 "$port" &&
       die "port $port (for simulator $sim) is in use by another process$(listener_note "$port"); if it is a leftover of ours, deploy/local/run.sh stop ends it"
-    log "simulator $sim (for $svc): serve on http://127.0.0.1:$port"
+    log "simulator $sim (for $svc): serve on $scheme://127.0.0.1:$port"
     (cd "$KOKUHO_ROOT" && spawn "$logf" "$pidf" env "PYTHONPATH=$KOKUHO_ROOT/services/$svc/simulators" \
-      "$UV" run python -m "$module" "$sim" --port "$port")
+      "$UV" run python -m "$module" "$sim" --port "$port" ${tls_args[@]+"${tls_args[@]}"})
     wait_listening "$port" "$pidf" " $sim --port" "simulator $sim" "$logf"
   done
   record_simulators ${recorded[@]+"${recorded[@]}"}
 }
 
-# record_simulators NAME=PORT=SERVICE...: set endpoints.json "simulators" to exactly these.
+# issue_certificate NAME DIR [tls.py options]: .local/tls/DIR/NAME.crt and .key from the local
+# CA (made, or issued again, only when not current: deploy/local/tls.py).
+issue_certificate() {
+  local name=$1 dir=$2
+  shift 2
+  (cd "$KOKUHO_ROOT" && "$UV" run --no-sync python "$DEPLOY_DIR/tls.py" issue "$name" \
+    --out "$LOCAL_DIR/tls/$dir" "$@" >/dev/null) || die "could not issue the certificate of $name (deploy/local/tls.py)"
+}
+
+# record_simulators NAME=PORT=SERVICE[=SCHEME]...: set endpoints.json "simulators" to exactly these.
 record_simulators() {
   [[ -f $ENDPOINTS ]] || write_endpoints
   python3 - "$ENDPOINTS" "$SIM_DIR" "$@" <<'PY'
@@ -260,9 +289,9 @@ with open(path) as f:
     doc = json.load(f)
 sims = {}
 for entry in entries:
-    name, port, service = entry.split("=")
+    name, port, service, *scheme = entry.split("=")
     sims[name] = {
-        "base_url": f"http://127.0.0.1:{port}",
+        "base_url": f"{(scheme or ['http'])[0]}://127.0.0.1:{port}",
         "for_service": service,
         "log": os.path.join(sim_dir, name + ".log"),
     }

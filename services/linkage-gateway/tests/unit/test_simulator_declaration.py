@@ -17,14 +17,22 @@ def test_every_declared_simulator_points_a_gateway_setting_at_itself() -> None:
         for line in DECLARATION.read_text().splitlines()
         if line.strip() and not line.startswith("#")
     ]
-    assert {name for name, _, _ in lines} == {
+    assert {line[0] for line in lines} == {
         "jlis",
         "intermediate-server",
         "federation",
         "portal",
         "resident-records",
     }
-    for _name, module, setting in lines:
+    for _name, module, setting, *tls in lines:
         assert module == "kokuho.linkage_simulators"
         assert setting.startswith(PREFIX)
         assert setting.removeprefix(PREFIX).lower() in Settings.model_fields
+        assert tls in ([], ["mtls"])
+    # the counterparts of C-76 are reached over mutual TLS under make run too (ADR 0095), so
+    # the gateway's counterpart_tls_* settings get them (run.sh)
+    assert {line[0] for line in lines if line[3:] == ["mtls"]} == {
+        "intermediate-server",
+        "federation",
+    }
+    assert {"counterpart_tls_cert_path", "counterpart_tls_key_path"} <= set(Settings.model_fields)

@@ -77,6 +77,7 @@ async def seed(service_settings: ServiceSettings) -> str:
             lambda local: make_ports(settings, utc_now, **({"server": local} if local else {})),
             lambda: _card_state_unit(pool, settings),
             integrated,
+            settings.counterpart_tls(),
         )
     finally:
         await pool.close()

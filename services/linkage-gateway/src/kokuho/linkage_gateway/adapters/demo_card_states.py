@@ -13,6 +13,7 @@ simulator that lives only for the seed."""
 
 from __future__ import annotations
 
+import ssl
 from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
@@ -52,9 +53,15 @@ def demo_card_states(integrated: Sequence[str], as_of: date) -> list[CardStateRe
     return states
 
 
-async def put_on_the_simulator(url: str, states: Sequence[CardStateReport]) -> None:
-    """The simulator process's control call, one state a call (raises on a refusal)."""
-    async with httpx.AsyncClient(base_url=url, timeout=httpx.Timeout(10.0)) as client:
+async def put_on_the_simulator(
+    url: str, states: Sequence[CardStateReport], tls: ssl.SSLContext | None = None
+) -> None:
+    """The simulator process's control call, one state a call (raises on a refusal); over
+    mutual TLS with ``tls`` (ADR 0095)."""
+    verify: ssl.SSLContext | bool = True if tls is None else tls
+    async with httpx.AsyncClient(
+        base_url=url, timeout=httpx.Timeout(10.0), verify=verify
+    ) as client:
         for s in states:
             response = await client.put(
                 "/simulator/card-states",
@@ -77,6 +84,7 @@ async def seed_card_states(
     make: Callable[[IntermediateServerSimulator | None], Ports],
     open_unit: Callable[[], GatewayUnitPort],
     integrated: Sequence[str],
+    tls: ssl.SSLContext | None = None,
 ) -> str:
     """Put the demo states on the side and fetch them once; a one-line summary."""
     now = datetime.now(UTC)
@@ -84,7 +92,7 @@ async def seed_card_states(
     local = None
     if simulator_url:
         try:
-            await put_on_the_simulator(simulator_url, states)
+            await put_on_the_simulator(simulator_url, states, tls)
         except httpx.HTTPError as failed:
             return f"card states not set: the online-qualification simulator failed ({failed})"
     else:

@@ -67,7 +67,7 @@ class PostgresErasures:
             after or 0,
             limit,
         )
-        return [(r["id"], ErasureRecord(**{k: r[k] for k in r if k != "id"})) for r in rows]
+        return [(r["id"], _record(dict(r))) for r in rows]
 
 
 def _values(r: ErasureRequest) -> tuple[Any, ...]:
@@ -118,3 +118,8 @@ class MemoryErasures:
             self.requests[request.request_id] = request
         elif known.status == "pending":
             self.requests[request.request_id] = request
+
+
+def _record(row: dict[str, Any]) -> ErasureRecord:
+    row.pop("id")
+    return ErasureRecord(**row)

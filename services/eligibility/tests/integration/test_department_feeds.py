@@ -15,7 +15,7 @@ import asyncpg
 import httpx
 import pytest
 
-from kokuho.eligibility.commands import seed
+from kokuho.eligibility.commands import seed, units_of
 from kokuho.eligibility.config import Settings
 from kokuho.events.contracts import Envelope, parse_data
 from kokuho.events.contracts.eligibility import QualificationAcquired, QualificationLost
@@ -198,6 +198,47 @@ async def test_an_acquisition_reaches_the_ltc_feed_with_only_the_allowed_items(
     # Only the auditor; a bad period is a problem, not a 500.
     clerk = await client.get("/api/v1/feeds/deliveries", headers=token("clerk-a", CLERK))
     assert clerk.status_code == 403
+
+
+async def test_an_erased_person_is_forgotten_by_the_current_state_feeds(
+    client: httpx.AsyncClient, token: Headers, eligibility_settings: Settings
+) -> None:
+    """Erasure (C-95/C-96, whichever path: a supervisors' request or the retention job, both
+    through ``persons.erase``): the person's kept feed entries go and each current-state topic
+    gets a tombstone for them; the delivery records stay (C-66)."""
+    settings = eligibility_settings
+    head = b.addressee()
+    day = date.today() - timedelta(days=30)
+    body = b.move_in(head, fact=day)
+    body["members"][0]["details"] = b.details(date(day.year - 50, 5, 1))
+    await confirmed(client, token, "/api/v1/households", body)
+    bootstrap = settings.kafka_bootstrap_servers
+    state_topic = feed(settings, LTC.snapshot_topic)
+    _, state = await find_on_topic(bootstrap, state_topic, lambda k, v: k == head.encode())
+    assert state is not None
+
+    async with units_of(settings) as unit, unit() as uow:
+        assert await uow.persons.erase(head, "test: retention ended")
+
+    def tombstoned(records: list[Any]) -> bool:
+        return any(r.key == head.encode() and r.value is None for r in records)
+
+    records = await read_topic(
+        bootstrap, state_topic, until=lambda rs: tombstoned(list(rs)), timeout=30
+    )
+    assert tombstoned(list(records))
+    conn = await asyncpg.connect(settings.database_dsn)
+    try:
+        kept = await conn.fetchval(
+            "SELECT count(*) FROM feed_states WHERE addressee_number = $1", head
+        )
+        delivered = await conn.fetchval(
+            "SELECT count(*) FROM feed_deliveries WHERE addressee_number = $1", head
+        )
+    finally:
+        await conn.close()
+    assert kept == 0
+    assert delivered > 0
     bad = await client.get(
         "/api/v1/feeds/deliveries",
         params={"on_or_after": "2026-04-02", "on_or_before": "2026-04-01"},

@@ -13,7 +13,7 @@ from kokuho.eligibility.app.ports import Topics
 from kokuho.events.contracts import Envelope
 from kokuho.events.contracts import eligibility as ce
 from kokuho.events.contracts.linkage_gateway import FederationDifferenceConfirmed
-from kokuho.events.ports import EventStore
+from kokuho.events.runtime.feeds import FeedingEventStore
 from kokuho.events.runtime.payloads import PostgresPersonalPayloads
 
 SOURCE = "/kokuho/eligibility"
@@ -58,7 +58,7 @@ class PostgresPersons:
     def __init__(
         self,
         conn: asyncpg.Connection,
-        store: EventStore,
+        store: FeedingEventStore,
         payloads: PostgresPayloads,
         topics: Topics,
     ) -> None:
@@ -116,8 +116,10 @@ class PostgresPersons:
             "DELETE FROM certificate_bases WHERE addressee_number = $1", addressee_number
         )
         await self._payloads.erase_subject(addressee_number, reason)
-        # A tombstone: the compacted topic forgets the person too.
+        # A tombstone: the compacted topic forgets the person too, and so do the department
+        # feeds' current-state topics (their delivery records stay, C-66; ADR 0089)
         await self._store.put_latest(self._topics.personal_details, addressee_number, None)
+        await self._store.forget([addressee_number])
         return deleted != "DELETE 0"
 
 

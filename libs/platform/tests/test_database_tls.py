@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -104,6 +105,54 @@ async def test_a_certificate_naming_another_host_is_refused(cluster: str, tmp_pa
         await _reload(cluster)
     conn = await database.connect(settings(cluster, LOCAL_CA))
     await conn.close()
+
+
+async def test_provision_and_migrate_over_verified_tls(cluster: str) -> None:
+    tls = database.database_tls(settings(cluster, LOCAL_CA))
+    port = urlsplit(cluster).port
+    service_dsn = (
+        f"postgresql://kokuho_tls_check:tls-{uuid.uuid4().hex}@127.0.0.1:{port}/kokuho_tls_check"
+    )
+    await database.provision(cluster, service_dsn, tls=tls)
+    applied = await database.migrate(
+        service_dsn, [("0001_checked.sql", "CREATE TABLE checked (x int)")], tls=tls
+    )
+    assert applied == ["0001_checked.sql"]
+    conn = await database.connect(settings(service_dsn, LOCAL_CA))
+    try:
+        assert await served_over_tls(conn)
+        assert await conn.fetchval("SELECT count(*) FROM checked") == 0
+    finally:
+        await conn.close()
+
+
+@pytest.mark.parametrize("ca", ["another authority", "no file"])
+def test_a_service_command_refuses_what_it_cannot_verify(
+    cluster: str, tmp_path: Path, ca: str
+) -> None:
+    if ca == "another authority":
+        tls_tool("ca", "--ca-dir", str(tmp_path / "other"))
+    path = tmp_path / "other" / "ca.crt"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KOKUHO_")} | {
+        "KOKUHO_ASSESSMENT_DATABASE_DSN": cluster,
+        "KOKUHO_ASSESSMENT_DATABASE_TLS_CA_PATH": str(path),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "kokuho.assessment", "migrate"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    if ca == "another authority":
+        assert "was refused (TLS, sslmode verify-full)" in done.stderr
+        assert "certificate verify failed" in done.stderr
+    else:
+        assert "configuration refused" in done.stderr
+        assert "database_tls_ca_path" in done.stderr
 
 
 def test_a_missing_or_unreadable_ca_stops_the_settings(tmp_path: Path) -> None:

@@ -52,8 +52,9 @@ class DatabaseTlsRefused(StartupRefused):
         parts = urlsplit(dsn)
         return cls(
             f"the database server at {parts.hostname}:{parts.port or 5432} was refused (TLS, "
-            f"sslmode verify-full): {exc.verify_message or exc.reason}; its certificate must "
-            "be signed by the CA of database_tls_ca_path and name the DSN's host"
+            f"sslmode verify-full): certificate verify failed: {exc.verify_message or exc.reason}; "
+            "its certificate must be signed by the CA of database_tls_ca_path and name the "
+            "DSN's host"
         )
 
 

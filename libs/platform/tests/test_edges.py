@@ -261,6 +261,33 @@ def test_a_service_without_registered_terminals_does_not_build(tmp_path: Any) ->
     assert TokenVerifier.from_settings(registered).allowed_terminal_ids == frozenset({"t1"})
 
 
+def test_unusable_auth_settings_refuse_start_up_without_a_traceback(tmp_path: Any) -> None:
+    """``serve`` turns a StartupRefused into one line and exit status 2 (commands.main): no
+    key, no terminal list, a missing or non-PEM key file all refuse that way."""
+    from kokuho.platform.auth import TokenVerifier
+    from kokuho.platform.settings import ServiceSettings, StartupRefused
+
+    not_pem = tmp_path / "not.pem"
+    not_pem.write_text("hello")
+    terminals = frozenset({"t1"})
+    cases = {
+        "auth_public_key_path is not configured": ServiceSettings(
+            service_name="t", allowed_terminal_ids=terminals
+        ),
+        "cannot read the public key file": ServiceSettings(
+            service_name="t",
+            auth_public_key_path=tmp_path / "missing.pem",
+            allowed_terminal_ids=terminals,
+        ),
+        "no PEM public key found": ServiceSettings(
+            service_name="t", auth_public_key_path=not_pem, allowed_terminal_ids=terminals
+        ),
+    }
+    for reason, settings in cases.items():
+        with pytest.raises(StartupRefused, match=reason):
+            TokenVerifier.from_settings(settings)
+
+
 def test_a_token_for_one_service_is_refused_by_another(tmp_path: Any) -> None:
     """Issue 9: each service takes only tokens naming it (``kokuho.<service>``); a
     development token (``make token``) names every service of the checkout."""

@@ -53,6 +53,7 @@ from kokuho.platform.audit import (
 from kokuho.platform.oidc import OidcKeys, RoleMapping, SigningKeyUnavailable
 from kokuho.platform.problems import Problem, status_for
 from kokuho.platform.request_context import current_request_id
+from kokuho.platform.settings import StartupRefused
 
 if TYPE_CHECKING:
     from kokuho.platform.service_identity import ServicePrincipals
@@ -84,6 +85,11 @@ class StaffUser:
         return not self.roles.isdisjoint(roles)
 
 
+class AuthSettingsRefused(StartupRefused, ValueError):
+    """The service's authentication settings cannot work (no key, no terminal list, a key file
+    that is not one): ``serve`` stops with the reason and exit status 2, no traceback."""
+
+
 class AuthError(Exception):
     """Why a token was refused; ``status`` is 401 (not authenticated) or 403 (not allowed)."""
 
@@ -96,16 +102,23 @@ class AuthError(Exception):
 
 def load_public_keys(path: Path) -> list[PublicKey]:
     """All PEM public keys in a file (several allow key rotation)."""
-    text = path.read_bytes()
+    try:
+        text = path.read_bytes()
+    except OSError as unreadable:
+        raise AuthSettingsRefused(
+            f"{path}: cannot read the public key file: {unreadable}"
+        ) from None
     blocks = re.findall(rb"-----BEGIN PUBLIC KEY-----.+?-----END PUBLIC KEY-----", text, re.S)
     keys: list[PublicKey] = []
     for block in blocks:
         key = serialization.load_pem_public_key(block)
         if not isinstance(key, (ec.EllipticCurvePublicKey, ed25519.Ed25519PublicKey)):
-            raise ValueError(f"{path}: only EC (P-256) and Ed25519 public keys are accepted")
+            raise AuthSettingsRefused(
+                f"{path}: only EC (P-256) and Ed25519 public keys are accepted"
+            )
         keys.append(key)
     if not keys:
-        raise ValueError(f"{path}: no PEM public key found")
+        raise AuthSettingsRefused(f"{path}: no PEM public key found")
     return keys
 
 
@@ -152,10 +165,10 @@ class TokenVerifier:
         with the provider as ``auth_issuer``: ADR 0060)."""
         oidc = getattr(settings, "auth_oidc", False)
         if settings.auth_public_key_path is None and not oidc:
-            raise ValueError("auth_public_key_path is not configured (nor auth_oidc)")
+            raise AuthSettingsRefused("auth_public_key_path is not configured (nor auth_oidc)")
         if settings.allowed_terminal_ids is None:
             # C-15: a service takes tokens only from registered terminals; no list, no start.
-            raise ValueError(
+            raise AuthSettingsRefused(
                 "allowed_terminal_ids is not configured (C-15: the registered terminals; "
                 "make run registers t1, t2, t3)"
             )

@@ -101,7 +101,7 @@ write_config() {
 write_certificate() {
   local tls_dir="$PG_DIR/tls" uv
   uv=$(find_uv || echo uv)
-  (cd "$KOKUHO_ROOT" && "$uv" run --no-sync python "$DEPLOY_DIR/tls.py" issue server \
+  (cd "$KOKUHO_ROOT" && "$uv" run --frozen python "$DEPLOY_DIR/tls.py" issue server \
     --out "$tls_dir" --ca-dir "$LOCAL_DIR/tls" --dns localhost --ip "$PG_HOST" --ip ::1 >/dev/null) ||
     die "could not issue the PostgreSQL server certificate (deploy/local/tls.py)"
   cp "$tls_dir/server.crt" "$PG_DATA/server.crt"

@@ -275,7 +275,7 @@ start_simulators() {
 issue_certificate() {
   local name=$1 dir=$2
   shift 2
-  (cd "$KOKUHO_ROOT" && "$UV" run --no-sync python "$DEPLOY_DIR/tls.py" issue "$name" \
+  (cd "$KOKUHO_ROOT" && "$UV" run python "$DEPLOY_DIR/tls.py" issue "$name" \
     --out "$LOCAL_DIR/tls/$dir" --ca-dir "$LOCAL_DIR/tls" "$@" >/dev/null) || die "could not issue the certificate of $name (deploy/local/tls.py)"
 }
 

@@ -54,7 +54,6 @@ from kokuho.linkage_gateway.api import (
     claims_routes,
     federation_routes,
     linkage_routes,
-    retention_routes,
     transfer_routes,
     vault_routes,
 )
@@ -64,6 +63,7 @@ from kokuho.linkage_gateway.config import Settings
 from kokuho.linkage_gateway.domain.transfers import TransferRegistry
 from kokuho.platform.audit import RequestAudit
 from kokuho.platform.auth import TokenVerifier
+from kokuho.platform.erasure_routes import erasure_records_router
 from kokuho.platform.eventing import Subscription
 from kokuho.platform.service import Clock, ServiceKit, build_service, utc_now
 from kokuho.platform.service_identity import ServiceCredentials
@@ -76,7 +76,8 @@ ROUTERS = [
     application_routes.router,
     transfer_routes.router,
     claims_routes.router,
-    retention_routes.router,
+    # C-96: what the retention job erased (ADR 0097)
+    erasure_records_router("linkage.operator", "auditor", tag="retention"),
 ]
 
 #: The counterparts ``build`` takes by keyword (the fields of ``Ports`` a test may replace).

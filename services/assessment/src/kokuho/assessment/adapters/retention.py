@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import asyncpg
 
 from kokuho.assessment.app.deciding import stream_id
-from kokuho.assessment.app.retention import ErasureRecord
 from kokuho.assessment.domain import retention as r
+from kokuho.platform.erasure_records import ErasureRecord, PostgresErasureRecords
 
 _EXPIRED = {
     r.ASSESSMENT: (
@@ -100,26 +98,4 @@ class PostgresRetention:
         return {row[0]: row[1] for row in rows}
 
     async def record(self, records: list[ErasureRecord]) -> None:
-        await self._conn.executemany(
-            "INSERT INTO erasure_records (data_class, subject, store, erased_on, erased_at,"
-            " erased_by, basis) VALUES ($1, $2, $3, $4, $5, $6, $7)"
-            " ON CONFLICT (data_class, subject, store) DO NOTHING",
-            [
-                (x.data_class, x.subject, x.store, x.erased_on, x.erased_at, x.erased_by, x.basis)
-                for x in records
-            ],
-        )
-
-    async def records(self, limit: int, after: int | None) -> list[tuple[int, ErasureRecord]]:
-        rows = await self._conn.fetch(
-            "SELECT id, data_class, subject, store, erased_on, erased_at, erased_by, basis"
-            " FROM erasure_records WHERE id > $1 ORDER BY id LIMIT $2",
-            after or 0,
-            limit,
-        )
-        return [(row["id"], _record(dict(row))) for row in rows]
-
-
-def _record(row: dict[str, Any]) -> ErasureRecord:
-    row.pop("id")
-    return ErasureRecord(**row)
+        await PostgresErasureRecords(self._conn).add(records)

@@ -11,9 +11,10 @@ from kokuho.assessment.api import (
     incomes,
     rate_simulations,
     reductions,
-    retention,
     what_if,
 )
+from kokuho.assessment.app.retention import audited_as
+from kokuho.platform.erasure_routes import erasure_records_router
 
 routers: list[APIRouter] = [
     incomes.router,
@@ -23,5 +24,8 @@ routers: list[APIRouter] = [
     what_if.router,
     annual_runs.router,
     rate_simulations.router,
-    retention.router,
+    # C-96: what the retention job erased (ADR 0096)
+    erasure_records_router(
+        "assessment.supervisor", "auditor", tag="retention", audited_as=audited_as
+    ),
 ]

@@ -14,22 +14,12 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from kokuho.assessment.domain import retention as r
+from kokuho.platform.erasure_records import ErasureRecord
 from kokuho.platform.unit_of_work import UnitOfWorkPort
 
 SYSTEM_RETENTION = "system:retention"
 OPERATION = "erase after retention (C-95, C-96)"
 OUTBOX_PENDING = "events_not_yet_published"
-
-
-@dataclass(frozen=True)
-class ErasureRecord:
-    data_class: str
-    subject: str
-    store: str
-    erased_on: date
-    erased_at: datetime
-    erased_by: str
-    basis: str
 
 
 class RetentionRecords(Protocol):
@@ -45,9 +35,9 @@ class RetentionRecords(Protocol):
         """Household premiums still kept, counted per fiscal year."""
         ...
 
-    async def record(self, records: list[ErasureRecord]) -> None: ...
-
-    async def records(self, limit: int, after: int | None) -> list[tuple[int, ErasureRecord]]: ...
+    async def record(self, records: list[ErasureRecord]) -> None:
+        """C-96 (listed by ``kokuho.platform.erasure_routes``)."""
+        ...
 
 
 class RetentionUnit(UnitOfWorkPort, Protocol):
@@ -124,16 +114,9 @@ async def apply_retention(
     return report
 
 
-async def erasure_records(
-    uow: RetentionUnit, limit: int, after: int | None
-) -> list[tuple[int, ErasureRecord]]:
-    """The auditor's list (C-96), audited."""
-    async with uow:
-        found = await uow.retention.records(limit, after)
-        people = {rec.subject.split("/")[0] for _, rec in found if rec.data_class != r.ASSESSMENT}
-        households = {rec.subject for _, rec in found if rec.data_class == r.ASSESSMENT}
-        await uow.audit.record(
-            subjects=sorted(people),
-            detail={"view": "erasure-records", "household_years": sorted(households)},
-        )
-        return found
+def audited_as(records: list[ErasureRecord]) -> tuple[list[str], dict[str, Any]]:
+    """An auditor's read of erasure records names the people (incomes, pensions) as subjects
+    and the household years (premiums) in the detail."""
+    people = {rec.subject.split("/")[0] for rec in records if rec.data_class != r.ASSESSMENT}
+    households = {rec.subject for rec in records if rec.data_class == r.ASSESSMENT}
+    return sorted(people), {"household_years": sorted(households)}

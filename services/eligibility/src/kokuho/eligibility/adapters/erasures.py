@@ -10,7 +10,11 @@ import asyncpg
 
 from kokuho.eligibility.domain import errors as e
 from kokuho.eligibility.domain.erasure import ErasureRequest
-from kokuho.eligibility.domain.retention import ErasureRecord
+from kokuho.platform.erasure_records import (
+    ErasureRecord,
+    InMemoryErasureRecords,
+    PostgresErasureRecords,
+)
 
 _PENDING = (
     "SELECT request_id::text, addressee_number, reason, requested_by, requested_at, status,"
@@ -50,24 +54,7 @@ class PostgresErasures:
 
     async def record(self, records: list[ErasureRecord]) -> None:
         """C-96; a store already recorded for the subject stays as first recorded."""
-        await self._conn.executemany(
-            "INSERT INTO erasure_records (data_class, subject, store, erased_on, erased_at,"
-            " erased_by, basis) VALUES ($1, $2, $3, $4, $5, $6, $7)"
-            " ON CONFLICT (data_class, subject, store) DO NOTHING",
-            [
-                (r.data_class, r.subject, r.store, r.erased_on, r.erased_at, r.erased_by, r.basis)
-                for r in records
-            ],
-        )
-
-    async def records(self, limit: int, after: int | None) -> list[tuple[int, ErasureRecord]]:
-        rows = await self._conn.fetch(
-            "SELECT id, data_class, subject, store, erased_on, erased_at, erased_by, basis"
-            " FROM erasure_records WHERE id > $1 ORDER BY id LIMIT $2",
-            after or 0,
-            limit,
-        )
-        return [(r["id"], _record(dict(r))) for r in rows]
+        await PostgresErasureRecords(self._conn).add(records)
 
 
 def _values(r: ErasureRequest) -> tuple[Any, ...]:
@@ -87,18 +74,17 @@ class MemoryErasures:
     def __init__(self, persons: dict[str, Any] | None = None) -> None:
         self.requests: dict[str, ErasureRequest] = {}
         self._persons = persons if persons is not None else {}
-        self.erased: list[ErasureRecord] = []
+        self.records = InMemoryErasureRecords()
 
     async def held(self) -> list[str]:
         return sorted(self._persons)
 
-    async def record(self, records: list[ErasureRecord]) -> None:
-        known = {(r.data_class, r.subject, r.store) for r in self.erased}
-        self.erased += [r for r in records if (r.data_class, r.subject, r.store) not in known]
+    @property
+    def erased(self) -> list[ErasureRecord]:
+        return self.records.erased
 
-    async def records(self, limit: int, after: int | None) -> list[tuple[int, ErasureRecord]]:
-        numbered = list(enumerate(self.erased, start=1))
-        return [(i, r) for i, r in numbered if i > (after or 0)][:limit]
+    async def record(self, records: list[ErasureRecord]) -> None:
+        await self.records.add(records)
 
     async def pending(self, addressee_number: str) -> ErasureRequest | None:
         return next(
@@ -118,8 +104,3 @@ class MemoryErasures:
             self.requests[request.request_id] = request
         elif known.status == "pending":
             self.requests[request.request_id] = request
-
-
-def _record(row: dict[str, Any]) -> ErasureRecord:
-    row.pop("id")
-    return ErasureRecord(**row)

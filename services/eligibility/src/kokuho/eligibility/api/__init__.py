@@ -18,16 +18,18 @@ def routers() -> list[APIRouter]:
         persons,
         reports,
         resident_register,
-        retention,
     )
+    from kokuho.eligibility.api.deps import AUDITOR, SUPERVISOR
     from kokuho.platform import feed_routes
+    from kokuho.platform.erasure_routes import erasure_records_router
 
     return [
         households.router,
         members.router,
         changes.router,
         persons.router,
-        retention.router,
+        # C-96: what the retention job and confirmed erasure requests erased
+        erasure_records_router(AUDITOR, SUPERVISOR, tag="eligibility"),
         certificates.router,
         federation.router,
         jobs.router,

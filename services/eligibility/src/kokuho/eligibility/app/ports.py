@@ -14,13 +14,13 @@ from uuid import UUID
 
 from kokuho.eligibility.app.register_ports import RegisterPort
 from kokuho.eligibility.domain.erasure import ErasureRequest
-from kokuho.eligibility.domain.retention import ErasureRecord
 from kokuho.eligibility.domain.rules import QualificationRules
 from kokuho.events.contracts import EventContract
 from kokuho.events.contracts import eligibility as ce
 from kokuho.events.contracts.eligibility import PersonalDetailsRecorded
 from kokuho.events.contracts.linkage_gateway import FederationDifferenceConfirmed
 from kokuho.events.ports import EventStore
+from kokuho.platform.erasure_records import ErasureRecord
 from kokuho.platform.unit_of_work import UnitOfWorkPort
 
 JST = timezone(timedelta(hours=9), "JST")  # Japan has no daylight saving time
@@ -130,11 +130,8 @@ class ErasuresPort(Protocol):
         ...
 
     async def record(self, records: list[ErasureRecord]) -> None:
-        """Write erasure records (C-96); one already written is kept as it was."""
-        ...
-
-    async def records(self, limit: int, after: int | None) -> list[tuple[int, ErasureRecord]]:
-        """Erasure records in the order written, after the position ``after``."""
+        """Write erasure records (C-96); one already written is kept as it was (listed by
+        ``kokuho.platform.erasure_routes``)."""
         ...
 
 

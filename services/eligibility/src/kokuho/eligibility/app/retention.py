@@ -83,18 +83,6 @@ async def _standing(uow: EligibilityUnitPort, subject: str) -> Standing:
     return Standing(insured, last_loss, await uow.qualifications.headed_household(subject))
 
 
-async def erasure_records(
-    uow: EligibilityUnitPort, limit: int, after: int | None
-) -> list[tuple[int, retention.ErasureRecord]]:
-    """The auditor's list (C-96), audited with the subjects it names."""
-    async with uow:
-        found = await uow.erasures.records(limit, after)
-        await uow.audit.record(
-            subjects=sorted({r.subject for _, r in found}), detail={"view": "erasure-records"}
-        )
-        return found
-
-
 async def run_daily(units: Units, ports: Eligibility, hour_jst: int, stop: asyncio.Event) -> None:
     """Inside ``serve``: at start and every day at ``hour_jst``; a re-run erases nothing new."""
     while not stop.is_set():

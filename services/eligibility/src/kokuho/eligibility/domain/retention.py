@@ -4,11 +4,11 @@ person's standing and asks ``keep_reason``; ``None`` means the period is over.""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from kokuho.eligibility.domain.erasure import Standing
 from kokuho.eligibility.domain.rules import QualificationRules, erasable_from
+from kokuho.platform.erasure_records import ErasureRecord
 
 #: The data class the job erases: a person's details (name, kana, sex, birth date, address,
 #: phone), facility names, the certificate basis and the forgettable payloads (ADR 0013).
@@ -28,17 +28,6 @@ STILL_INSURED = "still_insured"
 HEADS_A_HOUSEHOLD = "heads_an_insured_household"
 WITHIN_RETENTION = "within_retention"
 NO_LOSS_RECORDED = "no_loss_recorded"
-
-
-@dataclass(frozen=True)
-class ErasureRecord:
-    data_class: str
-    subject: str
-    store: str
-    erased_on: date
-    erased_at: datetime
-    erased_by: str
-    basis: str
 
 
 def keep_reason(standing: Standing, today: date, rules: QualificationRules) -> str | None:

@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import asyncpg
 
-from kokuho.linkage_gateway.app.retention import (
-    BINDING,
-    CARD_STATE,
-    REPLICAS,
-    ErasureRecord,
-    Held,
-)
+from kokuho.linkage_gateway.app.retention import BINDING, CARD_STATE, REPLICAS, Held
+from kokuho.platform.erasure_records import ErasureRecord, PostgresErasureRecords
 
 _HELD = (
     "SELECT e.addressee_number, b.integrated_addressee_number,"
@@ -90,26 +84,4 @@ class PostgresRetention:
             )
 
     async def record(self, records: list[ErasureRecord]) -> None:
-        await self._conn.executemany(
-            "INSERT INTO erasure_records (data_class, subject, store, erased_on, erased_at,"
-            " erased_by, basis) VALUES ($1, $2, $3, $4, $5, $6, $7)"
-            " ON CONFLICT (data_class, subject, store) DO NOTHING",
-            [
-                (r.data_class, r.subject, r.store, r.erased_on, r.erased_at, r.erased_by, r.basis)
-                for r in records
-            ],
-        )
-
-    async def records(self, limit: int, after: int | None) -> list[tuple[int, ErasureRecord]]:
-        rows = await self._conn.fetch(
-            "SELECT id, data_class, subject, store, erased_on, erased_at, erased_by, basis"
-            " FROM erasure_records WHERE id > $1 ORDER BY id LIMIT $2",
-            after or 0,
-            limit,
-        )
-        return [(r["id"], _record(dict(r))) for r in rows]
-
-
-def _record(row: dict[str, Any]) -> ErasureRecord:
-    row.pop("id")
-    return ErasureRecord(**row)
+        await PostgresErasureRecords(self._conn).add(records)

@@ -25,6 +25,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from kokuho.linkage_gateway.app.ports import CounterpartUnavailable, IntermediateServer
+from kokuho.platform.erasure_records import ErasureRecord
 from kokuho.platform.unit_of_work import UnitOfWorkPort
 
 SYSTEM_RETENTION = "system:retention"
@@ -44,17 +45,6 @@ STORES: dict[str, tuple[str, ...]] = {
 #: Why a person is kept (the report names them).
 ELIGIBILITY_KEEPS = "eligibility_retention_not_over"
 SERVER_UNAVAILABLE = "intermediate_server_unavailable"
-
-
-@dataclass(frozen=True)
-class ErasureRecord:
-    data_class: str
-    subject: str
-    store: str
-    erased_on: date
-    erased_at: datetime
-    erased_by: str
-    basis: str
 
 
 @dataclass(frozen=True)
@@ -88,9 +78,9 @@ class RetentionRecords(Protocol):
         """Delete the binding (crypto-shred), affairs, replica originals and card state."""
         ...
 
-    async def record(self, records: list[ErasureRecord]) -> None: ...
-
-    async def records(self, limit: int, after: int | None) -> list[tuple[int, ErasureRecord]]: ...
+    async def record(self, records: list[ErasureRecord]) -> None:
+        """C-96 (listed by ``kokuho.platform.erasure_routes``)."""
+        ...
 
 
 class RetentionUnit(UnitOfWorkPort, Protocol):
@@ -168,15 +158,3 @@ async def apply_retention(
             for data_class in sorted(person.classes):
                 report.erased.setdefault(data_class, []).append(person.addressee_number)
     return report
-
-
-async def erasure_records(
-    uow: RetentionUnit, limit: int, after: int | None
-) -> list[tuple[int, ErasureRecord]]:
-    """The auditor's list (C-96), audited with the subjects it names."""
-    async with uow:
-        found = await uow.retention.records(limit, after)
-        await uow.audit.record(
-            subjects=sorted({r.subject for _, r in found}), detail={"view": "erasure-records"}
-        )
-        return found

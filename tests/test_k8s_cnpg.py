@@ -14,31 +14,18 @@ from __future__ import annotations
 
 import copy
 import functools
-import importlib.util
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from .test_k8s_strimzi import render  # deploy/k8s/render.py, loaded once
+
 ROOT = Path(__file__).resolve().parent.parent
 TOOL = ROOT / "deploy/tools/cnpg-model"
-
-
-def _render() -> Any:
-    spec = importlib.util.spec_from_file_location("k8s_render", ROOT / "deploy/k8s/render.py")
-    assert spec
-    assert spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["k8s_render"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-render = _render()
 
 
 @functools.cache

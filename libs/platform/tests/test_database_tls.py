@@ -10,7 +10,7 @@ import os
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -19,8 +19,9 @@ import pytest
 from pydantic import ValidationError
 
 from kokuho.platform import database
+from kokuho.platform.eventing import Eventing
 from kokuho.platform.settings import ServiceSettings
-from kokuho.platform.testing import fresh_cluster
+from kokuho.platform.testing import OwnTopics, eventually, fresh_cluster
 
 pytestmark = pytest.mark.integration
 
@@ -48,7 +49,8 @@ async def served_over_tls(conn: asyncpg.Connection) -> bool:
 
 
 async def test_verify_full_against_the_local_ca(cluster: str) -> None:
-    service = settings(cluster, LOCAL_CA)
+    # sslmode=disable in the DSN: only the setting's context makes these connections TLS
+    service = settings(f"{cluster}?sslmode=disable", LOCAL_CA)
     conn = await database.connect(service)
     try:
         assert await served_over_tls(conn)
@@ -124,6 +126,53 @@ async def test_provision_and_migrate_over_verified_tls(cluster: str) -> None:
         assert await conn.fetchval("SELECT count(*) FROM checked") == 0
     finally:
         await conn.close()
+
+
+async def test_every_connection_of_a_running_service_is_verified_tls(
+    cluster: str, kafka_bootstrap: str
+) -> None:
+    """The pool, the outbox relay and the audit sealer of a started service (``Eventing``)."""
+    tls = database.database_tls(settings(cluster, LOCAL_CA))
+    port = urlsplit(cluster).port
+    role = "kokuho_tls_service"
+    service_dsn = f"postgresql://{role}:tls-{uuid.uuid4().hex}@127.0.0.1:{port}/{role}"
+    await database.provision(cluster, service_dsn, tls=tls)
+    await database.migrate(service_dsn, [], tls=tls)
+    service = ServiceSettings(
+        service_name="tls-service",
+        # sslmode=disable: a connection opened without the setting's context would be plain
+        # and show here; the context overrides it wherever the platform passes it
+        database_dsn=f"{service_dsn}?sslmode=disable",
+        database_tls_ca_path=LOCAL_CA,
+        kafka_bootstrap_servers=kafka_bootstrap,
+        consumer_group_prefix=OwnTopics.fresh("tls").consumer_group_prefix,
+    )
+
+    async def sessions() -> list[tuple[str, bool]]:
+        admin = await asyncpg.connect(cluster)
+        try:
+            rows = await admin.fetch(
+                "SELECT a.application_name, s.ssl FROM pg_stat_activity a"
+                " JOIN pg_stat_ssl s USING (pid) WHERE a.usename = $1",
+                role,
+            )
+        finally:
+            await admin.close()
+        return [(r["application_name"], bool(r["ssl"])) for r in rows]
+
+    async with Eventing(service):
+        # one pooled connection, the relay's and the sealer's
+        seen = await eventually(
+            lambda: _at_least(sessions, 3), what="the service's three connections"
+        )
+    assert all(encrypted for _, encrypted in seen), seen
+
+
+async def _at_least(
+    sessions: Callable[[], Awaitable[list[tuple[str, bool]]]], n: int
+) -> list[tuple[str, bool]] | None:
+    found = await sessions()
+    return found if len(found) >= n else None
 
 
 @pytest.mark.parametrize("ca", ["another authority", "no file"])

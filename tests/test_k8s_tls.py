@@ -5,24 +5,11 @@ mounted Secret."""
 
 from __future__ import annotations
 
-import importlib.util
 from typing import Any
 
 import pytest
 
-from .test_k8s_settings import K8S, SERVICES, prefix_of
-
-
-def _render() -> Any:
-    spec = importlib.util.spec_from_file_location("k8s_render_tls", K8S / "render.py")
-    assert spec
-    assert spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-RENDER = _render()
+from .test_k8s_settings import RENDER, SERVICES, prefix_of  # render.py, loaded once
 
 
 def _secret_of(path: str, pod: dict[str, Any], container: dict[str, Any]) -> str | None:
@@ -35,9 +22,9 @@ def _secret_of(path: str, pod: dict[str, Any], container: dict[str, Any]) -> str
     return None
 
 
-@pytest.mark.parametrize("overlay", RENDER.OVERLAYS)
+@pytest.mark.parametrize("overlay", RENDER.OVERLAYS)  # type: ignore[attr-defined]
 def test_postgres_is_verified_and_the_counterparts_are_mutual_tls(overlay: str) -> None:
-    docs = list(RENDER.rendered(overlay))
+    docs = list(RENDER.rendered(overlay))  # type: ignore[attr-defined]
     config = {
         d["metadata"]["name"]: d.get("data", {}) for d in docs if d.get("kind") == "ConfigMap"
     }

@@ -34,36 +34,36 @@ async def main(
     certificate_members: int = 0,
     effect_changes: int = 0,
 ) -> None:
-    admin_dsn, bootstrap = endpoints()
+    admin_dsn, kafka = endpoints()
     print(f"Kokuho benchmarks: {total} events each; {platform.processor() or platform.machine()}")
     # Every module's figures end in one table and .local/bench/latest.json: a module returns
     # rows (bench.report.Row); a line of text is printed and kept as it is (bench/README.md).
     summary = Summary()
     # The eventing runtime, three times each (min/median/max; goals judged on every run).
-    summary.add(await runtime_rows(admin_dsn, bootstrap, total, runtime_runs))
+    summary.add(await runtime_rows(admin_dsn, kafka, total, runtime_runs))
     if rest_seconds:
         # Audited REST requests under open-loop load against a served eligibility process,
         # with /healthz of the same process as the baseline, and the audit sealing lag.
-        summary.add(await audited_requests.run(admin_dsn, bootstrap, rest_seconds))
+        summary.add(await audited_requests.run(admin_dsn, kafka, rest_seconds))
     if effect_changes:
         # P8: counter changes confirmed at eligibility until assessment's correction is on
         # Kafka, under audited reads at 100 req/s (python -m bench.event_to_effect).
-        summary.add(await event_to_effect.run(admin_dsn, bootstrap, effect_changes))
+        summary.add(await event_to_effect.run(admin_dsn, kafka, effect_changes))
     if households:
         # The assessment's annual run (本算定) at the city's scale, end to end until every
         # PremiumAssessed is on Kafka, against a raw COPY of the same assessment rows.
-        summary.add(await annual_run.run(admin_dsn, bootstrap, households, 2026))
+        summary.add(await annual_run.run(admin_dsn, kafka, households, 2026))
         # 料率改定試算: the same number of households under the current rates and a candidate,
         # against the reads alone (python -m bench.rate_simulation --households N).
         summary.add(await rate_simulation.run(admin_dsn, households))
     if payment_lines:
         # Collection: a payment file matched, ledgers saved, PaymentReceived on Kafka, against
         # a raw COPY of the same lines (python -m bench.collection_payments --lines N).
-        summary.add(await collection_payments.run(admin_dsn, bootstrap, payment_lines))
+        summary.add(await collection_payments.run(admin_dsn, kafka, payment_lines))
     if benefit_claims:
         # Benefits: the monthly run over N claims until every event is on Kafka, against a raw
         # COPY of the same claim rows (python -m bench.benefits_monthly_run --claims N).
-        summary.add(await benefits_monthly_run.run(admin_dsn, bootstrap, benefit_claims))
+        summary.add(await benefits_monthly_run.run(admin_dsn, kafka, benefit_claims))
     if federation_records:
         # linkage-gateway: the federation's daily KKH-SKK file fetched, checked line by line and
         # reconciled, against a raw COPY of the same lines; a re-run changes nothing

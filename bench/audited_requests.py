@@ -37,10 +37,17 @@ import asyncpg
 import httpx
 from aiokafka.admin import AIOKafkaAdminClient
 
-from bench.infra import ROOT
+from bench.infra import ROOT, kafka_as
 from bench.load import LoadResult, closed_loop, open_loop, percentile, request_bytes
 from bench.report import Goal, Row
-from kokuho.events.runtime.topics import TopicSpec, ensure_topics, with_dead_letters
+from kokuho.events.runtime.access import grant, revoke, service_rules
+from kokuho.events.runtime.connection import KafkaConnection
+from kokuho.events.runtime.topics import (
+    TopicSpec,
+    dead_letter_topic,
+    ensure_topics,
+    with_dead_letters,
+)
 from kokuho.platform.audit import AuditKey
 from kokuho.platform.testing import free_port
 from kokuho.platform.token import dev_issuer_key, dev_issuer_public_key_path, mint_token
@@ -51,12 +58,18 @@ TERMINAL = "t-bench"
 CONSUMED = ("benefits", "delinquency", "assessment", "collection")
 
 
-def service_env(dsn: str, port: int, bootstrap: str, key_path: Path, run: str) -> dict[str, str]:
+def service_env(
+    dsn: str, port: int, user: KafkaConnection, key_path: Path, run: str
+) -> dict[str, str]:
+    """The service's environment; it connects to the broker as eligibility's own ``user``."""
     prefix = "KOKUHO_ELIGIBILITY_"
     own = {k: v for k, v in os.environ.items() if not k.startswith("KOKUHO_")}
     return own | {
         f"{prefix}DATABASE_DSN": dsn,
-        f"{prefix}KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+        f"{prefix}KAFKA_BOOTSTRAP_SERVERS": user.bootstrap_servers,
+        f"{prefix}KAFKA_SECURITY_PROTOCOL": user.security_protocol,
+        f"{prefix}KAFKA_USERNAME": user.username,
+        f"{prefix}KAFKA_PASSWORD": user.password,
         f"{prefix}HTTP_PORT": str(port),
         f"{prefix}AUTH_PUBLIC_KEY_PATH": str(dev_issuer_public_key_path()),
         f"{prefix}ALLOWED_TERMINAL_IDS": TERMINAL,
@@ -87,7 +100,9 @@ def command(step: str, env: dict[str, str]) -> None:
 
 
 @asynccontextmanager
-async def eligibility_service(admin_dsn: str, bootstrap: str) -> AsyncIterator[tuple[str, str]]:
+async def eligibility_service(
+    admin_dsn: str, kafka: KafkaConnection
+) -> AsyncIterator[tuple[str, str]]:
     """(base URL, service DSN) of an eligibility service on the bench's own database."""
     run = uuid.uuid4().hex[:10]
     name = f"kokuho_bench_{run}"
@@ -98,7 +113,8 @@ async def eligibility_service(admin_dsn: str, bootstrap: str) -> AsyncIterator[t
         key_path = Path(tmp) / "audit.key"
         key_path.write_text(AuditKey.generate().secret.hex())
         key_path.chmod(0o600)
-        env = service_env(dsn, port, bootstrap, key_path, run)
+        user = kafka_as("eligibility", bootstrap=kafka.bootstrap_servers)
+        env = service_env(dsn, port, user, key_path, run)
         # The bench's own topics, made as the operators' migrate makes the contract's: without
         # them the relay retried the seed's events every 100 ms throughout (CPU taken from the
         # requests measured) and the service took over 30 s to stop.
@@ -110,8 +126,29 @@ async def eligibility_service(admin_dsn: str, bootstrap: str) -> AsyncIterator[t
                 *(TopicSpec(env[f"KOKUHO_ELIGIBILITY_{o.upper()}_TOPIC"]) for o in CONSUMED),
             ]
         )
-        await ensure_topics(bootstrap, topics)
-        command("migrate", env | {"KOKUHO_PG_ADMIN_DSN": admin_dsn})
+        await ensure_topics(kafka, topics)
+        # eligibility's user gets on the bench's topics what it has on the real ones (ADR 0086)
+        owned = [env[f"KOKUHO_ELIGIBILITY_{t}_TOPIC"] for t in ("EVENTS", "PERSONAL_DETAILS")]
+        consumed = [env[f"KOKUHO_ELIGIBILITY_{o.upper()}_TOPIC"] for o in ("LINKAGE", *CONSUMED)]
+        grants = {
+            f"User:{user.username}": service_rules(
+                owned=[*owned, *(dead_letter_topic(t) for t in owned)],
+                consumed=consumed,
+                dead_letters=[dead_letter_topic(t) for t in consumed],
+                group_prefix=f"bench-{run}.eligibility.",
+            )
+        }
+        await grant(kafka, grants)
+        # migrate as the operator runs it: the superusers of PostgreSQL and of the broker
+        command(
+            "migrate",
+            env
+            | {
+                "KOKUHO_PG_ADMIN_DSN": admin_dsn,
+                "KOKUHO_ELIGIBILITY_KAFKA_USERNAME": kafka.username,
+                "KOKUHO_ELIGIBILITY_KAFKA_PASSWORD": kafka.password,
+            },
+        )
         command("seed", env)
         log = (Path(tmp) / "serve.log").open("w")
         server = subprocess.Popen(  # noqa: ASYNC220 (started once, then only signalled)
@@ -138,7 +175,8 @@ async def eligibility_service(admin_dsn: str, bootstrap: str) -> AsyncIterator[t
             if server.returncode not in (0, -signal.SIGTERM, -signal.SIGKILL):
                 print("\n".join(tail))
             await drop(admin_dsn, name)
-            await drop_topics(bootstrap, [t.name for t in topics])
+            await drop_topics(kafka, [t.name for t in topics])
+            await revoke(kafka, grants)
 
 
 async def wait_ready(base: str, server: subprocess.Popen[bytes]) -> None:
@@ -155,8 +193,8 @@ async def wait_ready(base: str, server: subprocess.Popen[bytes]) -> None:
     raise SystemExit("the eligibility service did not become ready")
 
 
-async def drop_topics(bootstrap: str, names: list[str]) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+async def drop_topics(kafka: KafkaConnection, names: list[str]) -> None:
+    admin = AIOKafkaAdminClient(**kafka.client_options())
     await admin.start()
     try:
         await admin.delete_topics(names)
@@ -222,7 +260,7 @@ async def sealing_lag(dsn_admin: str, since: float) -> tuple[float, float, int]:
     return percentile(lags, 50), percentile(lags, 99), int(unsealed)
 
 
-async def run(admin_dsn: str, bootstrap: str, seconds: float = 10.0) -> list[Row]:
+async def run(admin_dsn: str, kafka: KafkaConnection, seconds: float = 10.0) -> list[Row]:
     """Print each measurement as it is made; return the summary rows."""
     key = dev_issuer_key()
     token = mint_token(
@@ -239,7 +277,7 @@ async def run(admin_dsn: str, bootstrap: str, seconds: float = 10.0) -> list[Row
         print(result.line(), flush=True)
         return result
 
-    async with eligibility_service(admin_dsn, bootstrap) as (base, dsn):
+    async with eligibility_service(admin_dsn, kafka) as (base, dsn):
         host = urlsplit(base).netloc
         database = dsn.rsplit("/", 1)[1]
         service_admin = admin_dsn.rsplit("/", 1)[0] + "/" + database

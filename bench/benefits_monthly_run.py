@@ -30,6 +30,7 @@ from kokuho.benefits.adapters.monthly_run import PostgresMonthlyRunStore
 from kokuho.benefits.adapters.rows import CLAIM_COLUMNS
 from kokuho.benefits.app.monthly_run import RunOptions, RunSummary, run_month
 from kokuho.benefits.parameters import load_schedule
+from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.events.runtime.kafka import KafkaSender, reliable_producer
 from kokuho.events.runtime.relay import OutboxRelay, backlog
 from kokuho.events.runtime.topics import TopicSpec, ensure_topics
@@ -138,14 +139,14 @@ async def set_up(dsn: str, claims: int) -> tuple[int, list[tuple[Any, ...]]]:
 
 
 async def timed_run(
-    dsn: str, bootstrap: str, topic: str, workers: int
+    dsn: str, kafka: KafkaConnection, topic: str, workers: int
 ) -> tuple[RunSummary, float, float]:
     """The run with the relay beside it: seconds until the run finished and until every event
     it stored is acknowledged by Kafka. ``workers`` > 0: chunks computed in that many
     processes (0: a thread beside the loads and writes)."""
     executor = ProcessPoolExecutor(workers) if workers else None
     pool = await asyncpg.create_pool(dsn, min_size=2, max_size=4)
-    producer = reliable_producer(bootstrap)
+    producer = reliable_producer(kafka)
     await producer.start()
     stop = asyncio.Event()
     relay = OutboxRelay(dsn, KafkaSender(producer), service="benefits-bench", poll_interval=0.2)
@@ -193,13 +194,13 @@ async def raw_copy(dsn: str, rows: list[tuple[Any, ...]]) -> float:
         await conn.close()
 
 
-async def run(admin_dsn: str, bootstrap: str, claims: int, workers: int = 0) -> str:
+async def run(admin_dsn: str, kafka: KafkaConnection, claims: int, workers: int = 0) -> str:
     topic = f"bench.benefits.{uuid.uuid4().hex[:8]}"
-    await ensure_topics(bootstrap, [TopicSpec(topic, 3, 1)])
+    await ensure_topics(kafka, [TopicSpec(topic, 3, 1)])
     async with migrated_database(admin_dsn, MIGRATIONS) as dsn:
         households, rows = await set_up(dsn, claims)
-        summary, ran, on_kafka = await timed_run(dsn, bootstrap, topic, workers)
-        again, rerun, _ = await timed_run(dsn, bootstrap, topic, workers)
+        summary, ran, on_kafka = await timed_run(dsn, kafka, topic, workers)
+        again, rerun, _ = await timed_run(dsn, kafka, topic, workers)
         conn = await asyncpg.connect(dsn)
         try:
             events = await conn.fetchval("SELECT count(*) FROM events")

@@ -27,6 +27,7 @@ from kokuho.collection.domain import charging
 from kokuho.collection.domain.payment_file import HEADER
 from kokuho.collection.parameters import load_rules
 from kokuho.events.contracts.payment_numbers import payment_number
+from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.events.runtime.kafka import KafkaSender, reliable_producer
 from kokuho.events.runtime.relay import OutboxRelay, backlog
 from kokuho.events.runtime.topics import TopicSpec, ensure_topics
@@ -89,10 +90,12 @@ async def set_up_charges(pool: asyncpg.Pool, topic: str, lines: int) -> None:
     await pool.execute("DELETE FROM outbox")  # the ChargeSet events are not part of the figure
 
 
-async def timed_import(dsn: str, bootstrap: str, topic: str, text: str) -> tuple[float, float]:
+async def timed_import(
+    dsn: str, kafka: KafkaConnection, topic: str, text: str
+) -> tuple[float, float]:
     """Seconds until the import committed, and until every PaymentReceived is on Kafka."""
     pool = await asyncpg.create_pool(dsn, min_size=2, max_size=4)
-    producer = reliable_producer(bootstrap)
+    producer = reliable_producer(kafka)
     await producer.start()
     stop = asyncio.Event()
     relay = OutboxRelay(dsn, KafkaSender(producer), service="collection-bench", poll_interval=0.2)
@@ -134,9 +137,9 @@ async def raw_copy(dsn: str, text: str) -> float:
         await conn.close()
 
 
-async def run(admin_dsn: str, bootstrap: str, lines: int) -> str:
+async def run(admin_dsn: str, kafka: KafkaConnection, lines: int) -> str:
     topic = f"bench.collection.{uuid.uuid4().hex[:8]}"
-    await ensure_topics(bootstrap, [TopicSpec(topic, 3, 1)])
+    await ensure_topics(kafka, [TopicSpec(topic, 3, 1)])
     text = payment_file(lines)
     async with migrated_database(admin_dsn, MIGRATIONS) as dsn:
         pool = await asyncpg.create_pool(dsn, min_size=1, max_size=2)
@@ -144,7 +147,7 @@ async def run(admin_dsn: str, bootstrap: str, lines: int) -> str:
             await set_up_charges(pool, topic, lines)
         finally:
             await pool.close()
-        imported, on_kafka = await timed_import(dsn, bootstrap, topic, text)
+        imported, on_kafka = await timed_import(dsn, kafka, topic, text)
         raw = await raw_copy(dsn, text)
     return (
         f"collection payment file: {lines} lines ({len(households(lines))} households) imported"

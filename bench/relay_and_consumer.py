@@ -10,6 +10,7 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer
 
 from bench.report import Result
+from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.events.runtime.consumer import Delivery, InboxConsumer
 from kokuho.events.runtime.deadletters import KafkaDeadLetters
 from kokuho.events.runtime.kafka import KafkaSender, kafka_headers, reliable_producer
@@ -35,8 +36,8 @@ async def fill_outbox(dsn: str, topic: str, total: int) -> None:
         await conn.close()
 
 
-async def relay_all(dsn: str, bootstrap: str) -> float:
-    producer = reliable_producer(bootstrap)
+async def relay_all(dsn: str, kafka: KafkaConnection) -> float:
+    producer = reliable_producer(kafka)
     await producer.start()
     conn = await asyncpg.connect(dsn)
     try:
@@ -52,14 +53,14 @@ async def relay_all(dsn: str, bootstrap: str) -> float:
         await producer.stop()
 
 
-async def raw_produce(dsn: str, bootstrap: str, topic: str) -> float:
+async def raw_produce(dsn: str, kafka: KafkaConnection, topic: str) -> float:
     conn = await asyncpg.connect(dsn)
     try:
         rows = await conn.fetch("SELECT event_id, key, value, traceparent FROM outbox")
     finally:
         await conn.close()
     messages = [OutboxMessage(r[0], topic, r[1], r[2], r[3], None) for r in rows]
-    producer = reliable_producer(bootstrap)
+    producer = reliable_producer(kafka)
     await producer.start()
     try:
         started = time.perf_counter()
@@ -73,7 +74,7 @@ async def raw_produce(dsn: str, bootstrap: str, topic: str) -> float:
         await producer.stop()
 
 
-async def inbox_consume(dsn: str, bootstrap: str, topic: str, total: int) -> float:
+async def inbox_consume(dsn: str, kafka: KafkaConnection, topic: str, total: int) -> float:
     first: list[float] = []
     handled = 0
     done = asyncio.Event()
@@ -87,11 +88,11 @@ async def inbox_consume(dsn: str, bootstrap: str, topic: str, total: int) -> flo
             done.set()
 
     pool = await asyncpg.create_pool(dsn, min_size=2, max_size=4)
-    producer = reliable_producer(bootstrap)
+    producer = reliable_producer(kafka)
     await producer.start()
     consumer = InboxConsumer(
         pool=pool,
-        bootstrap_servers=bootstrap,
+        **kafka.client_options(),
         group_id=f"bench-{uuid.uuid4().hex[:8]}",
         topics=[topic],
         handler=handle,
@@ -114,10 +115,10 @@ async def inbox_consume(dsn: str, bootstrap: str, topic: str, total: int) -> flo
         await pool.close()
 
 
-async def raw_consume(bootstrap: str, topic: str, total: int) -> float:
+async def raw_consume(kafka: KafkaConnection, topic: str, total: int) -> float:
     consumer = AIOKafkaConsumer(
         topic,
-        bootstrap_servers=bootstrap,
+        **kafka.client_options(),
         group_id=f"raw-{uuid.uuid4().hex[:8]}",
         auto_offset_reset="earliest",
         enable_auto_commit=False,
@@ -138,16 +139,16 @@ async def raw_consume(bootstrap: str, topic: str, total: int) -> float:
         await consumer.stop()
 
 
-async def run(admin_dsn: str, bootstrap: str, total: int) -> list[Result]:
+async def run(admin_dsn: str, kafka: KafkaConnection, total: int) -> list[Result]:
     run_id = uuid.uuid4().hex[:8]
     relayed, raw = f"bench.{run_id}.relayed", f"bench.{run_id}.raw"
-    await ensure_topics(bootstrap, with_dead_letters([TopicSpec(relayed), TopicSpec(raw)]))
+    await ensure_topics(kafka, with_dead_letters([TopicSpec(relayed), TopicSpec(raw)]))
     async with temporary_database(admin_dsn, events_schema=True) as dsn:
         await fill_outbox(dsn, relayed, total)
-        raw_seconds = await raw_produce(dsn, bootstrap, raw)
-        relay_seconds = await relay_all(dsn, bootstrap)
-        raw_consume_seconds = await raw_consume(bootstrap, relayed, total)
-        consume_seconds = await inbox_consume(dsn, bootstrap, relayed, total)
+        raw_seconds = await raw_produce(dsn, kafka, raw)
+        relay_seconds = await relay_all(dsn, kafka)
+        raw_consume_seconds = await raw_consume(kafka, relayed, total)
+        consume_seconds = await inbox_consume(dsn, kafka, relayed, total)
     return [
         Result(
             "outbox relay",

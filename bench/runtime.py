@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from bench import relay_and_consumer, store_append
 from bench.report import Goal, Result, Row
+from kokuho.events.runtime.connection import KafkaConnection
 
 GOALS = {
     "event store append": Goal(">=", 0.7, on="ratio"),
@@ -15,12 +16,14 @@ GOALS = {
 }
 
 
-async def runtime_rows(admin_dsn: str, bootstrap: str, total: int, runs: int = 3) -> list[Row]:
+async def runtime_rows(
+    admin_dsn: str, kafka: KafkaConnection, total: int, runs: int = 3
+) -> list[Row]:
     measured: dict[str, list[Result]] = {}
     for run in range(1, runs + 1):
         results = [
             *await store_append.run(admin_dsn, total),
-            *await relay_and_consumer.run(admin_dsn, bootstrap, total),
+            *await relay_and_consumer.run(admin_dsn, kafka, total),
         ]
         for result in results:
             print(f"run {run}/{runs}: {result.line()}", flush=True)

@@ -24,17 +24,27 @@ import asyncpg
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 
+from kokuho.events.runtime.connection import ADMIN_USER, connection_from_endpoints
+
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = sorted(p.parent.name for p in ROOT.glob("services/*/pyproject.toml"))
 ENDPOINTS = json.loads((ROOT / ".local/endpoints.json").read_text())
 ADMIN_DSN = ENDPOINTS["postgres"]["admin_dsn"]
 BOOTSTRAP = ENDPOINTS["kafka"]["bootstrap_servers"]
+#: migrate runs as the broker's super user, as the operator's migration does (ADR 0086)
+KAFKA = connection_from_endpoints(ENDPOINTS["kafka"], ADMIN_USER)
+KAFKA_ENV = {
+    "KAFKA_BOOTSTRAP_SERVERS": BOOTSTRAP,
+    "KAFKA_SECURITY_PROTOCOL": KAFKA.security_protocol,
+    "KAFKA_USERNAME": KAFKA.username,
+    "KAFKA_PASSWORD": KAFKA.password,
+}
 
 pytestmark = pytest.mark.integration
 
 
 async def _topics() -> set[str]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=BOOTSTRAP)
+    admin = AIOKafkaAdminClient(**KAFKA.client_options())
     await admin.start()
     try:
         return set(await admin.list_topics())
@@ -56,7 +66,7 @@ def _declared_topics(service: str) -> set[str]:
 async def _delete_topics(names: set[str]) -> None:
     if not names:
         return
-    admin = AIOKafkaAdminClient(bootstrap_servers=BOOTSTRAP)
+    admin = AIOKafkaAdminClient(**KAFKA.client_options())
     await admin.start()
     try:
         await admin.delete_topics(sorted(names))
@@ -149,7 +159,7 @@ def test_the_installed_service_migrates_from_its_own_environment(
     env |= {
         f"{prefix}DATABASE_DSN": dsn,
         f"{prefix}PG_ADMIN_DSN": ADMIN_DSN,
-        f"{prefix}KAFKA_BOOTSTRAP_SERVERS": BOOTSTRAP,
+        **{f"{prefix}{k}": v for k, v in KAFKA_ENV.items()},
     }
     before = asyncio.run(_topics())
     try:
@@ -186,7 +196,7 @@ def test_a_layout_without_the_migrations_is_refused(install: Callable[[str], Pat
     env |= {
         "KOKUHO_DELINQUENCY_DATABASE_DSN": f"postgresql://{name}:{name}@{host}/{name}",
         "KOKUHO_DELINQUENCY_PG_ADMIN_DSN": ADMIN_DSN,
-        "KOKUHO_DELINQUENCY_KAFKA_BOOTSTRAP_SERVERS": BOOTSTRAP,
+        **{f"KOKUHO_DELINQUENCY_{k}": v for k, v in KAFKA_ENV.items()},
     }
     try:
         failed = _migrate(venv, service, env)

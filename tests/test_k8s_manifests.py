@@ -271,8 +271,9 @@ def test_each_service_writes_only_its_own_topics_and_the_dead_letters_of_its_inp
         assert feeds <= written, service
         written -= feeds | {f"{t}.dlq" for t in feeds}
         for topic in written:
-            assert topic.startswith(f"kokuho.{service}.") or topic.endswith(".dlq"), topic
-            if not topic.startswith(f"kokuho.{service}."):
+            own = topic.startswith(f"kokuho.{service}.") or topic in feeds
+            assert own or topic.endswith(".dlq"), topic
+            if not own:
                 assert topic.removesuffix(".dlq") in {
                     a["resource"]["name"] for a in acls if "Read" in a["operations"]
                 }
@@ -288,6 +289,37 @@ def test_each_service_writes_only_its_own_topics_and_the_dead_letters_of_its_inp
                 "host": "*",
             }
         ]
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_each_department_reads_its_feeds_and_nothing_else(overlay: str) -> None:
+    """The transfer registry's event feeds (ADR 0086): one KafkaUser per department, reading
+    its feed topics (declared, written only by the flow's owning service) and nothing else."""
+    users = of_kind(overlay, "KafkaUser")
+    topics = of_kind(overlay, "KafkaTopic")
+    departments = kafka_access.all_departments()
+    assert departments
+    for department in departments:
+        acls = users[department.department]["spec"]["authorization"]["acls"]
+        assert users[department.department]["spec"]["authentication"]["type"] == "tls"
+        read = {a["resource"]["name"] for a in acls if a["resource"]["type"] == "topic"}
+        assert read == set(department.feeds) <= set(topics)
+        assert all(a["operations"] == ["Describe", "Read"] for a in acls)
+        assert [a["resource"]["name"] for a in acls if a["resource"]["type"] == "group"] == [
+            f"{department.department}."
+        ]
+    writers = {
+        (a["resource"]["name"], name)
+        for name, user in users.items()
+        for a in user["spec"]["authorization"]["acls"]
+        if a["resource"]["name"].startswith("kokuho.feeds.")
+        and not a["resource"]["name"].endswith(".dlq")
+        and "Write" in a["operations"]
+    }
+    # transfers 5, 10, 13: the flow's owning service alone writes its feed (ADR 0089)
+    assert writers == {
+        (t, flow.owning_service) for flow in load_registry().feeds() for t in flow.feed_topics
+    }
 
 
 def test_a_consumer_reads_the_topics_its_settings_name() -> None:

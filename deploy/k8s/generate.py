@@ -134,6 +134,11 @@ def _env(service: str, *, migrate: bool) -> list[dict[str, Any]]:
         {"name": f"{p}DATABASE_TLS_CA_PATH", "value": f"{SECRETS}/pg-ca/ca.crt"},
         {"name": f"{p}KAFKA_BOOTSTRAP_SERVERS", "value": KAFKA_BOOTSTRAP},
         {"name": f"{p}KAFKA_REPLICATION_FACTOR", "value": "3"},
+        # mutual TLS as the service's own KafkaUser (ADR 0086): Strimzi's user and CA Secrets
+        {"name": f"{p}KAFKA_SECURITY_PROTOCOL", "value": "SSL"},
+        {"name": f"{p}KAFKA_SSL_CAFILE", "value": f"{SECRETS}/kafka-ca/ca.crt"},
+        {"name": f"{p}KAFKA_SSL_CERTFILE", "value": f"{SECRETS}/kafka-client/user.crt"},
+        {"name": f"{p}KAFKA_SSL_KEYFILE", "value": f"{SECRETS}/kafka-client/user.key"},
     ]
     if migrate:
         # The superuser DSN reaches the migration Job alone (provision: role, database, audit
@@ -495,30 +500,43 @@ def kafka(access: Any) -> list[dict[str, Any]]:
         for t in access.owned
     ]
 
-    def acl(name: str, operations: list[str], pattern: str = "literal", kind: str = "topic") -> Any:
-        return {
-            "resource": {"type": kind, "name": name, "patternType": pattern},
-            "operations": operations,
-            "host": "*",
-        }
+    return [*topics, kafka_user(access, access.service)]
 
-    acls = [acl(t.name, ["Describe", "DescribeConfigs", "Read", "Write"]) for t in access.owned]
-    acls += [acl(t, ["Describe", "Read"]) for t in access.consumed]
-    acls += [acl(t, ["Describe", "Write"]) for t in access.dead_letters]
-    acls.append(acl(access.group_prefix, ["Describe", "Read"], "prefix", "group"))
-    user = {
+
+def kafka_user(access: Any, component_of: str) -> dict[str, Any]:
+    """The Strimzi user of a service or department: mutual TLS, the ACLs of kafka_access."""
+    return {
         "apiVersion": "kafka.strimzi.io/v1beta2",
         "kind": "KafkaUser",
         "metadata": {
-            "name": access.service,
-            "labels": {**cluster, **labels(access.service, "kafka-user")},
+            "name": access.user,
+            "labels": {"strimzi.io/cluster": "kokuho", **labels(component_of, "kafka-user")},
         },
         "spec": {
             "authentication": {"type": "tls"},
-            "authorization": {"type": "simple", "acls": acls},
+            "authorization": {"type": "simple", "acls": [r.strimzi() for r in access.rules()]},
         },
     }
-    return [*topics, user]
+
+
+#: The component of the departments that read feeds: their users (the feed topics are their
+#: owning service's, in its component).
+FEEDS = "department-feeds"
+
+
+def feeds_component(departments: list[Any]) -> dict[str, str]:
+    """One KafkaUser per department of the transfer registry, allowed to read its feeds only
+    (ADR 0086)."""
+    users = [kafka_user(d, FEEDS) for d in departments]
+    kustomization = {
+        "apiVersion": "kustomize.config.k8s.io/v1alpha1",
+        "kind": "Component",
+        "resources": ["resources.yaml"],
+    }
+    return {
+        "kustomization.yaml": HEADER + yaml.safe_dump(kustomization, sort_keys=False),
+        "resources.yaml": HEADER + yaml.safe_dump_all(users, sort_keys=False),
+    }
 
 
 def component(access: Any) -> dict[str, str]:
@@ -561,13 +579,15 @@ def expected() -> dict[Path, str]:
     access = _load_access()
     every = access.all_access()
     files: dict[Path, str] = {
-        BASE_KUSTOMIZATION: base_kustomization([a.service for a in every]),
+        BASE_KUSTOMIZATION: base_kustomization([*(a.service for a in every), FEEDS]),
         HERE / "parameters/kustomization.yaml": HEADER
         + yaml.safe_dump(parameters_component(), sort_keys=False),
     }
     for a in every:
         for name, text in component(a).items():
             files[COMPONENTS / a.service / name] = text
+    for name, text in feeds_component(access.all_departments()).items():
+        files[COMPONENTS / FEEDS / name] = text
     return files
 
 

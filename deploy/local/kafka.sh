@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Local Apache Kafka: one KRaft node (broker + controller) assembled from Maven Central jars.
 #   deploy/local/kafka.sh start|stop|status
-# State lives in .local/kafka/ (libs/, data/, logs/, server.properties, kafka.pid).
+# State lives in .local/kafka/ (libs/, data/, logs/, server.properties, kafka.pid, users.json).
+# The broker authenticates every client (SASL/SCRAM-SHA-512) and authorizes it with the standard
+# ACL authorizer (ADR 0086): one user per service and per department feed (deploy/kafka_access.py),
+# each with a password generated here into users.json, plus the super user "admin".
 set -euo pipefail
 LOG_TAG=kafka
 # shellcheck source=lib.sh
@@ -13,6 +16,9 @@ KAFKA_DATA="$KAFKA_DIR/data"
 KAFKA_LOGS="$KAFKA_DIR/logs"
 KAFKA_CONF="$KAFKA_DIR/server.properties"
 KAFKA_PID="$KAFKA_DIR/kafka.pid"
+KAFKA_USERS="$KAFKA_DIR/users.json"            # user name -> password (local only, mode 600)
+AUTH_STAMP="$KAFKA_DATA/.kokuho-auth"          # the storage was formatted with SCRAM users
+SCRAM_STAMP="$KAFKA_DATA/.kokuho-scram-users"  # users whose credentials the broker holds
 POM="$DEPLOY_DIR/kafka/pom.xml"
 STAMP="$KAFKA_LIBS/.kokuho-stamp"
 START_TIMEOUT=${KAFKA_START_TIMEOUT:-120}
@@ -50,22 +56,104 @@ java_run() { # java_run MAINCLASS ARGS...: a Kafka command-line tool, quiet logg
     -cp "$KAFKA_LIBS/*" "$@"
 }
 
+# ensure_users: every user deploy/kafka_access.py names, plus admin, with a password in
+# users.json (generated once; kept across restarts).
+ensure_users() {
+  local uv names
+  uv=$(find_uv) || die "uv not found (make install)"
+  names=$(cd "$KOKUHO_ROOT" && "$uv" run --no-sync python deploy/kafka_access.py users) ||
+    die "could not list the broker's users (deploy/kafka_access.py users)"
+  mkdir -p "$KAFKA_DIR"
+  # shellcheck disable=SC2086 # one user name a word
+  python3 - "$KAFKA_USERS" admin $names <<'PY'
+import json, os, secrets, sys
+path, names = sys.argv[1], sys.argv[2:]
+try:
+    with open(path) as f:
+        users = json.load(f)
+except (OSError, ValueError):
+    users = {}
+for name in names:
+    users.setdefault(name, secrets.token_urlsafe(24))
+tmp = path + ".tmp"
+with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
+    json.dump(users, f, indent=2)
+    f.write("\n")
+os.replace(tmp, path)
+PY
+}
+
+user_names() { python3 -c 'import json, sys; print("\n".join(json.load(open(sys.argv[1]))))' "$KAFKA_USERS"; }
+user_password() {
+  python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$KAFKA_USERS" "$1"
+}
+
 write_config() {
   mkdir -p "$KAFKA_DATA" "$KAFKA_LOGS"
-  sed -e "s|@KAFKA_PORT@|$KAFKA_PORT|g" \
-    -e "s|@KAFKA_CONTROLLER_PORT@|$KAFKA_CONTROLLER_PORT|g" \
-    -e "s|@KAFKA_DATA_DIR@|$KAFKA_DATA|g" \
-    "$DEPLOY_DIR/kafka/server.properties.template" >"$KAFKA_CONF"
-  printf 'request.timeout.ms=5000\ndefault.api.timeout.ms=5000\n' >"$KAFKA_DIR/tools.properties"
+  local admin_password
+  admin_password=$(user_password admin)
+  (
+    umask 077
+    sed -e "s|@KAFKA_PORT@|$KAFKA_PORT|g" \
+      -e "s|@KAFKA_CONTROLLER_PORT@|$KAFKA_CONTROLLER_PORT|g" \
+      -e "s|@KAFKA_DATA_DIR@|$KAFKA_DATA|g" \
+      -e "s|@KAFKA_ADMIN_PASSWORD@|$admin_password|g" \
+      "$DEPLOY_DIR/kafka/server.properties.template" >"$KAFKA_CONF"
+    cat >"$KAFKA_DIR/tools.properties" <<PROPS
+request.timeout.ms=5000
+default.api.timeout.ms=5000
+security.protocol=SASL_PLAINTEXT
+sasl.mechanism=SCRAM-SHA-512
+sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="$admin_password";
+PROPS
+  )
 }
 
 format_storage() {
+  if [[ -f $KAFKA_DATA/meta.properties && ! -f $AUTH_STAMP ]]; then
+    # Formatted before the broker authenticated clients: it holds no SCRAM users, and the
+    # super user cannot be added to a broker nobody can log in to. Kept aside, not deleted.
+    local old="$KAFKA_DIR/data.before-auth.$(date +%Y%m%d%H%M%S)"
+    log "the broker's data predates authentication (ADR 0086): moved to $old; formatting anew"
+    mv "$KAFKA_DATA" "$old"
+    mkdir -p "$KAFKA_DATA"
+  fi
   [[ -f $KAFKA_DATA/meta.properties ]] && return 0
-  local cluster_id
+  local cluster_id name
+  local -a scram=()
+  while IFS= read -r name; do
+    scram+=(--add-scram "SCRAM-SHA-512=[name=$name,password=$(user_password "$name")]")
+  done < <(user_names)
   cluster_id=$(java_run kafka.tools.StorageTool random-uuid)
-  log "formatting KRaft storage in $KAFKA_DATA (cluster id $cluster_id)"
-  java_run kafka.tools.StorageTool format -t "$cluster_id" -c "$KAFKA_CONF" \
+  log "formatting KRaft storage in $KAFKA_DATA (cluster id $cluster_id, $((${#scram[@]} / 2)) SCRAM users)"
+  java_run kafka.tools.StorageTool format -t "$cluster_id" -c "$KAFKA_CONF" "${scram[@]}" \
     >>"$KAFKA_LOGS/format.log" 2>&1 || die "storage format failed; see $KAFKA_LOGS/format.log"
+  user_names >"$SCRAM_STAMP"
+  touch "$AUTH_STAMP"
+}
+
+# register_new_users: users added since the storage was formatted (a new service or feed).
+register_new_users() {
+  local name
+  while IFS= read -r name; do
+    grep -qxF -- "$name" "$SCRAM_STAMP" 2>/dev/null && continue
+    log "adding the broker user $name"
+    java_run kafka.admin.ConfigCommand --bootstrap-server "$KAFKA_HOST:$KAFKA_PORT" \
+      --command-config "$KAFKA_DIR/tools.properties" --alter --entity-type users \
+      --entity-name "$name" --add-config "SCRAM-SHA-512=[password=$(user_password "$name")]" \
+      >>"$KAFKA_LOGS/users.log" 2>&1 || die "could not add the user $name; see $KAFKA_LOGS/users.log"
+    echo "$name" >>"$SCRAM_STAMP"
+  done < <(user_names)
+}
+
+# apply_acls: every user's ACLs and the department feed topics (deploy/kafka_access.py apply).
+apply_acls() {
+  local uv
+  uv=$(find_uv) || die "uv not found (make install)"
+  write_endpoints
+  (cd "$KOKUHO_ROOT" && "$uv" run --no-sync python deploy/kafka_access.py apply "$LOCAL_DIR/endpoints.json") \
+    >>"$KAFKA_LOGS/acls.log" 2>&1 || { tail -n 20 "$KAFKA_LOGS/acls.log" >&2; die "could not apply the ACLs; see $KAFKA_LOGS/acls.log"; }
+  log "$(tail -n 1 "$KAFKA_LOGS/acls.log")"
 }
 
 is_running() { pid_alive "$KAFKA_PID" kafka.Kafka; }
@@ -85,6 +173,7 @@ start() {
   done
   command -v java >/dev/null 2>&1 || die "java not found (Debian/Ubuntu: apt-get install -y openjdk-17-jdk-headless; macOS: brew install openjdk@17)"
   ensure_libs
+  ensure_users
   write_config
   format_storage
   log "starting Kafka $(kafka_version) (KRaft) on $KAFKA_HOST:$KAFKA_PORT; logs in $KAFKA_LOGS"
@@ -104,7 +193,9 @@ start() {
       die "Kafka exited during startup; see $KAFKA_LOGS/server.log and $KAFKA_LOGS/kafka.out"
     fi
     if port_open "$KAFKA_HOST" "$KAFKA_PORT" && broker_answers; then
-      log "ready on $KAFKA_HOST:$KAFKA_PORT (pid $(<"$KAFKA_PID"))"
+      log "ready on $KAFKA_HOST:$KAFKA_PORT (pid $(<"$KAFKA_PID")); SASL/SCRAM-SHA-512, ACLs"
+      register_new_users
+      apply_acls
       return 0
     fi
     sleep 1

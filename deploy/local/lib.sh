@@ -251,21 +251,33 @@ pg_major() {
 # write_endpoints: (re)write the infrastructure part of .local/endpoints.json, keeping "services".
 write_endpoints() {
   mkdir -p "$LOCAL_DIR"
-  python3 - "$LOCAL_DIR/endpoints.json" "$KAFKA_HOST:$KAFKA_PORT" "$PG_ADMIN_DSN" <<'PY'
+  python3 - "$LOCAL_DIR/endpoints.json" "$KAFKA_HOST:$KAFKA_PORT" "$PG_ADMIN_DSN" \
+    "$LOCAL_DIR/kafka/users.json" <<'PY'
 import json, os, sys
-path, bootstrap, admin_dsn = sys.argv[1:]
+path, bootstrap, admin_dsn, users_path = sys.argv[1:]
+try:
+    with open(users_path) as f:
+        users = json.load(f)
+except (OSError, ValueError):
+    users = {}
 try:
     with open(path) as f:
         services = json.load(f).get("services", {})
 except (OSError, ValueError):
     services = {}
 doc = {
-    "kafka": {"bootstrap_servers": bootstrap},
+    # Every client authenticates as its own user (ADR 0086); the passwords are local only.
+    "kafka": {
+        "bootstrap_servers": bootstrap,
+        "security_protocol": "SASL_PLAINTEXT",
+        "sasl_mechanism": "SCRAM-SHA-512",
+        "users": users,
+    },
     "postgres": {"admin_dsn": admin_dsn},
     "services": services,
 }
 tmp = path + ".tmp"
-with open(tmp, "w") as f:
+with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
     json.dump(doc, f, indent=2)
     f.write("\n")
 os.replace(tmp, path)

@@ -26,6 +26,9 @@
 #                                        (local development credentials; `migrate` creates the
 #                                        role and database with the admin DSN)
 #   KOKUHO_<N>_KAFKA_BOOTSTRAP_SERVERS   127.0.0.1:59092
+#   KOKUHO_<N>_KAFKA_USERNAME/_PASSWORD  the service's own broker user (SASL/SCRAM, ADR 0086; made by
+#                                        `make up`, in .local/kafka/users.json); migrate runs as
+#                                        the broker's super user, which alone creates topics
 #   KOKUHO_<N>_AUTH_PUBLIC_KEY_PATH      .local/dev-issuer/public.pem (the key `make token` signs with)
 #   KOKUHO_<N>_AUDIT_KEY_PATH            .local/dev-audit-key/audit.key (the audit chain's development
 #                                        HMAC key, ADR 0006; a service refuses to start without one)
@@ -304,6 +307,12 @@ os.replace(tmp, path)
 PY
 }
 
+kafka_password() { # kafka_password USER: the local broker user's password (make up made it)
+  python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' \
+    "$LOCAL_DIR/kafka/users.json" "$1" 2>/dev/null ||
+    die "no broker user $1 in $LOCAL_DIR/kafka/users.json (make up creates one per service)"
+}
+
 service_env() { # service_env NAME PORT: print the environment for NAME, one VAR=value a line
   local name=$1 port=$2 db prefix
   db="kokuho_${name//-/_}"
@@ -317,6 +326,8 @@ service_env() { # service_env NAME PORT: print the environment for NAME, one VAR
     "${prefix}HTTP_PORT=$port" \
     "${prefix}DATABASE_DSN=postgresql://$db:$db@$PG_HOST:$PG_PORT/$db" \
     "${prefix}KAFKA_BOOTSTRAP_SERVERS=$KAFKA_HOST:$KAFKA_PORT" \
+    "${prefix}KAFKA_USERNAME=$name" \
+    "${prefix}KAFKA_PASSWORD=$(kafka_password "$name")" \
     "${prefix}AUTH_PUBLIC_KEY_PATH=$LOCAL_DIR/dev-issuer/public.pem" \
     "${prefix}ALLOWED_TERMINAL_IDS=${KOKUHO_LOCAL_TERMINALS:-t1,t2,t3}" \
     "${prefix}AUDIT_KEY_PATH=$LOCAL_DIR/dev-audit-key/audit.key"
@@ -433,7 +444,10 @@ start() {
       log "$name: $step"
       # the superuser DSN reaches migrate only; seed and serve run with the service's own login
       admin=()
-      [[ $step == migrate ]] && admin=("KOKUHO_PG_ADMIN_DSN=$PG_ADMIN_DSN")
+      # (and the broker's super user: only it creates topics)
+      [[ $step == migrate ]] && admin=("KOKUHO_PG_ADMIN_DSN=$PG_ADMIN_DSN"
+        "KOKUHO_$(tr '[:lower:]-' '[:upper:]_' <<<"$name")_KAFKA_USERNAME=admin"
+        "KOKUHO_$(tr '[:lower:]-' '[:upper:]_' <<<"$name")_KAFKA_PASSWORD=$(kafka_password admin)")
       if ! (cd "$KOKUHO_ROOT" && env "${svc_env[@]}" ${admin[@]+"${admin[@]}"} "$UV" run python -m "$module" "$step") >>"$logf" 2>&1; then
         tail -n 20 "$logf" >&2
         die "$name: '$step' failed; see $logf"

@@ -30,6 +30,7 @@ from kokuho.delinquency import config as delinquency_config
 from kokuho.eligibility import bootstrap as eligibility_bootstrap
 from kokuho.eligibility import config as eligibility_config
 from kokuho.events.contracts import assessment
+from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.events.testing.kafka import publish, topic_text
 from kokuho.platform.auth import TokenVerifier
 from kokuho.platform.testing import (
@@ -80,18 +81,19 @@ def assessed(household: str, fiscal_year: int = 2026) -> assessment.PremiumAsses
 
 
 def collection_and_delinquency(
-    c_dsn: str, d_dsn: str, kafka_bootstrap: str, own_topics: OwnTopics, verifier: TokenVerifier
+    c_dsn: str, d_dsn: str, kafka: KafkaConnection, own_topics: OwnTopics, verifier: TokenVerifier
 ) -> tuple[FastAPI, FastAPI]:
     """The two services on their own databases, wired to each other through the test's topics,
     both with today = NOW."""
     collection_app = collection_bootstrap.build(
         collection_config.Settings(
             database_dsn=c_dsn,
-            kafka_bootstrap_servers=kafka_bootstrap,
+            kafka_bootstrap_servers=kafka.bootstrap_servers,
             events_topic=own_topics.collection_events,
             assessment_topic=own_topics.assessment_events,
             delinquency_topic=own_topics.delinquency_events,
             consumer_group_prefix=own_topics.consumer_group_prefix,
+            **own_topics.user("collection"),
         ),
         token_verifier=verifier,
         clock=lambda: NOW,
@@ -99,10 +101,11 @@ def collection_and_delinquency(
     delinquency_app = delinquency_bootstrap.build(
         delinquency_config.Settings(
             database_dsn=d_dsn,
-            kafka_bootstrap_servers=kafka_bootstrap,
+            kafka_bootstrap_servers=kafka.bootstrap_servers,
             events_topic=own_topics.delinquency_events,
             collection_topic=own_topics.collection_events,
             consumer_group_prefix=own_topics.consumer_group_prefix,
+            **own_topics.user("delinquency"),
         ),
         token_verifier=verifier,
         clock=lambda: NOW,
@@ -120,7 +123,7 @@ async def case(client: httpx.AsyncClient, key: PrivateKey, household: str) -> di
 
 
 async def test_an_unpaid_instalment_becomes_a_case_whose_seizure_pays_it(
-    pg_admin_dsn: str, kafka_bootstrap: str, own_topics: OwnTopics
+    pg_admin_dsn: str, kafka: KafkaConnection, own_topics: OwnTopics
 ) -> None:
     key = new_private_key("ES256")
     verifier = TokenVerifier([key.public_key()])  # type: ignore[list-item]
@@ -130,14 +133,14 @@ async def test_an_unpaid_instalment_becomes_a_case_whose_seizure_pays_it(
         migrated_database(pg_admin_dsn, ROOT / "services/delinquency/migrations") as d_dsn,
     ):
         collection_app, delinquency_app = collection_and_delinquency(
-            c_dsn, d_dsn, kafka_bootstrap, own_topics, verifier
+            c_dsn, d_dsn, kafka, own_topics, verifier
         )
         async with (
             serving(collection_app, "collection") as collection,
             serving(delinquency_app, "delinquency") as delinquency,
         ):
             await publish(
-                kafka_bootstrap,
+                kafka,
                 own_topics.assessment_events,
                 household,
                 assessed(household),
@@ -205,7 +208,7 @@ async def test_an_unpaid_instalment_becomes_a_case_whose_seizure_pays_it(
             [instalment] = balance.json()["instalments"]
             assert instalment["paid"] == 30_000
 
-        text = await topic_text(kafka_bootstrap, own_topics.collection_events)
+        text = await topic_text(kafka, own_topics.collection_events)
         assert '"channel":"enforcement"' in text.replace(" ", "")
         # C-08: the delinquency file stays in delinquency
         for private in ("普通預金", "U-OFF"):
@@ -246,7 +249,7 @@ def move_in(head: str) -> dict[str, Any]:
 
 
 async def test_a_household_a_year_behind_gets_the_special_care_certificate(
-    pg_admin_dsn: str, kafka_bootstrap: str, own_topics: OwnTopics
+    pg_admin_dsn: str, kafka: KafkaConnection, own_topics: OwnTopics
 ) -> None:
     """Issue 12: FY2025's first instalment (due 2025-06-30) unpaid → dunned → a case → the
     advance notice → a year behind: delinquency flags 特別療養費 → eligibility records it and
@@ -262,7 +265,7 @@ async def test_a_household_a_year_behind_gets_the_special_care_certificate(
         eligibility_app = eligibility_bootstrap.build(
             eligibility_config.Settings(
                 database_dsn=e_dsn,
-                kafka_bootstrap_servers=kafka_bootstrap,
+                kafka_bootstrap_servers=kafka.bootstrap_servers,
                 turning_75_daily=False,
                 **own_topics.eligibility(),
             ),
@@ -270,7 +273,7 @@ async def test_a_household_a_year_behind_gets_the_special_care_certificate(
             clock=lambda: NOW,
         )
         collection_app, delinquency_app = collection_and_delinquency(
-            c_dsn, d_dsn, kafka_bootstrap, own_topics, verifier
+            c_dsn, d_dsn, kafka, own_topics, verifier
         )
         async with (
             serving(eligibility_app, "eligibility") as eligibility,
@@ -290,7 +293,7 @@ async def test_a_household_a_year_behind_gets_the_special_care_certificate(
             household = confirmed.json()["nhi_household_number"]
 
             await publish(
-                kafka_bootstrap,
+                kafka,
                 own_topics.assessment_events,
                 household,
                 assessed(household, 2025),

@@ -33,6 +33,7 @@ from kokuho.events.contracts.benefits import BenefitPaymentOrdered
 from kokuho.events.contracts.collection import Applied, PaymentReceived, PaymentReversed
 from kokuho.events.contracts.eligibility import QualificationAcquired, QualificationLost
 from kokuho.events.contracts.linkage_gateway import MynaInsuranceCardStatusChanged
+from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.events.testing.kafka import publish, read_topic
 from kokuho.platform.auth import TokenVerifier
 from kokuho.platform.testing import OwnTopics, eventually, migrated_database, serving
@@ -126,7 +127,7 @@ def premium(
 
 
 async def test_certificates_by_card_state_and_the_monthly_report_from_the_events(
-    pg_admin_dsn: str, kafka_bootstrap: str, own_topics: OwnTopics, tmp_path: Path
+    pg_admin_dsn: str, kafka: KafkaConnection, own_topics: OwnTopics, tmp_path: Path
 ) -> None:
     key = new_private_key("ES256")
     verifier = TokenVerifier([key.public_key()])  # type: ignore[list-item]
@@ -138,7 +139,7 @@ async def test_certificates_by_card_state_and_the_monthly_report_from_the_events
     async with migrated_database(pg_admin_dsn, ROOT / "services/eligibility/migrations") as dsn:
         settings = eligibility_config.Settings(
             database_dsn=dsn,
-            kafka_bootstrap_servers=kafka_bootstrap,
+            kafka_bootstrap_servers=kafka.bootstrap_servers,
             turning_75_daily=False,
             resident_register_poll_seconds=None,
             seed_households=HOUSEHOLDS,
@@ -150,7 +151,7 @@ async def test_certificates_by_card_state_and_the_monthly_report_from_the_events
             await seed(settings)
             # eligibility's events as Kafka has them (the relay publishes the seed's outbox)
             await eventually(lambda: _relayed(dsn), timeout=180)
-            records = await read_topic(kafka_bootstrap, own_topics.eligibility_events)
+            records = await read_topic(kafka, own_topics.eligibility_events)
             envelopes = [Envelope.from_json_bytes(r.value) for r in records if r.value]
             events = [parse_data(e.type, e.data) for e in envelopes]
             members = sorted(
@@ -165,7 +166,7 @@ async def test_certificates_by_card_state_and_the_monthly_report_from_the_events
             stated = {a: states[i % len(states)] for i, a in enumerate(members[:12])}
             for addressee, state in stated.items():
                 await publish(
-                    kafka_bootstrap,
+                    kafka,
                     own_topics.linkage_events,
                     addressee,
                     MynaInsuranceCardStatusChanged(
@@ -256,7 +257,7 @@ async def test_certificates_by_card_state_and_the_monthly_report_from_the_events
                 }
                 for event in events_of:
                     await publish(
-                        kafka_bootstrap, topic[type(event)], household, event, source="/kokuho/test"
+                        kafka, topic[type(event)], household, event, source="/kokuho/test"
                     )
                 published.extend(events_of)
 

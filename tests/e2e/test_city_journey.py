@@ -24,6 +24,7 @@ from kokuho.assessment import config as assessment_config
 from kokuho.assessment.domain.income_file import COLUMNS
 from kokuho.eligibility import bootstrap as eligibility_bootstrap
 from kokuho.eligibility import config as eligibility_config
+from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.events.testing.kafka import topic_text
 from kokuho.linkage_gateway import bootstrap as gateway_bootstrap
 from kokuho.linkage_gateway import config as gateway_config
@@ -50,7 +51,7 @@ def headers(key: PrivateKey, user: str, *roles: str) -> dict[str, str]:
 
 
 async def test_a_move_in_reaches_assessment_and_the_intermediate_server(
-    pg_admin_dsn: str, kafka_bootstrap: str, own_topics: OwnTopics, tmp_path: Path
+    pg_admin_dsn: str, kafka: KafkaConnection, own_topics: OwnTopics, tmp_path: Path
 ) -> None:
     key = new_private_key("ES256")
     verifier = TokenVerifier([key.public_key()])  # type: ignore[list-item]
@@ -74,7 +75,7 @@ async def test_a_move_in_reaches_assessment_and_the_intermediate_server(
             eligibility_app = eligibility_bootstrap.build(
                 eligibility_config.Settings(
                     database_dsn=eligibility_dsn,
-                    kafka_bootstrap_servers=kafka_bootstrap,
+                    kafka_bootstrap_servers=kafka.bootstrap_servers,
                     **own_topics.eligibility(),
                 ),
                 token_verifier=verifier,
@@ -82,14 +83,14 @@ async def test_a_move_in_reaches_assessment_and_the_intermediate_server(
             assessment_app = assessment_bootstrap.build(
                 assessment_config.Settings(
                     database_dsn=assessment_dsn,
-                    kafka_bootstrap_servers=kafka_bootstrap,
+                    kafka_bootstrap_servers=kafka.bootstrap_servers,
                     **own_topics.assessment(),
                 ),
                 token_verifier=verifier,
             )
             gateway_settings = gateway_config.Settings(
                 database_dsn=gateway_dsn,
-                kafka_bootstrap_servers=kafka_bootstrap,
+                kafka_bootstrap_servers=kafka.bootstrap_servers,
                 key_directory=tmp_path / "keys",
                 create_dev_keys=True,
                 federation_outbox=None,
@@ -189,7 +190,7 @@ async def test_a_move_in_reaches_assessment_and_the_intermediate_server(
                 registered = await eventually(replicas)
                 assert len(set(registered.values())) == 1  # one integrated addressee number
 
-            published = await topic_text(kafka_bootstrap, own_topics.assessment_events)
+            published = await topic_text(kafka, own_topics.assessment_events)
             assert household in published  # PremiumAssessed reached Kafka
 
             # The individual number exists nowhere but linkage-gateway, and there encrypted.
@@ -197,16 +198,10 @@ async def test_a_move_in_reaches_assessment_and_the_intermediate_server(
                 "eligibility database": await database_text(eligibility_dsn),
                 "assessment database": await database_text(assessment_dsn),
                 "linkage-gateway database": await database_text(gateway_dsn),
-                "eligibility topic": await topic_text(
-                    kafka_bootstrap, own_topics.eligibility_events
-                ),
-                "personal-details topic": await topic_text(
-                    kafka_bootstrap, own_topics.personal_details
-                ),
+                "eligibility topic": await topic_text(kafka, own_topics.eligibility_events),
+                "personal-details topic": await topic_text(kafka, own_topics.personal_details),
                 "assessment topic": published,
-                "linkage-gateway topic": await topic_text(
-                    kafka_bootstrap, own_topics.linkage_events
-                ),
+                "linkage-gateway topic": await topic_text(kafka, own_topics.linkage_events),
                 "logs": "\n".join(logs.lines),
             }
             assert head in places["eligibility database"]  # the scan does see the data

@@ -27,6 +27,7 @@ from kokuho.benefits import config as benefits_config
 from kokuho.eligibility import bootstrap as eligibility_bootstrap
 from kokuho.eligibility import config as eligibility_config
 from kokuho.events.contracts.assessment import income_facts_topic
+from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.events.testing.kafka import topic_text
 from kokuho.platform.auth import TokenVerifier
 from kokuho.platform.documents import checks
@@ -88,7 +89,7 @@ async def rows(dsn: str, sql: str, *args: object) -> list[asyncpg.Record]:
 
 
 async def test_taxable_income_over_the_line_prints_3_wari_on_the_next_certificate(
-    pg_admin_dsn: str, kafka_bootstrap: str, own_topics: OwnTopics
+    pg_admin_dsn: str, kafka: KafkaConnection, own_topics: OwnTopics
 ) -> None:
     key = new_private_key("ES256")
     verifier = TokenVerifier([key.public_key()])  # type: ignore[list-item]
@@ -107,7 +108,7 @@ async def test_taxable_income_over_the_line_prints_3_wari_on_the_next_certificat
         eligibility_app = eligibility_bootstrap.build(
             eligibility_config.Settings(
                 database_dsn=e_dsn,
-                kafka_bootstrap_servers=kafka_bootstrap,
+                kafka_bootstrap_servers=kafka.bootstrap_servers,
                 **own_topics.eligibility(),
             ),
             token_verifier=verifier,
@@ -115,7 +116,7 @@ async def test_taxable_income_over_the_line_prints_3_wari_on_the_next_certificat
         assessment_app = assessment_bootstrap.build(
             assessment_config.Settings(
                 database_dsn=a_dsn,
-                kafka_bootstrap_servers=kafka_bootstrap,
+                kafka_bootstrap_servers=kafka.bootstrap_servers,
                 **own_topics.assessment(),
             ),
             token_verifier=verifier,
@@ -123,7 +124,7 @@ async def test_taxable_income_over_the_line_prints_3_wari_on_the_next_certificat
         benefits_app = benefits_bootstrap.build(
             benefits_config.Settings(
                 database_dsn=b_dsn,
-                kafka_bootstrap_servers=kafka_bootstrap,
+                kafka_bootstrap_servers=kafka.bootstrap_servers,
                 **own_topics.benefits(),  # with the facts topic beside assessment's
                 monthly_run_job=False,
             ),
@@ -217,12 +218,12 @@ async def test_taxable_income_over_the_line_prints_3_wari_on_the_next_certificat
             assert tuple(decision) == (30, "active_1", "system:benefits-income-facts")
 
         # the figures travel on the restricted topic only, and stay out of benefits
-        general = await topic_text(kafka_bootstrap, own_topics.assessment_events)
-        restricted = await topic_text(kafka_bootstrap, facts_topic)
+        general = await topic_text(kafka, own_topics.assessment_events)
+        restricted = await topic_text(kafka, facts_topic)
         assert str(SALARY_INCOME - 430_000) in restricted  # 旧ただし書き所得 stated
         assert "taxable_income" not in general
         assert str(TAXABLE) not in general
-        benefits_topic = await topic_text(kafka_bootstrap, own_topics.benefits_events)
+        benefits_topic = await topic_text(kafka, own_topics.benefits_events)
         assert head in benefits_topic
         assert str(TAXABLE) not in benefits_topic
         assert str(TAXABLE) not in await database_text(b_dsn)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.platform.auth import TokenVerifier
 from kokuho.platform.testing import (
     OwnTopics,
@@ -31,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.mark.parametrize("name", ["collection", "benefits", "delinquency"])
 async def test_no_operation_answers_with_a_server_error(
-    name: str, pg_admin_dsn: str, kafka_bootstrap: str, own_topics: OwnTopics
+    name: str, pg_admin_dsn: str, kafka: KafkaConnection, own_topics: OwnTopics
 ) -> None:
     key = new_private_key("ES256")
     verifier = TokenVerifier([key.public_key()])  # type: ignore[list-item]
@@ -40,7 +41,7 @@ async def test_no_operation_answers_with_a_server_error(
     async with migrated_database(pg_admin_dsn, ROOT / f"services/{name}/migrations") as dsn:
         settings = config.Settings(
             database_dsn=dsn,
-            kafka_bootstrap_servers=kafka_bootstrap,
+            kafka_bootstrap_servers=kafka.bootstrap_servers,
             **getattr(own_topics, name)(),
         )
         app = bootstrap.build(settings, token_verifier=verifier, relay=False)

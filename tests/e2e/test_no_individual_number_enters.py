@@ -26,6 +26,7 @@ import pytest
 from fastapi import FastAPI
 
 from kokuho.events.individual_numbers import check_digit
+from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.events.testing.kafka import topic_text
 from kokuho.platform.auth import TokenVerifier, _flat_routes
 from kokuho.platform.models import INDIVIDUAL_NUMBER_REFUSED, NUMBER_CHECK_EXTENSION
@@ -253,11 +254,11 @@ def test_every_service_is_probed() -> None:
 
 
 async def test_no_writable_field_takes_an_individual_number(
-    pg_admin_dsn: str, kafka_bootstrap: str, own_topics: OwnTopics, tmp_path: Path
+    pg_admin_dsn: str, kafka: KafkaConnection, own_topics: OwnTopics, tmp_path: Path
 ) -> None:
     key = new_private_key("ES256")
     verifier = TokenVerifier([key.public_key()])  # type: ignore[list-item]
-    common = {"kafka_bootstrap_servers": kafka_bootstrap}
+    common = {"kafka_bootstrap_servers": kafka.bootstrap_servers}
     with captured_logs() as logs:
         logs.addFilter(NotTheProber())
         async with contextlib.AsyncExitStack() as stack:
@@ -290,7 +291,7 @@ async def test_no_writable_field_takes_an_individual_number(
             own_topics.benefits_events,
             own_topics.delinquency_events,
         ):
-            places[topic] = await topic_text(kafka_bootstrap, topic, timeout=5.0)
+            places[topic] = await topic_text(kafka, topic, timeout=5.0)
     places["logs"] = "\n".join(logs.lines)
     found = {place: individual_numbers_in(text) & set(pushed) for place, text in places.items()}
     assert not any(found.values()), found

@@ -30,6 +30,7 @@ from kokuho.assessment.domain.income_file import COLUMNS
 from kokuho.eligibility import bootstrap as eligibility_bootstrap
 from kokuho.eligibility import config as eligibility_config
 from kokuho.events.individual_numbers import check_digit
+from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.events.testing.kafka import read_topic
 from kokuho.linkage_gateway import bootstrap as gateway_bootstrap
 from kokuho.linkage_gateway import config as gateway_config
@@ -91,7 +92,7 @@ def member(number: str, relationship: str, birth: str, moved_in: date, name: str
 
 async def test_a_death_from_the_register_is_confirmed_reassessed_and_sent(
     pg_admin_dsn: str,
-    kafka_bootstrap: str,
+    kafka: KafkaConnection,
     own_topics: OwnTopics,
     tmp_path: Path,
     register_url: str,
@@ -119,7 +120,7 @@ async def test_a_death_from_the_register_is_confirmed_reassessed_and_sent(
         eligibility_app = eligibility_bootstrap.build(
             eligibility_config.Settings(
                 database_dsn=eligibility_dsn,
-                kafka_bootstrap_servers=kafka_bootstrap,
+                kafka_bootstrap_servers=kafka.bootstrap_servers,
                 turning_75_daily=False,
                 resident_register_url=register_url,
                 resident_register_poll_seconds=None,  # read when the test asks
@@ -130,7 +131,7 @@ async def test_a_death_from_the_register_is_confirmed_reassessed_and_sent(
         assessment_app = assessment_bootstrap.build(
             assessment_config.Settings(
                 database_dsn=assessment_dsn,
-                kafka_bootstrap_servers=kafka_bootstrap,
+                kafka_bootstrap_servers=kafka.bootstrap_servers,
                 **own_topics.assessment(),
             ),
             token_verifier=verifier,
@@ -138,7 +139,7 @@ async def test_a_death_from_the_register_is_confirmed_reassessed_and_sent(
         gateway_app = gateway_bootstrap.build(
             gateway_config.Settings(
                 database_dsn=gateway_dsn,
-                kafka_bootstrap_servers=kafka_bootstrap,
+                kafka_bootstrap_servers=kafka.bootstrap_servers,
                 key_directory=tmp_path / "keys",
                 create_dev_keys=True,
                 federation_outbox=outbox,
@@ -280,7 +281,7 @@ async def test_a_death_from_the_register_is_confirmed_reassessed_and_sent(
                 )
 
             records = await read_topic(
-                kafka_bootstrap, own_topics.assessment_events, until=corrected, timeout=60
+                kafka, own_topics.assessment_events, until=corrected, timeout=60
             )
             corrections = [
                 e["data"]
@@ -368,7 +369,7 @@ async def test_a_death_from_the_register_is_confirmed_reassessed_and_sent(
 
 
 async def test_serve_reads_the_feed_on_its_own(
-    pg_admin_dsn: str, kafka_bootstrap: str, own_topics: OwnTopics, register_url: str
+    pg_admin_dsn: str, kafka: KafkaConnection, own_topics: OwnTopics, register_url: str
 ) -> None:
     """As `make run` wires it: the URL set, eligibility reads the feed every few seconds."""
     key = new_private_key("ES256")
@@ -381,7 +382,7 @@ async def test_serve_reads_the_feed_on_its_own(
         app = eligibility_bootstrap.build(
             eligibility_config.Settings(
                 database_dsn=eligibility_dsn,
-                kafka_bootstrap_servers=kafka_bootstrap,
+                kafka_bootstrap_servers=kafka.bootstrap_servers,
                 turning_75_daily=False,
                 resident_register_url=register_url,
                 resident_register_poll_seconds=5,

@@ -2,9 +2,14 @@
 entry once, however often it is delivered (docs/consumers.md). Only aiokafka and asyncpg: a
 department needs none of Kokuho's code. For the LTC Insurance Division's feed (transfer 5):
 
-    python libs/events/examples/department_consumer.py \\
-        --bootstrap 127.0.0.1:59092 --topic kokuho.feeds.ltc-insurance.eligibility \\
-        --group ltc-insurance.eligibility --dsn postgresql://user:pw@host/db
+    KOKUHO_FEED_PASSWORD=... python libs/events/examples/department_consumer.py \\
+        --bootstrap 127.0.0.1:59092 --user ltc-insurance-division \\
+        --topic kokuho.feeds.ltc-insurance.eligibility \\
+        --group ltc-insurance-division.eligibility --dsn postgresql://user:pw@host/db
+
+The broker authenticates every client (SASL/SCRAM-SHA-512) and lets a department's user read
+its own feeds only, in consumer groups named ``<user>.*`` (ADR 0086); the NHI division gives the
+user name and password (locally: ``.local/endpoints.json``, ``kafka.users``).
 
 It keeps ``received_events`` (one row per event id) in the department's own database; replace
 ``apply`` with what the department does with an event, in the same transaction.
@@ -15,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 from typing import Any
 
 import asyncpg
@@ -109,8 +115,20 @@ def main() -> None:
     parser.add_argument("--topic", required=True)
     parser.add_argument("--group", required=True)
     parser.add_argument("--dsn", required=True)
+    parser.add_argument("--user", required=True, help="the department's broker user")
+    parser.add_argument("--security-protocol", default="SASL_PLAINTEXT")
+    parser.add_argument("--sasl-mechanism", default="SCRAM-SHA-512")
     args = parser.parse_args()
-    asyncio.run(consume(args.bootstrap, args.topic, args.group, args.dsn))
+    password = os.environ.get("KOKUHO_FEED_PASSWORD")
+    if not password:
+        parser.error("KOKUHO_FEED_PASSWORD (the user's password) is not set")
+    auth = {
+        "security_protocol": args.security_protocol,
+        "sasl_mechanism": args.sasl_mechanism,
+        "sasl_plain_username": args.user,
+        "sasl_plain_password": password,
+    }
+    asyncio.run(consume(args.bootstrap, args.topic, args.group, args.dsn, **auth))
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ import asyncpg
 import pytest
 
 from kokuho.events.contracts.feeds import LtcInsuranceEligibility
+from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.events.runtime.topics import TopicSpec, ensure_topics
 from kokuho.events.testing.databases import temporary_database
 from kokuho.events.testing.kafka import produce, publish, read_topic
@@ -43,27 +44,33 @@ def _entry(n: int) -> LtcInsuranceEligibility:
 
 
 async def test_reads_from_the_beginning_and_applies_each_event_once(
-    kafka_bootstrap: str, pg_admin_dsn: str
+    kafka: KafkaConnection, pg_admin_dsn: str
 ) -> None:
     example = _example()
     topic = f"test.department.{uuid.uuid4().hex[:12]}.kokuho.feeds.ltc-insurance.eligibility"
-    await ensure_topics(kafka_bootstrap, [TopicSpec(topic, 2, 1)])
+    await ensure_topics(kafka, [TopicSpec(topic, 2, 1)])
     ids = await publish(
-        kafka_bootstrap, topic, "0000000001", _entry(1), _entry(2), source="/kokuho/eligibility"
+        kafka, topic, "0000000001", _entry(1), _entry(2), source="/kokuho/eligibility"
     )
     # the first event delivered again, as after a producer retry or a consumer crash
-    first = (await read_topic(kafka_bootstrap, topic, expected=2))[0]
-    await produce(kafka_bootstrap, topic, [(first.key, first.value)])
+    first = (await read_topic(kafka, topic, expected=2))[0]
+    await produce(kafka, topic, [(first.key, first.value)])
 
+    # the example takes plain aiokafka settings (a department has none of Kokuho's code)
+    auth = {k: v for k, v in kafka.client_options().items() if k != "bootstrap_servers"}
     async with temporary_database(pg_admin_dsn) as dsn:
         group = f"{topic}.ltc"
-        applied, skipped = await example.consume(kafka_bootstrap, topic, group, dsn, idle_seconds=3)
+        applied, skipped = await example.consume(
+            kafka.bootstrap_servers, topic, group, dsn, idle_seconds=3, **auth
+        )
         assert (applied, skipped) == (2, 1)
         # the same group again: its offsets were committed, nothing is read twice
-        assert await example.consume(kafka_bootstrap, topic, group, dsn, idle_seconds=2) == (0, 0)
+        assert await example.consume(
+            kafka.bootstrap_servers, topic, group, dsn, idle_seconds=2, **auth
+        ) == (0, 0)
         # a new group reads from the beginning; every event is already applied
         again = await example.consume(
-            kafka_bootstrap, topic, f"{group}.rebuild", dsn, idle_seconds=3
+            kafka.bootstrap_servers, topic, f"{group}.rebuild", dsn, idle_seconds=3, **auth
         )
         assert again == (0, 3)
         conn = await asyncpg.connect(dsn)

@@ -18,6 +18,7 @@ from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 
 from kokuho.events.contracts import Envelope
+from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.events.runtime.consumer import (
     Delivery,
     InboxConsumer,
@@ -43,14 +44,14 @@ SOURCE = "/kokuho/sample"
 
 
 @pytest.fixture
-async def topic(kafka_bootstrap: str, unique_topic: str) -> str:
-    await ensure_topics(kafka_bootstrap, with_dead_letters([TopicSpec(unique_topic, partitions=3)]))
+async def topic(kafka: KafkaConnection, unique_topic: str) -> str:
+    await ensure_topics(kafka, with_dead_letters([TopicSpec(unique_topic, partitions=3)]))
     return unique_topic
 
 
 @pytest.fixture
-async def producer(kafka_bootstrap: str) -> AsyncIterator[AIOKafkaProducer]:
-    p = reliable_producer(kafka_bootstrap)
+async def producer(kafka: KafkaConnection) -> AsyncIterator[AIOKafkaProducer]:
+    p = reliable_producer(kafka)
     await p.start()
     yield p
     await p.stop()
@@ -105,11 +106,15 @@ async def applied_table(events_pool: asyncpg.Pool) -> asyncpg.Pool:
 
 
 def consumer_for(
-    pool: asyncpg.Pool, bootstrap: str, topic: str, handler: Any, producer: AIOKafkaProducer
+    pool: asyncpg.Pool,
+    kafka: KafkaConnection,
+    topic: str,
+    handler: Any,
+    producer: AIOKafkaProducer,
 ) -> InboxConsumer:
     return InboxConsumer(
         pool=pool,
-        bootstrap_servers=bootstrap,
+        connection=kafka,
         group_id=f"g-{topic}",
         topics=[topic],
         handler=handler,
@@ -124,7 +129,7 @@ async def count(pool: asyncpg.Pool, sql: str) -> int:
 
 
 async def test_relay_publishes_valid_cloudevents_and_marks_them(
-    events_db: str, kafka_bootstrap: str, topic: str, producer: AIOKafkaProducer
+    events_db: str, kafka: KafkaConnection, topic: str, producer: AIOKafkaProducer
 ) -> None:
     await write(events_db, [StreamAppend("h-1", 0, [SampleRecorded(n=1)], topic=topic)])
     relay = OutboxRelay(events_db, KafkaSender(producer), service="sample")
@@ -134,7 +139,7 @@ async def test_relay_publishes_valid_cloudevents_and_marks_them(
         assert await backlog(conn) == 0
     finally:
         await conn.close()
-    [record] = await read_topic(kafka_bootstrap, topic, expected=1)
+    [record] = await read_topic(kafka, topic, expected=1)
     assert record.key == b"h-1"
     # An independent CloudEvents implementation reads what the relay put on Kafka.
     event = from_structured(
@@ -151,7 +156,7 @@ async def test_relay_publishes_valid_cloudevents_and_marks_them(
 async def test_relay_killed_between_send_and_mark_resends_and_consumer_applies_once(
     events_db: str,
     applied_table: asyncpg.Pool,
-    kafka_bootstrap: str,
+    kafka: KafkaConnection,
     topic: str,
     producer: AIOKafkaProducer,
     monkeypatch: pytest.MonkeyPatch,
@@ -177,14 +182,14 @@ async def test_relay_killed_between_send_and_mark_resends_and_consumer_applies_o
         )
     finally:
         await conn.close()
-    records = await read_topic(kafka_bootstrap, topic, expected=2)
+    records = await read_topic(kafka, topic, expected=2)
     assert len(records) == 2
     assert (
         Envelope.from_json_bytes(records[0].value).id
         == Envelope.from_json_bytes(records[1].value).id
     )
 
-    consumer = consumer_for(applied_table, kafka_bootstrap, topic, Applied(), producer)
+    consumer = consumer_for(applied_table, kafka, topic, Applied(), producer)
     async with running(consumer.run):
         await eventually(lambda: _inbox_has(applied_table, 1))
         await asyncio.sleep(1.0)  # give the duplicate every chance to be applied
@@ -199,7 +204,7 @@ async def _inbox_has(pool: asyncpg.Pool, n: int) -> bool:
 async def test_poison_message_goes_to_the_dead_letter_topic_and_the_consumer_moves_on(
     events_db: str,
     applied_table: asyncpg.Pool,
-    kafka_bootstrap: str,
+    kafka: KafkaConnection,
     topic: str,
     producer: AIOKafkaProducer,
 ) -> None:
@@ -215,11 +220,9 @@ async def test_poison_message_goes_to_the_dead_letter_topic_and_the_consumer_mov
         if delivery.envelope.data["n"] == 13:
             raise RuntimeError("thirteen is refused by this handler")
 
-    consumer = consumer_for(
-        applied_table, kafka_bootstrap, topic, Applied(refuse_unlucky), producer
-    )
+    consumer = consumer_for(applied_table, kafka, topic, Applied(refuse_unlucky), producer)
     async with running(relay.run, consumer.run):
-        dead = await read_topic(kafka_bootstrap, dead_letter_topic(topic), expected=2)
+        dead = await read_topic(kafka, dead_letter_topic(topic), expected=2)
         await eventually(lambda: _applied(applied_table, 1))
     reasons = {r.value: dict(r.headers)[REASON_HEADER].decode() for r in dead}
     assert len(reasons) == 2
@@ -237,7 +240,7 @@ async def _applied(pool: asyncpg.Pool, n: int) -> bool:
 async def test_permanent_failure_is_not_retried(
     events_db: str,
     applied_table: asyncpg.Pool,
-    kafka_bootstrap: str,
+    kafka: KafkaConnection,
     topic: str,
     producer: AIOKafkaProducer,
 ) -> None:
@@ -249,9 +252,9 @@ async def test_permanent_failure_is_not_retried(
 
     await write(events_db, [StreamAppend("k", 0, [SampleRecorded(n=1)], topic=topic)])
     relay = OutboxRelay(events_db, KafkaSender(producer), service="sample", poll_interval=0.2)
-    consumer = consumer_for(applied_table, kafka_bootstrap, topic, Applied(refuse), producer)
+    consumer = consumer_for(applied_table, kafka, topic, Applied(refuse), producer)
     async with running(relay.run, consumer.run):
-        [dead] = await read_topic(kafka_bootstrap, dead_letter_topic(topic), expected=1)
+        [dead] = await read_topic(kafka, dead_letter_topic(topic), expected=1)
     assert b"no such household" in dict(dead.headers)[REASON_HEADER]
     assert len(calls) == 2  # once in the batch, once alone; never the full retry budget
 
@@ -259,7 +262,7 @@ async def test_permanent_failure_is_not_retried(
 async def test_order_per_key_is_preserved_end_to_end(
     events_db: str,
     applied_table: asyncpg.Pool,
-    kafka_bootstrap: str,
+    kafka: KafkaConnection,
     topic: str,
     producer: AIOKafkaProducer,
 ) -> None:
@@ -277,7 +280,7 @@ async def test_order_per_key_is_preserved_end_to_end(
     relay = OutboxRelay(
         events_db, KafkaSender(producer), service="sample", poll_interval=0.2, batch_size=37
     )
-    consumer = consumer_for(applied_table, kafka_bootstrap, topic, Applied(), producer)
+    consumer = consumer_for(applied_table, kafka, topic, Applied(), producer)
     async with running(relay.run, consumer.run):
         await eventually(lambda: _applied(applied_table, 300))
     rows = await applied_table.fetch("SELECT key, n FROM applied ORDER BY seq")
@@ -288,7 +291,7 @@ async def test_order_per_key_is_preserved_end_to_end(
 async def test_trace_context_reaches_the_consumer(
     events_db: str,
     applied_table: asyncpg.Pool,
-    kafka_bootstrap: str,
+    kafka: KafkaConnection,
     topic: str,
     producer: AIOKafkaProducer,
 ) -> None:
@@ -298,7 +301,7 @@ async def test_trace_context_reaches_the_consumer(
         await write(events_db, [StreamAppend("k", 0, [SampleRecorded(n=1)], topic=topic)])
     handler = Applied()
     relay = OutboxRelay(events_db, KafkaSender(producer), service="sample", poll_interval=0.2)
-    consumer = consumer_for(applied_table, kafka_bootstrap, topic, handler, producer)
+    consumer = consumer_for(applied_table, kafka, topic, handler, producer)
     provider = TracerProvider()
     original = trace.get_tracer_provider()
     trace._TRACER_PROVIDER = provider  # the consumer's spans must be real (recording) spans
@@ -335,22 +338,22 @@ async def _true(value: bool) -> bool:
 
 
 async def test_notify_wakes_the_relay_without_waiting_for_the_poll(
-    events_db: str, kafka_bootstrap: str, topic: str, producer: AIOKafkaProducer
+    events_db: str, kafka: KafkaConnection, topic: str, producer: AIOKafkaProducer
 ) -> None:
     relay = OutboxRelay(events_db, KafkaSender(producer), service="sample", poll_interval=3600)
     async with running(relay.run):
         await eventually(lambda: _true(relay.is_leader))
         await asyncio.sleep(0.3)  # the relay is now waiting for a NOTIFY (the poll is an hour)
         await write(events_db, [StreamAppend("k", 0, [SampleRecorded(n=1)], topic=topic)])
-        records = await read_topic(kafka_bootstrap, topic, expected=1, timeout=15)
+        records = await read_topic(kafka, topic, expected=1, timeout=15)
     assert len(records) == 1
 
 
 async def test_compacted_topic_carries_latest_details_and_tombstones(
-    events_db: str, kafka_bootstrap: str, unique_topic: str, producer: AIOKafkaProducer
+    events_db: str, kafka: KafkaConnection, unique_topic: str, producer: AIOKafkaProducer
 ) -> None:
     details = f"{unique_topic}.personal-details"
-    await ensure_topics(kafka_bootstrap, [TopicSpec(details, partitions=1, compacted=True)])
+    await ensure_topics(kafka, [TopicSpec(details, partitions=1, compacted=True)])
     conn = await asyncpg.connect(events_db)
     try:
         async with conn.transaction():
@@ -363,10 +366,10 @@ async def test_compacted_topic_carries_latest_details_and_tombstones(
         await OutboxRelay(events_db, KafkaSender(producer), service="sample").relay_once(conn)
     finally:
         await conn.close()
-    records = await read_topic(kafka_bootstrap, details, expected=2)
+    records = await read_topic(kafka, details, expected=2)
     assert [(r.key, r.value is None) for r in records] == [(b"000001", False), (b"000001", True)]
 
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    admin = AIOKafkaAdminClient(**kafka.client_options())
     await admin.start()
     try:
         [response] = await admin.describe_configs(
@@ -379,7 +382,7 @@ async def test_compacted_topic_carries_latest_details_and_tombstones(
 
 
 async def test_only_acknowledged_rows_are_marked_published(
-    events_db: str, topic: str, kafka_bootstrap: str
+    events_db: str, topic: str, kafka: KafkaConnection
 ) -> None:
     missing = f"missing.{topic}"  # auto-creation is off: the broker never acknowledges it
     await write(
@@ -390,7 +393,7 @@ async def test_only_acknowledged_rows_are_marked_published(
             StreamAppend("c", 0, [SampleRecorded(n=3)], topic=topic),
         ],
     )
-    fast = reliable_producer(kafka_bootstrap, request_timeout_ms=3000)
+    fast = reliable_producer(kafka, request_timeout_ms=3000)
     await fast.start()
     conn = await asyncpg.connect(events_db)
     try:
@@ -405,23 +408,21 @@ async def test_only_acknowledged_rows_are_marked_published(
 async def test_a_consumer_waits_for_a_missing_topic_then_consumes_it(
     events_db: str,
     applied_table: asyncpg.Pool,
-    kafka_bootstrap: str,
+    kafka: KafkaConnection,
     unique_topic: str,
     producer: AIOKafkaProducer,
 ) -> None:
-    consumer = consumer_for(applied_table, kafka_bootstrap, unique_topic, Applied(), producer)
+    consumer = consumer_for(applied_table, kafka, unique_topic, Applied(), producer)
     stop = asyncio.Event()
     task = asyncio.create_task(consumer._wait_for_topics(stop, poll=0.2))
     await asyncio.sleep(0.5)
     assert not task.done()  # still waiting: the owner has not created the topic
-    await ensure_topics(kafka_bootstrap, with_dead_letters([TopicSpec(unique_topic)]))
+    await ensure_topics(kafka, with_dead_letters([TopicSpec(unique_topic)]))
     assert await asyncio.wait_for(task, 10) is True
 
     # Stopping while waiting returns at once instead of hanging.
     waiting = asyncio.create_task(
-        consumer_for(
-            applied_table, kafka_bootstrap, f"{unique_topic}.never", Applied(), producer
-        ).run(stop)
+        consumer_for(applied_table, kafka, f"{unique_topic}.never", Applied(), producer).run(stop)
     )
     await asyncio.sleep(0.3)
     stop.set()
@@ -429,13 +430,13 @@ async def test_a_consumer_waits_for_a_missing_topic_then_consumes_it(
 
 
 async def test_missing_topics_names_only_the_absent_ones_and_creates_none(
-    kafka_bootstrap: str, unique_topic: str
+    kafka: KafkaConnection, unique_topic: str
 ) -> None:
     """The consumer's wait asks for its own topics only (not the whole cluster's list) and its
     question never creates a topic, even on a broker that auto-creates them."""
-    await ensure_topics(kafka_bootstrap, [TopicSpec(unique_topic)])
+    await ensure_topics(kafka, [TopicSpec(unique_topic)])
     absent = f"{unique_topic}.absent"
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    admin = AIOKafkaAdminClient(**kafka.client_options())
     await admin.start()
     try:
         assert await missing_topics(admin, [unique_topic, absent]) == {absent}

@@ -8,10 +8,10 @@ import uuid
 import pytest
 from opentelemetry import trace
 
+from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.events.runtime.kafka import KafkaSender, reliable_producer
 from kokuho.events.runtime.store import OutboxMessage
 from kokuho.events.runtime.topics import TopicSpec, ensure_topics
-from kokuho.events.testing.databases import Infra
 from kokuho.events.testing.fakes import InMemoryBroker
 from kokuho.events.testing.kafka import read_topic
 
@@ -24,7 +24,9 @@ def messages(topic: str) -> list[OutboxMessage]:
     ]
 
 
-async def test_sender_acknowledges_all_and_keeps_order(backend_kind: str, infra: Infra) -> None:
+async def test_sender_acknowledges_all_and_keeps_order(
+    backend_kind: str, request: pytest.FixtureRequest
+) -> None:
     topic = f"test.sender.{uuid.uuid4().hex[:8]}"
     sent = messages(topic)
     if backend_kind == "memory":
@@ -32,26 +34,27 @@ async def test_sender_acknowledges_all_and_keeps_order(backend_kind: str, infra:
         assert await broker.send_all(sent) == 3
         received = [(m.key, m.value) for m in broker.topics[topic]]
     else:
-        await ensure_topics(infra.kafka_bootstrap, [TopicSpec(topic, partitions=1)])
-        producer = reliable_producer(infra.kafka_bootstrap)
+        kafka = request.getfixturevalue("kafka")
+        await ensure_topics(kafka, [TopicSpec(topic, partitions=1)])
+        producer = reliable_producer(kafka)
         await producer.start()
         try:
             assert await KafkaSender(producer).send_all(sent) == 3
         finally:
             await producer.stop()
-        records = await read_topic(infra.kafka_bootstrap, topic, expected=3)
+        records = await read_topic(kafka, topic, expected=3)
         received = [(r.key.decode(), r.value) for r in records]
     assert received == [("k", b'{"n": 1}'), ("k", b'{"n": 2}'), ("k", None)]
 
 
 @pytest.mark.integration
-async def test_kafka_sender_reports_the_acknowledged_prefix(kafka_bootstrap: str) -> None:
+async def test_kafka_sender_reports_the_acknowledged_prefix(kafka: KafkaConnection) -> None:
     """A topic that does not exist (auto-creation is off) is never acknowledged."""
-    producer = reliable_producer(kafka_bootstrap, request_timeout_ms=3000)
+    producer = reliable_producer(kafka, request_timeout_ms=3000)
     await producer.start()
     try:
         topic = f"test.sender.{uuid.uuid4().hex[:8]}"
-        await ensure_topics(kafka_bootstrap, [TopicSpec(topic, partitions=1)])
+        await ensure_topics(kafka, [TopicSpec(topic, partitions=1)])
         batch = [*messages(topic)[:1], *messages(f"missing.{uuid.uuid4().hex[:8]}")]
         assert await KafkaSender(producer).send_all(batch) == 1
     finally:

@@ -16,6 +16,7 @@ from fastapi import APIRouter, FastAPI
 from pydantic import ValidationError
 
 from kokuho.events.ports import ConcurrencyConflict
+from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.platform.auth import StaffUser, TokenVerifier, require_roles
 from kokuho.platform.calls import ReadDep, WriteDep
 from kokuho.platform.errors import DomainError
@@ -24,7 +25,7 @@ from kokuho.platform.pagination import NUMBER_POSITION, decode_cursor, encode_cu
 from kokuho.platform.problems import Problem
 from kokuho.platform.service import build_service, kit_of
 from kokuho.platform.settings import ServiceSettings
-from kokuho.platform.testing import migrated_database
+from kokuho.platform.testing import kafka_settings, migrated_database
 from kokuho.platform.token import mint_token, new_private_key
 from kokuho.platform.unit_of_work import InMemoryUnitOfWork, RecordingAudit, UnitOfWork
 
@@ -104,7 +105,7 @@ def notes_router() -> APIRouter:
 
 @pytest.fixture
 async def kit_app(
-    pg_admin_dsn: str, kafka_bootstrap: str, tmp_path: Path
+    pg_admin_dsn: str, kafka: KafkaConnection, tmp_path: Path
 ) -> AsyncIterator[tuple[FastAPI, str]]:
     (tmp_path / "0001_notes.sql").write_text(
         "CREATE TABLE notes (note_id bigserial PRIMARY KEY, text text NOT NULL);"
@@ -113,7 +114,7 @@ async def kit_app(
         settings = ServiceSettings(
             service_name="kit-probe",
             database_dsn=dsn,
-            kafka_bootstrap_servers=kafka_bootstrap,
+            **kafka_settings(kafka),  # a probe service of the test: the set-up's user
             consumer_group_prefix=f"t{uuid.uuid4().hex[:8]}",
         )
         app = build_service(

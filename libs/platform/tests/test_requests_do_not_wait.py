@@ -22,6 +22,7 @@ import httpx
 import pytest
 from fastapi import APIRouter, FastAPI
 
+from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.events.testing.waiting import eventually
 from kokuho.platform import audit
 from kokuho.platform.auth import StaffUser, TokenVerifier, require_roles
@@ -29,7 +30,7 @@ from kokuho.platform.calls import ReadDep, WriteDep
 from kokuho.platform.models import RequestModel, ResponseModel
 from kokuho.platform.service import build_service
 from kokuho.platform.settings import ServiceSettings
-from kokuho.platform.testing import migrated_database
+from kokuho.platform.testing import kafka_settings, migrated_database
 from kokuho.platform.token import mint_token, new_private_key
 from kokuho.platform.unit_of_work import UnitOfWork
 
@@ -96,11 +97,11 @@ def router() -> APIRouter:
     return api
 
 
-def instance(dsn: str, bootstrap: str) -> FastAPI:
+def instance(dsn: str, bootstrap: KafkaConnection) -> FastAPI:
     settings = ServiceSettings(
         service_name="hold-probe",
         database_dsn=dsn,
-        kafka_bootstrap_servers=bootstrap,
+        **kafka_settings(bootstrap),  # a probe service: the set-up's user
         consumer_group_prefix=f"t{uuid.uuid4().hex[:8]}",
         audit_seal_interval_seconds=0.05,
     )
@@ -128,9 +129,9 @@ def headers(key: str | None = None) -> dict[str, str]:
 
 
 async def test_no_audited_request_waits_for_another_instances_open_transaction(
-    database: str, kafka_bootstrap: str
+    database: str, kafka: KafkaConnection
 ) -> None:
-    first, second = instance(database, kafka_bootstrap), instance(database, kafka_bootstrap)
+    first, second = instance(database, kafka), instance(database, kafka)
     held = f"held-{uuid.uuid4().hex[:6]}"
     appended, release = asyncio.Event(), asyncio.Event()
     HOLDS[held] = (appended, release)

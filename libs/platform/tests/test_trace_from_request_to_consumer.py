@@ -13,6 +13,7 @@ import pytest
 from fastapi import APIRouter
 from opentelemetry import trace
 
+from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.events.runtime.consumer import Delivery
 from kokuho.events.runtime.store import PostgresEventStore, append
 from kokuho.events.runtime.topics import TopicSpec, ensure_topics, with_dead_letters
@@ -24,7 +25,7 @@ from kokuho.platform.app import create_app
 from kokuho.platform.auth import TokenVerifier, require_roles
 from kokuho.platform.eventing import Eventing, Subscription
 from kokuho.platform.settings import ServiceSettings
-from kokuho.platform.testing import OwnTopics, staff_headers
+from kokuho.platform.testing import OwnTopics, kafka_settings, staff_headers
 from kokuho.platform.token import new_private_key
 
 pytestmark = pytest.mark.integration
@@ -33,10 +34,10 @@ TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 
 
 async def test_a_requests_trace_reaches_the_consumer(
-    pg_admin_dsn: str, kafka_bootstrap: str
+    pg_admin_dsn: str, kafka: KafkaConnection
 ) -> None:
     topic = f"test.trace.{uuid.uuid4().hex[:8]}"
-    await ensure_topics(kafka_bootstrap, with_dead_letters([TopicSpec(topic, partitions=1)]))
+    await ensure_topics(kafka, with_dead_letters([TopicSpec(topic, partitions=1)]))
     seen: list[tuple[int, int]] = []
     applied = asyncio.Event()
 
@@ -55,7 +56,7 @@ async def test_a_requests_trace_reaches_the_consumer(
         settings = ServiceSettings(
             service_name="trace-test",
             database_dsn=dsn,
-            kafka_bootstrap_servers=kafka_bootstrap,
+            **kafka_settings(kafka),  # a probe service of the test: the set-up's user
             consumer_group_prefix=OwnTopics.fresh("trace").consumer_group_prefix,
         )
         eventing = Eventing(settings, subscriptions=[Subscription("t", [topic], on_event)])

@@ -18,6 +18,7 @@ from kokuho.assessment.config import Settings
 from kokuho.assessment.domain.parameters import PremiumParameters
 from kokuho.assessment.parameters import load_parameters
 from kokuho.events.contracts import EventContract
+from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.events.testing.kafka import publish
 from kokuho.platform.auth import TokenVerifier
 from kokuho.platform.testing import (
@@ -61,6 +62,7 @@ class Running:
     dsn: str
     eligibility_topic: str
     linkage_topic: str
+    kafka: KafkaConnection  # the set-up's super user: publishes as other services would
 
     def headers(self, *roles: str, user: str = "U-CLERK", **extra: str) -> dict[str, str]:
         return staff_headers(self.key, user, *roles, **extra)
@@ -77,7 +79,7 @@ class Running:
 
     async def publish(self, topic: str, key: str, source: str, *events: EventContract) -> None:
         await publish(
-            self.settings.kafka_bootstrap_servers,
+            self.kafka,
             topic,
             key,
             *events,
@@ -88,11 +90,11 @@ class Running:
 
 @pytest.fixture
 async def running(
-    assessment_dsn: str, kafka_bootstrap: str, own_topics: OwnTopics
+    assessment_dsn: str, kafka: KafkaConnection, own_topics: OwnTopics
 ) -> AsyncIterator[Running]:
     settings = Settings(
         database_dsn=assessment_dsn,
-        kafka_bootstrap_servers=kafka_bootstrap,
+        kafka_bootstrap_servers=kafka.bootstrap_servers,
         **own_topics.assessment(),
     )
     key = new_private_key("ES256")
@@ -105,6 +107,7 @@ async def running(
             assessment_dsn,
             own_topics.eligibility_events,
             own_topics.linkage_events,
+            kafka,
         )
 
 
@@ -118,11 +121,11 @@ class Served:
 
 
 @pytest.fixture
-def served(assessment_dsn: str, kafka_bootstrap: str, own_topics: OwnTopics) -> Iterator[Served]:
+def served(assessment_dsn: str, kafka: KafkaConnection, own_topics: OwnTopics) -> Iterator[Served]:
     """The app on a real port in its own thread and event loop (for the fuzzer's requests)."""
     settings = Settings(
         database_dsn=assessment_dsn,
-        kafka_bootstrap_servers=kafka_bootstrap,
+        kafka_bootstrap_servers=kafka.bootstrap_servers,
         consume_eligibility=False,
         **own_topics.assessment(),
     )

@@ -13,6 +13,7 @@ import pytest
 
 from kokuho.eligibility.bootstrap import build
 from kokuho.eligibility.config import Settings
+from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.events.testing.kafka import Record, read_topic
 from kokuho.platform.auth import TokenVerifier
 from kokuho.platform.testing import (
@@ -47,13 +48,15 @@ async def eligibility_dsn(pg_admin_dsn: str) -> AsyncIterator[str]:
 
 
 @pytest.fixture(scope="session")
-async def eligibility_settings(eligibility_dsn: str, kafka_bootstrap: str) -> Settings:
+async def eligibility_settings(
+    eligibility_dsn: str, kafka: KafkaConnection, kafka_users: dict[str, KafkaConnection]
+) -> Settings:
     # The tests' own topics and consumer groups: synthetic test events never reach the shared
     # service topics, and a running demo never takes the tests' events.
-    own = await OwnTopics.fresh("eligibility").create(kafka_bootstrap)
+    own = await OwnTopics.fresh("eligibility").create(kafka, users=kafka_users)
     return Settings(
         database_dsn=eligibility_dsn,
-        kafka_bootstrap_servers=kafka_bootstrap,
+        kafka_bootstrap_servers=kafka.bootstrap_servers,
         turning_75_daily=False,  # the job runs when a test asks for it
         **own.eligibility(),
     )
@@ -81,7 +84,7 @@ def served(eligibility_settings: Settings, signing_key: PrivateKey) -> Iterator[
 
 
 async def find_on_topic(
-    bootstrap: str,
+    bootstrap: KafkaConnection,
     topic: str,
     match: Callable[[bytes | None, dict[str, Any] | None], bool],
     timeout: float = 30.0,

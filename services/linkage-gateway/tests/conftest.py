@@ -13,6 +13,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.events.testing.kafka import Record, read_topic
 from kokuho.events.transfers import REGISTRY_FILE
 from kokuho.linkage_gateway.adapters.crypto import EnvelopeSealer
@@ -84,7 +85,7 @@ async def gateway_dsn(pg_admin_dsn: str) -> AsyncIterator[str]:
         yield dsn
 
 
-async def read_until(bootstrap: str, topic: str, key: bytes, marker: bytes) -> bytes:
+async def read_until(bootstrap: KafkaConnection, topic: str, key: bytes, marker: bytes) -> bytes:
     """The value of the first record on ``topic`` with ``key`` whose value holds ``marker``."""
 
     def matches(record: Record) -> bool:
@@ -133,12 +134,12 @@ class RunningGateway:
 
 @pytest.fixture
 def gateway_settings(
-    gateway_dsn: str, kafka_bootstrap: str, tmp_path: Path, own_topics: OwnTopics
+    gateway_dsn: str, kafka: KafkaConnection, tmp_path: Path, own_topics: OwnTopics
 ) -> Settings:
     """Settings on the test's own topics and consumer groups (``own_topics``)."""
     return Settings(
         database_dsn=gateway_dsn,
-        kafka_bootstrap_servers=kafka_bootstrap,
+        kafka_bootstrap_servers=kafka.bootstrap_servers,
         key_directory=tmp_path / "keys",
         create_dev_keys=True,
         federation_outbox=None,

@@ -23,6 +23,7 @@ from kokuho.assessment.config import Settings
 from kokuho.events.contracts.eligibility import (
     QualificationLost,
 )
+from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.platform.auth import TokenVerifier
 from kokuho.platform.testing import OwnTopics, serving
 from kokuho.platform.token import new_private_key
@@ -38,13 +39,13 @@ CLERK = "assessment.clerk"
 
 @pytest.fixture
 async def city_supplied(
-    assessment_dsn: str, kafka_bootstrap: str, own_topics: OwnTopics, tmp_path: Path
+    assessment_dsn: str, kafka: KafkaConnection, own_topics: OwnTopics, tmp_path: Path
 ) -> AsyncIterator[Running]:
     """The app as ``running``, with ``KOKUHO_ASSESSMENT_PARAMETERS_DIRECTORY`` pointing at a
     city's files that include a complete FY2024."""
     settings = Settings(
         database_dsn=assessment_dsn,
-        kafka_bootstrap_servers=kafka_bootstrap,
+        kafka_bootstrap_servers=kafka.bootstrap_servers,
         parameters_directory=city_supplied_fy2024(tmp_path),
         **own_topics.assessment(),
     )
@@ -58,6 +59,7 @@ async def city_supplied(
             assessment_dsn,
             own_topics.eligibility_events,
             own_topics.linkage_events,
+            kafka,
         )
 
 

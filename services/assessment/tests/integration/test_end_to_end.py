@@ -28,7 +28,7 @@ async def premium_events(running: Running, household: str, expected: int) -> lis
         return [e for e in mine if e["type"] == "jp.kokuho.assessment.premium_assessed.v1"]
 
     records = await read_topic(
-        running.settings.kafka_bootstrap_servers,
+        running.settings.kafka_connection(),
         running.settings.events_topic,
         until=lambda rs: len(premiums(rs)) >= expected,
         timeout=45,

@@ -18,9 +18,10 @@ from kokuho.benefits.bootstrap import build
 from kokuho.benefits.config import Settings
 from kokuho.events.contracts import assessment, delinquency, eligibility, linkage_gateway
 from kokuho.events.contracts import benefits as contracts
+from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.events.runtime.topics import TopicSpec, ensure_topics, with_dead_letters
 from kokuho.platform.auth import TokenVerifier
-from kokuho.platform.testing import migrated_database, serving, staff_headers
+from kokuho.platform.testing import migrated_database, service_user, serving, staff_headers
 from kokuho.platform.token import PrivateKey, new_private_key
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
@@ -34,7 +35,7 @@ class Running:
     key: PrivateKey
     dsn: str
     topic: str
-    bootstrap: str
+    bootstrap: KafkaConnection  # the set-up's super user: publishes as other services would
     linkage_topic: str
     delinquency_topic: str = ""
     income_facts_topic: str = ""
@@ -52,7 +53,9 @@ class Running:
 
 
 @pytest.fixture
-async def settings(pg_admin_dsn: str, kafka_bootstrap: str) -> AsyncIterator[Settings]:
+async def settings(
+    pg_admin_dsn: str, kafka: KafkaConnection, kafka_users: dict[str, KafkaConnection]
+) -> AsyncIterator[Settings]:
     """Settings on a migrated database of this test's own, with its own topic and consumer
     groups (a running ``make run`` shares neither)."""
     run = f"test.benefits.{uuid.uuid4().hex[:12]}"
@@ -68,11 +71,14 @@ async def settings(pg_admin_dsn: str, kafka_bootstrap: str) -> AsyncIterator[Set
         TopicSpec(facts, 3, 1),
         TopicSpec(losses, 3, 1),
     ]
-    await ensure_topics(kafka_bootstrap, with_dead_letters(specs))
+    await ensure_topics(kafka, with_dead_letters(specs))
+    user = await service_user(
+        kafka, kafka_users, "benefits", run=run, topics=[s.name for s in specs]
+    )
     async with migrated_database(pg_admin_dsn, MIGRATIONS) as dsn:
         yield Settings(
             database_dsn=dsn,
-            kafka_bootstrap_servers=kafka_bootstrap,
+            **user,
             events_topic=topic,
             linkage_topic=linkage,
             delinquency_topic=arrears,
@@ -84,7 +90,7 @@ async def settings(pg_admin_dsn: str, kafka_bootstrap: str) -> AsyncIterator[Set
 
 
 @pytest.fixture
-async def running(settings: Settings) -> AsyncIterator[Running]:
+async def running(settings: Settings, kafka: KafkaConnection) -> AsyncIterator[Running]:
     key = new_private_key()
     app = build(settings, token_verifier=TokenVerifier([key.public_key()]), clock=lambda: NOW)
     async with serving(app, "benefits") as client:
@@ -93,7 +99,7 @@ async def running(settings: Settings) -> AsyncIterator[Running]:
             key,
             settings.database_dsn,
             settings.events_topic,
-            settings.kafka_bootstrap_servers,
+            kafka,
             settings.linkage_topic,
             settings.delinquency_topic,
             settings.income_facts_topic,

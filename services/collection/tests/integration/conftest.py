@@ -20,10 +20,11 @@ from kokuho.collection.bootstrap import build
 from kokuho.collection.config import Settings
 from kokuho.events.contracts import assessment, delinquency
 from kokuho.events.contracts import collection as contracts
+from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.events.runtime.topics import TopicSpec, ensure_topics, with_dead_letters
 from kokuho.events.testing.kafka import publish, read_topic
 from kokuho.platform.auth import TokenVerifier
-from kokuho.platform.testing import migrated_database, serving, staff_headers
+from kokuho.platform.testing import migrated_database, service_user, serving, staff_headers
 from kokuho.platform.token import PrivateKey, new_private_key
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
@@ -70,7 +71,7 @@ class Running:
     dsn: str
     topic: str
     assessment_topic: str
-    bootstrap: str
+    bootstrap: KafkaConnection  # the set-up's super user: publishes as other services would
     delinquency_topic: str = ""
 
     def headers(self, *roles: str, user: str = "U-CLERK", **extra: str) -> dict[str, str]:
@@ -108,13 +109,15 @@ class Running:
 
 
 @pytest.fixture
-async def running(pg_admin_dsn: str, kafka_bootstrap: str) -> AsyncIterator[Running]:
+async def running(
+    pg_admin_dsn: str, kafka: KafkaConnection, kafka_users: dict[str, KafkaConnection]
+) -> AsyncIterator[Running]:
     run = f"test.collection.{uuid.uuid4().hex[:12]}"
     topic = f"{run}.{contracts.EVENTS_TOPIC}"
     assessment_topic = f"{run}.{assessment.EVENTS_TOPIC}"
     delinquency_topic = f"{run}.{delinquency.EVENTS_TOPIC}"
     await ensure_topics(
-        kafka_bootstrap,
+        kafka,
         with_dead_letters(
             [
                 TopicSpec(topic, 3, 1),
@@ -123,10 +126,17 @@ async def running(pg_admin_dsn: str, kafka_bootstrap: str) -> AsyncIterator[Runn
             ]
         ),
     )
+    user = await service_user(
+        kafka,
+        kafka_users,
+        "collection",
+        run=run,
+        topics=[topic, assessment_topic, delinquency_topic],
+    )
     async with migrated_database(pg_admin_dsn, MIGRATIONS) as dsn:
         settings = Settings(
             database_dsn=dsn,
-            kafka_bootstrap_servers=kafka_bootstrap,
+            **user,
             events_topic=topic,
             assessment_topic=assessment_topic,
             delinquency_topic=delinquency_topic,
@@ -135,6 +145,4 @@ async def running(pg_admin_dsn: str, kafka_bootstrap: str) -> AsyncIterator[Runn
         key = new_private_key()
         app = build(settings, token_verifier=TokenVerifier([key.public_key()]), clock=lambda: NOW)
         async with serving(app, "collection") as client:
-            yield Running(
-                client, key, dsn, topic, assessment_topic, kafka_bootstrap, delinquency_topic
-            )
+            yield Running(client, key, dsn, topic, assessment_topic, kafka, delinquency_topic)

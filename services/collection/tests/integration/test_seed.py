@@ -8,16 +8,20 @@ import pytest
 
 from kokuho.collection.commands import seed
 from kokuho.collection.config import Settings
-from kokuho.platform.testing import migrated_database
+from kokuho.events.runtime.connection import KafkaConnection
+from kokuho.platform.testing import kafka_settings, migrated_database
 
 from .conftest import MIGRATIONS
 
 pytestmark = pytest.mark.integration
 
 
-async def test_the_demo_seed_runs_once(pg_admin_dsn: str, kafka_bootstrap: str) -> None:
+async def test_the_demo_seed_runs_once(
+    pg_admin_dsn: str, kafka: KafkaConnection, kafka_users: dict[str, KafkaConnection]
+) -> None:
+    user = kafka_users.get("collection", kafka)  # its own (a test container: no users)
     async with migrated_database(pg_admin_dsn, MIGRATIONS) as dsn:
-        settings = Settings(database_dsn=dsn, kafka_bootstrap_servers=kafka_bootstrap)
+        settings = Settings(database_dsn=dsn, **kafka_settings(user))
         first = await seed(settings)
         conn = await asyncpg.connect(dsn)
         try:

@@ -17,10 +17,11 @@ import pytest
 from kokuho.delinquency.bootstrap import build
 from kokuho.delinquency.config import Settings
 from kokuho.events.contracts import EventContract, collection, delinquency
+from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.events.runtime.topics import TopicSpec, ensure_topics, with_dead_letters
 from kokuho.events.testing.kafka import publish
 from kokuho.platform.auth import TokenVerifier
-from kokuho.platform.testing import migrated_database, serving, staff_headers
+from kokuho.platform.testing import migrated_database, service_user, serving, staff_headers
 from kokuho.platform.token import PrivateKey, new_private_key
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
@@ -34,6 +35,7 @@ class Running:
     client: httpx.AsyncClient
     key: PrivateKey
     settings: Settings
+    kafka: KafkaConnection  # the set-up's super user: publishes as collection would
 
     def headers(self, user: str, *roles: str, **extra: str) -> dict[str, str]:
         return staff_headers(self.key, user, *roles, **extra)
@@ -47,7 +49,7 @@ class Running:
 
     async def collection_says(self, household: str, *events: EventContract) -> None:
         await publish(
-            self.settings.kafka_bootstrap_servers,
+            self.kafka,
             self.settings.collection_topic,
             household,
             *events,
@@ -56,16 +58,19 @@ class Running:
 
 
 @pytest.fixture
-async def settings(pg_admin_dsn: str, kafka_bootstrap: str) -> AsyncIterator[Settings]:
+async def settings(
+    pg_admin_dsn: str, kafka: KafkaConnection, kafka_users: dict[str, KafkaConnection]
+) -> AsyncIterator[Settings]:
     run = f"test.delinquency.{uuid.uuid4().hex[:12]}"
     own = f"{run}.{delinquency.EVENTS_TOPIC}"
     source = f"{run}.{collection.EVENTS_TOPIC}"
     specs = [TopicSpec(own, 3, 1), TopicSpec(source, 3, 1)]
-    await ensure_topics(kafka_bootstrap, with_dead_letters(specs))
+    await ensure_topics(kafka, with_dead_letters(specs))
+    user = await service_user(kafka, kafka_users, "delinquency", run=run, topics=[own, source])
     async with migrated_database(pg_admin_dsn, MIGRATIONS) as dsn:
         yield Settings(
             database_dsn=dsn,
-            kafka_bootstrap_servers=kafka_bootstrap,
+            **user,
             events_topic=own,
             collection_topic=source,
             consumer_group_prefix=run,
@@ -73,8 +78,8 @@ async def settings(pg_admin_dsn: str, kafka_bootstrap: str) -> AsyncIterator[Set
 
 
 @pytest.fixture
-async def running(settings: Settings) -> AsyncIterator[Running]:
+async def running(settings: Settings, kafka: KafkaConnection) -> AsyncIterator[Running]:
     key = new_private_key()
     app = build(settings, token_verifier=TokenVerifier([key.public_key()]), clock=lambda: NOW)
     async with serving(app, "delinquency") as client:
-        yield Running(client, key, settings)
+        yield Running(client, key, settings, kafka)

@@ -19,10 +19,11 @@ from kokuho.delinquency.bootstrap import build
 from kokuho.delinquency.commands import seed
 from kokuho.delinquency.config import Settings
 from kokuho.events.contracts import delinquency as contracts
+from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.events.testing.kafka import read_topic
 from kokuho.platform.auth import TokenVerifier
 from kokuho.platform.database import migrate, migration_files, provision
-from kokuho.platform.testing import serving
+from kokuho.platform.testing import kafka_settings, serving
 from kokuho.platform.token import new_private_key
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
@@ -58,10 +59,11 @@ async def two_services(pg_admin_dsn: str) -> AsyncIterator[tuple[str, str]]:
 
 
 async def test_another_services_login_cannot_read_the_delinquency_database(
-    two_services: tuple[str, str], kafka_bootstrap: str
+    two_services: tuple[str, str], kafka: KafkaConnection, kafka_users: dict[str, KafkaConnection]
 ) -> None:
     own, other = two_services
-    settings = Settings(database_dsn=own, kafka_bootstrap_servers=kafka_bootstrap)
+    user = kafka_users.get("delinquency", kafka)  # its own (a test container: no users)
+    settings = Settings(database_dsn=own, **kafka_settings(user))
     assert "9 delinquency cases" in await seed(settings, lambda: NOW)
     conn = await asyncpg.connect(own)
     try:
@@ -81,7 +83,7 @@ async def test_only_public_facts_reach_the_general_topic(settings: Settings) -> 
     app = build(settings, token_verifier=TokenVerifier([key.public_key()]), clock=lambda: NOW)
     async with serving(app, "delinquency"):  # the relay publishes what the seed stored
         records = await read_topic(
-            settings.kafka_bootstrap_servers,
+            settings.kafka_connection(),
             settings.events_topic,
             until=lambda rs: any(b"special_care_flagged" in r.value for r in rs),
         )

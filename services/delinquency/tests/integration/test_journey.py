@@ -126,7 +126,7 @@ async def test_the_journey_from_dunning_to_proceeds_and_closing(running: Running
     assert proceeds.status_code == 201, proceeds.text
 
     published = await read_topic(
-        running.settings.kafka_bootstrap_servers, running.settings.events_topic, expected=3
+        running.settings.kafka_connection(), running.settings.events_topic, expected=3
     )
     envelopes = [json.loads(r.value) for r in published]
     assert [e["type"] for e in envelopes] == [
@@ -156,7 +156,7 @@ async def test_the_journey_from_dunning_to_proceeds_and_closing(running: Running
     case = await eventually(closed, what="the case closed by the payment")
     assert (case["outstanding"], case["plans"][0]["status"]) == (0, "completed")
 
-    text = await topic_text(running.settings.kafka_bootstrap_servers, running.settings.events_topic)
+    text = await topic_text(running.settings.kafka_connection(), running.settings.events_topic)
     for private in ("本人", "普通預金", "case_recorded", "お知らせセンター", "U-OFF"):
         assert private not in text
 
@@ -268,7 +268,7 @@ async def test_a_household_a_year_behind_is_flagged_for_eligibility(running: Run
     assert notice_sent.status_code == 200, notice_sent.text
     assert (await review(running, "2026-08-03"))["events"] == {"SpecialCareFlagged": 1}
     records = await read_topic(
-        running.settings.kafka_bootstrap_servers, running.settings.events_topic, expected=1
+        running.settings.kafka_connection(), running.settings.events_topic, expected=1
     )
     envelope = json.loads(records[0].value)
     assert envelope["type"] == d.SpecialCareFlagged.event_type

@@ -352,7 +352,7 @@ async def test_retiree_status_is_confirmed_published_and_shown_with_the_person(
         )
 
     key, value = await find_on_topic(
-        eligibility_settings.kafka_bootstrap_servers, eligibility_settings.events_topic, is_recorded
+        eligibility_settings.kafka_connection(), eligibility_settings.events_topic, is_recorded
     )
     assert key == household.encode()
     assert value is not None

@@ -14,6 +14,7 @@ import pytest
 
 from kokuho.eligibility.config import Settings
 from kokuho.events.contracts import Envelope
+from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.events.testing.kafka import produce
 from kokuho.platform.documents import checks
 from kokuho.platform.testing import eventually
@@ -32,7 +33,9 @@ def rate_year(today: date) -> tuple[date, date]:
     return start, date(start.year + 1, 7, 31)
 
 
-async def decided(settings: Settings, household: str, members: list[str], percent: int) -> None:
+async def decided(
+    kafka: KafkaConnection, settings: Settings, household: str, members: list[str], percent: int
+) -> None:
     start, end = rate_year(date.today())
     data: dict[str, Any] = {
         "nhi_household_number": household,
@@ -57,7 +60,7 @@ async def decided(settings: Settings, household: str, members: list[str], percen
     )
     assert settings.benefits_topic is not None
     await produce(
-        settings.kafka_bootstrap_servers,
+        kafka,
         settings.benefits_topic,
         [(household.encode(), envelope.to_json_bytes())],
     )
@@ -79,7 +82,10 @@ async def issue(client: httpx.AsyncClient, token: Headers, household: str, who: 
 
 
 async def test_a_3_wari_decision_from_benefits_is_printed_on_the_next_certificate(
-    client: httpx.AsyncClient, token: Headers, eligibility_settings: Settings
+    client: httpx.AsyncClient,
+    token: Headers,
+    eligibility_settings: Settings,
+    kafka: KafkaConnection,
 ) -> None:
     head, elsewhere = b.addressee(), b.addressee()
     today = date.today()
@@ -95,7 +101,7 @@ async def test_a_3_wari_decision_from_benefits_is_printed_on_the_next_certificat
     assert before.json()["copayment_rate_tenths"] == 2  # the documented default
 
     # a member of another household named in the decision is left alone
-    await decided(eligibility_settings, household, [head, elsewhere], 30)
+    await decided(kafka, eligibility_settings, household, [head, elsewhere], 30)
 
     async def recorded() -> dict[str, Any] | None:
         certificate = await issue(client, token, household, head)
@@ -115,7 +121,10 @@ async def test_a_3_wari_decision_from_benefits_is_printed_on_the_next_certificat
 
 
 async def test_delinquencys_special_care_flag_reaches_the_next_confirmation_document(
-    client: httpx.AsyncClient, token: Headers, eligibility_settings: Settings
+    client: httpx.AsyncClient,
+    token: Headers,
+    eligibility_settings: Settings,
+    kafka: KafkaConnection,
 ) -> None:
     """Issue 12: a household past one year of arrears is flagged by delinquency and the flag
     reaches eligibility: the next 資格確認書 is a 資格確認書(特別療養費)."""
@@ -138,7 +147,7 @@ async def test_delinquencys_special_care_flag_reaches_the_next_confirmation_docu
     )
     assert eligibility_settings.delinquency_topic is not None
     await produce(
-        eligibility_settings.kafka_bootstrap_servers,
+        kafka,
         eligibility_settings.delinquency_topic,
         [(household.encode(), envelope.to_json_bytes())],
     )

@@ -18,6 +18,7 @@ from kokuho.events.contracts.eligibility import (
     PersonalDetailsRecorded,
     QualificationAcquired,
 )
+from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.events.testing.kafka import produce
 from kokuho.platform.testing import eventually
 
@@ -77,7 +78,7 @@ async def test_move_in_publishes_qualification_acquired_and_updates_the_read_mod
     assert body["details"]["name"] == "試験　太郎"
     assert "individual_number" not in person.text
 
-    bootstrap = eligibility_settings.kafka_bootstrap_servers
+    bootstrap = eligibility_settings.kafka_connection()  # its own user reads its topic
 
     def is_head_acquired(key: bytes | None, value: dict[str, Any] | None) -> bool:
         return (
@@ -561,7 +562,11 @@ async def test_householder_change_and_the_householder_as_of_a_date(
 
 
 async def test_a_federation_difference_from_linkage_gateway_arrives_as_a_pending_correction(
-    client: httpx.AsyncClient, token: Headers, eligibility_settings: Settings, eligibility_dsn: str
+    client: httpx.AsyncClient,
+    token: Headers,
+    eligibility_settings: Settings,
+    eligibility_dsn: str,
+    kafka: KafkaConnection,
 ) -> None:
     head = b.addressee()
     fact = date.today() - timedelta(days=30)
@@ -580,7 +585,7 @@ async def test_a_federation_difference_from_linkage_gateway_arrives_as_a_pending
         "file_date": date.today().isoformat(),
         "confirmed_by": "lg-staff-1",
     }
-    await publish_difference(eligibility_settings, head, data)
+    await publish_difference(kafka, eligibility_settings, head, data)
     row = await wait_for_review(eligibility_dsn, head)
     change_id = row["change_id"]
     assert change_id is not None, "the federation difference did not become a change"
@@ -590,7 +595,9 @@ async def test_a_federation_difference_from_linkage_gateway_arrives_as_a_pending
     assert person.json()["qualifications"][0]["acquisition_date"] == federation_date.isoformat()
 
 
-async def publish_difference(settings: Settings, head: str, data: dict[str, Any]) -> None:
+async def publish_difference(
+    kafka: KafkaConnection, settings: Settings, head: str, data: dict[str, Any]
+) -> None:
     envelope = Envelope(
         id=uuid4(),
         source="/kokuho/linkage-gateway",
@@ -602,7 +609,7 @@ async def publish_difference(settings: Settings, head: str, data: dict[str, Any]
     )
     assert settings.linkage_topic is not None
     await produce(
-        settings.kafka_bootstrap_servers,
+        kafka,
         settings.linkage_topic,
         [(head.encode(), envelope.to_json_bytes())],
     )
@@ -622,7 +629,11 @@ async def wait_for_review(dsn: str, head: str) -> asyncpg.Record:
 
 
 async def test_a_person_unknown_here_is_listed_for_review(
-    client: httpx.AsyncClient, token: Headers, eligibility_settings: Settings, eligibility_dsn: str
+    client: httpx.AsyncClient,
+    token: Headers,
+    eligibility_settings: Settings,
+    eligibility_dsn: str,
+    kafka: KafkaConnection,
 ) -> None:
     stranger = b.addressee()
     data = {
@@ -634,7 +645,7 @@ async def test_a_person_unknown_here_is_listed_for_review(
         "file_date": date.today().isoformat(),
         "confirmed_by": "lg-staff-1",
     }
-    await publish_difference(eligibility_settings, stranger, data)
+    await publish_difference(kafka, eligibility_settings, stranger, data)
     row = await wait_for_review(eligibility_dsn, stranger)
     assert row["change_id"] is None
     listed = await client.get(

@@ -16,6 +16,7 @@ import pytest
 
 from kokuho.eligibility.config import Settings
 from kokuho.events.individual_numbers import check_digit
+from kokuho.events.runtime.connection import KafkaConnection
 
 from .. import builders as b
 from ..conftest import find_on_topic
@@ -153,7 +154,7 @@ async def test_care_exclusion_by_two_clerks_is_published(
     client: httpx.AsyncClient,
     token: Headers,
     eligibility_settings: Settings,
-    kafka_bootstrap: str,
+    kafka: KafkaConnection,
 ) -> None:
     head = b.addressee()
     household = await insured(client, token, head)
@@ -188,7 +189,7 @@ async def test_care_exclusion_by_two_clerks_is_published(
             and value["data"]["addressee_number"] == head
         )
 
-    _, value = await find_on_topic(kafka_bootstrap, eligibility_settings.events_topic, recorded)
+    _, value = await find_on_topic(kafka, eligibility_settings.events_topic, recorded)
     assert value is not None
     data = value["data"]
     assert (data["nhi_household_number"], data["facility_kind"], data["facility_name"]) == (

@@ -14,6 +14,7 @@ from datetime import date
 import asyncpg
 import pytest
 
+from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.linkage_gateway.adapters.counterpart_http import IntermediateServerHttp
 from kokuho.linkage_gateway.adapters.jobs import scheduled_card_state_fetch
 from kokuho.linkage_gateway.commands import fetch_card_states_command
@@ -62,7 +63,7 @@ async def published(dsn: str, who: str) -> list[dict[str, object]]:
 
 
 async def test_a_card_state_reaches_the_topic_with_the_addressee_number_only(  # type: ignore[no-untyped-def]
-    gateway, numbers: Callable[[], IndividualNumber], kafka_bootstrap: str
+    gateway, numbers: Callable[[], IndividualNumber], kafka: KafkaConnection
 ) -> None:
     who, number = addressee(), numbers()
     integrated = await bind(gateway, who, number)
@@ -72,7 +73,7 @@ async def test_a_card_state_reaches_the_topic_with_the_addressee_number_only(  #
     kit = gateway.app.state.kit
     await scheduled_card_state_fetch(kit)
 
-    value = await read_until(kafka_bootstrap, gateway.settings.events_topic, who.encode(), EVENT)
+    value = await read_until(kafka, gateway.settings.events_topic, who.encode(), EVENT)
     data = json.loads(value)["data"]
     assert data == {
         "addressee_number": who,
@@ -97,7 +98,7 @@ async def test_a_card_state_reaches_the_topic_with_the_addressee_number_only(  #
         "registration_cancelled",
     ]
     cancelled = await read_until(
-        kafka_bootstrap, gateway.settings.events_topic, who.encode(), b"registration_cancelled"
+        kafka, gateway.settings.events_topic, who.encode(), b"registration_cancelled"
     )
     assert number.value.encode() not in cancelled
 

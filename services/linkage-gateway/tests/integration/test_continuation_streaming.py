@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 import asyncpg
 import pytest
 
+from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.linkage_gateway.adapters.jobs import (
     CONTINUATION_JOB,
     scheduled_continuation_fetch,
@@ -134,14 +135,14 @@ async def test_a_streamed_file_needs_csv_a_role_and_a_plain_name(gateway) -> Non
 
 
 async def test_the_job_fetches_the_days_file_and_a_rerun_changes_nothing(  # type: ignore[no-untyped-def]
-    gateway, kafka_bootstrap: str
+    gateway, kafka: KafkaConnection
 ) -> None:
     """The federation (simulator) writes the day's file from the insured changes it received;
     the gateway's job fetches it, reconciles it and keeps the differences; run again the same
     day, it fetches nothing and changes nothing."""
     known, other = addressee(), addressee()
     topic = gateway.settings.eligibility_topic
-    await publish(kafka_bootstrap, topic, acquired(known, date(2026, 4, 1)), known)
+    await publish(kafka, topic, acquired(known, date(2026, 4, 1)), known)
     dsn = gateway.settings.database_dsn
     assert await poll(dsn, "SELECT 1 FROM insured_changes WHERE addressee_number = $1", known)
     assert await poll(dsn, "SELECT 1 FROM replicas WHERE addressee_number = $1", known)

@@ -9,6 +9,7 @@ from collections.abc import Callable
 import asyncpg
 import pytest
 
+from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.linkage_gateway.domain.individual_number import IndividualNumber
 from kokuho.platform.testing import database_text
 
@@ -29,7 +30,7 @@ def declaration(number: IndividualNumber) -> dict[str, object]:
 
 
 async def test_intake_accepts_the_valid_and_refuses_the_rest(  # type: ignore[no-untyped-def]
-    gateway, numbers: Numbers, kafka_bootstrap: str
+    gateway, numbers: Numbers, kafka: KafkaConnection
 ) -> None:
     who, other = addressee(), addressee()
     number, other_number = numbers(), numbers()
@@ -88,7 +89,7 @@ async def test_intake_accepts_the_valid_and_refuses_the_rest(  # type: ignore[no
     assert stored.json()["status_code"] == "accepted"
 
     value = await read_until(
-        kafka_bootstrap, gateway.settings.events_topic, who.encode(), b"e_application_accepted"
+        kafka, gateway.settings.events_topic, who.encode(), b"e_application_accepted"
     )
     assert b'"affair":"assessment"' in value
     assert b'"no_income":true' in value

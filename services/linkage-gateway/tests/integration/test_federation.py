@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from kokuho.events.contracts.eligibility import PersonalDetailsRecorded
+from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.events.testing.kafka import produce
 from kokuho.linkage_gateway.adapters.jobs import scheduled_federation_send
 from kokuho.linkage_gateway.domain.federation import INDIVIDUAL_NUMBER_IN_FILE
@@ -29,18 +30,18 @@ OPERATOR = "linkage.operator"
 
 
 async def test_insured_changes_are_sent_once_with_a_ledger_entry(  # type: ignore[no-untyped-def]
-    gateway, kafka_bootstrap: str
+    gateway, kafka: KafkaConnection
 ) -> None:
     a, b = addressee(), addressee()
     topic = gateway.settings.eligibility_topic
     details = gateway.settings.personal_details_topic
-    await publish(kafka_bootstrap, details, personal_details(a), a)
+    await publish(kafka, details, personal_details(a), a)
     assert await poll(
         gateway.settings.database_dsn, "SELECT 1 FROM card_names WHERE addressee_number = $1", a
     )
-    await publish(kafka_bootstrap, topic, acquired(a, date(2026, 4, 1)), a)
-    await publish(kafka_bootstrap, topic, acquired(b, date(2026, 4, 3)), b)
-    await publish(kafka_bootstrap, topic, lost(b, date(2026, 8, 1)), b)
+    await publish(kafka, topic, acquired(a, date(2026, 4, 1)), a)
+    await publish(kafka, topic, acquired(b, date(2026, 4, 3)), b)
+    await publish(kafka, topic, lost(b, date(2026, 8, 1)), b)
     dsn = gateway.settings.database_dsn
     rows = await poll(dsn, "SELECT 1 FROM insured_changes WHERE change = 'lost'")
     assert rows
@@ -114,13 +115,13 @@ def personal_details(who: str) -> PersonalDetailsRecorded:
     )
 
 
-async def test_a_tombstone_erases_the_names_on_the_card(gateway, kafka_bootstrap: str) -> None:  # type: ignore[no-untyped-def]
+async def test_a_tombstone_erases_the_names_on_the_card(gateway, kafka: KafkaConnection) -> None:  # type: ignore[no-untyped-def]
     who = addressee()
     details = gateway.settings.personal_details_topic
     dsn = gateway.settings.database_dsn
-    await publish(kafka_bootstrap, details, personal_details(who), who)
+    await publish(kafka, details, personal_details(who), who)
     assert await poll(dsn, "SELECT 1 FROM card_names WHERE addressee_number = $1", who)
-    await produce(kafka_bootstrap, details, [(who.encode(), None)])  # the tombstone
+    await produce(kafka, details, [(who.encode(), None)])  # the tombstone
     gone = await poll(
         dsn,
         "SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM card_names WHERE addressee_number = $1)",
@@ -212,12 +213,12 @@ async def test_a_file_dated_after_today_is_not_of_this_cycle(gateway) -> None:  
 
 
 async def test_differences_wait_for_staff_and_confirmed_ones_are_published(  # type: ignore[no-untyped-def]
-    gateway, kafka_bootstrap: str
+    gateway, kafka: KafkaConnection
 ) -> None:
     same, differs, unknown = addressee(), addressee(), addressee()
     topic = gateway.settings.eligibility_topic
-    await publish(kafka_bootstrap, topic, acquired(same, date(2026, 4, 1)), same)
-    await publish(kafka_bootstrap, topic, acquired(differs, date(2026, 4, 1)), differs)
+    await publish(kafka, topic, acquired(same, date(2026, 4, 1)), same)
+    await publish(kafka, topic, acquired(differs, date(2026, 4, 1)), differs)
     dsn = gateway.settings.database_dsn
     assert await poll(dsn, "SELECT 1 FROM replicas WHERE addressee_number = $1", differs)
 
@@ -275,19 +276,17 @@ async def test_differences_wait_for_staff_and_confirmed_ones_are_published(  # t
     assert twice.status_code == 404
 
     record = await read_until(
-        kafka_bootstrap, gateway.settings.events_topic, differs.encode(), b"federation_difference"
+        kafka, gateway.settings.events_topic, differs.encode(), b"federation_difference"
     )
     assert b'"federation_loss_date":"2026-07-31"' in record
     assert b"U-CONFIRM" in record
 
 
 async def test_the_scheduled_send_records_and_audits_its_run(  # type: ignore[no-untyped-def]
-    gateway, kafka_bootstrap: str
+    gateway, kafka: KafkaConnection
 ) -> None:
     who = addressee()
-    await publish(
-        kafka_bootstrap, gateway.settings.eligibility_topic, acquired(who, date(2026, 5, 1)), who
-    )
+    await publish(kafka, gateway.settings.eligibility_topic, acquired(who, date(2026, 5, 1)), who)
     dsn = gateway.settings.database_dsn
     assert await poll(dsn, "SELECT 1 FROM insured_changes WHERE addressee_number = $1", who)
     await scheduled_federation_send(gateway.app.state.kit)
@@ -308,7 +307,7 @@ async def test_the_scheduled_send_records_and_audits_its_run(  # type: ignore[no
 
 
 async def test_the_carry_over_list_reaches_benefits_as_events_or_not_at_all(  # type: ignore[no-untyped-def]
-    gateway, kafka_bootstrap: str
+    gateway, kafka: KafkaConnection
 ) -> None:
     household = addressee()
     good = (
@@ -353,19 +352,17 @@ async def test_the_carry_over_list_reaches_benefits_as_events_or_not_at_all(  # 
     )
     assert twice.status_code == 409
     value = await read_until(
-        kafka_bootstrap, gateway.settings.events_topic, household.encode(), b"high_cost_carry_over"
+        kafka, gateway.settings.events_topic, household.encode(), b"high_cost_carry_over"
     )
     assert b'"high_cost_months":3' in value
     assert b'"kind":"confirmed"' in value
 
 
 async def test_a_send_cut_off_midway_resends_the_same_prepared_file(  # type: ignore[no-untyped-def]
-    gateway, kafka_bootstrap: str
+    gateway, kafka: KafkaConnection
 ) -> None:
     who = addressee()
-    await publish(
-        kafka_bootstrap, gateway.settings.eligibility_topic, acquired(who, date(2026, 5, 1)), who
-    )
+    await publish(kafka, gateway.settings.eligibility_topic, acquired(who, date(2026, 5, 1)), who)
     dsn = gateway.settings.database_dsn
     assert await poll(dsn, "SELECT 1 FROM insured_changes WHERE addressee_number = $1", who)
     real_send = gateway.federation.send
@@ -390,7 +387,7 @@ async def test_a_send_cut_off_midway_resends_the_same_prepared_file(  # type: ig
     # A change arriving meanwhile waits for the next file; the prepared one goes out as it was.
     other = addressee()
     await publish(
-        kafka_bootstrap,
+        kafka,
         gateway.settings.eligibility_topic,
         acquired(other, date(2026, 5, 2)),
         other,

@@ -27,6 +27,7 @@ from kokuho.assessment import bootstrap as assessment_bootstrap
 from kokuho.assessment import config as assessment_config
 from kokuho.eligibility import bootstrap as eligibility_bootstrap
 from kokuho.eligibility import config as eligibility_config
+from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.events.testing.kafka import topic_text
 from kokuho.linkage_gateway import bootstrap as gateway_bootstrap
 from kokuho.linkage_gateway import config as gateway_config
@@ -101,7 +102,7 @@ def test_the_scan_finds_a_number_and_ignores_hashes_and_identifiers() -> None:
 
 
 async def test_move_in_federation_round_trip_and_e_application(
-    pg_admin_dsn: str, kafka_bootstrap: str, own_topics: OwnTopics, tmp_path: Path
+    pg_admin_dsn: str, kafka: KafkaConnection, own_topics: OwnTopics, tmp_path: Path
 ) -> None:
     suffix = uuid.uuid4().hex[:8]
     key = new_private_key("ES256")
@@ -132,7 +133,7 @@ async def test_move_in_federation_round_trip_and_e_application(
             eligibility_app = eligibility_bootstrap.build(
                 eligibility_config.Settings(
                     database_dsn=eligibility_dsn,
-                    kafka_bootstrap_servers=kafka_bootstrap,
+                    kafka_bootstrap_servers=kafka.bootstrap_servers,
                     turning_75_daily=False,
                     **own_topics.eligibility(),
                 ),
@@ -141,7 +142,7 @@ async def test_move_in_federation_round_trip_and_e_application(
             assessment_app = assessment_bootstrap.build(
                 assessment_config.Settings(
                     database_dsn=assessment_dsn,
-                    kafka_bootstrap_servers=kafka_bootstrap,
+                    kafka_bootstrap_servers=kafka.bootstrap_servers,
                     **own_topics.assessment(),
                 ),
                 token_verifier=verifier,
@@ -149,7 +150,7 @@ async def test_move_in_federation_round_trip_and_e_application(
             gateway_app = gateway_bootstrap.build(
                 gateway_config.Settings(
                     database_dsn=gateway_dsn,
-                    kafka_bootstrap_servers=kafka_bootstrap,
+                    kafka_bootstrap_servers=kafka.bootstrap_servers,
                     key_directory=tmp_path / "keys",
                     create_dev_keys=True,
                     federation_outbox=None,
@@ -335,15 +336,9 @@ async def test_move_in_federation_round_trip_and_e_application(
                 "eligibility database": await database_text(eligibility_dsn),
                 "assessment database": await database_text(assessment_dsn),
                 "linkage-gateway database": await database_text(gateway_dsn),
-                "eligibility topic": await topic_text(
-                    kafka_bootstrap, own_topics.eligibility_events
-                ),
-                "personal-details topic": await topic_text(
-                    kafka_bootstrap, own_topics.personal_details
-                ),
-                "linkage-gateway topic": await topic_text(
-                    kafka_bootstrap, own_topics.linkage_events
-                ),
+                "eligibility topic": await topic_text(kafka, own_topics.eligibility_events),
+                "personal-details topic": await topic_text(kafka, own_topics.personal_details),
+                "linkage-gateway topic": await topic_text(kafka, own_topics.linkage_events),
                 # (the federation file itself is the one place the number goes: checked above)
                 "logs": "\n".join(logs.lines),
             }

@@ -16,6 +16,7 @@ import pytest
 from kokuho.events.contracts import EventContract
 from kokuho.events.contracts.assessment import PremiumAssessed
 from kokuho.events.contracts.eligibility import QualificationAcquired, QualificationLost
+from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.events.testing.kafka import publish as publish_events
 from kokuho.linkage_gateway.adapters.jobs import purge_inquiry_results
 from kokuho.linkage_gateway.domain.individual_number import IndividualNumber
@@ -71,7 +72,9 @@ def lost(who: str, on: date, reason: str = "moved_out") -> QualificationLost:
     )
 
 
-async def publish(bootstrap: str, topic: str, event: EventContract, key: str) -> uuid.UUID:
+async def publish(
+    bootstrap: KafkaConnection, topic: str, event: EventContract, key: str
+) -> uuid.UUID:
     (event_id,) = await publish_events(bootstrap, topic, key, event, source="/kokuho/eligibility")
     return event_id
 
@@ -109,12 +112,12 @@ async def bind(gateway, who: str, number: IndividualNumber) -> str:  # type: ign
 
 
 async def test_qualification_acquired_on_kafka_registers_the_replica(  # type: ignore[no-untyped-def]
-    gateway, numbers: Numbers, kafka_bootstrap: str
+    gateway, numbers: Numbers, kafka: KafkaConnection
 ) -> None:
     who, number = addressee(), numbers()
     integrated = await bind(gateway, who, number)
     topic = gateway.settings.eligibility_topic
-    event_id = await publish(kafka_bootstrap, topic, acquired(who, date(2026, 4, 1)), who)
+    event_id = await publish(kafka, topic, acquired(who, date(2026, 4, 1)), who)
 
     dsn = gateway.settings.database_dsn
     rows = await poll(
@@ -134,8 +137,8 @@ async def test_qualification_acquired_on_kafka_registers_the_replica(  # type: i
     assert number.value not in repr(gateway.server.received)
 
     # The same event again (redelivery) registers nothing; a loss registers version 2.
-    await publish(kafka_bootstrap, topic, acquired(who, date(2026, 4, 1)), who)
-    await publish(kafka_bootstrap, topic, lost(who, date(2026, 9, 1)), who)
+    await publish(kafka, topic, acquired(who, date(2026, 4, 1)), who)
+    await publish(kafka, topic, lost(who, date(2026, 9, 1)), who)
     rows = await poll(
         dsn,
         "SELECT version FROM replica_registrations WHERE addressee_number = $1 AND version = 2",
@@ -199,12 +202,10 @@ async def test_qualification_acquired_on_kafka_registers_the_replica(  # type: i
 
 
 async def test_a_replica_waits_for_the_number_and_goes_out_when_it_is_bound(  # type: ignore[no-untyped-def]
-    gateway, numbers: Numbers, kafka_bootstrap: str
+    gateway, numbers: Numbers, kafka: KafkaConnection
 ) -> None:
     who = addressee()
-    await publish(
-        kafka_bootstrap, gateway.settings.eligibility_topic, acquired(who, date(2026, 5, 1)), who
-    )
+    await publish(kafka, gateway.settings.eligibility_topic, acquired(who, date(2026, 5, 1)), who)
     dsn = gateway.settings.database_dsn
     pending = await poll(
         dsn,
@@ -223,12 +224,12 @@ async def test_a_replica_waits_for_the_number_and_goes_out_when_it_is_bound(  # 
 
 
 async def test_a_death_keeps_the_number_sealed_and_marks_the_person(  # type: ignore[no-untyped-def]
-    gateway, numbers: Numbers, kafka_bootstrap: str
+    gateway, numbers: Numbers, kafka: KafkaConnection
 ) -> None:
     who = addressee()
     await bind(gateway, who, numbers())
     await publish(
-        kafka_bootstrap,
+        kafka,
         gateway.settings.eligibility_topic,
         lost(who, date(2026, 6, 2), reason="death"),
         who,
@@ -443,18 +444,16 @@ def premium(household: str, fiscal_year: int, revision: int, amount: int) -> Pre
 
 
 async def test_assessed_premiums_become_the_householders_replica(  # type: ignore[no-untyped-def]
-    gateway, numbers: Numbers, kafka_bootstrap: str
+    gateway, numbers: Numbers, kafka: KafkaConnection
 ) -> None:
     head = addressee()
     household = "5000000001"
     integrated = await bind(gateway, head, numbers())
     # The premium may arrive before the household is known: it waits for the householder.
     await publish(
-        kafka_bootstrap, gateway.settings.assessment_topic, premium(household, 2026, 1, 98700), head
+        kafka, gateway.settings.assessment_topic, premium(household, 2026, 1, 98700), head
     )
-    await publish(
-        kafka_bootstrap, gateway.settings.eligibility_topic, acquired(head, date(2026, 4, 1)), head
-    )
+    await publish(kafka, gateway.settings.eligibility_topic, acquired(head, date(2026, 4, 1)), head)
     dsn = gateway.settings.database_dsn
     rows = await poll(
         dsn,
@@ -471,10 +470,10 @@ async def test_assessed_premiums_become_the_householders_replica(  # type: ignor
     }
     # A correction replaces the year's amount; a late, older revision changes nothing.
     await publish(
-        kafka_bootstrap, gateway.settings.assessment_topic, premium(household, 2026, 2, 91000), head
+        kafka, gateway.settings.assessment_topic, premium(household, 2026, 2, 91000), head
     )
     await publish(
-        kafka_bootstrap, gateway.settings.assessment_topic, premium(household, 2026, 1, 98700), head
+        kafka, gateway.settings.assessment_topic, premium(household, 2026, 1, 98700), head
     )
     rows = await poll(
         dsn,

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.linkage_gateway.domain.individual_number import IndividualNumber
 
 from .test_gateway_fuzz import ALL_ROLES
@@ -31,14 +32,12 @@ def keys_of(value: Any) -> set[str]:
 
 
 async def test_no_read_endpoint_shows_the_number_to_any_role(  # type: ignore[no-untyped-def]
-    gateway, numbers: Numbers, kafka_bootstrap: str
+    gateway, numbers: Numbers, kafka: KafkaConnection
 ) -> None:
     who, number = addressee(), numbers()
     integrated = await bind(gateway, who, number)
     # the person in every record: a replica, an inquiry, a held provision, an e-application
-    await publish(
-        kafka_bootstrap, gateway.settings.eligibility_topic, acquired(who, date(2026, 4, 1)), who
-    )
+    await publish(kafka, gateway.settings.eligibility_topic, acquired(who, date(2026, 4, 1)), who)
     assert await poll(
         gateway.settings.database_dsn, "SELECT 1 FROM replicas WHERE addressee_number = $1", who
     )

@@ -13,6 +13,7 @@ from datetime import date
 import asyncpg
 import pytest
 
+from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.events.testing.kafka import topic_text
 from kokuho.linkage_gateway.domain.federation import NUMBER_MASK
 from kokuho.linkage_gateway.domain.individual_number import IndividualNumber
@@ -35,14 +36,14 @@ async def send(gateway) -> dict[str, object]:  # type: ignore[no-untyped-def]
 
 
 async def test_the_file_carries_the_bound_numbers_and_nothing_else_keeps_them(  # type: ignore[no-untyped-def]
-    gateway, numbers: Numbers, kafka_bootstrap: str
+    gateway, numbers: Numbers, kafka: KafkaConnection
 ) -> None:
     bound, waiting = addressee(), addressee()
     number = numbers()
     await bind(gateway, bound, number)
     topic = gateway.settings.eligibility_topic
-    await publish(kafka_bootstrap, topic, acquired(bound, date(2026, 4, 1)), bound)
-    await publish(kafka_bootstrap, topic, acquired(waiting, date(2026, 4, 2)), waiting)
+    await publish(kafka, topic, acquired(bound, date(2026, 4, 1)), bound)
+    await publish(kafka, topic, acquired(waiting, date(2026, 4, 2)), waiting)
     dsn = gateway.settings.database_dsn
     for who in (bound, waiting):
         assert await poll(dsn, "SELECT 1 FROM insured_changes WHERE addressee_number = $1", who)
@@ -79,7 +80,7 @@ async def test_the_file_carries_the_bound_numbers_and_nothing_else_keeps_them(  
 
     places = {
         "linkage-gateway database": await database_text(dsn),
-        "linkage-gateway topic": await topic_text(kafka_bootstrap, gateway.settings.events_topic),
+        "linkage-gateway topic": await topic_text(kafka, gateway.settings.events_topic),
         "logs": "\n".join(gateway.logs.lines),
     }
     assert bound in places["linkage-gateway database"]  # the scan does see the data
@@ -101,14 +102,12 @@ class FailingOnce:
 
 
 async def test_a_failed_send_delivers_the_same_file_with_the_numbers_next_time(  # type: ignore[no-untyped-def]
-    gateway, numbers: Numbers, kafka_bootstrap: str
+    gateway, numbers: Numbers, kafka: KafkaConnection
 ) -> None:
     who = addressee()
     number = numbers()
     await bind(gateway, who, number)
-    await publish(
-        kafka_bootstrap, gateway.settings.eligibility_topic, acquired(who, date(2026, 4, 1)), who
-    )
+    await publish(kafka, gateway.settings.eligibility_topic, acquired(who, date(2026, 4, 1)), who)
     dsn = gateway.settings.database_dsn
     assert await poll(dsn, "SELECT 1 FROM insured_changes WHERE addressee_number = $1", who)
     kit = gateway.app.state.kit

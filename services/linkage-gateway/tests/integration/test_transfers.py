@@ -13,6 +13,7 @@ import asyncpg
 import pytest
 
 from kokuho.events.contracts.collection import TaxDeductionTransferred, TransferredPayment
+from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.events.testing.kafka import publish as publish_events
 from kokuho.linkage_gateway.domain.individual_number import IndividualNumber
 
@@ -155,20 +156,20 @@ def tax_part(part: int, households: list[str], **changed: object) -> TaxDeductio
 
 
 async def test_collections_yearly_tax_file_is_delivered_with_its_items_and_listed(  # type: ignore[no-untyped-def]
-    gateway, kafka_bootstrap: str
+    gateway, kafka: KafkaConnection
 ) -> None:
     topic = gateway.settings.collection_topic
     assert topic
     first, second = [addressee() for _ in range(2)], [addressee()]
     await publish_events(
-        kafka_bootstrap,
+        kafka,
         topic,
         "tax-transfer-2025-abc",
         tax_part(1, first),
         source="/kokuho/collection",
     )
     await publish_events(
-        kafka_bootstrap,
+        kafka,
         topic,
         "tax-transfer-2025-abc",
         tax_part(2, second),
@@ -222,12 +223,12 @@ async def test_collections_yearly_tax_file_is_delivered_with_its_items_and_liste
 
 
 async def test_a_yearly_file_outside_the_registry_is_blocked_and_logged(  # type: ignore[no-untyped-def]
-    gateway, kafka_bootstrap: str
+    gateway, kafka: KafkaConnection
 ) -> None:
     topic = gateway.settings.collection_topic
     assert topic
     blocked = tax_part(1, [addressee()], recipient="police")
-    await publish_events(kafka_bootstrap, topic, "x", blocked, source="/kokuho/collection")
+    await publish_events(kafka, topic, "x", blocked, source="/kokuho/collection")
     dsn = gateway.settings.database_dsn
     audited = await poll(
         dsn, "SELECT detail FROM audit_log WHERE detail::text LIKE '%transfer-not-registered%'"

@@ -10,6 +10,7 @@ import asyncpg
 import httpx
 import pytest
 
+from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.linkage_gateway.adapters.crypto import EnvelopeSealer
 from kokuho.linkage_gateway.adapters.keys import KeyStore
 from kokuho.linkage_gateway.adapters.postgres_vault import (
@@ -304,13 +305,13 @@ async def test_index_key_rotation_reindexes_every_binding_while_lookups_go_on(
 
 
 async def test_the_public_topic_carries_no_number(
-    gateway, numbers: Numbers, kafka_bootstrap: str
+    gateway, numbers: Numbers, kafka: KafkaConnection
 ) -> None:  # type: ignore[no-untyped-def]
     mine = fresh_addressee()  # fresh on every run
     number = numbers()
     assert (await register(gateway, mine, number.value)).status_code == 201
     value = await read_until(
-        kafka_bootstrap, gateway.settings.events_topic, mine.encode(), b"individual_number_bound"
+        kafka, gateway.settings.events_topic, mine.encode(), b"individual_number_bound"
     )
     assert number.value.encode() not in value
 

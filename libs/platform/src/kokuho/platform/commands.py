@@ -80,7 +80,7 @@ async def run_migrate(definition: ServiceDefinition, settings: ServiceSettings) 
     if admin:
         await provision(admin, settings.database_dsn, tls=tls)
     applied = await migrate(settings.database_dsn, migration_files(definition.migrations), tls=tls)
-    await ensure_topics(settings.kafka_bootstrap_servers, topic_specs(settings, definition.topics))
+    await ensure_topics(settings.kafka_connection(), topic_specs(settings, definition.topics))
     return applied
 
 

@@ -75,7 +75,7 @@ class Eventing:
         audit_key = audit.load_key(s)
         tls = database.database_tls(s)
         self._pool = await database.create_pool(s, min_size=1, max_size=self._pool_size)
-        self._producer = reliable_producer(s.kafka_bootstrap_servers)
+        self._producer = reliable_producer(s.kafka_connection())
         await self._producer.start()
         sealer = audit.AuditSealer(
             s.database_dsn,
@@ -93,7 +93,7 @@ class Eventing:
         for sub in self._subscriptions:
             consumer = InboxConsumer(
                 pool=self._pool,
-                bootstrap_servers=s.kafka_bootstrap_servers,
+                connection=s.kafka_connection(),
                 group_id=self.group_id(sub),
                 topics=sub.topics,
                 handler=sub.handler,

@@ -16,6 +16,7 @@ import asyncpg
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
 
+from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.platform.problems import Problem
 
 ReadinessCheck = Callable[[], Awaitable[None]]
@@ -33,13 +34,13 @@ def postgres_check(pool: asyncpg.Pool | Callable[[], asyncpg.Pool]) -> Readiness
     return check
 
 
-def kafka_check(bootstrap_servers: str) -> ReadinessCheck:
-    """Fetch cluster metadata from the brokers."""
+def kafka_check(connection: KafkaConnection) -> ReadinessCheck:
+    """Fetch cluster metadata from the brokers (as the service's own Kafka user)."""
 
     async def check() -> None:
         from aiokafka import AIOKafkaClient
 
-        client = AIOKafkaClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=2000)
+        client = AIOKafkaClient(**connection.client_options(), request_timeout_ms=2000)
         try:
             await client.bootstrap()
             if not client.cluster.brokers():

@@ -20,9 +20,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from kokuho.events.runtime.connection import (
+    KafkaConnection,
+    KafkaConnectionError,
+    SecurityProtocol,
+)
 from kokuho.platform.tls import verifying_context
 
 #: C-46: operation logs are kept at least 10 years.
@@ -81,6 +86,17 @@ class ServiceSettings(BaseSettings):
     #: start-up. None: the DSN alone decides (plain on the local cluster).
     database_tls_ca_path: Path | None = None
     kafka_bootstrap_servers: str = "127.0.0.1:59092"
+    #: How the service authenticates to the broker as its own user (ADR 0086): SASL/SCRAM
+    #: locally (``make run`` passes the user ``make up`` made for it), mutual TLS in the
+    #: cluster (Strimzi ``KafkaUser``). Nothing set: the service refuses to start; PLAINTEXT
+    #: only when named.
+    kafka_security_protocol: SecurityProtocol = "SASL_PLAINTEXT"
+    kafka_sasl_mechanism: str = "SCRAM-SHA-512"
+    kafka_username: str = ""
+    kafka_password: SecretStr = Field(default=SecretStr(""), repr=False)
+    kafka_ssl_cafile: Path | None = None
+    kafka_ssl_certfile: Path | None = None
+    kafka_ssl_keyfile: Path | None = Field(default=None, repr=False)
     #: Partitions and replication of the topics this service creates (production: RF 3).
     kafka_partitions: int = Field(default=3, ge=1)
     kafka_replication_factor: int = Field(default=1, ge=1)
@@ -143,6 +159,23 @@ class ServiceSettings(BaseSettings):
     #: Consumer groups are ``<prefix>.<service_name>.<subscription>``; tests use their own
     #: prefix so that a running demo never takes their events.
     consumer_group_prefix: str = Field(default="kokuho", pattern=r"^[A-Za-z0-9._-]{1,100}$")
+
+    def kafka_connection(self) -> KafkaConnection:
+        """The broker as this service's own user; ``StartupRefused`` when the credentials are
+        incomplete (never an anonymous or shared connection)."""
+        try:
+            return KafkaConnection(
+                self.kafka_bootstrap_servers,
+                security_protocol=self.kafka_security_protocol,
+                sasl_mechanism=self.kafka_sasl_mechanism,
+                username=self.kafka_username,
+                password=self.kafka_password.get_secret_value(),
+                ssl_cafile=self.kafka_ssl_cafile,
+                ssl_certfile=self.kafka_ssl_certfile,
+                ssl_keyfile=self.kafka_ssl_keyfile,
+            )
+        except KafkaConnectionError as exc:
+            raise StartupRefused(f"{self.service_name}: {exc}") from None
 
     @model_validator(mode="before")
     @classmethod

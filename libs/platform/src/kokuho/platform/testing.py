@@ -28,8 +28,8 @@ import subprocess
 import sys
 import threading
 import uuid
-from collections.abc import AsyncIterator, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +46,14 @@ from kokuho.events.contracts import (
     eligibility,
     linkage_gateway,
 )
-from kokuho.events.runtime.topics import TopicSpec, ensure_topics, with_dead_letters
+from kokuho.events.runtime.access import AclRule, grant, revoke, service_rules
+from kokuho.events.runtime.connection import KafkaConnection
+from kokuho.events.runtime.topics import (
+    TopicSpec,
+    dead_letter_topic,
+    ensure_topics,
+    with_dead_letters,
+)
 from kokuho.events.testing.databases import temporary_database
 from kokuho.events.testing.waiting import eventually as eventually
 from kokuho.events.testing.waiting import eventually_blocking as eventually_blocking
@@ -65,14 +72,19 @@ os.environ.setdefault(audit.KEY_PATH_ENV, str(audit.dev_key_path()))
 #: Every topic ``OwnTopics.create`` made in this process, deleted at the end of the test session
 #: (``delete_created_topics``): a broker that kept every test's topics would run out of memory.
 CREATED_TOPICS: list[str] = []
+#: The ACLs ``OwnTopics.create`` gave the services' users on those topics (revoked with them).
+CREATED_GRANTS: list[dict[str, list[AclRule]]] = []
 
 
-async def delete_created_topics(bootstrap: str) -> int:
-    """Delete the topics this process's tests made; returns how many."""
+async def delete_created_topics(kafka: KafkaConnection) -> int:
+    """Delete the topics this process's tests made, and the ACLs given on them; returns how
+    many topics."""
+    while CREATED_GRANTS:
+        await revoke(kafka, CREATED_GRANTS.pop())
     names = sorted(set(CREATED_TOPICS))
     if not names:
         return 0
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**kafka.client_options())
     await admin.start()
     try:
         existing = set(await admin.list_topics())
@@ -85,13 +97,66 @@ async def delete_created_topics(bootstrap: str) -> int:
     return len(doomed)
 
 
+#: The services whose broker users the tests' services connect as.
+SERVICES = ("assessment", "benefits", "collection", "delinquency", "eligibility", "linkage-gateway")
+
+
+def kafka_settings(connection: KafkaConnection) -> dict[str, Any]:
+    """``connection`` as a service's settings (``kafka_bootstrap_servers``, ``kafka_username``
+    ...): for a test's own probe service, or a service given a user by ``service_user``."""
+    return {"kafka_bootstrap_servers": connection.bootstrap_servers, **_credentials(connection)}
+
+
+def _credentials(connection: KafkaConnection) -> dict[str, Any]:
+    return {
+        "kafka_security_protocol": connection.security_protocol,
+        "kafka_sasl_mechanism": connection.sasl_mechanism,
+        "kafka_username": connection.username,
+        "kafka_password": connection.password,
+    }
+
+
+async def service_user(
+    kafka: KafkaConnection,
+    users: Mapping[str, KafkaConnection],
+    service: str,
+    *,
+    run: str,
+    topics: Iterable[str | None],
+) -> dict[str, Any]:
+    """Give ``service``'s own broker user its rules on a test's topics named ``<run>.<real
+    name>`` (its own, ``<run>.kokuho.<service>.*``, with their dead-letter topics; the others it
+    reads) and its consumer groups under ``<run>``; returns the settings that connect as it.
+    Without users (a broker without authentication), the settings of ``kafka``."""
+    if not users:
+        return kafka_settings(kafka)
+    own = f"{run}.kokuho.{service}."
+    named = sorted({t for t in topics if t})
+    owned = [t for t in named if t.startswith(own)]
+    consumed = [t for t in named if not t.startswith(own)]
+    rules = service_rules(
+        owned=[*owned, *(dead_letter_topic(t) for t in owned)],
+        consumed=consumed,
+        dead_letters=[dead_letter_topic(t) for t in consumed],
+        group_prefix=f"{run}.{service}.",
+    )
+    user = users[service]
+    grants = {f"User:{user.username}": rules}
+    CREATED_GRANTS.append(grants)
+    await grant(kafka, grants)
+    return kafka_settings(user)
+
+
 @dataclass(frozen=True)
 class OwnTopics:
     """One test's names for every service topic, and its own consumer-group prefix.
 
     The services' settings take them as keyword arguments (``**own.eligibility()``), so a test
     publishes, consumes and scans only what it made itself: the services ``make run`` started
-    share neither a topic nor a consumer group with it.
+    share neither a topic nor a consumer group with it. ``create`` also gives each service's
+    own broker user the rules ``deploy/kafka_access.py`` gives it on the real topics, on this
+    test's topics (ADR 0086), and the settings carry that user: a service under test reaches
+    exactly what it would in production.
     """
 
     eligibility_events: str
@@ -102,6 +167,8 @@ class OwnTopics:
     collection_events: str = ""
     benefits_events: str = ""
     delinquency_events: str = ""
+    #: Each service's broker user (``create``): settings keyword arguments by service name.
+    users: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def fresh(cls, label: str = "t") -> OwnTopics:
@@ -151,11 +218,58 @@ class OwnTopics:
             ]
         )
 
-    async def create(self, bootstrap: str, partitions: int = 3) -> OwnTopics:
+    async def create(
+        self,
+        kafka: KafkaConnection,
+        partitions: int = 3,
+        *,
+        users: dict[str, KafkaConnection] | None = None,
+    ) -> OwnTopics:
+        """Create the topics (as ``kafka``, the set-up's super user) and give each service in
+        ``users`` (its own broker user) its rules on them."""
         specs = self.specs(partitions)
         CREATED_TOPICS.extend(spec.name for spec in specs)
-        await ensure_topics(bootstrap, specs)
-        return self
+        await ensure_topics(kafka, specs)
+        if not users:  # a broker without authentication (a test container)
+            return replace(self, users={s: _credentials(kafka) for s in SERVICES})
+        grants = {f"User:{c.username}": self.rules(service) for service, c in users.items()}
+        CREATED_GRANTS.append(grants)
+        await grant(kafka, grants)
+        return replace(self, users={s: _credentials(c) for s, c in users.items()})
+
+    def rules(self, service: str) -> list[AclRule]:
+        """What ``service``'s user may do on this test's topics: as on the real ones."""
+        own = f"{self.consumer_group_prefix}.kokuho.{service}."
+        owned = [s.name for s in self.specs() if s.name.startswith(own)]
+        named = {v for k, v in self._topics(service).items() if k.endswith("_topic") and v}
+        # the department feeds the registry makes it the owner of (ADR 0089), under this run
+        feeds = [
+            f"{self.feed_topic_prefix}{t}"
+            for flow in load_registry().feeds(service)
+            for t in flow.feed_topics
+        ]
+        consumed = sorted(t for t in named if not t.startswith(own) and t not in feeds)
+        return service_rules(
+            owned=owned,
+            consumed=consumed,
+            dead_letters=[dead_letter_topic(t) for t in consumed],
+            group_prefix=f"{self.consumer_group_prefix}.{service}.",
+            feeds=feeds,
+        )
+
+    def _topics(self, service: str) -> dict[str, Any]:
+        return {
+            "eligibility": self.eligibility,
+            "assessment": self.assessment,
+            "collection": self.collection,
+            "benefits": self.benefits,
+            "delinquency": self.delinquency,
+            "linkage-gateway": self.linkage_gateway,
+        }[service]()
+
+    def user(self, service: str) -> dict[str, Any]:
+        """The settings that connect as ``service``'s own broker user (after ``create``)."""
+        return self.users.get(service, {})
 
     def eligibility(self) -> dict[str, Any]:
         """Settings of eligibility (``kokuho.eligibility.config.Settings``)."""
@@ -169,6 +283,7 @@ class OwnTopics:
             "collection_topic": self.collection_events or None,
             "consumer_group_prefix": self.consumer_group_prefix,
             "feed_topic_prefix": self.feed_topic_prefix,
+            **self.user("eligibility"),
         }
 
     def assessment(self) -> dict[str, Any]:
@@ -178,6 +293,7 @@ class OwnTopics:
             "linkage_topic": self.linkage_events,
             "events_topic": self.assessment_events,
             "consumer_group_prefix": self.consumer_group_prefix,
+            **self.user("assessment"),
         }
 
     def collection(self) -> dict[str, Any]:
@@ -187,6 +303,7 @@ class OwnTopics:
             "assessment_topic": self.assessment_events,
             "delinquency_topic": self.delinquency_events,
             "consumer_group_prefix": self.consumer_group_prefix,
+            **self.user("collection"),
         }
 
     def benefits(self) -> dict[str, Any]:
@@ -198,6 +315,7 @@ class OwnTopics:
             "eligibility_topic": self.eligibility_events,
             "income_facts_topic": assessment.income_facts_topic(self.assessment_events),
             "consumer_group_prefix": self.consumer_group_prefix,
+            **self.user("benefits"),
         }
 
     def delinquency(self) -> dict[str, Any]:
@@ -206,6 +324,7 @@ class OwnTopics:
             "events_topic": self.delinquency_events,
             "collection_topic": self.collection_events,
             "consumer_group_prefix": self.consumer_group_prefix,
+            **self.user("delinquency"),
         }
 
     def linkage_gateway(self) -> dict[str, Any]:
@@ -217,6 +336,7 @@ class OwnTopics:
             "events_topic": self.linkage_events,
             "collection_topic": self.collection_events or None,
             "consumer_group_prefix": self.consumer_group_prefix,
+            **self.user("linkage-gateway"),
         }
 
 

@@ -21,6 +21,7 @@ import asyncpg
 from kokuho.assessment.adapters.annual_run import RunSummary, run_annual
 from kokuho.assessment.bootstrap import CityRulebook
 from kokuho.assessment.synthetic import load
+from kokuho.events.runtime.connection import KafkaConnection, local_connection
 from kokuho.events.runtime.kafka import KafkaSender, reliable_producer
 from kokuho.events.runtime.relay import OutboxRelay, backlog
 from kokuho.events.runtime.topics import TopicSpec, ensure_topics
@@ -55,16 +56,16 @@ class AnnualRunFigures:
 
 
 async def bench(
-    admin_dsn: str, bootstrap: str, households: int, fiscal_year: int, workers: int = 0
+    admin_dsn: str, kafka: KafkaConnection, households: int, fiscal_year: int, workers: int = 0
 ) -> str:
-    return (await measure(admin_dsn, bootstrap, households, fiscal_year, workers)).line()
+    return (await measure(admin_dsn, kafka, households, fiscal_year, workers)).line()
 
 
 async def measure(
-    admin_dsn: str, bootstrap: str, households: int, fiscal_year: int, workers: int = 0
+    admin_dsn: str, kafka: KafkaConnection, households: int, fiscal_year: int, workers: int = 0
 ) -> AnnualRunFigures:
     topic = f"bench.assessment.{uuid.uuid4().hex[:8]}"
-    await ensure_topics(bootstrap, [TopicSpec(topic, 3, 1)])
+    await ensure_topics(kafka, [TopicSpec(topic, 3, 1)])
     async with temporary_database(admin_dsn) as dsn:
         await migrate(dsn, migration_files(MIGRATIONS))
         conn = await asyncpg.connect(dsn)
@@ -72,20 +73,18 @@ async def measure(
             members = await load(conn, households, fiscal_year)
         finally:
             await conn.close()
-        summary, assessed_at, on_kafka = await _timed_run(
-            dsn, bootstrap, topic, fiscal_year, workers
-        )
+        summary, assessed_at, on_kafka = await _timed_run(dsn, kafka, topic, fiscal_year, workers)
         rows, raw = await _raw_copy(dsn)
     return AnnualRunFigures(fiscal_year, summary, members, assessed_at, on_kafka, rows, raw)
 
 
 async def _timed_run(
-    dsn: str, bootstrap: str, topic: str, fiscal_year: int, workers: int
+    dsn: str, kafka: KafkaConnection, topic: str, fiscal_year: int, workers: int
 ) -> tuple[RunSummary, float, float]:
     """The annual run with the relay beside it: seconds until assessed and until every
     ``PremiumAssessed`` is acknowledged by Kafka."""
     pool = await asyncpg.create_pool(dsn, min_size=2, max_size=4)
-    producer = reliable_producer(bootstrap)
+    producer = reliable_producer(kafka)
     await producer.start()
     stop = asyncio.Event()
     relay = OutboxRelay(dsn, KafkaSender(producer), service="assessment-bench", poll_interval=0.2)
@@ -176,6 +175,11 @@ async def bench_command(settings: object, args: list[str]) -> int:
     admin = os.environ.get(
         "KOKUHO_PG_ADMIN_DSN", "postgresql://kokuho_admin:kokuho_admin@127.0.0.1:55432/postgres"
     )
-    bootstrap = os.environ.get("KOKUHO_KAFKA_BOOTSTRAP", "127.0.0.1:59092")
-    print(await bench(admin, bootstrap, ns.households, ns.fiscal_year, ns.workers))
+    # the broker's super user (.local/endpoints.json): the bench makes a topic of its own
+    kafka = (
+        local_connection(path=Path(os.environ["KOKUHO_ENDPOINTS"]))
+        if os.environ.get("KOKUHO_ENDPOINTS")
+        else local_connection()
+    )
+    print(await bench(admin, kafka, ns.households, ns.fiscal_year, ns.workers))
     return 0

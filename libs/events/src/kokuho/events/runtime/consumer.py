@@ -26,6 +26,7 @@ from opentelemetry import trace
 from pydantic import ValidationError
 
 from kokuho.events.contracts import Envelope, EventContract, UnknownEventType, parse_data
+from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.events.runtime.deadletters import DeadLetterSink, FailedMessage
 from kokuho.events.runtime.inbox import PostgresInbox
 from kokuho.events.runtime.metrics import (
@@ -94,7 +95,7 @@ class InboxConsumer:
         self,
         *,
         pool: asyncpg.Pool,
-        bootstrap_servers: str,
+        connection: KafkaConnection,
         group_id: str,
         topics: Sequence[str],
         handler: Handler,
@@ -108,7 +109,7 @@ class InboxConsumer:
         measure_interval: float = 1.0,
     ) -> None:
         self._pool = pool
-        self._bootstrap = bootstrap_servers
+        self._connection = connection
         self._group_id = group_id
         self._topics = list(topics)
         self._handler = handler
@@ -128,7 +129,7 @@ class InboxConsumer:
             return
         consumer = AIOKafkaConsumer(
             *self._topics,
-            bootstrap_servers=self._bootstrap,
+            **self._connection.client_options(),
             group_id=self._group_id,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
@@ -177,7 +178,7 @@ class InboxConsumer:
     async def _wait_for_topics(self, stop: asyncio.Event, poll: float = 5.0) -> bool:
         """Wait until every subscribed topic exists (their owners create them). Subscribing to
         a missing topic makes the Kafka client spin on metadata errors and hang on stop."""
-        admin = AIOKafkaAdminClient(bootstrap_servers=self._bootstrap)
+        admin = AIOKafkaAdminClient(**self._connection.client_options())
         await admin.start()
         warned = False
         try:

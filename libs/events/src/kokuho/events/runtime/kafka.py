@@ -12,6 +12,7 @@ from opentelemetry import context, trace
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 
 from kokuho.events.contracts import CONTENT_TYPE
+from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.events.runtime.store import OutboxMessage
 from kokuho.events.runtime.tracing import TRACER, context_from, spans_exported
 
@@ -20,10 +21,10 @@ log = logging.getLogger(__name__)
 CONTENT_TYPE_HEADER = ("content-type", f"{CONTENT_TYPE}; charset=utf-8".encode())
 
 
-def reliable_producer(bootstrap_servers: str, **overrides: object) -> AIOKafkaProducer:
+def reliable_producer(connection: KafkaConnection, **overrides: object) -> AIOKafkaProducer:
     """A producer that never loses or duplicates on retry: acks from all in-sync replicas."""
     settings: dict[str, object] = {
-        "bootstrap_servers": bootstrap_servers,
+        **connection.client_options(),
         "acks": "all",
         "enable_idempotence": True,
         "linger_ms": 5,

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError, for_code
 
+from kokuho.events.runtime.connection import KafkaConnection
+
 
 @dataclass(frozen=True)
 class TopicSpec:
@@ -44,9 +46,9 @@ def with_dead_letters(specs: Sequence[TopicSpec]) -> list[TopicSpec]:
     return out
 
 
-async def ensure_topics(bootstrap_servers: str, specs: Sequence[TopicSpec]) -> list[str]:
+async def ensure_topics(connection: KafkaConnection, specs: Sequence[TopicSpec]) -> list[str]:
     """Create the topics that do not exist yet; returns the names created."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    admin = AIOKafkaAdminClient(**connection.client_options())
     await admin.start()
     try:
         existing = set(await admin.list_topics())

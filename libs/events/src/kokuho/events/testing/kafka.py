@@ -1,6 +1,7 @@
 """Kafka for tests: reading a topic back from the real broker (every record from the beginning,
 under no consumer group: nothing is committed, nothing is taken from another reader, with a
-deadline), and publishing as another service would.
+deadline), and publishing as another service would. Every helper connects as the user of the
+``KafkaConnection`` it is given (the tests' set-up: the local broker's super user).
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ from uuid import UUID, uuid4
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 
 from kokuho.events.contracts import Envelope, EventContract
+from kokuho.events.runtime.connection import KafkaConnection
 
 Record: TypeAlias = ConsumerRecord[bytes, bytes]
 
 
 async def read_topic(
-    bootstrap: str,
+    kafka: KafkaConnection,
     topic: str,
     *,
     expected: int | None = None,
@@ -34,7 +36,7 @@ async def read_topic(
     """
     consumer = AIOKafkaConsumer(
         topic,
-        bootstrap_servers=bootstrap,
+        **kafka.client_options(),
         group_id=None,
         auto_offset_reset="earliest",
         enable_auto_commit=False,
@@ -74,17 +76,17 @@ def records_text(records: Sequence[Record]) -> str:
     return "\n".join(f"{r.key!r} {r.headers!r} {r.value!r}" for r in records)
 
 
-async def topic_text(bootstrap: str, topic: str, *, timeout: float = 30.0) -> str:
+async def topic_text(kafka: KafkaConnection, topic: str, *, timeout: float = 30.0) -> str:
     """Everything on ``topic`` (keys, headers, values), read from the beginning to its end."""
-    return records_text(await read_topic(bootstrap, topic, timeout=timeout))
+    return records_text(await read_topic(kafka, topic, timeout=timeout))
 
 
 async def produce(
-    bootstrap: str, topic: str, records: Iterable[tuple[bytes | None, bytes | None]]
+    kafka: KafkaConnection, topic: str, records: Iterable[tuple[bytes | None, bytes | None]]
 ) -> None:
     """Send ``(key, value)`` records to ``topic`` and wait for each (a value of None is a
     tombstone)."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    producer = AIOKafkaProducer(**kafka.client_options())
     await producer.start()
     try:
         for key, value in records:
@@ -94,7 +96,7 @@ async def produce(
 
 
 async def publish(
-    bootstrap: str,
+    kafka: KafkaConnection,
     topic: str,
     key: str,
     *events: EventContract,
@@ -115,5 +117,5 @@ async def publish(
         )
         for event in events
     ]
-    await produce(bootstrap, topic, [(key.encode(), e.to_json_bytes()) for e in envelopes])
+    await produce(kafka, topic, [(key.encode(), e.to_json_bytes()) for e in envelopes])
     return [e.id for e in envelopes]

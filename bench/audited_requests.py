@@ -37,14 +37,13 @@ import asyncpg
 import httpx
 from aiokafka.admin import AIOKafkaAdminClient
 
-from bench.infra import ROOT, kafka_as
+from bench.infra import ROOT, grant_bench_topics, kafka_as, user_env
 from bench.load import LoadResult, closed_loop, open_loop, percentile, request_bytes
 from bench.report import Goal, Row
-from kokuho.events.runtime.access import grant, revoke, service_rules
+from kokuho.events.runtime.access import revoke
 from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.events.runtime.topics import (
     TopicSpec,
-    dead_letter_topic,
     ensure_topics,
     with_dead_letters,
 )
@@ -66,10 +65,7 @@ def service_env(
     own = {k: v for k, v in os.environ.items() if not k.startswith("KOKUHO_")}
     return own | {
         f"{prefix}DATABASE_DSN": dsn,
-        f"{prefix}KAFKA_BOOTSTRAP_SERVERS": user.bootstrap_servers,
-        f"{prefix}KAFKA_SECURITY_PROTOCOL": user.security_protocol,
-        f"{prefix}KAFKA_USERNAME": user.username,
-        f"{prefix}KAFKA_PASSWORD": user.password,
+        **user_env(prefix, user),
         f"{prefix}HTTP_PORT": str(port),
         f"{prefix}AUTH_PUBLIC_KEY_PATH": str(dev_issuer_public_key_path()),
         f"{prefix}ALLOWED_TERMINAL_IDS": TERMINAL,
@@ -128,17 +124,13 @@ async def eligibility_service(
         )
         await ensure_topics(kafka, topics)
         # eligibility's user gets on the bench's topics what it has on the real ones (ADR 0086)
-        owned = [env[f"KOKUHO_ELIGIBILITY_{t}_TOPIC"] for t in ("EVENTS", "PERSONAL_DETAILS")]
-        consumed = [env[f"KOKUHO_ELIGIBILITY_{o.upper()}_TOPIC"] for o in ("LINKAGE", *CONSUMED)]
-        grants = {
-            f"User:{user.username}": service_rules(
-                owned=[*owned, *(dead_letter_topic(t) for t in owned)],
-                consumed=consumed,
-                dead_letters=[dead_letter_topic(t) for t in consumed],
-                group_prefix=f"bench-{run}.eligibility.",
-            )
-        }
-        await grant(kafka, grants)
+        grants = await grant_bench_topics(
+            kafka,
+            user,
+            owned=[env[f"KOKUHO_ELIGIBILITY_{t}_TOPIC"] for t in ("EVENTS", "PERSONAL_DETAILS")],
+            consumed=[env[f"KOKUHO_ELIGIBILITY_{o.upper()}_TOPIC"] for o in ("LINKAGE", *CONSUMED)],
+            group_prefix=f"bench-{run}.eligibility.",
+        )
         # migrate as the operator runs it: the superusers of PostgreSQL and of the broker
         command(
             "migrate",

@@ -46,9 +46,12 @@ from bench.audited_requests import (
     eligibility_service,
     wait_ready,
 )
-from bench.infra import ROOT
+from bench.infra import ROOT, grant_bench_topics, kafka_as, user_env
 from bench.load import open_loop, percentile, request_bytes
 from bench.report import Goal, Row
+from kokuho.events.contracts.assessment import income_facts_topic
+from kokuho.events.runtime.access import revoke
+from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.events.runtime.topics import TopicSpec, ensure_topics, with_dead_letters
 from kokuho.platform.audit import AuditKey
 from kokuho.platform.testing import free_port
@@ -60,13 +63,14 @@ IDENTITY = {"method": "mn_card"}
 
 
 def assessment_env(
-    dsn: str, port: int, bootstrap: str, key_path: Path, run: str, eligibility_topic: str
+    dsn: str, port: int, user: KafkaConnection, key_path: Path, run: str, eligibility_topic: str
 ) -> dict[str, str]:
+    """The service's environment; it connects to the broker as assessment's own ``user``."""
     prefix = "KOKUHO_ASSESSMENT_"
     own = {k: v for k, v in os.environ.items() if not k.startswith("KOKUHO_")}
     return own | {
         f"{prefix}DATABASE_DSN": dsn,
-        f"{prefix}KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+        **user_env(prefix, user),
         f"{prefix}HTTP_PORT": str(port),
         f"{prefix}AUTH_PUBLIC_KEY_PATH": str(dev_issuer_public_key_path()),
         f"{prefix}ALLOWED_TERMINAL_IDS": TERMINAL,
@@ -95,7 +99,7 @@ def assessment_command(args: list[str], env: dict[str, str]) -> str:
 
 @asynccontextmanager
 async def assessment_service(
-    admin_dsn: str, bootstrap: str, eligibility_topic: str
+    admin_dsn: str, kafka: KafkaConnection, eligibility_topic: str
 ) -> AsyncIterator[tuple[str, str, dict[str, str]]]:
     """(base URL, service DSN, its environment) of an assessment service consuming
     ``eligibility_topic``, on a database and topics of the bench's own."""
@@ -108,15 +112,33 @@ async def assessment_service(
         key_path = Path(tmp) / "audit.key"
         key_path.write_text(AuditKey.generate().secret.hex())
         key_path.chmod(0o600)
-        env = assessment_env(dsn, port, bootstrap, key_path, run, eligibility_topic)
+        user = kafka_as("assessment", bootstrap=kafka.bootstrap_servers)
+        env = assessment_env(dsn, port, user, key_path, run, eligibility_topic)
         topics = with_dead_letters(
             [
                 TopicSpec(env["KOKUHO_ASSESSMENT_EVENTS_TOPIC"]),
                 TopicSpec(env["KOKUHO_ASSESSMENT_LINKAGE_TOPIC"]),
             ]
         )
-        await ensure_topics(bootstrap, topics)
-        assessment_command(["migrate"], env | {"KOKUHO_PG_ADMIN_DSN": admin_dsn})
+        await ensure_topics(kafka, topics)
+        events = env["KOKUHO_ASSESSMENT_EVENTS_TOPIC"]
+        grants = await grant_bench_topics(
+            kafka,
+            user,
+            owned=[events, income_facts_topic(events)],
+            consumed=[eligibility_topic, env["KOKUHO_ASSESSMENT_LINKAGE_TOPIC"]],
+            group_prefix=f"bench-{run}.assessment.",
+        )
+        # migrate as the operator runs it: the superusers of PostgreSQL and of the broker
+        assessment_command(
+            ["migrate"],
+            env
+            | {
+                "KOKUHO_PG_ADMIN_DSN": admin_dsn,
+                "KOKUHO_ASSESSMENT_KAFKA_USERNAME": kafka.username,
+                "KOKUHO_ASSESSMENT_KAFKA_PASSWORD": kafka.password,
+            },
+        )
         log = (Path(tmp) / "serve.log").open("w")
         server = subprocess.Popen(  # noqa: ASYNC220 (started once, then only signalled)
             [sys.executable, "-m", "kokuho.assessment", "serve"],
@@ -138,7 +160,8 @@ async def assessment_service(
                 server.wait()
             log.close()
             await drop(admin_dsn, name)
-            await drop_topics(bootstrap, [t.name for t in topics])
+            await drop_topics(kafka, [t.name for t in topics])
+            await revoke(kafka, grants)
 
 
 async def fetch(dsn: str, sql: str) -> list[asyncpg.Record]:
@@ -162,9 +185,9 @@ async def wait_for_households(dsn: str, expected: int, timeout: float = 120.0) -
 class Arrivals:
     """PremiumAssessed records of assessment's topic, read as they come: household -> times."""
 
-    def __init__(self, bootstrap: str, topic: str) -> None:
+    def __init__(self, kafka: KafkaConnection, topic: str) -> None:
         self.consumer = AIOKafkaConsumer(
-            topic, bootstrap_servers=bootstrap, auto_offset_reset="latest", group_id=None
+            topic, **kafka.client_options(), auto_offset_reset="latest", group_id=None
         )
         self.seen: dict[str, list[float]] = {}
         self.task: asyncio.Task[None] | None = None
@@ -245,7 +268,9 @@ def changes_of(rows: list[asyncpg.Record], count: int, run: str) -> list[dict[st
     return planned
 
 
-async def run(admin_dsn: str, bootstrap: str, changes: int = 200, rate: float = 10.0) -> list[Row]:
+async def run(
+    admin_dsn: str, kafka: KafkaConnection, changes: int = 200, rate: float = 10.0
+) -> list[Row]:
     key = dev_issuer_key()
 
     def token(user: str, roles: list[str], audience: str) -> dict[str, str]:
@@ -254,7 +279,7 @@ async def run(admin_dsn: str, bootstrap: str, changes: int = 200, rate: float = 
 
     clerk_a = token("bench-clerk-a", [CLERK], "kokuho.eligibility")
     clerk_b = token("bench-clerk-b", [CLERK], "kokuho.eligibility")
-    async with eligibility_service(admin_dsn, bootstrap) as (base, dsn):
+    async with eligibility_service(admin_dsn, kafka) as (base, dsn):
         run_id = dsn.rsplit("/", 1)[1].removeprefix("kokuho_bench_")
         eligibility_topic = f"bench.{run_id}.eligibility.events"  # eligibility_service's naming
         rows = await fetch(
@@ -263,7 +288,7 @@ async def run(admin_dsn: str, bootstrap: str, changes: int = 200, rate: float = 
             " FROM qualification_periods WHERE open ORDER BY period_id",
         )
         households = sorted({r["nhi_household_number"] for r in rows})
-        async with assessment_service(admin_dsn, bootstrap, eligibility_topic) as (_, a_dsn, env):
+        async with assessment_service(admin_dsn, kafka, eligibility_topic) as (_, a_dsn, env):
             await wait_for_households(a_dsn, len(households))
             assessment_command(["annual-run", str(FISCAL_YEAR)], env)
             topic = env["KOKUHO_ASSESSMENT_EVENTS_TOPIC"]
@@ -277,7 +302,7 @@ async def run(admin_dsn: str, bootstrap: str, changes: int = 200, rate: float = 
             latencies: list[float] = []
             missing = 0
             async with (
-                Arrivals(bootstrap, topic) as arrivals,
+                Arrivals(kafka, topic) as arrivals,
                 httpx.AsyncClient(base_url=base, timeout=30) as client,
             ):
                 await asyncio.sleep(1.0)  # the consumer is at the end of the topic

@@ -9,11 +9,13 @@ import json
 import os
 from pathlib import Path
 
+from kokuho.events.runtime.access import AclRule, grant, service_rules
 from kokuho.events.runtime.connection import (
     ADMIN_USER,
     KafkaConnection,
     connection_from_endpoints,
 )
+from kokuho.events.runtime.topics import dead_letter_topic
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,3 +39,35 @@ def kafka_as(user: str, *, bootstrap: str | None = None) -> KafkaConnection:
     if bootstrap:
         data = {**data, "bootstrap_servers": bootstrap}
     return connection_from_endpoints(data, user)
+
+
+def user_env(prefix: str, user: KafkaConnection) -> dict[str, str]:
+    """A service's settings (``prefix``: ``KOKUHO_<SERVICE>_``) that connect as ``user``."""
+    return {
+        f"{prefix}KAFKA_BOOTSTRAP_SERVERS": user.bootstrap_servers,
+        f"{prefix}KAFKA_SECURITY_PROTOCOL": user.security_protocol,
+        f"{prefix}KAFKA_USERNAME": user.username,
+        f"{prefix}KAFKA_PASSWORD": user.password,
+    }
+
+
+async def grant_bench_topics(
+    kafka: KafkaConnection,
+    user: KafkaConnection,
+    *,
+    owned: list[str],
+    consumed: list[str],
+    group_prefix: str,
+) -> dict[str, list[AclRule]]:
+    """Give a service's own ``user`` on the bench's topics what it has on the real ones (ADR
+    0086); returns the grants, for ``revoke`` when the bench is done."""
+    grants = {
+        f"User:{user.username}": service_rules(
+            owned=[*owned, *(dead_letter_topic(t) for t in owned)],
+            consumed=consumed,
+            dead_letters=[dead_letter_topic(t) for t in consumed],
+            group_prefix=group_prefix,
+        )
+    }
+    await grant(kafka, grants)
+    return grants

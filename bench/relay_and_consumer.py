@@ -92,7 +92,7 @@ async def inbox_consume(dsn: str, kafka: KafkaConnection, topic: str, total: int
     await producer.start()
     consumer = InboxConsumer(
         pool=pool,
-        **kafka.client_options(),
+        connection=kafka,
         group_id=f"bench-{uuid.uuid4().hex[:8]}",
         topics=[topic],
         handler=handle,

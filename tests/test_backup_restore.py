@@ -27,6 +27,7 @@ from kokuho.events.contracts.eligibility import (
     QualificationAcquired,
     QualificationLost,
 )
+from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.events.testing.kafka import publish
 from kokuho.platform.auth import TokenVerifier
 from kokuho.platform.testing import (
@@ -132,8 +133,8 @@ def moved_out(household: str, person: str) -> QualificationLost:
 
 
 class City:
-    def __init__(self, bootstrap: str, topics: OwnTopics) -> None:
-        self.bootstrap = bootstrap
+    def __init__(self, kafka: KafkaConnection, topics: OwnTopics) -> None:
+        self.kafka = kafka  # the set-up's super user: publishes as eligibility would
         self.topics = topics
         run = uuid.uuid4().int % 10**8
         self.people = {f"1{run:08d}{i}": f"2{run:08d}{i}" for i in range(6)}
@@ -144,7 +145,7 @@ class City:
 
     async def publish(self, household: str, *events: EventContract) -> None:
         await publish(
-            self.bootstrap,
+            self.kafka,
             self.topics.eligibility_events,
             household,
             *events,
@@ -155,7 +156,9 @@ class City:
     @asynccontextmanager
     async def assessment(self, dsn: str) -> AsyncIterator[None]:
         settings = Settings(
-            database_dsn=dsn, kafka_bootstrap_servers=self.bootstrap, **self.topics.assessment()
+            database_dsn=dsn,
+            kafka_bootstrap_servers=self.kafka.bootstrap_servers,
+            **self.topics.assessment(),
         )
         app = build(settings, token_verifier=TokenVerifier([new_private_key("ES256").public_key()]))
         async with serving(app, "assessment"):
@@ -163,9 +166,9 @@ class City:
 
 
 async def test_a_restored_database_catches_up_from_kafka(
-    pg_admin_dsn: str, kafka_bootstrap: str, own_topics: OwnTopics, tmp_path: Path
+    pg_admin_dsn: str, kafka: KafkaConnection, own_topics: OwnTopics, tmp_path: Path
 ) -> None:
-    city = City(kafka_bootstrap, own_topics)
+    city = City(kafka, own_topics)
     first, later = list(city.people)[:3], list(city.people)[3:]
     backup = str(tmp_path / "b")
     rewinding = ("--rewind", f"{own_topics.consumer_group_prefix}.assessment.")
@@ -186,7 +189,7 @@ async def test_a_restored_database_catches_up_from_kafka(
                 # the service still consumes: refused before anything is restored
                 busy = tool(
                     "restore", backup, "--admin-dsn", fresh_admin, *rewinding,
-                    "--bootstrap", kafka_bootstrap,
+                    "--bootstrap", kafka.bootstrap_servers,
                 )  # fmt: skip
                 assert busy.returncode == 2, busy.stdout + busy.stderr
                 assert "has members: stop its service before restoring" in busy.stderr
@@ -195,7 +198,7 @@ async def test_a_restored_database_catches_up_from_kafka(
 
             restored = tool(
                 "restore", backup, "--admin-dsn", fresh_admin, *rewinding,
-                "--bootstrap", kafka_bootstrap,
+                "--bootstrap", kafka.bootstrap_servers,
             )  # fmt: skip
             assert restored.returncode == 0, restored.stderr
             assert "partition(s) rewound" in restored.stdout

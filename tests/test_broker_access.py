@@ -51,7 +51,9 @@ async def every_topic(kafka: KafkaConnection) -> list[str]:
     if kafka.security_protocol == "PLAINTEXT":
         pytest.fail("the tests' broker does not authenticate clients (a test container?)")
     names = {t.name for a in kafka_access.all_access(replicas=1) for t in a.owned}
-    compacted = {t.name for a in kafka_access.all_access(replicas=1) for t in a.owned if t.compacted}
+    compacted = {
+        t.name for a in kafka_access.all_access(replicas=1) for t in a.owned if t.compacted
+    }
     names |= {t for d in kafka_access.all_departments() for t in d.feeds}
     await ensure_topics(
         kafka, [TopicSpec(n, 3, 1, compacted=n in compacted) for n in sorted(names)]

@@ -37,6 +37,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,6 +76,20 @@ def endpoints() -> dict[str, str]:
         "admin_dsn": data["postgres"]["admin_dsn"],
         "bootstrap": data["kafka"]["bootstrap_servers"],
     }
+
+
+def broker(bootstrap: str | None) -> Any:
+    """The broker as its super user (.local/endpoints.json, ADR 0086): only it may rewind any
+    service's consumer group; ``bootstrap`` names another address of the same broker."""
+    from kokuho.events.runtime.connection import ADMIN_USER, connection_from_endpoints
+
+    path = LOCAL / "endpoints.json"
+    if not path.exists():
+        raise BackupError("no .local/endpoints.json: start the infrastructure first (make up)")
+    kafka = json.loads(path.read_text())["kafka"]
+    if bootstrap:
+        kafka = {**kafka, "bootstrap_servers": bootstrap}
+    return connection_from_endpoints(kafka, ADMIN_USER, where=str(path))
 
 
 def with_database(dsn: str, database: str) -> str:
@@ -235,7 +250,7 @@ def restore(directory: Path, admin_dsn: str, replace: bool) -> dict:
     return manifest
 
 
-async def _groups(bootstrap: str, prefixes: list[str]) -> dict[str, dict]:
+async def _groups(kafka: Any, prefixes: list[str]) -> dict[str, dict]:
     """The consumer groups whose ids start with one of ``prefixes``, with their committed
     offsets; refused when one has members (its service is still running): committing their
     own offsets again, as a non-member, is refused by the broker for a group that has members
@@ -244,7 +259,7 @@ async def _groups(bootstrap: str, prefixes: list[str]) -> dict[str, dict]:
     from aiokafka.admin import AIOKafkaAdminClient
     from aiokafka.errors import CommitFailedError
 
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**kafka.client_options())
     await admin.start()
     try:
         names = sorted(
@@ -259,7 +274,7 @@ async def _groups(bootstrap: str, prefixes: list[str]) -> dict[str, dict]:
         if not offsets:
             continue
         consumer = AIOKafkaConsumer(
-            bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False
+            **kafka.client_options(), group_id=group, enable_auto_commit=False
         )
         await consumer.start()
         try:
@@ -274,7 +289,7 @@ async def _groups(bootstrap: str, prefixes: list[str]) -> dict[str, dict]:
     return committed
 
 
-async def rewind(bootstrap: str, groups: dict[str, dict], since: datetime) -> dict[str, int]:
+async def rewind(kafka: Any, groups: dict[str, dict], since: datetime) -> dict[str, int]:
     """Move the committed offsets of ``groups`` back to the first message at or after
     ``since`` (never forward); the partitions moved per group."""
     from aiokafka import AIOKafkaConsumer
@@ -288,7 +303,7 @@ async def rewind(bootstrap: str, groups: dict[str, dict], since: datetime) -> di
             moved[group] = 0
             continue
         consumer = AIOKafkaConsumer(
-            bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False
+            **kafka.client_options(), group_id=group, enable_auto_commit=False
         )
         await consumer.start()
         try:
@@ -341,13 +356,13 @@ def main(argv: list[str]) -> int:
                 "kokuho." + d.removeprefix("kokuho_").replace("_", "-") + "."
                 for d in manifest["databases"]
             ]
-            bootstrap = args.bootstrap or endpoints()["bootstrap"]
-            groups = asyncio.run(_groups(bootstrap, prefixes))  # refused while one has members
+            kafka = broker(args.bootstrap)
+            groups = asyncio.run(_groups(kafka, prefixes))  # refused while one has members
         restore(args.directory, admin, args.replace)
         print(f"restored {', '.join(manifest['databases'])} from {args.directory}")
         if not args.no_rewind:
             since = datetime.fromisoformat(manifest["started_at"]) - REWIND_MARGIN
-            moved = asyncio.run(rewind(bootstrap, groups, since))
+            moved = asyncio.run(rewind(kafka, groups, since))
             for group, partitions in sorted(moved.items()):
                 print(
                     f"consumer group {group}: {partitions} partition(s) rewound"

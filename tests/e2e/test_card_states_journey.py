@@ -27,6 +27,7 @@ import pytest
 from kokuho.eligibility import bootstrap as eligibility_bootstrap
 from kokuho.eligibility import config as eligibility_config
 from kokuho.events.individual_numbers import check_digit
+from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.events.testing.kafka import read_topic
 from kokuho.linkage_gateway import bootstrap as gateway_bootstrap
 from kokuho.linkage_gateway import config as gateway_config
@@ -89,7 +90,7 @@ def member(number: str, relationship: str, birth: str, moved_in: date) -> dict[s
 
 async def test_card_states_through_the_gateway_decide_the_certificates(
     pg_admin_dsn: str,
-    kafka_bootstrap: str,
+    kafka: KafkaConnection,
     own_topics: OwnTopics,
     tmp_path: Path,
     online_qualification_url: str,
@@ -113,7 +114,7 @@ async def test_card_states_through_the_gateway_decide_the_certificates(
         eligibility_app = eligibility_bootstrap.build(
             eligibility_config.Settings(
                 database_dsn=eligibility_dsn,
-                kafka_bootstrap_servers=kafka_bootstrap,
+                kafka_bootstrap_servers=kafka.bootstrap_servers,
                 turning_75_daily=False,
                 resident_register_poll_seconds=None,
                 print_dir=tmp_path / "print",
@@ -123,7 +124,7 @@ async def test_card_states_through_the_gateway_decide_the_certificates(
         )
         gateway_settings = gateway_config.Settings(
             database_dsn=gateway_dsn,
-            kafka_bootstrap_servers=kafka_bootstrap,
+            kafka_bootstrap_servers=kafka.bootstrap_servers,
             key_directory=tmp_path / "keys",
             create_dev_keys=True,
             federation_outbox=tmp_path / "federation",
@@ -231,7 +232,7 @@ async def test_card_states_through_the_gateway_decide_the_certificates(
             assert (third["issued"], third["kept"]) == (0, 4)
 
             # Addressee numbers only on the topic and in eligibility.
-            records = await read_topic(kafka_bootstrap, own_topics.linkage_events)
+            records = await read_topic(kafka, own_topics.linkage_events)
             published = [
                 r.value for r in records if r.value and b"myna_insurance_card_status" in r.value
             ]

@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives import serialization
 from kokuho.benefits import bootstrap as benefits_bootstrap
 from kokuho.benefits import config as benefits_config
 from kokuho.events.contracts import benefits as contracts
+from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.events.testing.kafka import read_topic
 from kokuho.linkage_gateway import bootstrap as gateway_bootstrap
 from kokuho.linkage_gateway import config as gateway_config
@@ -138,7 +139,7 @@ async def run_month(benefits: httpx.AsyncClient, key: PrivateKey) -> dict[str, A
 
 
 async def test_claims_and_a_carry_over_through_the_gateway_give_a_decision_payment_and_notice(
-    pg_admin_dsn: str, kafka_bootstrap: str, own_topics: OwnTopics, tmp_path: Path
+    pg_admin_dsn: str, kafka: KafkaConnection, own_topics: OwnTopics, tmp_path: Path
 ) -> None:
     key = new_private_key()
     service_key, principals, gateway_key = gateway_identity(tmp_path / "service-keys")
@@ -149,7 +150,7 @@ async def test_claims_and_a_carry_over_through_the_gateway_give_a_decision_payme
         benefits_app = benefits_bootstrap.build(
             benefits_config.Settings(
                 database_dsn=b_dsn,
-                kafka_bootstrap_servers=kafka_bootstrap,
+                kafka_bootstrap_servers=kafka.bootstrap_servers,
                 monthly_run_poll_seconds=0.2,
                 **own_topics.benefits(),
             ),
@@ -165,7 +166,7 @@ async def test_claims_and_a_carry_over_through_the_gateway_give_a_decision_payme
             gateway_app = gateway_bootstrap.build(
                 gateway_config.Settings(
                     database_dsn=g_dsn,
-                    kafka_bootstrap_servers=kafka_bootstrap,
+                    kafka_bootstrap_servers=kafka.bootstrap_servers,
                     key_directory=tmp_path / "vault-keys",
                     create_dev_keys=True,
                     federation_outbox=None,
@@ -183,9 +184,7 @@ async def test_claims_and_a_carry_over_through_the_gateway_give_a_decision_payme
                 serving(gateway_app, "linkage-gateway") as gateway,
                 httpx.AsyncClient(base_url=benefits_url, timeout=60) as benefits,
             ):
-                await journey(
-                    gateway, benefits, key, gateway_key, b_dsn, g_dsn, own_topics, kafka_bootstrap
-                )
+                await journey(gateway, benefits, key, gateway_key, b_dsn, g_dsn, own_topics, kafka)
 
 
 async def journey(
@@ -196,7 +195,7 @@ async def journey(
     b_dsn: str,
     g_dsn: str,
     own_topics: OwnTopics,
-    kafka_bootstrap: str,
+    kafka: KafkaConnection,
 ) -> None:
     clerk, batch = "benefits.clerk", "batch.operator"
     rated = await benefits.post(
@@ -254,7 +253,7 @@ async def journey(
     assert (decision.json()["benefit"], decision.json()["many_times"]) == (255_600, True)
     paid = contracts.BenefitPaymentOrdered.event_type.encode()
     records = await read_topic(
-        kafka_bootstrap,
+        kafka,
         own_topics.benefits_events,
         until=lambda rs: any(paid in r.value for r in rs),
     )

@@ -24,6 +24,7 @@ from kokuho.assessment import bootstrap as assessment_bootstrap
 from kokuho.assessment import config as assessment_config
 from kokuho.eligibility import bootstrap as eligibility_bootstrap
 from kokuho.eligibility import config as eligibility_config
+from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.linkage_gateway import bootstrap as gateway_bootstrap
 from kokuho.linkage_gateway import config as gateway_config
 from kokuho.linkage_gateway.synthetic import synthetic_number
@@ -65,7 +66,7 @@ def expected_groups(apps: list[FastAPI], topics: set[str]) -> set[str]:
 
 
 async def test_a_confirmed_move_in_is_one_trace_to_every_consumer(
-    pg_admin_dsn: str, kafka_bootstrap: str, own_topics: OwnTopics, tmp_path: Path
+    pg_admin_dsn: str, kafka: KafkaConnection, own_topics: OwnTopics, tmp_path: Path
 ) -> None:
     key = new_private_key("ES256")
     verifier = TokenVerifier([key.public_key()])  # type: ignore[list-item]
@@ -83,7 +84,7 @@ async def test_a_confirmed_move_in_is_one_trace_to_every_consumer(
                 eligibility_bootstrap.build(
                     eligibility_config.Settings(
                         database_dsn=e_dsn,
-                        kafka_bootstrap_servers=kafka_bootstrap,
+                        kafka_bootstrap_servers=kafka.bootstrap_servers,
                         **own_topics.eligibility(),
                     ),
                     token_verifier=verifier,
@@ -91,7 +92,7 @@ async def test_a_confirmed_move_in_is_one_trace_to_every_consumer(
                 assessment_bootstrap.build(
                     assessment_config.Settings(
                         database_dsn=a_dsn,
-                        kafka_bootstrap_servers=kafka_bootstrap,
+                        kafka_bootstrap_servers=kafka.bootstrap_servers,
                         **own_topics.assessment(),
                     ),
                     token_verifier=verifier,
@@ -99,7 +100,7 @@ async def test_a_confirmed_move_in_is_one_trace_to_every_consumer(
                 gateway_bootstrap.build(
                     gateway_config.Settings(
                         database_dsn=g_dsn,
-                        kafka_bootstrap_servers=kafka_bootstrap,
+                        kafka_bootstrap_servers=kafka.bootstrap_servers,
                         key_directory=tmp_path / "keys",
                         create_dev_keys=True,
                         federation_outbox=None,

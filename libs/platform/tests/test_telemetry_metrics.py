@@ -16,6 +16,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from fastapi import APIRouter
 
+from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.events.runtime.consumer import Delivery, InboxConsumer, PermanentFailure
 from kokuho.events.runtime.deadletters import KafkaDeadLetters
 from kokuho.events.runtime.kafka import KafkaSender, reliable_producer
@@ -81,9 +82,9 @@ def service(name: str) -> dict[str, str]:
 
 
 @pytest.fixture
-async def producer(kafka_bootstrap: str) -> AsyncIterator[AIOKafkaProducer]:
+async def producer(kafka: KafkaConnection) -> AsyncIterator[AIOKafkaProducer]:
     metrics_in_memory()  # before the instruments are used, as a service's start would
-    p = reliable_producer(kafka_bootstrap)
+    p = reliable_producer(kafka)
     await p.start()
     try:
         yield p
@@ -92,9 +93,9 @@ async def producer(kafka_bootstrap: str) -> AsyncIterator[AIOKafkaProducer]:
 
 
 @pytest.fixture
-async def topic(kafka_bootstrap: str) -> str:
+async def topic(kafka: KafkaConnection) -> str:
     name = f"test.metrics.{uuid.uuid4().hex[:8]}"
-    await ensure_topics(kafka_bootstrap, with_dead_letters([TopicSpec(name, partitions=1)]))
+    await ensure_topics(kafka, with_dead_letters([TopicSpec(name, partitions=1)]))
     return name
 
 
@@ -151,7 +152,7 @@ async def test_the_running_relay_reports_and_forgets_when_it_stops(
 
 
 async def test_consumer_lag_and_dead_letters(
-    pg_admin_dsn: str, kafka_bootstrap: str, producer: AIOKafkaProducer, topic: str
+    pg_admin_dsn: str, kafka: KafkaConnection, producer: AIOKafkaProducer, topic: str
 ) -> None:
     group = f"test.metrics.{uuid.uuid4().hex[:8]}"
     gate = asyncio.Event()
@@ -176,7 +177,7 @@ async def test_consumer_lag_and_dead_letters(
         pool = await asyncpg.create_pool(dsn, min_size=1, max_size=2)
         consumer = InboxConsumer(
             pool=pool,
-            bootstrap_servers=kafka_bootstrap,
+            connection=kafka,
             group_id=group,
             topics=[topic],
             handler=handler,

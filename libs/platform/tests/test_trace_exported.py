@@ -14,6 +14,7 @@ import pytest
 from fastapi import APIRouter
 from opentelemetry.trace import SpanKind
 
+from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.events.runtime.consumer import Delivery
 from kokuho.events.runtime.store import PostgresEventStore, append
 from kokuho.events.runtime.topics import TopicSpec, ensure_topics, with_dead_letters
@@ -27,7 +28,7 @@ from kokuho.platform.auth import TokenVerifier, require_roles
 from kokuho.platform.eventing import Eventing, Subscription
 from kokuho.platform.settings import ServiceSettings
 from kokuho.platform.telemetry import spans_in_memory
-from kokuho.platform.testing import OwnTopics, staff_headers
+from kokuho.platform.testing import OwnTopics, kafka_settings, staff_headers
 from kokuho.platform.token import new_private_key
 
 pytestmark = pytest.mark.integration
@@ -38,10 +39,10 @@ CONSUMERS = ("certificates", "notices", "reports")
 
 
 async def test_one_exported_trace_from_the_request_to_every_consumer(
-    pg_admin_dsn: str, kafka_bootstrap: str
+    pg_admin_dsn: str, kafka: KafkaConnection
 ) -> None:
     topic = f"test.trace.{uuid.uuid4().hex[:8]}"
-    await ensure_topics(kafka_bootstrap, with_dead_letters([TopicSpec(topic, partitions=1)]))
+    await ensure_topics(kafka, with_dead_letters([TopicSpec(topic, partitions=1)]))
     applied: dict[str, asyncio.Event] = {name: asyncio.Event() for name in CONSUMERS}
 
     def handler(name: str) -> Any:
@@ -61,7 +62,7 @@ async def test_one_exported_trace_from_the_request_to_every_consumer(
             settings = ServiceSettings(
                 service_name="trace-export-test",
                 database_dsn=dsn,
-                kafka_bootstrap_servers=kafka_bootstrap,
+                **kafka_settings(kafka),  # a probe service of the test: the set-up's user
                 consumer_group_prefix=OwnTopics.fresh("trace").consumer_group_prefix,
             )
             eventing = Eventing(

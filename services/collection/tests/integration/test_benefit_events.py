@@ -18,11 +18,12 @@ from kokuho.collection.bootstrap import build
 from kokuho.collection.config import Settings
 from kokuho.events.contracts import assessment, benefits, delinquency
 from kokuho.events.contracts import collection as contracts
+from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.events.runtime.topics import TopicSpec, ensure_topics, with_dead_letters
 from kokuho.events.testing.kafka import publish, read_topic
 from kokuho.events.testing.waiting import eventually
 from kokuho.platform.auth import TokenVerifier
-from kokuho.platform.testing import migrated_database, serving
+from kokuho.platform.testing import migrated_database, service_user, serving
 from kokuho.platform.token import new_private_key
 
 from .conftest import FY, MIGRATIONS, NOW, Running
@@ -34,7 +35,9 @@ PAYEE, DEBTOR = "9910000701", "9910000702"
 
 
 @pytest.fixture
-async def running(pg_admin_dsn: str, kafka_bootstrap: str) -> AsyncIterator[tuple[Running, str]]:
+async def running(
+    pg_admin_dsn: str, kafka: KafkaConnection, kafka_users: dict[str, KafkaConnection]
+) -> AsyncIterator[tuple[Running, str]]:
     run = f"test.collection.{uuid.uuid4().hex[:12]}"
     topics = {
         name: f"{run}.{t}"
@@ -45,13 +48,12 @@ async def running(pg_admin_dsn: str, kafka_bootstrap: str) -> AsyncIterator[tupl
             ("benefits", benefits.EVENTS_TOPIC),
         )
     }
-    await ensure_topics(
-        kafka_bootstrap, with_dead_letters([TopicSpec(t, 3, 1) for t in topics.values()])
-    )
+    await ensure_topics(kafka, with_dead_letters([TopicSpec(t, 3, 1) for t in topics.values()]))
+    user = await service_user(kafka, kafka_users, "collection", run=run, topics=topics.values())
     async with migrated_database(pg_admin_dsn, MIGRATIONS) as dsn:
         settings = Settings(
             database_dsn=dsn,
-            kafka_bootstrap_servers=kafka_bootstrap,
+            **user,
             events_topic=topics["events"],
             assessment_topic=topics["assessment"],
             delinquency_topic=topics["delinquency"],
@@ -68,7 +70,7 @@ async def running(pg_admin_dsn: str, kafka_bootstrap: str) -> AsyncIterator[tupl
                     dsn,
                     topics["events"],
                     topics["assessment"],
-                    kafka_bootstrap,
+                    kafka,
                     topics["delinquency"],
                 ),
                 topics["benefits"],

@@ -78,7 +78,7 @@ async def test_an_acquisition_reaches_the_ltc_feed_with_only_the_allowed_items(
         if e["type"] == QualificationAcquired.event_type
     }
     acquisition = acquired[head]["acquisition_date"]
-    bootstrap = settings.kafka_bootstrap_servers
+    bootstrap = settings.kafka_connection()  # its own user reads the feed it writes
 
     key, value = await find_on_topic(
         bootstrap, feed(settings, LTC.feed_topic), lambda k, v: k == head.encode()

@@ -19,6 +19,7 @@ KAFKA_PID="$KAFKA_DIR/kafka.pid"
 KAFKA_USERS="$KAFKA_DIR/users.json"            # user name -> password (local only, mode 600)
 AUTH_STAMP="$KAFKA_DATA/.kokuho-auth"          # the storage was formatted with SCRAM users
 SCRAM_STAMP="$KAFKA_DATA/.kokuho-scram-users"  # users whose credentials the broker holds
+ACL_STAMP="$KAFKA_DATA/.kokuho-acl-inputs"     # access_inputs when the ACLs were last applied
 POM="$DEPLOY_DIR/kafka/pom.xml"
 STAMP="$KAFKA_LIBS/.kokuho-stamp"
 START_TIMEOUT=${KAFKA_START_TIMEOUT:-120}
@@ -146,7 +147,7 @@ register_new_users() {
   done < <(user_names)
 }
 
-# apply_acls: every user's ACLs and the department feed topics (deploy/kafka_access.py apply).
+# apply_acls: the broker holds exactly the ACLs deploy/kafka_access.py derives (users' rules).
 apply_acls() {
   local uv
   uv=$(find_uv) || die "uv not found (make install)"
@@ -154,6 +155,15 @@ apply_acls() {
   (cd "$KOKUHO_ROOT" && "$uv" run --no-sync python deploy/kafka_access.py apply "$LOCAL_DIR/endpoints.json") \
     >>"$KAFKA_LOGS/acls.log" 2>&1 || { tail -n 20 "$KAFKA_LOGS/acls.log" >&2; die "could not apply the ACLs; see $KAFKA_LOGS/acls.log"; }
   log "$(tail -n 1 "$KAFKA_LOGS/acls.log")"
+  access_inputs >"$ACL_STAMP"
+}
+
+# access_inputs: a checksum of what the users and ACLs are derived from (the services' code and
+# settings, the transfer registry, kafka_access.py): a running broker is brought up to date
+# when it changed (a new service, topic or feed), without a restart.
+access_inputs() {
+  (cd "$KOKUHO_ROOT" && find deploy/kafka_access.py services/*/src libs/events/src/kokuho/events/transfers \
+    -type f \( -name '*.py' -o -name '*.toml' \) | LC_ALL=C sort | xargs cksum | cksum)
 }
 
 is_running() { pid_alive "$KAFKA_PID" kafka.Kafka; }
@@ -166,6 +176,12 @@ broker_answers() {
 start() {
   if is_running; then
     log "already running (pid $(<"$KAFKA_PID")) on $KAFKA_HOST:$KAFKA_PORT"
+    if [[ ! -f $ACL_STAMP || "$(access_inputs)" != "$(<"$ACL_STAMP")" ]]; then
+      log "the services, topics or feeds changed: bringing the broker's users and ACLs up to date"
+      ensure_users
+      register_new_users
+      apply_acls
+    fi
     return 0
   fi
   for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do

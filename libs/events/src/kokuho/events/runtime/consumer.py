@@ -183,15 +183,26 @@ class InboxConsumer:
         warned = False
         try:
             while not stop.is_set():
-                missing = await missing_topics(admin, self._topics)
+                errors = await topic_errors(admin, self._topics)
+                missing = {t for t in self._topics if errors.get(t, -1) != 0}
                 if not missing:
                     return True
-                if not warned:
+                refused = sorted(t for t in missing if errors[t] == TOPIC_AUTHORIZATION_FAILED)
+                if not warned and refused:
+                    log.error(
+                        "the broker refuses this service's Kafka user these topics (ACLs)",
+                        extra={
+                            "topics": refused,
+                            "consumer": self.name,
+                            "principal": self._connection.principal,
+                        },
+                    )
+                elif not warned:
                     log.warning(
                         "waiting for topics to be created by their owners",
                         extra={"topics": sorted(missing), "consumer": self.name},
                     )
-                    warned = True
+                warned = True
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), poll)
             return False
@@ -313,12 +324,21 @@ async def missing_topics(admin: AIOKafkaAdminClient, topics: Sequence[str]) -> s
     topics only: ``list_topics`` decodes every topic of the cluster (thousands on a shared
     one), which, polled by each waiting consumer, cost a service most of its idle CPU (issue
     15); and the question must never create them (``allow_auto_topic_creation=False``)."""
-    request = MetadataRequest(list(topics), allow_auto_topic_creation=False)
     # aiokafka's admin client has no public call for this request: describe_topics would
     # let a broker with auto-creation on create the topics we wait for.
-    response = await admin._send_request(request)
-    found = {t["topic"]: t["error_code"] for t in response.to_object()["topics"]}
+    found = await topic_errors(admin, topics)
     return {t for t in topics if found.get(t, -1) != 0}
+
+
+#: Kafka's TOPIC_AUTHORIZATION_FAILED: the client's user may not describe the topic (ADR 0086).
+TOPIC_AUTHORIZATION_FAILED = 29
+
+
+async def topic_errors(admin: AIOKafkaAdminClient, topics: Sequence[str]) -> dict[str, int]:
+    """The broker's error code per topic of ``topics`` (0: there, with a leader)."""
+    request = MetadataRequest(list(topics), allow_auto_topic_creation=False)
+    response = await admin._send_request(request)
+    return {t["topic"]: t["error_code"] for t in response.to_object()["topics"]}
 
 
 async def wait_assigned(consumer: InboxConsumer, timeout: float = 30.0) -> None:

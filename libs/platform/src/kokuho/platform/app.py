@@ -7,7 +7,7 @@
         audit_log=PostgresAuditLog(lambda: state.pool),
         idempotency_store=PostgresIdempotencyStore(),
         readiness_checks={"postgres": postgres_check(lambda: state.pool),
-                          "kafka": kafka_check(settings.kafka_connection())},
+                          "kafka": kafka_check(settings.kafka_connection)},
         domain_errors={InsuredAlreadyEnrolled: None, StaleVersion: DomainErrorMapping(409)},
         lifespan=lifespan,
     )

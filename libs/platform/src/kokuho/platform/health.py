@@ -34,13 +34,15 @@ def postgres_check(pool: asyncpg.Pool | Callable[[], asyncpg.Pool]) -> Readiness
     return check
 
 
-def kafka_check(connection: KafkaConnection) -> ReadinessCheck:
-    """Fetch cluster metadata from the brokers (as the service's own Kafka user)."""
+def kafka_check(connection: Callable[[], KafkaConnection]) -> ReadinessCheck:
+    """Fetch cluster metadata from the brokers (as the service's own Kafka user). The
+    connection is made when the check runs: building an app (its OpenAPI document) needs no
+    credentials; starting it does (``Eventing`` refuses without them)."""
 
     async def check() -> None:
         from aiokafka import AIOKafkaClient
 
-        client = AIOKafkaClient(**connection.client_options(), request_timeout_ms=2000)
+        client = AIOKafkaClient(**connection().client_options(), request_timeout_ms=2000)
         try:
             await client.bootstrap()
             if not client.cluster.brokers():

@@ -127,7 +127,7 @@ def build_service(
         idempotency_store=PostgresIdempotencyStore(),
         readiness_checks={
             "postgres": postgres_check(kit.pool),
-            "kafka": kafka_check(settings.kafka_connection()),
+            "kafka": kafka_check(settings.kafka_connection),
             **(readiness_checks or {}),
         },
         domain_errors=domain_errors,

@@ -111,7 +111,7 @@ async def test_the_job_erases_on_the_anniversary_and_records_it(
     other = await client.get(f"/api/v1/persons/{stays}", headers=token("clerk-a", CLERK))
     assert other.json()["details"] is not None
     await find_on_topic(
-        own_settings.kafka_bootstrap_servers,
+        own_settings.kafka_connection(),  # its own user reads its topic
         own_settings.personal_details_topic,
         lambda key, value: key == gone.encode() and value is None,
     )

@@ -12,6 +12,7 @@ from typing import Any
 import asyncpg
 import pytest
 
+from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.events.testing.kafka import produce
 from kokuho.linkage_gateway.adapters.counterpart_http import IntermediateServerHttp
 from kokuho.linkage_gateway.adapters.intermediate_server_simulator import (
@@ -38,7 +39,9 @@ async def fetch(dsn: str, query: str, *args: Any) -> list[asyncpg.Record]:
         await conn.close()
 
 
-async def registered_and_erased(gateway, numbers: Numbers, kafka_bootstrap: str) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+async def registered_and_erased(
+    gateway, numbers: Numbers, kafka_bootstrap: KafkaConnection
+) -> tuple[str, str]:  # type: ignore[no-untyped-def]
     """A bound person with a replica at the intermediate server, then erased by eligibility."""
     who = addressee()
     integrated = await bind(gateway, who, numbers())
@@ -54,7 +57,7 @@ async def registered_and_erased(gateway, numbers: Numbers, kafka_bootstrap: str)
 
 
 async def test_an_erased_person_s_binding_and_replicas_go_and_are_recorded(  # type: ignore[no-untyped-def]
-    gateway, numbers: Numbers, kafka_bootstrap: str
+    gateway, numbers: Numbers, kafka_bootstrap: KafkaConnection
 ) -> None:
     who, integrated = await registered_and_erased(gateway, numbers, kafka_bootstrap)
     still = addressee()
@@ -117,7 +120,7 @@ async def test_an_erased_person_s_binding_and_replicas_go_and_are_recorded(  # t
 
 
 async def test_the_auditor_lists_the_erasure_records_and_the_read_is_audited(  # type: ignore[no-untyped-def]
-    gateway, numbers: Numbers, kafka_bootstrap: str
+    gateway, numbers: Numbers, kafka_bootstrap: KafkaConnection
 ) -> None:
     who, _ = await registered_and_erased(gateway, numbers, kafka_bootstrap)
     dsn = gateway.settings.database_dsn
@@ -166,7 +169,7 @@ class RefusingServer(IntermediateServerSimulator):
 
 
 async def test_a_person_whose_replica_deletion_fails_is_kept_for_the_next_run(  # type: ignore[no-untyped-def]
-    gateway, numbers: Numbers, kafka_bootstrap: str
+    gateway, numbers: Numbers, kafka_bootstrap: KafkaConnection
 ) -> None:
     who, integrated = await registered_and_erased(gateway, numbers, kafka_bootstrap)
     dsn = gateway.settings.database_dsn

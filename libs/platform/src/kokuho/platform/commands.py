@@ -84,6 +84,15 @@ async def run_migrate(definition: ServiceDefinition, settings: ServiceSettings) 
     return applied
 
 
+def kafka_refusal(settings: ServiceSettings) -> str | None:
+    """Why the service cannot reach the broker as its own user, or None."""
+    try:
+        settings.kafka_connection()
+    except StartupRefused as refused:
+        return str(refused)
+    return None
+
+
 def admin_dsn_refusal(settings: ServiceSettings) -> str | None:
     """The superuser DSN reaches only ``migrate`` run by the operator (issue 9, secrets): a
     serving process, the seed or a job holding it could rewrite its own audit log."""
@@ -160,6 +169,11 @@ def main(definition: ServiceDefinition, argv: Sequence[str] | None = None) -> in
     # without a configured key fails at its first append (ADR 0006), the others need none.
     with contextlib.suppress(audit.AuditKeyMissing):
         audit.load_key(settings)
+    # migrate, seed and serve reach the broker as the service's own user (ADR 0086): refused
+    # before they do anything when it is not configured.
+    if ns.command in ("migrate", "seed") and (refusal := kafka_refusal(settings)):
+        print(f"error: cannot start: {refusal}", file=sys.stderr)
+        return 2
     if ns.command == "migrate":
         try:
             applied = asyncio.run(run_migrate(definition, settings))
@@ -181,6 +195,7 @@ def main(definition: ServiceDefinition, argv: Sequence[str] | None = None) -> in
             return 2
         try:
             app = definition.build_app(settings)
+            settings.kafka_connection()
         except (StartupRefused, audit.AuditKeyMissing) as refused:
             print(f"error: cannot start: {refused}", file=sys.stderr)
             return 2

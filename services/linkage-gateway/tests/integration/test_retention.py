@@ -210,7 +210,7 @@ async def test_the_replica_deletion_through_the_intermediate_server_process(
 
 
 async def test_a_person_whose_details_are_recorded_again_is_kept(  # type: ignore[no-untyped-def]
-    gateway, numbers: Numbers, kafka_bootstrap: str
+    gateway, numbers: Numbers, kafka_bootstrap: KafkaConnection
 ) -> None:
     """Erased by eligibility, then back (moved in again) before the job ran: the new details
     on the compacted topic withdraw the note, and the job erases nothing of the person."""

@@ -169,9 +169,9 @@ def main(definition: ServiceDefinition, argv: Sequence[str] | None = None) -> in
     # without a configured key fails at its first append (ADR 0006), the others need none.
     with contextlib.suppress(audit.AuditKeyMissing):
         audit.load_key(settings)
-    # migrate, seed and serve reach the broker as the service's own user (ADR 0086): refused
-    # before they do anything when it is not configured.
-    if ns.command in ("migrate", "seed") and (refusal := kafka_refusal(settings)):
+    # seed and serve reach the broker as the service's own user (ADR 0086): refused before they
+    # do anything when it is not configured (migrate: once the database is done, for its topics).
+    if ns.command == "seed" and (refusal := kafka_refusal(settings)):
         print(f"error: cannot start: {refusal}", file=sys.stderr)
         return 2
     if ns.command == "migrate":
@@ -179,6 +179,9 @@ def main(definition: ServiceDefinition, argv: Sequence[str] | None = None) -> in
             applied = asyncio.run(run_migrate(definition, settings))
         except ssl.SSLCertVerificationError as exc:
             print(f"error: {DatabaseTlsRefused.of(settings.database_dsn, exc)}", file=sys.stderr)
+            return 2
+        except StartupRefused as refused:  # the broker user, asked for the topics (ADR 0086)
+            print(f"error: cannot start: {refused}", file=sys.stderr)
             return 2
         print(f"migrations applied: {', '.join(applied) if applied else 'none pending'}")
         return 0

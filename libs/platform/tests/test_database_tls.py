@@ -18,10 +18,11 @@ import asyncpg
 import pytest
 from pydantic import ValidationError
 
+from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.platform import database
 from kokuho.platform.eventing import Eventing
 from kokuho.platform.settings import ServiceSettings
-from kokuho.platform.testing import OwnTopics, eventually, fresh_cluster
+from kokuho.platform.testing import OwnTopics, eventually, fresh_cluster, kafka_settings
 
 pytestmark = pytest.mark.integration
 
@@ -129,7 +130,7 @@ async def test_provision_and_migrate_over_verified_tls(cluster: str) -> None:
 
 
 async def test_every_connection_of_a_running_service_is_verified_tls(
-    cluster: str, kafka_bootstrap: str
+    cluster: str, kafka: KafkaConnection
 ) -> None:
     """The pool, the outbox relay and the audit sealer of a started service (``Eventing``)."""
     tls = database.database_tls(settings(cluster, LOCAL_CA))
@@ -144,7 +145,7 @@ async def test_every_connection_of_a_running_service_is_verified_tls(
         # and show here; the context overrides it wherever the platform passes it
         database_dsn=f"{service_dsn}?sslmode=disable",
         database_tls_ca_path=LOCAL_CA,
-        kafka_bootstrap_servers=kafka_bootstrap,
+        **kafka_settings(kafka),  # a probe service of the test: the set-up's user
         consumer_group_prefix=OwnTopics.fresh("tls").consumer_group_prefix,
     )
 

@@ -176,6 +176,8 @@ broker_answers() {
 start() {
   if is_running; then
     log "already running (pid $(<"$KAFKA_PID")) on $KAFKA_HOST:$KAFKA_PORT"
+    [[ -f $AUTH_STAMP ]] ||
+      die "the running broker predates authentication (ADR 0086): restart it (deploy/local/kafka.sh stop, then make up); its data is kept aside"
     if [[ ! -f $ACL_STAMP || "$(access_inputs)" != "$(<"$ACL_STAMP")" ]]; then
       log "the services, topics or feeds changed: bringing the broker's users and ACLs up to date"
       ensure_users

@@ -8,13 +8,14 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import asyncpg
 import httpx
 import pytest
 
+from kokuho.eligibility.app.ports import JST
 from kokuho.eligibility.config import Settings
 from kokuho.events.contracts import parse_data
 from kokuho.events.contracts.eligibility import RetireeStatusRecorded
@@ -288,7 +289,9 @@ async def test_the_turning_75_job_refuses_a_date_more_than_a_month_ahead(
     head = b.addressee()
     household = await registered(client, token, head)
     batch = token("batch-1", "batch.operator")
-    for as_of in (date.today() + timedelta(days=32), date(2200, 1, 1)):
+    # the service's day is Japan's (from 15:00 UTC it is already tomorrow there)
+    today = datetime.now(JST).date()
+    for as_of in (today + timedelta(days=32), date(2200, 1, 1)):
         refused = await client.post(
             "/api/v1/jobs/turning-75", json={"as_of": as_of.isoformat()}, headers=batch
         )
@@ -299,7 +302,7 @@ async def test_the_turning_75_job_refuses_a_date_more_than_a_month_ahead(
     assert [m["addressee_number"] for m in now.json()["members"]] == [head]
     ahead = await client.post(
         "/api/v1/jobs/turning-75",
-        json={"as_of": (date.today() + timedelta(days=31)).isoformat()},
+        json={"as_of": (today + timedelta(days=31)).isoformat()},
         headers=batch,
     )
     assert ahead.status_code == 200, ahead.text

@@ -302,14 +302,15 @@ async def test_trace_context_reaches_the_consumer(
     handler = Applied()
     relay = OutboxRelay(events_db, KafkaSender(producer), service="sample", poll_interval=0.2)
     consumer = consumer_for(applied_table, kafka, topic, handler, producer)
-    provider = TracerProvider()
-    original = trace.get_tracer_provider()
-    trace._TRACER_PROVIDER = provider  # the consumer's spans must be real (recording) spans
-    try:
-        async with running(relay.run, consumer.run):
-            await eventually(lambda: _applied(applied_table, 1))
-    finally:
-        trace._TRACER_PROVIDER = original
+    # The consumer's spans must be real (recording) spans: the process gets an SDK provider,
+    # set the supported way and kept (the platform's telemetry takes an existing one as the
+    # process's). Swapping the global for the test and back left the runtime's module-level
+    # tracers bound to the swapped-in provider for the rest of the session, so later tests saw
+    # no consumer spans.
+    if not isinstance(trace.get_tracer_provider(), TracerProvider):
+        trace.set_tracer_provider(TracerProvider())
+    async with running(relay.run, consumer.run):
+        await eventually(lambda: _applied(applied_table, 1))
     assert handler.trace_ids == [request_trace_id]
     stored = await applied_table.fetchval("SELECT traceparent FROM outbox")
     assert stored is not None

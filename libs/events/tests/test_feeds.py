@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from kokuho.events.contracts import EventContract
 from kokuho.events.contracts.feeds import LtcInsuranceEligibility
+from kokuho.events.individual_numbers import check_digit
 from kokuho.events.ports import IndividualNumberInEvent, StreamAppend
 from kokuho.events.runtime.feeds import (
     Facts,
@@ -38,6 +39,9 @@ from kokuho.events.transfers import (
 REGISTRY = load_registry()
 LTC = REGISTRY.flows["nhi-eligibility-to-ltc-insurance"]
 SOURCE = "/kokuho/eligibility"
+
+#: a synthetic individual number, its check digit computed here (never a real one)
+SYNTHETIC_NUMBER = "12345678901" + str(check_digit("12345678901"))
 
 
 def test_the_event_feeds_are_transfers_5_10_13_of_eligibility_on_their_own_topics() -> None:
@@ -218,7 +222,7 @@ async def test_the_feeding_store_puts_entries_and_records_in_the_change_transact
                     [StreamAppend("s-3", 0, [_sample("1500000003")], "t.events", "h")]
                 )
                 await store.append_batch(
-                    [StreamAppend("s-4", 0, [_sample("123456789018")], "t.events", "h")]
+                    [StreamAppend("s-4", 0, [_sample(SYNTHETIC_NUMBER)], "t.events", "h")]
                 )
 
         with pytest.raises(IndividualNumberInEvent):

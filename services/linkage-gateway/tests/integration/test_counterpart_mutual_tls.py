@@ -9,7 +9,6 @@ stop start-up."""
 
 from __future__ import annotations
 
-import os
 import ssl
 import subprocess
 import sys
@@ -27,7 +26,7 @@ from kokuho.linkage_gateway.app.ports import CounterpartUnavailable
 from kokuho.linkage_gateway.bootstrap import make_ports
 from kokuho.linkage_gateway.config import Settings
 from kokuho.platform.service import utc_now
-from kokuho.platform.testing import eventually_blocking, free_port
+from kokuho.platform.testing import simulator_process
 from kokuho.platform.tls import mutual_context, verifying_context
 
 pytestmark = pytest.mark.integration
@@ -86,49 +85,15 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
 
 
 def _serve(name: str, pki: Pki) -> Iterator[str]:
-    port = free_port()
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(SIMULATORS_DIR), env.get("PYTHONPATH")) if p
-    )
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "kokuho.linkage_simulators",
-            name,
-            "--port",
-            str(port),
-            "--tls-cert",
-            str(pki.server_cert),
-            "--tls-key",
-            str(pki.server_key),
-            "--tls-client-ca",
-            str(pki.ca),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"https://127.0.0.1:{port}"
-
-    def healthy() -> bool:
-        assert process.poll() is None, process.stderr.read() if process.stderr else b""
-        try:
-            return httpx.get(f"{url}/healthz", timeout=1, verify=pki.gateway()).status_code == 200
-        except httpx.TransportError:
-            return False
-
-    try:
-        eventually_blocking(healthy, timeout=30, interval=0.1, what=f"the {name} simulator")
+    tls = ["--tls-cert", str(pki.server_cert), "--tls-key", str(pki.server_key)]
+    with simulator_process(
+        SIMULATORS_DIR,
+        "kokuho.linkage_simulators",
+        name,
+        [*tls, "--tls-client-ca", str(pki.ca)],
+        tls_verify=pki.gateway(),
+    ) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture(scope="module")

@@ -5,9 +5,6 @@ and speaks the documented formats."""
 from __future__ import annotations
 
 import base64
-import os
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -34,7 +31,7 @@ from kokuho.linkage_gateway.domain.federation import (
 )
 from kokuho.linkage_gateway.domain.individual_number import IndividualNumber
 from kokuho.platform.auth import TokenVerifier
-from kokuho.platform.testing import eventually_blocking, free_port, serving, staff_headers
+from kokuho.platform.testing import free_port, serving, simulator_process, staff_headers
 from kokuho.platform.token import new_private_key
 
 from ..ca import NOW, CertificateAuthority
@@ -46,36 +43,8 @@ Numbers = Callable[[], IndividualNumber]
 
 
 def _start(name: str) -> Iterator[str]:
-    port = free_port()
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(SIMULATORS_DIR), env.get("PYTHONPATH", "")) if p
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kokuho.linkage_simulators", name, "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-
-    def healthy() -> bool:
-        assert process.poll() is None, process.stderr.read() if process.stderr else b""
-        try:
-            return httpx.get(f"{url}/healthz", timeout=1).status_code == 200
-        except httpx.TransportError:
-            return False
-
-    try:
-        eventually_blocking(healthy, timeout=30, interval=0.1, what=f"{name} simulator to start")
+    with simulator_process(SIMULATORS_DIR, "kokuho.linkage_simulators", name) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 async def control(method: str, url: str, json: object) -> httpx.Response:

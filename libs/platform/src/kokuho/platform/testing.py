@@ -28,7 +28,7 @@ import subprocess
 import sys
 import threading
 import uuid
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -381,25 +381,34 @@ def serving_on_port(app: FastAPI, name: str = "the app") -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def simulator_process(directory: Path, module: str, name: str) -> Iterator[str]:
+def simulator_process(
+    directory: Path,
+    module: str,
+    name: str,
+    extra_args: Sequence[str] = (),
+    *,
+    tls_verify: Any = None,
+) -> Iterator[str]:
     """The simulator ``name`` as `make run` starts it: ``python -m <module> <name> --port <p>``
-    in its own process with ``directory`` (``services/<svc>/simulators``) on PYTHONPATH;
-    yields its base URL once ``/healthz`` answers, and ends the process afterwards."""
+    (then ``extra_args``) in its own process with ``directory`` (``services/<svc>/simulators``)
+    on PYTHONPATH; yields its base URL once ``/healthz`` answers, and ends the process
+    afterwards. With ``tls_verify`` (what httpx's ``verify`` takes) it serves HTTPS."""
     port = free_port()
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(directory), env.get("PYTHONPATH")) if p)
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", module, name, "--port", str(port)],
+        [sys.executable, "-m", module, name, "--port", str(port), *extra_args],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    url = f"http://127.0.0.1:{port}"
+    url = f"{'https' if tls_verify is not None else 'http'}://127.0.0.1:{port}"
+    verify = tls_verify if tls_verify is not None else True
 
     def healthy() -> bool:
         assert process.poll() is None, process.stderr.read() if process.stderr else b""
         try:
-            return httpx.get(f"{url}/healthz", timeout=1).status_code == 200
+            return httpx.get(f"{url}/healthz", timeout=1, verify=verify).status_code == 200
         except httpx.TransportError:
             return False
 

@@ -134,11 +134,12 @@ def _env(service: str, *, migrate: bool) -> list[dict[str, Any]]:
         {"name": f"{p}DATABASE_TLS_CA_PATH", "value": f"{SECRETS}/pg-ca/ca.crt"},
         {"name": f"{p}KAFKA_BOOTSTRAP_SERVERS", "value": KAFKA_BOOTSTRAP},
         {"name": f"{p}KAFKA_REPLICATION_FACTOR", "value": "3"},
-        # mutual TLS as the service's own KafkaUser (ADR 0086): Strimzi's user and CA Secrets
+        # mutual TLS as the service's own KafkaUser (ADR 0086, 0099): Strimzi's user and CA
+        # Secrets; the broker's certificate names kokuho-kafka-bootstrap (host name checked)
         {"name": f"{p}KAFKA_SECURITY_PROTOCOL", "value": "SSL"},
-        {"name": f"{p}KAFKA_SSL_CAFILE", "value": f"{SECRETS}/kafka-ca/ca.crt"},
-        {"name": f"{p}KAFKA_SSL_CERTFILE", "value": f"{SECRETS}/kafka-client/user.crt"},
-        {"name": f"{p}KAFKA_SSL_KEYFILE", "value": f"{SECRETS}/kafka-client/user.key"},
+        {"name": f"{p}KAFKA_TLS_CA_PATH", "value": f"{SECRETS}/kafka-ca/ca.crt"},
+        {"name": f"{p}KAFKA_TLS_CERT_PATH", "value": f"{SECRETS}/kafka-client/user.crt"},
+        {"name": f"{p}KAFKA_TLS_KEY_PATH", "value": f"{SECRETS}/kafka-client/user.key"},
     ]
     if migrate:
         # The superuser DSN reaches the migration Job alone (provision: role, database, audit
@@ -199,9 +200,14 @@ POD_SECURITY = {
 def _volumes(service: str, *, migrate: bool) -> tuple[list[Any], list[Any]]:
     mounts: list[tuple[str, str, dict[str, Any]]] = [
         ("tmp", "/tmp", {}),  # noqa: S108 - an emptyDir: the root filesystem is read-only
-        # Strimzi writes the KafkaUser's certificate into a Secret of the user's name, and the
-        # cluster CA into <cluster>-cluster-ca-cert (used once the clients speak TLS: README).
-        ("kafka-client", f"{SECRETS}/kafka-client", {"secretName": service}),
+        # Strimzi writes the KafkaUser's certificate and key into a Secret of the user's name,
+        # and the cluster CA (the brokers' certificates chain to it) into
+        # <cluster>-cluster-ca-cert: KAFKA_TLS_* (ADR 0099)
+        (
+            "kafka-client",
+            f"{SECRETS}/kafka-client",
+            {"secretName": service, "defaultMode": 0o400},
+        ),
         ("kafka-ca", f"{SECRETS}/kafka-ca", {"secretName": "kokuho-cluster-ca-cert"}),
         # CloudNativePG writes the cluster's CA into <cluster>-ca (ca.crt)
         ("pg-ca", f"{SECRETS}/pg-ca", {"secretName": f"{PG_CLUSTER}-ca"}),

@@ -4,7 +4,9 @@
 # State lives in .local/kafka/ (libs/, data/, logs/, server.properties, kafka.pid, users.json).
 # The broker authenticates every client (SASL/SCRAM-SHA-512) and authorizes it with the standard
 # ACL authorizer (ADR 0086): one user per service and per department feed (deploy/kafka_access.py),
-# each with a password generated here into users.json, plus the super user "admin".
+# each with a password generated here into users.json, plus the super user "admin". A second
+# listener (KOKUHO_KAFKA_TLS_PORT, 59094) takes mutual TLS instead (ADR 0099): each of those users
+# but admin gets a client certificate from the local CA (.local/tls/kafka-clients/<user>.crt, .key).
 set -euo pipefail
 LOG_TAG=kafka
 # shellcheck source=lib.sh
@@ -20,6 +22,8 @@ KAFKA_USERS="$KAFKA_DIR/users.json"            # user name -> password (local on
 AUTH_STAMP="$KAFKA_DATA/.kokuho-auth"          # the storage was formatted with SCRAM users
 SCRAM_STAMP="$KAFKA_DATA/.kokuho-scram-users"  # users whose credentials the broker holds
 ACL_STAMP="$KAFKA_DATA/.kokuho-acl-inputs"     # access_inputs when the ACLs were last applied
+KAFKA_TLS="$KAFKA_DIR/tls"                     # the broker's server certificate (broker.crt, .key)
+CLIENT_CERTS="$LOCAL_DIR/tls/kafka-clients"    # <user>.crt and .key per broker user but admin
 POM="$DEPLOY_DIR/kafka/pom.xml"
 STAMP="$KAFKA_LIBS/.kokuho-stamp"
 START_TIMEOUT=${KAFKA_START_TIMEOUT:-120}
@@ -89,6 +93,22 @@ user_password() {
   python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$KAFKA_USERS" "$1"
 }
 
+# ensure_certificates: the TLS listener's server certificate (naming 127.0.0.1 only, so a client
+# that checks host names refuses the broker under any other name) and a client certificate
+# (CN=<user>) per user but admin, from the local CA (deploy/local/tls.py: made once, issued again
+# only when not current). admin keeps to SASL: a certificate of the super user is not handed out.
+ensure_certificates() {
+  local uv
+  uv=$(find_uv) || die "uv not found (make install)"
+  (cd "$KOKUHO_ROOT" && "$uv" run --frozen python "$DEPLOY_DIR/tls.py" issue broker \
+    --out "$KAFKA_TLS" --ca-dir "$LOCAL_DIR/tls" --ip "$KAFKA_HOST" >/dev/null) ||
+    die "could not issue the broker's TLS certificate (deploy/local/tls.py)"
+  # shellcheck disable=SC2046 # one user name a word
+  (cd "$KOKUHO_ROOT" && "$uv" run --frozen python "$DEPLOY_DIR/tls.py" issue --client \
+    --out "$CLIENT_CERTS" --ca-dir "$LOCAL_DIR/tls" $(user_names | grep -vxF admin) >/dev/null) ||
+    die "could not issue the broker users' client certificates (deploy/local/tls.py)"
+}
+
 write_config() {
   mkdir -p "$KAFKA_DATA" "$KAFKA_LOGS"
   local admin_password
@@ -97,9 +117,18 @@ write_config() {
     umask 077
     sed -e "s|@KAFKA_PORT@|$KAFKA_PORT|g" \
       -e "s|@KAFKA_CONTROLLER_PORT@|$KAFKA_CONTROLLER_PORT|g" \
+      -e "s|@KAFKA_TLS_PORT@|$KAFKA_TLS_PORT|g" \
+      -e "s|@KAFKA_TLS_CA@|$LOCAL_DIR/tls/ca.crt|g" \
       -e "s|@KAFKA_DATA_DIR@|$KAFKA_DATA|g" \
       -e "s|@KAFKA_ADMIN_PASSWORD@|$admin_password|g" \
       "$DEPLOY_DIR/kafka/server.properties.template" >"$KAFKA_CONF"
+    # The TLS listener's key and certificate inline (\n escapes: one property a line).
+    python3 - "$KAFKA_TLS/broker.key" "$KAFKA_TLS/broker.crt" >>"$KAFKA_CONF" <<'PY'
+import sys
+key, cert = (open(p).read().strip().replace("\n", "\\n") for p in sys.argv[1:])
+print(f"listener.name.tls.ssl.keystore.type=PEM\nlistener.name.tls.ssl.keystore.key={key}")
+print(f"listener.name.tls.ssl.keystore.certificate.chain={cert}")
+PY
     cat >"$KAFKA_DIR/tools.properties" <<PROPS
 request.timeout.ms=5000
 default.api.timeout.ms=5000
@@ -184,14 +213,18 @@ start() {
       register_new_users
       apply_acls
     fi
+    ensure_certificates
+    port_open "$KAFKA_HOST" "$KAFKA_TLS_PORT" ||
+      log "WARNING: the running broker has no TLS listener on $KAFKA_HOST:$KAFKA_TLS_PORT (it was started before ADR 0099); it is added at its next start (make down && make up)"
     return 0
   fi
-  for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do
+  for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$KAFKA_TLS_PORT"; do
     port_open "$KAFKA_HOST" "$port" && die "port $KAFKA_HOST:$port is in use by another process (not our Kafka)"
   done
   command -v java >/dev/null 2>&1 || die "java not found (Debian/Ubuntu: apt-get install -y openjdk-17-jdk-headless; macOS: brew install openjdk@17)"
   ensure_libs
   ensure_users
+  ensure_certificates
   write_config
   format_storage
   log "starting Kafka $(kafka_version) (KRaft) on $KAFKA_HOST:$KAFKA_PORT; logs in $KAFKA_LOGS"
@@ -211,7 +244,7 @@ start() {
       die "Kafka exited during startup; see $KAFKA_LOGS/server.log and $KAFKA_LOGS/kafka.out"
     fi
     if port_open "$KAFKA_HOST" "$KAFKA_PORT" && broker_answers; then
-      log "ready on $KAFKA_HOST:$KAFKA_PORT (pid $(<"$KAFKA_PID")); SASL/SCRAM-SHA-512, ACLs"
+      log "ready on $KAFKA_HOST:$KAFKA_PORT (pid $(<"$KAFKA_PID")); SASL/SCRAM-SHA-512, ACLs; mutual TLS on $KAFKA_HOST:$KAFKA_TLS_PORT"
       register_new_users
       apply_acls
       return 0

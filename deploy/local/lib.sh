@@ -10,6 +10,8 @@ KAFKA_HOST=127.0.0.1
 # Fixed non-default ports; overridable so a second checkout can run beside this one.
 KAFKA_PORT=${KOKUHO_KAFKA_PORT:-59092}
 KAFKA_CONTROLLER_PORT=${KOKUHO_KAFKA_CONTROLLER_PORT:-59093}
+# The broker's mutual-TLS listener (ADR 0099): client certificates from the local CA.
+KAFKA_TLS_PORT=${KOKUHO_KAFKA_TLS_PORT:-59094}
 PG_HOST=127.0.0.1
 PG_PORT=${KOKUHO_PG_PORT:-55432}
 PG_ADMIN_USER=kokuho_admin
@@ -252,9 +254,9 @@ pg_major() {
 write_endpoints() {
   mkdir -p "$LOCAL_DIR"
   python3 - "$LOCAL_DIR/endpoints.json" "$KAFKA_HOST:$KAFKA_PORT" "$PG_ADMIN_DSN" \
-    "$LOCAL_DIR/kafka/users.json" <<'PY'
+    "$LOCAL_DIR/kafka/users.json" "$KAFKA_HOST:$KAFKA_TLS_PORT" "$LOCAL_DIR/tls" <<'PY'
 import json, os, sys
-path, bootstrap, admin_dsn, users_path = sys.argv[1:]
+path, bootstrap, admin_dsn, users_path, tls_bootstrap, tls_dir = sys.argv[1:]
 try:
     with open(users_path) as f:
         users = json.load(f)
@@ -272,6 +274,13 @@ doc = {
         "security_protocol": "SASL_PLAINTEXT",
         "sasl_mechanism": "SCRAM-SHA-512",
         "users": users,
+        # the mutual-TLS listener (ADR 0099): <clients_dir>/<user>.crt and .key per user
+        "tls": {
+            "bootstrap_servers": tls_bootstrap,
+            "security_protocol": "SSL",
+            "ca_file": os.path.join(tls_dir, "ca.crt"),
+            "clients_dir": os.path.join(tls_dir, "kafka-clients"),
+        },
     },
     "postgres": {"admin_dsn": admin_dsn},
     "services": services,

@@ -78,7 +78,7 @@ declare -a SIMULATORS=() # "<service> <sim> <port> <module> <setting>", in decla
 # clash with the PostgreSQL and Kafka ports); --lenient prints what is valid and never fails.
 declared_ports() {
   python3 - "$KOKUHO_ROOT" "${1:-}" "PostgreSQL=$PG_PORT" "Kafka=$KAFKA_PORT" \
-    "Kafka controller=$KAFKA_CONTROLLER_PORT" <<'PY'
+    "Kafka controller=$KAFKA_CONTROLLER_PORT" "Kafka TLS=$KAFKA_TLS_PORT" <<'PY'
 import os, sys, tomllib
 
 root, mode, *infra = sys.argv[1:]

@@ -1,16 +1,18 @@
 """The local certificate authority and the certificates it signs (ADR 0094, 0095).
 
     python deploy/local/tls.py ca [--ca-dir DIR]
-    python deploy/local/tls.py issue NAME --out DIR [--dns N ...] [--ip A ...] [--client]
-                                         [--ca-dir DIR]
+    python deploy/local/tls.py issue NAME [NAME ...] --out DIR [--dns N ...] [--ip A ...]
+                                         [--client] [--ca-dir DIR]
 
 ``ca`` makes the local CA (``.local/tls/ca.crt`` and ``ca.key``, ECDSA P-256, ten years) once.
 ``issue`` writes ``DIR/NAME.crt`` and ``DIR/NAME.key`` (0600) signed by it: a server
 certificate naming the ``--dns``/``--ip`` given, or with ``--client`` a client certificate
 (``CN=NAME``, client-auth only). A certificate already there is kept while it is signed by the
 CA, names the same hosts and has more than 30 days left; otherwise it is issued again.
-``postgres.sh`` issues the local PostgreSQL's server certificate, ``run.sh`` the simulators'
-and linkage-gateway's; the tests make a second CA with ``--ca-dir`` for their refusals.
+Several names at once issue one certificate each (``kafka.sh``: a client certificate per broker
+user, ADR 0099). ``postgres.sh`` issues the local PostgreSQL's server certificate, ``kafka.sh``
+the broker's and its users', ``run.sh`` the simulators' and linkage-gateway's; the tests make a
+second CA with ``--ca-dir`` for their refusals.
 Development only: production certificates come from the operators (CloudNativePG) and the
 counterparts' own authority.
 """
@@ -172,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     ca = sub.add_parser("ca")
     ca.add_argument("--ca-dir", type=Path, default=DEFAULT_CA_DIR)
     one = sub.add_parser("issue")
-    one.add_argument("name")
+    one.add_argument("names", nargs="+", metavar="NAME")
     one.add_argument("--out", type=Path, required=True)
     one.add_argument("--dns", action="append", default=[])
     one.add_argument("--ip", action="append", default=[])
@@ -183,11 +185,10 @@ def main(argv: list[str] | None = None) -> int:
         ensure_ca(args.ca_dir)
         print(args.ca_dir / "ca.crt")
         return 0
-    print(
-        issue(
-            args.name, args.out, dns=args.dns, ips=args.ip, client=args.client, ca_dir=args.ca_dir
+    for name in args.names:
+        print(
+            issue(name, args.out, dns=args.dns, ips=args.ip, client=args.client, ca_dir=args.ca_dir)
         )
-    )
     return 0
 
 

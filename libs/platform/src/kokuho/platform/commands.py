@@ -28,6 +28,7 @@ import uvicorn
 from fastapi import FastAPI
 from pydantic import ValidationError
 
+from kokuho.events.runtime.connection import KafkaTlsRefused
 from kokuho.events.runtime.topics import TopicSpec, ensure_topics, with_dead_letters
 from kokuho.platform import audit
 from kokuho.platform.database import (
@@ -90,6 +91,21 @@ def kafka_refusal(settings: ServiceSettings) -> str | None:
         settings.kafka_connection()
     except StartupRefused as refused:
         return str(refused)
+    return None
+
+
+def kafka_tls_refusal(settings: ServiceSettings) -> str | None:
+    """Why the broker's TLS listener and this service do not accept each other (its
+    certificate not from the CA or not naming the host, this service's certificate refused:
+    ADR 0099), or None. Without TLS, or with a broker not reachable yet, None."""
+    try:
+        connection = settings.kafka_connection()
+    except StartupRefused:
+        return None  # incomplete credentials: kafka_refusal's, where each command checks them
+    try:
+        asyncio.run(connection.check_tls())
+    except KafkaTlsRefused as refused:
+        return f"{settings.service_name}: {refused}"
     return None
 
 
@@ -172,6 +188,11 @@ def main(definition: ServiceDefinition, argv: Sequence[str] | None = None) -> in
     # seed and serve reach the broker as the service's own user (ADR 0086): refused before they
     # do anything when it is not configured (migrate: once the database is done, for its topics).
     if ns.command == "seed" and (refusal := kafka_refusal(settings)):
+        print(f"error: cannot start: {refusal}", file=sys.stderr)
+        return 2
+    # A TLS listener that refuses the service (or that the service cannot trust) stops the
+    # command with the reason, not with aiokafka's "Unable to bootstrap" (ADR 0099).
+    if ns.command in ("migrate", "seed", "serve") and (refusal := kafka_tls_refusal(settings)):
         print(f"error: cannot start: {refusal}", file=sys.stderr)
         return 2
     if ns.command == "migrate":

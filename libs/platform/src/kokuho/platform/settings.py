@@ -24,11 +24,12 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from kokuho.events.runtime.connection import (
+    TLS_PROTOCOLS,
     KafkaConnection,
     KafkaConnectionError,
     SecurityProtocol,
 )
-from kokuho.platform.tls import verifying_context
+from kokuho.platform.tls import mutual_context, verifying_context
 
 #: C-46: operation logs are kept at least 10 years.
 MIN_AUDIT_RETENTION_YEARS = 10
@@ -88,15 +89,20 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap_servers: str = "127.0.0.1:59092"
     #: How the service authenticates to the broker as its own user (ADR 0086): SASL/SCRAM
     #: locally (``make run`` passes the user ``make up`` made for it), mutual TLS in the
-    #: cluster (Strimzi ``KafkaUser``). Nothing set: the service refuses to start; PLAINTEXT
-    #: only when named.
+    #: cluster (Strimzi ``KafkaUser``; locally the broker's TLS listener, ADR 0099). Nothing
+    #: set: the service refuses to start; PLAINTEXT only when named.
     kafka_security_protocol: SecurityProtocol = "SASL_PLAINTEXT"
     kafka_sasl_mechanism: str = "SCRAM-SHA-512"
     kafka_username: str = ""
     kafka_password: SecretStr = Field(default=SecretStr(""), repr=False)
-    kafka_ssl_cafile: Path | None = None
-    kafka_ssl_certfile: Path | None = None
-    kafka_ssl_keyfile: Path | None = Field(default=None, repr=False)
+    #: TLS to the broker (``SSL``, ``SASL_SSL``; ADR 0099), all three or none: the CA (PEM) the
+    #: broker's certificate must chain to (that CA only; the certificate must name the
+    #: bootstrap host), the service's client certificate (its CN is the broker user) and key.
+    #: A partial set, a file that cannot be read, or files with a protocol without TLS stop
+    #: start-up ("configuration refused", exit 2).
+    kafka_tls_ca_path: Path | None = None
+    kafka_tls_cert_path: Path | None = None
+    kafka_tls_key_path: Path | None = Field(default=None, repr=False)
     #: Partitions and replication of the topics this service creates (production: RF 3).
     kafka_partitions: int = Field(default=3, ge=1)
     kafka_replication_factor: int = Field(default=1, ge=1)
@@ -170,9 +176,9 @@ class ServiceSettings(BaseSettings):
                 sasl_mechanism=self.kafka_sasl_mechanism,
                 username=self.kafka_username,
                 password=self.kafka_password.get_secret_value(),
-                ssl_cafile=self.kafka_ssl_cafile,
-                ssl_certfile=self.kafka_ssl_certfile,
-                ssl_keyfile=self.kafka_ssl_keyfile,
+                tls_ca_path=self.kafka_tls_ca_path,
+                tls_cert_path=self.kafka_tls_cert_path,
+                tls_key_path=self.kafka_tls_key_path,
             )
         except KafkaConnectionError as exc:
             raise StartupRefused(f"{self.service_name}: {exc}") from None
@@ -187,6 +193,34 @@ class ServiceSettings(BaseSettings):
                 f"them (fields: {', '.join(sorted(cls.model_fields))})"
             )
         return data
+
+    @model_validator(mode="after")
+    def _kafka_tls_complete_and_readable(self) -> ServiceSettings:
+        files = {
+            "kafka_tls_ca_path": self.kafka_tls_ca_path,
+            "kafka_tls_cert_path": self.kafka_tls_cert_path,
+            "kafka_tls_key_path": self.kafka_tls_key_path,
+        }
+        missing = [name for name, path in files.items() if path is None]
+        tls = self.kafka_security_protocol in TLS_PROTOCOLS
+        # Checked with the settings (exit 2 before anything runs), not at the first client: a
+        # service told to use TLS never falls back to a connection that verifies less.
+        if tls and missing:
+            raise ValueError(
+                f"kafka_security_protocol {self.kafka_security_protocol} needs "
+                f"kafka_tls_ca_path, kafka_tls_cert_path and kafka_tls_key_path (all three): "
+                f"{', '.join(missing)} not set"
+            )
+        if not tls and len(missing) < len(files):
+            given = [name for name in files if name not in missing]
+            raise ValueError(
+                f"{', '.join(given)} set, but kafka_security_protocol "
+                f"{self.kafka_security_protocol} does not use TLS (SSL or SASL_SSL)"
+            )
+        ca, cert, key = self.kafka_tls_ca_path, self.kafka_tls_cert_path, self.kafka_tls_key_path
+        if tls and ca and cert and key:  # all three: checked above
+            mutual_context(ca, cert, key, setting="kafka_tls")
+        return self
 
     @field_validator("database_tls_ca_path")
     @classmethod

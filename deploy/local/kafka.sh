@@ -121,7 +121,8 @@ write_config() {
       -e "s|@KAFKA_TLS_CA@|$LOCAL_DIR/tls/ca.crt|g" \
       -e "s|@KAFKA_DATA_DIR@|$KAFKA_DATA|g" \
       -e "s|@KAFKA_ADMIN_PASSWORD@|$admin_password|g" \
-      "$DEPLOY_DIR/kafka/server.properties.template" >"$KAFKA_CONF"
+      "$DEPLOY_DIR/kafka/server.properties.template" \
+      "$DEPLOY_DIR/kafka/tls-listener.properties.template" >"$KAFKA_CONF"
     # The TLS listener's key and certificate inline (\n escapes: one property a line).
     python3 - "$KAFKA_TLS/broker.key" "$KAFKA_TLS/broker.crt" >>"$KAFKA_CONF" <<'PY'
 import sys

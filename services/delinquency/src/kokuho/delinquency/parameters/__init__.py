@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from kokuho.delinquency.domain.parameters import Rules, WageExemption
+from kokuho.platform.retention import RetentionPeriod, load_period
 
 DEFAULT_FILE = "delinquency-2026.toml"
+RETENTION_FILE = "retention.toml"
 MARKS = ("confirmed", "secondary", "unconfirmed")
 
 
@@ -58,3 +60,13 @@ def load_rules(path: Path | None = None) -> Rules:
         return parse_rules(tomllib.loads(text))
     except tomllib.TOMLDecodeError as exc:
         raise ParametersInvalid(f"the parameter file is not valid TOML: {exc}") from exc
+
+
+def load_retention(path: Path | None = None) -> RetentionPeriod:
+    """``retention.toml`` (C-95, ADR 0100), or a replacement file: fails closed on a missing
+    file, section or figure."""
+    if path is not None:
+        text = path.read_text(encoding="utf-8") if path.exists() else None
+    else:
+        text = resources.files(__name__).joinpath(RETENTION_FILE).read_text(encoding="utf-8")
+    return load_period(text, str(path or RETENTION_FILE))

@@ -28,6 +28,8 @@ def test_period_from_the_file_and_its_anniversary() -> None:
     assert period.erasable_from(date(2026, 10, 1)) == date(2031, 10, 1)
     assert add_years(date(2028, 2, 29), 5) == date(2033, 3, 1)
     assert add_years(date(2028, 2, 29), 4) == date(2032, 2, 29)
+    configured = GOOD.replace('"confirmed"', '"unconfirmed"') + "configuration = true\n"
+    assert load_period(configured, "x.toml").confidence == "unconfirmed"
 
 
 @pytest.mark.parametrize(
@@ -39,6 +41,8 @@ def test_period_from_the_file_and_its_anniversary() -> None:
         "[retention]\nsource = 'C-95'\nconfidence = 'confirmed'\n",  # no years
         "[retention]\nyears = '5'\nsource = 'C-95'\nconfidence = 'confirmed'\n",
         "[retention]\nyears = 0\nsource = 'C-95'\nconfidence = 'confirmed'\n",
+        "[retention]\nyears = 5\nsource = 'C-95'\nconfidence = 'sure'\n",
+        "[retention]\nyears = 5\nsource = 'C-95'\nconfidence = 'unconfirmed'\n",
     ],
 )
 def test_a_missing_or_bad_figure_stops_the_job(text: str | None) -> None:

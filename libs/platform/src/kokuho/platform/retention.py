@@ -13,6 +13,8 @@ import tomllib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
+from importlib import resources
+from pathlib import Path
 from typing import Any
 
 #: Who erases when the job does (the audit trail's user and each erasure record's ``erased_by``).
@@ -25,6 +27,8 @@ OUTBOX_PENDING = "events_not_yet_published"
 WITHIN_RETENTION = "within_retention"
 
 JAPAN = timezone(timedelta(hours=9))
+#: How sure the figure is (the project's marks); an unconfirmed one is configuration.
+CONFIDENCES = ("confirmed", "secondary", "unconfirmed")
 
 
 def add_years(day: date, years: int) -> date:
@@ -67,7 +71,26 @@ def load_period(text: str | None, file_name: str, section: str = "retention") ->
     years = found["years"]
     if not isinstance(years, int) or isinstance(years, bool):
         raise ValueError(f"{file_name}: [{section}] years must be a whole number")
-    return RetentionPeriod(years, str(found["source"]), str(found["confidence"]))
+    confidence = found["confidence"]
+    if confidence not in CONFIDENCES:
+        raise ValueError(f"{file_name}: [{section}] confidence must be one of {CONFIDENCES}")
+    if confidence == "unconfirmed" and found.get("configuration") is not True:
+        raise ValueError(f"{file_name}: an unconfirmed period says configuration = true")
+    return RetentionPeriod(years, str(found["source"]), confidence)
+
+
+def load_period_file(
+    package: str, directory: Path | None = None, name: str = "retention.toml"
+) -> RetentionPeriod:
+    """A service's period file: from ``directory`` when it holds one (the city's confirmed
+    figures), else the one packaged in ``package`` (its ``parameters``)."""
+    path = None if directory is None else directory / name
+    if path is not None and path.is_file():
+        text: str | None = path.read_text(encoding="utf-8")
+    else:
+        packaged = resources.files(package).joinpath(name)
+        text = packaged.read_text(encoding="utf-8") if packaged.is_file() else None
+    return load_period(text, name)
 
 
 @dataclass

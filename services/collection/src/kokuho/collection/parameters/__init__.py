@@ -10,7 +10,7 @@ from pathlib import Path
 
 from kokuho.collection.domain.errors import ParametersInvalid
 from kokuho.collection.domain.parameters import CollectionRules, parse_rules
-from kokuho.platform.retention import RetentionPeriod, load_period
+from kokuho.platform.retention import RetentionPeriod, load_period_file
 
 DEFAULT_CITY = "hiroshima"
 
@@ -37,11 +37,4 @@ def load_rules(city: str = DEFAULT_CITY, directory: Path | None = None) -> Colle
 def load_retention(directory: Path | None = None) -> RetentionPeriod:
     """``retention.toml`` (C-95, ADR 0100), from ``directory`` when it holds one: fails closed
     on a missing file, section or figure."""
-    name = "retention.toml"
-    path = None if directory is None else directory / name
-    if path is not None and path.is_file():
-        text: str | None = path.read_text(encoding="utf-8")
-    else:
-        resource = resources.files(__name__).joinpath(name)
-        text = resource.read_text(encoding="utf-8") if resource.is_file() else None
-    return load_period(text, name)
+    return load_period_file(__name__, directory)

@@ -10,10 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from kokuho.delinquency.domain.parameters import Rules, WageExemption
-from kokuho.platform.retention import RetentionPeriod, load_period
+from kokuho.platform.retention import RetentionPeriod, load_period_file
 
 DEFAULT_FILE = "delinquency-2026.toml"
-RETENTION_FILE = "retention.toml"
 MARKS = ("confirmed", "secondary", "unconfirmed")
 
 
@@ -62,11 +61,7 @@ def load_rules(path: Path | None = None) -> Rules:
         raise ParametersInvalid(f"the parameter file is not valid TOML: {exc}") from exc
 
 
-def load_retention(path: Path | None = None) -> RetentionPeriod:
-    """``retention.toml`` (C-95, ADR 0100), or a replacement file: fails closed on a missing
-    file, section or figure."""
-    if path is not None:
-        text = path.read_text(encoding="utf-8") if path.exists() else None
-    else:
-        text = resources.files(__name__).joinpath(RETENTION_FILE).read_text(encoding="utf-8")
-    return load_period(text, str(path or RETENTION_FILE))
+def load_retention(directory: Path | None = None) -> RetentionPeriod:
+    """``retention.toml`` (C-95, ADR 0100), from ``directory`` when it holds one: fails closed
+    on a missing file, section or figure."""
+    return load_period_file(__name__, directory)

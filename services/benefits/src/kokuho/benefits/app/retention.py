@@ -1,0 +1,103 @@
+"""The benefits retention job (C-95, C-96; ADR 0100): erase every benefit whose 5 years from
+the date it was received are over (``domain/retention``): its stream with its published outbox
+rows and its read models (the decision or application with its payee account, the payments,
+a released withholding). One benefit per transaction, the rule checked again inside it; each
+erasure recorded per store and audited; a report of what was erased and what was kept and
+why. A re-run finds nothing new: an erased benefit's stream is gone."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from kokuho.benefits.domain import retention as r
+from kokuho.platform.erasure_records import ErasureRecord
+from kokuho.platform.retention import (
+    OUTBOX_PENDING,
+    SYSTEM_RETENTION,
+    RetentionPeriod,
+    RetentionReport,
+)
+from kokuho.platform.unit_of_work import UnitOfWorkPort
+
+
+class RetentionRecords(Protocol):
+    async def streams(self) -> list[str]:
+        """Every benefit stream held, in order."""
+        ...
+
+    async def benefit(self, stream: str) -> tuple[r.Benefit, str] | None:
+        """The benefit of the stream, locked for the rest of the transaction, and the
+        household it belongs to (the audit's subject)."""
+        ...
+
+    async def erase(self, benefit: r.Benefit) -> bool:
+        """Erase it; False (nothing erased) while an event of it waits in the outbox."""
+        ...
+
+    async def record(self, records: list[ErasureRecord]) -> None:
+        """C-96 (listed by ``kokuho.platform.erasure_routes``)."""
+        ...
+
+
+class RetentionUnit(UnitOfWorkPort, Protocol):
+    @property
+    def retention(self) -> RetentionRecords: ...
+
+
+async def apply_retention(
+    units: Callable[[], RetentionUnit],
+    period: RetentionPeriod,
+    *,
+    now: datetime,
+    on: date,
+    dry_run: bool,
+) -> RetentionReport:
+    report = RetentionReport(on, dry_run)
+    basis = f"C-95: {period.years} years from the date the benefit was received ({period.source})"
+    async with units() as uow:
+        streams = await uow.retention.streams()
+    for stream in streams:
+        async with units() as uow:
+            found = await uow.retention.benefit(stream)
+            if found is None:
+                continue
+            benefit, household = found
+            reason = r.keep_reason(benefit, on, period)
+            if reason is not None:
+                report.keep(reason, stream)
+                continue
+            if dry_run:
+                report.erase(benefit.data_class, stream)
+                continue
+            if not await uow.retention.erase(benefit):
+                report.keep(OUTBOX_PENDING, stream)
+                continue
+            _, stores = r.CLASSES[benefit.data_class]
+            subject = f"{household}/{stream}"
+            records = [
+                ErasureRecord(benefit.data_class, subject, s, on, now, SYSTEM_RETENTION, basis)
+                for s in stores
+            ]
+            await uow.retention.record(records)
+            await uow.audit.record(
+                subjects=[household],
+                detail={
+                    "retention": "erased",
+                    "class": benefit.data_class,
+                    "stream": stream,
+                    "benefit_date": str(benefit.benefit_date),
+                },
+            )
+            report.records += len(records)
+            report.erase(benefit.data_class, stream)
+    return report
+
+
+def audited_as(records: list[ErasureRecord]) -> tuple[list[str], dict[str, Any]]:
+    """An auditor's read of erasure records names the households as subjects and the
+    benefits' streams in the detail (a record's subject is ``<household>/<stream>``)."""
+    households = {rec.subject.split("/", 1)[0] for rec in records}
+    streams = {rec.subject.split("/", 1)[-1] for rec in records}
+    return sorted(households), {"benefits": sorted(streams)}

@@ -1,0 +1,243 @@
+"""The benefits retention job (C-95, C-96; ADR 0100) on the real PostgreSQL and Kafka: 葬祭費
+applications through the API (paid, refused, pending) and 高額療養費 months as the monthly run
+leaves them (paid; decided and not paid); each benefit is kept the day before the fifth
+anniversary of the date it was received (its payment date; a refusal: its decision) and erased
+on the day itself (stream, published outbox rows, read models with the payee account), one
+erasure record per store; undecided and unpaid benefits are never erased; a dry run changes
+nothing; a re-run erases nothing new; a read afterwards is 404; the records are listed to an
+auditor, audited."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+import asyncpg
+import pytest
+
+from kokuho.benefits.adapters.retention import RetentionUnit
+from kokuho.benefits.app.retention import apply_retention
+from kokuho.benefits.domain import retention as r
+from kokuho.benefits.parameters import load_retention
+from kokuho.events.contracts import benefits as contracts
+from kokuho.events.testing.waiting import eventually
+from kokuho.platform.audit import RequestAudit
+from kokuho.platform.retention import SYSTEM_RETENTION, WITHIN_RETENTION
+from kokuho.platform.testing import staff_headers
+
+from .conftest import CLERK, Running
+
+pytestmark = pytest.mark.integration
+
+HC_PAID, HC_UNPAID = "9920000501", "9920000502"
+PAID_HOUSEHOLD, PENDING_HOUSEHOLD, REFUSED_HOUSEHOLD = "9920000504", "9920000505", "9920000506"
+MONTH = date(2026, 8, 1)
+TABLES = (
+    "events",
+    "outbox",
+    "high_cost_decisions",
+    "benefit_payments",
+    "lump_sum_applications",
+    "erasure_records",
+)
+
+
+def funeral(household: str, subject: str) -> dict[str, Any]:
+    return {
+        "kind": "funeral",
+        "nhi_household_number": household,
+        "subject_addressee_number": subject,
+        "event_date": "2026-11-02",
+        "funeral_date": "2026-11-05",
+        "payee_addressee_number": "9910000599",
+        "bank_code": "0001",
+        "branch_code": "001",
+        "account_type": "ordinary",
+        "account_number": "2222222",
+        "holder_kana": "コクホ　ジロウ",
+    }
+
+
+async def applied(running: Running, household: str, subject: str) -> str:
+    response = await running.client.post(
+        "/api/v1/lump-sum-applications",
+        json=funeral(household, subject),
+        headers=running.headers(CLERK),
+    )
+    assert response.status_code == 201, response.text
+    application_id: str = response.json()["application_id"]
+    return application_id
+
+
+async def reviewed(running: Running, application_id: str, body: dict[str, Any]) -> None:
+    supervisor = staff_headers(running.key, "U-SUPERVISOR", "benefits.supervisor")
+    response = await running.client.post(
+        f"/api/v1/lump-sum-applications/{application_id}/review", json=body, headers=supervisor
+    )
+    assert response.status_code == 200, response.text
+
+
+async def high_cost_month(pool: asyncpg.Pool, household: str, paid: bool) -> None:
+    """A 高額療養費 month as the monthly run records it: decided on 11/10 (50,000 yen), and
+    paid on 11/25, or (not paid) prompted to apply (申請勧奨)."""
+    decision = uuid.uuid4()
+    await pool.execute(
+        "INSERT INTO high_cost_decisions (nhi_household_number, treatment_month, decision_id,"
+        " revision, version, benefit, paid, prompted, inputs_digest, counts_for_many_times,"
+        " many_times, self_pay_total, household_borne, claims, persons, limits, decided_by,"
+        " decided_on) VALUES ($1, $2, $3, 1, $4, 50000, $5, $6, 'd', true, false, 130000,"
+        " 80000, 2, '[]', '{}', 'system:monthly-run', '2026-11-10')",
+        household,
+        MONTH,
+        decision,
+        2 if paid else 1,
+        50_000 if paid else 0,
+        not paid,
+    )
+    stream = f"high-cost-{household}-{MONTH:%Y-%m}"
+    events = [(contracts.HighCostBenefitDecided.event_type, {"decided_on": "2026-11-10"})]
+    if paid:
+        payment = uuid.uuid4()
+        await pool.execute(
+            "INSERT INTO benefit_payments VALUES ($1, $2, 'high_cost', $3, '9910000598', $4,"
+            " 50000, '2026-11-25', 'system:monthly-run', '2026-11-10')",
+            payment,
+            decision,
+            household,
+            MONTH,
+        )
+        events.append((contracts.BenefitPaymentOrdered.event_type, {"payment_date": "2026-11-25"}))
+    for version, (event_type, data) in enumerate(events, start=1):
+        event_id = uuid.uuid4()
+        envelope = {"id": str(event_id), "type": event_type}
+        envelope["data"] = {"nhi_household_number": household, **data}  # type: ignore[assignment]
+        await pool.execute(
+            "INSERT INTO events (stream_id, version, event_id, event_type, occurred_at,"
+            " envelope) VALUES ($1, $2, $3, $4, '2026-11-10T03:00:00Z', $5)",
+            stream,
+            version,
+            event_id,
+            event_type,
+            json.dumps(envelope),
+        )
+        await pool.execute(
+            "INSERT INTO outbox (event_id, topic, key, published_at)"
+            " VALUES ($1, 't', $2, '2026-11-10T03:00:01Z')",
+            event_id,
+            household,
+        )
+
+
+async def test_retention_of_benefits(running: Running) -> None:
+    period = load_retention()
+    assert (period.years, period.confidence) == (5, "confirmed")
+    paid = await applied(running, PAID_HOUSEHOLD, "9910000501")
+    await applied(running, PENDING_HOUSEHOLD, "9910000502")
+    refused = await applied(running, REFUSED_HOUSEHOLD, "9910000503")
+    await reviewed(running, paid, {"approve": True, "payment_date": "2026-12-15"})
+    await reviewed(running, refused, {"approve": False, "reason": "葬祭を行った者でない"})
+    streams = {
+        "paid": "lump-sum-funeral-9910000501",
+        "pending": "lump-sum-funeral-9910000502",
+        "refused": "lump-sum-funeral-9910000503",
+        "hc_paid": f"high-cost-{HC_PAID}-2026-08",
+        "hc_unpaid": f"high-cost-{HC_UNPAID}-2026-08",
+    }
+    pool = await asyncpg.create_pool(running.dsn, min_size=1, max_size=2)
+    try:
+        await high_cost_month(pool, HC_PAID, paid=True)
+        await high_cost_month(pool, HC_UNPAID, paid=False)
+
+        async def relayed() -> bool:
+            waiting = await pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+            return waiting == 0
+
+        await eventually(relayed, what="the relay publishing every event")
+
+        def units() -> RetentionUnit:
+            trail = RequestAudit.of_system(lambda: pool, SYSTEM_RETENTION, "retention")
+            return RetentionUnit(lambda: pool, audit=trail)
+
+        async def run(day: date, dry_run: bool = False) -> Any:
+            at = datetime(day.year, day.month, day.day, 1, tzinfo=UTC)
+            return await apply_retention(units, period, now=at, on=day, dry_run=dry_run)
+
+        async def counts() -> dict[str, int]:
+            return {t: await pool.fetchval(f"SELECT count(*) FROM {t}") for t in TABLES}
+
+        before = await counts()
+        early = await run(date(2031, 11, 24))  # 5 years from 2026-11-25, the first payment
+        assert (early.erased, early.records) == ({}, 0)
+        assert early.kept == {
+            WITHIN_RETENTION: sorted([streams["hc_paid"], streams["paid"], streams["refused"]]),
+            r.NOT_PAID: [streams["hc_unpaid"]],
+            r.NOT_DECIDED: [streams["pending"]],
+        }
+        dry = await run(date(2031, 12, 15), dry_run=True)
+        assert dry.erased == {
+            r.HIGH_COST: [streams["hc_paid"]],
+            r.LUMP_SUM: [streams["paid"], streams["refused"]],  # in stream order
+        }
+        assert dry.records == 0
+        assert await counts() == before  # the dry run changed nothing
+
+        hc_day = await run(date(2031, 11, 25))
+        assert hc_day.erased == {r.HIGH_COST: [streams["hc_paid"]]}
+        assert hc_day.records == len(r.CLASSES[r.HIGH_COST][1])
+        assert await pool.fetchval("SELECT count(*) FROM benefit_payments") == 0
+        assert await pool.fetchval("SELECT count(*) FROM high_cost_decisions") == 1
+        again = await run(date(2031, 11, 26))
+        assert (again.erased, again.records) == ({}, 0)
+        refusal_day = await run(date(2031, 12, 1))  # refused on 2026-12-01, nothing paid
+        assert refusal_day.erased == {r.LUMP_SUM: [streams["refused"]]}
+        day_before = await run(date(2031, 12, 14))  # paid on 2026-12-15
+        assert day_before.erased == {}
+        assert streams["paid"] in day_before.kept[WITHIN_RETENTION]
+        paid_day = await run(date(2031, 12, 15))
+        assert paid_day.erased == {r.LUMP_SUM: [streams["paid"]]}
+        never = await run(date(2060, 1, 1))
+        assert (never.erased, never.records) == ({}, 0)
+        assert never.kept == {
+            r.NOT_PAID: [streams["hc_unpaid"]],
+            r.NOT_DECIDED: [streams["pending"]],
+        }
+        left = {row[0] for row in await pool.fetch("SELECT DISTINCT stream_id FROM events")}
+        assert left == {streams["hc_unpaid"], streams["pending"]}
+        accounts = await pool.fetch("SELECT account_number FROM lump_sum_applications")
+        assert len(accounts) == 1  # the pending application's only
+        records = await pool.fetch("SELECT data_class, subject, store FROM erasure_records")
+        audited = await pool.fetch(
+            "SELECT subject_addressee_numbers FROM audit_log WHERE user_id = $1", SYSTEM_RETENTION
+        )
+    finally:
+        await pool.close()
+    expected = {
+        (r.HIGH_COST, f"{HC_PAID}/{streams['hc_paid']}"),
+        (r.LUMP_SUM, f"{REFUSED_HOUSEHOLD}/{streams['refused']}"),
+        (r.LUMP_SUM, f"{PAID_HOUSEHOLD}/{streams['paid']}"),
+    }
+    assert {(x["data_class"], x["subject"], x["store"]) for x in records} == {
+        (c, s, store) for c, s in expected for store in r.CLASSES[c][1]
+    }
+    assert sorted(list(x[0]) for x in audited) == [[HC_PAID], [PAID_HOUSEHOLD], [REFUSED_HOUSEHOLD]]
+
+    gone = await running.client.get(
+        f"/api/v1/lump-sum-applications/{paid}", headers=running.headers(CLERK)
+    )
+    assert gone.status_code == 404, gone.text
+    refused_list = await running.client.get(
+        "/api/v1/erasure-records", headers=running.headers(CLERK)
+    )
+    assert refused_list.status_code == 403, refused_list.text
+    listed = await running.client.get(
+        "/api/v1/erasure-records", headers=staff_headers(running.key, "U-AUD", "auditor")
+    )
+    assert listed.status_code == 200, listed.text
+    assert len(listed.json()["items"]) == len(records)
+    read = await running.fetch(
+        "SELECT subject_addressee_numbers FROM audit_log WHERE user_id = 'U-AUD'"
+        " AND detail->>'view' = 'erasure-records'"
+    )
+    assert [sorted(x[0]) for x in read] == [sorted([HC_PAID, PAID_HOUSEHOLD, REFUSED_HOUSEHOLD])]

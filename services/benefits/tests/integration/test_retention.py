@@ -19,6 +19,8 @@ import pytest
 
 from kokuho.benefits.adapters.retention import RetentionUnit
 from kokuho.benefits.app.retention import apply_retention
+from kokuho.benefits.commands import retention_command
+from kokuho.benefits.config import Settings
 from kokuho.benefits.domain import retention as r
 from kokuho.benefits.parameters import load_retention
 from kokuho.events.contracts import benefits as contracts
@@ -130,7 +132,7 @@ async def high_cost_month(pool: asyncpg.Pool, household: str, paid: bool) -> Non
         )
 
 
-async def test_retention_of_benefits(running: Running) -> None:
+async def test_retention_of_benefits(running: Running, capsys: pytest.CaptureFixture[str]) -> None:
     period = load_retention()
     assert (period.years, period.confidence) == (5, "confirmed")
     paid = await applied(running, PAID_HOUSEHOLD, "9910000501")
@@ -241,3 +243,12 @@ async def test_retention_of_benefits(running: Running) -> None:
         " AND detail->>'view' = 'erasure-records'"
     )
     assert [sorted(x[0]) for x in read] == [sorted([HC_PAID, PAID_HOUSEHOLD, REFUSED_HOUSEHOLD])]
+
+    # the command: today's run for Japan's day (nothing of the test is old enough, and what
+    # is kept stays kept for ever); an unknown argument is refused
+    assert await retention_command(Settings(database_dsn=running.dsn), ["--on=2099-01-01"]) == 2
+    capsys.readouterr()
+    assert await retention_command(Settings(database_dsn=running.dsn), ["--dry-run"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert (printed["dry_run"], printed["erased"]) == (True, {})
+    assert printed["kept"] == {r.NOT_PAID: 1, r.NOT_DECIDED: 1}

@@ -5,7 +5,7 @@ command refuses unknown arguments and runs the job for Japan's day."""
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -20,6 +20,16 @@ from kokuho.platform.retention import (
 )
 
 GOOD = '[retention]\nyears = 5\nsource = "C-95"\nconfidence = "confirmed"\n'
+
+
+@pytest.mark.parametrize(
+    "today", [date(2031, 10, 1), date(2032, 2, 29), date(2033, 2, 28), date(2033, 3, 1)]
+)
+def test_latest_start_is_exactly_the_last_day_whose_period_is_over(today: date) -> None:
+    period = RetentionPeriod(5, "C-95", "confirmed")
+    latest = period.latest_start(today)
+    assert period.erasable_from(latest) <= today
+    assert period.erasable_from(latest + timedelta(days=1)) > today
 
 
 def test_period_from_the_file_and_its_anniversary() -> None:

@@ -24,7 +24,7 @@ from kokuho.collection.domain.payment_file import HEADER, notice_number
 from kokuho.collection.parameters import load_retention
 from kokuho.events.testing.waiting import eventually
 from kokuho.platform.audit import RequestAudit
-from kokuho.platform.retention import JAPAN, SYSTEM_RETENTION, WITHIN_RETENTION, add_years
+from kokuho.platform.retention import JAPAN, SYSTEM_RETENTION, add_years
 
 from .conftest import FY, Running
 
@@ -117,7 +117,7 @@ async def test_retention_of_household_ledgers(
         before = await counts()
         day_before = await run(anniversary - timedelta(days=1))
         assert (day_before.erased, day_before.records) == ({}, 0)
-        assert day_before.kept == {WITHIN_RETENTION: [PAID], r.OVERPAYMENT_HELD: [HELD]}
+        assert day_before.kept == {}  # nothing settled 5 years ago: not even a candidate
         dry = await run(anniversary, dry_run=True)
         assert dry.erased == {r.LEDGER: [PAID]}
         assert dry.records == 0
@@ -179,11 +179,11 @@ async def test_retention_of_household_ledgers(
     )
     assert list(read) == [PAID]
 
-    # the command: today's run for Japan's day (nothing of the test is old enough, and what
-    # is kept stays kept for ever); an unknown argument is refused
+    # the command: today's run for Japan's day (nothing of the test is 5 years old); an
+    # unknown argument is refused
     assert await retention_command(Settings(database_dsn=running.dsn), ["--on=2099-01-01"]) == 2
     capsys.readouterr()
     assert await retention_command(Settings(database_dsn=running.dsn), ["--dry-run"]) == 0
     printed = json.loads(capsys.readouterr().out)
     assert (printed["dry_run"], printed["erased"]) == (True, {})
-    assert printed["kept"] == {r.OVERPAYMENT_HELD: 1}
+    assert printed["kept"] == {}

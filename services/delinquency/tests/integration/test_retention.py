@@ -28,7 +28,7 @@ from kokuho.delinquency.domain.review import Review
 from kokuho.delinquency.parameters import load_retention, load_rules
 from kokuho.platform.audit import RequestAudit
 from kokuho.platform.auth import TokenVerifier
-from kokuho.platform.retention import OUTBOX_PENDING, SYSTEM_RETENTION, WITHIN_RETENTION
+from kokuho.platform.retention import OUTBOX_PENDING, SYSTEM_RETENTION
 from kokuho.platform.testing import serving, staff_headers
 from kokuho.platform.token import new_private_key
 
@@ -103,10 +103,7 @@ async def test_retention_of_cases(settings: Settings, capsys: pytest.CaptureFixt
         before = await counts()
         day_before = await run(date(2031, 9, 30))  # the fifth anniversary is 2031-10-01
         assert (day_before.erased, day_before.records) == ({}, 0)
-        assert day_before.kept == {
-            WITHIN_RETENTION: [PAID, PENDING],
-            r.WRITTEN_OFF: [WRITTEN_OFF],
-        }
+        assert day_before.kept == {}  # closed less than 5 years ago: not even a candidate
         dry = await run(date(2031, 10, 1), dry_run=True)
         assert dry.erased == {r.CASE: [PAID, PENDING]}
         assert dry.as_dict()["dry_run"] is True
@@ -115,7 +112,7 @@ async def test_retention_of_cases(settings: Settings, capsys: pytest.CaptureFixt
 
         itself = await run(date(2031, 10, 1))
         assert itself.erased == {r.CASE: [PAID]}
-        assert itself.kept == {OUTBOX_PENDING: [PENDING], r.WRITTEN_OFF: [WRITTEN_OFF]}
+        assert itself.kept == {OUTBOX_PENDING: [PENDING]}
         assert itself.records == len(r.STORES)
         left = {row[0] for row in await pool.fetch("SELECT DISTINCT stream_id FROM events")}
         assert left == {f"case-{h}" for h in (PENDING, OPEN, WRITTEN_OFF)}
@@ -184,11 +181,11 @@ async def test_retention_of_cases(settings: Settings, capsys: pytest.CaptureFixt
         await conn.close()
     assert [sorted(x[0]) for x in read] == [[PAID, PENDING]]
 
-    # the command: today's run for Japan's day (nothing of the test is old enough, and what
-    # is kept stays kept for ever); an unknown argument is refused
+    # the command: today's run for Japan's day (nothing of the test closed 5 years ago);
+    # an unknown argument is refused
     assert await retention_command(settings, ["--on=2099-01-01"]) == 2
     capsys.readouterr()
     assert await retention_command(settings, ["--dry-run"]) == 0
     printed = json.loads(capsys.readouterr().out)
     assert (printed["dry_run"], printed["erased"]) == (True, {})
-    assert printed["kept"] == {r.WRITTEN_OFF: 1}
+    assert printed["kept"] == {}

@@ -56,6 +56,14 @@ class RetentionPeriod:
         """Kept through the day before the anniversary, erasable on the anniversary itself."""
         return add_years(start, self.years)
 
+    def latest_start(self, today: date) -> date:
+        """The latest start whose period is over on ``today`` (``erasable_from(d) <= today``
+        exactly for ``d <= latest_start(today)``): the jobs select their candidates with it."""
+        try:
+            return today.replace(year=today.year - self.years)
+        except ValueError:  # February 29: the 28th's period ends today, the 29th's tomorrow
+            return date(today.year - self.years, 2, 28)
+
 
 def load_period(text: str | None, file_name: str, section: str = "retention") -> RetentionPeriod:
     """The period of ``[section]`` in a parameter file's text; a missing file, section or figure

@@ -65,11 +65,16 @@ class PostgresRetention:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self._conn = conn
 
-    async def streams(self) -> list[str]:
+    async def streams(self, on_or_before: date) -> list[str]:
         rows = await self._conn.fetch(
-            "SELECT DISTINCT stream_id FROM events WHERE stream_id LIKE ANY($1::text[])"
-            " ORDER BY stream_id",
+            "SELECT stream_id FROM events WHERE stream_id LIKE ANY($1::text[])"
+            " GROUP BY stream_id HAVING coalesce(greatest("
+            " max((envelope->'data'->>'payment_date')::date) FILTER (WHERE event_type = $3),"
+            " max((envelope->'data'->>'decided_on')::date)),"
+            " (max(occurred_at) AT TIME ZONE 'Asia/Tokyo')::date) <= $2 ORDER BY stream_id",
             _PREFIXES,
+            on_or_before,
+            BenefitPaymentOrdered.event_type,
         )
         return [row[0] for row in rows]
 

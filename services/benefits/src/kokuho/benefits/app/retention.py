@@ -3,7 +3,8 @@ the date it was received are over (``domain/retention``): its stream with its pu
 rows and its read models (the decision or application with its payee account, the payments,
 a released withholding). One benefit per transaction, the rule checked again inside it; each
 erasure recorded per store and audited; a report of what was erased and what was kept and
-why. A re-run finds nothing new: an erased benefit's stream is gone."""
+why. The candidates are the streams whose latest payment or decision (undecided: last event)
+is at least the period old. A re-run finds nothing new: an erased benefit's stream is gone."""
 
 from __future__ import annotations
 
@@ -23,8 +24,9 @@ from kokuho.platform.unit_of_work import UnitOfWorkPort
 
 
 class RetentionRecords(Protocol):
-    async def streams(self) -> list[str]:
-        """Every benefit stream held, in order."""
+    async def streams(self, on_or_before: date) -> list[str]:
+        """The benefit streams whose latest payment or decision day (undecided: whose last
+        event's day) is on or before the day: the only candidates, in order."""
         ...
 
     async def benefit(self, stream: str) -> tuple[r.Benefit, str] | None:
@@ -57,7 +59,7 @@ async def apply_retention(
     report = RetentionReport(on, dry_run)
     basis = f"C-95: {period.years} years from the date the benefit was received ({period.source})"
     async with units() as uow:
-        streams = await uow.retention.streams()
+        streams = await uow.retention.streams(period.latest_start(on))
     for stream in streams:
         async with units() as uow:
             found = await uow.retention.benefit(stream)

@@ -6,7 +6,8 @@ treatment month (``high-cost-<household>-<YYYY-MM>``), a 葬祭費 or 出産育�
 (``lump-sum-...``), a 療養費 application (``medical-expense-<id>``), a 高額介護合算療養費
 application (``combined-care-<id>``). It is erased whole, with its read models, from the fifth
 anniversary of its latest payment date, or of its decision when nothing was paid (refused, no
-benefit); never while undecided or while a benefit decided is not (all) paid."""
+benefit) or when a revision came after the payment; never while undecided or while a benefit
+decided is not (all) paid."""
 
 from __future__ import annotations
 
@@ -53,8 +54,10 @@ class Benefit:
 
     @property
     def benefit_date(self) -> date | None:
-        """The date the benefit was received, or (nothing paid) the day it was decided."""
-        return self.paid_on or self.decided_on
+        """The date the benefit was received, or (nothing paid) the day it was decided; a
+        decision after the payment (a revision) counts from the later day."""
+        days = [d for d in (self.paid_on, self.decided_on) if d is not None]
+        return max(days, default=None)
 
 
 def keep_reason(benefit: Benefit, today: date, period: RetentionPeriod) -> str | None:

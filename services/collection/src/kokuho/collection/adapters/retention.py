@@ -5,6 +5,7 @@ repositories)."""
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import asyncpg
 
@@ -29,10 +30,14 @@ class PostgresRetention:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self._conn = conn
 
-    async def settled(self) -> list[str]:
+    async def settled(self, still_since: date) -> list[str]:
         rows = await self._conn.fetch(
             "SELECT household FROM ledgers l WHERE NOT EXISTS (SELECT 1 FROM charges c"
-            " WHERE c.household = l.household AND c.outstanding <> 0) ORDER BY household"
+            " WHERE c.household = l.household AND c.outstanding <> 0)"
+            " AND coalesce((SELECT (max(e.occurred_at) AT TIME ZONE 'Asia/Tokyo')::date"
+            " FROM events e WHERE e.stream_id IN ('household-' || l.household,"
+            " 'household-' || l.household || '.changes')), $1) <= $1 ORDER BY household",
+            still_since,
         )
         return [row[0] for row in rows]
 

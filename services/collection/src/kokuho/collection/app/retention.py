@@ -4,7 +4,8 @@ outbox rows, the snapshot and charge rows, its resolved work items with their re
 notices, its direct-debit registrations and the appropriations of benefit payouts. One
 household per transaction, the rule checked again inside it on the locked snapshot; each
 erasure recorded per store and audited; a report of what was erased and what was kept and why.
-A re-run finds nothing new: an erased household is no longer a candidate."""
+The candidates are the households owing nothing whose last event is at least the period old
+(the rest cannot be due). A re-run finds nothing new: an erased household is no longer one."""
 
 from __future__ import annotations
 
@@ -25,8 +26,9 @@ from kokuho.platform.unit_of_work import UnitOfWorkPort
 
 
 class RetentionRecords(Protocol):
-    async def settled(self) -> list[str]:
-        """Households none of whose charges has anything outstanding (the only candidates)."""
+    async def settled(self, still_since: date) -> list[str]:
+        """Households none of whose charges has anything outstanding and whose last event was
+        recorded on or before the day (Japan's): the only candidates."""
         ...
 
     async def for_erasure(self, household: str) -> tuple[Ledger, r.Outside] | None:
@@ -58,7 +60,7 @@ async def apply_retention(
     report = RetentionReport(on, dry_run)
     basis = f"C-95: until fully paid, then {period.years} years ({period.source})"
     async with units() as uow:
-        candidates = await uow.retention.settled()
+        candidates = await uow.retention.settled(period.latest_start(on))
     for household in candidates:
         async with units() as uow:
             found = await uow.retention.for_erasure(household)

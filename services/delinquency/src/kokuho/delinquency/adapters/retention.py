@@ -4,6 +4,7 @@ and the unit of work it runs in."""
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import asyncpg
 
@@ -19,9 +20,11 @@ class PostgresRetention:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self._conn = conn
 
-    async def closed(self) -> list[str]:
+    async def closed(self, on_or_before: date) -> list[str]:
         rows = await self._conn.fetch(
-            "SELECT household FROM case_views WHERE status = 'closed' ORDER BY household"
+            "SELECT household FROM case_views WHERE status = 'closed'"
+            " AND (state->>'closed_on')::date <= $1 ORDER BY household",
+            on_or_before,
         )
         return [row[0] for row in rows]
 

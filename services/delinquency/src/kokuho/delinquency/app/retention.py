@@ -1,8 +1,9 @@
 """The delinquency retention job (C-95, C-96; ADR 0100): erase every household's case whose
 period is over (``domain/retention``), its event stream with its published outbox rows and
 its read models, one household per transaction with the rule checked again inside it; record
-each erasure per store, audit it, and report what was erased and what was kept and why. A
-re-run finds nothing new: an erased case is no longer a candidate."""
+each erasure per store, audit it, and report what was erased and what was kept and why. The
+candidates are the cases closed at least the period ago (the rest cannot be due). A re-run
+finds nothing new: an erased case is no longer a candidate."""
 
 from __future__ import annotations
 
@@ -23,8 +24,8 @@ from kokuho.platform.unit_of_work import UnitOfWorkPort
 
 
 class RetentionRecords(Protocol):
-    async def closed(self) -> list[str]:
-        """The households whose case is closed (the only candidates)."""
+    async def closed(self, on_or_before: date) -> list[str]:
+        """The households whose case closed on or before the day (the only candidates)."""
         ...
 
     async def case_for_erasure(self, household: str) -> Case | None:
@@ -56,7 +57,7 @@ async def apply_retention(
     report = RetentionReport(on, dry_run)
     basis = f"C-95: until fully paid, then {period.years} years ({period.source})"
     async with units() as uow:
-        candidates = await uow.retention.closed()
+        candidates = await uow.retention.closed(period.latest_start(on))
     for household in candidates:
         async with units() as uow:
             case = await uow.retention.case_for_erasure(household)

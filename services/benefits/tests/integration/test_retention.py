@@ -1,11 +1,12 @@
 """The benefits retention job (C-95, C-96; ADR 0100) on the real PostgreSQL and Kafka: 葬祭費
-applications through the API (paid, refused, pending) and 高額療養費 months as the monthly run
-leaves them (paid; decided and not paid); each benefit is kept the day before the fifth
-anniversary of the date it was received (its payment date; a refusal: its decision) and erased
-on the day itself (stream, published outbox rows, read models with the payee account), one
-erasure record per store; undecided and unpaid benefits are never erased; a dry run changes
-nothing; a re-run erases nothing new; a read afterwards is 404; the records are listed to an
-auditor, audited."""
+applications through the API (paid, refused, pending), 高額療養費 months as the monthly run
+leaves them (paid; decided and not paid) and their claims; each benefit is kept the day before
+the fifth anniversary of the date it was received (its payment date; a refusal: its decision)
+and erased on the day itself (stream, published outbox rows, read models with the payee
+account), one erasure record per store; undecided and unpaid benefits are never erased; a
+household's claims of a month go from the fifth anniversary of the month's last day, once the
+month's 高額療養費 decision is gone; a dry run changes nothing; a re-run erases nothing new; a
+read afterwards is 404; the records are listed to an auditor, audited."""
 
 from __future__ import annotations
 
@@ -36,12 +37,15 @@ pytestmark = pytest.mark.integration
 HC_PAID, HC_UNPAID = "9920000501", "9920000502"
 PAID_HOUSEHOLD, PENDING_HOUSEHOLD, REFUSED_HOUSEHOLD = "9920000504", "9920000505", "9920000506"
 MONTH = date(2026, 8, 1)
+CLAIMS_ONLY, NOVEMBER = "9920000507", date(2026, 11, 1)  # claims, no 高額療養費 for the month
 TABLES = (
     "events",
     "outbox",
     "high_cost_decisions",
     "benefit_payments",
     "lump_sum_applications",
+    "claims",
+    "claim_adjustments",
     "erasure_records",
 )
 
@@ -132,6 +136,29 @@ async def high_cost_month(pool: asyncpg.Pool, household: str, paid: bool) -> Non
         )
 
 
+async def claims_of(pool: asyncpg.Pool, household: str, month: date, import_id: uuid.UUID) -> None:
+    """Two claims of the household's month as the federation's file brings them, one adjusted."""
+    for n in (1, 2):
+        number = f"R{household[-3:]}{month:%y%m}{n}"
+        await pool.execute(
+            "INSERT INTO claims (claim_number, import_id, processing_month, treatment_month,"
+            " nhi_household_number, addressee_number, age_band, turning_75, provider, setting,"
+            " kind, treatment_days, points, medical_cost, self_pay)"
+            " VALUES ($1, $2, $3, $3, $4, '9910000597', 'under_70', false, '3410000001',"
+            " 'outpatient', 'medical', 3, 30000, 300000, 90000)",
+            number,
+            import_id,
+            month,
+            household,
+        )
+    await pool.execute(
+        "INSERT INTO claim_adjustments VALUES ($1, (SELECT count(*) FROM claim_adjustments),"
+        " $2, 'reexamination', 'A1', 300000, 90000, 290000, 87000)",
+        import_id,
+        f"R{household[-3:]}{month:%y%m}1",
+    )
+
+
 async def test_retention_of_benefits(running: Running, capsys: pytest.CaptureFixture[str]) -> None:
     period = load_retention()
     assert (period.years, period.confidence) == (5, "confirmed")
@@ -151,6 +178,15 @@ async def test_retention_of_benefits(running: Running, capsys: pytest.CaptureFix
     try:
         await high_cost_month(pool, HC_PAID, paid=True)
         await high_cost_month(pool, HC_UNPAID, paid=False)
+        import_id = uuid.uuid4()
+        await pool.execute(
+            "INSERT INTO claim_imports (import_id, file_name, sha256, file_date,"
+            " processing_month, claims, adjustments, received_by) VALUES ($1, 'r.csv', 'x',"
+            " '2026-12-01', '2026-12-01', 6, 3, 'U-OP')",
+            import_id,
+        )
+        for household, month in ((HC_PAID, MONTH), (HC_UNPAID, MONTH), (CLAIMS_ONLY, NOVEMBER)):
+            await claims_of(pool, household, month, import_id)
 
         async def relayed() -> bool:
             waiting = await pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL")
@@ -175,27 +211,46 @@ async def test_retention_of_benefits(running: Running, capsys: pytest.CaptureFix
         before = await counts()
         early = await run(date(2031, 11, 24))  # 5 years from 2026-11-25, the first payment
         assert (early.erased, early.records) == ({}, 0)
-        assert early.kept == {r.NOT_PAID: [streams["hc_unpaid"]]}  # decided 2026-11-10
+        assert early.kept == {
+            r.NOT_PAID: [streams["hc_unpaid"]],  # decided 2026-11-10
+            r.DECISION_HELD: [f"{HC_PAID}/2026-08", f"{HC_UNPAID}/2026-08"],
+        }
         dry = await run(date(2031, 12, 15), dry_run=True)
         assert dry.erased == {
             r.HIGH_COST: [streams["hc_paid"]],
             r.LUMP_SUM: [streams["paid"], streams["refused"]],  # in stream order
+            r.CLAIMS: [f"{CLAIMS_ONLY}/2026-11"],  # HC_PAID's wait for its decision to go
         }
         assert dry.records == 0
         assert await counts() == before  # the dry run changed nothing
 
         hc_day = await run(date(2031, 11, 25))
-        assert hc_day.erased == {r.HIGH_COST: [streams["hc_paid"]]}
-        assert hc_day.records == len(r.CLASSES[r.HIGH_COST][1])
+        # the decision, then in the same run the claims it was decided on
+        assert hc_day.erased == {
+            r.HIGH_COST: [streams["hc_paid"]],
+            r.CLAIMS: [f"{HC_PAID}/2026-08"],
+        }
+        assert hc_day.records == len(r.CLASSES[r.HIGH_COST][1]) + len(r.CLAIM_STORES)
         assert await pool.fetchval("SELECT count(*) FROM benefit_payments") == 0
         assert await pool.fetchval("SELECT count(*) FROM high_cost_decisions") == 1
         again = await run(date(2031, 11, 26))
         assert (again.erased, again.records) == ({}, 0)
+        claims_eve = await run(date(2031, 11, 29))  # November 2026 ended on the 30th
+        assert claims_eve.erased == {}
+        claims_day = await run(date(2031, 11, 30))
+        assert claims_day.erased == {r.CLAIMS: [f"{CLAIMS_ONLY}/2026-11"]}
+        left_claims = await pool.fetch("SELECT DISTINCT nhi_household_number FROM claims")
+        assert [x[0] for x in left_claims] == [HC_UNPAID]
+        assert await pool.fetchval("SELECT count(*) FROM claim_adjustments") == 1
         refusal_day = await run(date(2031, 12, 1))  # refused on 2026-12-01, nothing paid
         assert refusal_day.erased == {r.LUMP_SUM: [streams["refused"]]}
         day_before = await run(date(2031, 12, 14))  # paid on 2026-12-15
         assert day_before.erased == {}
-        assert day_before.kept == {**early.kept, r.NOT_DECIDED: [streams["pending"]]}
+        assert day_before.kept == {
+            r.NOT_PAID: [streams["hc_unpaid"]],
+            r.DECISION_HELD: [f"{HC_UNPAID}/2026-08"],
+            r.NOT_DECIDED: [streams["pending"]],
+        }
         paid_day = await run(date(2031, 12, 15))
         assert paid_day.erased == {r.LUMP_SUM: [streams["paid"]]}
         never = await run(date(2060, 1, 1))
@@ -203,6 +258,7 @@ async def test_retention_of_benefits(running: Running, capsys: pytest.CaptureFix
         assert never.kept == {
             r.NOT_PAID: [streams["hc_unpaid"]],
             r.NOT_DECIDED: [streams["pending"]],
+            r.DECISION_HELD: [f"{HC_UNPAID}/2026-08"],
         }
         left = {row[0] for row in await pool.fetch("SELECT DISTINCT stream_id FROM events")}
         assert left == {streams["hc_unpaid"], streams["pending"]}
@@ -218,11 +274,16 @@ async def test_retention_of_benefits(running: Running, capsys: pytest.CaptureFix
         (r.HIGH_COST, f"{HC_PAID}/{streams['hc_paid']}"),
         (r.LUMP_SUM, f"{REFUSED_HOUSEHOLD}/{streams['refused']}"),
         (r.LUMP_SUM, f"{PAID_HOUSEHOLD}/{streams['paid']}"),
+        (r.CLAIMS, f"{HC_PAID}/2026-08"),
+        (r.CLAIMS, f"{CLAIMS_ONLY}/2026-11"),
     }
+    stores = {c: s for c, (_, s) in r.CLASSES.items()} | {r.CLAIMS: r.CLAIM_STORES}
     assert {(x["data_class"], x["subject"], x["store"]) for x in records} == {
-        (c, s, store) for c, s in expected for store in r.CLASSES[c][1]
+        (c, s, store) for c, s in expected for store in stores[c]
     }
-    assert sorted(list(x[0]) for x in audited) == [[HC_PAID], [PAID_HOUSEHOLD], [REFUSED_HOUSEHOLD]]
+    assert sorted(list(x[0]) for x in audited) == sorted(
+        [[HC_PAID], [HC_PAID], [CLAIMS_ONLY], [PAID_HOUSEHOLD], [REFUSED_HOUSEHOLD]]
+    )
 
     gone = await running.client.get(
         f"/api/v1/lump-sum-applications/{paid}", headers=running.headers(CLERK)
@@ -241,7 +302,9 @@ async def test_retention_of_benefits(running: Running, capsys: pytest.CaptureFix
         "SELECT subject_addressee_numbers FROM audit_log WHERE user_id = 'U-AUD'"
         " AND detail->>'view' = 'erasure-records'"
     )
-    assert [sorted(x[0]) for x in read] == [sorted([HC_PAID, PAID_HOUSEHOLD, REFUSED_HOUSEHOLD])]
+    assert [sorted(x[0]) for x in read] == [
+        sorted([HC_PAID, CLAIMS_ONLY, PAID_HOUSEHOLD, REFUSED_HOUSEHOLD])
+    ]
 
     # the command: today's run for Japan's day (nothing of the test is 5 years old); an
     # unknown argument is refused

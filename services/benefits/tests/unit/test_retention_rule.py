@@ -35,3 +35,11 @@ def test_undecided_or_unpaid_is_kept_for_ever() -> None:
     assert r.keep_reason(replace(PAID, unpaid=True), date(2099, 1, 1), PERIOD) == r.NOT_PAID
     assert r.class_of("high-cost-9920000001-2026-08") == r.HIGH_COST
     assert r.class_of("repayment-9910000001-2026-04-01") is None
+
+
+def test_claims_count_from_the_last_day_of_their_month_and_wait_for_its_decision() -> None:
+    february = date(2028, 2, 1)  # a leap February: its last day is the 29th
+    assert r.last_day(february) == date(2028, 2, 29)
+    assert r.claims_keep_reason(february, False, date(2033, 2, 28), PERIOD) == WITHIN_RETENTION
+    assert r.claims_keep_reason(february, False, date(2033, 3, 1), PERIOD) is None
+    assert r.claims_keep_reason(february, True, date(2099, 1, 1), PERIOD) == r.DECISION_HELD

@@ -117,6 +117,37 @@ class PostgresRetention:
             await c.execute(sql, _key(benefit.data_class, benefit.stream))
         return True
 
+    async def claim_months(self, ended_on_or_before: date) -> list[tuple[str, date]]:
+        rows = await self._conn.fetch(
+            "SELECT DISTINCT nhi_household_number, treatment_month FROM claims"
+            " WHERE (treatment_month + interval '1 month' - interval '1 day')::date <= $1"
+            " ORDER BY treatment_month, nhi_household_number",
+            ended_on_or_before,
+        )
+        return [(row[0], row[1]) for row in rows]
+
+    async def decision_held(self, household: str, month: date) -> bool:
+        found = await self._conn.fetchval(
+            "SELECT count(*) FROM high_cost_decisions WHERE nhi_household_number = $1"
+            " AND treatment_month = $2",
+            household,
+            month,
+        )
+        return bool(found)
+
+    async def erase_claims(self, household: str, month: date) -> None:
+        await self._conn.execute(
+            "DELETE FROM claim_adjustments WHERE claim_number IN (SELECT claim_number FROM"
+            " claims WHERE nhi_household_number = $1 AND treatment_month = $2)",
+            household,
+            month,
+        )
+        await self._conn.execute(
+            "DELETE FROM claims WHERE nhi_household_number = $1 AND treatment_month = $2",
+            household,
+            month,
+        )
+
     async def record(self, records: list[ErasureRecord]) -> None:
         await PostgresErasureRecords(self._conn).add(records)
 

@@ -38,6 +38,18 @@ class RetentionRecords(Protocol):
         """Erase it; False (nothing erased) while an event of it waits in the outbox."""
         ...
 
+    async def claim_months(self, ended_on_or_before: date) -> list[tuple[str, date]]:
+        """(household, treatment month) of the claims held whose month ended by the day."""
+        ...
+
+    async def decision_held(self, household: str, month: date) -> bool:
+        """Whether the household's 高額療養費 decision of the month is still held."""
+        ...
+
+    async def erase_claims(self, household: str, month: date) -> None:
+        """The household's claims of the month with their adjustments."""
+        ...
+
     async def record(self, records: list[ErasureRecord]) -> None:
         """C-96 (listed by ``kokuho.platform.erasure_routes``)."""
         ...
@@ -94,12 +106,49 @@ async def apply_retention(
             )
             report.records += len(records)
             report.erase(benefit.data_class, stream)
+    await _claims(units, period, report, now=now, basis=basis)
     return report
+
+
+async def _claims(
+    units: Callable[[], RetentionUnit],
+    period: RetentionPeriod,
+    report: RetentionReport,
+    *,
+    now: datetime,
+    basis: str,
+) -> None:
+    """After the decisions (a month's claims wait for its decision to go first)."""
+    on = report.as_of
+    async with units() as uow:
+        months = await uow.retention.claim_months(period.latest_start(on))
+    for household, month in months:
+        subject = f"{household}/{month:%Y-%m}"
+        async with units() as uow:
+            held = await uow.retention.decision_held(household, month)
+            reason = r.claims_keep_reason(month, held, on, period)
+            if reason is not None:
+                report.keep(reason, subject)
+                continue
+            report.erase(r.CLAIMS, subject)
+            if report.dry_run:
+                continue
+            await uow.retention.erase_claims(household, month)
+            records = [
+                ErasureRecord(r.CLAIMS, subject, s, on, now, SYSTEM_RETENTION, basis)
+                for s in r.CLAIM_STORES
+            ]
+            await uow.retention.record(records)
+            await uow.audit.record(
+                subjects=[household],
+                detail={"retention": "erased", "class": r.CLAIMS, "treatment_month": str(month)},
+            )
+            report.records += len(records)
 
 
 def audited_as(records: list[ErasureRecord]) -> tuple[list[str], dict[str, Any]]:
     """An auditor's read of erasure records names the households as subjects and the
-    benefits' streams in the detail (a record's subject is ``<household>/<stream>``)."""
+    benefits in the detail (a record's subject is ``<household>/<stream or month>``)."""
     households = {rec.subject.split("/", 1)[0] for rec in records}
     streams = {rec.subject.split("/", 1)[-1] for rec in records}
     return sorted(households), {"benefits": sorted(streams)}

@@ -7,10 +7,15 @@ treatment month (``high-cost-<household>-<YYYY-MM>``), a 葬祭費 or 出産育�
 application (``combined-care-<id>``). It is erased whole, with its read models, from the fifth
 anniversary of its latest payment date, or of its decision when nothing was paid (refused, no
 benefit) or when a revision came after the payment; never while undecided or while a benefit
-decided is not (all) paid."""
+decided is not (all) paid.
+
+The claims (レセプト: 療養の給付, received during the treatment month) of a household's month are
+erased from the fifth anniversary of the month's last day, and not while that month's 高額療養費
+decision is held (they are what it was decided on)."""
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 from datetime import date
 
@@ -39,9 +44,14 @@ CLASSES: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
 }
 
+#: A household's claims of a treatment month (subject ``<household>/<YYYY-MM>``).
+CLAIMS = "benefits.claims"
+CLAIM_STORES = ("claims", "claim_adjustments")
+
 #: Why a benefit is kept (the report names them).
 NOT_DECIDED = "not_decided"
 NOT_PAID = "benefit_not_paid"
+DECISION_HELD = "high_cost_decision_held"
 
 
 @dataclass(frozen=True)
@@ -76,3 +86,19 @@ def keep_reason(benefit: Benefit, today: date, period: RetentionPeriod) -> str |
 
 def class_of(stream: str) -> str | None:
     return next((c for c, (prefix, _) in CLASSES.items() if stream.startswith(prefix)), None)
+
+
+def last_day(month: date) -> date:
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def claims_keep_reason(
+    month: date, decision_held: bool, today: date, period: RetentionPeriod
+) -> str | None:
+    """Why a household's claims of a treatment month stay on ``today``: the care was received
+    during the month, so the period runs from its last day."""
+    if decision_held:
+        return DECISION_HELD
+    if today < period.erasable_from(last_day(month)):
+        return WITHIN_RETENTION
+    return None

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import base64
 import ssl
-import subprocess
-import sys
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -37,59 +35,21 @@ from kokuho.linkage_gateway.bootstrap import make_ports
 from kokuho.linkage_gateway.config import Settings
 from kokuho.linkage_gateway.domain.individual_number import IndividualNumber
 from kokuho.platform.service import utc_now
-from kokuho.platform.testing import simulator_process
+from kokuho.platform.testing import MutualTlsPki as Pki
+from kokuho.platform.testing import mutual_tls_pki, simulator_process
 from kokuho.platform.tls import mutual_context, verifying_context
 
 from ..ca import CertificateAuthority
 
 pytestmark = pytest.mark.integration
 
-ROOT = Path(__file__).resolve().parents[4]
-TLS_TOOL = ROOT / "deploy" / "local" / "tls.py"
 SIMULATORS_DIR = Path(__file__).resolve().parents[2] / "simulators"
 Numbers = Callable[[], IndividualNumber]
 
 
-@dataclass(frozen=True)
-class Pki:
-    ca: Path  # the local CA (servers and the gateway)
-    server_cert: Path
-    server_key: Path
-    client_cert: Path
-    client_key: Path
-    other_ca: Path  # another authority, with a client certificate of its own
-    other_cert: Path
-    other_key: Path
-
-    def gateway(self) -> ssl.SSLContext:
-        return mutual_context(self.ca, self.client_cert, self.client_key)
-
-
-def tls_tool(*args: str) -> Path:
-    done = subprocess.run(
-        [sys.executable, str(TLS_TOOL), *args], check=True, capture_output=True, text=True
-    )
-    return Path(done.stdout.strip())
-
-
 @pytest.fixture(scope="module")
 def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
-    d = tmp_path_factory.mktemp("pki")
-    ca = ("--ca-dir", str(d / "ca"))
-    other = ("--ca-dir", str(d / "other-ca"))
-    server = tls_tool("issue", "counterpart", "--out", str(d), "--ip", "127.0.0.1", *ca)
-    client = tls_tool("issue", "linkage-gateway", "--out", str(d), "--client", *ca)
-    intruder = tls_tool("issue", "intruder", "--out", str(d), "--client", *other)
-    return Pki(
-        ca=d / "ca" / "ca.crt",
-        server_cert=server,
-        server_key=server.with_suffix(".key"),
-        client_cert=client,
-        client_key=client.with_suffix(".key"),
-        other_ca=d / "other-ca" / "ca.crt",
-        other_cert=intruder,
-        other_key=intruder.with_suffix(".key"),
-    )
+    return mutual_tls_pki(tmp_path_factory.mktemp("pki"), "linkage-gateway")
 
 
 # --- each counterpart: one call through a port, answered with what the process was given ---
@@ -100,15 +60,13 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
 Reach = Callable[[Any, str, httpx.AsyncClient, Numbers], Awaitable[None]]
 
 
-async def _ok(response: httpx.Response) -> None:
+def _ok(response: httpx.Response) -> None:
     assert response.status_code < 300, response.text
 
 
 async def reach_jlis(port: Any, url: str, control: httpx.AsyncClient, numbers: Numbers) -> None:
     number = numbers()
-    await _ok(
-        await control.post(f"{url}/simulator/not-issued", json={"individual_number": number.value})
-    )
+    _ok(await control.post(f"{url}/simulator/not-issued", json={"individual_number": number.value}))
     answer = await port.confirm(number)
     assert (answer.authentic, answer.reason) == (False, "J-LIS reports the number as not issued")
 
@@ -122,7 +80,7 @@ async def reach_intermediate_server(
         "e_certificate_expires_on": None,
         "as_of": "2026-04-01",
     }
-    await _ok(await control.put(f"{url}/simulator/card-states", json=state))
+    _ok(await control.put(f"{url}/simulator/card-states", json=state))
     states = await port.card_states()
     assert [s.integrated_addressee_number for s in states] == ["1234567890123456"]
 
@@ -148,7 +106,7 @@ async def reach_portal(port: Any, url: str, control: httpx.AsyncClient, numbers:
         "signature_b64": base64.b64encode(signed.signature).decode(),
         "certificate_pem": signed.certificate_pem.decode(),
     }
-    await _ok(await control.post(f"{url}/simulator/applications", json=application))
+    _ok(await control.post(f"{url}/simulator/applications", json=application))
     assert signed in await port.fetch_new()
     await port.update_status(receipt, "accepted", "")  # so the next run is not offered it
 
@@ -158,7 +116,7 @@ async def reach_resident_records(
 ) -> None:
     serial, holder = f"5E{numbers().value}", numbers().value[:10]
     holders = f"{url}/simulator/certificate-holders/{serial}"
-    await _ok(await control.put(holders, json={"addressee_number": holder}))
+    _ok(await control.put(holders, json={"addressee_number": holder}))
     assert await port.addressee_of_certificate(serial) == holder
 
 
@@ -206,7 +164,6 @@ def test_the_table_covers_every_counterpart_url_setting(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def simulators(pki: Pki) -> Iterator[dict[str, str]]:
     """Every counterpart's simulator process over mutual TLS, as `make run` serves them."""
-    tls = ["--tls-cert", str(pki.server_cert), "--tls-key", str(pki.server_key)]
     with ExitStack() as stack:
         yield {
             c.simulator: stack.enter_context(
@@ -214,8 +171,8 @@ def simulators(pki: Pki) -> Iterator[dict[str, str]]:
                     SIMULATORS_DIR,
                     "kokuho.linkage_simulators",
                     c.simulator,
-                    [*tls, "--tls-client-ca", str(pki.ca)],
-                    tls_verify=pki.gateway(),
+                    pki.simulator_args(),
+                    tls_verify=pki.client(),
                 )
             )
             for c in COUNTERPARTS
@@ -225,7 +182,7 @@ def simulators(pki: Pki) -> Iterator[dict[str, str]]:
 @pytest.fixture
 async def control(pki: Pki) -> Any:
     """The simulators' own control calls, with the gateway's certificate."""
-    async with httpx.AsyncClient(verify=pki.gateway(), timeout=10) as client:
+    async with httpx.AsyncClient(verify=pki.client(), timeout=10) as client:
         yield client
 
 

@@ -36,6 +36,23 @@ pytestmark = pytest.mark.integration
 
 HC_PAID, HC_UNPAID = "9920000501", "9920000502"
 PAID_HOUSEHOLD, PENDING_HOUSEHOLD, REFUSED_HOUSEHOLD = "9920000504", "9920000505", "9920000506"
+MEDICAL_HOUSEHOLD = "9920000508"
+ACUPUNCTURE = {
+    "kind": "acupuncture",
+    "nhi_household_number": MEDICAL_HOUSEHOLD,
+    "patient_addressee_number": "9910000508",
+    "age_band": "under_70",
+    "care_from": "2026-10-01",
+    "paid_on": "2026-10-31",
+    "paid_amount": 12_000,
+    "standard_cost": 9_000,
+    "payee_addressee_number": "9910000508",
+    "bank_code": "0001",
+    "branch_code": "001",
+    "account_type": "ordinary",
+    "account_number": "4444444",
+    "holder_kana": "コクホ　シロウ",
+}
 MONTH = date(2026, 8, 1)
 CLAIMS_ONLY, NOVEMBER = "9920000507", date(2026, 11, 1)  # claims, no 高額療養費 for the month
 TABLES = (
@@ -167,12 +184,24 @@ async def test_retention_of_benefits(running: Running, capsys: pytest.CaptureFix
     refused = await applied(running, REFUSED_HOUSEHOLD, "9910000503")
     await reviewed(running, paid, {"approve": True, "payment_date": "2026-12-15"})
     await reviewed(running, refused, {"approve": False, "reason": "葬祭を行った者でない"})
+    acupuncture = await running.client.post(
+        "/api/v1/medical-expense-applications", json=ACUPUNCTURE, headers=running.headers(CLERK)
+    )
+    assert acupuncture.status_code == 201, acupuncture.text
+    medical = acupuncture.json()["application_id"]
+    approved = await running.client.post(
+        f"/api/v1/medical-expense-applications/{medical}/review",
+        json={"approve": True, "payment_date": "2026-12-15"},
+        headers=staff_headers(running.key, "U-SUPERVISOR", "benefits.supervisor"),
+    )
+    assert approved.status_code == 200, approved.text
     streams = {
         "paid": "lump-sum-funeral-9910000501",
         "pending": "lump-sum-funeral-9910000502",
         "refused": "lump-sum-funeral-9910000503",
         "hc_paid": f"high-cost-{HC_PAID}-2026-08",
         "hc_unpaid": f"high-cost-{HC_UNPAID}-2026-08",
+        "medical": f"medical-expense-{medical}",
     }
     pool = await asyncpg.create_pool(running.dsn, min_size=1, max_size=2)
     try:
@@ -195,7 +224,9 @@ async def test_retention_of_benefits(running: Running, capsys: pytest.CaptureFix
         await eventually(relayed, what="the relay publishing every event")
         # recorded on the service's day (its clock), whatever the machine's: an undecided
         # application is a candidate from 5 years after its last event
-        await pool.execute("UPDATE events SET occurred_at = $1 WHERE stream_id LIKE 'lump%'", NOW)
+        await pool.execute(
+            "UPDATE events SET occurred_at = $1 WHERE stream_id NOT LIKE 'high-cost%'", NOW
+        )
 
         def units() -> RetentionUnit:
             trail = RequestAudit.of_system(lambda: pool, SYSTEM_RETENTION, "retention")
@@ -220,6 +251,7 @@ async def test_retention_of_benefits(running: Running, capsys: pytest.CaptureFix
             r.HIGH_COST: [streams["hc_paid"]],
             r.LUMP_SUM: [streams["paid"], streams["refused"]],  # in stream order
             r.CLAIMS: [f"{CLAIMS_ONLY}/2026-11"],  # HC_PAID's wait for its decision to go
+            r.MEDICAL_EXPENSE: [streams["medical"]],
         }
         assert dry.records == 0
         assert await counts() == before  # the dry run changed nothing
@@ -252,7 +284,11 @@ async def test_retention_of_benefits(running: Running, capsys: pytest.CaptureFix
             r.NOT_DECIDED: [streams["pending"]],
         }
         paid_day = await run(date(2031, 12, 15))
-        assert paid_day.erased == {r.LUMP_SUM: [streams["paid"]]}
+        assert paid_day.erased == {
+            r.LUMP_SUM: [streams["paid"]],
+            r.MEDICAL_EXPENSE: [streams["medical"]],
+        }
+        assert await pool.fetchval("SELECT count(*) FROM medical_expense_applications") == 0
         never = await run(date(2060, 1, 1))
         assert (never.erased, never.records) == ({}, 0)
         assert never.kept == {
@@ -276,19 +312,30 @@ async def test_retention_of_benefits(running: Running, capsys: pytest.CaptureFix
         (r.LUMP_SUM, f"{PAID_HOUSEHOLD}/{streams['paid']}"),
         (r.CLAIMS, f"{HC_PAID}/2026-08"),
         (r.CLAIMS, f"{CLAIMS_ONLY}/2026-11"),
+        (r.MEDICAL_EXPENSE, f"{MEDICAL_HOUSEHOLD}/{streams['medical']}"),
     }
     stores = {c: s for c, (_, s) in r.CLASSES.items()} | {r.CLAIMS: r.CLAIM_STORES}
     assert {(x["data_class"], x["subject"], x["store"]) for x in records} == {
         (c, s, store) for c, s in expected for store in stores[c]
     }
-    assert sorted(list(x[0]) for x in audited) == sorted(
-        [[HC_PAID], [HC_PAID], [CLAIMS_ONLY], [PAID_HOUSEHOLD], [REFUSED_HOUSEHOLD]]
-    )
+    erased_for = [
+        HC_PAID,
+        HC_PAID,
+        CLAIMS_ONLY,
+        PAID_HOUSEHOLD,
+        REFUSED_HOUSEHOLD,
+        MEDICAL_HOUSEHOLD,
+    ]
+    assert sorted(list(x[0]) for x in audited) == sorted([h] for h in erased_for)
 
     gone = await running.client.get(
         f"/api/v1/lump-sum-applications/{paid}", headers=running.headers(CLERK)
     )
     assert gone.status_code == 404, gone.text
+    medical_gone = await running.client.get(
+        f"/api/v1/medical-expense-applications/{medical}", headers=running.headers(CLERK)
+    )
+    assert medical_gone.status_code == 404, medical_gone.text
     refused_list = await running.client.get(
         "/api/v1/erasure-records", headers=running.headers(CLERK)
     )
@@ -303,7 +350,7 @@ async def test_retention_of_benefits(running: Running, capsys: pytest.CaptureFix
         " AND detail->>'view' = 'erasure-records'"
     )
     assert [sorted(x[0]) for x in read] == [
-        sorted([HC_PAID, CLAIMS_ONLY, PAID_HOUSEHOLD, REFUSED_HOUSEHOLD])
+        sorted([HC_PAID, CLAIMS_ONLY, PAID_HOUSEHOLD, REFUSED_HOUSEHOLD, MEDICAL_HOUSEHOLD])
     ]
 
     # the command: today's run for Japan's day (nothing of the test is 5 years old); an

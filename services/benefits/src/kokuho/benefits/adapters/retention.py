@@ -15,25 +15,30 @@ from kokuho.platform.unit_of_work import UnitOfWork
 
 _PREFIXES = [prefix + "%" for prefix, _ in r.CLASSES.values()]
 
-#: Per class: the read model's row of a stream, locked, as (status, decided and not all paid);
+#: Per class: the read model's row of a stream, locked: household, status, decided and not
+#: all paid;
 #: $1 is the stream's key in the table (``_key``).
 _ROW = {
     r.HIGH_COST: (
-        "SELECT 'approved' AS status, benefit > paid AS unpaid FROM high_cost_decisions"
+        "SELECT nhi_household_number AS household, 'approved' AS status,"
+        " benefit > paid AS unpaid FROM high_cost_decisions"
         " WHERE nhi_household_number = split_part($1, '/', 1)"
         " AND treatment_month = split_part($1, '/', 2)::date FOR UPDATE"
     ),
     r.LUMP_SUM: (
-        "SELECT status, status = 'approved' AND to_household > paid AS unpaid"
-        " FROM lump_sum_applications WHERE stream_id = $1 FOR UPDATE"
+        "SELECT nhi_household_number AS household, status,"
+        " status = 'approved' AND to_household > paid AS unpaid FROM lump_sum_applications"
+        " WHERE stream_id = $1 FOR UPDATE"
     ),
     r.MEDICAL_EXPENSE: (
-        "SELECT status, status = 'approved' AND amount > paid AS unpaid"
-        " FROM medical_expense_applications WHERE application_id::text = $1 FOR UPDATE"
+        "SELECT nhi_household_number AS household, status,"
+        " status = 'approved' AND amount > paid AS unpaid FROM medical_expense_applications"
+        " WHERE application_id::text = $1 FOR UPDATE"
     ),
     r.COMBINED_CARE: (
-        "SELECT status, status = 'approved' AND amount > paid AS unpaid"
-        " FROM combined_care_applications WHERE application_id::text = $1 FOR UPDATE"
+        "SELECT nhi_household_number AS household, status,"
+        " status = 'approved' AND amount > paid AS unpaid FROM combined_care_applications"
+        " WHERE application_id::text = $1 FOR UPDATE"
     ),
 }
 _DELETE = {
@@ -92,7 +97,8 @@ class PostgresRetention:
             stream,
             BenefitPaymentOrdered.event_type,
         )
-        if facts is None or facts["household"] is None:
+        household = row["household"] if row is not None else facts["household"]
+        if household is None:  # neither a read model nor a public event names it
             return None
         withheld = await c.fetchval(
             "SELECT count(*) FROM withheld_payments WHERE stream_id = $1 AND payment_id IS NULL",
@@ -106,7 +112,7 @@ class PostgresRetention:
             paid_on=facts["paid_on"],
             unpaid=bool(withheld) or (row is not None and bool(row["unpaid"])),
         )
-        return benefit, facts["household"]
+        return benefit, household
 
     async def erase(self, benefit: r.Benefit) -> bool:
         c = self._conn

@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 SRC_DIRS := $(wildcard libs/*/src services/*/src services/*/simulators)
 SPACE := $(subst ,, )
 
-.PHONY: help install up down run test check fmt bench token clean backup restore
+.PHONY: help install up down run test test-faults check fmt bench token clean backup restore
 
 help: ## list the targets
 	@echo "Kokuho: make <target>"
@@ -37,6 +37,9 @@ run: install up ## start everything: infrastructure, then every service (migrate
 
 test: install up ## run the test suite against the local infrastructure (extra args: PYTEST_ARGS=...)
 	$(UV) run pytest $(PYTEST_ARGS)
+
+test-faults: install up ## fault suite (ADR 0098): 20,000 commands while every process is killed; own PG + Kafka
+	$(UV) run python -m tests.faults
 
 check: ## lint, format check, type check
 	uv run ruff check .

@@ -43,8 +43,7 @@ async def relay_all(dsn: str, kafka: KafkaConnection) -> float:
     try:
         relay = OutboxRelay(dsn, KafkaSender(producer), service="bench")
         started = time.perf_counter()
-        while await relay.relay_once(conn):
-            pass
+        await relay.relay_available(conn)
         seconds = time.perf_counter() - started
         assert await backlog(conn) == 0
         return seconds

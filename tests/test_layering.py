@@ -66,6 +66,8 @@ def test_domain_imports_only_the_standard_library() -> None:
                 or module == "kokuho.platform.staff"  # pure: who a staff id names (C-11)
                 # pure, standard library only: the C-96 erasure record every service writes
                 or module == "kokuho.platform.erasure_records"
+                # pure, standard library only: the retention period and report (ADR 0100)
+                or module == "kokuho.platform.retention"
                 # pure, standard library only: the 納付番号 format two services share
                 or module == "kokuho.events.contracts.payment_numbers"
                 # pure, standard library only: the transfer registry's rows (ADR 0089)

@@ -48,6 +48,12 @@ EXTRA_ENV: dict[str, list[dict[str, Any]]] = {
         {"name": "COUNTERPART_TLS_KEY_PATH", "value": f"{SECRETS}/counterpart-tls/tls.key"},
         {"name": "COUNTERPART_TLS_CA_PATH", "value": f"{SECRETS}/counterpart-tls/ca.crt"},
     ],
+    # mutual TLS towards the resident register (ADR 0095): its feed URL needs all three
+    "eligibility": [
+        {"name": "COUNTERPART_TLS_CERT_PATH", "value": f"{SECRETS}/counterpart-tls/tls.crt"},
+        {"name": "COUNTERPART_TLS_KEY_PATH", "value": f"{SECRETS}/counterpart-tls/tls.key"},
+        {"name": "COUNTERPART_TLS_CA_PATH", "value": f"{SECRETS}/counterpart-tls/ca.crt"},
+    ],
     "benefits": [
         {
             "name": "SERVICE_PRINCIPALS_PATH",
@@ -68,6 +74,13 @@ EXTRA_VOLUMES: dict[str, list[tuple[str, str, dict[str, Any]]]] = {
             "counterpart-tls",
             f"{SECRETS}/counterpart-tls",
             {"secretName": "linkage-gateway-counterpart-tls", "defaultMode": 0o400},
+        ),
+    ],
+    "eligibility": [
+        (
+            "counterpart-tls",
+            f"{SECRETS}/counterpart-tls",
+            {"secretName": "eligibility-counterpart-tls", "defaultMode": 0o400},
         ),
     ],
     # the services benefits accepts as themselves, with their public keys (ADR 0083)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kokuho.events.contracts.payment_numbers import (
     check_digit,
@@ -23,6 +25,19 @@ def test_the_number_is_year_household_instalment_and_a_gs1_check_digit() -> None
 
 def test_a_known_check_digit() -> None:
     assert check_digit("629104150021") == 3  # a published GS1 example (EAN-13 6291041500213)
+    assert check_digit("9638507") == 4  # GS1's own EAN-8 example, odd length: 96385074
+
+
+@given(st.text(alphabet="0123456789", min_size=1, max_size=20))
+def test_the_check_digit_weighs_3_and_1_from_the_right(digits: str) -> None:
+    weighted = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(digits)))
+    assert check_digit(digits) == (10 - weighted % 10) % 10
+
+
+@pytest.mark.parametrize("digits", ["", "12a4", "１２３４", "١٢٣"])
+def test_a_check_digit_is_only_computed_over_ascii_digits(digits: str) -> None:
+    with pytest.raises(ValueError, match="ASCII digits"):
+        check_digit(digits)
 
 
 @pytest.mark.parametrize("period", [1, 12])
@@ -60,6 +75,7 @@ def test_a_wrong_check_digit_is_named() -> None:
         (2026, "2000000001", 0),
         (2026, "2000000001", 13),
         (2026, "20000000x1", 1),
+        (2026, "２０００００００01", 1),  # full-width digits are digits to str.isdigit
     ],
 )
 def test_a_malformed_part_is_refused(args: tuple[int, str, int]) -> None:

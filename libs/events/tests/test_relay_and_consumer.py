@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
 import asyncpg
@@ -28,7 +28,13 @@ from kokuho.events.runtime.consumer import (
 from kokuho.events.runtime.deadletters import REASON_HEADER, KafkaDeadLetters
 from kokuho.events.runtime.kafka import KafkaSender, reliable_producer
 from kokuho.events.runtime.relay import OutboxRelay, RelayFailed, backlog
-from kokuho.events.runtime.store import EventContext, PostgresEventStore, StreamAppend, append
+from kokuho.events.runtime.store import (
+    EventContext,
+    OutboxMessage,
+    PostgresEventStore,
+    StreamAppend,
+    append,
+)
 from kokuho.events.runtime.topics import (
     TopicSpec,
     dead_letter_topic,
@@ -404,6 +410,62 @@ async def test_only_acknowledged_rows_are_marked_published(
     finally:
         await conn.close()
         await fast.stop()
+
+
+class _Broker:
+    """A sender that acknowledges all but the batch numbered ``refuse`` (of which it takes
+    only the first message), and records which batches it was handed and when."""
+
+    def __init__(self, refuse: int | None = None) -> None:
+        self.batches: list[list[int]] = []
+        self.refuse = refuse
+
+    async def send_all(self, messages: Sequence[OutboxMessage]) -> int:
+        self.batches.append([int(m.key) for m in messages])
+        await asyncio.sleep(0.05)  # the broker's round trip, during which the relay reads on
+        return 1 if len(self.batches) - 1 == self.refuse else len(messages)
+
+
+async def test_the_relay_sends_a_batch_only_after_the_one_before_was_acknowledged_in_full(
+    events_db: str, topic: str
+) -> None:
+    await write(
+        events_db,
+        [StreamAppend(f"{n:03d}", 0, [SampleRecorded(n=n)], topic=topic) for n in range(10)],
+    )
+    conn = await asyncpg.connect(events_db)
+    try:
+        broker = _Broker()
+        relay = OutboxRelay(events_db, broker, service="sample", batch_size=4)
+        assert await relay.relay_available(conn) == 10
+        assert broker.batches == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+        assert await backlog(conn) == 0
+        assert await relay.relay_available(conn) == 0
+
+        await write(
+            events_db,
+            [
+                StreamAppend(f"{n:03d}", 0, [SampleRecorded(n=n)], topic=topic)
+                for n in range(10, 20)
+            ],
+        )
+        refusing = _Broker(refuse=1)
+        relay = OutboxRelay(events_db, refusing, service="sample", batch_size=4)
+        with pytest.raises(RelayFailed, match="acknowledged 1 of 4"):
+            await relay.relay_available(conn)
+        # the batch after the refused one was read but never sent; the refused one's rest waits
+        assert refusing.batches == [[10, 11, 12, 13], [14, 15, 16, 17]]
+        assert await backlog(conn) == 5
+        again = _Broker()
+        assert (
+            await OutboxRelay(events_db, again, service="sample", batch_size=4).relay_available(
+                conn
+            )
+            == 5
+        )
+        assert again.batches == [[15, 16, 17, 18], [19]]
+    finally:
+        await conn.close()
 
 
 async def test_a_consumer_waits_for_a_missing_topic_then_consumes_it(

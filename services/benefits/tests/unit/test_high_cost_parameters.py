@@ -15,7 +15,8 @@ from kokuho.benefits.parameters import load_schedule
 FILES = sorted(
     e.name
     for e in resources.files("kokuho.benefits.parameters").iterdir()
-    if e.name.endswith(".toml")
+    # retention.toml has the platform's shape, checked by kokuho.platform.retention
+    if e.name.endswith(".toml") and e.name != "retention.toml"
 )
 
 

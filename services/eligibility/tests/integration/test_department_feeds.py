@@ -15,11 +15,12 @@ import asyncpg
 import httpx
 import pytest
 
-from kokuho.eligibility.commands import seed, units_of
+from kokuho.eligibility.commands import feeds_initial_load_command, seed, units_of
 from kokuho.eligibility.config import Settings
 from kokuho.events.contracts import Envelope, parse_data
 from kokuho.events.contracts.eligibility import QualificationAcquired, QualificationLost
 from kokuho.events.contracts.feeds import LtcInsuranceEligibility, ResidentRegisterEligibility
+from kokuho.events.runtime.feeds import INITIAL_LOAD
 from kokuho.events.testing.databases import temporary_database
 from kokuho.events.testing.kafka import read_topic
 from kokuho.events.transfers import load_registry
@@ -279,3 +280,71 @@ async def test_the_commands_feed_too(pg_admin_dsn: str) -> None:
     assert insured
     assert {e["data"]["addressee_number"] for e in entries} == insured == recorded
     assert all(set(e["data"]) == set(LTC.items) for e in entries)
+
+
+async def test_the_initial_load_feeds_people_insured_before_the_feeds_began(
+    pg_admin_dsn: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """People insured before a feed began (no entry kept for them) get one entry per feed
+    stating their current state, recorded with the load as its source; those with an entry
+    are left alone; a dry run writes nothing; a second load writes nothing."""
+    async with temporary_database(pg_admin_dsn) as dsn:
+        await migrate(dsn, migration_files(MIGRATIONS))
+        settings = Settings(database_dsn=dsn, seed_households=6)
+        await seed(settings)
+        conn = await asyncpg.connect(dsn)
+        try:
+            insured = await conn.fetch(
+                "SELECT addressee_number, nhi_household_number, acquisition_date"
+                " FROM qualification_periods WHERE open ORDER BY addressee_number"
+            )
+            before = {r["addressee_number"]: r for r in insured[::2]}  # every other person
+            await conn.execute(
+                "DELETE FROM feed_states WHERE addressee_number = ANY($1::text[])", list(before)
+            )
+            await conn.execute("DELETE FROM outbox")
+            flows = await conn.fetchval("SELECT count(DISTINCT flow_id) FROM feed_states")
+
+            async def load(*args: str) -> dict[str, Any]:
+                assert await feeds_initial_load_command(settings, list(args)) == 0
+                report: dict[str, Any] = json.loads(capsys.readouterr().out)
+                return report
+
+            dry = await load("--dry-run")
+            assert dry["entries_written"] == len(before) * flows
+            assert await conn.fetchval("SELECT count(*) FROM outbox") == 0
+
+            report = await load()
+            assert report["insured_people"] == len(insured)
+            assert report["entries_written"] == len(before) * flows == dry["entries_written"]
+            entries = [
+                json.loads(bytes(r["value"]))
+                for r in await conn.fetch(
+                    "SELECT value FROM outbox WHERE topic = $1", LTC.feed_topic
+                )
+            ]
+            assert {e["data"]["addressee_number"] for e in entries} == set(before)
+            for e in entries:
+                person = before[e["data"]["addressee_number"]]
+                assert e["data"] == {
+                    "addressee_number": person["addressee_number"],
+                    "nhi_household_number": person["nhi_household_number"],
+                    "acquisition_date": person["acquisition_date"].isoformat(),
+                    "loss_date": None,
+                }
+                assert e["causationid"] == report["run_id"]
+            recorded = await conn.fetch(
+                "SELECT addressee_number, source_event_type FROM feed_deliveries"
+                " WHERE source_event_id = $1::uuid",
+                report["run_id"],
+            )
+            assert len(recorded) == report["entries_written"]
+            assert {r["addressee_number"] for r in recorded} == set(before)
+            assert {r["source_event_type"] for r in recorded} == {INITIAL_LOAD}
+
+            written = await conn.fetchval("SELECT count(*) FROM outbox")
+            assert (await load())["entries_written"] == 0
+            assert await conn.fetchval("SELECT count(*) FROM outbox") == written
+        finally:
+            await conn.close()
+    assert await feeds_initial_load_command(settings, ["--later"]) == 2

@@ -24,6 +24,7 @@ import os
 import re
 import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -60,6 +61,7 @@ from kokuho.events.testing.waiting import eventually_blocking as eventually_bloc
 from kokuho.events.transfers import load_registry
 from kokuho.platform import audit
 from kokuho.platform.database import migrate, migration_files
+from kokuho.platform.tls import mutual_context
 from kokuho.platform.token import PrivateKey, mint_token
 
 # Every service a test starts writes its audit records with the development audit key (ADR
@@ -422,6 +424,62 @@ def simulator_process(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+#: The local CA's tool: the tests make their certificates as `make run` does (ADR 0094, 0095).
+TLS_TOOL = Path(__file__).resolve().parents[5] / "deploy" / "local" / "tls.py"
+
+
+@dataclass(frozen=True)
+class MutualTlsPki:
+    """Certificates for a simulator served over mutual TLS and the service calling it."""
+
+    ca: Path  # the local CA (the server's and the client's)
+    server_cert: Path  # names 127.0.0.1
+    server_key: Path
+    client_cert: Path
+    client_key: Path
+    other_ca: Path  # another authority, with a client certificate of its own
+    other_cert: Path
+    other_key: Path
+
+    def client(self) -> ssl.SSLContext:
+        """The service's context: its certificate, the CA only."""
+        return mutual_context(self.ca, self.client_cert, self.client_key)
+
+    def simulator_args(self) -> list[str]:
+        """The simulator's ``--tls-*`` options, as run.sh passes them."""
+        return [
+            *("--tls-cert", str(self.server_cert), "--tls-key", str(self.server_key)),
+            *("--tls-client-ca", str(self.ca)),
+        ]
+
+
+def mutual_tls_pki(directory: Path, client: str) -> MutualTlsPki:
+    """A CA in ``directory``, a server certificate for 127.0.0.1 and ``client``'s certificate
+    from it, and a second CA with a client certificate of its own (for the refusals)."""
+
+    def tool(*args: str) -> Path:
+        done = subprocess.run(  # noqa: S603 - our own interpreter and tool
+            [sys.executable, str(TLS_TOOL), *args], check=True, capture_output=True, text=True
+        )
+        return Path(done.stdout.strip())
+
+    ca = ("--ca-dir", str(directory / "ca"))
+    server = tool("issue", "counterpart", "--out", str(directory), "--ip", "127.0.0.1", *ca)
+    own = tool("issue", client, "--out", str(directory), "--client", *ca)
+    other = ("--ca-dir", str(directory / "other-ca"))
+    intruder = tool("issue", "intruder", "--out", str(directory), "--client", *other)
+    return MutualTlsPki(
+        ca=directory / "ca" / "ca.crt",
+        server_cert=server,
+        server_key=server.with_suffix(".key"),
+        client_cert=own,
+        client_key=own.with_suffix(".key"),
+        other_ca=directory / "other-ca" / "ca.crt",
+        other_cert=intruder,
+        other_key=intruder.with_suffix(".key"),
+    )
 
 
 # --- staff ------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """``python -m kokuho.benefits migrate|seed|serve|verify-audit|what-if <file.json>|monthly-run
---month YYYY-MM``."""
+--month YYYY-MM|retention [--dry-run]``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from kokuho.benefits.bootstrap import build
-from kokuho.benefits.commands import seed
+from kokuho.benefits.commands import retention_command, seed
 from kokuho.benefits.config import Settings
 from kokuho.benefits.monthly_command import monthly_run_command
 from kokuho.benefits.whatif import what_if_command
@@ -21,7 +21,11 @@ DEFINITION = ServiceDefinition(
     migrations=Path(__file__).resolve().parents[3] / "migrations",
     topics=[TopicSpec(EVENTS_TOPIC)],  # created with its dead-letter topic by migrate
     seed=seed,
-    extra_commands={"what-if": what_if_command, "monthly-run": monthly_run_command},
+    extra_commands={
+        "what-if": what_if_command,
+        "monthly-run": monthly_run_command,
+        "retention": retention_command,
+    },
 )
 
 if __name__ == "__main__":

@@ -148,3 +148,37 @@ async def seed(settings: ServiceSettings) -> str:
     if not decided.changed:
         return f"demo: household {DEMO_HOUSEHOLD} has its co-payment rate already ({rate}%); {ran}"
     return f"demo: household {DEMO_HOUSEHOLD} co-payment rate decided ({rate}%); {ran}"
+
+
+async def retention_command(settings: ServiceSettings, args: list[str]) -> int:
+    """``retention [--dry-run]``: erase the benefits whose 5 years from the date they were
+    received are over today (C-95, C-96; ``parameters/retention.toml``; ADR 0100) and print
+    the report; ``--dry-run`` erases nothing."""
+    from kokuho.benefits.adapters.retention import RetentionUnit
+    from kokuho.benefits.app.retention import apply_retention
+    from kokuho.benefits.parameters import load_retention
+    from kokuho.platform.database import create_pool
+    from kokuho.platform.retention import (
+        OPERATION,
+        SYSTEM_RETENTION,
+        RetentionReport,
+        run_retention_command,
+    )
+
+    period = load_retention()
+
+    async def job(now: datetime, on: date, dry_run: bool) -> RetentionReport:
+        pool = await create_pool(settings, min_size=1, max_size=2)  # TLS as configured
+        trail = RequestAudit.of_system(lambda: pool, SYSTEM_RETENTION, OPERATION)
+        try:
+            return await apply_retention(
+                lambda: RetentionUnit(lambda: pool, audit=trail),
+                period,
+                now=now,
+                on=on,
+                dry_run=dry_run,
+            )
+        finally:
+            await pool.close()
+
+    return await run_retention_command(args, job)

@@ -1,5 +1,5 @@
 """``python -m kokuho.collection migrate|seed|serve|verify-audit|import-payments|dunning|
-prescription|tax-deduction-transfer|...``."""
+prescription|tax-deduction-transfer|retention [--dry-run]|...``."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from kokuho.collection.commands import (
     import_command,
     pension_results_command,
     prescription_command,
+    retention_command,
     seed,
     tax_transfer_command,
 )
@@ -42,6 +43,7 @@ DEFINITION = ServiceDefinition(
         "import-debit-results": debit_results_command,
         "import-pension-results": pension_results_command,
         "tax-deduction-transfer": tax_transfer_command,
+        "retention": retention_command,
     },
 )
 

@@ -256,3 +256,38 @@ async def tax_transfer_command(settings: ServiceSettings, args: list[str]) -> in
         f"{t.households} households, {t.total} yen, {state}"
     )
     return 0
+
+
+async def retention_command(settings: ServiceSettings, args: list[str]) -> int:
+    """``retention [--dry-run]``: erase the household ledgers settled and past their period
+    today (C-95, C-96; ``parameters/retention.toml``; ADR 0100) and print the report;
+    ``--dry-run`` erases nothing."""
+    from kokuho.collection.adapters.retention import RetentionUnit
+    from kokuho.collection.app.retention import apply_retention
+    from kokuho.collection.parameters import load_retention
+    from kokuho.platform.database import create_pool
+    from kokuho.platform.retention import (
+        OPERATION,
+        SYSTEM_RETENTION,
+        RetentionReport,
+        run_retention_command,
+    )
+
+    assert isinstance(settings, Settings)
+    period = load_retention(settings.parameters_directory)
+
+    async def job(now: datetime, on: date, dry_run: bool) -> RetentionReport:
+        pool = await create_pool(settings, min_size=1, max_size=2)  # TLS as configured
+        trail = RequestAudit.of_system(lambda: pool, SYSTEM_RETENTION, OPERATION)
+        try:
+            return await apply_retention(
+                lambda: RetentionUnit(lambda: pool, audit=trail),
+                period,
+                now=now,
+                on=on,
+                dry_run=dry_run,
+            )
+        finally:
+            await pool.close()
+
+    return await run_retention_command(args, job)

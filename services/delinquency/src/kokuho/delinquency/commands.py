@@ -22,6 +22,7 @@ from kokuho.delinquency.domain.special_care import RecordAdvanceNotice
 from kokuho.delinquency.parameters import load_rules
 from kokuho.platform.audit import RequestAudit
 from kokuho.platform.eventing import Eventing
+from kokuho.platform.retention import RetentionReport
 from kokuho.platform.settings import ServiceSettings
 
 OFFICER, SUPERVISOR = "system:seed-officer", "system:seed-supervisor"
@@ -94,3 +95,32 @@ async def seed(
                     await apply(unit, household, command)
             await unit.audit.record(subjects=sorted(made), detail={"seed": len(made)})
     return f"demo: {len(made)} delinquency cases (households 9930000001-9930000009)"
+
+
+async def retention_command(settings: ServiceSettings, args: list[str]) -> int:
+    """``retention [--dry-run]``: erase the cases whose period is over today (C-95, C-96;
+    ``parameters/retention.toml``; ADR 0100) and print the report; ``--dry-run`` erases
+    nothing."""
+    from kokuho.delinquency.adapters.retention import RetentionUnit
+    from kokuho.delinquency.app.retention import apply_retention
+    from kokuho.delinquency.parameters import load_retention
+    from kokuho.platform.database import create_pool
+    from kokuho.platform.retention import OPERATION, SYSTEM_RETENTION, run_retention_command
+
+    period = load_retention()
+
+    async def job(now: datetime, on: date, dry_run: bool) -> RetentionReport:
+        pool = await create_pool(settings, min_size=1, max_size=2)  # TLS as configured
+        trail = RequestAudit.of_system(lambda: pool, SYSTEM_RETENTION, OPERATION)
+        try:
+            return await apply_retention(
+                lambda: RetentionUnit(lambda: pool, audit=trail),
+                period,
+                now=now,
+                on=on,
+                dry_run=dry_run,
+            )
+        finally:
+            await pool.close()
+
+    return await run_retention_command(args, job)

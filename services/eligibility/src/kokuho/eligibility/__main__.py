@@ -1,6 +1,6 @@
 """``python -m kokuho.eligibility migrate|seed|serve|verify-audit|turning-75 [YYYY-MM-DD]|
 copayment-rates [YYYY-MM-DD]|
-retention [--dry-run]``."""
+retention [--dry-run]|feeds-initial-load [--dry-run]``."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from kokuho.eligibility.bootstrap import build, feeds_of_settings
 from kokuho.eligibility.certificate_commands import certificates_command
 from kokuho.eligibility.commands import (
     copayment_rates_command,
+    feeds_initial_load_command,
     retention_command,
     seed,
     turning_75_command,
@@ -50,6 +51,7 @@ DEFINITION = ServiceDefinition(
         "copayment-rates": copayment_rates_command,
         "certificates": certificates_command,
         "retention": retention_command,
+        "feeds-initial-load": feeds_initial_load_command,
     },
 )
 

@@ -118,7 +118,7 @@ def build(
             *([delinquency_subscription(kit, delinquency_topic)] if delinquency_topic else []),
         ]
 
-    intake = register_intake(settings.resident_register_url)
+    intake = register_intake(settings.resident_register_url, settings.counterpart_tls())
     jobs = [daily_job(settings.daily_job_hour_jst)] if settings.turning_75_daily else []
     if settings.retention_daily:
         jobs.append(retention_job(settings.daily_job_hour_jst))

@@ -1,5 +1,6 @@
 """The service's own commands beside migrate/serve: ``seed``, ``turning-75`` and
-``copayment-rates`` (for cron), each on units of its own pool."""
+``copayment-rates`` (for cron), ``retention`` and ``feeds-initial-load``, each on a pool of
+its own."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date
+from uuid import uuid4
 
+from kokuho.eligibility.adapters.feeds import eligibility_facts, insured_now
+from kokuho.eligibility.adapters.repositories import SOURCE
 from kokuho.eligibility.adapters.unit_of_work import EligibilityUnit
 from kokuho.eligibility.app.demo_city import seed_city
 from kokuho.eligibility.app.jobs import JOBS
@@ -16,6 +20,7 @@ from kokuho.eligibility.app.retention import apply_retention
 from kokuho.eligibility.bootstrap import feeds_of_settings, topics_of
 from kokuho.eligibility.config import Settings
 from kokuho.eligibility.parameters import load_rules
+from kokuho.events.runtime.feeds import FeedingEventStore
 from kokuho.platform import database
 from kokuho.platform.settings import ServiceSettings
 
@@ -78,3 +83,57 @@ async def retention_command(settings: ServiceSettings, args: list[str]) -> int:
         )
     print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     return 0
+
+
+async def feeds_initial_load_command(settings: ServiceSettings, args: list[str]) -> int:
+    """``feeds-initial-load [--dry-run]``: give every department feed eligibility owns an
+    entry for each person insured now whom it has none for (people insured before the feed
+    began and unchanged since; ADR 0089), with a delivery record each, in transactions of
+    ``BATCH`` people; a person with an entry is left alone, so it can be run again. Prints
+    the counts as JSON; ``--dry-run`` counts and rolls back."""
+    assert isinstance(settings, Settings)
+    unknown = [a for a in args if a != "--dry-run"]
+    if unknown:
+        print(f"feeds-initial-load: unknown arguments {unknown}; usage: {USAGE_FEEDS_LOAD}")
+        return 2
+    dry_run = "--dry-run" in args
+    feeds = feeds_of_settings(settings)
+    run_id = uuid4()
+    people = entries = 0
+    after = ""
+    pool = await database.create_pool(settings, min_size=1, max_size=1)
+    try:
+        while True:
+            async with pool.acquire() as conn:
+                load = conn.transaction()
+                await load.start()
+                try:
+                    facts = await insured_now(conn, after, FEEDS_LOAD_BATCH)
+                    store = FeedingEventStore(
+                        conn, source=SOURCE, feeds=feeds, project=eligibility_facts
+                    )
+                    entries += await store.load_initial(facts, run_id)
+                except BaseException:
+                    await load.rollback()
+                    raise
+                await (load.rollback() if dry_run else load.commit())
+            if not facts:
+                break
+            people += len(facts)
+            after = facts[-1].addressee_number
+    finally:
+        await pool.close()
+    report = {
+        "run_id": str(run_id),
+        "dry_run": dry_run,
+        "feeds": [feed.flow.flow_id for feed in feeds],
+        "insured_people": people,
+        "entries_written": entries,
+    }
+    print(json.dumps(report, indent=2))
+    return 0
+
+
+#: people a transaction of the initial load takes
+FEEDS_LOAD_BATCH = 1000
+USAGE_FEEDS_LOAD = "feeds-initial-load [--dry-run]"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import ssl
 from datetime import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
@@ -13,16 +12,7 @@ from pydantic_settings import SettingsConfigDict
 from kokuho.events.contracts import assessment, collection, eligibility, linkage_gateway
 from kokuho.events.transfers import REGISTRY_FILE
 from kokuho.platform.settings import ServiceSettings
-from kokuho.platform.tls import mutual_context
-
-#: Hosts a plain-HTTP counterpart may be on: this machine only (the simulators, ADR 0095).
-LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
-
-
-def _scheme_and_host(url: str) -> tuple[str, str]:
-    parts = urlsplit(url)
-    return parts.scheme.lower(), (parts.hostname or "").lower()
-
+from kokuho.platform.tls import counterpart_context
 
 PARAMETERS = Path(__file__).resolve().parent / "parameters"
 
@@ -113,34 +103,9 @@ class Settings(ServiceSettings):
 
     @model_validator(mode="after")
     def _counterparts_over_mutual_tls(self) -> Settings:
-        tls = {
-            "counterpart_tls_cert_path": self.counterpart_tls_cert_path,
-            "counterpart_tls_key_path": self.counterpart_tls_key_path,
-            "counterpart_tls_ca_path": self.counterpart_tls_ca_path,
-        }
-        given = [name for name, path in tls.items() if path is not None]
-        if given and len(given) < len(tls):
-            missing = sorted(set(tls) - set(given))
-            raise ValueError(
-                f"{', '.join(given)} set without {', '.join(missing)}: mutual TLS towards the "
-                "counterparts needs the client certificate, its key and the counterparts' CA"
-            )
-        if given:
-            self.counterpart_tls()  # unreadable files stop start-up here, not at the first call
-        for name, url in self.counterpart_urls().items():
-            scheme, host = _scheme_and_host(url)
-            if scheme == "https" and not given:
-                raise ValueError(
-                    f"{name} is https but counterpart_tls_cert_path, counterpart_tls_key_path "
-                    "and counterpart_tls_ca_path are not set (mutual TLS, C-76)"
-                )
-            if scheme == "http" and host not in LOOPBACK:
-                raise ValueError(
-                    f"{name} is plain http to {host}: a counterpart outside this machine is "
-                    "reached over https with the gateway's client certificate (C-76)"
-                )
-            if scheme not in ("http", "https"):
-                raise ValueError(f"{name} must be an http(s) URL")
+        # the platform's one rule (ADR 0095): unreadable files, half the settings, an https
+        # URL without them or a plain one off this machine stop start-up here
+        self.counterpart_tls()
         return self
 
     def counterpart_urls(self) -> dict[str, str]:
@@ -157,14 +122,12 @@ class Settings(ServiceSettings):
     def counterpart_tls(self) -> ssl.SSLContext | None:
         """The client context of the counterpart calls: the gateway's certificate, the
         counterparts' CA only, host names checked; None without the settings."""
-        cert, key, ca = (
+        return counterpart_context(
+            self.counterpart_urls(),
             self.counterpart_tls_cert_path,
             self.counterpart_tls_key_path,
             self.counterpart_tls_ca_path,
         )
-        if cert is None or key is None or ca is None:
-            return None
-        return mutual_context(ca, cert, key, setting="counterpart_tls")
 
     @classmethod
     def of(cls, settings: ServiceSettings) -> Settings:

@@ -17,7 +17,14 @@ _DIGITS = re.compile(PATTERN)
 
 def check_digit(digits: str) -> int:
     """Modulus 10, weights 3 and 1 alternating from the rightmost digit (GS1)."""
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(digits)))
+    if not (digits.isascii() and digits.isdigit()):
+        raise ValueError("a check digit is computed over ASCII digits only")
+    # Summed as bytes (each digit's code less 48) rather than a weight per digit in Python:
+    # every instalment of an annual run and every line of a payment file takes one, and this
+    # is 15x faster (issue 15 profiles)
+    backwards = digits[::-1].encode()
+    times_three, times_one = backwards[::2], backwards[1::2]
+    total = 3 * (sum(times_three) - 48 * len(times_three)) + sum(times_one) - 48 * len(times_one)
     return (10 - total % 10) % 10
 
 
@@ -26,7 +33,7 @@ def payment_number(fiscal_year: int, household: str, period: int) -> str:
     body = f"{fiscal_year:04d}{household}{period:02d}"
     if not 2000 <= fiscal_year <= 2100 or not 1 <= period <= 12 or len(body) != 16:
         raise ValueError("a payment number takes a year 2000-2100, 10-digit household, 1-12")
-    if not body.isdigit():
+    if not (body.isascii() and body.isdigit()):
         raise ValueError("a payment number takes a 4-digit year, 10-digit household, 1-12")
     return body + str(check_digit(body))
 

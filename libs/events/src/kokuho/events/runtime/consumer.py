@@ -35,7 +35,7 @@ from kokuho.events.runtime.metrics import (
     RuntimeMetrics,
     runtime_metrics,
 )
-from kokuho.events.runtime.tracing import TRACER, context_from
+from kokuho.events.runtime.tracing import TRACER, context_from, spans_exported
 
 log = logging.getLogger(__name__)
 
@@ -276,6 +276,12 @@ class InboxConsumer:
 
     async def _call_handler(self, conn: asyncpg.Connection, delivery: Delivery) -> None:
         envelope = delivery.envelope
+        if not spans_exported() and (envelope is None or envelope.traceparent is None):
+            # No span would be recorded and there is no trace to carry on to what the handler
+            # publishes: the span and the context extraction (a fifth of the consumer's CPU per
+            # event, issue 15) would change nothing.
+            await self._handler(conn, delivery)
+            return
         parent = context_from(
             envelope.traceparent if envelope else None, envelope.tracestate if envelope else None
         )

@@ -18,6 +18,10 @@ All of it happens in the transaction that appends the service's events
 (``FeedingEventStore`` wraps the service's event store), through the outbox: a change, its
 feed entries and their delivery records commit together or not at all, and leave in commit
 order. Nothing carries an individual number (refused like any published event).
+
+A feed that starts after people became insured is loaded once with their current state
+(``FeedingEventStore.load_initial``, the owning service's ``feeds-initial-load`` command):
+people already in the feed are left alone, so the load can be repeated.
 """
 
 from __future__ import annotations
@@ -45,6 +49,8 @@ from kokuho.events.runtime.tracing import current_trace_headers
 from kokuho.events.transfers import TransferFlow, TransferRegistry
 
 KEY_ITEM = "addressee_number"
+#: the source named by the delivery records of an initial load (no event caused them)
+INITIAL_LOAD = "kokuho.feeds.initial_load"
 
 
 @dataclass(frozen=True)
@@ -298,13 +304,48 @@ class FeedingEventStore:
                 if item.topic is not None:
                     said.extend((stored, f) for f in self._project(event))
         work = [
-            (feed, stored, f) for stored, f in said for feed in self._feeds if concerns(feed, f)
+            (feed, _Source(stored.event_id, stored.event_type), f)
+            for stored, f in said
+            for feed in self._feeds
+            if concerns(feed, f)
         ]
         if not work:
             return
         states = await self._states(
             {(feed.flow.flow_id, f.addressee_number) for feed, _, f in work}
         )
+        await self._write_entries(work, states)
+
+    async def load_initial(self, people: Sequence[Facts], run_id: UUID) -> int:
+        """The initial load of the feeds (ADR 0089): each person given, whom a feed has no
+        entry for yet, gets one stating ``facts`` (their current state), with its delivery
+        record naming the load (``run_id``, type ``INITIAL_LOAD``) as its source. A person
+        with an entry is left alone (it is newer, or the load ran already), so a load can be
+        repeated or resumed. Returns the entries written."""
+        if not people or not self._feeds:
+            return 0
+        states = await self._states(
+            {(feed.flow.flow_id, f.addressee_number) for feed in self._feeds for f in people}
+        )
+        source = _Source(run_id, INITIAL_LOAD)
+        work = [
+            (feed, source, f)
+            for f in people
+            for feed in self._feeds
+            if concerns(feed, f) and (feed.flow.flow_id, f.addressee_number) not in states
+        ]
+        await self._write_entries(work, states)
+        return len(work)
+
+    async def _write_entries(
+        self,
+        work: Sequence[tuple[Feed, _Source, Facts]],
+        states: dict[tuple[str, str], dict[str, Any]],
+    ) -> None:
+        """Each (feed, source, facts): the feed's entry for the person after ``facts``, on its
+        topics through the outbox, with its delivery record; then the kept states."""
+        if not work:
+            return
         now = datetime.now(UTC)
         traceparent, tracestate = current_trace_headers()
         messages: list[OutboxMessage] = []
@@ -358,7 +399,15 @@ class FeedingEventStore:
         )
 
 
-def _delivery(feed: Feed, envelope: Envelope, stored: RecordedEvent, now: datetime) -> FeedDelivery:
+@dataclass(frozen=True)
+class _Source:
+    """What an entry follows from: a published event, or an initial load."""
+
+    event_id: UUID
+    event_type: str
+
+
+def _delivery(feed: Feed, envelope: Envelope, stored: _Source, now: datetime) -> FeedDelivery:
     return FeedDelivery(
         delivery_id=envelope.id,
         flow_id=feed.flow.flow_id,

@@ -85,7 +85,7 @@ class OutboxRelay:
                 wake.clear()  # before reading, so a NOTIFY during the read is not lost
                 try:
                     await self._measure_when_due(conn)
-                    sent = await self.relay_once(conn)
+                    sent = await self.relay_available(conn)
                 except (OSError, asyncpg.PostgresError, KafkaError, RelayFailed) as exc:
                     log.warning("outbox relay failed; retrying", extra={"error": str(exc)})
                     await _wait(stop, self._retry_delay)
@@ -132,22 +132,54 @@ class OutboxRelay:
             raise RelayFailed(f"broker acknowledged {acked} of {len(messages)} messages")
         return acked
 
+    async def relay_available(self, conn: asyncpg.Connection) -> int:
+        """Send batches until one comes back short; returns how many were published.
+
+        The database work of the next batch (reading it, marking the previous one published)
+        is done while the broker acknowledges the current one, so the relay does not wait for
+        PostgreSQL and Kafka in turn (issue 15). A batch is sent only once the one before it
+        was acknowledged in full: after a refusal nothing later is on its way, and order per
+        key holds as with :meth:`relay_once`."""
+        published = 0
+        positions, messages = await pending(conn, self._batch_size)
+        while messages:
+            sending = asyncio.ensure_future(self._sender.send_all(messages))
+            try:
+                full = len(messages) == self._batch_size
+                after = await pending(conn, self._batch_size, positions[-1]) if full else ([], [])
+            finally:
+                # whatever became of the read, the broker's answer decides what is marked
+                acked = await sending
+                if acked:
+                    await self._mark_published(conn, positions[:acked])
+                    self._metrics.add(OUTBOX_PUBLISHED, acked, {"kokuho.service": self._service})
+            if acked < len(messages):
+                raise RelayFailed(f"broker acknowledged {acked} of {len(messages)} messages")
+            published += acked
+            positions, messages = after
+        return published
+
     async def _mark_published(self, conn: asyncpg.Connection, positions: list[int]) -> None:
         await conn.execute(
             "UPDATE outbox SET published_at = now() WHERE position = ANY($1::bigint[])", positions
         )
 
 
-async def pending(conn: asyncpg.Connection, limit: int) -> tuple[list[int], list[OutboxMessage]]:
-    """The oldest unpublished outbox rows, with their values, in publication order."""
+async def pending(
+    conn: asyncpg.Connection, limit: int, after: int = 0
+) -> tuple[list[int], list[OutboxMessage]]:
+    """The oldest unpublished outbox rows (after position ``after``), with their values, in
+    publication order."""
     rows = await conn.fetch(
         "SELECT o.position, o.event_id, o.topic, o.key,"
         " coalesce(o.value, convert_to(e.envelope::text, 'UTF8')) AS value,"
         " o.traceparent, o.tracestate"
-        " FROM (SELECT * FROM outbox WHERE published_at IS NULL ORDER BY position LIMIT $1) o"
+        " FROM (SELECT * FROM outbox WHERE published_at IS NULL AND position > $2"
+        " ORDER BY position LIMIT $1) o"
         " LEFT JOIN events e ON e.event_id = o.event_id AND o.value IS NULL"
         " ORDER BY o.position",
         limit,
+        after,
     )
     return [r["position"] for r in rows], [
         OutboxMessage(

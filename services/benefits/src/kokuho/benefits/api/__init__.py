@@ -14,6 +14,8 @@ from kokuho.benefits.api import (
     repayments,
     withholding,
 )
+from kokuho.benefits.app.retention import audited_as
+from kokuho.platform.erasure_routes import erasure_records_router
 
 routers = [
     calculations.router,
@@ -25,4 +27,8 @@ routers = [
     medical_expenses.router,
     repayments.router,
     withholding.router,
+    # C-96: what the retention job erased (ADR 0100)
+    erasure_records_router(
+        "benefits.supervisor", "auditor", tag="retention", audited_as=audited_as
+    ),
 ]

@@ -27,6 +27,7 @@ from kokuho.benefits.domain.income_category import IncomeLines
 from kokuho.benefits.domain.income_facts import ZeroIncomeFigures, ZeroIncomeRule
 from kokuho.benefits.domain.lump_sum import Amounts, AmountSchedule
 from kokuho.benefits.domain.medical_expense import Rates
+from kokuho.platform.retention import RetentionPeriod, load_period_file
 
 PREFIX = "high-cost-"
 INCOME_LINES = "income-category-2018-08.toml"
@@ -180,3 +181,9 @@ def load_combined_limits(directory: Path | None = None) -> CombinedLimits:
         )
     except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
         raise LimitParametersIncomplete(f"{COMBINED_CARE}: {exc!r}") from exc
+
+
+def load_retention(directory: Path | None = None) -> RetentionPeriod:
+    """``retention.toml`` (C-95, ADR 0100), from ``directory`` when it holds one: fails closed
+    on a missing file, section or figure."""
+    return load_period_file(__name__, directory)

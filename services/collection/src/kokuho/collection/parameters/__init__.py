@@ -10,6 +10,7 @@ from pathlib import Path
 
 from kokuho.collection.domain.errors import ParametersInvalid
 from kokuho.collection.domain.parameters import CollectionRules, parse_rules
+from kokuho.platform.retention import RetentionPeriod, load_period_file
 
 DEFAULT_CITY = "hiroshima"
 
@@ -31,3 +32,9 @@ def _read(name: str, directory: Path | None) -> dict[str, object]:
 
 def load_rules(city: str = DEFAULT_CITY, directory: Path | None = None) -> CollectionRules:
     return parse_rules(_read("rates.toml", directory), _read(f"{city}.toml", directory))
+
+
+def load_retention(directory: Path | None = None) -> RetentionPeriod:
+    """``retention.toml`` (C-95, ADR 0100), from ``directory`` when it holds one: fails closed
+    on a missing file, section or figure."""
+    return load_period_file(__name__, directory)

@@ -8,6 +8,7 @@ from kokuho.delinquency.api import (
     relief_routes,
     reminder_routes,
 )
+from kokuho.platform.erasure_routes import erasure_records_router
 
 routers = [
     case_routes.router,
@@ -16,4 +17,6 @@ routers = [
     reminder_routes.router,
     enforcement_routes.router,
     operations.router,
+    # C-96: what the retention job erased (ADR 0100)
+    erasure_records_router("delinquency.supervisor", "auditor", tag="retention"),
 ]

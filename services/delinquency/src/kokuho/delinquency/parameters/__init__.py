@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from kokuho.delinquency.domain.parameters import Rules, WageExemption
+from kokuho.platform.retention import RetentionPeriod, load_period_file
 
 DEFAULT_FILE = "delinquency-2026.toml"
 MARKS = ("confirmed", "secondary", "unconfirmed")
@@ -58,3 +59,9 @@ def load_rules(path: Path | None = None) -> Rules:
         return parse_rules(tomllib.loads(text))
     except tomllib.TOMLDecodeError as exc:
         raise ParametersInvalid(f"the parameter file is not valid TOML: {exc}") from exc
+
+
+def load_retention(directory: Path | None = None) -> RetentionPeriod:
+    """``retention.toml`` (C-95, ADR 0100), from ``directory`` when it holds one: fails closed
+    on a missing file, section or figure."""
+    return load_period_file(__name__, directory)

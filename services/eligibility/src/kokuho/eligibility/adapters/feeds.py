@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import asyncpg
+
 from kokuho.events.contracts import EventContract
 from kokuho.events.contracts import eligibility as e
 from kokuho.events.runtime.feeds import Facts
@@ -79,3 +81,26 @@ def eligibility_facts(event: EventContract) -> Sequence[Facts]:
     """The facts of one published event (none for the events no feed cares about)."""
     project = _BY_TYPE.get(event.event_type)
     return project(event) if project is not None else ()
+
+
+async def insured_now(conn: asyncpg.Connection, after: str, limit: int) -> list[Facts]:
+    """The facts of people insured now (an open qualification), by addressee number after
+    ``after``: what a feed's initial load states for each (``feeds-initial-load``)."""
+    rows = await conn.fetch(
+        "SELECT addressee_number, nhi_household_number, acquisition_date, loss_date"
+        " FROM qualification_periods WHERE open AND addressee_number > $1"
+        " ORDER BY addressee_number LIMIT $2",
+        after,
+        limit,
+    )
+    return [
+        Facts(
+            r["addressee_number"],
+            {
+                "nhi_household_number": r["nhi_household_number"],
+                "acquisition_date": r["acquisition_date"],
+                "loss_date": r["loss_date"],
+            },
+        )
+        for r in rows
+    ]

@@ -1,0 +1,170 @@
+"""What every service's retention job shares (C-95, C-96; ADRs 0096, 0100): the period read
+from the service's versioned parameter file (failing closed), the anniversary it ends on, the
+JSON report, the purge of an event stream whose life is over, and the command line
+``python -m kokuho.<service> retention [--dry-run]``.
+
+No I/O library is imported here (a domain module may use the period and the report); the
+purge takes the service's asyncpg connection."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta, timezone
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+#: Who erases when the job does (the audit trail's user and each erasure record's ``erased_by``).
+SYSTEM_RETENTION = "system:retention"
+OPERATION = "erase after retention (C-95, C-96)"
+#: A subject kept because an event of its streams still waits in the outbox (the relay reads
+#: the event from the store): the next run erases it.
+OUTBOX_PENDING = "events_not_yet_published"
+#: A subject whose period has not ended yet: counted in the report, not listed (most are).
+WITHIN_RETENTION = "within_retention"
+
+JAPAN = timezone(timedelta(hours=9))
+#: How sure the figure is (the project's marks); an unconfirmed one is configuration.
+CONFIDENCES = ("confirmed", "secondary", "unconfirmed")
+
+
+def add_years(day: date, years: int) -> date:
+    """The same day ``years`` later; from February 29 to a year without it, March 1 (the
+    period ends on February 28, the month's last day: 民法143条)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return date(day.year + years, 3, 1)
+
+
+@dataclass(frozen=True)
+class RetentionPeriod:
+    """``years`` after the day the period starts from (the service says which day that is)."""
+
+    years: int
+    source: str
+    confidence: str
+
+    def __post_init__(self) -> None:
+        if self.years < 1:
+            raise ValueError("retention years must be at least 1")
+
+    def erasable_from(self, start: date) -> date:
+        """Kept through the day before the anniversary, erasable on the anniversary itself."""
+        return add_years(start, self.years)
+
+    def latest_start(self, today: date) -> date:
+        """The latest start whose period is over on ``today`` (``erasable_from(d) <= today``
+        exactly for ``d <= latest_start(today)``): the jobs select their candidates with it."""
+        try:
+            return today.replace(year=today.year - self.years)
+        except ValueError:  # February 29: the 28th's period ends today, the 29th's tomorrow
+            return date(today.year - self.years, 2, 28)
+
+
+def load_period(text: str | None, file_name: str, section: str = "retention") -> RetentionPeriod:
+    """The period of ``[section]`` in a parameter file's text; a missing file, section or figure
+    stops the job (it erases nothing rather than guess a legal figure)."""
+    if text is None:
+        raise ValueError(f"{file_name}: no retention parameters; the job erases nothing")
+    found = tomllib.loads(text).get(section)
+    if not isinstance(found, dict):
+        raise ValueError(f"{file_name}: no [{section}]; the job erases nothing")
+    missing = [k for k in ("years", "source", "confidence") if k not in found]
+    if missing:
+        raise ValueError(f"{file_name}: [{section}] misses {missing}; the job erases nothing")
+    years = found["years"]
+    if not isinstance(years, int) or isinstance(years, bool):
+        raise ValueError(f"{file_name}: [{section}] years must be a whole number")
+    confidence = found["confidence"]
+    if confidence not in CONFIDENCES:
+        raise ValueError(f"{file_name}: [{section}] confidence must be one of {CONFIDENCES}")
+    if confidence == "unconfirmed" and found.get("configuration") is not True:
+        raise ValueError(f"{file_name}: an unconfirmed period says configuration = true")
+    return RetentionPeriod(years, str(found["source"]), confidence)
+
+
+def load_period_file(
+    package: str, directory: Path | None = None, name: str = "retention.toml"
+) -> RetentionPeriod:
+    """A service's period file: from ``directory`` when it holds one (the city's confirmed
+    figures), else the one packaged in ``package`` (its ``parameters``)."""
+    path = None if directory is None else directory / name
+    if path is not None and path.is_file():
+        text: str | None = path.read_text(encoding="utf-8")
+    else:
+        packaged = resources.files(package).joinpath(name)
+        text = packaged.read_text(encoding="utf-8") if packaged.is_file() else None
+    return load_period(text, name)
+
+
+@dataclass
+class RetentionReport:
+    """What a run erased (or, dry, would erase) per data class, what it kept per reason, and
+    how many erasure records it wrote."""
+
+    as_of: date
+    dry_run: bool
+    erased: dict[str, list[str]] = field(default_factory=dict)
+    kept: dict[str, list[str]] = field(default_factory=dict)
+    records: int = 0
+
+    def erase(self, data_class: str, subject: str) -> None:
+        self.erased.setdefault(data_class, []).append(subject)
+
+    def keep(self, reason: str, subject: str) -> None:
+        self.kept.setdefault(reason, []).append(subject)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "dry_run": self.dry_run,
+            "erased": {k: len(v) for k, v in sorted(self.erased.items())},
+            "erased_subjects": {k: sorted(v) for k, v in sorted(self.erased.items())},
+            "records_written": self.records,
+            "kept": {k: len(v) for k, v in sorted(self.kept.items())},
+            "kept_subjects": {
+                k: sorted(v) for k, v in sorted(self.kept.items()) if k != WITHIN_RETENTION
+            },
+        }
+
+
+async def purge_streams(conn: Any, streams: Sequence[str]) -> bool:
+    """Delete the events of streams whose life is over, with their published outbox rows
+    (ADR 0096: no live stream is rewritten). False, and nothing deleted, while an event of
+    them still waits in the outbox. ``conn`` is an asyncpg connection in a transaction."""
+    ids = list(streams)
+    waiting = await conn.fetchval(
+        "SELECT count(*) FROM outbox o JOIN events e USING (event_id)"
+        " WHERE e.stream_id = ANY($1::text[]) AND o.published_at IS NULL",
+        ids,
+    )
+    if waiting:
+        return False
+    await conn.execute(
+        "DELETE FROM outbox WHERE event_id IN"
+        " (SELECT event_id FROM events WHERE stream_id = ANY($1::text[]))",
+        ids,
+    )
+    await conn.execute("DELETE FROM events WHERE stream_id = ANY($1::text[])", ids)
+    return True
+
+
+#: The job as a command runs it: (now, today in Japan, dry run) -> the report.
+Job = Callable[[datetime, date, bool], Awaitable[RetentionReport]]
+
+
+async def run_retention_command(args: Sequence[str], job: Job) -> int:
+    """``retention [--dry-run]``: run the job for today (Japan's day; never a day given by hand:
+    an erasure cannot be undone) and print its report as JSON. Exit 2 on unknown arguments."""
+    unknown = [a for a in args if a != "--dry-run"]
+    if unknown:
+        print(f"retention: unknown arguments {unknown}; usage: retention [--dry-run]")
+        return 2
+    now = datetime.now(UTC)
+    report = await job(now, now.astimezone(JAPAN).date(), "--dry-run" in args)
+    print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    return 0

@@ -1,0 +1,61 @@
+"""The retention job's records on PostgreSQL (``app/retention.RetentionRecords``, ADR 0100)
+and the unit of work it runs in."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import asyncpg
+
+from kokuho.delinquency.app.cases import stream_id
+from kokuho.delinquency.app.codec import decode
+from kokuho.delinquency.domain.model import Case
+from kokuho.platform.erasure_records import ErasureRecord, PostgresErasureRecords
+from kokuho.platform.retention import purge_streams
+from kokuho.platform.unit_of_work import UnitOfWork
+
+
+class PostgresRetention:
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    async def closed(self, on_or_before: date) -> list[str]:
+        rows = await self._conn.fetch(
+            "SELECT household FROM case_views WHERE status = 'closed'"
+            " AND (state->>'closed_on')::date <= $1 ORDER BY household",
+            on_or_before,
+        )
+        return [row[0] for row in rows]
+
+    async def case_for_erasure(self, household: str) -> Case | None:
+        # locked: a consumer noting a new arrear for the household waits for this transaction
+        row = await self._conn.fetchrow(
+            "SELECT state FROM case_views WHERE household = $1 FOR UPDATE", household
+        )
+        if row is None:
+            return None
+        case: Case = decode(Case, json.loads(row["state"]))
+        return case
+
+    async def erase(self, household: str) -> bool:
+        if not await purge_streams(self._conn, [stream_id(household)]):
+            return False
+        for table in ("case_views", "charge_dates"):
+            await self._conn.execute(
+                f"DELETE FROM {table} WHERE household = $1",  # noqa: S608
+                household,
+            )
+        return True
+
+    async def record(self, records: list[ErasureRecord]) -> None:
+        await PostgresErasureRecords(self._conn).add(records)
+
+
+class RetentionUnit(UnitOfWork):
+    """The retention job's unit: its records and the audit trail on one transaction."""
+
+    retention: PostgresRetention
+
+    def bind(self, conn: asyncpg.Connection) -> None:
+        self.retention = PostgresRetention(conn)

@@ -103,6 +103,7 @@ class Suite:
         self.faults.append(fault)
         await asyncio.to_thread(self.chain.hit, fault, sig)
         household = await self.load.canary(client)
+        fault.acknowledged = time.monotonic() - fault.at
         try:
             await wait_for(
                 f"recovery after {sig.name} to {target}",
@@ -251,6 +252,10 @@ async def run(stack: ExitStack, work: Path) -> dict[str, object]:
         },
         "recovery_seconds_max": round(max(recoveries), 1) if recoveries else None,
         "recovery_seconds_median": round(statistics.median(recoveries), 1) if recoveries else None,
+        "recovery_seconds_max_by_target": {
+            t: round(max(f.recovery or 0 for f in suite.faults if f.target == t), 1)
+            for t in dict.fromkeys(f.target for f in suite.faults)
+        },
         "replay_identical": not differing,
         "replay_tables": sorted(live_dump),
         "replay_differing_tables": differing,
@@ -304,8 +309,11 @@ def print_report(report: dict[str, object]) -> None:
         "unexpected_exits",
         "recovery_seconds_max",
         "recovery_seconds_median",
+        "recovery_seconds_max_by_target",
         "replay_identical",
         "replay_tables",
+        "drain_seconds",
+        "replay_seconds",
         "load_seconds",
         "total_seconds",
     ):

@@ -42,13 +42,15 @@ class Fault:
     at: float = 0.0
     escalated: bool = False  # SIGTERM not obeyed within the grace period: SIGKILL followed
     down_seconds: float = 0.0  # until the process was gone
+    acknowledged: float | None = None  # from the signal until the API acknowledged again
     recovery: float | None = None  # from the signal until the chain worked end to end again
 
     def line(self) -> str:
         extra = " (SIGKILL after the grace period)" if self.escalated else ""
         return (
             f"{self.signal} {self.target} at {self.progress:.0%}: gone after"
-            f" {self.down_seconds:.1f}s{extra}, recovered in {self.recovery:.1f}s"
+            f" {self.down_seconds:.1f}s{extra}, commands acknowledged again after"
+            f" {self.acknowledged or 0:.1f}s, recovered end to end in {self.recovery or 0:.1f}s"
         )
 
     def as_dict(self) -> dict[str, object]:
@@ -58,6 +60,7 @@ class Fault:
             "progress": round(self.progress, 3),
             "escalated_to_sigkill": self.escalated,
             "down_seconds": round(self.down_seconds, 1),
+            "acknowledged_again_seconds": round(self.acknowledged or 0, 1),
             "recovery_seconds": round(self.recovery or 0, 1),
         }
 

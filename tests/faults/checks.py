@@ -19,6 +19,8 @@ from tests.faults.load import Acked
 
 PREFIX = "jp.kokuho.eligibility."
 #: the events a confirmed change of each kind publishes: (event type, whose)
+#: the events that name one person (the others are the household's)
+PERSONAL = {"qualification_acquired.v1", "qualification_lost.v1"}
 COMPOSITION = ("household_composition_changed.v1", None)
 EXPECTED = {
     "register": [
@@ -149,7 +151,7 @@ def check_topic(acked: list[Acked], messages: list[Message]) -> TopicCheck:
         seen_ids.add(m.event_id)
         firsts[m.event_id] = m
         kind = m.type.removeprefix(PREFIX)
-        whose = None if kind == "household_registered.v1" else m.data.get("addressee_number")
+        whose = m.data.get("addressee_number") if kind in PERSONAL else None
         by_effect[(str(m.data.get("change_id")), kind, whose)].add(m.event_id)
     found = set(by_effect)
     result.found = len(found & expected)

@@ -298,8 +298,6 @@ async def retention_command(settings: Settings, args: list[str]) -> int:
     JSON; ``--dry-run`` erases nothing. Exit 2 on unknown arguments."""
     from datetime import UTC, datetime, timedelta, timezone
 
-    import asyncpg
-
     from kokuho.assessment.app.retention import OPERATION, SYSTEM_RETENTION, apply_retention
     from kokuho.assessment.parameters import load_retention
 
@@ -308,7 +306,8 @@ async def retention_command(settings: Settings, args: list[str]) -> int:
         print(f"retention: unknown arguments {unknown}; usage: retention [--dry-run]")
         return 2
     rule = load_retention(settings.parameters_directory)
-    pool = await asyncpg.create_pool(settings.database_dsn, min_size=1, max_size=2)
+    # the platform's pool: the service's database TLS (verify-full when configured, ADR 0094)
+    pool = await database.create_pool(settings, min_size=1, max_size=2)
 
     def units() -> AssessmentUnit:
         trail = RequestAudit.of_system(lambda: pool, SYSTEM_RETENTION, OPERATION)

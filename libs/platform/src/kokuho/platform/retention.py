@@ -1,21 +1,25 @@
 """What every service's retention job shares (C-95, C-96; ADRs 0096, 0100): the period read
 from the service's versioned parameter file (failing closed), the anniversary it ends on, the
-JSON report, the purge of an event stream whose life is over, and the command line
-``python -m kokuho.<service> retention [--dry-run]``.
+JSON report, the purge of an event stream whose life is over, the job's loop over its
+candidates (``erase_expired``: the service gives its pieces, its rule stays in its domain) and
+the command line ``python -m kokuho.<service> retention [--dry-run]``.
 
 No I/O library is imported here (a domain module may use the period and the report); the
-purge takes the service's asyncpg connection."""
+purge takes the service's asyncpg connection, the loop the service's unit of work."""
 
 from __future__ import annotations
 
 import json
 import tomllib
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
+
+from kokuho.platform.erasure_records import ErasureRecord
 
 #: Who erases when the job does (the audit trail's user and each erasure record's ``erased_by``).
 SYSTEM_RETENTION = "system:retention"
@@ -151,6 +155,147 @@ async def purge_streams(conn: Any, streams: Sequence[str]) -> bool:
     )
     await conn.execute("DELETE FROM events WHERE stream_id = ANY($1::text[])", ids)
     return True
+
+
+class _AuditTrail(Protocol):
+    async def record(
+        self, *, subjects: Sequence[str], detail: dict[str, Any] | None = None
+    ) -> object: ...
+
+
+class ErasureRecorder(Protocol):
+    """Where a service's job writes its erasure records (its ``RetentionRecords`` extend it)."""
+
+    async def record(self, records: list[ErasureRecord]) -> None:
+        """C-96 (listed by ``kokuho.platform.erasure_routes``)."""
+        ...
+
+
+class RetentionUnitPort(Protocol):
+    """What the loop needs of a service's retention unit of work (entered once per subject):
+    its erasure records and its audit trail."""
+
+    @property
+    def retention(self) -> ErasureRecorder: ...
+
+    @property
+    def audit(self) -> _AuditTrail: ...
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """How one subject's erasure is written down: its data class, the subject its erasure
+    records name (one per store), and the audit record's subjects and detail."""
+
+    data_class: str
+    subject: str
+    stores: Sequence[str]
+    audited: Sequence[str]
+    detail: dict[str, Any]
+
+
+U = TypeVar("U", bound=RetentionUnitPort)
+U_contra = TypeVar("U_contra", bound=RetentionUnitPort, contravariant=True)
+K = TypeVar("K")  # a candidate as the service lists it
+T = TypeVar("T")  # what the service loads for it, locked
+
+
+class RetentionSteps(Protocol[U_contra, K, T]):
+    """A service's pieces of its job (a class subclassing this); the loop (``erase_expired``)
+    is the same for all."""
+
+    async def candidates(self, uow: U_contra, latest_start: date) -> Sequence[K]:
+        """The only subjects that may be due: those whose period's start is on or before
+        ``latest_start``, in the order the report lists them."""
+        ...
+
+    def name(self, candidate: K) -> str:
+        """The subject as the report names it."""
+        return str(candidate)
+
+    async def load(self, uow: U_contra, candidate: K) -> T | None:
+        """What the rule needs, locked for the rest of the transaction; None: gone meanwhile."""
+        ...
+
+    def keep_reason(self, found: T, on: date, period: RetentionPeriod) -> str | None:
+        """The service's rule (its domain): why the subject is kept, or None when due."""
+        ...
+
+    def erasure(self, candidate: K, found: T) -> Erasure: ...
+
+    async def erase(self, uow: U_contra, candidate: K, found: T) -> bool:
+        """Erase it; False (nothing erased) while an event of it waits in the outbox."""
+        ...
+
+
+async def erase_expired(
+    units: Callable[[], AbstractAsyncContextManager[U]],
+    steps: RetentionSteps[U, K, T],
+    period: RetentionPeriod,
+    report: RetentionReport,
+    *,
+    basis: str,
+    now: datetime,
+) -> RetentionReport:
+    """The candidates in one unit, then each in a unit (a transaction) of its own: loaded and
+    locked, the rule checked again on what is locked, then (unless a dry run) erased, one
+    erasure record per store and an audit record, all in that transaction."""
+    on = report.as_of
+    async with units() as uow:
+        candidates = await steps.candidates(uow, period.latest_start(on))
+    for candidate in candidates:
+        name = steps.name(candidate)
+        async with units() as uow:
+            found = await steps.load(uow, candidate)
+            if found is None:
+                continue
+            reason = steps.keep_reason(found, on, period)
+            if reason is not None:
+                report.keep(reason, name)
+                continue
+            erasure = steps.erasure(candidate, found)
+            if report.dry_run:
+                report.erase(erasure.data_class, name)
+                continue
+            if not await steps.erase(uow, candidate, found):
+                report.keep(OUTBOX_PENDING, name)
+                continue
+            records = [
+                ErasureRecord(
+                    erasure.data_class, erasure.subject, store, on, now, SYSTEM_RETENTION, basis
+                )
+                for store in erasure.stores
+            ]
+            await uow.retention.record(records)
+            await uow.audit.record(subjects=list(erasure.audited), detail=erasure.detail)
+            report.records += len(records)
+            report.erase(erasure.data_class, name)
+    return report
+
+
+class RetentionJob(Generic[U]):
+    """A service's ``apply_retention(units, period, *, now, on, dry_run)``: its steps run in
+    order into one report (a later kind may wait for an earlier one to be erased first)."""
+
+    def __init__(self, basis: str, *steps: RetentionSteps[U, Any, Any]) -> None:
+        #: the erasure records' basis; ``{years}`` and ``{source}`` are the period's
+        self.basis = basis
+        self.steps = steps
+
+    async def __call__(
+        self,
+        units: Callable[[], AbstractAsyncContextManager[U]],
+        period: RetentionPeriod,
+        *,
+        now: datetime,
+        on: date,
+        dry_run: bool,
+    ) -> RetentionReport:
+        report = RetentionReport(on, dry_run)
+        basis = self.basis.format(years=period.years, source=period.source)
+        for steps in self.steps:
+            await erase_expired(units, steps, period, report, basis=basis, now=now)
+        return report
 
 
 #: The job as a command runs it: (now, today in Japan, dry run) -> the report.

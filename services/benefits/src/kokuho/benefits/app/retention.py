@@ -8,22 +8,16 @@ is at least the period old. A re-run finds nothing new: an erased benefit's stre
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Protocol
 
 from kokuho.benefits.domain import retention as r
+from kokuho.platform import retention as job
 from kokuho.platform.erasure_records import ErasureRecord
-from kokuho.platform.retention import (
-    OUTBOX_PENDING,
-    SYSTEM_RETENTION,
-    RetentionPeriod,
-    RetentionReport,
-)
 from kokuho.platform.unit_of_work import UnitOfWorkPort
 
 
-class RetentionRecords(Protocol):
+class RetentionRecords(job.ErasureRecorder, Protocol):
     async def streams(self, on_or_before: date) -> list[str]:
         """The benefit streams whose latest payment or decision day (undecided: whose last
         event's day) is on or before the day: the only candidates, in order."""
@@ -34,9 +28,7 @@ class RetentionRecords(Protocol):
         household it belongs to (the audit's subject)."""
         ...
 
-    async def erase(self, benefit: r.Benefit) -> bool:
-        """Erase it; False (nothing erased) while an event of it waits in the outbox."""
-        ...
+    async def erase(self, benefit: r.Benefit) -> bool: ...
 
     async def claim_months(self, ended_on_or_before: date) -> list[tuple[str, date]]:
         """(household, treatment month) of the claims held whose month ended by the day."""
@@ -50,100 +42,82 @@ class RetentionRecords(Protocol):
         """The household's claims of the month with their adjustments."""
         ...
 
-    async def record(self, records: list[ErasureRecord]) -> None:
-        """C-96 (listed by ``kokuho.platform.erasure_routes``)."""
-        ...
-
 
 class RetentionUnit(UnitOfWorkPort, Protocol):
     @property
     def retention(self) -> RetentionRecords: ...
 
 
-async def apply_retention(
-    units: Callable[[], RetentionUnit],
-    period: RetentionPeriod,
-    *,
-    now: datetime,
-    on: date,
-    dry_run: bool,
-) -> RetentionReport:
-    report = RetentionReport(on, dry_run)
-    basis = f"C-95: {period.years} years from the date the benefit was received ({period.source})"
-    async with units() as uow:
-        streams = await uow.retention.streams(period.latest_start(on))
-    for stream in streams:
-        async with units() as uow:
-            found = await uow.retention.benefit(stream)
-            if found is None:
-                continue
-            benefit, household = found
-            reason = r.keep_reason(benefit, on, period)
-            if reason is not None:
-                report.keep(reason, stream)
-                continue
-            if dry_run:
-                report.erase(benefit.data_class, stream)
-                continue
-            if not await uow.retention.erase(benefit):
-                report.keep(OUTBOX_PENDING, stream)
-                continue
-            _, stores = r.CLASSES[benefit.data_class]
-            subject = f"{household}/{stream}"
-            records = [
-                ErasureRecord(benefit.data_class, subject, s, on, now, SYSTEM_RETENTION, basis)
-                for s in stores
-            ]
-            await uow.retention.record(records)
-            await uow.audit.record(
-                subjects=[household],
-                detail={
-                    "retention": "erased",
-                    "class": benefit.data_class,
-                    "stream": stream,
-                    "benefit_date": str(benefit.benefit_date),
-                },
-            )
-            report.records += len(records)
-            report.erase(benefit.data_class, stream)
-    await _claims(units, period, report, now=now, basis=basis)
-    return report
+class _Benefits(job.RetentionSteps[RetentionUnit, str, tuple[r.Benefit, str]]):
+    """The job's pieces for benefit streams (``kokuho.platform.retention.erase_expired``)."""
+
+    async def candidates(self, uow: RetentionUnit, latest_start: date) -> list[str]:
+        return await uow.retention.streams(latest_start)
+
+    async def load(self, uow: RetentionUnit, candidate: str) -> tuple[r.Benefit, str] | None:
+        return await uow.retention.benefit(candidate)
+
+    def keep_reason(
+        self, found: tuple[r.Benefit, str], on: date, period: job.RetentionPeriod
+    ) -> str | None:
+        return r.keep_reason(found[0], on, period)
+
+    def erasure(self, candidate: str, found: tuple[r.Benefit, str]) -> job.Erasure:
+        benefit, household = found
+        _, stores = r.CLASSES[benefit.data_class]
+        detail = {
+            "retention": "erased",
+            "class": benefit.data_class,
+            "stream": candidate,
+            "benefit_date": str(benefit.benefit_date),
+        }
+        return job.Erasure(
+            benefit.data_class, f"{household}/{candidate}", stores, [household], detail
+        )
+
+    async def erase(self, uow: RetentionUnit, candidate: str, found: tuple[r.Benefit, str]) -> bool:
+        return await uow.retention.erase(found[0])
 
 
-async def _claims(
-    units: Callable[[], RetentionUnit],
-    period: RetentionPeriod,
-    report: RetentionReport,
-    *,
-    now: datetime,
-    basis: str,
-) -> None:
-    """After the decisions (a month's claims wait for its decision to go first)."""
-    on = report.as_of
-    async with units() as uow:
-        months = await uow.retention.claim_months(period.latest_start(on))
-    for household, month in months:
-        subject = f"{household}/{month:%Y-%m}"
-        async with units() as uow:
-            held = await uow.retention.decision_held(household, month)
-            reason = r.claims_keep_reason(month, held, on, period)
-            if reason is not None:
-                report.keep(reason, subject)
-                continue
-            report.erase(r.CLAIMS, subject)
-            if report.dry_run:
-                continue
-            await uow.retention.erase_claims(household, month)
-            records = [
-                ErasureRecord(r.CLAIMS, subject, s, on, now, SYSTEM_RETENTION, basis)
-                for s in r.CLAIM_STORES
-            ]
-            await uow.retention.record(records)
-            await uow.audit.record(
-                subjects=[household],
-                detail={"retention": "erased", "class": r.CLAIMS, "treatment_month": str(month)},
-            )
-            report.records += len(records)
+class _ClaimMonths(job.RetentionSteps[RetentionUnit, tuple[str, date], tuple[date, bool]]):
+    """A household's claims of a treatment month; after the decisions (a month's claims wait
+    for its 高額療養費 decision to go first)."""
+
+    async def candidates(self, uow: RetentionUnit, latest_start: date) -> list[tuple[str, date]]:
+        return await uow.retention.claim_months(latest_start)
+
+    def name(self, candidate: tuple[str, date]) -> str:
+        household, month = candidate
+        return f"{household}/{month:%Y-%m}"
+
+    async def load(self, uow: RetentionUnit, candidate: tuple[str, date]) -> tuple[date, bool]:
+        """The month and whether its decision is still held (never None: the claims are
+        there)."""
+        household, month = candidate
+        return month, await uow.retention.decision_held(household, month)
+
+    def keep_reason(
+        self, found: tuple[date, bool], on: date, period: job.RetentionPeriod
+    ) -> str | None:
+        return r.claims_keep_reason(*found, on, period)
+
+    def erasure(self, candidate: tuple[str, date], found: tuple[date, bool]) -> job.Erasure:
+        household, month = candidate
+        detail = {"retention": "erased", "class": r.CLAIMS, "treatment_month": str(month)}
+        return job.Erasure(r.CLAIMS, self.name(candidate), r.CLAIM_STORES, [household], detail)
+
+    async def erase(
+        self, uow: RetentionUnit, candidate: tuple[str, date], found: tuple[date, bool]
+    ) -> bool:
+        await uow.retention.erase_claims(*candidate)
+        return True
+
+
+apply_retention = job.RetentionJob[RetentionUnit](
+    "C-95: {years} years from the date the benefit was received ({source})",
+    _Benefits(),
+    _ClaimMonths(),  # after the decisions: a month's claims wait for its decision to go
+)
 
 
 def audited_as(records: list[ErasureRecord]) -> tuple[list[str], dict[str, Any]]:

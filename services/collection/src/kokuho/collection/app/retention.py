@@ -9,23 +9,16 @@ The candidates are the households owing nothing whose last event is at least the
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from typing import Protocol
 
 from kokuho.collection.domain import retention as r
 from kokuho.collection.domain.ledger import Ledger
-from kokuho.platform.erasure_records import ErasureRecord
-from kokuho.platform.retention import (
-    OUTBOX_PENDING,
-    SYSTEM_RETENTION,
-    RetentionPeriod,
-    RetentionReport,
-)
+from kokuho.platform import retention as job
 from kokuho.platform.unit_of_work import UnitOfWorkPort
 
 
-class RetentionRecords(Protocol):
+class RetentionRecords(job.ErasureRecorder, Protocol):
     async def settled(self, still_since: date) -> list[str]:
         """Households none of whose charges has anything outstanding and whose last event was
         recorded on or before the day (Japan's): the only candidates."""
@@ -35,13 +28,7 @@ class RetentionRecords(Protocol):
         """The ledger, locked for the rest of the transaction, and what lies outside it."""
         ...
 
-    async def erase(self, household: str) -> bool:
-        """Erase it; False (nothing erased) while an event of it waits in the outbox."""
-        ...
-
-    async def record(self, records: list[ErasureRecord]) -> None:
-        """C-96 (listed by ``kokuho.platform.erasure_routes``)."""
-        ...
+    async def erase(self, household: str) -> bool: ...
 
 
 class RetentionUnit(UnitOfWorkPort, Protocol):
@@ -49,44 +36,31 @@ class RetentionUnit(UnitOfWorkPort, Protocol):
     def retention(self) -> RetentionRecords: ...
 
 
-async def apply_retention(
-    units: Callable[[], RetentionUnit],
-    period: RetentionPeriod,
-    *,
-    now: datetime,
-    on: date,
-    dry_run: bool,
-) -> RetentionReport:
-    report = RetentionReport(on, dry_run)
-    basis = f"C-95: until fully paid, then {period.years} years ({period.source})"
-    async with units() as uow:
-        candidates = await uow.retention.settled(period.latest_start(on))
-    for household in candidates:
-        async with units() as uow:
-            found = await uow.retention.for_erasure(household)
-            if found is None:
-                continue
-            ledger, outside = found
-            reason = r.keep_reason(ledger, outside, on, period)
-            if reason is not None:
-                report.keep(reason, household)
-                continue
-            if dry_run:
-                report.erase(r.LEDGER, household)
-                continue
-            if not await uow.retention.erase(household):
-                report.keep(OUTBOX_PENDING, household)
-                continue
-            records = [
-                ErasureRecord(r.LEDGER, household, store, on, now, SYSTEM_RETENTION, basis)
-                for store in r.STORES
-            ]
-            await uow.retention.record(records)
-            settled = r.last_movement(ledger, outside)
-            await uow.audit.record(
-                subjects=[household],
-                detail={"retention": "erased", "class": r.LEDGER, "settled_on": str(settled)},
-            )
-            report.records += len(records)
-            report.erase(r.LEDGER, household)
-    return report
+class _Ledgers(job.RetentionSteps[RetentionUnit, str, tuple[Ledger, r.Outside]]):
+    """The job's pieces for household ledgers (``kokuho.platform.retention.erase_expired``)."""
+
+    async def candidates(self, uow: RetentionUnit, latest_start: date) -> list[str]:
+        return await uow.retention.settled(latest_start)
+
+    async def load(self, uow: RetentionUnit, candidate: str) -> tuple[Ledger, r.Outside] | None:
+        return await uow.retention.for_erasure(candidate)
+
+    def keep_reason(
+        self, found: tuple[Ledger, r.Outside], on: date, period: job.RetentionPeriod
+    ) -> str | None:
+        return r.keep_reason(*found, on, period)
+
+    def erasure(self, candidate: str, found: tuple[Ledger, r.Outside]) -> job.Erasure:
+        settled = str(r.last_movement(*found))
+        detail = {"retention": "erased", "class": r.LEDGER, "settled_on": settled}
+        return job.Erasure(r.LEDGER, candidate, r.STORES, [candidate], detail)
+
+    async def erase(
+        self, uow: RetentionUnit, candidate: str, found: tuple[Ledger, r.Outside]
+    ) -> bool:
+        return await uow.retention.erase(candidate)
+
+
+apply_retention = job.RetentionJob[RetentionUnit](
+    "C-95: until fully paid, then {years} years ({source})", _Ledgers()
+)

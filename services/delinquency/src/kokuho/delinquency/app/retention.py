@@ -7,23 +7,16 @@ finds nothing new: an erased case is no longer a candidate."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from typing import Protocol
 
 from kokuho.delinquency.domain import retention as r
 from kokuho.delinquency.domain.model import Case
-from kokuho.platform.erasure_records import ErasureRecord
-from kokuho.platform.retention import (
-    OUTBOX_PENDING,
-    SYSTEM_RETENTION,
-    RetentionPeriod,
-    RetentionReport,
-)
+from kokuho.platform import retention as job
 from kokuho.platform.unit_of_work import UnitOfWorkPort
 
 
-class RetentionRecords(Protocol):
+class RetentionRecords(job.ErasureRecorder, Protocol):
     async def closed(self, on_or_before: date) -> list[str]:
         """The households whose case closed on or before the day (the only candidates)."""
         ...
@@ -32,13 +25,7 @@ class RetentionRecords(Protocol):
         """The case, locked for the rest of the transaction."""
         ...
 
-    async def erase(self, household: str) -> bool:
-        """Erase it; False (nothing erased) while an event of it waits in the outbox."""
-        ...
-
-    async def record(self, records: list[ErasureRecord]) -> None:
-        """C-96 (listed by ``kokuho.platform.erasure_routes``)."""
-        ...
+    async def erase(self, household: str) -> bool: ...
 
 
 class RetentionUnit(UnitOfWorkPort, Protocol):
@@ -46,42 +33,26 @@ class RetentionUnit(UnitOfWorkPort, Protocol):
     def retention(self) -> RetentionRecords: ...
 
 
-async def apply_retention(
-    units: Callable[[], RetentionUnit],
-    period: RetentionPeriod,
-    *,
-    now: datetime,
-    on: date,
-    dry_run: bool,
-) -> RetentionReport:
-    report = RetentionReport(on, dry_run)
-    basis = f"C-95: until fully paid, then {period.years} years ({period.source})"
-    async with units() as uow:
-        candidates = await uow.retention.closed(period.latest_start(on))
-    for household in candidates:
-        async with units() as uow:
-            case = await uow.retention.case_for_erasure(household)
-            if case is None:
-                continue
-            reason = r.keep_reason(case, on, period)
-            if reason is not None:
-                report.keep(reason, household)
-                continue
-            if dry_run:
-                report.erase(r.CASE, household)
-                continue
-            if not await uow.retention.erase(household):
-                report.keep(OUTBOX_PENDING, household)
-                continue
-            records = [
-                ErasureRecord(r.CASE, household, store, on, now, SYSTEM_RETENTION, basis)
-                for store in r.STORES
-            ]
-            await uow.retention.record(records)
-            await uow.audit.record(
-                subjects=[household],
-                detail={"retention": "erased", "class": r.CASE, "closed_on": str(case.closed_on)},
-            )
-            report.records += len(records)
-            report.erase(r.CASE, household)
-    return report
+class _Cases(job.RetentionSteps[RetentionUnit, str, Case]):
+    """The job's pieces for closed cases (``kokuho.platform.retention.erase_expired``)."""
+
+    async def candidates(self, uow: RetentionUnit, latest_start: date) -> list[str]:
+        return await uow.retention.closed(latest_start)
+
+    async def load(self, uow: RetentionUnit, candidate: str) -> Case | None:
+        return await uow.retention.case_for_erasure(candidate)
+
+    def keep_reason(self, found: Case, on: date, period: job.RetentionPeriod) -> str | None:
+        return r.keep_reason(found, on, period)
+
+    def erasure(self, candidate: str, found: Case) -> job.Erasure:
+        detail = {"retention": "erased", "class": r.CASE, "closed_on": str(found.closed_on)}
+        return job.Erasure(r.CASE, candidate, r.STORES, [candidate], detail)
+
+    async def erase(self, uow: RetentionUnit, candidate: str, found: Case) -> bool:
+        return await uow.retention.erase(candidate)
+
+
+apply_retention = job.RetentionJob[RetentionUnit](
+    "C-95: until fully paid, then {years} years ({source})", _Cases()
+)

@@ -157,28 +157,6 @@ async def retention_command(settings: ServiceSettings, args: list[str]) -> int:
     from kokuho.benefits.adapters.retention import RetentionUnit
     from kokuho.benefits.app.retention import apply_retention
     from kokuho.benefits.parameters import load_retention
-    from kokuho.platform.database import create_pool
-    from kokuho.platform.retention import (
-        OPERATION,
-        SYSTEM_RETENTION,
-        RetentionReport,
-        run_retention_command,
-    )
+    from kokuho.platform.retention_postgres import run_retention
 
-    period = load_retention()
-
-    async def job(now: datetime, on: date, dry_run: bool) -> RetentionReport:
-        pool = await create_pool(settings, min_size=1, max_size=2)  # TLS as configured
-        trail = RequestAudit.of_system(lambda: pool, SYSTEM_RETENTION, OPERATION)
-        try:
-            return await apply_retention(
-                lambda: RetentionUnit(lambda: pool, audit=trail),
-                period,
-                now=now,
-                on=on,
-                dry_run=dry_run,
-            )
-        finally:
-            await pool.close()
-
-    return await run_retention_command(args, job)
+    return await run_retention(settings, args, load_retention(), apply_retention, RetentionUnit)

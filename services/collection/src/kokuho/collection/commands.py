@@ -265,29 +265,8 @@ async def retention_command(settings: ServiceSettings, args: list[str]) -> int:
     from kokuho.collection.adapters.retention import RetentionUnit
     from kokuho.collection.app.retention import apply_retention
     from kokuho.collection.parameters import load_retention
-    from kokuho.platform.database import create_pool
-    from kokuho.platform.retention import (
-        OPERATION,
-        SYSTEM_RETENTION,
-        RetentionReport,
-        run_retention_command,
-    )
+    from kokuho.platform.retention_postgres import run_retention
 
     assert isinstance(settings, Settings)
     period = load_retention(settings.parameters_directory)
-
-    async def job(now: datetime, on: date, dry_run: bool) -> RetentionReport:
-        pool = await create_pool(settings, min_size=1, max_size=2)  # TLS as configured
-        trail = RequestAudit.of_system(lambda: pool, SYSTEM_RETENTION, OPERATION)
-        try:
-            return await apply_retention(
-                lambda: RetentionUnit(lambda: pool, audit=trail),
-                period,
-                now=now,
-                on=on,
-                dry_run=dry_run,
-            )
-        finally:
-            await pool.close()
-
-    return await run_retention_command(args, job)
+    return await run_retention(settings, args, period, apply_retention, RetentionUnit)

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 from datetime import date
 
-import asyncpg
-
 from kokuho.benefits.domain import retention as r
 from kokuho.events.contracts.benefits import BenefitPaymentOrdered
-from kokuho.platform.erasure_records import ErasureRecord, PostgresErasureRecords
 from kokuho.platform.retention import purge_streams
-from kokuho.platform.unit_of_work import UnitOfWork
+from kokuho.platform.retention_postgres import PostgresRetentionRecords, RetentionUnitOfWork
 
 _PREFIXES = [prefix + "%" for prefix, _ in r.CLASSES.values()]
 
@@ -66,12 +63,9 @@ def _key(data_class: str, stream: str) -> str:
     return stream if data_class == r.LUMP_SUM else rest
 
 
-class PostgresRetention:
-    def __init__(self, conn: asyncpg.Connection) -> None:
-        self._conn = conn
-
+class PostgresRetention(PostgresRetentionRecords):
     async def streams(self, on_or_before: date) -> list[str]:
-        rows = await self._conn.fetch(
+        return await self.subjects(
             "SELECT stream_id FROM events WHERE stream_id LIKE ANY($1::text[])"
             " GROUP BY stream_id HAVING coalesce(greatest("
             " max((envelope->'data'->>'payment_date')::date) FILTER (WHERE event_type = $3),"
@@ -81,7 +75,6 @@ class PostgresRetention:
             on_or_before,
             BenefitPaymentOrdered.event_type,
         )
-        return [row[0] for row in rows]
 
     async def benefit(self, stream: str) -> tuple[r.Benefit, str] | None:
         data_class = r.class_of(stream)
@@ -154,14 +147,6 @@ class PostgresRetention:
             month,
         )
 
-    async def record(self, records: list[ErasureRecord]) -> None:
-        await PostgresErasureRecords(self._conn).add(records)
 
-
-class RetentionUnit(UnitOfWork):
-    """The retention job's unit: its records and the audit trail on one transaction."""
-
-    retention: PostgresRetention
-
-    def bind(self, conn: asyncpg.Connection) -> None:
-        self.retention = PostgresRetention(conn)
+class RetentionUnit(RetentionUnitOfWork[PostgresRetention]):
+    records = PostgresRetention

@@ -7,15 +7,12 @@ from __future__ import annotations
 import json
 from datetime import date
 
-import asyncpg
-
 from kokuho.collection.adapters.rows import ledger_from_json
 from kokuho.collection.app.ledgers import private_stream_id, stream_id
 from kokuho.collection.domain import retention as r
 from kokuho.collection.domain.ledger import Ledger
-from kokuho.platform.erasure_records import ErasureRecord, PostgresErasureRecords
 from kokuho.platform.retention import JAPAN, purge_streams
-from kokuho.platform.unit_of_work import UnitOfWork
+from kokuho.platform.retention_postgres import PostgresRetentionRecords, RetentionUnitOfWork
 
 #: the tables of a household's rows besides the streams, the work list and the snapshot
 _BY_HOUSEHOLD = (
@@ -26,12 +23,9 @@ _BY_HOUSEHOLD = (
 )
 
 
-class PostgresRetention:
-    def __init__(self, conn: asyncpg.Connection) -> None:
-        self._conn = conn
-
+class PostgresRetention(PostgresRetentionRecords):
     async def settled(self, still_since: date) -> list[str]:
-        rows = await self._conn.fetch(
+        return await self.subjects(
             "SELECT household FROM ledgers l WHERE NOT EXISTS (SELECT 1 FROM charges c"
             " WHERE c.household = l.household AND c.outstanding <> 0)"
             " AND coalesce((SELECT (max(e.occurred_at) AT TIME ZONE 'Asia/Tokyo')::date"
@@ -39,7 +33,6 @@ class PostgresRetention:
             " 'household-' || l.household || '.changes')), $1) <= $1 ORDER BY household",
             still_since,
         )
-        return [row[0] for row in rows]
 
     async def for_erasure(self, household: str) -> tuple[Ledger, r.Outside] | None:
         c = self._conn
@@ -86,14 +79,6 @@ class PostgresRetention:
         await c.execute("DELETE FROM ledgers WHERE household = $1", household)
         return True
 
-    async def record(self, records: list[ErasureRecord]) -> None:
-        await PostgresErasureRecords(self._conn).add(records)
 
-
-class RetentionUnit(UnitOfWork):
-    """The retention job's unit: its records and the audit trail on one transaction."""
-
-    retention: PostgresRetention
-
-    def bind(self, conn: asyncpg.Connection) -> None:
-        self.retention = PostgresRetention(conn)
+class RetentionUnit(RetentionUnitOfWork[PostgresRetention]):
+    records = PostgresRetention

@@ -6,27 +6,20 @@ from __future__ import annotations
 import json
 from datetime import date
 
-import asyncpg
-
 from kokuho.delinquency.app.cases import stream_id
 from kokuho.delinquency.app.codec import decode
 from kokuho.delinquency.domain.model import Case
-from kokuho.platform.erasure_records import ErasureRecord, PostgresErasureRecords
 from kokuho.platform.retention import purge_streams
-from kokuho.platform.unit_of_work import UnitOfWork
+from kokuho.platform.retention_postgres import PostgresRetentionRecords, RetentionUnitOfWork
 
 
-class PostgresRetention:
-    def __init__(self, conn: asyncpg.Connection) -> None:
-        self._conn = conn
-
+class PostgresRetention(PostgresRetentionRecords):
     async def closed(self, on_or_before: date) -> list[str]:
-        rows = await self._conn.fetch(
+        return await self.subjects(
             "SELECT household FROM case_views WHERE status = 'closed'"
             " AND (state->>'closed_on')::date <= $1 ORDER BY household",
             on_or_before,
         )
-        return [row[0] for row in rows]
 
     async def case_for_erasure(self, household: str) -> Case | None:
         # locked: a consumer noting a new arrear for the household waits for this transaction
@@ -48,14 +41,6 @@ class PostgresRetention:
             )
         return True
 
-    async def record(self, records: list[ErasureRecord]) -> None:
-        await PostgresErasureRecords(self._conn).add(records)
 
-
-class RetentionUnit(UnitOfWork):
-    """The retention job's unit: its records and the audit trail on one transaction."""
-
-    retention: PostgresRetention
-
-    def bind(self, conn: asyncpg.Connection) -> None:
-        self.retention = PostgresRetention(conn)
+class RetentionUnit(RetentionUnitOfWork[PostgresRetention]):
+    records = PostgresRetention

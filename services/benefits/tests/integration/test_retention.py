@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import asyncpg
@@ -25,10 +25,14 @@ from kokuho.benefits.config import Settings
 from kokuho.benefits.domain import retention as r
 from kokuho.benefits.parameters import load_retention
 from kokuho.events.contracts import benefits as contracts
-from kokuho.events.testing.waiting import eventually
-from kokuho.platform.audit import RequestAudit
 from kokuho.platform.retention import SYSTEM_RETENTION
-from kokuho.platform.testing import staff_headers
+from kokuho.platform.testing import (
+    RetentionRuns,
+    erasure_records_listed,
+    outbox_relayed,
+    retention_command_runs_today,
+    staff_headers,
+)
 
 from .conftest import CLERK, NOW, Running
 
@@ -217,29 +221,16 @@ async def test_retention_of_benefits(running: Running, capsys: pytest.CaptureFix
         for household, month in ((HC_PAID, MONTH), (HC_UNPAID, MONTH), (CLAIMS_ONLY, NOVEMBER)):
             await claims_of(pool, household, month, import_id)
 
-        async def relayed() -> bool:
-            waiting = await pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL")
-            return waiting == 0
-
-        await eventually(relayed, what="the relay publishing every event")
+        await outbox_relayed(pool)
         # recorded on the service's day (its clock), whatever the machine's: an undecided
         # application is a candidate from 5 years after its last event
         await pool.execute(
             "UPDATE events SET occurred_at = $1 WHERE stream_id NOT LIKE 'high-cost%'", NOW
         )
 
-        def units() -> RetentionUnit:
-            trail = RequestAudit.of_system(lambda: pool, SYSTEM_RETENTION, "retention")
-            return RetentionUnit(lambda: pool, audit=trail)
+        run = RetentionRuns(pool, apply_retention, RetentionUnit, period)
 
-        async def run(day: date, dry_run: bool = False) -> Any:
-            at = datetime(day.year, day.month, day.day, 1, tzinfo=UTC)
-            return await apply_retention(units, period, now=at, on=day, dry_run=dry_run)
-
-        async def counts() -> dict[str, int]:
-            return {t: await pool.fetchval(f"SELECT count(*) FROM {t}") for t in TABLES}
-
-        before = await counts()
+        before = await run.counts(TABLES)
         early = await run(date(2031, 11, 24))  # 5 years from 2026-11-25, the first payment
         assert (early.erased, early.records) == ({}, 0)
         assert early.kept == {
@@ -254,7 +245,7 @@ async def test_retention_of_benefits(running: Running, capsys: pytest.CaptureFix
             r.MEDICAL_EXPENSE: [streams["medical"]],
         }
         assert dry.records == 0
-        assert await counts() == before  # the dry run changed nothing
+        assert await run.counts(TABLES) == before  # the dry run changed nothing
 
         hc_day = await run(date(2031, 11, 25))
         # the decision, then in the same run the claims it was decided on
@@ -336,15 +327,10 @@ async def test_retention_of_benefits(running: Running, capsys: pytest.CaptureFix
         f"/api/v1/medical-expense-applications/{medical}", headers=running.headers(CLERK)
     )
     assert medical_gone.status_code == 404, medical_gone.text
-    refused_list = await running.client.get(
-        "/api/v1/erasure-records", headers=running.headers(CLERK)
+    listed = await erasure_records_listed(
+        running.client, running.headers(CLERK), staff_headers(running.key, "U-AUD", "auditor")
     )
-    assert refused_list.status_code == 403, refused_list.text
-    listed = await running.client.get(
-        "/api/v1/erasure-records", headers=staff_headers(running.key, "U-AUD", "auditor")
-    )
-    assert listed.status_code == 200, listed.text
-    assert len(listed.json()["items"]) == len(records)
+    assert len(listed) == len(records)
     read = await running.fetch(
         "SELECT subject_addressee_numbers FROM audit_log WHERE user_id = 'U-AUD'"
         " AND detail->>'view' = 'erasure-records'"
@@ -355,9 +341,7 @@ async def test_retention_of_benefits(running: Running, capsys: pytest.CaptureFix
 
     # the command: today's run for Japan's day (nothing of the test is 5 years old); an
     # unknown argument is refused
-    assert await retention_command(Settings(database_dsn=running.dsn), ["--on=2099-01-01"]) == 2
-    capsys.readouterr()
-    assert await retention_command(Settings(database_dsn=running.dsn), ["--dry-run"]) == 0
-    printed = json.loads(capsys.readouterr().out)
-    assert (printed["dry_run"], printed["erased"]) == (True, {})
-    assert printed["kept"] == {}
+    settings = Settings(database_dsn=running.dsn)
+    await retention_command_runs_today(
+        lambda args: retention_command(settings, args), lambda: capsys.readouterr().out
+    )

@@ -8,9 +8,7 @@ the balance afterwards is not found; the records are listed to an auditor, audit
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from datetime import date, timedelta
 
 import asyncpg
 import pytest
@@ -23,8 +21,13 @@ from kokuho.collection.domain import retention as r
 from kokuho.collection.domain.payment_file import HEADER, notice_number
 from kokuho.collection.parameters import load_retention
 from kokuho.events.testing.waiting import eventually
-from kokuho.platform.audit import RequestAudit
 from kokuho.platform.retention import JAPAN, SYSTEM_RETENTION, add_years
+from kokuho.platform.testing import (
+    RetentionRuns,
+    erasure_records_listed,
+    outbox_relayed,
+    retention_command_runs_today,
+)
 
 from .conftest import FY, Running
 
@@ -90,11 +93,7 @@ async def test_retention_of_household_ledgers(
             "INSERT INTO documents VALUES ('D1', 'dunning', $1, '2026-07-20', '{}')", PAID
         )
 
-        async def relayed() -> bool:
-            waiting = await pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL")
-            return waiting == 0
-
-        await eventually(relayed, what="the relay publishing every event")
+        await outbox_relayed(pool)
         # the 5 years run from the last movement: the payment day, or the day the last event
         # was recorded when that is later
         recorded = await pool.fetchval(
@@ -103,30 +102,21 @@ async def test_retention_of_household_ledgers(
         settled = max(date(2026, 11, 30), recorded.astimezone(JAPAN).date())
         anniversary = add_years(settled, 5)
 
-        def units() -> RetentionUnit:
-            trail = RequestAudit.of_system(lambda: pool, SYSTEM_RETENTION, "retention")
-            return RetentionUnit(lambda: pool, audit=trail)
+        run = RetentionRuns(pool, apply_retention, RetentionUnit, period)
 
-        async def run(day: date, dry_run: bool = False) -> Any:
-            at = datetime(day.year, day.month, day.day, 1, tzinfo=UTC)
-            return await apply_retention(units, period, now=at, on=day, dry_run=dry_run)
-
-        async def counts() -> dict[str, int]:
-            return {t: await pool.fetchval(f"SELECT count(*) FROM {t}") for t in TABLES}
-
-        before = await counts()
+        before = await run.counts(TABLES)
         day_before = await run(anniversary - timedelta(days=1))
         assert (day_before.erased, day_before.records) == ({}, 0)
         assert day_before.kept == {}  # nothing settled 5 years ago: not even a candidate
         dry = await run(anniversary, dry_run=True)
         assert dry.erased == {r.LEDGER: [PAID]}
         assert dry.records == 0
-        assert await counts() == before  # the dry run changed nothing
+        assert await run.counts(TABLES) == before  # the dry run changed nothing
 
         itself = await run(anniversary)
         assert itself.erased == {r.LEDGER: [PAID]}
         assert itself.records == len(r.STORES)
-        after = await counts()
+        after = await run.counts(TABLES)
         streams = await pool.fetchval(
             "SELECT count(*) FROM events WHERE stream_id LIKE $1", f"household-{PAID}%"
         )
@@ -144,7 +134,7 @@ async def test_retention_of_household_ledgers(
         years_later = await run(date(2060, 1, 1))  # owing or holding money: never erased
         assert (years_later.erased, years_later.records) == ({}, 0)
         assert years_later.kept == {r.OVERPAYMENT_HELD: [HELD]}
-        assert await counts() == after
+        assert await run.counts(TABLES) == after
         records = await pool.fetch(
             "SELECT data_class, subject, store, erased_on FROM erasure_records"
         )
@@ -164,15 +154,10 @@ async def test_retention_of_household_ledgers(
         f"/api/v1/households/{OWING}/balance", headers=running.headers(CLERK)
     )
     assert owing.status_code == 200, owing.text
-    refused = await running.client.get("/api/v1/erasure-records", headers=running.headers(CLERK))
-    assert refused.status_code == 403, refused.text
-    listed = await running.client.get(
-        "/api/v1/erasure-records", headers=running.headers("auditor", user="U-AUD")
+    listed = await erasure_records_listed(
+        running.client, running.headers(CLERK), running.headers("auditor", user="U-AUD")
     )
-    assert listed.status_code == 200, listed.text
-    assert {(x["subject"], x["store"]) for x in listed.json()["items"]} == {
-        (PAID, s) for s in r.STORES
-    }
+    assert {(x["subject"], x["store"]) for x in listed} == {(PAID, s) for s in r.STORES}
     read = await running.fetchval(
         "SELECT subject_addressee_numbers FROM audit_log WHERE user_id = 'U-AUD'"
         " AND detail->>'view' = 'erasure-records'"
@@ -181,9 +166,7 @@ async def test_retention_of_household_ledgers(
 
     # the command: today's run for Japan's day (nothing of the test is 5 years old); an
     # unknown argument is refused
-    assert await retention_command(Settings(database_dsn=running.dsn), ["--on=2099-01-01"]) == 2
-    capsys.readouterr()
-    assert await retention_command(Settings(database_dsn=running.dsn), ["--dry-run"]) == 0
-    printed = json.loads(capsys.readouterr().out)
-    assert (printed["dry_run"], printed["erased"]) == (True, {})
-    assert printed["kept"] == {}
+    settings = Settings(database_dsn=running.dsn)
+    await retention_command_runs_today(
+        lambda args: retention_command(settings, args), lambda: capsys.readouterr().out
+    )

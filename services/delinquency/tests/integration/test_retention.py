@@ -8,8 +8,7 @@ afterwards finds nothing; the records are listed to an auditor, audited."""
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import asyncpg
 import pytest
@@ -29,7 +28,13 @@ from kokuho.delinquency.parameters import load_retention, load_rules
 from kokuho.platform.audit import RequestAudit
 from kokuho.platform.auth import TokenVerifier
 from kokuho.platform.retention import OUTBOX_PENDING, SYSTEM_RETENTION
-from kokuho.platform.testing import serving, staff_headers
+from kokuho.platform.testing import (
+    RetentionRuns,
+    erasure_records_listed,
+    retention_command_runs_today,
+    serving,
+    staff_headers,
+)
 from kokuho.platform.token import new_private_key
 
 from .conftest import NOW, SUPERVISOR
@@ -84,23 +89,10 @@ async def test_retention_of_cases(settings: Settings, capsys: pytest.CaptureFixt
             settings.events_topic,
         )
 
-        def units() -> RetentionUnit:
-            return RetentionUnit(
-                lambda: pool,
-                audit=RequestAudit.of_system(lambda: pool, SYSTEM_RETENTION, "retention"),
-            )
+        run = RetentionRuns(pool, apply_retention, RetentionUnit, period)
+        tables = ("events", "outbox", "case_views", "charge_dates", "erasure_records")
 
-        async def run(day: date, dry_run: bool = False):  # type: ignore[no-untyped-def]
-            at = datetime(day.year, day.month, day.day, 1, tzinfo=UTC)
-            return await apply_retention(units, period, now=at, on=day, dry_run=dry_run)
-
-        async def counts() -> dict[str, int]:
-            return {
-                t: await pool.fetchval(f"SELECT count(*) FROM {t}")
-                for t in ("events", "outbox", "case_views", "charge_dates", "erasure_records")
-            }
-
-        before = await counts()
+        before = await run.counts(tables)
         day_before = await run(date(2031, 9, 30))  # the fifth anniversary is 2031-10-01
         assert (day_before.erased, day_before.records) == ({}, 0)
         assert day_before.kept == {}  # closed less than 5 years ago: not even a candidate
@@ -108,7 +100,7 @@ async def test_retention_of_cases(settings: Settings, capsys: pytest.CaptureFixt
         assert dry.erased == {r.CASE: [PAID, PENDING]}
         assert dry.as_dict()["dry_run"] is True
         assert dry.records == 0
-        assert await counts() == before  # the dry run changed nothing
+        assert await run.counts(tables) == before  # the dry run changed nothing
 
         itself = await run(date(2031, 10, 1))
         assert itself.erased == {r.CASE: [PAID]}
@@ -161,15 +153,12 @@ async def test_retention_of_cases(settings: Settings, capsys: pytest.CaptureFixt
             f"/api/v1/cases/{OPEN}", headers=staff_headers(key, "U-SUP", SUPERVISOR)
         )
         assert kept.status_code == 200, kept.text
-        refused = await client.get(
-            "/api/v1/erasure-records", headers=staff_headers(key, "U-OFF", "delinquency.officer")
+        listed = await erasure_records_listed(
+            client,
+            staff_headers(key, "U-OFF", "delinquency.officer"),
+            staff_headers(key, "U-AUD", "auditor"),
         )
-        assert refused.status_code == 403, refused.text
-        listed = await client.get(
-            "/api/v1/erasure-records", headers=staff_headers(key, "U-AUD", "auditor")
-        )
-        assert listed.status_code == 200, listed.text
-        assert {(x["subject"], x["store"]) for x in listed.json()["items"]} == {
+        assert {(x["subject"], x["store"]) for x in listed} == {
             (h, s) for h in (PAID, PENDING) for s in r.STORES
         }
     conn = await asyncpg.connect(settings.database_dsn)
@@ -183,9 +172,6 @@ async def test_retention_of_cases(settings: Settings, capsys: pytest.CaptureFixt
 
     # the command: today's run for Japan's day (nothing of the test closed 5 years ago);
     # an unknown argument is refused
-    assert await retention_command(settings, ["--on=2099-01-01"]) == 2
-    capsys.readouterr()
-    assert await retention_command(settings, ["--dry-run"]) == 0
-    printed = json.loads(capsys.readouterr().out)
-    assert (printed["dry_run"], printed["erased"]) == (True, {})
-    assert printed["kept"] == {}
+    await retention_command_runs_today(
+        lambda args: retention_command(settings, args), lambda: capsys.readouterr().out
+    )

@@ -19,6 +19,7 @@ hypothesis) are imported only by the helper that needs them.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import re
@@ -29,8 +30,17 @@ import subprocess
 import sys
 import threading
 import uuid
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +71,12 @@ from kokuho.events.testing.waiting import eventually_blocking as eventually_bloc
 from kokuho.events.transfers import load_registry
 from kokuho.platform import audit
 from kokuho.platform.database import migrate, migration_files
+from kokuho.platform.retention import (
+    SYSTEM_RETENTION,
+    RetentionJob,
+    RetentionPeriod,
+    RetentionReport,
+)
 from kokuho.platform.tls import mutual_context
 from kokuho.platform.token import PrivateKey, mint_token
 
@@ -681,3 +697,71 @@ def fresh_cluster(admin_dsn: str, *, label: str = "fresh") -> Iterator[str]:
             [script, "stop"], env=env, capture_output=True, timeout=120, check=False
         )
         shutil.rmtree(env["KOKUHO_PG_DIR"], ignore_errors=True)
+
+
+# --- retention jobs (ADR 0100) --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RetentionRuns:
+    """A service's retention job (its ``apply_retention``) run by a test on a day it chooses
+    (the command never takes one), each unit (its ``RetentionUnit``) on ``pool`` and audited
+    as the job, at 01:00 UTC of that day."""
+
+    pool: asyncpg.Pool
+    job: RetentionJob[Any]
+    unit: Callable[..., Any]
+    period: RetentionPeriod
+
+    def units(self) -> Any:
+        trail = audit.RequestAudit.of_system(lambda: self.pool, SYSTEM_RETENTION, "retention")
+        return self.unit(lambda: self.pool, audit=trail)
+
+    async def __call__(self, day: date, dry_run: bool = False) -> RetentionReport:
+        at = datetime(day.year, day.month, day.day, 1, tzinfo=UTC)
+        return await self.job(self.units, self.period, now=at, on=day, dry_run=dry_run)
+
+    async def counts(self, tables: Iterable[str]) -> dict[str, int]:
+        """The rows of each table (to show that a run changed nothing)."""
+        counted: dict[str, int] = {}
+        for table in tables:
+            counted[table] = await self.pool.fetchval(f"SELECT count(*) FROM {table}")  # noqa: S608
+        return counted
+
+
+async def outbox_relayed(pool: asyncpg.Pool) -> None:
+    """Wait until the relay has published every event of the service's outbox."""
+
+    async def relayed() -> bool:
+        waiting: int = await pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+        return waiting == 0
+
+    published: bool = await eventually(relayed, what="the relay publishing every event")
+    assert published
+
+
+async def erasure_records_listed(
+    client: httpx.AsyncClient, refused: Mapping[str, str], auditor: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    """``GET /api/v1/erasure-records``: refused (403) with the ``refused`` headers' role, and
+    the records it lists to the auditor."""
+    denied = await client.get("/api/v1/erasure-records", headers=refused)
+    assert denied.status_code == 403, denied.text
+    listed = await client.get("/api/v1/erasure-records", headers=auditor)
+    assert listed.status_code == 200, listed.text
+    items: list[dict[str, Any]] = listed.json()["items"]
+    return items
+
+
+async def retention_command_runs_today(
+    command: Callable[[list[str]], Awaitable[int]], printed: Callable[[], str]
+) -> None:
+    """A service's ``retention`` command (``command(args)``; ``printed()`` what it printed
+    since last asked): a day given by hand is refused (exit 2); ``--dry-run`` runs today's
+    job and prints its report, which erases and keeps nothing (nothing of a test is old)."""
+    assert await command(["--on=2099-01-01"]) == 2
+    printed()
+    assert await command(["--dry-run"]) == 0
+    report = json.loads(printed())
+    assert (report["dry_run"], report["erased"]) == (True, {})
+    assert report["kept"] == {}

@@ -1,7 +1,8 @@
 """``python -m tests.faults`` (``make test-faults``): the fault suite of issue 17 (ADR 0098).
 
 Options (environment): FAULTS_COMMANDS (20000), FAULTS_WORKERS (16), FAULTS_ROUNDS (3),
-FAULTS_TARGETS (all; a comma-separated subset while working on one).
+FAULTS_TARGETS (all; a comma-separated subset while working on one), FAULTS_DEADLINE_SECONDS
+(2400: the load and the faults together, then the suite fails).
 Exit status 0 when every check passed, 1 otherwise; figures on stdout and in
 .local/faults/latest.json.
 """
@@ -158,6 +159,8 @@ async def run(stack: ExitStack, work: Path) -> dict[str, object]:
     commands = int(os.environ.get("FAULTS_COMMANDS", "20000"))
     workers = int(os.environ.get("FAULTS_WORKERS", "16"))
     rounds = int(os.environ.get("FAULTS_ROUNDS", "3"))
+    # a chain that never recovers must not hold CI until its job is killed
+    deadline = float(os.environ.get("FAULTS_DEADLINE_SECONDS", "2400"))
     started = time.monotonic()
     print("[faults] starting PostgreSQL and Kafka of the suite's own", flush=True)
     key = dev_issuer_key(work / "issuer")
@@ -188,14 +191,19 @@ async def run(stack: ExitStack, work: Path) -> dict[str, object]:
     ) as client:
         watchdog = asyncio.create_task(chain.watch())
         reporter = asyncio.create_task(suite.progress())
+        work = asyncio.gather(
+            suite.injector(client), *(suite.worker(client) for _ in range(workers))
+        )
         try:
-            await asyncio.gather(
-                suite.injector(client), *(suite.worker(client) for _ in range(workers))
-            )
+            await asyncio.wait_for(work, timeout=deadline)
+        except TimeoutError:
+            suite.failures.append(f"the load and the faults did not finish within {deadline:.0f}s")
+            print(f"[faults] FAILED: {suite.failures[-1]}", flush=True)
         except Refused as exc:
             suite.failures.append(f"a command was refused: {exc}")
             print(f"[faults] FAILED: a command was refused: {exc}", flush=True)
         finally:
+            work.cancel()  # the other counters, when one was refused
             watchdog.cancel()
             reporter.cancel()
     load_seconds = time.monotonic() - load_started

@@ -125,11 +125,8 @@ class OutboxRelay:
         if not messages:
             return 0
         acked = await self._sender.send_all(messages)
-        if acked:
-            await self._mark_published(conn, positions[:acked])
-            self._metrics.add(OUTBOX_PUBLISHED, acked, {"kokuho.service": self._service})
-        if acked < len(messages):
-            raise RelayFailed(f"broker acknowledged {acked} of {len(messages)} messages")
+        await self._mark_published(conn, positions[:acked])
+        _all_acknowledged(acked, messages)
         return acked
 
     async def relay_available(self, conn: asyncpg.Connection) -> int:
@@ -150,19 +147,20 @@ class OutboxRelay:
             finally:
                 # whatever became of the read, the broker's answer decides what is marked
                 acked = await sending
-                if acked:
-                    await self._mark_published(conn, positions[:acked])
-                    self._metrics.add(OUTBOX_PUBLISHED, acked, {"kokuho.service": self._service})
-            if acked < len(messages):
-                raise RelayFailed(f"broker acknowledged {acked} of {len(messages)} messages")
+                await self._mark_published(conn, positions[:acked])
+            _all_acknowledged(acked, messages)
             published += acked
             positions, messages = after
         return published
 
     async def _mark_published(self, conn: asyncpg.Connection, positions: list[int]) -> None:
+        """Mark the acknowledged rows (none: nothing) and count them."""
+        if not positions:
+            return
         await conn.execute(
             "UPDATE outbox SET published_at = now() WHERE position = ANY($1::bigint[])", positions
         )
+        self._metrics.add(OUTBOX_PUBLISHED, len(positions), {"kokuho.service": self._service})
 
 
 async def pending(
@@ -191,6 +189,11 @@ async def pending(
 
 class RelayFailed(Exception):
     """The broker did not acknowledge the whole batch; the rest is retried."""
+
+
+def _all_acknowledged(acked: int, messages: Sequence[OutboxMessage]) -> None:
+    if acked < len(messages):
+        raise RelayFailed(f"broker acknowledged {acked} of {len(messages)} messages")
 
 
 async def backlog(conn: asyncpg.Connection) -> int:

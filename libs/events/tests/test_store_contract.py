@@ -8,6 +8,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import asyncpg
 import pytest
+from opentelemetry.sdk.trace import TracerProvider
 
 from kokuho.events.contracts import Envelope
 from kokuho.events.runtime.relay import pending
@@ -207,3 +208,29 @@ async def test_a_public_event_carrying_an_individual_number_is_refused(backend: 
         await append(store, "p-1", 0, [SampleRecorded(n=1, note=n[:-1] + "x")], topic="t")
     async with backend.outbox() as outbox:
         assert [m[1] for m in outbox] == ["p-1"]
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("streams", [5, 40])  # 10 events by INSERT, 80 by COPY
+async def test_outbox_rows_keep_order_keys_and_the_trace_context(
+    events_db: str, streams: int
+) -> None:
+    appends = [
+        StreamAppend(f"s{i}", 0, [SampleRecorded(n=i), SampleRecorded(n=-i)], "t", f"k{i}")
+        for i in range(streams)
+    ]
+    conn = await asyncpg.connect(events_db)
+    try:
+        with TracerProvider().get_tracer("test").start_as_current_span("POST") as span:
+            async with conn.transaction():
+                recorded = await PostgresEventStore(conn, source=SOURCE).append_batch(appends)
+        rows = await conn.fetch(
+            "SELECT event_id, topic, key, traceparent FROM outbox ORDER BY position"
+        )
+    finally:
+        await conn.close()
+    assert [r["event_id"] for r in rows] == [e.event_id for e in recorded]
+    assert [r["key"] for r in rows] == [f"k{i}" for i in range(streams) for _ in (1, 2)]
+    assert {r["topic"] for r in rows} == {"t"}
+    trace_id = f"{span.get_span_context().trace_id:032x}"
+    assert all(trace_id in r["traceparent"] for r in rows)

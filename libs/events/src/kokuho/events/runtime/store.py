@@ -320,17 +320,38 @@ class PostgresEventStore:
             first = appends[0]
             raise ConcurrencyConflict(first.stream_id, first.expected_version, None) from exc
         if published:
-            # The relay reads each value from its events row: no second copy here.
-            await self._conn.execute(
-                "INSERT INTO outbox (event_id, topic, key, traceparent, tracestate)"
-                " SELECT i, t, k, $4, $5 FROM unnest($1::uuid[], $2::text[], $3::text[])"
-                " AS u(i, t, k)",
-                published,
-                topics,
-                keys,
-                *trace_headers,
-            )
+            await self._write_outbox(published, topics, keys, trace_headers)
         return recorded
+
+    async def _write_outbox(
+        self,
+        published: list[UUID],
+        topics: list[str],
+        keys: list[str],
+        trace_headers: tuple[str | None, str | None],
+    ) -> None:
+        """The relay reads each value from its events row: no second copy here."""
+        if len(published) >= COPY_THRESHOLD:
+            # COPY fires the statement trigger too, so the relay is woken either way
+            traceparent, tracestate = trace_headers
+            await self._conn.copy_records_to_table(
+                "outbox",
+                records=[
+                    (i, t, k, traceparent, tracestate)
+                    for i, t, k in zip(published, topics, keys, strict=True)
+                ],
+                columns=["event_id", "topic", "key", "traceparent", "tracestate"],
+            )
+            return
+        await self._conn.execute(
+            "INSERT INTO outbox (event_id, topic, key, traceparent, tracestate)"
+            " SELECT i, t, k, $4, $5 FROM unnest($1::uuid[], $2::text[], $3::text[])"
+            " AS u(i, t, k)",
+            published,
+            topics,
+            keys,
+            *trace_headers,
+        )
 
     async def _check_versions(self, appends: Sequence[StreamAppend]) -> None:
         rows = await self._conn.fetch(

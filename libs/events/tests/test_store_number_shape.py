@@ -5,12 +5,23 @@ batch id generator gives version 4 UUIDs."""
 from __future__ import annotations
 
 import uuid
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import BaseModel
 
 from kokuho.events.individual_numbers import check_digit, contains_individual_number
-from kokuho.events.runtime.store import _holds_number, _may_hold_number, random_ids
+from kokuho.events.runtime.store import (
+    _holds_number,
+    _may_hold_number,
+    _string_fields,
+    _strings,
+    random_ids,
+)
 
 
 def as_written(first: str, form: int) -> str:
@@ -61,3 +72,52 @@ def test_random_ids_are_distinct_version_4_uuids() -> None:
     assert {u.variant for u in ids} == {uuid.RFC_4122}
     assert all(uuid.UUID(str(u)) == u for u in ids[:100])
     assert list(random_ids(0)) == []
+
+
+class Kind(StrEnum):
+    PLAIN = "plain"
+    NUMBERED = "ref 1234 5678 9012"
+
+
+class Inner(BaseModel):
+    note: str
+    on: date
+    n: int
+    kind: Kind
+
+
+class Outer(BaseModel):
+    items: list[Inner]
+    tags: dict[str, str]
+    reference: str | None
+    amount: Decimal
+    nested: Any = None
+
+
+leaves = st.one_of(
+    st.text(max_size=8), st.integers(), st.none(), st.dates(), st.uuids(), st.sampled_from(Kind)
+)
+inner = st.builds(Inner, note=st.text(max_size=8), kind=st.sampled_from(Kind))
+values = st.recursive(
+    st.one_of(leaves, inner),
+    lambda children: st.one_of(
+        st.lists(children, max_size=3),
+        st.tuples(children, children),
+        st.dictionaries(st.text(max_size=4), children, max_size=3),
+        st.builds(
+            Outer,
+            items=st.lists(inner, max_size=2),
+            tags=st.dictionaries(st.text(max_size=4), st.text(max_size=4), max_size=2),
+            amount=st.decimals(allow_nan=False, allow_infinity=False),
+            nested=children,
+        ),
+    ),
+    max_leaves=12,
+)
+
+
+@given(values)
+def test_the_quick_walk_finds_every_string_the_field_walk_finds(value: Any) -> None:
+    """``_strings`` (by type, fields from ``__dict__``) sees exactly the texts of
+    ``_string_fields`` (by ``model_fields``): enum values and mapping keys included."""
+    assert sorted(_strings(value)) == sorted(text for _, text in _string_fields(value, "data"))

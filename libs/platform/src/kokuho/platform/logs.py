@@ -10,6 +10,11 @@ Redaction (applied to the message, the exception text and every ``extra`` value)
   individual number, e.g. ``1234 5678 9012``), becomes ``[REDACTED]``;
 - values of known personal keys (``PERSONAL_KEYS``: name, name_kana, address, phone,
   birth_date, individual_number, ...) become ``[REDACTED]`` wherever they are nested.
+
+Repeats (``RepeatedWarnings``): a warning or error written from the same place again and again
+(a Kafka client retrying a broker that is down wrote ~8,800 lines in one outage) is written
+``burst`` times a window; the rest are counted, and the next line written from that place says
+how many were left out (``"suppressed": n``). Information lines (requests) are never held back.
 """
 
 from __future__ import annotations
@@ -18,6 +23,10 @@ import json
 import logging
 import re
 import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -99,6 +108,45 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(out, ensure_ascii=False, default=str)
 
 
+@dataclass
+class _Window:
+    start: float
+    written: int = 1
+    suppressed: int = 0
+
+
+class RepeatedWarnings(logging.Filter):
+    """Writes a warning or error from one place (logger, message template, line) at most
+    ``burst`` times per ``window`` seconds; the first line from that place after the window
+    carries the count left out."""
+
+    def __init__(
+        self, burst: int = 5, window: float = 60.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        super().__init__()
+        self.burst, self.window, self._clock = burst, window, clock
+        self._places: dict[tuple[str, int, str, int], _Window] = {}
+        self._lock = threading.Lock()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING:
+            return True
+        place = (record.name, record.levelno, str(record.msg), record.lineno)
+        now = self._clock()
+        with self._lock:
+            seen = self._places.get(place)
+            if seen is None or now - seen.start >= self.window:
+                self._places[place] = _Window(now)
+                if seen is not None and seen.suppressed:
+                    record.suppressed = seen.suppressed
+                return True
+            if seen.written < self.burst:
+                seen.written += 1
+                return True
+            seen.suppressed += 1
+            return False
+
+
 def configure_logging(service: str, level: str | int = "INFO") -> None:
     """Send all logs as redacted JSON lines to stderr (idempotent)."""
     root = logging.getLogger()
@@ -107,6 +155,7 @@ def configure_logging(service: str, level: str | int = "INFO") -> None:
             root.removeHandler(handler)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter(service))
+    handler.addFilter(RepeatedWarnings())
     handler._kokuho = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level if isinstance(level, int) else level.upper())

@@ -39,9 +39,9 @@ async def fill_outbox(dsn: str, topic: str, total: int) -> None:
 async def relay_all(dsn: str, kafka: KafkaConnection) -> float:
     producer = reliable_producer(kafka)
     await producer.start()
-    conn = await asyncpg.connect(dsn)
+    relay = OutboxRelay(dsn, KafkaSender(producer), service="bench")
+    conn = await relay.connect()  # as the relay's own loop connects
     try:
-        relay = OutboxRelay(dsn, KafkaSender(producer), service="bench")
         started = time.perf_counter()
         await relay.relay_available(conn)
         seconds = time.perf_counter() - started
@@ -53,9 +53,14 @@ async def relay_all(dsn: str, kafka: KafkaConnection) -> float:
 
 
 async def raw_produce(dsn: str, kafka: KafkaConnection, topic: str) -> float:
+    # The bytes the relay sends: each event's envelope (an outbox row of a stored event has no
+    # value of its own; sending its null value measured a producer of tombstones).
     conn = await asyncpg.connect(dsn)
     try:
-        rows = await conn.fetch("SELECT event_id, key, value, traceparent FROM outbox")
+        rows = await conn.fetch(
+            "SELECT o.event_id, o.key, convert_to(e.envelope::text, 'UTF8'), o.traceparent"
+            " FROM outbox o JOIN events e USING (event_id) ORDER BY o.position"
+        )
     finally:
         await conn.close()
     messages = [OutboxMessage(r[0], topic, r[1], r[2], r[3], None) for r in rows]

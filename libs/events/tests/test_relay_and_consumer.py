@@ -18,6 +18,7 @@ from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 
 from kokuho.events.contracts import Envelope
+from kokuho.events.runtime import consumer as consumer_module
 from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.events.runtime.consumer import (
     Delivery,
@@ -27,7 +28,7 @@ from kokuho.events.runtime.consumer import (
 )
 from kokuho.events.runtime.deadletters import REASON_HEADER, KafkaDeadLetters
 from kokuho.events.runtime.kafka import KafkaSender, reliable_producer
-from kokuho.events.runtime.relay import OutboxRelay, RelayFailed, backlog
+from kokuho.events.runtime.relay import MARK_SQL, PENDING_SQL, OutboxRelay, RelayFailed, backlog
 from kokuho.events.runtime.store import (
     EventContext,
     OutboxMessage,
@@ -507,3 +508,127 @@ async def test_missing_topics_names_only_the_absent_ones_and_creates_none(
         assert absent not in await admin.list_topics()
     finally:
         await admin.close()
+
+
+async def test_the_next_round_is_decoded_while_one_is_applied_and_offsets_follow_the_effects(
+    events_db: str,
+    applied_table: asyncpg.Pool,
+    kafka: KafkaConnection,
+    topic: str,
+    producer: AIOKafkaProducer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Rounds of one message: while the first is held in its handler, the consumer has already
+    fetched and decoded the second (ADR 0102), yet applies nothing of it and commits no offset
+    until the first round's transaction is done."""
+    await write(
+        events_db, [StreamAppend("k", 0, [SampleRecorded(n=n) for n in range(3)], topic=topic)]
+    )
+    relay = OutboxRelay(events_db, KafkaSender(producer), service="sample")
+    conn = await asyncpg.connect(events_db)
+    try:
+        assert await relay.relay_once(conn) == 3
+    finally:
+        await conn.close()
+
+    decoded: list[int] = []
+    real = consumer_module.decode_round
+
+    def watching(batches: Any) -> Any:
+        fetched = real(batches)
+        decoded.extend(record.offset for record, _ in fetched.items)
+        return fetched
+
+    monkeypatch.setattr(consumer_module, "decode_round", watching)
+    gate = asyncio.Event()
+
+    async def hold_the_first(delivery: Delivery) -> None:
+        if delivery.offset == 0:
+            await gate.wait()
+
+    consumer = consumer_for(applied_table, kafka, topic, Applied(hold_the_first), producer)
+    consumer._max_records = 1
+    group = f"g-{topic}"
+    admin = AIOKafkaAdminClient(**kafka.client_options())
+    await admin.start()
+    try:
+        async with running(consumer.run):
+            await eventually(lambda: _true(decoded == [0, 1]))
+            await asyncio.sleep(0.3)  # whatever else it would do, it does now
+            assert decoded == [0, 1]  # one round ahead, no more
+            assert await count(applied_table, "SELECT count(*) FROM applied") == 0
+            assert await _committed(admin, group) == {}
+            gate.set()
+            await eventually(lambda: _applied(applied_table, 3))
+            await eventually(lambda: _committed_is(admin, group, 3))
+    finally:
+        await admin.close()
+    rows = await applied_table.fetch("SELECT n FROM applied ORDER BY seq")
+    assert [r["n"] for r in rows] == [0, 1, 2]
+
+
+async def _committed(admin: AIOKafkaAdminClient, group: str) -> dict[int, int]:
+    offsets = await admin.list_consumer_group_offsets(group)
+    return {tp.partition: meta.offset for tp, meta in offsets.items() if meta.offset >= 0}
+
+
+async def _committed_is(admin: AIOKafkaAdminClient, group: str, total: int) -> bool:
+    return sum((await _committed(admin, group)).values()) == total
+
+
+async def test_a_batch_is_marked_while_the_next_one_is_sent(events_db: str, topic: str) -> None:
+    """The mark of an acknowledged batch waits here until the next batch is with the broker:
+    a relay that marked before sending the next batch would never get there."""
+    await write(
+        events_db,
+        [StreamAppend(f"{n:03d}", 0, [SampleRecorded(n=n)], topic=topic) for n in range(10)],
+    )
+    broker = _Broker()
+    relay = OutboxRelay(events_db, broker, service="sample", batch_size=4)
+    real_mark = relay._mark_published
+    conn = await relay.connect()
+    last = await conn.fetchval("SELECT max(position) FROM outbox")
+
+    async def mark_once_the_next_is_sent(conn: asyncpg.Connection, positions: list[int]) -> None:
+        if positions and positions[-1] != last:  # the last batch has none after it
+            sent_before = len(broker.batches)
+            await eventually(lambda: _true(len(broker.batches) > sent_before), timeout=10)
+        await real_mark(conn, positions)
+
+    relay._mark_published = mark_once_the_next_is_sent  # type: ignore[method-assign]
+    try:
+        assert await asyncio.wait_for(relay.relay_available(conn), 30) == 10
+        assert broker.batches == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+        assert await backlog(conn) == 0
+    finally:
+        await conn.close()
+
+
+async def test_the_relay_reads_and_marks_by_index_however_stale_the_statistics(
+    events_db: str, topic: str
+) -> None:
+    """A burst of rows before the statistics know of it: on the relay's connection the read
+    walks the unpublished index in order (no sort of the whole backlog per batch) and the mark
+    finds its rows by primary key (no scan of the table per batch)."""
+    conn = await asyncpg.connect(events_db)
+    try:
+        store = PostgresEventStore(conn, source=SOURCE)
+        async with conn.transaction():
+            await store.append_batch(
+                [StreamAppend(f"s-{i}", 0, [SampleRecorded(n=i)], topic=topic) for i in range(5000)]
+            )
+    finally:
+        await conn.close()
+    relay = OutboxRelay(events_db, _Broker(), service="sample")
+    conn = await relay.connect()
+    try:
+        read = "\n".join(r[0] for r in await conn.fetch(f"EXPLAIN {PENDING_SQL}", 2000, 0))
+        mark = "\n".join(
+            r[0] for r in await conn.fetch(f"EXPLAIN {MARK_SQL}", list(range(1, 2001)))
+        )
+    finally:
+        await conn.close()
+    assert "Sort" not in read
+    assert "Index Scan using outbox_unpublished" in read
+    assert "Seq Scan" not in mark
+    assert "outbox_pkey" in mark

@@ -32,6 +32,14 @@ log = logging.getLogger(__name__)
 
 NOTIFY_CHANNEL = "kokuho_outbox"
 
+#: The relay's queries are few and fixed, and the outbox's statistics are stale exactly when
+#: a burst of rows arrives (an annual run): the planner then guessed a few dozen unpublished
+#: rows, read and sorted the whole backlog for each batch and scanned the table for each mark,
+#: quadratic in the backlog (issue 15). Without sorts and sequential scans on its connection,
+#: the read walks ``outbox_unpublished`` in order and stops at the batch, and the mark finds
+#: its rows by the primary key, whatever the estimates (ADR 0102).
+RELAY_PLANNER_SETTINGS = {"enable_sort": "off", "enable_seqscan": "off"}
+
 
 class Sender(Protocol):
     async def send_all(self, messages: Sequence[OutboxMessage]) -> int:
@@ -73,7 +81,7 @@ class OutboxRelay:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Relay until ``stop`` is set. Waits as a standby while another relay is active."""
-        conn: asyncpg.Connection = await asyncpg.connect(self._dsn, ssl=self._tls)
+        conn = await self.connect()
         wake = asyncio.Event()
         try:
             while not stop.is_set() and not await self.try_lead(conn):
@@ -96,6 +104,13 @@ class OutboxRelay:
             self.is_leader = False
             self._metrics.forget(self)  # the next leader reports the backlog
             await conn.close()  # also releases the advisory lock
+
+    async def connect(self) -> asyncpg.Connection:
+        """The relay's own connection, on which its reads walk the outbox's indexes."""
+        conn: asyncpg.Connection = await asyncpg.connect(
+            self._dsn, ssl=self._tls, server_settings=RELAY_PLANNER_SETTINGS
+        )
+        return conn
 
     async def measure(self, conn: asyncpg.Connection) -> None:
         """Report the backlog and the age of its oldest row (``kokuho.outbox.*`` gauges)."""
@@ -132,35 +147,55 @@ class OutboxRelay:
     async def relay_available(self, conn: asyncpg.Connection) -> int:
         """Send batches until one comes back short; returns how many were published.
 
-        The database work of the next batch (reading it, marking the previous one published)
-        is done while the broker acknowledges the current one, so the relay does not wait for
-        PostgreSQL and Kafka in turn (issue 15). A batch is sent only once the one before it
-        was acknowledged in full: after a refusal nothing later is on its way, and order per
-        key holds as with :meth:`relay_once`."""
+        The database work is done while the broker acknowledges a batch: marking the batch
+        before it published and reading the next one, so the relay does not wait for
+        PostgreSQL and Kafka in turn (issue 15, ADR 0102). A batch is sent only once the one
+        before it was acknowledged in full: after a refusal nothing later is on its way, and
+        order per key holds as with :meth:`relay_once`. Only acknowledged rows are marked; a
+        crash before a mark re-sends them, which consumers drop as duplicates."""
         published = 0
-        positions, messages = await pending(conn, self._batch_size)
-        while messages:
-            sending = asyncio.ensure_future(self._sender.send_all(messages))
-            try:
-                full = len(messages) == self._batch_size
-                after = await pending(conn, self._batch_size, positions[-1]) if full else ([], [])
-            finally:
-                # whatever became of the read, the broker's answer decides what is marked
-                acked = await sending
-                await self._mark_published(conn, positions[:acked])
-            _all_acknowledged(acked, messages)
-            published += acked
-            positions, messages = after
+        acknowledged: list[int] = []  # positions acknowledged by the broker, not yet marked
+        try:
+            positions, messages = await pending(conn, self._batch_size)
+            while messages:
+                sending = asyncio.ensure_future(self._sender.send_all(messages))
+                try:
+                    await self._mark_published(conn, acknowledged)
+                    acknowledged = []
+                    full = len(messages) == self._batch_size
+                    after = (
+                        await pending(conn, self._batch_size, positions[-1]) if full else ([], [])
+                    )
+                finally:
+                    # whatever became of the database work, the broker's answer decides what
+                    # is marked (a failed mark of the batch before leaves it to be re-sent)
+                    acked = await sending
+                    acknowledged = positions[:acked]
+                _all_acknowledged(acked, messages)
+                published += acked
+                positions, messages = after
+        finally:
+            await self._mark_published(conn, acknowledged)
         return published
 
     async def _mark_published(self, conn: asyncpg.Connection, positions: list[int]) -> None:
         """Mark the acknowledged rows (none: nothing) and count them."""
         if not positions:
             return
-        await conn.execute(
-            "UPDATE outbox SET published_at = now() WHERE position = ANY($1::bigint[])", positions
-        )
+        await conn.execute(MARK_SQL, positions)
         self._metrics.add(OUTBOX_PUBLISHED, len(positions), {"kokuho.service": self._service})
+
+
+PENDING_SQL = (
+    "SELECT o.position, o.event_id, o.topic, o.key,"
+    " coalesce(o.value, convert_to(e.envelope::text, 'UTF8')) AS value,"
+    " o.traceparent, o.tracestate"
+    " FROM (SELECT * FROM outbox WHERE published_at IS NULL AND position > $2"
+    " ORDER BY position LIMIT $1) o"
+    " LEFT JOIN events e ON e.event_id = o.event_id AND o.value IS NULL"
+    " ORDER BY o.position"
+)
+MARK_SQL = "UPDATE outbox SET published_at = now() WHERE position = ANY($1::bigint[])"
 
 
 async def pending(
@@ -168,17 +203,7 @@ async def pending(
 ) -> tuple[list[int], list[OutboxMessage]]:
     """The oldest unpublished outbox rows (after position ``after``), with their values, in
     publication order."""
-    rows = await conn.fetch(
-        "SELECT o.position, o.event_id, o.topic, o.key,"
-        " coalesce(o.value, convert_to(e.envelope::text, 'UTF8')) AS value,"
-        " o.traceparent, o.tracestate"
-        " FROM (SELECT * FROM outbox WHERE published_at IS NULL AND position > $2"
-        " ORDER BY position LIMIT $1) o"
-        " LEFT JOIN events e ON e.event_id = o.event_id AND o.value IS NULL"
-        " ORDER BY o.position",
-        limit,
-        after,
-    )
+    rows = await conn.fetch(PENDING_SQL, limit, after)
     return [r["position"] for r in rows], [
         OutboxMessage(
             r["event_id"], r["topic"], r["key"], r["value"], r["traceparent"], r["tracestate"]

@@ -162,7 +162,7 @@ async def test_every_connection_of_a_running_service_is_verified_tls(
         return [(r["application_name"], bool(r["ssl"])) for r in rows]
 
     async with Eventing(service):
-        # one pooled connection, the relay's and the sealer's
+        # the pooled connections (opened at start), the relay's and the sealer's
         seen = await eventually(
             lambda: _at_least(sessions, 3), what="the service's three connections"
         )

@@ -31,7 +31,7 @@ from pydantic import ValidationError
 
 from kokuho.events.runtime.connection import KafkaTlsRefused
 from kokuho.events.runtime.topics import TopicSpec, ensure_topics, with_dead_letters
-from kokuho.platform import audit
+from kokuho.platform import audit, warm_up
 from kokuho.platform.database import (
     DatabaseTlsRefused,
     connect,
@@ -40,6 +40,7 @@ from kokuho.platform.database import (
     migration_files,
     provision,
 )
+from kokuho.platform.documents.fonts import MissingFont
 from kokuho.platform.settings import ServiceSettings, StartupRefused, UnknownSetting
 
 
@@ -221,7 +222,10 @@ def main(definition: ServiceDefinition, argv: Sequence[str] | None = None) -> in
         try:
             app = definition.build_app(settings)
             settings.kafka_connection()
-        except (StartupRefused, audit.AuditKeyMissing) as refused:
+            # What the app's modules would load lazily at their first request (the name
+            # policy's fonts): loaded now, and frozen below with the rest (issue 15).
+            warm_up.run()
+        except (StartupRefused, audit.AuditKeyMissing, MissingFont) as refused:
             print(f"error: cannot start: {refused}", file=sys.stderr)
             return 2
         # What start-up made (modules, models, routes: most of a service's objects) lives as

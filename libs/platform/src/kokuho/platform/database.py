@@ -79,11 +79,35 @@ async def connect(
         raise DatabaseTlsRefused.of(target, exc) from None
 
 
+#: Array types the platform's statements bind (the event store's batch insert: uuid[], int[],
+#: timestamptz[]; bigint[], bytea[], date[] elsewhere) for which asyncpg has no built-in codec:
+#: it looks each one up in the catalog on a connection's first statement using it. That lookup
+#: (15-40 ms on this machine, 75-130 ms under load) fell inside a request: the first audited
+#: write on each of the pool's connections (issue 15).
+ARRAY_TYPES = ("int4", "int8", "uuid", "timestamptz", "date", "bytea")
+_ARRAY_CODECS = "SELECT " + ", ".join(f"${i}::{t}[]" for i, t in enumerate(ARRAY_TYPES, 1))
+
+
+async def load_array_codecs(conn: asyncpg.Connection) -> None:
+    """Make asyncpg look up ``ARRAY_TYPES`` now, in one round trip (a pool's ``init``)."""
+    await conn.fetchrow(_ARRAY_CODECS, *([None] * len(ARRAY_TYPES)))
+
+
 async def create_pool(settings: ServiceSettings, **kwargs: Any) -> asyncpg.Pool:
-    """The service's pool on ``database_dsn``, with TLS as its settings say."""
+    """The service's pool on ``database_dsn``, with TLS as its settings say; each connection
+    has the codecs of ``ARRAY_TYPES`` before it is handed out (then a caller's ``init``)."""
     tls = database_tls(settings)
+    init = kwargs.pop("init", None)
+
+    async def prepared(conn: asyncpg.Connection) -> None:
+        await load_array_codecs(conn)
+        if init is not None:
+            await init(conn)
+
     try:
-        pool: asyncpg.Pool = await asyncpg.create_pool(settings.database_dsn, ssl=tls, **kwargs)
+        pool: asyncpg.Pool = await asyncpg.create_pool(
+            settings.database_dsn, ssl=tls, init=prepared, **kwargs
+        )
     except ssl.SSLCertVerificationError as exc:
         raise DatabaseTlsRefused.of(settings.database_dsn, exc) from None
     return pool

@@ -74,7 +74,12 @@ class Eventing:
         # Fail closed: a service that writes audit records does not start without its key.
         audit_key = audit.load_key(s)
         tls = database.database_tls(s)
-        self._pool = await database.create_pool(s, min_size=1, max_size=self._pool_size)
+        # Every connection opened now, not when a burst of requests needs it: opening one (TLS,
+        # SCRAM, the array codecs) inside a request made that request's latency (issue 15). At
+        # the pool's size, asyncpg keeps them however long they stay idle.
+        self._pool = await database.create_pool(
+            s, min_size=self._pool_size, max_size=self._pool_size
+        )
         self._producer = reliable_producer(s.kafka_connection())
         await self._producer.start()
         sealer = audit.AuditSealer(

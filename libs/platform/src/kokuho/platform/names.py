@@ -25,7 +25,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
-from kokuho.platform.documents.fonts import STACKS, Face, coverage
+from kokuho.platform.documents.fonts import STACKS, Coverage, Face, coverage
 from kokuho.platform.text_forms import (
     clusters,
     code_points,
@@ -33,6 +33,7 @@ from kokuho.platform.text_forms import (
     kept_as_entered,
     normalise,
 )
+from kokuho.platform.warm_up import before_serving
 
 #: Marks that appear in names: ideographic space, space, middle dots, 々 〆 ヶ ー, and for names
 #: in Latin letters (外国人住民の氏名) hyphen, apostrophe, full stop and comma.
@@ -57,9 +58,16 @@ def _allowed(ch: str) -> bool:
     return ch in SOUND_MARKS or is_selector(ch) or _written_in_names(ch)
 
 
+@before_serving
+def printable_faces() -> list[Coverage]:
+    """What the name faces draw (read from the fonts once per process; ``serve`` reads them
+    before it serves, not at the first name a request brings)."""
+    return [coverage(face) for face in STACKS[Face.NAME]]
+
+
 def refusal(value: str) -> str | None:
     """Why ``value`` is not accepted as a name (naming the first bad character), or None."""
-    printable = [coverage(face) for face in STACKS[Face.NAME]]
+    printable = printable_faces()
     for cluster in clusters(value):
         base = cluster[0]
         if is_selector(base):

@@ -19,7 +19,10 @@ from ..conftest import Running
 pytestmark = pytest.mark.integration
 
 
-async def test_resumable_and_never_twice(assessment_dsn: str) -> None:
+@pytest.mark.parametrize("workers", [0, 1], ids=["thread", "worker-process"])
+async def test_resumable_and_never_twice(assessment_dsn: str, workers: int) -> None:
+    """In a thread and in a worker process (which hands the events' data back to be validated
+    by the writing process): the same run."""
     rulebook = CityRulebook("hiroshima", None)
     pool = await asyncpg.create_pool(assessment_dsn, min_size=1, max_size=2)
     try:
@@ -45,6 +48,7 @@ async def test_resumable_and_never_twice(assessment_dsn: str) -> None:
             topic=EVENTS_TOPIC,
             stop_after_chunks=1,
             progress=lambda s: seen.append(s.households),
+            workers=workers,
         )
         assert first.households == 20
         assert not first.resumed
@@ -57,6 +61,7 @@ async def test_resumable_and_never_twice(assessment_dsn: str) -> None:
             chunk_size=20,
             topic=EVENTS_TOPIC,
             progress=lambda s: seen.append(s.households),
+            workers=workers,
         )
         assert resumed.resumed
         assert resumed.run_id == first.run_id

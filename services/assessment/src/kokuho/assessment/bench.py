@@ -20,6 +20,7 @@ import asyncpg
 
 from kokuho.assessment.adapters.annual_run import RunSummary, run_annual
 from kokuho.assessment.bootstrap import CityRulebook
+from kokuho.assessment.config import Settings
 from kokuho.assessment.synthetic import load
 from kokuho.events.runtime.connection import KafkaConnection, local_connection
 from kokuho.events.runtime.kafka import KafkaSender, reliable_producer
@@ -29,6 +30,8 @@ from kokuho.events.testing.databases import temporary_database
 from kokuho.platform.database import migrate, migration_files
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
+#: the bench runs as operators run ``annual-run``: with the setting's worker processes
+WORKERS: int = Settings.model_fields["annual_run_workers"].default
 
 
 @dataclass(frozen=True)
@@ -42,12 +45,14 @@ class AnnualRunFigures:
     on_kafka_seconds: float
     copied_rows: int
     copy_seconds: float
+    workers: int = 0
 
     def line(self) -> str:
         s = self.summary
         return (
             f"annual run FY{self.fiscal_year}: {s.households} households ({self.members} "
-            f"members), {s.assessed} assessed, {len(s.refused)} refused; assessed in "
+            f"members), {s.assessed} assessed, {len(s.refused)} refused, {self.workers} worker"
+            f" processes; assessed in "
             f"{self.assessed_seconds:.1f} s, every PremiumAssessed on Kafka after "
             f"{self.on_kafka_seconds:.1f} s ({s.assessed / self.on_kafka_seconds:,.0f} "
             f"households/s); raw COPY of the same {self.copied_rows} rows "
@@ -56,13 +61,21 @@ class AnnualRunFigures:
 
 
 async def bench(
-    admin_dsn: str, kafka: KafkaConnection, households: int, fiscal_year: int, workers: int = 0
+    admin_dsn: str,
+    kafka: KafkaConnection,
+    households: int,
+    fiscal_year: int,
+    workers: int = WORKERS,
 ) -> str:
     return (await measure(admin_dsn, kafka, households, fiscal_year, workers)).line()
 
 
 async def measure(
-    admin_dsn: str, kafka: KafkaConnection, households: int, fiscal_year: int, workers: int = 0
+    admin_dsn: str,
+    kafka: KafkaConnection,
+    households: int,
+    fiscal_year: int,
+    workers: int = WORKERS,
 ) -> AnnualRunFigures:
     topic = f"bench.assessment.{uuid.uuid4().hex[:8]}"
     await ensure_topics(kafka, [TopicSpec(topic, 3, 1)])
@@ -75,7 +88,9 @@ async def measure(
             await conn.close()
         summary, assessed_at, on_kafka = await _timed_run(dsn, kafka, topic, fiscal_year, workers)
         rows, raw = await _raw_copy(dsn)
-    return AnnualRunFigures(fiscal_year, summary, members, assessed_at, on_kafka, rows, raw)
+    return AnnualRunFigures(
+        fiscal_year, summary, members, assessed_at, on_kafka, rows, raw, workers
+    )
 
 
 async def _timed_run(
@@ -168,7 +183,9 @@ async def bench_command(settings: object, args: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m kokuho.assessment bench")
     parser.add_argument("--households", type=int, default=150_000)
     parser.add_argument("--fiscal-year", type=int, default=2026)
-    parser.add_argument("--workers", type=int, default=0, help="engine worker processes")
+    parser.add_argument(
+        "--workers", type=int, default=WORKERS, help="engine worker processes (0: a thread)"
+    )
     ns = parser.parse_args(args)
     import os
 

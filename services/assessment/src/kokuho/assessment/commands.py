@@ -246,6 +246,7 @@ async def annual_run(settings: Settings, args: list[str]) -> int:
             chunk_size=ns.chunk,
             topic=settings.events_topic,
             progress=progress,
+            workers=settings.annual_run_workers,
         )
     finally:
         await pool.close()

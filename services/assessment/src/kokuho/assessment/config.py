@@ -38,3 +38,6 @@ class Settings(ServiceSettings):
     #: processes a rate simulation assesses households in (ADR 0051): the cores the service may
     #: use; 1 keeps it in the request's own process
     simulation_workers: int = Field(default=2, ge=1, le=64)
+    #: processes the annual run (本算定, ``annual-run``) computes chunks in while its own
+    #: process loads and writes (ADR 0103); 0 computes in a thread of that process
+    annual_run_workers: int = Field(default=2, ge=0, le=64)

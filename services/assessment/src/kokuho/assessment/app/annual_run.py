@@ -4,11 +4,14 @@ PostgreSQL batch that loads and writes each chunk set-based is in ``adapters.ann
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
+from uuid import UUID
 
 from kokuho.assessment.app.computing import CollectionFacts
-from kokuho.assessment.app.deciding import assessment_append, decide_assessment
+from kokuho.assessment.app.deciding import assessment_append, decide_revision
 from kokuho.assessment.app.ports import (
     AnnualRunRecord,
     AssessmentUnitPort,
@@ -19,6 +22,7 @@ from kokuho.assessment.app.ports import (
 from kokuho.assessment.domain.errors import AssessmentError
 from kokuho.assessment.domain.income_file import IncomeRecord
 from kokuho.assessment.domain.parameters import PremiumParameters
+from kokuho.events.contracts.assessment import PremiumAssessed
 from kokuho.events.ports import EventContext, StreamAppend
 
 
@@ -38,6 +42,9 @@ class ChunkFacts:
 class ChunkPlan:
     assessments: list[StoredAssessment] = field(default_factory=list)
     appends: list[StreamAppend] = field(default_factory=list)
+    #: made with ``validated=False``: each assessment's PremiumAssessed data instead of its
+    #: append, for :func:`with_events` in the writing process
+    event_data: list[dict[str, Any]] = field(default_factory=list)
     unchanged: int = 0
     refused: list[dict[str, str]] = field(default_factory=list)
     totals: Counter[str] = field(default_factory=Counter)
@@ -53,12 +60,20 @@ def plan_chunk(
     actor: str,
     topic: str,
     context: EventContext,
+    new_ids: Callable[[int], Iterator[UUID]] | None = None,
+    validated: bool = True,
 ) -> ChunkPlan:
+    """The chunk's new revisions and their events. ``new_ids(n)``: n assessment ids drawn at
+    once (the store's ``random_ids``): a ``uuid4`` per household reads the system's random
+    source each time, releasing the GIL, and the engine's thread then waited for the writes'
+    thread to give it back. ``validated=False``: the events' data only (a worker process's
+    plan, see :func:`with_events`)."""
     plan = ChunkPlan()
+    ids = new_ids(len(facts.households)) if new_ids is not None else None
     for row in facts.households:
         number = row.nhi_household_number
         try:
-            decided = decide_assessment(
+            decided = decide_revision(
                 row,
                 facts.incomes,
                 facts.ratios.get(number, []),
@@ -73,6 +88,7 @@ def plan_chunk(
                     facts.pensions.get(row.householder_addressee_number),
                     facts.requested.get(number),
                 ),
+                assessment_id=None if ids is None else next(ids),
             )
         except AssessmentError as refused:
             plan.refused.append({"nhi_household_number": number, "reason": str(refused)})
@@ -80,13 +96,31 @@ def plan_chunk(
         if decided is None:
             plan.unchanged += 1
             continue
-        stored, event = decided
+        stored, data = decided
         plan.assessments.append(stored)
-        plan.appends.append(assessment_append(stored, event, context, topic))
+        if validated:
+            event = PremiumAssessed.model_validate(data)
+            plan.appends.append(assessment_append(stored, event, context, topic))
+        else:
+            plan.event_data.append(data)
         plan.totals["annual_amount"] += stored.annual_amount
         for component in stored.components:
             plan.totals[component["component"]] += component["amount"]
         plan.reductions[str(stored.statutory_reduction)] += 1
+    return plan
+
+
+def with_events(plan: ChunkPlan, *, topic: str, context: EventContext) -> ChunkPlan:
+    """A worker process's plan (``validated=False``) with its events validated into their
+    contract, once, in the process that appends them: the contract's instances pickled ten
+    times slower than their data, which cost the writing process more than the engine saved
+    it (issue 15, ADR 0103)."""
+    if plan.event_data:
+        plan.appends = [
+            assessment_append(stored, PremiumAssessed.model_validate(data), context, topic)
+            for stored, data in zip(plan.assessments, plan.event_data, strict=True)
+        ]
+        plan.event_data = []
     return plan
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from kokuho.assessment.app.computing import (
     CollectionFacts,
@@ -58,9 +58,51 @@ def decide_assessment(
     today: date,
     explain: bool = True,
     collection: CollectionFacts | None = None,
+    assessment_id: UUID | None = None,
 ) -> tuple[StoredAssessment, PremiumAssessed] | None:
     """The new assessment and its event, or None when the premium is unchanged (so a repeated
-    request or a re-run never assesses a household twice)."""
+    request or a re-run never assesses a household twice).
+
+    ``assessment_id``: the new revision's id (a batch draws its ids at once; else ``uuid4``)."""
+    decided = decide_revision(
+        row,
+        incomes,
+        ratios,
+        previous,
+        params,
+        dues,
+        cause=cause,
+        actor=actor,
+        today=today,
+        explain=explain,
+        collection=collection,
+        assessment_id=assessment_id,
+    )
+    if decided is None:
+        return None
+    stored, data = decided
+    return stored, PremiumAssessed.model_validate(data)
+
+
+def decide_revision(
+    row: HouseholdRow,
+    incomes: dict[str, IncomeRecord],
+    ratios: list[int],
+    previous: StoredAssessment | None,
+    params: PremiumParameters,
+    dues: list[date],
+    *,
+    cause: str,
+    actor: str,
+    today: date,
+    explain: bool = True,
+    collection: CollectionFacts | None = None,
+    assessment_id: UUID | None = None,
+) -> tuple[StoredAssessment, dict[str, Any]] | None:
+    """:func:`decide_assessment` with its event's data not yet validated into the contract:
+    the annual run's worker processes hand plain data back, which pickles ten times faster
+    than the contract's instances, and the writing process validates each event once, where
+    it enters the event store (ADR 0103)."""
     household = to_household(row, incomes)
     try:
         computed = compute(household, params, ratios, explain=explain)
@@ -83,8 +125,10 @@ def decide_assessment(
         and (collection is None or previous.collection == method)
     ):
         return None
-    stored = _stored(row, previous, params, dues, computed, method, cause, actor, today)
-    return stored, premium_assessed(stored, previous, today, computed)
+    stored = _stored(
+        row, previous, params, dues, computed, method, cause, actor, today, assessment_id
+    )
+    return stored, premium_assessed_data(stored, previous, today, computed)
 
 
 def _stored(
@@ -97,6 +141,7 @@ def _stored(
     cause: str,
     actor: str,
     today: date,
+    assessment_id: UUID | None = None,
 ) -> StoredAssessment:
     """The next revision, with its 期割 instalments (differences against the previous ones)."""
     before = [
@@ -110,7 +155,7 @@ def _stored(
         nhi_household_number=row.nhi_household_number,
         fiscal_year=params.fiscal_year,
         revision=1 if previous is None else previous.revision + 1,
-        assessment_id=uuid4(),
+        assessment_id=uuid4() if assessment_id is None else assessment_id,
         annual_amount=computed.annual_amount,
         statutory_reduction=computed.statutory_reduction,
         reduction_exemption_amount=computed.reduction_exemption_amount,
@@ -160,39 +205,47 @@ def premium_assessed(
     today: date,
     computed: Computed,
 ) -> PremiumAssessed:
-    # one validation of the whole event (nested parts included) is the cheapest way in pydantic
-    return PremiumAssessed.model_validate(
-        {
-            "assessment_id": stored.assessment_id,
-            "nhi_household_number": stored.nhi_household_number,
-            "fiscal_year": stored.fiscal_year,
-            "revision": stored.revision,
-            "kind": "assessment" if previous is None else "correction",
-            "cause": stored.cause,
-            "assessed_on": today,
-            "annual_amount": stored.annual_amount,
-            "previous_annual_amount": None if previous is None else previous.annual_amount,
-            "difference": stored.annual_amount
-            - (0 if previous is None else previous.annual_amount),
-            "reduction_exemption_amount": stored.reduction_exemption_amount,
-            "statutory_reduction": stored.statutory_reduction,
-            "insured_months": computed.insured_months,
-            "components": stored.components,
-            "instalments": stored.instalments,
-            "parameter_documents": [d.removesuffix(".toml") for d in computed.documents],
-            "assessed_by": stored.assessed_by,
-            "notice_number": notice_number(
-                stored.fiscal_year, stored.nhi_household_number, stored.revision
-            ),
-            "notice_kind": notice_kind(stored.revision),
-            "notice_issued_on": today,
-            **(
-                {
-                    "collection_method": stored.collection["method"],
-                    "special_collection_deductions": stored.collection["deductions"],
-                }
-                if stored.collection
-                else {}
-            ),
-        }
-    )
+    # one validation of the whole event (nested parts included) is the cheapest way in pydantic:
+    # building the instances without it (model_construct, or by hand) was slower (issue 15)
+    return PremiumAssessed.model_validate(premium_assessed_data(stored, previous, today, computed))
+
+
+def premium_assessed_data(
+    stored: StoredAssessment,
+    previous: StoredAssessment | None,
+    today: date,
+    computed: Computed,
+) -> dict[str, Any]:
+    """The values of ``stored``'s ``PremiumAssessed``, to be validated by the contract."""
+    return {
+        "assessment_id": stored.assessment_id,
+        "nhi_household_number": stored.nhi_household_number,
+        "fiscal_year": stored.fiscal_year,
+        "revision": stored.revision,
+        "kind": "assessment" if previous is None else "correction",
+        "cause": stored.cause,
+        "assessed_on": today,
+        "annual_amount": stored.annual_amount,
+        "previous_annual_amount": None if previous is None else previous.annual_amount,
+        "difference": stored.annual_amount - (0 if previous is None else previous.annual_amount),
+        "reduction_exemption_amount": stored.reduction_exemption_amount,
+        "statutory_reduction": stored.statutory_reduction,
+        "insured_months": computed.insured_months,
+        "components": stored.components,
+        "instalments": stored.instalments,
+        "parameter_documents": [d.removesuffix(".toml") for d in computed.documents],
+        "assessed_by": stored.assessed_by,
+        "notice_number": notice_number(
+            stored.fiscal_year, stored.nhi_household_number, stored.revision
+        ),
+        "notice_kind": notice_kind(stored.revision),
+        "notice_issued_on": today,
+        **(
+            {
+                "collection_method": stored.collection["method"],
+                "special_collection_deductions": stored.collection["deductions"],
+            }
+            if stored.collection
+            else {}
+        ),
+    }

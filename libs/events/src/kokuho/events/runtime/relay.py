@@ -58,7 +58,10 @@ class OutboxRelay:
         sender: Sender,
         *,
         service: str,
-        batch_size: int = 2000,
+        # 5000: with fewer batches the relay waits less often for the last acknowledgements of
+        # one before sending the next (issue 15: 0.61-0.70x of the raw producer at 2000,
+        # 0.70-0.74x at 5000, measured in turns on a shared machine)
+        batch_size: int = 5000,
         poll_interval: float = 1.0,
         retry_delay: float = 1.0,
         metrics: RuntimeMetrics | None = None,

@@ -19,6 +19,7 @@ hypothesis) are imported only by the helper that needs them.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -49,6 +50,7 @@ import httpx
 from aiokafka.admin import AIOKafkaAdminClient
 from fastapi import FastAPI
 
+from kokuho.events import runtime as events_runtime
 from kokuho.events.contracts import (
     assessment,
     benefits,
@@ -606,11 +608,95 @@ def captured_logs() -> Iterator[LogLines]:
 # --- databases ----------------------------------------------------------------------------------
 
 
+def _template_name(migrations: Path) -> str:
+    """The template database of a migrations directory as the code stands: named by the
+    directory and by the text of its migrations and of the platform's installers (the
+    platform's and the events runtime's modules), so a change to any of them makes a new one."""
+    digest = hashlib.sha256()
+    for name, sql in migration_files(migrations):
+        digest.update(f"{name}\0{sql}\0".encode())
+    for package in (Path(audit.__file__).parent, Path(events_runtime.__file__).parent):
+        for source in sorted([*package.glob("*.py"), *package.glob("*.sql")]):
+            digest.update(source.name.encode() + b"\0" + source.read_bytes())
+    place = hashlib.sha256(_place(migrations).encode()).hexdigest()[:8]
+    return f"tpl_{place}_{digest.hexdigest()[:20]}"
+
+
+def _place(migrations: Path) -> str:
+    return str(migrations.resolve())
+
+
+def _gone(place: str | None) -> bool:
+    return not place or not Path(place).is_dir()
+
+
+async def _ensure_template(admin_dsn: str, migrations: Path) -> str:
+    """Migrate a template once per code version (under a lock: test sessions run side by side);
+    older templates of the same directory are dropped when not in use."""
+    name = _template_name(migrations)
+    admin = await asyncpg.connect(admin_dsn)
+    try:
+        await admin.execute("SELECT pg_advisory_lock(hashtext($1))", name)
+        if await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            return name
+        building = f"{name}_{uuid.uuid4().hex[:8]}"  # renamed only once fully migrated
+        await admin.execute(f'CREATE DATABASE "{building}"')
+        try:
+            base, _, _ = admin_dsn.rpartition("/")
+            await migrate(f"{base}/{building}", migration_files(migrations))
+            await admin.execute(f'ALTER DATABASE "{building}" RENAME TO "{name}"')
+        except BaseException:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{building}" WITH (FORCE)')
+            raise
+        # a template nobody connects to: a connection would make copying it fail
+        await admin.execute(
+            f'ALTER DATABASE "{name}" WITH IS_TEMPLATE true ALLOW_CONNECTIONS false'
+        )
+        await admin.execute(
+            await admin.fetchval(
+                "SELECT format('COMMENT ON DATABASE %I IS %L', $1::text, $2::text)",
+                name,
+                _place(migrations),
+            )
+        )
+        await _drop_stale_templates(admin, name)
+        return name
+    finally:
+        await admin.close()  # the advisory lock goes with the session
+
+
+async def _drop_stale_templates(admin: asyncpg.Connection, current: str) -> None:
+    """Older templates of the same directory, and templates of directories gone (a test's
+    temporary migrations), unless another session is copying one right now."""
+    rows = await admin.fetch(
+        "SELECT datname, shobj_description(oid, 'pg_database') AS place FROM pg_database"
+        " WHERE datistemplate AND datname LIKE 'tpl\\_%' AND datname <> $1",
+        current,
+    )
+    for row in rows:
+        same_place = row["datname"][: len("tpl_") + 8] == current[: len("tpl_") + 8]
+        if same_place or _gone(row["place"]):
+            with contextlib.suppress(asyncpg.PostgresError):
+                await admin.execute(f'ALTER DATABASE "{row["datname"]}" WITH IS_TEMPLATE false')
+                await admin.execute(f'DROP DATABASE "{row["datname"]}"')
+
+
 @contextlib.asynccontextmanager
 async def migrated_database(admin_dsn: str, migrations: Path) -> AsyncIterator[str]:
-    """A throwaway database with the platform schemas and a service's migrations."""
-    async with temporary_database(admin_dsn) as dsn:
-        await migrate(dsn, migration_files(migrations))
+    """A throwaway database with the platform schemas and a service's migrations: a copy of a
+    template migrated once per code version (``CREATE DATABASE ... TEMPLATE``, a third of the
+    time of migrating each test's database)."""
+    async with contextlib.AsyncExitStack() as stack:
+        for attempt in (1, 2):
+            template = await _ensure_template(admin_dsn, migrations)
+            try:
+                dsn = await stack.enter_async_context(
+                    temporary_database(admin_dsn, template=template)
+                )
+                break
+            except asyncpg.InvalidCatalogNameError:
+                if attempt == 2:  # dropped by a session on other code between ensuring and copying
+                    raise
         yield dsn
 
 

@@ -17,12 +17,16 @@ def with_database(dsn: str, database: str) -> str:
 
 
 @asynccontextmanager
-async def temporary_database(admin_dsn: str, *, events_schema: bool = False) -> AsyncIterator[str]:
-    """Create an empty database (optionally with the events runtime schema); yield its DSN."""
+async def temporary_database(
+    admin_dsn: str, *, events_schema: bool = False, template: str | None = None
+) -> AsyncIterator[str]:
+    """Create an empty database (optionally with the events runtime schema), or a copy of the
+    database ``template``; yield its DSN."""
     name = f"t_{uuid.uuid4().hex[:16]}"
     admin = await asyncpg.connect(admin_dsn)
     try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
+        copy = f' TEMPLATE "{template}"' if template else ""
+        await admin.execute(f'CREATE DATABASE "{name}"{copy}')
     finally:
         await admin.close()
     dsn = with_database(admin_dsn, name)

@@ -520,7 +520,8 @@ async def test_the_next_round_is_decoded_while_one_is_applied_and_offsets_follow
 ) -> None:
     """Rounds of one message: while the first is held in its handler, the consumer has already
     fetched and decoded the second (ADR 0102), yet applies nothing of it and commits no offset
-    until the first round's transaction is done."""
+    until the first round's transaction is done; the first round's offset is committed while
+    the second is applied."""
     await write(
         events_db, [StreamAppend("k", 0, [SampleRecorded(n=n) for n in range(3)], topic=topic)]
     )
@@ -540,11 +541,13 @@ async def test_the_next_round_is_decoded_while_one_is_applied_and_offsets_follow
         return fetched
 
     monkeypatch.setattr(consumer_module, "decode_round", watching)
-    gate = asyncio.Event()
+    gate, second_gate = asyncio.Event(), asyncio.Event()
 
     async def hold_the_first(delivery: Delivery) -> None:
         if delivery.offset == 0:
             await gate.wait()
+        if delivery.offset == 1:
+            await second_gate.wait()
 
     consumer = consumer_for(applied_table, kafka, topic, Applied(hold_the_first), producer)
     consumer._max_records = 1
@@ -559,6 +562,10 @@ async def test_the_next_round_is_decoded_while_one_is_applied_and_offsets_follow
             assert await count(applied_table, "SELECT count(*) FROM applied") == 0
             assert await _committed(admin, group) == {}
             gate.set()
+            # the first round's offset is committed while the second round is applied
+            await eventually(lambda: _committed_is(admin, group, 1))
+            assert await count(applied_table, "SELECT count(*) FROM applied") == 1
+            second_gate.set()
             await eventually(lambda: _applied(applied_table, 3))
             await eventually(lambda: _committed_is(admin, group, 3))
     finally:

@@ -9,10 +9,10 @@ after the last attempt, sent to ``<topic>.dlq`` with the reason; a message that 
 decoded goes there at once. Lost database connections are retried without limit (the offsets
 stay uncommitted), because a database outage is not the message's fault.
 
-The next round is fetched and decoded while the one before is applied and committed (ADR
-0102): decoding is this process's CPU, applying mostly waits for PostgreSQL and the broker.
-Rounds are still applied one at a time, in order, and a round's offsets are committed only
-after its transaction.
+The next round is fetched and decoded while the one before is applied, and a round's offsets
+are committed while the next one is applied (ADR 0102): decoding is this process's CPU,
+applying and committing mostly wait for PostgreSQL and the broker. Rounds are still applied
+one at a time, in order, their offsets committed in order and only after their transaction.
 """
 
 from __future__ import annotations
@@ -199,7 +199,8 @@ class InboxConsumer:
             max_poll_records=self._max_records,
         )
         await consumer.start()
-        applying: asyncio.Task[None] | None = None
+        applying: asyncio.Task[dict[TopicPartition, int]] | None = None
+        committing: asyncio.Task[None] | None = None
         try:
             while not stop.is_set():
                 batches = await consumer.getmany(timeout_ms=200, max_records=self._max_records)
@@ -207,31 +208,49 @@ class InboxConsumer:
                     self.assigned.set()
                 fetched = decode_round(batches)  # while the round before is being applied
                 if applying is not None:
-                    await applying  # applied and committed, or its failure raised here
+                    applied = await applying  # or its failure raised here
                     applying = None
+                    # its offsets go to the broker while the next round is applied
+                    committing = asyncio.create_task(self._commit(consumer, applied, committing))
+                if committing is not None and committing.done():
+                    committing.result()  # a refused commit stops the consumer, as before
+                    committing = None
                 if fetched.items:
                     self._note_fetched(fetched)
-                    applying = asyncio.create_task(self._apply_round(consumer, fetched, stop))
+                    applying = asyncio.create_task(self._apply_round(fetched, stop))
                 if self._measured_at is None or (
                     time.monotonic() - self._measured_at >= self._measure_interval
                 ):
                     await self.measure_lag(consumer)
             if applying is not None:
-                await applying
+                applied = await applying
+                committing = asyncio.create_task(self._commit(consumer, applied, committing))
+            if committing is not None:
+                await committing
         finally:
-            if applying is not None and not applying.done():
-                applying.cancel()  # rolled back; its offsets stay uncommitted
-                with contextlib.suppress(asyncio.CancelledError):
-                    await applying
+            for task in (applying, committing):
+                if task is not None and not task.done():
+                    task.cancel()  # rolled back or not committed: delivered again, then dropped
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
             self._metrics.forget(self)
             await consumer.stop()
 
-    async def _apply_round(
-        self, consumer: AIOKafkaConsumer, fetched: _Round, stop: asyncio.Event
-    ) -> None:
+    async def _apply_round(self, fetched: _Round, stop: asyncio.Event) -> dict[TopicPartition, int]:
         await self.apply(fetched, stop)
-        await consumer.commit(fetched.offsets)
-        self._applied.update(fetched.offsets)
+        return fetched.offsets
+
+    async def _commit(
+        self,
+        consumer: AIOKafkaConsumer,
+        offsets: dict[TopicPartition, int],
+        before: asyncio.Task[None] | None,
+    ) -> None:
+        """Commit an applied round's offsets after the round before's (commits stay in order)."""
+        if before is not None:
+            await before
+        await consumer.commit(offsets)
+        self._applied.update(offsets)
 
     def _note_fetched(self, fetched: _Round) -> None:
         # A partition met for the first time (or again, after another member moved it on) is

@@ -6,13 +6,10 @@ re-run publishes nothing for households whose premium did not change."""
 from __future__ import annotations
 
 import asyncio
-import gc
 import json
-import multiprocessing
 from collections import Counter, deque
-from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
-from contextlib import contextmanager
+from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
@@ -22,6 +19,7 @@ from uuid import UUID, uuid4
 import asyncpg
 from pydantic_core import to_json
 
+from kokuho.assessment.adapters.engine_workers import engine_executor, run_gc_threshold
 from kokuho.assessment.adapters.rows import (
     income_record,
     member_row,
@@ -309,22 +307,6 @@ async def _load_ahead(
     return True
 
 
-#: the cyclic garbage collector's thresholds during a run: a chunk allocates millions of
-#: short-lived objects without cycles, and the default (700 allocations) ran full collections
-#: over every chunk held in memory; a fifth of the writing process's CPU (issue 15, ADR 0103)
-RUN_GC_THRESHOLD = (50_000, 50, 1000)
-
-
-@contextmanager
-def _batch_gc() -> Iterator[None]:
-    before = gc.get_threshold()
-    gc.set_threshold(*RUN_GC_THRESHOLD)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
-
-
 async def _finish(pool: asyncpg.Pool, run_id: UUID) -> None:
     async with pool.acquire() as conn:
         await conn.execute(
@@ -346,30 +328,14 @@ async def run_annual(
     stop_after_chunks: int | None = None,
     workers: int = 0,
 ) -> RunSummary:
-    """Run (or resume) the annual assessment of ``fiscal_year``.
-
-    ``workers`` > 0 computes chunks in that many worker processes (0: one thread beside the
-    writes); ``stop_after_chunks`` stops early, as a crash would (for the resume test)."""
+    """Run (or resume) the annual assessment of ``fiscal_year``: ``workers`` processes compute
+    (0: one thread); ``stop_after_chunks`` stops early, as a crash would (the resume test)."""
     params = rulebook(fiscal_year)  # refuses a year without complete parameters
     dues = due_dates(fiscal_year, params.instalments, rulebook.is_holiday)
     summary, checkpoint = await _start_or_resume(pool, fiscal_year, actor)
-    run_id = summary.run_id
-    context = EventContext(correlation_id=run_id)
-    # the engine runs in worker processes while this process loads the next chunks and writes
-    # the finished ones in order (the checkpoint only ever moves past written chunks)
-    executor: Executor = (
-        ProcessPoolExecutor(
-            workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=gc.set_threshold,
-            initargs=RUN_GC_THRESHOLD,
-        )
-        if workers > 0
-        # one thread: the engine runs while this thread waits for PostgreSQL to take the
-        # previous chunk's COPY (the GIL is free during that wait)
-        else ThreadPoolExecutor(1)
-    )
-    depth = max(workers, 1)
+    context = EventContext(correlation_id=summary.run_id)
+    # the engine computes chunks while this process loads the next and writes the finished ones
+    executor, depth = engine_executor(workers), max(workers, 1)
     plan = partial(
         plan_chunk,
         params=params,
@@ -384,7 +350,7 @@ async def run_annual(
     )
     pending: Pending = deque()
     chunks = 0
-    with _batch_gc():
+    with run_gc_threshold():
         try:
             exhausted = False
             while True:
@@ -393,11 +359,11 @@ async def run_annual(
                         pool, executor, plan, pending, depth, (fiscal_year, checkpoint, chunk_size)
                     )
                 if not pending:
-                    await _finish(pool, run_id)
+                    await _finish(pool, summary.run_id)
                     break
                 facts, future = pending.popleft()
                 planned = with_events(await future, topic=topic, context=context)
-                checkpoint = await _write_chunk(pool, run_id, facts, planned, summary)
+                checkpoint = await _write_chunk(pool, summary.run_id, facts, planned, summary)
                 chunks += 1
                 if progress is not None:
                     progress(summary)

@@ -233,7 +233,10 @@ async def _settled(
     while True:
         households, members = await read_model(dsn)
         lost = sum(1 for m in members if m[3] is not None)
-        if len(households) == expected_households and lost == losses:
+        # each household here has one member, from its own event (QualificationAcquired after
+        # HouseholdRegistered): both applied, or a backup taken now holds more than was read
+        settled = len(households) == len(members) == expected_households
+        if settled and lost == losses:
             return [households, members]
         assert asyncio.get_running_loop().time() < deadline, (households, members)
         await asyncio.sleep(0.2)

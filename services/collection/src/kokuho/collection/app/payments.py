@@ -10,7 +10,6 @@ leaves over is held as an overpayment and put on the work list. Nothing is dropp
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -160,68 +159,6 @@ def over_payment_items(
     ]
 
 
-#: Households matched together. Each chunk is matched in a worker thread while the chunk before
-#: it is written on the transaction's connection, so PostgreSQL's part of a large file overlaps
-#: the matching instead of following it (issue 10); a household's lines are all in one chunk.
-CHUNK_HOUSEHOLDS = 4_000
-
-
-def _chunks(valid: Sequence[PaymentLine], size: int) -> list[list[PaymentLine]]:
-    """The lines by household, ``size`` households a chunk; each household's lines in file
-    order, households in the order the file first names them."""
-    of: dict[str, list[PaymentLine]] = {}
-    for line in valid:
-        of.setdefault(line.household, []).append(line)
-    households = list(of)
-    return [
-        [line for household in households[i : i + size] for line in of[household]]
-        for i in range(0, len(households), size)
-    ]
-
-
-def _match_chunk(
-    batch: Batch, lines: Sequence[PaymentLine], rules: CollectionRules, today: date, import_id: str
-) -> list[WorkItem]:
-    items: list[WorkItem] = []
-    for line in lines:
-        items += _match_line(batch, line, rules, today, import_id)
-    return items
-
-
-async def _apply(
-    uow: CollectionUnitPort,
-    valid: Sequence[PaymentLine],
-    rules: CollectionRules,
-    today: date,
-    import_id: str,
-) -> tuple[list[WorkItem], set[str]]:
-    """Match every valid line and write the ledgers, in the caller's transaction; the work
-    items in file order and the households changed."""
-    loaded = (await open_batch(uow, [line.household for line in valid])).loaded
-    items: list[WorkItem] = []
-    changed: set[str] = set()
-    writing: asyncio.Future[None] | None = None
-    matching_chunk: asyncio.Future[list[WorkItem]] | None = None
-    try:
-        for lines in _chunks(valid, CHUNK_HOUSEHOLDS):
-            batch = Batch({h: loaded[h] for h in {line.household for line in lines} if h in loaded})
-            matching_chunk = asyncio.ensure_future(
-                asyncio.to_thread(_match_chunk, batch, lines, rules, today, import_id)
-            )
-            if writing is not None:
-                await writing
-            items += await matching_chunk
-            changed.update(batch.changed)
-            writing = asyncio.ensure_future(commit_batch(uow, batch))
-        if writing is not None:
-            await writing
-    finally:  # a failure leaves neither the connection nor the thread busy behind it
-        running = [f for f in (writing, matching_chunk) if f is not None and not f.done()]
-        await asyncio.gather(*running, return_exceptions=True)
-    items.sort(key=lambda item: item.line or 0)
-    return items, changed
-
-
 async def import_payments(
     uow: CollectionUnitPort, rules: CollectionRules, command: ImportPayments
 ) -> ImportOutcome:
@@ -241,7 +178,11 @@ async def import_payments(
             raise PaymentFileRefused(refused, parsed.lines)
         import_id = new_id("import", sha256)
         with collector_paused():
-            items, changed = await _apply(uow, valid, rules, command.today, import_id)
+            batch = await open_batch(uow, [line.household for line in valid])
+            items: list[WorkItem] = []
+            for line in valid:
+                items += _match_line(batch, line, rules, command.today, import_id)
+            await commit_batch(uow, batch)
         await uow.work_items.add_many(items)
         record = ImportRecord(
             import_id,
@@ -258,7 +199,7 @@ async def import_payments(
         )
         await uow.imports.add(record)
         await uow.audit.record(
-            subjects=sorted(changed),
+            subjects=sorted(batch.changed),
             detail={"import_id": import_id, "lines": parsed.lines, "refused": len(refused)},
         )
         return ImportOutcome(record, replayed=False)

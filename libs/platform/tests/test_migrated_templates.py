@@ -14,17 +14,27 @@ from kokuho.platform.testing import _template_name, migrated_database
 pytestmark = pytest.mark.integration
 
 
-async def templates(admin_dsn: str, directory: Path) -> list[str]:
-    prefix = _template_name(directory)[: len("tpl_") + 8]
+def place_prefix(directory: Path) -> str:
+    """What every template of ``directory`` is named with, whatever its code version."""
+    return _template_name(directory)[: len("tpl_") + 8]
+
+
+async def databases(admin_dsn: str, prefix: str, *, templates_only: bool = False) -> list[str]:
     conn = await asyncpg.connect(admin_dsn)
     try:
         rows = await conn.fetch(
-            "SELECT datname FROM pg_database WHERE datistemplate AND starts_with(datname, $1)",
+            "SELECT datname FROM pg_database WHERE starts_with(datname, $1)"
+            " AND (datistemplate OR NOT $2)",
             prefix,
+            templates_only,
         )
     finally:
         await conn.close()
     return sorted(r[0] for r in rows)
+
+
+async def templates(admin_dsn: str, directory: Path) -> list[str]:
+    return await databases(admin_dsn, place_prefix(directory), templates_only=True)
 
 
 async def applied(dsn: str) -> list[str]:
@@ -61,15 +71,8 @@ async def test_a_migration_that_fails_leaves_no_template(pg_admin_dsn: str, tmp_
     with pytest.raises(asyncpg.UndefinedTableError):
         async with migrated_database(pg_admin_dsn, tmp_path):
             pass
-    conn = await asyncpg.connect(pg_admin_dsn)
-    try:
-        left = await conn.fetchval(
-            "SELECT count(*) FROM pg_database WHERE starts_with(datname, $1)",
-            _template_name(tmp_path)[: len("tpl_") + 8],
-        )
-    finally:
-        await conn.close()
-    assert left == 0  # neither a template nor the half-built copy is left to be used
+    # neither a template nor the half-built copy is left to be used
+    assert await databases(pg_admin_dsn, place_prefix(tmp_path)) == []
 
 
 async def test_templates_of_directories_gone_are_dropped(pg_admin_dsn: str, tmp_path: Path) -> None:
@@ -80,18 +83,10 @@ async def test_templates_of_directories_gone_are_dropped(pg_admin_dsn: str, tmp_
     async with migrated_database(pg_admin_dsn, gone):
         pass
     assert len(await templates(pg_admin_dsn, gone)) == 1
-    prefix = _template_name(gone)[: len("tpl_") + 8]
+    prefix = place_prefix(gone)
     (gone / "0001_things.sql").unlink()
     gone.rmdir()
     async with migrated_database(pg_admin_dsn, kept):  # a new template looks for stale ones
         pass
     assert len(await templates(pg_admin_dsn, kept)) == 1
-    conn = await asyncpg.connect(pg_admin_dsn)
-    try:
-        left = await conn.fetchval(
-            "SELECT count(*) FROM pg_database WHERE starts_with(datname, $1)",
-            prefix,
-        )
-    finally:
-        await conn.close()
-    assert left == 0
+    assert await databases(pg_admin_dsn, prefix) == []

@@ -104,3 +104,12 @@ def test_no_collection_runs_while_a_round_is_decoded_and_the_collector_is_left_a
     with pytest.raises(RuntimeError):
         decode_round(batches)
     assert gc.isenabled()
+
+
+def test_a_delivery_cannot_be_changed() -> None:
+    delivery = Delivery("t", 0, 1, "k", None, None)
+    with pytest.raises(AttributeError):
+        delivery.offset = 2  # type: ignore[misc]
+    assert delivery == Delivery(
+        topic="t", partition=0, offset=1, key="k", envelope=None, event=None
+    )

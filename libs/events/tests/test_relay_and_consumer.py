@@ -27,6 +27,7 @@ from kokuho.events.runtime.consumer import (
     missing_topics,
 )
 from kokuho.events.runtime.deadletters import REASON_HEADER, KafkaDeadLetters
+from kokuho.events.runtime.inbox import PostgresInbox
 from kokuho.events.runtime.kafka import KafkaSender, reliable_producer
 from kokuho.events.runtime.relay import MARK_SQL, PENDING_SQL, OutboxRelay, RelayFailed, backlog
 from kokuho.events.runtime.store import (
@@ -572,6 +573,53 @@ async def test_the_next_round_is_decoded_while_one_is_applied_and_offsets_follow
         await admin.close()
     rows = await applied_table.fetch("SELECT n FROM applied ORDER BY seq")
     assert [r["n"] for r in rows] == [0, 1, 2]
+
+
+async def test_a_rounds_inbox_insert_is_sent_before_the_next_round_is_decoded(
+    events_db: str,
+    applied_table: asyncpg.Pool,
+    kafka: KafkaConnection,
+    topic: str,
+    producer: AIOKafkaProducer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """getmany hands back a buffered poll without yielding: the consumer first lets the round
+    it starts send its inbox insert, so PostgreSQL works on it while the next round is decoded
+    (ADR 0105); the effects stay in order and each is applied once."""
+    await write(
+        events_db, [StreamAppend("k", 0, [SampleRecorded(n=n) for n in range(4)], topic=topic)]
+    )
+    relay = OutboxRelay(events_db, KafkaSender(producer), service="sample")
+    conn = await asyncpg.connect(events_db)
+    try:
+        assert await relay.relay_once(conn) == 4
+    finally:
+        await conn.close()
+
+    steps: list[str] = []
+    real_decode = consumer_module.decode_round
+    real_record = PostgresInbox.record_new
+
+    def decoding(batches: Any) -> Any:
+        fetched = real_decode(batches)
+        steps.extend(f"decoded {record.offset}" for record in fetched.records)
+        return fetched
+
+    async def recording(self: PostgresInbox, consumer: str, ids: Sequence[Any]) -> Any:
+        steps.append(f"insert {len([s for s in steps if s.startswith('insert')])}")
+        return await real_record(self, consumer, ids)
+
+    monkeypatch.setattr(consumer_module, "decode_round", decoding)
+    monkeypatch.setattr(PostgresInbox, "record_new", recording)
+    consumer = consumer_for(applied_table, kafka, topic, Applied(), producer)
+    consumer._max_records = 1  # a round per message: round k is offset k
+    async with running(consumer.run):
+        await eventually(lambda: _applied(applied_table, 4))
+    for k in range(3):
+        assert steps.index(f"insert {k}") < steps.index(f"decoded {k + 1}"), steps
+    rows = await applied_table.fetch("SELECT n FROM applied ORDER BY seq")
+    assert [r["n"] for r in rows] == [0, 1, 2, 3]
+    assert await count(applied_table, "SELECT count(*) FROM inbox") == 4
 
 
 async def _committed(admin: AIOKafkaAdminClient, group: str) -> dict[int, int]:

@@ -24,6 +24,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
@@ -52,9 +53,12 @@ from kokuho.events.runtime.tracing import TRACER, context_from, spans_exported
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)  # slots: made once per message (issue 15)
-class Delivery:
-    """A decoded message. ``envelope`` and ``event`` are None for a tombstone."""
+class Delivery(NamedTuple):
+    """A decoded message. ``envelope`` and ``event`` are None for a tombstone.
+
+    Immutable; a named tuple rather than a frozen dataclass because it is made once per
+    message, and the frozen dataclass's ``__init__`` (one ``object.__setattr__`` per field)
+    cost three times as much (issue 15, ADR 0105)."""
 
     topic: str
     partition: int
@@ -113,17 +117,25 @@ def _data_validator(event_type: str) -> Callable[[object], EventContract]:
 
 @dataclass
 class _Round:
-    """One poll's messages, decoded: ``items`` in partition then offset order, each with its
-    Delivery or the reason it cannot be decoded; per partition, the first offset taken and the
-    offset to commit once the round is applied."""
+    """One poll's messages, decoded: ``records`` in partition then offset order and, at the
+    same index in ``decoded``, each one's Delivery or the reason it cannot be decoded; per
+    partition, the first offset taken and the offset to commit once the round is applied.
+    Two lists rather than a list of pairs: a pair per message was one more object for the
+    cyclic collector to walk while the round waits (ADR 0105)."""
 
-    items: list[tuple[ConsumerRecord[bytes, bytes], Delivery | str]]
+    records: list[ConsumerRecord[bytes, bytes]]
+    decoded: list[Delivery | str]
     firsts: dict[TopicPartition, int]
     offsets: dict[TopicPartition, int]
 
+    @property
+    def items(self) -> list[tuple[ConsumerRecord[bytes, bytes], Delivery | str]]:
+        return list(zip(self.records, self.decoded, strict=True))
+
 
 def decode_round(batches: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]) -> _Round:
-    items: list[tuple[ConsumerRecord[bytes, bytes], Delivery | str]] = []
+    taken: list[ConsumerRecord[bytes, bytes]] = []
+    decoded: list[Delivery | str] = []
     firsts: dict[TopicPartition, int] = {}
     offsets: dict[TopicPartition, int] = {}
     collecting = gc.isenabled()
@@ -135,15 +147,16 @@ def decode_round(batches: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]
                 continue
             for record in records:
                 try:
-                    items.append((record, decode(record)))
+                    decoded.append(decode(record))
                 except Undecodable as exc:
-                    items.append((record, str(exc)))
+                    decoded.append(str(exc))
+            taken.extend(records)
             firsts[tp] = records[0].offset
             offsets[tp] = records[-1].offset + 1
     finally:
         if collecting:
             gc.enable()
-    return _Round(items, firsts, offsets)
+    return _Round(taken, decoded, firsts, offsets)
 
 
 def _reason(exc: BaseException) -> str:
@@ -215,9 +228,14 @@ class InboxConsumer:
                 if committing is not None and committing.done():
                     committing.result()  # a refused commit stops the consumer, as before
                     committing = None
-                if fetched.items:
+                if fetched.records:
                     self._note_fetched(fetched)
-                    applying = asyncio.create_task(self._apply_round(fetched, stop))
+                    sent = asyncio.Event()
+                    applying = asyncio.create_task(self._apply_round(fetched, stop, sent))
+                    # getmany returns a buffered poll without yielding: without this wait the
+                    # round's statements would only be sent once the next round is decoded
+                    # (ADR 0105).
+                    await sent.wait()
                 if self._measured_at is None or (
                     time.monotonic() - self._measured_at >= self._measure_interval
                 ):
@@ -236,8 +254,13 @@ class InboxConsumer:
             self._metrics.forget(self)
             await consumer.stop()
 
-    async def _apply_round(self, fetched: _Round, stop: asyncio.Event) -> dict[TopicPartition, int]:
-        await self.apply(fetched, stop)
+    async def _apply_round(
+        self, fetched: _Round, stop: asyncio.Event, sent: asyncio.Event
+    ) -> dict[TopicPartition, int]:
+        try:
+            await self.apply(fetched, stop, sent)
+        finally:
+            sent.set()  # nothing sent (dead letters only, a failure): release the loop anyway
         return fetched.offsets
 
     async def _commit(
@@ -319,28 +342,41 @@ class InboxConsumer:
         finally:
             await admin.close()
 
-    async def apply(self, fetched: _Round, stop: asyncio.Event) -> None:
-        """Apply one round; returns once every message is applied or dead-lettered."""
+    async def apply(
+        self, fetched: _Round, stop: asyncio.Event, sent: asyncio.Event | None = None
+    ) -> None:
+        """Apply one round; returns once every message is applied or dead-lettered. ``sent``
+        is set once the round's inbox insert is on its way to PostgreSQL."""
         deliveries: list[Delivery] = []
-        for record, decoded in fetched.items:
+        for record, decoded in zip(fetched.records, fetched.decoded, strict=True):
             if isinstance(decoded, str):
                 await self._dead_letter(record, decoded)
             else:
                 deliveries.append(decoded)
         try:
-            await self._apply_batch(deliveries)
+            await self._apply_batch(deliveries, sent)
         except Exception as exc:  # any failure: replay one by one to isolate it
             log.info("batch failed, replaying one by one", extra={"error": _reason(exc)})
-            for record, decoded in fetched.items:
+            for record, decoded in zip(fetched.records, fetched.decoded, strict=True):
                 if not isinstance(decoded, str):
                     await self._apply_one(decoded, record, stop)
 
-    async def _apply_batch(self, deliveries: Sequence[Delivery]) -> None:
+    async def _apply_batch(
+        self, deliveries: Sequence[Delivery], sent: asyncio.Event | None = None
+    ) -> None:
         if not deliveries:
             return
         ids = [d.envelope.id for d in deliveries if d.envelope is not None]
         async with self._pool.acquire() as conn, conn.transaction():
-            new = await PostgresInbox(conn).first_seen(self.name, ids)
+            if sent is not None:
+                # Set before the insert's await: the waiting loop resumes only once this
+                # task is suspended, i.e. once the statement is written to the connection.
+                sent.set()
+            new = await PostgresInbox(conn).record_new(self.name, ids)
+            if new is None:  # every id new, none twice: the usual round
+                for delivery in deliveries:
+                    await self._call_handler(conn, delivery)
+                return
             for delivery in deliveries:
                 if delivery.envelope is not None:
                     if delivery.envelope.id not in new:

@@ -29,3 +29,20 @@ class PostgresInbox:
             list(event_ids),
         )
         return {r["event_id"] for r in rows}
+
+    async def record_new(self, consumer: str, event_ids: Sequence[UUID]) -> set[UUID] | None:
+        """Record the ids as ``first_seen`` does; None when every id was new and none was
+        given twice, else the ids this consumer had not seen before. The inbox consumer's
+        round (issue 15, ADR 0105): one row back instead of a row per event, whose objects
+        were a tenth of the consumer's CPU and kept the cyclic collector busy."""
+        if not event_ids:
+            return set()
+        found = await self._conn.fetchval(
+            "WITH inserted AS (INSERT INTO inbox (consumer, event_id)"
+            " SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING RETURNING event_id)"
+            " SELECT CASE WHEN count(*) = cardinality($2::uuid[]) THEN NULL"
+            " ELSE coalesce(array_agg(event_id), '{}') END FROM inserted",
+            consumer,
+            list(event_ids),
+        )
+        return None if found is None else set(found)

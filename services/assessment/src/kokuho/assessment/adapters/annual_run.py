@@ -17,41 +17,24 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
-from pydantic_core import to_json
 
-from kokuho.assessment.adapters.engine_workers import engine_executor, run_gc_threshold
+from kokuho.assessment.adapters.engine_workers import (
+    EncodedPlan,
+    encoded_plan,
+    engine_executor,
+    run_gc_threshold,
+)
 from kokuho.assessment.adapters.rows import (
-    income_record,
-    member_row,
-    pension_record,
-    stored_assessment,
+    ASSESSMENT_COLUMNS,
+    RawChunk,
+    plain_rows,
 )
 from kokuho.assessment.adapters.unit_of_work import SOURCE
-from kokuho.assessment.app.annual_run import ChunkFacts, ChunkPlan, plan_chunk, with_events
-from kokuho.assessment.app.computing import people_of
-from kokuho.assessment.app.ports import HouseholdRow, MemberRow, ParametersFor, StoredAssessment
+from kokuho.assessment.app.annual_run import plan_chunk, validated_appends
+from kokuho.assessment.app.ports import ParametersFor
 from kokuho.assessment.domain.instalments import due_dates
-from kokuho.events.ports import EventContext
+from kokuho.events.ports import EventContext, StreamAppend
 from kokuho.events.runtime.store import PostgresEventStore, random_ids
-
-ASSESSMENT_COLUMNS = (
-    "nhi_household_number",
-    "fiscal_year",
-    "revision",
-    "assessment_id",
-    "annual_amount",
-    "statutory_reduction",
-    "reduction_exemption_amount",
-    "components",
-    "explanation",
-    "cause",
-    "assessed_by",
-    "instalments",
-    "inputs",
-    "parameters_digest",
-    "collection",
-    "notice_issued_on",
-)
 
 
 @dataclass
@@ -80,15 +63,10 @@ class RunSummary:
         }
 
 
-def _json(value: Any) -> str:
-    """JSON text for a jsonb column, by pydantic-core (Rust): the annual run writes four
-    documents a household, and the standard library's encoder was 5 % of it (issue 15)."""
-    return to_json(value).decode()
-
-
-async def copy_assessments(conn: asyncpg.Connection, items: list[StoredAssessment]) -> None:
-    """COPY into a temporary table, then one upsert into the read model."""
-    if not items:
+async def copy_assessments(conn: asyncpg.Connection, rows: list[tuple[Any, ...]]) -> None:
+    """COPY the read model's rows (``assessment_row``) into a temporary table, then one upsert
+    into the read model."""
+    if not rows:
         return
     await conn.execute(
         "CREATE TEMPORARY TABLE IF NOT EXISTS incoming_assessments"
@@ -96,29 +74,7 @@ async def copy_assessments(conn: asyncpg.Connection, items: list[StoredAssessmen
     )
     await conn.execute("TRUNCATE incoming_assessments")
     await conn.copy_records_to_table(
-        "incoming_assessments",
-        columns=list(ASSESSMENT_COLUMNS),
-        records=[
-            (
-                a.nhi_household_number,
-                a.fiscal_year,
-                a.revision,
-                a.assessment_id,
-                a.annual_amount,
-                a.statutory_reduction,
-                a.reduction_exemption_amount,
-                _json(a.components),
-                None if a.explanation is None else _json(a.explanation),
-                a.cause,
-                a.assessed_by,
-                _json(a.instalments),
-                _json(a.inputs),
-                a.parameters_digest,
-                _json(a.collection),
-                a.notice_issued_on,
-            )
-            for a in items
-        ],
+        "incoming_assessments", columns=list(ASSESSMENT_COLUMNS), records=rows
     )
     columns = ", ".join(ASSESSMENT_COLUMNS)
     updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in ASSESSMENT_COLUMNS[2:])
@@ -129,7 +85,11 @@ async def copy_assessments(conn: asyncpg.Connection, items: list[StoredAssessmen
     )
 
 
-async def _load_households(conn: asyncpg.Connection, after: str, size: int) -> list[HouseholdRow]:
+async def _load_chunk(
+    conn: asyncpg.Connection, fiscal_year: int, after: str, size: int
+) -> RawChunk:
+    """The next ``size`` households after ``after`` and their facts, as plain rows: built into
+    the engine's records (``chunk_facts``) by the process that computes them (ADR 0106)."""
     heads = await conn.fetch(
         "SELECT * FROM households WHERE nhi_household_number > $1"
         " ORDER BY nhi_household_number LIMIT $2",
@@ -137,95 +97,71 @@ async def _load_households(conn: asyncpg.Connection, after: str, size: int) -> l
         size,
     )
     numbers = [h["nhi_household_number"] for h in heads]
-    members: dict[str, list[MemberRow]] = {n: [] for n in numbers}
-    for r in await conn.fetch(
+    members = await conn.fetch(
         "SELECT * FROM household_members WHERE nhi_household_number = ANY($1::text[])"
         " ORDER BY nhi_household_number, addressee_number",
         numbers,
-    ):
-        members[r["nhi_household_number"]].append(member_row(r))
-    return [
-        HouseholdRow(
-            nhi_household_number=h["nhi_household_number"],
-            householder_addressee_number=h["householder_addressee_number"],
-            deemed_householder=h["deemed_householder"],
-            specified_household_since=h["specified_household_since"],
-            members=tuple(members[h["nhi_household_number"]]),
-        )
-        for h in heads
-    ]
-
-
-async def _load_chunk(
-    conn: asyncpg.Connection, fiscal_year: int, after: str, size: int
-) -> ChunkFacts:
-    households = await _load_households(conn, after, size)
-    numbers = [row.nhi_household_number for row in households]
-    people = sorted({a for row in households for a in people_of(row)})
-    incomes = {
-        r["addressee_number"]: income_record(r)
-        for r in await conn.fetch(
-            "SELECT * FROM incomes WHERE income_year = $2 AND addressee_number = ANY($1::text[])",
-            people,
-            fiscal_year - 1,
-        )
-    }
-    previous = {
-        r["nhi_household_number"]: stored_assessment(r)
-        for r in await conn.fetch(
-            "SELECT * FROM assessments WHERE fiscal_year = $2"
-            " AND nhi_household_number = ANY($1::text[])",
-            numbers,
-            fiscal_year,
-        )
-    }
-    ratios: dict[str, list[int]] = {}
-    for r in await conn.fetch(
+    )
+    householders = {h["householder_addressee_number"] for h in heads}
+    # every household's people (``people_of``): its members and its householder
+    people = sorted({m["addressee_number"] for m in members} | householders)
+    incomes = await conn.fetch(
+        "SELECT * FROM incomes WHERE income_year = $2 AND addressee_number = ANY($1::text[])",
+        people,
+        fiscal_year - 1,
+    )
+    previous = await conn.fetch(
+        "SELECT * FROM assessments WHERE fiscal_year = $2"
+        " AND nhi_household_number = ANY($1::text[])",
+        numbers,
+        fiscal_year,
+    )
+    ratios = await conn.fetch(
         "SELECT nhi_household_number, ratio_percent FROM reduction_exemptions"
         " WHERE fiscal_year = $2 AND status = 'approved'"
         " AND nhi_household_number = ANY($1::text[]) ORDER BY entered_at",
         numbers,
         fiscal_year,
-    ):
-        ratios.setdefault(r["nhi_household_number"], []).append(r["ratio_percent"])
-    pensions = {
-        r["addressee_number"]: pension_record(r)
-        for r in await conn.fetch(
-            "SELECT * FROM pensions WHERE fiscal_year = $2 AND addressee_number = ANY($1::text[])",
-            sorted({row.householder_addressee_number for row in households}),
-            fiscal_year,
-        )
-    }
-    requested = {
-        r["nhi_household_number"]: r["method"]
-        for r in await conn.fetch(
-            "SELECT nhi_household_number, method FROM collection_method_requests"
-            " WHERE fiscal_year = $2 AND nhi_household_number = ANY($1::text[])",
-            numbers,
-            fiscal_year,
-        )
-    }
-    return ChunkFacts(households, incomes, previous, ratios, pensions, requested)
+    )
+    pensions = await conn.fetch(
+        "SELECT * FROM pensions WHERE fiscal_year = $2 AND addressee_number = ANY($1::text[])",
+        sorted(householders),
+        fiscal_year,
+    )
+    requested = await conn.fetch(
+        "SELECT nhi_household_number, method FROM collection_method_requests"
+        " WHERE fiscal_year = $2 AND nhi_household_number = ANY($1::text[])",
+        numbers,
+        fiscal_year,
+    )
+    return RawChunk(
+        *(plain_rows(r) for r in (heads, members, incomes, previous, ratios, pensions, requested))
+    )
 
 
 def checkpoint_loaded(
-    pending: deque[tuple[ChunkFacts, asyncio.Future[ChunkPlan]]], checkpoint: str
+    pending: deque[tuple[RawChunk, asyncio.Future[EncodedPlan]]], checkpoint: str
 ) -> str:
     """Where the next load starts: after the last household already loaded."""
-    return pending[-1][0].households[-1].nhi_household_number if pending else checkpoint
+    return pending[-1][0].last_household if pending else checkpoint
 
 
 async def _write_chunk(
-    pool: asyncpg.Pool, run_id: UUID, facts: ChunkFacts, plan: ChunkPlan, summary: RunSummary
+    pool: asyncpg.Pool,
+    run_id: UUID,
+    chunk: RawChunk,
+    plan: EncodedPlan,
+    appends: list[StreamAppend],
+    summary: RunSummary,
 ) -> str:
     """Events (COPY), the read model (COPY + upsert) and the checkpoint in one transaction."""
-    checkpoint = facts.households[-1].nhi_household_number
+    checkpoint = chunk.last_household
     async with pool.acquire() as conn, conn.transaction():
-        if plan.appends:
-            await PostgresEventStore(conn, source=SOURCE).append_batch(plan.appends)
-        await copy_assessments(conn, plan.assessments)
-        summary.households += len(facts.households)
-        summary.assessed += len(plan.assessments)
+        if appends:
+            await PostgresEventStore(conn, source=SOURCE).append_batch(appends)
+        await copy_assessments(conn, plan.rows)
+        summary.households += chunk.households
+        summary.assessed += len(plan.rows)
         summary.unchanged += plan.unchanged
         summary.refused += plan.refused
         summary.totals.update(plan.totals)
@@ -279,13 +215,13 @@ async def _start_or_resume(
     return summary, str(running["checkpoint"])
 
 
-Pending = deque[tuple[ChunkFacts, "asyncio.Future[ChunkPlan]"]]
+Pending = deque[tuple[RawChunk, "asyncio.Future[EncodedPlan]"]]
 
 
 async def _load_ahead(
     pool: asyncpg.Pool,
     executor: Executor,
-    plan: Callable[[ChunkFacts], ChunkPlan],
+    plan: Callable[[RawChunk], EncodedPlan],
     pending: Pending,
     depth: int,
     where: tuple[int, str, int],
@@ -295,15 +231,15 @@ async def _load_ahead(
     fiscal_year, checkpoint, chunk_size = where
     while len(pending) <= depth:
         async with pool.acquire() as conn:
-            facts = await _load_chunk(
+            chunk = await _load_chunk(
                 conn, fiscal_year, checkpoint_loaded(pending, checkpoint), chunk_size
             )
-        if not facts.households:
+        if not chunk.households:
             return False
-        future: asyncio.Future[ChunkPlan] = asyncio.wrap_future(
-            executor.submit(partial(plan, facts))
+        future: asyncio.Future[EncodedPlan] = asyncio.wrap_future(
+            executor.submit(partial(plan, chunk))
         )
-        pending.append((facts, future))
+        pending.append((chunk, future))
     return True
 
 
@@ -337,16 +273,19 @@ async def run_annual(
     # the engine computes chunks while this process loads the next and writes the finished ones
     executor, depth = engine_executor(workers), max(workers, 1)
     plan = partial(
-        plan_chunk,
-        params=params,
-        dues=dues,
-        today=today,
-        actor=actor,
-        topic=topic,
-        context=context,
-        new_ids=random_ids,
-        # a worker process hands back the events' data, validated here (with_events)
-        validated=workers == 0,
+        encoded_plan,
+        partial(
+            plan_chunk,
+            params=params,
+            dues=dues,
+            today=today,
+            actor=actor,
+            topic=topic,
+            context=context,
+            new_ids=random_ids,
+            # a worker process hands back the events as JSON, validated here (ADR 0106)
+            validated=workers == 0,
+        ),
     )
     pending: Pending = deque()
     chunks = 0
@@ -361,9 +300,14 @@ async def run_annual(
                 if not pending:
                     await _finish(pool, summary.run_id)
                     break
-                facts, future = pending.popleft()
-                planned = with_events(await future, topic=topic, context=context)
-                checkpoint = await _write_chunk(pool, summary.run_id, facts, planned, summary)
+                chunk, future = pending.popleft()
+                planned = await future
+                appends = planned.appends or validated_appends(
+                    planned.events, topic=topic, context=context
+                )
+                checkpoint = await _write_chunk(
+                    pool, summary.run_id, chunk, planned, appends, summary
+                )
                 chunks += 1
                 if progress is not None:
                     progress(summary)

@@ -112,7 +112,28 @@ async def counter_work(uow: EligibilityUnitPort, head: str, spouse: str, child: 
     return number
 
 
-async def views_of(uow: Any, head: str, spouse: str, child: str, review: str) -> str:
+async def left_empty(uow: EligibilityUnitPort, lone: str) -> str:
+    """A household whose only member moved out: no open member, the householder still named."""
+    body = rq.RegisterHouseholdIn(
+        householder_addressee_number=lone,
+        members=[person(lone, date(1970, 5, 6), "householder")],
+        identity_verification=ID,
+    )
+    entered = await enter_change(uow, PORTS, EnterChange("register_household", body, "clerk-a"))
+    number = entered.nhi_household_number
+    await confirm_change(uow, PORTS, ConfirmChange(entered.change_id, "clerk-b"))
+    loss = rq.LossIn(
+        addressee_number=lone,
+        reason="moved_out",
+        fact_date=FACT + timedelta(days=10),
+        notification_date=FACT + timedelta(days=11),
+        identity_verification=ID,
+    )
+    await confirmed(uow, EnterChange("lose", loss, "clerk-a", number))
+    return number
+
+
+async def views_of(uow: Any, head: str, spouse: str, child: str, review: str, lone: str) -> str:
     """Every view after the counter work, as normalised JSON."""
     number = await counter_work(uow, head, spouse, child)
     review_id = uuid.UUID(int=int(review))
@@ -129,6 +150,7 @@ async def views_of(uow: Any, head: str, spouse: str, child: str, review: str) ->
         ),
         None,
     )
+    emptied = await left_empty(uow, lone)
     views = uow.views
     ours = {head, spouse, child}
     pending = [c for c in await views.pending_changes(200, None) if set(c["subjects"]) & ours]
@@ -145,6 +167,9 @@ async def views_of(uow: Any, head: str, spouse: str, child: str, review: str) ->
         "household": await views.household(number, None),
         "before": await views.household(number, FACT - timedelta(days=1)),
         "as_of": await views.household(number, FACT + timedelta(days=5)),
+        "emptied": await views.household(emptied, None),
+        "emptied_as_of": await views.household(emptied, FACT + timedelta(days=5)),
+        "no_household": await views.household("2999999999", None),
         "history": history,
         "pending": pending,
         "changes": changes,
@@ -156,6 +181,9 @@ async def views_of(uow: Any, head: str, spouse: str, child: str, review: str) ->
         ],
     }
     assert out["unknown"] is None
+    assert out["no_household"] is None
+    assert out["emptied"]["members"] == [] and out["emptied"]["householder_name"]
+    assert [m["addressee_number"] for m in out["household"]["members"]] == [head, spouse]
     schemas.PersonOut.model_validate(out["persons"][0])
     schemas.HouseholdOut.model_validate(out["household"])
     for certificate in certificates:
@@ -178,7 +206,7 @@ def normalised(views: dict[str, Any]) -> str:
 async def test_the_views_agree_on_the_twin_and_on_postgresql(pg_admin_dsn: str) -> None:
     # A database of its own: the twin starts empty, so must PostgreSQL, or the numbers it
     # hands out (and so the stand-ins) depend on which tests ran before.
-    head, spouse, child, review = addressee(), addressee(), addressee(), addressee()
+    head, spouse, child, review, lone = (addressee() for _ in range(5))
     found = {}
     for kind in ("memory", "postgres"):
         async with (
@@ -186,5 +214,5 @@ async def test_the_views_agree_on_the_twin_and_on_postgresql(pg_admin_dsn: str) 
             opened(kind, dsn) as backend,
             backend.unit as uow,
         ):
-            found[kind] = await views_of(uow, head, spouse, child, review)
+            found[kind] = await views_of(uow, head, spouse, child, review, lone)
     assert found["memory"] == found["postgres"]

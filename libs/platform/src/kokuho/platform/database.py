@@ -93,6 +93,14 @@ async def load_array_codecs(conn: asyncpg.Connection) -> None:
     await conn.fetchrow(_ARRAY_CODECS, *([None] * len(ARRAY_TYPES)))
 
 
+async def keep_session(conn: asyncpg.Connection) -> None:
+    """A released pool connection is not reset by a query (ADR 0107): asyncpg has already
+    rolled back a transaction left open; the rest of its reset (``RESET ALL``, ``UNLISTEN *``,
+    advisory unlock, ``CLOSE ALL``) undoes session state the pool's users never make (``SET
+    LOCAL`` only; session locks and ``LISTEN`` on dedicated connections), at a round trip per
+    request."""
+
+
 async def create_pool(settings: ServiceSettings, **kwargs: Any) -> asyncpg.Pool:
     """The service's pool on ``database_dsn``, with TLS as its settings say; each connection
     has the codecs of ``ARRAY_TYPES`` before it is handed out (then a caller's ``init``)."""
@@ -106,7 +114,7 @@ async def create_pool(settings: ServiceSettings, **kwargs: Any) -> asyncpg.Pool:
 
     try:
         pool: asyncpg.Pool = await asyncpg.create_pool(
-            settings.database_dsn, ssl=tls, init=prepared, **kwargs
+            settings.database_dsn, ssl=tls, init=prepared, reset=keep_session, **kwargs
         )
     except ssl.SSLCertVerificationError as exc:
         raise DatabaseTlsRefused.of(settings.database_dsn, exc) from None

@@ -182,7 +182,8 @@ async def views_of(uow: Any, head: str, spouse: str, child: str, review: str, lo
     }
     assert out["unknown"] is None
     assert out["no_household"] is None
-    assert out["emptied"]["members"] == [] and out["emptied"]["householder_name"]
+    assert out["emptied"]["members"] == []
+    assert out["emptied"]["householder_name"]
     assert [m["addressee_number"] for m in out["household"]["members"]] == [head, spouse]
     schemas.PersonOut.model_validate(out["persons"][0])
     schemas.HouseholdOut.model_validate(out["household"])

@@ -183,12 +183,15 @@ async def wait_for_households(dsn: str, expected: int, timeout: float = 120.0) -
 
 
 class Arrivals:
-    """PremiumAssessed records of assessment's topic, read as they come: household -> times."""
+    """Records of ``types`` (None: any) on ``topic``, read as they come: key -> times."""
 
-    def __init__(self, kafka: KafkaConnection, topic: str) -> None:
+    def __init__(
+        self, kafka: KafkaConnection, topic: str, types: frozenset[str] | None = None
+    ) -> None:
         self.consumer = AIOKafkaConsumer(
             topic, **kafka.client_options(), auto_offset_reset="latest", group_id=None
         )
+        self.types = types
         self.seen: dict[str, list[float]] = {}
         self.task: asyncio.Task[None] | None = None
 
@@ -210,11 +213,21 @@ class Arrivals:
             if record.value is None:
                 continue
             envelope = json.loads(record.value)
-            if envelope.get("type") == PREMIUM_ASSESSED and record.key is not None:
+            if record.key is not None and (
+                self.types is None or envelope.get("type") in self.types
+            ):
                 self.seen.setdefault(record.key.decode(), []).append(now)
 
     def first_after(self, household: str, since: float) -> float | None:
         return next((t for t in self.seen.get(household, []) if t >= since), None)
+
+
+def stages(figures: list[float]) -> str:
+    """p50/p95/p99/max of one stage of the changes (ms), to see where the tail is."""
+    if not figures:
+        return "none measured"
+    marks = " ".join(f"p{q} {percentile(figures, q):.0f}" for q in (50, 95, 99))
+    return f"{len(figures)} changes: {marks} max {max(figures):.0f} ms"
 
 
 def changes_of(rows: list[asyncpg.Record], count: int, run: str) -> list[dict[str, Any]]:
@@ -302,7 +315,9 @@ async def run(
             latencies: list[float] = []
             missing = 0
             async with (
-                Arrivals(kafka, topic) as arrivals,
+                Arrivals(kafka, topic, frozenset({PREMIUM_ASSESSED})) as arrivals,
+                # where the time goes: the change's own event on eligibility's topic
+                Arrivals(kafka, eligibility_topic) as published,
                 httpx.AsyncClient(base_url=base, timeout=30) as client,
             ):
                 await asyncio.sleep(1.0)  # the consumer is at the end of the topic
@@ -311,6 +326,7 @@ async def run(
                     open_loop(base, "audited GET /households/{n}", 100, load_seconds, read)
                 )
                 sent: list[tuple[str, float]] = []
+                answered: list[float] = []
 
                 async def one(change: dict[str, Any]) -> None:
                     entered = await client.post(
@@ -327,6 +343,7 @@ async def run(
                     )
                     if confirmed.status_code != 200:
                         raise SystemExit(f"not confirmed: {confirmed.status_code} {confirmed.text}")
+                    answered.append((time.perf_counter() - started) * 1000)
                     sent.append((change["household"], started))
 
                 tasks = []
@@ -340,13 +357,26 @@ async def run(
                     if all(arrivals.first_after(h, t) for h, t in sent):
                         break
                     await asyncio.sleep(0.1)
+                on_kafka: list[float] = []
+                assessing: list[float] = []
                 for household, started in sent:
                     arrived = arrivals.first_after(household, started)
                     if arrived is None:
                         missing += 1
                     else:
                         latencies.append((arrived - started) * 1000)
+                    event = published.first_after(household, started)
+                    if event is not None:
+                        on_kafka.append((event - started) * 1000)
+                        if arrived is not None:
+                            assessing.append((arrived - event) * 1000)
     print(reads.line(), flush=True)
+    for stage, figures in (
+        ("  confirmation answered", answered),
+        ("  its event on eligibility's topic", on_kafka),
+        ("  then PremiumAssessed on Kafka", assessing),
+    ):
+        print(f"{stage:<40} {stages(figures)}", flush=True)
     p50 = percentile(latencies, 50) if latencies else float("nan")
     p99 = percentile(latencies, 99) if latencies else float("nan")
     print(

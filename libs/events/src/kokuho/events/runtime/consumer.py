@@ -11,8 +11,10 @@ stay uncommitted), because a database outage is not the message's fault.
 
 The next round is fetched and decoded while the one before is applied, and a round's offsets
 are committed while the next one is applied (ADR 0102): decoding is this process's CPU,
-applying and committing mostly wait for PostgreSQL and the broker. Rounds are still applied
-one at a time, in order, their offsets committed in order and only after their transaction.
+applying and committing mostly wait for PostgreSQL and the broker. A round's inbox insert is
+sent before the next round is decoded, so PostgreSQL works on it meanwhile (ADR 0105). Rounds
+are still applied one at a time, in order, their offsets committed in order and only after
+their transaction.
 """
 
 from __future__ import annotations

@@ -299,3 +299,30 @@ async def test_a_tax_transfer_is_recorded_once_per_year_with_its_lines(units: Un
     with pytest.raises(Exception):  # noqa: B017, PT011 - one transfer per calendar year
         async with units() as uow:
             await uow.tax_transfers.add(dataclasses.replace(transfer, transfer_id="t2"), [])
+
+
+@pytest.mark.integration
+async def test_the_ledgers_kept_for_a_transaction_are_dropped_when_the_outermost_ends(
+    infra: object,
+) -> None:
+    """A payment file's tens of thousands of ledgers do not outlive its transaction (the cyclic
+    collector, paused for the file, would walk them all when it resumes; issue 10)."""
+    async with migrated_database(infra.pg_admin_dsn, MIGRATIONS) as dsn:  # type: ignore[attr-defined]
+        pool = await asyncpg.create_pool(dsn, min_size=1, max_size=1)
+        try:
+            uow = CollectionUnit(lambda: pool)
+            async with uow:
+                await uow.ledgers.save_many([Versioned(a_ledger(), 1)])
+            async with uow:
+                await uow.ledgers.load_many([H])
+                async with uow:  # a use case calling another: the same transaction
+                    pass
+                assert uow.ledgers._loaded  # still needed: a save writes only what changed
+                ledgers = uow.ledgers
+            assert ledgers._loaded == {}
+            async with uow:  # the next transaction on the same unit writes the rows in full
+                paid, _ = pay(a_ledger(), PACKAGED, 5_000, date(2026, 8, 20), period=3, ref="R9")
+                await uow.ledgers.save_many([Versioned(paid, 2)])
+                assert await uow.ledgers.unpaid_due_before(date(2026, 8, 29)) == []
+        finally:
+            await pool.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from datetime import date
 from types import MappingProxyType
 from typing import Any
@@ -77,31 +78,71 @@ def _restore(values: dict[str, Any]) -> Charge:
     return charge
 
 
+def _same(value: Any) -> Any:
+    return value
+
+
+def _days(values: list[str]) -> tuple[date, ...]:
+    return tuple(date.fromisoformat(d) for d in values)
+
+
+def _payments_back(values: list[list[Any]]) -> tuple[tuple[date, int], ...]:
+    return tuple((date.fromisoformat(d), y) for d, y in values)
+
+
+def _acts_back(values: list[list[Any]]) -> tuple[tuple[date, str], ...]:
+    return tuple((date.fromisoformat(d), act) for d, act in values)
+
+
+#: A new charge's values of the keys a stored charge leaves out (``_charge``) ...
+_PLAIN: dict[str, Any] = {
+    "written_off": 0,
+    "late_charge": 0,
+    "late_charge_paid": 0,
+    "payments": (),
+    "dunned_on": None,
+    "designated_deadline": None,
+    "renewals": (),
+    "lapsed_on": None,
+    "acts": (),
+    "written_off_on": None,
+    "write_off_ground": None,
+    "collection_method": "ordinary",
+}
+#: ... and each such key's field and decoder.
+_OPTIONAL: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "off": ("written_off", _same),
+    "late": ("late_charge", _same),
+    "late_paid": ("late_charge_paid", _same),
+    "payments": ("payments", _payments_back),
+    "dunned": ("dunned_on", _day),
+    "deadline": ("designated_deadline", _day),
+    "renewals": ("renewals", _days),
+    "lapsed": ("lapsed_on", _day),
+    "acts": ("acts", _acts_back),
+    "off_on": ("written_off_on", _day),
+    "off_ground": ("write_off_ground", _same),
+    "method": ("collection_method", _same),
+}
+_REQUIRED = 6  # y, p, due, amount, paid, history
+
+
 def _charge_back(r: dict[str, Any]) -> Charge:
     """A stored charge (keys left out hold a new charge's values; older snapshots have all)."""
-    get = r.get
-    return _restore(
-        {
-            "fiscal_year": r["y"],
-            "period": r["p"],
-            "due_date": date.fromisoformat(r["due"]),
-            "amount": r["amount"],
-            "paid": r["paid"],
-            "written_off": get("off", 0),
-            "late_charge": get("late", 0),
-            "late_charge_paid": get("late_paid", 0),
-            "payments": tuple((date.fromisoformat(d), y) for d, y in get("payments", ())),
-            "dunned_on": _day(get("dunned")),
-            "designated_deadline": _day(get("deadline")),
-            "renewals": tuple(date.fromisoformat(d) for d in get("renewals", ())),
-            "lapsed_on": _day(get("lapsed")),
-            "history": tuple((date.fromisoformat(d), y, cause) for d, y, cause in r["history"]),
-            "acts": tuple((date.fromisoformat(d), act) for d, act in get("acts", ())),
-            "written_off_on": _day(get("off_on")),
-            "write_off_ground": get("off_ground"),
-            "collection_method": get("method", "ordinary"),
-        }
-    )
+    values = {
+        "fiscal_year": r["y"],
+        "period": r["p"],
+        "due_date": date.fromisoformat(r["due"]),
+        "amount": r["amount"],
+        "paid": r["paid"],
+        "history": tuple((date.fromisoformat(d), y, cause) for d, y, cause in r["history"]),
+        **_PLAIN,
+    }
+    if len(r) > _REQUIRED:  # a plain charge (most of a payment file's) has no other key
+        for key, (name, decode) in _OPTIONAL.items():
+            if key in r:
+                values[name] = decode(r[key])
+    return _restore(values)
 
 
 def _charges_to_json(ledger: Ledger) -> list[Any]:
@@ -109,11 +150,7 @@ def _charges_to_json(ledger: Ledger) -> list[Any]:
     charges = ledger.charges
     if not isinstance(charges, Charges):
         return [_charge(c) for c in charges.values()]
-    out = []
-    for key in charges:
-        stored = charges.stored_form(key)
-        out.append(stored if stored is not None else _charge(charges[key]))
-    return out
+    return [raw if charge is None else _charge(charge) for _, raw, charge in charges.forms()]
 
 
 def ledger_to_json(ledger: Ledger) -> dict[str, Any]:
@@ -196,17 +233,13 @@ def _row(household: str, c: Charge) -> tuple[Any, ...]:
 def changed_charge_rows(
     before: Ledger, after: Ledger
 ) -> list[tuple[tuple[int, int], tuple[Any, ...]]]:
-    """The charge rows of ``after`` that differ from ``before`` (by key). A charge still in
-    the stored form both ledgers were read from is the same and is not decoded."""
+    """The charge rows of ``after`` that differ from ``before`` (by key). A charge ``after``
+    shares with ``before`` (the ledger it evolved from) is the same and is not decoded."""
     out = []
     old, new = before.charges, after.charges
-    old_form = old.stored_form if isinstance(old, Charges) else None
-    new_form = new.stored_form if isinstance(new, Charges) else None
     for key in new:
-        if old_form is not None and new_form is not None:
-            stored = new_form(key)
-            if stored is not None and stored is old_form(key):
-                continue
+        if isinstance(new, Charges) and isinstance(old, Charges) and new.same_entry(old, key):
+            continue
         row = _row(after.household, new[key])
         if key not in old or _row(before.household, old[key]) != row:
             out.append((key, row))

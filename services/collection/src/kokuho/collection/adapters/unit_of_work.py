@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import date
+from types import TracebackType
 from typing import Any
 
 import asyncpg
@@ -135,6 +136,12 @@ class PostgresLedgers:
             await self._conn.copy_records_to_table(
                 "charges", records=added, columns=_CHARGE_COLUMNS
             )
+
+    def forget(self) -> None:
+        """Drop the ledgers kept for the transaction (it ended): a payment file's tens of
+        thousands would otherwise live as long as the unit of work, and the cyclic collector,
+        paused for the file, would walk them all when it resumes."""
+        self._loaded = {}
 
     async def households(self, after: str, limit: int) -> list[str]:
         rows = await self._conn.fetch(
@@ -303,6 +310,18 @@ class CollectionUnit(UnitOfWork):
     ) -> None:
         super().__init__(pool, conn=conn, audit=audit)
         self.topic = topic
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            await super().__aexit__(exc_type, exc, tb)
+        finally:
+            if self._depth == 0:  # the outermost use case: its transaction ended
+                self.ledgers.forget()
 
     def bind(self, conn: asyncpg.Connection) -> None:
         self.events = PostgresEventStore(conn, source=SOURCE)

@@ -43,6 +43,20 @@ class Batch:
         self.events.setdefault(household, []).extend(events)
         return updated
 
+    def put(self, household: str, ledger: Ledger, events: Sequence[Event]) -> None:
+        """``ledger`` as ``events`` evolved it from this batch's (a use case that evolves
+        several decisions itself, e.g. a household's lines of a payment file)."""
+        if events:
+            self.changed[household] = ledger
+            self.events.setdefault(household, []).extend(events)
+
+    def reorder(self, households: Sequence[str]) -> None:
+        """The changed households' events appended in this order (all of them, each once)."""
+        if list(self.events) != list(households):
+            if sorted(self.events) != sorted(households):
+                raise ValueError("a reorder names every changed household once")
+            self.events = {h: self.events[h] for h in households}
+
     def decide(
         self, household: str, decide: Callable[[Ledger], Sequence[Event]]
     ) -> tuple[Ledger, list[Event]]:

@@ -21,7 +21,7 @@ from kokuho.collection.app.ledgers import Batch, commit_batch, open_batch
 from kokuho.collection.app.ports import CollectionUnitPort, ImportRecord, WorkItem
 from kokuho.collection.domain import matching
 from kokuho.collection.domain.errors import DuplicatePayment, HouseholdNotFound
-from kokuho.collection.domain.ledger import Ledger, PaymentReceived
+from kokuho.collection.domain.ledger import Event, Ledger, PaymentReceived, replay
 from kokuho.collection.domain.parameters import CollectionRules
 from kokuho.collection.domain.payment_file import (
     PaymentLine,
@@ -71,57 +71,121 @@ def _refuse_numbers(valid: list[PaymentLine], refused: list[RefusedLine]) -> lis
     return kept
 
 
+def _line_item(
+    line: PaymentLine, kind: str, reason: str, household: str | None, import_id: str, today: date
+) -> WorkItem:
+    return WorkItem(
+        new_id("work", import_id, line.line),
+        kind,
+        reason,
+        household,
+        line.amount,
+        line.reference,
+        today,
+        import_id,
+        line.line,
+        channel=line.channel,
+        paid_on=line.paid_on,
+    )
+
+
+def match_household(
+    batch: Batch,
+    household: str,
+    lines: Sequence[PaymentLine],
+    rules: CollectionRules,
+    today: date,
+    import_id: str,
+) -> tuple[list[WorkItem], int | None]:
+    """A household's lines of the file in file order, each decided on the ledger the ones
+    before it left (as line by line), the ledger and its events put in the batch once. Returns
+    the work items and the line of the household's first payment recorded (None if none)."""
+    ledger = batch.ledger(household)
+    if ledger is None:
+        return [
+            _line_item(
+                line,
+                "unmatched",
+                f"notice {notice_number(line.fiscal_year, household, line.period)}:"
+                " no charges for the household",
+                None,
+                import_id,
+                today,
+            )
+            for line in lines
+        ], None
+    items: list[WorkItem] = []
+    events: list[Event] = []
+    first: int | None = None
+    for line in lines:
+        command = matching.ReceivePayment(
+            payment_id(line.channel, line.reference),
+            line.amount,
+            line.channel,
+            line.fiscal_year,
+            line.period,
+            line.reference,
+            line.paid_on,
+            today,
+        )
+        try:
+            decided = matching.receive(ledger, command, rules)
+        except DuplicatePayment:
+            reason = f"reference {line.reference} was recorded already"
+            items.append(_line_item(line, "duplicate", reason, household, import_id, today))
+            continue
+        ledger = replay(household, decided, ledger)
+        events += decided
+        first = line.line if first is None else first
+        items += over_payment_items(
+            decided, household, today, import_id, line.line, ("work", import_id, line.line)
+        )
+    batch.put(household, ledger, events)
+    return items, first
+
+
 def _match_line(
     batch: Batch, line: PaymentLine, rules: CollectionRules, today: date, import_id: str
 ) -> list[WorkItem]:
-    if batch.ledger(line.household) is None:
-        notice = notice_number(line.fiscal_year, line.household, line.period)
-        return [
-            WorkItem(
-                new_id("work", import_id, line.line),
-                "unmatched",
-                f"notice {notice}: no charges for the household",
-                None,
-                line.amount,
-                line.reference,
-                today,
-                import_id,
-                line.line,
-                channel=line.channel,
-                paid_on=line.paid_on,
-            )
-        ]
-    command = matching.ReceivePayment(
-        payment_id(line.channel, line.reference),
-        line.amount,
-        line.channel,
-        line.fiscal_year,
-        line.period,
-        line.reference,
-        line.paid_on,
-        today,
-    )
-    try:
-        _, events = batch.decide(line.household, lambda s: matching.receive(s, command, rules))
-    except DuplicatePayment:
-        return [
-            WorkItem(
-                new_id("work", import_id, line.line),
-                "duplicate",
-                f"reference {line.reference} was recorded already",
-                line.household,
-                line.amount,
-                line.reference,
-                today,
-                import_id,
-                line.line,
-                channel=line.channel,
-                paid_on=line.paid_on,
-            )
-        ]
-    return over_payment_items(
-        events, line.household, today, import_id, line.line, ("work", import_id, line.line)
-    )
+    """One line (a debit or pension result file's, mixed with other kinds of lines)."""
+    return match_household(batch, line.household, [line], rules, today, import_id)[0]
+
+
+def match_file(
+    batch: Batch,
+    lines: Sequence[PaymentLine],
+    rules: CollectionRules,
+    today: date,
+    import_id: str,
+) -> list[WorkItem]:
+    """The file's valid lines matched a household at a time, with the ledgers, events and work
+    items (in line order) that matching them line by line gives."""
+    items: list[WorkItem] = []
+    recorded: list[tuple[int, str]] = []
+    for household, of_household in by_household(lines).items():
+        found, first = match_household(batch, household, of_household, rules, today, import_id)
+        items += found
+        if first is not None:
+            recorded.append((first, household))
+    items.sort(key=lambda item: item.line or 0)  # a line makes at most one item
+    # the events in the order line by line appended them (a household whose first line was a
+    # duplicate comes after the households its later lines follow)
+    recorded.sort()
+    batch.reorder([household for _, household in recorded])
+    return items
+
+
+def by_household(lines: Sequence[PaymentLine]) -> dict[str, list[PaymentLine]]:
+    """Each household's lines in file order, households in the order the file first names
+    them."""
+    of: dict[str, list[PaymentLine]] = {}
+    for line in lines:
+        found = of.get(line.household)
+        if found is None:
+            of[line.household] = [line]
+        else:
+            found.append(line)
+    return of
 
 
 def over_payment_items(
@@ -162,6 +226,16 @@ def over_payment_items(
 async def import_payments(
     uow: CollectionUnitPort, rules: CollectionRules, command: ImportPayments
 ) -> ImportOutcome:
+    # Paused until the import's objects are dropped (its locals with ``_import``'s frame, the
+    # ledgers the unit of work kept with its transaction): resumed while they lived, the
+    # collector's first pass walked the millions of them (0.8 s of 11 s CPU at 60,000 lines).
+    with collector_paused():
+        return await _import(uow, rules, command)
+
+
+async def _import(
+    uow: CollectionUnitPort, rules: CollectionRules, command: ImportPayments
+) -> ImportOutcome:
     sha256 = hashlib.sha256(command.text.encode("utf-8")).hexdigest()
     async with uow:
         existing = await uow.imports.find(sha256)
@@ -177,12 +251,9 @@ async def import_payments(
         if refused and not command.apply_valid_part:
             raise PaymentFileRefused(refused, parsed.lines)
         import_id = new_id("import", sha256)
-        with collector_paused():
-            batch = await open_batch(uow, [line.household for line in valid])
-            items: list[WorkItem] = []
-            for line in valid:
-                items += _match_line(batch, line, rules, command.today, import_id)
-            await commit_batch(uow, batch)
+        batch = await open_batch(uow, [line.household for line in valid])
+        items = match_file(batch, valid, rules, command.today, import_id)
+        await commit_batch(uow, batch)
         await uow.work_items.add_many(items)
         record = ImportRecord(
             import_id,

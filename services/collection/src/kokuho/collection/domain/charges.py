@@ -72,7 +72,7 @@ class Charges(Mapping[Key, Charge]):
     """A ledger's charges: an immutable mapping whose entries may still be in the form a
     snapshot stored them, decoded when first read. A payment reads one or two of a household's
     charges; the payment file loads and saves tens of thousands of ledgers, so the others are
-    neither decoded nor encoded again (``stored_form``)."""
+    neither decoded nor encoded again (``forms``, ``same_entry``)."""
 
     __slots__ = ("_decode", "_entries")
 
@@ -97,6 +97,17 @@ class Charges(Mapping[Key, Charge]):
             return entry.charge
         return entry
 
+    def get(self, key: Key, default: Any = None) -> Any:  # Mapping's goes through KeyError
+        entry = self._entries.get(key)
+        if entry is None:
+            return default
+        if isinstance(entry, _Stored):
+            if entry.charge is None:
+                assert self._decode is not None
+                entry.charge = self._decode(entry.raw)
+            return entry.charge
+        return entry
+
     def __iter__(self) -> Iterator[Key]:
         return iter(self._entries)
 
@@ -114,7 +125,19 @@ class Charges(Mapping[Key, Charge]):
         entries.update(changes)
         return Charges(entries, self._decode)
 
-    def stored_form(self, key: Key) -> Any | None:
-        """The stored form of a charge not changed since it was loaded, else None."""
+    def forms(self) -> list[tuple[Key, Any | None, Charge | None]]:
+        """Each charge as (key, its stored form, None) when unchanged since it was loaded, else
+        (key, None, the charge): a snapshot writes the stored forms back as they were read."""
+        out: list[tuple[Key, Any | None, Charge | None]] = []
+        for key, entry in self._entries.items():
+            if isinstance(entry, _Stored):
+                out.append((key, entry.raw, None))
+            else:
+                out.append((key, None, entry))
+        return out
+
+    def same_entry(self, other: Charges, key: Key) -> bool:
+        """Whether ``key`` holds the very entry it holds in ``other`` (a ledger evolved from
+        ``other`` shares the charges it did not change): then the charge is the same."""
         entry = self._entries.get(key)
-        return entry.raw if isinstance(entry, _Stored) else None
+        return entry is not None and entry is other._entries.get(key)

@@ -17,17 +17,19 @@ The exact sum (integers over the rates' common denominator) is rounded once, at 
 from __future__ import annotations
 
 import calendar
+import functools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from kokuho.collection.domain.parameters import CollectionRules, Rounding
+from kokuho.collection.domain.parameters import CollectionRules, Rounding, YearRates
 
 ONE_DAY = timedelta(days=1)
 
 
+@functools.lru_cache(maxsize=4096)  # a payment file asks it per line, of a few due dates
 def add_months(day: date, months: int) -> date:
     """The corresponding day ``months`` later, the month's last day when there is none."""
     month0 = day.month - 1 + months
@@ -89,6 +91,12 @@ def total(items: Sequence[Span], rounding: Rounding, days_in_year: int) -> int:
     return 0 if amount < rounding.minimum else amount
 
 
+@functools.lru_cache(maxsize=256)
+def _highest_rate(years: tuple[YearRates, ...]) -> tuple[int, int]:
+    """The highest 延滞金 rate of ``years`` as a fraction (numerator, denominator)."""
+    return max(max(y.early, y.later) for y in years).as_integer_ratio()
+
+
 def _below_minimum(
     amount: int,
     ordered: Sequence[tuple[date, int]],
@@ -106,10 +114,9 @@ def _below_minimum(
         running += yen
         lowest = min(lowest, running)
     base = max(0, amount - lowest) // rounding.base_unit * rounding.base_unit
-    years = [rules.year(y) for y in range(first.year, until.year + 1)]
-    rate = max(max(y.early, y.later) for y in years)
+    years = tuple(rules.year(y) for y in range(first.year, until.year + 1))
+    n, d = _highest_rate(years)
     days = (until - first).days + 1
-    n, d = rate.as_integer_ratio()
     bound = base * n * days // (d * rules.days_in_year)
     return (
         bound // rounding.unit * rounding.unit < rounding.minimum

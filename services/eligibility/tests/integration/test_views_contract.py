@@ -60,6 +60,17 @@ async def confirmed(uow: EligibilityUnitPort, cmd: EnterChange) -> str:
     return str(entered.change_id)
 
 
+async def moved_out(uow: EligibilityUnitPort, number: str, member: str) -> None:
+    loss = rq.LossIn(
+        addressee_number=member,
+        reason="moved_out",
+        fact_date=FACT + timedelta(days=10),
+        notification_date=FACT + timedelta(days=11),
+        identity_verification=ID,
+    )
+    await confirmed(uow, EnterChange("lose", loss, "clerk-a", number))
+
+
 async def counter_work(uow: EligibilityUnitPort, head: str, spouse: str, child: str) -> str:
     """Register, change, issue, record, lose: returns the household number."""
     body = rq.RegisterHouseholdIn(
@@ -97,14 +108,7 @@ async def counter_work(uow: EligibilityUnitPort, head: str, spouse: str, child: 
     )
     pending = await issue_certificate(uow, PORTS, IssueCertificate(number, record, "clerk-a"))
     await confirm_change(uow, PORTS, ConfirmChange(pending.change_id, "clerk-b"))
-    loss = rq.LossIn(
-        addressee_number=child,
-        reason="moved_out",
-        fact_date=FACT + timedelta(days=10),
-        notification_date=FACT + timedelta(days=11),
-        identity_verification=ID,
-    )
-    await confirmed(uow, EnterChange("lose", loss, "clerk-a", number))
+    await moved_out(uow, number, child)
     relationship = rq.RelationshipIn(relationship="other_relative", fact_date=FACT)
     await enter_change(
         uow, PORTS, EnterChange("change_relationship", relationship, "clerk-a", number, spouse)
@@ -122,14 +126,7 @@ async def left_empty(uow: EligibilityUnitPort, lone: str) -> str:
     entered = await enter_change(uow, PORTS, EnterChange("register_household", body, "clerk-a"))
     number = entered.nhi_household_number
     await confirm_change(uow, PORTS, ConfirmChange(entered.change_id, "clerk-b"))
-    loss = rq.LossIn(
-        addressee_number=lone,
-        reason="moved_out",
-        fact_date=FACT + timedelta(days=10),
-        notification_date=FACT + timedelta(days=11),
-        identity_verification=ID,
-    )
-    await confirmed(uow, EnterChange("lose", loss, "clerk-a", number))
+    await moved_out(uow, number, lone)
     return number
 
 

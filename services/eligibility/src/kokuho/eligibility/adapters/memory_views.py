@@ -15,6 +15,7 @@ from kokuho.eligibility.adapters.memory_tables import (
     Row,
     _pick,
 )
+from kokuho.eligibility.adapters.views import HOUSEHOLD_COLUMNS
 from kokuho.events.testing.fakes import InMemoryEventStore
 
 HOUSEHOLDER_EVENTS = (
@@ -98,17 +99,7 @@ class MemoryViews:
         def name(addressee: str) -> Any:
             return self.t.persons.get(addressee, {}).get("name")
 
-        result = _pick(
-            head,
-            [
-                "nhi_household_number",
-                "householder_addressee_number",
-                "deemed_householder",
-                "dissolved",
-                "specified_same_household_members",
-                "registered_on",
-            ],
-        )
+        result = _pick(head, list(HOUSEHOLD_COLUMNS))
         householder = head["householder_addressee_number"]
         result["as_of"] = as_of
         result["householder_name"] = name(householder)

@@ -18,7 +18,7 @@ PERIOD_COLUMNS = (
 )
 
 _PERIOD_NAMES = tuple(c.strip() for c in PERIOD_COLUMNS.split(","))
-_HOUSEHOLD_COLUMNS = (
+HOUSEHOLD_COLUMNS = (
     "nhi_household_number",
     "householder_addressee_number",
     "deemed_householder",
@@ -150,7 +150,7 @@ class PostgresViews:
         if not rows:
             return None
         head = rows[0]
-        result: dict[str, Any] = {column: head[column] for column in _HOUSEHOLD_COLUMNS}
+        result: dict[str, Any] = {column: head[column] for column in HOUSEHOLD_COLUMNS}
         result["as_of"] = None
         result["householder_name"] = head["householder_name"]
         result["members"] = [

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import resource
 import time
 import uuid
 from dataclasses import dataclass
@@ -46,6 +47,9 @@ class AnnualRunFigures:
     copied_rows: int
     copy_seconds: float
     workers: int = 0
+    #: CPU seconds of the run: the writing process (with the relay) and its worker processes
+    cpu_seconds: float = 0.0
+    worker_cpu_seconds: float = 0.0
 
     def line(self) -> str:
         s = self.summary
@@ -56,7 +60,9 @@ class AnnualRunFigures:
             f"{self.assessed_seconds:.1f} s, every PremiumAssessed on Kafka after "
             f"{self.on_kafka_seconds:.1f} s ({s.assessed / self.on_kafka_seconds:,.0f} "
             f"households/s); raw COPY of the same {self.copied_rows} rows "
-            f"{self.copy_seconds:.2f} s; ratio {self.on_kafka_seconds / self.copy_seconds:.1f}x"
+            f"{self.copy_seconds:.2f} s; ratio {self.on_kafka_seconds / self.copy_seconds:.1f}x;"
+            f" CPU {self.cpu_seconds:.1f} s writing process + {self.worker_cpu_seconds:.1f} s"
+            " workers"
         )
 
 
@@ -86,11 +92,31 @@ async def measure(
             members = await load(conn, households, fiscal_year)
         finally:
             await conn.close()
+        before = _cpu()
         summary, assessed_at, on_kafka = await _timed_run(dsn, kafka, topic, fiscal_year, workers)
+        cpu, worker_cpu = (after - start for after, start in zip(_cpu(), before, strict=True))
         rows, raw = await _raw_copy(dsn)
     return AnnualRunFigures(
-        fiscal_year, summary, members, assessed_at, on_kafka, rows, raw, workers
+        fiscal_year,
+        summary,
+        members,
+        assessed_at,
+        on_kafka,
+        rows,
+        raw,
+        workers,
+        cpu,
+        worker_cpu,
     )
+
+
+def _cpu() -> tuple[float, float]:
+    """CPU seconds (user + system) of this process and of its ended children: the run's worker
+    processes are joined when it returns, so the difference around it is theirs."""
+    own, children = (
+        resource.getrusage(r) for r in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    )
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
 
 
 async def _timed_run(

@@ -251,6 +251,15 @@ async def _finish(pool: asyncpg.Pool, run_id: UUID) -> None:
         )
 
 
+def _planner(workers: int, **options: Any) -> Callable[[RawChunk], EncodedPlan]:
+    """``plan_chunk`` with the run's ``options``, encoded (``encoded_plan``): in a worker
+    process (``workers`` > 0) the events' data only, validated by the writing process."""
+    return partial(
+        encoded_plan,
+        partial(plan_chunk, **options, new_ids=random_ids, validated=workers == 0),
+    )
+
+
 async def run_annual(
     pool: asyncpg.Pool,
     rulebook: ParametersFor,
@@ -272,20 +281,8 @@ async def run_annual(
     context = EventContext(correlation_id=summary.run_id)
     # the engine computes chunks while this process loads the next and writes the finished ones
     executor, depth = engine_executor(workers), max(workers, 1)
-    plan = partial(
-        encoded_plan,
-        partial(
-            plan_chunk,
-            params=params,
-            dues=dues,
-            today=today,
-            actor=actor,
-            topic=topic,
-            context=context,
-            new_ids=random_ids,
-            # a worker process hands back the events as JSON, validated here (ADR 0106)
-            validated=workers == 0,
-        ),
+    plan = _planner(
+        workers, params=params, dues=dues, today=today, actor=actor, topic=topic, context=context
     )
     pending: Pending = deque()
     chunks = 0
@@ -302,6 +299,7 @@ async def run_annual(
                     break
                 chunk, future = pending.popleft()
                 planned = await future
+                # a worker's events come as JSON: validated here, once (ADR 0106)
                 appends = planned.appends or validated_appends(
                     planned.events, topic=topic, context=context
                 )

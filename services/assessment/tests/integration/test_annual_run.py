@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 import asyncpg
@@ -13,6 +14,7 @@ from kokuho.assessment.app.assessing import explain_stored
 from kokuho.assessment.bootstrap import CityRulebook
 from kokuho.assessment.synthetic import load
 from kokuho.events.contracts.assessment import EVENTS_TOPIC
+from kokuho.events.ports import ConcurrencyConflict
 
 from ..conftest import Running
 
@@ -184,5 +186,54 @@ async def test_the_annual_run_decides_the_collection_method(assessment_dsn: str)
                 " FROM outbox o JOIN events e USING (event_id)"
             )
             assert sorted(r["m"] for r in methods) == ["ordinary", "special"]
+    finally:
+        await pool.close()
+
+
+@pytest.mark.parametrize("workers", [0, 1], ids=["thread", "worker-process"])
+async def test_a_failed_write_stops_the_run_after_the_committed_chunks(
+    assessment_dsn: str, workers: int
+) -> None:
+    """The next chunk is validated while the previous one is written (ADR 0106), but the
+    writes stay one at a time and in order: when the second chunk's write fails, the run fails
+    with its error, the first chunk stays committed with the checkpoint at its end, and nothing
+    after it is written; the resumed run then starts after the first chunk."""
+    rulebook = CityRulebook("hiroshima", None)
+    pool = await asyncpg.create_pool(assessment_dsn, min_size=1, max_size=3)
+    try:
+        async with pool.acquire() as conn:
+            await load(conn, 60, 2026)
+            numbers = [
+                r[0]
+                for r in await conn.fetch("SELECT nhi_household_number FROM households ORDER BY 1")
+            ]
+            # someone else's event on a stream of the second chunk: its append conflicts
+            await conn.execute(
+                "INSERT INTO events (stream_id, version, event_id, event_type, occurred_at,"
+                " envelope) VALUES ($1, 1, $2, 'x', now(), '{}')",
+                f"premium-{numbers[25]}-2026",
+                uuid.uuid4(),
+            )
+        with pytest.raises(ConcurrencyConflict):
+            await run_annual(
+                pool,
+                rulebook,
+                2026,
+                actor="U-BATCH",
+                today=date(2026, 6, 1),
+                chunk_size=20,
+                topic=EVENTS_TOPIC,
+                workers=workers,
+            )
+        async with pool.acquire() as conn:
+            run = await conn.fetchrow("SELECT checkpoint, households, status FROM annual_runs")
+            assert (run["checkpoint"], run["households"], run["status"]) == (
+                numbers[19],
+                20,
+                "running",
+            )
+            assessed = await conn.fetch("SELECT nhi_household_number FROM assessments ORDER BY 1")
+            assert [r[0] for r in assessed] == numbers[:20]
+            assert await conn.fetchval("SELECT count(*) FROM outbox") == 20
     finally:
         await pool.close()

@@ -140,10 +140,47 @@ async def _load_chunk(
 
 
 def checkpoint_loaded(
-    pending: deque[tuple[RawChunk, asyncio.Future[EncodedPlan]]], checkpoint: str
+    pending: deque[tuple[RawChunk, asyncio.Future[EncodedPlan]]], loaded: str
 ) -> str:
     """Where the next load starts: after the last household already loaded."""
-    return pending[-1][0].last_household if pending else checkpoint
+    return pending[-1][0].last_household if pending else loaded
+
+
+class _WriteBehind:
+    """One chunk's write in flight while the next is validated (ADR 0106): the writes stay one
+    at a time and in order, so the checkpoint is always the end of a committed prefix."""
+
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        summary: RunSummary,
+        progress: Callable[[RunSummary], None] | None,
+        stop_after_chunks: int | None,
+    ) -> None:
+        self.pool, self.summary, self.progress = pool, summary, progress
+        self.stop_after = stop_after_chunks
+        self.chunks = 0
+        self.stopped = False
+        self.writing: asyncio.Future[str] | None = None
+
+    async def write(self, chunk: RawChunk, plan: EncodedPlan, appends: list[StreamAppend]) -> None:
+        if not await self.drain():
+            return  # stopped after the previous chunk: this one is not written, as in a crash
+        self.writing = asyncio.ensure_future(
+            _write_chunk(self.pool, self.summary.run_id, chunk, plan, appends, self.summary)
+        )
+
+    async def drain(self) -> bool:
+        """Wait for the write in flight; False once ``stop_after_chunks`` chunks are written."""
+        writing, self.writing = self.writing, None
+        if writing is not None:
+            await writing
+            self.chunks += 1
+            if self.progress is not None:
+                self.progress(self.summary)
+            if self.stop_after is not None and self.chunks >= self.stop_after:
+                self.stopped = True
+        return not self.stopped
 
 
 async def _write_chunk(
@@ -285,34 +322,32 @@ async def run_annual(
         workers, params=params, dues=dues, today=today, actor=actor, topic=topic, context=context
     )
     pending: Pending = deque()
-    chunks = 0
+    writes = _WriteBehind(pool, summary, progress, stop_after_chunks)
+    loaded = checkpoint  # the last household loaded (ahead of the last one written)
     with run_gc_threshold():
         try:
             exhausted = False
-            while True:
+            while not writes.stopped:
                 if not exhausted:
                     exhausted = not await _load_ahead(
-                        pool, executor, plan, pending, depth, (fiscal_year, checkpoint, chunk_size)
+                        pool, executor, plan, pending, depth, (fiscal_year, loaded, chunk_size)
                     )
                 if not pending:
-                    await _finish(pool, summary.run_id)
+                    if await writes.drain():
+                        await _finish(pool, summary.run_id)
                     break
                 chunk, future = pending.popleft()
+                loaded = chunk.last_household
                 planned = await future
-                # a worker's events come as JSON: validated here, once (ADR 0106)
+                # a worker's events come as JSON: validated here, once (ADR 0106), while
+                # PostgreSQL takes the previous chunk
                 appends = planned.appends or validated_appends(
                     planned.events, topic=topic, context=context
                 )
-                checkpoint = await _write_chunk(
-                    pool, summary.run_id, chunk, planned, appends, summary
-                )
-                chunks += 1
-                if progress is not None:
-                    progress(summary)
-                if stop_after_chunks is not None and chunks >= stop_after_chunks:
-                    for _, other in pending:
-                        other.cancel()
-                    break
+                await writes.write(chunk, planned, appends)
+            for _, other in pending:
+                other.cancel()
         finally:
+            await writes.drain()
             executor.shutdown(wait=True, cancel_futures=True)
     return summary

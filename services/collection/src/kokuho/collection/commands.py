@@ -15,7 +15,7 @@ from uuid import UUID
 from kokuho.collection.adapters.debits import ZenginBanks, to_bank_kana
 from kokuho.collection.adapters.unit_of_work import CollectionUnit
 from kokuho.collection.api.deps import JST
-from kokuho.collection.app import debits, jobs, payments, pension, tax_transfer
+from kokuho.collection.app import counter_payments, debits, jobs, payments, pension, tax_transfer
 from kokuho.collection.app.charges import apply_assessment
 from kokuho.collection.app.ports import Ports
 from kokuho.collection.bootstrap import consignor
@@ -99,7 +99,7 @@ async def seed(settings: ServiceSettings) -> str:
             paid = {"paid": 10, "partly paid": 4, "overdue": 1, "direct debit": 10}[kind]
             channel = "direct_debit" if kind == "direct debit" else "counter"
             for inst in assessed.instalments[:paid]:
-                command = payments.CounterPayment(
+                command = counter_payments.CounterPayment(
                     household,
                     inst.amount,
                     fiscal_year,
@@ -111,7 +111,7 @@ async def seed(settings: ServiceSettings) -> str:
                     channel,
                 )
                 with contextlib.suppress(DuplicatePayment):  # seeded already
-                    await payments.receive_at_counter(units(), rules, command)
+                    await counter_payments.receive_at_counter(units(), rules, command)
     return (
         f"demo: charges of {fiscal_year} for {len(DEMO)} households (paid, partly paid,"
         " overdue, direct debit)"

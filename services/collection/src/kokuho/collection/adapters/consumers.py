@@ -14,7 +14,7 @@ import asyncpg
 
 from kokuho.collection.adapters.unit_of_work import CollectionUnit
 from kokuho.collection.app import acts
-from kokuho.collection.app.payments import CounterPayment, receive_at_counter
+from kokuho.collection.app.counter_payments import CounterPayment, receive_at_counter
 from kokuho.collection.app.pension import apply_assessment
 from kokuho.collection.domain.errors import CollectionError, DuplicatePayment, HouseholdNotFound
 from kokuho.collection.domain.parameters import CollectionRules

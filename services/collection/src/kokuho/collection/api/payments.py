@@ -22,7 +22,7 @@ from kokuho.collection.api.schemas import (
     RefusedLineOut,
     ReversalIn,
 )
-from kokuho.collection.app import payments
+from kokuho.collection.app import counter_payments, payments
 from kokuho.collection.domain.matching import ReversePayment
 from kokuho.platform.problems import FieldError, Problem
 
@@ -79,7 +79,7 @@ async def import_payments(
         ) from None
 
 
-def _payment_out(received: payments.Received) -> PaymentOut:
+def _payment_out(received: counter_payments.Received) -> PaymentOut:
     p = received.payment
     return PaymentOut(
         payment_id=p.payment_id,
@@ -100,7 +100,7 @@ async def pay_at_counter(
     write: WriteDep,
 ) -> PaymentOut:
     """Cash at the counter with its receipt number (the same receipt twice is 409)."""
-    command = payments.CounterPayment(
+    command = counter_payments.CounterPayment(
         household,
         body.amount,
         body.fiscal_year,
@@ -111,7 +111,7 @@ async def pay_at_counter(
         ports.today(),
     )
     return await write.run(
-        lambda uow: payments.receive_at_counter(uow, ports.rules, command),
+        lambda uow: counter_payments.receive_at_counter(uow, ports.rules, command),
         _payment_out,
         status_code=201,
     )
@@ -128,5 +128,7 @@ async def reverse_payment(
 ) -> dict[str, str]:
     """Take a payment back with its reason (C-24); what it paid is owed again."""
     command = ReversePayment(payment_id, body.reason, user.user_id, min(body.reversed_on, today))
-    await write.run(lambda uow: payments.reverse_payment(uow, household, command), lambda _: None)
+    await write.run(
+        lambda uow: counter_payments.reverse_payment(uow, household, command), lambda _: None
+    )
     return {"payment_id": payment_id, "status": "reversed"}

@@ -1,5 +1,6 @@
-"""Payments: the bank and convenience-store payment file, counter payments and reversals, each
-matched to the household's charges (消込) and published as ``PaymentReceived``.
+"""Payments: the bank and convenience-store payment file, each line matched to the household's
+charges (消込) and published as ``PaymentReceived`` (counter payments and reversals:
+``counter_payments``).
 
 A file is applied in one transaction: all lines or none (a refused line refuses the file
 unless the operator applies the valid part), the same file again changes nothing (its SHA-256
@@ -21,8 +22,8 @@ from kokuho.collection.app.collector import collector_paused
 from kokuho.collection.app.ledgers import Batch, commit_batch, open_batch
 from kokuho.collection.app.ports import CollectionUnitPort, ImportRecord, Versioned, WorkItem
 from kokuho.collection.domain import matching
-from kokuho.collection.domain.errors import DuplicatePayment, HouseholdNotFound
-from kokuho.collection.domain.ledger import Event, Ledger, PaymentReceived, replay
+from kokuho.collection.domain.errors import DuplicatePayment
+from kokuho.collection.domain.ledger import Event, PaymentReceived, replay
 from kokuho.collection.domain.parameters import CollectionRules
 from kokuho.collection.domain.payment_file import (
     PaymentLine,
@@ -337,75 +338,3 @@ async def _import(
             detail={"import_id": import_id, "lines": parsed.lines, "refused": len(refused)},
         )
         return ImportOutcome(record, replayed=False)
-
-
-@dataclass(frozen=True)
-class CounterPayment:
-    """Cash at the counter (a receipt number), or another channel's single payment (a
-    seizure's proceeds from delinquency: channel ``enforcement``, its proceeds id)."""
-
-    household: str
-    amount: int
-    fiscal_year: int | None
-    period: int | None
-    receipt_number: str
-    paid_on: date
-    actor: str
-    today: date
-    channel: str = "counter"
-
-
-@dataclass(frozen=True)
-class Received:
-    ledger: Ledger
-    payment: PaymentReceived
-    work_items: list[WorkItem]
-
-
-async def receive_at_counter(
-    uow: CollectionUnitPort, rules: CollectionRules, command: CounterPayment
-) -> Received:
-    """Cash at the counter with its receipt number; the same receipt twice is a 409."""
-    async with uow:
-        batch = await open_batch(uow, [command.household])
-        if batch.ledger(command.household) is None:
-            raise HouseholdNotFound(f"no charges for household {command.household}")
-        pid = payment_id(command.channel, command.receipt_number)
-        receive = matching.ReceivePayment(
-            pid,
-            command.amount,
-            command.channel,
-            command.fiscal_year,
-            command.period,
-            command.receipt_number,
-            command.paid_on,
-            command.today,
-        )
-        ledger, events = batch.decide(
-            command.household, lambda s: matching.receive(s, receive, rules)
-        )
-        items = over_payment_items(
-            events, command.household, command.today, None, None, ("work", pid)
-        )
-        await commit_batch(uow, batch)
-        await uow.work_items.add_many(items)
-        await uow.audit.record(
-            subjects=[command.household], detail={"payment_id": pid, "amount": command.amount}
-        )
-        payment = next(e for e in events if isinstance(e, PaymentReceived))
-        return Received(ledger, payment, items)
-
-
-async def reverse_payment(
-    uow: CollectionUnitPort, household: str, command: matching.ReversePayment
-) -> Ledger:
-    async with uow:
-        batch = await open_batch(uow, [household])
-        if batch.ledger(household) is None:
-            raise HouseholdNotFound(f"no charges for household {household}")
-        ledger, _ = batch.decide(household, lambda s: matching.reverse(s, command))
-        await commit_batch(uow, batch)
-        await uow.audit.record(
-            subjects=[household], detail={"payment_id": command.payment_id, "reversed": True}
-        )
-        return ledger

@@ -136,6 +136,19 @@ async def count(pool: asyncpg.Pool, sql: str) -> int:
     return int(await pool.fetchval(sql))
 
 
+async def on_kafka(events_db: str, producer: AIOKafkaProducer, topic: str, count: int) -> None:
+    """``count`` SampleRecorded of one stream (``k``) written and relayed to ``topic``."""
+    await write(
+        events_db, [StreamAppend("k", 0, [SampleRecorded(n=n) for n in range(count)], topic=topic)]
+    )
+    relay = OutboxRelay(events_db, KafkaSender(producer), service="sample")
+    conn = await asyncpg.connect(events_db)
+    try:
+        assert await relay.relay_once(conn) == count
+    finally:
+        await conn.close()
+
+
 async def test_relay_publishes_valid_cloudevents_and_marks_them(
     events_db: str, kafka: KafkaConnection, topic: str, producer: AIOKafkaProducer
 ) -> None:
@@ -523,15 +536,7 @@ async def test_the_next_round_is_decoded_while_one_is_applied_and_offsets_follow
     fetched and decoded the second (ADR 0102), yet applies nothing of it and commits no offset
     until the first round's transaction is done; the first round's offset is committed while
     the second is applied."""
-    await write(
-        events_db, [StreamAppend("k", 0, [SampleRecorded(n=n) for n in range(3)], topic=topic)]
-    )
-    relay = OutboxRelay(events_db, KafkaSender(producer), service="sample")
-    conn = await asyncpg.connect(events_db)
-    try:
-        assert await relay.relay_once(conn) == 3
-    finally:
-        await conn.close()
+    await on_kafka(events_db, producer, topic, 3)
 
     decoded: list[int] = []
     real = consumer_module.decode_round
@@ -586,15 +591,7 @@ async def test_a_rounds_inbox_insert_is_sent_before_the_next_round_is_decoded(
     """getmany hands back a buffered poll without yielding: the consumer first lets the round
     it starts send its inbox insert, so PostgreSQL works on it while the next round is decoded
     (ADR 0105); the effects stay in order and each is applied once."""
-    await write(
-        events_db, [StreamAppend("k", 0, [SampleRecorded(n=n) for n in range(4)], topic=topic)]
-    )
-    relay = OutboxRelay(events_db, KafkaSender(producer), service="sample")
-    conn = await asyncpg.connect(events_db)
-    try:
-        assert await relay.relay_once(conn) == 4
-    finally:
-        await conn.close()
+    await on_kafka(events_db, producer, topic, 4)
 
     steps: list[str] = []
     real_decode = consumer_module.decode_round

@@ -139,6 +139,10 @@ class UnitOfWork:
     def bind(self, conn: asyncpg.Connection) -> None:
         """Create the repositories on ``conn`` (subclasses)."""
 
+    def unbind(self) -> None:
+        """Drop what the repositories keep (subclasses): called once the outermost use case's
+        transaction has ended, so nothing they loaded outlives it."""
+
     async def __aenter__(self) -> Self:
         self._depth += 1
         if self._depth > 1:
@@ -181,6 +185,7 @@ class UnitOfWork:
                 acquired, self._acquired = self._acquired, None
                 await acquired.__aexit__(exc_type, exc, tb)
             self._conn = None
+            self.unbind()
 
 
 class RecordingAudit:

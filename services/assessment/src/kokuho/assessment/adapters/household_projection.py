@@ -6,7 +6,7 @@ from datetime import date
 
 import asyncpg
 
-from kokuho.assessment.adapters.rows import member_row
+from kokuho.assessment.adapters.rows import household_row, member_row
 from kokuho.assessment.app.ports import HouseholdRow, MemberRow
 from kokuho.events.contracts.eligibility import HouseholdCompositionChanged
 
@@ -26,13 +26,7 @@ class PostgresHouseholdProjection:
             " ORDER BY addressee_number",
             nhi_household_number,
         )
-        return HouseholdRow(
-            nhi_household_number=nhi_household_number,
-            householder_addressee_number=head["householder_addressee_number"],
-            deemed_householder=head["deemed_householder"],
-            specified_household_since=head["specified_household_since"],
-            members=tuple(member_row(r) for r in rows),
-        )
+        return household_row(head, [member_row(r) for r in rows])
 
     async def households_after(self, after: str, size: int) -> list[HouseholdRow]:
         heads = await self.conn.fetch(
@@ -49,16 +43,7 @@ class PostgresHouseholdProjection:
             numbers,
         ):
             members[r["nhi_household_number"]].append(member_row(r))
-        return [
-            HouseholdRow(
-                nhi_household_number=h["nhi_household_number"],
-                householder_addressee_number=h["householder_addressee_number"],
-                deemed_householder=h["deemed_householder"],
-                specified_household_since=h["specified_household_since"],
-                members=tuple(members[h["nhi_household_number"]]),
-            )
-            for h in heads
-        ]
+        return [household_row(h, members[h["nhi_household_number"]]) for h in heads]
 
     async def birth_date_of(self, addressee_number: str) -> date | None:
         value = await self.conn.fetchval(

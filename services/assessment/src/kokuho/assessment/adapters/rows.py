@@ -63,16 +63,7 @@ def chunk_facts(chunk: RawChunk) -> ChunkFacts:
     members: dict[str, list[MemberRow]] = {h["nhi_household_number"]: [] for h in heads}
     for r in _named(chunk.members):
         members[r["nhi_household_number"]].append(member_row(r))
-    households = [
-        HouseholdRow(
-            nhi_household_number=h["nhi_household_number"],
-            householder_addressee_number=h["householder_addressee_number"],
-            deemed_householder=h["deemed_householder"],
-            specified_household_since=h["specified_household_since"],
-            members=tuple(members[h["nhi_household_number"]]),
-        )
-        for h in heads
-    ]
+    households = [household_row(h, members[h["nhi_household_number"]]) for h in heads]
     ratios: dict[str, list[int]] = {}
     for r in _named(chunk.ratios):
         ratios.setdefault(r["nhi_household_number"], []).append(r["ratio_percent"])
@@ -158,27 +149,18 @@ async def save_assessments(conn: asyncpg.Connection, items: Sequence[StoredAsses
         " instalments = EXCLUDED.instalments, inputs = EXCLUDED.inputs,"
         " parameters_digest = EXCLUDED.parameters_digest, collection = EXCLUDED.collection,"
         " notice_issued_on = EXCLUDED.notice_issued_on",
-        [
-            (
-                a.nhi_household_number,
-                a.fiscal_year,
-                a.revision,
-                a.assessment_id,
-                a.annual_amount,
-                a.statutory_reduction,
-                a.reduction_exemption_amount,
-                json.dumps(a.components, ensure_ascii=False),
-                None if a.explanation is None else json.dumps(a.explanation, ensure_ascii=False),
-                a.cause,
-                a.assessed_by,
-                json.dumps(a.instalments),
-                json.dumps(a.inputs),
-                a.parameters_digest,
-                json.dumps(a.collection),
-                a.notice_issued_on,
-            )
-            for a in items
-        ],
+        [assessment_row(a) for a in items],
+    )
+
+
+def household_row(head: Row, members: Sequence[MemberRow]) -> HouseholdRow:
+    """A household of the projection from its ``households`` row and its members."""
+    return HouseholdRow(
+        nhi_household_number=head["nhi_household_number"],
+        householder_addressee_number=head["householder_addressee_number"],
+        deemed_householder=head["deemed_householder"],
+        specified_household_since=head["specified_household_since"],
+        members=tuple(members),
     )
 
 

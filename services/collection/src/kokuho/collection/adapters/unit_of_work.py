@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import date
-from types import TracebackType
 from typing import Any
 
 import asyncpg
@@ -311,17 +310,9 @@ class CollectionUnit(UnitOfWork):
         super().__init__(pool, conn=conn, audit=audit)
         self.topic = topic
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        try:
-            await super().__aexit__(exc_type, exc, tb)
-        finally:
-            if self._depth == 0:  # the outermost use case: its transaction ended
-                self.ledgers.forget()
+    def unbind(self) -> None:
+        # the ledgers a file import loaded (millions of objects) go with its transaction
+        self.ledgers.forget()
 
     def bind(self, conn: asyncpg.Connection) -> None:
         self.events = PostgresEventStore(conn, source=SOURCE)

@@ -4,6 +4,7 @@ before the birthday)."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import lru_cache
 
 
 def fiscal_year_of(day: date) -> int:
@@ -37,8 +38,10 @@ def birthday(birth_date: date, age: int) -> date:
     return birth_date.replace(year=year)
 
 
+@lru_cache(maxsize=1 << 16)
 def attains(birth_date: date, age: int) -> date:
-    """The day on which a person legally attains ``age``: the day before the birthday."""
+    """The day on which a person legally attains ``age``: the day before the birthday (cached:
+    the engine asks it a dozen times a household, and birth dates repeat across a city)."""
     return birthday(birth_date, age) - timedelta(days=1)
 
 

@@ -101,7 +101,7 @@ def component_segment(
         rates=rates,
         state=state,
         judgement=judgement,
-        people={p.addressee_number: p for p in household.people},
+        people=year.people,
         timelines=year.timelines,
         liable=members,
         explain=explain,

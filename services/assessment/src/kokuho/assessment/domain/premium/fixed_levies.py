@@ -91,8 +91,48 @@ def _per_capita(lv: Levying, a: str) -> tuple[Decimal, Decimal]:
     return net, _statutory_cut(reductions)
 
 
+def _per_capita_figures(lv: Levying) -> Levied:
+    """:func:`per_capita_levy` without its lines (the batch, ADR 0108): the same reductions in
+    the same order on the same Decimals (test_premium_fast_path.py), without a Reduction
+    per step; the statutory cut is the one reduction named ``statutory_*``, if any."""
+    params, rates, state = lv.params, lv.rates, lv.state
+    statutory = lv.judgement.ratio if rates.statutory_reductions_apply else ZERO
+    halving = params.former_dependant_per_capita_reduction
+    halved, city = state.former_dependant_halved, params.city_reductions
+    childbirth = state.childbirth_exempt if rates.childbirth_exemption_applies else ()
+    exempt_minors = rates.under_18_per_capita_exempt
+    nets: list[Decimal] = []
+    cuts = ZERO
+    for a in lv.liable:
+        timeline = lv.timelines[a]
+        minor = timeline.minor
+        if exempt_minors and minor:
+            nets.append(ZERO)  # nothing left for a reduction to take
+            continue
+        net = Decimal(rates.per_capita + (0 if minor else rates.adult_per_capita))
+        ratio, by_law = statutory, True
+        if a in halved and halving > ratio:
+            ratio, by_law = halving, False
+        if ratio:
+            cut = net * ratio
+            if by_law:
+                cuts += cut
+            net -= cut
+        if timeline.preschool and net:
+            net -= net * params.preschool_reduction
+        if city:
+            net = apply_city_reductions(
+                city, rates.component, "per_capita", lv.people[a], params.fiscal_year, net, []
+            )
+        # 産前産後 exempts what is left; the statutory cut before it still counts (軽減額)
+        nets.append(ZERO if a in childbirth else net)
+    return Levied(round_reduced(nets, params.conventions.reduced_levy_rounding), floor_to(cuts))
+
+
 def per_capita_levy(lv: Levying) -> Levied:
     """均等割 of the liable members, cut to the yen by the city's method, and its 軽減額."""
+    if not lv.explain:
+        return _per_capita_figures(lv)
     levied = [_per_capita(lv, a) for a in lv.liable]
     return Levied(
         round_reduced([net for net, _ in levied], lv.params.conventions.reduced_levy_rounding),
@@ -108,8 +148,28 @@ def _specified_amount(lv: Levying) -> int | None:
     }.get(lv.state.specified or "")
 
 
+def _per_household_figures(lv: Levying) -> Levied:
+    """:func:`per_household_levy` without its line (the batch, ADR 0108)."""
+    rates, state = lv.rates, lv.state
+    amount = rates.per_household
+    special = _specified_amount(lv) if state.specified else None
+    if special is not None and special < amount:
+        amount = special
+    ratio = lv.judgement.ratio if rates.statutory_reductions_apply else ZERO
+    halving = lv.params.former_dependant_per_household_reduction
+    halved = state.former_dependant_halved
+    if halving > ratio and all(a in halved for a in lv.liable):
+        return Levied(floor_to(amount - amount * halving), 0)
+    if ratio and amount:
+        cut = amount * ratio
+        return Levied(floor_to(amount - cut), floor_to(cut))
+    return Levied(amount, 0)
+
+
 def per_household_levy(lv: Levying) -> Levied:
     """平等割 of the household after its reductions, cut to the yen, and its 軽減額."""
+    if not lv.explain:
+        return _per_household_figures(lv)
     params = lv.params
     household_amount = lv.rates.per_household
     reductions: list[Reduction] = []

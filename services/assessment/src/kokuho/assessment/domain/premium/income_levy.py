@@ -100,9 +100,57 @@ def _asset_levy(lv: Levying, a: str) -> Decimal:
     return net
 
 
+def _figures(lv: Levying) -> tuple[int, int]:
+    """:func:`income_and_asset_levies` without its lines (the batch, ADR 0108): the same
+    figures (test_premium_fast_path.py), each member's 所得割 as its base × rate in one
+    Decimal product (exact, as in :func:`_income_levy`) only where a city reduction takes a
+    share of it; the others' bases summed in integers and multiplied once. 産前産後 and 旧被扶養者
+    members pay none. 資産割 likewise on 固定資産税額."""
+    params, rates, state = lv.params, lv.rates, lv.state
+    basic, factor = params.basic_deduction, params.unemployment_salary_factor
+    childbirth = state.childbirth_exempt if rates.childbirth_exemption_applies else ()
+    former, unemployed = state.former_dependant, state.unemployed
+    city = [r for r in params.city_reductions if r.levy == "income"]
+    income_rate, asset_rate = rates.income_rate, rates.asset_rate
+    bases = taxes = 0
+    reduced = ZERO
+    for a in lv.liable:
+        if a in childbirth:
+            continue
+        p = lv.people[a]
+        inc = p.income
+        taxes += inc.fixed_asset_tax
+        if a in former:
+            continue
+        salary = inc.salary_income
+        if a in unemployed:
+            salary = floor_to(salary * factor)
+        base = salary + inc.pension_income + inc.other_income - basic
+        if base <= 0:
+            continue
+        if city:
+            net = apply_city_reductions(
+                params.city_reductions,
+                rates.component,
+                "income",
+                p,
+                params.fiscal_year,
+                base * income_rate,
+                [],
+            )
+            reduced += net
+        else:
+            bases += base
+    income = floor_to(bases * income_rate + reduced) if bases or reduced else 0
+    asset = floor_to(taxes * asset_rate) if asset_rate and taxes else 0
+    return income, asset
+
+
 def income_and_asset_levies(lv: Levying) -> tuple[int, int]:
     """所得割 and 資産割 of the liable members, each summed and cut to the yen; the lines
     alternate per member (所得割, then 資産割 where the city uses it)."""
+    if not lv.explain:
+        return _figures(lv)
     income_nets: list[Decimal] = []
     asset_nets: list[Decimal] = []
     for a in lv.liable:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from kokuho.assessment.domain.household import Person
 from kokuho.assessment.domain.parameters import Component, ComponentRates, PremiumParameters
@@ -30,8 +30,10 @@ def liable(component: Component, state: MonthState) -> tuple[str, ...]:
     return LIABLE.get(component, _insured)(state)
 
 
-@dataclass(frozen=True)
-class Levying:
+class Levying(NamedTuple):
+    """What the levies of one component need for one segment (a tuple: built for every
+    segment of every household, where a frozen dataclass cost ~2 µs)."""
+
     params: PremiumParameters
     rates: ComponentRates
     state: MonthState

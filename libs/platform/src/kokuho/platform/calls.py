@@ -27,10 +27,10 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request, Response
 
-from kokuho.platform.audit import AuditTrail, RequestAudit
+from kokuho.platform.audit import AuditTrail, RequestAudit, get_request_audit
 from kokuho.platform.idempotency import Idempotency, IdempotencyDep
-from kokuho.platform.service import kit_of
-from kokuho.platform.unit_of_work import BoundAudit
+from kokuho.platform.service import ServiceKit, kit_of
+from kokuho.platform.unit_of_work import BoundAudit, DeferredAudit
 
 ResultT = TypeVar("ResultT")
 OutT = TypeVar("OutT")
@@ -62,11 +62,22 @@ class Call:
         *,
         status_code: int | Callable[[ResultT], int] = 200,
         audited: bool = True,
+        audit_only: bool = False,
     ) -> OutT:
         """Run ``work(uow)`` in one transaction; ``respond`` makes the response model;
         ``status_code`` may depend on the result (200 for "already so", 201 for "created").
-        ``audited=False`` only for calls that touch no personal data."""
+        ``audited=False`` only for calls that touch no personal data.
+
+        ``audit_only=True``: a read whose use case writes nothing but its audit records runs
+        without a transaction (ADR 0110): its reads commit on their own and its audit records
+        are appended once the response is made (a read that fails appends none), two round
+        trips fewer. Anything else such a use case wrote would commit on its own: not for
+        reads that write provision records or output logs."""
         kit = kit_of(self.request)
+        if audit_only:
+            if self.idempotency is not None or not audited:
+                raise TypeError("audit_only is for audited reads (no Idempotency-Key)")
+            return await self._audit_only(kit, work, respond, status_code)
         async with kit.pool().acquire() as conn, conn.transaction():
             if self.idempotency is not None:
                 await self.idempotency.begin(conn)
@@ -82,6 +93,25 @@ class Call:
         self.response.status_code = code
         return out
 
+    async def _audit_only(
+        self,
+        kit: ServiceKit,
+        work: Callable[[Any], Awaitable[ResultT]],
+        respond: Callable[[ResultT], OutT],
+        status_code: int | Callable[[ResultT], int],
+    ) -> OutT:
+        async with kit.pool().acquire() as conn:
+            uow = kit.unit_of_work(conn=conn, audit=self.audit).without_transaction()
+            result = await work(uow)
+            out = respond(result)
+            code = status_code(result) if callable(status_code) else status_code
+            trail = uow.audit
+            if not (isinstance(trail, DeferredAudit) and trail.records):
+                raise AuditMissing(f"{self.audit.operation} recorded no audit record")
+            await trail.write(conn)
+        self.response.status_code = code
+        return out
+
 
 # ``async def``: FastAPI runs a plain ``def`` dependency in a worker thread (a thread hop per
 # request, measured in issue 15); these only build an object.
@@ -91,8 +121,10 @@ async def _write(
     return Call(request, response, audit, idem)
 
 
-async def _read(request: Request, response: Response, audit: AuditTrail) -> Call:
-    return Call(request, response, audit, None)
+async def _read(request: Request, response: Response) -> Call:
+    # the guard's trail read here, not through AuditTrail: one dependency fewer for FastAPI to
+    # solve on every read (issue 15)
+    return Call(request, response, await get_request_audit(request), None)
 
 
 #: A write: transaction + Idempotency-Key + audit (routes guarded by ``require_roles``).

@@ -75,6 +75,49 @@ class BoundAudit:
         return record
 
 
+class DeferredAudit:
+    """A read's audit trail when the read runs without a transaction (``Call.run(...,
+    audit_only=True)``, ADR 0110): the records are kept and ``write`` appends them once the
+    use case has returned and its response is made, so a read that fails writes none of them,
+    as the rolled-back transaction did; one record is one statement, committed on its own."""
+
+    def __init__(self, trail: RequestAudit) -> None:
+        self.trail = trail
+        self.entries: list[dict[str, Any]] = []
+
+    @property
+    def records(self) -> int:
+        return len(self.entries)
+
+    async def record(
+        self,
+        *,
+        subjects: Sequence[str],
+        detail: dict[str, Any] | None = None,
+        status_code: int | None = None,
+        outcome: Outcome = Outcome.ALLOWED,
+        operation: str | None = None,
+    ) -> None:
+        self.entries.append(
+            {
+                "operation": operation,
+                "subjects": tuple(subjects),
+                "detail": dict(detail) if detail is not None else None,
+                "status_code": status_code,
+                "outcome": outcome,
+            }
+        )
+
+    async def write(self, conn: asyncpg.Connection) -> None:
+        """Append the kept records on ``conn``: one on its own, several in one transaction."""
+        if len(self.entries) == 1:
+            await self.trail.record(conn=conn, **self.entries[0])
+            return
+        async with conn.transaction():
+            for entry in self.entries:
+                await self.trail.record(conn=conn, **entry)
+
+
 class NoAuditTrail:
     """For units opened where nothing personal is touched (projections of public events).
     Recording through it is a programming error: the caller must give a trail."""
@@ -128,6 +171,7 @@ class UnitOfWork:
         self._acquired: Any = None
         self._transaction: Any = None
         self._depth = 0
+        self._transactional = True
         self.audit: AuditTrailPort = NoAuditTrail()
 
     @property
@@ -135,6 +179,16 @@ class UnitOfWork:
         if self._conn is None:
             raise RuntimeError("enter the unit of work first (async with uow:)")
         return self._conn
+
+    def without_transaction(self) -> Self:
+        """For ``Call.run(..., audit_only=True)`` only (ADR 0110): the given connection's
+        statements are not wrapped in a transaction (each commits on its own) and the request's
+        audit records are kept (``DeferredAudit``) for the caller to write after the use case."""
+        if self._given is None or self._trail is None:
+            raise TypeError("only a request's unit on a given connection runs untransacted")
+        self._transactional = False
+        self.audit = DeferredAudit(self._trail)
+        return self
 
     def bind(self, conn: asyncpg.Connection) -> None:
         """Create the repositories on ``conn`` (subclasses)."""
@@ -149,7 +203,7 @@ class UnitOfWork:
             return self  # a use case calling another: one transaction
         if self._given is not None:
             conn = self._given
-            if not conn.is_in_transaction():
+            if self._transactional and not conn.is_in_transaction():
                 self._transaction = conn.transaction()
                 await self._transaction.start()
         else:
@@ -159,7 +213,7 @@ class UnitOfWork:
             self._transaction = conn.transaction()
             await self._transaction.start()
         self._conn = conn
-        if self._trail is not None:
+        if self._trail is not None and self._transactional:
             self.audit = BoundAudit(self._trail, conn)
         self.bind(conn)
         return self

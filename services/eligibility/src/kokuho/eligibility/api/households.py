@@ -107,8 +107,11 @@ async def get_household(
     read: ReadDep,
     as_of: Annotated[date | None, Query(description="the household as of this date")] = None,
 ) -> HouseholdOut:
+    # The counter's most frequent read writes only its audit record: no transaction (ADR 0110)
     return await read.run(
-        lambda uow: views.household(uow, household_number, as_of), HouseholdOut.model_validate
+        lambda uow: views.household(uow, household_number, as_of),
+        HouseholdOut.model_validate,
+        audit_only=True,
     )
 
 

@@ -101,6 +101,10 @@ def create_app(
         lifespan=lifespan,
         responses=PROBLEM_RESPONSES,
         static_url=DOCS_ASSETS,
+        # FastAPI's own telemetry off: the OpenTelemetry instrumentation (setup_telemetry)
+        # makes the server span and http.server.request.duration, under the OTEL_* settings
+        # ADR 0092 checks; FastAPI's checked for both on every request (ADR 0110).
+        telemetry={"tracing": False, "metrics": False, "logs": False, "auto_configure": False},
     )
     app.state.settings = settings
     app.state.token_verifier = verifier

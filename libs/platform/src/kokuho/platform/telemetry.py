@@ -34,11 +34,20 @@ import logging
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, cast
 
 from fastapi import FastAPI
+from opentelemetry import context as otel_context
 from opentelemetry import environment_variables as api_variables
-from opentelemetry import metrics, trace
+from opentelemetry import metrics, propagate, trace
 from opentelemetry.context import Context
+from opentelemetry.instrumentation.asgi import (
+    OpenTelemetryMiddleware,
+    asgi_getter,
+    get_host_port_url_tuple,
+)
+from opentelemetry.instrumentation.propagators import get_global_response_propagator
+from opentelemetry.instrumentation.utils import is_http_instrumentation_enabled
 from opentelemetry.sdk import environment_variables as sdk_variables
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import (
@@ -60,6 +69,8 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.sdk.trace.sampling import Decision, Sampler, SamplingResult
 from opentelemetry.trace import Link, SpanKind, TraceState
 from opentelemetry.util.types import Attributes
+from starlette.middleware.errors import ServerErrorMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from kokuho.events.runtime.metrics import INSTRUMENTS as RUNTIME_INSTRUMENTS
 from kokuho.events.runtime.metrics import Instrument
@@ -311,6 +322,12 @@ def setup_telemetry(app: FastAPI, service_name: str) -> TracerProvider:
         excluded_urls="healthz,readyz",
         exclude_spans=["receive", "send"],
     )
+    instrumented = app.build_middleware_stack
+
+    def build_middleware_stack() -> ASGIApp:
+        return UnexportedRequests.around(instrumented(), telemetry)
+
+    app.build_middleware_stack = build_middleware_stack  # type: ignore[method-assign]
     if telemetry.config.traces_exporter != "none" and not _libraries_instrumented:
         # A span per database statement and per Kafka message only when spans are exported:
         # unexported, they cost about a fifth of an audited read's CPU (issue 15 profile) and
@@ -324,6 +341,75 @@ def setup_telemetry(app: FastAPI, service_name: str) -> TracerProvider:
         AIOKafkaInstrumentor().instrument()
     app.state.tracer_provider = telemetry.tracer_provider
     return telemetry.tracer_provider
+
+
+class UnexportedRequests:
+    """Outermost ASGI middleware around the instrumented stack (ADR 0110): while neither spans
+    nor metrics are exported, a request gets only what is read from its telemetry (its
+    trace context: trace ids in logs, audit records, ``traceparent`` and the outbox) and skips
+    the instrumentation's per-request work (its route lookup, attributes, duration and size
+    measurements, send wrapper: a tenth of an audited read's CPU, issue 15), whose span is
+    dropped and whose measurements go to a no-op meter then. Once spans or metrics are
+    exported (``spans_in_memory``, ``metrics_in_memory``, an exporter configured), every
+    request goes through the instrumentation as before."""
+
+    def __init__(
+        self, app: ASGIApp, instrumentation: OpenTelemetryMiddleware, telemetry: Telemetry
+    ) -> None:
+        #: the instrumented stack (``app``: FastAPI's own telemetry finds the instrumentation
+        #: through it and stays off)
+        self.app = app
+        self.instrumentation = instrumentation
+        self.telemetry = telemetry
+
+    @classmethod
+    def around(cls, stack: ASGIApp, telemetry: Telemetry) -> ASGIApp:
+        """``stack`` as FastAPIInstrumentor builds it (ServerErrorMiddleware around its
+        middleware); any other shape is left as it is (every request instrumented)."""
+        instrumentation = getattr(stack, "app", None)
+        if not isinstance(stack, ServerErrorMiddleware) or not isinstance(
+            instrumentation, OpenTelemetryMiddleware
+        ):
+            return stack
+        return cls(stack, instrumentation, telemetry)
+
+    def _instrumented(self) -> bool:
+        i = self.instrumentation
+        return (
+            spans_exported()
+            or self.telemetry.meter_provider is not None
+            or get_global_response_propagator() is not None  # type: ignore[no-untyped-call]
+            or i.server_request_hook is not None
+            or not is_http_instrumentation_enabled()
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self._instrumented():
+            await self.app(scope, receive, send)
+            return
+        inner = self.instrumentation.app
+        excluded = self.instrumentation.excluded_urls
+        url = get_host_port_url_tuple(scope)[2]  # type: ignore[no-untyped-call]
+        if excluded and excluded.url_disabled(url):
+            await inner(scope, receive, send)
+            return
+        # the context the instrumentation's span gets (_start_internal_or_server_span); the
+        # sampler drops it (nothing exported), so its name and attributes are never read
+        token = None
+        if trace.get_current_span() is trace.INVALID_SPAN:
+            parent = propagate.extract(cast("dict[str, Any]", scope), getter=asgi_getter)
+            token = otel_context.attach(parent)
+            kind = SpanKind.SERVER
+        else:
+            parent = otel_context.get_current()
+            kind = SpanKind.INTERNAL
+        span = self.instrumentation.tracer.start_span("HTTP", context=parent, kind=kind)
+        try:
+            with trace.use_span(span, end_on_exit=True):
+                await inner(scope, receive, send)
+        finally:
+            if token is not None:
+                otel_context.detach(token)
 
 
 # --- for tests: the in-memory exporter and reader ---------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import random
 import statistics
 import time
@@ -114,6 +115,46 @@ async def test_an_append_in_a_rolled_back_transaction_leaves_no_trace(
         rows = await conn.fetch("SELECT seq, detail->>'m' AS m FROM audit.log")
     assert [(r["seq"], r["m"]) for r in rows] == [(1, "kept")]
     assert (report.ok, report.records) == (True, 1)
+
+
+async def test_a_stored_detail_is_the_one_its_mac_covers(pool: asyncpg.Pool) -> None:
+    """The append writes the detail's JSON text as given and MACs it as parsed back (tuples as
+    lists, keys as strings, text unescaped): what is stored verifies; a float is refused and
+    nothing is stored."""
+    log = PostgresAuditLog(pool)
+    detail = {
+        "roles_used": ("eligibility.clerk",),
+        1: "a number as key",
+        "氏名": "試験　花子",
+        "nested": {"z": [1, {"y": None}], "a": True},
+        "escapes": 'quote" back\\ tab\t line\n \u2028',
+    }
+    async with pool.acquire() as conn:
+        record = await log.append(
+            AuditEntry(user_id="U1", operation="GET /x", outcome=Outcome.ALLOWED, detail=detail),
+            conn=conn,
+        )
+        with pytest.raises(ValueError, match="floats"):
+            await log.append(
+                AuditEntry(
+                    user_id="U1", operation="GET /x", outcome=Outcome.ALLOWED, detail={"f": 1.5}
+                ),
+                conn=conn,
+            )
+        stored = await conn.fetchval("SELECT detail::text FROM audit.log WHERE id = $1", record.id)
+        count = await conn.fetchval("SELECT count(*) FROM audit.log")
+        await audit.seal_pending(conn)
+        report = await audit.verify(conn)
+    assert record.detail == {
+        "roles_used": ["eligibility.clerk"],
+        "1": "a number as key",
+        "氏名": "試験　花子",
+        "nested": {"z": [1, {"y": None}], "a": True},
+        "escapes": 'quote" back\\ tab\t line\n \u2028',
+    }
+    assert json.loads(stored) == record.detail
+    assert count == 1
+    assert (report.ok, report.records) == (True, 1), str(report)
 
 
 async def test_concurrent_writers_and_competing_sealers_make_one_gap_free_chain(

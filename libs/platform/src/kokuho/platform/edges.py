@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -168,16 +169,46 @@ def _route_of(scope: Scope) -> tuple[Any, dict[str, Any]]:
     """The route (its effective path, methods and dependant) the request will reach, and its
     raw path parameters; (None, {}) when none matches."""
     app = scope.get("app")
-    routes = getattr(app.state, "edge_routes", None) if app is not None else None
-    if routes is None and app is not None:
-        routes = [r for r in _flat_routes(app) if getattr(r, "path_regex", None) is not None]
-        app.state.edge_routes = routes
+    if app is None:
+        return None, {}
+    table: list[_EdgeRoute] | None = getattr(app, "_kokuho_edge_routes", None)
+    if table is None:
+        table = [
+            _EdgeRoute.of(r)
+            for r in _flat_routes(app)
+            if getattr(r, "path_regex", None) is not None
+        ]
+        app._kokuho_edge_routes = table
     path, method = scope.get("path", ""), scope.get("method", "")
-    for route in routes or []:
-        found = route.path_regex.match(path)
-        if found and method in (getattr(route, "methods", None) or {method}):
+    for prefix, regex, methods, route in table:
+        if not path.startswith(prefix):
+            continue
+        found = regex.match(path)
+        if found and (methods is None or method in methods):
             return route, found.groupdict()
     return None, {}
+
+
+class _EdgeRoute(NamedTuple):
+    """A route as the edge matches it, read once: FastAPI's effective route contexts answer
+    each attribute through ``__getattr__``, and the request path must start with the template's
+    text before its first parameter (its regular expression's literal head) to match at all."""
+
+    prefix: str
+    regex: re.Pattern[str]
+    methods: frozenset[str] | None
+    route: Any
+
+    @classmethod
+    def of(cls, route: Any) -> _EdgeRoute:
+        template = str(getattr(route, "path", "") or "")
+        methods = getattr(route, "methods", None)
+        return cls(
+            template.split("{", 1)[0],
+            route.path_regex,
+            frozenset(methods) if methods else None,
+            route,
+        )
 
 
 def _refusal(value: str) -> str | None:

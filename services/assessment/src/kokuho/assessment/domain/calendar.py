@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from functools import lru_cache
 
+_ONE_DAY = timedelta(days=1)
+
 
 def fiscal_year_of(day: date) -> int:
     """The Japanese fiscal year (April to March) that contains ``day``."""
@@ -47,6 +49,16 @@ def attains(birth_date: date, age: int) -> date:
 
 def age_on(birth_date: date, day: date) -> int:
     """The legal age on ``day``."""
+    if day >= birth_date:
+        # attaining on the day before the birthday is the common age on the day after (a 29
+        # February birthday then falls on 1 March in common years, as :func:`birthday` has
+        # it); no loop of :func:`attains` (the engine asks this for every judged person)
+        after = day + _ONE_DAY
+        return (
+            after.year
+            - birth_date.year
+            - ((after.month, after.day) < (birth_date.month, birth_date.day))
+        )
     age = day.year - birth_date.year
     while age > 0 and attains(birth_date, age) > day:
         age -= 1

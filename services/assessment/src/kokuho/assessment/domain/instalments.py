@@ -8,8 +8,8 @@ free of calendars; the adapters use jpholiday.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from kokuho.assessment.domain.calendar import month_end
 from kokuho.assessment.domain.parameters import InstalmentCalendar
@@ -17,8 +17,10 @@ from kokuho.assessment.domain.parameters import InstalmentCalendar
 IsHoliday = Callable[[date], bool]
 
 
-@dataclass(frozen=True)
-class Instalment:
+class Instalment(NamedTuple):
+    """One 普通徴収 instalment (a tuple: ten a household in the annual run, where a frozen
+    dataclass cost ~1.3 µs each)."""
+
     period: int  # 第n期
     due_date: date
     amount: int

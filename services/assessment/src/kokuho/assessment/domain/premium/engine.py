@@ -33,6 +33,7 @@ from kokuho.assessment.domain.premium.fixed_levies import per_capita_levy, per_h
 from kokuho.assessment.domain.premium.income_levy import income_and_asset_levies
 from kokuho.assessment.domain.premium.levying import Levying, liable
 from kokuho.assessment.domain.premium.months import (
+    MONTHS,
     MonthState,
     YearStates,
     prorate,
@@ -160,12 +161,23 @@ def _component(
     segments: list[Segment] = []
     for state, firsts in year.groups.items():
         seg = component_segment(
-            household, params, rates, state, tuple(firsts), judge(state), year, explain
+            household, params, rates, state, firsts, judge(state), year, explain
         )
         if seg is not None:
             segments.append(seg)
     if not segments:
         return None
+    if len(segments) == 1 and len(segments[0].months) == MONTHS:
+        # one state all year: the annual figures themselves (what prorating them gives)
+        only = segments[0]
+        return ComponentResult(
+            rates.component,
+            (only,),
+            MONTHS,
+            only.annual,
+            only.per_capita_reduction,
+            only.per_household_reduction,
+        )
     months, amount = prorate(segments, params.conventions.prorated_rounding_unit)
     return ComponentResult(
         rates.component,

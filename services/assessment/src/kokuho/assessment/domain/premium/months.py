@@ -106,6 +106,7 @@ def _offset(day: date, april: int) -> int:
     return month_index(day) - april
 
 
+@lru_cache(maxsize=32)
 def _april(fiscal_year: int) -> int:
     return month_index(date(fiscal_year, 4, 1))
 
@@ -145,6 +146,21 @@ def _unemployed_from(person: Person, fiscal_year: int, april: int) -> int:
     return NEVER
 
 
+@lru_cache(maxsize=1 << 16)
+def _ages(
+    birth: date, fiscal_year: int, care_from: int, care_to: int
+) -> tuple[int, int, bool, bool]:
+    """The months of attaining the 介護分 ages, 子ども分 and 未就学児 for a birth date (cached:
+    birth dates repeat across a city's households)."""
+    april = _april(fiscal_year)
+    return (
+        _offset(attains(birth, care_from), april),
+        _offset(attains(birth, care_to), april),
+        until_fiscal_year_end_after(birth, 18, fiscal_year),
+        until_fiscal_year_end_after(birth, 6, fiscal_year),
+    )
+
+
 def timeline(person: Person, params: PremiumParameters) -> Timeline:
     fy = params.fiscal_year
     april = _april(fy)
@@ -154,21 +170,22 @@ def timeline(person: Person, params: PremiumParameters) -> Timeline:
     if person.former_dependant_since is not None:
         former_from = _offset(person.former_dependant_since, april)
         former_halved_to = former_from + params.former_dependant_months
-    ltc_from = attains(person.birth_date, params.long_term_care_age_from)
-    ltc_to = attains(person.birth_date, params.long_term_care_age_to)
+    ltc_from, ltc_to, minor, preschool = _ages(
+        person.birth_date, fy, params.long_term_care_age_from, params.long_term_care_age_to
+    )
     return Timeline(
         addressee_number=person.addressee_number,
         insured_from=insured_from,
         insured_to=insured_to,
-        long_term_care_from=_offset(ltc_from, april),
-        long_term_care_to=_offset(ltc_to, april),
+        long_term_care_from=ltc_from,
+        long_term_care_to=ltc_to,
         childbirth_from=childbirth_from,
         childbirth_to=childbirth_to,
         unemployed_from=_unemployed_from(person, fy, april),
         former_from=former_from,
         former_halved_to=former_halved_to,
-        minor=until_fiscal_year_end_after(person.birth_date, 18, fy),
-        preschool=until_fiscal_year_end_after(person.birth_date, 6, fy),
+        minor=minor,
+        preschool=preschool,
         care_excluded=tuple(
             (_offset(start, april), NEVER if end is None else _offset(end, april))
             for start, end in person.care_exclusions
@@ -215,7 +232,7 @@ def month_state(
 class YearStates:
     """The insured months of the year grouped by state, and each person's timeline."""
 
-    groups: dict[MonthState, list[date]]
+    groups: dict[MonthState, tuple[date, ...]]
     timelines: dict[str, Timeline]
     people: dict[str, Person]  # by addressee number, for the levies of every segment
 
@@ -248,7 +265,7 @@ def year_states(household: Household, params: PremiumParameters) -> YearStates:
         if state.insured:
             groups.setdefault(state, []).extend(firsts[start:stop])
     return YearStates(
-        groups,
+        {state: tuple(months) for state, months in groups.items()},
         {t.addressee_number: t for t in timelines},
         {p.addressee_number: p for p in household.people},
     )

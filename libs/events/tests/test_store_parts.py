@@ -1,0 +1,141 @@
+"""A large batch is written in parts, the next encoded while PostgreSQL takes the last (ADR
+0111): the same rows in the same order as one write, all or nothing, and whatever fails, the
+connection is left free for the caller's rollback."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import asyncpg
+import pytest
+
+from kokuho.events.ports import RecordedEvent
+from kokuho.events.runtime import store
+from kokuho.events.runtime.store import ConcurrencyConflict, PostgresEventStore, StreamAppend
+from kokuho.events.testing.sample import SampleRecorded
+
+pytestmark = pytest.mark.integration
+
+SOURCE = "/kokuho/sample"
+
+
+@pytest.fixture
+def small_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Parts of 70 events (COPY) and a remainder below COPY's threshold (INSERT)."""
+    monkeypatch.setattr(store, "PART_EVENTS", 70)
+    monkeypatch.setattr(store, "YIELD_EVENTS", 5)
+
+
+@pytest.fixture
+async def conn(events_db: str) -> AsyncIterator[asyncpg.Connection]:
+    connection = await asyncpg.connect(events_db)
+    yield connection
+    await connection.close()
+
+
+def appends(streams: int, prefix: str = "s") -> list[StreamAppend]:
+    return [
+        StreamAppend(
+            f"{prefix}{i:03d}",
+            0,
+            [SampleRecorded(n=i), SampleRecorded(n=-i)],
+            topic="t" if i % 3 else None,  # every third stream private
+            partition_key=f"k{i}",
+        )
+        for i in range(streams)
+    ]
+
+
+async def written(conn: asyncpg.Connection) -> tuple[list[tuple[str, int]], list[str]]:
+    events = await conn.fetch("SELECT stream_id, version FROM events ORDER BY global_position")
+    outbox = await conn.fetch(
+        "SELECT e.stream_id || '/' || e.version AS event FROM outbox o"
+        " JOIN events e USING (event_id) ORDER BY o.position"
+    )
+    return [(r["stream_id"], r["version"]) for r in events], [r["event"] for r in outbox]
+
+
+@pytest.mark.usefixtures("small_parts")
+async def test_parts_write_every_event_and_outbox_row_in_the_batch_order(
+    conn: asyncpg.Connection,
+) -> None:
+    batch = appends(100)  # 200 events: two COPY parts of 70 and more, then an INSERT
+    async with conn.transaction():
+        recorded = await PostgresEventStore(conn, source=SOURCE).append_batch(batch)
+    events, outbox = await written(conn)
+    assert events == [(r.stream_id, r.version) for r in recorded]
+    assert events == [(f"s{i:03d}", v) for i in range(100) for v in (1, 2)]
+    assert outbox == [f"s{i:03d}/{v}" for i in range(100) if i % 3 for v in (1, 2)]
+    assert await conn.fetchval("SELECT count(DISTINCT event_id) FROM events") == 200
+
+
+@pytest.mark.usefixtures("small_parts")
+async def test_a_race_lost_in_a_later_part_is_a_conflict_and_nothing_is_kept(
+    conn: asyncpg.Connection, events_db: str
+) -> None:
+    """Another writer holds version 1 of the 90th stream (in the third part) uncommitted when
+    the version check runs; it commits once this batch waits on it: the lost race surfaces
+    as a ConcurrencyConflict and the batch's earlier parts go with the rollback."""
+    other = await asyncpg.connect(events_db)
+    try:
+        racing = other.transaction()
+        await racing.start()
+        await PostgresEventStore(other, source=SOURCE).append_batch(
+            [StreamAppend("s090", 0, [SampleRecorded(n=0)])]
+        )
+        pid = await conn.fetchval("SELECT pg_backend_pid()")
+
+        async def batch() -> list[RecordedEvent]:
+            async with conn.transaction():
+                return await PostgresEventStore(conn, source=SOURCE).append_batch(appends(100))
+
+        task = asyncio.ensure_future(batch())
+        while not await other.fetchval(
+            "SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = $1", pid
+        ):
+            assert not task.done(), task
+            await asyncio.sleep(0.01)
+        await racing.commit()
+        with pytest.raises(ConcurrencyConflict):
+            await task
+    finally:
+        await other.close()
+    events, outbox = await written(conn)
+    assert (events, outbox) == ([("s090", 1)], [])
+
+
+@pytest.mark.usefixtures("small_parts")
+async def test_a_failure_while_encoding_a_later_part_leaves_the_connection_free(
+    conn: asyncpg.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    encode = store.encode_events
+    calls = 0
+
+    def failing(*args: object, **kwargs: object) -> list[RecordedEvent]:
+        nonlocal calls
+        calls += 1
+        if calls == 80:  # the third part, after two were sent
+            raise RuntimeError("encoding failed")
+        return encode(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store, "encode_events", failing)
+    with pytest.raises(RuntimeError, match="encoding failed"):
+        async with conn.transaction():
+            await PostgresEventStore(conn, source=SOURCE).append_batch(appends(100))
+    assert await written(conn) == ([], [])
+
+
+@pytest.mark.usefixtures("small_parts")
+async def test_a_stale_stream_anywhere_in_the_batch_is_refused_before_any_part(
+    conn: asyncpg.Connection,
+) -> None:
+    async with conn.transaction():
+        await PostgresEventStore(conn, source=SOURCE).append_batch(
+            [StreamAppend("s095", 0, [SampleRecorded(n=0)])]
+        )
+    with pytest.raises(ConcurrencyConflict) as info:
+        async with conn.transaction():
+            await PostgresEventStore(conn, source=SOURCE).append_batch(appends(100))
+    assert (info.value.stream_id, info.value.actual_version) == ("s095", 1)
+    assert await written(conn) == ([("s095", 1)], [])

@@ -1,19 +1,21 @@
-"""On PostgreSQL: a payment file matched in parts of households, each part written while the
-next is matched, is still one transaction. Every part's rows are there after the commit, and a
-write that fails takes the writes before it back (no ledger, event, outbox row or import record
-remains); the same as the file matched in one part."""
+"""On PostgreSQL: a payment file read in slabs and matched in parts of households, each part
+written while the next is matched and the next slab read, is still one transaction. Every
+part's rows are there after the commit, and a write or a read that fails takes the writes
+before it back (no ledger, event, outbox row or import record remains); the same as the file
+read and matched in one part."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import date
 from typing import Any
 
 import asyncpg
 import pytest
 
-from kokuho.collection.adapters.unit_of_work import CollectionUnit
+from kokuho.collection.adapters.unit_of_work import CollectionUnit, PostgresLedgers
 from kokuho.collection.app import ledgers, payments
+from kokuho.collection.app.ports import Versioned
 from kokuho.collection.domain import charging
 from kokuho.collection.domain.payment_file import HEADER, notice_number
 from kokuho.collection.parameters import load_rules
@@ -103,19 +105,32 @@ async def test_a_file_in_parts_is_written_as_the_file_in_one_part(
     parts, whole = pools
     command = payments.ImportPayments("f.csv", payment_file(), False, "U-OP", TODAY)
     writes = 0
-    real = ledgers.commit_batch
+    real = ledgers.write_prepared
 
     async def counted(*args: Any, **kwargs: Any) -> None:
         nonlocal writes
         writes += 1
         await real(*args, **kwargs)
 
-    monkeypatch.setattr(payments, "commit_batch", counted)
+    reads: list[list[str]] = []
+    real_read = PostgresLedgers.load_many
+
+    async def read(self: PostgresLedgers, households: Sequence[str]) -> dict[str, Versioned]:
+        reads.append(list(households))
+        return await real_read(self, households)
+
+    monkeypatch.setattr(payments, "write_prepared", counted)
+    monkeypatch.setattr(PostgresLedgers, "load_many", read)
     monkeypatch.setattr(payments, "PART_HOUSEHOLDS", 2)
+    monkeypatch.setattr(payments, "LOAD_HOUSEHOLDS", 3)
     outcome = await payments.import_payments(unit(parts), load_rules(), command)
     assert writes >= 2
+    # slabs of three households in the order the file first names them, each read once
+    assert reads == [sorted(HOUSEHOLDS[0:3]), sorted(HOUSEHOLDS[3:6]), HOUSEHOLDS[6:]]
     monkeypatch.setattr(payments, "PART_HOUSEHOLDS", 1000)
+    monkeypatch.setattr(payments, "LOAD_HOUSEHOLDS", 1000)
     assert await payments.import_payments(unit(whole), load_rules(), command) == outcome
+    assert len(reads) == 4
     # 12 paid, 2 unmatched, the over-payment applied with its work item
     assert (outcome.record.applied, outcome.record.work_items) == (13, 3)
     in_parts, in_one = await state(parts), await state(whole)
@@ -129,19 +144,53 @@ async def test_a_failing_write_takes_the_writes_before_it_back(
     pool = pools[0]
     before = await state(pool)
     writes = 0
-    real = ledgers.commit_batch
+    real = ledgers.write_prepared
 
-    async def last_household_fails(uow: Any, batch: ledgers.Batch, *args: Any) -> None:
+    async def last_household_fails(uow: Any, prepared: ledgers.PreparedBatch) -> None:
         nonlocal writes
         writes += 1
-        await real(uow, batch, *args)
-        if HOUSEHOLDS[-2] in batch.changed:  # after its rows were sent
+        await real(uow, prepared)
+        if any(a.partition_key == HOUSEHOLDS[-2] for a in prepared.appends):  # rows sent
             raise RuntimeError("the connection broke")
 
     monkeypatch.setattr(payments, "PART_HOUSEHOLDS", 2)
-    monkeypatch.setattr(payments, "commit_batch", last_household_fails)
+    monkeypatch.setattr(payments, "write_prepared", last_household_fails)
     command = payments.ImportPayments("f.csv", payment_file(), False, "U-OP", TODAY)
     with pytest.raises(RuntimeError, match="connection broke"):
         await payments.import_payments(unit(pool), load_rules(), command)
     assert writes >= 2  # the first part was written on its own before
+    assert await state(pool) == before
+
+
+async def test_a_failing_read_takes_the_writes_before_it_back(
+    pools: tuple[asyncpg.Pool, asyncpg.Pool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pool = pools[0]
+    before = await state(pool)
+    writes = 0
+    real = ledgers.write_prepared
+
+    async def counted(*args: Any, **kwargs: Any) -> None:
+        nonlocal writes
+        writes += 1
+        await real(*args, **kwargs)
+
+    real_read = PostgresLedgers.load_many
+
+    async def third_slab_fails(
+        self: PostgresLedgers, households: Sequence[str]
+    ) -> dict[str, Versioned]:
+        # read after the first slab's first part was written (queued behind that write)
+        if HOUSEHOLDS[6] in households:
+            await self._conn.execute("SELECT 1/0")
+        return await real_read(self, households)
+
+    monkeypatch.setattr(payments, "PART_HOUSEHOLDS", 1)
+    monkeypatch.setattr(payments, "LOAD_HOUSEHOLDS", 3)
+    monkeypatch.setattr(payments, "write_prepared", counted)
+    monkeypatch.setattr(PostgresLedgers, "load_many", third_slab_fails)
+    command = payments.ImportPayments("f.csv", payment_file(), False, "U-OP", TODAY)
+    with pytest.raises(asyncpg.DivisionByZeroError):
+        await payments.import_payments(unit(pool), load_rules(), command)
+    assert writes >= 1  # a part was written before the read failed
     assert await state(pool) == before

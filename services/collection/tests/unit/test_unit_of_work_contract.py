@@ -121,6 +121,31 @@ async def test_a_ledger_loaded_changed_and_saved_moves_the_jobs_rows(units: Unit
         assert await uow.ledgers.due_for_dunning(date(2026, 9, 28)) == [H]
 
 
+async def test_ledgers_prepared_in_parts_are_saved_as_by_save_many(units: UnitFactory) -> None:
+    """A payment file builds each part's rows while the one before is written (ADR 0109): the
+    parts saved at once are what ``save_many`` saves, a second part of the same household
+    after its first."""
+    other = "9950000002"
+    async with units() as uow:
+        await uow.ledgers.save_many([Versioned(a_ledger(), 1)])
+    async with units() as uow:
+        loaded = (await uow.ledgers.load_many([H]))[H]
+        paid, _ = pay(loaded.ledger, PACKAGED, 5_000, date(2026, 8, 20), period=3, ref="R9")
+        first = uow.ledgers.prepare([Versioned(paid, 2)])
+        second = uow.ledgers.prepare([Versioned(a_ledger(other), 1)])
+        again = uow.ledgers.prepare([Versioned(loaded.ledger, 3)])  # period 3 unpaid again
+        await uow.ledgers.save_prepared([first, second])
+        assert await uow.ledgers.unpaid_due_before(date(2026, 8, 29)) == [other]
+        await uow.ledgers.save_prepared([again])
+        assert await uow.ledgers.unpaid_due_before(date(2026, 8, 29)) == [H, other]
+    async with units() as uow:
+        found = await uow.ledgers.load_many([H, other])
+        assert {h: v.version for h, v in found.items()} == {H: 3, other: 1}
+        assert found[H].ledger == loaded.ledger
+        assert found[other].ledger == a_ledger(other)
+        assert await uow.ledgers.unpaid_due_before(date(2026, 8, 29)) == [H, other]
+
+
 async def test_work_items_imports_and_documents(units: UnitFactory) -> None:
     item = WorkItem(
         "00000000-0000-0000-0000-000000000001",

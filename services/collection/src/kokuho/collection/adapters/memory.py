@@ -16,6 +16,7 @@ from kokuho.collection.adapters.unit_of_work import SOURCE
 from kokuho.collection.app.ports import (
     Document,
     ImportRecord,
+    PreparedLedgers,
     TaxTransfer,
     Versioned,
     WorkItem,
@@ -42,6 +43,12 @@ class InMemoryLedgers:
                 raise ConcurrencyConflict("ledgers", old.version, v.version)
         for v in ledgers:
             self.rows[v.ledger.household] = v
+
+    def prepare(self, ledgers: Sequence[Versioned]) -> PreparedLedgers:
+        return PreparedLedgers(list(ledgers))
+
+    async def save_prepared(self, parts: Sequence[PreparedLedgers]) -> None:
+        await self.save_many([v for part in parts for v in part.ledgers])
 
     async def households(self, after: str, limit: int) -> list[str]:
         return sorted(h for h in self.rows if h > after)[:limit]

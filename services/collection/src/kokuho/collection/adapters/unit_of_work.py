@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -24,6 +25,7 @@ from kokuho.collection.adapters.work_items import PostgresWorkItems
 from kokuho.collection.app.ports import (
     Document,
     ImportRecord,
+    PreparedLedgers,
     TaxTransfer,
     Versioned,
 )
@@ -50,6 +52,34 @@ _CHARGE_COLUMNS = [
 ]
 
 
+@dataclass
+class _LedgerRows:
+    """What saving ledgers writes: the snapshots and the charge rows that changed."""
+
+    households: list[str]
+    versions: list[int]
+    states: list[str]
+    replaced: list[str] = field(default_factory=list)
+    removed: list[tuple[str, int, int]] = field(default_factory=list)
+    updated: list[tuple[Any, ...]] = field(default_factory=list)
+    added: list[tuple[Any, ...]] = field(default_factory=list)
+
+    @classmethod
+    def joined(cls, parts: Sequence[_LedgerRows]) -> _LedgerRows:
+        if len(parts) == 1:
+            return parts[0]
+        out = cls([], [], [])
+        for p in parts:
+            out.households += p.households
+            out.versions += p.versions
+            out.states += p.states
+            out.replaced += p.replaced
+            out.removed += p.removed
+            out.updated += p.updated
+            out.added += p.added
+        return out
+
+
 class PostgresLedgers:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self._conn = conn
@@ -72,68 +102,78 @@ class PostgresLedgers:
         return loaded
 
     async def save_many(self, ledgers: Sequence[Versioned]) -> None:
-        if not ledgers:
-            return
-        households = [v.ledger.household for v in ledgers]
-        status = await self._conn.execute(
-            "INSERT INTO ledgers (household, version, state)"
-            " SELECT h, v, s::jsonb FROM unnest($1::text[], $2::int[], $3::text[]) AS u(h, v, s)"
-            " ON CONFLICT (household) DO UPDATE SET version = EXCLUDED.version,"
-            " state = EXCLUDED.state, updated_at = now()"
-            " WHERE ledgers.version <= EXCLUDED.version",
-            households,
+        await self.save_prepared([self.prepare(ledgers)])
+
+    def prepare(self, ledgers: Sequence[Versioned]) -> PreparedLedgers:
+        rows = _LedgerRows(
+            [v.ledger.household for v in ledgers],
             [v.version for v in ledgers],
             # pydantic-core's Rust JSON: a payment file writes every household's snapshot, and
             # the standard library's encoder and decoder were a tenth of the import (issue 10)
             [to_json(ledger_to_json(v.ledger)).decode() for v in ledgers],
         )
-        if int(status.split()[-1]) != len(ledgers):
-            raise ConcurrencyConflict("ledgers", 0, None)
-        await self._save_charges(ledgers)
+        self._charge_rows(ledgers, rows)
+        return PreparedLedgers(ledgers, rows)
 
-    async def _save_charges(self, ledgers: Sequence[Versioned]) -> None:
-        """The charge rows of the ledgers saved: of a household loaded in this transaction
-        only what changed, of another all of them."""
-        replaced: list[str] = []
-        removed: list[tuple[str, int, int]] = []
-        updated: list[tuple[Any, ...]] = []
-        added: list[tuple[Any, ...]] = []
+    async def save_prepared(self, parts: Sequence[PreparedLedgers]) -> None:
+        rows = _LedgerRows.joined([p.rows for p in parts if p.ledgers])
+        if not rows.households:
+            return
+        status = await self._conn.execute(
+            "INSERT INTO ledgers (household, version, state)"
+            " SELECT h, v, s::json FROM unnest($1::text[], $2::int[], $3::text[]) AS u(h, v, s)"
+            " ON CONFLICT (household) DO UPDATE SET version = EXCLUDED.version,"
+            " state = EXCLUDED.state, updated_at = now()"
+            " WHERE ledgers.version <= EXCLUDED.version",
+            rows.households,
+            rows.versions,
+            rows.states,
+        )
+        if int(status.split()[-1]) != len(rows.households):
+            raise ConcurrencyConflict("ledgers", 0, None)
+        await self._save_charges(rows)
+
+    def _charge_rows(self, ledgers: Sequence[Versioned], rows: _LedgerRows) -> None:
+        """The charge rows of the ledgers saved: of a household loaded (or prepared) in this
+        transaction only what changed since, of another all of them."""
         for v in ledgers:
             household = v.ledger.household
             before = self._loaded.get(household)
             self._loaded[household] = v.ledger
             if before is None:
-                replaced.append(household)
-                added += charge_rows(v.ledger)
+                rows.replaced.append(household)
+                rows.added += charge_rows(v.ledger)
                 continue
-            removed += [
+            rows.removed += [
                 (household, y, p) for y, p in before.charges if (y, p) not in v.ledger.charges
             ]
             for key, row in changed_charge_rows(before, v.ledger):
-                (updated if key in before.charges else added).append(row)
-        if replaced:
+                (rows.updated if key in before.charges else rows.added).append(row)
+
+    async def _save_charges(self, rows: _LedgerRows) -> None:
+        if rows.replaced:
             await self._conn.execute(
-                "DELETE FROM charges WHERE household = ANY($1::text[])", replaced
+                "DELETE FROM charges WHERE household = ANY($1::text[])", rows.replaced
             )
-        if removed:
+        if rows.removed:
             await self._conn.execute(
                 "DELETE FROM charges c USING unnest($1::text[], $2::int[], $3::int[])"
                 " AS u(h, y, p) WHERE c.household = u.h AND c.fiscal_year = u.y"
                 " AND c.period = u.p",
-                *zip(*removed, strict=True),
+                *zip(*rows.removed, strict=True),
             )
-        if updated:
+        if rows.updated:
             await self._conn.execute(
                 "UPDATE charges c SET due_date = u.d, amount = u.a, outstanding = u.o,"
                 " dunned_on = u.dn, lapsed_on = u.l"
                 " FROM unnest($1::text[], $2::int[], $3::int[], $4::date[], $5::bigint[],"
                 " $6::bigint[], $7::date[], $8::date[]) AS u(h, y, p, d, a, o, dn, l)"
                 " WHERE c.household = u.h AND c.fiscal_year = u.y AND c.period = u.p",
-                *zip(*updated, strict=True),
+                *zip(*rows.updated, strict=True),
             )
-        if added:
+        if rows.added:
             await self._conn.copy_records_to_table(
-                "charges", records=added, columns=_CHARGE_COLUMNS
+                "charges", records=rows.added, columns=_CHARGE_COLUMNS
             )
 
     def forget(self) -> None:

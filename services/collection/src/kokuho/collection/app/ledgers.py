@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from kokuho.collection.app.ports import CollectionUnitPort, Versioned
+from kokuho.collection.app.ports import CollectionUnitPort, PreparedLedgers, Versioned
 from kokuho.collection.app.translate import is_published, to_contract
 from kokuho.collection.domain.ledger import Event, Ledger, replay
 from kokuho.events.ports import EventContext, StreamAppend
@@ -68,9 +68,26 @@ async def open_batch(uow: CollectionUnitPort, households: Sequence[str]) -> Batc
     return Batch(await uow.ledgers.load_many(sorted(set(households))))
 
 
-async def commit_batch(
+@dataclass(frozen=True)
+class PreparedBatch:
+    """A batch's rows built ahead of its write, without I/O: the streams' appends (domain
+    events as contracts) and the ledgers' rows. Several are written as one (``joined``)."""
+
+    appends: list[StreamAppend]
+    ledgers: list[PreparedLedgers]
+
+    @staticmethod
+    def joined(parts: Sequence[PreparedBatch]) -> PreparedBatch:
+        if len(parts) == 1:
+            return parts[0]
+        return PreparedBatch(
+            [a for p in parts for a in p.appends], [x for p in parts for x in p.ledgers]
+        )
+
+
+def prepare_batch(
     uow: CollectionUnitPort, batch: Batch, context: EventContext | None = None
-) -> None:
+) -> PreparedBatch:
     appends: list[StreamAppend] = []
     saved: list[Versioned] = []
     for household, events in batch.events.items():
@@ -92,8 +109,18 @@ async def commit_batch(
         if private:  # the four-eyes lifecycle (with its free-text reason) is never published
             appends.append(StreamAppend(private_stream_id(household), 0, private))
         saved.append(Versioned(batch.changed[household], version + len(public)))
-    await _append(uow, appends)
-    await uow.ledgers.save_many(saved)
+    return PreparedBatch(appends, [uow.ledgers.prepare(saved)])
+
+
+async def write_prepared(uow: CollectionUnitPort, prepared: PreparedBatch) -> None:
+    await _append(uow, prepared.appends)
+    await uow.ledgers.save_prepared(prepared.ledgers)
+
+
+async def commit_batch(
+    uow: CollectionUnitPort, batch: Batch, context: EventContext | None = None
+) -> None:
+    await write_prepared(uow, prepare_batch(uow, batch, context))
 
 
 async def _append(uow: CollectionUnitPort, appends: list[StreamAppend]) -> None:

@@ -26,6 +26,16 @@ class Versioned:
 
 
 @dataclass(frozen=True)
+class PreparedLedgers:
+    """Ledgers to save with the rows the store built for them ahead of the write
+    (``Ledgers.prepare``): a payment file builds a part's rows while the one before is written
+    (ADR 0109)."""
+
+    ledgers: Sequence[Versioned]
+    rows: Any = None  # the store's own (PostgreSQL: the snapshots' text, the charge rows)
+
+
+@dataclass(frozen=True)
 class WorkItem:
     """A payment the matching could not settle alone (unmatched, duplicate, over-payment)."""
 
@@ -75,6 +85,15 @@ class Ledgers(Protocol):
 
     async def save_many(self, ledgers: Sequence[Versioned]) -> None:
         """Store each ledger at its (new) version (the snapshot beside its events)."""
+        ...
+
+    def prepare(self, ledgers: Sequence[Versioned]) -> PreparedLedgers:
+        """``save_many``'s rows built now, without I/O; written by ``save_prepared``, in the
+        order they were prepared (the rows of a ledger saved twice follow its first save)."""
+        ...
+
+    async def save_prepared(self, parts: Sequence[PreparedLedgers]) -> None:
+        """The ledgers of prepared parts saved at once, as ``save_many`` of them all."""
         ...
 
     async def households(self, after: str, limit: int) -> list[str]:

@@ -15,11 +15,13 @@ import textwrap
 PROCESS = textwrap.dedent(
     """
     import asyncio
+    import os
 
     import httpx
     from fastapi import APIRouter
     from opentelemetry import trace
     from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
+    from opentelemetry.sdk.trace import TracerProvider
 
     from kokuho.platform.app import create_app
     from kokuho.platform.audit import InMemoryAuditLog
@@ -28,6 +30,9 @@ PROCESS = textwrap.dedent(
     from kokuho.platform.telemetry import HTTP_REQUEST_DURATION, metrics_in_memory, spans_in_memory
     from kokuho.platform.testing import staff_headers
     from kokuho.platform.token import new_private_key
+
+    if os.environ.get("PRESET_PROVIDER"):  # a provider made before the platform's
+        trace.set_tracer_provider(TracerProvider())
 
     instrumented = 0
     through = OpenTelemetryMiddleware.__call__
@@ -74,6 +79,8 @@ PROCESS = textwrap.dedent(
             body, echoed = r.json(), r.headers["traceparent"].split("-")
             print("own", body["recording"], len(body["trace"]), body["trace"] != "0" * 32,
                   echoed[1] == body["trace"], echoed[2] == body["span"], echoed[3], instrumented)
+            if os.environ.get("PRESET_PROVIDER"):
+                return
             r = await get("/api/v1/ids/2", traceparent=CALLER)
             body, echoed = r.json(), r.headers["traceparent"].split("-")
             caller = CALLER.split("-")
@@ -106,13 +113,22 @@ PROCESS = textwrap.dedent(
 )
 
 
-def test_unexported_requests_keep_trace_context_and_exported_ones_are_instrumented() -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
+def run(**variables: str) -> list[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")} | variables
     done = subprocess.run(
         [sys.executable, "-c", PROCESS], env=env, capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == [
+    return done.stdout.splitlines()
+
+
+def test_a_provider_not_made_by_the_platform_keeps_every_request_instrumented() -> None:
+    """Its sampler may record without an exporter: the instrumentation makes and ends the span."""
+    assert run(PRESET_PROVIDER="1") == ["own True 32 True True True 03 1"]
+
+
+def test_unexported_requests_keep_trace_context_and_exported_ones_are_instrumented() -> None:
+    assert run() == [
         # nothing exported: a trace of its own, echoed, not sampled (flags: random id only);
         # the instrumentation skipped
         "own False 32 True True True 02 0",

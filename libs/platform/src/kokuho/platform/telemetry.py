@@ -361,6 +361,11 @@ class UnexportedRequests:
         self.app = app
         self.instrumentation = instrumentation
         self.telemetry = telemetry
+        #: only under ExportedOnly is an unexported span sure not to be recorded (a tracer
+        #: provider made before configure_telemetry keeps its own sampler)
+        self.drops_unexported = isinstance(
+            getattr(telemetry.tracer_provider, "sampler", None), ExportedOnly
+        )
 
     @classmethod
     def around(cls, stack: ASGIApp, telemetry: Telemetry) -> ASGIApp:
@@ -376,7 +381,8 @@ class UnexportedRequests:
     def _instrumented(self) -> bool:
         i = self.instrumentation
         return (
-            spans_exported()
+            not self.drops_unexported
+            or spans_exported()
             or self.telemetry.meter_provider is not None
             or get_global_response_propagator() is not None  # type: ignore[no-untyped-call]
             or i.server_request_hook is not None
@@ -394,22 +400,20 @@ class UnexportedRequests:
             await inner(scope, receive, send)
             return
         # the context the instrumentation's span gets (_start_internal_or_server_span); the
-        # sampler drops it (nothing exported), so its name and attributes are never read
-        token = None
+        # sampler drops it (nothing exported): its name and attributes are never read, and a
+        # span not recorded needs no ending
         if trace.get_current_span() is trace.INVALID_SPAN:
             parent = propagate.extract(cast("dict[str, Any]", scope), getter=asgi_getter)
-            token = otel_context.attach(parent)
             kind = SpanKind.SERVER
         else:
             parent = otel_context.get_current()
             kind = SpanKind.INTERNAL
         span = self.instrumentation.tracer.start_span("HTTP", context=parent, kind=kind)
+        token = otel_context.attach(trace.set_span_in_context(span, parent))
         try:
-            with trace.use_span(span, end_on_exit=True):
-                await inner(scope, receive, send)
+            await inner(scope, receive, send)
         finally:
-            if token is not None:
-                otel_context.detach(token)
+            otel_context.detach(token)
 
 
 # --- for tests: the in-memory exporter and reader ---------------------------------------------

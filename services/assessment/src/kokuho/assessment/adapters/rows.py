@@ -182,6 +182,8 @@ def member_row(r: Row) -> MemberRow:
 
 def care_exclusions(value: Any) -> tuple[tuple[date, date | None], ...]:
     """The stored 介護保険適用除外 periods, by start."""
+    if value == "[]" or value == []:
+        return ()  # nearly every member: no JSON to parse
     periods = [
         (date.fromisoformat(p["start"]), None if p["end"] is None else date.fromisoformat(p["end"]))
         for p in _json(value)

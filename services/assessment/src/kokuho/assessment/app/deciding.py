@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -25,6 +26,9 @@ from kokuho.assessment.domain.parameters import PremiumParameters
 from kokuho.events.contracts.assessment import PremiumAssessed
 from kokuho.events.contracts.payment_numbers import payment_number
 from kokuho.events.ports import EventContext, StreamAppend
+
+#: the due dates' text: the same ten dates for every household of a run
+_iso = lru_cache(maxsize=256)(date.isoformat)
 
 
 def stream_id(nhi_household_number: str, fiscal_year: int) -> str:
@@ -170,7 +174,7 @@ def _stored(
         instalments=[
             {
                 "period": i.period,
-                "due_date": i.due_date.isoformat(),
+                "due_date": _iso(i.due_date),
                 "amount": i.amount,
                 "difference": i.difference,
                 # the slip's 納付番号, by which collection matches a bank's payment to it

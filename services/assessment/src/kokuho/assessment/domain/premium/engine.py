@@ -98,35 +98,27 @@ def component_segment(
         return None
     lines: list[LevyLine] = []
     lv = Levying(
-        params=params,
-        rates=rates,
-        state=state,
-        judgement=judgement,
-        people=year.people,
-        timelines=year.timelines,
-        liable=members,
-        explain=explain,
-        lines=lines,
+        params, rates, state, judgement, year.people, year.timelines, members, explain, lines
     )
     income_levy, asset_levy = income_and_asset_levies(lv)
     capita, capita_reduction = per_capita_levy(lv)
     household_levy, household_reduction = per_household_levy(lv)
     subtotal = income_levy + asset_levy + capita + household_levy
     rounded = round_component(subtotal, params.conventions)
-    return Segment(
-        months=months,
-        judgement=judgement,
-        lines=tuple(lines),
-        income_levy=income_levy,
-        asset_levy=asset_levy,
-        per_capita_levy=capita,
-        per_household_levy=household_levy,
-        per_capita_reduction=capita_reduction,
-        per_household_reduction=household_reduction,
-        subtotal=subtotal,
-        rounded=rounded,
-        cap=rates.cap,
-        annual=capped(rounded, rates.cap),
+    return Segment(  # positional: the fields in order
+        months,
+        judgement,
+        tuple(lines),
+        income_levy,
+        asset_levy,
+        capita,
+        household_levy,
+        capita_reduction,
+        household_reduction,
+        subtotal,
+        rounded,
+        rates.cap,
+        capped(rounded, rates.cap),
     )
 
 

@@ -39,9 +39,9 @@ class LevyLine:
     notes: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class ReductionJudgement:
-    """軽減判定: the statutory 7/5/2割 reduction of 均等割 and 平等割 for the household."""
+class ReductionJudgement(NamedTuple):
+    """軽減判定: the statutory 7/5/2割 reduction of 均等割 and 平等割 for the household (a
+    tuple, as :class:`Segment`: one or more a household in the annual run)."""
 
     level: int  # 7, 5, 2, or 0 for none
     reference_date: date

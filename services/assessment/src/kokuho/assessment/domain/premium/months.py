@@ -173,23 +173,26 @@ def timeline(person: Person, params: PremiumParameters) -> Timeline:
     ltc_from, ltc_to, minor, preschool = _ages(
         person.birth_date, fy, params.long_term_care_age_from, params.long_term_care_age_to
     )
-    return Timeline(
-        addressee_number=person.addressee_number,
-        insured_from=insured_from,
-        insured_to=insured_to,
-        long_term_care_from=ltc_from,
-        long_term_care_to=ltc_to,
-        childbirth_from=childbirth_from,
-        childbirth_to=childbirth_to,
-        unemployed_from=_unemployed_from(person, fy, april),
-        former_from=former_from,
-        former_halved_to=former_halved_to,
-        minor=minor,
-        preschool=preschool,
-        care_excluded=tuple(
+    excluded = person.care_exclusions
+    return Timeline(  # positional: the fields in order
+        person.addressee_number,
+        insured_from,
+        insured_to,
+        ltc_from,
+        ltc_to,
+        childbirth_from,
+        childbirth_to,
+        _unemployed_from(person, fy, april),
+        former_from,
+        former_halved_to,
+        minor,
+        preschool,
+        tuple(
             (_offset(start, april), NEVER if end is None else _offset(end, april))
-            for start, end in person.care_exclusions
-        ),
+            for start, end in excluded
+        )
+        if excluded
+        else (),
     )
 
 

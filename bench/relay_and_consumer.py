@@ -58,8 +58,11 @@ async def raw_produce(dsn: str, kafka: KafkaConnection, topic: str) -> float:
     conn = await asyncpg.connect(dsn)
     try:
         rows = await conn.fetch(
-            "SELECT o.event_id, o.key, convert_to(e.envelope::text, 'UTF8'), o.traceparent"
-            " FROM outbox o JOIN events e USING (event_id) ORDER BY o.position"
+            "SELECT coalesce(g.event_id, o.event_id), coalesce(g.key, o.key),"
+            " convert_to(e.envelope::text, 'UTF8'), o.traceparent FROM outbox o"
+            " LEFT JOIN LATERAL unnest(o.event_ids, o.keys) WITH ORDINALITY AS g(event_id, key, n)"
+            " ON true JOIN events e ON e.event_id = coalesce(g.event_id, o.event_id)"
+            " ORDER BY o.position, g.n"
         )
     finally:
         await conn.close()

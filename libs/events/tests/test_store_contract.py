@@ -211,7 +211,7 @@ async def test_a_public_event_carrying_an_individual_number_is_refused(backend: 
 
 
 @pytest.mark.integration
-@pytest.mark.parametrize("streams", [5, 40])  # 10 events by INSERT, 80 by COPY
+@pytest.mark.parametrize("streams", [5, 40])  # 10 events by INSERT, 80 by COPY and a group
 async def test_outbox_rows_keep_order_keys_and_the_trace_context(
     events_db: str, streams: int
 ) -> None:
@@ -225,11 +225,16 @@ async def test_outbox_rows_keep_order_keys_and_the_trace_context(
             async with conn.transaction():
                 recorded = await PostgresEventStore(conn, source=SOURCE).append_batch(appends)
         rows = await conn.fetch(
-            "SELECT event_id, topic, key, traceparent FROM outbox ORDER BY position"
+            "SELECT coalesce(g.event_id, o.event_id) AS event_id, topic,"
+            " coalesce(g.key, o.key) AS key, traceparent FROM outbox o"
+            " LEFT JOIN LATERAL unnest(o.event_ids, o.keys) WITH ORDINALITY AS g(event_id, key, n)"
+            " ON true ORDER BY o.position, g.n"
         )
+        outbox_rows = await conn.fetchval("SELECT count(*) FROM outbox")
     finally:
         await conn.close()
     assert [r["event_id"] for r in rows] == [e.event_id for e in recorded]
+    assert outbox_rows == (1 if streams == 40 else 10)  # a large append's events in one group
     assert [r["key"] for r in rows] == [f"k{i}" for i in range(streams) for _ in (1, 2)]
     assert {r["topic"] for r in rows} == {"t"}
     trace_id = f"{span.get_span_context().trace_id:032x}"

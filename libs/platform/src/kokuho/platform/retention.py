@@ -139,18 +139,26 @@ class RetentionReport:
 async def purge_streams(conn: Any, streams: Sequence[str]) -> bool:
     """Delete the events of streams whose life is over, with their published outbox rows
     (ADR 0096: no live stream is rewritten). False, and nothing deleted, while an event of
-    them still waits in the outbox. ``conn`` is an asyncpg connection in a transaction."""
+    them still waits in the outbox. ``conn`` is an asyncpg connection in a transaction.
+
+    A published group row (ADR 0111) holding one of the events goes too, with the other
+    events' entries: published rows are a log the relay no longer reads."""
     ids = list(streams)
     waiting = await conn.fetchval(
-        "SELECT count(*) FROM outbox o JOIN events e USING (event_id)"
-        " WHERE e.stream_id = ANY($1::text[]) AND o.published_at IS NULL",
+        "SELECT EXISTS (SELECT 1 FROM outbox o JOIN events e USING (event_id)"
+        "  WHERE e.stream_id = ANY($1::text[]) AND o.published_at IS NULL)"
+        " OR EXISTS (SELECT 1 FROM outbox o CROSS JOIN unnest(o.event_ids) AS g(event_id)"
+        "  JOIN events e ON e.event_id = g.event_id"
+        "  WHERE e.stream_id = ANY($1::text[]) AND o.published_at IS NULL)",
         ids,
     )
     if waiting:
         return False
     await conn.execute(
-        "DELETE FROM outbox WHERE event_id IN"
-        " (SELECT event_id FROM events WHERE stream_id = ANY($1::text[]))",
+        "WITH gone AS (SELECT array_agg(event_id) AS ids FROM events"
+        " WHERE stream_id = ANY($1::text[]))"
+        " DELETE FROM outbox USING gone"
+        " WHERE outbox.event_id = ANY(gone.ids) OR outbox.event_ids && gone.ids",
         ids,
     )
     await conn.execute("DELETE FROM events WHERE stream_id = ANY($1::text[])", ids)

@@ -143,7 +143,7 @@ class OutboxRelay:
         if not messages:
             return 0
         acked = await self._sender.send_all(messages)
-        await self._mark_published(conn, positions[:acked])
+        await self._mark_published(conn, completed(positions, acked), acked)
         _all_acknowledged(acked, messages)
         return acked
 
@@ -157,55 +157,68 @@ class OutboxRelay:
         order per key holds as with :meth:`relay_once`. Only acknowledged rows are marked; a
         crash before a mark re-sends them, which consumers drop as duplicates."""
         published = 0
-        acknowledged: list[int] = []  # positions acknowledged by the broker, not yet marked
+        acknowledged: list[int] = []  # rows acknowledged by the broker, not yet marked
+        count = 0  # their messages
         try:
             positions, messages = await pending(conn, self._batch_size)
             while messages:
                 sending = asyncio.ensure_future(self._sender.send_all(messages))
                 try:
-                    await self._mark_published(conn, acknowledged)
-                    acknowledged = []
-                    full = len(messages) == self._batch_size
-                    after = (
-                        await pending(conn, self._batch_size, positions[-1]) if full else ([], [])
-                    )
+                    await self._mark_published(conn, acknowledged, count)
+                    acknowledged, count = [], 0
+                    # a batch cut short before a group may leave more behind it: read on
+                    # until a read finds nothing (while this batch is on its way)
+                    after = await pending(conn, self._batch_size, positions[-1])
                 finally:
                     # whatever became of the database work, the broker's answer decides what
                     # is marked (a failed mark of the batch before leaves it to be re-sent)
                     acked = await sending
-                    acknowledged = positions[:acked]
+                    acknowledged, count = completed(positions, acked), acked
                 _all_acknowledged(acked, messages)
                 published += acked
                 positions, messages = after
         finally:
-            await self._mark_published(conn, acknowledged)
+            await self._mark_published(conn, acknowledged, count)
         return published
 
-    async def _mark_published(self, conn: asyncpg.Connection, positions: list[int]) -> None:
-        """Mark the acknowledged rows (none: nothing) and count them."""
-        if not positions:
-            return
-        await conn.execute(MARK_SQL, positions)
-        self._metrics.add(OUTBOX_PUBLISHED, len(positions), {"kokuho.service": self._service})
+    async def _mark_published(self, conn: asyncpg.Connection, rows: list[int], count: int) -> None:
+        """Mark the acknowledged rows (none: nothing) and count their messages."""
+        if rows:
+            await conn.execute(MARK_SQL, rows)
+        if count:
+            self._metrics.add(OUTBOX_PUBLISHED, count, {"kokuho.service": self._service})
 
 
+#: The oldest unpublished rows after a position, a group's events expanded in order (ADR
+#: 0111), as many rows as fit in ``$1`` messages (at least one); an event's value is its
+#: envelope in the events table. A group's entry whose event is gone (purged) is left out.
 PENDING_SQL = (
-    "SELECT o.position, o.event_id, o.topic, o.key,"
+    "SELECT o.position, coalesce(g.event_id, o.event_id) AS event_id, o.topic,"
+    " coalesce(g.key, o.key) AS key,"
     " coalesce(o.value, convert_to(e.envelope::text, 'UTF8')) AS value,"
     " o.traceparent, o.tracestate"
-    " FROM (SELECT * FROM outbox WHERE published_at IS NULL AND position > $2"
-    " ORDER BY position LIMIT $1) o"
-    " LEFT JOIN events e ON e.event_id = o.event_id AND o.value IS NULL"
-    " ORDER BY o.position"
+    " FROM (SELECT * FROM ("
+    "  SELECT *, sum(coalesce(cardinality(event_ids), 1)) OVER (ORDER BY position) AS upto,"
+    "  coalesce(cardinality(event_ids), 1) AS size"
+    "  FROM (SELECT * FROM outbox WHERE published_at IS NULL AND position > $2"
+    "  ORDER BY position LIMIT $1) unpublished) counted"
+    "  WHERE upto <= $1 OR upto = size) o"
+    " LEFT JOIN LATERAL unnest(o.event_ids, o.keys) WITH ORDINALITY AS g(event_id, key, n) ON true"
+    " LEFT JOIN events e ON e.event_id = coalesce(g.event_id, o.event_id) AND o.value IS NULL"
+    " WHERE g.event_id IS NULL OR e.event_id IS NOT NULL"
+    " ORDER BY o.position, g.n"
 )
 MARK_SQL = "UPDATE outbox SET published_at = now() WHERE position = ANY($1::bigint[])"
+#: messages waiting: a group counts its events
+WAITING = "coalesce(sum(coalesce(cardinality(event_ids), 1)), 0)"
 
 
 async def pending(
     conn: asyncpg.Connection, limit: int, after: int = 0
 ) -> tuple[list[int], list[OutboxMessage]]:
-    """The oldest unpublished outbox rows (after position ``after``), with their values, in
-    publication order."""
+    """The messages of the oldest unpublished outbox rows (after position ``after``), at most
+    ``limit`` unless one group alone is larger, in publication order, each with the position
+    of its row (a group's events share one)."""
     rows = await conn.fetch(PENDING_SQL, limit, after)
     return [r["position"] for r in rows], [
         OutboxMessage(
@@ -213,6 +226,15 @@ async def pending(
         )
         for r in rows
     ]
+
+
+def completed(positions: Sequence[int], acked: int) -> list[int]:
+    """The rows whose every message is among the first ``acked``: a group acknowledged only in
+    part stays unpublished, and is sent again whole."""
+    done = list(dict.fromkeys(positions[:acked]))
+    if done and acked < len(positions) and positions[acked] == done[-1]:
+        done.pop()
+    return done
 
 
 class RelayFailed(Exception):
@@ -225,14 +247,14 @@ def _all_acknowledged(acked: int, messages: Sequence[OutboxMessage]) -> None:
 
 
 async def backlog(conn: asyncpg.Connection) -> int:
-    """Rows waiting to be published (a metric for operators)."""
-    return int(await conn.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL"))
+    """Messages waiting to be published (a metric for operators)."""
+    return int(await conn.fetchval(f"SELECT {WAITING} FROM outbox WHERE published_at IS NULL"))  # noqa: S608
 
 
 async def backlog_and_age(conn: asyncpg.Connection) -> tuple[int, float]:
-    """Rows waiting to be published, and the age in seconds of the oldest (0 when none)."""
+    """Messages waiting to be published, and the age in seconds of the oldest (0 when none)."""
     row = await conn.fetchrow(
-        "SELECT count(*) AS n,"
+        f"SELECT {WAITING} AS n,"  # noqa: S608
         " coalesce(extract(epoch FROM clock_timestamp() - min(created_at)), 0)::float8 AS age"
         " FROM outbox WHERE published_at IS NULL"
     )

@@ -27,8 +27,14 @@ CREATE TABLE IF NOT EXISTS outbox (
     traceparent  text,
     tracestate   text,
     created_at   timestamptz NOT NULL DEFAULT now(),
-    published_at timestamptz
+    published_at timestamptz,
+    -- A group (ADR 0111): the public events of one part of a large batch, in order, in one
+    -- row, each keyed by keys[i]; event_id and value are then null and key is ''.
+    event_ids    uuid[],
+    keys         text[]
 );
+ALTER TABLE outbox ADD COLUMN IF NOT EXISTS event_ids uuid[];
+ALTER TABLE outbox ADD COLUMN IF NOT EXISTS keys text[];
 CREATE INDEX IF NOT EXISTS outbox_unpublished ON outbox (position) WHERE published_at IS NULL;
 
 CREATE OR REPLACE FUNCTION kokuho_outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$

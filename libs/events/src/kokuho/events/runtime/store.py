@@ -437,17 +437,21 @@ class PostgresEventStore:
         keys: list[str],
         trace_headers: tuple[str | None, str | None],
     ) -> None:
-        """The relay reads each value from its events row: no second copy here."""
+        """The relay reads each value from its events row: no second copy here. A part's
+        many public events go in as groups, one row per run of events on the same topic (ADR
+        0111): the relay reads a group's events in order as it reads single rows, and writing
+        one row instead of hundreds was a third of a large append's database work."""
         if len(published) >= COPY_THRESHOLD:
-            # COPY fires the statement trigger too, so the relay is woken either way
-            traceparent, tracestate = trace_headers
-            await self._conn.copy_records_to_table(
-                "outbox",
-                records=[
-                    (i, t, k, traceparent, tracestate)
-                    for i, t, k in zip(published, topics, keys, strict=True)
-                ],
-                columns=["event_id", "topic", "key", "traceparent", "tracestate"],
+            groups: list[tuple[str, list[UUID], list[str]]] = []
+            for event_id, topic, key in zip(published, topics, keys, strict=True):
+                if not groups or groups[-1][0] != topic:
+                    groups.append((topic, [], []))
+                groups[-1][1].append(event_id)
+                groups[-1][2].append(key)
+            await self._conn.executemany(
+                "INSERT INTO outbox (topic, key, event_ids, keys, traceparent, tracestate)"
+                " VALUES ($1, '', $2, $3, $4, $5)",
+                [(topic, ids, group_keys, *trace_headers) for topic, ids, group_keys in groups],
             )
             return
         await self._conn.execute(

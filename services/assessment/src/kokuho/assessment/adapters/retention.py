@@ -7,6 +7,7 @@ import asyncpg
 from kokuho.assessment.app.deciding import stream_id
 from kokuho.assessment.domain import retention as r
 from kokuho.platform.erasure_records import ErasureRecord, PostgresErasureRecords
+from kokuho.platform.retention import purge_streams
 
 _EXPIRED = {
     r.ASSESSMENT: (
@@ -68,19 +69,8 @@ class PostgresRetention:
                 year,
             )
         ]
-        waiting = await c.fetchval(
-            "SELECT count(*) FROM outbox o JOIN events e USING (event_id)"
-            " WHERE e.stream_id = ANY($1::text[]) AND o.published_at IS NULL",
-            streams,
-        )
-        if waiting:
+        if not await purge_streams(c, streams):
             return False
-        await c.execute(
-            "DELETE FROM outbox WHERE event_id IN"
-            " (SELECT event_id FROM events WHERE stream_id = ANY($1::text[]))",
-            streams,
-        )
-        await c.execute("DELETE FROM events WHERE stream_id = ANY($1::text[])", streams)
         for table in ("assessments", "reduction_exemptions", "collection_method_requests"):
             await c.execute(
                 f"DELETE FROM {table} WHERE nhi_household_number = $1 AND fiscal_year = $2",  # noqa: S608

@@ -14,7 +14,7 @@ from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.events.runtime.consumer import Delivery, InboxConsumer
 from kokuho.events.runtime.deadletters import KafkaDeadLetters
 from kokuho.events.runtime.kafka import KafkaSender, kafka_headers, reliable_producer
-from kokuho.events.runtime.relay import OutboxRelay, backlog
+from kokuho.events.runtime.relay import GROUP_ENTRIES, OutboxRelay, backlog
 from kokuho.events.runtime.store import OutboxMessage, PostgresEventStore, StreamAppend
 from kokuho.events.runtime.topics import TopicSpec, ensure_topics, with_dead_letters
 from kokuho.events.testing.databases import temporary_database
@@ -59,9 +59,8 @@ async def raw_produce(dsn: str, kafka: KafkaConnection, topic: str) -> float:
     try:
         rows = await conn.fetch(
             "SELECT coalesce(g.event_id, o.event_id), coalesce(g.key, o.key),"
-            " convert_to(e.envelope::text, 'UTF8'), o.traceparent FROM outbox o"
-            " LEFT JOIN LATERAL unnest(o.event_ids, o.keys) WITH ORDINALITY AS g(event_id, key, n)"
-            " ON true JOIN events e ON e.event_id = coalesce(g.event_id, o.event_id)"
+            f" convert_to(e.envelope::text, 'UTF8'), o.traceparent FROM outbox o {GROUP_ENTRIES}"
+            " JOIN events e ON e.event_id = coalesce(g.event_id, o.event_id)"
             " ORDER BY o.position, g.n"
         )
     finally:

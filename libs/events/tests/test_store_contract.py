@@ -11,7 +11,7 @@ import pytest
 from opentelemetry.sdk.trace import TracerProvider
 
 from kokuho.events.contracts import Envelope
-from kokuho.events.runtime.relay import pending
+from kokuho.events.runtime.relay import GROUP_ENTRIES, pending
 from kokuho.events.runtime.store import (
     ConcurrencyConflict,
     EventContext,
@@ -226,9 +226,8 @@ async def test_outbox_rows_keep_order_keys_and_the_trace_context(
                 recorded = await PostgresEventStore(conn, source=SOURCE).append_batch(appends)
         rows = await conn.fetch(
             "SELECT coalesce(g.event_id, o.event_id) AS event_id, topic,"
-            " coalesce(g.key, o.key) AS key, traceparent FROM outbox o"
-            " LEFT JOIN LATERAL unnest(o.event_ids, o.keys) WITH ORDINALITY AS g(event_id, key, n)"
-            " ON true ORDER BY o.position, g.n"
+            f" coalesce(g.key, o.key) AS key, traceparent FROM outbox o {GROUP_ENTRIES}"
+            " ORDER BY o.position, g.n"
         )
         outbox_rows = await conn.fetchval("SELECT count(*) FROM outbox")
     finally:

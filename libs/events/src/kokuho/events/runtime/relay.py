@@ -189,11 +189,17 @@ class OutboxRelay:
             self._metrics.add(OUTBOX_PUBLISHED, count, {"kokuho.service": self._service})
 
 
+#: An outbox row ``o`` as its messages: a group's events in order as ``g``, a single row as
+#: itself (``g`` null).
+GROUP_ENTRIES = (
+    "LEFT JOIN LATERAL unnest(o.event_ids, o.keys) WITH ORDINALITY AS g(event_id, key, n) ON true"
+)
+
 #: The oldest unpublished rows after a position, a group's events expanded in order (ADR
 #: 0111), as many rows as fit in ``$1`` messages (at least one); an event's value is its
 #: envelope in the events table. A group's entry whose event is gone (purged) is left out.
 PENDING_SQL = (
-    "SELECT o.position, coalesce(g.event_id, o.event_id) AS event_id, o.topic,"
+    "SELECT o.position, coalesce(g.event_id, o.event_id) AS event_id, o.topic,"  # noqa: S608
     " coalesce(g.key, o.key) AS key,"
     " coalesce(o.value, convert_to(e.envelope::text, 'UTF8')) AS value,"
     " o.traceparent, o.tracestate"
@@ -202,8 +208,7 @@ PENDING_SQL = (
     "  coalesce(cardinality(event_ids), 1) AS size"
     "  FROM (SELECT * FROM outbox WHERE published_at IS NULL AND position > $2"
     "  ORDER BY position LIMIT $1) unpublished) counted"
-    "  WHERE upto <= $1 OR upto = size) o"
-    " LEFT JOIN LATERAL unnest(o.event_ids, o.keys) WITH ORDINALITY AS g(event_id, key, n) ON true"
+    f"  WHERE upto <= $1 OR upto = size) o {GROUP_ENTRIES}"
     " LEFT JOIN events e ON e.event_id = coalesce(g.event_id, o.event_id) AND o.value IS NULL"
     " WHERE g.event_id IS NULL OR e.event_id IS NOT NULL"
     " ORDER BY o.position, g.n"

@@ -15,17 +15,25 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import asyncpg
 
 from kokuho.assessment.adapters.annual_run import RunSummary, run_annual
+from kokuho.assessment.adapters.engine_workers import encoded_plan, run_gc_threshold
+from kokuho.assessment.adapters.rows import ASSESSMENT_COLUMNS, RawChunk
+from kokuho.assessment.app.annual_run import plan_chunk
 from kokuho.assessment.bootstrap import CityRulebook
 from kokuho.assessment.config import Settings
-from kokuho.assessment.synthetic import load
+from kokuho.assessment.domain.income_file import AMOUNTS
+from kokuho.assessment.domain.instalments import due_dates
+from kokuho.assessment.synthetic import load, population
+from kokuho.events.ports import EventContext
 from kokuho.events.runtime.connection import KafkaConnection, local_connection
 from kokuho.events.runtime.kafka import KafkaSender, reliable_producer
 from kokuho.events.runtime.relay import OutboxRelay, backlog
+from kokuho.events.runtime.store import random_ids
 from kokuho.events.runtime.topics import TopicSpec, ensure_topics
 from kokuho.events.testing.databases import temporary_database
 from kokuho.platform.database import migrate, migration_files
@@ -205,6 +213,89 @@ async def _raw_copy(dsn: str) -> tuple[int, float]:
     return len(rows), raw
 
 
+def synthetic_chunks(households: int, fiscal_year: int, size: int = 5000) -> list[RawChunk]:
+    """The bench's synthetic city as the annual run loads it (``RawChunk``s of ``size``
+    households), without a database: what a worker process is handed."""
+    heads, members, incomes = population(households, fiscal_year)
+    member_columns = (
+        "nhi_household_number",
+        "addressee_number",
+        "birth_date",
+        "acquisition_date",
+        "insured",
+        "specified_same_household",
+        "loss_date",
+        "former_dependant_since",
+        "involuntary_separation_date",
+        "childbirth_date",
+        "childbirth_multiple",
+        "care_exclusions",
+    )
+    income_columns = (
+        *("addressee_number", "income_year", "birth_date", "declared", *AMOUNTS),
+        *("resident_tax_status", "taxable_income", "other_revenue"),
+    )
+    by_household: dict[object, list[tuple[object, ...]]] = {}
+    for m in members:
+        by_household.setdefault(m[0], []).append(
+            (*m, True, False, None, None, None, None, False, "[]")
+        )
+    income_of = {r[0]: (*r[: 4 + len(AMOUNTS)], "unknown", None, None) for r in incomes}
+    chunks = []
+    for start in range(0, len(heads), size):
+        part = heads[start : start + size]
+        rows = [m for h in part for m in by_household[h[0]]]
+        chunks.append(
+            RawChunk(
+                (
+                    (
+                        "nhi_household_number",
+                        "householder_addressee_number",
+                        "deemed_householder",
+                        "specified_household_since",
+                    ),
+                    [(*h, None) for h in part],
+                ),
+                (member_columns, rows),
+                (income_columns, [income_of[m[1]] for m in rows]),
+                (ASSESSMENT_COLUMNS, []),
+                (("nhi_household_number", "ratio_percent"), []),
+                (("addressee_number",), []),
+                (("nhi_household_number", "method"), []),
+            )
+        )
+    return chunks
+
+
+def engine_cpu(households: int, fiscal_year: int) -> str:
+    """CPU a household of a worker process's part of the annual run (``encoded_plan``: the
+    records built from the rows, the engine, the revision, its JSON) on the synthetic city,
+    in this process, without PostgreSQL or Kafka (ADR 0108): the figure to profile."""
+    rulebook = CityRulebook("hiroshima", None)
+    params = rulebook(fiscal_year)
+    plan = partial(
+        plan_chunk,
+        params=params,
+        dues=due_dates(fiscal_year, params.instalments, rulebook.is_holiday),
+        today=date(fiscal_year, 6, 1),
+        actor="system:bench",
+        topic="bench.assessment",
+        context=EventContext(),
+        new_ids=random_ids,
+        validated=False,
+    )
+    chunks = synthetic_chunks(households, fiscal_year)
+    with run_gc_threshold():
+        started = time.process_time()
+        for chunk in chunks:
+            encoded_plan(plan, chunk)
+        cpu = time.process_time() - started
+    return (
+        f"engine (worker part of the annual run): {households} households, {cpu:.2f} s CPU, "
+        f"{cpu / households * 1e6:.0f} µs a household"
+    )
+
+
 async def bench_command(settings: object, args: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m kokuho.assessment bench")
     parser.add_argument("--households", type=int, default=150_000)
@@ -212,7 +303,16 @@ async def bench_command(settings: object, args: list[str]) -> int:
     parser.add_argument(
         "--workers", type=int, default=WORKERS, help="engine worker processes (0: a thread)"
     )
+    parser.add_argument(
+        "--engine-only",
+        action="store_true",
+        help="only the worker's part, in this process, without PostgreSQL or Kafka (CPU a "
+        "household; the figure to profile)",
+    )
     ns = parser.parse_args(args)
+    if ns.engine_only:
+        print(engine_cpu(ns.households, ns.fiscal_year))
+        return 0
     import os
 
     admin = os.environ.get(

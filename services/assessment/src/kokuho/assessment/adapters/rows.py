@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, fields
 from datetime import date
+from operator import itemgetter
 from typing import Any, TypeAlias
 
 import asyncpg
@@ -58,18 +59,62 @@ class RawChunk:
         return str(self.heads[1][-1][self.heads[0].index("nhi_household_number")])
 
 
+def _columns(rows: PlainRows, wanted: Sequence[str]) -> Callable[[tuple[Any, ...]], Any]:
+    """The values of ``wanted`` columns of a plain row, in that order (by position: a dict a
+    row and a lookup a column were a tenth of a worker's CPU, ADR 0108)."""
+    names = rows[0]
+    return itemgetter(*(names.index(w) for w in wanted))
+
+
+#: MemberRow's fields are its columns (as ``member_row`` reads them), in order
+_MEMBER_FIELDS = tuple(f.name for f in fields(MemberRow))
+
+
+def _member_rows(rows: PlainRows) -> Iterator[tuple[str, MemberRow]]:
+    """(household, member) of each row: ``member_row`` by position."""
+    if not rows[1]:
+        return
+    number = _columns(rows, ("nhi_household_number",))
+    values = _columns(rows, _MEMBER_FIELDS)
+    for r in rows[1]:
+        facts = values(r)
+        # the fields in order, the last (care_exclusions) parsed; mypy cannot count a star
+        member = MemberRow(*facts[:-1], care_exclusions=care_exclusions(facts[-1]))  # type: ignore[misc]
+        yield number(r), member
+
+
+def _income_records(rows: PlainRows) -> Iterator[IncomeRecord]:
+    """``income_record`` of each row, by position."""
+    if not rows[1]:
+        return
+    head = _columns(rows, ("addressee_number", "income_year", "birth_date", "declared"))
+    amounts = _columns(rows, AMOUNTS)
+    rest = _columns(rows, ("resident_tax_status", "taxable_income", "other_revenue"))
+    for r in rows[1]:
+        addressee, year, birth, declared = head(r)
+        status, taxable, other = rest(r)
+        yield IncomeRecord(
+            addressee_number=addressee,
+            income_year=year,
+            birth_date=birth,
+            income=Income(declared, **dict(zip(AMOUNTS, map(int, amounts(r)), strict=True))),
+            resident_tax_status=status,
+            benefit_figures=(None if taxable is None else BenefitFigures(int(taxable), int(other))),
+        )
+
+
 def chunk_facts(chunk: RawChunk) -> ChunkFacts:
     heads = _named(chunk.heads)
     members: dict[str, list[MemberRow]] = {h["nhi_household_number"]: [] for h in heads}
-    for r in _named(chunk.members):
-        members[r["nhi_household_number"]].append(member_row(r))
+    for household, member in _member_rows(chunk.members):
+        members[household].append(member)
     households = [household_row(h, members[h["nhi_household_number"]]) for h in heads]
     ratios: dict[str, list[int]] = {}
     for r in _named(chunk.ratios):
         ratios.setdefault(r["nhi_household_number"], []).append(r["ratio_percent"])
     return ChunkFacts(
         households,
-        {r["addressee_number"]: income_record(r) for r in _named(chunk.incomes)},
+        {r.addressee_number: r for r in _income_records(chunk.incomes)},
         {r["nhi_household_number"]: stored_assessment(r) for r in _named(chunk.previous)},
         ratios,
         {r["addressee_number"]: pension_record(r) for r in _named(chunk.pensions)},

@@ -166,9 +166,12 @@ class OutboxRelay:
                 try:
                     await self._mark_published(conn, acknowledged, count)
                     acknowledged, count = [], 0
-                    # a batch cut short before a group may leave more behind it: read on
-                    # until a read finds nothing (while this batch is on its way)
+                    # read on while this batch is on its way (a batch cut short before a group
+                    # may leave more behind it: on until a read finds nothing) ...
                     after = await pending(conn, self._batch_size, positions[-1])
+                    # ... unless a row behind the batch committed after the batch was read:
+                    # its stream's later events may be in ``after``, and must wait for it
+                    late = await unpublished_up_to(conn, positions[-1]) > len(set(positions))
                 finally:
                     # whatever became of the database work, the broker's answer decides what
                     # is marked (a failed mark of the batch before leaves it to be re-sent)
@@ -176,6 +179,10 @@ class OutboxRelay:
                     acknowledged, count = completed(positions, acked), acked
                 _all_acknowledged(acked, messages)
                 published += acked
+                if late:
+                    await self._mark_published(conn, acknowledged, count)
+                    acknowledged, count = [], 0
+                    after = await pending(conn, self._batch_size)
                 positions, messages = after
         finally:
             await self._mark_published(conn, acknowledged, count)
@@ -231,6 +238,19 @@ async def pending(
         )
         for r in rows
     ]
+
+
+async def unpublished_up_to(conn: asyncpg.Connection, position: int) -> int:
+    """Unpublished rows at or before ``position``: a batch's own rows, and any row that
+    committed after the batch was read though its position came first (positions are drawn
+    when a row is written, not when it commits). Counted after the read ahead, so a row behind
+    the batch whose stream has later events in that read is always seen (it committed before
+    them, and only the relay marks rows)."""
+    return int(
+        await conn.fetchval(
+            "SELECT count(*) FROM outbox WHERE published_at IS NULL AND position <= $1", position
+        )
+    )
 
 
 def completed(positions: Sequence[int], acked: int) -> list[int]:

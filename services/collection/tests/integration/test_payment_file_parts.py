@@ -194,3 +194,32 @@ async def test_a_failing_read_takes_the_writes_before_it_back(
         await payments.import_payments(unit(pool), load_rules(), command)
     assert writes >= 1  # a part was written before the read failed
     assert await state(pool) == before
+
+
+async def test_a_failing_match_after_a_write_takes_it_back(
+    pools: tuple[asyncpg.Pool, asyncpg.Pool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pool = pools[0]
+    before = await state(pool)
+    writes = 0
+    real_write, real_match = ledgers.write_prepared, payments.match_file
+
+    async def counted(*args: Any, **kwargs: Any) -> None:
+        nonlocal writes
+        writes += 1
+        await real_write(*args, **kwargs)
+
+    def second_slab_fails(batch: ledgers.Batch, lines: Sequence[Any], *args: Any) -> Any:
+        if any(line.household == HOUSEHOLDS[3] for line in lines):
+            raise RuntimeError("a bug in the matching")
+        return real_match(batch, lines, *args)
+
+    monkeypatch.setattr(payments, "PART_HOUSEHOLDS", 1)
+    monkeypatch.setattr(payments, "LOAD_HOUSEHOLDS", 3)
+    monkeypatch.setattr(payments, "write_prepared", counted)
+    monkeypatch.setattr(payments, "match_file", second_slab_fails)
+    command = payments.ImportPayments("f.csv", payment_file(), False, "U-OP", TODAY)
+    with pytest.raises(RuntimeError, match="a bug in the matching"):
+        await payments.import_payments(unit(pool), load_rules(), command)
+    assert writes >= 1
+    assert await state(pool) == before

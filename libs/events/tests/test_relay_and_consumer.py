@@ -43,6 +43,7 @@ from kokuho.events.runtime.topics import (
     ensure_topics,
     with_dead_letters,
 )
+from kokuho.events.testing.databases import append_committed
 from kokuho.events.testing.kafka import read_topic
 from kokuho.events.testing.sample import SampleRecorded
 from kokuho.events.testing.waiting import eventually
@@ -66,12 +67,7 @@ async def producer(kafka: KafkaConnection) -> AsyncIterator[AIOKafkaProducer]:
 
 
 async def write(dsn: str, appends: list[StreamAppend]) -> None:
-    conn = await asyncpg.connect(dsn)
-    try:
-        async with conn.transaction():
-            await PostgresEventStore(conn, source=SOURCE).append_batch(appends)
-    finally:
-        await conn.close()
+    await append_committed(dsn, appends, source=SOURCE)
 
 
 class Applied:

@@ -11,7 +11,8 @@ import asyncpg
 import pytest
 
 from kokuho.events.runtime.relay import OutboxRelay, RelayFailed, backlog, completed
-from kokuho.events.runtime.store import OutboxMessage, PostgresEventStore, StreamAppend
+from kokuho.events.runtime.store import OutboxMessage, StreamAppend
+from kokuho.events.testing.databases import append_committed
 from kokuho.events.testing.sample import SampleRecorded
 
 SOURCE = "/kokuho/sample"
@@ -34,12 +35,7 @@ class Broker:
 
 
 async def append(dsn: str, appends: list[StreamAppend]) -> None:
-    conn = await asyncpg.connect(dsn)
-    try:
-        async with conn.transaction():
-            await PostgresEventStore(conn, source=SOURCE).append_batch(appends)
-    finally:
-        await conn.close()
+    await append_committed(dsn, appends, source=SOURCE)
 
 
 def single(name: str) -> list[StreamAppend]:

@@ -380,9 +380,12 @@ def chain_mac(
     )
 
 
-def _prepare(entry: AuditEntry, key: AuditKey, occurred_at: datetime) -> AuditRecord:
-    detail = _check_json(json.loads(json.dumps(entry.detail)))
-    record = AuditRecord(
+def _unsigned(
+    entry: AuditEntry, occurred_at: datetime, detail_text: str, entry_id: uuid.UUID
+) -> AuditRecord:
+    """The record of ``entry`` before its MAC; its detail is what ``detail_text`` (the
+    detail's JSON, as stored) parses to, which is what the MAC covers."""
+    return AuditRecord(
         seq=None,
         occurred_at=occurred_at,
         user_id=entry.user_id,
@@ -392,11 +395,15 @@ def _prepare(entry: AuditEntry, key: AuditKey, occurred_at: datetime) -> AuditRe
         outcome=Outcome(entry.outcome),
         status_code=entry.status_code,
         request_id=entry.request_id,
-        detail=detail,
+        detail=_check_json(json.loads(detail_text)),
         prev_hash=None,
         hash=None,
-        entry_id=str(uuid.uuid4()),
+        entry_id=str(entry_id),
     )
+
+
+def _prepare(entry: AuditEntry, key: AuditKey, occurred_at: datetime) -> AuditRecord:
+    record = _unsigned(entry, occurred_at, json.dumps(entry.detail), uuid.uuid4())
     return replace(record, entry_mac=entry_mac(key, record))
 
 
@@ -439,26 +446,12 @@ class PostgresAuditLog:
         commits or rolls back with the caller's effects), else on its own. Waits for no other
         append."""
         key = self._key or current_key()
-        # What _prepare does, with the detail's JSON text made once and the record built once:
-        # an audited read's own Python was a tenth of its CPU (issue 15). The stored text
-        # parses to the detail the MAC covers (ensure_ascii changes escapes only).
+        # The detail's JSON text made once, for the record and the row: an audited read's own
+        # Python was a tenth of its CPU (issue 15). The stored text parses to the detail the
+        # MAC covers (ensure_ascii changes escapes only).
         detail_text = json.dumps(entry.detail, ensure_ascii=False)
         entry_id = uuid.uuid4()
-        record = AuditRecord(
-            seq=None,
-            occurred_at=datetime.now(UTC),
-            user_id=entry.user_id,
-            terminal_id=entry.terminal_id,
-            operation=entry.operation,
-            subjects=tuple(entry.subjects),
-            outcome=Outcome(entry.outcome),
-            status_code=entry.status_code,
-            request_id=entry.request_id,
-            detail=_check_json(json.loads(detail_text)),
-            prev_hash=None,
-            hash=None,
-            entry_id=str(entry_id),
-        )
+        record = _unsigned(entry, datetime.now(UTC), detail_text, entry_id)
         mac = entry_mac(key, record)
         args = (
             entry_id,

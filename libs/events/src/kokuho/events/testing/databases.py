@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 import asyncpg
 
 from kokuho.events.runtime.schema import install
+from kokuho.events.runtime.store import PostgresEventStore, StreamAppend
 
 
 def with_database(dsn: str, database: str) -> str:
@@ -52,3 +53,13 @@ class Infra:
     def __init__(self, pg_admin_dsn: str, kafka_bootstrap: str) -> None:
         self.pg_admin_dsn = pg_admin_dsn
         self.kafka_bootstrap = kafka_bootstrap
+
+
+async def append_committed(dsn: str, appends: list[StreamAppend], *, source: str) -> None:
+    """Append ``appends`` in one transaction of a connection of their own, and commit."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        async with conn.transaction():
+            await PostgresEventStore(conn, source=source).append_batch(appends)
+    finally:
+        await conn.close()

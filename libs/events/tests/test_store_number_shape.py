@@ -1,5 +1,6 @@
 """The event store's quick pass over event strings (issue 15) never lets a number through:
-whenever the recogniser finds an individual number, the quick shape test says "look"; and its
+whenever the recogniser finds an individual number, the quick shape test says "look", and the
+batch searched at once refuses what its streams checked one by one refuse (ADR 0113); and its
 batch id generator gives version 4 UUIDs."""
 
 from __future__ import annotations
@@ -10,18 +11,24 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from kokuho.events.individual_numbers import check_digit, contains_individual_number
 from kokuho.events.runtime.store import (
+    IndividualNumberInEvent,
+    StreamAppend,
     _holds_number,
     _may_hold_number,
     _string_fields,
     _strings,
+    check_no_individual_numbers,
+    check_streams,
     random_ids,
 )
+from kokuho.events.testing.sample import SampleRecorded
 
 
 def as_written(first: str, form: int) -> str:
@@ -121,3 +128,62 @@ def test_the_quick_walk_finds_every_string_the_field_walk_finds(value: Any) -> N
     """``_strings`` (by type, fields from ``__dict__``) sees exactly the texts of
     ``_string_fields`` (by ``model_fields``): enum values and mapping keys included."""
     assert sorted(_strings(value)) == sorted(text for _, text in _string_fields(value, "data"))
+
+
+def one_by_one(appends: list[StreamAppend]) -> str | None:
+    """The reference: each stream checked on its own, in order (before ADR 0113)."""
+    try:
+        for item in appends:
+            check_no_individual_numbers(item)
+    except IndividualNumberInEvent as refused:
+        return str(refused)
+    return None
+
+
+def batch_check(appends: list[StreamAppend]) -> str | None:
+    try:
+        check_streams(appends)
+    except IndividualNumberInEvent as refused:
+        return str(refused)
+    return None
+
+
+streams = st.lists(
+    st.tuples(
+        st.lists(texts, min_size=1, max_size=3),  # the events' notes
+        st.just("s") | numbers,  # stream id prefix
+        st.none() | texts,  # partition key
+        st.booleans(),  # public
+    ),
+    min_size=1,
+    max_size=5,
+)
+
+
+@given(streams)
+def test_the_batch_wide_search_refuses_what_the_streams_checked_one_by_one_refuse(
+    spec: list[tuple[list[str], str, str | None, bool]],
+) -> None:
+    """The batch's texts joined and searched once (ADR 0113) refuse the same batches, on the
+    same event and field, as checking each stream's texts in turn; a number split between
+    two texts (one ending and the next starting with digits) is no number."""
+    appends = [
+        StreamAppend(
+            f"{prefix}/{i}",
+            0,
+            [SampleRecorded(n=n, note=note) for n, note in enumerate(notes)],
+            "t" if public else None,
+            key or None,
+        )
+        for i, (notes, prefix, key, public) in enumerate(spec)
+    ]
+    assert batch_check(appends) == one_by_one(appends)
+
+
+def test_digits_either_side_of_two_texts_are_not_joined_into_a_number() -> None:
+    first = "12345678901"
+    n = first + str(check_digit(first))
+    split = [SampleRecorded(n=0, note=n[:6]), SampleRecorded(n=1, note=n[6:])]
+    check_streams([StreamAppend("s-1", 0, split, "t", n[:6]), StreamAppend(n[6:], 0, split)])
+    with pytest.raises(IndividualNumberInEvent, match="data/note"):
+        check_streams([StreamAppend("s-1", 0, [*split, SampleRecorded(n=2, note=n)], "t")])

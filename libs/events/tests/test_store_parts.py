@@ -109,7 +109,7 @@ async def test_a_race_lost_in_a_later_part_is_a_conflict_and_nothing_is_kept(
 async def test_a_failure_while_encoding_a_later_part_leaves_the_connection_free(
     conn: asyncpg.Connection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    encode = store.encode_events
+    encode = store._Encoder.encode
     calls = 0
 
     def failing(*args: object, **kwargs: object) -> list[RecordedEvent]:
@@ -119,7 +119,7 @@ async def test_a_failure_while_encoding_a_later_part_leaves_the_connection_free(
             raise RuntimeError("encoding failed")
         return encode(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(store, "encode_events", failing)
+    monkeypatch.setattr(store._Encoder, "encode", failing)
     with pytest.raises(RuntimeError, match="encoding failed"):
         async with conn.transaction():
             await PostgresEventStore(conn, source=SOURCE).append_batch(appends(100))
@@ -139,3 +139,43 @@ async def test_a_stale_stream_anywhere_in_the_batch_is_refused_before_any_part(
             await PostgresEventStore(conn, source=SOURCE).append_batch(appends(100))
     assert (info.value.stream_id, info.value.actual_version) == ("s095", 1)
     assert await written(conn) == ([("s095", 1)], [])
+
+
+@pytest.mark.usefixtures("small_parts")
+async def test_outbox_groups_and_single_rows_keep_the_batch_order(
+    conn: asyncpg.Connection,
+) -> None:
+    """The outbox rows are written before the parts (ADR 0113), groups of consecutive parts
+    in one statement: parts with 64 public events or more as groups (one per run of a
+    topic), the others a row per event, and read in position order they give every public
+    event in the batch's order, each with its key."""
+    batch = [
+        StreamAppend(
+            f"s{i:03d}",
+            0,
+            [SampleRecorded(n=i), SampleRecorded(n=-i)],
+            # parts of 70 events: the first public (a group), the second nearly all private
+            # (single rows), the third on two topics in turn (groups), the fourth public
+            topic=None if 35 <= i < 65 else ("u" if 75 <= i < 85 else "t"),
+            partition_key=f"k{i % 4}",
+        )
+        for i in range(140)
+    ]
+    async with conn.transaction():
+        await PostgresEventStore(conn, source=SOURCE).append_batch(batch)
+    rows = await conn.fetch(
+        "SELECT e.stream_id || '/' || e.version AS event, o.topic,"
+        " coalesce(o.keys[g.n], o.key) AS key, o.event_ids IS NOT NULL AS grouped"
+        " FROM outbox o CROSS JOIN LATERAL"
+        " unnest(coalesce(o.event_ids, ARRAY[o.event_id])) WITH ORDINALITY AS g(id, n)"
+        " JOIN events e ON e.event_id = g.id ORDER BY o.position, g.n"
+    )
+    public = [item for item in batch if item.topic is not None]
+    assert [(r["event"], r["topic"], r["key"]) for r in rows] == [
+        (f"{item.stream_id}/{v}", item.topic, item.partition_key) for item in public for v in (1, 2)
+    ]
+    assert [r["grouped"] for r in rows] == [
+        not 35 <= i < 70 for i in range(140) if i < 35 or i >= 65 for _ in (1, 2)
+    ]
+    groups = await conn.fetchval("SELECT count(*) FROM outbox WHERE event_ids IS NOT NULL")
+    assert groups == 1 + 3 + 1  # the first part; the third (t, u, t); the fourth

@@ -137,7 +137,6 @@ def late_charge(
     counted to ``until`` (the day of payment, or the day asked about)."""
     if amount < rules.late_charge.premium_minimum:
         return 0
-    early_last = add_months(due_date, rules.early_months)
     only_later = rules.late_charge_start == "after_designated_deadline"
     if only_later:
         if designated_deadline is None:
@@ -150,6 +149,7 @@ def late_charge(
     ordered = sorted(payments)
     if _below_minimum(amount, ordered, first, until, rules):
         return 0
+    early_last = add_months(due_date, rules.early_months)
 
     def base_on(day: date) -> int:
         return max(0, amount - sum(yen for paid, yen in ordered if paid < day))

@@ -10,6 +10,7 @@ from kokuho.events.contracts.payment_numbers import (
     check_digit,
     parse_payment_number,
     payment_number,
+    payment_numbers,
 )
 
 
@@ -67,6 +68,31 @@ def test_a_wrong_check_digit_is_named() -> None:
     assert parse_payment_number(bad) == "check digit does not match"
 
 
+@given(
+    st.integers(2000, 2100),
+    st.text(alphabet="0123456789", min_size=10, max_size=10),
+    st.lists(st.integers(1, 12), max_size=14),
+)
+def test_the_numbers_of_several_instalments_are_each_ones_number(
+    year: int, household: str, periods: list[int]
+) -> None:
+    assert payment_numbers(year, household, periods) == [
+        payment_number(year, household, period) for period in periods
+    ]
+
+
+def test_every_check_digit_from_several_instalments() -> None:
+    """Every check digit 0-9 comes out of the shared sum as out of each number alone."""
+    found = {
+        number[16]: number
+        for h in range(2000000000, 2000000040)
+        for number in payment_numbers(2026, str(h), range(1, 13))
+    }
+    assert sorted(found) == list("0123456789")
+    for number in found.values():
+        assert number == payment_number(2026, number[4:14], int(number[14:16]))
+
+
 @pytest.mark.parametrize(
     "args",
     [
@@ -81,17 +107,23 @@ def test_a_wrong_check_digit_is_named() -> None:
 def test_a_malformed_part_is_refused(args: tuple[int, str, int]) -> None:
     with pytest.raises(ValueError, match="payment number"):
         payment_number(*args)
+    year, household, period = args
+    with pytest.raises(ValueError, match="payment number"):
+        payment_numbers(year, household, [1, period])
 
 
 @pytest.mark.parametrize("year", [2000, 2100])
 def test_the_first_and_last_year_accepted(year: int) -> None:
     assert parse_payment_number(payment_number(year, "2000000001", 1))[0] == year  # type: ignore[index]
+    assert payment_numbers(year, "2000000001", [1]) == [payment_number(year, "2000000001", 1)]
 
 
 @pytest.mark.parametrize("year", [1999, 2101])
 def test_a_year_outside_is_refused(year: int) -> None:
     with pytest.raises(ValueError, match="payment number"):
         payment_number(year, "2000000001", 1)
+    with pytest.raises(ValueError, match="payment number"):
+        payment_numbers(year, "2000000001", [1])
 
 
 def test_a_check_digit_of_zero() -> None:

@@ -24,7 +24,7 @@ from kokuho.assessment.domain.instalments import split
 from kokuho.assessment.domain.notices import notice_kind, notice_number
 from kokuho.assessment.domain.parameters import PremiumParameters
 from kokuho.events.contracts.assessment import PremiumAssessed
-from kokuho.events.contracts.payment_numbers import payment_number
+from kokuho.events.contracts.payment_numbers import payment_numbers
 from kokuho.events.ports import EventContext, StreamAppend
 
 #: the due dates' text: the same ten dates for every household of a run
@@ -155,6 +155,10 @@ def _stored(
     # under 特別徴収 the pension deductions collect the whole premium: no 普通徴収 instalments
     ordinary_amount = 0 if method.get("method") == "special" else computed.annual_amount
     instalments = split(ordinary_amount, dues, today, params.instalments.amount_unit, before)
+    # the slips' 納付番号, by which collection matches a bank's payment to an instalment
+    numbers = payment_numbers(
+        params.fiscal_year, row.nhi_household_number, [i.period for i in instalments]
+    )
     return StoredAssessment(
         nhi_household_number=row.nhi_household_number,
         fiscal_year=params.fiscal_year,
@@ -177,12 +181,9 @@ def _stored(
                 "due_date": _iso(i.due_date),
                 "amount": i.amount,
                 "difference": i.difference,
-                # the slip's 納付番号, by which collection matches a bank's payment to it
-                "payment_number": payment_number(
-                    params.fiscal_year, row.nhi_household_number, i.period
-                ),
+                "payment_number": number,
             }
-            for i in instalments
+            for i, number in zip(instalments, numbers, strict=True)
         ],
     )
 

@@ -155,3 +155,15 @@ def test_a_year_without_rates_is_refused_even_below_the_minimum() -> None:
     due = date(2026, 11, 30)
     with pytest.raises(RatesMissing):
         late_charge(10_000, due, [], date(2027, 1, 5), PACKAGED)
+
+
+def test_the_below_minimum_answer_is_each_rules_own() -> None:
+    """The highest rate is kept per rules and years: other rules over the same days (here a
+    rate ten times higher, whose bound is no longer under the minimum) answer by their own."""
+    due, paid = date(2026, 6, 30), date(2026, 7, 10)
+    # 100,000 × 1% × 10 / 365 = 27 (under 1,000: none); at 10%: 273; at 100%: 2,739 → 2,700
+    for _ in range(2):
+        assert late_charge(100_000, due, [], paid, flat("0.01")) == 0
+        assert late_charge(100_000, due, [], paid, flat("1")) == 2_700
+    with pytest.raises(RatesMissing):
+        late_charge(100_000, due, [], paid, flat("1", years=range(2020, 2026)))

@@ -177,7 +177,7 @@ def _charges_to_json(ledger: Ledger) -> list[Any]:
     charges = ledger.charges
     if not isinstance(charges, Charges):
         return [_charge(c) for c in charges.values()]
-    return [raw if charge is None else _charge(charge) for _, raw, charge in charges.forms()]
+    return charges.stored_forms(_charge)
 
 
 def ledger_to_json(ledger: Ledger) -> dict[str, Any]:
@@ -264,9 +264,8 @@ def changed_charge_rows(
     shares with ``before`` (the ledger it evolved from) is the same and is not decoded."""
     out = []
     old, new = before.charges, after.charges
-    for key in new:
-        if isinstance(new, Charges) and isinstance(old, Charges) and new.same_entry(old, key):
-            continue
+    keys = new.replaced_since(old) if isinstance(new, Charges) and isinstance(old, Charges) else new
+    for key in keys:
         row = _row(after.household, new[key])
         if key not in old or _row(before.household, old[key]) != row:
             out.append((key, row))

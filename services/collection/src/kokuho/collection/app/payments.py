@@ -143,9 +143,11 @@ def match_household(
         ledger = replay(household, decided, ledger)
         events += decided
         first = line.line if first is None else first
-        items += over_payment_items(
-            decided, household, today, import_id, line.line, ("work", import_id, line.line)
-        )
+        paid = decided[0]  # receive's first event is the payment: most leave nothing over
+        if not isinstance(paid, PaymentReceived) or paid.overpaid:
+            items += over_payment_items(
+                decided, household, today, import_id, line.line, ("work", import_id, line.line)
+            )
     batch.put(household, ledger, events)
     return items, first
 

@@ -72,7 +72,7 @@ class Charges(Mapping[Key, Charge]):
     """A ledger's charges: an immutable mapping whose entries may still be in the form a
     snapshot stored them, decoded when first read. A payment reads one or two of a household's
     charges; the payment file loads and saves tens of thousands of ledgers, so the others are
-    neither decoded nor encoded again (``forms``, ``same_entry``)."""
+    neither decoded nor encoded again (``stored_forms``, ``replaced_since``)."""
 
     __slots__ = ("_decode", "_entries")
 
@@ -125,19 +125,16 @@ class Charges(Mapping[Key, Charge]):
         entries.update(changes)
         return Charges(entries, self._decode)
 
-    def forms(self) -> list[tuple[Key, Any | None, Charge | None]]:
-        """Each charge as (key, its stored form, None) when unchanged since it was loaded, else
-        (key, None, the charge): a snapshot writes the stored forms back as they were read."""
-        out: list[tuple[Key, Any | None, Charge | None]] = []
-        for key, entry in self._entries.items():
-            if isinstance(entry, _Stored):
-                out.append((key, entry.raw, None))
-            else:
-                out.append((key, None, entry))
-        return out
+    def stored_forms(self, encode: Callable[[Charge], Any]) -> list[Any]:
+        """Each charge in its stored form: as it was read when unchanged since it was loaded
+        (written back without decoding or encoding it), else ``encode``'d."""
+        return [
+            entry.raw if isinstance(entry, _Stored) else encode(entry)
+            for entry in self._entries.values()
+        ]
 
-    def same_entry(self, other: Charges, key: Key) -> bool:
-        """Whether ``key`` holds the very entry it holds in ``other`` (a ledger evolved from
-        ``other`` shares the charges it did not change): then the charge is the same."""
-        entry = self._entries.get(key)
-        return entry is not None and entry is other._entries.get(key)
+    def replaced_since(self, other: Charges) -> list[Key]:
+        """The keys whose entry is not the very entry ``other`` holds: a ledger evolved from
+        ``other`` shares the charges it did not change, which are then the same."""
+        theirs = other._entries
+        return [key for key, entry in self._entries.items() if theirs.get(key) is not entry]

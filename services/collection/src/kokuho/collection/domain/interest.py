@@ -97,6 +97,25 @@ def _highest_rate(years: tuple[YearRates, ...]) -> tuple[int, int]:
     return max(max(y.early, y.later) for y in years).as_integer_ratio()
 
 
+#: ``_highest_rate`` of the rules' years by (the rules' id, first year, last year), each with
+#: the rules it was computed for: building and hashing the years' rates cost more than the
+#: rest of ``_below_minimum``, which a payment file asks per line.
+_HIGHEST: dict[tuple[int, int, int], tuple[CollectionRules, tuple[int, int]]] = {}
+
+
+def _highest_rate_of(rules: CollectionRules, first: int, last: int) -> tuple[int, int]:
+    key = (id(rules), first, last)
+    found = _HIGHEST.get(key)
+    if found is not None and found[0] is rules:  # held here, so the id is still this rules'
+        return found[1]
+    # every year's rates looked up: a year without them is refused as the full sum refuses it
+    rate = _highest_rate(tuple(rules.year(y) for y in range(first, last + 1)))
+    if len(_HIGHEST) >= 256:
+        _HIGHEST.clear()
+    _HIGHEST[key] = (rules, rate)
+    return rate
+
+
 def _below_minimum(
     amount: int,
     ordered: Sequence[tuple[date, int]],
@@ -114,8 +133,7 @@ def _below_minimum(
         running += yen
         lowest = min(lowest, running)
     base = max(0, amount - lowest) // rounding.base_unit * rounding.base_unit
-    years = tuple(rules.year(y) for y in range(first.year, until.year + 1))
-    n, d = _highest_rate(years)
+    n, d = _highest_rate_of(rules, first.year, until.year)
     days = (until - first).days + 1
     bound = base * n * days // (d * rules.days_in_year)
     return (

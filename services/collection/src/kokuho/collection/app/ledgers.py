@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from kokuho.collection.app.ports import CollectionUnitPort, PreparedLedgers, Versioned
 from kokuho.collection.app.translate import is_published, to_contract
 from kokuho.collection.domain.ledger import Event, Ledger, replay
+from kokuho.events.contracts import EventContract
 from kokuho.events.ports import EventContext, StreamAppend
 
 
@@ -90,20 +91,22 @@ def prepare_batch(
 ) -> PreparedBatch:
     appends: list[StreamAppend] = []
     saved: list[Versioned] = []
+    context = context or EventContext()  # one for the batch (frozen)
     for household, events in batch.events.items():
         version = batch.loaded[household].version if household in batch.loaded else 0
-        public = [to_contract(household, e) for e in events if is_published(e)]
-        private = [to_contract(household, e) for e in events if not is_published(e)]
-        stream = stream_id(household)
+        public: list[EventContract] = []
+        private: list[EventContract] = []
+        for e in events:
+            (public if is_published(e) else private).append(to_contract(household, e))
         if public:
             appends.append(
                 StreamAppend(
-                    stream,
+                    stream_id(household),
                     version,
                     public,
                     topic=uow.topic,
                     partition_key=household,
-                    context=context or EventContext(),
+                    context=context,
                 )
             )
         if private:  # the four-eyes lifecycle (with its free-text reason) is never published

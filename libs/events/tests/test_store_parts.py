@@ -22,9 +22,8 @@ SOURCE = "/kokuho/sample"
 
 @pytest.fixture
 def small_parts(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Parts of 70 events (COPY) and a remainder below COPY's threshold (INSERT)."""
+    """Parts of 70 events (and a smaller last part)."""
     monkeypatch.setattr(store, "PART_EVENTS", 70)
-    monkeypatch.setattr(store, "YIELD_EVENTS", 5)
 
 
 @pytest.fixture
@@ -179,3 +178,33 @@ async def test_outbox_groups_and_single_rows_keep_the_batch_order(
     ]
     groups = await conn.fetchval("SELECT count(*) FROM outbox WHERE event_ids IS NOT NULL")
     assert groups == 1 + 3 + 1  # the first part; the third (t, u, t); the fourth
+
+
+@pytest.mark.parametrize("streams", [20, 40])  # 40 events: an INSERT; 80: a binary COPY
+async def test_the_rows_hold_the_recorded_events_byte_for_byte(
+    conn: asyncpg.Connection, streams: int
+) -> None:
+    """A large batch's rows are a binary COPY made by the store (ADR 0113), a small one's an
+    INSERT: either way each row holds its recorded event (stream id and type in any script,
+    the envelope's bytes, its time to the microsecond)."""
+    batch = [
+        StreamAppend(
+            f"世帯-{i:03d}",
+            0,
+            [SampleRecorded(n=i, note='注記 "q" \\ \t'), SampleRecorded(n=-i)],
+            topic="t",
+            partition_key=f"鍵{i}",
+        )
+        for i in range(streams)
+    ]
+    async with conn.transaction():
+        recorded = await PostgresEventStore(conn, source=SOURCE).append_batch(batch)
+    rows = await conn.fetch(
+        "SELECT stream_id, version, event_id, event_type, occurred_at, envelope::text"
+        " AS envelope FROM events ORDER BY global_position"
+    )
+    assert [
+        (r["stream_id"], r["version"], r["event_id"], r["event_type"], r["envelope"].encode())
+        for r in rows
+    ] == [(e.stream_id, e.version, e.event_id, e.event_type, e.raw) for e in recorded]
+    assert {r["occurred_at"] for r in rows} == {recorded[0].envelope.time}

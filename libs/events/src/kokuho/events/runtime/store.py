@@ -11,9 +11,10 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-from collections.abc import Iterator, Mapping, Sequence
+import struct
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from itertools import count
 from typing import Any
@@ -55,8 +56,6 @@ COPY_THRESHOLD = 64  # below this many rows a multi-row INSERT beats COPY's extr
 #: a batch of more events is written in parts of about this many, the next encoded while the
 #: database takes the last (ADR 0111)
 PART_EVENTS = 256
-#: events encoded between two turns given to the part being written
-YIELD_EVENTS = 32
 
 
 @dataclass(frozen=True)
@@ -126,13 +125,21 @@ class _Encoder:
     headers) is serialised once for the batch, the stream's attributes once a stream, each
     event's own (id, type, sequence, data) appended to them (ADR 0111, 0113)."""
 
-    __slots__ = ("_contexts", "_now", "_prefix", "_trace", "_types")
+    __slots__ = ("_contexts", "_copy", "_copy_types", "_now", "_prefix", "_trace", "_types")
 
     def __init__(
-        self, source: str, now: datetime, trace_headers: tuple[str | None, str | None]
+        self,
+        source: str,
+        now: datetime,
+        trace_headers: tuple[str | None, str | None],
+        *,
+        copy: bool = False,
     ) -> None:
         traceparent, tracestate = trace_headers
         self._now = now
+        self._copy = copy
+        # event_type and occurred_at as a binary COPY row has them, by event type
+        self._copy_types: dict[str, bytes] = {}
         # without its closing brace: the subject and the rest follow
         self._prefix = to_json(
             {"specversion": SPECVERSION, "source": source, "time": now.isoformat()}
@@ -164,14 +171,20 @@ class _Encoder:
         self,
         item: StreamAppend,
         ids: Iterator[UUID],
-        rows: list[tuple[Any, ...]] | None = None,
+        rows: list[Any] | None = None,
     ) -> list[RecordedEvent]:
-        """The stream's recorded events; with ``rows``, their events rows appended to it."""
+        """The stream's recorded events; with ``rows``, their events rows appended to it:
+        tuples for an INSERT, or for an encoder made with ``copy``, each row as a binary COPY
+        sends it (ADR 0113)."""
         head = self._head(item)
         types = self._types
         stream_id = item.stream_id
         now = self._now
         recorded = []
+        copy = self._copy and rows is not None
+        if copy:
+            copy_types = self._copy_types
+            stream = _text_field(stream_id, _EVENT_FIELDS)
         for version, event, event_id in zip(
             count(item.expected_version + 1), item.events, ids, strict=False
         ):
@@ -187,11 +200,49 @@ class _Encoder:
                 to_json(event),
             )
             recorded.append(RecordedEvent(stream_id, version, event_id, event_type, raw))
-            if rows is not None:
+            if copy:
+                type_and_time = copy_types.get(event_type)
+                if type_and_time is None:
+                    type_and_time = copy_types[event_type] = _text_field(
+                        event_type
+                    ) + _TIMESTAMP.pack(8, (now - _PG_EPOCH) // _MICROSECOND)
+                rows.append(  # type: ignore[union-attr]
+                    b"%b%b%b%b%b%b"
+                    % (
+                        stream,
+                        _INT4.pack(4, version),
+                        _UUID_LENGTH,
+                        event_id.bytes,
+                        type_and_time,
+                        _LENGTH.pack(len(raw)),
+                    )
+                    + raw
+                )
+            elif rows is not None:
                 rows.append((stream_id, version, event_id, event_type, now, raw.decode()))
         if len(recorded) != len(item.events):
             raise ValueError("fewer ids than events")
         return recorded
+
+
+#: A binary COPY of the events table (ADR 0113): its columns, the stream's header and
+#: trailer, and each field as a length and PostgreSQL's binary form (text as UTF-8, integer
+#: big-endian, uuid its 16 bytes, timestamptz microseconds since 2000-01-01 UTC, json its text).
+_EVENT_COLUMNS = ("stream_id", "version", "event_id", "event_type", "occurred_at", "envelope")
+_EVENT_FIELDS = struct.pack(">h", len(_EVENT_COLUMNS))
+_COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0)
+_COPY_TRAILER = struct.pack(">h", -1)
+_LENGTH = struct.Struct(">i")
+_INT4 = struct.Struct(">ii")
+_TIMESTAMP = struct.Struct(">iq")
+_UUID_LENGTH = _LENGTH.pack(16)
+_PG_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _text_field(text: str, before: bytes = b"") -> bytes:
+    data = text.encode()
+    return before + _LENGTH.pack(len(data)) + data
 
 
 def _members(attributes: Mapping[str, object]) -> bytes:
@@ -403,6 +454,10 @@ def check_streams(appends: Sequence[StreamAppend]) -> None:
         seen.add(item.stream_id)
 
 
+class _Aborted(Exception):
+    """Put in place of a part: the batch failed while it was being encoded, end its COPY."""
+
+
 #: an outbox group (ADR 0111): a topic, and the ids and keys of its run of events
 _Group = tuple[str, list[UUID], list[str]]
 
@@ -475,58 +530,99 @@ class PostgresEventStore:
     async def _write_in_parts(
         self, appends: list[StreamAppend], check: asyncio.Future[None]
     ) -> list[RecordedEvent]:
-        """Encode the batch and write it part by part, in order (ADR 0111, 0113).
+        """Encode the batch and write it, a large one in parts of one COPY (ADR 0111, 0113).
 
         The outbox rows are written first, right after the version check, by a task of their
         own: their ids, topics and keys are known before any envelope is encoded, and
-        PostgreSQL takes them while the first part is encoded. Each part of ``PART_EVENTS`` or
-        more events is then written by a task chained to the one before it, and the next part
-        is encoded while PostgreSQL takes the last: on two cores the encoding and the
-        database's work overlap instead of following each other. The loop gives the writing
-        task a turn every ``YIELD_EVENTS`` events so that its round trips are not held up by
-        the encoding. The first failure (a conflict, a lost race, a failed COPY) stops the
-        encoding; it is raised once every part already started has finished, so the
-        connection is free and the caller's transaction, which must be rolled back, holds no
-        statement in flight.
+        PostgreSQL takes them while the first part is encoded. A batch of ``COPY_THRESHOLD``
+        events or more is then one binary COPY, started by a task once the outbox rows are
+        written, whose data is the parts as they are encoded: PostgreSQL takes each part while
+        the next is encoded (on two cores the two overlap instead of following each other),
+        without a statement or a round trip per part. The first failure (a conflict, a lost
+        race, a failed COPY, an encoding error) stops the encoding; it is raised once the
+        COPY has ended (an encoding error ends it with CopyFail), so the connection is free
+        and the caller's transaction, which must be rolled back, holds no statement in
+        flight.
         """
         now = datetime.now(UTC)
         trace_headers = current_trace_headers()
-        encoder = _Encoder(self._source, now, trace_headers)
         ids = list(random_ids(sum(len(item.events) for item in appends)))
         parts = _parts(appends)
         plan = _outbox_plan(parts, ids)
         previous: asyncio.Future[None] = check
         if plan:
             previous = asyncio.ensure_future(self._write_outbox(previous, plan, trace_headers))
+        copy = len(ids) >= COPY_THRESHOLD
+        encoder = _Encoder(self._source, now, trace_headers, copy=copy)
         remaining = iter(ids)
         recorded: list[RecordedEvent] = []
-        since_turn = 0
+        if not copy:
+            rows: list[Any] = []
+            try:
+                for item in appends:
+                    recorded.extend(encoder.encode(item, remaining, rows))
+            except BaseException:
+                await asyncio.gather(previous, return_exceptions=True)
+                raise
+            await self._insert_events(previous, rows, appends[0])
+            return recorded
+        parts_out: asyncio.Queue[bytes | _Aborted | None] = asyncio.Queue()
+        writing = asyncio.ensure_future(self._copy_events(previous, parts_out, appends[0]))
         try:
             for part in parts:
-                rows: list[tuple[Any, ...]] = []
+                rows = []
                 for item in part:
                     recorded.extend(encoder.encode(item, remaining, rows))
-                    since_turn += len(item.events)
-                    if since_turn >= YIELD_EVENTS:
-                        since_turn = 0
-                        await asyncio.sleep(0)
-                        if previous.done():
-                            await previous  # raises the first failure, if any
-                previous = asyncio.ensure_future(self._write_part(previous, rows, appends[0]))
-            await previous
+                parts_out.put_nowait(b"".join(rows))
+                await asyncio.sleep(0)  # the COPY sends it
+                if writing.done():
+                    await writing  # it failed before its end: raise its error
+            parts_out.put_nowait(None)
+            await writing
         except BaseException:
-            await asyncio.gather(previous, return_exceptions=True)
+            if not writing.done():
+                parts_out.put_nowait(_Aborted())
+            await asyncio.gather(writing, return_exceptions=True)
             raise
         return recorded
 
-    async def _write_part(
+    async def _copy_events(
+        self,
+        previous: asyncio.Future[None],
+        parts: asyncio.Queue[bytes | _Aborted | None],
+        first: StreamAppend,
+    ) -> None:
+        async def data() -> AsyncIterator[bytes]:
+            yield _COPY_HEADER
+            while (part := await parts.get()) is not None:
+                if isinstance(part, _Aborted):
+                    raise part  # asyncpg ends the COPY with CopyFail
+                yield part
+            yield _COPY_TRAILER
+
+        await previous
+        try:
+            await self._conn.copy_to_table(
+                "events", source=data(), columns=_EVENT_COLUMNS, format="binary"
+            )
+        except asyncpg.UniqueViolationError as exc:
+            # Lost the race after the version check: someone committed the same version.
+            raise ConcurrencyConflict(first.stream_id, first.expected_version, None) from exc
+
+    async def _insert_events(
         self, previous: asyncio.Future[None], rows: list[tuple[Any, ...]], first: StreamAppend
     ) -> None:
         await previous
         try:
-            await self._write_events(rows)
+            await self._conn.execute(
+                "INSERT INTO events"
+                " (stream_id, version, event_id, event_type, occurred_at, envelope)"
+                " SELECT s, v, i, t, o, e::json FROM unnest("
+                "$1::text[], $2::int[], $3::uuid[], $4::text[], $5::timestamptz[], $6::text[])"
+                " AS u(s, v, i, t, o, e)",
+                *zip(*rows, strict=True),
+            )
         except asyncpg.UniqueViolationError as exc:
-            # Lost the race after the version check: someone committed the same version.
             raise ConcurrencyConflict(first.stream_id, first.expected_version, None) from exc
 
     async def _write_outbox(
@@ -569,19 +665,6 @@ class PostgresEventStore:
             actual = current.get(item.stream_id, 0)
             if actual != item.expected_version:
                 raise ConcurrencyConflict(item.stream_id, item.expected_version, actual)
-
-    async def _write_events(self, rows: list[tuple[Any, ...]]) -> None:
-        columns = ["stream_id", "version", "event_id", "event_type", "occurred_at", "envelope"]
-        if len(rows) >= COPY_THRESHOLD:
-            await self._conn.copy_records_to_table("events", records=rows, columns=columns)
-            return
-        await self._conn.execute(
-            "INSERT INTO events (stream_id, version, event_id, event_type, occurred_at, envelope)"
-            " SELECT s, v, i, t, o, e::json FROM unnest("
-            "$1::text[], $2::int[], $3::uuid[], $4::text[], $5::timestamptz[], $6::text[])"
-            " AS u(s, v, i, t, o, e)",
-            *zip(*rows, strict=True),
-        )
 
     async def load(self, stream_id: str, after_version: int = 0) -> list[RecordedEvent]:
         rows = await self._conn.fetch(

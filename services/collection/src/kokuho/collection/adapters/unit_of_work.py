@@ -144,9 +144,8 @@ class PostgresLedgers:
                 rows.replaced.append(household)
                 rows.added += charge_rows(v.ledger)
                 continue
-            rows.removed += [
-                (household, y, p) for y, p in before.charges if (y, p) not in v.ledger.charges
-            ]
+            kept = set(v.ledger.charges)  # one pass over the keys, not a lookup method each
+            rows.removed += [(household, y, p) for y, p in before.charges if (y, p) not in kept]
             for key, row in changed_charge_rows(before, v.ledger):
                 (rows.updated if key in before.charges else rows.added).append(row)
 

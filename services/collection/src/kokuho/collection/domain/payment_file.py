@@ -58,16 +58,12 @@ class ParsedPaymentFile:
     refused: list[RefusedLine]
 
 
-def _notice(value: str) -> tuple[int, str, int] | str:
-    return parse_payment_number(value)
-
-
 def parse_line(number: int, text: str, today: date) -> PaymentLine | RefusedLine:
     fields = text.split(",")
     if len(fields) != 5:
         return RefusedLine(number, None, f"has {len(fields)} fields, expected 5")
-    notice, amount, paid, channel, reference = (f.strip() for f in fields)
-    parsed = _notice(notice)
+    notice, amount, paid, channel, reference = map(str.strip, fields)
+    parsed = parse_payment_number(notice)
     if isinstance(parsed, str):
         return RefusedLine(number, "notice_number", parsed)
     if channel not in FILE_CHANNELS:

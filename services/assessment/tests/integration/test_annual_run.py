@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import gc
 import uuid
 from datetime import date
 
 import asyncpg
 import pytest
 
-from kokuho.assessment.adapters.annual_run import run_annual
+from kokuho.assessment.adapters.annual_run import RunSummary, run_annual
+from kokuho.assessment.adapters.engine_workers import engine_executor
 from kokuho.assessment.adapters.repositories import PostgresAssessments
 from kokuho.assessment.app.assessing import explain_stored
 from kokuho.assessment.bootstrap import CityRulebook
@@ -40,6 +42,12 @@ async def test_resumable_and_never_twice(assessment_dsn: str, workers: int) -> N
                 " '2026-03-01')"
             )
         seen: list[int] = []
+        collecting: list[bool] = []  # the collector is paused while a run writes (ADR 0114)
+
+        def progress(s: RunSummary) -> None:
+            seen.append(s.households)
+            collecting.append(gc.isenabled())
+
         first = await run_annual(
             pool,
             rulebook,
@@ -49,7 +57,7 @@ async def test_resumable_and_never_twice(assessment_dsn: str, workers: int) -> N
             chunk_size=20,
             topic=EVENTS_TOPIC,
             stop_after_chunks=1,
-            progress=lambda s: seen.append(s.households),
+            progress=progress,
             workers=workers,
         )
         assert first.households == 20
@@ -62,9 +70,11 @@ async def test_resumable_and_never_twice(assessment_dsn: str, workers: int) -> N
             today=date(2026, 6, 1),
             chunk_size=20,
             topic=EVENTS_TOPIC,
-            progress=lambda s: seen.append(s.households),
+            progress=progress,
             workers=workers,
         )
+        assert collecting == [False, False, False]
+        assert gc.isenabled()  # and resumes after it
         assert resumed.resumed
         assert resumed.run_id == first.run_id
         assert resumed.households == 51
@@ -102,6 +112,17 @@ async def test_resumable_and_never_twice(assessment_dsn: str, workers: int) -> N
             assert sum(i["amount"] for i in stored.instalments) == stored.annual_amount
     finally:
         await pool.close()
+
+
+@pytest.mark.parametrize("workers", [0, 1], ids=["thread", "worker-process"])
+def test_the_engine_runs_without_the_collector_in_a_worker_process(workers: int) -> None:
+    """A worker process's collector is off for its life (a run's worker makes no cycles);
+    the thread shares this process's, which the run pauses itself (test above)."""
+    executor = engine_executor(workers)
+    try:
+        assert executor.submit(gc.isenabled).result(timeout=60) is (workers == 0)
+    finally:
+        executor.shutdown()
 
 
 async def test_progress_and_summary_over_the_api(running: Running) -> None:

@@ -21,7 +21,7 @@ from pathlib import Path
 import asyncpg
 
 from kokuho.assessment.adapters.annual_run import RunSummary, run_annual
-from kokuho.assessment.adapters.engine_workers import encoded_plan, run_gc_threshold
+from kokuho.assessment.adapters.engine_workers import encoded_plan
 from kokuho.assessment.adapters.rows import ASSESSMENT_COLUMNS, RawChunk
 from kokuho.assessment.app.annual_run import plan_chunk
 from kokuho.assessment.bootstrap import CityRulebook
@@ -36,6 +36,7 @@ from kokuho.events.runtime.relay import OutboxRelay, backlog
 from kokuho.events.runtime.store import random_ids
 from kokuho.events.runtime.topics import TopicSpec, ensure_topics
 from kokuho.events.testing.databases import temporary_database
+from kokuho.platform.collector import collector_paused
 from kokuho.platform.database import migrate, migration_files
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
@@ -285,7 +286,7 @@ def engine_cpu(households: int, fiscal_year: int) -> str:
         validated=False,
     )
     chunks = synthetic_chunks(households, fiscal_year)
-    with run_gc_threshold():
+    with collector_paused():
         started = time.process_time()
         for chunk in chunks:
             encoded_plan(plan, chunk)

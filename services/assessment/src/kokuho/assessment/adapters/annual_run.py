@@ -18,12 +18,7 @@ from uuid import UUID, uuid4
 
 import asyncpg
 
-from kokuho.assessment.adapters.engine_workers import (
-    EncodedPlan,
-    encoded_plan,
-    engine_executor,
-    run_gc_threshold,
-)
+from kokuho.assessment.adapters.engine_workers import EncodedPlan, encoded_plan, engine_executor
 from kokuho.assessment.adapters.rows import (
     ASSESSMENT_COLUMNS,
     RawChunk,
@@ -35,6 +30,7 @@ from kokuho.assessment.app.ports import ParametersFor
 from kokuho.assessment.domain.instalments import due_dates
 from kokuho.events.ports import EventContext, StreamAppend
 from kokuho.events.runtime.store import PostgresEventStore, random_ids
+from kokuho.platform.collector import collector_paused
 
 
 @dataclass
@@ -324,7 +320,7 @@ async def run_annual(
     pending: Pending = deque()
     writes = _WriteBehind(pool, summary, progress, stop_after_chunks)
     loaded = checkpoint  # the last household loaded (ahead of the last one written)
-    with run_gc_threshold():
+    with collector_paused():
         try:
             exhausted = False
             while not writes.stopped:

@@ -1,15 +1,14 @@
 """Where the annual run's premium engine runs (ADR 0103): one thread beside the writes, or
 worker processes that hand back their plans encoded (ADR 0106); and the cyclic garbage
-collector's thresholds for the run."""
+collector paused for the run (ADR 0114)."""
 
 from __future__ import annotations
 
 import gc
 import multiprocessing
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,32 +16,15 @@ from kokuho.assessment.adapters.rows import RawChunk, assessment_row, chunk_fact
 from kokuho.assessment.app.annual_run import ChunkFacts, ChunkPlan, EncodedEvent, encoded_events
 from kokuho.events.ports import StreamAppend
 
-#: the cyclic garbage collector's thresholds during a run: a chunk allocates millions of
-#: short-lived objects without cycles, and the default (700 allocations) ran full collections
-#: over every chunk held in memory; a fifth of the writing process's CPU (issue 15, ADR 0103)
-RUN_GC_THRESHOLD = (50_000, 50, 1000)
-
-
-@contextmanager
-def run_gc_threshold() -> Iterator[None]:
-    before = gc.get_threshold()
-    gc.set_threshold(*RUN_GC_THRESHOLD)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
-
 
 def engine_executor(workers: int) -> Executor:
-    """``workers`` spawned processes (with the run's collector thresholds), or for 0 one
-    thread: the engine then runs while this thread waits for PostgreSQL to take the previous
-    chunk's COPY (the GIL is free during that wait)."""
+    """``workers`` spawned processes, or for 0 one thread: the engine then runs while this
+    thread waits for PostgreSQL to take the previous chunk's COPY (the GIL is free during that
+    wait). A worker process lives for one run and makes no reference cycles (its chunk's
+    records, the engine's tuples, JSON), so its collector is off for its life (ADR 0114)."""
     if workers > 0:
         return ProcessPoolExecutor(
-            workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=gc.set_threshold,
-            initargs=RUN_GC_THRESHOLD,
+            workers, mp_context=multiprocessing.get_context("spawn"), initializer=gc.disable
         )
     return ThreadPoolExecutor(1)
 

@@ -142,12 +142,14 @@ async def test_a_stale_stream_anywhere_in_the_batch_is_refused_before_any_part(
 
 @pytest.mark.usefixtures("small_parts")
 async def test_outbox_groups_and_single_rows_keep_the_batch_order(
-    conn: asyncpg.Connection,
+    conn: asyncpg.Connection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The outbox rows are written before the parts (ADR 0113), groups of consecutive parts
-    in one statement: parts with 64 public events or more as groups (one per run of a
-    topic), the others a row per event, and read in position order they give every public
-    event in the batch's order, each with its key."""
+    """The outbox rows are written before the parts, in one COPY (ADR 0113): parts with 64
+    public events or more as groups (one per run of a topic), the others a row per event,
+    and read in position order they give every public event in the batch's order, each with
+    its key and the trace headers."""
+    trace = ("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "kokuho=1")
+    monkeypatch.setattr(store, "current_trace_headers", lambda: trace)
     batch = [
         StreamAppend(
             f"s{i:03d}",
@@ -176,6 +178,8 @@ async def test_outbox_groups_and_single_rows_keep_the_batch_order(
     assert [r["grouped"] for r in rows] == [
         not 35 <= i < 70 for i in range(140) if i < 35 or i >= 65 for _ in (1, 2)
     ]
+    headers = await conn.fetch("SELECT DISTINCT traceparent, tracestate FROM outbox")
+    assert [tuple(r) for r in headers] == [trace]
     groups = await conn.fetchval("SELECT count(*) FROM outbox WHERE event_ids IS NOT NULL")
     assert groups == 1 + 3 + 1  # the first part; the third (t, u, t); the fourth
 
@@ -208,3 +212,11 @@ async def test_the_rows_hold_the_recorded_events_byte_for_byte(
         for r in rows
     ] == [(e.stream_id, e.version, e.event_id, e.event_type, e.raw) for e in recorded]
     assert {r["occurred_at"] for r in rows} == {recorded[0].envelope.time}
+    outbox = await conn.fetch(
+        "SELECT g.id, coalesce(o.keys[g.n], o.key) AS key FROM outbox o CROSS JOIN LATERAL"
+        " unnest(coalesce(o.event_ids, ARRAY[o.event_id])) WITH ORDINALITY AS g(id, n)"
+        " ORDER BY o.position, g.n"
+    )
+    assert [(r["id"], r["key"]) for r in outbox] == [
+        (e.event_id, f"鍵{int(e.stream_id[3:])}") for e in recorded
+    ]

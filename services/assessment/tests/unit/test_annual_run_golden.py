@@ -1,5 +1,6 @@
 """The annual run's output on a varied synthetic city, three rounds, as digests (ADR 0108): the
-read model's COPY rows and every ``PremiumAssessed`` a worker process hands back, byte for byte.
+read model's COPY rows and every ``PremiumAssessed`` a worker process hands back, byte for byte
+as the writing process validates and publishes it.
 
 Round 1 assesses every household (特別徴収 pensioners, 普通徴収 requests, 減免, deemed
 householders, 特定世帯, 産前産後, 非自発的失業者, 旧被扶養者, 介護保険適用除外, undeclared and
@@ -34,7 +35,7 @@ from kokuho.assessment.app.annual_run import plan_chunk
 from kokuho.assessment.bootstrap import CityRulebook
 from kokuho.assessment.domain.income_file import AMOUNTS
 from kokuho.assessment.domain.instalments import due_dates
-from kokuho.events.contracts.assessment import EVENTS_TOPIC
+from kokuho.events.contracts.assessment import EVENTS_TOPIC, PremiumAssessed
 from kokuho.events.ports import EventContext
 
 GOLDEN = Path(__file__).parent / "data" / "annual_run_golden.json"
@@ -271,7 +272,10 @@ def _digest(plans: list[EncodedPlan]) -> dict[str, Any]:
         for row in p.rows:
             rows.update(to_json(row) + b"\n")
         for household, year, revision, raw in p.events:
-            events.update(f"{household} {year} {revision} ".encode() + raw + b"\n")
+            # as validated by the writing process, i.e. as published: the handoff's own
+            # layout (field order) is free (ADR 0114)
+            published = to_json(PremiumAssessed.model_validate_json(raw))
+            events.update(f"{household} {year} {revision} ".encode() + published + b"\n")
     return {
         "assessed": sum(len(p.rows) for p in plans),
         "unchanged": sum(p.unchanged for p in plans),

@@ -85,8 +85,19 @@ class Charges(Mapping[Key, Charge]):
         self._decode = decode
 
     @classmethod
+    def _owning(
+        cls, entries: dict[Key, Charge | _Stored], decode: Callable[[Any], Charge] | None
+    ) -> Charges:
+        """Over ``entries`` as they are (made here, never shared): ``__init__`` copies them
+        again, and a payment file makes one per line and a stored one per household."""
+        charges = object.__new__(cls)
+        charges._entries = entries
+        charges._decode = decode
+        return charges
+
+    @classmethod
     def stored(cls, raws: Mapping[Key, Any], decode: Callable[[Any], Charge]) -> Charges:
-        return cls({key: _Stored(raw) for key, raw in raws.items()}, decode)
+        return cls._owning({key: _Stored(raw) for key, raw in raws.items()}, decode)
 
     def __getitem__(self, key: Key) -> Charge:
         entry = self._entries[key]
@@ -123,7 +134,7 @@ class Charges(Mapping[Key, Charge]):
     def updated(self, changes: Mapping[Key, Charge]) -> Charges:
         entries = dict(self._entries)
         entries.update(changes)
-        return Charges(entries, self._decode)
+        return Charges._owning(entries, self._decode)
 
     def stored_forms(self, encode: Callable[[Charge], Any]) -> list[Any]:
         """Each charge in its stored form: as it was read when unchanged since it was loaded

@@ -116,8 +116,8 @@ def random_ids(count: int) -> Iterator[UUID]:
     raw[6::16] = raw[6::16].translate(_VERSION_4)
     raw[8::16] = raw[8::16].translate(_RFC_4122)
     data = bytes(raw)
-    for i in range(0, 16 * count, 16):
-        yield FastUUID(data[i : i + 16])
+    # made at once: a generator's step per id cost as much as the id
+    return iter([FastUUID(data[i : i + 16]) for i in range(0, 16 * count, 16)])
 
 
 class _Encoder:
@@ -207,12 +207,10 @@ class _Encoder:
                         event_type
                     ) + _TIMESTAMP.pack(8, (now - _PG_EPOCH) // _MICROSECOND)
                 rows.append(  # type: ignore[union-attr]
-                    b"%b%b%b%b%b%b"
+                    b"%b%b%b%b"
                     % (
                         stream,
-                        _INT4.pack(4, version),
-                        _UUID_LENGTH,
-                        event_id.bytes,
+                        _VERSION_AND_ID.pack(4, version, 16, event_id.bytes),
                         type_and_time,
                         _LENGTH.pack(len(raw)),
                     )
@@ -233,7 +231,7 @@ _EVENT_FIELDS = struct.pack(">h", len(_EVENT_COLUMNS))
 _COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0)
 _COPY_TRAILER = struct.pack(">h", -1)
 _LENGTH = struct.Struct(">i")
-_INT4 = struct.Struct(">ii")
+_VERSION_AND_ID = struct.Struct(">iii16s")
 _TIMESTAMP = struct.Struct(">iq")
 _UUID_LENGTH = _LENGTH.pack(16)
 _PG_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
@@ -380,7 +378,12 @@ def _strings_of(values: list[Any]) -> list[str]:
 
 #: The shapes a number can take in ASCII text: a run of exactly twelve digits, or three runs of
 #: exactly four joined by single separators (``individual_numbers._candidates``).
-_NUMBER_SHAPE = re.compile(r"(?<![0-9])(?:[0-9]{12}|[0-9]{4}[ -][0-9]{4}[ -][0-9]{4})(?![0-9])")
+#: It starts with its first digit, the test that no digit precedes it coming after: a pattern
+#: starting with a character class lets ``re`` skip to the next digit instead of testing the
+#: lookbehind at every character (twice as fast over a batch's texts, ADR 0113).
+_NUMBER_SHAPE = re.compile(
+    r"[0-9](?<![0-9]{2})(?:[0-9]{11}|[0-9]{3}[ -][0-9]{4}[ -][0-9]{4})(?![0-9])"
+)
 
 
 def _may_hold_number(text: str) -> bool:

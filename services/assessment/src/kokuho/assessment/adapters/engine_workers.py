@@ -12,8 +12,10 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic_core import to_json
+
 from kokuho.assessment.adapters.rows import RawChunk, assessment_row, chunk_facts
-from kokuho.assessment.app.annual_run import ChunkFacts, ChunkPlan, EncodedEvent, encoded_events
+from kokuho.assessment.app.annual_run import ChunkFacts, ChunkPlan, EncodedEvent, encoded_event
 from kokuho.events.ports import StreamAppend
 
 
@@ -33,7 +35,7 @@ def engine_executor(workers: int) -> Executor:
 class EncodedPlan:
     """A worker process's plan as the writing process writes it: the read model's COPY rows
     (``assessment_row``, documents as JSON text) and each ``PremiumAssessed`` as JSON
-    (``encoded_events``). Text and bytes pickle and unpickle at almost no cost; the nested
+    (``encoded_event``). Text and bytes pickle and unpickle at almost no cost; the nested
     dicts they replace cost the writing process ~70 µs a household to unpickle (ADR 0106)."""
 
     rows: list[tuple[Any, ...]]
@@ -48,12 +50,22 @@ class EncodedPlan:
 
 def encoded_plan(plan: Callable[[ChunkFacts], ChunkPlan], chunk: RawChunk) -> EncodedPlan:
     """``plan`` (``plan_chunk``) of the chunk's facts, built here from its rows, encoded: in a
-    worker process (``validated=False``) the events as JSON for ``validated_appends``; in the
-    thread, their appends as they are."""
+    worker process (``validated=False``) the events as JSON for ``validated_appends``, sharing
+    the components' and instalments' JSON with the rows; in the thread, their appends as they
+    are."""
     planned = plan(chunk_facts(chunk))
+    rows: list[tuple[Any, ...]] = []
+    events: list[EncodedEvent] = []
+    if planned.appends:
+        rows = [assessment_row(a) for a in planned.assessments]
+    else:
+        for stored, data in zip(planned.assessments, planned.event_data, strict=True):
+            components, instalments = to_json(stored.components), to_json(stored.instalments)
+            rows.append(assessment_row(stored, components.decode(), instalments.decode()))
+            events.append(encoded_event(stored, data, components, instalments))
     return EncodedPlan(
-        [assessment_row(a) for a in planned.assessments],
-        [] if planned.appends else encoded_events(planned),
+        rows,
+        events,
         planned.unchanged,
         planned.refused,
         planned.totals,

@@ -45,7 +45,7 @@ class ChunkPlan:
     assessments: list[StoredAssessment] = field(default_factory=list)
     appends: list[StreamAppend] = field(default_factory=list)
     #: made with ``validated=False``: each assessment's PremiumAssessed data instead of its
-    #: append, for :func:`encoded_events` in a worker process
+    #: append, for :func:`encoded_event` in a worker process
     event_data: list[dict[str, Any]] = field(default_factory=list)
     unchanged: int = 0
     refused: list[dict[str, str]] = field(default_factory=list)
@@ -69,7 +69,7 @@ def plan_chunk(
     once (the store's ``random_ids``): a ``uuid4`` per household reads the system's random
     source each time, releasing the GIL, and the engine's thread then waited for the writes'
     thread to give it back. ``validated=False``: the events' data only (a worker process's
-    plan, see :func:`encoded_events`)."""
+    plan, see :func:`encoded_event`)."""
     plan = ChunkPlan()
     ids = new_ids(len(facts.households)) if new_ids is not None else None
     for row in facts.households:
@@ -117,18 +117,26 @@ def plan_chunk(
 EncodedEvent = tuple[str, int, int, bytes]
 
 
-def encoded_events(plan: ChunkPlan) -> list[EncodedEvent]:
-    """A worker process's plan (``validated=False``): each event's values as JSON."""
-    return [
-        (stored.nhi_household_number, stored.fiscal_year, stored.revision, to_json(data))
-        for stored, data in zip(plan.assessments, plan.event_data, strict=True)
-    ]
+#: the event's values that are also the read model's documents, encoded once for both
+_SHARED = frozenset({"components", "instalments"})
+
+
+def encoded_event(
+    stored: StoredAssessment, data: dict[str, Any], components: bytes, instalments: bytes
+) -> EncodedEvent:
+    """One event of a worker process's plan (``validated=False``) as JSON, its components and
+    instalments spliced in as the read model's row already encoded them (they are the same
+    lists): the writing process validates the whole document, and field order is free in
+    it (ADR 0114)."""
+    rest = to_json({k: v for k, v in data.items() if k not in _SHARED})
+    raw = b'%b,"components":%b,"instalments":%b}' % (rest[:-1], components, instalments)
+    return stored.nhi_household_number, stored.fiscal_year, stored.revision, raw
 
 
 def validated_appends(
     events: list[EncodedEvent], *, topic: str, context: EventContext
 ) -> list[StreamAppend]:
-    """The events of :func:`encoded_events` validated into their contract, once, in the process
+    """The events of :func:`encoded_event` validated into their contract, once, in the process
     that appends them (the contract's instances pickled ten times slower than their data, ADR
     0103): the same contract in JSON mode, the same instances as ``model_validate`` of the
     values, the same append as ``assessment_append`` (test_annual_run_encoding.py)."""

@@ -53,8 +53,8 @@ __all__ = [
 
 MAX_KEY_LENGTH = 200
 COPY_THRESHOLD = 64  # below this many rows a multi-row INSERT beats COPY's extra round trips
-#: a batch of more events is written in parts of about this many, the next encoded while the
-#: database takes the last (ADR 0111)
+#: a large batch's COPY data is sent in parts of about this many events, the next encoded while
+#: the database takes the last, and its outbox groups are cut at the same parts (ADR 0111, 0113)
 PART_EVENTS = 256
 
 

@@ -20,7 +20,6 @@ from functools import partial
 from typing import Any, TypeVar
 
 from kokuho.collection.app.charges import new_id
-from kokuho.collection.app.collector import collector_paused
 from kokuho.collection.app.ledgers import Batch, PreparedBatch, prepare_batch, write_prepared
 from kokuho.collection.app.ports import CollectionUnitPort, ImportRecord, WorkItem
 from kokuho.collection.domain import matching
@@ -34,6 +33,7 @@ from kokuho.collection.domain.payment_file import (
     parse_payment_file,
 )
 from kokuho.events.individual_numbers import contains_individual_number
+from kokuho.platform.collector import collector_paused
 
 _T = TypeVar("_T")
 

@@ -35,12 +35,7 @@ def check_digit(digits: str) -> int:
 
 def payment_number(fiscal_year: int, household: str, period: int) -> str:
     """The 納付番号 of one instalment."""
-    body = f"{fiscal_year:04d}{household}{period:02d}"
-    if not 2000 <= fiscal_year <= 2100 or not 1 <= period <= 12 or len(body) != 16:
-        raise ValueError("a payment number takes a year 2000-2100, 10-digit household, 1-12")
-    if not (body.isascii() and body.isdigit()):
-        raise ValueError("a payment number takes a 4-digit year, 10-digit household, 1-12")
-    return body + str(check_digit(body))
+    return payment_numbers(fiscal_year, household, (period,))[0]
 
 
 #: each instalment's two digits and their weighted sum (its units digit weighs 3, its tens 1)

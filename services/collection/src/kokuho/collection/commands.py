@@ -35,6 +35,10 @@ DEMO = {
     "9950000003": "overdue",
     "9950000004": "direct debit",
 }
+#: the households of delinquency's demo cases (its seed): last fiscal year charged and unpaid,
+#: so what those cases publish (a seizure's proceeds, a renewal of 時効) finds its charges;
+#: 2000000001 is eligibility's first demo household, the special-care case
+ARREARS_DEMO = (*(f"99300000{n:02d}" for n in range(1, 9)), "2000000001")
 MONTHS = (6, 7, 8, 9, 10, 11, 12, 1, 2, 3)  # 第1期 June to 第10期 March (rules.md §4.7)
 
 
@@ -87,7 +91,8 @@ def _today() -> date:
 
 async def seed(settings: ServiceSettings) -> str:
     """Charges of the last fiscal year for four demo households, through the use cases: one
-    paid in full, one partly paid, one overdue, one paid by direct debit."""
+    paid in full, one partly paid, one overdue, one paid by direct debit; and unpaid for the
+    households of delinquency's demo cases."""
     assert isinstance(settings, Settings)
     today = _today()
     fiscal_year = (today.year if today.month >= 4 else today.year - 1) - 1
@@ -112,9 +117,11 @@ async def seed(settings: ServiceSettings) -> str:
                 )
                 with contextlib.suppress(DuplicatePayment):  # seeded already
                     await counter_payments.receive_at_counter(units(), rules, command)
+        for household in ARREARS_DEMO:
+            await apply_assessment(units(), demo_assessment(household, fiscal_year))
     return (
         f"demo: charges of {fiscal_year} for {len(DEMO)} households (paid, partly paid,"
-        " overdue, direct debit)"
+        f" overdue, direct debit) and {len(ARREARS_DEMO)} in arrears (delinquency's demo cases)"
     )
 
 

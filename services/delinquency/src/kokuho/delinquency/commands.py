@@ -1,5 +1,8 @@
 """Commands beyond migrate/serve/verify-audit: the synthetic demo seed (idempotent): one case
-at every stage, made through the use cases from collection-like facts (households 99300000nn)."""
+at every stage, made through the use cases from collection-like facts. The households are ones
+the other services' demo seeds know, so their consumers apply what the cases publish: collection
+seeds last fiscal year's unpaid charges for 9930000001-9930000008 and for eligibility's first
+demo household 2000000001, the special-care (特別療養費) case, whose 資格確認書 then says so."""
 
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from kokuho.delinquency.domain.plans import AgreePlan
 from kokuho.delinquency.domain.relief import DecideRelief, RequestRelief
 from kokuho.delinquency.domain.review import Review
 from kokuho.delinquency.domain.special_care import RecordAdvanceNotice
+from kokuho.delinquency.domain.statistics import fiscal_year_of
 from kokuho.delinquency.parameters import load_rules
 from kokuho.platform.audit import RequestAudit
 from kokuho.platform.eventing import Eventing
@@ -26,11 +30,19 @@ from kokuho.platform.settings import ServiceSettings
 
 OFFICER, SUPERVISOR = "system:seed-officer", "system:seed-supervisor"
 D = timedelta(days=1)
+#: eligibility's first demo household (its numbers start at 2000000001)
+SPECIAL_CARE_HOUSEHOLD = "2000000001"
+
+
+def arrears_year(today: date) -> int:
+    """The fiscal year of the demo arrears: the last one, as collection's seed charges it."""
+    return fiscal_year_of(today) - 1
 
 
 def dunning(today: date, days_ago: int, amount: int = 24_000) -> NoteDunning:
     due = today - days_ago * D
-    return NoteDunning(2026, 1, due, amount, due + 30 * D, f"demo-{days_ago}", due + 20 * D)
+    year = arrears_year(today)
+    return NoteDunning(year, 1, due, amount, due + 30 * D, f"demo-{days_ago}", due + 20 * D)
 
 
 def talk(today: date, promise: PromiseTerms | None = None) -> RecordNegotiation:
@@ -60,7 +72,7 @@ def scenarios(today: date, rules: Rules) -> dict[str, list[object]]:
     opened = [dunning(today, 90), Review(today, rules)]
     promise = PromiseTerms("demo-p", "payment", today + 7 * D, 5_000)
     instalments = (Instalment(today + 20 * D, 12_000), Instalment(today + 50 * D, 12_000))
-    paid = NotePayment("demo-pay", (Part(2026, 1, 24_000),), (), "bank", today)
+    paid = NotePayment("demo-pay", (Part(arrears_year(today), 1, 24_000),), (), "bank", today)
     made: dict[str, list[object]] = {
         "9930000001": [dunning(today, 10)],  # watching: the 指定期限 has not passed
         "9930000002": opened,
@@ -70,7 +82,7 @@ def scenarios(today: date, rules: Rules) -> dict[str, list[object]]:
     }
     made.update({h: [*opened, *acts] for h, acts in _enforcement(today, rules).items()})
     notice = RecordAdvanceNotice(OFFICER, today - 30 * D, today)
-    made["9930000009"] = [dunning(today, 420), notice, Review(today, rules)]
+    made[SPECIAL_CARE_HOUSEHOLD] = [dunning(today, 420), notice, Review(today, rules)]
     return dict(sorted(made.items()))
 
 
@@ -93,7 +105,10 @@ async def seed(
                 for command in commands:
                     await apply(unit, household, command)
             await unit.audit.record(subjects=sorted(made), detail={"seed": len(made)})
-    return f"demo: {len(made)} delinquency cases (households 9930000001-9930000009)"
+    return (
+        f"demo: {len(made)} delinquency cases (households 9930000001-9930000008 and"
+        f" {SPECIAL_CARE_HOUSEHOLD})"
+    )
 
 
 async def retention_command(settings: ServiceSettings, args: list[str]) -> int:

@@ -28,7 +28,13 @@ from kokuho.events.runtime.connection import KafkaConnection
 from kokuho.events.runtime.topics import dead_letter_topic
 from kokuho.events.testing.kafka import read_topic
 from kokuho.platform.auth import TokenVerifier
-from kokuho.platform.testing import OwnTopics, eventually, migrated_database, serving
+from kokuho.platform.testing import (
+    OwnTopics,
+    eventually,
+    migrated_database,
+    outbox_relayed,
+    serving,
+)
 from kokuho.platform.testing import staff_headers as headers
 from kokuho.platform.token import new_private_key
 from tests.faults.checks import lag
@@ -36,15 +42,6 @@ from tests.faults.checks import lag
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-async def _relayed(dsn: str) -> bool:
-    conn = await asyncpg.connect(dsn)
-    try:
-        waiting = await conn.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL")
-    finally:
-        await conn.close()
-    return int(waiting) == 0
 
 
 async def _special_care_from(dsn: str, household: str) -> object:
@@ -118,7 +115,8 @@ async def test_what_the_demo_cases_publish_is_applied_and_nothing_is_dead_letter
             serving(d_app, "delinquency"),
         ):
             for dsn in (e_dsn, c_dsn, d_dsn):
-                await eventually(lambda dsn=dsn: _relayed(dsn), timeout=120, what="relayed")
+                async with asyncpg.create_pool(dsn, min_size=1, max_size=1) as pool:
+                    await outbox_relayed(pool)
             prefix = own_topics.consumer_group_prefix
 
             consumers = {

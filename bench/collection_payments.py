@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import resource
 import time
 import uuid
 from datetime import date
@@ -21,9 +22,11 @@ from pathlib import Path
 import asyncpg
 
 from bench.infra import endpoints
+from kokuho.collection.adapters.matching_workers import matching_executor
 from kokuho.collection.adapters.unit_of_work import CollectionUnit
 from kokuho.collection.app import payments
 from kokuho.collection.app.ledgers import commit_batch, open_batch
+from kokuho.collection.config import Settings
 from kokuho.collection.domain import charging
 from kokuho.collection.domain.payment_file import HEADER
 from kokuho.collection.parameters import load_rules
@@ -39,6 +42,8 @@ MIGRATIONS = Path(__file__).resolve().parents[1] / "services" / "collection" / "
 FY = 2026
 TODAY = date(2026, 12, 1)
 MONTHS = (6, 7, 8, 9, 10, 11, 12, 1, 2, 3)
+#: the service's default (``payment_file_workers``)
+WORKERS: int = Settings.model_fields["payment_file_workers"].default
 
 
 def households(lines: int) -> list[str]:
@@ -92,10 +97,12 @@ async def set_up_charges(pool: asyncpg.Pool, topic: str, lines: int) -> None:
 
 
 async def timed_import(
-    dsn: str, kafka: KafkaConnection, topic: str, text: str
-) -> tuple[float, float, float, float]:
+    dsn: str, kafka: KafkaConnection, topic: str, text: str, workers: int
+) -> tuple[float, float, float, float, float]:
     """Seconds until the import committed, and until every PaymentReceived is on Kafka, each
-    with this process's CPU seconds (import and relay share the process and its loop)."""
+    with this process's CPU seconds (import and relay share the process and its loop), and
+    the CPU seconds of the import's matching workers (started and ended inside the import, as
+    the service's import does: ``payment_file_workers``, ADR 0116)."""
     pool = await asyncpg.create_pool(dsn, min_size=2, max_size=4)
     producer = reliable_producer(kafka)
     await producer.start()
@@ -104,9 +111,13 @@ async def timed_import(
     relay_task = asyncio.create_task(relay.run(stop))
     rules = load_rules()
     command = payments.ImportPayments("bench.csv", text, False, "system:bench", TODAY)
+    matcher = matching_executor(workers)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     started, cpu = time.perf_counter(), time.process_time()
     try:
-        outcome = await payments.import_payments(unit(pool, topic, "bench import"), rules, command)
+        outcome = await payments.import_payments(
+            unit(pool, topic, "bench import"), rules, command, matcher
+        )
         imported, import_cpu = time.perf_counter() - started, time.process_time() - cpu
         assert outcome.record.applied == outcome.record.lines, outcome.record
         while await backlog(pool) > 0:  # noqa: ASYNC110 (the relay drains or the operator stops)
@@ -117,7 +128,9 @@ async def timed_import(
         await relay_task
         await producer.stop()
         await pool.close()
-    return imported, on_kafka, import_cpu, kafka_cpu
+    ended = resource.getrusage(resource.RUSAGE_CHILDREN)
+    worker_cpu = ended.ru_utime + ended.ru_stime - children.ru_utime - children.ru_stime
+    return imported, on_kafka, import_cpu, kafka_cpu, worker_cpu
 
 
 async def raw_copy(dsn: str, text: str) -> float:
@@ -139,7 +152,7 @@ async def raw_copy(dsn: str, text: str) -> float:
         await conn.close()
 
 
-async def run(admin_dsn: str, kafka: KafkaConnection, lines: int) -> str:
+async def run(admin_dsn: str, kafka: KafkaConnection, lines: int, workers: int = WORKERS) -> str:
     topic = f"bench.collection.{uuid.uuid4().hex[:8]}"
     await ensure_topics(kafka, [TopicSpec(topic, 3, 1)])
     text = payment_file(lines)
@@ -149,7 +162,9 @@ async def run(admin_dsn: str, kafka: KafkaConnection, lines: int) -> str:
             await set_up_charges(pool, topic, lines)
         finally:
             await pool.close()
-        imported, on_kafka, import_cpu, kafka_cpu = await timed_import(dsn, kafka, topic, text)
+        imported, on_kafka, import_cpu, kafka_cpu, worker_cpu = await timed_import(
+            dsn, kafka, topic, text, workers
+        )
         load = os.getloadavg()[0]
         raw = await raw_copy(dsn, text)
     return (
@@ -157,14 +172,17 @@ async def run(admin_dsn: str, kafka: KafkaConnection, lines: int) -> str:
         f" in {imported:.1f} s, every PaymentReceived on Kafka after {on_kafka:.1f} s"
         f" ({lines / on_kafka:,.0f} lines/s); raw COPY of the same lines {raw:.2f} s;"
         f" ratio {on_kafka / raw:.0f}x | goal < 30 s for 300,000 lines | process CPU"
-        f" {import_cpu:.1f} s importing, {kafka_cpu:.1f} s until on Kafka; load average"
-        f" {load:.1f}"
+        f" {import_cpu:.1f} s importing, {kafka_cpu:.1f} s until on Kafka; {workers} matching"
+        f" worker(s) {worker_cpu:.1f} s; load average {load:.1f}"
     )
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--lines", type=int, default=300_000)
+    parser.add_argument(
+        "--workers", type=int, default=WORKERS, help="matching worker processes (0: a thread)"
+    )
     args = parser.parse_args()
     admin, kafka = endpoints()
-    print(asyncio.run(run(admin, kafka, args.lines)))
+    print(asyncio.run(run(admin, kafka, args.lines, args.workers)))

@@ -6,11 +6,14 @@ its due date; counter payments, reversals and changes under four eyes; roles."""
 
 from __future__ import annotations
 
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from typing import Any
 
 import pytest
 
+from kokuho.collection.adapters import matching_workers
+from kokuho.collection.app import payments
 from kokuho.collection.domain.payment_file import HEADER, notice_number
 from kokuho.events.contracts import collection as contracts
 from kokuho.events.contracts import delinquency as contracts_delinquency
@@ -59,6 +62,39 @@ async def import_file(running: Running, text: str, **extra: Any) -> Any:
         json={"file_name": "bank.csv", "content": text, **extra},
         headers=running.headers(OPERATOR, user="U-OP"),
     )
+
+
+async def test_a_file_of_several_slabs_is_matched_in_the_service_s_worker_process(
+    running: Running, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The service as built (``payment_file_workers`` 1): a file of more than one slab is
+    matched in a spawned worker process (ADR 0116), its payments published and booked."""
+    made: list[ProcessPoolExecutor] = []
+
+    class Recorded(ProcessPoolExecutor):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    monkeypatch.setattr(matching_workers, "ProcessPoolExecutor", Recorded)
+    monkeypatch.setattr(payments, "LOAD_HOUSEHOLDS", 1)  # a slab a household
+    await running.assess(H1, [10_000] * 10)
+    await running.assess(H2, [8_000] * 10)
+    await charged(running, H1)
+    await charged(running, H2)
+    text = payment_file((H1, 1, 10_000, "S1"), (H2, 1, 9_000, "S2"), (H1, 2, 4_000, "S3"))
+    response = await import_file(running, text)
+    assert response.status_code == 201, response.text
+    assert (response.json()["applied"], response.json()["work_items"]) == (3, 1)
+    assert len(made) == 1
+    received = await running.published(contracts.PaymentReceived.event_type, 3)
+    assert sorted((r["key"], r["data"]["period"], r["data"]["overpaid"]) for r in received) == [
+        (H1, 1, 0),
+        (H1, 2, 0),
+        (H2, 1, 1_000),
+    ]
+    h1 = {i["period"]: i for i in (await balance(running, H1))["instalments"]}
+    assert [h1[p]["outstanding"] for p in (1, 2, 3)] == [0, 6_000, 10_000]
 
 
 async def test_assessment_payments_correction_refund_and_dunning(running: Running) -> None:

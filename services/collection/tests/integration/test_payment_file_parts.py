@@ -6,16 +6,20 @@ read and matched in one part."""
 
 from __future__ import annotations
 
+import multiprocessing
+import operator
 from collections.abc import AsyncIterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import date
 from typing import Any
 
 import asyncpg
 import pytest
 
-from kokuho.collection.adapters.unit_of_work import CollectionUnit, PostgresLedgers
+from kokuho.collection.adapters.matching_workers import matching_executor
+from kokuho.collection.adapters.unit_of_work import CollectionUnit, PostgresLedgers, StoredLedger
 from kokuho.collection.app import ledgers, payments
-from kokuho.collection.app.ports import Versioned
 from kokuho.collection.domain import charging
 from kokuho.collection.domain.payment_file import HEADER, notice_number
 from kokuho.collection.parameters import load_rules
@@ -113,14 +117,14 @@ async def test_a_file_in_parts_is_written_as_the_file_in_one_part(
         await real(*args, **kwargs)
 
     reads: list[list[str]] = []
-    real_read = PostgresLedgers.load_many
+    real_read = PostgresLedgers.load_stored
 
-    async def read(self: PostgresLedgers, households: Sequence[str]) -> dict[str, Versioned]:
+    async def read(self: PostgresLedgers, households: Sequence[str]) -> list[StoredLedger]:
         reads.append(list(households))
         return await real_read(self, households)
 
     monkeypatch.setattr(payments, "write_prepared", counted)
-    monkeypatch.setattr(PostgresLedgers, "load_many", read)
+    monkeypatch.setattr(PostgresLedgers, "load_stored", read)
     monkeypatch.setattr(payments, "PART_HOUSEHOLDS", 2)
     monkeypatch.setattr(payments, "LOAD_HOUSEHOLDS", 3)
     outcome = await payments.import_payments(unit(parts), load_rules(), command)
@@ -154,11 +158,12 @@ async def test_a_failing_write_takes_the_writes_before_it_back(
             raise RuntimeError("the connection broke")
 
     monkeypatch.setattr(payments, "PART_HOUSEHOLDS", 2)
+    monkeypatch.setattr(payments, "LOAD_HOUSEHOLDS", 3)
     monkeypatch.setattr(payments, "write_prepared", last_household_fails)
     command = payments.ImportPayments("f.csv", payment_file(), False, "U-OP", TODAY)
     with pytest.raises(RuntimeError, match="connection broke"):
         await payments.import_payments(unit(pool), load_rules(), command)
-    assert writes >= 2  # the first part was written on its own before
+    assert writes >= 2  # the first slab was written on its own before
     assert await state(pool) == before
 
 
@@ -175,20 +180,21 @@ async def test_a_failing_read_takes_the_writes_before_it_back(
         writes += 1
         await real(*args, **kwargs)
 
-    real_read = PostgresLedgers.load_many
+    real_read = PostgresLedgers.load_stored
 
     async def third_slab_fails(
         self: PostgresLedgers, households: Sequence[str]
-    ) -> dict[str, Versioned]:
-        # read after the first slab's first part was written (queued behind that write)
+    ) -> list[StoredLedger]:
+        # read after the first slab was written (queued behind that write)
         if HOUSEHOLDS[6] in households:
             await self._conn.execute("SELECT 1/0")
         return await real_read(self, households)
 
     monkeypatch.setattr(payments, "PART_HOUSEHOLDS", 1)
     monkeypatch.setattr(payments, "LOAD_HOUSEHOLDS", 3)
+    monkeypatch.setattr(payments, "SLABS_AHEAD", 1)  # the third read queued behind a write
     monkeypatch.setattr(payments, "write_prepared", counted)
-    monkeypatch.setattr(PostgresLedgers, "load_many", third_slab_fails)
+    monkeypatch.setattr(PostgresLedgers, "load_stored", third_slab_fails)
     command = payments.ImportPayments("f.csv", payment_file(), False, "U-OP", TODAY)
     with pytest.raises(asyncpg.DivisionByZeroError):
         await payments.import_payments(unit(pool), load_rules(), command)
@@ -222,4 +228,50 @@ async def test_a_failing_match_after_a_write_takes_it_back(
     with pytest.raises(RuntimeError, match="a bug in the matching"):
         await payments.import_payments(unit(pool), load_rules(), command)
     assert writes >= 1
+    assert await state(pool) == before
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+async def test_a_file_matched_in_worker_processes_is_written_as_in_one_thread(
+    pools: tuple[asyncpg.Pool, asyncpg.Pool], monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    """ADR 0116: the slabs matched in spawned processes (their parts of the default size),
+    their contracts validated back here, give the rows the same slabs matched in a thread
+    give."""
+    processes, thread = pools
+    monkeypatch.setattr(payments, "LOAD_HOUSEHOLDS", 3)  # three slabs, more lines than one
+    made: list[Executor] = []
+    make = matching_executor(workers)
+
+    def counted() -> Executor:
+        made.append(make())
+        return made[-1]
+
+    command = payments.ImportPayments("f.csv", payment_file(), False, "U-OP", TODAY)
+    outcome = await payments.import_payments(unit(processes), load_rules(), command, counted)
+    assert [type(e) for e in made] == [ProcessPoolExecutor]
+    assert await payments.import_payments(unit(thread), load_rules(), command) == outcome
+    assert (outcome.record.applied, outcome.record.work_items) == (13, 3)
+    assert await state(processes) == await state(thread)
+
+
+async def test_a_worker_that_dies_fails_the_file_and_changes_nothing(
+    pools: tuple[asyncpg.Pool, asyncpg.Pool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pool = pools[0]
+    before = await state(pool)
+    monkeypatch.setattr(payments, "LOAD_HOUSEHOLDS", 3)
+
+    def dying() -> Executor:
+        return ProcessPoolExecutor(
+            # a worker that cannot start (its initializer fails): the pool is broken
+            1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=operator.truediv,
+            initargs=(1, 0),
+        )
+
+    command = payments.ImportPayments("f.csv", payment_file(), False, "U-OP", TODAY)
+    with pytest.raises(BrokenProcessPool):
+        await payments.import_payments(unit(pool), load_rules(), command, dying)
     assert await state(pool) == before

@@ -12,6 +12,7 @@ from kokuho.collection import api
 from kokuho.collection.adapters.benefit_consumers import benefits_handler
 from kokuho.collection.adapters.consumers import assessment_handler, delinquency_handler
 from kokuho.collection.adapters.debits import ZenginBanks, to_bank_kana
+from kokuho.collection.adapters.matching_workers import matching_executor
 from kokuho.collection.adapters.notices_pdf import render
 from kokuho.collection.adapters.unit_of_work import CollectionUnit
 from kokuho.collection.api.deps import JST
@@ -55,6 +56,7 @@ def build(
         banks=ZenginBanks(),
         kana=to_bank_kana,
         consignor=consignor(settings),
+        matcher=matching_executor(settings.payment_file_workers),
     )
 
     def subscriptions(kit: ServiceKit) -> Sequence[Subscription]:

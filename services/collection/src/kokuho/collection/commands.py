@@ -13,6 +13,7 @@ from pathlib import Path
 from uuid import UUID
 
 from kokuho.collection.adapters.debits import ZenginBanks, to_bank_kana
+from kokuho.collection.adapters.matching_workers import matching_executor
 from kokuho.collection.adapters.unit_of_work import CollectionUnit
 from kokuho.collection.api.deps import JST
 from kokuho.collection.app import counter_payments, debits, jobs, payments, pension, tax_transfer
@@ -141,7 +142,8 @@ async def import_command(settings: ServiceSettings, args: list[str]) -> int:
     )
     rules = load_rules(settings.city, settings.parameters_directory)
     async with unit_factory(settings, "import-payments") as units:
-        return await _report(lambda: payments.import_payments(units(), rules, command))
+        matcher = matching_executor(settings.payment_file_workers)
+        return await _report(lambda: payments.import_payments(units(), rules, command, matcher))
 
 
 async def _report(run: Callable[[], Awaitable[payments.ImportOutcome]]) -> int:

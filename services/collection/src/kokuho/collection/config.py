@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from kokuho.events.contracts import assessment, benefits, delinquency
@@ -35,6 +36,9 @@ class Settings(ServiceSettings):
     parameters_directory: Path | None = None
     #: the payment file route takes up to this many bytes (300,000 lines are about 15 MB)
     payment_import_max_bytes: int = 64_000_000
+    #: worker processes that match a payment file's lines while it is written (ADR 0116);
+    #: 0: one thread of the serving process
+    payment_file_workers: int = Field(default=1, ge=0, le=8)
     #: 口座振替: the city as the Zengin file's 委託者 (its code from the bank, its name in
     #: half-width kana) and its collecting account; demo values until the bank gives them
     debit_consignor_code: str = "9999999999"

@@ -21,6 +21,7 @@ from kokuho.collection.app.ports import (
     Versioned,
     WorkItem,
 )
+from kokuho.collection.domain.ledger import Ledger
 from kokuho.collection.domain.tax_transfer import TransferLine
 from kokuho.collection.domain.work_items import Resolution
 from kokuho.events.contracts import collection as contracts
@@ -29,12 +30,27 @@ from kokuho.events.testing.fakes import InMemoryEventStore
 from kokuho.platform.unit_of_work import InMemoryUnitOfWork
 
 
+class InMemoryLedgerCodec:
+    """The ledgers themselves travel (matched in a thread, or pickled whole)."""
+
+    def decode(self, stored: dict[str, Versioned]) -> dict[str, Versioned]:
+        return dict(stored)
+
+    def prepare(self, loaded: dict[str, Ledger], saved: Sequence[Versioned]) -> PreparedLedgers:
+        return PreparedLedgers(list(saved))
+
+
 class InMemoryLedgers:
+    codec = InMemoryLedgerCodec()
+
     def __init__(self) -> None:
         self.rows: dict[str, Versioned] = {}
 
     async def load_many(self, households: Sequence[str]) -> dict[str, Versioned]:
         return {h: self.rows[h] for h in households if h in self.rows}
+
+    async def load_stored(self, households: Sequence[str]) -> dict[str, Versioned]:
+        return await self.load_many(households)
 
     async def save_many(self, ledgers: Sequence[Versioned]) -> None:
         for v in ledgers:

@@ -80,23 +80,67 @@ class _LedgerRows:
         return out
 
 
+#: a ledger as PostgreSQL stores it: household, version, snapshot (JSON text)
+StoredLedger = tuple[str, int, str]
+
+
+class PostgresLedgerCodec:
+    """The snapshots decoded and the rows built where a payment file is matched: in a worker
+    process (ADR 0116), which gets the snapshots' text (it pickles at almost no cost) and
+    gives back the rows ``PostgresLedgers.save_prepared`` writes."""
+
+    def decode(self, stored: Sequence[StoredLedger]) -> dict[str, Versioned]:
+        return {h: Versioned(ledger_from_json(from_json(state)), v) for h, v, state in stored}
+
+    def prepare(self, loaded: dict[str, Ledger], saved: Sequence[Versioned]) -> PreparedLedgers:
+        return PreparedLedgers((), _ledger_rows(loaded, saved))
+
+
+def _ledger_rows(loaded: dict[str, Ledger], saved: Sequence[Versioned]) -> _LedgerRows:
+    """The snapshots of ``saved`` and the charge rows that changed: of a household in
+    ``loaded`` (as loaded, or as saved last) only what changed since, of another all of them;
+    each saved ledger is kept in ``loaded`` for the next."""
+    rows = _LedgerRows(
+        [v.ledger.household for v in saved],
+        [v.version for v in saved],
+        # pydantic-core's Rust JSON: a payment file writes every household's snapshot, and
+        # the standard library's encoder and decoder were a tenth of the import (issue 10)
+        [to_json(ledger_to_json(v.ledger)).decode() for v in saved],
+    )
+    for v in saved:
+        household = v.ledger.household
+        before = loaded.get(household)
+        loaded[household] = v.ledger
+        if before is None:
+            rows.replaced.append(household)
+            rows.added += charge_rows(v.ledger)
+            continue
+        kept = set(v.ledger.charges)  # one pass over the keys, not a lookup method each
+        rows.removed += [(household, y, p) for y, p in before.charges if (y, p) not in kept]
+        for key, row in changed_charge_rows(before, v.ledger):
+            (rows.updated if key in before.charges else rows.added).append(row)
+    return rows
+
+
 class PostgresLedgers:
+    codec = PostgresLedgerCodec()
+
     def __init__(self, conn: asyncpg.Connection) -> None:
         self._conn = conn
         # the ledgers as loaded (or last saved) in this transaction: a save writes only the
         # charge rows that changed (a payment touches one or two of a household's ten charges)
         self._loaded: dict[str, Ledger] = {}
 
-    async def load_many(self, households: Sequence[str]) -> dict[str, Versioned]:
+    async def load_stored(self, households: Sequence[str]) -> list[StoredLedger]:
         rows = await self._conn.fetch(
             "SELECT household, version, state::text AS state FROM ledgers"
             " WHERE household = ANY($1::text[])",
             list(households),
         )
-        loaded = {
-            r["household"]: Versioned(ledger_from_json(from_json(r["state"])), r["version"])
-            for r in rows
-        }
+        return [(r["household"], r["version"], r["state"]) for r in rows]
+
+    async def load_many(self, households: Sequence[str]) -> dict[str, Versioned]:
+        loaded = self.codec.decode(await self.load_stored(households))
         for household, versioned in loaded.items():
             self._loaded[household] = versioned.ledger
         return loaded
@@ -105,18 +149,10 @@ class PostgresLedgers:
         await self.save_prepared([self.prepare(ledgers)])
 
     def prepare(self, ledgers: Sequence[Versioned]) -> PreparedLedgers:
-        rows = _LedgerRows(
-            [v.ledger.household for v in ledgers],
-            [v.version for v in ledgers],
-            # pydantic-core's Rust JSON: a payment file writes every household's snapshot, and
-            # the standard library's encoder and decoder were a tenth of the import (issue 10)
-            [to_json(ledger_to_json(v.ledger)).decode() for v in ledgers],
-        )
-        self._charge_rows(ledgers, rows)
-        return PreparedLedgers(ledgers, rows)
+        return PreparedLedgers(ledgers, _ledger_rows(self._loaded, ledgers))
 
     async def save_prepared(self, parts: Sequence[PreparedLedgers]) -> None:
-        rows = _LedgerRows.joined([p.rows for p in parts if p.ledgers])
+        rows = _LedgerRows.joined([p.rows for p in parts if p.rows.households])
         if not rows.households:
             return
         status = await self._conn.execute(
@@ -132,22 +168,6 @@ class PostgresLedgers:
         if int(status.split()[-1]) != len(rows.households):
             raise ConcurrencyConflict("ledgers", 0, None)
         await self._save_charges(rows)
-
-    def _charge_rows(self, ledgers: Sequence[Versioned], rows: _LedgerRows) -> None:
-        """The charge rows of the ledgers saved: of a household loaded (or prepared) in this
-        transaction only what changed since, of another all of them."""
-        for v in ledgers:
-            household = v.ledger.household
-            before = self._loaded.get(household)
-            self._loaded[household] = v.ledger
-            if before is None:
-                rows.replaced.append(household)
-                rows.added += charge_rows(v.ledger)
-                continue
-            kept = set(v.ledger.charges)  # one pass over the keys, not a lookup method each
-            rows.removed += [(household, y, p) for y, p in before.charges if (y, p) not in kept]
-            for key, row in changed_charge_rows(before, v.ledger):
-                (rows.updated if key in before.charges else rows.added).append(row)
 
     async def _save_charges(self, rows: _LedgerRows) -> None:
         if rows.replaced:

@@ -60,7 +60,7 @@ async def import_payments(
     )
     try:
         return await write.run(
-            lambda uow: payments.import_payments(uow, ports.rules, command),
+            lambda uow: payments.import_payments(uow, ports.rules, command, ports.matcher),
             _import_out,
             status_code=lambda o: 200 if o.replayed else 201,
         )

@@ -14,14 +14,31 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from typing import Any, TypeVar
 
 from kokuho.collection.app.charges import new_id
-from kokuho.collection.app.ledgers import Batch, PreparedBatch, prepare_batch, write_prepared
-from kokuho.collection.app.ports import CollectionUnitPort, ImportRecord, WorkItem
+from kokuho.collection.app.ledgers import (
+    Batch,
+    PreparedBatch,
+    StreamEvents,
+    encoded,
+    stream_appends,
+    stream_events,
+    validated,
+    write_prepared,
+)
+from kokuho.collection.app.ports import (
+    CollectionUnitPort,
+    ImportRecord,
+    LedgerCodec,
+    PreparedLedgers,
+    Versioned,
+    WorkItem,
+)
 from kokuho.collection.domain import matching
 from kokuho.collection.domain.errors import DuplicatePayment
 from kokuho.collection.domain.ledger import Event, PaymentReceived, replay
@@ -33,6 +50,7 @@ from kokuho.collection.domain.payment_file import (
     parse_payment_file,
 )
 from kokuho.events.individual_numbers import contains_individual_number
+from kokuho.events.ports import EventContext
 from kokuho.platform.collector import collector_paused
 
 _T = TypeVar("_T")
@@ -231,27 +249,67 @@ def over_payment_items(
     ]
 
 
-#: Households matched between two turns of the event loop: a write in flight (on the one
-#: transaction's connection) goes on as soon as PostgreSQL answered, so PostgreSQL works on the
-#: part written while Python matches the next (issue 10, ADR 0104). Small, because a write
-#: waits for a part at each of its round trips: at 300 the loop still waited 4.4 s of a
-#: 60,000-line file for PostgreSQL, at 50 2.2 s.
+#: Households matched as one batch (a part of a slab): their events appended in the order of
+#: their first line, as line by line would (ADR 0104).
 PART_HOUSEHOLDS = 50
-#: Households whose ledgers are read in one query; a slab is matched while the next is read
-#: (ADR 0109): the file's first read is the only one the loop waits for.
+#: Households read, matched and written together (ADR 0109, 0116): a slab is matched by the
+#: matching worker while the one before it is written, and the one after it read.
 LOAD_HOUSEHOLDS = 2000
+#: Slabs read and handed to the matching worker ahead of the one being written: it matches
+#: the next while the writing process waits for PostgreSQL and validates what it handed back.
+SLABS_AHEAD = 3
 
 
-#: Households matched ahead of the write in flight before the matching waits for it. The
-#: writes are the slower side: matching far ahead took the CPU from them and left a last write
-#: of half the file whose statements the loop only waited for (ADR 0109).
-AHEAD_HOUSEHOLDS = 1000
+@dataclass(frozen=True)
+class Slab:
+    """A slab of the file's households with their lines, as the matching worker gets it (in a
+    worker process: everything here pickles)."""
+
+    stored: Any  # the ledgers as the store read them (``Ledgers.load_stored``)
+    households: list[str]  # in the file's order
+    lines: list[PaymentLine]  # the households' lines, each household's in file order
+    codec: LedgerCodec
+    rules: CollectionRules
+    today: date
+    import_id: str
+    encode: bool  # hand the contracts back as JSON (a worker process)
+
+
+@dataclass(frozen=True)
+class MatchedSlab:
+    items: list[WorkItem]
+    changed: list[str]
+    streams: list[StreamEvents]
+    ledgers: PreparedLedgers
+
+
+def match_slab(slab: Slab) -> MatchedSlab:
+    """A slab matched ``PART_HOUSEHOLDS`` households at a time (each part as ``match_file``
+    matches it), the events as contracts and the ledgers' rows built: everything of the
+    payment file's work that needs no database (ADR 0116)."""
+    loaded = slab.codec.decode(slab.stored)
+    before = {h: v.ledger for h, v in loaded.items()}
+    groups = by_household(slab.lines)
+    items: list[WorkItem] = []
+    changed: list[str] = []
+    streams: list[StreamEvents] = []
+    saved: list[Versioned] = []
+    for start in range(0, len(slab.households), PART_HOUSEHOLDS):
+        part = slab.households[start : start + PART_HOUSEHOLDS]
+        batch = Batch({h: loaded[h] for h in part if h in loaded})
+        part_lines = [line for h in part for line in groups[h]]
+        items += match_file(batch, part_lines, slab.rules, slab.today, slab.import_id)
+        changed += batch.changed
+        found, ledgers = stream_events(batch, encoded if slab.encode else None)
+        streams += found
+        saved += ledgers
+    return MatchedSlab(items, changed, streams, slab.codec.prepare(before, saved))
 
 
 class _InOrder:
     """The transaction's statements on its one connection, one after the other: each started
     as a task that first waits for the one before (and fails with it), so reads and writes
-    queue while the loop matches."""
+    queue while the slabs are matched."""
 
     def __init__(self) -> None:
         self.started: list[asyncio.Future[Any]] = []
@@ -279,68 +337,86 @@ async def _match_and_write(
     rules: CollectionRules,
     today: date,
     import_id: str,
+    matcher: Executor,
 ) -> tuple[list[WorkItem], set[str]]:
-    """Read the ledgers ``LOAD_HOUSEHOLDS`` households at a time, match the lines
-    ``PART_HOUSEHOLDS`` households at a time, each part's rows built at once, and write them in
-    the caller's transaction while the next are matched: one write at a time, each taking every
-    part matched while the one before it was written. The work items in line order, the
-    households changed. A household's events are appended in file order as before; across
-    households, in the order of the parts (the file's, by each household's first line)."""
+    """Read the ledgers ``LOAD_HOUSEHOLDS`` households at a time, have ``matcher`` match each
+    slab (``match_slab``), and write the slabs in order in the caller's transaction while the
+    next are read and matched. The work items in line order, the households changed. A
+    household's events are appended in file order; across households, in the order of the
+    parts (the file's, by each household's first line)."""
     groups = by_household(lines)
     households = list(groups)
     slabs = [
         households[i : i + LOAD_HOUSEHOLDS] for i in range(0, len(households), LOAD_HOUSEHOLDS)
     ]
+    loop = asyncio.get_running_loop()
+    encode = isinstance(matcher, ProcessPoolExecutor)
     db = _InOrder()
+
+    async def matched(slab: list[str], read: asyncio.Future[Any]) -> MatchedSlab:
+        lines_of = [line for h in slab for line in groups[h]]
+        # shielded: a read cancelled on the connection would leave the writes behind it
+        stored = await asyncio.shield(read)
+        task = Slab(stored, slab, lines_of, uow.ledgers.codec, rules, today, import_id, encode)
+        return await loop.run_in_executor(matcher, match_slab, task)
+
+    def start(slab: list[str]) -> asyncio.Future[MatchedSlab]:
+        read = db.then(partial(uow.ledgers.load_stored, sorted(slab)))
+        return asyncio.ensure_future(matched(slab, read))
+
     items: list[WorkItem] = []
     changed: set[str] = set()
-    matched: list[PreparedBatch] = []
+    matching = [start(slab) for slab in slabs[:SLABS_AHEAD]]
     writing: asyncio.Future[None] | None = None
     try:
-        reads = [db.then(partial(uow.ledgers.load_many, sorted(slabs[0])))] if slabs else []
-        ahead = 0
-        for n, slab in enumerate(slabs):
-            if n + 1 < len(slabs):  # read behind the writes queued so far, matched next
-                reads.append(db.then(partial(uow.ledgers.load_many, sorted(slabs[n + 1]))))
-            loaded = await reads[n]
-            for start in range(0, len(slab), PART_HOUSEHOLDS):
-                part = slab[start : start + PART_HOUSEHOLDS]
-                batch = Batch({h: loaded[h] for h in part if h in loaded})
-                part_lines = [line for h in part for line in groups[h]]
-                items += match_file(batch, part_lines, rules, today, import_id)
-                changed.update(batch.changed)
-                matched.append(prepare_batch(uow, batch))
-                ahead += len(part)
-                if writing is not None and not writing.done() and ahead >= AHEAD_HOUSEHOLDS:
-                    await asyncio.wait([writing])
-                if writing is None or writing.done():
-                    if writing is not None:
-                        writing.result()  # a failed write stops the file
-                    writing = db.then(partial(write_prepared, uow, PreparedBatch.joined(matched)))
-                    matched, ahead = [], 0
-                await asyncio.sleep(0)  # the statement in flight goes on if PostgreSQL answered
-        if matched:
-            db.then(partial(write_prepared, uow, PreparedBatch.joined(matched)))
+        for n in range(len(slabs)):
+            if n + SLABS_AHEAD < len(slabs):  # read behind the writes queued so far
+                matching.append(start(slabs[n + SLABS_AHEAD]))
+            slab = await matching[n]
+            items += slab.items
+            changed.update(slab.changed)
+            streams = validated(slab.streams) if encode else slab.streams
+            prepared = PreparedBatch(
+                stream_appends(streams, uow.topic, EventContext()), [slab.ledgers]
+            )
+            if writing is not None and writing.done():
+                writing.result()  # a failed write stops the file
+            writing = db.then(partial(write_prepared, uow, prepared))
         if db.started:
             await db.started[-1]  # fails if any statement before it failed
     finally:  # a failure leaves the connection free for the rollback
+        # the slabs handed out are let finish, not cancelled: a future cancelled while a
+        # broken pool fails it raises in the pool's thread (CPython gh-107219, before 3.12)
+        await asyncio.gather(*matching, return_exceptions=True)
         await db.settle()
     items.sort(key=lambda item: item.line or 0)
     return items, changed
 
 
 async def import_payments(
-    uow: CollectionUnitPort, rules: CollectionRules, command: ImportPayments
+    uow: CollectionUnitPort,
+    rules: CollectionRules,
+    command: ImportPayments,
+    matcher: Callable[[], Executor] | None = None,
 ) -> ImportOutcome:
+    """``matcher`` makes the executor the slabs are matched in (worker processes, ADR 0116);
+    without it, or for a file of one slab, one thread."""
     # Paused until the import's objects are dropped (its locals with ``_import``'s frame, the
     # ledgers the unit of work kept with its transaction): resumed while they lived, the
     # collector's first pass walked the millions of them (0.8 s of 11 s CPU at 60,000 lines).
-    with collector_paused():
-        return await _import(uow, rules, command)
+    # a file of one slab is matched before its one write whatever the executor: no process
+    # started for it (its lines are at most its households)
+    slabs = command.text.count("\n") > LOAD_HOUSEHOLDS
+    executor = matcher() if matcher is not None and slabs else ThreadPoolExecutor(1)
+    try:
+        with collector_paused():
+            return await _import(uow, rules, command, executor)
+    finally:
+        await asyncio.to_thread(executor.shutdown, wait=True, cancel_futures=True)
 
 
 async def _import(
-    uow: CollectionUnitPort, rules: CollectionRules, command: ImportPayments
+    uow: CollectionUnitPort, rules: CollectionRules, command: ImportPayments, matcher: Executor
 ) -> ImportOutcome:
     sha256 = hashlib.sha256(command.text.encode("utf-8")).hexdigest()
     async with uow:
@@ -357,7 +433,9 @@ async def _import(
         if refused and not command.apply_valid_part:
             raise PaymentFileRefused(refused, parsed.lines)
         import_id = new_id("import", sha256)
-        items, changed = await _match_and_write(uow, valid, rules, command.today, import_id)
+        items, changed = await _match_and_write(
+            uow, valid, rules, command.today, import_id, matcher
+        )
         await uow.work_items.add_many(items)
         record = ImportRecord(
             import_id,

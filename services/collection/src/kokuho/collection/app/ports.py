@@ -6,6 +6,7 @@ the same contract tests run against both (tests/unit/test_unit_of_work_contract.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
@@ -80,8 +81,32 @@ class Document:
     content: dict[str, Any]
 
 
+class LedgerCodec(Protocol):
+    """A store's ledgers as ``Ledgers.load_stored`` reads them, decoded, and their rows for
+    ``Ledgers.save_prepared`` built, where a payment file is matched: in a worker process
+    (ADR 0116), so stateless and picklable."""
+
+    def decode(self, stored: Any) -> dict[str, Versioned]: ...
+
+    def prepare(self, loaded: dict[str, Ledger], saved: Sequence[Versioned]) -> PreparedLedgers:
+        """``Ledgers.prepare`` of ``saved`` for ledgers ``loaded`` (as decoded, or as the last
+        prepare left them: it keeps each saved ledger there)."""
+        ...
+
+
 class Ledgers(Protocol):
+    @property
+    def codec(self) -> LedgerCodec:
+        """How ``load_stored``'s ledgers are decoded and saved elsewhere (ADR 0116)."""
+        ...
+
     async def load_many(self, households: Sequence[str]) -> dict[str, Versioned]: ...
+
+    async def load_stored(self, households: Sequence[str]) -> Any:
+        """``load_many``'s ledgers as stored, to be decoded by ``codec`` elsewhere; saved
+        through the rows ``codec.prepare`` built, they are not kept for a later ``prepare``
+        (one that saves them again writes all their charge rows)."""
+        ...
 
     async def save_many(self, ledgers: Sequence[Versioned]) -> None:
         """Store each ledger at its (new) version (the snapshot beside its events)."""
@@ -272,3 +297,5 @@ class Ports:
     banks: BankDirectory | None = None
     kana: Callable[[str], str] = str  # the holder's name to half-width kana
     consignor: Consignor | None = None
+    #: makes the executor a payment file's slabs are matched in (None: one thread)
+    matcher: Callable[[], Executor] | None = None

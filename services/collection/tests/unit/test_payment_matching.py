@@ -1,0 +1,129 @@
+"""A payment file's slab matched where it is sent (a worker process, ADR 0116): pickled there
+and back, its contracts handed back as JSON and validated by the writing process, it gives the
+same work items, events, contracts and ledger rows as the slab matched in place, and the events
+and ledgers ``match_file`` gives for the same lines."""
+
+from __future__ import annotations
+
+import pickle
+from dataclasses import replace
+from datetime import date, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic_core import to_json
+
+from kokuho.collection.adapters.rows import ledger_to_json
+from kokuho.collection.adapters.unit_of_work import PostgresLedgerCodec, _ledger_rows
+from kokuho.collection.app import payments
+from kokuho.collection.app.ledgers import (
+    StreamEvents,
+    encoded,
+    stream_events,
+    validated,
+)
+from kokuho.collection.app.payments import Slab, by_household, match_file, match_slab
+from kokuho.collection.app.translate import to_contract
+from kokuho.collection.domain.events import ChargeChangeEntered, ChargeChangeRejected
+from kokuho.collection.domain.payment_file import PaymentLine
+
+from .ledgers import FY
+from .rules import PACKAGED
+from .test_payment_households import HOUSEHOLDS, IMPORT, TODAY, ledgers, line_values, loaded
+
+
+def stored(amounts: list[list[int]], paid_before: list[int]) -> list[tuple[str, int, str]]:
+    """The ledgers as PostgreSQL stores them (version 3, as ``loaded`` has them)."""
+    return [
+        (h, 3, to_json(ledger_to_json(led)).decode())
+        for h, led in ledgers(amounts, paid_before).items()
+    ]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    amounts=st.lists(
+        st.lists(st.integers(0, 40_000), min_size=10, max_size=10), min_size=3, max_size=3
+    ),
+    paid_before=st.lists(st.integers(0, 30_000), min_size=3, max_size=3),
+    values=st.lists(line_values, max_size=25),
+    part=st.integers(1, 4),
+)
+def test_a_slab_matched_elsewhere_is_the_slab_matched_in_place(
+    amounts: list[list[int]],
+    paid_before: list[int],
+    values: list[tuple[str, int, int, int, str, int]],
+    part: int,
+) -> None:
+    lines = [
+        PaymentLine(
+            n + 2,
+            FY,
+            household,
+            period,
+            amount,
+            min(date(FY, 6, 1) + timedelta(days=days), TODAY),
+            channel,
+            f"R-{ref}",
+        )
+        for n, (household, period, amount, days, channel, ref) in enumerate(values)
+    ]
+    households = list(by_household(lines))
+    in_place = Slab(
+        stored(amounts, paid_before),
+        households,
+        lines,
+        PostgresLedgerCodec(),
+        PACKAGED,
+        TODAY,
+        IMPORT,
+        encode=False,
+    )
+    original = payments.PART_HOUSEHOLDS
+    payments.PART_HOUSEHOLDS = part  # parts of a few households: several in the slab
+    try:
+        here = match_slab(in_place)
+        sent = pickle.loads(pickle.dumps(replace(in_place, encode=True)))
+        there = pickle.loads(pickle.dumps(match_slab(sent)))
+    finally:
+        payments.PART_HOUSEHOLDS = original
+
+    assert there.items == here.items
+    assert there.changed == here.changed
+    assert all(isinstance(c, tuple) for s in there.streams for c in s.public)
+    assert validated(there.streams) == here.streams
+    assert there.ledgers.rows == here.ledgers.rows
+
+    # the slab as match_file matches the same lines on the same ledgers, part by part
+    expected: list[StreamEvents] = []
+    start = ledgers(amounts, paid_before)
+    saved = []
+    items = []
+    for i in range(0, len(households), part):
+        batch = loaded({h: start[h] for h in households[i : i + part] if h in start})
+        of_part = [line for line in lines if line.household in households[i : i + part]]
+        items += match_file(batch, of_part, PACKAGED, TODAY, IMPORT)
+        streams, ledgers_ = stream_events(batch)
+        expected += streams
+        saved += ledgers_
+    assert here.streams == expected
+    assert sorted(here.items, key=lambda x: x.line or 0) == sorted(items, key=lambda x: x.line or 0)
+    assert here.ledgers.rows == _ledger_rows(dict(start), saved)
+    assert set(here.changed) == {s.household for s in expected}
+    assert set(households) <= {*HOUSEHOLDS}
+
+
+def test_private_contracts_come_back_as_they_went() -> None:
+    day = date(2026, 7, 1)
+    contracts = [
+        to_contract(
+            "9950000001",
+            ChargeChangeEntered("c-1", FY, 3, 12_000, day, "転出の訂正", "U-1", day),
+        ),
+        to_contract("9950000001", ChargeChangeEntered("c-2", FY, 4, 0, None, "x", "U-1", day)),
+        to_contract("9950000001", ChargeChangeRejected("c-1", "U-2", day)),
+    ]
+    sent = [StreamEvents("9950000001", 0, [], [encoded(c) for c in contracts])]
+    back = validated(pickle.loads(pickle.dumps(sent)))
+    assert back[0].private == contracts
+    assert [type(c) for c in back[0].private] == [type(c) for c in contracts]

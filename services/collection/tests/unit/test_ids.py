@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kokuho.collection.app.charges import NAMESPACE, new_id
-from kokuho.collection.app.payments import payment_id
+from kokuho.collection.app.line_matching import payment_id
 
 parts = st.lists(st.one_of(st.text(), st.integers()), min_size=1, max_size=4)
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from kokuho.collection.adapters.rows import ledger_from_json, ledger_to_json
 from kokuho.collection.app.charges import new_id
 from kokuho.collection.app.ledgers import Batch
-from kokuho.collection.app.payments import (
+from kokuho.collection.app.line_matching import (
     by_household,
     match_file,
     over_payment_items,

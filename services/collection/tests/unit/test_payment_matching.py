@@ -22,7 +22,8 @@ from kokuho.collection.app.ledgers import (
     stream_events,
     validated,
 )
-from kokuho.collection.app.payments import Slab, by_household, match_file, match_slab
+from kokuho.collection.app.line_matching import by_household, match_file
+from kokuho.collection.app.payments import Slab, match_slab
 from kokuho.collection.app.translate import to_contract
 from kokuho.collection.domain.events import ChargeChangeEntered, ChargeChangeRejected
 from kokuho.collection.domain.payment_file import PaymentLine

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from kokuho.collection.app.ledgers import commit_batch, open_batch
-from kokuho.collection.app.payments import over_payment_items, payment_id
+from kokuho.collection.app.line_matching import over_payment_items, payment_id
 from kokuho.collection.app.ports import CollectionUnitPort, WorkItem
 from kokuho.collection.domain import matching
 from kokuho.collection.domain.errors import HouseholdNotFound

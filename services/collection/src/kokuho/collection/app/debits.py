@@ -17,7 +17,8 @@ from datetime import date
 
 from kokuho.collection.app.charges import new_id
 from kokuho.collection.app.ledgers import commit_batch, open_batch
-from kokuho.collection.app.payments import ImportOutcome, PaymentFileRefused, _match_line
+from kokuho.collection.app.line_matching import _match_line
+from kokuho.collection.app.payments import ImportOutcome, PaymentFileRefused
 from kokuho.collection.app.ports import (
     BankDirectory,
     CollectionUnitPort,

@@ -31,6 +31,7 @@ from kokuho.collection.app.ledgers import (
     validated,
     write_prepared,
 )
+from kokuho.collection.app.line_matching import by_household, match_file
 from kokuho.collection.app.ports import (
     CollectionUnitPort,
     ImportRecord,
@@ -39,14 +40,10 @@ from kokuho.collection.app.ports import (
     Versioned,
     WorkItem,
 )
-from kokuho.collection.domain import matching
-from kokuho.collection.domain.errors import DuplicatePayment
-from kokuho.collection.domain.ledger import Event, PaymentReceived, replay
 from kokuho.collection.domain.parameters import CollectionRules
 from kokuho.collection.domain.payment_file import (
     PaymentLine,
     RefusedLine,
-    notice_number,
     parse_payment_file,
 )
 from kokuho.events.individual_numbers import contains_individual_number
@@ -54,11 +51,6 @@ from kokuho.events.ports import EventContext
 from kokuho.platform.collector import collector_paused
 
 _T = TypeVar("_T")
-
-
-def payment_id(channel: str, reference: str) -> str:
-    """The same bank line, slip or receipt is the same payment (a duplicate is found by it)."""
-    return new_id("payment", channel, reference)
 
 
 class PaymentFileRefused(Exception):
@@ -93,160 +85,6 @@ def _refuse_numbers(valid: list[PaymentLine], refused: list[RefusedLine]) -> lis
         else:
             kept.append(line)
     return kept
-
-
-def _line_item(
-    line: PaymentLine, kind: str, reason: str, household: str | None, import_id: str, today: date
-) -> WorkItem:
-    return WorkItem(
-        new_id("work", import_id, line.line),
-        kind,
-        reason,
-        household,
-        line.amount,
-        line.reference,
-        today,
-        import_id,
-        line.line,
-        channel=line.channel,
-        paid_on=line.paid_on,
-    )
-
-
-def match_household(
-    batch: Batch,
-    household: str,
-    lines: Sequence[PaymentLine],
-    rules: CollectionRules,
-    today: date,
-    import_id: str,
-) -> tuple[list[WorkItem], int | None]:
-    """A household's lines of the file in file order, each decided on the ledger the ones
-    before it left (as line by line), the ledger and its events put in the batch once. Returns
-    the work items and the line of the household's first payment recorded (None if none)."""
-    ledger = batch.ledger(household)
-    if ledger is None:
-        return [
-            _line_item(
-                line,
-                "unmatched",
-                f"notice {notice_number(line.fiscal_year, household, line.period)}:"
-                " no charges for the household",
-                None,
-                import_id,
-                today,
-            )
-            for line in lines
-        ], None
-    items: list[WorkItem] = []
-    events: list[Event] = []
-    first: int | None = None
-    for line in lines:
-        command = matching.ReceivePayment(
-            payment_id(line.channel, line.reference),
-            line.amount,
-            line.channel,
-            line.fiscal_year,
-            line.period,
-            line.reference,
-            line.paid_on,
-            today,
-        )
-        try:
-            decided = matching.receive(ledger, command, rules)
-        except DuplicatePayment:
-            reason = f"reference {line.reference} was recorded already"
-            items.append(_line_item(line, "duplicate", reason, household, import_id, today))
-            continue
-        ledger = replay(household, decided, ledger)
-        events += decided
-        first = line.line if first is None else first
-        paid = decided[0]  # receive's first event is the payment: most leave nothing over
-        if not isinstance(paid, PaymentReceived) or paid.overpaid:
-            items += over_payment_items(
-                decided, household, today, import_id, line.line, ("work", import_id, line.line)
-            )
-    batch.put(household, ledger, events)
-    return items, first
-
-
-def _match_line(
-    batch: Batch, line: PaymentLine, rules: CollectionRules, today: date, import_id: str
-) -> list[WorkItem]:
-    """One line (a debit or pension result file's, mixed with other kinds of lines)."""
-    return match_household(batch, line.household, [line], rules, today, import_id)[0]
-
-
-def match_file(
-    batch: Batch,
-    lines: Sequence[PaymentLine],
-    rules: CollectionRules,
-    today: date,
-    import_id: str,
-) -> list[WorkItem]:
-    """The file's valid lines matched a household at a time, with the ledgers, events and work
-    items (in line order) that matching them line by line gives."""
-    items: list[WorkItem] = []
-    recorded: list[tuple[int, str]] = []
-    for household, of_household in by_household(lines).items():
-        found, first = match_household(batch, household, of_household, rules, today, import_id)
-        items += found
-        if first is not None:
-            recorded.append((first, household))
-    items.sort(key=lambda item: item.line or 0)  # a line makes at most one item
-    # the events in the order line by line appended them (a household whose first line was a
-    # duplicate comes after the households its later lines follow)
-    recorded.sort()
-    batch.reorder([household for _, household in recorded])
-    return items
-
-
-def by_household(lines: Sequence[PaymentLine]) -> dict[str, list[PaymentLine]]:
-    """Each household's lines in file order, households in the order the file first names
-    them."""
-    of: dict[str, list[PaymentLine]] = {}
-    for line in lines:
-        found = of.get(line.household)
-        if found is None:
-            of[line.household] = [line]
-        else:
-            found.append(line)
-    return of
-
-
-def over_payment_items(
-    events: Sequence[object],
-    household: str,
-    today: date,
-    import_id: str | None,
-    line: int | None,
-    item_key: tuple[object, ...],
-) -> list[WorkItem]:
-    """The work item of a payment's overpaid part (its id from ``item_key``, made only when
-    there is one: the payment file asks this per line)."""
-    received = next(e for e in events if isinstance(e, PaymentReceived))
-    if not received.overpaid:
-        return []
-    item_id = new_id(*item_key)
-    kind = "over-payment" if received.applied or received.period is None else "no-charge"
-    reason = (
-        f"{received.overpaid} yen over what was due"
-        if kind == "over-payment"
-        else f"no charge for {received.fiscal_year} instalment {received.period}"
-    )
-    return [
-        WorkItem(
-            item_id,
-            kind,
-            reason,
-            household,
-            received.overpaid,
-            received.reference,
-            today,
-            import_id,
-            line,
-        )
-    ]
 
 
 #: Households matched as one batch (a part of a slab): their events appended in the order of
@@ -355,7 +193,7 @@ async def _match_and_write(
 
     async def matched(slab: list[str], read: asyncio.Future[Any]) -> MatchedSlab:
         lines_of = [line for h in slab for line in groups[h]]
-        # shielded: a read cancelled on the connection would leave the writes behind it
+        # shielded: a read cancelled on the connection would strand the writes queued behind it
         stored = await asyncio.shield(read)
         task = Slab(stored, slab, lines_of, uow.ledgers.codec, rules, today, import_id, encode)
         return await loop.run_in_executor(matcher, match_slab, task)
@@ -401,14 +239,15 @@ async def import_payments(
 ) -> ImportOutcome:
     """``matcher`` makes the executor the slabs are matched in (worker processes, ADR 0116);
     without it, or for a file of one slab, one thread."""
-    # Paused until the import's objects are dropped (its locals with ``_import``'s frame, the
-    # ledgers the unit of work kept with its transaction): resumed while they lived, the
-    # collector's first pass walked the millions of them (0.8 s of 11 s CPU at 60,000 lines).
-    # a file of one slab is matched before its one write whatever the executor: no process
-    # started for it (its lines are at most its households)
+    # A file of one slab is matched before its one write whatever the executor: no process is
+    # started for it (its households are at most its lines).
     slabs = command.text.count("\n") > LOAD_HOUSEHOLDS
     executor = matcher() if matcher is not None and slabs else ThreadPoolExecutor(1)
     try:
+        # Paused until the import's objects are dropped (its locals with ``_import``'s frame,
+        # the ledgers the unit of work kept with its transaction): resumed while they lived,
+        # the collector's first pass walked the millions of them (0.8 s of 11 s CPU at 60,000
+        # lines).
         with collector_paused():
             return await _import(uow, rules, command, executor)
     finally:

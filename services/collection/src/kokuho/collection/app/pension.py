@@ -13,7 +13,8 @@ from datetime import date
 
 from kokuho.collection.app.charges import command_from, new_id
 from kokuho.collection.app.ledgers import Batch, commit_batch, open_batch
-from kokuho.collection.app.payments import ImportOutcome, PaymentFileRefused, _match_line
+from kokuho.collection.app.line_matching import _match_line
+from kokuho.collection.app.payments import ImportOutcome, PaymentFileRefused
 from kokuho.collection.app.ports import CollectionUnitPort, ImportRecord, WorkItem
 from kokuho.collection.domain import charging, pension
 from kokuho.collection.domain.ledger import Ledger

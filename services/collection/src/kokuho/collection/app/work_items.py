@@ -20,7 +20,7 @@ from datetime import date
 
 from kokuho.collection.app.charges import new_id
 from kokuho.collection.app.ledgers import commit_batch, open_batch
-from kokuho.collection.app.payments import over_payment_items, payment_id
+from kokuho.collection.app.line_matching import over_payment_items, payment_id
 from kokuho.collection.app.ports import CollectionUnitPort, WorkItem
 from kokuho.collection.app.settlement import settle
 from kokuho.collection.domain import matching

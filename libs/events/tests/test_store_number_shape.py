@@ -42,7 +42,22 @@ numbers = st.builds(
     st.integers(min_value=0, max_value=3),
 )
 noise = st.text(alphabet="0123456789 -aZ/_", max_size=10)
-texts = st.lists(st.one_of(noise, numbers), max_size=6).map("".join)
+
+
+def wrong_digit(first: str) -> str:
+    """Twelve digits in a number's shape whose check digit is wrong: no number."""
+    return first + str((check_digit(first) + 1) % 10)
+
+
+#: the shape without a number (as an id's last twelve hex digits may be)
+near_numbers = st.builds(wrong_digit, st.text(alphabet="0123456789", min_size=11, max_size=11))
+#: a number in full-width digits: not ASCII, found by the recogniser after NFKC
+wide_numbers = numbers.map(
+    lambda n: n.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+)
+texts = st.lists(
+    st.one_of(noise, numbers, near_numbers, wide_numbers, st.just("番号")), max_size=6
+).map("".join)
 
 
 @given(texts)

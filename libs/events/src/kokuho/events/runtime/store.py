@@ -12,11 +12,12 @@ import asyncio
 import os
 import re
 import struct
+from bisect import bisect_right
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from itertools import count
+from itertools import accumulate, count
 from typing import Any
 from uuid import UUID
 
@@ -416,18 +417,27 @@ def check_no_individual_numbers(item: StreamAppend) -> None:
 
 
 def _may_hold_numbers(appends: Sequence[StreamAppend]) -> bool:
-    """False only when no text ``check_no_individual_numbers`` looks at in the batch can carry
-    a number: the texts joined by a character that is neither a digit nor a separator, so a
+    """False only when no text ``check_no_individual_numbers`` looks at in the batch holds a
+    number. The texts are joined by a character that is neither a digit nor a separator, so a
     shape found in the joined text lies in one of them and a shape in one of them is found
-    there, with one ASCII test and one search for the whole batch instead of one per string
-    (ADR 0113). When it is True, each stream is checked on its own, in order."""
+    there: one search for the whole batch (ADR 0113). Only the texts it finds a shape in, and
+    the texts that are not ASCII, go to the recogniser: a batch in which some text has the
+    shape (an id's last twelve hex digits all digits, one in 280) is no longer checked stream
+    by stream for it (ADR 0116). When it is True, each stream is checked on its own, in order,
+    and the first holding a number is refused by name."""
     public = [item for item in appends if item.topic is not None and item.events]
     if not public:
         return False
     texts = _strings_of([event for item in public for event in item.events])
     texts += [item.stream_id for item in public]
     texts += [item.partition_key for item in public if item.partition_key]
-    return _may_hold_number("\0".join(texts))
+    joined = "\0".join(texts)
+    candidates = [] if joined.isascii() else [t for t in texts if not t.isascii()]
+    shapes = [m.start() for m in _NUMBER_SHAPE.finditer(joined)]
+    if shapes:
+        starts = list(accumulate((len(t) + 1 for t in texts), initial=0))
+        candidates += [texts[bisect_right(starts, at) - 1] for at in shapes]
+    return any(contains_individual_number(text) for text in candidates)
 
 
 def check_latest(topic: str, key: str, envelope: Envelope | None) -> None:

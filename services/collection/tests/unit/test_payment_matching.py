@@ -6,11 +6,15 @@ and ledgers ``match_file`` gives for the same lines."""
 from __future__ import annotations
 
 import pickle
-from dataclasses import replace
+import string
+from dataclasses import fields, is_dataclass, replace
 from datetime import date, timedelta
+from types import UnionType
+from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 from pydantic_core import to_json
 
 from kokuho.collection.adapters.rows import ledger_to_json
@@ -24,7 +28,7 @@ from kokuho.collection.app.ledgers import (
 )
 from kokuho.collection.app.line_matching import by_household, match_file
 from kokuho.collection.app.payments import Slab, match_slab
-from kokuho.collection.app.translate import to_contract
+from kokuho.collection.app.translate import CONTRACTS, to_contract
 from kokuho.collection.domain.events import ChargeChangeEntered, ChargeChangeRejected
 from kokuho.collection.domain.payment_file import PaymentLine
 
@@ -116,15 +120,81 @@ def test_a_slab_matched_elsewhere_is_the_slab_matched_in_place(
 
 def test_private_contracts_come_back_as_they_went() -> None:
     day = date(2026, 7, 1)
-    contracts = [
-        to_contract(
-            "9950000001",
-            ChargeChangeEntered("c-1", FY, 3, 12_000, day, "転出の訂正", "U-1", day),
-        ),
-        to_contract("9950000001", ChargeChangeEntered("c-2", FY, 4, 0, None, "x", "U-1", day)),
-        to_contract("9950000001", ChargeChangeRejected("c-1", "U-2", day)),
+    events = [
+        ChargeChangeEntered("c-1", FY, 3, 12_000, day, "転出の訂正", "U-1", day),
+        ChargeChangeEntered("c-2", FY, 4, 0, None, "x", "U-1", day),
+        ChargeChangeRejected("c-1", "U-2", day),
     ]
-    sent = [StreamEvents("9950000001", 0, [], [encoded(c) for c in contracts])]
+    contracts = [to_contract("9950000001", e) for e in events]
+    sent = [StreamEvents("9950000001", 0, [], [encoded("9950000001", e) for e in events])]
     back = validated(pickle.loads(pickle.dumps(sent)))
     assert back[0].private == contracts
     assert [type(c) for c in back[0].private] == [type(c) for c in contracts]
+
+
+TEXT = st.text(alphabet=string.ascii_letters + string.digits + "-", min_size=1, max_size=20)
+
+
+def _literals(annotation: Any) -> list[Any]:
+    """The choices of a ``Literal`` field (or of an optional one, with None)."""
+    if get_origin(annotation) is Literal:
+        return list(get_args(annotation))
+    if get_origin(annotation) in (Union, UnionType):
+        found = [c for a in get_args(annotation) for c in _literals(a)]
+        return [*found, None] if found and type(None) in get_args(annotation) else found
+    return []
+
+
+def _values(name: str, kind: Any) -> st.SearchStrategy[Any]:
+    """Values a domain event's field may hold, most of them valid for its contract."""
+    origin = get_origin(kind)
+    if origin in (Union, UnionType):
+        return st.one_of([_values(name, a) for a in get_args(kind)])
+    if origin is tuple:
+        args = get_args(kind)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return st.lists(_values(name, args[0]), max_size=3).map(tuple)
+        return st.tuples(*(_values(name, a) for a in args))
+    if is_dataclass(kind):
+        hints = get_type_hints(kind)
+        return st.builds(kind, **{f.name: _values(f.name, hints[f.name]) for f in fields(kind)})
+    if kind is type(None):
+        return st.none()
+    if kind is bool:
+        return st.booleans()
+    if kind is int:
+        bounds = {"period": (1, 12), "fiscal_year": (2020, 2030)}.get(name, (0, 10_000_000))
+        return st.integers(*bounds)
+    if kind is str:
+        return TEXT
+    if kind is date:
+        return st.dates(date(2020, 1, 1), date(2030, 12, 31))
+    return st.from_type(kind)
+
+
+def events(cls: type[Any]) -> st.SearchStrategy[Any]:
+    contract = CONTRACTS[cls].model_fields
+    hints = get_type_hints(cls)
+    values = {}
+    for f in fields(cls):
+        choices = _literals(contract[f.name].annotation) if f.name in contract else []
+        values[f.name] = st.sampled_from(choices) if choices else _values(f.name, hints[f.name])
+    return st.builds(cls, **values)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(sorted(CONTRACTS, key=lambda c: c.__name__)).flatmap(events))
+def test_any_event_handed_back_as_json_is_validated_into_its_contract(event: Any) -> None:
+    """Every kind of event: its data handed back as JSON (not validated by the worker) gives
+    the contract ``to_contract`` gives, or is refused as ``to_contract`` refuses it."""
+    try:
+        expected: Any = to_contract("9950000001", event)
+    except ValidationError:
+        expected = ValidationError
+    sent = [StreamEvents("9950000001", 0, [encoded("9950000001", event)], [])]
+    try:
+        back: Any = validated(pickle.loads(pickle.dumps(sent)))[0].public[0]
+    except ValidationError:
+        back = ValidationError
+    assert back == expected
+    assert type(back) is type(expected)

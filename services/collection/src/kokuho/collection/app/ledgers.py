@@ -7,8 +7,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic_core import to_json
+
 from kokuho.collection.app.ports import CollectionUnitPort, PreparedLedgers, Versioned
-from kokuho.collection.app.translate import is_published, to_contract
+from kokuho.collection.app.translate import contract_data, is_published, to_contract
 from kokuho.collection.domain.ledger import Event, Ledger, replay
 from kokuho.events.contracts import EventContract
 from kokuho.events.contracts.registry import contract_for
@@ -101,31 +103,29 @@ class StreamEvents:
     private: list[Any]
 
 
-def stream_events(
-    batch: Batch, encode: Callable[[EventContract], Any] | None = None
-) -> tuple[list[StreamEvents], list[Versioned]]:
-    """The batch's events as contracts (each ``encode``d if given), and its ledgers at the
+def stream_events(batch: Batch, encode: bool = False) -> tuple[list[StreamEvents], list[Versioned]]:
+    """The batch's events as contracts (``encoded`` if ``encode``), and its ledgers at the
     versions their streams reach."""
     streams: list[StreamEvents] = []
     saved: list[Versioned] = []
+    contract = encoded if encode else to_contract
     for household, events in batch.events.items():
         version = batch.loaded[household].version if household in batch.loaded else 0
         public: list[Any] = []
         private: list[Any] = []
         for e in events:
-            (public if is_published(e) else private).append(to_contract(household, e))
+            (public if is_published(e) else private).append(contract(household, e))
         saved.append(Versioned(batch.changed[household], version + len(public)))
-        if encode is not None:
-            public = [encode(c) for c in public]
-            private = [encode(c) for c in private]
         streams.append(StreamEvents(household, version, public, private))
     return streams, saved
 
 
-def encoded(contract: EventContract) -> tuple[str, bytes]:
-    """A contract as a worker process hands it back: text pickles at almost no cost, the
-    contract's instance ten times slower (ADR 0103)."""
-    return contract.event_type, contract.__pydantic_serializer__.to_json(contract)
+def encoded(household: str, event: Event) -> tuple[str, bytes]:
+    """An event's contract as a worker process hands it back: its type and its data as JSON,
+    not validated there (``validated`` does it once, in the writing process: ADR 0116). Text
+    pickles at almost no cost, the contract's instance ten times slower (ADR 0103)."""
+    cls, data = contract_data(household, event)
+    return cls.event_type, to_json(data)
 
 
 def validated(streams: Sequence[StreamEvents]) -> list[StreamEvents]:

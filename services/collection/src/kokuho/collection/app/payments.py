@@ -25,7 +25,6 @@ from kokuho.collection.app.ledgers import (
     Batch,
     PreparedBatch,
     StreamEvents,
-    encoded,
     stream_appends,
     stream_events,
     validated,
@@ -138,7 +137,7 @@ def match_slab(slab: Slab) -> MatchedSlab:
         part_lines = [line for h in part for line in groups[h]]
         items += match_file(batch, part_lines, slab.rules, slab.today, slab.import_id)
         changed += batch.changed
-        found, ledgers = stream_events(batch, encoded if slab.encode else None)
+        found, ledgers = stream_events(batch, slab.encode)
         streams += found
         saved += ledgers
     return MatchedSlab(items, changed, streams, slab.codec.prepare(before, saved))

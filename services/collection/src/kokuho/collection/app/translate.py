@@ -58,26 +58,29 @@ def _applied(items: tuple[ev.Applied, ...]) -> list[dict[str, int]]:
 _VALIDATE_PAYMENT = contracts.PaymentReceived.__pydantic_validator__.validate_python
 
 
+def _payment_received_data(household: str, e: ev.PaymentReceived) -> dict[str, Any]:
+    """A payment's contract data from its fields named one by one: the payment file makes one
+    a line, and the generic copy below and ``model_validate``'s wrapper were a third of
+    building its contract."""
+    return {
+        "payment_id": e.payment_id,
+        "amount": e.amount,
+        "channel": e.channel,
+        "fiscal_year": e.fiscal_year,
+        "period": e.period,
+        "applied": _applied(e.applied),
+        "late_charge_applied": _applied(e.late_charge_applied),
+        "overpaid": e.overpaid,
+        "reference": e.reference,
+        "received_on": e.received_on,
+        "paid_on": e.on,
+        "nhi_household_number": household,
+    }
+
+
 def _payment_received(household: str, e: ev.PaymentReceived) -> EventContract:
-    """A payment's contract from its fields named one by one, validated by the contract's own
-    validator (what ``model_validate`` calls): the payment file makes one a line, and the
-    generic copy below and ``model_validate``'s wrapper were a third of building it."""
-    contract: EventContract = _VALIDATE_PAYMENT(
-        {
-            "payment_id": e.payment_id,
-            "amount": e.amount,
-            "channel": e.channel,
-            "fiscal_year": e.fiscal_year,
-            "period": e.period,
-            "applied": _applied(e.applied),
-            "late_charge_applied": _applied(e.late_charge_applied),
-            "overpaid": e.overpaid,
-            "reference": e.reference,
-            "received_on": e.received_on,
-            "paid_on": e.on,
-            "nhi_household_number": household,
-        }
-    )
+    """Validated by the contract's own validator (what ``model_validate`` calls)."""
+    contract: EventContract = _VALIDATE_PAYMENT(_payment_received_data(household, e))
     return contract
 
 
@@ -87,9 +90,23 @@ def to_contract(household: str, event: ev.Event) -> EventContract:
     return _contract(household, event)
 
 
+def contract_data(household: str, event: ev.Event) -> tuple[type[EventContract], dict[str, Any]]:
+    """The contract ``to_contract`` gives, as its class and the data it validates: a worker
+    process hands the data back as JSON, validated once by the process that appends it (ADR
+    0116)."""
+    if isinstance(event, ev.PaymentReceived) and event.channel != BENEFIT_CHANNEL:
+        return contracts.PaymentReceived, _payment_received_data(household, event)
+    return _generic_data(household, event)
+
+
 def _contract(household: str, event: ev.Event) -> EventContract:
     """Any event's contract, its fields copied by name (the payment's way above gives the same
     contract: tests/unit/test_translate.py)."""
+    cls, data = _generic_data(household, event)
+    return cls.model_validate(data)
+
+
+def _generic_data(household: str, event: ev.Event) -> tuple[type[EventContract], dict[str, Any]]:
     cls = type(event)
     data: dict[str, Any] = dict(vars(event))  # frozen dataclasses without slots
     data[_day_field(cls)] = data.pop("on")
@@ -104,8 +121,8 @@ def _contract(household: str, event: ev.Event) -> EventContract:
         data["pieces"] = [{"since": d, "amount": y} for d, y in data["pieces"]]
     data["nhi_household_number"] = household
     if cls is ev.PaymentReceived and data["channel"] == BENEFIT_CHANNEL:
-        return contracts.BenefitAppropriatedToArrears.model_validate(data)
-    return CONTRACTS[cls].model_validate(data)
+        return contracts.BenefitAppropriatedToArrears, data
+    return CONTRACTS[cls], data
 
 
 def to_domain(contract: EventContract) -> ev.Event:

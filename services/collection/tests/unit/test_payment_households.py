@@ -127,6 +127,23 @@ line_values = st.tuples(
 )
 
 
+def payment_lines(values: list[tuple[str, int, int, int, str, int]]) -> list[PaymentLine]:
+    """The file's lines (from line 2) of ``line_values``."""
+    return [
+        PaymentLine(
+            n + 2,
+            FY,
+            household,
+            period,
+            amount,
+            min(date(FY, 6, 1) + timedelta(days=days), TODAY),
+            channel,
+            f"R-{ref}",
+        )
+        for n, (household, period, amount, days, channel, ref) in enumerate(values)
+    ]
+
+
 @settings(max_examples=150, deadline=None)
 @given(
     amounts=st.lists(
@@ -140,19 +157,7 @@ def test_matched_by_household_as_line_by_line(
     paid_before: list[int],
     values: list[tuple[str, int, int, int, str, int]],
 ) -> None:
-    lines = [
-        PaymentLine(
-            n + 2,
-            FY,
-            household,
-            period,
-            amount,
-            min(date(FY, 6, 1) + timedelta(days=days), TODAY),
-            channel,
-            f"R-{ref}",
-        )
-        for n, (household, period, amount, days, channel, ref) in enumerate(values)
-    ]
+    lines = payment_lines(values)
     start = ledgers(amounts, paid_before)
     expected_batch = loaded(start)
     expected = line_by_line(expected_batch, lines)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pickle
 import string
 from dataclasses import fields, is_dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 from types import UnionType
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
@@ -30,11 +30,18 @@ from kokuho.collection.app.line_matching import by_household, match_file
 from kokuho.collection.app.payments import Slab, match_slab
 from kokuho.collection.app.translate import CONTRACTS, to_contract
 from kokuho.collection.domain.events import ChargeChangeEntered, ChargeChangeRejected
-from kokuho.collection.domain.payment_file import PaymentLine
 
 from .ledgers import FY
 from .rules import PACKAGED
-from .test_payment_households import HOUSEHOLDS, IMPORT, TODAY, ledgers, line_values, loaded
+from .test_payment_households import (
+    HOUSEHOLDS,
+    IMPORT,
+    TODAY,
+    ledgers,
+    line_values,
+    loaded,
+    payment_lines,
+)
 
 
 def stored(amounts: list[list[int]], paid_before: list[int]) -> list[tuple[str, int, str]]:
@@ -60,19 +67,7 @@ def test_a_slab_matched_elsewhere_is_the_slab_matched_in_place(
     values: list[tuple[str, int, int, int, str, int]],
     part: int,
 ) -> None:
-    lines = [
-        PaymentLine(
-            n + 2,
-            FY,
-            household,
-            period,
-            amount,
-            min(date(FY, 6, 1) + timedelta(days=days), TODAY),
-            channel,
-            f"R-{ref}",
-        )
-        for n, (household, period, amount, days, channel, ref) in enumerate(values)
-    ]
+    lines = payment_lines(values)
     households = list(by_household(lines))
     in_place = Slab(
         stored(amounts, paid_before),

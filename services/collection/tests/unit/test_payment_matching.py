@@ -71,8 +71,7 @@ def test_a_slab_matched_elsewhere_is_the_slab_matched_in_place(
     households = list(by_household(lines))
     in_place = Slab(
         stored(amounts, paid_before),
-        households,
-        lines,
+        by_household(lines),
         PostgresLedgerCodec(),
         PACKAGED,
         TODAY,

@@ -103,8 +103,8 @@ class Slab:
     worker process: everything here pickles)."""
 
     stored: Any  # the ledgers as the store read them (``Ledgers.load_stored``)
-    households: list[str]  # in the file's order
-    lines: list[PaymentLine]  # the households' lines, each household's in file order
+    #: each household's lines in file order, the households in the file's order
+    lines: dict[str, list[PaymentLine]]
     codec: LedgerCodec
     rules: CollectionRules
     today: date
@@ -126,15 +126,15 @@ def match_slab(slab: Slab) -> MatchedSlab:
     payment file's work that needs no database (ADR 0116)."""
     loaded = slab.codec.decode(slab.stored)
     before = {h: v.ledger for h, v in loaded.items()}
-    groups = by_household(slab.lines)
     items: list[WorkItem] = []
     changed: list[str] = []
     streams: list[StreamEvents] = []
     saved: list[Versioned] = []
-    for start in range(0, len(slab.households), PART_HOUSEHOLDS):
-        part = slab.households[start : start + PART_HOUSEHOLDS]
+    households = list(slab.lines)
+    for start in range(0, len(households), PART_HOUSEHOLDS):
+        part = households[start : start + PART_HOUSEHOLDS]
         batch = Batch({h: loaded[h] for h in part if h in loaded})
-        part_lines = [line for h in part for line in groups[h]]
+        part_lines = [line for h in part for line in slab.lines[h]]
         items += match_file(batch, part_lines, slab.rules, slab.today, slab.import_id)
         changed += batch.changed
         found, ledgers = stream_events(batch, slab.encode)
@@ -191,10 +191,10 @@ async def _match_and_write(
     db = _InOrder()
 
     async def matched(slab: list[str], read: asyncio.Future[Any]) -> MatchedSlab:
-        lines_of = [line for h in slab for line in groups[h]]
+        lines_of = {h: groups[h] for h in slab}
         # shielded: a read cancelled on the connection would strand the writes queued behind it
         stored = await asyncio.shield(read)
-        task = Slab(stored, slab, lines_of, uow.ledgers.codec, rules, today, import_id, encode)
+        task = Slab(stored, lines_of, uow.ledgers.codec, rules, today, import_id, encode)
         return await loop.run_in_executor(matcher, match_slab, task)
 
     def start(slab: list[str]) -> asyncio.Future[MatchedSlab]:
@@ -240,8 +240,8 @@ async def import_payments(
     without it, or for a file of one slab, one thread."""
     # A file of one slab is matched before its one write whatever the executor: no process is
     # started for it (its households are at most its lines).
-    slabs = command.text.count("\n") > LOAD_HOUSEHOLDS
-    executor = matcher() if matcher is not None and slabs else ThreadPoolExecutor(1)
+    several_slabs = command.text.count("\n") > LOAD_HOUSEHOLDS
+    executor = matcher() if matcher is not None and several_slabs else ThreadPoolExecutor(1)
     try:
         # Paused until the import's objects are dropped (its locals with ``_import``'s frame,
         # the ledgers the unit of work kept with its transaction): resumed while they lived,

@@ -26,7 +26,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
@@ -39,6 +39,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from bench.infra import ROOT, grant_bench_topics, kafka_as, user_env
 from bench.load import LoadResult, closed_loop, open_loop, percentile, request_bytes
+from bench.process_cpu import cpu_seconds, postgres_cpu_seconds
 from bench.report import Goal, Row
 from kokuho.events.runtime.access import revoke
 from kokuho.events.runtime.connection import KafkaConnection
@@ -98,8 +99,9 @@ def command(step: str, env: dict[str, str]) -> None:
 @asynccontextmanager
 async def eligibility_service(
     admin_dsn: str, kafka: KafkaConnection
-) -> AsyncIterator[tuple[str, str]]:
-    """(base URL, service DSN) of an eligibility service on the bench's own database."""
+) -> AsyncIterator[tuple[str, str, int]]:
+    """(base URL, service DSN, pid of the served process) of an eligibility service on the
+    bench's own database."""
     run = uuid.uuid4().hex[:10]
     name = f"kokuho_bench_{run}"
     host = urlsplit(admin_dsn).netloc.rsplit("@", 1)[-1]
@@ -153,7 +155,7 @@ async def eligibility_service(
         base = f"http://127.0.0.1:{port}"
         try:
             await wait_ready(base, server)
-            yield base, dsn
+            yield base, dsn, server.pid
         finally:
             server.send_signal(signal.SIGTERM)
             try:
@@ -169,6 +171,24 @@ async def eligibility_service(
             await drop(admin_dsn, name)
             await drop_topics(kafka, [t.name for t in topics])
             await revoke(kafka, grants)
+
+
+async def with_cpu(pid: int, load: Awaitable[LoadResult]) -> LoadResult:
+    """Run ``load``; print its line and the CPU a request of the served process and of
+    PostgreSQL (where an audited read's cost goes: a ratio to /healthz's figure is bounded by
+    them on a machine of two cores)."""
+    server, postgres = cpu_seconds(pid), postgres_cpu_seconds()
+    result = await load
+    answered = max(1, len(result.latencies) + result.failed)
+    server_us = (cpu_seconds(pid) - server) / answered * 1e6
+    postgres_us = (postgres_cpu_seconds() - postgres) / answered * 1e6
+    print(result.line(), flush=True)
+    print(
+        f"{'  CPU a request':<34} served process {server_us:6.0f} us, PostgreSQL"
+        f" {postgres_us:6.0f} us, generator {result.generator_cost * 1e6:4.0f} us",
+        flush=True,
+    )
+    return result
 
 
 async def wait_ready(base: str, server: subprocess.Popen[bytes]) -> None:
@@ -269,7 +289,7 @@ async def run(admin_dsn: str, kafka: KafkaConnection, seconds: float = 10.0) -> 
         print(result.line(), flush=True)
         return result
 
-    async with eligibility_service(admin_dsn, kafka) as (base, dsn):
+    async with eligibility_service(admin_dsn, kafka) as (base, dsn, pid):
         host = urlsplit(base).netloc
         database = dsn.rsplit("/", 1)[1]
         service_admin = admin_dsn.rsplit("/", 1)[0] + "/" + database
@@ -291,10 +311,13 @@ async def run(admin_dsn: str, kafka: KafkaConnection, seconds: float = 10.0) -> 
 
         # Saturation throughput: audited reads against /healthz of the same process (closed
         # loop, 8 connections); the generator's own ceiling is printed beside each.
-        sat_health = show(
-            await closed_loop(base, "max /healthz (closed loop)", seconds / 2, lambda i: healthz)
+        sat_health = await with_cpu(
+            pid,
+            closed_loop(base, "max /healthz (closed loop)", seconds / 2, lambda i: healthz),
         )
-        sat_read = show(await closed_loop(base, "max audited GET (closed loop)", seconds / 2, read))
+        sat_read = await with_cpu(
+            pid, closed_loop(base, "max audited GET (closed loop)", seconds / 2, read)
+        )
         rows.append(
             Row(
                 "REST audited GET throughput",

@@ -292,7 +292,7 @@ async def run(
 
     clerk_a = token("bench-clerk-a", [CLERK], "kokuho.eligibility")
     clerk_b = token("bench-clerk-b", [CLERK], "kokuho.eligibility")
-    async with eligibility_service(admin_dsn, kafka) as (base, dsn):
+    async with eligibility_service(admin_dsn, kafka) as (base, dsn, _):
         run_id = dsn.rsplit("/", 1)[1].removeprefix("kokuho_bench_")
         eligibility_topic = f"bench.{run_id}.eligibility.events"  # eligibility_service's naming
         rows = await fetch(

@@ -15,6 +15,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 import asyncpg
 import pytest
@@ -277,3 +278,111 @@ async def test_figures_appends_beside_a_long_transaction_and_sealing_delay(
         f"\ncommit-to-seal delay: p50 {statistics.median(delays) * 1000:.0f} ms, p99 "
         f"{_percentile(delays, 0.99) * 1000:.0f} ms, max {max(delays) * 1000:.0f} ms"
     )
+
+
+# --- group commit (ADR 0117) ------------------------------------------------------------------
+
+
+class CountingPool:
+    """The pool, counting the connections taken: the group's statements, one a connection."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+        self.taken = 0
+
+    def acquire(self) -> Any:
+        self.taken += 1
+        return self.pool.acquire()
+
+
+async def stored(pool: asyncpg.Pool) -> dict[int, tuple[str, str, list[str]]]:
+    rows = await pool.fetch(
+        "SELECT id, entry_id, entry_mac, detail->>'m' AS m, subject_addressee_numbers AS s"
+        " FROM audit.log"
+    )
+    return {r["id"]: (r["m"], r["entry_mac"], list(r["s"])) for r in rows}
+
+
+async def test_records_appended_on_their_own_at_once_share_statements(
+    pool: asyncpg.Pool,
+) -> None:
+    """60 requests' records appended at once go to PostgreSQL in fewer statements than records;
+    each appender gets its own record's id, ``append_all`` its records in order, and the chain
+    made of them verifies."""
+    counting = CountingPool(pool)
+    log = PostgresAuditLog(lambda: counting)  # type: ignore[arg-type,return-value]
+
+    def subject(i: int) -> AuditEntry:
+        return AuditEntry(
+            user_id="U1",
+            operation="GET /x",
+            outcome=Outcome.ALLOWED,
+            subjects=tuple(f"{i:010d}" for _ in range(i % 3)),
+            detail={"m": f"r{i}"},
+        )
+
+    singles = [log.append(subject(i)) for i in range(60)]
+    together = log.append_all([subject(100 + i) for i in range(3)])
+    *records, trio = await asyncio.gather(*singles, together)
+    assert 1 <= counting.taken < 60
+    in_db = await stored(pool)
+    appended = [*records, *trio]
+    assert len(in_db) == len({r.id for r in appended}) == 63
+    for record in appended:
+        assert in_db[record.id] == (
+            record.detail["m"],
+            record.entry_mac,
+            list(record.subjects),
+        )
+    assert [r.id for r in trio] == [trio[0].id, trio[0].id + 1, trio[0].id + 2]
+    async with pool.acquire() as conn:
+        await audit.seal_pending(conn)
+        report = await audit.verify(conn)
+    assert (report.ok, report.records) == (True, 63), str(report)
+
+
+def refused(marker: str) -> AuditEntry:
+    """A record PostgreSQL refuses (a NUL character in a subject)."""
+    return AuditEntry(
+        user_id="U1",
+        operation="GET /x",
+        outcome=Outcome.ALLOWED,
+        subjects=("bad\x00",),
+        detail={"m": marker},
+    )
+
+
+async def test_a_record_postgresql_refuses_fails_only_its_own_request(
+    pool: asyncpg.Pool,
+) -> None:
+    """A statement of the group refused: every other request's records are stored on their
+    own and it alone fails; of an ``append_all`` with a refused record none is stored."""
+    log = PostgresAuditLog(pool)
+    answers = await asyncio.wait_for(
+        asyncio.gather(
+            *(log.append(entry(f"ok{i}")) for i in range(5)),
+            log.append(refused("bad")),
+            log.append_all([entry("all-or-none"), refused("bad-too")]),
+            *(log.append(entry(f"ok{i}")) for i in range(5, 10)),
+            return_exceptions=True,
+        ),
+        DEADLOCK_GUARD,
+    )
+    failed = [i for i, answer in enumerate(answers) if isinstance(answer, BaseException)]
+    assert failed == [5, 6], answers
+    assert sorted(m for m, _, _ in (await stored(pool)).values()) == sorted(
+        f"ok{i}" for i in range(10)
+    )
+
+
+async def test_a_request_cancelled_while_waiting_leaves_the_others(pool: asyncpg.Pool) -> None:
+    log = PostgresAuditLog(pool)
+    tasks = [asyncio.create_task(log.append(entry(f"t{i}"))) for i in range(12)]
+    await asyncio.sleep(0)  # all queued; the first statement is under way
+    tasks[7].cancel()
+    answers = await asyncio.gather(*tasks, return_exceptions=True)
+    assert isinstance(answers[7], asyncio.CancelledError)
+    kept = {m for m, _, _ in (await stored(pool)).values()}
+    assert {f"t{i}" for i in range(12) if i != 7} <= kept
+    # the next appender finds no flush left hanging
+    assert (await asyncio.wait_for(log.append(entry("after")), DEADLOCK_GUARD)).id is not None

@@ -5,7 +5,8 @@ Schema: ``await install(conn, app_role="eligibility_app")`` (idempotent; ``audit
 a superuser (``database.provision`` does it with the superuser DSN; tests migrate as one),
 creates the schema ``audit`` owned by ``<app_role>_audit_owner`` (NOLOGIN): ``audit.log``, the
 one-row ``audit.chain_head``, ``audit.purge_checkpoint``, the append-only triggers and the
-functions ``audit.append`` and ``audit.seal`` (the only things the service role may execute)
+functions ``audit.append``, ``audit.append_many`` and ``audit.seal`` (the only things the
+service role may execute)
 and ``audit.purge`` (maintenance only). A view ``public.audit_log`` shows the records to the
 service. Run as the service role, ``install`` only checks that this is in place. A database
 with the pre-0006 table ``public.audit_log`` is upgraded in place (its chain is checked, its
@@ -25,7 +26,9 @@ records refuses to start without it (``load_key``); the tests and ``make run`` u
 development key (``dev_key_path``).
 
 Appends take no shared lock: ``append(entry, conn=conn)`` inserts an unsealed record in the
-caller's transaction (atomic with its effects). One ``AuditSealer`` per database (the leader by
+caller's transaction (atomic with its effects); ``append(entry)`` and ``append_all(entries)``
+append on their own, together with the other records appended on their own meanwhile, in one
+statement (group commit, ``audit_group``, ADR 0117). One ``AuditSealer`` per database (the leader by
 advisory lock, started by ``Eventing``) chains committed records in batches a moment later.
 
 In a route (guarded by ``auth.require_roles``)::
@@ -75,12 +78,13 @@ import typer
 from fastapi import Depends, Request
 
 from kokuho.events.runtime.metrics import Instrument, RuntimeMetrics, runtime_metrics
+from kokuho.platform.audit_group import APPEND_ONE, AppendRow, GroupAppend
 
 if TYPE_CHECKING:
     from kokuho.platform.settings import ServiceSettings
 
 GENESIS_HASH = "0" * 64
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _INSTALL_LOCK_KEY = 0x6B6F6B75686F0001  # "kokuho" + 1: serialises concurrent installs
 SCHEME_KEYED = "hmac-sha256"
 SCHEME_IMPORTED = "imported"
@@ -421,10 +425,11 @@ class AuditLog(Protocol):
         self, entry: AuditEntry, *, conn: asyncpg.Connection | None = None
     ) -> AuditRecord: ...
 
+    async def append_all(self, entries: Sequence[AuditEntry]) -> list[AuditRecord]: ...
+
 
 PoolSource: TypeAlias = asyncpg.Pool | Callable[[], asyncpg.Pool]
 
-_APPEND = "SELECT audit.append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11)"
 
 
 class PostgresAuditLog:
@@ -435,16 +440,12 @@ class PostgresAuditLog:
     def __init__(self, pool: PoolSource, *, key: AuditKey | None = None) -> None:
         self._pool = pool
         self._key = key
+        self._group = GroupAppend(self._get_pool)
 
     def _get_pool(self) -> asyncpg.Pool:
         return self._pool if isinstance(self._pool, asyncpg.Pool) else self._pool()
 
-    async def append(
-        self, entry: AuditEntry, *, conn: asyncpg.Connection | None = None
-    ) -> AuditRecord:
-        """Insert an unsealed record: inside ``conn``'s transaction when it has one (the record
-        commits or rolls back with the caller's effects), else on its own. Waits for no other
-        append."""
+    def _signed(self, entry: AuditEntry) -> tuple[AuditRecord, AppendRow]:
         key = self._key or current_key()
         # The detail's JSON text made once, for the record and the row: an audited read's own
         # Python was a tenth of its CPU (issue 15). The stored text parses to the detail the
@@ -453,7 +454,7 @@ class PostgresAuditLog:
         entry_id = uuid.uuid4()
         record = _unsigned(entry, datetime.now(UTC), detail_text, entry_id)
         mac = entry_mac(key, record)
-        args = (
+        row: AppendRow = (
             entry_id,
             record.occurred_at,
             record.user_id,
@@ -466,12 +467,27 @@ class PostgresAuditLog:
             detail_text,
             mac,
         )
+        return replace(record, entry_mac=mac), row
+
+    async def append(
+        self, entry: AuditEntry, *, conn: asyncpg.Connection | None = None
+    ) -> AuditRecord:
+        """Insert an unsealed record: on ``conn`` when it is given (inside its transaction
+        when it has one: the record commits or rolls back with the caller's effects), else on
+        its own, together with the other records appended on their own meanwhile (ADR 0117).
+        Waits for no other request's transaction."""
+        record, row = self._signed(entry)
         if conn is not None:
-            new_id = await conn.fetchval(_APPEND, *args)
+            new_id = await conn.fetchval(APPEND_ONE, *row)
         else:
-            async with self._get_pool().acquire() as own:
-                new_id = await own.fetchval(_APPEND, *args)
-        return replace(record, id=new_id, entry_mac=mac)
+            (new_id,) = await self._group.append([row])
+        return replace(record, id=new_id)
+
+    async def append_all(self, entries: Sequence[AuditEntry]) -> list[AuditRecord]:
+        """Insert ``entries`` on their own, all or none (in one statement, ADR 0117)."""
+        signed = [self._signed(entry) for entry in entries]
+        ids = await self._group.append([row for _, row in signed])
+        return [replace(record, id=new_id) for (record, _), new_id in zip(signed, ids, strict=True)]
 
 
 class InMemoryAuditLog:
@@ -492,6 +508,9 @@ class InMemoryAuditLog:
             record = _sealed(record, self.key, n, prev)
             self.records.append(record)
             return record
+
+    async def append_all(self, entries: Sequence[AuditEntry]) -> list[AuditRecord]:
+        return [await self.append(entry) for entry in entries]
 
 
 # --- schema -------------------------------------------------------------------------------
@@ -613,6 +632,8 @@ async def _install_as_superuser(conn: asyncpg.Connection, app_role: str, grant: 
             f" ON audit.log, audit.chain_head, audit.purge_checkpoint FROM {role};"
             "GRANT EXECUTE ON FUNCTION audit.append(uuid, timestamptz, text, text, text, text[],"
             f" text, integer, text, jsonb, text) TO {role};"
+            "GRANT EXECUTE ON FUNCTION audit.append_many(uuid[], timestamptz[], text[], text[],"
+            f" text[], jsonb[], text[], integer[], text[], jsonb[], text[]) TO {role};"
             f"GRANT EXECUTE ON FUNCTION audit.seal(bigint, text, bigint[], text[]) TO {role};"
             f"REVOKE EXECUTE ON FUNCTION audit.purge(integer) FROM {role};"
         )
@@ -1141,19 +1162,12 @@ class RequestAudit:
     ) -> AuditRecord:
         """Append a record now; pass ``conn`` to make it part of your transaction."""
         record = await self._log.append(
-            AuditEntry(
-                user_id=self.user_id,
-                terminal_id=self.terminal_id,
-                operation=operation or self.operation,
-                subjects=tuple(subjects if subjects is not None else self.default_subjects),
+            self.entry(
+                operation,
+                subjects=subjects,
                 outcome=outcome,
                 status_code=status_code,
-                request_id=self.request_id,
-                detail=(
-                    {"roles_used": list(self.roles_used), **(detail or {})}
-                    if self.roles_used and outcome is not Outcome.DENIED
-                    else detail or {}
-                ),
+                detail=detail,
             ),
             conn=conn,
         )
@@ -1162,6 +1176,37 @@ class RequestAudit:
         else:
             self.pending = True
         return record
+
+    async def record_all(self, entries: Sequence[AuditEntry]) -> list[AuditRecord]:
+        """Append ``entries`` (made by ``entry``) on their own, all or none."""
+        records = await self._log.append_all(entries)
+        self.recorded = True
+        return records
+
+    def entry(
+        self,
+        operation: str | None = None,
+        *,
+        subjects: Sequence[str] | None = None,
+        outcome: Outcome = Outcome.ALLOWED,
+        status_code: int | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> AuditEntry:
+        """A record of this request: its user, terminal and request id, and the roles used."""
+        return AuditEntry(
+            user_id=self.user_id,
+            terminal_id=self.terminal_id,
+            operation=operation or self.operation,
+            subjects=tuple(subjects if subjects is not None else self.default_subjects),
+            outcome=outcome,
+            status_code=status_code,
+            request_id=self.request_id,
+            detail=(
+                {"roles_used": list(self.roles_used), **(detail or {})}
+                if self.roles_used and outcome is not Outcome.DENIED
+                else detail or {}
+            ),
+        )
 
 
 async def get_request_audit(request: Request) -> RequestAudit:

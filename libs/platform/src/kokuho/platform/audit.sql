@@ -63,7 +63,7 @@ CREATE TABLE IF NOT EXISTS audit.purge_checkpoint (
 );
 
 CREATE OR REPLACE FUNCTION audit.schema_version() RETURNS integer
-LANGUAGE sql IMMUTABLE AS $$ SELECT 2 $$;
+LANGUAGE sql IMMUTABLE AS $$ SELECT 3 $$;
 
 -- Append-only, also for the owner: the only UPDATE is sealing (seq, prev_hash, hash and
 -- sealed_at set once, nothing else changed); DELETE only of records a purge checkpoint covers
@@ -152,6 +152,33 @@ LANGUAGE sql SECURITY DEFINER SET search_path = audit, pg_temp AS $$
     RETURNING id
 $$;
 
+-- The records appended on their own by concurrent requests, in one statement (group commit,
+-- ADR 0117): the same INSERT as audit.append, row by row in the order given (their ids follow
+-- it), all or none. The subjects come as JSON arrays (no SQL array of ragged arrays).
+-- PL/pgSQL, so that the session keeps the statement's plan (a SQL function plans it anew on
+-- every call).
+CREATE OR REPLACE FUNCTION audit.append_many(
+    p_entry_ids uuid[], p_occurred_ats timestamptz[], p_user_ids text[], p_terminal_ids text[],
+    p_operations text[], p_subjects jsonb[], p_outcomes text[], p_status_codes integer[],
+    p_request_ids text[], p_details jsonb[], p_entry_macs text[]
+) RETURNS TABLE (appended_entry_id uuid, appended_id bigint)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = audit, pg_temp AS $$
+BEGIN
+    RETURN QUERY
+    INSERT INTO audit.log AS l (entry_id, occurred_at, user_id, terminal_id, operation,
+                                subject_addressee_numbers, outcome, status_code, request_id,
+                                detail, scheme, entry_mac)
+    SELECT r.e, r.o, r.u, r.t, r.op,
+           ARRAY(SELECT jsonb_array_elements_text(coalesce(r.s, '[]'))), r.oc, r.sc, r.rq,
+           coalesce(r.d, '{}'), 'hmac-sha256', r.m
+      FROM unnest(p_entry_ids, p_occurred_ats, p_user_ids, p_terminal_ids, p_operations,
+                  p_subjects, p_outcomes, p_status_codes, p_request_ids, p_details,
+                  p_entry_macs) WITH ORDINALITY AS r(e, o, u, t, op, s, oc, sc, rq, d, m, ord)
+     ORDER BY r.ord
+    RETURNING l.entry_id, l.id;
+END;
+$$;
+
 -- The sealer's one write: give committed unsealed records (p_ids, in chain order) the next
 -- positions after the head it read (p_after_seq, p_after_hash) with the chain MACs it computed
 -- (p_hashes). Refused if the head moved (another sealer won) or a record is sealed already, so
@@ -233,5 +260,7 @@ $$;
 REVOKE ALL ON audit.log, audit.chain_head, audit.purge_checkpoint FROM PUBLIC;
 REVOKE ALL ON FUNCTION audit.append(uuid, timestamptz, text, text, text, text[], text, integer,
                                     text, jsonb, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION audit.append_many(uuid[], timestamptz[], text[], text[], text[], jsonb[],
+                                         text[], integer[], text[], jsonb[], text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION audit.seal(bigint, text, bigint[], text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION audit.purge(integer) FROM PUBLIC;

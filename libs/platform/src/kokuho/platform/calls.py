@@ -71,8 +71,9 @@ class Call:
         ``audit_only=True``: a read whose use case writes nothing but its audit records runs
         without a transaction (ADR 0110): its reads commit on their own and its audit records
         are appended once the response is made (a read that fails appends none), two round
-        trips fewer. Anything else such a use case wrote would commit on its own: not for
-        reads that write provision records or output logs."""
+        trips fewer, in one statement with other requests' records (ADR 0117). Anything else
+        such a use case wrote would commit on its own: not for reads that write provision
+        records or output logs."""
         kit = kit_of(self.request)
         if audit_only:
             if self.idempotency is not None or not audited:
@@ -108,7 +109,8 @@ class Call:
             trail = uow.audit
             if not (isinstance(trail, DeferredAudit) and trail.records):
                 raise AuditMissing(f"{self.audit.operation} recorded no audit record")
-            await trail.write(conn)
+        # after the connection is back in the pool: the group's statement takes one of its own
+        await trail.write()
         self.response.status_code = code
         return out
 

@@ -79,7 +79,7 @@ class DeferredAudit:
     """A read's audit trail when the read runs without a transaction (``Call.run(...,
     audit_only=True)``, ADR 0110): the records are kept and ``write`` appends them once the
     use case has returned and its response is made, so a read that fails writes none of them,
-    as the rolled-back transaction did; one record is one statement, committed on its own."""
+    as the rolled-back transaction did."""
 
     def __init__(self, trail: RequestAudit) -> None:
         self.trail = trail
@@ -108,14 +108,10 @@ class DeferredAudit:
             }
         )
 
-    async def write(self, conn: asyncpg.Connection) -> None:
-        """Append the kept records on ``conn``: one on its own, several in one transaction."""
-        if len(self.entries) == 1:
-            await self.trail.record(conn=conn, **self.entries[0])
-            return
-        async with conn.transaction():
-            for entry in self.entries:
-                await self.trail.record(conn=conn, **entry)
+    async def write(self) -> None:
+        """Append the kept records on their own, all or none (in one statement, together with
+        other requests' records: ADR 0117)."""
+        await self.trail.record_all([self.trail.entry(**entry) for entry in self.entries])
 
 
 class NoAuditTrail:

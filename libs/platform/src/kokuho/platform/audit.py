@@ -431,7 +431,6 @@ class AuditLog(Protocol):
 PoolSource: TypeAlias = asyncpg.Pool | Callable[[], asyncpg.Pool]
 
 
-
 class PostgresAuditLog:
     """The audit log in the service database. ``pool`` may be a callable returning the pool
     (for pools created in the app's lifespan). ``key`` defaults to the process's audit key

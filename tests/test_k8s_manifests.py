@@ -123,6 +123,27 @@ def test_every_service_is_deployed_with_its_own_pieces(overlay: str) -> None:
         assert {name.format(s) for s in SERVICES} <= set(of_kind(overlay, kind)), kind
 
 
+#: The peak RSS of collection's served process and its worker importing a 300,000-line payment
+#: file (879 + 157 MB, ADR 0116), in MiB.
+PAYMENT_FILE_PEAK_MIB = (879 + 157) * 1000**2 / 1024**2
+
+
+def mebibytes(quantity: str) -> float:
+    units = {"Mi": 1, "Gi": 1024}
+    return float(quantity[:-2]) * units[quantity[-2:]]
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_collection_s_pod_holds_a_payment_file_import(overlay: str) -> None:
+    """The pod that imports payment files has room for the measured peak of a 300,000-line
+    file and a second CPU for the worker process that matches it (ADR 0116)."""
+    main = of_kind(overlay, "Deployment")["collection"]["spec"]["template"]["spec"]
+    [container] = main["containers"]
+    limits = container["resources"]["limits"]
+    assert mebibytes(limits["memory"]) > PAYMENT_FILE_PEAK_MIB
+    assert float(limits["cpu"]) >= 2
+
+
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_pods_are_restricted_probed_and_limited(overlay: str) -> None:
     [namespace] = of_kind(overlay, "Namespace").values()

@@ -98,10 +98,12 @@ def command(step: str, env: dict[str, str]) -> None:
 
 @asynccontextmanager
 async def eligibility_service(
-    admin_dsn: str, kafka: KafkaConnection
+    admin_dsn: str,
+    kafka: KafkaConnection,
+    served: tuple[str, ...] = ("-m", "kokuho.eligibility", "serve"),
 ) -> AsyncIterator[tuple[str, str, int]]:
     """(base URL, service DSN, pid of the served process) of an eligibility service on the
-    bench's own database."""
+    bench's own database; ``served``: the arguments of the Python that serves it."""
     run = uuid.uuid4().hex[:10]
     name = f"kokuho_bench_{run}"
     host = urlsplit(admin_dsn).netloc.rsplit("@", 1)[-1]
@@ -146,7 +148,7 @@ async def eligibility_service(
         command("seed", env)
         log = (Path(tmp) / "serve.log").open("w")
         server = subprocess.Popen(  # noqa: ASYNC220 (started once, then only signalled)
-            [sys.executable, "-m", "kokuho.eligibility", "serve"],
+            [sys.executable, *served],
             env=env,
             cwd=ROOT,
             stdout=subprocess.DEVNULL,

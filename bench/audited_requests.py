@@ -175,6 +175,27 @@ async def eligibility_service(
             await revoke(kafka, grants)
 
 
+def clerk_headers() -> dict[str, str]:
+    """The bearer token of a clerk at the bench's terminal (the development issuer's key)."""
+    token = mint_token(
+        dev_issuer_key(),
+        user_id="bench-clerk",
+        roles=[CLERK],
+        terminal_id=TERMINAL,
+        audience="kokuho.eligibility",
+    )
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def seeded_households(dsn: str) -> list[str]:
+    """The household numbers the service's seed made."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        return [r[0] for r in await conn.fetch("SELECT nhi_household_number FROM households")]
+    finally:
+        await conn.close()
+
+
 async def with_cpu(pid: int, load: Awaitable[LoadResult]) -> LoadResult:
     """Run ``load``; print its line and the CPU a request of the served process and of
     PostgreSQL (where an audited read's cost goes: a ratio to /healthz's figure is bounded by
@@ -276,15 +297,7 @@ async def sealing_lag(dsn_admin: str, since: float) -> tuple[float, float, int]:
 
 async def run(admin_dsn: str, kafka: KafkaConnection, seconds: float = 10.0) -> list[Row]:
     """Print each measurement as it is made; return the summary rows."""
-    key = dev_issuer_key()
-    token = mint_token(
-        key,
-        user_id="bench-clerk",
-        roles=[CLERK],
-        terminal_id=TERMINAL,
-        audience="kokuho.eligibility",
-    )
-    auth = {"Authorization": f"Bearer {token}"}
+    auth = clerk_headers()
     rows: list[Row] = []
 
     def show(result: LoadResult) -> LoadResult:
@@ -295,13 +308,7 @@ async def run(admin_dsn: str, kafka: KafkaConnection, seconds: float = 10.0) -> 
         host = urlsplit(base).netloc
         database = dsn.rsplit("/", 1)[1]
         service_admin = admin_dsn.rsplit("/", 1)[0] + "/" + database
-        conn = await asyncpg.connect(dsn)
-        try:
-            households = [
-                r[0] for r in await conn.fetch("SELECT nhi_household_number FROM households")
-            ]
-        finally:
-            await conn.close()
+        households = await seeded_households(dsn)
 
         def read(i: int) -> bytes:
             path = f"/api/v1/households/{households[i % len(households)]}"

@@ -23,14 +23,18 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
-import asyncpg
 from fastapi import FastAPI, Request, Response
 from starlette.routing import Route
 
-from bench.audited_requests import CLERK, TERMINAL, eligibility_service, with_cpu
+from bench.audited_requests import (
+    CLERK,
+    clerk_headers,
+    eligibility_service,
+    seeded_households,
+    with_cpu,
+)
 from bench.infra import endpoints
 from bench.load import closed_loop, request_bytes
-from kokuho.platform.token import dev_issuer_key, mint_token
 
 FLOOR_ROLES = frozenset({CLERK})
 
@@ -91,24 +95,11 @@ def serve() -> int:
 
 async def measure(seconds: float) -> None:
     admin_dsn, kafka = endpoints()
-    token = mint_token(
-        dev_issuer_key(),
-        user_id="bench-clerk",
-        roles=[CLERK],
-        terminal_id=TERMINAL,
-        audience="kokuho.eligibility",
-    )
-    auth = {"Authorization": f"Bearer {token}"}
+    auth = clerk_headers()
     served = ("-m", "bench.read_floor", "serve")
     async with eligibility_service(admin_dsn, kafka, served) as (base, dsn, pid):
         host = urlsplit(base).netloc
-        conn = await asyncpg.connect(dsn)
-        try:
-            households = [
-                r[0] for r in await conn.fetch("SELECT nhi_household_number FROM households")
-            ]
-        finally:
-            await conn.close()
+        households = await seeded_households(dsn)
 
         def read(path: str) -> Any:
             return lambda i: request_bytes(

@@ -28,8 +28,9 @@ development key (``dev_key_path``).
 Appends take no shared lock: ``append(entry, conn=conn)`` inserts an unsealed record in the
 caller's transaction (atomic with its effects); ``append(entry)`` and ``append_all(entries)``
 append on their own, together with the other records appended on their own meanwhile, in one
-statement (group commit, ``audit_group``, ADR 0117). One ``AuditSealer`` per database (the leader by
-advisory lock, started by ``Eventing``) chains committed records in batches a moment later.
+statement (group commit, ``audit_group``, ADR 0117). One ``AuditSealer`` per database (the
+leader by advisory lock, started by ``Eventing``) chains committed records in batches a moment
+later.
 
 In a route (guarded by ``auth.require_roles``)::
 

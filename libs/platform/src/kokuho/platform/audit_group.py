@@ -9,8 +9,9 @@ waiting when a statement can be sent goes in one ``audit.append_many`` call, all
 The first appender that finds no flush running starts one, as a task of its own, so that a
 request cancelled while it waits cannot cancel the statement carrying the others' records.
 The flush appends what is waiting, hands each appender its ids, and goes on while more are
-waiting. A lone record on an idle service is sent at once: nothing waits for a timer. A failed
-statement fails every appender in it, and none of its records is stored.
+waiting. A lone record on an idle service is sent at once: nothing waits for a timer. A group's
+statement that fails stores none of its records; each request's records are then sent again on
+their own, so only a request whose own records fail gets the error.
 """
 
 from __future__ import annotations
@@ -101,29 +102,31 @@ class GroupAppend:
         while self._waiting:
             group = self._next_group()
             try:
-                try:
-                    ids = await self._write([row for part, _ in group for row in part])
-                except Exception:
-                    if len(group) == 1:
-                        raise
-                    # PostgreSQL may have refused one request's record: each request's records
-                    # again on their own, so that only that request fails
-                    for part, done in group:
-                        await self._settle(part, done)
-                    continue
+                await self._settle_group(group)
             except asyncio.CancelledError:
                 for _, done in group + self._waiting:
                     done.cancel()
                 self._waiting = []
                 raise
-            except Exception as failed:
-                _fail(group[0][1], failed)
-                continue
-            at = 0
+
+    async def _settle_group(
+        self, group: list[tuple[list[AppendRow], asyncio.Future[list[int]]]]
+    ) -> None:
+        if len(group) == 1:
+            await self._settle(*group[0])
+            return
+        try:
+            ids = await self._write([row for part, _ in group for row in part])
+        except Exception:
+            # PostgreSQL may have refused one request's record: each request's records again
+            # on their own, so that only that request fails
             for part, done in group:
-                if not done.done():  # its request was cancelled: the record is stored anyway
-                    done.set_result(ids[at : at + len(part)])
-                at += len(part)
+                await self._settle(part, done)
+            return
+        at = 0
+        for part, done in group:
+            _succeed(done, ids[at : at + len(part)])
+            at += len(part)
 
     async def _settle(self, rows: list[AppendRow], done: asyncio.Future[list[int]]) -> None:
         try:
@@ -131,8 +134,12 @@ class GroupAppend:
         except Exception as failed:
             _fail(done, failed)
         else:
-            if not done.done():
-                done.set_result(ids)
+            _succeed(done, ids)
+
+
+def _succeed(done: asyncio.Future[list[int]], ids: list[int]) -> None:
+    if not done.done():  # its request was cancelled: the record is stored anyway
+        done.set_result(ids)
 
 
 def _fail(done: asyncio.Future[list[int]], failed: Exception) -> None:

@@ -29,7 +29,7 @@ from typing import Any, Protocol, Self
 
 import asyncpg
 
-from kokuho.platform.audit import AuditRecord, Outcome, RequestAudit
+from kokuho.platform.audit import AuditEntry, AuditRecord, Outcome, RequestAudit
 
 
 class AuditTrailPort(Protocol):
@@ -83,7 +83,7 @@ class DeferredAudit:
 
     def __init__(self, trail: RequestAudit) -> None:
         self.trail = trail
-        self.entries: list[dict[str, Any]] = []
+        self.entries: list[AuditEntry] = []
 
     @property
     def records(self) -> int:
@@ -99,19 +99,19 @@ class DeferredAudit:
         operation: str | None = None,
     ) -> None:
         self.entries.append(
-            {
-                "operation": operation,
-                "subjects": tuple(subjects),
-                "detail": dict(detail) if detail is not None else None,
-                "status_code": status_code,
-                "outcome": outcome,
-            }
+            self.trail.entry(
+                operation,
+                subjects=tuple(subjects),
+                detail=dict(detail) if detail is not None else None,
+                status_code=status_code,
+                outcome=outcome,
+            )
         )
 
     async def write(self) -> None:
         """Append the kept records on their own, all or none (in one statement, together with
         other requests' records: ADR 0117)."""
-        await self.trail.record_all([self.trail.entry(**entry) for entry in self.entries])
+        await self.trail.record_all(self.entries)
 
 
 class NoAuditTrail:
